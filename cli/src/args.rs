@@ -1,0 +1,117 @@
+//! Command-line arguments (clap derive), with Terraform's single-dash long
+//! flags (`-chdir=DIR`, `-check`) accepted as well as `--chdir`.
+
+use clap::{Args, Parser, Subcommand};
+use std::ffi::OsString;
+use std::path::PathBuf;
+
+/// infra — infrastructure as code: plan, apply and detect drift.
+#[derive(Debug, Parser)]
+#[command(name = "infra", version, about, long_about = None, propagate_version = true)]
+pub struct Cli {
+    /// Options every command takes.
+    #[command(flatten)]
+    pub global: GlobalArgs,
+    /// The command to run.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Options accepted by every command.
+#[derive(Debug, Args)]
+pub struct GlobalArgs {
+    /// Switch to DIR before doing anything else (like `terraform -chdir`).
+    #[arg(long, global = true, value_name = "DIR")]
+    pub chdir: Option<PathBuf>,
+    /// Never colour output (also: the NO_COLOR environment variable).
+    #[arg(long, global = true)]
+    pub no_color: bool,
+}
+
+/// The commands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Check the configuration for errors without contacting any provider.
+    ///
+    /// Reports every problem at once, each with a stable code.
+    /// Exit code: 0 when valid, 1 when any error was found.
+    ///
+    /// Example: infra validate --json
+    Validate(ValidateArgs),
+    /// Rewrite .infra files in the canonical layout (identical to `terraform fmt`).
+    ///
+    /// Exit code: 0 when every file is (now) formatted, 1 on a syntax error,
+    /// 3 with --check when a file needs formatting.
+    ///
+    /// Example: infra fmt --check --diff
+    Fmt(FmtArgs),
+}
+
+/// `infra validate`.
+#[derive(Debug, Args)]
+pub struct ValidateArgs {
+    /// Print diagnostics as a JSON array on standard output.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `infra fmt`.
+#[derive(Debug, Args)]
+pub struct FmtArgs {
+    /// Don't write files; exit 3 if any file needs formatting.
+    #[arg(long)]
+    pub check: bool,
+    /// Print a unified diff of the changes.
+    #[arg(long)]
+    pub diff: bool,
+    /// Don't list the files that were (or would be) changed.
+    #[arg(long)]
+    pub no_list: bool,
+    /// Also format files in subdirectories.
+    #[arg(long)]
+    pub recursive: bool,
+    /// Files or directories to format (default: the current directory);
+    /// `-` reads standard input and writes the result to standard output.
+    #[arg(value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+}
+
+/// Long flags users type with one dash out of Terraform habit.
+const SINGLE_DASH_FLAGS: &[&str] = &[
+    "chdir", "no-color", "json", "check", "diff", "recursive", "list", "var", "var-file", "out",
+    "target", "replace", "refresh", "parallelism", "auto-approve", "detailed-exitcode",
+    "lock-timeout", "migrate-state", "version", "help",
+];
+
+/// Rewrites `-chdir=DIR`-style arguments to `--chdir=DIR`, leaving
+/// everything after a bare `--` alone.
+pub fn normalize_terraform_flags(argv: Vec<OsString>) -> Vec<OsString> {
+    let mut out = Vec::with_capacity(argv.len());
+    let mut passthrough = false;
+    for arg in argv {
+        if passthrough {
+            out.push(arg);
+            continue;
+        }
+        let Some(s) = arg.to_str() else {
+            out.push(arg);
+            continue;
+        };
+        if s == "--" {
+            passthrough = true;
+            out.push(arg);
+            continue;
+        }
+        if let Some(rest) = s.strip_prefix('-')
+            && !rest.starts_with('-')
+        {
+            let name = rest.split('=').next().unwrap_or(rest);
+            if SINGLE_DASH_FLAGS.contains(&name) {
+                out.push(OsString::from(format!("-{s}")));
+                continue;
+            }
+        }
+        out.push(arg);
+    }
+    out
+}

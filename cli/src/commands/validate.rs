@@ -1,0 +1,25 @@
+//! `infra validate [--json]`: every static check, no provider contacted.
+
+use crate::args::ValidateArgs;
+use crate::{Io, exit, render};
+use std::path::Path;
+
+/// Runs `infra validate` in the current directory (after `--chdir`).
+pub fn run(args: &ValidateArgs, io: &mut Io<'_>) -> i32 {
+    let diags = infra_engine::config::validate_dir(Path::new("."));
+    let errors = infra_lang::diagnostic::has_errors(&diags);
+    if args.json {
+        let _ = writeln!(io.out, "{}", render::json(&diags));
+    } else {
+        if !diags.is_empty() {
+            let _ = write!(io.err, "{}", render::human(&diags, io.color, 100));
+        }
+        if !errors {
+            let _ = writeln!(io.out, "Success! The configuration is valid.");
+        } else {
+            let n = diags.iter().filter(|d| d.is_error()).count();
+            let _ = writeln!(io.err, "Error: the configuration has {n} error{}.", if n == 1 { "" } else { "s" });
+        }
+    }
+    if errors { exit::ERROR } else { exit::OK }
+}

@@ -1,0 +1,77 @@
+//! The `infra` command line: argument parsing (clap), command dispatch,
+//! rendering of diagnostics and exit codes. This crate is the only one that
+//! writes to the terminal.
+
+pub mod args;
+pub mod commands;
+pub mod render;
+
+use std::ffi::OsString;
+use std::io::Write;
+
+/// Exit codes shared by every command (documented in docs/cli.md).
+pub mod exit {
+    /// Success; for `plan --detailed-exitcode`, "no changes".
+    pub const OK: i32 = 0;
+    /// An error: invalid configuration, failed operation, bad arguments.
+    pub const ERROR: i32 = 1;
+    /// `fmt --check`: at least one file is not formatted (mirrors
+    /// `terraform fmt -check`, which also exits 3).
+    pub const NEEDS_FORMAT: i32 = 3;
+}
+
+/// Where a command writes: standard output for data, standard error for
+/// diagnostics and progress. Tests pass in-memory buffers.
+pub struct Io<'a> {
+    /// Data and reports.
+    pub out: &'a mut dyn Write,
+    /// Diagnostics.
+    pub err: &'a mut dyn Write,
+    /// Whether to colour output.
+    pub color: bool,
+}
+
+/// Runs `infra` with `argv` (including the program name) and returns the
+/// process exit code.
+pub fn run(argv: Vec<OsString>, io: &mut Io<'_>) -> i32 {
+    let argv = args::normalize_terraform_flags(argv);
+    let cli = match <args::Cli as clap::Parser>::try_parse_from(argv) {
+        Ok(cli) => cli,
+        Err(e) => {
+            let code = if e.use_stderr() { exit::ERROR } else { exit::OK };
+            let rendered = if io.color { e.render().ansi().to_string() } else { e.render().to_string() };
+            let target: &mut dyn Write = if e.use_stderr() { io.err } else { io.out };
+            let _ = write!(target, "{rendered}");
+            return code;
+        }
+    };
+    if cli.global.no_color {
+        io.color = false;
+    }
+    if let Some(dir) = &cli.global.chdir
+        && let Err(e) = std::env::set_current_dir(dir)
+    {
+        let _ = writeln!(io.err, "Error: cannot change directory to {}: {e}", dir.display());
+        return exit::ERROR;
+    }
+    commands::dispatch(cli.command, io)
+}
+
+/// Entry point of the `infra` binary: real argv, real stdio, exit.
+pub fn main_entry() -> ! {
+    let stdout = std::io::stdout();
+    let stderr = std::io::stderr();
+    let mut out = stdout.lock();
+    let mut err = stderr.lock();
+    let color = std::io::IsTerminal::is_terminal(&std::io::stderr())
+        && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
+    let mut io = Io {
+        out: &mut out,
+        err: &mut err,
+        color,
+    };
+    let code = run(std::env::args_os().collect(), &mut io);
+    let _ = io.out.flush();
+    let _ = io.err.flush();
+    std::process::exit(code)
+}

@@ -1,0 +1,5 @@
+//! The `infra` binary.
+
+fn main() {
+    infra_cli::main_entry()
+}

@@ -1,0 +1,50 @@
+//! The block types a configuration may contain at top level, with their
+//! labels and the arguments and nested blocks each accepts.
+
+/// What a top-level block type looks like.
+#[derive(Debug)]
+pub struct BlockSpec {
+    /// The block type keyword.
+    pub name: &'static str,
+    /// The names of its labels, e.g. `["type", "name"]` for `resource`.
+    pub labels: &'static [&'static str],
+    /// Arguments it accepts; `None` when any argument is accepted (module
+    /// inputs, provider and resource arguments checked elsewhere).
+    pub attributes: Option<&'static [&'static str]>,
+    /// Nested block types it accepts; `None` for any.
+    pub blocks: Option<&'static [&'static str]>,
+    /// One line shown in "unknown block type" help.
+    pub summary: &'static str,
+}
+
+/// Every top-level block type, in the order docs list them.
+pub const BLOCK_TYPES: &[BlockSpec] = &[
+    BlockSpec { name: "backend", labels: &["type"], attributes: None, blocks: Some(&[]), summary: "where state is stored" },
+    BlockSpec { name: "const", labels: &["name"], attributes: Some(&["default", "description", "type"]), blocks: Some(&[]), summary: "a constant known before any provider runs" },
+    BlockSpec { name: "variable", labels: &["name"], attributes: Some(&["type", "default", "description", "sensitive", "nullable", "ephemeral"]), blocks: Some(&["validation"]), summary: "an input variable" },
+    BlockSpec { name: "locals", labels: &[], attributes: None, blocks: Some(&[]), summary: "named local values" },
+    BlockSpec { name: "function", labels: &["name"], attributes: Some(&["params", "result", "description"]), blocks: Some(&[]), summary: "a user-defined function" },
+    BlockSpec { name: "provider", labels: &["type"], attributes: None, blocks: None, summary: "a provider configuration" },
+    BlockSpec { name: "resource", labels: &["type", "name"], attributes: None, blocks: None, summary: "a managed resource" },
+    BlockSpec { name: "data", labels: &["type", "name"], attributes: None, blocks: None, summary: "a data source" },
+    BlockSpec { name: "module", labels: &["name"], attributes: None, blocks: Some(&[]), summary: "a child module" },
+    BlockSpec { name: "output", labels: &["name"], attributes: Some(&["value", "description", "sensitive", "depends_on"]), blocks: Some(&["precondition"]), summary: "an output value" },
+    BlockSpec { name: "moved", labels: &[], attributes: Some(&["from", "to"]), blocks: Some(&[]), summary: "a refactoring: an address that moved" },
+    BlockSpec { name: "import", labels: &[], attributes: Some(&["to", "id", "provider", "for_each"]), blocks: Some(&[]), summary: "adopt an existing object" },
+    BlockSpec { name: "removed", labels: &[], attributes: Some(&["from"]), blocks: Some(&["lifecycle"]), summary: "forget a resource without destroying it" },
+    BlockSpec { name: "check", labels: &["name"], attributes: Some(&[]), blocks: Some(&["assert", "data"]), summary: "assertions reported by plan and drift" },
+    BlockSpec { name: "terraform", labels: &[], attributes: None, blocks: None, summary: "Terraform settings (accepted and ignored)" },
+];
+
+/// The spec of block type `name`.
+pub fn spec(name: &str) -> Option<&'static BlockSpec> {
+    BLOCK_TYPES.iter().find(|b| b.name == name)
+}
+
+/// Arguments of a resource's `lifecycle` block.
+pub const LIFECYCLE_ATTRS: &[&str] = &[
+    "create_before_destroy",
+    "prevent_destroy",
+    "ignore_changes",
+    "replace_triggered_by",
+];

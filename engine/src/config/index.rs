@@ -1,0 +1,386 @@
+//! The declarations of a module (variables, consts, locals, functions,
+//! resources, data sources, modules, outputs), collected from every file,
+//! with the structural checks made while collecting: unknown block types,
+//! label counts, unknown arguments, duplicates, type expressions and
+//! misplaced meta-arguments.
+
+use super::ParsedFile;
+use super::blocks::{self, LIFECYCLE_ATTRS};
+use infra_lang::ast::{Attribute, Block, BodyItem, Expr, ExprKind};
+use infra_lang::diagnostic::{Diagnostic, did_you_mean};
+use infra_lang::{SourceFile, Span};
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+/// Where something was declared.
+#[derive(Clone, Debug)]
+pub struct Site {
+    /// The file.
+    pub source: Arc<SourceFile>,
+    /// The span of its name (label or attribute name).
+    pub span: Span,
+}
+
+/// A user function's declaration.
+#[derive(Clone, Debug)]
+pub struct FunctionDecl {
+    /// Where it is declared.
+    pub site: Site,
+    /// Parameter names, in order.
+    pub params: Vec<String>,
+}
+
+/// Everything a module declares, by name.
+#[derive(Clone, Debug, Default)]
+pub struct Declarations {
+    /// `variable "NAME"`
+    pub variables: BTreeMap<String, Site>,
+    /// `const "NAME"`
+    pub consts: BTreeMap<String, Site>,
+    /// attributes of `locals` blocks
+    pub locals: BTreeMap<String, Site>,
+    /// `function "NAME"`
+    pub functions: BTreeMap<String, FunctionDecl>,
+    /// `resource "TYPE" "NAME"`, keyed `TYPE.NAME`
+    pub resources: BTreeMap<String, Site>,
+    /// `data "TYPE" "NAME"`, keyed `TYPE.NAME`
+    pub data: BTreeMap<String, Site>,
+    /// `module "NAME"`
+    pub modules: BTreeMap<String, Site>,
+    /// `output "NAME"`
+    pub outputs: BTreeMap<String, Site>,
+    /// `check "NAME"`
+    pub checks: BTreeMap<String, Site>,
+    /// `provider "TYPE"`, keyed `TYPE` or `TYPE.ALIAS`
+    pub providers: BTreeMap<String, Site>,
+}
+
+struct Indexer<'d> {
+    diags: &'d mut Vec<Diagnostic>,
+    decls: Declarations,
+}
+
+fn literal_string(e: &Expr) -> Option<String> {
+    match &e.kind {
+        ExprKind::Template(t) => t.as_literal(),
+        _ => None,
+    }
+}
+
+impl Indexer<'_> {
+    fn declare(&mut self, kind: &str, map: fn(&mut Declarations) -> &mut BTreeMap<String, Site>, key: String, site: Site) {
+        if let Some(prev) = map(&mut self.decls).get(&key) {
+            let same_file = Arc::ptr_eq(&prev.source, &site.source);
+            let mut d = Diagnostic::error("duplicate::declaration", format!("{kind} `{key}` is declared more than once"))
+                .in_file(&site.source)
+                .primary(site.span, "declared again here");
+            d = if same_file {
+                d.secondary(prev.span, "first declared here")
+            } else {
+                let at = prev.source.line_col(prev.span.start);
+                d.with_help(format!(
+                    "The first declaration is in {} at line {}; rename one of them.",
+                    prev.source.path(),
+                    at.line
+                ))
+            };
+            if same_file {
+                d = d.with_help("Each name can be declared once per module; rename or remove one of them.");
+            }
+            self.diags.push(d);
+            return;
+        }
+        map(&mut self.decls).insert(key, site);
+    }
+
+    fn unknown_attribute(&mut self, src: &Arc<SourceFile>, a: &Attribute, allowed: &[&str], in_what: &str) {
+        let help = match did_you_mean(&a.name.name, allowed.iter().copied()) {
+            Some(s) => format!("Did you mean `{s}`?"),
+            None if allowed.is_empty() => format!("{in_what} takes no arguments here."),
+            None => format!("{in_what} accepts: {}.", allowed.join(", ")),
+        };
+        self.diags.push(
+            Diagnostic::error("block::unknown-argument", format!("unknown argument `{}` in {in_what}", a.name.name))
+                .in_file(src)
+                .primary(a.name.span, "not expected here")
+                .with_help(help),
+        );
+    }
+
+    fn unknown_block(&mut self, src: &Arc<SourceFile>, b: &Block, allowed: &[&str], in_what: &str) {
+        let help = match did_you_mean(&b.kind.name, allowed.iter().copied()) {
+            Some(s) => format!("Did you mean `{s}`?"),
+            None if allowed.is_empty() => format!("{in_what} takes no nested blocks."),
+            None => format!("{in_what} accepts the blocks: {}.", allowed.join(", ")),
+        };
+        self.diags.push(
+            Diagnostic::error("block::unknown-block", format!("unexpected `{}` block in {in_what}", b.kind.name))
+                .in_file(src)
+                .primary(b.kind.span, "not expected here")
+                .with_help(help),
+        );
+    }
+
+    fn check_type(&mut self, src: &Arc<SourceFile>, e: &Expr) {
+        if let Err(mut d) = infra_lang::types::parse_type(src, e) {
+            self.diags.append(&mut d);
+        }
+    }
+
+    fn top_block(&mut self, src: &Arc<SourceFile>, b: &Block) {
+        let Some(spec) = blocks::spec(&b.kind.name) else {
+            let names = blocks::BLOCK_TYPES.iter().map(|s| s.name);
+            let help = match did_you_mean(&b.kind.name, names) {
+                Some(s) => format!("Did you mean `{s}`?"),
+                None => format!(
+                    "Top-level blocks are: {}.",
+                    blocks::BLOCK_TYPES.iter().map(|s| s.name).collect::<Vec<_>>().join(", ")
+                ),
+            };
+            self.diags.push(
+                Diagnostic::error("block::unknown-type", format!("unknown block type `{}`", b.kind.name))
+                    .in_file(src)
+                    .primary(b.kind.span, "not a block type infra knows")
+                    .with_help(help),
+            );
+            return;
+        };
+        if b.labels.len() != spec.labels.len() {
+            let want = match spec.labels {
+                [] => "no labels".to_string(),
+                [one] => format!("one label ({one})"),
+                many => format!("{} labels ({})", many.len(), many.join(", ")),
+            };
+            let span = if b.labels.is_empty() {
+                b.kind.span
+            } else {
+                b.labels[0].span.to(b.labels[b.labels.len() - 1].span)
+            };
+            let example = spec.labels.iter().map(|l| format!(" \"{l}\"")).collect::<String>();
+            self.diags.push(
+                Diagnostic::error(
+                    "block::label-count",
+                    format!("a `{}` block takes {want}, found {}", spec.name, b.labels.len()),
+                )
+                .in_file(src)
+                .primary(span, format!("{} label{}", b.labels.len(), if b.labels.len() == 1 { "" } else { "s" }))
+                .with_help(format!("Write it as `{}{example} {{ ... }}`.", spec.name)),
+            );
+            return;
+        }
+        for item in &b.body.items {
+            match item {
+                BodyItem::Attribute(a) => {
+                    if let Some(allowed) = spec.attributes
+                        && !allowed.contains(&a.name.name.as_str())
+                    {
+                        self.unknown_attribute(src, a, allowed, &format!("a `{}` block", spec.name));
+                    }
+                }
+                BodyItem::Block(nested) => {
+                    if let Some(allowed) = spec.blocks
+                        && !allowed.contains(&nested.kind.name.as_str())
+                    {
+                        self.unknown_block(src, nested, allowed, &format!("a `{}` block", spec.name));
+                    }
+                }
+            }
+        }
+        let site = |i: usize| Site {
+            source: src.clone(),
+            span: b.labels.get(i).map_or(b.kind.span, |l| l.span),
+        };
+        let label = |i: usize| b.labels.get(i).map(|l| l.value.clone()).unwrap_or_default();
+        match spec.name {
+            "variable" => {
+                self.declare("variable", |d| &mut d.variables, label(0), site(0));
+                if let Some(t) = b.body.attribute("type") {
+                    self.check_type(src, &t.expr);
+                }
+            }
+            "const" => self.declare("const", |d| &mut d.consts, label(0), site(0)),
+            "locals" => {
+                for a in b.body.attributes() {
+                    self.declare(
+                        "local value",
+                        |d| &mut d.locals,
+                        a.name.name.clone(),
+                        Site {
+                            source: src.clone(),
+                            span: a.name.span,
+                        },
+                    );
+                }
+            }
+            "function" => self.function(src, b, label(0), site(0)),
+            "resource" | "data" => {
+                let key = format!("{}.{}", label(0), label(1));
+                if spec.name == "resource" {
+                    self.declare("resource", |d| &mut d.resources, key, site(1));
+                } else {
+                    self.declare("data source", |d| &mut d.data, key, site(1));
+                }
+                self.meta_arguments(src, b);
+            }
+            "module" => {
+                self.declare("module", |d| &mut d.modules, label(0), site(0));
+                self.meta_arguments(src, b);
+                match b.body.attribute("source") {
+                    None => self.diags.push(
+                        Diagnostic::error("block::missing-argument", format!("module `{}` has no `source`", label(0)))
+                            .in_file(src)
+                            .primary(b.labels[0].span, "this module")
+                            .with_help("Add `source = \"./path/to/module\"` or `source = \"std/NAME\"`."),
+                    ),
+                    Some(a) if literal_string(&a.expr).is_none() && !Self::is_const_ref(&a.expr) => self.diags.push(
+                        Diagnostic::error("module::dynamic-source", "a module's `source` must be known before anything runs")
+                            .in_file(src)
+                            .primary(a.expr.span, "not a literal string or const")
+                            .with_help("Use a quoted path, or a `const` value: `source = const.module_path`."),
+                    ),
+                    Some(_) => {}
+                }
+            }
+            "output" => self.declare("output", |d| &mut d.outputs, label(0), site(0)),
+            "check" => self.declare("check", |d| &mut d.checks, label(0), site(0)),
+            "provider" => {
+                let key = match b.body.attribute("alias").and_then(|a| literal_string(&a.expr)) {
+                    Some(alias) => format!("{}.{alias}", label(0)),
+                    None => label(0),
+                };
+                self.declare("provider configuration", |d| &mut d.providers, key, site(0));
+            }
+            "terraform" => self.diags.push(
+                Diagnostic::warning("block::ignored", "the `terraform` block is ignored by infra")
+                    .in_file(src)
+                    .primary(b.kind.span, "ignored")
+                    .with_help("infra has no provider downloads or version pins; remove the block once migrated."),
+            ),
+            _ => {}
+        }
+    }
+
+    fn is_const_ref(e: &Expr) -> bool {
+        matches!(&e.kind, ExprKind::GetAttr { object, .. } if matches!(&object.kind, ExprKind::Variable(v) if v.name == "const"))
+    }
+
+    fn function(&mut self, src: &Arc<SourceFile>, b: &Block, name: String, site: Site) {
+        let mut params = Vec::new();
+        match b.body.attribute("params") {
+            Some(a) => match &a.expr.kind {
+                ExprKind::Object(items) => {
+                    for item in items {
+                        match &item.key.kind {
+                            ExprKind::Variable(id) => {
+                                if params.contains(&id.name) {
+                                    self.diags.push(
+                                        Diagnostic::error("duplicate::parameter", format!("parameter `{}` is declared twice", id.name))
+                                            .in_file(src)
+                                            .primary(id.span, "declared again here"),
+                                    );
+                                }
+                                params.push(id.name.clone());
+                            }
+                            _ => self.diags.push(
+                                Diagnostic::error("function::invalid-params", "parameter names must be plain names")
+                                    .in_file(src)
+                                    .primary(item.key.span, "not a name")
+                                    .with_help("Write `params = { name = string }`."),
+                            ),
+                        }
+                        self.check_type(src, &item.value);
+                    }
+                }
+                _ => self.diags.push(
+                    Diagnostic::error("function::invalid-params", "`params` must be an object of parameter types")
+                        .in_file(src)
+                        .primary(a.expr.span, "expected `{ name = type, ... }`")
+                        .with_help("Write `params = { purpose = string }`."),
+                ),
+            },
+            None => {}
+        }
+        if b.body.attribute("result").is_none() {
+            self.diags.push(
+                Diagnostic::error("block::missing-argument", format!("function `{name}` has no `result`"))
+                    .in_file(src)
+                    .primary(site.span, "this function")
+                    .with_help("Add `result = <expression>`: the value the function returns."),
+            );
+        }
+        if infra_stdlib::lookup(&name).is_some() {
+            self.diags.push(
+                Diagnostic::error("function::shadows-builtin", format!("function `{name}` has the name of a built-in function"))
+                    .in_file(src)
+                    .primary(site.span, "built-in name")
+                    .with_help("Choose another name; built-in functions cannot be redefined."),
+            );
+        }
+        if let Some(prev) = self.decls.functions.get(&name) {
+            self.diags.push(
+                Diagnostic::error("duplicate::declaration", format!("function `{name}` is declared more than once"))
+                    .in_file(&site.source)
+                    .primary(site.span, "declared again here")
+                    .with_help(format!("The first declaration is in {}.", prev.site.source.path())),
+            );
+            return;
+        }
+        self.decls.functions.insert(name, FunctionDecl { site, params });
+    }
+
+    fn meta_arguments(&mut self, src: &Arc<SourceFile>, b: &Block) {
+        let count = b.body.attribute("count");
+        let for_each = b.body.attribute("for_each");
+        if let (Some(c), Some(f)) = (count, for_each) {
+            let (first, second) = if c.span.start < f.span.start { (c, f) } else { (f, c) };
+            self.diags.push(
+                Diagnostic::error("meta::count-and-for-each", "`count` and `for_each` cannot be used together")
+                    .in_file(src)
+                    .primary(second.name.span, "second repetition argument")
+                    .secondary(first.name.span, "first one here")
+                    .with_help("Use `for_each` for instances keyed by name, or `count` for numbered ones — not both."),
+            );
+        }
+        for nested in b.body.blocks() {
+            if nested.kind.name == "lifecycle" {
+                if b.kind.name != "resource" {
+                    self.diags.push(
+                        Diagnostic::error("meta::misplaced", format!("`lifecycle` is only allowed in `resource` blocks, not `{}`", b.kind.name))
+                            .in_file(src)
+                            .primary(nested.kind.span, "not allowed here"),
+                    );
+                }
+                for a in nested.body.attributes() {
+                    if !LIFECYCLE_ATTRS.contains(&a.name.name.as_str()) {
+                        self.unknown_attribute(src, a, LIFECYCLE_ATTRS, "a `lifecycle` block");
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Collects the declarations of `files`, reporting structural problems.
+pub(crate) fn index(files: &[ParsedFile], diags: &mut Vec<Diagnostic>) -> Declarations {
+    let mut ix = Indexer {
+        diags,
+        decls: Declarations::default(),
+    };
+    for f in files {
+        for item in &f.ast.body.items {
+            match item {
+                BodyItem::Block(b) => ix.top_block(&f.source, b),
+                BodyItem::Attribute(a) => ix.diags.push(
+                    Diagnostic::error("block::unexpected-argument", format!("unexpected argument `{}` at top level", a.name.name))
+                        .in_file(&f.source)
+                        .primary(a.name.span, "arguments belong inside a block")
+                        .with_help(format!(
+                            "Put it inside `locals {{ ... }}` to name a value (then use `local.{}`), or inside the block it configures.",
+                            a.name.name
+                        )),
+                ),
+            }
+        }
+    }
+    ix.decls
+}

@@ -1,0 +1,126 @@
+//! Loading a configuration directory (every `*.infra` file of one module)
+//! and checking it statically: block structure, declarations, references,
+//! function calls, type expressions, meta-arguments and cycles.
+
+mod blocks;
+mod cycles;
+mod index;
+mod references;
+
+pub use blocks::{BLOCK_TYPES, BlockSpec};
+pub use index::Declarations;
+
+use infra_lang::ast::File;
+use infra_lang::diagnostic::{Diagnostic, has_errors};
+use infra_lang::{SourceFile, Span, syntax};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+/// One parsed file of a module.
+#[derive(Debug)]
+pub struct ParsedFile {
+    /// The file's text and path.
+    pub source: Arc<SourceFile>,
+    /// Its syntax tree.
+    pub ast: File,
+}
+
+/// The `syntax::invalid-utf8` diagnostic for a file whose bytes are not
+/// UTF-8; `offset` is the first bad byte.
+pub fn invalid_utf8(lossy: &Arc<SourceFile>, offset: usize) -> Diagnostic {
+    let end = lossy.text()[offset..].chars().next().map_or(offset, |c| offset + c.len_utf8());
+    Diagnostic::error("syntax::invalid-utf8", "the file is not valid UTF-8")
+        .in_file(lossy)
+        .primary(Span::new(offset, end), "invalid byte sequence here")
+        .with_help("Save the file as UTF-8; .infra files cannot hold other encodings.")
+}
+
+/// The `*.infra` files directly inside `dir`, sorted by name.
+///
+/// # Errors
+/// The I/O error from listing the directory.
+pub fn module_files(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.is_file() && p.extension().and_then(|e| e.to_str()) == Some("infra"))
+        .collect();
+    files.sort();
+    Ok(files)
+}
+
+fn display_path(dir: &Path, file: &Path) -> String {
+    if dir == Path::new(".") {
+        file.file_name().map_or_else(|| file.display().to_string(), |n| n.to_string_lossy().into_owned())
+    } else {
+        file.display().to_string()
+    }
+}
+
+/// Reads and parses every `*.infra` file of `dir`.
+///
+/// Returns the files that parsed and the diagnostics of those that did
+/// not (unreadable, not UTF-8, syntax errors).
+pub fn load_dir(dir: &Path) -> (Vec<ParsedFile>, Vec<Diagnostic>) {
+    let mut diags = Vec::new();
+    let files = match module_files(dir) {
+        Ok(f) => f,
+        Err(e) => {
+            diags.push(
+                Diagnostic::error("config::unreadable", format!("cannot read directory {}: {e}", dir.display()))
+                    .with_help("Run infra in a directory of .infra files, or pass --chdir DIR."),
+            );
+            return (Vec::new(), diags);
+        }
+    };
+    if files.is_empty() {
+        diags.push(
+            Diagnostic::error("config::empty", format!("no .infra files in {}", dir.display()))
+                .with_help("A configuration is the set of *.infra files of one directory; run infra there or pass --chdir DIR."),
+        );
+    }
+    let mut parsed = Vec::new();
+    for path in files {
+        let name = display_path(dir, &path);
+        let bytes = match std::fs::read(&path) {
+            Ok(b) => b,
+            Err(e) => {
+                diags.push(Diagnostic::error("config::unreadable", format!("cannot read {name}: {e}")));
+                continue;
+            }
+        };
+        let source = match SourceFile::from_bytes(name, bytes) {
+            Ok(s) => s,
+            Err((lossy, bad)) => {
+                diags.push(invalid_utf8(&lossy, bad.offset));
+                continue;
+            }
+        };
+        let result = syntax::parse(&source);
+        diags.extend(result.diagnostics);
+        if let Some(ast) = result.file {
+            parsed.push(ParsedFile { source, ast });
+        }
+    }
+    (parsed, diags)
+}
+
+/// Runs every static check on already-parsed files of one module.
+pub fn check_module(files: &[ParsedFile]) -> Vec<Diagnostic> {
+    let mut diags = Vec::new();
+    let decls = index::index(files, &mut diags);
+    references::check(files, &decls, &mut diags);
+    cycles::check(files, &decls, &mut diags);
+    diags
+}
+
+/// `infra validate`: loads `dir` and runs every static check. Semantic
+/// checks run only when every file parsed, so a syntax error is not
+/// followed by a cascade of "undeclared" reports.
+pub fn validate_dir(dir: &Path) -> Vec<Diagnostic> {
+    let (files, mut diags) = load_dir(dir);
+    if has_errors(&diags) {
+        return diags;
+    }
+    diags.extend(check_module(&files));
+    diags
+}

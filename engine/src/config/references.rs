@@ -1,0 +1,560 @@
+//! Reference and call checks: every `var.`, `local.`, `const.`, resource,
+//! `data.` and `module.` reference must name a declaration; `each` and
+//! `count` only where `for_each`/`count` is set; function calls must name a
+//! built-in or user function and pass an accepted number of arguments;
+//! consts may depend only on consts.
+
+use super::ParsedFile;
+use super::index::Declarations;
+use infra_lang::ast::{Block, Body, BodyItem, Expr, ExprKind, Ident, TemplatePart};
+use infra_lang::diagnostic::{Diagnostic, did_you_mean};
+use infra_lang::{SourceFile, Span};
+use std::sync::Arc;
+
+/// What kind of expression is being checked, which decides what it may
+/// reference.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Mode {
+    /// Anything declared.
+    Normal,
+    /// Only consts and functions (const blocks, backend, variable defaults).
+    Const,
+    /// A function's result: parameters, locals, variables, consts.
+    Function,
+}
+
+struct Ctx<'a, 'd> {
+    src: &'a Arc<SourceFile>,
+    decls: &'a Declarations,
+    mode: Mode,
+    /// `for_each` is set on the enclosing block.
+    each: bool,
+    /// `count` is set on the enclosing block.
+    count: bool,
+    /// What the const restriction is about, e.g. "const `env`".
+    what: &'a str,
+    /// Names in scope: for-expression variables, dynamic iterators,
+    /// function parameters.
+    scope: Vec<String>,
+    diags: &'d mut Vec<Diagnostic>,
+}
+
+enum Step<'e> {
+    Attr(&'e Ident),
+    Index(&'e Expr),
+}
+
+/// Unwinds `a.b[c].d` into its root and steps; `None` when the chain does
+/// not start at a bare name.
+fn chain(e: &Expr) -> Option<(&Ident, Vec<Step<'_>>)> {
+    let mut steps = Vec::new();
+    let mut cur = e;
+    loop {
+        match &cur.kind {
+            ExprKind::GetAttr { object, name } => {
+                steps.push(Step::Attr(name));
+                cur = object;
+            }
+            ExprKind::Index { collection, key, .. } => {
+                steps.push(Step::Index(key));
+                cur = collection;
+            }
+            ExprKind::Variable(id) => {
+                steps.reverse();
+                return Some((id, steps));
+            }
+            _ => return None,
+        }
+    }
+}
+
+fn attr_name<'e>(steps: &[Step<'e>], i: usize) -> Option<&'e Ident> {
+    match steps.get(i) {
+        Some(Step::Attr(id)) => Some(id),
+        _ => None,
+    }
+}
+
+impl Ctx<'_, '_> {
+    fn err(&mut self, code: &'static str, message: String, span: Span, label: &str, help: String) {
+        self.diags.push(
+            Diagnostic::error(code, message)
+                .in_file(self.src)
+                .primary(span, label)
+                .with_help(help),
+        );
+    }
+
+    fn with_scope<R>(&mut self, names: &[&Ident], f: impl FnOnce(&mut Self) -> R) -> R {
+        let before = self.scope.len();
+        self.scope.extend(names.iter().map(|n| n.name.clone()));
+        let r = f(self);
+        self.scope.truncate(before);
+        r
+    }
+
+    fn expr(&mut self, e: &Expr) {
+        match &e.kind {
+            ExprKind::GetAttr { .. } | ExprKind::Index { .. } | ExprKind::Variable(_) => match chain(e) {
+                Some((root, steps)) => {
+                    self.reference(root, &steps, e.span);
+                    for s in &steps {
+                        if let Step::Index(k) = s {
+                            self.expr(k);
+                        }
+                    }
+                }
+                None => e.for_each_child(&mut |c| self.expr(c)),
+            },
+            ExprKind::Object(items) => {
+                for item in items {
+                    // A bare name as a key is a literal string, not a reference.
+                    if !matches!(item.key.kind, ExprKind::Variable(_)) {
+                        self.expr(&item.key);
+                    }
+                    self.expr(&item.value);
+                }
+            }
+            ExprKind::For(fe) => {
+                self.expr(&fe.collection);
+                let mut vars: Vec<&Ident> = vec![&fe.value_var];
+                vars.extend(fe.key_var.as_ref());
+                self.with_scope(&vars, |c| {
+                    if let Some(k) = &fe.key_expr {
+                        c.expr(k);
+                    }
+                    c.expr(&fe.value_expr);
+                    if let Some(cond) = &fe.condition {
+                        c.expr(cond);
+                    }
+                });
+            }
+            ExprKind::Template(t) => self.template_parts(&t.parts),
+            ExprKind::FunctionCall { name, args, expand_final } => {
+                self.call(name, args.len(), *expand_final, e.span);
+                for a in args {
+                    self.expr(a);
+                }
+            }
+            _ => e.for_each_child(&mut |c| self.expr(c)),
+        }
+    }
+
+    fn template_parts(&mut self, parts: &[TemplatePart]) {
+        for p in parts {
+            match p {
+                TemplatePart::Literal { .. } => {}
+                TemplatePart::Interpolation { expr, .. } => self.expr(expr),
+                TemplatePart::If {
+                    condition,
+                    then_parts,
+                    else_parts,
+                    ..
+                } => {
+                    self.expr(condition);
+                    self.template_parts(then_parts);
+                    self.template_parts(else_parts);
+                }
+                TemplatePart::For {
+                    key_var,
+                    value_var,
+                    collection,
+                    body,
+                    ..
+                } => {
+                    self.expr(collection);
+                    let mut vars: Vec<&Ident> = vec![value_var];
+                    vars.extend(key_var.as_ref());
+                    self.with_scope(&vars, |c| c.template_parts(body));
+                }
+            }
+        }
+    }
+
+    fn call(&mut self, name: &Ident, nargs: usize, expand: bool, span: Span) {
+        let decls = self.decls;
+        let (arity, what) = if let Some(f) = decls.functions.get(&name.name) {
+            let n = f.params.len();
+            (infra_stdlib::Arity { min: n, max: Some(n) }, "function")
+        } else if let Some(sig) = infra_stdlib::lookup(&name.name) {
+            (sig.arity, "built-in function")
+        } else {
+            let mut candidates: Vec<&str> = decls.functions.keys().map(String::as_str).collect();
+            for builtin in infra_stdlib::names() {
+                candidates.push(builtin);
+            }
+            let help = match did_you_mean(&name.name, candidates.iter().copied()) {
+                Some(s) => format!("Did you mean `{s}`?"),
+                None => format!(
+                    "Declare it with `function \"{}\" {{ params = {{ ... }} result = ... }}`, or see docs/functions.md for the built-ins.",
+                    name.name
+                ),
+            };
+            self.err(
+                "function::unknown",
+                format!("call to unknown function `{}`", name.name),
+                name.span,
+                "no function with this name",
+                help,
+            );
+            return;
+        };
+        if !expand && !arity.accepts(nargs) {
+            self.err(
+                "function::arity",
+                format!(
+                    "{what} `{}` takes {}, but {nargs} {} given",
+                    name.name,
+                    arity.describe(),
+                    if nargs == 1 { "was" } else { "were" }
+                ),
+                span,
+                &format!("{nargs} argument{}", if nargs == 1 { "" } else { "s" }),
+                match infra_stdlib::lookup(&name.name) {
+                    Some(sig) if what == "built-in function" => format!("Signature: {}({}).", sig.name, sig.params.join(", ")),
+                    _ => match decls.functions.get(&name.name) {
+                        Some(f) => format!("Signature: {}({}).", name.name, f.params.join(", ")),
+                        None => String::new(),
+                    },
+                },
+            );
+        }
+    }
+
+    fn undeclared(&mut self, what: &str, shown: &str, name: &str, candidates: Vec<&str>, span: Span, declare: String) {
+        let help = match did_you_mean(name, candidates.iter().copied()) {
+            Some(s) => format!("Did you mean `{}`?", shown.replace(name, s)),
+            None => declare,
+        };
+        self.err(
+            "reference::undeclared",
+            format!("reference to undeclared {what} `{shown}`"),
+            span,
+            &format!("no {what} with this name"),
+            help,
+        );
+    }
+
+    fn not_constant(&mut self, shown: &str, span: Span) {
+        let what = self.what.to_string();
+        self.err(
+            "const::not-constant",
+            format!("{what} depends on `{shown}`, which is not known before providers run"),
+            span,
+            "not a constant",
+            "Consts, backends and variable defaults may use only literals, other `const.` values and functions.".into(),
+        );
+    }
+
+    fn reference(&mut self, root: &Ident, steps: &[Step<'_>], span: Span) {
+        let name = root.name.as_str();
+        if self.scope.iter().any(|s| s == name) {
+            return;
+        }
+        let decls = self.decls;
+        let first = attr_name(steps, 0);
+        match name {
+            "var" | "local" | "const" | "module" => {
+                let Some(id) = first else {
+                    self.err(
+                        "reference::invalid",
+                        format!("`{name}` must be followed by a name"),
+                        span,
+                        "incomplete reference",
+                        format!("Write `{name}.NAME`."),
+                    );
+                    return;
+                };
+                let shown = format!("{name}.{}", id.name);
+                if self.mode == Mode::Const && name != "const" {
+                    self.not_constant(&shown, span);
+                    return;
+                }
+                if self.mode == Mode::Function && name == "module" {
+                    self.impure(&shown, span);
+                    return;
+                }
+                let (what, keys, declare): (&str, Vec<&str>, String) = match name {
+                    "var" => ("variable", decls.variables.keys().map(String::as_str).collect(), format!("Declare it with `variable \"{}\" {{}}`.", id.name)),
+                    "local" => ("local value", decls.locals.keys().map(String::as_str).collect(), format!("Declare it in a `locals {{ {} = ... }}` block.", id.name)),
+                    "const" => ("const", decls.consts.keys().map(String::as_str).collect(), format!("Declare it with `const \"{}\" {{ default = ... }}`.", id.name)),
+                    _ => ("module", decls.modules.keys().map(String::as_str).collect(), format!("Declare it with `module \"{}\" {{ source = ... }}`.", id.name)),
+                };
+                if !keys.contains(&id.name.as_str()) {
+                    let span = root.span.to(id.span);
+                    self.undeclared(what, &shown, &id.name, keys, span, declare);
+                }
+            }
+            "data" => {
+                let (Some(t), Some(n)) = (first, attr_name(steps, 1)) else {
+                    self.err(
+                        "reference::invalid",
+                        "`data` must be followed by a type and a name".into(),
+                        span,
+                        "incomplete reference",
+                        "Write `data.TYPE.NAME.ATTRIBUTE`.".into(),
+                    );
+                    return;
+                };
+                let key = format!("{}.{}", t.name, n.name);
+                let shown = format!("data.{key}");
+                if self.mode == Mode::Const {
+                    self.not_constant(&shown, span);
+                } else if self.mode == Mode::Function {
+                    self.impure(&shown, span);
+                } else if !decls.data.contains_key(&key) {
+                    let keys: Vec<&str> = decls.data.keys().map(String::as_str).collect();
+                    let help = match did_you_mean(&key, keys.iter().copied()) {
+                        Some(s) => format!("Did you mean `data.{s}`?"),
+                        None => format!("Declare it with `data \"{}\" \"{}\" {{ ... }}`.", t.name, n.name),
+                    };
+                    self.err(
+                        "reference::undeclared",
+                        format!("reference to undeclared data source `{shown}`"),
+                        root.span.to(n.span),
+                        "no data source with this name",
+                        help,
+                    );
+                }
+            }
+            "each" => {
+                if !self.each {
+                    self.err(
+                        "meta::each-outside-for-each",
+                        "`each` is only available in a block that sets `for_each`".into(),
+                        span,
+                        "no `for_each` here",
+                        "Add `for_each = ...` to the enclosing resource, data or module block, or remove the `each` reference.".into(),
+                    );
+                } else if let Some(id) = first
+                    && id.name != "key"
+                    && id.name != "value"
+                {
+                    self.err(
+                        "reference::invalid",
+                        format!("`each` has only `key` and `value`, not `{}`", id.name),
+                        id.span,
+                        "unknown attribute",
+                        "Use `each.key` or `each.value`.".into(),
+                    );
+                }
+            }
+            "count" => {
+                if !self.count {
+                    self.err(
+                        "meta::count-outside-count",
+                        "`count.index` is only available in a block that sets `count`".into(),
+                        span,
+                        "no `count` here",
+                        "Add `count = N` to the enclosing block, or remove the `count` reference.".into(),
+                    );
+                } else if first.is_some_and(|id| id.name != "index") {
+                    self.err(
+                        "reference::invalid",
+                        "`count` has only `index`".into(),
+                        span,
+                        "unknown attribute",
+                        "Use `count.index`.".into(),
+                    );
+                }
+            }
+            "path" => {
+                if let Some(id) = first
+                    && !matches!(id.name.as_str(), "module" | "root" | "cwd")
+                {
+                    let help = match did_you_mean(&id.name, ["module", "root", "cwd"]) {
+                        Some(s) => format!("Did you mean `path.{s}`?"),
+                        None => "Use `path.module`, `path.root` or `path.cwd`.".into(),
+                    };
+                    self.err("reference::invalid", format!("`path.{}` does not exist", id.name), span, "unknown path", help);
+                }
+            }
+            "self" | "terraform" | "infra" => {}
+            _ => self.resource_reference(root, first, span),
+        }
+    }
+
+    fn impure(&mut self, shown: &str, span: Span) {
+        self.err(
+            "function::impure",
+            format!("a function result cannot depend on `{shown}`"),
+            span,
+            "not allowed in a function",
+            "Functions are pure: they may use their parameters, locals, variables, consts and other functions. Pass the value in as a parameter.".into(),
+        );
+    }
+
+    fn resource_reference(&mut self, root: &Ident, name: Option<&Ident>, span: Span) {
+        let decls = self.decls;
+        let Some(n) = name else {
+            let help = if self.mode == Mode::Function {
+                let params: Vec<&str> = self.scope.iter().map(String::as_str).collect();
+                match did_you_mean(&root.name, params.iter().copied()) {
+                    Some(s) => format!("Did you mean the parameter `{s}`?"),
+                    None => "Inside a function, parameters are referenced by their bare name.".into(),
+                }
+            } else if decls.variables.contains_key(&root.name) {
+                format!("Did you mean `var.{}`?", root.name)
+            } else if decls.locals.contains_key(&root.name) {
+                format!("Did you mean `local.{}`?", root.name)
+            } else if decls.consts.contains_key(&root.name) {
+                format!("Did you mean `const.{}`?", root.name)
+            } else {
+                "References start with var., local., const., data., module., or a resource type.".into()
+            };
+            self.err(
+                "reference::unknown-name",
+                format!("unknown name `{}`", root.name),
+                root.span,
+                "not declared",
+                help,
+            );
+            return;
+        };
+        let key = format!("{}.{}", root.name, n.name);
+        if self.mode == Mode::Const {
+            self.not_constant(&key, span);
+            return;
+        }
+        if self.mode == Mode::Function {
+            self.impure(&key, span);
+            return;
+        }
+        if !decls.resources.contains_key(&key) {
+            let keys: Vec<&str> = decls.resources.keys().map(String::as_str).collect();
+            let help = match did_you_mean(&key, keys.iter().copied()) {
+                Some(s) => format!("Did you mean `{s}`?"),
+                None => format!("Declare it with `resource \"{}\" \"{}\" {{ ... }}`.", root.name, n.name),
+            };
+            self.err(
+                "reference::undeclared",
+                format!("reference to undeclared resource `{key}`"),
+                root.span.to(n.span),
+                "no resource with this name",
+                help,
+            );
+        }
+    }
+
+    fn body(&mut self, body: &Body, skip: &[&str]) {
+        for item in &body.items {
+            match item {
+                BodyItem::Attribute(a) => {
+                    if !skip.contains(&a.name.name.as_str()) {
+                        self.expr(&a.expr);
+                    }
+                }
+                BodyItem::Block(b) => self.nested_block(b),
+            }
+        }
+    }
+
+    fn nested_block(&mut self, b: &Block) {
+        match b.kind.name.as_str() {
+            "lifecycle" => self.body(&b.body, &["ignore_changes"]),
+            "dynamic" => {
+                let iterator = b
+                    .body
+                    .attribute("iterator")
+                    .and_then(|a| match &a.expr.kind {
+                        ExprKind::Variable(id) => Some(id.clone()),
+                        _ => None,
+                    })
+                    .or_else(|| {
+                        b.labels.first().map(|l| Ident {
+                            name: l.value.clone(),
+                            span: l.span,
+                        })
+                    });
+                if let Some(fe) = b.body.attribute("for_each") {
+                    self.expr(&fe.expr);
+                }
+                let names: Vec<&Ident> = iterator.iter().collect();
+                self.with_scope(&names, |c| {
+                    for inner in b.body.blocks() {
+                        c.nested_block(inner);
+                    }
+                    c.body_attrs_except(&b.body, &["for_each", "iterator"]);
+                });
+            }
+            _ => self.body(&b.body, &[]),
+        }
+    }
+
+    fn body_attrs_except(&mut self, body: &Body, skip: &[&str]) {
+        for a in body.attributes() {
+            if !skip.contains(&a.name.name.as_str()) {
+                self.expr(&a.expr);
+            }
+        }
+    }
+}
+
+/// Checks every expression of every top-level block in `files`.
+pub(crate) fn check(files: &[ParsedFile], decls: &Declarations, diags: &mut Vec<Diagnostic>) {
+    for f in files {
+        for b in f.ast.body.blocks() {
+            let label = b.labels.first().map(|l| l.value.as_str()).unwrap_or("");
+            let what_const = format!("const `{label}`");
+            let what_backend = "the backend configuration".to_string();
+            let what_default = format!("the default of variable `{label}`");
+            let mut ctx = Ctx {
+                src: &f.source,
+                decls,
+                mode: Mode::Normal,
+                each: false,
+                count: false,
+                what: "",
+                scope: Vec::new(),
+                diags,
+            };
+            match b.kind.name.as_str() {
+                "resource" | "data" | "module" => {
+                    let has_each = b.body.attribute("for_each").is_some();
+                    let has_count = b.body.attribute("count").is_some();
+                    for name in ["for_each", "count"] {
+                        if let Some(a) = b.body.attribute(name) {
+                            ctx.expr(&a.expr);
+                        }
+                    }
+                    ctx.each = has_each;
+                    ctx.count = has_count;
+                    ctx.body(&b.body, &["for_each", "count", "provider", "providers", "source"]);
+                }
+                "const" => {
+                    ctx.mode = Mode::Const;
+                    ctx.what = &what_const;
+                    ctx.body(&b.body, &["type"]);
+                }
+                "backend" => {
+                    ctx.mode = Mode::Const;
+                    ctx.what = &what_backend;
+                    ctx.body(&b.body, &[]);
+                }
+                "variable" => {
+                    if let Some(d) = b.body.attribute("default") {
+                        ctx.mode = Mode::Const;
+                        ctx.what = &what_default;
+                        ctx.expr(&d.expr);
+                        ctx.mode = Mode::Normal;
+                    }
+                    for v in b.body.blocks() {
+                        ctx.body(&v.body, &[]);
+                    }
+                }
+                "function" => {
+                    ctx.mode = Mode::Function;
+                    if let Some(fd) = decls.functions.get(label) {
+                        ctx.scope = fd.params.clone();
+                    }
+                    if let Some(r) = b.body.attribute("result") {
+                        ctx.expr(&r.expr);
+                    }
+                }
+                "moved" | "removed" => {}
+                "terraform" => {}
+                _ => ctx.body(&b.body, &[]),
+            }
+        }
+    }
+}

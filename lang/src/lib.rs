@@ -1,0 +1,15 @@
+//! The `.infra` language front end: grammar and parser (pest), the AST with
+//! spans, the formatter, diagnostics, and the generic pieces static checks
+//! are built from. It knows nothing of resources, state or providers.
+
+pub mod ast;
+pub mod diagnostic;
+pub mod fmt;
+pub mod source;
+pub mod span;
+pub mod syntax;
+pub mod types;
+
+pub use diagnostic::{Diagnostic, Severity};
+pub use source::SourceFile;
+pub use span::Span;
