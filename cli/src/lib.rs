@@ -48,13 +48,15 @@ pub fn run(argv: Vec<OsString>, io: &mut Io<'_>) -> i32 {
     if cli.global.no_color {
         io.color = false;
     }
-    if let Some(dir) = &cli.global.chdir
-        && let Err(e) = std::env::set_current_dir(dir)
-    {
-        let _ = writeln!(io.err, "Error: cannot change directory to {}: {e}", dir.display());
+    // `--chdir` is applied by resolving every path against it rather than
+    // by changing the process's directory, so `run` can be called from
+    // several threads at once (the test suite does).
+    let base = cli.global.chdir.clone().unwrap_or_else(|| std::path::PathBuf::from("."));
+    if !base.is_dir() {
+        let _ = writeln!(io.err, "Error: --chdir {}: not a directory", base.display());
         return exit::ERROR;
     }
-    commands::dispatch(cli.command, io)
+    commands::dispatch(cli.command, &base, io)
 }
 
 /// Entry point of the `infra` binary: real argv, real stdio, exit.

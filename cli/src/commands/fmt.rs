@@ -67,11 +67,15 @@ fn unified_diff(name: &str, before: &str, after: &str) -> String {
 }
 
 /// Runs `infra fmt`; see [`FmtArgs`] for the flags and exit codes.
-pub fn run(args: &FmtArgs, io: &mut Io<'_>) -> i32 {
+pub fn run(args: &FmtArgs, base: &Path, io: &mut Io<'_>) -> i32 {
     if args.paths.len() == 1 && args.paths[0] == Path::new("-") {
         return run_stdin(args, io);
     }
-    let roots = if args.paths.is_empty() { vec![PathBuf::from(".")] } else { args.paths.clone() };
+    let roots: Vec<PathBuf> = if args.paths.is_empty() {
+        vec![base.to_path_buf()]
+    } else {
+        args.paths.iter().map(|p| base.join(p)).collect()
+    };
     let mut files = Vec::new();
     for root in &roots {
         if !root.exists() {
@@ -87,7 +91,7 @@ pub fn run(args: &FmtArgs, io: &mut Io<'_>) -> i32 {
     let mut failed = false;
     let mut unformatted = false;
     for file in files {
-        let name = display(&file);
+        let name = display(file.strip_prefix(base).unwrap_or(&file));
         let bytes = match std::fs::read(&file) {
             Ok(b) => b,
             Err(e) => {

@@ -5,11 +5,13 @@ mod validate;
 
 use crate::Io;
 use crate::args::Command;
+use std::path::Path;
 
-/// Runs `command`, returning the exit code.
-pub fn dispatch(command: Command, io: &mut Io<'_>) -> i32 {
+/// Runs `command` in directory `base` (the `--chdir` directory, or `.`),
+/// returning the exit code.
+pub fn dispatch(command: Command, base: &Path, io: &mut Io<'_>) -> i32 {
     match command {
-        Command::Validate(a) => validate::run(&a, io),
-        Command::Fmt(a) => fmt::run(&a, io),
+        Command::Validate(a) => validate::run(&a, base, io),
+        Command::Fmt(a) => fmt::run(&a, base, io),
     }
 }

@@ -4,9 +4,9 @@ use crate::args::ValidateArgs;
 use crate::{Io, exit, render};
 use std::path::Path;
 
-/// Runs `infra validate` in the current directory (after `--chdir`).
-pub fn run(args: &ValidateArgs, io: &mut Io<'_>) -> i32 {
-    let diags = infra_engine::config::validate_dir(Path::new("."));
+/// Runs `infra validate` on the module in `base`.
+pub fn run(args: &ValidateArgs, base: &Path, io: &mut Io<'_>) -> i32 {
+    let diags = infra_engine::config::validate_dir(base);
     let errors = infra_lang::diagnostic::has_errors(&diags);
     if args.json {
         let _ = writeln!(io.out, "{}", render::json(&diags));

@@ -28,6 +28,9 @@ pub struct FunctionDecl {
     pub site: Site,
     /// Parameter names, in order.
     pub params: Vec<String>,
+    /// False when `params` could not be read (its uses are then not checked,
+    /// to avoid a cascade of errors from one mistake).
+    pub params_ok: bool,
 }
 
 /// Everything a module declares, by name.
@@ -174,14 +177,14 @@ impl Indexer<'_> {
                     if let Some(allowed) = spec.attributes
                         && !allowed.contains(&a.name.name.as_str())
                     {
-                        self.unknown_attribute(src, a, allowed, &format!("a `{}` block", spec.name));
+                        self.unknown_attribute(src, a, allowed, &format!("{} `{}` block", if spec.name.starts_with(['a','e','i','o','u']) { "an" } else { "a" }, spec.name));
                     }
                 }
                 BodyItem::Block(nested) => {
                     if let Some(allowed) = spec.blocks
                         && !allowed.contains(&nested.kind.name.as_str())
                     {
-                        self.unknown_block(src, nested, allowed, &format!("a `{}` block", spec.name));
+                        self.unknown_block(src, nested, allowed, &format!("{} `{}` block", if spec.name.starts_with(['a','e','i','o','u']) { "an" } else { "a" }, spec.name));
                     }
                 }
             }
@@ -232,17 +235,36 @@ impl Indexer<'_> {
                             .primary(b.labels[0].span, "this module")
                             .with_help("Add `source = \"./path/to/module\"` or `source = \"std/NAME\"`."),
                     ),
-                    Some(a) if literal_string(&a.expr).is_none() && !Self::is_const_ref(&a.expr) => self.diags.push(
+                    Some(a)
+                        if !matches!(
+                            a.expr.kind,
+                            ExprKind::Template(_) | ExprKind::Variable(_) | ExprKind::GetAttr { .. } | ExprKind::Index { .. }
+                        ) =>
+                    {
+                        self.diags.push(
                         Diagnostic::error("module::dynamic-source", "a module's `source` must be known before anything runs")
                             .in_file(src)
                             .primary(a.expr.span, "not a literal string or const")
                             .with_help("Use a quoted path, or a `const` value: `source = const.module_path`."),
-                    ),
+                        )
+                    }
                     Some(_) => {}
                 }
             }
             "output" => self.declare("output", |d| &mut d.outputs, label(0), site(0)),
-            "check" => self.declare("check", |d| &mut d.checks, label(0), site(0)),
+            "check" => {
+                self.declare("check", |d| &mut d.checks, label(0), site(0));
+                // A `data` block inside a `check` is scoped to it but is
+                // referenced with the usual `data.TYPE.NAME`.
+                for nested in b.body.blocks().filter(|n| n.kind.name == "data" && n.labels.len() == 2) {
+                    let key = format!("{}.{}", nested.labels[0].value, nested.labels[1].value);
+                    let site = Site {
+                        source: src.clone(),
+                        span: nested.labels[1].span,
+                    };
+                    self.declare("data source", |d| &mut d.data, key, site);
+                }
+            }
             "provider" => {
                 let key = match b.body.attribute("alias").and_then(|a| literal_string(&a.expr)) {
                     Some(alias) => format!("{}.{alias}", label(0)),
@@ -260,28 +282,30 @@ impl Indexer<'_> {
         }
     }
 
-    fn is_const_ref(e: &Expr) -> bool {
-        matches!(&e.kind, ExprKind::GetAttr { object, .. } if matches!(&object.kind, ExprKind::Variable(v) if v.name == "const"))
-    }
-
     fn function(&mut self, src: &Arc<SourceFile>, b: &Block, name: String, site: Site) {
         let mut params = Vec::new();
+        let errors_before = self.diags.len();
         match b.body.attribute("params") {
             Some(a) => match &a.expr.kind {
                 ExprKind::Object(items) => {
                     for item in items {
-                        match &item.key.kind {
-                            ExprKind::Variable(id) => {
-                                if params.contains(&id.name) {
+                        let key = match &item.key.kind {
+                            ExprKind::Variable(id) => Some(id.name.clone()),
+                            _ => literal_string(&item.key),
+                        };
+                        match key {
+                            Some(key) => {
+                                if params.contains(&key) {
                                     self.diags.push(
-                                        Diagnostic::error("duplicate::parameter", format!("parameter `{}` is declared twice", id.name))
+                                        Diagnostic::error("duplicate::parameter", format!("parameter `{key}` is declared twice"))
                                             .in_file(src)
-                                            .primary(id.span, "declared again here"),
+                                            .primary(item.key.span, "declared again here")
+                                            .with_help("Each parameter needs its own name."),
                                     );
                                 }
-                                params.push(id.name.clone());
+                                params.push(key);
                             }
-                            _ => self.diags.push(
+                            None => self.diags.push(
                                 Diagnostic::error("function::invalid-params", "parameter names must be plain names")
                                     .in_file(src)
                                     .primary(item.key.span, "not a name")
@@ -325,7 +349,8 @@ impl Indexer<'_> {
             );
             return;
         }
-        self.decls.functions.insert(name, FunctionDecl { site, params });
+        let params_ok = !self.diags[errors_before..].iter().any(|d| d.code == "function::invalid-params");
+        self.decls.functions.insert(name, FunctionDecl { site, params, params_ok });
     }
 
     fn meta_arguments(&mut self, src: &Arc<SourceFile>, b: &Block) {
@@ -341,19 +366,23 @@ impl Indexer<'_> {
                     .with_help("Use `for_each` for instances keyed by name, or `count` for numbered ones — not both."),
             );
         }
+        if b.kind.name == "module" {
+            return; // a module block accepts no nested blocks; reported as unknown-block
+        }
         for nested in b.body.blocks() {
-            if nested.kind.name == "lifecycle" {
-                if b.kind.name != "resource" {
+            if nested.kind.name != "lifecycle" {
+                continue;
+            }
+            for a in nested.body.attributes() {
+                if b.kind.name == "data" {
                     self.diags.push(
-                        Diagnostic::error("meta::misplaced", format!("`lifecycle` is only allowed in `resource` blocks, not `{}`", b.kind.name))
+                        Diagnostic::error("meta::misplaced", format!("`{}` is only allowed in a resource's `lifecycle`", a.name.name))
                             .in_file(src)
-                            .primary(nested.kind.span, "not allowed here"),
+                            .primary(a.name.span, "not allowed for a data source")
+                            .with_help("A data source's `lifecycle` may hold only `precondition` and `postcondition` blocks."),
                     );
-                }
-                for a in nested.body.attributes() {
-                    if !LIFECYCLE_ATTRS.contains(&a.name.name.as_str()) {
-                        self.unknown_attribute(src, a, LIFECYCLE_ATTRS, "a `lifecycle` block");
-                    }
+                } else if !LIFECYCLE_ATTRS.contains(&a.name.name.as_str()) {
+                    self.unknown_attribute(src, a, LIFECYCLE_ATTRS, "a `lifecycle` block");
                 }
             }
         }

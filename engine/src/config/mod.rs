@@ -48,12 +48,11 @@ pub fn module_files(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
     Ok(files)
 }
 
-fn display_path(dir: &Path, file: &Path) -> String {
-    if dir == Path::new(".") {
-        file.file_name().map_or_else(|| file.display().to_string(), |n| n.to_string_lossy().into_owned())
-    } else {
-        file.display().to_string()
-    }
+/// Files are shown relative to the module directory, as Terraform does
+/// relative to `-chdir`.
+fn display_path(file: &Path) -> String {
+    file.file_name()
+        .map_or_else(|| file.display().to_string(), |n| n.to_string_lossy().into_owned())
 }
 
 /// Reads and parses every `*.infra` file of `dir`.
@@ -80,7 +79,7 @@ pub fn load_dir(dir: &Path) -> (Vec<ParsedFile>, Vec<Diagnostic>) {
     }
     let mut parsed = Vec::new();
     for path in files {
-        let name = display_path(dir, &path);
+        let name = display_path(&path);
         let bytes = match std::fs::read(&path) {
             Ok(b) => b,
             Err(e) => {
@@ -110,6 +109,10 @@ pub fn check_module(files: &[ParsedFile]) -> Vec<Diagnostic> {
     let decls = index::index(files, &mut diags);
     references::check(files, &decls, &mut diags);
     cycles::check(files, &decls, &mut diags);
+    // Report in reading order: by file, then position.
+    diags.sort_by(|a, b| {
+        (a.path(), a.primary_span().map(|s| s.start)).cmp(&(b.path(), b.primary_span().map(|s| s.start)))
+    });
     diags
 }
 

@@ -23,6 +23,13 @@ enum Mode {
     Function,
 }
 
+/// Terraform functions left out on purpose, with the reason shown to users.
+const ABSENT_ON_PURPOSE: &[(&str, &str)] = &[
+    ("timestamp", "Plans are deterministic: a value that changes on every run would show a diff on every plan. Pass the time in as a variable."),
+    ("uuid", "Plans are deterministic: a random value would change on every plan. Use the `random_uuid` resource, or `uuidv5` for a stable one."),
+    ("bcrypt", "Its output is random on every call, so it would change on every plan. Hash the secret outside the configuration."),
+];
+
 struct Ctx<'a, 'd> {
     src: &'a Arc<SourceFile>,
     decls: &'a Declarations,
@@ -173,6 +180,16 @@ impl Ctx<'_, '_> {
 
     fn call(&mut self, name: &Ident, nargs: usize, expand: bool, span: Span) {
         let decls = self.decls;
+        if let Some(why) = ABSENT_ON_PURPOSE.iter().find(|(n, _)| *n == name.name).map(|(_, w)| *w) {
+            self.err(
+                "function::unknown",
+                format!("`{}` is not available in infra", name.name),
+                name.span,
+                "deliberately absent",
+                why.to_string(),
+            );
+            return;
+        }
         let (arity, what) = if let Some(f) = decls.functions.get(&name.name) {
             let n = f.params.len();
             (infra_stdlib::Arity { min: n, max: Some(n) }, "function")
@@ -185,8 +202,9 @@ impl Ctx<'_, '_> {
             }
             let help = match did_you_mean(&name.name, candidates.iter().copied()) {
                 Some(s) => format!("Did you mean `{s}`?"),
+                None if name.name.contains("::") => "Provider functions are not supported yet; use a built-in or a user function.".into(),
                 None => format!(
-                    "Declare it with `function \"{}\" {{ params = {{ ... }} result = ... }}`, or see docs/functions.md for the built-ins.",
+                    "Declare it with `function \"{}\" {{ params = {{ ... }} result = ... }}`, or use a built-in function.",
                     name.name
                 ),
             };
@@ -242,7 +260,7 @@ impl Ctx<'_, '_> {
             format!("{what} depends on `{shown}`, which is not known before providers run"),
             span,
             "not a constant",
-            "Consts, backends and variable defaults may use only literals, other `const.` values and functions.".into(),
+            "Consts, backends, module sources and variable defaults may use only literals, other `const.` values and functions.".into(),
         );
     }
 
@@ -498,6 +516,7 @@ pub(crate) fn check(files: &[ParsedFile], decls: &Declarations, diags: &mut Vec<
             let what_const = format!("const `{label}`");
             let what_backend = "the backend configuration".to_string();
             let what_default = format!("the default of variable `{label}`");
+            let what_source = format!("the source of module `{label}`");
             let mut ctx = Ctx {
                 src: &f.source,
                 decls,
@@ -516,6 +535,12 @@ pub(crate) fn check(files: &[ParsedFile], decls: &Declarations, diags: &mut Vec<
                         if let Some(a) = b.body.attribute(name) {
                             ctx.expr(&a.expr);
                         }
+                    }
+                    if let Some(src) = b.body.attribute("source") {
+                        ctx.mode = Mode::Const;
+                        ctx.what = &what_source;
+                        ctx.expr(&src.expr);
+                        ctx.mode = Mode::Normal;
                     }
                     ctx.each = has_each;
                     ctx.count = has_count;
@@ -544,12 +569,24 @@ pub(crate) fn check(files: &[ParsedFile], decls: &Declarations, diags: &mut Vec<
                 }
                 "function" => {
                     ctx.mode = Mode::Function;
-                    if let Some(fd) = decls.functions.get(label) {
+                    let fd = decls.functions.get(label);
+                    if let Some(fd) = fd {
                         ctx.scope = fd.params.clone();
                     }
-                    if let Some(r) = b.body.attribute("result") {
+                    if let Some(r) = b.body.attribute("result")
+                        && fd.is_none_or(|f| f.params_ok)
+                    {
                         ctx.expr(&r.expr);
                     }
+                }
+                "import" => {
+                    if let Some(fe) = b.body.attribute("for_each") {
+                        ctx.expr(&fe.expr);
+                    }
+                    ctx.each = b.body.attribute("for_each").is_some();
+                    // `to` names the address to import into; it may be a
+                    // resource that is not written yet (config generation).
+                    ctx.body(&b.body, &["for_each", "to"]);
                 }
                 "moved" | "removed" => {}
                 "terraform" => {}

@@ -45,20 +45,21 @@ fn lines_of(toks: &[FmtToken]) -> Vec<Line> {
             ..Line::default()
         });
     }
-    let mut in_heredoc = false;
+    // Heredoc depth at the start of each line: a line that starts inside a
+    // heredoc (possible when an interpolation in it spans lines) is left alone.
+    let mut heredoc_depth = 0i32;
     for line in &mut lines {
         let (s, e) = line.lead;
-        if s == e {
-            continue;
-        }
-        if in_heredoc {
-            if toks[s..e].iter().any(|t| t.kind == CHeredoc) {
-                in_heredoc = false;
+        let starts_inside = heredoc_depth > 0;
+        for t in &toks[s..e] {
+            match t.kind {
+                OHeredoc => heredoc_depth += 1,
+                CHeredoc => heredoc_depth -= 1,
+                _ => {}
             }
-            continue;
         }
-        if toks[s..e].iter().any(|t| t.kind == OHeredoc) {
-            in_heredoc = true;
+        if s == e || starts_inside {
+            continue;
         }
         let (s, mut e) = line.lead;
         if e - s > 1 && toks[e - 1].kind == Comment {
@@ -133,7 +134,7 @@ fn space_after(subject: TokenKind, subject_text: &str, before: Option<TokenKind>
     if subject == Ident && after == OParen {
         return false;
     }
-    if subject == Dot || after == Dot {
+    if subject == Dot || after == Dot || subject == DoubleColon || after == DoubleColon {
         return false;
     }
     if after == Comma || after == Ellipsis {
@@ -176,7 +177,7 @@ fn space_after(subject: TokenKind, subject_text: &str, before: Option<TokenKind>
     if subject == CBrace && after == TemplateSeqEnd {
         return true;
     }
-    if subject == TemplateSeqEnd && after == TemplateInterp {
+    if subject == TemplateSeqEnd && matches!(after, TemplateInterp | TemplateControl) {
         return false;
     }
     if subject.bracket_change() > 0 {

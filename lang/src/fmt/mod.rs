@@ -57,11 +57,11 @@ pub fn format_source(source: &Arc<SourceFile>) -> Result<String, Vec<Diagnostic>
     }
     // hclwrite keeps the whitespace between the last token and the end of a
     // file that has no final newline (each tab counting as one space).
-    if !text.ends_with('\n') {
-        let tail = text.len() - text.trim_end_matches([' ', '\t']).len();
-        if tail > 0 && !toks.is_empty() {
-            out.extend(std::iter::repeat_n(' ', tail));
-        }
+    if !text.ends_with('\n')
+        && let Some(last) = tokens.last()
+    {
+        let tail = text[last.span.end..].chars().filter(|c| *c == ' ' || *c == '\t').count();
+        out.extend(std::iter::repeat_n(' ', tail));
     }
     Ok(out)
 }

@@ -102,6 +102,12 @@ fn value_expr(toks: &[FmtToken]) -> Option<Vec<FmtToken>> {
         return None;
     }
     let inside = &toks[2..n - 2];
+    // Deliberate difference from Terraform: with a comment inside, its
+    // unwrapping can comment out the rest of the expression and write a
+    // file that no longer parses (Terraform 1.15.5 does); keep the string.
+    if inside.iter().any(|t| t.kind == Comment) {
+        return None;
+    }
     let mut quotes = 0i32;
     for t in inside {
         match t.kind {

@@ -720,7 +720,14 @@ impl<'s> Builder<'s> {
         let mut expand_final = false;
         for p in pair.into_inner() {
             match p.as_rule() {
-                Rule::func_name => name = self.ident(p),
+                Rule::func_name => {
+                    let span = span_of(&p);
+                    let parts: Vec<&str> = p.into_inner().map(|i| i.as_str()).collect();
+                    name = Ident {
+                        name: parts.join("::"),
+                        span,
+                    };
+                }
                 Rule::call_args => {
                     for a in p.into_inner() {
                         match a.as_rule() {

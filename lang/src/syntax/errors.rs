@@ -181,6 +181,26 @@ pub(crate) fn from_pest(source: &Arc<SourceFile>, err: pest::error::Error<Rule>)
             .primary(Span::new(offset, (offset + 1).min(text.len())), "the heredoc is still open here")
             .with_help("End the heredoc with a line holding only its marker (for example `EOT`).");
     }
+    // A closing bracket that does not match the innermost open one: point at
+    // the bracket left open, which is where the mistake usually is.
+    let closer = text.get(offset..).and_then(|t| t.chars().next()).filter(|c| matches!(c, '}' | ']' | ')'));
+    if let (Some(c), Some((open_at, o))) = (closer, unclosed_opener(text, offset)) {
+        let want = match o {
+            '{' => Some('}'),
+            '[' => Some(']'),
+            '(' => Some(')'),
+            _ => None,
+        };
+        if let Some(want) = want
+            && want != c
+        {
+            return Diagnostic::error("syntax::unclosed-delimiter", format!("unclosed `{o}`"))
+                .in_file(source)
+                .primary(Span::new(offset, offset + 1), format!("expected `{want}` before this `{c}`"))
+                .secondary(Span::new(open_at, open_at + 1), format!("this `{o}` is never closed"))
+                .with_help(format!("Add the missing `{want}`, or remove the extra `{o}`."));
+        }
+    }
     let label = if found == "end of file" {
         "the file ends here".to_string()
     } else {
@@ -199,6 +219,10 @@ pub(crate) fn from_pest(source: &Arc<SourceFile>, err: pest::error::Error<Rule>)
         d = d.with_help("A body holds arguments (`name = value`) and blocks (`type \"label\" { ... }`).");
     } else if found.starts_with("`\"") {
         d = d.with_help("Strings cannot span lines; use a heredoc (`<<EOT`) for multi-line text.");
+    } else if found == "`=`" {
+        d = d.with_help("Is a value missing just before this? Every `name =` needs its value on the same line.");
+    } else {
+        d = d.with_help("Check for a missing or extra bracket, quote, comma or operator just before this point.");
     }
     d
 }

@@ -24,6 +24,8 @@ pub enum TokenKind {
     CParen,
     Comma,
     Dot,
+    /// `::` in provider function names.
+    DoubleColon,
     Ellipsis,
     Colon,
     Question,
@@ -79,6 +81,7 @@ pub struct Token {
 fn punct_kind(text: &str) -> TokenKind {
     use TokenKind::*;
     match text {
+        "::" => DoubleColon,
         "..." => Ellipsis,
         "=>" => FatArrow,
         "==" => EqualOp,

@@ -1,1 +1,10 @@
+//! The integration test suite: one binary, one module per area. Data-driven
+//! cases live under `tests/data/<phase>/`; rendered output is snapshotted
+//! with insta under `snapshots/`.
 
+mod cli;
+mod fmt;
+mod parse;
+mod robustness;
+mod support;
+mod validate;

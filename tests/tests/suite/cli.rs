@@ -1,0 +1,58 @@
+//! The `infra` binary as a process: exit codes, stdin/stdout for `fmt -`,
+//! version and help.
+
+use crate::support::infra_bin;
+use std::io::Write;
+use std::process::Stdio;
+
+fn run_with_stdin(args: &[&str], stdin: &[u8]) -> (i32, String, String) {
+    let mut child = infra_bin()
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn infra");
+    if let Some(mut input) = child.stdin.take() {
+        input.write_all(stdin).expect("write stdin");
+    }
+    let out = child.wait_with_output().expect("wait");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn fmt_reads_stdin_and_writes_stdout() {
+    let (code, out, _) = run_with_stdin(&["fmt", "-"], b"resource aws_s3_bucket logs {\nbucket=\"${var.name}\"\n}\n");
+    assert_eq!(code, 0);
+    assert_eq!(out, "resource \"aws_s3_bucket\" \"logs\" {\n  bucket = var.name\n}\n");
+}
+
+#[test]
+fn fmt_stdin_with_invalid_utf8_is_a_diagnostic() {
+    let (code, out, err) = run_with_stdin(&["fmt", "--no-color", "-"], b"a = \"\xff\xfe\"\n");
+    assert_eq!(code, 1);
+    assert_eq!(out, "");
+    assert!(err.contains("syntax::invalid-utf8"), "{err}");
+    assert!(err.contains("not valid UTF-8"), "{err}");
+}
+
+#[test]
+fn version_and_help() {
+    let (code, out, _) = run_with_stdin(&["--version"], b"");
+    assert_eq!(code, 0);
+    assert!(out.starts_with("infra "), "{out}");
+    let (code, out, _) = run_with_stdin(&["fmt", "--help"], b"");
+    assert_eq!(code, 0);
+    assert!(out.contains("Example: infra fmt --check --diff"), "{out}");
+}
+
+#[test]
+fn unknown_command_is_an_error() {
+    let (code, _, err) = run_with_stdin(&["plna"], b"");
+    assert_eq!(code, 1);
+    assert!(err.contains("unrecognized subcommand"), "{err}");
+}

@@ -1,0 +1,173 @@
+//! Bad input never panics or hangs: arbitrary bytes, mutated corpus files,
+//! deep nesting and a 10 MB file all end in diagnostics or an AST. On
+//! whatever parses, `fmt` must be idempotent and must not change the
+//! meaning (the span-free AST of the output equals the input's, after
+//! normalizing the rewrites Terraform's fmt makes).
+
+use crate::support::{cases, data_dir};
+use infra_lang::{SourceFile, syntax};
+use proptest::prelude::*;
+use serde_json::Value;
+
+/// Parses `bytes` like `infra` reads a file; returns the AST as JSON when it
+/// parses.
+fn parse_bytes(bytes: Vec<u8>) -> Option<(std::sync::Arc<SourceFile>, Value)> {
+    let source = SourceFile::from_bytes("fuzz.infra", bytes).ok()?;
+    let parsed = syntax::parse(&source);
+    let file = parsed.file?;
+    Some((source, canonical(serde_json::to_value(&file).ok()?)))
+}
+
+/// Undo what `terraform fmt` rewrites on purpose, so meaning can be compared:
+/// a quoted template holding one interpolation is its expression, parentheses
+/// are grouping only (already in the tree's shape), and `type` arguments may
+/// be respelled.
+fn canonical(v: Value) -> Value {
+    match v {
+        Value::Object(mut map) => {
+            if let Some(Value::String(name)) = map.get("name").and_then(|n| n.get("name")).cloned()
+                && name == "type"
+                && map.contains_key("expr")
+            {
+                map.insert("expr".into(), Value::Null);
+            }
+            if let Some(kind) = map.get("kind").cloned() {
+                if let Some(inner) = kind.get("Parens") {
+                    return canonical(inner.clone());
+                }
+                if let Some(t) = kind.get("Template")
+                    && t.get("kind") == Some(&Value::String("Quoted".into()))
+                    && let Some(Value::Array(parts)) = t.get("parts")
+                    && parts.len() == 1
+                    && let Some(expr) = parts[0].get("Interpolation").and_then(|i| i.get("expr"))
+                {
+                    return canonical(expr.clone());
+                }
+            }
+            Value::Object(map.into_iter().map(|(k, v)| (k, canonical(v))).collect())
+        }
+        Value::Array(items) => Value::Array(items.into_iter().map(canonical).collect()),
+        other => other,
+    }
+}
+
+/// The property: never panics; if it parses, fmt's output parses to the same
+/// canonical AST and formatting it again changes nothing.
+fn check_input(bytes: Vec<u8>) -> Result<(), TestCaseError> {
+    let Some((source, ast)) = parse_bytes(bytes) else { return Ok(()) };
+    let once = infra_lang::fmt::format_source(&source)
+        .map_err(|d| TestCaseError::fail(format!("fmt refused a parsed file: {:?}", d[0].message)))?;
+    let (_, ast2) = parse_bytes(once.clone().into_bytes())
+        .ok_or_else(|| TestCaseError::fail(format!("formatted output does not parse:\n{once}")))?;
+    prop_assert_eq!(&ast, &ast2, "fmt changed the meaning of:\n{}\n---- into:\n{}", source.text(), once);
+    let twice = infra_lang::fmt::format_text("fuzz.infra", &once)
+        .map_err(|_| TestCaseError::fail("second fmt failed"))?;
+    prop_assert_eq!(once, twice, "fmt is not idempotent");
+    Ok(())
+}
+
+fn corpus() -> Vec<Vec<u8>> {
+    let mut files = cases(&data_dir("parse/ok"), ".infra");
+    files.extend(cases(&data_dir("fmt"), ".in.infra"));
+    files.into_iter().filter_map(|p| std::fs::read(p).ok()).collect()
+}
+
+/// A corpus file with a few random edits: byte flips, deletions, insertions
+/// of syntax-significant characters, truncation.
+fn mutated() -> impl Strategy<Value = Vec<u8>> {
+    let corpus = corpus();
+    let n = corpus.len();
+    (0..n, proptest::collection::vec((any::<u16>(), 0u8..4, any::<u8>()), 1..6), any::<u16>()).prop_map(
+        move |(i, edits, cut)| {
+            let mut bytes = corpus[i].clone();
+            const SIGNIFICANT: &[u8] = b"{}[]()\"'$%~<>-=:?,.#/*\\\n \t0aZ!&|";
+            for (pos, op, b) in edits {
+                if bytes.is_empty() {
+                    break;
+                }
+                let at = pos as usize % bytes.len();
+                match op {
+                    0 => bytes[at] = SIGNIFICANT[b as usize % SIGNIFICANT.len()],
+                    1 => {
+                        bytes.remove(at);
+                    }
+                    2 => bytes.insert(at, SIGNIFICANT[b as usize % SIGNIFICANT.len()]),
+                    _ => bytes[at] = b,
+                }
+            }
+            if cut % 7 == 0 && !bytes.is_empty() {
+                bytes.truncate(cut as usize % bytes.len());
+            }
+            bytes
+        },
+    )
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 1500, failure_persistence: None, ..ProptestConfig::default() })]
+
+    #[test]
+    fn arbitrary_bytes_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..400)) {
+        check_input(bytes)?;
+    }
+
+    #[test]
+    fn hcl_shaped_noise_never_panics(text in "[a-z{}\\[\\]()\"=$%~<>:?,.#*\\n -]{0,300}") {
+        check_input(text.into_bytes())?;
+    }
+
+    #[test]
+    fn mutated_corpus_files_never_panic_and_fmt_preserves_meaning(bytes in mutated()) {
+        check_input(bytes)?;
+    }
+}
+
+#[test]
+fn every_corpus_file_survives_the_property() {
+    for bytes in corpus() {
+        if let Err(e) = check_input(bytes.clone()) {
+            panic!("{e}\n{}", String::from_utf8_lossy(&bytes));
+        }
+    }
+}
+
+fn expect_diagnostic(text: String, code_prefix: &str) {
+    let source = SourceFile::new("deep.infra", text);
+    let parsed = syntax::parse(&source);
+    assert!(parsed.file.is_none(), "must not parse");
+    assert!(
+        parsed.diagnostics.iter().any(|d| d.code.starts_with(code_prefix)),
+        "want {code_prefix}, got {:?}",
+        parsed.diagnostics.iter().map(|d| (d.code, &d.message)).collect::<Vec<_>>()
+    );
+}
+
+#[test]
+fn ten_megabytes_of_nesting_is_a_diagnostic_not_a_crash() {
+    let n = 10 * 1024 * 1024 / 2;
+    expect_diagnostic(format!("a = {}", "[".repeat(n)), "syntax::");
+    expect_diagnostic(format!("a = {}1{}", "[".repeat(n / 2), "]".repeat(n / 2)), "syntax::");
+    expect_diagnostic(format!("a = {}1", "!".repeat(n)), "syntax::");
+    expect_diagnostic(format!("a = {}", "\"${".repeat(n / 3)), "syntax::");
+    expect_diagnostic(format!("a = {}", "(".repeat(n)), "syntax::");
+}
+
+#[test]
+fn nesting_within_the_limit_parses_and_formats() {
+    let depth = syntax::MAX_NESTING / 4;
+    let text = format!("a = {}1{}\n", "[".repeat(depth), "]".repeat(depth));
+    let source = SourceFile::new("ok.infra", text.clone());
+    assert!(syntax::parse(&source).file.is_some());
+    assert_eq!(infra_lang::fmt::format_source(&source).ok().as_deref(), Some(text.as_str()));
+}
+
+#[test]
+fn a_large_flat_file_parses() {
+    let mut text = String::new();
+    for i in 0..20_000 {
+        text.push_str(&format!("resource \"infra_data\" \"r{i}\" {{\n  input = {{ n = {i}, s = \"v${{{i}}}\" }}\n}}\n\n"));
+    }
+    let source = SourceFile::new("big.infra", text);
+    let parsed = syntax::parse(&source);
+    assert_eq!(parsed.file.map(|f| f.body.items.len()), Some(20_000));
+}
