@@ -78,9 +78,26 @@ pub struct FmtArgs {
 
 /// Long flags users type with one dash out of Terraform habit.
 const SINGLE_DASH_FLAGS: &[&str] = &[
-    "chdir", "no-color", "json", "check", "diff", "recursive", "list", "var", "var-file", "out",
-    "target", "replace", "refresh", "parallelism", "auto-approve", "detailed-exitcode",
-    "lock-timeout", "migrate-state", "version", "help",
+    "chdir",
+    "no-color",
+    "json",
+    "check",
+    "diff",
+    "recursive",
+    "list",
+    "var",
+    "var-file",
+    "out",
+    "target",
+    "replace",
+    "refresh",
+    "parallelism",
+    "auto-approve",
+    "detailed-exitcode",
+    "lock-timeout",
+    "migrate-state",
+    "version",
+    "help",
 ];
 
 /// Rewrites `-chdir=DIR`-style arguments to `--chdir=DIR`, leaving

@@ -38,8 +38,16 @@ pub fn run(argv: Vec<OsString>, io: &mut Io<'_>) -> i32 {
     let cli = match <args::Cli as clap::Parser>::try_parse_from(argv) {
         Ok(cli) => cli,
         Err(e) => {
-            let code = if e.use_stderr() { exit::ERROR } else { exit::OK };
-            let rendered = if io.color { e.render().ansi().to_string() } else { e.render().to_string() };
+            let code = if e.use_stderr() {
+                exit::ERROR
+            } else {
+                exit::OK
+            };
+            let rendered = if io.color {
+                e.render().ansi().to_string()
+            } else {
+                e.render().to_string()
+            };
             let target: &mut dyn Write = if e.use_stderr() { io.err } else { io.out };
             let _ = write!(target, "{rendered}");
             return code;
@@ -51,7 +59,11 @@ pub fn run(argv: Vec<OsString>, io: &mut Io<'_>) -> i32 {
     // `--chdir` is applied by resolving every path against it rather than
     // by changing the process's directory, so `run` can be called from
     // several threads at once (the test suite does).
-    let base = cli.global.chdir.clone().unwrap_or_else(|| std::path::PathBuf::from("."));
+    let base = cli
+        .global
+        .chdir
+        .clone()
+        .unwrap_or_else(|| std::path::PathBuf::from("."));
     if !base.is_dir() {
         let _ = writeln!(io.err, "Error: --chdir {}: not a directory", base.display());
         return exit::ERROR;

@@ -420,7 +420,9 @@ impl Expr {
             }
             ExprKind::FunctionCall { args, .. } => args.iter().for_each(f),
             ExprKind::GetAttr { object, .. } => f(object),
-            ExprKind::Index { collection, key, .. } => {
+            ExprKind::Index {
+                collection, key, ..
+            } => {
                 f(collection);
                 f(key);
             }
@@ -476,7 +478,9 @@ impl Template {
                         parts(then_parts, f);
                         parts(else_parts, f);
                     }
-                    TemplatePart::For { collection, body, .. } => {
+                    TemplatePart::For {
+                        collection, body, ..
+                    } => {
                         f(collection);
                         parts(body, f);
                     }

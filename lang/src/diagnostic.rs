@@ -164,7 +164,9 @@ impl miette::Diagnostic for Diagnostic {
     }
 
     fn source_code(&self) -> Option<&dyn miette::SourceCode> {
-        self.source.as_ref().map(|s| s.as_ref() as &dyn miette::SourceCode)
+        self.source
+            .as_ref()
+            .map(|s| s.as_ref() as &dyn miette::SourceCode)
     }
 
     fn labels(&self) -> Option<Box<dyn Iterator<Item = miette::LabeledSpan> + '_>> {
@@ -214,7 +216,10 @@ pub fn has_errors(diags: &[Diagnostic]) -> bool {
 /// The closest candidate to `name` by edit distance, for "did you mean"
 /// hints; `None` when nothing is close enough (Jaro–Winkler ≥ 0.8, or a
 /// Levenshtein distance of at most a third of the name's length).
-pub fn did_you_mean<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+pub fn did_you_mean<'a>(
+    name: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> Option<&'a str> {
     let mut best: Option<(&'a str, f64)> = None;
     for cand in candidates {
         if cand == name {

@@ -84,6 +84,9 @@ impl LineIndex {
             end -= 1;
         }
         let column = text[start..end].chars().count() + 1;
-        LineCol { line: line + 1, column }
+        LineCol {
+            line: line + 1,
+            column,
+        }
     }
 }

@@ -40,7 +40,12 @@ pub struct Signature {
     pub arity: Arity,
 }
 
-const fn sig(name: &'static str, params: &'static [&'static str], min: usize, max: Option<usize>) -> Signature {
+const fn sig(
+    name: &'static str,
+    params: &'static [&'static str],
+    min: usize,
+    max: Option<usize>,
+) -> Signature {
     Signature {
         name,
         params,
@@ -183,7 +188,12 @@ mod tests {
     #[test]
     fn table_is_sorted_and_unique_so_lookup_finds_every_function() {
         for w in FUNCTIONS.windows(2) {
-            assert!(w[0].name < w[1].name, "{} must sort before {}", w[0].name, w[1].name);
+            assert!(
+                w[0].name < w[1].name,
+                "{} must sort before {}",
+                w[0].name,
+                w[1].name
+            );
         }
         for s in FUNCTIONS {
             assert_eq!(lookup(s.name).map(|f| f.name), Some(s.name));

@@ -41,13 +41,19 @@ fn collect(path: &Path, recursive: bool, top: bool, out: &mut Vec<PathBuf>) -> s
 }
 
 fn display(path: &Path) -> String {
-    path.strip_prefix("./").unwrap_or(path).display().to_string()
+    path.strip_prefix("./")
+        .unwrap_or(path)
+        .display()
+        .to_string()
 }
 
 /// Writes `text` to `path` through a temporary file in the same directory,
 /// fsynced and renamed over the original (which keeps its permissions).
 fn write_atomically(path: &Path, text: &str) -> std::io::Result<()> {
-    let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
     let mut tmp = tempfile::NamedTempFile::new_in(dir)?;
     tmp.write_all(text.as_bytes())?;
     tmp.as_file().sync_all()?;
@@ -163,7 +169,11 @@ fn run_stdin(args: &FmtArgs, io: &mut Io<'_>) -> i32 {
             } else if !args.check {
                 let _ = write!(io.out, "{after}");
             }
-            if args.check && before != after { exit::NEEDS_FORMAT } else { exit::OK }
+            if args.check && before != after {
+                exit::NEEDS_FORMAT
+            } else {
+                exit::OK
+            }
         }
     }
 }

@@ -18,7 +18,11 @@ pub fn run(args: &ValidateArgs, base: &Path, io: &mut Io<'_>) -> i32 {
             let _ = writeln!(io.out, "Success! The configuration is valid.");
         } else {
             let n = diags.iter().filter(|d| d.is_error()).count();
-            let _ = writeln!(io.err, "Error: the configuration has {n} error{}.", if n == 1 { "" } else { "s" });
+            let _ = writeln!(
+                io.err,
+                "Error: the configuration has {n} error{}.",
+                if n == 1 { "" } else { "s" }
+            );
         }
     }
     if errors { exit::ERROR } else { exit::OK }

@@ -24,13 +24,14 @@ struct Graph {
 
 fn uses(e: &Expr, decls: &Declarations, out: &mut Vec<Edge>) {
     match &e.kind {
-        ExprKind::GetAttr { object, name } if matches!(&object.kind, ExprKind::Variable(v) if v.name == "local") => {
-            if decls.locals.contains_key(&name.name) {
-                out.push(Edge {
-                    to: format!("local.{}", name.name),
-                    span: e.span,
-                });
-            }
+        ExprKind::GetAttr { object, name }
+            if matches!(&object.kind, ExprKind::Variable(v) if v.name == "local")
+                && decls.locals.contains_key(&name.name) =>
+        {
+            out.push(Edge {
+                to: format!("local.{}", name.name),
+                span: e.span,
+            });
         }
         ExprKind::FunctionCall { name, .. } if decls.functions.contains_key(&name.name) => {
             out.push(Edge {
@@ -78,7 +79,8 @@ fn find_cycles(g: &Graph) -> Vec<Vec<Node>> {
         Grey,
         Black,
     }
-    let mut color: BTreeMap<&str, Color> = g.edges.keys().map(|k| (k.as_str(), Color::White)).collect();
+    let mut color: BTreeMap<&str, Color> =
+        g.edges.keys().map(|k| (k.as_str(), Color::White)).collect();
     let mut seen: BTreeSet<Vec<Node>> = BTreeSet::new();
     let mut cycles = Vec::new();
     for start in g.edges.keys() {
@@ -105,9 +107,14 @@ fn find_cycles(g: &Graph) -> Vec<Vec<Node>> {
                 }
                 Some(Color::Grey) => {
                     let pos = stack.iter().position(|(n, _)| *n == edge.to).unwrap_or(0);
-                    let mut cycle: Vec<Node> = stack[pos..].iter().map(|(n, _)| n.to_string()).collect();
+                    let mut cycle: Vec<Node> =
+                        stack[pos..].iter().map(|(n, _)| n.to_string()).collect();
                     // Canonical rotation so each cycle is reported once.
-                    let min = cycle.iter().enumerate().min_by_key(|(_, n)| n.as_str()).map_or(0, |(i, _)| i);
+                    let min = cycle
+                        .iter()
+                        .enumerate()
+                        .min_by_key(|(_, n)| n.as_str())
+                        .map_or(0, |(i, _)| i);
                     cycle.rotate_left(min);
                     if seen.insert(cycle.clone()) {
                         cycles.push(cycle);
@@ -141,11 +148,18 @@ pub(crate) fn check(files: &[ParsedFile], decls: &Declarations, diags: &mut Vec<
                 "A value cannot depend on itself; break the cycle by computing one of these from other inputs.",
             )
         };
-        let Some((source, edges)) = g.edges.get(&cycle[0]) else { continue };
-        let Some(first) = edges.iter().find(|e| e.to == cycle[1 % cycle.len()]) else { continue };
+        let Some((source, edges)) = g.edges.get(&cycle[0]) else {
+            continue;
+        };
+        let Some(first) = edges.iter().find(|e| e.to == cycle[1 % cycle.len()]) else {
+            continue;
+        };
         let mut d = Diagnostic::error(code, message)
             .in_file(source)
-            .primary(first.span, format!("{} uses {}", cycle[0], cycle[1 % cycle.len()]))
+            .primary(
+                first.span,
+                format!("{} uses {}", cycle[0], cycle[1 % cycle.len()]),
+            )
             .with_help(help);
         for (i, node) in cycle.iter().enumerate().skip(1) {
             let to = &cycle[(i + 1) % cycle.len()];

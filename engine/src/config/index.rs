@@ -71,12 +71,21 @@ fn literal_string(e: &Expr) -> Option<String> {
 }
 
 impl Indexer<'_> {
-    fn declare(&mut self, kind: &str, map: fn(&mut Declarations) -> &mut BTreeMap<String, Site>, key: String, site: Site) {
+    fn declare(
+        &mut self,
+        kind: &str,
+        map: fn(&mut Declarations) -> &mut BTreeMap<String, Site>,
+        key: String,
+        site: Site,
+    ) {
         if let Some(prev) = map(&mut self.decls).get(&key) {
             let same_file = Arc::ptr_eq(&prev.source, &site.source);
-            let mut d = Diagnostic::error("duplicate::declaration", format!("{kind} `{key}` is declared more than once"))
-                .in_file(&site.source)
-                .primary(site.span, "declared again here");
+            let mut d = Diagnostic::error(
+                "duplicate::declaration",
+                format!("{kind} `{key}` is declared more than once"),
+            )
+            .in_file(&site.source)
+            .primary(site.span, "declared again here");
             d = if same_file {
                 d.secondary(prev.span, "first declared here")
             } else {
@@ -88,7 +97,9 @@ impl Indexer<'_> {
                 ))
             };
             if same_file {
-                d = d.with_help("Each name can be declared once per module; rename or remove one of them.");
+                d = d.with_help(
+                    "Each name can be declared once per module; rename or remove one of them.",
+                );
             }
             self.diags.push(d);
             return;
@@ -96,17 +107,26 @@ impl Indexer<'_> {
         map(&mut self.decls).insert(key, site);
     }
 
-    fn unknown_attribute(&mut self, src: &Arc<SourceFile>, a: &Attribute, allowed: &[&str], in_what: &str) {
+    fn unknown_attribute(
+        &mut self,
+        src: &Arc<SourceFile>,
+        a: &Attribute,
+        allowed: &[&str],
+        in_what: &str,
+    ) {
         let help = match did_you_mean(&a.name.name, allowed.iter().copied()) {
             Some(s) => format!("Did you mean `{s}`?"),
             None if allowed.is_empty() => format!("{in_what} takes no arguments here."),
             None => format!("{in_what} accepts: {}.", allowed.join(", ")),
         };
         self.diags.push(
-            Diagnostic::error("block::unknown-argument", format!("unknown argument `{}` in {in_what}", a.name.name))
-                .in_file(src)
-                .primary(a.name.span, "not expected here")
-                .with_help(help),
+            Diagnostic::error(
+                "block::unknown-argument",
+                format!("unknown argument `{}` in {in_what}", a.name.name),
+            )
+            .in_file(src)
+            .primary(a.name.span, "not expected here")
+            .with_help(help),
         );
     }
 
@@ -117,10 +137,13 @@ impl Indexer<'_> {
             None => format!("{in_what} accepts the blocks: {}.", allowed.join(", ")),
         };
         self.diags.push(
-            Diagnostic::error("block::unknown-block", format!("unexpected `{}` block in {in_what}", b.kind.name))
-                .in_file(src)
-                .primary(b.kind.span, "not expected here")
-                .with_help(help),
+            Diagnostic::error(
+                "block::unknown-block",
+                format!("unexpected `{}` block in {in_what}", b.kind.name),
+            )
+            .in_file(src)
+            .primary(b.kind.span, "not expected here")
+            .with_help(help),
         );
     }
 
@@ -137,14 +160,21 @@ impl Indexer<'_> {
                 Some(s) => format!("Did you mean `{s}`?"),
                 None => format!(
                     "Top-level blocks are: {}.",
-                    blocks::BLOCK_TYPES.iter().map(|s| s.name).collect::<Vec<_>>().join(", ")
+                    blocks::BLOCK_TYPES
+                        .iter()
+                        .map(|s| s.name)
+                        .collect::<Vec<_>>()
+                        .join(", ")
                 ),
             };
             self.diags.push(
-                Diagnostic::error("block::unknown-type", format!("unknown block type `{}`", b.kind.name))
-                    .in_file(src)
-                    .primary(b.kind.span, "not a block type infra knows")
-                    .with_help(help),
+                Diagnostic::error(
+                    "block::unknown-type",
+                    format!("unknown block type `{}`", b.kind.name),
+                )
+                .in_file(src)
+                .primary(b.kind.span, "not a block type infra knows")
+                .with_help(help),
             );
             return;
         };
@@ -159,14 +189,29 @@ impl Indexer<'_> {
             } else {
                 b.labels[0].span.to(b.labels[b.labels.len() - 1].span)
             };
-            let example = spec.labels.iter().map(|l| format!(" \"{l}\"")).collect::<String>();
+            let example = spec
+                .labels
+                .iter()
+                .map(|l| format!(" \"{l}\""))
+                .collect::<String>();
             self.diags.push(
                 Diagnostic::error(
                     "block::label-count",
-                    format!("a `{}` block takes {want}, found {}", spec.name, b.labels.len()),
+                    format!(
+                        "a `{}` block takes {want}, found {}",
+                        spec.name,
+                        b.labels.len()
+                    ),
                 )
                 .in_file(src)
-                .primary(span, format!("{} label{}", b.labels.len(), if b.labels.len() == 1 { "" } else { "s" }))
+                .primary(
+                    span,
+                    format!(
+                        "{} label{}",
+                        b.labels.len(),
+                        if b.labels.len() == 1 { "" } else { "s" }
+                    ),
+                )
                 .with_help(format!("Write it as `{}{example} {{ ... }}`.", spec.name)),
             );
             return;
@@ -177,14 +222,40 @@ impl Indexer<'_> {
                     if let Some(allowed) = spec.attributes
                         && !allowed.contains(&a.name.name.as_str())
                     {
-                        self.unknown_attribute(src, a, allowed, &format!("{} `{}` block", if spec.name.starts_with(['a','e','i','o','u']) { "an" } else { "a" }, spec.name));
+                        self.unknown_attribute(
+                            src,
+                            a,
+                            allowed,
+                            &format!(
+                                "{} `{}` block",
+                                if spec.name.starts_with(['a', 'e', 'i', 'o', 'u']) {
+                                    "an"
+                                } else {
+                                    "a"
+                                },
+                                spec.name
+                            ),
+                        );
                     }
                 }
                 BodyItem::Block(nested) => {
                     if let Some(allowed) = spec.blocks
                         && !allowed.contains(&nested.kind.name.as_str())
                     {
-                        self.unknown_block(src, nested, allowed, &format!("{} `{}` block", if spec.name.starts_with(['a','e','i','o','u']) { "an" } else { "a" }, spec.name));
+                        self.unknown_block(
+                            src,
+                            nested,
+                            allowed,
+                            &format!(
+                                "{} `{}` block",
+                                if spec.name.starts_with(['a', 'e', 'i', 'o', 'u']) {
+                                    "an"
+                                } else {
+                                    "a"
+                                },
+                                spec.name
+                            ),
+                        );
                     }
                 }
             }
@@ -285,8 +356,8 @@ impl Indexer<'_> {
     fn function(&mut self, src: &Arc<SourceFile>, b: &Block, name: String, site: Site) {
         let mut params = Vec::new();
         let errors_before = self.diags.len();
-        match b.body.attribute("params") {
-            Some(a) => match &a.expr.kind {
+        if let Some(a) = b.body.attribute("params") {
+            match &a.expr.kind {
                 ExprKind::Object(items) => {
                     for item in items {
                         let key = match &item.key.kind {
@@ -297,67 +368,100 @@ impl Indexer<'_> {
                             Some(key) => {
                                 if params.contains(&key) {
                                     self.diags.push(
-                                        Diagnostic::error("duplicate::parameter", format!("parameter `{key}` is declared twice"))
-                                            .in_file(src)
-                                            .primary(item.key.span, "declared again here")
-                                            .with_help("Each parameter needs its own name."),
+                                        Diagnostic::error(
+                                            "duplicate::parameter",
+                                            format!("parameter `{key}` is declared twice"),
+                                        )
+                                        .in_file(src)
+                                        .primary(item.key.span, "declared again here")
+                                        .with_help("Each parameter needs its own name."),
                                     );
                                 }
                                 params.push(key);
                             }
                             None => self.diags.push(
-                                Diagnostic::error("function::invalid-params", "parameter names must be plain names")
-                                    .in_file(src)
-                                    .primary(item.key.span, "not a name")
-                                    .with_help("Write `params = { name = string }`."),
+                                Diagnostic::error(
+                                    "function::invalid-params",
+                                    "parameter names must be plain names",
+                                )
+                                .in_file(src)
+                                .primary(item.key.span, "not a name")
+                                .with_help("Write `params = { name = string }`."),
                             ),
                         }
                         self.check_type(src, &item.value);
                     }
                 }
                 _ => self.diags.push(
-                    Diagnostic::error("function::invalid-params", "`params` must be an object of parameter types")
-                        .in_file(src)
-                        .primary(a.expr.span, "expected `{ name = type, ... }`")
-                        .with_help("Write `params = { purpose = string }`."),
+                    Diagnostic::error(
+                        "function::invalid-params",
+                        "`params` must be an object of parameter types",
+                    )
+                    .in_file(src)
+                    .primary(a.expr.span, "expected `{ name = type, ... }`")
+                    .with_help("Write `params = { purpose = string }`."),
                 ),
-            },
-            None => {}
+            }
         }
         if b.body.attribute("result").is_none() {
             self.diags.push(
-                Diagnostic::error("block::missing-argument", format!("function `{name}` has no `result`"))
-                    .in_file(src)
-                    .primary(site.span, "this function")
-                    .with_help("Add `result = <expression>`: the value the function returns."),
+                Diagnostic::error(
+                    "block::missing-argument",
+                    format!("function `{name}` has no `result`"),
+                )
+                .in_file(src)
+                .primary(site.span, "this function")
+                .with_help("Add `result = <expression>`: the value the function returns."),
             );
         }
         if infra_stdlib::lookup(&name).is_some() {
             self.diags.push(
-                Diagnostic::error("function::shadows-builtin", format!("function `{name}` has the name of a built-in function"))
-                    .in_file(src)
-                    .primary(site.span, "built-in name")
-                    .with_help("Choose another name; built-in functions cannot be redefined."),
+                Diagnostic::error(
+                    "function::shadows-builtin",
+                    format!("function `{name}` has the name of a built-in function"),
+                )
+                .in_file(src)
+                .primary(site.span, "built-in name")
+                .with_help("Choose another name; built-in functions cannot be redefined."),
             );
         }
         if let Some(prev) = self.decls.functions.get(&name) {
             self.diags.push(
-                Diagnostic::error("duplicate::declaration", format!("function `{name}` is declared more than once"))
-                    .in_file(&site.source)
-                    .primary(site.span, "declared again here")
-                    .with_help(format!("The first declaration is in {}.", prev.site.source.path())),
+                Diagnostic::error(
+                    "duplicate::declaration",
+                    format!("function `{name}` is declared more than once"),
+                )
+                .in_file(&site.source)
+                .primary(site.span, "declared again here")
+                .with_help(format!(
+                    "The first declaration is in {}.",
+                    prev.site.source.path()
+                )),
             );
             return;
         }
-        let params_ok = !self.diags[errors_before..].iter().any(|d| d.code == "function::invalid-params");
-        self.decls.functions.insert(name, FunctionDecl { site, params, params_ok });
+        let params_ok = !self.diags[errors_before..]
+            .iter()
+            .any(|d| d.code == "function::invalid-params");
+        self.decls.functions.insert(
+            name,
+            FunctionDecl {
+                site,
+                params,
+                params_ok,
+            },
+        );
     }
 
     fn meta_arguments(&mut self, src: &Arc<SourceFile>, b: &Block) {
         let count = b.body.attribute("count");
         let for_each = b.body.attribute("for_each");
         if let (Some(c), Some(f)) = (count, for_each) {
-            let (first, second) = if c.span.start < f.span.start { (c, f) } else { (f, c) };
+            let (first, second) = if c.span.start < f.span.start {
+                (c, f)
+            } else {
+                (f, c)
+            };
             self.diags.push(
                 Diagnostic::error("meta::count-and-for-each", "`count` and `for_each` cannot be used together")
                     .in_file(src)

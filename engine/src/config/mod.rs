@@ -28,7 +28,10 @@ pub struct ParsedFile {
 /// The `syntax::invalid-utf8` diagnostic for a file whose bytes are not
 /// UTF-8; `offset` is the first bad byte.
 pub fn invalid_utf8(lossy: &Arc<SourceFile>, offset: usize) -> Diagnostic {
-    let end = lossy.text()[offset..].chars().next().map_or(offset, |c| offset + c.len_utf8());
+    let end = lossy.text()[offset..]
+        .chars()
+        .next()
+        .map_or(offset, |c| offset + c.len_utf8());
     Diagnostic::error("syntax::invalid-utf8", "the file is not valid UTF-8")
         .in_file(lossy)
         .primary(Span::new(offset, end), "invalid byte sequence here")
@@ -51,8 +54,10 @@ pub fn module_files(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
 /// Files are shown relative to the module directory, as Terraform does
 /// relative to `-chdir`.
 fn display_path(file: &Path) -> String {
-    file.file_name()
-        .map_or_else(|| file.display().to_string(), |n| n.to_string_lossy().into_owned())
+    file.file_name().map_or_else(
+        || file.display().to_string(),
+        |n| n.to_string_lossy().into_owned(),
+    )
 }
 
 /// Reads and parses every `*.infra` file of `dir`.
@@ -65,8 +70,11 @@ pub fn load_dir(dir: &Path) -> (Vec<ParsedFile>, Vec<Diagnostic>) {
         Ok(f) => f,
         Err(e) => {
             diags.push(
-                Diagnostic::error("config::unreadable", format!("cannot read directory {}: {e}", dir.display()))
-                    .with_help("Run infra in a directory of .infra files, or pass --chdir DIR."),
+                Diagnostic::error(
+                    "config::unreadable",
+                    format!("cannot read directory {}: {e}", dir.display()),
+                )
+                .with_help("Run infra in a directory of .infra files, or pass --chdir DIR."),
             );
             return (Vec::new(), diags);
         }
@@ -83,7 +91,10 @@ pub fn load_dir(dir: &Path) -> (Vec<ParsedFile>, Vec<Diagnostic>) {
         let bytes = match std::fs::read(&path) {
             Ok(b) => b,
             Err(e) => {
-                diags.push(Diagnostic::error("config::unreadable", format!("cannot read {name}: {e}")));
+                diags.push(Diagnostic::error(
+                    "config::unreadable",
+                    format!("cannot read {name}: {e}"),
+                ));
                 continue;
             }
         };
@@ -111,7 +122,8 @@ pub fn check_module(files: &[ParsedFile]) -> Vec<Diagnostic> {
     cycles::check(files, &decls, &mut diags);
     // Report in reading order: by file, then position.
     diags.sort_by(|a, b| {
-        (a.path(), a.primary_span().map(|s| s.start)).cmp(&(b.path(), b.primary_span().map(|s| s.start)))
+        (a.path(), a.primary_span().map(|s| s.start))
+            .cmp(&(b.path(), b.primary_span().map(|s| s.start)))
     });
     diags
 }

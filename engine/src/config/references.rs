@@ -25,9 +25,18 @@ enum Mode {
 
 /// Terraform functions left out on purpose, with the reason shown to users.
 const ABSENT_ON_PURPOSE: &[(&str, &str)] = &[
-    ("timestamp", "Plans are deterministic: a value that changes on every run would show a diff on every plan. Pass the time in as a variable."),
-    ("uuid", "Plans are deterministic: a random value would change on every plan. Use the `random_uuid` resource, or `uuidv5` for a stable one."),
-    ("bcrypt", "Its output is random on every call, so it would change on every plan. Hash the secret outside the configuration."),
+    (
+        "timestamp",
+        "Plans are deterministic: a value that changes on every run would show a diff on every plan. Pass the time in as a variable.",
+    ),
+    (
+        "uuid",
+        "Plans are deterministic: a random value would change on every plan. Use the `random_uuid` resource, or `uuidv5` for a stable one.",
+    ),
+    (
+        "bcrypt",
+        "Its output is random on every call, so it would change on every plan. Hash the secret outside the configuration.",
+    ),
 ];
 
 struct Ctx<'a, 'd> {
@@ -62,7 +71,9 @@ fn chain(e: &Expr) -> Option<(&Ident, Vec<Step<'_>>)> {
                 steps.push(Step::Attr(name));
                 cur = object;
             }
-            ExprKind::Index { collection, key, .. } => {
+            ExprKind::Index {
+                collection, key, ..
+            } => {
                 steps.push(Step::Index(key));
                 cur = collection;
             }
@@ -102,17 +113,19 @@ impl Ctx<'_, '_> {
 
     fn expr(&mut self, e: &Expr) {
         match &e.kind {
-            ExprKind::GetAttr { .. } | ExprKind::Index { .. } | ExprKind::Variable(_) => match chain(e) {
-                Some((root, steps)) => {
-                    self.reference(root, &steps, e.span);
-                    for s in &steps {
-                        if let Step::Index(k) = s {
-                            self.expr(k);
+            ExprKind::GetAttr { .. } | ExprKind::Index { .. } | ExprKind::Variable(_) => {
+                match chain(e) {
+                    Some((root, steps)) => {
+                        self.reference(root, &steps, e.span);
+                        for s in &steps {
+                            if let Step::Index(k) = s {
+                                self.expr(k);
+                            }
                         }
                     }
+                    None => e.for_each_child(&mut |c| self.expr(c)),
                 }
-                None => e.for_each_child(&mut |c| self.expr(c)),
-            },
+            }
             ExprKind::Object(items) => {
                 for item in items {
                     // A bare name as a key is a literal string, not a reference.
@@ -137,7 +150,11 @@ impl Ctx<'_, '_> {
                 });
             }
             ExprKind::Template(t) => self.template_parts(&t.parts),
-            ExprKind::FunctionCall { name, args, expand_final } => {
+            ExprKind::FunctionCall {
+                name,
+                args,
+                expand_final,
+            } => {
                 self.call(name, args.len(), *expand_final, e.span);
                 for a in args {
                     self.expr(a);
@@ -180,7 +197,11 @@ impl Ctx<'_, '_> {
 
     fn call(&mut self, name: &Ident, nargs: usize, expand: bool, span: Span) {
         let decls = self.decls;
-        if let Some(why) = ABSENT_ON_PURPOSE.iter().find(|(n, _)| *n == name.name).map(|(_, w)| *w) {
+        if let Some(why) = ABSENT_ON_PURPOSE
+            .iter()
+            .find(|(n, _)| *n == name.name)
+            .map(|(_, w)| *w)
+        {
             self.err(
                 "function::unknown",
                 format!("`{}` is not available in infra", name.name),
@@ -192,7 +213,13 @@ impl Ctx<'_, '_> {
         }
         let (arity, what) = if let Some(f) = decls.functions.get(&name.name) {
             let n = f.params.len();
-            (infra_stdlib::Arity { min: n, max: Some(n) }, "function")
+            (
+                infra_stdlib::Arity {
+                    min: n,
+                    max: Some(n),
+                },
+                "function",
+            )
         } else if let Some(sig) = infra_stdlib::lookup(&name.name) {
             (sig.arity, "built-in function")
         } else {
@@ -202,7 +229,10 @@ impl Ctx<'_, '_> {
             }
             let help = match did_you_mean(&name.name, candidates.iter().copied()) {
                 Some(s) => format!("Did you mean `{s}`?"),
-                None if name.name.contains("::") => "Provider functions are not supported yet; use a built-in or a user function.".into(),
+                None if name.name.contains("::") => {
+                    "Provider functions are not supported yet; use a built-in or a user function."
+                        .into()
+                }
                 None => format!(
                     "Declare it with `function \"{}\" {{ params = {{ ... }} result = ... }}`, or use a built-in function.",
                     name.name
@@ -229,7 +259,9 @@ impl Ctx<'_, '_> {
                 span,
                 &format!("{nargs} argument{}", if nargs == 1 { "" } else { "s" }),
                 match infra_stdlib::lookup(&name.name) {
-                    Some(sig) if what == "built-in function" => format!("Signature: {}({}).", sig.name, sig.params.join(", ")),
+                    Some(sig) if what == "built-in function" => {
+                        format!("Signature: {}({}).", sig.name, sig.params.join(", "))
+                    }
                     _ => match decls.functions.get(&name.name) {
                         Some(f) => format!("Signature: {}({}).", name.name, f.params.join(", ")),
                         None => String::new(),
@@ -239,7 +271,15 @@ impl Ctx<'_, '_> {
         }
     }
 
-    fn undeclared(&mut self, what: &str, shown: &str, name: &str, candidates: Vec<&str>, span: Span, declare: String) {
+    fn undeclared(
+        &mut self,
+        what: &str,
+        shown: &str,
+        name: &str,
+        candidates: Vec<&str>,
+        span: Span,
+        declare: String,
+    ) {
         let help = match did_you_mean(name, candidates.iter().copied()) {
             Some(s) => format!("Did you mean `{}`?", shown.replace(name, s)),
             None => declare,
@@ -293,10 +333,32 @@ impl Ctx<'_, '_> {
                     return;
                 }
                 let (what, keys, declare): (&str, Vec<&str>, String) = match name {
-                    "var" => ("variable", decls.variables.keys().map(String::as_str).collect(), format!("Declare it with `variable \"{}\" {{}}`.", id.name)),
-                    "local" => ("local value", decls.locals.keys().map(String::as_str).collect(), format!("Declare it in a `locals {{ {} = ... }}` block.", id.name)),
-                    "const" => ("const", decls.consts.keys().map(String::as_str).collect(), format!("Declare it with `const \"{}\" {{ default = ... }}`.", id.name)),
-                    _ => ("module", decls.modules.keys().map(String::as_str).collect(), format!("Declare it with `module \"{}\" {{ source = ... }}`.", id.name)),
+                    "var" => (
+                        "variable",
+                        decls.variables.keys().map(String::as_str).collect(),
+                        format!("Declare it with `variable \"{}\" {{}}`.", id.name),
+                    ),
+                    "local" => (
+                        "local value",
+                        decls.locals.keys().map(String::as_str).collect(),
+                        format!("Declare it in a `locals {{ {} = ... }}` block.", id.name),
+                    ),
+                    "const" => (
+                        "const",
+                        decls.consts.keys().map(String::as_str).collect(),
+                        format!(
+                            "Declare it with `const \"{}\" {{ default = ... }}`.",
+                            id.name
+                        ),
+                    ),
+                    _ => (
+                        "module",
+                        decls.modules.keys().map(String::as_str).collect(),
+                        format!(
+                            "Declare it with `module \"{}\" {{ source = ... }}`.",
+                            id.name
+                        ),
+                    ),
                 };
                 if !keys.contains(&id.name.as_str()) {
                     let span = root.span.to(id.span);
@@ -324,7 +386,10 @@ impl Ctx<'_, '_> {
                     let keys: Vec<&str> = decls.data.keys().map(String::as_str).collect();
                     let help = match did_you_mean(&key, keys.iter().copied()) {
                         Some(s) => format!("Did you mean `data.{s}`?"),
-                        None => format!("Declare it with `data \"{}\" \"{}\" {{ ... }}`.", t.name, n.name),
+                        None => format!(
+                            "Declare it with `data \"{}\" \"{}\" {{ ... }}`.",
+                            t.name, n.name
+                        ),
                     };
                     self.err(
                         "reference::undeclared",
@@ -364,7 +429,8 @@ impl Ctx<'_, '_> {
                         "`count.index` is only available in a block that sets `count`".into(),
                         span,
                         "no `count` here",
-                        "Add `count = N` to the enclosing block, or remove the `count` reference.".into(),
+                        "Add `count = N` to the enclosing block, or remove the `count` reference."
+                            .into(),
                     );
                 } else if first.is_some_and(|id| id.name != "index") {
                     self.err(
@@ -384,7 +450,13 @@ impl Ctx<'_, '_> {
                         Some(s) => format!("Did you mean `path.{s}`?"),
                         None => "Use `path.module`, `path.root` or `path.cwd`.".into(),
                     };
-                    self.err("reference::invalid", format!("`path.{}` does not exist", id.name), span, "unknown path", help);
+                    self.err(
+                        "reference::invalid",
+                        format!("`path.{}` does not exist", id.name),
+                        span,
+                        "unknown path",
+                        help,
+                    );
                 }
             }
             "self" | "terraform" | "infra" => {}
@@ -409,7 +481,9 @@ impl Ctx<'_, '_> {
                 let params: Vec<&str> = self.scope.iter().map(String::as_str).collect();
                 match did_you_mean(&root.name, params.iter().copied()) {
                     Some(s) => format!("Did you mean the parameter `{s}`?"),
-                    None => "Inside a function, parameters are referenced by their bare name.".into(),
+                    None => {
+                        "Inside a function, parameters are referenced by their bare name.".into()
+                    }
                 }
             } else if decls.variables.contains_key(&root.name) {
                 format!("Did you mean `var.{}`?", root.name)
@@ -418,7 +492,8 @@ impl Ctx<'_, '_> {
             } else if decls.consts.contains_key(&root.name) {
                 format!("Did you mean `const.{}`?", root.name)
             } else {
-                "References start with var., local., const., data., module., or a resource type.".into()
+                "References start with var., local., const., data., module., or a resource type."
+                    .into()
             };
             self.err(
                 "reference::unknown-name",
@@ -442,7 +517,10 @@ impl Ctx<'_, '_> {
             let keys: Vec<&str> = decls.resources.keys().map(String::as_str).collect();
             let help = match did_you_mean(&key, keys.iter().copied()) {
                 Some(s) => format!("Did you mean `{s}`?"),
-                None => format!("Declare it with `resource \"{}\" \"{}\" {{ ... }}`.", root.name, n.name),
+                None => format!(
+                    "Declare it with `resource \"{}\" \"{}\" {{ ... }}`.",
+                    root.name, n.name
+                ),
             };
             self.err(
                 "reference::undeclared",
@@ -544,7 +622,10 @@ pub(crate) fn check(files: &[ParsedFile], decls: &Declarations, diags: &mut Vec<
                     }
                     ctx.each = has_each;
                     ctx.count = has_count;
-                    ctx.body(&b.body, &["for_each", "count", "provider", "providers", "source"]);
+                    ctx.body(
+                        &b.body,
+                        &["for_each", "count", "provider", "providers", "source"],
+                    );
                 }
                 "const" => {
                     ctx.mode = Mode::Const;

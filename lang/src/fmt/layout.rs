@@ -100,7 +100,10 @@ fn format_indent(toks: &mut [FmtToken], lines: &[Line]) {
             }
         }
         if let Some((a, b)) = line.assign {
-            net += toks[a..b].iter().map(|t| t.kind.bracket_change()).sum::<i32>();
+            net += toks[a..b]
+                .iter()
+                .map(|t| t.kind.bracket_change())
+                .sum::<i32>();
         }
         if net > 0 {
             toks[s].spaces_before = 2 * indents.len();
@@ -126,7 +129,12 @@ fn format_indent(toks: &mut [FmtToken], lines: &[Line]) {
 }
 
 /// hclwrite's `spaceAfterToken`, as Terraform 1.15 behaves.
-fn space_after(subject: TokenKind, subject_text: &str, before: Option<TokenKind>, after: Option<TokenKind>) -> bool {
+fn space_after(
+    subject: TokenKind,
+    subject_text: &str,
+    before: Option<TokenKind>,
+    after: Option<TokenKind>,
+) -> bool {
     let Some(after) = after else { return false };
     if after == Newline {
         return false;
@@ -161,9 +169,9 @@ fn space_after(subject: TokenKind, subject_text: &str, before: Option<TokenKind>
         return match before {
             None => false,
             Some(
-                OParen | OBrace | OBrack | Equal | Colon | Comma | Question | Plus | Star | Slash | Percent
-                | Minus | EqualOp | NotEqual | GreaterThan | GreaterThanEq | LessThan | LessThanEq | And
-                | Or | Bang,
+                OParen | OBrace | OBrack | Equal | Colon | Comma | Question | Plus | Star | Slash
+                | Percent | Minus | EqualOp | NotEqual | GreaterThan | GreaterThanEq | LessThan
+                | LessThanEq | And | Or | Bang,
             ) => false,
             Some(_) => true,
         };
@@ -192,7 +200,11 @@ fn space_after(subject: TokenKind, subject_text: &str, before: Option<TokenKind>
 fn format_cell_spaces(toks: &mut [FmtToken], (s, e): (usize, usize)) {
     for i in s..e {
         let before = if i > s { Some(toks[i - 1].kind) } else { None };
-        let after = if i + 1 < e { Some(toks[i + 1].kind) } else { None };
+        let after = if i + 1 < e {
+            Some(toks[i + 1].kind)
+        } else {
+            None
+        };
         let space = space_after(toks[i].kind, &toks[i].text, before, after);
         if i + 1 < e {
             toks[i + 1].spaces_before = usize::from(space);
@@ -222,7 +234,11 @@ fn format_cells(toks: &mut [FmtToken], lines: &[Line]) {
         while i < lines.len() && lines[i].assign.is_some() {
             i += 1;
         }
-        let max = lines[start..i].iter().map(|l| columns(toks, l.lead)).max().unwrap_or(0);
+        let max = lines[start..i]
+            .iter()
+            .map(|l| columns(toks, l.lead))
+            .max()
+            .unwrap_or(0);
         for l in &lines[start..i] {
             let cols = columns(toks, l.lead);
             if let Some((a, _)) = l.assign {
@@ -231,7 +247,9 @@ fn format_cells(toks: &mut [FmtToken], lines: &[Line]) {
         }
     }
     // Trailing-comment alignment, the same way.
-    let width = |toks: &[FmtToken], l: &Line| columns(toks, l.lead) + l.assign.map_or(0, |r| columns(toks, r));
+    let width = |toks: &[FmtToken], l: &Line| {
+        columns(toks, l.lead) + l.assign.map_or(0, |r| columns(toks, r))
+    };
     let mut i = 0;
     while i < lines.len() {
         if lines[i].comment.is_none() {
@@ -242,7 +260,11 @@ fn format_cells(toks: &mut [FmtToken], lines: &[Line]) {
         while i < lines.len() && lines[i].comment.is_some() {
             i += 1;
         }
-        let max = lines[start..i].iter().map(|l| width(toks, l)).max().unwrap_or(0);
+        let max = lines[start..i]
+            .iter()
+            .map(|l| width(toks, l))
+            .max()
+            .unwrap_or(0);
         for l in &lines[start..i] {
             let w = width(toks, l);
             if let Some((c, _)) = l.comment {

@@ -60,7 +60,10 @@ pub fn format_source(source: &Arc<SourceFile>) -> Result<String, Vec<Diagnostic>
     if !text.ends_with('\n')
         && let Some(last) = tokens.last()
     {
-        let tail = text[last.span.end..].chars().filter(|c| *c == ' ' || *c == '\t').count();
+        let tail = text[last.span.end..]
+            .chars()
+            .filter(|c| *c == ' ' || *c == '\t')
+            .count();
         out.extend(std::iter::repeat_n(' ', tail));
     }
     Ok(out)

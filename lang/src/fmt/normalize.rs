@@ -55,9 +55,10 @@ fn collect(body: &Body, in_blocks: &[&str], text: &str, tokens: &[Token], edits:
                 // `SetLabels` rewrites the header: comments between the block
                 // type and the last label are dropped.
                 if let Some(last) = block.labels.last() {
-                    let (s, e) = token_range(tokens, Span::new(block.kind.span.end, last.span.start));
-                    for i in s..e {
-                        if tokens[i].kind == TokenKind::Comment {
+                    let (s, e) =
+                        token_range(tokens, Span::new(block.kind.span.end, last.span.start));
+                    for (i, t) in tokens.iter().enumerate().take(e).skip(s) {
+                        if t.kind == TokenKind::Comment {
                             edits.push(Edit {
                                 start: i,
                                 end: i + 1,
@@ -126,7 +127,8 @@ fn value_expr(toks: &[FmtToken]) -> Option<Vec<FmtToken>> {
         trimmed = &trimmed[..trimmed.len() - 1];
     }
     let multi_line = trimmed.iter().any(|t| t.kind == Newline);
-    let wrapped = trimmed.first().is_some_and(|t| t.kind == OParen) && trimmed.last().is_some_and(|t| t.kind == CParen);
+    let wrapped = trimmed.first().is_some_and(|t| t.kind == OParen)
+        && trimmed.last().is_some_and(|t| t.kind == CParen);
     let mut out = Vec::with_capacity(trimmed.len() + 2);
     if multi_line && !wrapped {
         out.push(tok(OParen, "("));
@@ -142,18 +144,32 @@ fn value_expr(toks: &[FmtToken]) -> Option<Vec<FmtToken>> {
 fn type_expr(toks: &[FmtToken]) -> Option<Vec<FmtToken>> {
     use TokenKind::*;
     match toks {
-        [kw] if kw.kind == Ident && matches!(kw.text.as_str(), "list" | "map" | "set") => Some(vec![
-            kw.clone(),
-            tok(OParen, "("),
-            tok(Ident, "any"),
-            tok(CParen, ")"),
-        ]),
-        [o, lit, c] if o.kind == OQuote && lit.kind == QuotedLit && c.kind == CQuote => match lit.text.as_str() {
-            "string" => Some(vec![tok(Ident, "string")]),
-            "list" => Some(vec![tok(Ident, "list"), tok(OParen, "("), tok(Ident, "string"), tok(CParen, ")")]),
-            "map" => Some(vec![tok(Ident, "map"), tok(OParen, "("), tok(Ident, "string"), tok(CParen, ")")]),
-            _ => None,
-        },
+        [kw] if kw.kind == Ident && matches!(kw.text.as_str(), "list" | "map" | "set") => {
+            Some(vec![
+                kw.clone(),
+                tok(OParen, "("),
+                tok(Ident, "any"),
+                tok(CParen, ")"),
+            ])
+        }
+        [o, lit, c] if o.kind == OQuote && lit.kind == QuotedLit && c.kind == CQuote => {
+            match lit.text.as_str() {
+                "string" => Some(vec![tok(Ident, "string")]),
+                "list" => Some(vec![
+                    tok(Ident, "list"),
+                    tok(OParen, "("),
+                    tok(Ident, "string"),
+                    tok(CParen, ")"),
+                ]),
+                "map" => Some(vec![
+                    tok(Ident, "map"),
+                    tok(OParen, "("),
+                    tok(Ident, "string"),
+                    tok(CParen, ")"),
+                ]),
+                _ => None,
+            }
+        }
         _ => None,
     }
 }
@@ -169,10 +185,18 @@ pub(crate) fn apply(file: &File, text: &str, tokens: &[Token]) -> Vec<FmtToken> 
         if edit.start < i {
             continue; // overlapping edits cannot happen, but never emit twice
         }
-        out.extend(tokens[i..edit.start].iter().map(|t| tok(t.kind, &text[t.span.start..t.span.end])));
+        out.extend(
+            tokens[i..edit.start]
+                .iter()
+                .map(|t| tok(t.kind, &text[t.span.start..t.span.end])),
+        );
         out.extend(edit.replacement);
         i = edit.end;
     }
-    out.extend(tokens[i..].iter().map(|t| tok(t.kind, &text[t.span.start..t.span.end])));
+    out.extend(
+        tokens[i..]
+            .iter()
+            .map(|t| tok(t.kind, &text[t.span.start..t.span.end])),
+    );
     out
 }

@@ -43,7 +43,10 @@ fn span_of(pair: &Pair<'_, Rule>) -> Span {
         return Span::new(start, span_of(&last).end);
     }
     let text = s.as_str();
-    Span::new(start, start + text.trim_end_matches([' ', '\t', '\r', '\n']).len())
+    Span::new(
+        start,
+        start + text.trim_end_matches([' ', '\t', '\r', '\n']).len(),
+    )
 }
 
 fn placeholder(span: Span) -> Expr {
@@ -85,7 +88,13 @@ impl<'s> Builder<'s> {
         from < to && self.text(Span::new(from, to)).contains('\n')
     }
 
-    fn error(&mut self, code: &'static str, message: impl Into<String>, span: Span, label: &str) -> &mut Diagnostic {
+    fn error(
+        &mut self,
+        code: &'static str,
+        message: impl Into<String>,
+        span: Span,
+        label: &str,
+    ) -> &mut Diagnostic {
         self.diags.push(
             Diagnostic::error(code, message)
                 .in_file(self.source)
@@ -141,11 +150,16 @@ impl<'s> Builder<'s> {
                     Span::point(prev.end),
                     "a newline is needed here",
                 )
-                .help = Some(format!("{noun} must end with a newline; put the next item on its own line."));
+                .help = Some(format!(
+                    "{noun} must end with a newline; put the next item on its own line."
+                ));
             }
         }
         let Some((open, close)) = braces else { return };
-        let first_start = items.first().map(|i| Self::item_span(i).start).unwrap_or(close.start);
+        let first_start = items
+            .first()
+            .map(|i| Self::item_span(i).start)
+            .unwrap_or(close.start);
         let single_line = !self.has_newline(open.end, first_start);
         if single_line && !items.is_empty() {
             if items.len() > 1 {
@@ -171,7 +185,10 @@ impl<'s> Builder<'s> {
                     close,
                     "the `}` should follow the argument on the same line",
                 )
-                .help = Some("Either write `name { arg = value }` on one line, or put a newline after `{`.".into());
+                .help = Some(
+                    "Either write `name { arg = value }` on one line, or put a newline after `{`."
+                        .into(),
+                );
             }
         } else if let Some(last) = items.last() {
             let end = Self::item_span(last).end;
@@ -202,7 +219,9 @@ impl<'s> Builder<'s> {
         let span = span_of(&pair);
         let mut inner = pair.into_inner();
         let name = inner.next().map(|p| self.ident(p));
-        let expr = inner.find(|p| p.as_rule() == Rule::expr).map(|p| self.expr(p));
+        let expr = inner
+            .find(|p| p.as_rule() == Rule::expr)
+            .map(|p| self.expr(p));
         if let (Some(n), Some(e)) = (&name, &expr) {
             self.check_gap(n.span.end, e.span.start);
             self.check_newlines(e);
@@ -239,7 +258,11 @@ impl<'s> Builder<'s> {
             span,
         });
         let header_end = labels.last().map(|l| l.span.end).unwrap_or(kind.span.end);
-        if self.has_newline(header_end, open.start) || labels.iter().any(|l| self.has_newline(kind.span.end, l.span.start)) {
+        if self.has_newline(header_end, open.start)
+            || labels
+                .iter()
+                .any(|l| self.has_newline(kind.span.end, l.span.start))
+        {
             self.error(
                 "syntax::invalid-block-header",
                 "a block's labels and `{` must be on the same line as its type",
@@ -249,7 +272,10 @@ impl<'s> Builder<'s> {
             .help = Some(format!(
                 "Write the header on one line, e.g. `{} {}{{`.",
                 kind.name,
-                labels.iter().map(|l| format!("\"{}\" ", l.value)).collect::<String>()
+                labels
+                    .iter()
+                    .map(|l| format!("\"{}\" ", l.value))
+                    .collect::<String>()
             ));
         }
         let body = body_pair
@@ -338,7 +364,10 @@ impl<'s> Builder<'s> {
                 Span::point(at),
                 "the argument ends at this newline",
             )
-            .help = Some("Wrap a multi-line expression in parentheses, e.g. `a = (cond\n  ? x\n  : y)`.".into());
+            .help = Some(
+                "Wrap a multi-line expression in parentheses, e.g. `a = (cond\n  ? x\n  : y)`."
+                    .into(),
+            );
         }
         for (gap, key, value) in roots {
             self.check_gap(gap.0, gap.1);
@@ -360,13 +389,23 @@ impl<'s> Builder<'s> {
                     allowed.push(e.span);
                 }
                 for item in items {
-                    roots.push(((item.key.span.end, item.value.span.start), &item.key, &item.value));
+                    roots.push((
+                        (item.key.span.end, item.value.span.start),
+                        &item.key,
+                        &item.value,
+                    ));
                 }
                 return;
             }
-            ExprKind::Tuple(_) | ExprKind::Parens(_) | ExprKind::For(_) | ExprKind::Template(_) => Some(e.span),
+            ExprKind::Tuple(_) | ExprKind::Parens(_) | ExprKind::For(_) | ExprKind::Template(_) => {
+                Some(e.span)
+            }
             ExprKind::FunctionCall { name, .. } => Some(Span::new(name.span.end, e.span.end)),
-            ExprKind::Index { collection, legacy: false, .. } => Some(Span::new(collection.span.end, e.span.end)),
+            ExprKind::Index {
+                collection,
+                legacy: false,
+                ..
+            } => Some(Span::new(collection.span.end, e.span.end)),
             _ => None,
         };
         if let (Some(r), false) = (region, inside) {
@@ -389,7 +428,10 @@ impl<'s> Builder<'s> {
                     Span::new(span.start, span.start + 1.min(span.len())),
                     "nesting limit reached here",
                 )
-                .help = Some("Split the expression with `locals`; nesting this deep is not supported.".into());
+                .help = Some(
+                    "Split the expression with `locals`; nesting this deep is not supported."
+                        .into(),
+                );
             }
             return false;
         }
@@ -407,7 +449,9 @@ impl<'s> Builder<'s> {
             self.leave();
             return placeholder(span);
         }
-        let mut inner = pair.into_inner().filter(|p| !matches!(p.as_rule(), Rule::qmark | Rule::colon));
+        let mut inner = pair
+            .into_inner()
+            .filter(|p| !matches!(p.as_rule(), Rule::qmark | Rule::colon));
         let first = inner.next();
         let cond = match first {
             Some(p) => self.binary(p),
@@ -471,7 +515,10 @@ impl<'s> Builder<'s> {
         }
         for p in pair.into_inner() {
             if let Some(op) = Self::binary_op(p.as_rule()) {
-                while ops.last().is_some_and(|top| top.precedence() >= op.precedence()) {
+                while ops
+                    .last()
+                    .is_some_and(|top| top.precedence() >= op.precedence())
+                {
                     reduce(&mut operands, &mut ops);
                 }
                 ops.push(op);
@@ -482,7 +529,9 @@ impl<'s> Builder<'s> {
         while !ops.is_empty() {
             reduce(&mut operands, &mut ops);
         }
-        operands.pop().unwrap_or_else(|| placeholder(Span::default()))
+        operands
+            .pop()
+            .unwrap_or_else(|| placeholder(Span::default()))
     }
 
     fn unary(&mut self, pair: Pair<'_, Rule>) -> Expr {
@@ -693,12 +742,21 @@ impl<'s> Builder<'s> {
                             Span::point(prev.value.span.end),
                             "expected a comma or a newline here",
                         )
-                        .help = Some("Separate object items with a comma or put each on its own line.".into());
+                        .help = Some(
+                            "Separate object items with a comma or put each on its own line."
+                                .into(),
+                        );
                     }
                     comma_after_last = false;
                     let mut exprs = p.into_inner().filter(|q| q.as_rule() == Rule::expr);
-                    let key = exprs.next().map(|q| self.expr(q)).unwrap_or_else(|| placeholder(item_span));
-                    let value = exprs.next().map(|q| self.expr(q)).unwrap_or_else(|| placeholder(item_span));
+                    let key = exprs
+                        .next()
+                        .map(|q| self.expr(q))
+                        .unwrap_or_else(|| placeholder(item_span));
+                    let value = exprs
+                        .next()
+                        .map(|q| self.expr(q))
+                        .unwrap_or_else(|| placeholder(item_span));
                     items.push(ObjectItem { key, value });
                 }
                 _ => {}
@@ -824,7 +882,9 @@ impl<'s> Builder<'s> {
                         '\\' => out.push('\\'),
                         'u' | 'U' => {
                             let n = if e == 'u' { 4 } else { 8 };
-                            let hex: String = (0..n).filter_map(|_| chars.next().map(|(_, h)| h)).collect();
+                            let hex: String = (0..n)
+                                .filter_map(|_| chars.next().map(|(_, h)| h))
+                                .collect();
                             match u32::from_str_radix(&hex, 16).ok().and_then(char::from_u32) {
                                 Some(ch) => out.push(ch),
                                 None => {
@@ -885,7 +945,11 @@ impl<'s> Builder<'s> {
                 Rule::interp_open | Rule::ctrl_open => open = p.as_str(),
                 Rule::seq_end => close = p.as_str(),
                 Rule::expr => expr = Some(self.expr(p)),
-                Rule::dir_if | Rule::dir_else | Rule::dir_endif | Rule::dir_for | Rule::dir_endfor => directive = Some(p),
+                Rule::dir_if
+                | Rule::dir_else
+                | Rule::dir_endif
+                | Rule::dir_for
+                | Rule::dir_endfor => directive = Some(p),
                 _ => {}
             }
         }
@@ -919,7 +983,13 @@ impl<'s> Builder<'s> {
                         span,
                     });
                     let key = vars.pop();
-                    Some(Flat::For(key, value, coll.unwrap_or_else(|| placeholder(span)), strip, span))
+                    Some(Flat::For(
+                        key,
+                        value,
+                        coll.unwrap_or_else(|| placeholder(span)),
+                        strip,
+                        span,
+                    ))
                 }
             },
         };
@@ -991,8 +1061,12 @@ impl<'s> Builder<'s> {
         let indent_of = |line: &Vec<Flat>| -> Option<usize> {
             match line.first() {
                 Some(Flat::Part(TemplatePart::Literal { value, .. })) => {
-                    let n = value.chars().take_while(|c| *c == ' ' || *c == '\t').count();
-                    let blank = value[n..].trim_end_matches(['\n', '\r']).is_empty() && line.len() <= 2;
+                    let n = value
+                        .chars()
+                        .take_while(|c| *c == ' ' || *c == '\t')
+                        .count();
+                    let blank =
+                        value[n..].trim_end_matches(['\n', '\r']).is_empty() && line.len() <= 2;
                     if blank { None } else { Some(n) }
                 }
                 _ => Some(0),
@@ -1004,7 +1078,11 @@ impl<'s> Builder<'s> {
         }
         for line in lines.iter_mut() {
             if let Some(Flat::Part(TemplatePart::Literal { value, .. })) = line.first_mut() {
-                let n = value.chars().take_while(|c| *c == ' ' || *c == '\t').count().min(min);
+                let n = value
+                    .chars()
+                    .take_while(|c| *c == ' ' || *c == '\t')
+                    .count()
+                    .min(min);
                 value.drain(..n);
             }
         }
@@ -1023,7 +1101,11 @@ impl<'s> Builder<'s> {
                 Flat::EndFor(_, s) => (s, "%{ endfor }"),
                 _ => (Span::default(), "directive"),
             };
-            let opener = if what == "%{ endfor }" { "%{ for }" } else { "%{ if }" };
+            let opener = if what == "%{ endfor }" {
+                "%{ for }"
+            } else {
+                "%{ if }"
+            };
             self.error(
                 "syntax::unmatched-directive",
                 format!("`{what}` without a matching `{opener}`"),
@@ -1036,14 +1118,19 @@ impl<'s> Builder<'s> {
     }
 
     /// Collects parts until an `else`/`endif`/`endfor` (returned) or the end.
-    fn nest_until(&mut self, iter: &mut std::vec::IntoIter<Flat>) -> (Vec<TemplatePart>, Option<Flat>) {
+    fn nest_until(
+        &mut self,
+        iter: &mut std::vec::IntoIter<Flat>,
+    ) -> (Vec<TemplatePart>, Option<Flat>) {
         let mut parts: Vec<TemplatePart> = Vec::new();
         let mut strip_next = false;
         while let Some(item) = iter.next() {
             match item {
                 Flat::Part(part) => {
-                    let strip_before = matches!(&part, TemplatePart::Interpolation { strip, .. } if strip.before);
-                    let strip_after = matches!(&part, TemplatePart::Interpolation { strip, .. } if strip.after);
+                    let strip_before =
+                        matches!(&part, TemplatePart::Interpolation { strip, .. } if strip.before);
+                    let strip_after =
+                        matches!(&part, TemplatePart::Interpolation { strip, .. } if strip.after);
                     if strip_before {
                         Self::strip_trailing(&mut parts);
                     }
@@ -1072,7 +1159,12 @@ impl<'s> Builder<'s> {
                         Some(Flat::EndIf(es, _)) => {
                             strips[2] = es;
                             if es.before {
-                                let target = if strips[1] != Strip::default() || !else_parts.is_empty() { &mut else_parts } else { &mut then_parts };
+                                let target =
+                                    if strips[1] != Strip::default() || !else_parts.is_empty() {
+                                        &mut else_parts
+                                    } else {
+                                        &mut then_parts
+                                    };
                                 Self::strip_trailing(target);
                             }
                             strip_next = es.after;
@@ -1113,7 +1205,9 @@ impl<'s> Builder<'s> {
                         strips,
                     });
                 }
-                end @ (Flat::Else(..) | Flat::EndIf(..) | Flat::EndFor(..)) => return (parts, Some(end)),
+                end @ (Flat::Else(..) | Flat::EndIf(..) | Flat::EndFor(..)) => {
+                    return (parts, Some(end));
+                }
             }
         }
         (parts, None)
@@ -1126,7 +1220,9 @@ impl<'s> Builder<'s> {
             open,
             "opened here",
         );
-        d.help = Some(format!("Add `{closer}` where the conditional or loop part ends."));
+        d.help = Some(format!(
+            "Add `{closer}` where the conditional or loop part ends."
+        ));
         if let Some(Flat::Else(_, s) | Flat::EndIf(_, s) | Flat::EndFor(_, s)) = found {
             let d = d.clone();
             if let Some(last) = self.diags.last_mut() {
@@ -1144,7 +1240,10 @@ impl<'s> Builder<'s> {
             p => p,
         };
         if let TemplatePart::Literal { value, span } = &part
-            && let Some(TemplatePart::Literal { value: prev, span: prev_span }) = parts.last_mut()
+            && let Some(TemplatePart::Literal {
+                value: prev,
+                span: prev_span,
+            }) = parts.last_mut()
         {
             prev.push_str(value);
             *prev_span = prev_span.to(*span);

@@ -30,16 +30,20 @@ fn describe(rule: Rule) -> &'static str {
         ellipsis => "`...`",
         kw_in => "`in`",
         kw_if => "`if`",
-        expr | binary_expr | unary_expr | postfix_expr | number | for_tuple | tuple | for_object
-        | object | template_string | heredoc | function_call | kw_true | kw_false | kw_null
-        | paren_expr | op_not | op_neg | object_item | call_args => "an expression",
+        expr | binary_expr | unary_expr | postfix_expr | number | for_tuple | tuple
+        | for_object | object | template_string | heredoc | function_call | kw_true | kw_false
+        | kw_null | paren_expr | op_not | op_neg | object_item | call_args => "an expression",
         op_or | op_and | op_eq | op_ne | op_ge | op_le | op_gt | op_lt | op_add | op_sub
         | op_mul | op_div | op_mod => "an operator",
         get_attr | legacy_index | splat_attr => "`.`",
         index | splat_full => "`[`",
-        tpl_literal | tpl_escape | tpl_interp | tpl_directive | interp_open | ctrl_open => "the rest of the string",
+        tpl_literal | tpl_escape | tpl_interp | tpl_directive | interp_open | ctrl_open => {
+            "the rest of the string"
+        }
         seq_end => "`}`",
-        dir_if | dir_else | dir_endif | dir_for | dir_endfor => "a template directive (`if`, `else`, `endif`, `for`, `endfor`)",
+        dir_if | dir_else | dir_endif | dir_for | dir_endfor => {
+            "a template directive (`if`, `else`, `endif`, `for`, `endfor`)"
+        }
         heredoc_line | hd_literal | hd_eol | heredoc_close => "the heredoc's closing marker",
         heredoc_open => "`<<`",
         _ => "valid syntax",
@@ -55,7 +59,10 @@ fn found_at(text: &str, offset: usize) -> String {
         Some(c) => {
             let rest = &text[offset..];
             let word: String = if c.is_alphanumeric() || c == '_' {
-                rest.chars().take_while(|c| c.is_alphanumeric() || *c == '_' || *c == '-').take(24).collect()
+                rest.chars()
+                    .take_while(|c| c.is_alphanumeric() || *c == '_' || *c == '-')
+                    .take(24)
+                    .collect()
             } else {
                 c.to_string()
             };
@@ -140,7 +147,11 @@ pub(crate) fn from_pest(source: &Arc<SourceFile>, err: pest::error::Error<Rule>)
     if let Some(message) = custom {
         let limit = message.contains("limit");
         return Diagnostic::error(
-            if limit { "syntax::too-deep" } else { "syntax::unexpected-token" },
+            if limit {
+                "syntax::too-deep"
+            } else {
+                "syntax::unexpected-token"
+            },
             if limit {
                 "the file is nested too deeply to parse".to_string()
             } else {
@@ -148,7 +159,10 @@ pub(crate) fn from_pest(source: &Arc<SourceFile>, err: pest::error::Error<Rule>)
             },
         )
         .in_file(source)
-        .primary(Span::new(offset, (offset + 1).min(text.len())), "parsing stopped here")
+        .primary(
+            Span::new(offset, (offset + 1).min(text.len())),
+            "parsing stopped here",
+        )
         .with_help("Split deeply nested expressions into `locals`.");
     }
     let mut expected: Vec<&str> = Vec::new();
@@ -168,22 +182,37 @@ pub(crate) fn from_pest(source: &Arc<SourceFile>, err: pest::error::Error<Rule>)
             '(' => ("`(`", "`)`"),
             _ => ("comment", "`*/`"),
         };
-        let what_msg = if c == '"' { "unterminated string".to_string() } else if c == '/' { "unterminated comment".to_string() } else { format!("unclosed {what}") };
+        let what_msg = if c == '"' {
+            "unterminated string".to_string()
+        } else if c == '/' {
+            "unterminated comment".to_string()
+        } else {
+            format!("unclosed {what}")
+        };
         return Diagnostic::error("syntax::unclosed-delimiter", what_msg)
             .in_file(source)
             .primary(Span::new(open_at, open_at + 1), "opened here")
-            .secondary(Span::point(text.len()), format!("file ends before the closing {close}"))
+            .secondary(
+                Span::point(text.len()),
+                format!("file ends before the closing {close}"),
+            )
             .with_help(format!("Add the missing {close}."));
     }
-    if expected.iter().any(|e| *e == "the heredoc's closing marker") {
+    if expected.contains(&"the heredoc's closing marker") {
         return Diagnostic::error("syntax::unterminated-heredoc", "unterminated heredoc")
             .in_file(source)
-            .primary(Span::new(offset, (offset + 1).min(text.len())), "the heredoc is still open here")
+            .primary(
+                Span::new(offset, (offset + 1).min(text.len())),
+                "the heredoc is still open here",
+            )
             .with_help("End the heredoc with a line holding only its marker (for example `EOT`).");
     }
     // A closing bracket that does not match the innermost open one: point at
     // the bracket left open, which is where the mistake usually is.
-    let closer = text.get(offset..).and_then(|t| t.chars().next()).filter(|c| matches!(c, '}' | ']' | ')'));
+    let closer = text
+        .get(offset..)
+        .and_then(|t| t.chars().next())
+        .filter(|c| matches!(c, '}' | ']' | ')'));
     if let (Some(c), Some((open_at, o))) = (closer, unclosed_opener(text, offset)) {
         let want = match o {
             '{' => Some('}'),
@@ -196,9 +225,17 @@ pub(crate) fn from_pest(source: &Arc<SourceFile>, err: pest::error::Error<Rule>)
         {
             return Diagnostic::error("syntax::unclosed-delimiter", format!("unclosed `{o}`"))
                 .in_file(source)
-                .primary(Span::new(offset, offset + 1), format!("expected `{want}` before this `{c}`"))
-                .secondary(Span::new(open_at, open_at + 1), format!("this `{o}` is never closed"))
-                .with_help(format!("Add the missing `{want}`, or remove the extra `{o}`."));
+                .primary(
+                    Span::new(offset, offset + 1),
+                    format!("expected `{want}` before this `{c}`"),
+                )
+                .secondary(
+                    Span::new(open_at, open_at + 1),
+                    format!("this `{o}` is never closed"),
+                )
+                .with_help(format!(
+                    "Add the missing `{want}`, or remove the extra `{o}`."
+                ));
         }
     }
     let label = if found == "end of file" {
@@ -206,7 +243,10 @@ pub(crate) fn from_pest(source: &Arc<SourceFile>, err: pest::error::Error<Rule>)
     } else {
         format!("unexpected {found}")
     };
-    let len = text.get(offset..).and_then(|t| t.chars().next()).map_or(0, char::len_utf8);
+    let len = text
+        .get(offset..)
+        .and_then(|t| t.chars().next())
+        .map_or(0, char::len_utf8);
     let mut d = Diagnostic::error(
         "syntax::unexpected-token",
         format!("expected {}, found {found}", join_alternatives(&expected)),
@@ -216,11 +256,15 @@ pub(crate) fn from_pest(source: &Arc<SourceFile>, err: pest::error::Error<Rule>)
     if found == "a newline" && expected.contains(&"an expression") {
         d = d.with_help("An expression that continues on the next line must be wrapped in parentheses or brackets.");
     } else if expected.contains(&"`=`") && expected.contains(&"a block label") {
-        d = d.with_help("A body holds arguments (`name = value`) and blocks (`type \"label\" { ... }`).");
+        d = d.with_help(
+            "A body holds arguments (`name = value`) and blocks (`type \"label\" { ... }`).",
+        );
     } else if found.starts_with("`\"") {
         d = d.with_help("Strings cannot span lines; use a heredoc (`<<EOT`) for multi-line text.");
     } else if found == "`=`" {
-        d = d.with_help("Is a value missing just before this? Every `name =` needs its value on the same line.");
+        d = d.with_help(
+            "Is a value missing just before this? Every `name =` needs its value on the same line.",
+        );
     } else {
         d = d.with_help("Check for a missing or extra bracket, quote, comma or operator just before this point.");
     }

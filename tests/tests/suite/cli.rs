@@ -26,9 +26,15 @@ fn run_with_stdin(args: &[&str], stdin: &[u8]) -> (i32, String, String) {
 
 #[test]
 fn fmt_reads_stdin_and_writes_stdout() {
-    let (code, out, _) = run_with_stdin(&["fmt", "-"], b"resource aws_s3_bucket logs {\nbucket=\"${var.name}\"\n}\n");
+    let (code, out, _) = run_with_stdin(
+        &["fmt", "-"],
+        b"resource aws_s3_bucket logs {\nbucket=\"${var.name}\"\n}\n",
+    );
     assert_eq!(code, 0);
-    assert_eq!(out, "resource \"aws_s3_bucket\" \"logs\" {\n  bucket = var.name\n}\n");
+    assert_eq!(
+        out,
+        "resource \"aws_s3_bucket\" \"logs\" {\n  bucket = var.name\n}\n"
+    );
 }
 
 #[test]

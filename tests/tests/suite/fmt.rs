@@ -17,40 +17,68 @@ fn show_diff(want: &str, got: &str) -> String {
 
 fn similar_lines(want: &str, got: &str) -> String {
     let mut out = String::new();
-    for (i, (w, g)) in want.split_inclusive('\n').zip(got.split_inclusive('\n')).enumerate() {
+    for (i, (w, g)) in want
+        .split_inclusive('\n')
+        .zip(got.split_inclusive('\n'))
+        .enumerate()
+    {
         if w != g {
-            out.push_str(&format!("first difference at line {}:\n  terraform: {w:?}\n  infra:     {g:?}\n", i + 1));
+            out.push_str(&format!(
+                "first difference at line {}:\n  terraform: {w:?}\n  infra:     {g:?}\n",
+                i + 1
+            ));
             return out;
         }
     }
-    format!("lengths differ: terraform {} bytes, infra {} bytes", want.len(), got.len())
+    format!(
+        "lengths differ: terraform {} bytes, infra {} bytes",
+        want.len(),
+        got.len()
+    )
 }
 
 #[test]
 fn output_matches_terraform_fmt_byte_for_byte() {
     run_cases(&cases(&data_dir("fmt"), ".in.infra"), |input| {
         let expected_path = input.with_file_name(
-            input.file_name().and_then(|n| n.to_str()).unwrap_or("").replace(".in.infra", ".out.infra"),
+            input
+                .file_name()
+                .and_then(|n| n.to_str())
+                .unwrap_or("")
+                .replace(".in.infra", ".out.infra"),
         );
-        let want = std::fs::read_to_string(&expected_path).map_err(|e| format!("{}: {e}", expected_path.display()))?;
+        let want = std::fs::read_to_string(&expected_path)
+            .map_err(|e| format!("{}: {e}", expected_path.display()))?;
         let got = format(input)?;
-        if got == want { Ok(()) } else { Err(show_diff(&want, &got)) }
+        if got == want {
+            Ok(())
+        } else {
+            Err(show_diff(&want, &got))
+        }
     });
 }
 
 #[test]
 fn files_terraform_leaves_unchanged_stay_byte_identical() {
     let mut all = cases(&data_dir("fmt"), ".out.infra");
-    all.extend(cases(&data_dir("parse/ok"), ".infra").into_iter().filter_map(|p| {
-        // parse/ok files are not all formatted; keep the ones that are (the
-        // fmt corpus covers the rest).
-        let text = std::fs::read_to_string(&p).ok()?;
-        (format(&p).ok()? == text).then_some(p)
-    }));
+    all.extend(
+        cases(&data_dir("parse/ok"), ".infra")
+            .into_iter()
+            .filter_map(|p| {
+                // parse/ok files are not all formatted; keep the ones that are (the
+                // fmt corpus covers the rest).
+                let text = std::fs::read_to_string(&p).ok()?;
+                (format(&p).ok()? == text).then_some(p)
+            }),
+    );
     run_cases(&all, |path| {
         let text = std::fs::read_to_string(path).map_err(|e| e.to_string())?;
         let got = format(path)?;
-        if got == text { Ok(()) } else { Err(show_diff(&text, &got)) }
+        if got == text {
+            Ok(())
+        } else {
+            Err(show_diff(&text, &got))
+        }
     });
 }
 
@@ -60,8 +88,13 @@ fn formatting_is_idempotent_on_every_parsable_corpus_file() {
     all.extend(cases(&data_dir("parse/ok"), ".infra"));
     run_cases(&all, |path| {
         let once = format(path)?;
-        let twice = infra_lang::fmt::format_text("case.infra", &once).map_err(|d| crate::support::render(&d))?;
-        if once == twice { Ok(()) } else { Err(show_diff(&once, &twice)) }
+        let twice = infra_lang::fmt::format_text("case.infra", &once)
+            .map_err(|d| crate::support::render(&d))?;
+        if once == twice {
+            Ok(())
+        } else {
+            Err(show_diff(&once, &twice))
+        }
     });
 }
 
@@ -80,9 +113,18 @@ fn fmt_rewrites_files_lists_them_and_exits_zero() {
     let run = infra(&["fmt", "--chdir", path]);
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert_eq!(run.stdout, "main.infra\n");
-    assert_eq!(std::fs::read_to_string(dir.path().join("main.infra")).ok().as_deref(), Some("a   = 1\nbbb = 2\n"));
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("main.infra"))
+            .ok()
+            .as_deref(),
+        Some("a   = 1\nbbb = 2\n")
+    );
     let again = infra(&["fmt", "--chdir", path]);
-    assert_eq!((again.code, again.stdout.as_str()), (0, ""), "second run changes nothing");
+    assert_eq!(
+        (again.code, again.stdout.as_str()),
+        (0, ""),
+        "second run changes nothing"
+    );
 }
 
 #[test]
@@ -91,8 +133,17 @@ fn fmt_check_exits_3_and_writes_nothing() {
     let path = dir.path().to_str().expect("utf-8 path");
     let run = infra(&["-chdir", path, "fmt", "-check", "-diff"]);
     assert_eq!(run.code, 3);
-    assert!(run.stdout.contains("-a=1\n+a = 1\n"), "diff shown: {}", run.stdout);
-    assert_eq!(std::fs::read_to_string(dir.path().join("main.infra")).ok().as_deref(), Some("a=1\n"));
+    assert!(
+        run.stdout.contains("-a=1\n+a = 1\n"),
+        "diff shown: {}",
+        run.stdout
+    );
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("main.infra"))
+            .ok()
+            .as_deref(),
+        Some("a=1\n")
+    );
 }
 
 #[test]
@@ -103,7 +154,12 @@ fn fmt_refuses_a_file_with_a_syntax_error_and_leaves_it_untouched() {
     let run = infra(&["fmt", "--chdir", path]);
     assert_eq!(run.code, 1);
     assert!(run.stderr.contains("syntax::"), "{}", run.stderr);
-    assert_eq!(std::fs::read_to_string(dir.path().join("main.infra")).ok().as_deref(), Some(broken));
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("main.infra"))
+            .ok()
+            .as_deref(),
+        Some(broken)
+    );
 }
 
 #[test]

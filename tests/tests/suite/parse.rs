@@ -7,8 +7,13 @@ use crate::support::{case_name, cases, data_dir, render, run_cases};
 use infra_lang::{SourceFile, syntax};
 
 fn load(path: &std::path::Path) -> Result<std::sync::Arc<SourceFile>, Vec<infra_lang::Diagnostic>> {
-    let bytes = std::fs::read(path).map_err(|e| vec![infra_lang::Diagnostic::error("io", e.to_string())])?;
-    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("file").to_string();
+    let bytes = std::fs::read(path)
+        .map_err(|e| vec![infra_lang::Diagnostic::error("io", e.to_string())])?;
+    let name = path
+        .file_name()
+        .and_then(|n| n.to_str())
+        .unwrap_or("file")
+        .to_string();
     SourceFile::from_bytes(name, bytes)
         .map_err(|(lossy, bad)| vec![infra_engine::config::invalid_utf8(&lossy, bad.offset)])
 }
@@ -39,8 +44,15 @@ fn syntax_errors_are_reported_with_a_labelled_span() {
                 parsed.diagnostics
             }
         };
-        if diags.is_empty() || diags.iter().any(|d| d.labels.is_empty() || !d.code.starts_with("syntax::")) {
-            return Err(format!("expected labelled syntax diagnostics, got:\n{}", render(&diags)));
+        if diags.is_empty()
+            || diags
+                .iter()
+                .any(|d| d.labels.is_empty() || !d.code.starts_with("syntax::"))
+        {
+            return Err(format!(
+                "expected labelled syntax diagnostics, got:\n{}",
+                render(&diags)
+            ));
         }
         rendered.push((case_name(path), render(&diags)));
         Ok(())
@@ -64,7 +76,10 @@ fn expressions_parse_with_hcl_precedence() {
         ("a.*.b[0]", "([] (splat.* a (. * b)) 0)"),
         ("a.0.b", "(. ([] a 0) b)"),
         ("f(x, y...)", "(call f x y ...)"),
-        ("provider::aws::arn_parse(x)", "(call provider::aws::arn_parse x)"),
+        (
+            "provider::aws::arn_parse(x)",
+            "(call provider::aws::arn_parse x)",
+        ),
     ];
     for (text, want) in cases {
         let source = SourceFile::new("expr", text);
@@ -80,16 +95,40 @@ fn sexpr(e: &infra_lang::ast::Expr) -> String {
         Variable(v) => v.name.clone(),
         SplatItem => "*".into(),
         Binary { op, lhs, rhs } => format!("({} {} {})", op.symbol(), sexpr(lhs), sexpr(rhs)),
-        Unary { op, operand } => format!("({} {})", if *op == UnaryOp::Not { "!" } else { "neg" }, sexpr(operand)),
-        Conditional { condition, then_expr, else_expr } => {
-            format!("(? {} {} {})", sexpr(condition), sexpr(then_expr), sexpr(else_expr))
+        Unary { op, operand } => format!(
+            "({} {})",
+            if *op == UnaryOp::Not { "!" } else { "neg" },
+            sexpr(operand)
+        ),
+        Conditional {
+            condition,
+            then_expr,
+            else_expr,
+        } => {
+            format!(
+                "(? {} {} {})",
+                sexpr(condition),
+                sexpr(then_expr),
+                sexpr(else_expr)
+            )
         }
         GetAttr { object, name } => format!("(. {} {})", sexpr(object), name.name),
-        Index { collection, key, .. } => format!("([] {} {})", sexpr(collection), sexpr(key)),
+        Index {
+            collection, key, ..
+        } => format!("([] {} {})", sexpr(collection), sexpr(key)),
         Splat { source, each, full } => {
-            format!("(splat{} {} {})", if *full { "[*]" } else { ".*" }, sexpr(source), sexpr(each))
+            format!(
+                "(splat{} {} {})",
+                if *full { "[*]" } else { ".*" },
+                sexpr(source),
+                sexpr(each)
+            )
         }
-        FunctionCall { name, args, expand_final } => {
+        FunctionCall {
+            name,
+            args,
+            expand_final,
+        } => {
             let mut s = format!("(call {}", name.name);
             for a in args {
                 s.push(' ');

@@ -54,12 +54,21 @@ fn canonical(v: Value) -> Value {
 /// The property: never panics; if it parses, fmt's output parses to the same
 /// canonical AST and formatting it again changes nothing.
 fn check_input(bytes: Vec<u8>) -> Result<(), TestCaseError> {
-    let Some((source, ast)) = parse_bytes(bytes) else { return Ok(()) };
-    let once = infra_lang::fmt::format_source(&source)
-        .map_err(|d| TestCaseError::fail(format!("fmt refused a parsed file: {:?}", d[0].message)))?;
+    let Some((source, ast)) = parse_bytes(bytes) else {
+        return Ok(());
+    };
+    let once = infra_lang::fmt::format_source(&source).map_err(|d| {
+        TestCaseError::fail(format!("fmt refused a parsed file: {:?}", d[0].message))
+    })?;
     let (_, ast2) = parse_bytes(once.clone().into_bytes())
         .ok_or_else(|| TestCaseError::fail(format!("formatted output does not parse:\n{once}")))?;
-    prop_assert_eq!(&ast, &ast2, "fmt changed the meaning of:\n{}\n---- into:\n{}", source.text(), once);
+    prop_assert_eq!(
+        &ast,
+        &ast2,
+        "fmt changed the meaning of:\n{}\n---- into:\n{}",
+        source.text(),
+        once
+    );
     let twice = infra_lang::fmt::format_text("fuzz.infra", &once)
         .map_err(|_| TestCaseError::fail("second fmt failed"))?;
     prop_assert_eq!(once, twice, "fmt is not idempotent");
@@ -69,7 +78,10 @@ fn check_input(bytes: Vec<u8>) -> Result<(), TestCaseError> {
 fn corpus() -> Vec<Vec<u8>> {
     let mut files = cases(&data_dir("parse/ok"), ".infra");
     files.extend(cases(&data_dir("fmt"), ".in.infra"));
-    files.into_iter().filter_map(|p| std::fs::read(p).ok()).collect()
+    files
+        .into_iter()
+        .filter_map(|p| std::fs::read(p).ok())
+        .collect()
 }
 
 /// A corpus file with a few random edits: byte flips, deletions, insertions
@@ -77,8 +89,12 @@ fn corpus() -> Vec<Vec<u8>> {
 fn mutated() -> impl Strategy<Value = Vec<u8>> {
     let corpus = corpus();
     let n = corpus.len();
-    (0..n, proptest::collection::vec((any::<u16>(), 0u8..4, any::<u8>()), 1..6), any::<u16>()).prop_map(
-        move |(i, edits, cut)| {
+    (
+        0..n,
+        proptest::collection::vec((any::<u16>(), 0u8..4, any::<u8>()), 1..6),
+        any::<u16>(),
+    )
+        .prop_map(move |(i, edits, cut)| {
             let mut bytes = corpus[i].clone();
             const SIGNIFICANT: &[u8] = b"{}[]()\"'$%~<>-=:?,.#/*\\\n \t0aZ!&|";
             for (pos, op, b) in edits {
@@ -99,8 +115,7 @@ fn mutated() -> impl Strategy<Value = Vec<u8>> {
                 bytes.truncate(cut as usize % bytes.len());
             }
             bytes
-        },
-    )
+        })
 }
 
 proptest! {
@@ -136,9 +151,16 @@ fn expect_diagnostic(text: String, code_prefix: &str) {
     let parsed = syntax::parse(&source);
     assert!(parsed.file.is_none(), "must not parse");
     assert!(
-        parsed.diagnostics.iter().any(|d| d.code.starts_with(code_prefix)),
+        parsed
+            .diagnostics
+            .iter()
+            .any(|d| d.code.starts_with(code_prefix)),
         "want {code_prefix}, got {:?}",
-        parsed.diagnostics.iter().map(|d| (d.code, &d.message)).collect::<Vec<_>>()
+        parsed
+            .diagnostics
+            .iter()
+            .map(|d| (d.code, &d.message))
+            .collect::<Vec<_>>()
     );
 }
 
@@ -146,7 +168,10 @@ fn expect_diagnostic(text: String, code_prefix: &str) {
 fn ten_megabytes_of_nesting_is_a_diagnostic_not_a_crash() {
     let n = 10 * 1024 * 1024 / 2;
     expect_diagnostic(format!("a = {}", "[".repeat(n)), "syntax::");
-    expect_diagnostic(format!("a = {}1{}", "[".repeat(n / 2), "]".repeat(n / 2)), "syntax::");
+    expect_diagnostic(
+        format!("a = {}1{}", "[".repeat(n / 2), "]".repeat(n / 2)),
+        "syntax::",
+    );
     expect_diagnostic(format!("a = {}1", "!".repeat(n)), "syntax::");
     expect_diagnostic(format!("a = {}", "\"${".repeat(n / 3)), "syntax::");
     expect_diagnostic(format!("a = {}", "(".repeat(n)), "syntax::");
@@ -158,7 +183,10 @@ fn nesting_within_the_limit_parses_and_formats() {
     let text = format!("a = {}1{}\n", "[".repeat(depth), "]".repeat(depth));
     let source = SourceFile::new("ok.infra", text.clone());
     assert!(syntax::parse(&source).file.is_some());
-    assert_eq!(infra_lang::fmt::format_source(&source).ok().as_deref(), Some(text.as_str()));
+    assert_eq!(
+        infra_lang::fmt::format_source(&source).ok().as_deref(),
+        Some(text.as_str())
+    );
 }
 
 #[test]

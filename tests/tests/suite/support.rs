@@ -19,12 +19,18 @@ pub fn cases(dir: &Path, suffix: &str) -> Vec<PathBuf> {
             if suffix == "/" {
                 p.is_dir()
             } else {
-                p.file_name().and_then(|n| n.to_str()).is_some_and(|n| n.ends_with(suffix))
+                p.file_name()
+                    .and_then(|n| n.to_str())
+                    .is_some_and(|n| n.ends_with(suffix))
             }
         })
         .collect();
     out.sort();
-    assert!(!out.is_empty(), "no cases ending in {suffix:?} in {}", dir.display());
+    assert!(
+        !out.is_empty(),
+        "no cases ending in {suffix:?} in {}",
+        dir.display()
+    );
     out
 }
 
@@ -35,7 +41,13 @@ pub fn run_cases(cases: &[PathBuf], mut check: impl FnMut(&Path) -> Result<(), S
         .iter()
         .filter_map(|c| check(c).err().map(|e| format!("--- {}\n{e}", c.display())))
         .collect();
-    assert!(failures.is_empty(), "{} of {} cases failed:\n{}", failures.len(), cases.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} of {} cases failed:\n{}",
+        failures.len(),
+        cases.len(),
+        failures.join("\n")
+    );
 }
 
 /// The case's name: file name without `.infra`-style suffixes.

@@ -8,7 +8,11 @@ use crate::support::{cases, data_dir, infra, render, run_cases};
 fn valid_modules_have_no_diagnostics() {
     run_cases(&cases(&data_dir("validate/ok"), "/"), |dir| {
         let diags = infra_engine::config::validate_dir(dir);
-        if diags.is_empty() { Ok(()) } else { Err(render(&diags)) }
+        if diags.is_empty() {
+            Ok(())
+        } else {
+            Err(render(&diags))
+        }
     });
 }
 
@@ -18,15 +22,33 @@ fn invalid_modules_report_the_expected_codes() {
     run_cases(&cases(&data_dir("validate/err"), "/"), |dir| {
         let diags = infra_engine::config::validate_dir(dir);
         let got: Vec<&str> = diags.iter().map(|d| d.code).collect();
-        let want_text = std::fs::read_to_string(dir.join("expected_codes.txt")).map_err(|e| e.to_string())?;
-        let want: Vec<&str> = want_text.lines().map(str::trim).filter(|l| !l.is_empty()).collect();
+        let want_text =
+            std::fs::read_to_string(dir.join("expected_codes.txt")).map_err(|e| e.to_string())?;
+        let want: Vec<&str> = want_text
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty())
+            .collect();
         if got != want {
-            return Err(format!("codes: want {want:?}, got {got:?}\n{}", render(&diags)));
+            return Err(format!(
+                "codes: want {want:?}, got {got:?}\n{}",
+                render(&diags)
+            ));
         }
-        if diags.iter().any(|d| d.is_error() && (d.labels.is_empty() || d.help.is_none())) {
-            return Err(format!("every error needs a labelled span and a help line:\n{}", render(&diags)));
+        if diags
+            .iter()
+            .any(|d| d.is_error() && (d.labels.is_empty() || d.help.is_none()))
+        {
+            return Err(format!(
+                "every error needs a labelled span and a help line:\n{}",
+                render(&diags)
+            ));
         }
-        let name = dir.file_name().and_then(|n| n.to_str()).unwrap_or("case").to_string();
+        let name = dir
+            .file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or("case")
+            .to_string();
         rendered.push((name, render(&diags)));
         Ok(())
     });
@@ -48,7 +70,12 @@ fn validate_exit_codes_and_json_shape() {
         "locals {\n  a = var.nope\n}\n\nresourse \"x\" \"y\" {}\n",
     )
     .expect("write");
-    let run = infra(&["validate", "--json", "--chdir", dir.path().to_str().expect("utf-8")]);
+    let run = infra(&[
+        "validate",
+        "--json",
+        "--chdir",
+        dir.path().to_str().expect("utf-8"),
+    ]);
     assert_eq!(run.code, 1);
     let json: serde_json::Value = serde_json::from_str(&run.stdout).expect("JSON array on stdout");
     let items = json.as_array().expect("array");
@@ -64,4 +91,21 @@ fn validate_exit_codes_and_json_shape() {
     assert_eq!(block["start"]["column"], 1);
     assert_eq!(block["end"]["column"], 9);
     assert_eq!(block["help"], "Did you mean `resource`?");
+}
+
+#[test]
+fn every_example_validates_and_is_formatted() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples");
+    run_cases(&cases(&root, "/"), |dir| {
+        let path = dir.to_str().ok_or("non-UTF-8 path")?;
+        let v = infra(&["validate", "--chdir", path]);
+        let f = infra(&["fmt", "--check", "--recursive", "--chdir", path]);
+        match (v.code, f.code) {
+            (0, 0) => Ok(()),
+            _ => Err(format!(
+                "validate exit {}: {}\nfmt --check exit {}: {}",
+                v.code, v.stderr, f.code, f.stdout
+            )),
+        }
+    });
 }
