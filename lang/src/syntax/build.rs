@@ -37,7 +37,7 @@ fn span_of(pair: &Pair<'_, Rule>) -> Span {
             | Rule::dir_if
             | Rule::dir_for
             | Rule::legacy_index
-            | Rule::variable
+            | Rule::name_expr
     );
     if ends_open && let Some(last) = pair.clone().into_inner().last() {
         return Span::new(start, span_of(&last).end);
@@ -476,21 +476,21 @@ impl<'s> Builder<'s> {
         result
     }
 
-    fn binary_op(rule: Rule) -> Option<BinaryOp> {
-        Some(match rule {
-            Rule::op_or => BinaryOp::Or,
-            Rule::op_and => BinaryOp::And,
-            Rule::op_eq => BinaryOp::Equal,
-            Rule::op_ne => BinaryOp::NotEqual,
-            Rule::op_ge => BinaryOp::GreaterOrEqual,
-            Rule::op_le => BinaryOp::LessOrEqual,
-            Rule::op_gt => BinaryOp::Greater,
-            Rule::op_lt => BinaryOp::Less,
-            Rule::op_add => BinaryOp::Add,
-            Rule::op_sub => BinaryOp::Subtract,
-            Rule::op_mul => BinaryOp::Multiply,
-            Rule::op_div => BinaryOp::Divide,
-            Rule::op_mod => BinaryOp::Modulo,
+    fn binary_op(text: &str) -> Option<BinaryOp> {
+        Some(match text {
+            "||" => BinaryOp::Or,
+            "&&" => BinaryOp::And,
+            "==" => BinaryOp::Equal,
+            "!=" => BinaryOp::NotEqual,
+            ">=" => BinaryOp::GreaterOrEqual,
+            "<=" => BinaryOp::LessOrEqual,
+            ">" => BinaryOp::Greater,
+            "<" => BinaryOp::Less,
+            "+" => BinaryOp::Add,
+            "-" => BinaryOp::Subtract,
+            "*" => BinaryOp::Multiply,
+            "/" => BinaryOp::Divide,
+            "%" => BinaryOp::Modulo,
             _ => return None,
         })
     }
@@ -514,7 +514,9 @@ impl<'s> Builder<'s> {
             }
         }
         for p in pair.into_inner() {
-            if let Some(op) = Self::binary_op(p.as_rule()) {
+            if p.as_rule() == Rule::bin_op
+                && let Some(op) = Self::binary_op(p.as_str().trim_end())
+            {
                 while ops
                     .last()
                     .is_some_and(|top| top.precedence() >= op.precedence())
@@ -685,13 +687,7 @@ impl<'s> Builder<'s> {
         let span = span_of(&pair);
         let kind = match pair.as_rule() {
             Rule::number => ExprKind::Number(pair.as_str().to_string()),
-            Rule::kw_true => ExprKind::Bool(true),
-            Rule::kw_false => ExprKind::Bool(false),
-            Rule::kw_null => ExprKind::Null,
-            Rule::variable => match pair.into_inner().next() {
-                Some(p) => ExprKind::Variable(self.ident(p)),
-                None => ExprKind::Null,
-            },
+            Rule::name_expr => return self.name_expr(pair),
             Rule::paren_expr => {
                 if !self.enter(span) {
                     self.leave();
@@ -714,7 +710,6 @@ impl<'s> Builder<'s> {
                 ExprKind::Tuple(items)
             }
             Rule::object => return self.object(pair),
-            Rule::function_call => return self.call(pair),
             Rule::for_tuple | Rule::for_object => return self.for_expr(pair),
             Rule::template_string => ExprKind::Template(self.template_string(pair)),
             Rule::heredoc => ExprKind::Template(self.heredoc(pair)),
@@ -768,8 +763,45 @@ impl<'s> Builder<'s> {
         }
     }
 
-    fn call(&mut self, pair: Pair<'_, Rule>) -> Expr {
+    /// A name, a call, or one of the keywords `true`, `false`, `null`.
+    fn name_expr(&mut self, pair: Pair<'_, Rule>) -> Expr {
         let span = span_of(&pair);
+        let is_call = pair
+            .clone()
+            .into_inner()
+            .any(|p| p.as_rule() == Rule::lparen);
+        if is_call {
+            return self.call(pair, span);
+        }
+        let Some(name) = pair.into_inner().next() else {
+            return placeholder(span);
+        };
+        let text = name.as_str();
+        let kind = match text {
+            "true" => ExprKind::Bool(true),
+            "false" => ExprKind::Bool(false),
+            "null" => ExprKind::Null,
+            _ if text.contains("::") => {
+                self.error(
+                    "syntax::unexpected-token",
+                    "a namespaced function name must be called",
+                    span,
+                    "expected `(` after this name",
+                )
+                .help = Some(
+                    "Provider functions are called like `provider::aws::arn_parse(value)`.".into(),
+                );
+                ExprKind::Null
+            }
+            _ => ExprKind::Variable(Ident {
+                name: text.to_string(),
+                span,
+            }),
+        };
+        Expr { kind, span }
+    }
+
+    fn call(&mut self, pair: Pair<'_, Rule>, span: Span) -> Expr {
         let mut name = Ident {
             name: String::new(),
             span,

@@ -14,7 +14,7 @@ fn describe(rule: Rule) -> &'static str {
     match rule {
         EOI => "end of file",
         attribute | block => "an argument or a block",
-        ident | variable | func_name => "a name",
+        ident | func_name => "a name",
         label => "a block label",
         lbrace => "`{`",
         rbrace => "`}`",
@@ -31,10 +31,9 @@ fn describe(rule: Rule) -> &'static str {
         kw_in => "`in`",
         kw_if => "`if`",
         expr | binary_expr | unary_expr | postfix_expr | number | for_tuple | tuple
-        | for_object | object | template_string | heredoc | function_call | kw_true | kw_false
-        | kw_null | paren_expr | op_not | op_neg | object_item | call_args => "an expression",
-        op_or | op_and | op_eq | op_ne | op_ge | op_le | op_gt | op_lt | op_add | op_sub
-        | op_mul | op_div | op_mod => "an operator",
+        | for_object | object | template_string | heredoc | name_expr | paren_expr | op_not
+        | op_neg | object_item | call_args => "an expression",
+        bin_op => "an operator",
         get_attr | legacy_index | splat_attr => "`.`",
         index | splat_full => "`[`",
         tpl_literal | tpl_escape | tpl_interp | tpl_directive | interp_open | ctrl_open => {
