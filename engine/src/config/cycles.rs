@@ -1,4 +1,4 @@
-//! Cycles among local values and user functions: `local.a` using `local.b`
+//! Cycles among consts, local values and user functions: `local.a` using `local.b`
 //! using `local.a`, or a function that (directly or through others) calls
 //! itself. Each cycle is reported once, with its path.
 
@@ -33,6 +33,15 @@ fn uses(e: &Expr, decls: &Declarations, out: &mut Vec<Edge>) {
                 span: e.span,
             });
         }
+        ExprKind::GetAttr { object, name }
+            if matches!(&object.kind, ExprKind::Variable(v) if v.name == "const")
+                && decls.consts.contains_key(&name.name) =>
+        {
+            out.push(Edge {
+                to: format!("const.{}", name.name),
+                span: e.span,
+            });
+        }
         ExprKind::FunctionCall { name, .. } if decls.functions.contains_key(&name.name) => {
             out.push(Edge {
                 to: format!("{}()", name.name),
@@ -54,6 +63,14 @@ fn build(files: &[ParsedFile], decls: &Declarations) -> Graph {
                         let mut out = Vec::new();
                         uses(&a.expr, decls, &mut out);
                         edges.insert(format!("local.{}", a.name.name), (f.source.clone(), out));
+                    }
+                }
+                "const" => {
+                    if let (Some(label), Some(d)) = (b.labels.first(), b.body.attribute("default"))
+                    {
+                        let mut out = Vec::new();
+                        uses(&d.expr, decls, &mut out);
+                        edges.insert(format!("const.{}", label.value), (f.source.clone(), out));
                     }
                 }
                 "function" => {
@@ -144,7 +161,14 @@ pub(crate) fn check(files: &[ParsedFile], decls: &Declarations, diags: &mut Vec<
         } else {
             (
                 "cycle::locals",
-                format!("cycle among local values: {shown}"),
+                format!(
+                    "cycle among {}: {shown}",
+                    if cycle.iter().all(|n| n.starts_with("const.")) {
+                        "consts"
+                    } else {
+                        "local values"
+                    }
+                ),
                 "A value cannot depend on itself; break the cycle by computing one of these from other inputs.",
             )
         };

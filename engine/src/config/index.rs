@@ -272,7 +272,12 @@ impl Indexer<'_> {
                     self.check_type(src, &t.expr);
                 }
             }
-            "const" => self.declare("const", |d| &mut d.consts, label(0), site(0)),
+            "const" => {
+                self.declare("const", |d| &mut d.consts, label(0), site(0));
+                if let Some(t) = b.body.attribute("type") {
+                    self.check_type(src, &t.expr);
+                }
+            }
             "locals" => {
                 for a in b.body.attributes() {
                     self.declare(

@@ -383,8 +383,33 @@ impl Ctx<'_, '_> {
                 } else if self.mode == Mode::Function {
                     self.impure(&shown, span);
                 } else if !decls.data.contains_key(&key) {
-                    let keys: Vec<&str> = decls.data.keys().map(String::as_str).collect();
-                    let help = match did_you_mean(&key, keys.iter().copied()) {
+                    let same_type: Vec<&str> = decls
+                        .data
+                        .keys()
+                        .map(String::as_str)
+                        .filter(|k| k.split('.').next() == Some(t.name.as_str()))
+                        .collect();
+                    let same_name: Vec<&str> = decls
+                        .data
+                        .keys()
+                        .map(String::as_str)
+                        .filter(|k| k.split('.').nth(1) == Some(n.name.as_str()))
+                        .collect();
+                    let suggestion = did_you_mean(&key, same_type.iter().copied()).or_else(|| {
+                        let types: Vec<&str> = same_name
+                            .iter()
+                            .filter_map(|k| k.split('.').next())
+                            .collect();
+                        did_you_mean(&t.name, types.iter().copied())
+                            .filter(|ty| strsim::levenshtein(ty, &t.name) <= 2)
+                            .and_then(|ty| {
+                                same_name
+                                    .iter()
+                                    .copied()
+                                    .find(|k| k.split('.').next() == Some(ty))
+                            })
+                    });
+                    let help = match suggestion {
                         Some(s) => format!("Did you mean `data.{s}`?"),
                         None => format!(
                             "Declare it with `data \"{}\" \"{}\" {{ ... }}`.",
@@ -514,8 +539,36 @@ impl Ctx<'_, '_> {
             return;
         }
         if !decls.resources.contains_key(&key) {
-            let keys: Vec<&str> = decls.resources.keys().map(String::as_str).collect();
-            let help = match did_you_mean(&key, keys.iter().copied()) {
+            // Suggest a resource of the same type first; a different type
+            // only when the names match (a typo in the type itself).
+            let same_type: Vec<&str> = decls
+                .resources
+                .keys()
+                .map(String::as_str)
+                .filter(|k| k.split('.').next() == Some(root.name.as_str()))
+                .collect();
+            let same_name: Vec<&str> = decls
+                .resources
+                .keys()
+                .map(String::as_str)
+                .filter(|k| k.split('.').nth(1) == Some(n.name.as_str()))
+                .collect();
+            let suggestion = did_you_mean(&key, same_type.iter().copied()).or_else(|| {
+                let types: Vec<&str> = same_name
+                    .iter()
+                    .filter_map(|k| k.split('.').next())
+                    .collect();
+                // A typo in the type: at most two edits away.
+                did_you_mean(&root.name, types.iter().copied())
+                    .filter(|t| strsim::levenshtein(t, &root.name) <= 2)
+                    .and_then(|t| {
+                        same_name
+                            .iter()
+                            .copied()
+                            .find(|k| k.split('.').next() == Some(t))
+                    })
+            });
+            let help = match suggestion {
                 Some(s) => format!("Did you mean `{s}`?"),
                 None => format!(
                     "Declare it with `resource \"{}\" \"{}\" {{ ... }}`.",
