@@ -23,6 +23,27 @@ enum Mode {
     Function,
 }
 
+/// A "did you mean" for an undeclared `TYPE.NAME` among `keys`: a close
+/// name of the same type first; a different type only when the name matches
+/// and the type is at most two edits away (a typo in the type itself), so
+/// `aws_region.current` is never answered with `aws_caller_identity.current`.
+fn suggest_address<'k>(
+    keys: impl Iterator<Item = &'k String>,
+    ty: &str,
+    name: &str,
+) -> Option<&'k str> {
+    let keys: Vec<&str> = keys.map(String::as_str).collect();
+    let split = |k: &'k str| k.split_once('.').unwrap_or((k, ""));
+    let wanted = format!("{ty}.{name}");
+    let same_type = keys.iter().copied().filter(|k| split(k).0 == ty);
+    did_you_mean(&wanted, same_type).or_else(|| {
+        keys.iter().copied().find(|k| {
+            let (t, n) = split(k);
+            n == name && t != ty && strsim::levenshtein(t, ty) <= 2
+        })
+    })
+}
+
 /// Terraform functions left out on purpose, with the reason shown to users.
 const ABSENT_ON_PURPOSE: &[(&str, &str)] = &[
     (
@@ -383,32 +404,7 @@ impl Ctx<'_, '_> {
                 } else if self.mode == Mode::Function {
                     self.impure(&shown, span);
                 } else if !decls.data.contains_key(&key) {
-                    let same_type: Vec<&str> = decls
-                        .data
-                        .keys()
-                        .map(String::as_str)
-                        .filter(|k| k.split('.').next() == Some(t.name.as_str()))
-                        .collect();
-                    let same_name: Vec<&str> = decls
-                        .data
-                        .keys()
-                        .map(String::as_str)
-                        .filter(|k| k.split('.').nth(1) == Some(n.name.as_str()))
-                        .collect();
-                    let suggestion = did_you_mean(&key, same_type.iter().copied()).or_else(|| {
-                        let types: Vec<&str> = same_name
-                            .iter()
-                            .filter_map(|k| k.split('.').next())
-                            .collect();
-                        did_you_mean(&t.name, types.iter().copied())
-                            .filter(|ty| strsim::levenshtein(ty, &t.name) <= 2)
-                            .and_then(|ty| {
-                                same_name
-                                    .iter()
-                                    .copied()
-                                    .find(|k| k.split('.').next() == Some(ty))
-                            })
-                    });
+                    let suggestion = suggest_address(decls.data.keys(), &t.name, &n.name);
                     let help = match suggestion {
                         Some(s) => format!("Did you mean `data.{s}`?"),
                         None => format!(
@@ -539,35 +535,7 @@ impl Ctx<'_, '_> {
             return;
         }
         if !decls.resources.contains_key(&key) {
-            // Suggest a resource of the same type first; a different type
-            // only when the names match (a typo in the type itself).
-            let same_type: Vec<&str> = decls
-                .resources
-                .keys()
-                .map(String::as_str)
-                .filter(|k| k.split('.').next() == Some(root.name.as_str()))
-                .collect();
-            let same_name: Vec<&str> = decls
-                .resources
-                .keys()
-                .map(String::as_str)
-                .filter(|k| k.split('.').nth(1) == Some(n.name.as_str()))
-                .collect();
-            let suggestion = did_you_mean(&key, same_type.iter().copied()).or_else(|| {
-                let types: Vec<&str> = same_name
-                    .iter()
-                    .filter_map(|k| k.split('.').next())
-                    .collect();
-                // A typo in the type: at most two edits away.
-                did_you_mean(&root.name, types.iter().copied())
-                    .filter(|t| strsim::levenshtein(t, &root.name) <= 2)
-                    .and_then(|t| {
-                        same_name
-                            .iter()
-                            .copied()
-                            .find(|k| k.split('.').next() == Some(t))
-                    })
-            });
+            let suggestion = suggest_address(decls.resources.keys(), &root.name, &n.name);
             let help = match suggestion {
                 Some(s) => format!("Did you mean `{s}`?"),
                 None => format!(
