@@ -26,9 +26,6 @@ fn span_of(pair: &Pair<'_, Rule>) -> Span {
     let ends_open = matches!(
         pair.as_rule(),
         Rule::expr
-            | Rule::binary_expr
-            | Rule::unary_expr
-            | Rule::postfix_expr
             | Rule::attribute
             | Rule::object_item
             | Rule::call_args
@@ -442,22 +439,71 @@ impl<'s> Builder<'s> {
         self.depth -= 1;
     }
 
-    /// Rule::expr → conditional or binary expression.
+    /// Rule::expr: a flat list of operands (prefix operators, a primary,
+    /// traversal steps) and binary operators, optionally followed by
+    /// `? then : else`.
     pub(crate) fn expr(&mut self, pair: Pair<'_, Rule>) -> Expr {
         let span = span_of(&pair);
         if !self.enter(span) {
             self.leave();
             return placeholder(span);
         }
-        let mut inner = pair
-            .into_inner()
-            .filter(|p| !matches!(p.as_rule(), Rule::qmark | Rule::colon));
-        let first = inner.next();
-        let cond = match first {
-            Some(p) => self.binary(p),
-            None => placeholder(span),
-        };
-        let result = match (inner.next(), inner.next()) {
+        let mut operands: Vec<Expr> = Vec::new();
+        let mut ops: Vec<BinaryOp> = Vec::new();
+        let mut prefix: Vec<(UnaryOp, Span)> = Vec::new();
+        let mut primary = None;
+        let mut steps = Vec::new();
+        let mut tail = Vec::new();
+        let mut in_tail = false;
+        for p in pair.into_inner() {
+            if in_tail {
+                if p.as_rule() == Rule::expr {
+                    tail.push(p);
+                }
+                continue;
+            }
+            match p.as_rule() {
+                Rule::op_not => prefix.push((UnaryOp::Not, span_of(&p))),
+                Rule::op_neg => prefix.push((UnaryOp::Negate, span_of(&p))),
+                Rule::get_attr
+                | Rule::legacy_index
+                | Rule::index
+                | Rule::splat_attr
+                | Rule::splat_full => steps.push(p),
+                Rule::bin_op | Rule::qmark => {
+                    if let Some(prim) = primary.take() {
+                        let e = self.operand(
+                            std::mem::take(&mut prefix),
+                            prim,
+                            std::mem::take(&mut steps),
+                        );
+                        operands.push(e);
+                    }
+                    if p.as_rule() == Rule::qmark {
+                        in_tail = true;
+                    } else if let Some(op) = Self::binary_op(p.as_str().trim_end()) {
+                        while ops
+                            .last()
+                            .is_some_and(|top| top.precedence() >= op.precedence())
+                        {
+                            Self::reduce(&mut operands, &mut ops);
+                        }
+                        ops.push(op);
+                    }
+                }
+                _ => primary = Some(p),
+            }
+        }
+        if let Some(prim) = primary.take() {
+            let e = self.operand(prefix, prim, steps);
+            operands.push(e);
+        }
+        while !ops.is_empty() {
+            Self::reduce(&mut operands, &mut ops);
+        }
+        let cond = operands.pop().unwrap_or_else(|| placeholder(span));
+        let mut tail = tail.into_iter();
+        let result = match (tail.next(), tail.next()) {
             (Some(t), Some(e)) => {
                 let then_expr = self.expr(t);
                 let else_expr = self.expr(e);
@@ -474,6 +520,20 @@ impl<'s> Builder<'s> {
         };
         self.leave();
         result
+    }
+
+    fn reduce(operands: &mut Vec<Expr>, ops: &mut Vec<BinaryOp>) {
+        if let (Some(op), Some(rhs), Some(lhs)) = (ops.pop(), operands.pop(), operands.pop()) {
+            let span = lhs.span.to(rhs.span);
+            operands.push(Expr {
+                kind: ExprKind::Binary {
+                    op,
+                    lhs: Box::new(lhs),
+                    rhs: Box::new(rhs),
+                },
+                span,
+            });
+        }
     }
 
     fn binary_op(text: &str) -> Option<BinaryOp> {
@@ -495,57 +555,14 @@ impl<'s> Builder<'s> {
         })
     }
 
-    /// Rule::binary_expr: operands and operators in a flat list, folded by
-    /// precedence (all HCL binary operators are left-associative).
-    fn binary(&mut self, pair: Pair<'_, Rule>) -> Expr {
-        let mut operands: Vec<Expr> = Vec::new();
-        let mut ops: Vec<BinaryOp> = Vec::new();
-        fn reduce(operands: &mut Vec<Expr>, ops: &mut Vec<BinaryOp>) {
-            if let (Some(op), Some(rhs), Some(lhs)) = (ops.pop(), operands.pop(), operands.pop()) {
-                let span = lhs.span.to(rhs.span);
-                operands.push(Expr {
-                    kind: ExprKind::Binary {
-                        op,
-                        lhs: Box::new(lhs),
-                        rhs: Box::new(rhs),
-                    },
-                    span,
-                });
-            }
-        }
-        for p in pair.into_inner() {
-            if p.as_rule() == Rule::bin_op
-                && let Some(op) = Self::binary_op(p.as_str().trim_end())
-            {
-                while ops
-                    .last()
-                    .is_some_and(|top| top.precedence() >= op.precedence())
-                {
-                    reduce(&mut operands, &mut ops);
-                }
-                ops.push(op);
-            } else {
-                operands.push(self.unary(p));
-            }
-        }
-        while !ops.is_empty() {
-            reduce(&mut operands, &mut ops);
-        }
-        operands
-            .pop()
-            .unwrap_or_else(|| placeholder(Span::default()))
-    }
-
-    fn unary(&mut self, pair: Pair<'_, Rule>) -> Expr {
-        let mut ops = Vec::new();
-        let mut operand = None;
-        for p in pair.into_inner() {
-            match p.as_rule() {
-                Rule::op_not => ops.push((UnaryOp::Not, span_of(&p))),
-                Rule::op_neg => ops.push((UnaryOp::Negate, span_of(&p))),
-                _ => operand = Some(p),
-            }
-        }
+    /// One operand: prefix operators applied to a primary and its
+    /// traversal steps.
+    fn operand(
+        &mut self,
+        ops: Vec<(UnaryOp, Span)>,
+        primary: Pair<'_, Rule>,
+        steps: Vec<Pair<'_, Rule>>,
+    ) -> Expr {
         if ops.len() > MAX_NESTING {
             let span = ops[0].1;
             if !self.too_deep_reported {
@@ -559,10 +576,7 @@ impl<'s> Builder<'s> {
             }
             return placeholder(span);
         }
-        let Some(operand) = operand else {
-            return placeholder(Span::default());
-        };
-        let mut expr = self.postfix(operand);
+        let mut expr = self.postfix(primary, steps);
         for (op, span) in ops.into_iter().rev() {
             let span = span.to(expr.span);
             expr = Expr {
@@ -627,16 +641,12 @@ impl<'s> Builder<'s> {
         Expr { kind, span }
     }
 
-    fn postfix(&mut self, pair: Pair<'_, Rule>) -> Expr {
-        let mut inner = pair.into_inner();
-        let Some(primary) = inner.next() else {
-            return placeholder(Span::default());
-        };
+    fn postfix(&mut self, primary: Pair<'_, Rule>, steps: Vec<Pair<'_, Rule>>) -> Expr {
         let mut expr = self.primary(primary);
         // Once a splat is seen, the following steps apply to each element:
         // all of them for `[*]`, only attribute steps for `.*` (HCL's rule).
         let mut splat: Option<(Expr, bool, Expr)> = None; // (source, full, each)
-        for step in inner {
+        for step in steps {
             let rule = step.as_rule();
             if matches!(rule, Rule::splat_full | Rule::splat_attr) {
                 let full = rule == Rule::splat_full;

@@ -14,7 +14,8 @@ fn describe(rule: Rule) -> &'static str {
     match rule {
         EOI => "end of file",
         attribute | block => "an argument or a block",
-        ident | func_name => "a name",
+        ident => "a name",
+        func_name => "an expression",
         label => "a block label",
         lbrace => "`{`",
         rbrace => "`}`",
@@ -30,9 +31,8 @@ fn describe(rule: Rule) -> &'static str {
         ellipsis => "`...`",
         kw_in => "`in`",
         kw_if => "`if`",
-        expr | binary_expr | unary_expr | postfix_expr | number | for_tuple | tuple
-        | for_object | object | template_string | heredoc | name_expr | paren_expr | op_not
-        | op_neg | object_item | call_args => "an expression",
+        expr | number | for_tuple | tuple | for_object | object | template_string | heredoc
+        | name_expr | paren_expr | op_not | op_neg | object_item | call_args => "an expression",
         bin_op => "an operator",
         get_attr | legacy_index | splat_attr => "`.`",
         index | splat_full => "`[`",
@@ -205,6 +205,20 @@ pub(crate) fn from_pest(source: &Arc<SourceFile>, err: pest::error::Error<Rule>)
                 "the heredoc is still open here",
             )
             .with_help("End the heredoc with a line holding only its marker (for example `EOT`).");
+    }
+    // `/*` whose comment never ends is read as `/` then `*`.
+    if offset > 0
+        && text[..offset].ends_with('/')
+        && text[offset..].starts_with('*')
+        && !text[offset..].contains("*/")
+    {
+        return Diagnostic::error("syntax::unclosed-delimiter", "unterminated comment")
+            .in_file(source)
+            .primary(
+                Span::new(offset - 1, offset + 1),
+                "this comment is never closed",
+            )
+            .with_help("Close the comment with `*/`.");
     }
     // A closing bracket that does not match the innermost open one: point at
     // the bracket left open, which is where the mistake usually is.
