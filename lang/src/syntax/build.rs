@@ -12,6 +12,9 @@ use std::sync::Arc;
 
 pub(crate) struct Builder<'s> {
     source: &'s Arc<SourceFile>,
+    /// Where the text handed to pest starts in the file (non-zero when a
+    /// large file is parsed in chunks).
+    offset: usize,
     diags: Vec<Diagnostic>,
     depth: usize,
     too_deep_reported: bool,
@@ -20,7 +23,7 @@ pub(crate) struct Builder<'s> {
 /// The span of a pair without the whitespace and comments pest's implicit
 /// skipping may have consumed after its last token (a rule ending in `x?`,
 /// `x*` or a lookahead keeps what was skipped before trying them).
-fn span_of(pair: &Pair<'_, Rule>) -> Span {
+fn raw_span_of(pair: &Pair<'_, Rule>) -> Span {
     let s = pair.as_span();
     let start = s.start();
     let ends_open = matches!(
@@ -37,7 +40,7 @@ fn span_of(pair: &Pair<'_, Rule>) -> Span {
             | Rule::name_expr
     );
     if ends_open && let Some(last) = pair.clone().into_inner().last() {
-        return Span::new(start, span_of(&last).end);
+        return Span::new(start, raw_span_of(&last).end);
     }
     let text = s.as_str();
     Span::new(
@@ -67,10 +70,26 @@ impl<'s> Builder<'s> {
     pub(crate) fn new(source: &'s Arc<SourceFile>) -> Self {
         Builder {
             source,
+            offset: 0,
             diags: Vec::new(),
             depth: 0,
             too_deep_reported: false,
         }
+    }
+
+    /// A builder for pest output produced from the file's text starting at
+    /// byte `offset`.
+    pub(crate) fn at_offset(source: &'s Arc<SourceFile>, offset: usize) -> Self {
+        Builder {
+            offset,
+            ..Builder::new(source)
+        }
+    }
+
+    /// The pair's span in file coordinates, trimmed as [`raw_span_of`] does.
+    fn span_of(&self, pair: &Pair<'_, Rule>) -> Span {
+        let s = raw_span_of(pair);
+        Span::new(s.start + self.offset, s.end + self.offset)
     }
 
     pub(crate) fn finish(self) -> Vec<Diagnostic> {
@@ -208,12 +227,12 @@ impl<'s> Builder<'s> {
     fn ident(&self, pair: Pair<'_, Rule>) -> Ident {
         Ident {
             name: pair.as_str().to_string(),
-            span: span_of(&pair),
+            span: self.span_of(&pair),
         }
     }
 
     fn attribute(&mut self, pair: Pair<'_, Rule>) -> Attribute {
-        let span = span_of(&pair);
+        let span = self.span_of(&pair);
         let mut inner = pair.into_inner();
         let name = inner.next().map(|p| self.ident(p));
         let expr = inner
@@ -234,7 +253,7 @@ impl<'s> Builder<'s> {
     }
 
     fn block(&mut self, pair: Pair<'_, Rule>) -> Block {
-        let span = span_of(&pair);
+        let span = self.span_of(&pair);
         let mut kind = None;
         let mut labels = Vec::new();
         let mut open = Span::point(span.start);
@@ -244,8 +263,8 @@ impl<'s> Builder<'s> {
             match p.as_rule() {
                 Rule::ident => kind = Some(self.ident(p)),
                 Rule::label => labels.push(self.label(p)),
-                Rule::lbrace => open = span_of(&p),
-                Rule::rbrace => close = span_of(&p),
+                Rule::lbrace => open = self.span_of(&p),
+                Rule::rbrace => close = self.span_of(&p),
                 Rule::body => body_pair = Some(p),
                 _ => {}
             }
@@ -289,7 +308,7 @@ impl<'s> Builder<'s> {
     }
 
     fn label(&mut self, pair: Pair<'_, Rule>) -> Label {
-        let span = span_of(&pair);
+        let span = self.span_of(&pair);
         let Some(inner) = pair.into_inner().next() else {
             return Label {
                 value: String::new(),
@@ -443,7 +462,7 @@ impl<'s> Builder<'s> {
     /// traversal steps) and binary operators, optionally followed by
     /// `? then : else`.
     pub(crate) fn expr(&mut self, pair: Pair<'_, Rule>) -> Expr {
-        let span = span_of(&pair);
+        let span = self.span_of(&pair);
         if !self.enter(span) {
             self.leave();
             return placeholder(span);
@@ -463,8 +482,8 @@ impl<'s> Builder<'s> {
                 continue;
             }
             match p.as_rule() {
-                Rule::op_not => prefix.push((UnaryOp::Not, span_of(&p))),
-                Rule::op_neg => prefix.push((UnaryOp::Negate, span_of(&p))),
+                Rule::op_not => prefix.push((UnaryOp::Not, self.span_of(&p))),
+                Rule::op_neg => prefix.push((UnaryOp::Negate, self.span_of(&p))),
                 Rule::get_attr
                 | Rule::legacy_index
                 | Rule::index
@@ -592,7 +611,7 @@ impl<'s> Builder<'s> {
 
     /// Applies one traversal step to `base`.
     fn traverse(&mut self, base: Expr, step: Pair<'_, Rule>) -> Expr {
-        let step_span = span_of(&step);
+        let step_span = self.span_of(&step);
         let span = base.span.to(step_span);
         let kind = match step.as_rule() {
             Rule::get_attr => {
@@ -615,7 +634,7 @@ impl<'s> Builder<'s> {
                     .next()
                     .map(|p| Expr {
                         kind: ExprKind::Number(p.as_str().to_string()),
-                        span: span_of(&p),
+                        span: self.span_of(&p),
                     })
                     .unwrap_or_else(|| placeholder(step_span));
                 ExprKind::Index {
@@ -656,7 +675,7 @@ impl<'s> Builder<'s> {
                 };
                 let item = Expr {
                     kind: ExprKind::SplatItem,
-                    span: span_of(&step),
+                    span: self.span_of(&step),
                 };
                 splat = Some((source, full, item));
                 expr = placeholder(Span::default());
@@ -694,7 +713,7 @@ impl<'s> Builder<'s> {
     }
 
     fn primary(&mut self, pair: Pair<'_, Rule>) -> Expr {
-        let span = span_of(&pair);
+        let span = self.span_of(&pair);
         let kind = match pair.as_rule() {
             Rule::number => ExprKind::Number(pair.as_str().to_string()),
             Rule::name_expr => return self.name_expr(pair),
@@ -729,14 +748,14 @@ impl<'s> Builder<'s> {
     }
 
     fn object(&mut self, pair: Pair<'_, Rule>) -> Expr {
-        let span = span_of(&pair);
+        let span = self.span_of(&pair);
         let mut items: Vec<ObjectItem> = Vec::new();
         let mut comma_after_last = false;
         for p in pair.into_inner() {
             match p.as_rule() {
                 Rule::comma => comma_after_last = true,
                 Rule::object_item => {
-                    let item_span = span_of(&p);
+                    let item_span = self.span_of(&p);
                     if let Some(prev) = items.last()
                         && !comma_after_last
                         && !self.has_newline(prev.value.span.end, item_span.start)
@@ -775,7 +794,7 @@ impl<'s> Builder<'s> {
 
     /// A name, a call, or one of the keywords `true`, `false`, `null`.
     fn name_expr(&mut self, pair: Pair<'_, Rule>) -> Expr {
-        let span = span_of(&pair);
+        let span = self.span_of(&pair);
         let is_call = pair
             .clone()
             .into_inner()
@@ -821,7 +840,7 @@ impl<'s> Builder<'s> {
         for p in pair.into_inner() {
             match p.as_rule() {
                 Rule::func_name => {
-                    let span = span_of(&p);
+                    let span = self.span_of(&p);
                     let parts: Vec<&str> = p.into_inner().map(|i| i.as_str()).collect();
                     name = Ident {
                         name: parts.join("::"),
@@ -851,7 +870,7 @@ impl<'s> Builder<'s> {
     }
 
     fn for_expr(&mut self, pair: Pair<'_, Rule>) -> Expr {
-        let span = span_of(&pair);
+        let span = self.span_of(&pair);
         let is_object = pair.as_rule() == Rule::for_object;
         let mut vars = Vec::new();
         let mut collection = None;
@@ -973,7 +992,7 @@ impl<'s> Builder<'s> {
     /// Converts `tpl_interp` / `tpl_directive` pairs; literals are handled by
     /// the callers since quoted strings and heredocs decode differently.
     fn flat_piece(&mut self, pair: Pair<'_, Rule>) -> Option<Flat> {
-        let span = span_of(&pair);
+        let span = self.span_of(&pair);
         if !self.enter(span) {
             self.leave();
             return None;
@@ -1044,7 +1063,7 @@ impl<'s> Builder<'s> {
         for p in pair.into_inner() {
             match p.as_rule() {
                 Rule::tpl_literal => {
-                    let span = span_of(&p);
+                    let span = self.span_of(&p);
                     let value = self.decode_quoted(p.as_str(), span);
                     flat.push(Flat::Part(TemplatePart::Literal { value, span }));
                 }
@@ -1071,7 +1090,7 @@ impl<'s> Builder<'s> {
                     for q in p.into_inner() {
                         match q.as_rule() {
                             Rule::hd_literal | Rule::hd_eol => {
-                                let span = span_of(&q);
+                                let span = self.span_of(&q);
                                 let value = if q.as_rule() == Rule::hd_eol {
                                     "\n".to_string()
                                 } else {

@@ -5,6 +5,7 @@
 mod build;
 mod errors;
 pub mod lexer;
+mod split;
 
 use crate::ast::File;
 use crate::diagnostic::Diagnostic;
@@ -43,6 +44,86 @@ pub struct Parsed {
 /// `syntax::too-deep`, and pest's own stack guard turns runaway recursion into
 /// an error rather than a crash.
 pub fn parse(source: &Arc<SourceFile>) -> Parsed {
+    if source.text().len() >= PARALLEL_THRESHOLD
+        && let Some(parsed) = parse_in_chunks(source)
+    {
+        return parsed;
+    }
+    parse_whole(source)
+}
+
+/// Files at least this large (bytes) are parsed in chunks on several threads.
+const PARALLEL_THRESHOLD: usize = 256 * 1024;
+
+/// Parses a large file as chunks of top-level items on up to one thread per
+/// core. `None` when any chunk fails to parse: the caller then parses the
+/// whole file, so diagnostics are exactly those of a single parse. Public so
+/// tests can check that chunking really happens and agrees with [`parse_whole`].
+pub fn parse_in_chunks(source: &Arc<SourceFile>) -> Option<Parsed> {
+    let text = source.text();
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(8);
+    if threads < 2 {
+        return None;
+    }
+    let starts = split::top_level_starts(text);
+    let mut bounds = vec![0];
+    for k in 1..threads {
+        let target = text.len() * k / threads;
+        let i = starts.partition_point(|s| *s < target);
+        if let Some(&s) = starts.get(i)
+            && s > *bounds.last().unwrap_or(&0)
+        {
+            bounds.push(s);
+        }
+    }
+    bounds.push(text.len());
+    if bounds.len() < 3 {
+        return None;
+    }
+    let results: Vec<Option<Parsed>> = std::thread::scope(|scope| {
+        let handles: Vec<_> = bounds
+            .windows(2)
+            .map(|w| {
+                let (a, b) = (w[0], w[1]);
+                std::thread::Builder::new()
+                    .stack_size(8 * 1024 * 1024)
+                    .spawn_scoped(scope, move || {
+                        let mut pairs = Grammar::parse(Rule::file, &text[a..b]).ok()?;
+                        let mut builder = build::Builder::at_offset(source, a);
+                        let file = builder.file(pairs.next()?);
+                        Some(Parsed {
+                            file: Some(file),
+                            diagnostics: builder.finish(),
+                        })
+                    })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.ok().and_then(|h| h.join().ok().flatten()))
+            .collect()
+    });
+    let mut items = Vec::new();
+    let mut diagnostics = Vec::new();
+    for r in results {
+        let r = r?;
+        items.extend(r.file?.body.items);
+        diagnostics.extend(r.diagnostics);
+    }
+    let ok = !crate::diagnostic::has_errors(&diagnostics);
+    Some(Parsed {
+        file: ok.then_some(File {
+            body: crate::ast::Body { items },
+        }),
+        diagnostics,
+    })
+}
+
+/// Parses `source` in one piece on the calling thread (what [`parse`] does
+/// for small files, and its fallback for large ones).
+pub fn parse_whole(source: &Arc<SourceFile>) -> Parsed {
     let text = source.text();
     match Grammar::parse(Rule::file, text) {
         Ok(mut pairs) => {

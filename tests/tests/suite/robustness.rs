@@ -199,3 +199,65 @@ fn a_large_flat_file_parses() {
     let parsed = syntax::parse(&source);
     assert_eq!(parsed.file.map(|f| f.body.items.len()), Some(20_000));
 }
+
+/// Large files are parsed in chunks on several threads; the result must be
+/// exactly the single-threaded parse, including when lines inside heredocs,
+/// block comments and multi-line brackets look like top-level items.
+#[test]
+fn chunked_parsing_of_large_files_equals_a_single_parse() {
+    let mut text = String::new();
+    for i in 0..4_000 {
+        text.push_str(&format!(
+            "resource \"infra_data\" \"r{i}\" {{\n  input = <<EOT\nresource \"fake\" \"in_heredoc_{i}\" {{\n  x = \"}}\"\nEOT\n  list = [\n\"a\",\n    \"${{var.x}}-{{\",\n  ]\n}}\n/* a comment\nlocals {{\n*/\nlocals {{\n  l{i} = \"{{${{1 + {i}}}\"\n}}\n\n"
+        ));
+    }
+    assert!(text.len() > 600_000, "large enough to be parsed in chunks");
+    let source = SourceFile::new("big.infra", text);
+    if std::thread::available_parallelism().map_or(1, |n| n.get()) < 2 {
+        return; // chunking needs two cores
+    }
+    let chunked = syntax::parse_in_chunks(&source).expect("split into chunks that all parse");
+    let whole = syntax::parse_whole(&source);
+    assert!(
+        whole.file.is_some(),
+        "{:?}",
+        whole.diagnostics.first().map(|d| &d.message)
+    );
+    let a = serde_json::to_value(chunked.file.as_ref().expect("parses")).expect("json");
+    let b = serde_json::to_value(whole.file.as_ref().expect("parses")).expect("json");
+    assert_eq!(a, b);
+    // Spans are file positions in both.
+    let first = |f: &infra_lang::ast::File| {
+        f.body.items.last().map(|i| match i {
+            infra_lang::ast::BodyItem::Block(b) => b.span,
+            infra_lang::ast::BodyItem::Attribute(a) => a.span,
+        })
+    };
+    assert_eq!(
+        chunked.file.as_ref().and_then(first),
+        whole.file.as_ref().and_then(first)
+    );
+
+    // A syntax error near the end: same diagnostics as a single parse.
+    let broken = format!(
+        "{}\nresource \"x\" \"y\" {{\n  a = [1,\n}}\n",
+        source.text()
+    );
+    let broken = SourceFile::new("big.infra", broken);
+    assert!(
+        syntax::parse_in_chunks(&broken).is_none(),
+        "a failing chunk gives up"
+    );
+    let (c, w) = (syntax::parse(&broken), syntax::parse_whole(&broken));
+    assert!(c.file.is_none());
+    assert_eq!(
+        c.diagnostics
+            .iter()
+            .map(|d| (d.code, d.message.clone(), d.primary_span()))
+            .collect::<Vec<_>>(),
+        w.diagnostics
+            .iter()
+            .map(|d| (d.code, d.message.clone(), d.primary_span()))
+            .collect::<Vec<_>>()
+    );
+}
