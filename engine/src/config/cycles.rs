@@ -24,23 +24,18 @@ struct Graph {
 
 fn uses(e: &Expr, decls: &Declarations, out: &mut Vec<Edge>) {
     match &e.kind {
-        ExprKind::GetAttr { object, name }
-            if matches!(&object.kind, ExprKind::Variable(v) if v.name == "local")
-                && decls.locals.contains_key(&name.name) =>
-        {
-            out.push(Edge {
-                to: format!("local.{}", name.name),
-                span: e.span,
-            });
-        }
-        ExprKind::GetAttr { object, name }
-            if matches!(&object.kind, ExprKind::Variable(v) if v.name == "const")
-                && decls.consts.contains_key(&name.name) =>
-        {
-            out.push(Edge {
-                to: format!("const.{}", name.name),
-                span: e.span,
-            });
+        ExprKind::GetAttr { object, name } => {
+            let declared = match &object.kind {
+                ExprKind::Variable(v) if v.name == "local" => decls.locals.contains_key(&name.name),
+                ExprKind::Variable(v) if v.name == "const" => decls.consts.contains_key(&name.name),
+                _ => false,
+            };
+            if let (true, ExprKind::Variable(root)) = (declared, &object.kind) {
+                out.push(Edge {
+                    to: format!("{}.{}", root.name, name.name),
+                    span: e.span,
+                });
+            }
         }
         ExprKind::FunctionCall { name, .. } if decls.functions.contains_key(&name.name) => {
             out.push(Edge {

@@ -216,46 +216,26 @@ impl Indexer<'_> {
             );
             return;
         }
+        let article = if spec.name.starts_with(['a', 'e', 'i', 'o', 'u']) {
+            "an"
+        } else {
+            "a"
+        };
+        let in_what = format!("{article} `{}` block", spec.name);
         for item in &b.body.items {
             match item {
                 BodyItem::Attribute(a) => {
                     if let Some(allowed) = spec.attributes
                         && !allowed.contains(&a.name.name.as_str())
                     {
-                        self.unknown_attribute(
-                            src,
-                            a,
-                            allowed,
-                            &format!(
-                                "{} `{}` block",
-                                if spec.name.starts_with(['a', 'e', 'i', 'o', 'u']) {
-                                    "an"
-                                } else {
-                                    "a"
-                                },
-                                spec.name
-                            ),
-                        );
+                        self.unknown_attribute(src, a, allowed, &in_what);
                     }
                 }
                 BodyItem::Block(nested) => {
                     if let Some(allowed) = spec.blocks
                         && !allowed.contains(&nested.kind.name.as_str())
                     {
-                        self.unknown_block(
-                            src,
-                            nested,
-                            allowed,
-                            &format!(
-                                "{} `{}` block",
-                                if spec.name.starts_with(['a', 'e', 'i', 'o', 'u']) {
-                                    "an"
-                                } else {
-                                    "a"
-                                },
-                                spec.name
-                            ),
-                        );
+                        self.unknown_block(src, nested, allowed, &in_what);
                     }
                 }
             }
