@@ -4,12 +4,16 @@
 
 pub mod ast;
 pub mod diagnostic;
+pub mod eval;
 pub mod fmt;
 pub mod source;
 pub mod span;
 pub mod syntax;
 pub mod types;
+pub mod value;
 
 pub use diagnostic::{Diagnostic, Severity};
 pub use source::SourceFile;
 pub use span::Span;
+pub use types::Type;
+pub use value::Value;

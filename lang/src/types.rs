@@ -5,10 +5,17 @@
 use crate::ast::{Expr, ExprKind};
 use crate::diagnostic::Diagnostic;
 use crate::source::SourceFile;
+use crate::value::Value;
+use std::collections::BTreeMap;
+use std::fmt;
 use std::sync::Arc;
 
-/// A type constraint.
-#[derive(Clone, Debug)]
+/// A type: of a value (`type_of`) or a constraint written in source.
+///
+/// `Any` is the "dynamic" type: as a constraint it accepts every value, as
+/// the type of a value it means "not known yet" (an untyped `null` or an
+/// unknown whose type is open).
+#[derive(Clone, Debug, PartialEq)]
 pub enum Type {
     /// `string`
     String,
@@ -26,22 +33,112 @@ pub enum Type {
     Map(Box<Type>),
     /// `tuple([T, ...])`
     Tuple(Vec<Type>),
-    /// `object({ name = T, ... })`, attributes in source order.
-    Object(Vec<ObjectAttr>),
+    /// `object({ name = T, ... })`
+    Object(Box<ObjectType>),
 }
 
-/// One attribute of an object type.
-#[derive(Clone, Debug)]
-pub struct ObjectAttr {
-    /// The attribute name.
-    pub name: String,
-    /// Its type.
-    pub ty: Type,
-    /// `optional(T)` or `optional(T, default)`.
-    pub optional: bool,
-    /// The default given to `optional(T, default)`, as an expression to be
-    /// evaluated when the type is applied.
-    pub default: Option<Expr>,
+/// The attributes of an object type, sorted by name.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct ObjectType {
+    /// Every attribute and its type.
+    pub attrs: BTreeMap<String, Type>,
+    /// Attributes declared `optional(T)` or `optional(T, default)`, with
+    /// the default (already evaluated; `None` means null).
+    pub optional: BTreeMap<String, Option<Value>>,
+}
+
+impl Type {
+    /// An object type with no optional attributes.
+    pub fn object(attrs: BTreeMap<String, Type>) -> Type {
+        Type::Object(Box::new(ObjectType {
+            attrs,
+            optional: BTreeMap::new(),
+        }))
+    }
+
+    /// True for `string`, `number` and `bool`.
+    pub fn is_primitive(&self) -> bool {
+        matches!(self, Type::String | Type::Number | Type::Bool)
+    }
+
+    /// The type in cty's JSON form, as `terraform output -json` prints it:
+    /// `"string"`, `["list","number"]`, `["object",{"a":"bool"}]`,
+    /// `"dynamic"` for `any`.
+    pub fn to_json(&self) -> serde_json::Value {
+        use serde_json::json;
+        match self {
+            Type::String => json!("string"),
+            Type::Number => json!("number"),
+            Type::Bool => json!("bool"),
+            Type::Any => json!("dynamic"),
+            Type::List(t) => json!(["list", t.to_json()]),
+            Type::Set(t) => json!(["set", t.to_json()]),
+            Type::Map(t) => json!(["map", t.to_json()]),
+            Type::Tuple(ts) => json!(["tuple", ts.iter().map(Type::to_json).collect::<Vec<_>>()]),
+            Type::Object(o) => {
+                let attrs: serde_json::Map<String, serde_json::Value> = o
+                    .attrs
+                    .iter()
+                    .map(|(k, t)| (k.clone(), t.to_json()))
+                    .collect();
+                json!(["object", attrs])
+            }
+        }
+    }
+
+    /// "string", "list of number", "object" — the short phrase used in
+    /// error messages ("expected list of number, got string").
+    pub fn friendly(&self) -> String {
+        match self {
+            Type::String => "string".into(),
+            Type::Number => "number".into(),
+            Type::Bool => "bool".into(),
+            Type::Any => "any value".into(),
+            Type::List(t) => format!("list of {}", t.friendly()),
+            Type::Set(t) => format!("set of {}", t.friendly()),
+            Type::Map(t) => format!("map of {}", t.friendly()),
+            Type::Tuple(_) => "tuple".into(),
+            Type::Object(_) => "object".into(),
+        }
+    }
+}
+
+impl fmt::Display for Type {
+    /// The type in the language's own syntax: `list(string)`,
+    /// `object({ name = string, port = optional(number) })`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Type::String => f.write_str("string"),
+            Type::Number => f.write_str("number"),
+            Type::Bool => f.write_str("bool"),
+            Type::Any => f.write_str("any"),
+            Type::List(t) => write!(f, "list({t})"),
+            Type::Set(t) => write!(f, "set({t})"),
+            Type::Map(t) => write!(f, "map({t})"),
+            Type::Tuple(ts) => {
+                f.write_str("tuple([")?;
+                for (i, t) in ts.iter().enumerate() {
+                    if i > 0 {
+                        f.write_str(", ")?;
+                    }
+                    write!(f, "{t}")?;
+                }
+                f.write_str("])")
+            }
+            Type::Object(o) => {
+                f.write_str("object({")?;
+                for (i, (k, t)) in o.attrs.iter().enumerate() {
+                    f.write_str(if i > 0 { ", " } else { " " })?;
+                    if o.optional.contains_key(k) {
+                        write!(f, "{k} = optional({t})")?;
+                    } else {
+                        write!(f, "{k} = {t}")?;
+                    }
+                }
+                f.write_str(if o.attrs.is_empty() { "})" } else { " })" })
+            }
+        }
+    }
 }
 
 const PRIMITIVES: &[&str] = &["string", "number", "bool", "any"];
@@ -53,6 +150,28 @@ struct TypeParser<'a> {
 }
 
 impl TypeParser<'_> {
+    /// Evaluates the default of `optional(T, default)`: a constant
+    /// expression (no references, no function calls), converted to `T`.
+    fn default_value(&mut self, e: &Expr, ty: &Type) -> Option<Value> {
+        let value = match crate::eval::eval_constant(self.source, e) {
+            Ok(v) => v,
+            Err(d) => {
+                self.diags.push(d);
+                return None;
+            }
+        };
+        match crate::value::convert(value, ty) {
+            Ok(v) => Some(v),
+            Err(err) => self
+                .fail(
+                    e,
+                    format!("this default is not a valid {ty}: {}", err.message),
+                    format!("Give a default of type {ty}, or none (the attribute is then null)."),
+                )
+                .map(|_| Value::Null(Type::Any)),
+        }
+    }
+
     fn fail(&mut self, e: &Expr, message: String, help: String) -> Option<Type> {
         self.diags.push(
             Diagnostic::error("type::invalid", message)
@@ -107,7 +226,7 @@ impl TypeParser<'_> {
                     },
                     ("object", [inner]) => match &inner.kind {
                         ExprKind::Object(items) => {
-                            let mut attrs = Vec::new();
+                            let mut obj = ObjectType::default();
                             for item in items {
                                 let name = match &item.key.kind {
                                     ExprKind::Variable(id) => id.name.clone(),
@@ -121,15 +240,22 @@ impl TypeParser<'_> {
                                     ExprKind::FunctionCall { name: f, args, .. } if f.name == "optional" => {
                                         match args.as_slice() {
                                             [t] => (self.parse(t, true)?, true, None),
-                                            [t, d] => (self.parse(t, true)?, true, Some(d.clone())),
+                                            [t, d] => {
+                                                let ty = self.parse(t, true)?;
+                                                let value = self.default_value(d, &ty)?;
+                                                (ty, true, Some(value))
+                                            }
                                             _ => return self.fail(&item.value, "`optional` takes a type and an optional default".into(), "Write `optional(number)` or `optional(number, 80)`.".into()),
                                         }
                                     }
                                     _ => (self.parse(&item.value, true)?, false, None),
                                 };
-                                attrs.push(ObjectAttr { name, ty, optional, default });
+                                if optional {
+                                    obj.optional.insert(name.clone(), default);
+                                }
+                                obj.attrs.insert(name, ty);
                             }
-                            Some(Type::Object(attrs))
+                            Some(Type::Object(Box::new(obj)))
                         }
                         _ => self.fail(inner, "`object` takes an object of attribute types".into(), "Write `object({ name = string })`.".into()),
                     },

@@ -1,6 +1,16 @@
 //! The .infra standard library: the catalogue of built-in functions with
 //! their signatures (names and behaviour follow Terraform's), used by
-//! `infra validate` to check calls without evaluating anything.
+//! `infra validate` to check calls without evaluating anything, and their
+//! implementations ([`call`]), each documented with examples that the test
+//! suite evaluates.
+
+mod args;
+mod call;
+mod functions;
+#[cfg(test)]
+mod harness;
+
+pub use call::{Builtin, Example, FnContext, FnError, Returns, builtin, builtins, call};
 
 /// How many arguments a built-in function takes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

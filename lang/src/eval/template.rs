@@ -1,0 +1,149 @@
+//! String templates: `"${...}"` interpolation, `%{if}` and `%{for}`
+//! directives, heredocs. Strip markers were applied by the parser.
+
+use super::Evaluator;
+use crate::ast::{Template, TemplateKind, TemplatePart};
+use crate::diagnostic::Diagnostic;
+use crate::span::Span;
+use crate::types::Type;
+use crate::value::{self, Value};
+
+struct Out {
+    text: String,
+    unknown: bool,
+    marked: bool,
+}
+
+impl Evaluator<'_> {
+    pub(super) fn eval_template(&mut self, t: &Template, span: Span) -> Result<Value, Diagnostic> {
+        // `"${x}"` alone is `x` itself, with its type (HCL's template
+        // unwrapping): `"${[1, 2]}"` is a tuple, not an error.
+        if t.kind == TemplateKind::Quoted {
+            if let [TemplatePart::Interpolation { expr, .. }] = t.parts.as_slice() {
+                return self.eval(expr);
+            }
+        }
+        let mut out = Out {
+            text: String::new(),
+            unknown: false,
+            marked: false,
+        };
+        self.eval_parts(&t.parts, &mut out)?;
+        let _ = span;
+        let v = if out.unknown {
+            Value::Unknown(Type::String)
+        } else {
+            Value::String(out.text)
+        };
+        Ok(v.mark_if(out.marked))
+    }
+
+    fn eval_parts(&mut self, parts: &[TemplatePart], out: &mut Out) -> Result<(), Diagnostic> {
+        for part in parts {
+            match part {
+                TemplatePart::Literal { value, .. } => out.text.push_str(value),
+                TemplatePart::Interpolation { expr, .. } => {
+                    let (v, m) = self.eval(expr)?.unmark();
+                    out.marked |= m;
+                    match v {
+                        Value::Unknown(_) => out.unknown = true,
+                        Value::Null(_) => {
+                            return Err(self
+                                .error(
+                                    "eval::null-interpolation",
+                                    expr.span,
+                                    "cannot interpolate null into a string",
+                                    "this is null",
+                                )
+                                .with_help(
+                                    "Use `coalesce(x, \"\")` or a condition to give a fallback.",
+                                ));
+                        }
+                        other => match value::convert(other.clone(), &Type::String) {
+                            Ok(Value::String(s)) => out.text.push_str(&s),
+                            _ => {
+                                return Err(self
+                                    .error(
+                                        "eval::interpolation-type",
+                                        expr.span,
+                                        format!("cannot interpolate {} into a string", other.describe()),
+                                        "not a string, number or bool",
+                                    )
+                                    .with_help("Use `join(\", \", list)` for a list or `jsonencode(value)` for any value."));
+                            }
+                        },
+                    }
+                }
+                TemplatePart::If {
+                    condition,
+                    then_parts,
+                    else_parts,
+                    ..
+                } => {
+                    let (c, m) = self.eval(condition)?.unmark();
+                    out.marked |= m;
+                    match value::convert(c.clone(), &Type::Bool) {
+                        Ok(Value::Bool(true)) => self.eval_parts(then_parts, out)?,
+                        Ok(Value::Bool(false)) => self.eval_parts(else_parts, out)?,
+                        Ok(Value::Unknown(_)) => out.unknown = true,
+                        _ => {
+                            return Err(self.error(
+                                "eval::not-bool",
+                                condition.span,
+                                format!(
+                                    "the `%{{if}}` condition must be a bool, got {}",
+                                    c.describe()
+                                ),
+                                "not true or false",
+                            ));
+                        }
+                    }
+                }
+                TemplatePart::For {
+                    key_var,
+                    value_var,
+                    collection,
+                    body,
+                    ..
+                } => {
+                    let (coll, m) = self.eval(collection)?.unmark();
+                    out.marked |= m;
+                    let pairs: Vec<(Value, Value)> = match coll {
+                        Value::Unknown(_) => {
+                            out.unknown = true;
+                            continue;
+                        }
+                        Value::List(_, items) | Value::Tuple(items) => items
+                            .into_iter()
+                            .enumerate()
+                            .map(|(i, v)| (Value::int(i as i64), v))
+                            .collect(),
+                        Value::Set(_, items) => items.into_iter().map(|v| (v.clone(), v)).collect(),
+                        Value::Map(_, m) | Value::Object(m) => {
+                            m.into_iter().map(|(k, v)| (Value::String(k), v)).collect()
+                        }
+                        other => {
+                            return Err(self.error(
+                                "eval::not-iterable",
+                                collection.span,
+                                format!("cannot iterate over {}", other.describe()),
+                                "not a collection",
+                            ));
+                        }
+                    };
+                    for (k, v) in pairs {
+                        let depth = self.bindings.len();
+                        if let Some(kv) = key_var {
+                            self.bindings.push((kv.name.clone(), k));
+                        }
+                        self.bindings.push((value_var.name.clone(), v));
+                        let r = self.eval_parts(body, out);
+                        self.bindings.truncate(depth);
+                        r?;
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,285 @@
+//! Type conversion as Terraform does it: `"1"` ↔ `1`, `"true"` ↔ `true`,
+//! tuples to lists and sets, objects to maps, optional attributes filled
+//! from their defaults — with errors that name the path to the bad part.
+
+use super::{Number, Value};
+use crate::types::{ObjectType, Type};
+use std::collections::BTreeMap;
+use std::fmt;
+
+/// One step of the path to the part of a value that failed to convert.
+#[derive(Clone, Debug, PartialEq)]
+pub enum PathStep {
+    /// `.name` — an object attribute.
+    Attr(String),
+    /// `[2]` — a list or tuple element.
+    Index(usize),
+    /// `["key"]` — a map element.
+    Key(String),
+}
+
+/// A conversion failure: where (`path`, outermost step first) and why.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ConvertError {
+    /// Steps from the converted value down to the part that failed.
+    pub path: Vec<PathStep>,
+    /// What was expected and what was found: `expected number, got string "x"`.
+    pub message: String,
+}
+
+impl ConvertError {
+    fn new(message: impl Into<String>) -> ConvertError {
+        ConvertError {
+            path: Vec::new(),
+            message: message.into(),
+        }
+    }
+
+    fn at(mut self, step: PathStep) -> ConvertError {
+        self.path.insert(0, step);
+        self
+    }
+
+    /// The path in the language's syntax, to append to a reference:
+    /// `.ports[2]`, `["a"].name`; empty for the value itself.
+    pub fn path_string(&self) -> String {
+        let mut out = String::new();
+        for step in &self.path {
+            match step {
+                PathStep::Attr(a) => {
+                    out.push('.');
+                    out.push_str(a);
+                }
+                PathStep::Index(i) => out.push_str(&format!("[{i}]")),
+                PathStep::Key(k) => out.push_str(&format!("[{k:?}]")),
+            }
+        }
+        out
+    }
+}
+
+impl fmt::Display for ConvertError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.path.is_empty() {
+            f.write_str(&self.message)
+        } else {
+            write!(f, "{}: {}", self.path_string(), self.message)
+        }
+    }
+}
+
+fn mismatch(want: &Type, got: &Value) -> ConvertError {
+    ConvertError::new(format!(
+        "expected {}, got {}",
+        want.friendly(),
+        got.describe()
+    ))
+}
+
+/// Converts `value` to type `want`.
+///
+/// Marks are kept: a sensitive value converts to a sensitive value. Nulls
+/// and unknowns take the wanted type. Object attributes not in `want` are
+/// dropped; missing optional ones get their default (or null).
+///
+/// # Errors
+/// [`ConvertError`] naming the path to the first part that does not fit,
+/// e.g. `.ports[2]: expected number, got string "x"`.
+pub fn convert(value: Value, want: &Type) -> Result<Value, ConvertError> {
+    match (value, want) {
+        (Value::Sensitive(inner), _) => convert(*inner, want).map(|v| v.mark_if(true)),
+        (Value::Null(t), Type::Any) => Ok(Value::Null(t)),
+        (Value::Null(_), _) => Ok(Value::Null(want.clone())),
+        (Value::Unknown(t), Type::Any) => Ok(Value::Unknown(t)),
+        (Value::Unknown(_), _) => Ok(Value::Unknown(want.clone())),
+        (v, Type::Any) => Ok(v),
+        (v @ Value::String(_), Type::String) => Ok(v),
+        (Value::Number(n), Type::String) => Ok(Value::String(n.to_string())),
+        (Value::Bool(b), Type::String) => Ok(Value::String(b.to_string())),
+        (v @ Value::Number(_), Type::Number) => Ok(v),
+        (Value::String(s), Type::Number) => match Number::parse(&s) {
+            Some(n) => Ok(Value::Number(n)),
+            None => Err(ConvertError::new(format!(
+                "expected number, got string {s:?} (not a number)"
+            ))),
+        },
+        (v @ Value::Bool(_), Type::Bool) => Ok(v),
+        (Value::String(s), Type::Bool) if s == "true" || s == "false" => {
+            Ok(Value::Bool(s == "true"))
+        }
+        (Value::String(s), Type::Bool) => Err(ConvertError::new(format!(
+            "expected bool, got string {s:?} (only \"true\" and \"false\" convert)"
+        ))),
+        (Value::List(_, items) | Value::Set(_, items) | Value::Tuple(items), Type::List(elem)) => {
+            let (t, items) = convert_elements(items, elem)?;
+            Ok(Value::List(t, items))
+        }
+        (Value::List(_, items) | Value::Set(_, items) | Value::Tuple(items), Type::Set(elem)) => {
+            let (t, items) = convert_elements(items, elem)?;
+            Ok(Value::set(t, items))
+        }
+        (Value::Map(_, m) | Value::Object(m), Type::Map(elem)) => {
+            let keys: Vec<String> = m.keys().cloned().collect();
+            let values: Vec<Value> = m.into_values().collect();
+            let (t, values) = convert_elements(values, elem).map_err(|mut e| {
+                if let Some(PathStep::Index(i)) = e.path.first().cloned() {
+                    e.path[0] = PathStep::Key(keys.get(i).cloned().unwrap_or_default());
+                }
+                e
+            })?;
+            Ok(Value::Map(t, keys.into_iter().zip(values).collect()))
+        }
+        (Value::Tuple(items) | Value::List(_, items), Type::Tuple(types)) => {
+            if items.len() != types.len() {
+                return Err(ConvertError::new(format!(
+                    "expected a tuple of {} element{}, got {}",
+                    types.len(),
+                    if types.len() == 1 { "" } else { "s" },
+                    items.len()
+                )));
+            }
+            let mut out = Vec::with_capacity(items.len());
+            for (i, (v, t)) in items.into_iter().zip(types).enumerate() {
+                out.push(convert(v, t).map_err(|e| e.at(PathStep::Index(i)))?);
+            }
+            Ok(Value::Tuple(out))
+        }
+        (Value::Object(m) | Value::Map(_, m), Type::Object(o)) => convert_object(m, o),
+        (v, want) => Err(mismatch(want, &v)),
+    }
+}
+
+fn convert_object(mut m: BTreeMap<String, Value>, o: &ObjectType) -> Result<Value, ConvertError> {
+    let mut out = BTreeMap::new();
+    let mut missing = Vec::new();
+    for (name, ty) in &o.attrs {
+        match (m.remove(name), o.optional.get(name)) {
+            (Some(v), Some(Some(default))) if v.is_null() => {
+                out.insert(
+                    name.clone(),
+                    convert(default.clone(), ty).map_err(|e| e.at(PathStep::Attr(name.clone())))?,
+                );
+            }
+            (Some(v), _) => {
+                out.insert(
+                    name.clone(),
+                    convert(v, ty).map_err(|e| e.at(PathStep::Attr(name.clone())))?,
+                );
+            }
+            (None, Some(Some(default))) => {
+                out.insert(
+                    name.clone(),
+                    convert(default.clone(), ty).map_err(|e| e.at(PathStep::Attr(name.clone())))?,
+                );
+            }
+            (None, Some(None)) => {
+                out.insert(name.clone(), Value::Null(ty.clone()));
+            }
+            (None, None) => missing.push(name.as_str()),
+        }
+    }
+    match missing.as_slice() {
+        [] => Ok(Value::Object(out)),
+        [one] => Err(ConvertError::new(format!("attribute `{one}` is required"))),
+        many => Err(ConvertError::new(format!(
+            "attributes {} are required",
+            many.iter()
+                .map(|n| format!("`{n}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ))),
+    }
+}
+
+/// Converts every element to `elem`; when `elem` is `any`, first finds the
+/// one type they all convert to (see [`unify`]).
+fn convert_elements(items: Vec<Value>, elem: &Type) -> Result<(Type, Vec<Value>), ConvertError> {
+    if *elem == Type::Any {
+        return unify(items);
+    }
+    let mut out = Vec::with_capacity(items.len());
+    for (i, v) in items.into_iter().enumerate() {
+        out.push(convert(v, elem).map_err(|e| e.at(PathStep::Index(i)))?);
+    }
+    Ok((elem.clone(), out))
+}
+
+/// Finds the single type all `items` can convert to and converts them, as
+/// Terraform does for `list(any)`, `tolist`, and conditional results:
+/// equal types stay; mixed strings, numbers and bools become strings;
+/// collections unify element-wise.
+///
+/// # Errors
+/// When no such type exists: "all elements must have the same type".
+pub fn unify(items: Vec<Value>) -> Result<(Type, Vec<Value>), ConvertError> {
+    let mut common: Option<Type> = None;
+    for v in &items {
+        let t = v.type_of();
+        if t == Type::Any {
+            continue;
+        }
+        common = Some(match common {
+            None => t,
+            Some(c) => unify_types(&c, &t).ok_or_else(|| {
+                ConvertError::new(format!(
+                    "all elements must have the same type: found both {} and {}",
+                    c.friendly(),
+                    t.friendly()
+                ))
+            })?,
+        });
+    }
+    let t = common.unwrap_or(Type::Any);
+    let mut out = Vec::with_capacity(items.len());
+    for (i, v) in items.into_iter().enumerate() {
+        out.push(convert(v, &t).map_err(|e| e.at(PathStep::Index(i)))?);
+    }
+    Ok((t, out))
+}
+
+/// The type both `a` and `b` convert to, if there is one.
+pub fn unify_types(a: &Type, b: &Type) -> Option<Type> {
+    if a == b {
+        return Some(a.clone());
+    }
+    match (a, b) {
+        (Type::Any, t) | (t, Type::Any) => Some(t.clone()),
+        (x, y) if x.is_primitive() && y.is_primitive() => match (x, y) {
+            (Type::Number, Type::Bool) | (Type::Bool, Type::Number) => None,
+            _ => Some(Type::String),
+        },
+        (Type::List(x), Type::List(y)) => Some(Type::List(Box::new(unify_types(x, y)?))),
+        (Type::Set(x), Type::Set(y)) => Some(Type::Set(Box::new(unify_types(x, y)?))),
+        (Type::Map(x), Type::Map(y)) => Some(Type::Map(Box::new(unify_types(x, y)?))),
+        (Type::Tuple(xs), Type::Tuple(ys)) if xs.len() == ys.len() => Some(Type::Tuple(
+            xs.iter()
+                .zip(ys)
+                .map(|(x, y)| unify_types(x, y))
+                .collect::<Option<Vec<_>>>()?,
+        )),
+        (Type::List(x), Type::Tuple(ys)) | (Type::Tuple(ys), Type::List(x)) => {
+            let mut t = (**x).clone();
+            for y in ys {
+                t = unify_types(&t, y)?;
+            }
+            Some(Type::List(Box::new(t)))
+        }
+        (Type::Object(x), Type::Object(y)) if x.attrs.keys().eq(y.attrs.keys()) => {
+            let attrs = x
+                .attrs
+                .iter()
+                .zip(&y.attrs)
+                .map(|((k, tx), (_, ty))| Some((k.clone(), unify_types(tx, ty)?)))
+                .collect::<Option<BTreeMap<_, _>>>()?;
+            Some(Type::object(attrs))
+        }
+        (Type::Map(x), Type::Object(o)) | (Type::Object(o), Type::Map(x)) => {
+            let mut t = (**x).clone();
+            for ty in o.attrs.values() {
+                t = unify_types(&t, ty)?;
+            }
+            Some(Type::Map(Box::new(t)))
+        }
+        _ => None,
+    }
+}

@@ -1,0 +1,69 @@
+//! Values to and from JSON: the mapping `jsonencode`/`jsondecode`, state
+//! files and `--json` output use.
+
+use super::{Number, Value};
+use serde_json::Value as Json;
+use std::fmt;
+
+/// A value that has no JSON form yet.
+#[derive(Clone, Debug, PartialEq)]
+pub struct FromJsonError(pub String);
+
+impl fmt::Display for FromJsonError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// The JSON form of `value`: strings, numbers, bools, `null`; lists, sets
+/// and tuples as arrays; maps and objects as objects. Sensitive marks are
+/// dropped — callers that print must redact first.
+///
+/// # Errors
+/// When `value` is or contains an unknown: it has no JSON form until apply.
+pub fn to_json(value: &Value) -> Result<Json, FromJsonError> {
+    Ok(match value {
+        Value::Null(_) => Json::Null,
+        Value::Unknown(_) => {
+            return Err(FromJsonError("the value is not known until apply".into()));
+        }
+        Value::Bool(b) => Json::Bool(*b),
+        Value::Number(n) => number_to_json(*n),
+        Value::String(s) => Json::String(s.clone()),
+        Value::List(_, items) | Value::Set(_, items) | Value::Tuple(items) => {
+            Json::Array(items.iter().map(to_json).collect::<Result<_, _>>()?)
+        }
+        Value::Map(_, m) | Value::Object(m) => Json::Object(
+            m.iter()
+                .map(|(k, v)| Ok((k.clone(), to_json(v)?)))
+                .collect::<Result<_, FromJsonError>>()?,
+        ),
+        Value::Sensitive(inner) => to_json(inner)?,
+    })
+}
+
+fn number_to_json(n: Number) -> Json {
+    match n {
+        Number::Int(i) => Json::from(i),
+        Number::Float(f) => serde_json::Number::from_f64(f).map_or(Json::Null, Json::Number),
+    }
+}
+
+/// The value for a JSON document: arrays become tuples and objects become
+/// objects (as `jsondecode` does); integers stay exact.
+pub fn from_json(json: &Json) -> Value {
+    match json {
+        Json::Null => Value::NULL,
+        Json::Bool(b) => Value::Bool(*b),
+        Json::Number(n) => Value::Number(match (n.as_i64(), n.as_f64()) {
+            (Some(i), _) => Number::Int(i),
+            (None, Some(f)) => Number::from_f64(f),
+            (None, None) => Number::Int(0),
+        }),
+        Json::String(s) => Value::String(s.clone()),
+        Json::Array(items) => Value::Tuple(items.iter().map(from_json).collect()),
+        Json::Object(m) => {
+            Value::Object(m.iter().map(|(k, v)| (k.clone(), from_json(v))).collect())
+        }
+    }
+}

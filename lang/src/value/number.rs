@@ -1,0 +1,217 @@
+//! Numbers of the language: exact 64-bit integers while a result stays an
+//! integer, 64-bit floats otherwise, so `9007199254740993 + 0` stays exact
+//! and `10 / 4` is `2.5`.
+
+use std::cmp::Ordering;
+use std::fmt;
+
+/// A number value. Integers stay exact until an operation overflows `i64`
+/// or produces a fraction; then the result is an `f64`.
+///
+/// Equality and ordering compare mathematically: `Int(2) == Float(2.0)`.
+#[derive(Clone, Copy, Debug)]
+pub enum Number {
+    /// An exact integer.
+    Int(i64),
+    /// A floating-point number (never NaN: operations that would produce
+    /// one are reported as errors by the evaluator).
+    Float(f64),
+}
+
+/// Largest integer an `f64` holds exactly (2^53).
+const EXACT_F64: f64 = 9_007_199_254_740_992.0;
+
+impl Number {
+    /// Parses a literal as written in source or in a string being converted
+    /// (`"42"`, `"-1.5"`, `"1e3"`, surrounding spaces not allowed).
+    /// Returns `None` when `s` is not a number.
+    pub fn parse(s: &str) -> Option<Number> {
+        if s.is_empty() || s.trim() != s {
+            return None;
+        }
+        let digits = s.strip_prefix(['-', '+']).unwrap_or(s);
+        if digits.is_empty() || !digits.starts_with(|c: char| c.is_ascii_digit() || c == '.') {
+            return None;
+        }
+        if digits.bytes().all(|b| b.is_ascii_digit()) {
+            if let Ok(i) = s.parse::<i64>() {
+                return Some(Number::Int(i));
+            }
+        }
+        let f: f64 = s.parse().ok()?;
+        f.is_finite().then(|| Number::from_f64(f))
+    }
+
+    /// Makes a number from a float, keeping it an exact integer when it is
+    /// one and small enough to be exact.
+    pub fn from_f64(f: f64) -> Number {
+        if f.fract() == 0.0 && f.abs() <= EXACT_F64 {
+            Number::Int(f as i64)
+        } else {
+            Number::Float(f)
+        }
+    }
+
+    /// The value as an `f64` (integers beyond 2^53 lose precision).
+    pub fn as_f64(self) -> f64 {
+        match self {
+            Number::Int(i) => i as f64,
+            Number::Float(f) => f,
+        }
+    }
+
+    /// The value as an `i64` when it is a whole number in range.
+    pub fn as_i64(self) -> Option<i64> {
+        match self {
+            Number::Int(i) => Some(i),
+            Number::Float(f) if f.fract() == 0.0 && f.abs() < 9.2e18 => Some(f as i64),
+            Number::Float(_) => None,
+        }
+    }
+
+    /// True for whole numbers.
+    pub fn is_integer(self) -> bool {
+        match self {
+            Number::Int(_) => true,
+            Number::Float(f) => f.fract() == 0.0,
+        }
+    }
+
+    fn float_op(self, other: Number, f: fn(f64, f64) -> f64) -> Number {
+        Number::from_f64(f(self.as_f64(), other.as_f64()))
+    }
+
+    /// `self + other`; overflowing integers become floats.
+    pub fn add(self, other: Number) -> Number {
+        match (self, other) {
+            (Number::Int(a), Number::Int(b)) => a
+                .checked_add(b)
+                .map_or_else(|| self.float_op(other, |a, b| a + b), Number::Int),
+            _ => self.float_op(other, |a, b| a + b),
+        }
+    }
+
+    /// `self - other`.
+    pub fn sub(self, other: Number) -> Number {
+        match (self, other) {
+            (Number::Int(a), Number::Int(b)) => a
+                .checked_sub(b)
+                .map_or_else(|| self.float_op(other, |a, b| a - b), Number::Int),
+            _ => self.float_op(other, |a, b| a - b),
+        }
+    }
+
+    /// `self * other`.
+    pub fn mul(self, other: Number) -> Number {
+        match (self, other) {
+            (Number::Int(a), Number::Int(b)) => a
+                .checked_mul(b)
+                .map_or_else(|| self.float_op(other, |a, b| a * b), Number::Int),
+            _ => self.float_op(other, |a, b| a * b),
+        }
+    }
+
+    /// `self / other`, or `None` when `other` is zero.
+    pub fn div(self, other: Number) -> Option<Number> {
+        if other.is_zero() {
+            return None;
+        }
+        Some(match (self, other) {
+            (Number::Int(a), Number::Int(b)) if b != 0 && a % b == 0 => a
+                .checked_div(b)
+                .map_or_else(|| self.float_op(other, |a, b| a / b), Number::Int),
+            _ => self.float_op(other, |a, b| a / b),
+        })
+    }
+
+    /// `self % other` with the sign of `self` (as Terraform), or `None` when
+    /// `other` is zero.
+    pub fn rem(self, other: Number) -> Option<Number> {
+        if other.is_zero() {
+            return None;
+        }
+        Some(match (self, other) {
+            (Number::Int(a), Number::Int(b)) => {
+                a.checked_rem(b).map_or(Number::Int(0), Number::Int)
+            }
+            _ => self.float_op(other, |a, b| a % b),
+        })
+    }
+
+    /// `-self`.
+    pub fn neg(self) -> Number {
+        match self {
+            Number::Int(i) => i
+                .checked_neg()
+                .map_or(Number::Float(-(i as f64)), Number::Int),
+            Number::Float(f) => Number::Float(-f),
+        }
+    }
+
+    /// True for zero.
+    pub fn is_zero(self) -> bool {
+        match self {
+            Number::Int(i) => i == 0,
+            Number::Float(f) => f == 0.0,
+        }
+    }
+
+    /// Mathematical comparison.
+    pub fn compare(self, other: Number) -> Ordering {
+        match (self, other) {
+            (Number::Int(a), Number::Int(b)) => a.cmp(&b),
+            _ => self.as_f64().total_cmp(&other.as_f64()),
+        }
+    }
+}
+
+impl PartialEq for Number {
+    fn eq(&self, other: &Number) -> bool {
+        self.compare(*other) == Ordering::Equal
+    }
+}
+
+impl fmt::Display for Number {
+    /// Integers in full (`12345678901234567890` stays as written when it
+    /// was parsed exactly), fractions in the shortest form that reads back
+    /// to the same `f64` (`0.30000000000000004`), as Terraform prints them.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match *self {
+            Number::Int(i) => write!(f, "{i}"),
+            Number::Float(x) if x.fract() == 0.0 && x.abs() < 1e21 => write!(f, "{x:.0}"),
+            Number::Float(x) => write!(f, "{x}"),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn integers_stay_exact_and_fractions_are_floats() {
+        let big = Number::parse("9007199254740993").expect("number");
+        assert_eq!(big.add(Number::Int(0)).to_string(), "9007199254740993");
+        let q = Number::Int(10).div(Number::Int(4)).expect("nonzero");
+        assert_eq!(q.to_string(), "2.5");
+        assert_eq!(
+            Number::Int(10).div(Number::Int(5)).map(|n| n.to_string()),
+            Some("2".into())
+        );
+        assert_eq!(
+            Number::parse("1e3").map(|n| n.to_string()),
+            Some("1000".into())
+        );
+        assert!(Number::Int(1).div(Number::Int(0)).is_none());
+        assert_eq!(
+            Number::Int(i64::MAX).add(Number::Int(1)).to_string(),
+            "9223372036854775808"
+        );
+        assert_eq!(Number::Int(-7).rem(Number::Int(3)), Some(Number::Int(-1)));
+        assert!(
+            Number::parse(" 1").is_none()
+                && Number::parse("abc").is_none()
+                && Number::parse("").is_none()
+        );
+    }
+}

@@ -1,0 +1,118 @@
+//! Reading function arguments as the types a function needs, with
+//! Terraform's conversions (`"3"` is accepted where a number is expected)
+//! and errors that name the argument.
+
+use crate::FnError;
+use infra_lang::Value;
+use infra_lang::types::Type;
+use infra_lang::value::{self, Number};
+use std::collections::BTreeMap;
+
+/// Argument `i`, or null when absent.
+pub(crate) fn get(args: &[Value], i: usize) -> Value {
+    args.get(i).cloned().unwrap_or(Value::NULL)
+}
+
+fn not_null(args: &[Value], i: usize, what: &str) -> Result<Value, FnError> {
+    let v = get(args, i);
+    if v.is_null() {
+        return Err(FnError::arg(i, format!("expected {what}, got null")));
+    }
+    Ok(v)
+}
+
+/// Argument `i` as a string (numbers and bools convert).
+pub(crate) fn string(args: &[Value], i: usize) -> Result<String, FnError> {
+    let v = not_null(args, i, "a string")?;
+    match value::convert(v.clone(), &Type::String) {
+        Ok(Value::String(s)) => Ok(s),
+        _ => Err(FnError::arg(
+            i,
+            format!("expected a string, got {}", v.describe()),
+        )),
+    }
+}
+
+/// Argument `i` as a number (numeric strings convert).
+pub(crate) fn number(args: &[Value], i: usize) -> Result<Number, FnError> {
+    let v = not_null(args, i, "a number")?;
+    match value::convert(v.clone(), &Type::Number) {
+        Ok(Value::Number(n)) => Ok(n),
+        _ => Err(FnError::arg(
+            i,
+            format!("expected a number, got {}", v.describe()),
+        )),
+    }
+}
+
+/// Argument `i` as a whole number.
+pub(crate) fn integer(args: &[Value], i: usize) -> Result<i64, FnError> {
+    let n = number(args, i)?;
+    n.as_i64()
+        .ok_or_else(|| FnError::arg(i, format!("expected a whole number, got {n}")))
+}
+
+/// Argument `i` as a bool (`"true"`/`"false"` convert).
+pub(crate) fn boolean(args: &[Value], i: usize) -> Result<bool, FnError> {
+    let v = not_null(args, i, "a bool")?;
+    match value::convert(v.clone(), &Type::Bool) {
+        Ok(Value::Bool(b)) => Ok(b),
+        _ => Err(FnError::arg(
+            i,
+            format!("expected a bool, got {}", v.describe()),
+        )),
+    }
+}
+
+/// Argument `i` as the elements of a list, set or tuple.
+pub(crate) fn sequence(args: &[Value], i: usize) -> Result<Vec<Value>, FnError> {
+    let v = not_null(args, i, "a list")?;
+    match v {
+        Value::List(_, items) | Value::Set(_, items) | Value::Tuple(items) => Ok(items),
+        other => Err(FnError::arg(
+            i,
+            format!("expected a list, set or tuple, got {}", other.describe()),
+        )),
+    }
+}
+
+/// Argument `i` as the entries of a map or object.
+pub(crate) fn mapping(args: &[Value], i: usize) -> Result<BTreeMap<String, Value>, FnError> {
+    let v = not_null(args, i, "a map")?;
+    match v {
+        Value::Map(_, m) | Value::Object(m) => Ok(m),
+        other => Err(FnError::arg(
+            i,
+            format!("expected a map or object, got {}", other.describe()),
+        )),
+    }
+}
+
+/// Argument `i` as a list of strings.
+pub(crate) fn strings(args: &[Value], i: usize) -> Result<Vec<String>, FnError> {
+    sequence(args, i)?
+        .into_iter()
+        .enumerate()
+        .map(|(j, v)| match value::convert(v.clone(), &Type::String) {
+            Ok(Value::String(s)) => Ok(s),
+            _ => Err(FnError::arg(
+                i,
+                format!("element {j}: expected a string, got {}", v.describe()),
+            )),
+        })
+        .collect()
+}
+
+/// A list value from elements that should share one type (unified as
+/// Terraform does); falls back to a tuple when they cannot be unified.
+pub(crate) fn list_of(items: Vec<Value>) -> Value {
+    match value::unify(items.clone()) {
+        Ok((t, items)) => Value::List(t, items),
+        Err(_) => Value::Tuple(items),
+    }
+}
+
+/// A list of strings.
+pub(crate) fn string_list(items: impl IntoIterator<Item = String>) -> Value {
+    Value::List(Type::String, items.into_iter().map(Value::String).collect())
+}

@@ -1,0 +1,171 @@
+//! Calling a built-in function: arity check, sensitive marks and unknown
+//! arguments handled once for every function, then the implementation.
+
+use crate::functions;
+use infra_lang::Value;
+use infra_lang::types::Type;
+use std::path::Path;
+
+/// What a function may need besides its arguments.
+#[derive(Clone, Copy, Debug)]
+pub struct FnContext<'a> {
+    /// The directory of the module being evaluated (`path.module`):
+    /// relative paths given to filesystem functions are resolved from here.
+    pub base_dir: &'a Path,
+}
+
+/// A function failure: which argument (0-based, `None` for the call as a
+/// whole) and what was wrong with it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct FnError {
+    /// The offending argument's position, when one argument is to blame.
+    pub arg: Option<usize>,
+    /// What was expected and what was found, e.g.
+    /// `invalid regular expression: unclosed group`.
+    pub message: String,
+    /// How to fix it, when there is something to say.
+    pub help: Option<String>,
+}
+
+impl FnError {
+    /// An error about argument `arg` (0-based).
+    pub fn arg(arg: usize, message: impl Into<String>) -> FnError {
+        FnError {
+            arg: Some(arg),
+            message: message.into(),
+            help: None,
+        }
+    }
+
+    /// An error about the call as a whole.
+    pub fn call(message: impl Into<String>) -> FnError {
+        FnError {
+            arg: None,
+            message: message.into(),
+            help: None,
+        }
+    }
+
+    /// Adds a help line.
+    pub fn with_help(mut self, help: impl Into<String>) -> FnError {
+        self.help = Some(help.into());
+        self
+    }
+}
+
+/// The type of a function's result, as far as it is fixed: what an unknown
+/// result is typed as when an argument is unknown.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Returns {
+    /// Always a string.
+    String,
+    /// Always a number.
+    Number,
+    /// Always a bool.
+    Bool,
+    /// Depends on the arguments.
+    Any,
+}
+
+impl Returns {
+    fn unknown(self) -> Value {
+        Value::Unknown(match self {
+            Returns::String => Type::String,
+            Returns::Number => Type::Number,
+            Returns::Bool => Type::Bool,
+            Returns::Any => Type::Any,
+        })
+    }
+}
+
+/// One documented example: an expression and what it evaluates to, in the
+/// language's syntax as `infra eval` prints it. The test suite evaluates
+/// every example, so the docs cannot drift from the code.
+#[derive(Clone, Copy, Debug)]
+pub struct Example {
+    /// The expression, e.g. `upper("hello")`.
+    pub expr: &'static str,
+    /// Its result as printed by `infra eval`, e.g. `"HELLO"`.
+    pub result: &'static str,
+}
+
+/// A built-in function: implementation and documentation.
+#[derive(Clone, Copy, Debug)]
+pub struct Builtin {
+    /// Name as called.
+    pub name: &'static str,
+    /// Group for the docs: "string", "collection", "encoding", ...
+    pub group: &'static str,
+    /// One or two sentences: what it returns, and how it differs from
+    /// Terraform's function of the same name when it does.
+    pub summary: &'static str,
+    /// Examples, evaluated by the tests.
+    pub examples: &'static [Example],
+    /// The result type, for unknown results.
+    pub returns: Returns,
+    /// When true the function sees its arguments as they are, sensitive
+    /// marks and unknowns included (`sensitive`, `nonsensitive`, `length`
+    /// of a list with unknown elements...). When false, a call with any
+    /// unknown argument returns an unknown without running, and marks are
+    /// removed before and put back on the result.
+    pub raw: bool,
+    /// The implementation.
+    pub run: fn(Vec<Value>, &FnContext<'_>) -> Result<Value, FnError>,
+}
+
+/// The built-in function `name`, when it is implemented.
+pub fn builtin(name: &str) -> Option<&'static Builtin> {
+    functions::all().find(|b| b.name == name)
+}
+
+/// Every implemented built-in function, sorted by name.
+pub fn builtins() -> Vec<&'static Builtin> {
+    let mut all: Vec<&'static Builtin> = functions::all().collect();
+    all.sort_by_key(|b| b.name);
+    all
+}
+
+/// Calls built-in `name` with `args`.
+///
+/// Unless the function is `raw`: when any argument is or contains an
+/// unknown value the result is unknown (of the function's result type);
+/// sensitive marks anywhere in the arguments are removed before the call
+/// and the result is marked sensitive.
+///
+/// # Errors
+/// [`FnError`] when the function does not exist, the argument count is
+/// wrong, or the function rejects its arguments.
+pub fn call(name: &str, args: Vec<Value>, ctx: &FnContext<'_>) -> Result<Value, FnError> {
+    let Some(f) = builtin(name) else {
+        return Err(FnError::call(format!(
+            "there is no built-in function `{name}`"
+        )));
+    };
+    if let Some(sig) = crate::lookup(name) {
+        if !sig.arity.accepts(args.len()) {
+            return Err(FnError::call(format!(
+                "`{name}` takes {}, got {}",
+                sig.arity.describe(),
+                args.len()
+            ))
+            .with_help(format!("Call it as `{name}({})`.", sig.params.join(", "))));
+        }
+    }
+    if f.raw {
+        return (f.run)(args, ctx);
+    }
+    if args.iter().any(Value::has_unknown) {
+        let sensitive = args.iter().any(Value::is_sensitive_deep);
+        return Ok(f.returns.unknown().mark_if(sensitive));
+    }
+    let mut sensitive = false;
+    let args: Vec<Value> = args
+        .into_iter()
+        .map(|a| {
+            let (v, m) = a.unmark_deep();
+            sensitive |= m;
+            v
+        })
+        .collect();
+    (f.run)(args, ctx).map(|v| v.mark_if(sensitive))
+}

@@ -1,0 +1,6 @@
+//! Built-in network functions.
+
+use crate::Builtin;
+
+/// The network functions.
+pub(crate) const FUNCTIONS: &[Builtin] = &[];

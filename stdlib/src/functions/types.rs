@@ -1,0 +1,6 @@
+//! Built-in types functions.
+
+use crate::Builtin;
+
+/// The types functions.
+pub(crate) const FUNCTIONS: &[Builtin] = &[];
