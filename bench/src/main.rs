@@ -1,12 +1,16 @@
 //! `infra-bench`: generates a configuration of N resources (realistic
 //! attributes, references between resources, locals, variables) and prints
-//! a table of parse and validate wall time and the process's peak memory.
+//! a table of parse and validate wall time and the process's peak memory;
+//! then evaluates (parse + check + evaluate + expand) configurations of N
+//! resource instances made with modules and `for_each`, and the flat one.
 //!
 //! Usage: `cargo run --release -p infra-bench -- [N ...]` (default 10000).
 
 use infra_engine::config::{ParsedFile, check_module};
+use infra_engine::eval::{EvalOptions, Inputs, evaluate};
 use infra_lang::{SourceFile, syntax};
 use std::fmt::Write as _;
+use std::path::Path;
 use std::time::Instant;
 
 /// A configuration of `n` resources: buckets, objects referencing them,
@@ -43,6 +47,58 @@ fn generate(n: usize) -> String {
     }
     s.push_str("output \"first_bucket\" {\n  value = aws_s3_bucket.b0.arn\n}\n");
     s
+}
+
+/// A root module calling module `svc` once per service (`for_each` over
+/// a local map), each making `per` resources with `for_each` over a local
+/// map, with locals, a user function and outputs: `services * per`
+/// resource instances from a few kilobytes of configuration.
+fn write_module_config(dir: &Path, services: usize, per: usize) -> std::io::Result<()> {
+    let svc = dir.join("modules/svc");
+    std::fs::create_dir_all(&svc)?;
+    let mut root = String::new();
+    root.push_str("variable \"env\" {\n  type    = string\n  default = \"dev\"\n}\n\n");
+    root.push_str("function \"name\" {\n  params = { svc = string }\n  result = \"acme-${var.env}-${svc}\"\n}\n\n");
+    let _ = write!(
+        root,
+        "locals {{\n  services = {{ for i in range({services}) : \"svc${{i}}\" => {{ port = 8000 + i, public = i % 2 == 0 }} }}\n  tags     = {{ team = \"platform\", env = var.env }}\n}}\n\n"
+    );
+    root.push_str("module \"svc\" {\n  source   = \"./modules/svc\"\n  for_each = local.services\n  name     = name(each.key)\n  port     = each.value.port\n  public   = each.value.public\n  tags     = local.tags\n}\n\n");
+    root.push_str(
+        "output \"buckets\" {\n  value = { for k, m in module.svc : k => m.bucket }\n}\n",
+    );
+    std::fs::write(dir.join("main.infra"), root)?;
+    let mut child = String::new();
+    child.push_str("variable \"name\" {\n  type = string\n}\n\nvariable \"port\" {\n  type = number\n}\n\nvariable \"public\" {\n  type = bool\n}\n\nvariable \"tags\" {\n  type = map(string)\n}\n\n");
+    let _ = write!(
+        child,
+        "locals {{\n  pages = {{ for i in range({per}) : \"page-${{i}}.html\" => \"<h1>${{var.name}} ${{i}}</h1>\" }}\n}}\n\n"
+    );
+    child.push_str("resource \"aws_s3_bucket\" \"site\" {\n  bucket = var.name\n  tags   = merge(var.tags, { port = tostring(var.port) })\n  versioning {\n    enabled = var.public\n  }\n}\n\n");
+    child.push_str("resource \"aws_s3_object\" \"page\" {\n  for_each     = local.pages\n  bucket       = aws_s3_bucket.site.bucket\n  key          = each.key\n  content      = each.value\n  content_type = \"text/html\"\n  metadata     = { etag = md5(each.value), size = tostring(length(each.value)) }\n}\n\n");
+    child.push_str("output \"bucket\" {\n  value = aws_s3_bucket.site.bucket\n}\n");
+    std::fs::write(svc.join("main.infra"), child)
+}
+
+/// Median wall time (ms) of `evaluate` on `dir` over 5 runs, and the
+/// number of resource instances it produced.
+fn time_evaluate(dir: &Path) -> (f64, usize) {
+    let mut ms = Vec::new();
+    let mut count = 0;
+    for _ in 0..5 {
+        let t = Instant::now();
+        let ev = evaluate(dir, Inputs::default(), &EvalOptions::default());
+        ms.push(t.elapsed().as_secs_f64() * 1e3);
+        if let Some(d) = ev.diagnostics.iter().find(|d| d.is_error()) {
+            eprintln!(
+                "benchmark configuration failed to evaluate: {} ({})",
+                d.message, d.code
+            );
+            std::process::exit(1);
+        }
+        count = ev.instances.len();
+    }
+    (median(ms), count)
 }
 
 /// Peak resident set size of this process in KiB (`VmHWM`), if readable.
@@ -110,4 +166,37 @@ fn main() {
             p + c
         );
     }
+    println!();
+    println!(
+        "| configuration | resource instances | parse + check + evaluate + expand (ms) | peak RSS (MiB) |"
+    );
+    println!("|---|---:|---:|---:|");
+    let base = std::env::temp_dir().join(format!("infra-bench-{}", std::process::id()));
+    {
+        let n = 10_000usize;
+        let dir = base.join(format!("modules-{n}"));
+        let services = 100;
+        if let Err(e) = write_module_config(&dir, services, n / services) {
+            eprintln!("cannot write benchmark configuration: {e}");
+            std::process::exit(1);
+        }
+        let (ms, count) = time_evaluate(&dir);
+        let rss = peak_rss_kib().map_or("n/a".to_string(), |k| format!("{:.1}", k as f64 / 1024.0));
+        println!(
+            "| {services} modules (for_each) x {} resources (for_each) + locals + function | {count} | {ms:.1} | {rss} |",
+            n / services
+        );
+        let flat = base.join(format!("flat-{n}"));
+        if std::fs::create_dir_all(&flat)
+            .and_then(|()| std::fs::write(flat.join("main.infra"), generate(n)))
+            .is_err()
+        {
+            eprintln!("cannot write benchmark configuration");
+            std::process::exit(1);
+        }
+        let (ms, count) = time_evaluate(&flat);
+        let rss = peak_rss_kib().map_or("n/a".to_string(), |k| format!("{:.1}", k as f64 / 1024.0));
+        println!("| flat file of {n} resource blocks (1.5 MB) | {count} | {ms:.1} | {rss} |");
+    }
+    let _ = std::fs::remove_dir_all(&base);
 }

@@ -45,6 +45,57 @@ pub enum Command {
     ///
     /// Example: infra fmt --check --diff
     Fmt(FmtArgs),
+    /// Evaluate an expression in the context of the configuration.
+    ///
+    /// Variables, locals, consts, functions, modules and resources can be
+    /// referenced as in a .infra file; nothing is planned or applied, and
+    /// values that only a provider can tell are `(known after apply)`.
+    /// Exit code: 0 with the value printed, 1 on an error.
+    ///
+    /// Example: infra eval 'upper(local.prefix)' -var team=web
+    Eval(EvalArgs),
+    /// Read expressions from standard input, one per line, and print each
+    /// value (an interactive session in a terminal). `exit` or end of input
+    /// stops it.
+    ///
+    /// Example: echo 'cidrsubnet("10.0.0.0/16", 8, 2)' | infra console
+    Console(ConsoleArgs),
+}
+
+/// Where variable and const values come from (see docs/variables.md).
+#[derive(Debug, Args, Clone, Default)]
+pub struct InputArgs {
+    /// Set a variable: `-var NAME=VALUE` (repeatable). Overrides var files.
+    #[arg(long = "var", value_name = "NAME=VALUE")]
+    pub vars: Vec<String>,
+    /// Read variables from a file of `name = value` lines (repeatable, in
+    /// order; later files override earlier ones).
+    #[arg(long = "var-file", value_name = "FILE")]
+    pub var_files: Vec<PathBuf>,
+    /// Override a const's default: `--const NAME=VALUE` (repeatable).
+    #[arg(long = "const", value_name = "NAME=VALUE")]
+    pub consts: Vec<String>,
+}
+
+/// `infra eval`.
+#[derive(Debug, Args)]
+pub struct EvalArgs {
+    /// The expression, e.g. `local.tags` or `[for s in var.names : upper(s)]`.
+    pub expression: String,
+    /// Print `{"value": ..., "type": ..., "sensitive": ..., "known": ...}`.
+    #[arg(long)]
+    pub json: bool,
+    /// Variable and const values.
+    #[command(flatten)]
+    pub inputs: InputArgs,
+}
+
+/// `infra console`.
+#[derive(Debug, Args)]
+pub struct ConsoleArgs {
+    /// Variable and const values.
+    #[command(flatten)]
+    pub inputs: InputArgs,
 }
 
 /// `infra validate`.

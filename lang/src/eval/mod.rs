@@ -148,6 +148,11 @@ impl<'a> Evaluator<'a> {
         self.bindings.push((name.into(), value));
     }
 
+    /// Removes the most recent [`Evaluator::bind`].
+    pub fn unbind(&mut self) {
+        self.bindings.pop();
+    }
+
     pub(crate) fn error(
         &self,
         code: &'static str,
@@ -329,8 +334,8 @@ impl<'a> Evaluator<'a> {
         // is returned as it is instead of failing.
         let v = match self.eval(other) {
             Ok(o) if !o.is_null() && !v.is_null() => {
-                match value::unify_types(&v.type_of(), &o.type_of()) {
-                    Some(t) if t.is_primitive() => value::convert(v.clone(), &t).unwrap_or(v),
+                match value::unify_all(&[v.type_of(), o.type_of()]) {
+                    Some(t) if t != Type::Any => value::convert(v.clone(), &t).unwrap_or(v),
                     _ => v,
                 }
             }
@@ -540,12 +545,17 @@ impl<'a> Evaluator<'a> {
                 };
                 if fe.grouping {
                     groups.entry(key).or_default().push(value);
-                } else if object.contains_key(&key) {
-                    return Err(self
-                        .error("eval::duplicate-key", key_expr.span, format!("two elements produce the key {key:?}"), "duplicate key")
-                        .with_help("Add `...` after the value expression to group values by key, or make the keys unique."));
                 } else {
-                    object.insert(key, value);
+                    match object.entry(key) {
+                        std::collections::btree_map::Entry::Occupied(e) => {
+                            return Err(self
+                                .error("eval::duplicate-key", key_expr.span, format!("two elements produce the key {:?}", e.key()), "duplicate key")
+                                .with_help("Add `...` after the value expression to group values by key, or make the keys unique."));
+                        }
+                        std::collections::btree_map::Entry::Vacant(e) => {
+                            e.insert(value);
+                        }
+                    }
                 }
             }
         }

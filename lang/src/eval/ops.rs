@@ -18,7 +18,7 @@ impl Evaluator<'_> {
             },
             UnaryOp::Negate => match self.operand_number(v, span, "-")? {
                 None => Value::Unknown(Type::Number),
-                Some(n) => Value::Number(n.neg()),
+                Some(n) => Value::Number(-n),
             },
         };
         Ok(out.mark_if(marked))
@@ -131,15 +131,17 @@ impl Evaluator<'_> {
                     return Ok(Value::Unknown(t).mark_if(marked));
                 };
                 match op {
-                    BinaryOp::Add => Value::Number(a.add(b)),
-                    BinaryOp::Subtract => Value::Number(a.sub(b)),
-                    BinaryOp::Multiply => Value::Number(a.mul(b)),
-                    BinaryOp::Divide => {
-                        Value::Number(a.div(b).ok_or_else(|| self.division_by_zero(rhs.span))?)
-                    }
-                    BinaryOp::Modulo => {
-                        Value::Number(a.rem(b).ok_or_else(|| self.division_by_zero(rhs.span))?)
-                    }
+                    BinaryOp::Add => Value::Number(a + b),
+                    BinaryOp::Subtract => Value::Number(a - b),
+                    BinaryOp::Multiply => Value::Number(a * b),
+                    BinaryOp::Divide => Value::Number(
+                        a.checked_div(b)
+                            .ok_or_else(|| self.division_by_zero(rhs.span))?,
+                    ),
+                    BinaryOp::Modulo => Value::Number(
+                        a.checked_rem(b)
+                            .ok_or_else(|| self.division_by_zero(rhs.span))?,
+                    ),
                     BinaryOp::Greater => Value::Bool(a.compare(b).is_gt()),
                     BinaryOp::GreaterOrEqual => Value::Bool(a.compare(b).is_ge()),
                     BinaryOp::Less => Value::Bool(a.compare(b).is_lt()),

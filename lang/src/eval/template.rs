@@ -15,13 +15,18 @@ struct Out {
 }
 
 impl Evaluator<'_> {
-    pub(super) fn eval_template(&mut self, t: &Template, span: Span) -> Result<Value, Diagnostic> {
+    /// Evaluates a template (a quoted string, heredoc or template file).
+    ///
+    /// # Errors
+    /// A diagnostic for a null or non-string interpolation, a non-bool `%{if}`
+    /// condition or a `%{for}` over something not iterable.
+    pub fn eval_template(&mut self, t: &Template, span: Span) -> Result<Value, Diagnostic> {
         // `"${x}"` alone is `x` itself, with its type (HCL's template
         // unwrapping): `"${[1, 2]}"` is a tuple, not an error.
-        if t.kind == TemplateKind::Quoted {
-            if let [TemplatePart::Interpolation { expr, .. }] = t.parts.as_slice() {
-                return self.eval(expr);
-            }
+        if t.kind == TemplateKind::Quoted
+            && let [TemplatePart::Interpolation { expr, .. }] = t.parts.as_slice()
+        {
+            return self.eval(expr);
         }
         let mut out = Out {
             text: String::new(),

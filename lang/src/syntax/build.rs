@@ -1076,6 +1076,29 @@ impl<'s> Builder<'s> {
         }
     }
 
+    /// A whole template file (the `template_only` rule).
+    pub(crate) fn template_file(&mut self, pair: Pair<'_, Rule>) -> Template {
+        let mut flat = Vec::new();
+        for p in pair.into_inner() {
+            match p.as_rule() {
+                Rule::tf_literal => {
+                    let span = self.span_of(&p);
+                    let value = Self::unescape_heredoc(p.as_str());
+                    flat.push(Flat::Part(TemplatePart::Literal { value, span }));
+                }
+                Rule::EOI => {}
+                _ => flat.extend(self.flat_piece(p)),
+            }
+        }
+        Template {
+            kind: TemplateKind::Heredoc {
+                marker: String::new(),
+                flush: false,
+            },
+            parts: self.nest(flat),
+        }
+    }
+
     fn heredoc(&mut self, pair: Pair<'_, Rule>) -> Template {
         let mut flush = false;
         let mut marker = String::new();

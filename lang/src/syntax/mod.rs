@@ -172,3 +172,24 @@ pub fn parse_expr(source: &Arc<SourceFile>) -> Result<crate::ast::Expr, Vec<Diag
         Err(err) => Err(vec![errors::from_pest(source, err)]),
     }
 }
+
+/// Parses the whole of `source` as a template (the contents of a file given
+/// to `templatefile`): literal text with `${...}` interpolations and
+/// `%{...}` directives, `$${` / `%%{` for the literal sequences.
+///
+/// # Errors
+/// Syntax diagnostics pointing into `source`.
+pub fn parse_template(source: &Arc<SourceFile>) -> Result<crate::ast::Template, Vec<Diagnostic>> {
+    match Grammar::parse(Rule::template_only, source.text()) {
+        Ok(mut pairs) => {
+            let mut builder = build::Builder::new(source);
+            let template = pairs.next().map(|p| builder.template_file(p));
+            let diagnostics = builder.finish();
+            match template {
+                Some(t) if !crate::diagnostic::has_errors(&diagnostics) => Ok(t),
+                _ => Err(diagnostics),
+            }
+        }
+        Err(err) => Err(vec![errors::from_pest(source, err)]),
+    }
+}

@@ -104,8 +104,8 @@ pub fn convert(value: Value, want: &Type) -> Result<Value, ConvertError> {
             ))),
         },
         (v @ Value::Bool(_), Type::Bool) => Ok(v),
-        (Value::String(s), Type::Bool) if s == "true" || s == "false" => {
-            Ok(Value::Bool(s == "true"))
+        (Value::String(s), Type::Bool) if matches!(s.as_str(), "true" | "false" | "1" | "0") => {
+            Ok(Value::Bool(s == "true" || s == "1"))
         }
         (Value::String(s), Type::Bool) => Err(ConvertError::new(format!(
             "expected bool, got string {s:?} (only \"true\" and \"false\" convert)"
@@ -212,29 +212,72 @@ fn convert_elements(items: Vec<Value>, elem: &Type) -> Result<(Type, Vec<Value>)
 /// # Errors
 /// When no such type exists: "all elements must have the same type".
 pub fn unify(items: Vec<Value>) -> Result<(Type, Vec<Value>), ConvertError> {
-    let mut common: Option<Type> = None;
-    for v in &items {
-        let t = v.type_of();
-        if t == Type::Any {
-            continue;
-        }
-        common = Some(match common {
-            None => t,
-            Some(c) => unify_types(&c, &t).ok_or_else(|| {
-                ConvertError::new(format!(
-                    "all elements must have the same type: found both {} and {}",
-                    c.friendly(),
-                    t.friendly()
-                ))
-            })?,
-        });
-    }
-    let t = common.unwrap_or(Type::Any);
+    let types: Vec<Type> = items
+        .iter()
+        .map(Value::type_of)
+        .filter(|t| *t != Type::Any)
+        .collect();
+    let t = unify_all(&types).ok_or_else(|| {
+        let a = types.first().map(Type::friendly).unwrap_or_default();
+        let b = types
+            .iter()
+            .find(|t| Some(*t) != types.first())
+            .map(Type::friendly)
+            .unwrap_or_default();
+        ConvertError::new(format!(
+            "all elements must have the same type: found both {a} and {b}"
+        ))
+    })?;
     let mut out = Vec::with_capacity(items.len());
     for (i, v) in items.into_iter().enumerate() {
         out.push(convert(v, &t).map_err(|e| e.at(PathStep::Index(i)))?);
     }
     Ok((t, out))
+}
+
+/// The type every one of `types` converts to, if there is one (`any` for
+/// none). Primitives mixed with a string become strings regardless of
+/// order; tuples of different lengths unify as lists and objects with
+/// different attributes as maps, as Terraform does.
+pub fn unify_all(types: &[Type]) -> Option<Type> {
+    let Some(first) = types.first() else {
+        return Some(Type::Any);
+    };
+    if types.iter().all(|t| t == first) {
+        return Some(first.clone());
+    }
+    if types.iter().all(Type::is_primitive) {
+        return types.contains(&Type::String).then_some(Type::String);
+    }
+    let mut acc = first.clone();
+    for t in &types[1..] {
+        acc = match unify_types(&acc, t) {
+            Some(u) => u,
+            None => match (&acc, t) {
+                (Type::Tuple(_) | Type::List(_), Type::Tuple(_) | Type::List(_)) => {
+                    let elems: Vec<Type> =
+                        [&acc, t].iter().flat_map(|x| element_types(x)).collect();
+                    Type::List(Box::new(unify_all(&elems)?))
+                }
+                (Type::Object(_) | Type::Map(_), Type::Object(_) | Type::Map(_)) => {
+                    let elems: Vec<Type> =
+                        [&acc, t].iter().flat_map(|x| element_types(x)).collect();
+                    Type::Map(Box::new(unify_all(&elems)?))
+                }
+                _ => return None,
+            },
+        };
+    }
+    Some(acc)
+}
+
+fn element_types(t: &Type) -> Vec<Type> {
+    match t {
+        Type::Tuple(ts) => ts.clone(),
+        Type::List(e) | Type::Map(e) | Type::Set(e) => vec![(**e).clone()],
+        Type::Object(o) => o.attrs.values().cloned().collect(),
+        _ => Vec::new(),
+    }
 }
 
 /// The type both `a` and `b` convert to, if there is one.

@@ -7,7 +7,7 @@ mod json;
 mod number;
 mod render;
 
-pub use convert::{ConvertError, PathStep, convert, unify, unify_types};
+pub use convert::{ConvertError, PathStep, convert, unify, unify_all, unify_types};
 pub use json::{FromJsonError, from_json, to_json};
 pub use number::Number;
 pub use render::{quote, render};

@@ -33,10 +33,10 @@ impl Number {
         if digits.is_empty() || !digits.starts_with(|c: char| c.is_ascii_digit() || c == '.') {
             return None;
         }
-        if digits.bytes().all(|b| b.is_ascii_digit()) {
-            if let Ok(i) = s.parse::<i64>() {
-                return Some(Number::Int(i));
-            }
+        if digits.bytes().all(|b| b.is_ascii_digit())
+            && let Ok(i) = s.parse::<i64>()
+        {
+            return Some(Number::Int(i));
         }
         let f: f64 = s.parse().ok()?;
         f.is_finite().then(|| Number::from_f64(f))
@@ -81,38 +81,8 @@ impl Number {
         Number::from_f64(f(self.as_f64(), other.as_f64()))
     }
 
-    /// `self + other`; overflowing integers become floats.
-    pub fn add(self, other: Number) -> Number {
-        match (self, other) {
-            (Number::Int(a), Number::Int(b)) => a
-                .checked_add(b)
-                .map_or_else(|| self.float_op(other, |a, b| a + b), Number::Int),
-            _ => self.float_op(other, |a, b| a + b),
-        }
-    }
-
-    /// `self - other`.
-    pub fn sub(self, other: Number) -> Number {
-        match (self, other) {
-            (Number::Int(a), Number::Int(b)) => a
-                .checked_sub(b)
-                .map_or_else(|| self.float_op(other, |a, b| a - b), Number::Int),
-            _ => self.float_op(other, |a, b| a - b),
-        }
-    }
-
-    /// `self * other`.
-    pub fn mul(self, other: Number) -> Number {
-        match (self, other) {
-            (Number::Int(a), Number::Int(b)) => a
-                .checked_mul(b)
-                .map_or_else(|| self.float_op(other, |a, b| a * b), Number::Int),
-            _ => self.float_op(other, |a, b| a * b),
-        }
-    }
-
     /// `self / other`, or `None` when `other` is zero.
-    pub fn div(self, other: Number) -> Option<Number> {
+    pub fn checked_div(self, other: Number) -> Option<Number> {
         if other.is_zero() {
             return None;
         }
@@ -126,7 +96,7 @@ impl Number {
 
     /// `self % other` with the sign of `self` (as Terraform), or `None` when
     /// `other` is zero.
-    pub fn rem(self, other: Number) -> Option<Number> {
+    pub fn checked_rem(self, other: Number) -> Option<Number> {
         if other.is_zero() {
             return None;
         }
@@ -136,16 +106,6 @@ impl Number {
             }
             _ => self.float_op(other, |a, b| a % b),
         })
-    }
-
-    /// `-self`.
-    pub fn neg(self) -> Number {
-        match self {
-            Number::Int(i) => i
-                .checked_neg()
-                .map_or(Number::Float(-(i as f64)), Number::Int),
-            Number::Float(f) => Number::Float(-f),
-        }
     }
 
     /// True for zero.
@@ -161,6 +121,61 @@ impl Number {
         match (self, other) {
             (Number::Int(a), Number::Int(b)) => a.cmp(&b),
             _ => self.as_f64().total_cmp(&other.as_f64()),
+        }
+    }
+}
+
+/// Overflowing integers become floats.
+impl std::ops::Add for Number {
+    type Output = Number;
+
+    fn add(self, other: Number) -> Number {
+        match (self, other) {
+            (Number::Int(a), Number::Int(b)) => a
+                .checked_add(b)
+                .map_or_else(|| self.float_op(other, |a, b| a + b), Number::Int),
+            _ => self.float_op(other, |a, b| a + b),
+        }
+    }
+}
+
+/// Overflowing integers become floats.
+impl std::ops::Sub for Number {
+    type Output = Number;
+
+    fn sub(self, other: Number) -> Number {
+        match (self, other) {
+            (Number::Int(a), Number::Int(b)) => a
+                .checked_sub(b)
+                .map_or_else(|| self.float_op(other, |a, b| a - b), Number::Int),
+            _ => self.float_op(other, |a, b| a - b),
+        }
+    }
+}
+
+/// Overflowing integers become floats.
+impl std::ops::Mul for Number {
+    type Output = Number;
+
+    fn mul(self, other: Number) -> Number {
+        match (self, other) {
+            (Number::Int(a), Number::Int(b)) => a
+                .checked_mul(b)
+                .map_or_else(|| self.float_op(other, |a, b| a * b), Number::Int),
+            _ => self.float_op(other, |a, b| a * b),
+        }
+    }
+}
+
+impl std::ops::Neg for Number {
+    type Output = Number;
+
+    fn neg(self) -> Number {
+        match self {
+            Number::Int(i) => i
+                .checked_neg()
+                .map_or(Number::Float(-(i as f64)), Number::Int),
+            Number::Float(f) => Number::Float(-f),
         }
     }
 }
@@ -191,23 +206,30 @@ mod tests {
     #[test]
     fn integers_stay_exact_and_fractions_are_floats() {
         let big = Number::parse("9007199254740993").expect("number");
-        assert_eq!(big.add(Number::Int(0)).to_string(), "9007199254740993");
-        let q = Number::Int(10).div(Number::Int(4)).expect("nonzero");
+        assert_eq!((big + Number::Int(0)).to_string(), "9007199254740993");
+        let q = Number::Int(10)
+            .checked_div(Number::Int(4))
+            .expect("nonzero");
         assert_eq!(q.to_string(), "2.5");
         assert_eq!(
-            Number::Int(10).div(Number::Int(5)).map(|n| n.to_string()),
+            Number::Int(10)
+                .checked_div(Number::Int(5))
+                .map(|n| n.to_string()),
             Some("2".into())
         );
         assert_eq!(
             Number::parse("1e3").map(|n| n.to_string()),
             Some("1000".into())
         );
-        assert!(Number::Int(1).div(Number::Int(0)).is_none());
+        assert!(Number::Int(1).checked_div(Number::Int(0)).is_none());
         assert_eq!(
-            Number::Int(i64::MAX).add(Number::Int(1)).to_string(),
+            (Number::Int(i64::MAX) + Number::Int(1)).to_string(),
             "9223372036854775808"
         );
-        assert_eq!(Number::Int(-7).rem(Number::Int(3)), Some(Number::Int(-1)));
+        assert_eq!(
+            Number::Int(-7).checked_rem(Number::Int(3)),
+            Some(Number::Int(-1))
+        );
         assert!(
             Number::parse(" 1").is_none()
                 && Number::parse("abc").is_none()

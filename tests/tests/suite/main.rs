@@ -3,6 +3,8 @@
 //! with insta under `snapshots/`.
 
 mod cli;
+mod docs;
+mod eval;
 mod fmt;
 mod parse;
 mod robustness;

@@ -1,0 +1,137 @@
+//! `infra eval EXPR` and `infra console`: evaluate expressions in the
+//! context of the configuration.
+
+use crate::args::{ConsoleArgs, EvalArgs, InputArgs};
+use crate::{Io, exit, render};
+use infra_engine::eval::{CliInput, EvalOptions, Inputs, collect_inputs, eval_expression};
+use infra_lang::Diagnostic;
+use infra_lang::value::{self, Value};
+use std::io::BufRead;
+use std::path::Path;
+
+/// The inputs given on the command line and in the environment: var files
+/// first (in order), then `-var`, then `--const`.
+///
+/// # Errors
+/// A `-var`/`--const` without `=`, or an unreadable/invalid var file.
+pub fn gather_inputs(args: &InputArgs, base: &Path) -> Result<Inputs, Vec<Diagnostic>> {
+    let mut cli = Vec::new();
+    for f in &args.var_files {
+        cli.push(CliInput::VarFile(f.clone()));
+    }
+    let split = |flag: &str, s: &str| -> Result<(String, String), Diagnostic> {
+        match s.split_once('=') {
+            Some((k, v)) if !k.trim().is_empty() => Ok((k.trim().to_string(), v.to_string())),
+            _ => Err(Diagnostic::error(
+                "input::malformed",
+                format!("{flag} {s:?} is not NAME=VALUE"),
+            )
+            .with_help(format!("Write it as `{flag} region=eu-west-1`."))),
+        }
+    };
+    let mut diags = Vec::new();
+    for v in &args.vars {
+        match split("-var", v) {
+            Ok((k, v)) => cli.push(CliInput::Var(k, v)),
+            Err(d) => diags.push(d),
+        }
+    }
+    for v in &args.consts {
+        match split("--const", v) {
+            Ok((k, v)) => cli.push(CliInput::Const(k, v)),
+            Err(d) => diags.push(d),
+        }
+    }
+    if !diags.is_empty() {
+        return Err(diags);
+    }
+    let env: Vec<(String, String)> = std::env::vars()
+        .filter(|(k, _)| k.starts_with("INFRA_VAR_"))
+        .collect();
+    collect_inputs(base, &cli, &env)
+}
+
+/// `{"value": ..., "type": ..., "sensitive": bool, "known": bool}`;
+/// sensitive values are redacted to null.
+fn json_of(v: &Value) -> serde_json::Value {
+    let sensitive = v.is_sensitive_deep();
+    let known = !v.has_unknown();
+    let shown = if sensitive || !known {
+        serde_json::Value::Null
+    } else {
+        value::to_json(v).unwrap_or(serde_json::Value::Null)
+    };
+    serde_json::json!({
+        "value": shown,
+        "type": v.type_of().to_json(),
+        "sensitive": sensitive,
+        "known": known,
+    })
+}
+
+fn report(diags: &[Diagnostic], json: bool, io: &mut Io<'_>) {
+    if json {
+        let _ = writeln!(io.out, "{}", render::json(diags));
+    } else {
+        let _ = write!(io.err, "{}", render::human(diags, io.color, 100));
+    }
+}
+
+/// Runs `infra eval`.
+pub fn run(args: &EvalArgs, base: &Path, io: &mut Io<'_>) -> i32 {
+    let inputs = match gather_inputs(&args.inputs, base) {
+        Ok(i) => i,
+        Err(d) => {
+            report(&d, args.json, io);
+            return exit::ERROR;
+        }
+    };
+    match eval_expression(base, inputs, &EvalOptions::default(), &args.expression) {
+        Ok(v) => {
+            if args.json {
+                let _ = writeln!(io.out, "{}", json_of(&v));
+            } else {
+                let _ = writeln!(io.out, "{}", value::render(&v));
+            }
+            exit::OK
+        }
+        Err(d) => {
+            report(&d, args.json, io);
+            exit::ERROR
+        }
+    }
+}
+
+/// Runs `infra console`: one expression per line of standard input.
+/// Exit code 0, or 1 when any expression failed (useful in scripts).
+pub fn console(args: &ConsoleArgs, base: &Path, io: &mut Io<'_>) -> i32 {
+    let inputs = match gather_inputs(&args.inputs, base) {
+        Ok(i) => i,
+        Err(d) => {
+            report(&d, false, io);
+            return exit::ERROR;
+        }
+    };
+    let mut code = exit::OK;
+    let stdin = std::io::stdin();
+    for line in stdin.lock().lines() {
+        let Ok(line) = line else { break };
+        let line = line.trim();
+        if line.is_empty() {
+            continue;
+        }
+        if line == "exit" {
+            break;
+        }
+        match eval_expression(base, inputs.clone(), &EvalOptions::default(), line) {
+            Ok(v) => {
+                let _ = writeln!(io.out, "{}", value::render(&v));
+            }
+            Err(d) => {
+                code = exit::ERROR;
+                report(&d, false, io);
+            }
+        }
+    }
+    code
+}

@@ -1,0 +1,132 @@
+//! Function calls: user functions declared with `function` blocks (typed
+//! parameters, pure, recursion reported with the call path) and the
+//! built-in functions of the standard library.
+
+use super::instance::{ModuleInstance, upstream};
+use infra_lang::ast::{ExprKind, Ident};
+use infra_lang::eval::{Evaluator, Site};
+use infra_lang::types::{Type, parse_type};
+use infra_lang::value;
+use infra_lang::{Diagnostic, Span, Value};
+use infra_stdlib::FnContext;
+
+/// How deep user functions may call each other.
+const MAX_CALL_DEPTH: usize = 64;
+
+impl ModuleInstance {
+    pub(crate) fn call_function(
+        &self,
+        name: &Ident,
+        args: Vec<Value>,
+        arg_spans: &[Span],
+        site: &Site<'_>,
+    ) -> Result<Value, Diagnostic> {
+        if self.files.functions.contains_key(&name.name) {
+            return self.call_user_function(name, args, arg_spans, site);
+        }
+        let ctx = FnContext {
+            base_dir: &self.files.dir,
+        };
+        infra_stdlib::call(&name.name, args, &ctx).map_err(|e| {
+            let span = e
+                .arg
+                .and_then(|i| arg_spans.get(i).copied())
+                .unwrap_or(site.span);
+            let label = match e.arg {
+                Some(i) => format!("argument {} of `{}`", i + 1, name.name),
+                None => format!("this call of `{}`", name.name),
+            };
+            let d = Diagnostic::error("function::failed", format!("{}: {}", name.name, e.message))
+                .in_file(site.source)
+                .primary(span, label);
+            match e.help {
+                Some(h) => d.with_help(h),
+                None => d,
+            }
+        })
+    }
+
+    fn call_user_function(
+        &self,
+        name: &Ident,
+        args: Vec<Value>,
+        arg_spans: &[Span],
+        site: &Site<'_>,
+    ) -> Result<Value, Diagnostic> {
+        let at = self
+            .files
+            .functions
+            .get(&name.name)
+            .copied()
+            .ok_or_else(upstream)?;
+        let (src, block) = self.files.block(at).ok_or_else(upstream)?;
+        let mut params: Vec<(String, Type)> = Vec::new();
+        if let Some(p) = block.body.attribute("params")
+            && let ExprKind::Object(items) = &p.expr.kind
+        {
+            for item in items {
+                let pname = match &item.key.kind {
+                    ExprKind::Variable(id) => id.name.clone(),
+                    ExprKind::Template(t) => t.as_literal().unwrap_or_default(),
+                    _ => continue,
+                };
+                params.push((pname, parse_type(src, &item.value).unwrap_or(Type::Any)));
+            }
+        }
+        if args.len() != params.len() {
+            let names: Vec<&str> = params.iter().map(|(n, _)| n.as_str()).collect();
+            return Err(site
+                .error(
+                    "function::wrong-arity",
+                    format!(
+                        "`{}` takes {} argument{}, got {}",
+                        name.name,
+                        params.len(),
+                        if params.len() == 1 { "" } else { "s" },
+                        args.len()
+                    ),
+                    "wrong number of arguments",
+                )
+                .with_help(format!("Call it as `{}({})`.", name.name, names.join(", "))));
+        }
+        {
+            let stack = self.call_stack.borrow();
+            if stack.contains(&name.name) || stack.len() >= MAX_CALL_DEPTH {
+                let mut path: Vec<&str> = stack.iter().map(String::as_str).collect();
+                path.push(&name.name);
+                return Err(site
+                    .error("function::recursion", format!("function `{}` calls itself: {}", name.name, path.join(" → ")), "recursive call")
+                    .with_help("User functions may not be recursive; use a `for` expression or a stdlib function instead."));
+            }
+        }
+        let mut evaluator = Evaluator::new(self, src);
+        for (i, ((pname, ty), arg)) in params.iter().zip(args).enumerate() {
+            let v = value::convert(arg, ty).map_err(|e| {
+                let span = arg_spans.get(i).copied().unwrap_or(site.span);
+                Diagnostic::error(
+                    "function::argument-type",
+                    format!(
+                        "argument `{pname}` of `{}`{}: {}",
+                        name.name,
+                        e.path_string(),
+                        e.message
+                    ),
+                )
+                .in_file(site.source)
+                .primary(span, format!("expected {ty}"))
+            })?;
+            evaluator.bind(pname.clone(), v);
+        }
+        let Some(result) = block.body.attribute("result") else {
+            return Err(site.error(
+                "function::no-result",
+                format!("function `{}` has no `result`", name.name),
+                "called here",
+            ));
+        };
+        self.call_stack.borrow_mut().push(name.name.clone());
+        let out = evaluator.eval(&result.expr);
+        self.call_stack.borrow_mut().pop();
+        out
+    }
+}

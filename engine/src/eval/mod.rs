@@ -1,0 +1,361 @@
+//! Evaluating a configuration: every module instance's variables, consts,
+//! locals, resources (expanded by `count` / `for_each`), child modules,
+//! outputs and checks, into the values the planner works from. Values are
+//! computed lazily on first reference and memoised, so evaluation order
+//! follows references and each expression is evaluated once.
+
+mod functions;
+mod instance;
+mod loader;
+mod modules;
+mod resources;
+mod variables;
+
+pub use loader::{ModuleFiles, load_module, load_std_module};
+pub use resources::Expansion;
+pub use variables::{CliInput, InputValue, Inputs, collect_inputs, parse_var_file};
+
+use crate::addr::{ModulePath, ResourceAddress, ResourceMode};
+use infra_lang::diagnostic::has_errors;
+use infra_lang::eval::{Evaluator, Site};
+use infra_lang::{Diagnostic, SourceFile, Span, Value, syntax};
+use instance::ModuleInstance;
+use std::cell::RefCell;
+use std::collections::{BTreeMap, HashMap};
+use std::path::{Path, PathBuf};
+use std::rc::Rc;
+use std::sync::Arc;
+
+/// State shared by every module instance of one evaluation.
+pub(crate) struct Shared {
+    pub root_dir: PathBuf,
+    pub cwd: PathBuf,
+    pub workspace: String,
+    pub diags: RefCell<Vec<Diagnostic>>,
+    /// Loaded child modules by source key (`None`: failed to load, already
+    /// reported).
+    pub modules: RefCell<HashMap<String, Option<Arc<ModuleFiles>>>>,
+}
+
+/// Options of one evaluation.
+#[derive(Clone, Debug)]
+pub struct EvalOptions {
+    /// The workspace name (`infra.workspace`); `"default"` unless chosen.
+    pub workspace: String,
+}
+
+impl Default for EvalOptions {
+    fn default() -> EvalOptions {
+        EvalOptions {
+            workspace: "default".into(),
+        }
+    }
+}
+
+/// One resource instance with its evaluated configuration.
+#[derive(Clone, Debug)]
+pub struct EvaluatedInstance {
+    /// Its address, e.g. `module.web.aws_s3_object.page["index.html"]`.
+    pub address: ResourceAddress,
+    /// The configuration object (meta-arguments removed). Attributes
+    /// computed from other resources' not-yet-known attributes are unknown.
+    pub config: Value,
+    /// The file of the block.
+    pub source: Arc<SourceFile>,
+    /// The span of the block's type label.
+    pub span: Span,
+}
+
+/// The result of a `check` block's assertion.
+#[derive(Clone, Debug, PartialEq)]
+pub enum CheckStatus {
+    /// The condition holds.
+    Pass,
+    /// The condition is false; the error message.
+    Fail(String),
+    /// The condition is not known until apply.
+    Unknown,
+}
+
+/// One `assert` of a `check` block.
+#[derive(Clone, Debug)]
+pub struct CheckResult {
+    /// `check.NAME` with its module path.
+    pub address: String,
+    /// The outcome.
+    pub status: CheckStatus,
+}
+
+/// Everything evaluation produced.
+#[derive(Debug, Default)]
+pub struct Evaluation {
+    /// Every resource and data source instance of every module, in module
+    /// then declaration order.
+    pub instances: Vec<EvaluatedInstance>,
+    /// The root module's outputs (sensitive ones marked).
+    pub outputs: BTreeMap<String, Value>,
+    /// Results of `check` blocks.
+    pub checks: Vec<CheckResult>,
+    /// Errors and warnings, in the order met.
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+fn new_shared(root: &Path, options: &EvalOptions) -> Rc<Shared> {
+    Rc::new(Shared {
+        root_dir: root.to_path_buf(),
+        cwd: std::env::current_dir().unwrap_or_else(|_| root.to_path_buf()),
+        workspace: options.workspace.clone(),
+        diags: RefCell::new(Vec::new()),
+        modules: RefCell::new(HashMap::new()),
+    })
+}
+
+/// Input names that the root module does not declare: an error for
+/// `-var`/`--const` (a typo would silently do nothing), ignored for
+/// environment variables and var files, as Terraform does.
+fn check_input_names(files: &ModuleFiles, inputs: &Inputs) -> Vec<Diagnostic> {
+    let mut diags = Vec::new();
+    let mut check = |kind: &str, name: &str, declared: Vec<&str>, origin: &str| {
+        let help = match infra_lang::diagnostic::did_you_mean(name, declared.iter().copied()) {
+            Some(s) => format!("Did you mean `{s}`?"),
+            None => format!(
+                "Declare it with `{kind} \"{name}\" {{}}`, or remove the {origin} argument."
+            ),
+        };
+        diags.push(
+            Diagnostic::error(
+                "input::undeclared",
+                format!("{origin} sets `{name}`, but there is no {kind} `{name}`"),
+            )
+            .with_help(help),
+        );
+    };
+    for (name, v) in &inputs.vars {
+        if let InputValue::Raw { origin, .. } = v
+            && origin == "-var"
+            && !files.variables.contains_key(name)
+        {
+            check(
+                "variable",
+                name,
+                files.variables.keys().map(String::as_str).collect(),
+                "-var",
+            );
+        }
+    }
+    for name in inputs.consts.keys() {
+        if !files.consts.contains_key(name) {
+            check(
+                "const",
+                name,
+                files.consts.keys().map(String::as_str).collect(),
+                "--const",
+            );
+        }
+    }
+    diags
+}
+
+/// Evaluates the configuration in `root` with `inputs`.
+///
+/// Static checks run first; evaluation runs only when they pass. Every
+/// variable is evaluated before anything else, so all missing required
+/// variables are reported together.
+pub fn evaluate(root: &Path, inputs: Inputs, options: &EvalOptions) -> Evaluation {
+    let files = match load_module(root) {
+        Ok(f) => Arc::new(f),
+        Err(diagnostics) => {
+            return Evaluation {
+                diagnostics,
+                ..Evaluation::default()
+            };
+        }
+    };
+    let mut ev = Evaluation::default();
+    let input_diags = check_input_names(&files, &inputs);
+    if !input_diags.is_empty() {
+        ev.diagnostics = input_diags;
+        return ev;
+    }
+    let shared = new_shared(root, options);
+    let root_instance = ModuleInstance::new(files, ModulePath::default(), shared.clone(), inputs);
+    walk(&root_instance, &mut ev);
+    if let Ok(Value::Object(outputs)) = root_instance.outputs_object() {
+        ev.outputs = outputs;
+    }
+    ev.diagnostics = shared.diags.take();
+    ev
+}
+
+/// Evaluates every part of module instance `m` and its children.
+fn walk(m: &ModuleInstance, ev: &mut Evaluation) {
+    let files = m.files.clone();
+    let names: Vec<String> = files.variables.keys().cloned().collect();
+    let mut valid = Vec::new();
+    for name in &names {
+        if let Some((src, b)) = files.variables.get(name).and_then(|at| files.block(*at))
+            && m.variable(
+                name,
+                &Site {
+                    source: src,
+                    span: b.kind.span,
+                },
+            )
+            .is_ok()
+        {
+            valid.push(name);
+        }
+    }
+    // Validations run for every variable that has a value, so one run
+    // reports every input problem.
+    for name in valid {
+        m.validate_variable(name);
+    }
+    if has_errors(&m.shared.diags.borrow()) {
+        return;
+    }
+    for (name, at) in &files.consts {
+        if let Some((src, b)) = files.block(*at) {
+            let _ = m.constant(
+                name,
+                &Site {
+                    source: src,
+                    span: b.kind.span,
+                },
+            );
+        }
+    }
+    for name in files.locals.keys() {
+        if let Some((src, a)) = files.locals.get(name).and_then(|at| files.local(*at)) {
+            let _ = m.resolve_local(
+                name,
+                &Site {
+                    source: src,
+                    span: a.name.span,
+                },
+            );
+        }
+    }
+    for (mode, table) in [
+        (ResourceMode::Managed, &files.resources),
+        (ResourceMode::Data, &files.data),
+    ] {
+        for ((t, n), at) in table {
+            let Some((src, b)) = files.block(*at) else {
+                continue;
+            };
+            let site = Site {
+                source: src,
+                span: b.kind.span,
+            };
+            if let Ok(r) = m.resource_eval(mode, t, n, &site) {
+                for inst in &r.instances {
+                    ev.instances.push(EvaluatedInstance {
+                        address: ResourceAddress {
+                            module: m.path.clone(),
+                            mode,
+                            type_name: t.clone(),
+                            name: n.clone(),
+                            key: inst.key.clone(),
+                        },
+                        config: inst.config.clone(),
+                        source: src.clone(),
+                        span: b.labels.first().map_or(b.kind.span, |l| l.span),
+                    });
+                }
+            }
+        }
+    }
+    for name in files.modules.keys() {
+        let Some((src, b)) = files.modules.get(name).and_then(|at| files.block(*at)) else {
+            continue;
+        };
+        if let Ok(call) = m.module_call(
+            name,
+            &Site {
+                source: src,
+                span: b.kind.span,
+            },
+        ) {
+            for (_, child) in &call.instances {
+                walk(child, ev);
+            }
+        }
+    }
+    for name in files.outputs.keys() {
+        let _ = m.output(name);
+    }
+    for (name, at) in &files.checks {
+        let Some((src, b)) = files.block(*at) else {
+            continue;
+        };
+        let address = if m.path.is_root() {
+            format!("check.{name}")
+        } else {
+            format!("{}.check.{name}", m.path)
+        };
+        for a in b.body.blocks().filter(|a| a.kind.name == "assert") {
+            let Some(cond) = a.body.attribute("condition") else {
+                continue;
+            };
+            let status = match m.eval(src, &cond.expr).map(|v| v.unmark().0) {
+                Ok(Value::Bool(true)) => CheckStatus::Pass,
+                Ok(Value::Unknown(_)) => CheckStatus::Unknown,
+                Ok(Value::Bool(false)) => {
+                    let msg = a
+                        .body
+                        .attribute("error_message")
+                        .and_then(|e| m.eval(src, &e.expr).ok())
+                        .and_then(|v| v.as_str().map(str::to_string))
+                        .unwrap_or_else(|| "the assertion is false".into());
+                    CheckStatus::Fail(msg)
+                }
+                Ok(other) => CheckStatus::Fail(format!(
+                    "the condition is not a bool but {}",
+                    other.describe()
+                )),
+                Err(d) => CheckStatus::Fail(d.message),
+            };
+            ev.checks.push(CheckResult {
+                address: address.clone(),
+                status,
+            });
+        }
+    }
+}
+
+/// Evaluates expression `text` in the root module of `root` (for
+/// `infra eval` and `infra console`): references to variables, locals,
+/// consts, resources and modules work as they would in a `.infra` file.
+///
+/// # Errors
+/// Diagnostics for the configuration (static checks), the expression's
+/// syntax, or its evaluation — including failures of values it uses.
+pub fn eval_expression(
+    root: &Path,
+    inputs: Inputs,
+    options: &EvalOptions,
+    text: &str,
+) -> Result<Value, Vec<Diagnostic>> {
+    let files = Arc::new(load_module(root)?);
+    let input_diags = check_input_names(&files, &inputs);
+    if !input_diags.is_empty() {
+        return Err(input_diags);
+    }
+    let shared = new_shared(root, options);
+    let m = ModuleInstance::new(files, ModulePath::default(), shared.clone(), inputs);
+    let source = SourceFile::new("<expression>", text);
+    let expr = syntax::parse_expr(&source)?;
+    let result = Evaluator::new(&m, &source).eval(&expr);
+    let mut diags = shared.diags.take();
+    match result {
+        Ok(v) if !has_errors(&diags) => Ok(v),
+        Ok(_) => Err(diags),
+        Err(d) => {
+            if d.code != instance::UPSTREAM {
+                diags.push(d);
+            }
+            Err(diags)
+        }
+    }
+}

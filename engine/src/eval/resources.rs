@@ -1,0 +1,579 @@
+//! Resources and data sources: `count` / `for_each` expansion into
+//! instances with keys, and each instance's configuration evaluated into
+//! an object (nested blocks and `dynamic` blocks included).
+
+use super::instance::{ModuleInstance, Slot, upstream};
+use crate::addr::{InstanceKey, ResourceMode};
+use infra_lang::ast::{Block, Body, Expr, ExprKind};
+use infra_lang::diagnostic::did_you_mean;
+use infra_lang::eval::{Evaluator, Site, Step};
+use infra_lang::{Diagnostic, SourceFile, Value};
+use std::collections::BTreeMap;
+use std::rc::Rc;
+use std::sync::Arc;
+
+/// Arguments of `resource`/`data`/`module` blocks that are not part of the
+/// object's configuration.
+pub(crate) const META_ATTRS: &[&str] = &[
+    "count",
+    "for_each",
+    "depends_on",
+    "provider",
+    "providers",
+    "source",
+    "version",
+];
+const META_BLOCKS: &[&str] = &["lifecycle", "provisioner", "connection"];
+
+/// How a block was expanded into instances.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Expansion {
+    /// Neither `count` nor `for_each`: one instance, no key.
+    Single,
+    /// `count = N`: keys `[0]`..`[N-1]`.
+    Count,
+    /// `for_each`: keys are the map keys or set elements.
+    ForEach,
+}
+
+/// One instance of a resource: its key, the `each.*`/`count.*` values it
+/// was evaluated with, and its configuration.
+#[derive(Clone, Debug)]
+pub struct InstanceEval {
+    /// The instance key.
+    pub key: InstanceKey,
+    /// The configuration: an object of the block's arguments and nested
+    /// blocks (meta-arguments removed).
+    pub config: Value,
+}
+
+/// A resource or data block, expanded and evaluated.
+#[derive(Debug)]
+pub(crate) struct ResourceEval {
+    pub expansion: Expansion,
+    pub instances: Vec<InstanceEval>,
+}
+
+impl ResourceEval {
+    /// The value a reference to the whole resource sees: the object for a
+    /// single instance, a tuple for `count`, an object by key for
+    /// `for_each`.
+    fn value(&self) -> Value {
+        match self.expansion {
+            Expansion::Single => self
+                .instances
+                .first()
+                .map_or(Value::NULL, |i| i.config.clone()),
+            Expansion::Count => {
+                Value::Tuple(self.instances.iter().map(|i| i.config.clone()).collect())
+            }
+            Expansion::ForEach => Value::Object(
+                self.instances
+                    .iter()
+                    .map(|i| {
+                        let k = match &i.key {
+                            InstanceKey::Str(s) => s.clone(),
+                            other => other.to_string(),
+                        };
+                        (k, i.config.clone())
+                    })
+                    .collect(),
+            ),
+        }
+    }
+}
+
+/// The expansion keys of a block with `count` or `for_each`, each with the
+/// value to bind (`count` → `{index}`, `each` → `{key, value}`).
+pub(crate) struct Expanded {
+    pub expansion: Expansion,
+    pub keys: Vec<(InstanceKey, Option<(&'static str, Value)>)>,
+}
+
+fn obj(pairs: &[(&str, Value)]) -> Value {
+    Value::Object(
+        pairs
+            .iter()
+            .map(|(k, v)| ((*k).to_string(), v.clone()))
+            .collect(),
+    )
+}
+
+impl ModuleInstance {
+    /// Names, in source text, the references in `expr` whose values are not
+    /// known yet: `aws_s3_bucket.logs.id, random_id.suffix.hex`.
+    fn unknown_references(&self, src: &Arc<SourceFile>, expr: &Expr) -> Vec<String> {
+        fn walk<'e>(e: &'e Expr, out: &mut Vec<&'e Expr>) {
+            match &e.kind {
+                ExprKind::GetAttr { .. } | ExprKind::Variable(_) => out.push(e),
+                ExprKind::Index {
+                    collection, key, ..
+                } => {
+                    out.push(e);
+                    walk(collection, out);
+                    walk(key, out);
+                }
+                _ => e.for_each_child(&mut |c| walk(c, out)),
+            }
+        }
+        let mut refs = Vec::new();
+        walk(expr, &mut refs);
+        let mut names: Vec<String> = Vec::new();
+        for r in refs {
+            if let Ok(v) = self.eval(src, r)
+                && v.has_unknown()
+            {
+                let text = src.slice(r.span).to_string();
+                if !names.iter().any(|n| text.starts_with(n.as_str())) {
+                    names.push(text);
+                }
+            }
+        }
+        names
+    }
+
+    /// Evaluates `count` / `for_each` of block `b`.
+    pub(crate) fn expand(
+        &self,
+        src: &Arc<SourceFile>,
+        b: &Block,
+        what: &str,
+    ) -> Result<Expanded, Diagnostic> {
+        if let Some(c) = b.body.attribute("count") {
+            let v = self.eval(src, &c.expr)?.unmark().0;
+            if v.has_unknown() {
+                return Err(self.unknown_expansion(src, &c.expr, "count", what));
+            }
+            let n = match &v {
+                Value::Number(n) => n.as_i64().filter(|n| *n >= 0),
+                _ => None,
+            };
+            let Some(n) = n else {
+                return Err(Diagnostic::error(
+                    "expand::invalid-count",
+                    format!(
+                        "`count` must be a whole number of 0 or more, got {}",
+                        v.describe()
+                    ),
+                )
+                .in_file(src)
+                .primary(c.expr.span, "not a valid count")
+                .with_help(
+                    "Use `length(list)` to count a list, or a condition: `var.enabled ? 1 : 0`.",
+                ));
+            };
+            let keys = (0..n)
+                .map(|i| {
+                    (
+                        InstanceKey::Int(i),
+                        Some(("count", obj(&[("index", Value::int(i))]))),
+                    )
+                })
+                .collect();
+            return Ok(Expanded {
+                expansion: Expansion::Count,
+                keys,
+            });
+        }
+        if let Some(f) = b.body.attribute("for_each") {
+            let v = self.eval(src, &f.expr)?;
+            if v.is_sensitive_deep() {
+                return Err(Diagnostic::error("expand::sensitive-for-each", "`for_each` cannot use sensitive values: its keys become part of resource addresses, shown in every plan")
+                    .in_file(src)
+                    .primary(f.expr.span, "sensitive")
+                    .with_help("Iterate over non-sensitive keys, e.g. `nonsensitive(keys(var.x))`, and look the sensitive values up inside."));
+            }
+            let keys: Option<Vec<(String, Value)>> = match &v {
+                Value::Unknown(_) => None,
+                Value::Map(_, m) | Value::Object(m) => {
+                    Some(m.iter().map(|(k, v)| (k.clone(), v.clone())).collect())
+                }
+                Value::Set(_, items) if items.iter().any(Value::is_unknown) => None,
+                Value::Set(_, items) => {
+                    let mut out = Vec::new();
+                    for i in items {
+                        match i {
+                            Value::String(s) => out.push((s.clone(), i.clone())),
+                            other => {
+                                return Err(Diagnostic::error("expand::invalid-for-each", format!("a `for_each` set must hold strings, found {}", other.describe()))
+                                    .in_file(src)
+                                    .primary(f.expr.span, "not a set of strings")
+                                    .with_help("Convert the elements: `toset([for x in list : tostring(x)])`, or use a map keyed by string."));
+                            }
+                        }
+                    }
+                    Some(out)
+                }
+                Value::List(..) | Value::Tuple(_) => {
+                    return Err(Diagnostic::error("expand::invalid-for-each", "`for_each` needs a map or a set of strings, got a list")
+                        .in_file(src)
+                        .primary(f.expr.span, "a list")
+                        .with_help("Wrap it in `toset(...)` when its elements are unique strings, or build a map: `{ for x in list : x.name => x }`."));
+                }
+                other => {
+                    return Err(Diagnostic::error(
+                        "expand::invalid-for-each",
+                        format!(
+                            "`for_each` needs a map or a set of strings, got {}",
+                            other.describe()
+                        ),
+                    )
+                    .in_file(src)
+                    .primary(f.expr.span, "not a map or set")
+                    .with_help(
+                        "Use a map (`{ a = 1 }`) or a set of strings (`toset([\"a\", \"b\"])`).",
+                    ));
+                }
+            };
+            let Some(keys) = keys else {
+                return Err(self.unknown_expansion(src, &f.expr, "for_each", what));
+            };
+            let keys = keys
+                .into_iter()
+                .map(|(k, v)| {
+                    (
+                        InstanceKey::Str(k.clone()),
+                        Some(("each", obj(&[("key", Value::String(k)), ("value", v)]))),
+                    )
+                })
+                .collect();
+            return Ok(Expanded {
+                expansion: Expansion::ForEach,
+                keys,
+            });
+        }
+        Ok(Expanded {
+            expansion: Expansion::Single,
+            keys: vec![(InstanceKey::None, None)],
+        })
+    }
+
+    fn unknown_expansion(
+        &self,
+        src: &Arc<SourceFile>,
+        expr: &Expr,
+        arg: &str,
+        what: &str,
+    ) -> Diagnostic {
+        let names = self.unknown_references(src, expr);
+        let (message, hint) = if names.is_empty() {
+            (
+                format!("`{arg}` of {what} is not known until apply"),
+                String::new(),
+            )
+        } else {
+            let list = names
+                .iter()
+                .map(|n| format!("`{n}`"))
+                .collect::<Vec<_>>()
+                .join(", ");
+            (
+                format!("`{arg}` of {what} depends on {list}, known only after apply"),
+                format!(
+                    " `infra apply --target` the resource behind {} first, or",
+                    names.join(", ")
+                ),
+            )
+        };
+        Diagnostic::error("expand::unknown", message)
+            .in_file(src)
+            .primary(expr.span, "not known until apply")
+            .with_help(format!("The number of instances must be known when planning:{hint} derive `{arg}` from variables, consts and locals instead (e.g. iterate over the names you give, not over ids the provider returns)."))
+    }
+
+    /// The evaluated resource `type.name` (managed or data).
+    pub(crate) fn resource_eval(
+        &self,
+        mode: ResourceMode,
+        type_name: &str,
+        name: &str,
+        site: &Site<'_>,
+    ) -> Result<Rc<ResourceEval>, Diagnostic> {
+        let key = (mode, type_name.to_string(), name.to_string());
+        match self.resources.borrow().get(&key) {
+            Some(Slot::Done(Some(r))) => return Ok(r.clone()),
+            Some(Slot::Done(None)) => return Err(upstream()),
+            Some(Slot::InProgress) => {
+                return Err(site
+                    .error(
+                        "eval::cycle",
+                        format!("`{type_name}.{name}` refers to itself"),
+                        "refers back to the resource being evaluated",
+                    )
+                    .with_help(
+                        "A resource cannot use its own attributes, directly or through others.",
+                    ));
+            }
+            None => {}
+        }
+        self.resources
+            .borrow_mut()
+            .insert(key.clone(), Slot::InProgress);
+        let result = self.compute_resource(mode, type_name, name);
+        let slot = match &result {
+            Ok(r) => Slot::Done(Some(r.clone())),
+            Err(_) => Slot::Done(None),
+        };
+        self.resources.borrow_mut().insert(key, slot);
+        result.map_err(|d| {
+            self.report(d);
+            upstream()
+        })
+    }
+
+    fn compute_resource(
+        &self,
+        mode: ResourceMode,
+        type_name: &str,
+        name: &str,
+    ) -> Result<Rc<ResourceEval>, Diagnostic> {
+        let key = (type_name.to_string(), name.to_string());
+        let at = match mode {
+            ResourceMode::Managed => self.files.resources.get(&key),
+            ResourceMode::Data => self.files.data.get(&key),
+        }
+        .copied()
+        .ok_or_else(upstream)?;
+        let (src, b) = self.files.block(at).ok_or_else(upstream)?;
+        let what = format!(
+            "`{}{type_name}.{name}`",
+            if mode == ResourceMode::Data {
+                "data."
+            } else {
+                ""
+            }
+        );
+        let expanded = self.expand(src, b, &what)?;
+        let mut instances = Vec::with_capacity(expanded.keys.len());
+        let mut failed = false;
+        for (key, binding) in expanded.keys {
+            let mut ev = Evaluator::new(self, src);
+            if let Some((n, v)) = binding {
+                ev.bind(n, v);
+            }
+            match self.body_object(&mut ev, src, &b.body, true) {
+                Some(config) => instances.push(InstanceEval { key, config }),
+                None => failed = true,
+            }
+        }
+        if failed {
+            return Err(upstream());
+        }
+        Ok(Rc::new(ResourceEval {
+            expansion: expanded.expansion,
+            instances,
+        }))
+    }
+
+    /// A block body as an object: arguments by name; nested blocks by type,
+    /// as an object when there is one and a tuple of objects when there
+    /// are several; `dynamic` blocks expanded. Every failing argument is
+    /// reported; `None` when any failed.
+    pub(crate) fn body_object(
+        &self,
+        ev: &mut Evaluator<'_>,
+        src: &Arc<SourceFile>,
+        body: &Body,
+        top: bool,
+    ) -> Option<Value> {
+        let mut out = BTreeMap::new();
+        let mut failed = false;
+        for a in body.attributes() {
+            if top && META_ATTRS.contains(&a.name.name.as_str()) {
+                continue;
+            }
+            match ev.eval(&a.expr) {
+                Ok(v) => {
+                    out.insert(a.name.name.clone(), v);
+                }
+                Err(d) => {
+                    failed = true;
+                    self.report(d);
+                }
+            }
+        }
+        let mut nested: BTreeMap<String, Vec<Value>> = BTreeMap::new();
+        for nb in body.blocks() {
+            let kind = nb.kind.name.as_str();
+            if top && META_BLOCKS.contains(&kind) {
+                continue;
+            }
+            if kind == "dynamic" {
+                match self.dynamic_blocks(ev, src, nb) {
+                    Some((k, items)) => nested.entry(k).or_default().extend(items),
+                    None => failed = true,
+                }
+                continue;
+            }
+            match self.body_object(ev, src, &nb.body, false) {
+                Some(v) => nested.entry(kind.to_string()).or_default().push(v),
+                None => failed = true,
+            }
+        }
+        for (k, mut items) in nested {
+            let v = if items.len() == 1 {
+                items.pop().unwrap_or(Value::NULL)
+            } else {
+                Value::Tuple(items)
+            };
+            out.insert(k, v);
+        }
+        (!failed).then_some(Value::Object(out))
+    }
+
+    /// `dynamic "NAME" { for_each = ..., iterator = it, content { ... } }`:
+    /// one `NAME` block per element, with `NAME.key`/`NAME.value` (or the
+    /// iterator's name) bound inside `content`.
+    fn dynamic_blocks(
+        &self,
+        ev: &mut Evaluator<'_>,
+        src: &Arc<SourceFile>,
+        b: &Block,
+    ) -> Option<(String, Vec<Value>)> {
+        let kind = b.labels.first()?.value.clone();
+        let iterator = match b.body.attribute("iterator").map(|a| &a.expr.kind) {
+            Some(ExprKind::Variable(id)) => id.name.clone(),
+            _ => kind.clone(),
+        };
+        let fe = b.body.attribute("for_each")?;
+        let coll = match ev.eval(&fe.expr) {
+            Ok(v) => v.unmark().0,
+            Err(d) => {
+                self.report(d);
+                return None;
+            }
+        };
+        let pairs: Vec<(Value, Value)> = match coll {
+            Value::List(_, items) | Value::Tuple(items) => items
+                .into_iter()
+                .enumerate()
+                .map(|(i, v)| (Value::int(i as i64), v))
+                .collect(),
+            Value::Set(_, items) => items.into_iter().map(|v| (v.clone(), v)).collect(),
+            Value::Map(_, m) | Value::Object(m) => {
+                m.into_iter().map(|(k, v)| (Value::String(k), v)).collect()
+            }
+            Value::Null(_) => Vec::new(),
+            Value::Unknown(_) => {
+                self.report(self.unknown_expansion(
+                    src,
+                    &fe.expr,
+                    "for_each",
+                    &format!("`dynamic \"{kind}\"`"),
+                ));
+                return None;
+            }
+            other => {
+                self.report(
+                    Diagnostic::error(
+                        "expand::invalid-for-each",
+                        format!(
+                            "a `dynamic` block's `for_each` needs a collection, got {}",
+                            other.describe()
+                        ),
+                    )
+                    .in_file(src)
+                    .primary(fe.expr.span, "not a collection"),
+                );
+                return None;
+            }
+        };
+        let content = b.body.blocks().find(|c| c.kind.name == "content")?;
+        let mut items = Vec::with_capacity(pairs.len());
+        let mut failed = false;
+        for (k, v) in pairs {
+            ev.bind(iterator.clone(), obj(&[("key", k), ("value", v)]));
+            match self.body_object(ev, src, &content.body, false) {
+                Some(o) => items.push(o),
+                None => failed = true,
+            }
+            ev.unbind();
+        }
+        (!failed).then_some((kind, items))
+    }
+
+    /// Resolves `TYPE.NAME...` / `data.TYPE.NAME...`: the resource's value,
+    /// and how many of the following `rest` steps were used. An attribute
+    /// the configuration does not set is unknown until the provider plans
+    /// it ("known after apply").
+    pub(crate) fn resource_reference(
+        &self,
+        mode: ResourceMode,
+        type_name: &str,
+        name: &str,
+        rest: &[Step],
+        site: &Site<'_>,
+    ) -> Result<(Value, usize), Diagnostic> {
+        let key = (type_name.to_string(), name.to_string());
+        let declared = match mode {
+            ResourceMode::Managed => &self.files.resources,
+            ResourceMode::Data => &self.files.data,
+        };
+        if !declared.contains_key(&key) {
+            let prefix = if mode == ResourceMode::Data {
+                "data."
+            } else {
+                ""
+            };
+            let all: Vec<String> = declared.keys().map(|(t, n)| format!("{t}.{n}")).collect();
+            let wanted = format!("{type_name}.{name}");
+            let help = match did_you_mean(&wanted, all.iter().map(String::as_str)) {
+                Some(s) => format!("Did you mean `{prefix}{s}`?"),
+                None => format!(
+                    "Declare it with `{} \"{type_name}\" \"{name}\" {{ ... }}`.",
+                    if mode == ResourceMode::Data {
+                        "data"
+                    } else {
+                        "resource"
+                    }
+                ),
+            };
+            return Err(site
+                .error(
+                    "eval::undeclared",
+                    format!(
+                        "there is no {}`{prefix}{wanted}`",
+                        if mode == ResourceMode::Data {
+                            "data source "
+                        } else {
+                            "resource "
+                        }
+                    ),
+                    "not declared",
+                )
+                .with_help(help));
+        }
+        let r = self.resource_eval(mode, type_name, name, site)?;
+        let absent = |config: &Value, step: Option<&Step>| match (config, step) {
+            (Value::Object(m), Some(Step::Attr(a))) => !m.contains_key(a),
+            _ => false,
+        };
+        match r.expansion {
+            Expansion::Single => {
+                let config = r
+                    .instances
+                    .first()
+                    .map_or(Value::NULL, |i| i.config.clone());
+                if absent(&config, rest.first()) {
+                    return Ok((Value::unknown(), 1));
+                }
+                Ok((config, 0))
+            }
+            Expansion::Count | Expansion::ForEach => {
+                if let Some(Step::Index(k)) = rest.first() {
+                    let want = match (k, r.expansion) {
+                        (Value::Number(n), Expansion::Count) => n.as_i64().map(InstanceKey::Int),
+                        (Value::String(s), Expansion::ForEach) => Some(InstanceKey::Str(s.clone())),
+                        _ => None,
+                    };
+                    if let Some(inst) = want.and_then(|w| r.instances.iter().find(|i| i.key == w))
+                        && absent(&inst.config, rest.get(1))
+                    {
+                        return Ok((Value::unknown(), 2));
+                    }
+                }
+                Ok((r.value(), 0))
+            }
+        }
+    }
+}
