@@ -52,18 +52,6 @@ pub(crate) fn integer(args: &[Value], i: usize) -> Result<i64, FnError> {
         .ok_or_else(|| FnError::arg(i, format!("expected a whole number, got {n}")))
 }
 
-/// Argument `i` as a bool (`"true"`/`"false"` convert).
-pub(crate) fn boolean(args: &[Value], i: usize) -> Result<bool, FnError> {
-    let v = not_null(args, i, "a bool")?;
-    match value::convert(v.clone(), &Type::Bool) {
-        Ok(Value::Bool(b)) => Ok(b),
-        _ => Err(FnError::arg(
-            i,
-            format!("expected a bool, got {}", v.describe()),
-        )),
-    }
-}
-
 /// Argument `i` as the elements of a list, set or tuple.
 pub(crate) fn sequence(args: &[Value], i: usize) -> Result<Vec<Value>, FnError> {
     let v = not_null(args, i, "a list")?;
@@ -101,15 +89,6 @@ pub(crate) fn strings(args: &[Value], i: usize) -> Result<Vec<String>, FnError> 
             )),
         })
         .collect()
-}
-
-/// A list value from elements that should share one type (unified as
-/// Terraform does); falls back to a tuple when they cannot be unified.
-pub(crate) fn list_of(items: Vec<Value>) -> Value {
-    match value::unify(items.clone()) {
-        Ok((t, items)) => Value::List(t, items),
-        Err(_) => Value::Tuple(items),
-    }
 }
 
 /// A list of strings.

@@ -141,10 +141,12 @@ pub fn call(name: &str, args: Vec<Value>, ctx: &FnContext<'_>) -> Result<Value, 
             "there is no built-in function `{name}`"
         )));
     };
-    if let Some(sig) = crate::lookup(name) {
-        if !sig.arity.accepts(args.len()) {
+    if let Some(sig) = crate::lookup(name)
+        && !sig.arity.accepts(args.len())
+    {
+        {
             return Err(FnError::call(format!(
-                "`{name}` takes {}, got {}",
+                "takes {}, got {}",
                 sig.arity.describe(),
                 args.len()
             ))

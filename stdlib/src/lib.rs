@@ -6,11 +6,13 @@
 
 mod args;
 mod call;
+mod docs;
 mod functions;
 #[cfg(test)]
 mod harness;
 
 pub use call::{Builtin, Example, FnContext, FnError, Returns, builtin, builtins, call};
+pub use docs::markdown_reference;
 
 /// How many arguments a built-in function takes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -97,6 +99,7 @@ pub const FUNCTIONS: &[Signature] = &[
     sig("file", &["path"], 1, Some(1)),
     sig("filebase64", &["path"], 1, Some(1)),
     sig("filebase64sha256", &["path"], 1, Some(1)),
+    sig("filebase64sha512", &["path"], 1, Some(1)),
     sig("fileexists", &["path"], 1, Some(1)),
     sig("filemd5", &["path"], 1, Some(1)),
     sig("fileset", &["path", "pattern"], 2, Some(2)),
@@ -177,6 +180,38 @@ pub const FUNCTIONS: &[Signature] = &[
     sig("yamlencode", &["value"], 1, Some(1)),
     sig("zipmap", &["keys", "values"], 2, Some(2)),
 ];
+
+/// The modules written in .infra that ship inside the binary, as
+/// `(name, [(file name, contents)])`; used as `source = "std/NAME"`.
+const STD_MODULES: &[(&str, &[(&str, &str)])] = &[
+    (
+        "s3-log-bucket",
+        &[(
+            "main.infra",
+            include_str!("../std/s3-log-bucket/main.infra"),
+        )],
+    ),
+    (
+        "s3-static-site",
+        &[(
+            "main.infra",
+            include_str!("../std/s3-static-site/main.infra"),
+        )],
+    ),
+];
+
+/// The files of standard module `std/NAME`, as `(file name, contents)`.
+pub fn std_module(name: &str) -> Option<&'static [(&'static str, &'static str)]> {
+    STD_MODULES
+        .iter()
+        .find(|(n, _)| *n == name)
+        .map(|(_, files)| *files)
+}
+
+/// The names of the standard modules.
+pub fn std_module_names() -> impl Iterator<Item = &'static str> {
+    STD_MODULES.iter().map(|(n, _)| *n)
+}
 
 /// The signature of built-in function `name`, if there is one.
 pub fn lookup(name: &str) -> Option<&'static Signature> {

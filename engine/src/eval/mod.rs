@@ -344,7 +344,8 @@ pub fn eval_expression(
     }
     let shared = new_shared(root, options);
     let m = ModuleInstance::new(files, ModulePath::default(), shared.clone(), inputs);
-    let source = SourceFile::new("<expression>", text);
+    // A final newline lets a heredoc end the expression, as in a file.
+    let source = SourceFile::new("<expression>", format!("{}\n", text.trim_end()));
     let expr = syntax::parse_expr(&source)?;
     let result = Evaluator::new(&m, &source).eval(&expr);
     let mut diags = shared.diags.take();

@@ -216,8 +216,12 @@ impl<'a> Evaluator<'a> {
                 let mut out = BTreeMap::new();
                 let mut unknown = false;
                 for item in items {
+                    // A bare name is the key itself, keywords included:
+                    // `{ null = 1 }` has the key "null".
                     let key = match &item.key.kind {
                         ExprKind::Variable(id) => Value::String(id.name.clone()),
+                        ExprKind::Null => Value::string("null"),
+                        ExprKind::Bool(b) => Value::String(b.to_string()),
                         _ => self.eval(&item.key)?,
                     };
                     let value = self.eval(&item.value)?;
@@ -339,6 +343,8 @@ impl<'a> Evaluator<'a> {
                     _ => v,
                 }
             }
+            // `true ? null : "a"` is a null string.
+            Ok(o) if v.is_null() && !o.is_null() && !o.is_unknown() => Value::Null(o.type_of()),
             _ => v,
         };
         Ok(v.mark_if(marked))

@@ -125,6 +125,86 @@ impl Number {
     }
 }
 
+/// `m × 10^e`: a number at its shortest decimal form, so `+`, `-` and `*`
+/// on fractions are exact in decimal as in Terraform (which computes with
+/// 512-bit floats): `0.1 + 0.2` is `0.3`, `3 * 1.1` is `3.3`.
+#[derive(Clone, Copy)]
+struct Decimal {
+    m: i128,
+    e: i32,
+}
+
+impl Decimal {
+    fn of(n: Number) -> Option<Decimal> {
+        match n {
+            Number::Int(i) => Some(Decimal {
+                m: i128::from(i),
+                e: 0,
+            }),
+            Number::Float(f) => {
+                let s = format!("{f:e}");
+                let (mantissa, exp) = s.split_once('e')?;
+                let exp: i32 = exp.parse().ok()?;
+                let (neg, mantissa) = match mantissa.strip_prefix('-') {
+                    Some(rest) => (true, rest),
+                    None => (false, mantissa),
+                };
+                let (int, frac) = mantissa.split_once('.').unwrap_or((mantissa, ""));
+                // Only numbers written as short decimals (at most 15
+                // significant digits) are taken as decimals; a result of an
+                // inexact division (`1 / 3`) stays a float, so `1 / 3 * 3`
+                // is 1.
+                if int.len() + frac.len() > 15 {
+                    return None;
+                }
+                let m: i128 = format!("{int}{frac}").parse().ok()?;
+                let e = exp.checked_sub(i32::try_from(frac.len()).ok()?)?;
+                Some(Decimal {
+                    m: if neg { -m } else { m },
+                    e,
+                })
+            }
+        }
+    }
+
+    fn add(x: Decimal, y: Decimal) -> Option<Decimal> {
+        let e = x.e.min(y.e);
+        let scaled = |d: Decimal| -> Option<i128> {
+            d.m.checked_mul(10i128.checked_pow(u32::try_from(d.e - e).ok()?)?)
+        };
+        Some(Decimal {
+            m: scaled(x)?.checked_add(scaled(y)?)?,
+            e,
+        })
+    }
+
+    fn mul(x: Decimal, y: Decimal) -> Option<Decimal> {
+        Some(Decimal {
+            m: x.m.checked_mul(y.m)?,
+            e: x.e.checked_add(y.e)?,
+        })
+    }
+
+    fn to_number(self) -> Option<Number> {
+        if self.e >= 0
+            && let Some(i) = 10i128
+                .checked_pow(u32::try_from(self.e).ok()?)
+                .and_then(|p| self.m.checked_mul(p))
+                .and_then(|w| i64::try_from(w).ok())
+        {
+            return Some(Number::Int(i));
+        }
+        let f: f64 = format!("{}e{}", self.m, self.e).parse().ok()?;
+        f.is_finite().then(|| Number::from_f64(f))
+    }
+}
+
+/// `op` on the decimal forms of `a` and `b`; `None` when they do not fit
+/// (then the caller uses float arithmetic).
+fn decimal_op(a: Number, b: Number, op: fn(Decimal, Decimal) -> Option<Decimal>) -> Option<Number> {
+    op(Decimal::of(a)?, Decimal::of(b)?)?.to_number()
+}
+
 /// Overflowing integers become floats.
 impl std::ops::Add for Number {
     type Output = Number;
@@ -134,7 +214,8 @@ impl std::ops::Add for Number {
             (Number::Int(a), Number::Int(b)) => a
                 .checked_add(b)
                 .map_or_else(|| self.float_op(other, |a, b| a + b), Number::Int),
-            _ => self.float_op(other, |a, b| a + b),
+            _ => decimal_op(self, other, Decimal::add)
+                .unwrap_or_else(|| self.float_op(other, |a, b| a + b)),
         }
     }
 }
@@ -148,7 +229,8 @@ impl std::ops::Sub for Number {
             (Number::Int(a), Number::Int(b)) => a
                 .checked_sub(b)
                 .map_or_else(|| self.float_op(other, |a, b| a - b), Number::Int),
-            _ => self.float_op(other, |a, b| a - b),
+            _ => decimal_op(self, -other, Decimal::add)
+                .unwrap_or_else(|| self.float_op(other, |a, b| a - b)),
         }
     }
 }
@@ -162,7 +244,8 @@ impl std::ops::Mul for Number {
             (Number::Int(a), Number::Int(b)) => a
                 .checked_mul(b)
                 .map_or_else(|| self.float_op(other, |a, b| a * b), Number::Int),
-            _ => self.float_op(other, |a, b| a * b),
+            _ => decimal_op(self, other, Decimal::mul)
+                .unwrap_or_else(|| self.float_op(other, |a, b| a * b)),
         }
     }
 }

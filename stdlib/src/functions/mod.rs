@@ -2,13 +2,17 @@
 //! exports `FUNCTIONS: &[Builtin]`.
 
 mod collections;
+mod datetime;
 mod encoding;
 mod filesystem;
+mod format_verb;
 mod hashing;
 mod network;
 mod numbers;
 mod strings;
 mod types;
+mod unify;
+mod yaml;
 
 use crate::Builtin;
 
@@ -16,6 +20,7 @@ use crate::Builtin;
 pub(crate) fn all() -> impl Iterator<Item = &'static Builtin> {
     [
         collections::FUNCTIONS,
+        datetime::FUNCTIONS,
         encoding::FUNCTIONS,
         filesystem::FUNCTIONS,
         hashing::FUNCTIONS,

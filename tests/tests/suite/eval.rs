@@ -45,7 +45,9 @@ fn module_fixtures_evaluate_to_their_snapshots() {
             .and_then(|n| n.to_str())
             .unwrap_or("case")
             .to_string();
-        let got = report(dir);
+        // Relative, as a user passes it (tests run in the package directory).
+        let rel = dir.strip_prefix(env!("CARGO_MANIFEST_DIR")).unwrap_or(dir);
+        let got = report(rel);
         let mut settings = insta::Settings::clone_current();
         settings.set_snapshot_suffix(name);
         settings.set_prepend_module_to_snapshot(false);
@@ -58,7 +60,9 @@ fn module_fixtures_evaluate_to_their_snapshots() {
 /// every one must fail, and the renderings are snapshotted together.
 #[test]
 fn expression_errors_point_at_the_offending_expression() {
-    let ctx = data_dir("eval/context");
+    // Relative, as a user passes it, so paths in messages are the same on
+    // every machine (integration tests run in the package directory).
+    let ctx = std::path::PathBuf::from("data/eval/context");
     let inputs = collect_inputs(&ctx, &[], &[]).unwrap_or_default();
     let text = std::fs::read_to_string(data_dir("eval/error_cases.txt")).unwrap_or_default();
     let mut out = String::new();
