@@ -3,7 +3,9 @@
 
 use crate::args::{ConsoleArgs, EvalArgs, InputArgs};
 use crate::{Io, exit, render};
-use infra_engine::eval::{CliInput, EvalOptions, Inputs, collect_inputs, eval_expression};
+use infra_engine::eval::{
+    CliInput, EvalOptions, Inputs, collect_inputs, eval_expression, missing_variables,
+};
 use infra_lang::Diagnostic;
 use infra_lang::value::{self, Value};
 use std::io::BufRead;
@@ -48,7 +50,42 @@ pub fn gather_inputs(args: &InputArgs, base: &Path) -> Result<Inputs, Vec<Diagno
     let env: Vec<(String, String)> = std::env::vars()
         .filter(|(k, _)| k.starts_with("INFRA_VAR_"))
         .collect();
-    collect_inputs(base, &cli, &env)
+    let mut inputs = collect_inputs(base, &cli, &env)?;
+    prompt_for_missing(base, &mut inputs);
+    Ok(inputs)
+}
+
+/// In a terminal (and not under `INFRA_IN_AUTOMATION`), asks for each
+/// required variable that has no value, as Terraform does; elsewhere the
+/// evaluation reports every missing variable at once instead.
+fn prompt_for_missing(base: &Path, inputs: &mut Inputs) {
+    use std::io::{IsTerminal, Write as _};
+    if !std::io::stdin().is_terminal()
+        || std::env::var_os("INFRA_IN_AUTOMATION").is_some_and(|v| !v.is_empty())
+    {
+        return;
+    }
+    let Ok(missing) = missing_variables(base, inputs) else {
+        return;
+    };
+    let stdin = std::io::stdin();
+    for (name, description) in missing {
+        let mut err = std::io::stderr();
+        let about = description.map(|d| format!("  {d}\n")).unwrap_or_default();
+        let _ = write!(err, "var.{name}\n{about}  Enter a value: ");
+        let _ = err.flush();
+        let mut line = String::new();
+        if stdin.lock().read_line(&mut line).is_err() || line.is_empty() {
+            return;
+        }
+        inputs.vars.insert(
+            name,
+            infra_engine::eval::InputValue::Raw {
+                text: line.trim_end_matches(['\n', '\r']).to_string(),
+                origin: "the prompt".into(),
+            },
+        );
+    }
 }
 
 /// `{"value": ..., "type": ..., "sensitive": bool, "known": bool}`;

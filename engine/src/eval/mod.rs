@@ -324,6 +324,38 @@ fn walk(m: &ModuleInstance, ev: &mut Evaluation) {
     }
 }
 
+/// The root module's required variables (no `default`) that `inputs`
+/// gives no value for, with their descriptions — what an interactive
+/// command asks for before evaluating (as Terraform prompts).
+///
+/// # Errors
+/// The module's load and static-check diagnostics.
+pub fn missing_variables(
+    root: &Path,
+    inputs: &Inputs,
+) -> Result<Vec<(String, Option<String>)>, Vec<Diagnostic>> {
+    let files = load_module(root)?;
+    let mut out = Vec::new();
+    for (name, at) in &files.variables {
+        let Some((src, b)) = files.block(*at) else {
+            continue;
+        };
+        if b.body.attribute("default").is_some() || inputs.vars.contains_key(name) {
+            continue;
+        }
+        let description = b
+            .body
+            .attribute("description")
+            .and_then(|d| match &d.expr.kind {
+                infra_lang::ast::ExprKind::Template(t) => t.as_literal(),
+                _ => None,
+            });
+        let _ = src;
+        out.push((name.clone(), description));
+    }
+    Ok(out)
+}
+
 /// Evaluates expression `text` in the root module of `root` (for
 /// `infra eval` and `infra console`): references to variables, locals,
 /// consts, resources and modules work as they would in a `.infra` file.
