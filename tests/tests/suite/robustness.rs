@@ -261,3 +261,51 @@ fn chunked_parsing_of_large_files_equals_a_single_parse() {
             .collect::<Vec<_>>()
     );
 }
+
+/// Values of many shapes, as expression source, to feed functions and
+/// operators: every built-in called with any of them must return a value
+/// or a diagnostic — never panic.
+const ARGS: &[&str] = &[
+    "null",
+    "true",
+    "0",
+    "-1",
+    "3.5",
+    "1e300",
+    "-9223372036854775808",
+    "\"\"",
+    "\"a,b\"",
+    "\"é\"",
+    "\"10.0.0.0/8\"",
+    "\"/(\"",
+    "\"%\"",
+    "\"%[9]d\"",
+    "[]",
+    "[1, \"a\"]",
+    "[[1], [2, 3]]",
+    "{}",
+    "{ a = 1, b = [true] }",
+    "tolist([])",
+    "toset([\"x\"])",
+    "tomap({ k = \"v\" })",
+    "sensitive(\"s\")",
+    "\"${path.module}/hello.txt\"",
+    "\"**\"",
+];
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 3000, ..ProptestConfig::default() })]
+
+    #[test]
+    fn every_builtin_survives_any_arguments(
+        f in 0..infra_stdlib::FUNCTIONS.len(),
+        args in proptest::collection::vec(0..ARGS.len(), 0..4),
+    ) {
+        let name = infra_stdlib::FUNCTIONS[f].name;
+        let args: Vec<&str> = args.iter().map(|i| ARGS[*i]).collect();
+        let expr = format!("{name}({})", args.join(", "));
+        let ctx = data_dir("eval/fixtures");
+        // The result does not matter; getting one (value or error) does.
+        let _ = infra_engine::eval::eval_expression(&data_dir("eval/context"), infra_engine::eval::Inputs::default(), &infra_engine::eval::EvalOptions::default(), &expr.replace("${path.module}", &ctx.to_string_lossy()));
+    }
+}
