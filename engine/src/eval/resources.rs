@@ -443,40 +443,34 @@ impl ModuleInstance {
                 return None;
             }
         };
-        let pairs: Vec<(Value, Value)> = match coll {
-            Value::List(_, items) | Value::Tuple(items) => items
-                .into_iter()
-                .enumerate()
-                .map(|(i, v)| (Value::int(i as i64), v))
-                .collect(),
-            Value::Set(_, items) => items.into_iter().map(|v| (v.clone(), v)).collect(),
-            Value::Map(_, m) | Value::Object(m) => {
-                m.into_iter().map(|(k, v)| (Value::String(k), v)).collect()
-            }
-            Value::Null(_) => Vec::new(),
-            Value::Unknown(_) => {
-                self.report(self.unknown_expansion(
-                    src,
-                    &fe.expr,
-                    "for_each",
-                    &format!("`dynamic \"{kind}\"`"),
-                ));
-                return None;
-            }
-            other => {
-                self.report(
-                    Diagnostic::error(
-                        "expand::invalid-for-each",
-                        format!(
-                            "a `dynamic` block's `for_each` needs a collection, got {}",
-                            other.describe()
-                        ),
-                    )
-                    .in_file(src)
-                    .primary(fe.expr.span, "not a collection"),
-                );
-                return None;
-            }
+        let pairs: Vec<(Value, Value)> = match coll.into_pairs() {
+            Ok(pairs) => pairs,
+            Err(coll) => match coll {
+                Value::Null(_) => Vec::new(),
+                Value::Unknown(_) => {
+                    self.report(self.unknown_expansion(
+                        src,
+                        &fe.expr,
+                        "for_each",
+                        &format!("`dynamic \"{kind}\"`"),
+                    ));
+                    return None;
+                }
+                other => {
+                    self.report(
+                        Diagnostic::error(
+                            "expand::invalid-for-each",
+                            format!(
+                                "a `dynamic` block's `for_each` needs a collection, got {}",
+                                other.describe()
+                            ),
+                        )
+                        .in_file(src)
+                        .primary(fe.expr.span, "not a collection"),
+                    );
+                    return None;
+                }
+            },
         };
         let content = b.body.blocks().find(|c| c.kind.name == "content")?;
         let mut items = Vec::with_capacity(pairs.len());

@@ -446,37 +446,33 @@ impl<'a> Evaluator<'a> {
     fn eval_for(&mut self, fe: &ForExpr, span: Span) -> Result<Value, Diagnostic> {
         let coll = self.eval(&fe.collection)?;
         let (coll, marked) = coll.unmark();
-        let pairs: Vec<(Value, Value)> = match coll {
-            Value::Unknown(_) => return Ok(Value::unknown()),
-            Value::Null(_) => {
-                return Err(self
-                    .error(
-                        "eval::null-collection",
-                        fe.collection.span,
-                        "cannot iterate over null",
-                        "this is null",
-                    )
-                    .with_help("Use `coalesce(x, [])` or a condition to skip a null collection."));
-            }
-            Value::List(_, items) | Value::Tuple(items) => items
-                .into_iter()
-                .enumerate()
-                .map(|(i, v)| (Value::int(i as i64), v))
-                .collect(),
-            Value::Set(_, items) => items.into_iter().map(|v| (v.clone(), v)).collect(),
-            Value::Map(_, m) | Value::Object(m) => {
-                m.into_iter().map(|(k, v)| (Value::String(k), v)).collect()
-            }
-            other => {
-                return Err(self
-                    .error(
-                        "eval::not-iterable",
-                        fe.collection.span,
-                        format!("cannot iterate over {}", other.describe()),
-                        "not a collection",
-                    )
-                    .with_help("A `for` expression needs a list, set, tuple, map or object."));
-            }
+        let pairs: Vec<(Value, Value)> = match coll.into_pairs() {
+            Ok(pairs) => pairs,
+            Err(coll) => match coll {
+                Value::Unknown(_) => return Ok(Value::unknown()),
+                Value::Null(_) => {
+                    return Err(self
+                        .error(
+                            "eval::null-collection",
+                            fe.collection.span,
+                            "cannot iterate over null",
+                            "this is null",
+                        )
+                        .with_help(
+                            "Use `coalesce(x, [])` or a condition to skip a null collection.",
+                        ));
+                }
+                other => {
+                    return Err(self
+                        .error(
+                            "eval::not-iterable",
+                            fe.collection.span,
+                            format!("cannot iterate over {}", other.describe()),
+                            "not a collection",
+                        )
+                        .with_help("A `for` expression needs a list, set, tuple, map or object."));
+                }
+            },
         };
         let mut tuple = Vec::new();
         let mut object: BTreeMap<String, Value> = BTreeMap::new();

@@ -113,28 +113,22 @@ impl Evaluator<'_> {
                 } => {
                     let (coll, m) = self.eval(collection)?.unmark();
                     out.marked |= m;
-                    let pairs: Vec<(Value, Value)> = match coll {
-                        Value::Unknown(_) => {
-                            out.unknown = true;
-                            continue;
-                        }
-                        Value::List(_, items) | Value::Tuple(items) => items
-                            .into_iter()
-                            .enumerate()
-                            .map(|(i, v)| (Value::int(i as i64), v))
-                            .collect(),
-                        Value::Set(_, items) => items.into_iter().map(|v| (v.clone(), v)).collect(),
-                        Value::Map(_, m) | Value::Object(m) => {
-                            m.into_iter().map(|(k, v)| (Value::String(k), v)).collect()
-                        }
-                        other => {
-                            return Err(self.error(
-                                "eval::not-iterable",
-                                collection.span,
-                                format!("cannot iterate over {}", other.describe()),
-                                "not a collection",
-                            ));
-                        }
+                    let pairs: Vec<(Value, Value)> = match coll.into_pairs() {
+                        Ok(pairs) => pairs,
+                        Err(coll) => match coll {
+                            Value::Unknown(_) => {
+                                out.unknown = true;
+                                continue;
+                            }
+                            other => {
+                                return Err(self.error(
+                                    "eval::not-iterable",
+                                    collection.span,
+                                    format!("cannot iterate over {}", other.describe()),
+                                    "not a collection",
+                                ));
+                            }
+                        },
                     };
                     for (k, v) in pairs {
                         let depth = self.bindings.len();

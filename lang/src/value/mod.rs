@@ -234,6 +234,28 @@ impl Value {
         }
     }
 
+    /// The (key, value) pairs a `for` expression, a template `%{for}` or a
+    /// `dynamic` block iterates over: index and element for lists and
+    /// tuples, the element twice for sets, key and value for maps and
+    /// objects. Anything else is given back as the error.
+    ///
+    /// # Errors
+    /// The value itself when it is not a collection.
+    pub fn into_pairs(self) -> Result<Vec<(Value, Value)>, Value> {
+        match self {
+            Value::List(_, items) | Value::Tuple(items) => Ok(items
+                .into_iter()
+                .enumerate()
+                .map(|(i, v)| (Value::int(i as i64), v))
+                .collect()),
+            Value::Set(_, items) => Ok(items.into_iter().map(|v| (v.clone(), v)).collect()),
+            Value::Map(_, m) | Value::Object(m) => {
+                Ok(m.into_iter().map(|(k, v)| (Value::String(k), v)).collect())
+            }
+            other => Err(other),
+        }
+    }
+
     /// Entries of a map or object; `None` for anything else.
     pub fn as_mapping(&self) -> Option<&BTreeMap<String, Value>> {
         match self {
