@@ -2,6 +2,8 @@
 //! measuring, combining, searching, reshaping. Result types follow
 //! Terraform's: a tuple in gives a tuple out, a list a list, a map a map.
 
+use super::builtin;
+use super::ex;
 use super::unify::{any_list, convert, same, typed_list, unify_types, unify_values};
 use crate::args::{get, integer, mapping, number, string};
 use crate::{Builtin, Example, FnContext, FnError, Returns};
@@ -11,10 +13,6 @@ use infra_lang::value::Number;
 use std::collections::BTreeMap;
 use unicode_segmentation::UnicodeSegmentation;
 
-const fn ex(expr: &'static str, result: &'static str) -> Example {
-    Example { expr, result }
-}
-
 const fn f(
     name: &'static str,
     summary: &'static str,
@@ -22,15 +20,7 @@ const fn f(
     returns: Returns,
     run: fn(Vec<Value>, &FnContext<'_>) -> Result<Value, FnError>,
 ) -> Builtin {
-    Builtin {
-        name,
-        group: "collection",
-        summary,
-        examples,
-        returns,
-        raw: false,
-        run,
-    }
+    builtin(name, "collection", summary, examples, returns, run)
 }
 
 /// The collection functions.

@@ -2,15 +2,12 @@
 //! `timeadd`, `timecmp`. Timestamps are parsed as Go's `time.Parse` with
 //! the RFC 3339 layout does, and keep their UTC offset.
 
+use super::ex;
 use crate::args::string;
-use crate::{Builtin, Example, FnContext, FnError, Returns};
+use crate::{Builtin, FnContext, FnError, Returns};
 use infra_lang::Value;
 use std::cmp::Ordering;
 use std::fmt::Write as _;
-
-const fn ex(expr: &'static str, result: &'static str) -> Example {
-    Example { expr, result }
-}
 
 /// The date and time functions.
 pub(crate) const FUNCTIONS: &[Builtin] = &[

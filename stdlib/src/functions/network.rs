@@ -2,15 +2,13 @@
 //! Terraform's parsing (leading zeros in IPv4 octets are decimal) and
 //! printing (an IPv4-mapped IPv6 address prints as IPv4).
 
+use super::builtin;
+use super::ex;
 use crate::args::{number, string};
 use crate::{Builtin, Example, FnContext, FnError, Returns};
 use infra_lang::Value;
 use infra_lang::types::Type;
 use std::net::{Ipv4Addr, Ipv6Addr};
-
-const fn ex(expr: &'static str, result: &'static str) -> Example {
-    Example { expr, result }
-}
 
 const fn f(
     name: &'static str,
@@ -19,15 +17,7 @@ const fn f(
     returns: Returns,
     run: fn(Vec<Value>, &FnContext<'_>) -> Result<Value, FnError>,
 ) -> Builtin {
-    Builtin {
-        name,
-        group: "network",
-        summary,
-        examples,
-        returns,
-        raw: false,
-        run,
-    }
+    builtin(name, "network", summary, examples, returns, run)
 }
 
 /// The network functions.

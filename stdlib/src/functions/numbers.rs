@@ -2,14 +2,12 @@
 //! parsing integers in other bases, minimum and maximum. Whole results are
 //! exact integers.
 
+use super::builtin;
+use super::ex;
 use crate::args::{get, number};
 use crate::{Builtin, Example, FnContext, FnError, Returns};
 use infra_lang::Value;
 use infra_lang::value::Number;
-
-const fn ex(expr: &'static str, result: &'static str) -> Example {
-    Example { expr, result }
-}
 
 const fn f(
     name: &'static str,
@@ -17,15 +15,7 @@ const fn f(
     examples: &'static [Example],
     run: fn(Vec<Value>, &FnContext<'_>) -> Result<Value, FnError>,
 ) -> Builtin {
-    Builtin {
-        name,
-        group: "number",
-        summary,
-        examples,
-        returns: Returns::Number,
-        raw: false,
-        run,
-    }
+    builtin(name, "number", summary, examples, Returns::Number, run)
 }
 
 /// The number functions.

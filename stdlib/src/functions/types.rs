@@ -1,16 +1,14 @@
 //! Built-in type functions: explicit conversions (`tostring`, `tolist`,
 //! ...), `type`, and the sensitive mark (`sensitive`, `nonsensitive`).
 
+use super::builtin;
+use super::ex;
 use super::unify::unify_values;
 use crate::args::get;
 use crate::{Builtin, Example, FnContext, FnError, Returns};
 use infra_lang::Value;
 use infra_lang::types::Type;
 use infra_lang::value::Number;
-
-const fn ex(expr: &'static str, result: &'static str) -> Example {
-    Example { expr, result }
-}
 
 const fn f(
     name: &'static str,
@@ -21,13 +19,8 @@ const fn f(
     run: fn(Vec<Value>, &FnContext<'_>) -> Result<Value, FnError>,
 ) -> Builtin {
     Builtin {
-        name,
-        group: "type",
-        summary,
-        examples,
-        returns,
         raw,
-        run,
+        ..builtin(name, "type", summary, examples, returns, run)
     }
 }
 
