@@ -2,8 +2,9 @@
 //! arguments handled once for every function, then the implementation.
 
 use crate::functions;
-use infra_lang::Value;
+use infra_lang::eval::Site;
 use infra_lang::types::Type;
+use infra_lang::{Diagnostic, Span, Value};
 use std::path::Path;
 
 /// What a function may need besides its arguments.
@@ -170,4 +171,36 @@ pub fn call(name: &str, args: Vec<Value>, ctx: &FnContext<'_>) -> Result<Value, 
         })
         .collect();
     (f.run)(args, ctx).map(|v| v.mark_if(sensitive))
+}
+
+/// [`call`] from an expression: a failure becomes a `function::failed`
+/// diagnostic at `site`, labelled on the offending argument when the
+/// function names one (`arg_spans` has one span per argument).
+///
+/// # Errors
+/// The diagnostic, with the function's help line when it gives one.
+pub fn call_at(
+    name: &str,
+    args: Vec<Value>,
+    ctx: &FnContext<'_>,
+    arg_spans: &[Span],
+    site: &Site<'_>,
+) -> Result<Value, Diagnostic> {
+    call(name, args, ctx).map_err(|e| {
+        let span = e
+            .arg
+            .and_then(|i| arg_spans.get(i).copied())
+            .unwrap_or(site.span);
+        let label = match e.arg {
+            Some(i) => format!("argument {} of `{name}`", i + 1),
+            None => format!("this call of `{name}`"),
+        };
+        let d = Diagnostic::error("function::failed", format!("{name}: {}", e.message))
+            .in_file(site.source)
+            .primary(span, label);
+        match e.help {
+            Some(h) => d.with_help(h),
+            None => d,
+        }
+    })
 }

@@ -48,15 +48,7 @@ impl Scope for TestScope {
         let ctx = FnContext {
             base_dir: &self.base,
         };
-        crate::call(&name.name, args, &ctx).map_err(|e| {
-            let span = e
-                .arg
-                .and_then(|i| arg_spans.get(i).copied())
-                .unwrap_or(site.span);
-            Diagnostic::error("function::failed", format!("{}: {}", name.name, e.message))
-                .in_file(site.source)
-                .primary(span, "here")
-        })
+        crate::call_at(&name.name, args, &ctx, arg_spans, site)
     }
 }
 

@@ -11,7 +11,7 @@ mod functions;
 #[cfg(test)]
 mod harness;
 
-pub use call::{Builtin, Example, FnContext, FnError, Returns, builtin, builtins, call};
+pub use call::{Builtin, Example, FnContext, FnError, Returns, builtin, builtins, call, call_at};
 pub use docs::markdown_reference;
 
 /// How many arguments a built-in function takes.

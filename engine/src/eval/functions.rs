@@ -27,23 +27,7 @@ impl ModuleInstance {
         let ctx = FnContext {
             base_dir: &self.files.dir,
         };
-        infra_stdlib::call(&name.name, args, &ctx).map_err(|e| {
-            let span = e
-                .arg
-                .and_then(|i| arg_spans.get(i).copied())
-                .unwrap_or(site.span);
-            let label = match e.arg {
-                Some(i) => format!("argument {} of `{}`", i + 1, name.name),
-                None => format!("this call of `{}`", name.name),
-            };
-            let d = Diagnostic::error("function::failed", format!("{}: {}", name.name, e.message))
-                .in_file(site.source)
-                .primary(span, label);
-            match e.help {
-                Some(h) => d.with_help(h),
-                None => d,
-            }
-        })
+        infra_stdlib::call_at(&name.name, args, &ctx, arg_spans, site)
     }
 
     fn call_user_function(

@@ -337,19 +337,7 @@ impl Scope for TemplateScope<'_> {
                 "recursive call",
             ));
         }
-        crate::call(&name.name, args, self.ctx).map_err(|e| {
-            let span = e
-                .arg
-                .and_then(|i| arg_spans.get(i).copied())
-                .unwrap_or(site.span);
-            let d = Diagnostic::error("function::failed", format!("{}: {}", name.name, e.message))
-                .in_file(site.source)
-                .primary(span, "here");
-            match e.help {
-                Some(h) => d.with_help(h),
-                None => d,
-            }
-        })
+        crate::call_at(&name.name, args, self.ctx, arg_spans, site)
     }
 }
 
