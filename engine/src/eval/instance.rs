@@ -11,7 +11,7 @@ use infra_lang::diagnostic::did_you_mean;
 use infra_lang::eval::{Evaluator, Scope, Site, Step};
 use infra_lang::{Diagnostic, SourceFile, Span, Value};
 use std::cell::RefCell;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::rc::Rc;
 use std::sync::Arc;
 
@@ -30,7 +30,7 @@ pub(crate) enum Slot<T> {
     Done(Option<T>),
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub(crate) enum Key {
     Var(String),
     Const(String),
@@ -49,7 +49,7 @@ pub(crate) struct ModuleInstance {
     /// Values given for this module's variables: by the command line for
     /// the root, by the `module` block's arguments for a child.
     pub inputs: Inputs,
-    pub values: RefCell<HashMap<Key, Slot<Value>>>,
+    pub values: RefCell<BTreeMap<Key, Slot<Value>>>,
     pub resources: RefCell<BTreeMap<ResourceKey, Slot<Rc<ResourceEval>>>>,
     pub children: RefCell<BTreeMap<String, Slot<Rc<super::modules::ModuleCallEval>>>>,
     /// User functions being called, outermost first (recursion detection).
@@ -68,7 +68,7 @@ impl ModuleInstance {
             path,
             shared,
             inputs,
-            values: RefCell::new(HashMap::new()),
+            values: RefCell::new(BTreeMap::new()),
             resources: RefCell::new(BTreeMap::new()),
             children: RefCell::new(BTreeMap::new()),
             call_stack: RefCell::new(Vec::new()),
@@ -95,25 +95,35 @@ impl ModuleInstance {
         site: &Site<'_>,
         compute: impl FnOnce() -> Result<Value, Diagnostic>,
     ) -> Result<Value, Diagnostic> {
-        match self.values.borrow().get(&key) {
+        let cycle = || {
+            site.error("eval::cycle", "this value depends on itself", "refers back to a value being evaluated")
+                .with_help("Break the cycle: a value cannot be computed from itself, directly or through others.")
+        };
+        self.memoised(&self.values, key, cycle, compute)
+    }
+
+    /// The shared memo mechanism of values, resources and module calls:
+    /// the cached result, or `compute`'s, stored before returning. A
+    /// request while `key` is being computed is a cycle (`cycle()` is the
+    /// diagnostic). A failure is reported once; this and later requests get
+    /// the silent `eval::upstream` placeholder.
+    pub(crate) fn memoised<K: Ord + Clone, T: Clone>(
+        &self,
+        cache: &RefCell<BTreeMap<K, Slot<T>>>,
+        key: K,
+        cycle: impl FnOnce() -> Diagnostic,
+        compute: impl FnOnce() -> Result<T, Diagnostic>,
+    ) -> Result<T, Diagnostic> {
+        match cache.borrow().get(&key) {
             Some(Slot::Done(Some(v))) => return Ok(v.clone()),
             Some(Slot::Done(None)) => return Err(upstream()),
-            Some(Slot::InProgress) => {
-                return Err(site
-                    .error("eval::cycle", "this value depends on itself", "refers back to a value being evaluated")
-                    .with_help("Break the cycle: a value cannot be computed from itself, directly or through others."));
-            }
+            Some(Slot::InProgress) => return Err(cycle()),
             None => {}
         }
-        self.values
-            .borrow_mut()
-            .insert(key.clone(), Slot::InProgress);
+        cache.borrow_mut().insert(key.clone(), Slot::InProgress);
         let result = compute();
-        let slot = match &result {
-            Ok(v) => Slot::Done(Some(v.clone())),
-            Err(_) => Slot::Done(None),
-        };
-        self.values.borrow_mut().insert(key, slot);
+        let slot = Slot::Done(result.as_ref().ok().cloned());
+        cache.borrow_mut().insert(key, slot);
         result.map_err(|d| {
             self.report(d);
             upstream()

@@ -2,7 +2,7 @@
 //! expanding `count`/`for_each`, passing arguments to the child's
 //! variables, and the child's outputs as `module.NAME.OUTPUT`.
 
-use super::instance::{Key, ModuleInstance, Slot, upstream};
+use super::instance::{Key, ModuleInstance, upstream};
 use super::loader::{ModuleFiles, load_module, load_std_module};
 use super::resources::{Expansion, META_ATTRS};
 use super::{InputValue, Inputs};
@@ -75,40 +75,20 @@ impl ModuleInstance {
         name: &str,
         site: &Site<'_>,
     ) -> Result<Rc<ModuleCallEval>, Diagnostic> {
-        match self.children.borrow().get(name) {
-            Some(Slot::Done(Some(c))) => return Ok(c.clone()),
-            Some(Slot::Done(None)) => return Err(upstream()),
-            Some(Slot::InProgress) => {
-                return Err(site
-                    .error(
-                        "eval::cycle",
-                        format!("module `{name}` depends on its own outputs"),
-                        "refers back to the module being evaluated",
-                    )
-                    .with_help("A module's arguments cannot use its own outputs."));
-            }
-            None => {}
-        }
-        self.children
-            .borrow_mut()
-            .insert(name.to_string(), Slot::InProgress);
-        let result = self.compute_module_call(name, site);
-        let slot = match &result {
-            Ok(c) => Slot::Done(Some(c.clone())),
-            Err(_) => Slot::Done(None),
+        let cycle = || {
+            site.error(
+                "eval::cycle",
+                format!("module `{name}` depends on its own outputs"),
+                "refers back to the module being evaluated",
+            )
+            .with_help("A module's arguments cannot use its own outputs.")
         };
-        self.children.borrow_mut().insert(name.to_string(), slot);
-        result.map_err(|d| {
-            self.report(d);
-            upstream()
+        self.memoised(&self.children, name.to_string(), cycle, || {
+            self.compute_module_call(name)
         })
     }
 
-    fn compute_module_call(
-        &self,
-        name: &str,
-        _site: &Site<'_>,
-    ) -> Result<Rc<ModuleCallEval>, Diagnostic> {
+    fn compute_module_call(&self, name: &str) -> Result<Rc<ModuleCallEval>, Diagnostic> {
         let at = self.files.modules.get(name).copied().ok_or_else(upstream)?;
         let (src, b) = self.files.block(at).ok_or_else(upstream)?;
         let Some(source_attr) = b.body.attribute("source") else {

@@ -2,7 +2,7 @@
 //! instances with keys, and each instance's configuration evaluated into
 //! an object (nested blocks and `dynamic` blocks included).
 
-use super::instance::{ModuleInstance, Slot, upstream};
+use super::instance::{ModuleInstance, upstream};
 use crate::addr::{InstanceKey, ResourceMode};
 use infra_lang::ast::{Block, Body, Expr, ExprKind};
 use infra_lang::diagnostic::did_you_mean;
@@ -290,34 +290,16 @@ impl ModuleInstance {
         site: &Site<'_>,
     ) -> Result<Rc<ResourceEval>, Diagnostic> {
         let key = (mode, type_name.to_string(), name.to_string());
-        match self.resources.borrow().get(&key) {
-            Some(Slot::Done(Some(r))) => return Ok(r.clone()),
-            Some(Slot::Done(None)) => return Err(upstream()),
-            Some(Slot::InProgress) => {
-                return Err(site
-                    .error(
-                        "eval::cycle",
-                        format!("`{type_name}.{name}` refers to itself"),
-                        "refers back to the resource being evaluated",
-                    )
-                    .with_help(
-                        "A resource cannot use its own attributes, directly or through others.",
-                    ));
-            }
-            None => {}
-        }
-        self.resources
-            .borrow_mut()
-            .insert(key.clone(), Slot::InProgress);
-        let result = self.compute_resource(mode, type_name, name);
-        let slot = match &result {
-            Ok(r) => Slot::Done(Some(r.clone())),
-            Err(_) => Slot::Done(None),
+        let cycle = || {
+            site.error(
+                "eval::cycle",
+                format!("`{type_name}.{name}` refers to itself"),
+                "refers back to the resource being evaluated",
+            )
+            .with_help("A resource cannot use its own attributes, directly or through others.")
         };
-        self.resources.borrow_mut().insert(key, slot);
-        result.map_err(|d| {
-            self.report(d);
-            upstream()
+        self.memoised(&self.resources, key, cycle, || {
+            self.compute_resource(mode, type_name, name)
         })
     }
 
