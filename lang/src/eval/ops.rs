@@ -24,8 +24,15 @@ impl Evaluator<'_> {
         Ok(out.mark_if(marked))
     }
 
-    /// The operand as a bool; `None` when unknown.
-    fn operand_bool(&self, v: Value, span: Span, op: &str) -> Result<Option<bool>, Diagnostic> {
+    /// The operand converted to `want` (`bool` or `number`): the converted
+    /// value, `None` when unknown; null and unconvertible values are errors.
+    fn operand(
+        &self,
+        v: Value,
+        want: &Type,
+        span: Span,
+        op: &str,
+    ) -> Result<Option<Value>, Diagnostic> {
         match v {
             Value::Unknown(_) => Ok(None),
             Value::Null(_) => Err(self.error(
@@ -34,42 +41,37 @@ impl Evaluator<'_> {
                 format!("the operand of `{op}` is null"),
                 "this is null",
             )),
-            other => match value::convert(other.clone(), &Type::Bool) {
-                Ok(Value::Bool(b)) => Ok(Some(b)),
-                _ => Err(self
-                    .error(
-                        "eval::operand-type",
-                        span,
-                        format!("`{op}` needs a bool, got {}", other.describe()),
-                        "not a bool",
-                    )
-                    .with_help("Compare the value to get a bool, e.g. `x != \"\"`.")),
-            },
+            other => value::convert(other.clone(), want).map(Some).map_err(|_| {
+                let help = if *want == Type::Bool {
+                    "Compare the value to get a bool, e.g. `x != \"\"`."
+                } else {
+                    "Convert with `tonumber(...)` if the value is a numeric string."
+                };
+                self.error(
+                    "eval::operand-type",
+                    span,
+                    format!("`{op}` needs a {want}, got {}", other.describe()),
+                    format!("not a {want}"),
+                )
+                .with_help(help)
+            }),
         }
+    }
+
+    /// The operand as a bool; `None` when unknown.
+    fn operand_bool(&self, v: Value, span: Span, op: &str) -> Result<Option<bool>, Diagnostic> {
+        Ok(match self.operand(v, &Type::Bool, span, op)? {
+            Some(Value::Bool(b)) => Some(b),
+            _ => None,
+        })
     }
 
     /// The operand as a number; `None` when unknown.
     fn operand_number(&self, v: Value, span: Span, op: &str) -> Result<Option<Number>, Diagnostic> {
-        match v {
-            Value::Unknown(_) => Ok(None),
-            Value::Null(_) => Err(self.error(
-                "eval::null-operand",
-                span,
-                format!("the operand of `{op}` is null"),
-                "this is null",
-            )),
-            other => match value::convert(other.clone(), &Type::Number) {
-                Ok(Value::Number(n)) => Ok(Some(n)),
-                _ => Err(self
-                    .error(
-                        "eval::operand-type",
-                        span,
-                        format!("`{op}` needs a number, got {}", other.describe()),
-                        "not a number",
-                    )
-                    .with_help("Convert with `tonumber(...)` if the value is a numeric string.")),
-            },
-        }
+        Ok(match self.operand(v, &Type::Number, span, op)? {
+            Some(Value::Number(n)) => Some(n),
+            _ => None,
+        })
     }
 
     pub(super) fn binary(
