@@ -1,7 +1,12 @@
 //! The engine: configuration loading and static checks over whole modules
 //! (this is where block types, resources and references get their meaning),
-//! and, as the product grows, the resource graph, state, plan and apply.
+//! evaluation, the provider interface, state and state stores, plan and
+//! apply.
 
 pub mod addr;
+pub mod apply;
 pub mod config;
 pub mod eval;
+pub mod plan;
+pub mod provider;
+pub mod state;

@@ -8,6 +8,8 @@ mod args;
 mod call;
 mod docs;
 mod functions;
+
+pub use functions::datetime::rfc3339_utc;
 #[cfg(test)]
 mod harness;
 

@@ -3,15 +3,15 @@
 //! outputs, answering the references of expressions evaluated in it.
 
 use super::loader::ModuleFiles;
-use super::resources::ResourceEval;
+use super::resources::{ResourceEval, ResourceValues};
 use super::{Inputs, Shared};
-use crate::addr::{ModulePath, ResourceMode};
+use crate::addr::{ModulePath, ResourceAddress, ResourceMode};
 use infra_lang::ast::{Expr, Ident};
 use infra_lang::diagnostic::did_you_mean;
 use infra_lang::eval::{Evaluator, Scope, Site, Step};
 use infra_lang::{Diagnostic, SourceFile, Span, Value};
 use std::cell::RefCell;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::rc::Rc;
 use std::sync::Arc;
 
@@ -27,8 +27,12 @@ pub(crate) fn upstream() -> Diagnostic {
 /// A memo slot: being computed (a second request is a cycle), or done.
 pub(crate) enum Slot<T> {
     InProgress,
-    Done(Option<T>),
+    /// The result, and the resource instances its computation referenced.
+    Done(Option<T>, Rc<Deps>),
 }
+
+/// Resource instances a value was computed from.
+pub(crate) type Deps = BTreeSet<ResourceAddress>;
 
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub(crate) enum Key {
@@ -51,6 +55,9 @@ pub(crate) struct ModuleInstance {
     pub inputs: Inputs,
     pub values: RefCell<BTreeMap<Key, Slot<Value>>>,
     pub resources: RefCell<BTreeMap<ResourceKey, Slot<Rc<ResourceEval>>>>,
+    /// Each resource's instances as references see them (the planned or
+    /// new state when a hook is set, else the configuration).
+    pub resource_values: RefCell<BTreeMap<ResourceKey, Slot<Rc<ResourceValues>>>>,
     pub children: RefCell<BTreeMap<String, Slot<Rc<super::modules::ModuleCallEval>>>>,
     /// User functions being called, outermost first (recursion detection).
     pub call_stack: RefCell<Vec<String>>,
@@ -70,6 +77,7 @@ impl ModuleInstance {
             inputs,
             values: RefCell::new(BTreeMap::new()),
             resources: RefCell::new(BTreeMap::new()),
+            resource_values: RefCell::new(BTreeMap::new()),
             children: RefCell::new(BTreeMap::new()),
             call_stack: RefCell::new(Vec::new()),
         }
@@ -107,6 +115,11 @@ impl ModuleInstance {
     /// request while `key` is being computed is a cycle (`cycle()` is the
     /// diagnostic). A failure is reported once; this and later requests get
     /// the silent `eval::upstream` placeholder.
+    ///
+    /// Dependencies are tracked alongside: the resource instances `compute`
+    /// referenced are stored with the result and added to the caller's
+    /// frame on every use, so a value's dependencies are exact however
+    /// often it is memoised (through locals, module outputs, functions).
     pub(crate) fn memoised<K: Ord + Clone, T: Clone>(
         &self,
         cache: &RefCell<BTreeMap<K, Slot<T>>>,
@@ -115,14 +128,19 @@ impl ModuleInstance {
         compute: impl FnOnce() -> Result<T, Diagnostic>,
     ) -> Result<T, Diagnostic> {
         match cache.borrow().get(&key) {
-            Some(Slot::Done(Some(v))) => return Ok(v.clone()),
-            Some(Slot::Done(None)) => return Err(upstream()),
+            Some(Slot::Done(v, deps)) => {
+                self.shared.add_deps(deps);
+                return v.clone().ok_or_else(upstream);
+            }
             Some(Slot::InProgress) => return Err(cycle()),
             None => {}
         }
         cache.borrow_mut().insert(key.clone(), Slot::InProgress);
+        self.shared.deps.borrow_mut().push(Deps::new());
         let result = compute();
-        let slot = Slot::Done(result.as_ref().ok().cloned());
+        let deps = Rc::new(self.shared.deps.borrow_mut().pop().unwrap_or_default());
+        self.shared.add_deps(&deps);
+        let slot = Slot::Done(result.as_ref().ok().cloned(), deps);
         cache.borrow_mut().insert(key, slot);
         result.map_err(|d| {
             self.report(d);

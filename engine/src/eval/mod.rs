@@ -13,6 +13,7 @@ mod variables;
 
 pub use loader::{ModuleFiles, load_module, load_std_module};
 pub use resources::Expansion;
+pub(crate) use resources::META_ATTRS;
 pub use variables::{CliInput, InputValue, Inputs, collect_inputs, parse_var_file};
 
 use crate::addr::{ModulePath, ResourceAddress, ResourceMode};
@@ -21,7 +22,7 @@ use infra_lang::eval::{Evaluator, Site};
 use infra_lang::{Diagnostic, SourceFile, Span, Value, syntax};
 use instance::ModuleInstance;
 use std::cell::RefCell;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 use std::rc::Rc;
 use std::sync::Arc;
@@ -35,21 +36,94 @@ pub(crate) struct Shared {
     /// Loaded child modules by source key (`None`: failed to load, already
     /// reported).
     pub modules: RefCell<HashMap<String, Option<Arc<ModuleFiles>>>>,
+    /// Frames of resource instances referenced by the values being
+    /// computed, innermost last.
+    pub deps: RefCell<Vec<instance::Deps>>,
+    /// Decides what references to resource instances see.
+    pub hook: Option<Rc<dyn InstanceHook>>,
+}
+
+impl Shared {
+    /// Adds `deps` to the innermost frame.
+    pub(crate) fn add_deps(&self, deps: &instance::Deps) {
+        if deps.is_empty() {
+            return;
+        }
+        if let Some(top) = self.deps.borrow_mut().last_mut() {
+            top.extend(deps.iter().cloned());
+        }
+    }
 }
 
 /// Options of one evaluation.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EvalOptions {
     /// The workspace name (`infra.workspace`); `"default"` unless chosen.
     pub workspace: String,
+    /// What references to resource instances see; without one, their
+    /// configuration with unset attributes unknown.
+    pub hook: Option<Rc<dyn InstanceHook>>,
 }
 
 impl Default for EvalOptions {
     fn default() -> EvalOptions {
         EvalOptions {
             workspace: "default".into(),
+            hook: None,
         }
     }
+}
+
+/// `lifecycle { ignore_changes = ... }`.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub enum IgnoreChanges {
+    /// Nothing ignored.
+    #[default]
+    None,
+    /// `ignore_changes = all`.
+    All,
+    /// Top-level attribute names.
+    Attributes(Vec<String>),
+}
+
+/// A resource's `lifecycle` block, evaluated.
+#[derive(Clone, Debug, Default)]
+pub struct Lifecycle {
+    /// Replace by creating the new object before deleting the old one.
+    pub create_before_destroy: bool,
+    /// Refuse any plan that deletes the object.
+    pub prevent_destroy: bool,
+    /// Attributes whose configured changes are ignored.
+    pub ignore_changes: IgnoreChanges,
+    /// Resources (or instances) whose change replaces this one, with the
+    /// reference as written.
+    pub replace_triggered_by: Vec<(crate::addr::Target, String)>,
+}
+
+/// Everything known of one resource instance when its value is decided.
+pub struct InstanceInfo<'a> {
+    /// Its address.
+    pub address: &'a ResourceAddress,
+    /// Its evaluated configuration (an object; may hold unknowns).
+    pub config: Value,
+    /// Resource instances its configuration referenced, plus `depends_on`.
+    pub dependencies: &'a BTreeSet<ResourceAddress>,
+    /// Its lifecycle settings.
+    pub lifecycle: &'a Lifecycle,
+    /// The file of its block.
+    pub source: &'a Arc<SourceFile>,
+    /// Its block, for placing diagnostics.
+    pub block: &'a infra_lang::ast::Block,
+}
+
+/// Decides the value references to a resource instance see: the planner
+/// answers with the planned state, apply with the new state.
+pub trait InstanceHook {
+    /// The instance's value.
+    ///
+    /// # Errors
+    /// A diagnostic when it cannot be planned; dependents fail silently.
+    fn value(&self, info: InstanceInfo<'_>) -> Result<Value, Diagnostic>;
 }
 
 /// One resource instance with its evaluated configuration.
@@ -64,6 +138,12 @@ pub struct EvaluatedInstance {
     pub source: Arc<SourceFile>,
     /// The span of the block's type label.
     pub span: Span,
+    /// Resource instances it depends on (references and `depends_on`).
+    pub dependencies: BTreeSet<ResourceAddress>,
+    /// The value references see (the planned state when planning).
+    pub value: Value,
+    /// Its lifecycle settings.
+    pub lifecycle: Lifecycle,
 }
 
 /// The result of a `check` block's assertion.
@@ -107,6 +187,8 @@ fn new_shared(root: &Path, options: &EvalOptions) -> Rc<Shared> {
         workspace: options.workspace.clone(),
         diags: RefCell::new(Vec::new()),
         modules: RefCell::new(HashMap::new()),
+        deps: RefCell::new(Vec::new()),
+        hook: options.hook.clone(),
     })
 }
 
@@ -162,29 +244,113 @@ fn check_input_names(files: &ModuleFiles, inputs: &Inputs) -> Vec<Diagnostic> {
 /// variable is evaluated before anything else, so all missing required
 /// variables are reported together.
 pub fn evaluate(root: &Path, inputs: Inputs, options: &EvalOptions) -> Evaluation {
-    let files = match load_module(root) {
-        Ok(f) => Arc::new(f),
-        Err(diagnostics) => {
-            return Evaluation {
-                diagnostics,
-                ..Evaluation::default()
-            };
+    match Session::new(root, inputs, options) {
+        Ok(s) => s.evaluate_all(),
+        Err(diagnostics) => Evaluation {
+            diagnostics,
+            ..Evaluation::default()
+        },
+    }
+}
+
+/// A configuration loaded for evaluation, kept alive so values can be
+/// asked for one at a time (apply re-evaluates a resource's configuration
+/// once the values it waited for are known). Values are memoised for the
+/// session's life.
+pub struct Session {
+    root: ModuleInstance,
+    shared: Rc<Shared>,
+}
+
+impl Session {
+    /// Loads and checks the configuration in `root`.
+    ///
+    /// # Errors
+    /// Load and static-check diagnostics; undeclared `-var`/`--const`.
+    pub fn new(root: &Path, inputs: Inputs, options: &EvalOptions) -> Result<Session, Vec<Diagnostic>> {
+        let files = Arc::new(load_module(root)?);
+        let input_diags = check_input_names(&files, &inputs);
+        if !input_diags.is_empty() {
+            return Err(input_diags);
         }
-    };
-    let mut ev = Evaluation::default();
-    let input_diags = check_input_names(&files, &inputs);
-    if !input_diags.is_empty() {
-        ev.diagnostics = input_diags;
-        return ev;
+        let shared = new_shared(root, options);
+        let root = ModuleInstance::new(files, ModulePath::default(), shared.clone(), inputs);
+        Ok(Session { root, shared })
     }
-    let shared = new_shared(root, options);
-    let root_instance = ModuleInstance::new(files, ModulePath::default(), shared.clone(), inputs);
-    walk(&root_instance, &mut ev);
-    if let Ok(Value::Object(outputs)) = root_instance.outputs_object() {
-        ev.outputs = outputs;
+
+    /// Evaluates everything: every instance, output and check.
+    pub fn evaluate_all(self) -> Evaluation {
+        let mut ev = Evaluation::default();
+        walk(&self.root, &mut ev);
+        if let Ok(Value::Object(outputs)) = self.root.outputs_object() {
+            ev.outputs = outputs;
+        }
+        ev.diagnostics = self.shared.diags.take();
+        ev
     }
-    ev.diagnostics = shared.diags.take();
-    ev
+
+    /// The evaluated configuration of the instance at `address` (with the
+    /// values the hook gives for the resources it references).
+    ///
+    /// # Errors
+    /// Its evaluation's diagnostics; an error when the configuration has
+    /// no such instance.
+    pub fn instance_config(&self, address: &ResourceAddress) -> Result<Value, Vec<Diagnostic>> {
+        let missing = || {
+            vec![Diagnostic::error(
+                "apply::instance-gone",
+                format!("the configuration no longer has `{address}`"),
+            )]
+        };
+        let site_file = SourceFile::new("<apply>", String::new());
+        let site = Site {
+            source: &site_file,
+            span: Span::new(0, 0),
+        };
+        let mut current: Option<Rc<ModuleInstance>> = None;
+        for step in &address.module.0 {
+            let m: &ModuleInstance = current.as_deref().unwrap_or(&self.root);
+            let call = m.module_call(&step.name, &site).map_err(|_| self.take_errors())?;
+            let child = call
+                .instances
+                .iter()
+                .find(|(k, _)| *k == step.key)
+                .map(|(_, c)| c.clone())
+                .ok_or_else(missing)?;
+            current = Some(child);
+        }
+        let m: &ModuleInstance = current.as_deref().unwrap_or(&self.root);
+        let r = m
+            .resource_eval(address.mode, &address.type_name, &address.name, &site)
+            .map_err(|_| self.take_errors())?;
+        r.instances
+            .iter()
+            .find(|i| i.key == address.key)
+            .map(|i| i.config.clone())
+            .ok_or_else(missing)
+    }
+
+    /// The root module's outputs.
+    ///
+    /// # Errors
+    /// Diagnostics of outputs that failed.
+    pub fn outputs(&self) -> Result<BTreeMap<String, Value>, Vec<Diagnostic>> {
+        match self.root.outputs_object() {
+            Ok(Value::Object(m)) => Ok(m),
+            _ => Err(self.take_errors()),
+        }
+    }
+
+    fn take_errors(&self) -> Vec<Diagnostic> {
+        let mut d = self.shared.diags.take();
+        if d.is_empty() {
+            d.push(Diagnostic::error(
+                "eval::failed",
+                "the configuration failed to evaluate",
+            ));
+        }
+        d
+    }
 }
 
 /// Evaluates every part of module instance `m` and its children.
@@ -248,8 +414,11 @@ fn walk(m: &ModuleInstance, ev: &mut Evaluation) {
                 source: src,
                 span: b.kind.span,
             };
-            if let Ok(r) = m.resource_eval(mode, t, n, &site) {
-                for inst in &r.instances {
+            if let (Ok(r), Ok(values)) = (
+                m.resource_eval(mode, t, n, &site),
+                m.resource_values(mode, t, n, &site),
+            ) {
+                for (inst, (_, value)) in r.instances.iter().zip(values.instances.iter()) {
                     ev.instances.push(EvaluatedInstance {
                         address: ResourceAddress {
                             module: m.path.clone(),
@@ -261,6 +430,9 @@ fn walk(m: &ModuleInstance, ev: &mut Evaluation) {
                         config: inst.config.clone(),
                         source: src.clone(),
                         span: b.labels.first().map_or(b.kind.span, |l| l.span),
+                        dependencies: r.deps.clone(),
+                        value: value.clone(),
+                        lifecycle: r.lifecycle.clone(),
                     });
                 }
             }

@@ -3,12 +3,13 @@
 //! an object (nested blocks and `dynamic` blocks included).
 
 use super::instance::{ModuleInstance, upstream};
-use crate::addr::{InstanceKey, ResourceMode};
+use super::{IgnoreChanges, InstanceInfo, Lifecycle};
+use crate::addr::{InstanceKey, ResourceAddress, ResourceMode, Target};
 use infra_lang::ast::{Block, Body, Expr, ExprKind};
 use infra_lang::diagnostic::did_you_mean;
 use infra_lang::eval::{Evaluator, Site, Step};
 use infra_lang::{Diagnostic, SourceFile, Value};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::rc::Rc;
 use std::sync::Arc;
 
@@ -52,9 +53,19 @@ pub struct InstanceEval {
 pub(crate) struct ResourceEval {
     pub expansion: Expansion,
     pub instances: Vec<InstanceEval>,
+    /// Resource instances the configuration (and `depends_on`) referenced.
+    pub deps: BTreeSet<ResourceAddress>,
+    pub lifecycle: Lifecycle,
 }
 
-impl ResourceEval {
+/// A resource's instances as references see them.
+#[derive(Debug)]
+pub(crate) struct ResourceValues {
+    pub expansion: Expansion,
+    pub instances: Vec<(InstanceKey, Value)>,
+}
+
+impl ResourceValues {
     /// The value a reference to the whole resource sees: the object for a
     /// single instance, a tuple for `count`, an object by key for
     /// `for_each`.
@@ -63,19 +74,19 @@ impl ResourceEval {
             Expansion::Single => self
                 .instances
                 .first()
-                .map_or(Value::NULL, |i| i.config.clone()),
+                .map_or(Value::NULL, |(_, v)| v.clone()),
             Expansion::Count => {
-                Value::Tuple(self.instances.iter().map(|i| i.config.clone()).collect())
+                Value::Tuple(self.instances.iter().map(|(_, v)| v.clone()).collect())
             }
             Expansion::ForEach => Value::Object(
                 self.instances
                     .iter()
-                    .map(|i| {
-                        let k = match &i.key {
+                    .map(|(key, v)| {
+                        let k = match key {
                             InstanceKey::Str(s) => s.clone(),
                             other => other.to_string(),
                         };
-                        (k, i.config.clone())
+                        (k, v.clone())
                     })
                     .collect(),
             ),
@@ -341,10 +352,163 @@ impl ModuleInstance {
         if failed {
             return Err(upstream());
         }
+        if let Some(d) = b.body.attribute("depends_on") {
+            // Evaluating the references records them as dependencies.
+            if let ExprKind::Tuple(items) = &d.expr.kind {
+                for item in items {
+                    self.eval(src, item)?;
+                }
+            }
+        }
+        let lifecycle = self.lifecycle(src, b)?;
+        let deps = self
+            .shared
+            .deps
+            .borrow()
+            .last()
+            .cloned()
+            .unwrap_or_default();
         Ok(Rc::new(ResourceEval {
             expansion: expanded.expansion,
             instances,
+            deps,
+            lifecycle,
         }))
+    }
+
+    /// The `lifecycle` block of resource block `b`.
+    fn lifecycle(&self, src: &Arc<SourceFile>, b: &Block) -> Result<Lifecycle, Diagnostic> {
+        let mut out = Lifecycle::default();
+        let Some(l) = b.body.blocks().find(|l| l.kind.name == "lifecycle") else {
+            return Ok(out);
+        };
+        let flag = |name: &str| -> Result<bool, Diagnostic> {
+            let Some(a) = l.body.attribute(name) else {
+                return Ok(false);
+            };
+            match self.eval(src, &a.expr)?.unmark().0 {
+                Value::Bool(b) => Ok(b),
+                other => Err(Diagnostic::error(
+                    "lifecycle::invalid",
+                    format!("`{name}` must be true or false, got {}", other.describe()),
+                )
+                .in_file(src)
+                .primary(a.expr.span, "not a bool")),
+            }
+        };
+        out.create_before_destroy = flag("create_before_destroy")?;
+        out.prevent_destroy = flag("prevent_destroy")?;
+        if let Some(a) = l.body.attribute("ignore_changes") {
+            out.ignore_changes = match &a.expr.kind {
+                ExprKind::Variable(id) if id.name == "all" => IgnoreChanges::All,
+                ExprKind::Tuple(items) => IgnoreChanges::Attributes(
+                    items
+                        .iter()
+                        .map(|i| attribute_name(src, i))
+                        .collect::<Result<_, _>>()?,
+                ),
+                _ => {
+                    return Err(Diagnostic::error(
+                        "lifecycle::invalid",
+                        "`ignore_changes` must be a list of attribute names or `all`",
+                    )
+                    .in_file(src)
+                    .primary(a.expr.span, "not a list of attributes")
+                    .with_help("e.g. `ignore_changes = [tags, content]`"));
+                }
+            };
+        }
+        if let Some(a) = l.body.attribute("replace_triggered_by")
+            && let ExprKind::Tuple(items) = &a.expr.kind
+        {
+            for i in items {
+                let text = src.slice(i.span).to_string();
+                let Some(t) = trigger_target(&text) else {
+                    return Err(Diagnostic::error(
+                        "lifecycle::invalid",
+                        "`replace_triggered_by` entries must refer to resources",
+                    )
+                    .in_file(src)
+                    .primary(i.span, "not a resource reference")
+                    .with_help("e.g. `replace_triggered_by = [infra_data.version]`"));
+                };
+                out.replace_triggered_by.push((t, text));
+            }
+        }
+        Ok(out)
+    }
+
+    /// The evaluated resource's instances as references see them: what
+    /// the hook decides, or the configuration.
+    pub(crate) fn resource_values(
+        &self,
+        mode: ResourceMode,
+        type_name: &str,
+        name: &str,
+        site: &Site<'_>,
+    ) -> Result<Rc<ResourceValues>, Diagnostic> {
+        let key = (mode, type_name.to_string(), name.to_string());
+        let cycle = || {
+            site.error(
+                "eval::cycle",
+                format!("`{type_name}.{name}` refers to itself"),
+                "refers back to the resource being evaluated",
+            )
+        };
+        self.memoised(&self.resource_values, key, cycle, || {
+            let r = self.resource_eval(mode, type_name, name, site)?;
+            let Some(hook) = self.shared.hook.clone() else {
+                return Ok(Rc::new(ResourceValues {
+                    expansion: r.expansion,
+                    instances: r
+                        .instances
+                        .iter()
+                        .map(|i| (i.key.clone(), i.config.clone()))
+                        .collect(),
+                }));
+            };
+            let table = match mode {
+                ResourceMode::Managed => &self.files.resources,
+                ResourceMode::Data => &self.files.data,
+            };
+            let at = table
+                .get(&(type_name.to_string(), name.to_string()))
+                .copied()
+                .ok_or_else(upstream)?;
+            let (src, b) = self.files.block(at).ok_or_else(upstream)?;
+            let mut instances = Vec::with_capacity(r.instances.len());
+            let mut failed = false;
+            for i in &r.instances {
+                let address = ResourceAddress {
+                    module: self.path.clone(),
+                    mode,
+                    type_name: type_name.to_string(),
+                    name: name.to_string(),
+                    key: i.key.clone(),
+                };
+                match hook.value(InstanceInfo {
+                    address: &address,
+                    config: i.config.clone(),
+                    dependencies: &r.deps,
+                    lifecycle: &r.lifecycle,
+                    source: src,
+                    block: b,
+                }) {
+                    Ok(v) => instances.push((i.key.clone(), v)),
+                    Err(d) => {
+                        self.report(d);
+                        failed = true;
+                    }
+                }
+            }
+            if failed {
+                return Err(upstream());
+            }
+            Ok(Rc::new(ResourceValues {
+                expansion: r.expansion,
+                instances,
+            }))
+        })
     }
 
     /// A block body as an object: arguments by name; nested blocks by type,
@@ -519,17 +683,33 @@ impl ModuleInstance {
                 )
                 .with_help(help));
         }
-        let r = self.resource_eval(mode, type_name, name, site)?;
+        // The referenced resource's own dependencies are not ours: only its
+        // instances are.
+        self.shared.deps.borrow_mut().push(BTreeSet::new());
+        let r = self.resource_values(mode, type_name, name, site);
+        self.shared.deps.borrow_mut().pop();
+        let r = r?;
+        let mut mine = BTreeSet::new();
+        for (key, _) in &r.instances {
+            mine.insert(ResourceAddress {
+                module: self.path.clone(),
+                mode,
+                type_name: type_name.to_string(),
+                name: name.to_string(),
+                key: key.clone(),
+            });
+        }
+        self.shared.add_deps(&mine);
+        // Without a hook (e.g. `infra eval`), an attribute the configuration
+        // does not set is known only after apply.
+        let planned = self.shared.hook.is_some();
         let absent = |config: &Value, step: Option<&Step>| match (config, step) {
-            (Value::Object(m), Some(Step::Attr(a))) => !m.contains_key(a),
+            (Value::Object(m), Some(Step::Attr(a))) => !planned && !m.contains_key(a),
             _ => false,
         };
         match r.expansion {
             Expansion::Single => {
-                let config = r
-                    .instances
-                    .first()
-                    .map_or(Value::NULL, |i| i.config.clone());
+                let config = r.instances.first().map_or(Value::NULL, |(_, v)| v.clone());
                 if absent(&config, rest.first()) {
                     return Ok((Value::unknown(), 1));
                 }
@@ -542,8 +722,8 @@ impl ModuleInstance {
                         (Value::String(s), Expansion::ForEach) => Some(InstanceKey::Str(s.clone())),
                         _ => None,
                     };
-                    if let Some(inst) = want.and_then(|w| r.instances.iter().find(|i| i.key == w))
-                        && absent(&inst.config, rest.get(1))
+                    if let Some((_, v)) = want.and_then(|w| r.instances.iter().find(|(k, _)| *k == w))
+                        && absent(v, rest.get(1))
                     {
                         return Ok((Value::unknown(), 2));
                     }
@@ -552,4 +732,45 @@ impl ModuleInstance {
             }
         }
     }
+}
+
+/// The attribute an `ignore_changes` entry names: `tags`, `tags["x"]`
+/// (the top-level attribute is what counts).
+fn attribute_name(src: &Arc<SourceFile>, e: &Expr) -> Result<String, Diagnostic> {
+    let text = src.slice(e.span);
+    let name: String = text
+        .trim_matches('"')
+        .chars()
+        .take_while(|c| c.is_alphanumeric() || *c == '_' || *c == '-')
+        .collect();
+    if name.is_empty() {
+        return Err(Diagnostic::error(
+            "lifecycle::invalid",
+            "`ignore_changes` entries must be attribute names",
+        )
+        .in_file(src)
+        .primary(e.span, "not an attribute name"));
+    }
+    Ok(name)
+}
+
+/// The resource (or instance, with a literal key) a `replace_triggered_by`
+/// reference names: `infra_data.v`, `infra_data.v[0].output` →
+/// `infra_data.v[0]`.
+fn trigger_target(text: &str) -> Option<Target> {
+    let mut parts = text.splitn(3, '.');
+    let first = parts.next()?;
+    let (t, rest) = if first == "data" {
+        return None;
+    } else {
+        (first, parts.next()?)
+    };
+    let name_end = rest.find(['[', '.']).unwrap_or(rest.len());
+    let name = &rest[..name_end];
+    let with_key = rest[name_end..]
+        .strip_prefix('[')
+        .and_then(|k| k.find(']').map(|e| format!("{t}.{name}[{}]", &k[..e])));
+    with_key
+        .and_then(|a| Target::parse(&a).ok())
+        .or_else(|| Target::parse(&format!("{t}.{name}")).ok())
 }

@@ -494,3 +494,14 @@ fn timecmp(args: Vec<Value>, _: &FnContext<'_>) -> Result<Value, FnError> {
         },
     ))
 }
+
+/// `secs` since the Unix epoch as an RFC 3339 UTC timestamp:
+/// `2026-11-21T09:30:00Z`.
+pub fn rfc3339_utc(secs: i64) -> String {
+    Time {
+        secs,
+        nanos: 0,
+        offset: 0,
+    }
+    .rfc3339()
+}

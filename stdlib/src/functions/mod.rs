@@ -2,7 +2,7 @@
 //! exports `FUNCTIONS: &[Builtin]`.
 
 mod collections;
-mod datetime;
+pub(crate) mod datetime;
 mod encoding;
 mod filesystem;
 mod format_verb;

@@ -1,0 +1,517 @@
+//! Apply: carries out exactly a plan's changes. A driver on the calling
+//! thread walks the operation graph (`graph.rs`), starting each provider
+//! operation on the tokio runtime as soon as what it waits for is done,
+//! at most `parallelism` at once. Every completed operation is appended to
+//! the state store's journal (fsynced) before anything that depends on it
+//! starts; the state file is written once at the end. A failed operation
+//! skips its dependents; independent branches finish. An interrupt stops
+//! new operations and waits for running ones.
+
+pub mod graph;
+
+use crate::addr::ResourceAddress;
+use crate::eval::{EvalOptions, InstanceHook, InstanceInfo, Inputs, Session};
+use crate::plan::{Action, Plan, ResourceChange};
+use crate::provider::{ApplyRequest, PlanRequest, Providers, validate};
+use crate::state::journal::Entry;
+use crate::state::{InstanceState, OutputState, State, StateStore, codec};
+use graph::{OpKind, build};
+use infra_lang::{Diagnostic, Value};
+use petgraph::Direction;
+use petgraph::graph::NodeIndex;
+use std::cell::RefCell;
+use std::collections::{BTreeMap, HashMap, VecDeque};
+use std::path::Path;
+use std::rc::Rc;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
+use tokio::runtime::Handle;
+
+/// How to apply.
+#[derive(Clone, Debug)]
+pub struct ApplyOptions {
+    /// Provider operations at once (`--parallelism`, default 10).
+    pub parallelism: usize,
+    /// Set (e.g. by Ctrl-C) to stop starting operations.
+    pub interrupt: Arc<AtomicBool>,
+    /// The workspace name.
+    pub workspace: String,
+}
+
+/// Progress of an apply, for the terminal.
+#[derive(Debug)]
+pub enum Event<'a> {
+    /// An operation started: `Creating`, `Modifying`, `Destroying`, `Reading`.
+    Started {
+        /// Which instance.
+        address: &'a ResourceAddress,
+        /// The verb.
+        verb: &'static str,
+    },
+    /// An operation is still running after `elapsed`.
+    Running {
+        /// Which instance.
+        address: &'a ResourceAddress,
+        /// The verb.
+        verb: &'static str,
+        /// Time since it started.
+        elapsed: Duration,
+    },
+    /// An operation completed after `elapsed`: `Creation`, `Modifications`,
+    /// `Destruction`, `Read`.
+    Finished {
+        /// Which instance.
+        address: &'a ResourceAddress,
+        /// The noun.
+        noun: &'static str,
+        /// How long it took.
+        elapsed: Duration,
+        /// The new object's id attribute, when it has one.
+        id: Option<String>,
+    },
+    /// An operation failed.
+    Failed {
+        /// Which instance.
+        address: &'a ResourceAddress,
+        /// Why.
+        diagnostics: &'a [Diagnostic],
+    },
+}
+
+/// What an apply did.
+#[derive(Debug, Default)]
+pub struct ApplyReport {
+    /// Objects created (replacements count here and in `destroyed`).
+    pub added: usize,
+    /// Objects updated in place.
+    pub changed: usize,
+    /// Objects deleted.
+    pub destroyed: usize,
+    /// Operations that failed, with why.
+    pub failed: Vec<(ResourceAddress, Vec<Diagnostic>)>,
+    /// Instances not touched because something they wait for failed or
+    /// the run was interrupted.
+    pub skipped: Vec<ResourceAddress>,
+    /// Stopped by an interrupt.
+    pub interrupted: bool,
+    /// Errors outside any one operation (state writes, outputs).
+    pub errors: Vec<Diagnostic>,
+    /// The new state (also written to the store).
+    pub state: Option<State>,
+}
+
+impl ApplyReport {
+    /// True when everything planned was done.
+    pub fn ok(&self) -> bool {
+        self.failed.is_empty() && self.skipped.is_empty() && self.errors.is_empty() && !self.interrupted
+    }
+}
+
+/// What references see during apply: new state once applied, else the
+/// planned (or prior) value.
+struct ApplyValues {
+    values: RefCell<HashMap<ResourceAddress, Value>>,
+}
+
+impl InstanceHook for ApplyValues {
+    fn value(&self, info: InstanceInfo<'_>) -> Result<Value, Diagnostic> {
+        Ok(self
+            .values
+            .borrow()
+            .get(info.address)
+            .cloned()
+            .unwrap_or(info.config))
+    }
+}
+
+fn verb(action: Action, kind: OpKind) -> (&'static str, &'static str) {
+    match (kind, action) {
+        (OpKind::Delete, _) => ("Destroying", "Destruction"),
+        (OpKind::Apply, Action::Update) => ("Modifying", "Modifications"),
+        (OpKind::Apply, Action::Read) => ("Reading", "Read"),
+        _ => ("Creating", "Creation"),
+    }
+}
+
+/// Copies the sensitive marks of `planned` onto `new` (a provider returns
+/// plain values) and the schema's.
+fn carry_marks(providers: &Providers, type_name: &str, planned: &Value, new: Value) -> Value {
+    let marks = codec::encode(planned).sensitive;
+    let new = if marks.is_empty() {
+        new
+    } else {
+        let e = codec::encode(&new);
+        let mut all = e.sensitive;
+        all.extend(marks);
+        codec::decode(&e.json, &all, &[], None)
+    };
+    match providers.schema(type_name, false) {
+        Some(s) => crate::plan::mark_schema_sensitive(s, new),
+        None => new,
+    }
+}
+
+struct Driver<'a> {
+    root: &'a Path,
+    inputs: &'a Inputs,
+    providers: &'a Providers,
+    options: &'a ApplyOptions,
+    hook: Rc<ApplyValues>,
+    session: Option<Session>,
+}
+
+impl Driver<'_> {
+    fn session(&mut self) -> Result<&Session, Vec<Diagnostic>> {
+        if self.session.is_none() {
+            let opts = EvalOptions {
+                workspace: self.options.workspace.clone(),
+                hook: Some(self.hook.clone()),
+            };
+            self.session = Some(Session::new(self.root, self.inputs.clone(), &opts)?);
+        }
+        self.session.as_ref().ok_or_else(Vec::new)
+    }
+
+    /// The final planned state of an apply operation: the saved plan's,
+    /// or — when the configuration waited for values of other resources —
+    /// the configuration evaluated again now and planned once more.
+    fn final_planned(&mut self, c: &ResourceChange) -> Result<Value, Vec<Diagnostic>> {
+        let after = c.after.clone().unwrap_or(Value::NULL);
+        if !c.config_unknown {
+            return Ok(after);
+        }
+        let data = c.action == Action::Read;
+        let providers = self.providers;
+        let schema = providers
+            .schema(&c.address.type_name, data)
+            .ok_or_else(|| crate::provider::error(format!("no schema for `{}`", c.address.type_name)))?;
+        let raw = self.session()?.instance_config(&c.address)?;
+        let what = format!("`{}`", c.address);
+        let config = validate::conform(schema, &what, raw).map_err(|p| {
+            p.into_iter().map(|p| p.diagnostic).collect::<Vec<_>>()
+        })?;
+        if config.has_unknown() {
+            return Err(vec![Diagnostic::error(
+                "apply::unknown-config",
+                format!("the configuration of `{}` is still not known during apply", c.address),
+            )]);
+        }
+        if data {
+            return Ok(config);
+        }
+        let provider = providers
+            .for_type(&c.address.type_name)
+            .ok_or_else(|| crate::provider::error("no provider"))?;
+        let prior = if c.action == Action::Update { c.before.as_ref() } else { None };
+        let proposed = crate::plan::propose_for(schema, prior, &config);
+        let planned = provider
+            .plan(PlanRequest {
+                type_name: &c.address.type_name,
+                prior,
+                config: &config,
+                proposed,
+            })?
+            .planned;
+        Ok(planned)
+    }
+}
+
+/// Applies `plan` (made from the configuration in `root` with `inputs`),
+/// recording progress in `store`, calling `on_event` as operations start
+/// and finish.
+pub fn apply(
+    root: &Path,
+    inputs: &Inputs,
+    providers: &Providers,
+    plan: &Plan,
+    store: &dyn StateStore,
+    rt: &Handle,
+    options: &ApplyOptions,
+    on_event: &mut dyn FnMut(Event<'_>),
+) -> ApplyReport {
+    let mut report = ApplyReport::default();
+    let changes = &plan.changes;
+    let g = match build(changes) {
+        Ok(g) => g,
+        Err(d) => {
+            report.errors.push(d);
+            return report;
+        }
+    };
+    let base = plan.prior.clone();
+    let mut state = plan.prior.clone();
+    let mut initial = HashMap::new();
+    for c in changes {
+        if let Some(a) = &c.after {
+            initial.insert(c.address.clone(), a.clone());
+        }
+    }
+    for (a, i) in &plan.prior.resources {
+        initial.entry(a.clone()).or_insert_with(|| i.value.clone());
+    }
+    let mut driver = Driver {
+        root,
+        inputs,
+        providers,
+        options,
+        hook: Rc::new(ApplyValues {
+            values: RefCell::new(initial),
+        }),
+        session: None,
+    };
+    let mut waiting: Vec<usize> = g
+        .node_indices()
+        .map(|n| g.neighbors_directed(n, Direction::Incoming).count())
+        .collect();
+    let mut ready: VecDeque<NodeIndex> = g
+        .node_indices()
+        .filter(|n| waiting[n.index()] == 0)
+        .collect();
+    let mut done = vec![false; g.node_count()];
+    let mut blocked = vec![false; g.node_count()];
+    type Msg = (NodeIndex, Result<Option<Value>, Vec<Diagnostic>>, Duration);
+    let (tx, rx) = std::sync::mpsc::channel::<Msg>();
+    let mut running: HashMap<NodeIndex, Instant> = HashMap::new();
+    let mut last_beat = Instant::now();
+    let parallelism = options.parallelism.max(1);
+    loop {
+        if options.interrupt.load(Ordering::SeqCst) {
+            report.interrupted = true;
+        }
+        while running.len() < parallelism && !report.interrupted {
+            let Some(n) = ready.pop_front() else {
+                break;
+            };
+            let op = g[n];
+            let c = &changes[op.change];
+            let (v, _) = verb(c.action, op.kind);
+            let Some(provider) = providers
+                .get(&c.provider)
+                .or_else(|| providers.for_type(&c.address.type_name))
+                .cloned()
+            else {
+                let d = vec![Diagnostic::error(
+                    "provider::missing",
+                    format!("no provider `{}` for `{}`", c.provider, c.address),
+                )];
+                finish_failed(&g, n, &mut blocked, &mut done, &mut report, c, d, on_event);
+                continue;
+            };
+            let request = match op.kind {
+                OpKind::Delete => Ok(ApplyRequest {
+                    type_name: c.address.type_name.clone(),
+                    prior: c.before.clone(),
+                    planned: None,
+                }),
+                OpKind::Apply => driver.final_planned(c).map(|planned| ApplyRequest {
+                    type_name: c.address.type_name.clone(),
+                    prior: if c.action == Action::Update { c.before.clone() } else { None },
+                    planned: Some(planned),
+                }),
+            };
+            let request = match request {
+                Ok(r) => r,
+                Err(d) => {
+                    finish_failed(&g, n, &mut blocked, &mut done, &mut report, c, d, on_event);
+                    continue;
+                }
+            };
+            on_event(Event::Started {
+                address: &c.address,
+                verb: v,
+            });
+            let start = Instant::now();
+            running.insert(n, start);
+            let tx = tx.clone();
+            let is_read = c.action == Action::Read;
+            let task = rt.spawn(async move {
+                if is_read {
+                    let config = request.planned.unwrap_or(Value::NULL).unmark_deep().0;
+                    provider.read_data(&request.type_name, config).await.map(Some)
+                } else {
+                    provider.apply(request).await
+                }
+            });
+            rt.spawn(async move {
+                let r = match task.await {
+                    Ok(r) => r,
+                    Err(e) => Err(vec![Diagnostic::error(
+                        "provider::panic",
+                        format!("the provider crashed: {e}"),
+                    )]),
+                };
+                let _ = tx.send((n, r, start.elapsed()));
+            });
+        }
+        if running.is_empty() {
+            break;
+        }
+        let (n, result, elapsed) = match rx.recv_timeout(Duration::from_millis(100)) {
+            Ok(m) => m,
+            Err(_) => {
+                if last_beat.elapsed() >= Duration::from_secs(10) {
+                    last_beat = Instant::now();
+                    for (n, start) in &running {
+                        let op = g[*n];
+                        let c = &changes[op.change];
+                        on_event(Event::Running {
+                            address: &c.address,
+                            verb: verb(c.action, op.kind).0,
+                            elapsed: start.elapsed(),
+                        });
+                    }
+                }
+                continue;
+            }
+        };
+        running.remove(&n);
+        let op = g[n];
+        let c = &changes[op.change];
+        match result {
+            Ok(new) => {
+                let (_, noun) = verb(c.action, op.kind);
+                let mut id = None;
+                match op.kind {
+                    OpKind::Delete => {
+                        // After a create-then-delete the new object is in
+                        // state already; only a plain or delete-first
+                        // removal forgets the address.
+                        if c.action != Action::CreateThenDelete {
+                            state.resources.remove(&c.address);
+                            record(store, rt, &base, &c.address, &c.provider, None, &mut report);
+                        }
+                        report.destroyed += 1;
+                    }
+                    OpKind::Apply => {
+                        let planned = c.after.clone().unwrap_or(Value::NULL);
+                        let value = carry_marks(
+                            providers,
+                            &c.address.type_name,
+                            &planned,
+                            new.unwrap_or(Value::NULL),
+                        );
+                        id = match &value {
+                            Value::Object(m) => m.get("id").and_then(|v| v.as_str().map(str::to_string)),
+                            _ => None,
+                        };
+                        let inst = InstanceState {
+                            value: value.clone(),
+                            provider: c.provider.clone(),
+                            dependencies: c.dependencies.clone(),
+                            create_before_destroy: c.create_before_destroy,
+                        };
+                        record(store, rt, &base, &c.address, &c.provider, Some(&inst), &mut report);
+                        state.resources.insert(c.address.clone(), inst);
+                        driver.hook.values.borrow_mut().insert(c.address.clone(), value);
+                        match c.action {
+                            Action::Update => report.changed += 1,
+                            Action::Read => {}
+                            _ => report.added += 1,
+                        }
+                    }
+                }
+                done[n.index()] = true;
+                on_event(Event::Finished {
+                    address: &c.address,
+                    noun,
+                    elapsed,
+                    id,
+                });
+                for next in g.neighbors_directed(n, Direction::Outgoing) {
+                    waiting[next.index()] -= 1;
+                    if waiting[next.index()] == 0 && !blocked[next.index()] {
+                        ready.push_back(next);
+                    }
+                }
+            }
+            Err(d) => finish_failed(&g, n, &mut blocked, &mut done, &mut report, c, d, on_event),
+        }
+    }
+    for n in g.node_indices() {
+        if !done[n.index()] && !report.failed.iter().any(|(a, _)| *a == changes[g[n].change].address) {
+            let a = &changes[g[n].change].address;
+            if !report.skipped.contains(a) {
+                report.skipped.push(a.clone());
+            }
+        }
+    }
+    // Outputs, once everything that could be applied is.
+    if plan.destroy {
+        state.outputs.clear();
+    } else if !plan.outputs.is_empty() {
+        match driver.session().and_then(Session::outputs) {
+            Ok(outputs) => {
+                state.outputs = outputs
+                    .into_iter()
+                    .filter(|(_, v)| !v.has_unknown())
+                    .map(|(k, v)| {
+                        let sensitive = v.is_sensitive_deep();
+                        (k, OutputState { value: v, sensitive })
+                    })
+                    .collect::<BTreeMap<_, _>>();
+            }
+            Err(d) if report.ok() => report.errors.extend(d),
+            Err(_) => {}
+        }
+    }
+    state.serial = base.serial + 1;
+    let written = rt.block_on(store.write(&state));
+    if let Err(e) = written {
+        let mut d = Diagnostic::error(
+            "state::write",
+            format!("could not write the state: {e}"),
+        );
+        d.help = Some("Every completed operation is in the journal beside the state file; the next infra command replays it.".into());
+        report.errors.push(d);
+    }
+    report.state = Some(state);
+    report
+}
+
+#[allow(clippy::too_many_arguments)]
+fn finish_failed(
+    g: &graph::OpGraph,
+    n: NodeIndex,
+    blocked: &mut [bool],
+    done: &mut [bool],
+    report: &mut ApplyReport,
+    c: &ResourceChange,
+    diagnostics: Vec<Diagnostic>,
+    on_event: &mut dyn FnMut(Event<'_>),
+) {
+    on_event(Event::Failed {
+        address: &c.address,
+        diagnostics: &diagnostics,
+    });
+    report.failed.push((c.address.clone(), diagnostics));
+    done[n.index()] = true;
+    // Everything downstream is skipped.
+    let mut todo = vec![n];
+    while let Some(x) = todo.pop() {
+        for next in g.neighbors_directed(x, Direction::Outgoing) {
+            if !blocked[next.index()] {
+                blocked[next.index()] = true;
+                todo.push(next);
+            }
+        }
+    }
+}
+
+fn record(
+    store: &dyn StateStore,
+    rt: &Handle,
+    base: &State,
+    addr: &ResourceAddress,
+    provider: &str,
+    inst: Option<&InstanceState>,
+    report: &mut ApplyReport,
+) {
+    let entry = Entry::new(base, addr, provider, inst);
+    if let Err(e) = rt.block_on(store.record(&entry)) {
+        report.errors.push(Diagnostic::error(
+            "state::journal",
+            format!("could not record `{addr}` in the journal: {e}"),
+        ));
+    }
+}

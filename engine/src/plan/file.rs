@@ -1,0 +1,273 @@
+//! Saved plan files (`infra plan -out FILE`), format version 1: the
+//! changes with their values (unknown and sensitive parts recorded as
+//! paths), the refreshed prior state, its lineage and serial, the
+//! configuration hash and the input values — everything apply needs to
+//! carry out exactly this plan. Plan files hold secrets, like state.
+
+use super::{Action, Drift, OutputChange, Plan, ResourceChange};
+use crate::addr::ResourceAddress;
+use crate::eval::{InputValue, Inputs};
+use crate::state::codec::{self, Encoded, Path};
+use crate::state::file as state_file;
+use serde::{Deserialize, Serialize};
+use serde_json::Value as Json;
+use std::collections::BTreeMap;
+
+/// The format version this infra writes and reads.
+pub const FORMAT_VERSION: u64 = 1;
+
+#[derive(Serialize, Deserialize, Default)]
+struct Val {
+    value: Json,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    sensitive: Vec<Path>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    unknown: Vec<Path>,
+}
+
+impl Val {
+    fn from(v: &infra_lang::Value) -> Val {
+        let Encoded {
+            json,
+            sensitive,
+            unknown,
+        } = codec::encode(v);
+        Val {
+            value: json,
+            sensitive,
+            unknown,
+        }
+    }
+
+    fn to_value(&self) -> infra_lang::Value {
+        codec::decode(&self.value, &self.sensitive, &self.unknown, None)
+    }
+}
+
+#[derive(Serialize, Deserialize)]
+struct ChangeFile {
+    address: String,
+    provider: String,
+    action: String,
+    #[serde(default)]
+    reasons: Vec<String>,
+    #[serde(default)]
+    replace_paths: Vec<String>,
+    before: Option<Val>,
+    after: Option<Val>,
+    #[serde(default)]
+    config_unknown: bool,
+    #[serde(default)]
+    dependencies: Vec<String>,
+    #[serde(default)]
+    prior_dependencies: Vec<String>,
+    #[serde(default)]
+    create_before_destroy: bool,
+}
+
+#[derive(Serialize, Deserialize)]
+struct OutputFile {
+    name: String,
+    before: Option<Val>,
+    after: Option<Val>,
+    sensitive: bool,
+}
+
+#[derive(Serialize, Deserialize)]
+struct InputFile {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    raw: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    value: Option<Val>,
+    origin: String,
+}
+
+#[derive(Serialize, Deserialize)]
+struct PlanFile {
+    format_version: u64,
+    infra_version: String,
+    config_hash: String,
+    destroy: bool,
+    prior_serial: u64,
+    prior_state: Json,
+    changes: Vec<ChangeFile>,
+    outputs: Vec<OutputFile>,
+    #[serde(default)]
+    drift: Vec<(String, Val, Option<Val>)>,
+    #[serde(default)]
+    targets: Vec<String>,
+    vars: BTreeMap<String, InputFile>,
+    consts: BTreeMap<String, InputFile>,
+}
+
+fn inputs_to_file(m: &BTreeMap<String, InputValue>) -> BTreeMap<String, InputFile> {
+    m.iter()
+        .map(|(k, v)| {
+            let f = match v {
+                InputValue::Raw { text, origin } => InputFile {
+                    raw: Some(text.clone()),
+                    value: None,
+                    origin: origin.clone(),
+                },
+                InputValue::Value { value, origin, .. } => InputFile {
+                    raw: None,
+                    value: Some(Val::from(value)),
+                    origin: origin.clone(),
+                },
+            };
+            (k.clone(), f)
+        })
+        .collect()
+}
+
+fn inputs_from_file(m: BTreeMap<String, InputFile>) -> BTreeMap<String, InputValue> {
+    m.into_iter()
+        .map(|(k, f)| {
+            let v = match (f.raw, f.value) {
+                (Some(text), _) => InputValue::Raw {
+                    text,
+                    origin: f.origin,
+                },
+                (None, v) => InputValue::Value {
+                    value: v.map_or(infra_lang::Value::NULL, |v| v.to_value()),
+                    site: None,
+                    origin: f.origin,
+                },
+            };
+            (k, v)
+        })
+        .collect()
+}
+
+fn addr_list(v: &[ResourceAddress]) -> Vec<String> {
+    v.iter().map(ToString::to_string).collect()
+}
+
+fn parse_list(v: &[String]) -> Result<Vec<ResourceAddress>, String> {
+    v.iter()
+        .map(|s| ResourceAddress::parse(s).map_err(|e| e.to_string()))
+        .collect()
+}
+
+/// The text of a plan file for `plan` made with `inputs`.
+pub fn to_text(plan: &Plan, inputs: &Inputs) -> String {
+    let file = PlanFile {
+        format_version: FORMAT_VERSION,
+        infra_version: env!("CARGO_PKG_VERSION").to_string(),
+        config_hash: plan.config_hash.clone(),
+        destroy: plan.destroy,
+        prior_serial: plan.prior_serial,
+        prior_state: serde_json::from_str(&state_file::to_text(&plan.prior)).unwrap_or(Json::Null),
+        changes: plan
+            .changes
+            .iter()
+            .map(|c| ChangeFile {
+                address: c.address.to_string(),
+                provider: c.provider.clone(),
+                action: c.action.as_str().to_string(),
+                reasons: c.reasons.clone(),
+                replace_paths: c.replace_paths.clone(),
+                before: c.before.as_ref().map(Val::from),
+                after: c.after.as_ref().map(Val::from),
+                config_unknown: c.config_unknown,
+                dependencies: addr_list(&c.dependencies),
+                prior_dependencies: addr_list(&c.prior_dependencies),
+                create_before_destroy: c.create_before_destroy,
+            })
+            .collect(),
+        outputs: plan
+            .outputs
+            .iter()
+            .map(|o| OutputFile {
+                name: o.name.clone(),
+                before: o.before.as_ref().map(Val::from),
+                after: o.after.as_ref().map(Val::from),
+                sensitive: o.sensitive,
+            })
+            .collect(),
+        drift: plan
+            .drift
+            .iter()
+            .map(|d| (d.address.to_string(), Val::from(&d.before), d.after.as_ref().map(Val::from)))
+            .collect(),
+        targets: plan.targets.clone(),
+        vars: inputs_to_file(&inputs.vars),
+        consts: inputs_to_file(&inputs.consts),
+    };
+    serde_json::to_string(&file).unwrap_or_default()
+}
+
+/// Reads a plan file's text.
+///
+/// # Errors
+/// Not a plan file, a newer format version, or a damaged one.
+pub fn from_text(text: &str) -> Result<(Plan, Inputs), String> {
+    #[derive(Deserialize)]
+    struct Version {
+        format_version: Option<u64>,
+    }
+    let v: Version =
+        serde_json::from_str(text).map_err(|e| format!("not a plan file ({e})"))?;
+    match v.format_version {
+        None => return Err("not a plan file (no format_version)".into()),
+        Some(n) if n > FORMAT_VERSION => {
+            return Err(format!(
+                "the plan file has format version {n}, newer than this infra understands ({FORMAT_VERSION})"
+            ));
+        }
+        Some(_) => {}
+    }
+    let f: PlanFile = serde_json::from_str(text).map_err(|e| format!("damaged plan file: {e}"))?;
+    let prior = state_file::from_text(&f.prior_state.to_string(), "the plan file")
+        .map_err(|e| e.to_string())?;
+    let mut changes = Vec::with_capacity(f.changes.len());
+    for c in f.changes {
+        changes.push(ResourceChange {
+            address: ResourceAddress::parse(&c.address).map_err(|e| e.to_string())?,
+            provider: c.provider,
+            action: Action::parse(&c.action).ok_or_else(|| format!("unknown action {:?}", c.action))?,
+            reasons: c.reasons,
+            replace_paths: c.replace_paths,
+            before: c.before.map(|v| v.to_value()),
+            after: c.after.map(|v| v.to_value()),
+            config_unknown: c.config_unknown,
+            dependencies: parse_list(&c.dependencies)?,
+            prior_dependencies: parse_list(&c.prior_dependencies)?,
+            create_before_destroy: c.create_before_destroy,
+        });
+    }
+    let mut drift = Vec::new();
+    for (a, b, after) in f.drift {
+        drift.push(Drift {
+            address: ResourceAddress::parse(&a).map_err(|e| e.to_string())?,
+            before: b.to_value(),
+            after: after.map(|v| v.to_value()),
+        });
+    }
+    let plan = Plan {
+        changes,
+        outputs: f
+            .outputs
+            .into_iter()
+            .map(|o| OutputChange {
+                name: o.name,
+                before: o.before.map(|v| v.to_value()),
+                after: o.after.map(|v| v.to_value()),
+                sensitive: o.sensitive,
+            })
+            .collect(),
+        drift,
+        checks: Vec::new(),
+        prior,
+        prior_serial: f.prior_serial,
+        destroy: f.destroy,
+        targets: f.targets,
+        config_hash: f.config_hash,
+        warnings: Vec::new(),
+    };
+    let inputs = Inputs {
+        vars: inputs_from_file(f.vars),
+        consts: inputs_from_file(f.consts),
+    };
+    Ok((plan, inputs))
+}

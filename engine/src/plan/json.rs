@@ -1,0 +1,127 @@
+//! The machine-readable plan (`infra plan --json`), format version "1",
+//! documented in docs/plan-json.md. Sensitive values are never included:
+//! they appear as `null` with their paths listed in `*_sensitive`; unknown
+//! values are `null` with their paths in `after_unknown`.
+
+use super::{Plan, counts};
+use crate::addr::{InstanceKey, ResourceMode};
+use crate::state::codec::{self, Path};
+use infra_lang::Value;
+use serde_json::{Value as Json, json};
+
+/// The JSON format version of `--json` plans.
+pub const FORMAT_VERSION: &str = "1";
+
+/// Encodes `v` with sensitive parts redacted to `null`.
+fn redacted(v: &Value) -> (Json, Vec<Path>, Vec<Path>) {
+    let e = codec::encode(v);
+    let mut json = e.json;
+    for p in &e.sensitive {
+        blank(&mut json, p);
+    }
+    (json, e.sensitive, e.unknown)
+}
+
+fn blank(json: &mut Json, path: &[Json]) {
+    let Some((step, rest)) = path.split_first() else {
+        *json = Json::Null;
+        return;
+    };
+    let next = match (json, step) {
+        (Json::Object(m), Json::String(k)) => m.get_mut(k),
+        (Json::Array(a), Json::Number(n)) => n
+            .as_u64()
+            .and_then(|i| usize::try_from(i).ok())
+            .and_then(|i| a.get_mut(i)),
+        _ => None,
+    };
+    if let Some(n) = next {
+        blank(n, rest);
+    }
+}
+
+/// The `--json` document of `plan`.
+pub fn to_json(plan: &Plan) -> Json {
+    let (add, change, destroy) = counts(&plan.changes);
+    let resource_changes: Vec<Json> = plan
+        .changes
+        .iter()
+        .map(|c| {
+            let (before, before_sensitive, _) =
+                c.before.as_ref().map_or((Json::Null, vec![], vec![]), redacted);
+            let (after, after_sensitive, after_unknown) =
+                c.after.as_ref().map_or((Json::Null, vec![], vec![]), redacted);
+            json!({
+                "address": c.address.to_string(),
+                "module": if c.address.module.is_root() { Json::Null } else { Json::String(c.address.module.to_string()) },
+                "mode": match c.address.mode { ResourceMode::Managed => "managed", ResourceMode::Data => "data" },
+                "type": c.address.type_name,
+                "name": c.address.name,
+                "index": match &c.address.key {
+                    InstanceKey::None => Json::Null,
+                    InstanceKey::Int(i) => json!(i),
+                    InstanceKey::Str(s) => json!(s),
+                },
+                "provider": c.provider,
+                "action": c.action.as_str(),
+                "reasons": c.reasons,
+                "replace_paths": c.replace_paths,
+                "before": before,
+                "after": after,
+                "after_unknown": after_unknown,
+                "before_sensitive": before_sensitive,
+                "after_sensitive": after_sensitive,
+            })
+        })
+        .collect();
+    let output_changes: serde_json::Map<String, Json> = plan
+        .outputs
+        .iter()
+        .map(|o| {
+            let action = match (&o.before, &o.after) {
+                (None, Some(_)) => "create",
+                (Some(_), None) => "delete",
+                (Some(b), Some(a)) if b == a => "no-op",
+                _ => "update",
+            };
+            let show = |v: &Option<Value>| match v {
+                Some(v) if !o.sensitive => redacted(v).0,
+                _ => Json::Null,
+            };
+            (
+                o.name.clone(),
+                json!({
+                    "action": action,
+                    "before": show(&o.before),
+                    "after": show(&o.after),
+                    "after_unknown": o.after.as_ref().is_some_and(Value::has_unknown),
+                    "sensitive": o.sensitive,
+                }),
+            )
+        })
+        .collect();
+    let drift: Vec<Json> = plan
+        .drift
+        .iter()
+        .map(|d| {
+            json!({
+                "address": d.address.to_string(),
+                "action": if d.after.is_some() { "update" } else { "delete" },
+                "before": redacted(&d.before).0,
+                "after": d.after.as_ref().map_or(Json::Null, |a| redacted(a).0),
+            })
+        })
+        .collect();
+    json!({
+        "format_version": FORMAT_VERSION,
+        "infra_version": env!("CARGO_PKG_VERSION"),
+        "destroy": plan.destroy,
+        "prior_state": { "lineage": plan.prior.lineage, "serial": plan.prior_serial },
+        "summary": { "add": add, "change": change, "destroy": destroy },
+        "has_changes": plan.has_changes(),
+        "resource_changes": resource_changes,
+        "output_changes": output_changes,
+        "resource_drift": drift,
+        "targets": plan.targets,
+    })
+}

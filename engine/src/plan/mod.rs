@@ -1,0 +1,202 @@
+//! Plans: what would change, resource instance by resource instance, and
+//! why. `planner.rs` decides the changes (refresh, then evaluation with a
+//! hook that plans each instance as it is referenced), `propose.rs` is the
+//! schema-driven part of planning one instance, `file.rs` the saved plan
+//! format, `json.rs` the machine-readable form.
+
+pub mod file;
+pub mod json;
+pub mod planner;
+mod propose;
+mod refresh;
+
+pub use planner::{PlanOptions, config_hash, plan};
+
+/// The proposed new state of one instance from its schema (see
+/// `propose.rs`): for apply, which plans again once values are known.
+pub fn propose_for(
+    schema: &crate::provider::ResourceSchema,
+    prior: Option<&Value>,
+    config: &Value,
+) -> Value {
+    propose::propose(schema, prior, config)
+}
+
+/// Marks a state object's schema-sensitive attributes as sensitive.
+pub fn mark_schema_sensitive(schema: &crate::provider::ResourceSchema, v: Value) -> Value {
+    propose::mark_sensitive(schema, v)
+}
+pub use refresh::refresh;
+
+use crate::addr::ResourceAddress;
+use crate::eval::CheckResult;
+use crate::state::State;
+use infra_lang::Value;
+
+/// What happens to one resource instance.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Action {
+    /// Nothing.
+    NoOp,
+    /// A new object.
+    Create,
+    /// The object changes in place.
+    Update,
+    /// Replaced: the old object is deleted, then the new one created.
+    DeleteThenCreate,
+    /// Replaced: the new object is created, then the old one deleted
+    /// (`lifecycle { create_before_destroy = true }`).
+    CreateThenDelete,
+    /// The object is deleted.
+    Delete,
+    /// A data source read during apply (its configuration depends on
+    /// values known only then).
+    Read,
+}
+
+impl Action {
+    /// The name used in JSON and messages: `create`, `update`,
+    /// `delete-then-create`, `create-then-delete`, `delete`, `read`, `no-op`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Action::NoOp => "no-op",
+            Action::Create => "create",
+            Action::Update => "update",
+            Action::DeleteThenCreate => "delete-then-create",
+            Action::CreateThenDelete => "create-then-delete",
+            Action::Delete => "delete",
+            Action::Read => "read",
+        }
+    }
+
+    /// Parses [`Action::as_str`].
+    pub fn parse(s: &str) -> Option<Action> {
+        Some(match s {
+            "no-op" => Action::NoOp,
+            "create" => Action::Create,
+            "update" => Action::Update,
+            "delete-then-create" => Action::DeleteThenCreate,
+            "create-then-delete" => Action::CreateThenDelete,
+            "delete" => Action::Delete,
+            "read" => Action::Read,
+            _ => return None,
+        })
+    }
+
+    /// True for both kinds of replacement.
+    pub fn is_replace(self) -> bool {
+        matches!(self, Action::DeleteThenCreate | Action::CreateThenDelete)
+    }
+}
+
+/// The planned change of one resource instance.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ResourceChange {
+    /// Its address.
+    pub address: ResourceAddress,
+    /// The provider managing it.
+    pub provider: String,
+    /// What happens.
+    pub action: Action,
+    /// Why, in words: "`filename` forces replacement", "no longer in the
+    /// configuration".
+    pub reasons: Vec<String>,
+    /// Attributes whose change forces replacement.
+    pub replace_paths: Vec<String>,
+    /// The prior state (refreshed); `None` on create.
+    pub before: Option<Value>,
+    /// The planned state, unknown where only apply can tell; `None` on
+    /// delete.
+    pub after: Option<Value>,
+    /// True when the configuration itself held unknowns: apply evaluates it
+    /// again once the values it waits for are known.
+    pub config_unknown: bool,
+    /// Instances it depends on (configuration references, `depends_on`).
+    pub dependencies: Vec<ResourceAddress>,
+    /// Dependencies recorded in state (for ordering deletes).
+    pub prior_dependencies: Vec<ResourceAddress>,
+    /// `lifecycle { create_before_destroy }`.
+    pub create_before_destroy: bool,
+}
+
+/// A root module output's planned change.
+#[derive(Clone, Debug, PartialEq)]
+pub struct OutputChange {
+    /// The output's name.
+    pub name: String,
+    /// The value in state; `None` when new.
+    pub before: Option<Value>,
+    /// The planned value (may be unknown); `None` when removed.
+    pub after: Option<Value>,
+    /// Declared sensitive.
+    pub sensitive: bool,
+}
+
+/// One object changed outside infra, found by refresh.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Drift {
+    /// Its address.
+    pub address: ResourceAddress,
+    /// The state infra recorded.
+    pub before: Value,
+    /// What the provider reads now; `None` when the object is gone.
+    pub after: Option<Value>,
+}
+
+/// A plan: every instance's change, output changes, what refresh found,
+/// and the state it was made against.
+#[derive(Clone, Debug)]
+pub struct Plan {
+    /// Changes in address order (no-ops included).
+    pub changes: Vec<ResourceChange>,
+    /// Output changes.
+    pub outputs: Vec<OutputChange>,
+    /// Objects changed outside infra since the last run.
+    pub drift: Vec<Drift>,
+    /// Results of `check` blocks.
+    pub checks: Vec<CheckResult>,
+    /// The state the plan was made against, after refresh. Its lineage and
+    /// serial identify the stored state: apply refuses a plan whose state
+    /// has moved on.
+    pub prior: State,
+    /// The serial of the stored state (before refresh).
+    pub prior_serial: u64,
+    /// A plan to destroy everything.
+    pub destroy: bool,
+    /// `--target` addresses in effect.
+    pub targets: Vec<String>,
+    /// SHA-256 of the configuration files, hex.
+    pub config_hash: String,
+    /// Warnings met while planning.
+    pub warnings: Vec<infra_lang::Diagnostic>,
+}
+
+/// Counts of a plan's actions: (to add, to change, to destroy); a
+/// replacement counts as one add and one destroy, as in Terraform.
+pub fn counts(changes: &[ResourceChange]) -> (usize, usize, usize) {
+    let (mut add, mut change, mut destroy) = (0, 0, 0);
+    for c in changes {
+        match c.action {
+            Action::Create => add += 1,
+            Action::Update => change += 1,
+            Action::Delete => destroy += 1,
+            Action::DeleteThenCreate | Action::CreateThenDelete => {
+                add += 1;
+                destroy += 1;
+            }
+            Action::NoOp | Action::Read => {}
+        }
+    }
+    (add, change, destroy)
+}
+
+impl Plan {
+    /// True when applying would change something: a resource action other
+    /// than no-op, or an output changing.
+    pub fn has_changes(&self) -> bool {
+        self.changes
+            .iter()
+            .any(|c| !matches!(c.action, Action::NoOp))
+            || self.outputs.iter().any(|o| o.before != o.after)
+    }
+}

@@ -1,0 +1,689 @@
+//! The planner: refresh, then evaluate the configuration with a hook that
+//! plans each resource instance when it is first referenced (so planning
+//! follows dependencies), then deletes for what left the configuration,
+//! `prevent_destroy`, `--target` and output changes.
+
+use super::propose::{changed_attributes, mark_sensitive, propose, same};
+use super::{Action, OutputChange, Plan, ResourceChange, refresh};
+use crate::addr::{ResourceAddress, ResourceMode, Target};
+use crate::eval::{EvalOptions, IgnoreChanges, InstanceHook, InstanceInfo, Inputs, Session};
+use crate::provider::{PlanRequest, Providers, validate};
+use crate::state::State;
+use infra_lang::diagnostic::{did_you_mean, has_errors};
+use infra_lang::value::convert;
+use infra_lang::{Diagnostic, Span, Value};
+use std::cell::RefCell;
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
+use std::rc::Rc;
+use tokio::runtime::Handle;
+
+/// How to plan.
+#[derive(Clone, Debug)]
+pub struct PlanOptions {
+    /// Read every object first (`--refresh=false` turns it off).
+    pub refresh: bool,
+    /// `--target`: plan only these and what they depend on.
+    pub targets: Vec<Target>,
+    /// `--replace`: replace these even if unchanged.
+    pub replace: Vec<Target>,
+    /// Plan to delete everything (`infra destroy`).
+    pub destroy: bool,
+    /// Concurrent provider reads.
+    pub parallelism: usize,
+    /// The workspace name.
+    pub workspace: String,
+}
+
+impl Default for PlanOptions {
+    fn default() -> PlanOptions {
+        PlanOptions {
+            refresh: true,
+            targets: Vec::new(),
+            replace: Vec::new(),
+            destroy: false,
+            parallelism: 10,
+            workspace: "default".into(),
+        }
+    }
+}
+
+/// The planning hook: plans each instance the evaluation meets.
+struct Planner {
+    providers: Providers,
+    prior: Rc<State>,
+    options: PlanOptions,
+    rt: Handle,
+    changes: RefCell<BTreeMap<ResourceAddress, ResourceChange>>,
+    /// Errors beyond the first of an instance (the first is returned).
+    extra: RefCell<Vec<Diagnostic>>,
+    /// Data sources read while planning: their new state.
+    data: RefCell<BTreeMap<ResourceAddress, Value>>,
+}
+
+fn block_span(info: &InstanceInfo<'_>) -> Span {
+    let b = info.block;
+    b.labels
+        .last()
+        .map_or(b.kind.span, |l| Span::new(b.kind.span.start, l.span.end))
+}
+
+impl Planner {
+    fn fail(&self, info: &InstanceInfo<'_>, mut diags: Vec<Diagnostic>) -> Diagnostic {
+        let span = block_span(info);
+        for d in &mut diags {
+            if d.source.is_none() {
+                let placed = d
+                    .clone()
+                    .in_file(info.source)
+                    .primary(span, format!("`{}`", info.address));
+                *d = Diagnostic {
+                    message: format!("{}: {}", info.address, d.message),
+                    ..placed
+                };
+            }
+        }
+        let first = diags.remove(0);
+        self.extra.borrow_mut().extend(diags);
+        first
+    }
+
+    fn has_pending_change(&self, deps: &BTreeSet<ResourceAddress>) -> bool {
+        let changes = self.changes.borrow();
+        deps.iter()
+            .any(|d| changes.get(d).is_some_and(|c| c.action != Action::NoOp))
+    }
+
+    fn plan_instance(&self, info: InstanceInfo<'_>) -> Result<Value, Diagnostic> {
+        let addr = info.address;
+        let data = addr.mode == ResourceMode::Data;
+        let Some(provider) = self.providers.for_type(&addr.type_name) else {
+            let all = self.providers.type_names(data);
+            let help = match did_you_mean(&addr.type_name, all.iter().map(String::as_str)) {
+                Some(s) => format!("Did you mean `{s}`?"),
+                None => format!(
+                    "Available providers: {}.",
+                    self.providers
+                        .iter()
+                        .map(|(n, _)| format!("`{n}`"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            };
+            return Err(Diagnostic::error(
+                "provider::missing",
+                format!(
+                    "no provider `{}` for resource type `{}`",
+                    Providers::provider_name(&addr.type_name),
+                    addr.type_name
+                ),
+            )
+            .in_file(info.source)
+            .primary(block_span(&info), "unknown resource type")
+            .with_help(help));
+        };
+        let Some(schema) = self.providers.schema(&addr.type_name, data) else {
+            let all = self.providers.type_names(data);
+            let help = match did_you_mean(&addr.type_name, all.iter().map(String::as_str)) {
+                Some(s) => format!("Did you mean `{s}`?"),
+                None => format!("Provider `{}` has no such type.", provider.name()),
+            };
+            return Err(Diagnostic::error(
+                "schema::unknown-type",
+                format!(
+                    "provider `{}` has no {} `{}`",
+                    provider.name(),
+                    if data { "data source" } else { "resource type" },
+                    addr.type_name
+                ),
+            )
+            .in_file(info.source)
+            .primary(block_span(&info), "unknown type")
+            .with_help(help));
+        };
+        let what = format!("`{addr}`");
+        let config = validate::conform(schema, &what, info.config.clone())
+            .map_err(|p| {
+                let diags = validate::place(p, info.source, info.block);
+                self.fail(&info, diags)
+            })?;
+        let custom: Vec<Diagnostic> = provider.validate(&addr.type_name, &config);
+        if has_errors(&custom) {
+            return Err(self.fail(&info, custom));
+        }
+        let deps: Vec<ResourceAddress> = info.dependencies.iter().cloned().collect();
+        if data {
+            return self.plan_data(&info, provider, schema, config, deps);
+        }
+        let prior_inst = self.prior.resources.get(addr);
+        let prior = prior_inst.map(|p| {
+            let ty = schema.object_type();
+            mark_sensitive(schema, convert(p.value.clone(), &ty).unwrap_or_else(|_| p.value.clone()))
+        });
+        // ignore_changes: the prior value stands in for the configured one.
+        let config = match (&prior, &info.lifecycle.ignore_changes) {
+            (Some(p), IgnoreChanges::All) => keep_prior(config, p, None),
+            (Some(p), IgnoreChanges::Attributes(names)) => keep_prior(config, p, Some(names)),
+            _ => config,
+        };
+        let config_unknown = config.has_unknown();
+        let mut reasons = Vec::new();
+        let mut forced = false;
+        if self.options.replace.iter().any(|t| t.matches(addr)) && prior.is_some() {
+            forced = true;
+            reasons.push("replacement requested with --replace".to_string());
+        }
+        for (t, text) in &info.lifecycle.replace_triggered_by {
+            let changes = self.changes.borrow();
+            if changes.iter().any(|(a, c)| {
+                t.matches(a) && a.module == addr.module && c.action != Action::NoOp
+            }) && prior.is_some()
+            {
+                forced = true;
+                reasons.push(format!("replace_triggered_by: `{text}` changes"));
+            }
+        }
+        let call = |prior: Option<&Value>| {
+            let proposed = propose(schema, prior, &config);
+            provider
+                .plan(PlanRequest {
+                    type_name: &addr.type_name,
+                    prior,
+                    config: &config,
+                    proposed,
+                })
+                .map(|p| (mark_sensitive(schema, p.planned), p.requires_replace))
+                .map_err(|d| self.fail(&info, d))
+        };
+        let (mut planned, extra_replace) = call(prior.as_ref())?;
+        let mut replace_paths = Vec::new();
+        let action = match &prior {
+            None => Action::Create,
+            Some(p) => {
+                let changed = changed_attributes(p, &planned);
+                replace_paths = changed
+                    .iter()
+                    .filter(|n| {
+                        schema.attributes.get(*n).is_some_and(|a| a.force_new)
+                            || extra_replace.contains(n)
+                    })
+                    .cloned()
+                    .collect();
+                for n in &replace_paths {
+                    reasons.push(format!("`{n}` forces replacement"));
+                }
+                if forced || !replace_paths.is_empty() {
+                    planned = call(None)?.0;
+                    if info.lifecycle.create_before_destroy {
+                        Action::CreateThenDelete
+                    } else {
+                        Action::DeleteThenCreate
+                    }
+                } else if changed.is_empty() {
+                    Action::NoOp
+                } else {
+                    Action::Update
+                }
+            }
+        };
+        if info.lifecycle.prevent_destroy && action.is_replace() {
+            return Err(prevent_destroy(&info, &reasons));
+        }
+        let value = if action == Action::NoOp {
+            prior.clone().unwrap_or_else(|| planned.clone())
+        } else {
+            planned.clone()
+        };
+        self.changes.borrow_mut().insert(
+            addr.clone(),
+            ResourceChange {
+                address: addr.clone(),
+                provider: provider.name().to_string(),
+                action,
+                reasons,
+                replace_paths,
+                before: prior,
+                after: Some(value.clone()),
+                config_unknown,
+                dependencies: deps,
+                prior_dependencies: prior_inst.map(|p| p.dependencies.clone()).unwrap_or_default(),
+                create_before_destroy: info.lifecycle.create_before_destroy,
+            },
+        );
+        Ok(value)
+    }
+
+    fn plan_data(
+        &self,
+        info: &InstanceInfo<'_>,
+        provider: &std::sync::Arc<dyn crate::provider::Provider>,
+        schema: &crate::provider::ResourceSchema,
+        config: Value,
+        deps: Vec<ResourceAddress>,
+    ) -> Result<Value, Diagnostic> {
+        let addr = info.address;
+        let deferred = config.has_unknown() || self.has_pending_change(info.dependencies);
+        if deferred {
+            let planned = propose(schema, None, &config);
+            self.changes.borrow_mut().insert(
+                addr.clone(),
+                ResourceChange {
+                    address: addr.clone(),
+                    provider: provider.name().to_string(),
+                    action: Action::Read,
+                    reasons: vec![if config.has_unknown() {
+                        "its configuration depends on values known only after apply".into()
+                    } else {
+                        "it depends on resources with pending changes".into()
+                    }],
+                    replace_paths: Vec::new(),
+                    before: None,
+                    after: Some(planned.clone()),
+                    config_unknown: true,
+                    dependencies: deps,
+                    prior_dependencies: Vec::new(),
+                    create_before_destroy: false,
+                },
+            );
+            return Ok(planned);
+        }
+        let (plain, _) = config.unmark_deep();
+        let p = provider.clone();
+        let t = addr.type_name.clone();
+        let value = self
+            .rt
+            .block_on(async move { p.read_data(&t, plain).await })
+            .map_err(|d| self.fail(info, d))?;
+        let value = mark_sensitive(schema, value);
+        self.data.borrow_mut().insert(addr.clone(), value.clone());
+        Ok(value)
+    }
+}
+
+impl InstanceHook for Planner {
+    fn value(&self, info: InstanceInfo<'_>) -> Result<Value, Diagnostic> {
+        self.plan_instance(info)
+    }
+}
+
+/// The hook of `destroy`: instances keep their prior values; nothing is
+/// planned while evaluating.
+struct PriorValues {
+    prior: Rc<State>,
+    lifecycles: RefCell<BTreeMap<ResourceAddress, bool>>,
+}
+
+impl InstanceHook for PriorValues {
+    fn value(&self, info: InstanceInfo<'_>) -> Result<Value, Diagnostic> {
+        self.lifecycles
+            .borrow_mut()
+            .insert(info.address.clone(), info.lifecycle.prevent_destroy);
+        Ok(self
+            .prior
+            .resources
+            .get(info.address)
+            .map_or(info.config, |i| i.value.clone()))
+    }
+}
+
+fn keep_prior(config: Value, prior: &Value, only: Option<&Vec<String>>) -> Value {
+    let (Value::Object(mut c), Value::Object(p)) = (config.clone(), prior.clone().unmark().0) else {
+        return config;
+    };
+    for (k, v) in p {
+        if only.is_none_or(|names| names.contains(&k)) && c.contains_key(&k) {
+            c.insert(k, v);
+        }
+    }
+    Value::Object(c)
+}
+
+fn prevent_destroy(info: &InstanceInfo<'_>, reasons: &[String]) -> Diagnostic {
+    Diagnostic::error(
+        "plan::prevent-destroy",
+        format!(
+            "`{}` has `lifecycle {{ prevent_destroy = true }}`, but this plan would replace it ({})",
+            info.address,
+            reasons.join("; ")
+        ),
+    )
+    .in_file(info.source)
+    .primary(block_span(info), "protected from destruction")
+    .with_help("Change the configuration so the object is updated in place, or remove `prevent_destroy` if it really must go.")
+}
+
+/// SHA-256 (hex) of every `.infra` file under `root` (sorted by path,
+/// hidden directories skipped): a saved plan records it so apply can
+/// refuse a plan made from other configuration.
+pub fn config_hash(root: &Path) -> String {
+    use sha2::{Digest, Sha256};
+    fn collect(dir: &Path, out: &mut Vec<std::path::PathBuf>) {
+        let Ok(rd) = std::fs::read_dir(dir) else {
+            return;
+        };
+        for e in rd.flatten() {
+            let p = e.path();
+            let hidden = p
+                .file_name()
+                .and_then(|n| n.to_str())
+                .is_some_and(|n| n.starts_with('.'));
+            if hidden {
+                continue;
+            }
+            if p.is_dir() {
+                collect(&p, out);
+            } else if p.extension().and_then(|x| x.to_str()) == Some("infra") {
+                out.push(p);
+            }
+        }
+    }
+    let mut files = Vec::new();
+    collect(root, &mut files);
+    files.sort();
+    let mut h = Sha256::new();
+    for f in files {
+        let rel = f.strip_prefix(root).unwrap_or(&f);
+        h.update(rel.to_string_lossy().as_bytes());
+        h.update([0]);
+        h.update(std::fs::read(&f).unwrap_or_default());
+        h.update([0]);
+    }
+    h.finalize().iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Plans the configuration in `root` against `prior` (the stored state,
+/// `None` when there is none yet).
+///
+/// # Errors
+/// Every diagnostic that stops the plan: configuration errors, failed
+/// refreshes, provider planning errors, `prevent_destroy` violations.
+pub fn plan(
+    root: &Path,
+    inputs: Inputs,
+    providers: &Providers,
+    stored: Option<State>,
+    options: &PlanOptions,
+    rt: &Handle,
+) -> Result<Plan, Vec<Diagnostic>> {
+    let stored = stored.unwrap_or_default();
+    let (prior, drift) = if options.refresh && !stored.resources.is_empty() {
+        refresh(rt, providers, &stored, options.parallelism)?
+    } else {
+        (stored.clone(), Vec::new())
+    };
+    let mut warnings = Vec::new();
+    if options.destroy {
+        return plan_destroy(root, inputs, prior, stored.serial, drift, options);
+    }
+    let prior = Rc::new(prior);
+    let planner = Rc::new(Planner {
+        providers: providers.clone(),
+        prior: prior.clone(),
+        options: options.clone(),
+        rt: rt.clone(),
+        changes: RefCell::new(BTreeMap::new()),
+        extra: RefCell::new(Vec::new()),
+        data: RefCell::new(BTreeMap::new()),
+    });
+    let evaluation = run_evaluation(root, inputs, options, planner.clone());
+    let mut diags = evaluation.diagnostics;
+    diags.extend(planner.extra.borrow_mut().drain(..));
+    if has_errors(&diags) {
+        return Err(diags);
+    }
+    warnings.extend(diags);
+    let mut changes = planner.changes.take();
+    // Instances in state that the configuration no longer has.
+    let in_config: BTreeSet<&ResourceAddress> = evaluation.instances.iter().map(|i| &i.address).collect();
+    let blocks: BTreeSet<String> = evaluation
+        .instances
+        .iter()
+        .map(|i| i.address.resource_string())
+        .collect();
+    for (addr, inst) in &prior.resources {
+        if addr.mode != ResourceMode::Managed || in_config.contains(addr) {
+            continue;
+        }
+        let reason = if blocks.contains(&addr.resource_string()) {
+            format!("its key {} is no longer in `count`/`for_each`", addr.key)
+        } else {
+            "it is no longer in the configuration".to_string()
+        };
+        changes.insert(
+            addr.clone(),
+            ResourceChange {
+                address: addr.clone(),
+                provider: inst.provider.clone(),
+                action: Action::Delete,
+                reasons: vec![reason],
+                replace_paths: Vec::new(),
+                before: Some(inst.value.clone()),
+                after: None,
+                config_unknown: false,
+                dependencies: Vec::new(),
+                prior_dependencies: inst.dependencies.clone(),
+                create_before_destroy: inst.create_before_destroy,
+            },
+        );
+    }
+    let mut changes: Vec<ResourceChange> = changes.into_values().collect();
+    if !options.targets.is_empty() {
+        changes = apply_targets(changes, &options.targets);
+        warnings.push(Diagnostic::warning(
+            "plan::targeting",
+            "resource targeting is in effect: the plan may be incomplete",
+        ).with_help("Use --target only to recover from mistakes or work around limitations; run a full plan afterwards."));
+    }
+    let mut prior_with_data = (*prior).clone();
+    for (addr, value) in planner.data.take() {
+        prior_with_data.resources.insert(
+            addr.clone(),
+            crate::state::InstanceState {
+                value,
+                provider: Providers::provider_name(&addr.type_name).to_string(),
+                dependencies: Vec::new(),
+                create_before_destroy: false,
+            },
+        );
+    }
+    let outputs = output_changes(&prior, &evaluation.outputs, options.targets.is_empty());
+    drop(evaluation.instances);
+    Ok(Plan {
+        changes,
+        outputs,
+        drift,
+        checks: evaluation.checks,
+        prior: prior_with_data,
+        prior_serial: stored.serial,
+        destroy: false,
+        targets: options.targets.iter().map(ToString::to_string).collect(),
+        config_hash: config_hash(root),
+        warnings,
+    })
+}
+
+fn run_evaluation(
+    root: &Path,
+    inputs: Inputs,
+    options: &PlanOptions,
+    hook: Rc<dyn InstanceHook>,
+) -> crate::eval::Evaluation {
+    let opts = EvalOptions {
+        workspace: options.workspace.clone(),
+        hook: Some(hook),
+    };
+    match Session::new(root, inputs, &opts) {
+        Ok(s) => s.evaluate_all(),
+        Err(diagnostics) => crate::eval::Evaluation {
+            diagnostics,
+            ..Default::default()
+        },
+    }
+}
+
+/// Keeps the changes of targeted instances and of everything they depend
+/// on (transitively); drops the rest.
+fn apply_targets(changes: Vec<ResourceChange>, targets: &[Target]) -> Vec<ResourceChange> {
+    let by_addr: BTreeMap<&ResourceAddress, &ResourceChange> =
+        changes.iter().map(|c| (&c.address, c)).collect();
+    let mut keep: BTreeSet<ResourceAddress> = BTreeSet::new();
+    let mut todo: Vec<ResourceAddress> = changes
+        .iter()
+        .filter(|c| targets.iter().any(|t| t.matches(&c.address)))
+        .map(|c| c.address.clone())
+        .collect();
+    while let Some(a) = todo.pop() {
+        if !keep.insert(a.clone()) {
+            continue;
+        }
+        if let Some(c) = by_addr.get(&a) {
+            todo.extend(c.dependencies.iter().cloned());
+        }
+    }
+    changes
+        .into_iter()
+        .filter(|c| keep.contains(&c.address))
+        .collect()
+}
+
+/// Output changes between state and the evaluated outputs. With
+/// targeting, outputs are left alone.
+fn output_changes(
+    prior: &State,
+    outputs: &BTreeMap<String, Value>,
+    all: bool,
+) -> Vec<OutputChange> {
+    if !all {
+        return Vec::new();
+    }
+    let mut out = Vec::new();
+    for (name, v) in outputs {
+        let before = prior.outputs.get(name).map(|o| o.value.clone());
+        out.push(OutputChange {
+            name: name.clone(),
+            before,
+            after: Some(v.clone()),
+            sensitive: v.is_sensitive_deep(),
+        });
+    }
+    for (name, o) in &prior.outputs {
+        if !outputs.contains_key(name) {
+            out.push(OutputChange {
+                name: name.clone(),
+                before: Some(o.value.clone()),
+                after: None,
+                sensitive: o.sensitive,
+            });
+        }
+    }
+    for o in &mut out {
+        if let (Some(b), Some(a)) = (&o.before, &o.after)
+            && same(b, a)
+        {
+            o.after = o.before.clone();
+        }
+    }
+    out
+}
+
+/// `infra destroy`: every managed instance in state is deleted, dependents
+/// first. The configuration is evaluated (with prior values) only to honour
+/// `prevent_destroy`.
+fn plan_destroy(
+    root: &Path,
+    inputs: Inputs,
+    prior: State,
+    prior_serial: u64,
+    drift: Vec<super::Drift>,
+    options: &PlanOptions,
+) -> Result<Plan, Vec<Diagnostic>> {
+    let prior = Rc::new(prior);
+    let hook = Rc::new(PriorValues {
+        prior: prior.clone(),
+        lifecycles: RefCell::new(BTreeMap::new()),
+    });
+    let evaluation = run_evaluation(root, inputs, options, hook.clone());
+    if has_errors(&evaluation.diagnostics) {
+        return Err(evaluation.diagnostics);
+    }
+    let protected = hook.lifecycles.take();
+    let mut errors = Vec::new();
+    let mut changes = Vec::new();
+    for (addr, inst) in &prior.resources {
+        if addr.mode != ResourceMode::Managed {
+            continue;
+        }
+        if protected.get(addr).copied().unwrap_or(false) {
+            errors.push(
+                Diagnostic::error(
+                    "plan::prevent-destroy",
+                    format!("`{addr}` has `lifecycle {{ prevent_destroy = true }}` and cannot be destroyed"),
+                )
+                .with_help("Remove `prevent_destroy` from its lifecycle block first if it really must go."),
+            );
+            continue;
+        }
+        changes.push(ResourceChange {
+            address: addr.clone(),
+            provider: inst.provider.clone(),
+            action: Action::Delete,
+            reasons: vec!["`infra destroy`".into()],
+            replace_paths: Vec::new(),
+            before: Some(inst.value.clone()),
+            after: None,
+            config_unknown: false,
+            dependencies: Vec::new(),
+            prior_dependencies: inst.dependencies.clone(),
+            create_before_destroy: false,
+        });
+    }
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    if !options.targets.is_empty() {
+        // Destroying a target destroys what depends on it.
+        let mut keep: BTreeSet<ResourceAddress> = changes
+            .iter()
+            .filter(|c| options.targets.iter().any(|t| t.matches(&c.address)))
+            .map(|c| c.address.clone())
+            .collect();
+        loop {
+            let before = keep.len();
+            for c in &changes {
+                if c.prior_dependencies.iter().any(|d| keep.contains(d)) {
+                    keep.insert(c.address.clone());
+                }
+            }
+            if keep.len() == before {
+                break;
+            }
+        }
+        changes.retain(|c| keep.contains(&c.address));
+    }
+    let outputs = if options.targets.is_empty() {
+        prior
+            .outputs
+            .iter()
+            .map(|(n, o)| OutputChange {
+                name: n.clone(),
+                before: Some(o.value.clone()),
+                after: None,
+                sensitive: o.sensitive,
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
+    Ok(Plan {
+        changes,
+        outputs,
+        drift,
+        checks: Vec::new(),
+        prior: (*prior).clone(),
+        prior_serial,
+        destroy: true,
+        targets: Vec::new(),
+        config_hash: config_hash(root),
+        warnings: Vec::new(),
+    })
+}

@@ -1,0 +1,90 @@
+//! Planning one managed instance from its schema: the proposed new state
+//! (configured values; for unset computed attributes the prior value, or
+//! unknown on create), which attributes changed, and which of those force
+//! replacement.
+
+use crate::provider::ResourceSchema;
+use infra_lang::Value;
+use std::collections::BTreeMap;
+
+fn attrs(v: &Value) -> Option<&BTreeMap<String, Value>> {
+    match v {
+        Value::Object(m) => Some(m),
+        Value::Sensitive(inner) => attrs(inner),
+        _ => None,
+    }
+}
+
+/// The proposed new state for `config` (an object conforming to `schema`)
+/// given `prior` (`None` on create).
+pub(crate) fn propose(schema: &ResourceSchema, prior: Option<&Value>, config: &Value) -> Value {
+    let given = attrs(config);
+    let before = prior.and_then(attrs);
+    let mut out = BTreeMap::new();
+    for (name, a) in &schema.attributes {
+        let c = given.and_then(|m| m.get(name));
+        let v = match c {
+            Some(v) if !v.is_null() || v.is_unknown() => v.clone(),
+            _ if a.computed => match before.and_then(|m| m.get(name)) {
+                Some(p) => p.clone(),
+                None => Value::Unknown(a.ty.clone()),
+            },
+            _ => Value::Null(a.ty.clone()),
+        };
+        out.insert(name.clone(), v.mark_if(a.sensitive));
+    }
+    Value::Object(out)
+}
+
+/// Marks schema-sensitive attributes of a state object as sensitive.
+pub(crate) fn mark_sensitive(schema: &ResourceSchema, v: Value) -> Value {
+    let (inner, outer) = v.unmark();
+    match inner {
+        Value::Object(mut m) => {
+            for (name, a) in &schema.attributes {
+                if a.sensitive
+                    && let Some(x) = m.remove(name)
+                {
+                    m.insert(name.clone(), x.mark_if(true));
+                }
+            }
+            Value::Object(m).mark_if(outer)
+        }
+        other => other.mark_if(outer),
+    }
+}
+
+/// Top-level attributes whose planned value differs from prior (an
+/// unknown planned value counts as a change).
+pub(crate) fn changed_attributes(prior: &Value, planned: &Value) -> Vec<String> {
+    let (Some(b), Some(a)) = (attrs(prior), attrs(planned)) else {
+        return vec![String::new()];
+    };
+    let mut out = Vec::new();
+    for (name, after) in a {
+        let before = b.get(name).cloned().unwrap_or(Value::NULL);
+        if !same(&before, after) {
+            out.push(name.clone());
+        }
+    }
+    out
+}
+
+/// Equality of values ignoring sensitive marks and null types; unknown is
+/// never equal.
+pub(crate) fn same(a: &Value, b: &Value) -> bool {
+    if a.has_unknown() || b.has_unknown() {
+        return false;
+    }
+    let (a, _) = a.clone().unmark_deep();
+    let (b, _) = b.clone().unmark_deep();
+    match (&a, &b) {
+        (Value::Null(_), Value::Null(_)) => true,
+        _ => {
+            a == b
+                || infra_lang::value::to_json(&a).ok() == infra_lang::value::to_json(&b).ok()
+                    && !matches!(a, Value::Null(_))
+                    && !matches!(b, Value::Null(_))
+        }
+    }
+}

@@ -1,0 +1,141 @@
+//! The provider interface: what the engine asks of a provider (schema,
+//! configure, validate, plan, apply, read, read a data source, import) and
+//! the registry that finds the provider of a resource type. The engine
+//! never names a concrete provider; `infra-providers` implements this trait.
+
+mod registry;
+mod schema;
+pub mod validate;
+
+pub use registry::Providers;
+pub use schema::{Attribute, ProviderSchema, ResourceSchema};
+
+use async_trait::async_trait;
+use infra_lang::{Diagnostic, Value};
+
+/// Diagnostics a provider call failed with (at least one error). They carry
+/// no source position; the engine adds the resource address.
+pub type Failure = Vec<Diagnostic>;
+
+/// An error diagnostic from a provider: code `provider::error`.
+pub fn error(message: impl Into<String>) -> Failure {
+    vec![Diagnostic::error("provider::error", message)]
+}
+
+/// What the engine asks a provider to plan for one resource instance.
+#[derive(Debug)]
+pub struct PlanRequest<'a> {
+    /// The resource type, e.g. `local_file`.
+    pub type_name: &'a str,
+    /// The prior state (refreshed unless `--refresh=false`); `None` when
+    /// the object is to be created (or replaced).
+    pub prior: Option<&'a Value>,
+    /// The configuration: an object with every schema attribute, converted
+    /// to the schema's types, null where not set; may hold unknowns.
+    pub config: &'a Value,
+    /// The engine's proposal for the new state: configured values, and for
+    /// computed attributes the configuration leaves unset, the prior value
+    /// (unknown on create).
+    pub proposed: Value,
+}
+
+/// A provider's answer to [`PlanRequest`].
+#[derive(Debug)]
+pub struct PlannedState {
+    /// The planned new state: unknown where only apply can tell.
+    pub planned: Value,
+    /// Attributes whose change forces replacement, beyond the schema's
+    /// force-new ones (e.g. `keepers` of `random_*`).
+    pub requires_replace: Vec<String>,
+    /// Warnings.
+    pub warnings: Vec<Diagnostic>,
+}
+
+/// One change for a provider to carry out.
+#[derive(Debug)]
+pub struct ApplyRequest {
+    /// The resource type.
+    pub type_name: String,
+    /// The current state; `None` when creating.
+    pub prior: Option<Value>,
+    /// The planned state (no unknowns in configured attributes); `None`
+    /// when deleting.
+    pub planned: Option<Value>,
+}
+
+/// A provider: the resource types and data sources of one prefix
+/// (`random_*`, `local_*`, `aws_*`).
+///
+/// `plan` is synchronous and must not touch the network: it derives the
+/// planned state from prior state and configuration. Everything that talks
+/// to real systems is async and runs on the tokio runtime, concurrently
+/// for independent resources.
+#[async_trait]
+pub trait Provider: Send + Sync {
+    /// The provider's name, the prefix of its type names: `random`.
+    fn name(&self) -> &str;
+
+    /// Its resource types and data sources.
+    fn schema(&self) -> &ProviderSchema;
+
+    /// Configures the provider from its `provider "NAME" { ... }` block
+    /// (an object, null attributes where unset) before any other call.
+    ///
+    /// # Errors
+    /// Bad settings or unreachable credentials.
+    async fn configure(&self, _config: Value) -> Result<(), Failure> {
+        Ok(())
+    }
+
+    /// Checks beyond the schema (e.g. "set `content` or `content_base64`,
+    /// not both") on a configuration object; no network. Returns errors
+    /// and warnings.
+    fn validate(&self, _type_name: &str, _config: &Value) -> Vec<Diagnostic> {
+        Vec::new()
+    }
+
+    /// Plans one managed resource instance. The default accepts the
+    /// engine's proposal unchanged.
+    ///
+    /// # Errors
+    /// When the configuration cannot be planned.
+    fn plan(&self, request: PlanRequest<'_>) -> Result<PlannedState, Failure> {
+        Ok(PlannedState {
+            planned: request.proposed,
+            requires_replace: Vec::new(),
+            warnings: Vec::new(),
+        })
+    }
+
+    /// Creates (`prior` is `None`), updates, or deletes (`planned` is
+    /// `None`) one object. Returns the new state, `None` after a delete.
+    ///
+    /// # Errors
+    /// When the real system refused; nothing must have changed then, or
+    /// the error must say what did.
+    async fn apply(&self, request: ApplyRequest) -> Result<Option<Value>, Failure>;
+
+    /// Reads the real object behind `state` (refresh, drift): its current
+    /// state, or `None` when it no longer exists.
+    ///
+    /// # Errors
+    /// When the object cannot be read (network, permissions).
+    async fn read(&self, type_name: &str, state: Value) -> Result<Option<Value>, Failure>;
+
+    /// Reads a data source with its configuration (every schema attribute,
+    /// null where unset, no unknowns).
+    ///
+    /// # Errors
+    /// When the data cannot be read.
+    async fn read_data(&self, type_name: &str, _config: Value) -> Result<Value, Failure> {
+        Err(error(format!("`{type_name}` is not a data source")))
+    }
+
+    /// Imports an existing object by its provider-specific id.
+    ///
+    /// # Errors
+    /// When the object does not exist or the type cannot be imported.
+    async fn import(&self, type_name: &str, _id: &str) -> Result<Value, Failure> {
+        Err(error(format!("`{type_name}` does not support import")))
+    }
+}

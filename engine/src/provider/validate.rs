@@ -1,0 +1,269 @@
+//! Checking a resource's configuration against its provider schema:
+//! unknown attributes (with did-you-mean), missing required ones,
+//! read-only ones set, and type mismatches. `check_body` works on the
+//! syntax tree alone (for `infra validate`, no evaluation, no network);
+//! `conform` works on an evaluated configuration (at plan time) and turns
+//! it into the object the provider sees.
+
+use super::ResourceSchema;
+use crate::eval::META_ATTRS;
+use infra_lang::ast::{Block, Body};
+use infra_lang::diagnostic::did_you_mean;
+use infra_lang::eval::eval_constant;
+use infra_lang::value::convert;
+use infra_lang::{Diagnostic, SourceFile, Span, Value};
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+/// Meta blocks of `resource`/`data` blocks that are not configuration.
+const META_BLOCKS: &[&str] = &["lifecycle", "provisioner", "connection", "dynamic"];
+
+/// One problem found in a configuration: which top-level attribute, and
+/// the diagnostic (without position; the caller places it).
+#[derive(Debug)]
+pub struct Problem {
+    /// The attribute, or `None` for the block as a whole.
+    pub attribute: Option<String>,
+    /// The error.
+    pub diagnostic: Diagnostic,
+}
+
+fn unknown_attr(schema: &ResourceSchema, what: &str, name: &str) -> Diagnostic {
+    let names = schema.attributes.keys().map(String::as_str);
+    let help = match did_you_mean(name, names) {
+        Some(s) => format!("Did you mean `{s}`?"),
+        None => format!(
+            "{what} has: {}.",
+            schema
+                .attributes
+                .iter()
+                .filter(|(_, a)| !a.read_only())
+                .map(|(n, _)| format!("`{n}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+    };
+    Diagnostic::error(
+        "schema::unknown-attribute",
+        format!("{what} has no argument `{name}`"),
+    )
+    .with_help(help)
+}
+
+fn read_only_attr(what: &str, name: &str) -> Diagnostic {
+    Diagnostic::error(
+        "schema::read-only",
+        format!("`{name}` of {what} is computed by the provider and cannot be set"),
+    )
+    .with_help(format!("Remove `{name}`; read it as an attribute of the resource instead."))
+}
+
+fn missing_attr(what: &str, name: &str, schema: &ResourceSchema) -> Diagnostic {
+    let desc = schema
+        .attributes
+        .get(name)
+        .map(|a| a.description)
+        .unwrap_or_default();
+    Diagnostic::error(
+        "schema::missing-required",
+        format!("{what} needs argument `{name}`"),
+    )
+    .with_help(format!("Add `{name} = ...`: {desc}"))
+}
+
+/// Converts the evaluated configuration object `config` of `what`
+/// (e.g. "`local_file.page`") to the schema: every attribute present
+/// (null where unset), each converted to its type.
+///
+/// # Errors
+/// Every problem found: unknown or read-only attributes, missing required
+/// ones, values of the wrong type (the message names the path inside the
+/// value).
+pub fn conform(schema: &ResourceSchema, what: &str, config: Value) -> Result<Value, Vec<Problem>> {
+    let (config, sensitive) = config.unmark();
+    let given = match config {
+        Value::Object(m) => m,
+        Value::Null(_) => BTreeMap::new(),
+        other => {
+            return Err(vec![Problem {
+                attribute: None,
+                diagnostic: Diagnostic::error(
+                    "schema::type-mismatch",
+                    format!("{what} needs an object, got {}", other.describe()),
+                ),
+            }]);
+        }
+    };
+    let mut problems = Vec::new();
+    let mut out = BTreeMap::new();
+    for (name, v) in &given {
+        let Some(attr) = schema.attributes.get(name) else {
+            problems.push(Problem {
+                attribute: Some(name.clone()),
+                diagnostic: unknown_attr(schema, what, name),
+            });
+            continue;
+        };
+        if attr.read_only() && !v.is_null() {
+            problems.push(Problem {
+                attribute: Some(name.clone()),
+                diagnostic: read_only_attr(what, name),
+            });
+        }
+    }
+    for (name, attr) in &schema.attributes {
+        let v = given.get(name).cloned();
+        let v = match v {
+            Some(v) if !v.is_null() || v.is_unknown() => v,
+            _ => {
+                if attr.required {
+                    problems.push(Problem {
+                        attribute: None,
+                        diagnostic: missing_attr(what, name, schema),
+                    });
+                }
+                out.insert(name.clone(), Value::Null(attr.ty.clone()));
+                continue;
+            }
+        };
+        match convert(v, &attr.ty) {
+            Ok(v) => {
+                out.insert(name.clone(), v.mark_if(attr.sensitive));
+            }
+            Err(e) => {
+                let path = e.path_string();
+                problems.push(Problem {
+                    attribute: Some(name.clone()),
+                    diagnostic: Diagnostic::error(
+                        "schema::type-mismatch",
+                        format!(
+                            "`{name}{path}` of {what}: {}",
+                            e.message
+                        ),
+                    )
+                    .with_help(format!("`{name}` is {}.", attr.ty.friendly())),
+                });
+            }
+        }
+    }
+    if problems.is_empty() {
+        Ok(Value::Object(out).mark_if(sensitive))
+    } else {
+        Err(problems)
+    }
+}
+
+/// Places `problems` of block `b` in file `src`: at the attribute's
+/// expression (or name, for unknown names), else at the block's labels.
+pub fn place(problems: Vec<Problem>, src: &Arc<SourceFile>, b: &Block) -> Vec<Diagnostic> {
+    let block_span = b
+        .labels
+        .last()
+        .map_or(b.kind.span, |l| Span::new(b.kind.span.start, l.span.end));
+    problems
+        .into_iter()
+        .map(|p| {
+            let (span, label) = match p.attribute.as_deref().and_then(|n| find(&b.body, n)) {
+                Some((span, is_block)) => {
+                    let label = match p.diagnostic.code {
+                        "schema::unknown-attribute" if is_block => "unknown block type",
+                        "schema::unknown-attribute" => "unknown argument",
+                        "schema::read-only" => "computed by the provider",
+                        _ => "wrong type",
+                    };
+                    (span, label)
+                }
+                None => (block_span, "in this block"),
+            };
+            p.diagnostic.in_file(src).primary(span, label)
+        })
+        .collect()
+}
+
+/// The span of attribute (or nested block) `name` in `body`: the
+/// expression of an attribute, the type of a block.
+fn find(body: &Body, name: &str) -> Option<(Span, bool)> {
+    if let Some(a) = body.attribute(name) {
+        return Some((a.expr.span, false));
+    }
+    body.blocks()
+        .find(|b| b.kind.name == name)
+        .map(|b| (b.kind.span, true))
+}
+
+/// Checks block `b` (a `resource` or `data` block of `what`) against
+/// `schema` using the syntax tree only: unknown names, read-only ones,
+/// missing required arguments, and constant values of the wrong type.
+/// Expressions that need evaluation are not checked here.
+pub fn check_body(
+    schema: &ResourceSchema,
+    what: &str,
+    src: &Arc<SourceFile>,
+    b: &Block,
+) -> Vec<Diagnostic> {
+    let mut problems = Vec::new();
+    let dynamic: Vec<&str> = b
+        .body
+        .blocks()
+        .filter(|d| d.kind.name == "dynamic")
+        .filter_map(|d| d.labels.first().map(|l| l.value.as_str()))
+        .collect();
+    for a in b.body.attributes() {
+        let name = a.name.name.as_str();
+        if META_ATTRS.contains(&name) {
+            continue;
+        }
+        let Some(attr) = schema.attributes.get(name) else {
+            problems.push(Problem {
+                attribute: Some(name.to_string()),
+                diagnostic: unknown_attr(schema, what, name),
+            });
+            continue;
+        };
+        if attr.read_only() {
+            problems.push(Problem {
+                attribute: Some(name.to_string()),
+                diagnostic: read_only_attr(what, name),
+            });
+            continue;
+        }
+        if let Ok(v) = eval_constant(src, &a.expr)
+            && !v.is_null()
+            && let Err(e) = convert(v, &attr.ty)
+        {
+            problems.push(Problem {
+                attribute: Some(name.to_string()),
+                diagnostic: Diagnostic::error(
+                    "schema::type-mismatch",
+                    format!("`{name}{}` of {what}: {}", e.path_string(), e.message),
+                )
+                .with_help(format!("`{name}` is {}.", attr.ty.friendly())),
+            });
+        }
+    }
+    for nb in b.body.blocks() {
+        let name = nb.kind.name.as_str();
+        if META_BLOCKS.contains(&name) {
+            continue;
+        }
+        if !schema.attributes.contains_key(name) {
+            problems.push(Problem {
+                attribute: Some(name.to_string()),
+                diagnostic: unknown_attr(schema, what, name),
+            });
+        }
+    }
+    for (name, attr) in &schema.attributes {
+        if attr.required
+            && b.body.attribute(name).is_none()
+            && !b.body.blocks().any(|nb| nb.kind.name == *name)
+            && !dynamic.contains(&name.as_str())
+        {
+            problems.push(Problem {
+                attribute: None,
+                diagnostic: missing_attr(what, name, schema),
+            });
+        }
+    }
+    place(problems, src, b)
+}

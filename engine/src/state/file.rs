@@ -1,0 +1,234 @@
+//! The state file format, version 1: versioned serde structs of their own,
+//! shaped like Terraform's state v4 (`format_version`, `serial`, `lineage`,
+//! `outputs`, `resources` → `instances` with `attributes`,
+//! `sensitive_attributes`, `dependencies`). Documented in docs/state.md.
+
+use super::codec::{self, Path};
+use super::{InstanceState, OutputState, State, StateError};
+use crate::addr::{InstanceKey, ResourceAddress, ResourceMode};
+use serde::{Deserialize, Serialize};
+use serde_json::Value as Json;
+use std::collections::BTreeMap;
+
+/// The format version this infra writes and reads.
+pub const FORMAT_VERSION: u64 = 1;
+
+#[derive(Serialize, Deserialize)]
+struct StateFile {
+    format_version: u64,
+    #[serde(default)]
+    infra_version: String,
+    serial: u64,
+    lineage: String,
+    #[serde(default)]
+    outputs: BTreeMap<String, OutputFile>,
+    #[serde(default)]
+    resources: Vec<ResourceFile>,
+}
+
+#[derive(Serialize, Deserialize)]
+struct OutputFile {
+    value: Json,
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    sensitive: bool,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    sensitive_attributes: Vec<Path>,
+}
+
+#[derive(Serialize, Deserialize)]
+struct ResourceFile {
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    module: String,
+    mode: String,
+    #[serde(rename = "type")]
+    type_name: String,
+    name: String,
+    provider: String,
+    instances: Vec<InstanceRecord>,
+}
+
+/// One instance as stored in the state file and in journal entries.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct InstanceRecord {
+    /// `null`/absent, a number (`count`) or a string (`for_each`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub index_key: Option<Json>,
+    /// The attributes, sensitive values in clear (the state file is a
+    /// secret; see docs/state.md).
+    pub attributes: Json,
+    /// Paths of sensitive attributes.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub sensitive_attributes: Vec<Path>,
+    /// Addresses it depends on.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub dependencies: Vec<String>,
+    /// `lifecycle { create_before_destroy = true }`.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub create_before_destroy: bool,
+}
+
+impl InstanceRecord {
+    /// The record of `inst` at `addr`.
+    pub fn from_state(addr: &ResourceAddress, inst: &InstanceState) -> InstanceRecord {
+        let e = codec::encode(&inst.value);
+        InstanceRecord {
+            index_key: match &addr.key {
+                InstanceKey::None => None,
+                InstanceKey::Int(i) => Some(Json::from(*i)),
+                InstanceKey::Str(s) => Some(Json::String(s.clone())),
+            },
+            attributes: e.json,
+            sensitive_attributes: e.sensitive,
+            dependencies: inst.dependencies.iter().map(ToString::to_string).collect(),
+            create_before_destroy: inst.create_before_destroy,
+        }
+    }
+
+    /// The domain form, for provider `provider`.
+    pub fn to_state(&self, provider: &str) -> InstanceState {
+        InstanceState {
+            value: codec::decode(&self.attributes, &self.sensitive_attributes, &[], None),
+            provider: provider.to_string(),
+            dependencies: self
+                .dependencies
+                .iter()
+                .filter_map(|d| ResourceAddress::parse(d).ok())
+                .collect(),
+            create_before_destroy: self.create_before_destroy,
+        }
+    }
+
+    /// The instance key.
+    pub fn key(&self) -> Result<InstanceKey, String> {
+        match &self.index_key {
+            None | Some(Json::Null) => Ok(InstanceKey::None),
+            Some(Json::String(s)) => Ok(InstanceKey::Str(s.clone())),
+            Some(Json::Number(n)) => n
+                .as_i64()
+                .map(InstanceKey::Int)
+                .ok_or_else(|| format!("index_key {n} is not a whole number")),
+            Some(other) => Err(format!("index_key {other} is neither a number nor a string")),
+        }
+    }
+}
+
+/// The state as the text of a state file (pretty JSON, trailing newline).
+pub fn to_text(state: &State) -> String {
+    let mut resources: Vec<ResourceFile> = Vec::new();
+    for (addr, inst) in &state.resources {
+        let module = addr.module.to_string();
+        let mode = match addr.mode {
+            ResourceMode::Managed => "managed",
+            ResourceMode::Data => "data",
+        };
+        let record = InstanceRecord::from_state(addr, inst);
+        // Instances of one resource are adjacent: addresses sort by module,
+        // mode, type, name, then key.
+        if let Some(last) = resources.last_mut()
+            && last.module == module
+            && last.mode == mode
+            && last.type_name == addr.type_name
+            && last.name == addr.name
+        {
+            last.instances.push(record);
+            continue;
+        }
+        resources.push(ResourceFile {
+            module,
+            mode: mode.to_string(),
+            type_name: addr.type_name.clone(),
+            name: addr.name.clone(),
+            provider: inst.provider.clone(),
+            instances: vec![record],
+        });
+    }
+    let file = StateFile {
+        format_version: FORMAT_VERSION,
+        infra_version: env!("CARGO_PKG_VERSION").to_string(),
+        serial: state.serial,
+        lineage: state.lineage.clone(),
+        outputs: state
+            .outputs
+            .iter()
+            .map(|(k, o)| {
+                let e = codec::encode(&o.value);
+                (
+                    k.clone(),
+                    OutputFile {
+                        value: e.json,
+                        sensitive: o.sensitive,
+                        sensitive_attributes: e.sensitive,
+                    },
+                )
+            })
+            .collect(),
+        resources,
+    };
+    let mut text = serde_json::to_string_pretty(&file).unwrap_or_default();
+    text.push('\n');
+    text
+}
+
+/// Parses the text of a state file read from `path`.
+///
+/// # Errors
+/// [`StateError::TooNew`] for a newer format version;
+/// [`StateError::Corrupt`] with the line and column of the problem.
+pub fn from_text(text: &str, path: &str) -> Result<State, StateError> {
+    let corrupt = |message: String| StateError::Corrupt {
+        path: path.to_string(),
+        message,
+    };
+    #[derive(Deserialize)]
+    struct Version {
+        format_version: Option<u64>,
+    }
+    let v: Version = serde_json::from_str(text).map_err(|e| corrupt(e.to_string()))?;
+    match v.format_version {
+        None => return Err(corrupt("it has no `format_version`".into())),
+        Some(found) if found > FORMAT_VERSION => {
+            return Err(StateError::TooNew {
+                path: path.to_string(),
+                found,
+                supported: FORMAT_VERSION,
+            });
+        }
+        Some(_) => {}
+    }
+    let file: StateFile = serde_json::from_str(text).map_err(|e| corrupt(e.to_string()))?;
+    let mut state = State {
+        lineage: file.lineage,
+        serial: file.serial,
+        outputs: BTreeMap::new(),
+        resources: BTreeMap::new(),
+    };
+    for (k, o) in file.outputs {
+        state.outputs.insert(
+            k,
+            OutputState {
+                value: codec::decode(&o.value, &o.sensitive_attributes, &[], None),
+                sensitive: o.sensitive,
+            },
+        );
+    }
+    for r in file.resources {
+        let prefix = if r.module.is_empty() {
+            String::new()
+        } else {
+            format!("{}.", r.module)
+        };
+        let data = match r.mode.as_str() {
+            "managed" => "",
+            "data" => "data.",
+            other => return Err(corrupt(format!("unknown resource mode {other:?}"))),
+        };
+        let text = format!("{prefix}{data}{}.{}", r.type_name, r.name);
+        let base = ResourceAddress::parse(&text).map_err(|e| corrupt(e.to_string()))?;
+        for inst in r.instances {
+            let mut addr = base.clone();
+            addr.key = inst.key().map_err(|e| corrupt(format!("{text}: {e}")))?;
+            state.resources.insert(addr, inst.to_state(&r.provider));
+        }
+    }
+    Ok(state)
+}

@@ -1,0 +1,71 @@
+//! State: what infra last knew of every object it manages — the domain
+//! types here, the versioned file format in `file.rs`, the journal of
+//! completed operations in `journal.rs`, and the state stores (`local.rs`;
+//! remote ones implement [`StateStore`]).
+
+pub mod codec;
+pub mod file;
+pub mod journal;
+pub mod local;
+mod store;
+
+pub use store::{LockGuard, LockInfo, StateError, StateStore};
+
+use crate::addr::ResourceAddress;
+use infra_lang::Value;
+use std::collections::BTreeMap;
+
+/// One output of the root module, as of the last apply.
+#[derive(Clone, Debug, PartialEq)]
+pub struct OutputState {
+    /// Its value (sensitive parts marked).
+    pub value: Value,
+    /// Declared `sensitive = true`.
+    pub sensitive: bool,
+}
+
+/// What is known of one resource instance's real object.
+#[derive(Clone, Debug, PartialEq)]
+pub struct InstanceState {
+    /// Its attributes (an object; sensitive parts marked).
+    pub value: Value,
+    /// The provider that manages it (`random`).
+    pub provider: String,
+    /// Instances it depended on when last applied: deleted after them,
+    /// and before them when both go away.
+    pub dependencies: Vec<ResourceAddress>,
+    /// Replaced create-then-delete (`lifecycle { create_before_destroy }`).
+    pub create_before_destroy: bool,
+}
+
+/// The whole state of one workspace.
+#[derive(Clone, Debug, PartialEq)]
+pub struct State {
+    /// Identifies this state's history; a state with another lineage is
+    /// another history (a plan made against one cannot apply to the other).
+    pub lineage: String,
+    /// Increases by one with every write.
+    pub serial: u64,
+    /// Root module outputs.
+    pub outputs: BTreeMap<String, OutputState>,
+    /// Every managed resource instance and data source read, by address.
+    pub resources: BTreeMap<ResourceAddress, InstanceState>,
+}
+
+impl State {
+    /// An empty state with a fresh lineage (a random UUID) and serial 0.
+    pub fn new() -> State {
+        State {
+            lineage: uuid::Uuid::new_v4().to_string(),
+            serial: 0,
+            outputs: BTreeMap::new(),
+            resources: BTreeMap::new(),
+        }
+    }
+}
+
+impl Default for State {
+    fn default() -> State {
+        State::new()
+    }
+}
