@@ -60,6 +60,201 @@ pub enum Command {
     ///
     /// Example: echo 'cidrsubnet("10.0.0.0/16", 8, 2)' | infra console
     Console(ConsoleArgs),
+    /// Prepare the working directory: check the configuration and create
+    /// the state directory. Safe to run again.
+    ///
+    /// Example: infra init
+    Init(InitArgs),
+    /// Show what apply would change: refresh every object, compare with the
+    /// configuration, and print the changes.
+    ///
+    /// Exit code: 0 on success (with --detailed-exitcode: 0 no changes,
+    /// 2 changes), 1 on an error.
+    ///
+    /// Example: infra plan -out plan.bin --detailed-exitcode
+    Plan(PlanArgs),
+    /// Make the changes: carry out a saved plan, or plan and ask first.
+    ///
+    /// Without --auto-approve it asks for `yes`, and refuses to run when
+    /// standard input is not a terminal. Exit code: 0 when every change was
+    /// made, 1 otherwise (the summary says what succeeded, failed and was
+    /// skipped).
+    ///
+    /// Example: infra apply --auto-approve
+    Apply(ApplyArgs),
+    /// Delete every object in state (dependents first).
+    ///
+    /// Example: infra destroy --auto-approve
+    Destroy(ApplyArgs),
+    /// Print the root module's outputs from state.
+    ///
+    /// Example: infra output --json
+    Output(OutputArgs),
+    /// Inspect and change the state: list, show, rm, mv, pull.
+    #[command(subcommand)]
+    State(StateCommand),
+    /// Print the resource dependency graph in DOT (Graphviz).
+    ///
+    /// Example: infra graph | dot -Tsvg > graph.svg
+    Graph(GraphArgs),
+}
+
+/// Where the state lives and how to wait for its lock.
+#[derive(Debug, Args, Clone)]
+pub struct StateArgs {
+    /// The state file (default: .infra/state.json in the configuration
+    /// directory).
+    #[arg(long, value_name = "FILE")]
+    pub state: Option<PathBuf>,
+    /// How long to wait for the state lock: `0s` (default), `30s`, `5m`.
+    #[arg(long, value_name = "DURATION", default_value = "0s")]
+    pub lock_timeout: String,
+}
+
+/// `infra init`.
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// Where the state lives.
+    #[command(flatten)]
+    pub state: StateArgs,
+}
+
+/// Options of `plan`, and of `apply`/`destroy` when they plan.
+#[derive(Debug, Args, Clone)]
+pub struct PlanningArgs {
+    /// Variable and const values.
+    #[command(flatten)]
+    pub inputs: InputArgs,
+    /// Where the state lives.
+    #[command(flatten)]
+    pub state: StateArgs,
+    /// Plan only this resource, instance or module and what it depends on
+    /// (repeatable): `--target local_file.page`.
+    #[arg(long, value_name = "ADDRESS")]
+    pub target: Vec<String>,
+    /// Replace this instance even if unchanged (repeatable).
+    #[arg(long, value_name = "ADDRESS")]
+    pub replace: Vec<String>,
+    /// Read every object before planning (`--refresh=false` to skip).
+    #[arg(long, default_value_t = true, action = clap::ArgAction::Set, value_name = "BOOL")]
+    pub refresh: bool,
+    /// Provider operations run at once.
+    #[arg(long, default_value_t = 10, value_name = "N")]
+    pub parallelism: usize,
+}
+
+/// `infra plan`.
+#[derive(Debug, Args)]
+pub struct PlanArgs {
+    /// Planning options.
+    #[command(flatten)]
+    pub planning: PlanningArgs,
+    /// Save the plan to FILE for `infra apply FILE`.
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+    /// Print the plan as JSON (see docs/plan-json.md) instead of text.
+    #[arg(long)]
+    pub json: bool,
+    /// Exit 0 when there are no changes, 2 when there are, 1 on an error
+    /// (mirrors Terraform's `-detailed-exitcode`).
+    #[arg(long)]
+    pub detailed_exitcode: bool,
+    /// Plan to destroy every object.
+    #[arg(long)]
+    pub destroy: bool,
+}
+
+/// `infra apply` and `infra destroy`.
+#[derive(Debug, Args)]
+pub struct ApplyArgs {
+    /// A plan saved by `infra plan -out FILE`; without it, plan first.
+    #[arg(value_name = "PLANFILE")]
+    pub plan_file: Option<PathBuf>,
+    /// Planning options (ignored with a plan file, except state and
+    /// parallelism).
+    #[command(flatten)]
+    pub planning: PlanningArgs,
+    /// Don't ask for confirmation.
+    #[arg(long)]
+    pub auto_approve: bool,
+    /// Print progress and the result as JSON lines.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `infra output`.
+#[derive(Debug, Args)]
+pub struct OutputArgs {
+    /// Only this output.
+    pub name: Option<String>,
+    /// Print JSON.
+    #[arg(long)]
+    pub json: bool,
+    /// Print the value as a raw string (strings, numbers, bools only).
+    #[arg(long)]
+    pub raw: bool,
+    /// Show sensitive values instead of redacting them.
+    #[arg(long)]
+    pub show_sensitive: bool,
+    /// Where the state lives.
+    #[command(flatten)]
+    pub state: StateArgs,
+}
+
+/// `infra graph`.
+#[derive(Debug, Args)]
+pub struct GraphArgs {
+    /// Variable and const values.
+    #[command(flatten)]
+    pub inputs: InputArgs,
+}
+
+/// `infra state ...`.
+#[derive(Debug, Subcommand)]
+pub enum StateCommand {
+    /// List resource instances in state (optionally only those matching
+    /// the addresses given).
+    List {
+        /// Addresses or prefixes: `module.web`, `local_file.page`.
+        addresses: Vec<String>,
+        /// Where the state lives.
+        #[command(flatten)]
+        state: StateArgs,
+    },
+    /// Show one instance's attributes (sensitive ones redacted).
+    Show {
+        /// The instance address.
+        address: String,
+        /// Where the state lives.
+        #[command(flatten)]
+        state: StateArgs,
+    },
+    /// Forget instances: remove them from state without deleting the
+    /// real objects.
+    Rm {
+        /// Instance, resource or module addresses.
+        #[arg(required = true)]
+        addresses: Vec<String>,
+        /// Where the state lives.
+        #[command(flatten)]
+        state: StateArgs,
+    },
+    /// Move an instance (or every instance of a resource) to a new address.
+    Mv {
+        /// The current address.
+        source: String,
+        /// The new address.
+        destination: String,
+        /// Where the state lives.
+        #[command(flatten)]
+        state: StateArgs,
+    },
+    /// Print the state file to standard output.
+    Pull {
+        /// Where the state lives.
+        #[command(flatten)]
+        state: StateArgs,
+    },
 }
 
 /// Where variable and const values come from (see docs/variables.md).

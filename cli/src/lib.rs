@@ -71,6 +71,38 @@ pub fn run(argv: Vec<OsString>, io: &mut Io<'_>) -> i32 {
     commands::dispatch(cli.command, &base, io)
 }
 
+/// For the binary: `--chdir DIR` switches the process's directory (so
+/// relative paths in resources, like `local_file`'s `filename`, mean what
+/// they mean in Terraform) and is replaced by `--chdir .`. `run` itself
+/// only resolves paths against `--chdir`, so in-process callers (tests on
+/// several threads) never change the process's directory.
+fn enter_chdir(argv: Vec<std::ffi::OsString>) -> Vec<std::ffi::OsString> {
+    let mut argv = args::normalize_terraform_flags(argv);
+    let mut i = 1;
+    while i < argv.len() {
+        let Some(a) = argv[i].to_str().map(str::to_string) else {
+            i += 1;
+            continue;
+        };
+        if a == "--" {
+            break;
+        }
+        let dir = if a == "--chdir" {
+            argv.get(i + 1).cloned().map(|d| (d, i + 1))
+        } else {
+            a.strip_prefix("--chdir=").map(|d| (d.into(), i))
+        };
+        if let Some((d, at)) = dir {
+            if std::env::set_current_dir(&d).is_ok() {
+                argv[at] = if at == i { "--chdir=.".into() } else { ".".into() };
+            }
+            break;
+        }
+        i += 1;
+    }
+    argv
+}
+
 /// Entry point of the `infra` binary: real argv, real stdio, exit.
 pub fn main_entry() -> ! {
     let stdout = std::io::stdout();
@@ -84,7 +116,7 @@ pub fn main_entry() -> ! {
         err: &mut err,
         color,
     };
-    let code = run(std::env::args_os().collect(), &mut io);
+    let code = run(enter_chdir(std::env::args_os().collect()), &mut io);
     let _ = io.out.flush();
     let _ = io.err.flush();
     std::process::exit(code)

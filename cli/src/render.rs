@@ -79,3 +79,5 @@ pub fn json(diags: &[Diagnostic]) -> String {
         .collect();
     serde_json::to_string_pretty(&items).unwrap_or_else(|_| "[]".to_string())
 }
+
+pub mod plan;

@@ -1,8 +1,15 @@
 //! One module per command; `dispatch` maps the parsed command to it.
 
+mod apply;
 mod eval;
 mod fmt;
+mod graph;
+mod init;
+mod output;
+mod plan;
+mod state;
 mod validate;
+mod workdir;
 
 use crate::Io;
 use crate::args::Command;
@@ -16,5 +23,12 @@ pub fn dispatch(command: Command, base: &Path, io: &mut Io<'_>) -> i32 {
         Command::Fmt(a) => fmt::run(&a, base, io),
         Command::Eval(a) => eval::run(&a, base, io),
         Command::Console(a) => eval::console(&a, base, io),
+        Command::Init(a) => init::run(&a, base, io),
+        Command::Plan(a) => plan::run(&a, base, io),
+        Command::Apply(a) => apply::run(&a, false, base, io),
+        Command::Destroy(a) => apply::run(&a, true, base, io),
+        Command::Output(a) => output::run(&a, base, io),
+        Command::State(c) => state::run(&c, base, io),
+        Command::Graph(a) => graph::run(&a, base, io),
     }
 }

@@ -1,0 +1,260 @@
+//! `infra apply [PLANFILE]` and `infra destroy`: carry out a plan with
+//! progress per resource and a summary; ask first unless `--auto-approve`.
+
+use super::plan::make_plan;
+use super::workdir::{self, report};
+use crate::args::ApplyArgs;
+use crate::render::plan::{Style, render};
+use crate::{Io, exit};
+use infra_engine::apply::{ApplyOptions, Event, apply};
+use infra_engine::plan::{Action, config_hash, file};
+use infra_lang::Diagnostic;
+use std::io::{BufRead, IsTerminal};
+use std::path::Path;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+fn secs(d: std::time::Duration) -> String {
+    let s = d.as_secs();
+    if s >= 60 {
+        format!("{}m{}s", s / 60, s % 60)
+    } else {
+        format!("{s}s")
+    }
+}
+
+/// Asks for `yes` on the terminal.
+fn confirm(io: &mut Io<'_>, destroy: bool) -> bool {
+    let _ = write!(
+        io.out,
+        "\n{}\n  Only 'yes' will be accepted to approve.\n\n  Enter a value: ",
+        if destroy {
+            "Do you really want to destroy all resources?\n  infra will destroy all your managed infrastructure. There is no undo."
+        } else {
+            "Do you want to perform these actions?\n  infra will perform the actions described above."
+        }
+    );
+    let _ = io.out.flush();
+    let mut line = String::new();
+    let _ = std::io::stdin().lock().read_line(&mut line);
+    line.trim() == "yes"
+}
+
+/// Runs `infra apply` (`destroy` false) or `infra destroy`.
+pub fn run(args: &ApplyArgs, destroy: bool, base: &Path, io: &mut Io<'_>) -> i32 {
+    let json = args.json;
+    let rt = match workdir::runtime() {
+        Ok(rt) => rt,
+        Err(d) => {
+            report(io, &[d], json);
+            return exit::ERROR;
+        }
+    };
+    let store = workdir::store(base, &args.planning.state);
+    let op = if destroy { "destroy" } else { "apply" };
+    let _lock = match workdir::lock(&store, &args.planning.state, op) {
+        Ok(l) => l,
+        Err(d) => {
+            report(io, &[d], json);
+            return exit::ERROR;
+        }
+    };
+    let style = Style::new(io.color);
+    let (plan, inputs) = if let Some(pf) = &args.plan_file {
+        let path = if pf.is_absolute() { pf.clone() } else { base.join(pf) };
+        let loaded = std::fs::read_to_string(&path)
+            .map_err(|e| format!("cannot read {}: {e}", path.display()))
+            .and_then(|t| file::from_text(&t));
+        let (plan, inputs) = match loaded {
+            Ok(x) => x,
+            Err(e) => {
+                report(io, &[Diagnostic::error("plan::bad-file", e)], json);
+                return exit::ERROR;
+            }
+        };
+        let current = match workdir::read(&store) {
+            Ok(s) => s.unwrap_or_default(),
+            Err(d) => {
+                report(io, &[d], json);
+                return exit::ERROR;
+            }
+        };
+        let fresh = plan.prior.resources.is_empty() && plan.prior_serial == 0 && current.serial == 0;
+        if !fresh && (current.lineage != plan.prior.lineage || current.serial != plan.prior_serial) {
+            let d = Diagnostic::error(
+                "plan::stale",
+                format!(
+                    "the saved plan is stale: it was made against state serial {} (lineage {}), but the state is now at serial {} (lineage {})",
+                    plan.prior_serial, plan.prior.lineage, current.serial, current.lineage
+                ),
+            )
+            .with_help("The state changed since the plan was made. Run `infra plan -out FILE` again and apply the new plan.");
+            report(io, &[d], json);
+            return exit::ERROR;
+        }
+        if config_hash(base) != plan.config_hash {
+            let d = Diagnostic::error(
+                "plan::config-changed",
+                "the configuration changed since the saved plan was made",
+            )
+            .with_help("Run `infra plan -out FILE` again and apply the new plan.");
+            report(io, &[d], json);
+            return exit::ERROR;
+        }
+        (plan, inputs)
+    } else {
+        let (plan, inputs) = match make_plan(&args.planning, destroy, base, &rt, &store) {
+            Ok(p) => p,
+            Err(diags) => {
+                report(io, &diags, json);
+                return exit::ERROR;
+            }
+        };
+        report(io, &plan.warnings, false);
+        if !json {
+            let _ = write!(io.out, "{}", render(&plan, style));
+        }
+        if !plan.has_changes() {
+            if !json {
+                let _ = writeln!(
+                    io.out,
+                    "\n{}",
+                    style.bold("Apply complete! Resources: 0 added, 0 changed, 0 destroyed.")
+                );
+            }
+            return exit::OK;
+        }
+        if !args.auto_approve {
+            if !std::io::stdin().is_terminal() {
+                let d = Diagnostic::error(
+                    "apply::no-approval",
+                    "apply needs approval, but standard input is not a terminal",
+                )
+                .with_help("Pass `--auto-approve` (e.g. in CI), or save a plan with `infra plan -out FILE` and run `infra apply FILE`.");
+                report(io, &[d], json);
+                return exit::ERROR;
+            }
+            if !confirm(io, destroy) {
+                let _ = writeln!(io.err, "\nApply cancelled.");
+                return exit::ERROR;
+            }
+        }
+        (plan, inputs)
+    };
+    if !json {
+        let _ = writeln!(io.out);
+    }
+    let interrupt = Arc::new(AtomicBool::new(false));
+    {
+        let flag = interrupt.clone();
+        rt.spawn(async move {
+            if tokio::signal::ctrl_c().await.is_ok() {
+                flag.store(true, Ordering::SeqCst);
+                eprintln!("\nInterrupt received. Stopping: no new operations start; waiting for running ones, then saving state...");
+            }
+        });
+    }
+    let options = ApplyOptions {
+        parallelism: args.planning.parallelism,
+        interrupt,
+        workspace: "default".into(),
+    };
+    let providers = workdir::providers();
+    let out = &mut *io.out;
+    let mut on_event = |e: Event<'_>| {
+        if json {
+            let v = match e {
+                Event::Started { address, verb } => serde_json::json!({"type": "start", "address": address.to_string(), "verb": verb}),
+                Event::Running { address, verb, elapsed } => serde_json::json!({"type": "progress", "address": address.to_string(), "verb": verb, "elapsed_ms": elapsed.as_millis()}),
+                Event::Finished { address, noun, elapsed, id } => serde_json::json!({"type": "complete", "address": address.to_string(), "noun": noun, "elapsed_ms": elapsed.as_millis(), "id": id}),
+                Event::Failed { address, diagnostics } => serde_json::json!({"type": "error", "address": address.to_string(), "messages": diagnostics.iter().map(|d| d.message.clone()).collect::<Vec<_>>()}),
+            };
+            let _ = writeln!(out, "{v}");
+            return;
+        }
+        let _ = match e {
+            Event::Started { address, verb } => writeln!(out, "{address}: {verb}..."),
+            Event::Running { address, verb, elapsed } => {
+                writeln!(out, "{address}: Still {}... [{} elapsed]", verb.to_lowercase(), secs(elapsed))
+            }
+            Event::Finished { address, noun, elapsed, id } => match id {
+                Some(id) => writeln!(out, "{address}: {noun} complete after {} [id={id}]", secs(elapsed)),
+                None => writeln!(out, "{address}: {noun} complete after {}", secs(elapsed)),
+            },
+            Event::Failed { address, .. } => writeln!(out, "{address}: failed"),
+        };
+    };
+    let result = apply(base, &inputs, &providers, &plan, &store, rt.handle(), &options, &mut on_event);
+    drop(on_event);
+    for (addr, diags) in &result.failed {
+        let diags: Vec<Diagnostic> = diags
+            .iter()
+            .map(|d| Diagnostic {
+                message: if d.message.contains(&addr.to_string()) {
+                    d.message.clone()
+                } else {
+                    format!("{addr}: {}", d.message)
+                },
+                ..d.clone()
+            })
+            .collect();
+        report(io, &diags, false);
+    }
+    report(io, &result.errors, false);
+    let verb = if destroy { "Destroy" } else { "Apply" };
+    if json {
+        let v = serde_json::json!({
+            "type": "summary",
+            "ok": result.ok(),
+            "added": result.added, "changed": result.changed, "destroyed": result.destroyed,
+            "failed": result.failed.iter().map(|(a, _)| a.to_string()).collect::<Vec<_>>(),
+            "skipped": result.skipped.iter().map(ToString::to_string).collect::<Vec<_>>(),
+            "interrupted": result.interrupted,
+        });
+        let _ = writeln!(io.out, "{v}");
+    } else if result.ok() {
+        let _ = writeln!(
+            io.out,
+            "\n{}",
+            style.bold(&format!(
+                "{verb} complete! Resources: {} added, {} changed, {} destroyed.",
+                result.added, result.changed, result.destroyed
+            ))
+        );
+        if let Some(state) = &result.state
+            && !state.outputs.is_empty()
+            && !destroy
+        {
+            let _ = writeln!(io.out, "\nOutputs:\n");
+            for (k, o) in &state.outputs {
+                let shown = if o.sensitive {
+                    "<sensitive>".to_string()
+                } else {
+                    infra_lang::value::render(&o.value)
+                };
+                let _ = writeln!(io.out, "{k} = {shown}");
+            }
+        }
+    } else {
+        let _ = writeln!(
+            io.out,
+            "\n{} Resources: {} added, {} changed, {} destroyed; {} failed, {} skipped{}.",
+            style.bold(&format!("{verb} failed.")),
+            result.added,
+            result.changed,
+            result.destroyed,
+            result.failed.len(),
+            result.skipped.len(),
+            if result.interrupted { " (interrupted)" } else { "" }
+        );
+        for (a, _) in &result.failed {
+            let _ = writeln!(io.out, "  failed:  {a}");
+        }
+        for a in &result.skipped {
+            let _ = writeln!(io.out, "  skipped: {a}");
+        }
+        let _ = writeln!(io.out, "Everything that completed is recorded in state; run `infra plan` to see what remains.");
+    }
+    let _ = plan.changes.iter().filter(|c| c.action != Action::NoOp).count();
+    if result.ok() { exit::OK } else { exit::ERROR }
+}

@@ -1,0 +1,52 @@
+//! `infra graph`: the resource instances and their dependencies (from
+//! references and `depends_on`) in DOT, for Graphviz.
+
+use super::eval::gather_inputs;
+use super::workdir::report;
+use crate::args::GraphArgs;
+use crate::{Io, exit};
+use infra_engine::eval::{EvalOptions, evaluate};
+use petgraph::graph::DiGraph;
+use std::collections::HashMap;
+use std::path::Path;
+
+/// Runs `infra graph`.
+pub fn run(args: &GraphArgs, base: &Path, io: &mut Io<'_>) -> i32 {
+    let inputs = match gather_inputs(&args.inputs, base) {
+        Ok(i) => i,
+        Err(d) => {
+            report(io, &d, false);
+            return exit::ERROR;
+        }
+    };
+    let ev = evaluate(base, inputs, &EvalOptions::default());
+    if infra_lang::diagnostic::has_errors(&ev.diagnostics) {
+        report(io, &ev.diagnostics, false);
+        return exit::ERROR;
+    }
+    let mut g: DiGraph<String, ()> = DiGraph::new();
+    let mut index = HashMap::new();
+    for i in &ev.instances {
+        let n = g.add_node(i.address.to_string());
+        index.insert(i.address.clone(), n);
+    }
+    for i in &ev.instances {
+        for d in &i.dependencies {
+            if let (Some(&from), Some(&to)) = (index.get(&i.address), index.get(d)) {
+                g.add_edge(from, to, ());
+            }
+        }
+    }
+    let mut out = String::from("digraph infra {\n  rankdir = \"RL\";\n  node [shape = box];\n");
+    for n in g.node_indices() {
+        out.push_str(&format!("  {:?};\n", g[n]));
+    }
+    for e in g.edge_indices() {
+        if let Some((a, b)) = g.edge_endpoints(e) {
+            out.push_str(&format!("  {:?} -> {:?};\n", g[a], g[b]));
+        }
+    }
+    out.push_str("}\n");
+    let _ = write!(io.out, "{out}");
+    exit::OK
+}

@@ -1,0 +1,84 @@
+//! `infra output [NAME] [--json] [--raw] [--show-sensitive]`: the root
+//! module's outputs as of the last apply, sensitive ones redacted unless
+//! asked for.
+
+use super::workdir::{self, report};
+use crate::args::OutputArgs;
+use crate::{Io, exit};
+use infra_lang::Diagnostic;
+use infra_lang::Value;
+use infra_lang::value::{render, to_json};
+use std::path::Path;
+
+/// Runs `infra output`.
+pub fn run(args: &OutputArgs, base: &Path, io: &mut Io<'_>) -> i32 {
+    let store = workdir::store(base, &args.state);
+    let state = match workdir::read(&store) {
+        Ok(s) => s.unwrap_or_default(),
+        Err(d) => {
+            report(io, &[d], args.json);
+            return exit::ERROR;
+        }
+    };
+    let shown = |v: &Value, sensitive: bool| -> (String, serde_json::Value) {
+        if sensitive && !args.show_sensitive {
+            ("<sensitive>".into(), serde_json::Value::Null)
+        } else {
+            let plain = v.clone().unmark_deep().0;
+            (render(&plain), to_json(&plain).unwrap_or(serde_json::Value::Null))
+        }
+    };
+    if let Some(name) = &args.name {
+        let Some(o) = state.outputs.get(name) else {
+            let help = match infra_lang::diagnostic::did_you_mean(name, state.outputs.keys().map(String::as_str)) {
+                Some(s) => format!("Did you mean `{s}`?"),
+                None => "`infra output` lists the outputs in state (after an apply).".into(),
+            };
+            report(io, &[Diagnostic::error("output::not-found", format!("there is no output `{name}` in the state")).with_help(help)], false);
+            return exit::ERROR;
+        };
+        let (text, json) = shown(&o.value, o.sensitive);
+        if args.json {
+            let _ = writeln!(io.out, "{json}");
+        } else if args.raw {
+            let plain = o.value.clone().unmark_deep().0;
+            match (&plain, o.sensitive && !args.show_sensitive) {
+                (_, true) => {
+                    report(io, &[Diagnostic::error("output::sensitive", format!("output `{name}` is sensitive")).with_help("Pass --show-sensitive to print it.")], false);
+                    return exit::ERROR;
+                }
+                (Value::String(s), _) => {
+                    let _ = write!(io.out, "{s}");
+                }
+                (Value::Number(_) | Value::Bool(_), _) => {
+                    let _ = write!(io.out, "{text}");
+                }
+                _ => {
+                    report(io, &[Diagnostic::error("output::not-raw", format!("output `{name}` is {}, not a string, number or bool", plain.describe())).with_help("Use --json for collections.")], false);
+                    return exit::ERROR;
+                }
+            }
+        } else {
+            let _ = writeln!(io.out, "{text}");
+        }
+        return exit::OK;
+    }
+    if args.json {
+        let m: serde_json::Map<String, serde_json::Value> = state
+            .outputs
+            .iter()
+            .map(|(k, o)| {
+                (k.clone(), serde_json::json!({"sensitive": o.sensitive, "value": shown(&o.value, o.sensitive).1}))
+            })
+            .collect();
+        let _ = writeln!(io.out, "{}", serde_json::Value::Object(m));
+    } else {
+        if state.outputs.is_empty() {
+            let _ = writeln!(io.err, "No outputs found in the state.");
+        }
+        for (k, o) in &state.outputs {
+            let _ = writeln!(io.out, "{k} = {}", shown(&o.value, o.sensitive).0);
+        }
+    }
+    exit::OK
+}

@@ -1,0 +1,105 @@
+//! `infra plan`: refresh, compare with the configuration, print the
+//! changes (text or `--json`), optionally save them (`-out FILE`).
+
+use super::eval::gather_inputs;
+use super::workdir::{self, report};
+use crate::args::{PlanArgs, PlanningArgs};
+use crate::render::plan::{Style, render};
+use crate::{Io, exit};
+use infra_engine::addr::Target;
+use infra_engine::eval::Inputs;
+use infra_engine::plan::{Plan, PlanOptions, file, json, plan};
+use infra_lang::Diagnostic;
+use std::path::Path;
+
+/// `--detailed-exitcode`: changes present (mirrors Terraform's 2).
+pub const CHANGES: i32 = 2;
+
+/// Plans the configuration in `base` (the lock held by the caller).
+///
+/// # Errors
+/// Bad arguments, inputs, configuration, state or provider errors.
+pub fn make_plan(
+    args: &PlanningArgs,
+    destroy: bool,
+    base: &Path,
+    rt: &tokio::runtime::Runtime,
+    store: &infra_engine::state::local::LocalStore,
+) -> Result<(Plan, Inputs), Vec<Diagnostic>> {
+    let inputs = gather_inputs(&args.inputs, base)?;
+    let parse = |list: &[String]| -> Result<Vec<Target>, Vec<Diagnostic>> {
+        list.iter()
+            .map(|t| {
+                Target::parse(t).map_err(|e| {
+                    vec![Diagnostic::error("cli::bad-address", e.to_string())
+                        .with_help("Addresses look like `local_file.page`, `random_id.x[0]`, `module.web[\"a\"].local_file.page`.")]
+                })
+            })
+            .collect()
+    };
+    let options = PlanOptions {
+        refresh: args.refresh,
+        targets: parse(&args.target)?,
+        replace: parse(&args.replace)?,
+        destroy,
+        parallelism: args.parallelism,
+        workspace: "default".into(),
+    };
+    let stored = workdir::read(store).map_err(|d| vec![d])?;
+    let providers = workdir::providers();
+    let p = plan(base, inputs.clone(), &providers, stored, &options, rt.handle())?;
+    Ok((p, inputs))
+}
+
+/// Runs `infra plan`.
+pub fn run(args: &PlanArgs, base: &Path, io: &mut Io<'_>) -> i32 {
+    let rt = match workdir::runtime() {
+        Ok(rt) => rt,
+        Err(d) => {
+            report(io, &[d], args.json);
+            return exit::ERROR;
+        }
+    };
+    let store = workdir::store(base, &args.planning.state);
+    let _lock = match workdir::lock(&store, &args.planning.state, "plan") {
+        Ok(l) => l,
+        Err(d) => {
+            report(io, &[d], args.json);
+            return exit::ERROR;
+        }
+    };
+    let (plan, inputs) = match make_plan(&args.planning, args.destroy, base, &rt, &store) {
+        Ok(p) => p,
+        Err(diags) => {
+            report(io, &diags, args.json);
+            return exit::ERROR;
+        }
+    };
+    report(io, &plan.warnings, false);
+    if args.json {
+        let _ = writeln!(io.out, "{}", json::to_json(&plan));
+    } else {
+        let _ = write!(io.out, "{}", render(&plan, Style::new(io.color)));
+    }
+    if let Some(out) = &args.out {
+        let path = if out.is_absolute() { out.clone() } else { base.join(out) };
+        if let Err(e) = std::fs::write(&path, file::to_text(&plan, &inputs)) {
+            let d = Diagnostic::error("cli::write", format!("cannot write {}: {e}", path.display()));
+            report(io, &[d], args.json);
+            return exit::ERROR;
+        }
+        if !args.json {
+            let _ = writeln!(
+                io.out,
+                "\nSaved the plan to: {}\n\nTo perform exactly these actions, run:\n    infra apply {}",
+                out.display(),
+                out.display()
+            );
+        }
+    }
+    if args.detailed_exitcode && plan.has_changes() {
+        CHANGES
+    } else {
+        exit::OK
+    }
+}

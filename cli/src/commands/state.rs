@@ -1,0 +1,183 @@
+//! `infra state list | show | rm | mv | pull`: inspect and edit the state
+//! without touching real objects. Edits take the lock and write a new
+//! serial (the previous version stays in the backup).
+
+use super::workdir::{self, report};
+use crate::args::{StateArgs, StateCommand};
+use crate::{Io, exit};
+use infra_engine::addr::{ResourceAddress, Target};
+use infra_engine::state::local::LocalStore;
+use infra_engine::state::{State, file};
+use infra_lang::Diagnostic;
+use infra_lang::Value;
+use std::path::Path;
+
+fn targets(list: &[String]) -> Result<Vec<Target>, Diagnostic> {
+    list.iter()
+        .map(|t| Target::parse(t).map_err(|e| Diagnostic::error("cli::bad-address", e.to_string())))
+        .collect()
+}
+
+fn load(store: &LocalStore) -> Result<State, Diagnostic> {
+    workdir::read(store)?.ok_or_else(|| {
+        Diagnostic::error(
+            "state::empty",
+            format!("there is no state at {}", store.path().display()),
+        )
+        .with_help("Run `infra apply` first, or pass `--state FILE`.")
+    })
+}
+
+/// Redacts sensitive parts for display.
+fn redact(v: &Value) -> Value {
+    match v {
+        Value::Sensitive(_) => Value::string("(sensitive value)"),
+        Value::Object(m) => Value::Object(m.iter().map(|(k, x)| (k.clone(), redact(x))).collect()),
+        Value::Map(t, m) => Value::Map(t.clone(), m.iter().map(|(k, x)| (k.clone(), redact(x))).collect()),
+        Value::Tuple(x) => Value::Tuple(x.iter().map(redact).collect()),
+        Value::List(t, x) => Value::List(t.clone(), x.iter().map(redact).collect()),
+        other => other.clone(),
+    }
+}
+
+fn mutate(
+    store: &LocalStore,
+    args: &StateArgs,
+    op: &str,
+    edit: impl FnOnce(&mut State) -> Result<Vec<String>, Diagnostic>,
+) -> Result<Vec<String>, Diagnostic> {
+    let _lock = workdir::lock(store, args, op)?;
+    let mut state = load(store)?;
+    let lines = edit(&mut state)?;
+    state.serial += 1;
+    store.write_sync(&state).map_err(|e| workdir::state_error(&e))?;
+    Ok(lines)
+}
+
+/// Runs one `infra state` subcommand.
+pub fn run(cmd: &StateCommand, base: &Path, io: &mut Io<'_>) -> i32 {
+    let result: Result<Vec<String>, Diagnostic> = match cmd {
+        StateCommand::List { addresses, state } => {
+            let store = workdir::store(base, state);
+            targets(addresses).and_then(|ts| {
+                let s = workdir::read(&store)?.unwrap_or_default();
+                Ok(s.resources
+                    .keys()
+                    .filter(|a| ts.is_empty() || ts.iter().any(|t| t.matches(a)))
+                    .map(ToString::to_string)
+                    .collect())
+            })
+        }
+        StateCommand::Show { address, state } => {
+            let store = workdir::store(base, state);
+            ResourceAddress::parse(address)
+                .map_err(|e| Diagnostic::error("cli::bad-address", e.to_string()))
+                .and_then(|a| {
+                    let s = load(&store)?;
+                    let inst = s.resources.get(&a).ok_or_else(|| {
+                        Diagnostic::error("state::no-instance", format!("`{a}` is not in the state"))
+                            .with_help("`infra state list` shows what is.")
+                    })?;
+                    Ok(vec![
+                        format!("# {a}:"),
+                        format!("{} = {}", a, infra_lang::value::render(&redact(&inst.value))),
+                    ])
+                })
+        }
+        StateCommand::Rm { addresses, state } => {
+            let store = workdir::store(base, state);
+            targets(addresses).and_then(|ts| {
+                mutate(&store, state, "state rm", |s| {
+                    let gone: Vec<ResourceAddress> = s
+                        .resources
+                        .keys()
+                        .filter(|a| ts.iter().any(|t| t.matches(a)))
+                        .cloned()
+                        .collect();
+                    if gone.is_empty() {
+                        return Err(Diagnostic::error(
+                            "state::no-instance",
+                            format!("no instance in state matches {}", addresses.join(", ")),
+                        ));
+                    }
+                    let mut lines = Vec::new();
+                    for a in gone {
+                        s.resources.remove(&a);
+                        lines.push(format!("Removed {a}"));
+                    }
+                    lines.push(format!("Successfully removed {} resource instance(s).", lines.len()));
+                    Ok(lines)
+                })
+            })
+        }
+        StateCommand::Mv { source, destination, state } => {
+            let store = workdir::store(base, state);
+            move_instances(&store, state, source, destination)
+        }
+        StateCommand::Pull { state } => {
+            let store = workdir::store(base, state);
+            load(&store).map(|s| vec![file::to_text(&s).trim_end().to_string()])
+        }
+    };
+    match result {
+        Ok(lines) => {
+            for l in lines {
+                let _ = writeln!(io.out, "{l}");
+            }
+            exit::OK
+        }
+        Err(d) => {
+            report(io, &[d], false);
+            exit::ERROR
+        }
+    }
+}
+
+/// `state mv SRC DST`: one instance to another address, or every instance
+/// of a resource to another resource (keys kept).
+fn move_instances(store: &LocalStore, args: &StateArgs, source: &str, destination: &str) -> Result<Vec<String>, Diagnostic> {
+    let bad = |e: infra_engine::addr::AddressError| Diagnostic::error("cli::bad-address", e.to_string());
+    let src = Target::parse(source).map_err(bad)?;
+    let dst = ResourceAddress::parse(destination).map_err(bad)?;
+    let whole = matches!(&src.resource, Some((_, _, _, None)));
+    mutate(store, args, "state mv", |s| {
+        let moving: Vec<ResourceAddress> = s
+            .resources
+            .keys()
+            .filter(|a| src.matches(a) && (whole || a.to_string() == source.trim()))
+            .cloned()
+            .collect();
+        if moving.is_empty() {
+            return Err(Diagnostic::error("state::no-instance", format!("`{source}` is not in the state")));
+        }
+        let mut lines = Vec::new();
+        let mut plan = Vec::new();
+        for a in moving {
+            let mut to = dst.clone();
+            if whole && to.key == infra_engine::addr::InstanceKey::None {
+                to.key = a.key.clone();
+            }
+            if to.type_name != a.type_name {
+                return Err(Diagnostic::error(
+                    "state::type-mismatch",
+                    format!("cannot move `{a}` to `{to}`: the resource types differ"),
+                ));
+            }
+            if s.resources.contains_key(&to) {
+                return Err(Diagnostic::error(
+                    "state::exists",
+                    format!("cannot move `{a}` to `{to}`: that address is already in the state"),
+                ).with_help("Remove it first with `infra state rm`, or pick another address."));
+            }
+            plan.push((a, to));
+        }
+        for (a, to) in plan {
+            if let Some(inst) = s.resources.remove(&a) {
+                s.resources.insert(to.clone(), inst);
+                lines.push(format!("Move \"{a}\" to \"{to}\""));
+            }
+        }
+        lines.push(format!("Successfully moved {} object(s).", lines.len()));
+        Ok(lines)
+    })
+}

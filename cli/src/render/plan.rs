@@ -1,0 +1,389 @@
+//! The human plan: resources grouped with `+ ~ - -/+ +/- <=` markers,
+//! attribute-level before → after, `(known after apply)`, `(sensitive
+//! value)`, multi-line strings as unified diffs, drift found by refresh,
+//! output changes, and the summary line. Mirrors Terraform's layout.
+
+use infra_engine::addr::ResourceMode;
+use infra_engine::plan::{Action, Drift, Plan, ResourceChange, counts};
+use infra_lang::Value;
+use infra_lang::value::quote;
+use std::collections::BTreeMap;
+use std::fmt::Write;
+
+/// Colours (ANSI) or none.
+#[derive(Clone, Copy)]
+pub struct Style {
+    color: bool,
+}
+
+impl Style {
+    /// ANSI colours when `color`.
+    pub fn new(color: bool) -> Style {
+        Style { color }
+    }
+
+    fn paint(self, code: &str, s: &str) -> String {
+        if self.color {
+            format!("\x1b[{code}m{s}\x1b[0m")
+        } else {
+            s.to_string()
+        }
+    }
+
+    fn marker(self, m: &str) -> String {
+        let code = match m.trim() {
+            "+" => "32",
+            "-" => "31",
+            "~" => "33",
+            "<=" => "36",
+            _ => "33",
+        };
+        self.paint(code, m)
+    }
+
+    /// Bold text.
+    pub fn bold(self, s: &str) -> String {
+        self.paint("1", s)
+    }
+}
+
+fn entries(v: &Value) -> Option<BTreeMap<String, Value>> {
+    match v {
+        Value::Object(m) | Value::Map(_, m) => Some(m.clone()),
+        _ => None,
+    }
+}
+
+fn items(v: &Value) -> Option<Vec<Value>> {
+    match v {
+        Value::List(_, x) | Value::Set(_, x) | Value::Tuple(x) => Some(x.clone()),
+        _ => None,
+    }
+}
+
+/// One value, possibly over several lines, starting at column `indent`.
+fn value(v: &Value, indent: usize) -> String {
+    let pad = " ".repeat(indent);
+    match v {
+        Value::Sensitive(_) => "(sensitive value)".into(),
+        Value::Unknown(_) => "(known after apply)".into(),
+        Value::Null(_) => "null".into(),
+        Value::String(s) if s.contains('\n') => {
+            let mut out = "<<-EOT\n".to_string();
+            for line in s.strip_suffix('\n').unwrap_or(s).split('\n') {
+                let _ = writeln!(out, "{pad}    {line}");
+            }
+            let _ = write!(out, "{pad}EOT");
+            out
+        }
+        Value::String(s) => quote(s),
+        Value::Bool(b) => b.to_string(),
+        Value::Number(n) => n.to_string(),
+        _ => {
+            if let Some(m) = entries(v) {
+                if m.is_empty() {
+                    return "{}".into();
+                }
+                let w = m.keys().map(|k| key(k).len()).max().unwrap_or(0);
+                let mut out = "{\n".to_string();
+                for (k, x) in &m {
+                    let _ = writeln!(out, "{pad}    {:w$} = {}", key(k), value(x, indent + 4));
+                }
+                let _ = write!(out, "{pad}}}");
+                return out;
+            }
+            if let Some(xs) = items(v) {
+                if xs.is_empty() {
+                    return "[]".into();
+                }
+                let mut out = "[\n".to_string();
+                for x in &xs {
+                    let _ = writeln!(out, "{pad}    {},", value(x, indent + 4));
+                }
+                let _ = write!(out, "{pad}]");
+                return out;
+            }
+            String::new()
+        }
+    }
+}
+
+fn key(k: &str) -> String {
+    let plain = !k.is_empty()
+        && k.chars().all(|c| c.is_alphanumeric() || c == '_' || c == '-')
+        && !k.starts_with(|c: char| c.is_ascii_digit());
+    if plain { k.to_string() } else { quote(k) }
+}
+
+fn same(a: &Value, b: &Value) -> bool {
+    if a.has_unknown() || b.has_unknown() {
+        return false;
+    }
+    let ja = infra_lang::value::to_json(a).ok();
+    let jb = infra_lang::value::to_json(b).ok();
+    ja == jb && (a.is_sensitive_deep() == b.is_sensitive_deep())
+}
+
+/// Renders the attributes of one change into `out`.
+struct Body<'a> {
+    out: &'a mut String,
+    style: Style,
+    replace_paths: &'a [String],
+}
+
+impl Body<'_> {
+    fn line(&mut self, indent: usize, marker: &str, name: &str, width: usize, text: &str, note: &str) {
+        let pad = " ".repeat(indent);
+        let m = if marker.is_empty() {
+            "  ".to_string()
+        } else {
+            format!("{} ", self.style.marker(marker))
+        };
+        let _ = writeln!(self.out, "{pad}{m}{name:width$} = {text}{note}");
+    }
+
+    /// Attributes of an object being created (`+`) or destroyed (`-`).
+    fn whole(&mut self, v: &Value, marker: &str, indent: usize) {
+        let Some(m) = entries(&v.clone().unmark().0) else {
+            return;
+        };
+        let shown: Vec<(&String, &Value)> = m.iter().filter(|(_, x)| !x.is_null()).collect();
+        let w = shown.iter().map(|(k, _)| key(k).len()).max().unwrap_or(0);
+        for (k, x) in shown {
+            let text = if marker == "-" {
+                format!("{} -> null", value(x, indent + 4))
+            } else {
+                value(x, indent + 4)
+            };
+            self.line(indent, marker, &key(k), w, &text, "");
+        }
+    }
+
+    /// Attribute-level differences of an update or replacement.
+    fn diff(&mut self, before: &Value, after: &Value, indent: usize, top: bool) {
+        let b = entries(&before.clone().unmark().0).unwrap_or_default();
+        let a = entries(&after.clone().unmark().0).unwrap_or_default();
+        let mut names: Vec<&String> = b.keys().chain(a.keys()).collect();
+        names.sort();
+        names.dedup();
+        let null = Value::NULL;
+        let changed: Vec<&String> = names
+            .iter()
+            .copied()
+            .filter(|n| !same(b.get(*n).unwrap_or(&null), a.get(*n).unwrap_or(&null)))
+            .filter(|n| !(b.get(*n).is_none_or(Value::is_null) && a.get(*n).is_none_or(Value::is_null)))
+            .collect();
+        let w = changed.iter().map(|k| key(k).len()).max().unwrap_or(0);
+        for n in &changed {
+            let bv = b.get(*n).unwrap_or(&null);
+            let av = a.get(*n).unwrap_or(&null);
+            let note = if top && self.replace_paths.contains(n) {
+                self.style.paint("31", " # forces replacement")
+            } else {
+                String::new()
+            };
+            self.attr(n, bv, av, w, indent, &note);
+        }
+        let hidden = names.len() - changed.len();
+        let hidden = names
+            .iter()
+            .filter(|n| !changed.contains(n))
+            .filter(|n| !(b.get(**n).is_none_or(Value::is_null) && a.get(**n).is_none_or(Value::is_null)))
+            .count()
+            .min(hidden);
+        if hidden > 0 {
+            let _ = writeln!(
+                self.out,
+                "{}  # ({hidden} unchanged attribute{} hidden)",
+                " ".repeat(indent),
+                if hidden == 1 { "" } else { "s" }
+            );
+        }
+    }
+
+    fn attr(&mut self, n: &str, bv: &Value, av: &Value, w: usize, indent: usize, note: &str) {
+        let name = key(n);
+        if bv.is_null() {
+            self.line(indent, "+", &name, w, &value(av, indent + 4), note);
+            return;
+        }
+        if av.is_null() {
+            self.line(indent, "-", &name, w, &format!("{} -> null", value(bv, indent + 4)), note);
+            return;
+        }
+        if bv.is_sensitive_deep() || av.is_sensitive_deep() {
+            self.line(indent, "~", &name, w, "(sensitive value)", note);
+            return;
+        }
+        match (bv, av) {
+            (Value::String(x), Value::String(y)) if x.contains('\n') || y.contains('\n') => {
+                let pad = " ".repeat(indent);
+                let mut text = "<<-EOT\n".to_string();
+                let d = similar::TextDiff::from_lines(x.as_str(), y.as_str());
+                for change in d.iter_all_changes() {
+                    let sign = match change.tag() {
+                        similar::ChangeTag::Delete => self.style.marker("-"),
+                        similar::ChangeTag::Insert => self.style.marker("+"),
+                        similar::ChangeTag::Equal => " ".into(),
+                    };
+                    let _ = writeln!(text, "{pad}  {sign} {}", change.value().trim_end_matches('\n'));
+                }
+                let _ = write!(text, "{pad}    EOT");
+                self.line(indent, "~", &name, w, &text, note);
+            }
+            _ if entries(bv).is_some() && entries(av).is_some() => {
+                let pad = " ".repeat(indent);
+                let _ = writeln!(self.out, "{pad}{} {name:w$} = {{{note}", self.style.marker("~"));
+                self.diff(bv, av, indent + 4, false);
+                let _ = writeln!(self.out, "{pad}  }}");
+            }
+            _ => {
+                let text = format!("{} -> {}", value(bv, indent + 4), value(av, indent + 4));
+                self.line(indent, "~", &name, w, &text, note);
+            }
+        }
+    }
+}
+
+fn header(c: &ResourceChange) -> String {
+    let what = match c.action {
+        Action::Create => "will be created",
+        Action::Update => "will be updated in-place",
+        Action::DeleteThenCreate => "must be replaced",
+        Action::CreateThenDelete => "must be replaced (the new object is created first)",
+        Action::Delete => "will be destroyed",
+        Action::Read => "will be read during apply",
+        Action::NoOp => "is unchanged",
+    };
+    format!("# {} {what}", c.address)
+}
+
+fn block_line(c: &ResourceChange) -> String {
+    let kind = match c.address.mode {
+        ResourceMode::Managed => "resource",
+        ResourceMode::Data => "data",
+    };
+    format!(
+        "{kind} {} {}",
+        quote(&c.address.type_name),
+        quote(&c.address.name)
+    )
+}
+
+/// Renders one change.
+pub fn change(out: &mut String, c: &ResourceChange, style: Style) {
+    let marker = match c.action {
+        Action::Create => "  +",
+        Action::Update => "  ~",
+        Action::DeleteThenCreate => "-/+",
+        Action::CreateThenDelete => "+/-",
+        Action::Delete => "  -",
+        Action::Read => " <=",
+        Action::NoOp => return,
+    };
+    let _ = writeln!(out, "  {}", style.bold(&header(c)));
+    for r in &c.reasons {
+        if c.action == Action::Create {
+            continue;
+        }
+        let _ = writeln!(out, "  # (because {r})");
+    }
+    let _ = writeln!(out, "{} {} {{", style.marker(marker), block_line(c));
+    let mut body = Body {
+        out,
+        style,
+        replace_paths: &c.replace_paths,
+    };
+    match (c.action, &c.before, &c.after) {
+        (Action::Create | Action::Read, _, Some(a)) => body.whole(a, "+", 6),
+        (Action::Delete, Some(b), _) => body.whole(b, "-", 6),
+        (_, Some(b), Some(a)) => body.diff(b, a, 6, true),
+        _ => {}
+    }
+    let _ = writeln!(out, "    }}\n");
+}
+
+/// Renders objects changed outside infra.
+pub fn drift(out: &mut String, drift: &[Drift], style: Style) {
+    if drift.is_empty() {
+        return;
+    }
+    let _ = writeln!(
+        out,
+        "{}\n\ninfra found these changes made outside infra since the last apply:\n",
+        style.bold("Note: Objects have changed outside of infra")
+    );
+    for d in drift {
+        match &d.after {
+            None => {
+                let _ = writeln!(out, "  # {} has been deleted", d.address);
+            }
+            Some(a) => {
+                let _ = writeln!(out, "  # {} has changed", d.address);
+                let _ = writeln!(out, "  {} resource {} {} {{", style.marker("~"), quote(&d.address.type_name), quote(&d.address.name));
+                let mut body = Body {
+                    out,
+                    style,
+                    replace_paths: &[],
+                };
+                body.diff(&d.before, a, 6, false);
+                let _ = writeln!(out, "    }}");
+            }
+        }
+        let _ = writeln!(out);
+    }
+}
+
+/// The summary line: `Plan: 2 to add, 1 to change, 0 to destroy.`
+pub fn summary(plan: &Plan) -> String {
+    let (add, change, destroy) = counts(&plan.changes);
+    format!("Plan: {add} to add, {change} to change, {destroy} to destroy.")
+}
+
+/// The whole human plan.
+pub fn render(plan: &Plan, style: Style) -> String {
+    let mut out = String::new();
+    drift(&mut out, &plan.drift, style);
+    if !plan.has_changes() {
+        let _ = writeln!(
+            out,
+            "{} Your infrastructure matches the configuration.",
+            style.bold("No changes.")
+        );
+        return out;
+    }
+    let acting: Vec<&ResourceChange> = plan
+        .changes
+        .iter()
+        .filter(|c| c.action != Action::NoOp)
+        .collect();
+    if !acting.is_empty() {
+        let _ = writeln!(out, "infra will perform the following actions:\n");
+        for c in acting {
+            change(&mut out, c, style);
+        }
+        let _ = writeln!(out, "{}", style.bold(&summary(plan)));
+    }
+    let outs: Vec<_> = plan.outputs.iter().filter(|o| o.before != o.after).collect();
+    if !outs.is_empty() {
+        let _ = writeln!(out, "\nChanges to Outputs:");
+        let w = outs.iter().map(|o| o.name.len()).max().unwrap_or(0);
+        for o in outs {
+            let show = |v: &Value| {
+                if o.sensitive {
+                    "(sensitive value)".to_string()
+                } else {
+                    value(v, 4)
+                }
+            };
+            let (m, text) = match (&o.before, &o.after) {
+                (None, Some(a)) => ("+", show(a)),
+                (Some(b), None) => ("-", format!("{} -> null", show(b))),
+                (Some(b), Some(a)) => ("~", format!("{} -> {}", show(b), show(a))),
+                (None, None) => continue,
+            };
+            let _ = writeln!(out, "  {} {:w$} = {text}", style.marker(m), o.name);
+        }
+    }
+    out
+}
