@@ -1,3 +1,58 @@
-//! Providers that create real objects (`aws`, `local`, `random`, `infra`).
-//! Each resource type lives in its own file; none are implemented yet — the
-//! engine's provider interface arrives with the plan/apply work (issue 4).
+//! Providers that create real objects: `local` (files), `random` (values
+//! generated once and kept in state), `infra` (`infra_data`, state only),
+//! and `test` (fault injection, only through [`with_test`]). Each resource
+//! type lives in its own file; [`all`] registers the production providers.
+
+pub mod infra;
+pub mod local;
+mod object;
+pub mod random;
+pub mod testing;
+
+use infra_engine::provider::Providers;
+use std::sync::Arc;
+
+/// Every production provider: `infra`, `local` and `random`.
+pub fn all() -> Providers {
+    let mut p = Providers::new();
+    p.add(Arc::new(infra::InfraProvider::new()));
+    p.add(Arc::new(local::LocalProvider::new()));
+    p.add(Arc::new(random::RandomProvider::new()));
+    p
+}
+
+/// [`all`] plus the `test` provider (`test_fault`), for tests of the
+/// engine's handling of failing, panicking and slow providers.
+pub fn with_test() -> Providers {
+    let mut p = all();
+    p.add(Arc::new(testing::TestProvider::new()));
+    p
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn all_registers_every_type_but_test() {
+        let p = all();
+        let types = p.type_names(false);
+        for t in [
+            "infra_data",
+            "local_file",
+            "local_sensitive_file",
+            "random_id",
+            "random_integer",
+            "random_password",
+            "random_shuffle",
+            "random_string",
+            "random_uuid",
+        ] {
+            assert!(types.iter().any(|x| x == t), "{t} missing");
+            assert!(p.for_type(t).is_some(), "{t} has no provider");
+        }
+        assert!(p.for_type("test_fault").is_none());
+        assert!(p.schema("local_file", true).is_some());
+        assert!(with_test().schema("test_fault", false).is_some());
+    }
+}

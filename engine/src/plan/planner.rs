@@ -147,7 +147,11 @@ impl Planner {
                 let diags = validate::place(p, info.source, info.block);
                 self.fail(&info, diags)
             })?;
-        let custom: Vec<Diagnostic> = provider.validate(&addr.type_name, &config);
+        let custom: Vec<Diagnostic> = if data {
+            Vec::new()
+        } else {
+            provider.validate(&addr.type_name, &config)
+        };
         if has_errors(&custom) {
             return Err(self.fail(&info, custom));
         }

@@ -88,8 +88,8 @@ pub trait Provider: Send + Sync {
     }
 
     /// Checks beyond the schema (e.g. "set `content` or `content_base64`,
-    /// not both") on a configuration object; no network. Returns errors
-    /// and warnings.
+    /// not both") on a managed resource's configuration object; no network.
+    /// Returns errors and warnings. Not called for data sources.
     fn validate(&self, _type_name: &str, _config: &Value) -> Vec<Diagnostic> {
         Vec::new()
     }

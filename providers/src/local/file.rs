@@ -1,0 +1,705 @@
+//! `local_file`: a file on the local machine with the given content
+//! (`content` text, `content_base64` bytes, or a copy of `source`).
+//! The file is written atomically (a temporary file in the same directory,
+//! then a rename), with `file_permission`; missing parent directories are
+//! created with `directory_permission`. Every argument forces replacement.
+//! `local_sensitive_file` (see `sensitive_file.rs`) shares this code.
+//!
+//! Unlike Terraform, the checksums and `id` are known in the plan when the
+//! content is, and a file whose content changed outside infra is reported
+//! with its new content (so the plan replaces it) rather than as gone.
+
+use super::{checksum_attributes, set_checksums, sha1_hex, unknown_checksums};
+use crate::object::{
+    Attrs, attrs, blocking, check, finish, get, into_attrs, invalid, planned, propose, set, string,
+};
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD;
+use infra_engine::provider::{
+    ApplyRequest, Attribute, Failure, PlanRequest, PlannedState, ResourceSchema, error,
+};
+use infra_lang::{Diagnostic, Type, Value};
+use std::fs;
+use std::io::{self, Write};
+use std::path::Path;
+
+/// The resource type name.
+pub const TYPE: &str = "local_file";
+
+/// What differs between `local_file` and `local_sensitive_file`.
+#[derive(Debug)]
+pub struct Flavor {
+    /// The resource type name.
+    pub type_name: &'static str,
+    /// `content` and `content_base64` are sensitive.
+    pub sensitive: bool,
+    /// The default of `file_permission` and `directory_permission`
+    /// (octal, as written in configuration).
+    pub default_permission: &'static str,
+}
+
+/// `local_file`: content shown in plans, permissions `0777` by default.
+pub const PLAIN: Flavor = Flavor {
+    type_name: TYPE,
+    sensitive: false,
+    default_permission: "0777",
+};
+
+/// The arguments that give the content; exactly one must be set.
+const CONTENT_ARGS: [&str; 3] = ["content", "content_base64", "source"];
+
+/// The schema of `local_file`.
+pub fn schema() -> ResourceSchema {
+    schema_for(&PLAIN)
+}
+
+/// The schema of a `local_*` file type: `filename`, `content`,
+/// `content_base64`, `source`, `file_permission`, `directory_permission`
+/// (all force-new), and the computed checksums.
+pub fn schema_for(flavor: &Flavor) -> ResourceSchema {
+    let content = Attribute::optional(
+        Type::String,
+        "The content of the file, as UTF-8 text. Set exactly one of `content`, `content_base64` and `source`.",
+    )
+    .force_new();
+    let content_base64 = Attribute::optional(
+        Type::String,
+        "The content of the file as base64-encoded bytes, for binary content.",
+    )
+    .force_new();
+    let (content, content_base64) = if flavor.sensitive {
+        (content.sensitive(), content_base64.sensitive())
+    } else {
+        (content, content_base64)
+    };
+    let mut attributes = vec![
+        (
+            "filename",
+            Attribute::required(
+                Type::String,
+                "The path of the file to write; missing parent directories are created.",
+            )
+            .force_new(),
+        ),
+        ("content", content),
+        ("content_base64", content_base64),
+        (
+            "source",
+            Attribute::optional(Type::String, "The path of a file to copy the content from.")
+                .force_new(),
+        ),
+        (
+            "file_permission",
+            Attribute::optional_computed(
+                Type::String,
+                "The file's permissions, 3 or 4 octal digits such as \"0644\" (the umask applies).",
+            )
+            .force_new(),
+        ),
+        (
+            "directory_permission",
+            Attribute::optional_computed(
+                Type::String,
+                "The permissions of parent directories it creates, octal such as \"0755\".",
+            )
+            .force_new(),
+        ),
+    ];
+    attributes.extend(checksum_attributes());
+    let description = if flavor.sensitive {
+        "A file on the local machine whose content is never shown."
+    } else {
+        "A file on the local machine with the given content."
+    };
+    ResourceSchema::new(description, attributes)
+}
+
+/// Parses a permission such as `"0644"`: 3 or 4 octal digits, at most
+/// `0777` (Terraform's rule).
+///
+/// # Errors
+/// A phrase saying what is wrong, for a message naming the attribute.
+pub fn parse_mode(s: &str) -> Result<u32, String> {
+    if !(3..=4).contains(&s.len()) {
+        return Err(format!(
+            "must be 3 or 4 octal digits such as \"0644\", got {s:?}"
+        ));
+    }
+    match u32::from_str_radix(s, 8) {
+        Ok(m) if m <= 0o777 && s.bytes().all(|b| b.is_ascii_digit()) => Ok(m),
+        _ => Err(format!(
+            "must be octal digits 0-7 at most \"0777\", such as \"0644\", got {s:?}"
+        )),
+    }
+}
+
+/// Checks a configuration: exactly one of `content`, `content_base64`
+/// and `source`; valid base64; valid permissions; a non-empty filename.
+pub fn validate(flavor: &Flavor, m: &Attrs) -> Vec<Diagnostic> {
+    let what = flavor.type_name;
+    let mut out = Vec::new();
+    let given: Vec<&str> = CONTENT_ARGS
+        .into_iter()
+        .filter(|n| !get(m, n).is_null())
+        .collect();
+    match given.as_slice() {
+        [] => out.push(
+            invalid(format!(
+                "`{what}` needs one of `content`, `content_base64` or `source`"
+            ))
+            .with_help("Set `content` for text, `content_base64` for binary data, or `source` to copy a file."),
+        ),
+        [_] => {}
+        several => out.push(invalid(format!(
+            "`{what}` takes only one of `content`, `content_base64` and `source`, got `{}`",
+            several.join("` and `")
+        ))),
+    }
+    if let Some(b) = string(m, "content_base64")
+        && let Err(e) = STANDARD.decode(b)
+    {
+        out.push(
+            invalid(format!(
+                "`content_base64` of `{what}` is not valid base64: {e}"
+            ))
+            .with_help("Encode the bytes with `base64encode(...)` or `filebase64(...)`."),
+        );
+    }
+    for name in ["file_permission", "directory_permission"] {
+        if let Some(s) = string(m, name)
+            && let Err(e) = parse_mode(s)
+        {
+            out.push(invalid(format!("`{name}` of `{what}` {e}")));
+        }
+    }
+    if string(m, "filename") == Some("") {
+        out.push(invalid(format!("`filename` of `{what}` must not be empty")));
+    }
+    out
+}
+
+/// The content bytes known from `m` without reading any file: `content`
+/// or decoded `content_base64`; `None` when unknown or from `source`.
+fn known_bytes(what: &str, m: &Attrs) -> Result<Option<Vec<u8>>, Failure> {
+    if let Some(s) = string(m, "content") {
+        return Ok(Some(s.as_bytes().to_vec()));
+    }
+    if let Some(b) = string(m, "content_base64") {
+        return STANDARD.decode(b).map(Some).map_err(|e| {
+            error(format!(
+                "`content_base64` of `{what}` is not valid base64: {e}"
+            ))
+        });
+    }
+    Ok(None)
+}
+
+/// Plans: fills the permission defaults, and computes `id` and the
+/// checksums when the content is known (unknown otherwise, or kept from
+/// the prior state for an unchanged `source`).
+///
+/// # Errors
+/// When `content_base64` is not base64.
+pub fn plan(
+    flavor: &Flavor,
+    schema: &ResourceSchema,
+    request: PlanRequest<'_>,
+) -> Result<PlannedState, Failure> {
+    let default = Value::string(flavor.default_permission);
+    let mut p = propose(
+        schema,
+        flavor.type_name,
+        request,
+        &[
+            ("file_permission", default.clone()),
+            ("directory_permission", default),
+        ],
+    )?;
+    match known_bytes(flavor.type_name, &p.attrs)? {
+        Some(bytes) => set_checksums(&mut p.attrs, &bytes),
+        None if p.fresh => unknown_checksums(&mut p.attrs),
+        None => {}
+    }
+    Ok(planned(schema, p.attrs))
+}
+
+/// The permission `name` of `m`, or the flavor's default when unset.
+fn mode(flavor: &Flavor, m: &Attrs, name: &str) -> Result<u32, Failure> {
+    let s = string(m, name).unwrap_or(flavor.default_permission);
+    parse_mode(s).map_err(|e| error(format!("`{name}` of `{}` {e}", flavor.type_name)))
+}
+
+/// Creates `dir` and its missing parents with permissions `mode`.
+fn create_dirs(dir: &Path, mode: u32) -> io::Result<()> {
+    let mut b = fs::DirBuilder::new();
+    b.recursive(true);
+    #[cfg(unix)]
+    std::os::unix::fs::DirBuilderExt::mode(&mut b, mode);
+    #[cfg(not(unix))]
+    let _ = mode;
+    b.create(dir)
+}
+
+/// Writes `bytes` to `path` atomically: into a new temporary file beside
+/// it (created with permissions `file_mode`, less the umask), then renamed
+/// over `path`. Parent directories are created with `dir_mode`.
+///
+/// # Errors
+/// Any I/O error; the temporary file is removed then.
+pub fn write_atomic(path: &Path, bytes: &[u8], file_mode: u32, dir_mode: u32) -> io::Result<()> {
+    let Some(name) = path.file_name() else {
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidInput,
+            "the path does not end in a file name",
+        ));
+    };
+    let dir = path
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    create_dirs(dir, dir_mode)?;
+    let mut attempts = 0;
+    loop {
+        let tmp = dir.join(format!(
+            ".{}.{}.infra-tmp",
+            name.to_string_lossy(),
+            uuid::Uuid::new_v4().simple()
+        ));
+        let mut options = fs::OpenOptions::new();
+        options.write(true).create_new(true);
+        #[cfg(unix)]
+        std::os::unix::fs::OpenOptionsExt::mode(&mut options, file_mode);
+        #[cfg(not(unix))]
+        let _ = file_mode;
+        let mut f = match options.open(&tmp) {
+            Ok(f) => f,
+            Err(e) if e.kind() == io::ErrorKind::AlreadyExists && attempts < 10 => {
+                attempts += 1;
+                continue;
+            }
+            Err(e) => return Err(e),
+        };
+        let written = f.write_all(bytes).and_then(|()| f.flush());
+        drop(f);
+        let done = written.and_then(|()| fs::rename(&tmp, path));
+        if done.is_err() {
+            let _ = fs::remove_file(&tmp);
+        }
+        return done;
+    }
+}
+
+/// Where the content of a file to write comes from.
+enum Content {
+    /// The bytes themselves.
+    Bytes(Vec<u8>),
+    /// A file to copy.
+    CopyOf(String),
+}
+
+/// Creates or updates (writes the file) or deletes (removes it; a missing
+/// file is fine) one object, returning the new state with checksums.
+///
+/// # Errors
+/// Invalid arguments, or the file cannot be read (`source`), written or
+/// removed: "`local_file`: cannot write `out/a.txt`: Permission denied".
+pub async fn apply(
+    flavor: &Flavor,
+    schema: &ResourceSchema,
+    request: ApplyRequest,
+) -> Result<Option<Value>, Failure> {
+    let what = flavor.type_name;
+    let Some(planned) = request.planned else {
+        let Some(prior) = request.prior else {
+            return Ok(None);
+        };
+        let Some(filename) = string(attrs(&prior, what)?, "filename").map(str::to_string) else {
+            return Ok(None);
+        };
+        blocking(what, move || match fs::remove_file(&filename) {
+            Ok(()) => Ok(()),
+            Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(()),
+            Err(e) => Err(error(format!("`{what}`: cannot remove `{filename}`: {e}"))),
+        })
+        .await?;
+        return Ok(None);
+    };
+    let mut m = into_attrs(planned, what)?;
+    check(validate(flavor, &m))?;
+    let Some(filename) = string(&m, "filename").map(str::to_string) else {
+        return Err(error(format!("`filename` of `{what}` must be set")));
+    };
+    let file_mode = mode(flavor, &m, "file_permission")?;
+    let dir_mode = mode(flavor, &m, "directory_permission")?;
+    let content = match known_bytes(what, &m)? {
+        Some(bytes) => Content::Bytes(bytes),
+        None => match string(&m, "source") {
+            Some(source) => Content::CopyOf(source.to_string()),
+            None => {
+                return Err(error(format!(
+                    "`{what}`: the content of `{filename}` is not known at apply time"
+                )));
+            }
+        },
+    };
+    let bytes = blocking(what, move || {
+        let bytes = match content {
+            Content::Bytes(b) => b,
+            Content::CopyOf(source) => fs::read(&source).map_err(|e| {
+                error(format!(
+                    "`{what}`: cannot read `source` file `{source}`: {e}"
+                ))
+            })?,
+        };
+        write_atomic(Path::new(&filename), &bytes, file_mode, dir_mode)
+            .map_err(|e| error(format!("`{what}`: cannot write `{filename}`: {e}")))?;
+        Ok(bytes)
+    })
+    .await?;
+    for name in ["file_permission", "directory_permission"] {
+        if get(&m, name).is_null() || get(&m, name).is_unknown() {
+            set(&mut m, name, Value::string(flavor.default_permission));
+        }
+    }
+    set_checksums(&mut m, &bytes);
+    Ok(Some(finish(schema, m)))
+}
+
+/// Reads the file behind `state`: `None` when it is gone; `state` itself
+/// when its content is unchanged (same SHA1 as `id`); otherwise `state`
+/// with the file's current `content` (or `content_base64`, whichever the
+/// state uses) and checksums, so the plan replaces it. For a file made
+/// from `source`, changed content reports the object as gone (Terraform's
+/// behaviour), which also re-creates it.
+///
+/// # Errors
+/// When the file exists but cannot be read.
+pub async fn read(
+    flavor: &Flavor,
+    schema: &ResourceSchema,
+    state: Value,
+) -> Result<Option<Value>, Failure> {
+    let what = flavor.type_name;
+    let Some(filename) = string(attrs(&state, what)?, "filename").map(str::to_string) else {
+        return Ok(Some(state));
+    };
+    let bytes = blocking(what, move || match fs::read(&filename) {
+        Ok(b) => Ok(Some(b)),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(error(format!("`{what}`: cannot read `{filename}`: {e}"))),
+    })
+    .await?;
+    let Some(bytes) = bytes else {
+        return Ok(None);
+    };
+    let m = attrs(&state, what)?;
+    if string(m, "id") == Some(sha1_hex(&bytes).as_str()) {
+        return Ok(Some(state));
+    }
+    let mut m = into_attrs(state, what)?;
+    let (name, value) = if !get(&m, "content_base64").is_null() {
+        ("content_base64", Value::String(STANDARD.encode(&bytes)))
+    } else if !get(&m, "content").is_null() {
+        (
+            "content",
+            Value::String(String::from_utf8_lossy(&bytes).into_owned()),
+        )
+    } else {
+        return Ok(None);
+    };
+    let marked = matches!(m.get(name), Some(Value::Sensitive(_)));
+    set(&mut m, name, value.mark_if(marked));
+    set_checksums(&mut m, &bytes);
+    Ok(Some(finish(schema, m)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::BTreeMap;
+
+    pub(crate) fn obj(pairs: &[(&str, Value)]) -> Value {
+        let mut m = BTreeMap::new();
+        for (k, v) in pairs {
+            m.insert(k.to_string(), v.clone());
+        }
+        Value::Object(m)
+    }
+
+    fn rt() -> tokio::runtime::Runtime {
+        tokio::runtime::Builder::new_current_thread()
+            .build()
+            .expect("runtime")
+    }
+
+    fn plan_create(config: &Value) -> Attrs {
+        let s = schema();
+        let p = plan(
+            &PLAIN,
+            &s,
+            PlanRequest {
+                type_name: TYPE,
+                prior: None,
+                config,
+                proposed: config.clone(),
+            },
+        )
+        .expect("plan");
+        attrs(&p.planned, TYPE).expect("object").clone()
+    }
+
+    #[test]
+    fn plan_fills_defaults_and_checksums() {
+        let config = obj(&[
+            ("filename", Value::string("x.txt")),
+            ("content", Value::string("hello")),
+        ]);
+        let m = plan_create(&config);
+        assert_eq!(m["file_permission"], Value::string("0777"));
+        assert_eq!(m["directory_permission"], Value::string("0777"));
+        assert_eq!(
+            m["id"],
+            Value::string("aaf4c61ddcc5e8a2dabede0f3b482cd9aea9434d")
+        );
+        assert_eq!(
+            m["content_md5"],
+            Value::string("5d41402abc4b2a76b9719d911017c592")
+        );
+        assert!(m["source"].is_null());
+    }
+
+    #[test]
+    fn plan_with_unknown_content_has_unknown_checksums() {
+        let config = obj(&[
+            ("filename", Value::string("x.txt")),
+            ("content", Value::Unknown(Type::String)),
+            ("file_permission", Value::string("0600")),
+        ]);
+        let m = plan_create(&config);
+        assert!(m["id"].is_unknown());
+        assert!(m["content_sha512"].is_unknown());
+        assert_eq!(m["file_permission"], Value::string("0600"));
+    }
+
+    #[test]
+    fn plan_decodes_base64() {
+        let config = obj(&[
+            ("filename", Value::string("x.bin")),
+            ("content_base64", Value::string("aGVsbG8=")),
+        ]);
+        let m = plan_create(&config);
+        assert_eq!(
+            m["id"],
+            Value::string("aaf4c61ddcc5e8a2dabede0f3b482cd9aea9434d")
+        );
+    }
+
+    #[test]
+    fn validate_checks_content_args_and_modes() {
+        let m = |pairs: &[(&str, Value)]| attrs(&obj(pairs), TYPE).expect("object").clone();
+        let d = validate(&PLAIN, &m(&[("filename", Value::string("a"))]));
+        assert_eq!(d.len(), 1);
+        assert!(d[0].message.contains("needs one of"), "{}", d[0].message);
+        let d = validate(
+            &PLAIN,
+            &m(&[
+                ("filename", Value::string("a")),
+                ("content", Value::string("x")),
+                ("content_base64", Value::string("eA==")),
+            ]),
+        );
+        assert_eq!(d.len(), 1);
+        assert!(d[0].message.contains("only one of"), "{}", d[0].message);
+        let d = validate(
+            &PLAIN,
+            &m(&[
+                ("filename", Value::string("a")),
+                ("content_base64", Value::string("not base64!")),
+                ("file_permission", Value::string("0888")),
+                ("directory_permission", Value::string("7")),
+            ]),
+        );
+        assert_eq!(d.len(), 3, "{d:?}");
+        assert!(d.iter().any(|d| d.message.contains("`file_permission`")));
+        assert!(
+            d.iter()
+                .any(|d| d.message.contains("`directory_permission`"))
+        );
+        assert!(
+            validate(
+                &PLAIN,
+                &m(&[
+                    ("filename", Value::string("a")),
+                    ("content", Value::Unknown(Type::String)),
+                    ("file_permission", Value::string("644")),
+                ])
+            )
+            .is_empty()
+        );
+        assert_eq!(parse_mode("0644"), Ok(0o644));
+        assert!(parse_mode("1777").is_err());
+    }
+
+    #[test]
+    fn force_new_everywhere() {
+        let s = schema();
+        for name in [
+            "filename",
+            "content",
+            "content_base64",
+            "source",
+            "file_permission",
+            "directory_permission",
+        ] {
+            assert!(s.attributes[name].force_new, "{name}");
+        }
+        assert!(!s.attributes["content"].sensitive);
+    }
+
+    #[test]
+    fn apply_writes_reads_and_deletes() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("sub/dir/out.txt");
+        let filename = path.to_string_lossy().into_owned();
+        let config = obj(&[
+            ("filename", Value::string(filename.clone())),
+            ("content", Value::string("hello")),
+            ("file_permission", Value::string("0640")),
+            ("directory_permission", Value::string("0750")),
+        ]);
+        let planned = Value::Object(plan_create(&config));
+        let s = schema();
+        let rt = rt();
+        let state = rt
+            .block_on(apply(
+                &PLAIN,
+                &s,
+                ApplyRequest {
+                    type_name: TYPE.into(),
+                    prior: None,
+                    planned: Some(planned.clone()),
+                },
+            ))
+            .expect("apply")
+            .expect("state");
+        assert_eq!(state, planned);
+        assert_eq!(fs::read_to_string(&path).expect("file"), "hello");
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = fs::metadata(&path).expect("meta").permissions().mode() & 0o777;
+            assert_eq!(mode & !0o640, 0, "mode {mode:o}");
+            let dmode = fs::metadata(path.parent().expect("dir"))
+                .expect("meta")
+                .permissions()
+                .mode()
+                & 0o777;
+            assert_eq!(dmode & !0o750, 0, "dir mode {dmode:o}");
+        }
+        let leftovers: Vec<_> = fs::read_dir(path.parent().expect("dir"))
+            .expect("dir")
+            .collect();
+        assert_eq!(leftovers.len(), 1, "temporary file left behind");
+
+        let same = rt.block_on(read(&PLAIN, &s, state.clone())).expect("read");
+        assert_eq!(same.as_ref(), Some(&state));
+
+        fs::write(&path, "changed").expect("write");
+        let drifted = rt
+            .block_on(read(&PLAIN, &s, state.clone()))
+            .expect("read")
+            .expect("exists");
+        let m = attrs(&drifted, TYPE).expect("object");
+        assert_eq!(m["content"], Value::string("changed"));
+        assert_eq!(m["id"], Value::string(sha1_hex(b"changed")));
+
+        let gone = rt
+            .block_on(apply(
+                &PLAIN,
+                &s,
+                ApplyRequest {
+                    type_name: TYPE.into(),
+                    prior: Some(state.clone()),
+                    planned: None,
+                },
+            ))
+            .expect("delete");
+        assert!(gone.is_none());
+        assert!(!path.exists());
+        let read_gone = rt.block_on(read(&PLAIN, &s, state.clone())).expect("read");
+        assert!(read_gone.is_none());
+        let again = rt.block_on(apply(
+            &PLAIN,
+            &s,
+            ApplyRequest {
+                type_name: TYPE.into(),
+                prior: Some(state),
+                planned: None,
+            },
+        ));
+        assert!(matches!(again, Ok(None)), "deleting a missing file is fine");
+    }
+
+    #[test]
+    fn apply_copies_source_and_overwrites() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let src = dir.path().join("src.bin");
+        fs::write(&src, [0u8, 159, 146, 150]).expect("write");
+        let dst = dir.path().join("dst.bin");
+        fs::write(&dst, "old").expect("write");
+        let config = obj(&[
+            ("filename", Value::string(dst.to_string_lossy())),
+            ("source", Value::string(src.to_string_lossy())),
+        ]);
+        let planned = plan_create(&config);
+        assert!(planned["id"].is_unknown());
+        let s = schema();
+        let state = rt()
+            .block_on(apply(
+                &PLAIN,
+                &s,
+                ApplyRequest {
+                    type_name: TYPE.into(),
+                    prior: None,
+                    planned: Some(Value::Object(planned)),
+                },
+            ))
+            .expect("apply")
+            .expect("state");
+        assert_eq!(fs::read(&dst).expect("file"), vec![0u8, 159, 146, 150]);
+        let m = attrs(&state, TYPE).expect("object");
+        assert_eq!(m["id"], Value::string(sha1_hex(&[0u8, 159, 146, 150])));
+        assert_eq!(m["file_permission"], Value::string("0777"));
+    }
+
+    #[test]
+    fn apply_reports_unwritable_path() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let blocker = dir.path().join("file");
+        fs::write(&blocker, "x").expect("write");
+        let config = obj(&[
+            (
+                "filename",
+                Value::string(blocker.join("below.txt").to_string_lossy()),
+            ),
+            ("content", Value::string("x")),
+        ]);
+        let planned = plan_create(&config);
+        let err = rt()
+            .block_on(apply(
+                &PLAIN,
+                &schema(),
+                ApplyRequest {
+                    type_name: TYPE.into(),
+                    prior: None,
+                    planned: Some(Value::Object(planned)),
+                },
+            ))
+            .expect_err("fails");
+        assert!(
+            err[0].message.contains("cannot write"),
+            "{}",
+            err[0].message
+        );
+    }
+}

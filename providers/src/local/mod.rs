@@ -1,0 +1,236 @@
+//! The `local` provider: files on the machine running infra — the
+//! `local_file` and `local_sensitive_file` resources and data sources —
+//! and the content checksums they all report.
+
+pub mod file;
+pub mod file_data;
+pub mod sensitive_file;
+pub mod sensitive_file_data;
+
+use crate::object::{Attrs, attrs, hex, no_such_type, set};
+use async_trait::async_trait;
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD;
+use file::Flavor;
+use infra_engine::provider::{
+    ApplyRequest, Attribute, Failure, PlanRequest, PlannedState, Provider, ProviderSchema,
+    ResourceSchema,
+};
+use infra_lang::{Diagnostic, Type, Value};
+use md5::Md5;
+use sha1::Sha1;
+use sha2::{Digest, Sha256, Sha512};
+
+/// The `local` provider.
+pub struct LocalProvider {
+    schema: ProviderSchema,
+}
+
+impl LocalProvider {
+    /// The provider with its schema: resources `local_file`,
+    /// `local_sensitive_file`; data sources of the same names.
+    pub fn new() -> LocalProvider {
+        let mut schema = ProviderSchema::default();
+        schema
+            .resources
+            .insert(file::TYPE.to_string(), file::schema());
+        schema
+            .resources
+            .insert(sensitive_file::TYPE.to_string(), sensitive_file::schema());
+        schema
+            .data_sources
+            .insert(file_data::TYPE.to_string(), file_data::schema());
+        schema.data_sources.insert(
+            sensitive_file_data::TYPE.to_string(),
+            sensitive_file_data::schema(),
+        );
+        LocalProvider { schema }
+    }
+
+    fn resource(&self, type_name: &str) -> Result<(&ResourceSchema, &'static Flavor), Failure> {
+        let flavor = match type_name {
+            file::TYPE => &file::PLAIN,
+            sensitive_file::TYPE => &sensitive_file::FLAVOR,
+            _ => return Err(no_such_type("local", type_name)),
+        };
+        let schema = self
+            .schema
+            .resources
+            .get(type_name)
+            .ok_or_else(|| no_such_type("local", type_name))?;
+        Ok((schema, flavor))
+    }
+}
+
+impl Default for LocalProvider {
+    fn default() -> Self {
+        LocalProvider::new()
+    }
+}
+
+#[async_trait]
+impl Provider for LocalProvider {
+    fn name(&self) -> &str {
+        "local"
+    }
+
+    fn schema(&self) -> &ProviderSchema {
+        &self.schema
+    }
+
+    fn validate(&self, type_name: &str, config: &Value) -> Vec<Diagnostic> {
+        let Ok((_, flavor)) = self.resource(type_name) else {
+            return Vec::new();
+        };
+        match attrs(config, type_name) {
+            // `validate` is also called for data sources, which share
+            // these type names; only the resource has `file_permission`
+            // (the engine passes every schema attribute, null where unset).
+            Ok(m) if m.contains_key("file_permission") => file::validate(flavor, m),
+            _ => Vec::new(),
+        }
+    }
+
+    fn plan(&self, request: PlanRequest<'_>) -> Result<PlannedState, Failure> {
+        let (schema, flavor) = self.resource(request.type_name)?;
+        file::plan(flavor, schema, request)
+    }
+
+    async fn apply(&self, request: ApplyRequest) -> Result<Option<Value>, Failure> {
+        let (schema, flavor) = self.resource(&request.type_name)?;
+        file::apply(flavor, schema, request).await
+    }
+
+    async fn read(&self, type_name: &str, state: Value) -> Result<Option<Value>, Failure> {
+        let (schema, flavor) = self.resource(type_name)?;
+        file::read(flavor, schema, state).await
+    }
+
+    async fn read_data(&self, type_name: &str, config: Value) -> Result<Value, Failure> {
+        let schema = self
+            .schema
+            .data_sources
+            .get(type_name)
+            .ok_or_else(|| no_such_type("local", type_name))?;
+        file_data::read(schema, type_name, config).await
+    }
+}
+
+/// The checksum attributes every `local_*` type computes, with `id`.
+pub const CHECKSUMS: &[&str] = &[
+    "id",
+    "content_md5",
+    "content_sha1",
+    "content_sha256",
+    "content_sha512",
+    "content_base64sha256",
+    "content_base64sha512",
+];
+
+/// The computed checksum attributes (see [`CHECKSUMS`]) for a schema.
+pub fn checksum_attributes() -> Vec<(&'static str, Attribute)> {
+    let c = |d| Attribute::computed(Type::String, d);
+    vec![
+        ("id", c("The hexadecimal SHA1 checksum of the content.")),
+        (
+            "content_md5",
+            c("The hexadecimal MD5 checksum of the content."),
+        ),
+        (
+            "content_sha1",
+            c("The hexadecimal SHA1 checksum of the content."),
+        ),
+        (
+            "content_sha256",
+            c("The hexadecimal SHA256 checksum of the content."),
+        ),
+        (
+            "content_sha512",
+            c("The hexadecimal SHA512 checksum of the content."),
+        ),
+        (
+            "content_base64sha256",
+            c("The base64-encoded SHA256 checksum of the content."),
+        ),
+        (
+            "content_base64sha512",
+            c("The base64-encoded SHA512 checksum of the content."),
+        ),
+    ]
+}
+
+/// The hexadecimal SHA1 of `bytes`: the `id` of a `local_*` object.
+pub fn sha1_hex(bytes: &[u8]) -> String {
+    hex(&Sha1::digest(bytes))
+}
+
+/// Sets `id` and every `content_*` checksum of `bytes` in `m`.
+pub fn set_checksums(m: &mut Attrs, bytes: &[u8]) {
+    let sha1 = sha1_hex(bytes);
+    let sha256 = Sha256::digest(bytes);
+    let sha512 = Sha512::digest(bytes);
+    set(m, "id", Value::String(sha1.clone()));
+    set(m, "content_sha1", Value::String(sha1));
+    set(m, "content_md5", Value::String(hex(&Md5::digest(bytes))));
+    set(m, "content_sha256", Value::String(hex(&sha256)));
+    set(m, "content_sha512", Value::String(hex(&sha512)));
+    set(
+        m,
+        "content_base64sha256",
+        Value::String(STANDARD.encode(sha256)),
+    );
+    set(
+        m,
+        "content_base64sha512",
+        Value::String(STANDARD.encode(sha512)),
+    );
+}
+
+/// Sets `id` and every checksum in `m` to unknown.
+pub fn unknown_checksums(m: &mut Attrs) {
+    for name in CHECKSUMS {
+        set(m, name, Value::Unknown(Type::String));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn checksums_of_hello() {
+        let mut m = Attrs::new();
+        set_checksums(&mut m, b"hello");
+        let s = |n: &str| m[n].as_str().expect("string").to_string();
+        assert_eq!(s("id"), "aaf4c61ddcc5e8a2dabede0f3b482cd9aea9434d");
+        assert_eq!(s("content_sha1"), s("id"));
+        assert_eq!(s("content_md5"), "5d41402abc4b2a76b9719d911017c592");
+        assert_eq!(
+            s("content_sha256"),
+            "2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824"
+        );
+        assert_eq!(
+            s("content_base64sha256"),
+            "LPJNul+wow4m6DsqxbninhsWHlwfp0JecwQzYpOLmCQ="
+        );
+        assert_eq!(s("content_sha512").len(), 128);
+        assert_eq!(m.len(), CHECKSUMS.len());
+    }
+
+    #[test]
+    fn validate_skips_data_source_configs() {
+        let p = LocalProvider::new();
+        let mut m = Attrs::new();
+        for name in p.schema().data_sources[file_data::TYPE].attributes.keys() {
+            m.insert(name.clone(), Value::NULL);
+        }
+        m.insert("filename".into(), Value::string("/etc/motd"));
+        assert!(p.validate(file_data::TYPE, &Value::Object(m)).is_empty());
+        let mut m = Attrs::new();
+        for name in p.schema().resources[file::TYPE].attributes.keys() {
+            m.insert(name.clone(), Value::NULL);
+        }
+        m.insert("filename".into(), Value::string("a"));
+        assert_eq!(p.validate(file::TYPE, &Value::Object(m)).len(), 1);
+    }
+}

@@ -1,0 +1,26 @@
+//! Data source `local_sensitive_file`: the `local_file` data source (see
+//! `file_data.rs`) with sensitive `content` and `content_base64`.
+
+use super::file_data::schema_for;
+use infra_engine::provider::ResourceSchema;
+
+/// The data source type name.
+pub const TYPE: &str = "local_sensitive_file";
+
+/// The schema: that of data source `local_file` with sensitive content.
+pub fn schema() -> ResourceSchema {
+    schema_for(true)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn content_is_sensitive() {
+        let s = schema();
+        assert!(s.attributes["content"].sensitive);
+        assert!(s.attributes["content_base64"].sensitive);
+        assert!(s.attributes["filename"].required);
+    }
+}

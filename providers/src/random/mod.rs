@@ -1,0 +1,330 @@
+//! The `random` provider: values chosen once, when the object is created,
+//! and kept in state until it is replaced — `random_id`, `random_integer`,
+//! `random_password`, `random_shuffle`, `random_string`, `random_uuid`.
+//! Every argument forces replacement (`keepers` exists only for that), as
+//! in Terraform's random provider; refresh never changes anything.
+//!
+//! Values come from the operating system's randomness through a ChaCha
+//! generator (`StdRng`), or, for `random_integer` and `random_shuffle`
+//! with a `seed`, from a generator seeded with the seed's SHA256: the same
+//! seed gives the same value with this build of infra (not the value
+//! Terraform's Go generator gives).
+
+pub mod random_id;
+pub mod random_integer;
+pub mod random_password;
+pub mod random_shuffle;
+pub mod random_string;
+pub mod random_uuid;
+
+use crate::object::{
+    Attrs, attrs, check, computed_unknown, finish, into_attrs, no_such_type, planned, propose,
+    string, unknown_computed,
+};
+use async_trait::async_trait;
+use infra_engine::provider::{
+    ApplyRequest, Attribute, Failure, PlanRequest, PlannedState, Provider, ProviderSchema,
+    ResourceSchema, error,
+};
+use infra_lang::{Diagnostic, Type, Value};
+use rand::SeedableRng;
+use rand::rngs::StdRng;
+use sha2::{Digest, Sha256};
+
+/// The `random` provider.
+pub struct RandomProvider {
+    schema: ProviderSchema,
+}
+
+impl RandomProvider {
+    /// The provider with the schemas of its six resource types.
+    pub fn new() -> RandomProvider {
+        let mut schema = ProviderSchema::default();
+        for (name, s) in [
+            (random_id::TYPE, random_id::schema()),
+            (random_integer::TYPE, random_integer::schema()),
+            (random_password::TYPE, random_password::schema()),
+            (random_shuffle::TYPE, random_shuffle::schema()),
+            (random_string::TYPE, random_string::schema()),
+            (random_uuid::TYPE, random_uuid::schema()),
+        ] {
+            schema.resources.insert(name.to_string(), s);
+        }
+        RandomProvider { schema }
+    }
+
+    fn resource(&self, type_name: &str) -> Result<&ResourceSchema, Failure> {
+        self.schema
+            .resources
+            .get(type_name)
+            .ok_or_else(|| no_such_type("random", type_name))
+    }
+}
+
+impl Default for RandomProvider {
+    fn default() -> Self {
+        RandomProvider::new()
+    }
+}
+
+/// Checks the attributes `m` of a `type_name` configuration.
+fn validate_attrs(type_name: &str, m: &Attrs) -> Vec<Diagnostic> {
+    match type_name {
+        random_id::TYPE => random_id::validate(m),
+        random_integer::TYPE => random_integer::validate(m),
+        random_password::TYPE | random_string::TYPE => random_string::validate(type_name, m),
+        random_shuffle::TYPE => random_shuffle::validate(m),
+        _ => Vec::new(),
+    }
+}
+
+#[async_trait]
+impl Provider for RandomProvider {
+    fn name(&self) -> &str {
+        "random"
+    }
+
+    fn schema(&self) -> &ProviderSchema {
+        &self.schema
+    }
+
+    fn validate(&self, type_name: &str, config: &Value) -> Vec<Diagnostic> {
+        match attrs(config, type_name) {
+            Ok(m) => validate_attrs(type_name, m),
+            Err(_) => Vec::new(),
+        }
+    }
+
+    /// Plans: defaults filled where the configuration leaves them null;
+    /// generated attributes unknown when the object is new, else kept.
+    fn plan(&self, request: PlanRequest<'_>) -> Result<PlannedState, Failure> {
+        let type_name = request.type_name;
+        let schema = self.resource(type_name)?;
+        let defaults = match type_name {
+            random_password::TYPE | random_string::TYPE => random_string::defaults(),
+            _ => Vec::new(),
+        };
+        let mut p = propose(schema, type_name, request, &defaults)?;
+        if p.fresh {
+            unknown_computed(schema, &mut p.attrs);
+        }
+        Ok(planned(schema, p.attrs))
+    }
+
+    /// Creates (generates the values), updates (keeps them: nothing can
+    /// change without replacement) or deletes (forgets them).
+    async fn apply(&self, request: ApplyRequest) -> Result<Option<Value>, Failure> {
+        let type_name = request.type_name.as_str();
+        let schema = self.resource(type_name)?;
+        let Some(planned) = request.planned else {
+            return Ok(None);
+        };
+        let m = into_attrs(planned, type_name)?;
+        if request.prior.is_some() && !computed_unknown(schema, &m) {
+            return Ok(Some(finish(schema, m)));
+        }
+        check(validate_attrs(type_name, &m))?;
+        let state = match type_name {
+            random_id::TYPE => random_id::create(schema, m)?,
+            random_integer::TYPE => random_integer::create(schema, m)?,
+            random_password::TYPE => random_password::create(schema, m).await?,
+            random_shuffle::TYPE => random_shuffle::create(schema, m)?,
+            random_string::TYPE => random_string::create(schema, m)?,
+            random_uuid::TYPE => random_uuid::create(schema, m)?,
+            _ => return Err(no_such_type("random", type_name)),
+        };
+        Ok(Some(state))
+    }
+
+    /// Random values live only in state: it is returned unchanged.
+    async fn read(&self, type_name: &str, state: Value) -> Result<Option<Value>, Failure> {
+        self.resource(type_name)?;
+        Ok(Some(state))
+    }
+}
+
+/// The `keepers` argument every `random_*` type has.
+pub fn keepers() -> (&'static str, Attribute) {
+    (
+        "keepers",
+        Attribute::optional(
+            Type::Map(Box::new(Type::String)),
+            "Arbitrary values that, when any changes, replace the object (and so generate a new value).",
+        )
+        .force_new(),
+    )
+}
+
+/// A generator seeded from the operating system's randomness.
+///
+/// # Errors
+/// When the operating system gives no randomness.
+pub fn os_rng() -> Result<StdRng, Failure> {
+    StdRng::try_from_os_rng().map_err(|e| {
+        error(format!(
+            "cannot get randomness from the operating system: {e}"
+        ))
+    })
+}
+
+/// A generator determined by `seed` (its SHA256).
+pub fn seeded_rng(seed: &str) -> StdRng {
+    let mut bytes = [0u8; 32];
+    bytes.copy_from_slice(&Sha256::digest(seed.as_bytes()));
+    StdRng::from_seed(bytes)
+}
+
+/// The generator for `m`: seeded by its `seed` attribute when set, else
+/// from the operating system.
+///
+/// # Errors
+/// When the operating system gives no randomness.
+pub fn rng_for(m: &Attrs) -> Result<StdRng, Failure> {
+    match string(m, "seed") {
+        Some(seed) => Ok(seeded_rng(seed)),
+        None => os_rng(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::object::{attrs, int};
+    use std::collections::BTreeMap;
+
+    /// An object of `pairs`.
+    pub(crate) fn obj(pairs: &[(&str, Value)]) -> Value {
+        let mut m = BTreeMap::new();
+        for (k, v) in pairs {
+            m.insert(k.to_string(), v.clone());
+        }
+        Value::Object(m)
+    }
+
+    /// Plans and applies a create of `type_name` with `config`.
+    pub(crate) fn create(type_name: &str, config: &[(&str, Value)]) -> Result<Attrs, Failure> {
+        let p = RandomProvider::new();
+        let config = obj(config);
+        let d = p.validate(type_name, &config);
+        if !d.is_empty() {
+            return Err(d);
+        }
+        let planned = p
+            .plan(PlanRequest {
+                type_name,
+                prior: None,
+                config: &config,
+                proposed: config.clone(),
+            })?
+            .planned;
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .expect("runtime");
+        let state = rt
+            .block_on(p.apply(ApplyRequest {
+                type_name: type_name.into(),
+                prior: None,
+                planned: Some(planned),
+            }))?
+            .expect("state");
+        let m = attrs(&state, type_name).expect("object").clone();
+        assert_eq!(m.len(), p.schema().resources[type_name].attributes.len());
+        Ok(m)
+    }
+
+    #[test]
+    fn every_argument_forces_replacement() {
+        let p = RandomProvider::new();
+        for (type_name, s) in &p.schema().resources {
+            for (name, a) in &s.attributes {
+                if !a.read_only() {
+                    assert!(a.force_new, "{type_name}.{name}");
+                }
+            }
+            assert!(s.attributes.contains_key("keepers"), "{type_name}");
+        }
+    }
+
+    #[test]
+    fn plan_keeps_prior_values_and_renews_on_replace() {
+        let p = RandomProvider::new();
+        let prior = obj(&[
+            ("min", int(1)),
+            ("max", int(9)),
+            ("seed", Value::NULL),
+            ("keepers", Value::NULL),
+            ("result", int(4)),
+            ("id", Value::string("4")),
+        ]);
+        let config = obj(&[("min", int(1)), ("max", int(9))]);
+        let proposed = obj(&[
+            ("min", int(1)),
+            ("max", int(9)),
+            ("result", int(4)),
+            ("id", Value::string("4")),
+        ]);
+        let plan = p
+            .plan(PlanRequest {
+                type_name: random_integer::TYPE,
+                prior: Some(&prior),
+                config: &config,
+                proposed: proposed.clone(),
+            })
+            .expect("plan");
+        let m = attrs(&plan.planned, "x").expect("object");
+        assert_eq!(m["result"], int(4));
+
+        let config = obj(&[("min", int(1)), ("max", int(10))]);
+        let proposed = obj(&[
+            ("min", int(1)),
+            ("max", int(10)),
+            ("result", int(4)),
+            ("id", Value::string("4")),
+        ]);
+        let plan = p
+            .plan(PlanRequest {
+                type_name: random_integer::TYPE,
+                prior: Some(&prior),
+                config: &config,
+                proposed,
+            })
+            .expect("plan");
+        let m = attrs(&plan.planned, "x").expect("object");
+        assert!(m["result"].is_unknown());
+    }
+
+    #[test]
+    fn update_keeps_values_and_read_changes_nothing() {
+        let p = RandomProvider::new();
+        let state = obj(&[
+            ("keepers", Value::NULL),
+            ("result", Value::string("u")),
+            ("id", Value::string("u")),
+        ]);
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .expect("runtime");
+        let out = rt
+            .block_on(p.apply(ApplyRequest {
+                type_name: random_uuid::TYPE.into(),
+                prior: Some(state.clone()),
+                planned: Some(state.clone()),
+            }))
+            .expect("apply");
+        assert_eq!(out.as_ref(), Some(&state));
+        let read = rt
+            .block_on(p.read(random_uuid::TYPE, state.clone()))
+            .expect("read");
+        assert_eq!(read, Some(state));
+    }
+
+    #[test]
+    fn seeds_are_deterministic() {
+        use rand::Rng;
+        let a: u64 = seeded_rng("x").random();
+        let b: u64 = seeded_rng("x").random();
+        let c: u64 = seeded_rng("y").random();
+        assert_eq!(a, b);
+        assert_ne!(a, c);
+    }
+}

@@ -1,0 +1,55 @@
+//! `random_uuid`: a random (version 4) UUID in its lower-case hyphenated
+//! form, chosen once at create; `id` is the same.
+
+use super::keepers;
+use crate::object::{Attrs, finish, set};
+use infra_engine::provider::{Attribute, Failure, ResourceSchema};
+use infra_lang::{Type, Value};
+
+/// The resource type name.
+pub const TYPE: &str = "random_uuid";
+
+/// The schema: `keepers` (force-new); computed `result` and `id`.
+pub fn schema() -> ResourceSchema {
+    ResourceSchema::new(
+        "A random UUID, chosen once and kept until replaced.",
+        vec![
+            keepers(),
+            (
+                "result",
+                Attribute::computed(
+                    Type::String,
+                    "The UUID, e.g. \"0f8fad5b-d9cb-469f-a165-70867728950e\".",
+                ),
+            ),
+            ("id", Attribute::computed(Type::String, "The UUID.")),
+        ],
+    )
+}
+
+/// Creates: chooses the UUID.
+///
+/// # Errors
+/// Never; the signature matches the other `random_*` types.
+pub fn create(schema: &ResourceSchema, mut m: Attrs) -> Result<Value, Failure> {
+    let uuid = uuid::Uuid::new_v4().to_string();
+    set(&mut m, "id", Value::String(uuid.clone()));
+    set(&mut m, "result", Value::String(uuid));
+    Ok(finish(schema, m))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::random::tests::create as make;
+
+    #[test]
+    fn makes_a_v4_uuid() {
+        let m = make(TYPE, &[]).expect("create");
+        let s = m["result"].as_str().expect("string");
+        let u = uuid::Uuid::parse_str(s).expect("uuid");
+        assert_eq!(u.get_version_num(), 4);
+        assert_eq!(s.len(), 36);
+        assert_eq!(m["id"], m["result"]);
+    }
+}
