@@ -7,7 +7,7 @@ use crate::args::ApplyArgs;
 use crate::render::plan::{Style, render};
 use crate::{Io, exit};
 use infra_engine::apply::{ApplyOptions, Event, apply};
-use infra_engine::plan::{Action, config_hash, file};
+use infra_engine::plan::{config_hash, file};
 use infra_lang::Diagnostic;
 use std::io::{BufRead, IsTerminal};
 use std::path::Path;
@@ -255,6 +255,9 @@ pub fn run(args: &ApplyArgs, destroy: bool, base: &Path, io: &mut Io<'_>) -> i32
         }
         let _ = writeln!(io.out, "Everything that completed is recorded in state; run `infra plan` to see what remains.");
     }
-    let _ = plan.changes.iter().filter(|c| c.action != Action::NoOp).count();
-    if result.ok() { exit::OK } else { exit::ERROR }
+    let code = if result.ok() { exit::OK } else { exit::ERROR };
+    // As in `plan`: the process exits next; skip freeing value by value.
+    std::mem::forget(plan);
+    std::mem::forget(result);
+    code
 }

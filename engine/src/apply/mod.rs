@@ -167,6 +167,7 @@ impl Driver<'_> {
             let opts = EvalOptions {
                 workspace: self.options.workspace.clone(),
                 hook: Some(self.hook.clone()),
+                keep_values: false,
             };
             self.session = Some(Session::new(self.root, self.inputs.clone(), &opts)?);
         }

@@ -41,6 +41,8 @@ pub(crate) struct Shared {
     pub deps: RefCell<Vec<instance::Deps>>,
     /// Decides what references to resource instances see.
     pub hook: Option<Rc<dyn InstanceHook>>,
+    /// See [`EvalOptions::keep_values`].
+    pub keep_values: bool,
 }
 
 impl Shared {
@@ -63,6 +65,10 @@ pub struct EvalOptions {
     /// What references to resource instances see; without one, their
     /// configuration with unset attributes unknown.
     pub hook: Option<Rc<dyn InstanceHook>>,
+    /// Copy each instance's configuration and value into
+    /// [`Evaluation::instances`] (the planner, which has them already,
+    /// turns it off to save memory: they are left null).
+    pub keep_values: bool,
 }
 
 impl Default for EvalOptions {
@@ -70,6 +76,7 @@ impl Default for EvalOptions {
         EvalOptions {
             workspace: "default".into(),
             hook: None,
+            keep_values: true,
         }
     }
 }
@@ -189,6 +196,7 @@ fn new_shared(root: &Path, options: &EvalOptions) -> Rc<Shared> {
         modules: RefCell::new(HashMap::new()),
         deps: RefCell::new(Vec::new()),
         hook: options.hook.clone(),
+        keep_values: options.keep_values,
     })
 }
 
@@ -268,7 +276,21 @@ impl Session {
     /// # Errors
     /// Load and static-check diagnostics; undeclared `-var`/`--const`.
     pub fn new(root: &Path, inputs: Inputs, options: &EvalOptions) -> Result<Session, Vec<Diagnostic>> {
-        let files = Arc::new(load_module(root)?);
+        Session::from_files(root, load_module(root)?, inputs, options)
+    }
+
+    /// A session over module files loaded already (e.g. on another thread
+    /// while state was read).
+    ///
+    /// # Errors
+    /// Undeclared `-var`/`--const`.
+    pub fn from_files(
+        root: &Path,
+        files: ModuleFiles,
+        inputs: Inputs,
+        options: &EvalOptions,
+    ) -> Result<Session, Vec<Diagnostic>> {
+        let files = Arc::new(files);
         let input_diags = check_input_names(&files, &inputs);
         if !input_diags.is_empty() {
             return Err(input_diags);
@@ -355,6 +377,7 @@ impl Session {
 
 /// Evaluates every part of module instance `m` and its children.
 fn walk(m: &ModuleInstance, ev: &mut Evaluation) {
+    let keep = m.shared.keep_values;
     let files = m.files.clone();
     let names: Vec<String> = files.variables.keys().cloned().collect();
     let mut valid = Vec::new();
@@ -427,11 +450,11 @@ fn walk(m: &ModuleInstance, ev: &mut Evaluation) {
                             name: n.clone(),
                             key: inst.key.clone(),
                         },
-                        config: inst.config.clone(),
+                        config: if keep { inst.config.clone() } else { Value::NULL },
                         source: src.clone(),
                         span: b.labels.first().map_or(b.kind.span, |l| l.span),
                         dependencies: r.deps.clone(),
-                        value: value.clone(),
+                        value: if keep { value.clone() } else { Value::NULL },
                         lifecycle: r.lifecycle.clone(),
                     });
                 }

@@ -147,7 +147,8 @@ pub struct Drift {
 /// and the state it was made against.
 #[derive(Clone, Debug)]
 pub struct Plan {
-    /// Changes in address order (no-ops included).
+    /// Changes in address order; instances without changes are not listed
+    /// (their values are in `prior`).
     pub changes: Vec<ResourceChange>,
     /// Output changes.
     pub outputs: Vec<OutputChange>,

@@ -94,7 +94,7 @@ impl Planner {
             .any(|d| changes.get(d).is_some_and(|c| c.action != Action::NoOp))
     }
 
-    fn plan_instance(&self, info: InstanceInfo<'_>) -> Result<Value, Diagnostic> {
+    fn plan_instance(&self, mut info: InstanceInfo<'_>) -> Result<Value, Diagnostic> {
         let addr = info.address;
         let data = addr.mode == ResourceMode::Data;
         let Some(provider) = self.providers.for_type(&addr.type_name) else {
@@ -142,7 +142,8 @@ impl Planner {
             .with_help(help));
         };
         let what = format!("`{addr}`");
-        let config = validate::conform(schema, &what, info.config.clone())
+        let raw = std::mem::replace(&mut info.config, Value::NULL);
+        let config = validate::conform(schema, &what, raw)
             .map_err(|p| {
                 let diags = validate::place(p, info.source, info.block);
                 self.fail(&info, diags)
@@ -160,10 +161,8 @@ impl Planner {
             return self.plan_data(&info, provider, schema, config, deps);
         }
         let prior_inst = self.prior.resources.get(addr);
-        let prior = prior_inst.map(|p| {
-            let ty = schema.object_type();
-            mark_sensitive(schema, convert(p.value.clone(), &ty).unwrap_or_else(|_| p.value.clone()))
-        });
+        // State values were converted to the schema's types when loaded.
+        let prior = prior_inst.map(|p| p.value.clone());
         // ignore_changes: the prior value stands in for the configured one.
         let config = match (&prior, &info.lifecycle.ignore_changes) {
             (Some(p), IgnoreChanges::All) => keep_prior(config, p, None),
@@ -233,11 +232,11 @@ impl Planner {
         if info.lifecycle.prevent_destroy && action.is_replace() {
             return Err(prevent_destroy(&info, &reasons));
         }
-        let value = if action == Action::NoOp {
-            prior.clone().unwrap_or_else(|| planned.clone())
-        } else {
-            planned.clone()
-        };
+        if action == Action::NoOp {
+            // No-ops are not recorded: references see the prior state.
+            return Ok(prior.unwrap_or(planned));
+        }
+        let value = planned;
         self.changes.borrow_mut().insert(
             addr.clone(),
             ResourceChange {
@@ -356,6 +355,24 @@ fn prevent_destroy(info: &InstanceInfo<'_>, reasons: &[String]) -> Diagnostic {
     .with_help("Change the configuration so the object is updated in place, or remove `prevent_destroy` if it really must go.")
 }
 
+/// Converts every managed instance's value in `state` (decoded from JSON:
+/// objects and tuples) to its schema's object type, with schema-sensitive
+/// attributes marked; values that do not convert are left as read.
+fn type_state(state: &mut State, providers: &Providers) {
+    for (addr, inst) in state.resources.iter_mut() {
+        let Some(schema) = providers.schema(&addr.type_name, addr.mode == ResourceMode::Data) else {
+            continue;
+        };
+        let v = std::mem::replace(&mut inst.value, Value::NULL);
+        let ty = schema.object_type();
+        let v = match convert(v.clone(), &ty) {
+            Ok(c) => c,
+            Err(_) => v,
+        };
+        inst.value = mark_sensitive(schema, v);
+    }
+}
+
 /// SHA-256 (hex) of every `.infra` file under `root` (sorted by path,
 /// hidden directories skipped): a saved plan records it so apply can
 /// refuse a plan made from other configuration.
@@ -405,19 +422,36 @@ pub fn plan(
     root: &Path,
     inputs: Inputs,
     providers: &Providers,
-    stored: Option<State>,
+    stored: impl FnOnce() -> Result<Option<State>, Vec<Diagnostic>>,
     options: &PlanOptions,
     rt: &Handle,
 ) -> Result<Plan, Vec<Diagnostic>> {
-    let stored = stored.unwrap_or_default();
+    // The configuration is parsed and checked on another thread while the
+    // state is read and refreshed: neither needs the other.
+    let loader = {
+        let root = root.to_path_buf();
+        std::thread::spawn(move || crate::eval::load_module(&root))
+    };
+    let files = || -> Result<crate::eval::ModuleFiles, Vec<Diagnostic>> {
+        loader.join().unwrap_or_else(|_| {
+            Err(vec![Diagnostic::error(
+                "eval::loader-crashed",
+                "loading the configuration crashed",
+            )])
+        })
+    };
+    let mut stored = stored()?.unwrap_or_default();
+    let stored_serial = stored.serial;
+    type_state(&mut stored, providers);
     let (prior, drift) = if options.refresh && !stored.resources.is_empty() {
-        refresh(rt, providers, &stored, options.parallelism)?
+        refresh(rt, providers, stored, options.parallelism)?
     } else {
-        (stored.clone(), Vec::new())
+        (stored, Vec::new())
     };
     let mut warnings = Vec::new();
+    let files = files()?;
     if options.destroy {
-        return plan_destroy(root, inputs, prior, stored.serial, drift, options);
+        return plan_destroy(root, files, inputs, prior, stored_serial, drift, options);
     }
     let prior = Rc::new(prior);
     let planner = Rc::new(Planner {
@@ -429,7 +463,7 @@ pub fn plan(
         extra: RefCell::new(Vec::new()),
         data: RefCell::new(BTreeMap::new()),
     });
-    let evaluation = run_evaluation(root, inputs, options, planner.clone());
+    let evaluation = run_evaluation(root, files, inputs, options, planner.clone());
     let mut diags = evaluation.diagnostics;
     diags.extend(planner.extra.borrow_mut().drain(..));
     if has_errors(&diags) {
@@ -478,8 +512,12 @@ pub fn plan(
             "resource targeting is in effect: the plan may be incomplete",
         ).with_help("Use --target only to recover from mistakes or work around limitations; run a full plan afterwards."));
     }
-    let mut prior_with_data = (*prior).clone();
-    for (addr, value) in planner.data.take() {
+    let outputs = output_changes(&prior, &evaluation.outputs, options.targets.is_empty());
+    drop(evaluation.instances);
+    let data = planner.data.take();
+    drop(planner);
+    let mut prior_with_data = Rc::try_unwrap(prior).unwrap_or_else(|rc| (*rc).clone());
+    for (addr, value) in data {
         prior_with_data.resources.insert(
             addr.clone(),
             crate::state::InstanceState {
@@ -490,15 +528,14 @@ pub fn plan(
             },
         );
     }
-    let outputs = output_changes(&prior, &evaluation.outputs, options.targets.is_empty());
-    drop(evaluation.instances);
+
     Ok(Plan {
         changes,
         outputs,
         drift,
         checks: evaluation.checks,
         prior: prior_with_data,
-        prior_serial: stored.serial,
+        prior_serial: stored_serial,
         destroy: false,
         targets: options.targets.iter().map(ToString::to_string).collect(),
         config_hash: config_hash(root),
@@ -508,6 +545,7 @@ pub fn plan(
 
 fn run_evaluation(
     root: &Path,
+    files: crate::eval::ModuleFiles,
     inputs: Inputs,
     options: &PlanOptions,
     hook: Rc<dyn InstanceHook>,
@@ -515,8 +553,9 @@ fn run_evaluation(
     let opts = EvalOptions {
         workspace: options.workspace.clone(),
         hook: Some(hook),
+        keep_values: false,
     };
-    match Session::new(root, inputs, &opts) {
+    match Session::from_files(root, files, inputs, &opts) {
         Ok(s) => s.evaluate_all(),
         Err(diagnostics) => crate::eval::Evaluation {
             diagnostics,
@@ -595,6 +634,7 @@ fn output_changes(
 /// `prevent_destroy`.
 fn plan_destroy(
     root: &Path,
+    files: crate::eval::ModuleFiles,
     inputs: Inputs,
     prior: State,
     prior_serial: u64,
@@ -606,7 +646,7 @@ fn plan_destroy(
         prior: prior.clone(),
         lifecycles: RefCell::new(BTreeMap::new()),
     });
-    let evaluation = run_evaluation(root, inputs, options, hook.clone());
+    let evaluation = run_evaluation(root, files, inputs, options, hook.clone());
     if has_errors(&evaluation.diagnostics) {
         return Err(evaluation.diagnostics);
     }

@@ -73,18 +73,5 @@ pub(crate) fn changed_attributes(prior: &Value, planned: &Value) -> Vec<String> 
 /// Equality of values ignoring sensitive marks and null types; unknown is
 /// never equal.
 pub(crate) fn same(a: &Value, b: &Value) -> bool {
-    if a.has_unknown() || b.has_unknown() {
-        return false;
-    }
-    let (a, _) = a.clone().unmark_deep();
-    let (b, _) = b.clone().unmark_deep();
-    match (&a, &b) {
-        (Value::Null(_), Value::Null(_)) => true,
-        _ => {
-            a == b
-                || infra_lang::value::to_json(&a).ok() == infra_lang::value::to_json(&b).ok()
-                    && !matches!(a, Value::Null(_))
-                    && !matches!(b, Value::Null(_))
-        }
-    }
+    a.same_data(b)
 }

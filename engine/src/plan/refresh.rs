@@ -7,7 +7,6 @@ use crate::addr::{ResourceAddress, ResourceMode};
 use crate::provider::Providers;
 use crate::state::State;
 use infra_lang::Diagnostic;
-use infra_lang::value::convert;
 use std::sync::Arc;
 use tokio::runtime::Handle;
 use tokio::sync::Semaphore;
@@ -22,7 +21,7 @@ use tokio::sync::Semaphore;
 pub fn refresh(
     rt: &Handle,
     providers: &Providers,
-    state: &State,
+    state: State,
     parallelism: usize,
 ) -> Result<(State, Vec<Drift>), Vec<Diagnostic>> {
     let sem = Arc::new(Semaphore::new(parallelism.max(1)));
@@ -42,20 +41,14 @@ pub fn refresh(
             ));
             continue;
         };
-        let schema_ty = providers
-            .schema(&addr.type_name, false)
-            .map(|s| s.object_type());
-        let value = match &schema_ty {
-            Some(ty) => convert(inst.value.clone(), ty).unwrap_or_else(|_| inst.value.clone()),
-            None => inst.value.clone(),
-        };
+        let value = inst.value.clone();
         let type_name = addr.type_name.clone();
         let sem = sem.clone();
         let addr = addr.clone();
         tasks.push(rt.spawn(async move {
             let _permit = sem.acquire_owned().await;
-            let r = provider.read(&type_name, value.clone()).await;
-            (addr, value, r)
+            let r = provider.read(&type_name, value).await;
+            (addr, r)
         }));
     }
     let results = rt.block_on(async {
@@ -65,10 +58,10 @@ pub fn refresh(
         }
         out
     });
-    let mut refreshed = state.clone();
+    let mut refreshed = state;
     let mut drift = Vec::new();
     for r in results {
-        let (addr, before, result): (ResourceAddress, _, _) = match r {
+        let (addr, result): (ResourceAddress, _) = match r {
             Ok(x) => x,
             Err(e) => {
                 errors.push(Diagnostic::error(
@@ -80,26 +73,24 @@ pub fn refresh(
         };
         match result {
             Ok(Some(now)) => {
-                let (a, _) = now.clone().unmark_deep();
-                let (b, _) = before.clone().unmark_deep();
-                if a != b {
+                if let Some(i) = refreshed.resources.get_mut(&addr)
+                    && !i.value.same_data(&now)
+                {
                     drift.push(Drift {
                         address: addr.clone(),
-                        before: before.clone(),
-                        after: Some(now.clone()),
+                        before: std::mem::replace(&mut i.value, now.clone()),
+                        after: Some(now),
                     });
-                }
-                if let Some(i) = refreshed.resources.get_mut(&addr) {
-                    i.value = now;
                 }
             }
             Ok(None) => {
-                drift.push(Drift {
-                    address: addr.clone(),
-                    before,
-                    after: None,
-                });
-                refreshed.resources.remove(&addr);
+                if let Some(i) = refreshed.resources.remove(&addr) {
+                    drift.push(Drift {
+                        address: addr.clone(),
+                        before: i.value,
+                        after: None,
+                    });
+                }
             }
             Err(diags) => {
                 for d in diags {

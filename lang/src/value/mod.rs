@@ -104,6 +104,34 @@ impl Value {
         }
     }
 
+    /// True when `self` and `other` hold the same data: sensitive marks,
+    /// the kind of collection (list, set or tuple; map or object) and the
+    /// types of nulls are ignored; an unknown is never the same as
+    /// anything. Allocates nothing (plans compare every attribute of every
+    /// instance with it).
+    pub fn same_data(&self, other: &Value) -> bool {
+        match (self, other) {
+            (Value::Sensitive(a), b) => a.same_data(b),
+            (a, Value::Sensitive(b)) => a.same_data(b),
+            (Value::Unknown(_), _) | (_, Value::Unknown(_)) => false,
+            (Value::Null(_), Value::Null(_)) => true,
+            (Value::Bool(a), Value::Bool(b)) => a == b,
+            (Value::Number(a), Value::Number(b)) => a.compare(*b) == Ordering::Equal,
+            (Value::String(a), Value::String(b)) => a == b,
+            (
+                Value::List(_, a) | Value::Set(_, a) | Value::Tuple(a),
+                Value::List(_, b) | Value::Set(_, b) | Value::Tuple(b),
+            ) => a.len() == b.len() && a.iter().zip(b).all(|(x, y)| x.same_data(y)),
+            (Value::Map(_, a) | Value::Object(a), Value::Map(_, b) | Value::Object(b)) => {
+                a.len() == b.len()
+                    && a.iter()
+                        .zip(b)
+                        .all(|((ka, x), (kb, y))| ka == kb && x.same_data(y))
+            }
+            _ => false,
+        }
+    }
+
     /// The value with every sensitive mark removed at any depth, and whether
     /// there was one.
     pub fn unmark_deep(self) -> (Value, bool) {
