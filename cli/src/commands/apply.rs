@@ -6,7 +6,7 @@ use super::workdir::{self, report};
 use crate::args::ApplyArgs;
 use crate::render::plan::{Style, render};
 use crate::{Io, exit};
-use infra_engine::apply::{ApplyOptions, Event, apply};
+use infra_engine::apply::{ApplyOptions, Event, Workspace, apply};
 use infra_engine::plan::{config_hash, file};
 use infra_lang::Diagnostic;
 use std::io::{BufRead, IsTerminal};
@@ -184,7 +184,14 @@ pub fn run(args: &ApplyArgs, destroy: bool, base: &Path, io: &mut Io<'_>) -> i32
             Event::Failed { address, .. } => writeln!(out, "{address}: failed"),
         };
     };
-    let result = apply(base, &inputs, &providers, &plan, &store, rt.handle(), &options, &mut on_event);
+    let ws = Workspace {
+        root: base,
+        inputs: &inputs,
+        providers: &providers,
+        store: &store,
+        rt: rt.handle(),
+    };
+    let result = apply(&ws, &plan, &options, &mut on_event);
     drop(on_event);
     for (addr, diags) in &result.failed {
         let diags: Vec<Diagnostic> = diags

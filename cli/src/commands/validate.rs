@@ -1,4 +1,5 @@
-//! `infra validate [--json]`: every static check, no provider contacted.
+//! `infra validate [--json]`: every static check, including resource
+//! blocks against provider schemas; no provider contacted.
 
 use crate::args::ValidateArgs;
 use crate::{Io, exit, render};
@@ -6,7 +7,7 @@ use std::path::Path;
 
 /// Runs `infra validate` on the module in `base`.
 pub fn run(args: &ValidateArgs, base: &Path, io: &mut Io<'_>) -> i32 {
-    let diags = infra_engine::config::validate_dir(base);
+    let diags = infra_engine::config::validate_dir_with(base, &super::workdir::providers());
     let errors = infra_lang::diagnostic::has_errors(&diags);
     if args.json {
         let _ = writeln!(io.out, "{}", render::json(&diags));

@@ -218,19 +218,38 @@ impl Driver<'_> {
     }
 }
 
-/// Applies `plan` (made from the configuration in `root` with `inputs`),
-/// recording progress in `store`, calling `on_event` as operations start
-/// and finish.
+/// What an apply works with: the configuration it re-evaluates, the
+/// providers, the state store it records in, the runtime provider calls
+/// run on.
+pub struct Workspace<'a> {
+    /// The configuration directory.
+    pub root: &'a Path,
+    /// The inputs the plan was made with.
+    pub inputs: &'a Inputs,
+    /// The providers.
+    pub providers: &'a Providers,
+    /// Where completed operations and the new state are recorded.
+    pub store: &'a dyn StateStore,
+    /// The tokio runtime.
+    pub rt: &'a Handle,
+}
+
+/// Applies `plan` in workspace `ws`, calling `on_event` as operations
+/// start and finish. Never panics on provider failures: they are in the
+/// report.
 pub fn apply(
-    root: &Path,
-    inputs: &Inputs,
-    providers: &Providers,
+    ws: &Workspace<'_>,
     plan: &Plan,
-    store: &dyn StateStore,
-    rt: &Handle,
     options: &ApplyOptions,
     on_event: &mut dyn FnMut(Event<'_>),
 ) -> ApplyReport {
+    let Workspace {
+        root,
+        inputs,
+        providers,
+        store,
+        rt,
+    } = *ws;
     let mut report = ApplyReport::default();
     let changes = &plan.changes;
     let g = match build(changes) {

@@ -6,6 +6,7 @@ mod blocks;
 mod cycles;
 mod index;
 mod references;
+pub mod schemas;
 
 pub use blocks::{BLOCK_TYPES, BlockSpec};
 pub use index::Declarations;
@@ -125,6 +126,20 @@ pub fn check_module(files: &[ParsedFile]) -> Vec<Diagnostic> {
         (a.path(), a.primary_span().map(|s| s.start))
             .cmp(&(b.path(), b.primary_span().map(|s| s.start)))
     });
+    diags
+}
+
+/// [`validate_dir`] plus the checks of `resource`/`data` blocks against
+/// the schemas of `providers` (no network).
+pub fn validate_dir_with(dir: &Path, providers: &crate::provider::Providers) -> Vec<Diagnostic> {
+    let (files, mut diags) = load_dir(dir);
+    if has_errors(&diags) {
+        return diags;
+    }
+    diags.extend(check_module(&files));
+    if !has_errors(&diags) {
+        diags.extend(schemas::check(&files, providers));
+    }
     diags
 }
 
