@@ -94,7 +94,11 @@ fn enter_chdir(argv: Vec<std::ffi::OsString>) -> Vec<std::ffi::OsString> {
         };
         if let Some((d, at)) = dir {
             if std::env::set_current_dir(&d).is_ok() {
-                argv[at] = if at == i { "--chdir=.".into() } else { ".".into() };
+                argv[at] = if at == i {
+                    "--chdir=.".into()
+                } else {
+                    ".".into()
+                };
             }
             break;
         }

@@ -370,7 +370,7 @@ mod tests {
 
     #[test]
     fn errors_say_where() {
-        let e = ResourceAddress::parse("random_id").unwrap_err();
+        let e = ResourceAddress::parse("random_id").expect_err("not an address");
         assert!(e.0.contains("position 10"), "{e}");
         assert!(ResourceAddress::parse("module.web").is_err());
         assert!(ResourceAddress::parse("a.b[x]").is_err());

@@ -61,7 +61,11 @@ pub fn run(args: &ApplyArgs, destroy: bool, base: &Path, io: &mut Io<'_>) -> i32
     };
     let style = Style::new(io.color);
     let (plan, inputs) = if let Some(pf) = &args.plan_file {
-        let path = if pf.is_absolute() { pf.clone() } else { base.join(pf) };
+        let path = if pf.is_absolute() {
+            pf.clone()
+        } else {
+            base.join(pf)
+        };
         let loaded = std::fs::read_to_string(&path)
             .map_err(|e| format!("cannot read {}: {e}", path.display()))
             .and_then(|t| file::from_text(&t));
@@ -79,8 +83,10 @@ pub fn run(args: &ApplyArgs, destroy: bool, base: &Path, io: &mut Io<'_>) -> i32
                 return exit::ERROR;
             }
         };
-        let fresh = plan.prior.resources.is_empty() && plan.prior_serial == 0 && current.serial == 0;
-        if !fresh && (current.lineage != plan.prior.lineage || current.serial != plan.prior_serial) {
+        let fresh =
+            plan.prior.resources.is_empty() && plan.prior_serial == 0 && current.serial == 0;
+        if !fresh && (current.lineage != plan.prior.lineage || current.serial != plan.prior_serial)
+        {
             let d = Diagnostic::error(
                 "plan::stale",
                 format!(
@@ -164,21 +170,59 @@ pub fn run(args: &ApplyArgs, destroy: bool, base: &Path, io: &mut Io<'_>) -> i32
     let mut on_event = |e: Event<'_>| {
         if json {
             let v = match e {
-                Event::Started { address, verb } => serde_json::json!({"type": "start", "address": address.to_string(), "verb": verb}),
-                Event::Running { address, verb, elapsed } => serde_json::json!({"type": "progress", "address": address.to_string(), "verb": verb, "elapsed_ms": elapsed.as_millis()}),
-                Event::Finished { address, noun, elapsed, id } => serde_json::json!({"type": "complete", "address": address.to_string(), "noun": noun, "elapsed_ms": elapsed.as_millis(), "id": id}),
-                Event::Failed { address, diagnostics } => serde_json::json!({"type": "error", "address": address.to_string(), "messages": diagnostics.iter().map(|d| d.message.clone()).collect::<Vec<_>>()}),
+                Event::Started { address, verb } => {
+                    serde_json::json!({"type": "start", "address": address.to_string(), "verb": verb})
+                }
+                Event::Running {
+                    address,
+                    verb,
+                    elapsed,
+                } => {
+                    serde_json::json!({"type": "progress", "address": address.to_string(), "verb": verb, "elapsed_ms": elapsed.as_millis()})
+                }
+                Event::Finished {
+                    address,
+                    noun,
+                    elapsed,
+                    id,
+                } => {
+                    serde_json::json!({"type": "complete", "address": address.to_string(), "noun": noun, "elapsed_ms": elapsed.as_millis(), "id": id})
+                }
+                Event::Failed {
+                    address,
+                    diagnostics,
+                } => {
+                    serde_json::json!({"type": "error", "address": address.to_string(), "messages": diagnostics.iter().map(|d| d.message.clone()).collect::<Vec<_>>()})
+                }
             };
             let _ = writeln!(out, "{v}");
             return;
         }
         let _ = match e {
             Event::Started { address, verb } => writeln!(out, "{address}: {verb}..."),
-            Event::Running { address, verb, elapsed } => {
-                writeln!(out, "{address}: Still {}... [{} elapsed]", verb.to_lowercase(), secs(elapsed))
+            Event::Running {
+                address,
+                verb,
+                elapsed,
+            } => {
+                writeln!(
+                    out,
+                    "{address}: Still {}... [{} elapsed]",
+                    verb.to_lowercase(),
+                    secs(elapsed)
+                )
             }
-            Event::Finished { address, noun, elapsed, id } => match id {
-                Some(id) => writeln!(out, "{address}: {noun} complete after {} [id={id}]", secs(elapsed)),
+            Event::Finished {
+                address,
+                noun,
+                elapsed,
+                id,
+            } => match id {
+                Some(id) => writeln!(
+                    out,
+                    "{address}: {noun} complete after {} [id={id}]",
+                    secs(elapsed)
+                ),
                 None => writeln!(out, "{address}: {noun} complete after {}", secs(elapsed)),
             },
             Event::Failed { address, .. } => writeln!(out, "{address}: failed"),
@@ -192,7 +236,6 @@ pub fn run(args: &ApplyArgs, destroy: bool, base: &Path, io: &mut Io<'_>) -> i32
         rt: rt.handle(),
     };
     let result = apply(&ws, &plan, &options, &mut on_event);
-    drop(on_event);
     for (addr, diags) in &result.failed {
         let diags: Vec<Diagnostic> = diags
             .iter()
@@ -252,7 +295,11 @@ pub fn run(args: &ApplyArgs, destroy: bool, base: &Path, io: &mut Io<'_>) -> i32
             result.destroyed,
             result.failed.len(),
             result.skipped.len(),
-            if result.interrupted { " (interrupted)" } else { "" }
+            if result.interrupted {
+                " (interrupted)"
+            } else {
+                ""
+            }
         );
         for (a, _) in &result.failed {
             let _ = writeln!(io.out, "  failed:  {a}");
@@ -260,7 +307,10 @@ pub fn run(args: &ApplyArgs, destroy: bool, base: &Path, io: &mut Io<'_>) -> i32
         for a in &result.skipped {
             let _ = writeln!(io.out, "  skipped: {a}");
         }
-        let _ = writeln!(io.out, "Everything that completed is recorded in state; run `infra plan` to see what remains.");
+        let _ = writeln!(
+            io.out,
+            "Everything that completed is recorded in state; run `infra plan` to see what remains."
+        );
     }
     let code = if result.ok() { exit::OK } else { exit::ERROR };
     // As in `plan`: the process exits next; skip freeing value by value.

@@ -30,10 +30,20 @@ pub fn run(args: &InitArgs, base: &Path, io: &mut Io<'_>) -> i32 {
     };
     match workdir::read(&store) {
         Ok(Some(s)) => {
-            let _ = writeln!(io.out, "State: {} ({} resource instances, serial {}).", store.path().display(), s.resources.len(), s.serial);
+            let _ = writeln!(
+                io.out,
+                "State: {} ({} resource instances, serial {}).",
+                store.path().display(),
+                s.resources.len(),
+                s.serial
+            );
         }
         Ok(None) => {
-            let _ = writeln!(io.out, "State: {} (none yet; created by the first apply).", store.path().display());
+            let _ = writeln!(
+                io.out,
+                "State: {} (none yet; created by the first apply).",
+                store.path().display()
+            );
         }
         Err(d) => {
             report(io, &[d], false);

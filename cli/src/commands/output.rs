@@ -25,16 +25,30 @@ pub fn run(args: &OutputArgs, base: &Path, io: &mut Io<'_>) -> i32 {
             ("<sensitive>".into(), serde_json::Value::Null)
         } else {
             let plain = v.clone().unmark_deep().0;
-            (render(&plain), to_json(&plain).unwrap_or(serde_json::Value::Null))
+            (
+                render(&plain),
+                to_json(&plain).unwrap_or(serde_json::Value::Null),
+            )
         }
     };
     if let Some(name) = &args.name {
         let Some(o) = state.outputs.get(name) else {
-            let help = match infra_lang::diagnostic::did_you_mean(name, state.outputs.keys().map(String::as_str)) {
+            let help = match infra_lang::diagnostic::did_you_mean(
+                name,
+                state.outputs.keys().map(String::as_str),
+            ) {
                 Some(s) => format!("Did you mean `{s}`?"),
                 None => "`infra output` lists the outputs in state (after an apply).".into(),
             };
-            report(io, &[Diagnostic::error("output::not-found", format!("there is no output `{name}` in the state")).with_help(help)], false);
+            report(
+                io,
+                &[Diagnostic::error(
+                    "output::not-found",
+                    format!("there is no output `{name}` in the state"),
+                )
+                .with_help(help)],
+                false,
+            );
             return exit::ERROR;
         };
         let (text, json) = shown(&o.value, o.sensitive);
@@ -44,7 +58,15 @@ pub fn run(args: &OutputArgs, base: &Path, io: &mut Io<'_>) -> i32 {
             let plain = o.value.clone().unmark_deep().0;
             match (&plain, o.sensitive && !args.show_sensitive) {
                 (_, true) => {
-                    report(io, &[Diagnostic::error("output::sensitive", format!("output `{name}` is sensitive")).with_help("Pass --show-sensitive to print it.")], false);
+                    report(
+                        io,
+                        &[Diagnostic::error(
+                            "output::sensitive",
+                            format!("output `{name}` is sensitive"),
+                        )
+                        .with_help("Pass --show-sensitive to print it.")],
+                        false,
+                    );
                     return exit::ERROR;
                 }
                 (Value::String(s), _) => {
@@ -54,7 +76,18 @@ pub fn run(args: &OutputArgs, base: &Path, io: &mut Io<'_>) -> i32 {
                     let _ = write!(io.out, "{text}");
                 }
                 _ => {
-                    report(io, &[Diagnostic::error("output::not-raw", format!("output `{name}` is {}, not a string, number or bool", plain.describe())).with_help("Use --json for collections.")], false);
+                    report(
+                        io,
+                        &[Diagnostic::error(
+                            "output::not-raw",
+                            format!(
+                                "output `{name}` is {}, not a string, number or bool",
+                                plain.describe()
+                            ),
+                        )
+                        .with_help("Use --json for collections.")],
+                        false,
+                    );
                     return exit::ERROR;
                 }
             }

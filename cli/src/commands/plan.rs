@@ -47,7 +47,14 @@ pub fn make_plan(
     };
     let providers = workdir::providers();
     let stored = || workdir::read(store).map_err(|d| vec![d]);
-    let p = plan(base, inputs.clone(), &providers, stored, &options, rt.handle())?;
+    let p = plan(
+        base,
+        inputs.clone(),
+        &providers,
+        stored,
+        &options,
+        rt.handle(),
+    )?;
     Ok((p, inputs))
 }
 
@@ -82,9 +89,16 @@ pub fn run(args: &PlanArgs, base: &Path, io: &mut Io<'_>) -> i32 {
         let _ = write!(io.out, "{}", render(&plan, Style::new(io.color)));
     }
     if let Some(out) = &args.out {
-        let path = if out.is_absolute() { out.clone() } else { base.join(out) };
+        let path = if out.is_absolute() {
+            out.clone()
+        } else {
+            base.join(out)
+        };
         if let Err(e) = std::fs::write(&path, file::to_text(&plan, &inputs)) {
-            let d = Diagnostic::error("cli::write", format!("cannot write {}: {e}", path.display()));
+            let d = Diagnostic::error(
+                "cli::write",
+                format!("cannot write {}: {e}", path.display()),
+            );
             report(io, &[d], args.json);
             return exit::ERROR;
         }

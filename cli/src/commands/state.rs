@@ -33,7 +33,10 @@ fn redact(v: &Value) -> Value {
     match v {
         Value::Sensitive(_) => Value::string("(sensitive value)"),
         Value::Object(m) => Value::Object(m.iter().map(|(k, x)| (k.clone(), redact(x))).collect()),
-        Value::Map(t, m) => Value::Map(t.clone(), m.iter().map(|(k, x)| (k.clone(), redact(x))).collect()),
+        Value::Map(t, m) => Value::Map(
+            t.clone(),
+            m.iter().map(|(k, x)| (k.clone(), redact(x))).collect(),
+        ),
         Value::Tuple(x) => Value::Tuple(x.iter().map(redact).collect()),
         Value::List(t, x) => Value::List(t.clone(), x.iter().map(redact).collect()),
         other => other.clone(),
@@ -50,7 +53,9 @@ fn mutate(
     let mut state = load(store)?;
     let lines = edit(&mut state)?;
     state.serial += 1;
-    store.write_sync(&state).map_err(|e| workdir::state_error(&e))?;
+    store
+        .write_sync(&state)
+        .map_err(|e| workdir::state_error(&e))?;
     Ok(lines)
 }
 
@@ -75,12 +80,19 @@ pub fn run(cmd: &StateCommand, base: &Path, io: &mut Io<'_>) -> i32 {
                 .and_then(|a| {
                     let s = load(&store)?;
                     let inst = s.resources.get(&a).ok_or_else(|| {
-                        Diagnostic::error("state::no-instance", format!("`{a}` is not in the state"))
-                            .with_help("`infra state list` shows what is.")
+                        Diagnostic::error(
+                            "state::no-instance",
+                            format!("`{a}` is not in the state"),
+                        )
+                        .with_help("`infra state list` shows what is.")
                     })?;
                     Ok(vec![
                         format!("# {a}:"),
-                        format!("{} = {}", a, infra_lang::value::render(&redact(&inst.value))),
+                        format!(
+                            "{} = {}",
+                            a,
+                            infra_lang::value::render(&redact(&inst.value))
+                        ),
                     ])
                 })
         }
@@ -105,12 +117,19 @@ pub fn run(cmd: &StateCommand, base: &Path, io: &mut Io<'_>) -> i32 {
                         s.resources.remove(&a);
                         lines.push(format!("Removed {a}"));
                     }
-                    lines.push(format!("Successfully removed {} resource instance(s).", lines.len()));
+                    lines.push(format!(
+                        "Successfully removed {} resource instance(s).",
+                        lines.len()
+                    ));
                     Ok(lines)
                 })
             })
         }
-        StateCommand::Mv { source, destination, state } => {
+        StateCommand::Mv {
+            source,
+            destination,
+            state,
+        } => {
             let store = workdir::store(base, state);
             move_instances(&store, state, source, destination)
         }
@@ -135,8 +154,14 @@ pub fn run(cmd: &StateCommand, base: &Path, io: &mut Io<'_>) -> i32 {
 
 /// `state mv SRC DST`: one instance to another address, or every instance
 /// of a resource to another resource (keys kept).
-fn move_instances(store: &LocalStore, args: &StateArgs, source: &str, destination: &str) -> Result<Vec<String>, Diagnostic> {
-    let bad = |e: infra_engine::addr::AddressError| Diagnostic::error("cli::bad-address", e.to_string());
+fn move_instances(
+    store: &LocalStore,
+    args: &StateArgs,
+    source: &str,
+    destination: &str,
+) -> Result<Vec<String>, Diagnostic> {
+    let bad =
+        |e: infra_engine::addr::AddressError| Diagnostic::error("cli::bad-address", e.to_string());
     let src = Target::parse(source).map_err(bad)?;
     let dst = ResourceAddress::parse(destination).map_err(bad)?;
     let whole = matches!(&src.resource, Some((_, _, _, None)));
@@ -148,7 +173,10 @@ fn move_instances(store: &LocalStore, args: &StateArgs, source: &str, destinatio
             .cloned()
             .collect();
         if moving.is_empty() {
-            return Err(Diagnostic::error("state::no-instance", format!("`{source}` is not in the state")));
+            return Err(Diagnostic::error(
+                "state::no-instance",
+                format!("`{source}` is not in the state"),
+            ));
         }
         let mut lines = Vec::new();
         let mut plan = Vec::new();
@@ -167,7 +195,8 @@ fn move_instances(store: &LocalStore, args: &StateArgs, source: &str, destinatio
                 return Err(Diagnostic::error(
                     "state::exists",
                     format!("cannot move `{a}` to `{to}`: that address is already in the state"),
-                ).with_help("Remove it first with `infra state rm`, or pick another address."));
+                )
+                .with_help("Remove it first with `infra state rm`, or pick another address."));
             }
             plan.push((a, to));
         }

@@ -62,11 +62,8 @@ pub fn parse_duration(text: &str) -> Result<Duration, Diagnostic> {
 }
 
 fn bad_duration(text: &str) -> Diagnostic {
-    Diagnostic::error(
-        "cli::bad-duration",
-        format!("{text:?} is not a duration"),
-    )
-    .with_help("Write e.g. `30s`, `5m` or `500ms`.")
+    Diagnostic::error("cli::bad-duration", format!("{text:?} is not a duration"))
+        .with_help("Write e.g. `30s`, `5m` or `500ms`.")
 }
 
 /// A state error as a diagnostic with its help line.
@@ -86,7 +83,11 @@ pub fn state_error(e: &StateError) -> Diagnostic {
 ///
 /// # Errors
 /// The holder, when another process has it.
-pub fn lock(store: &LocalStore, args: &StateArgs, operation: &str) -> Result<Box<dyn LockGuard>, Diagnostic> {
+pub fn lock(
+    store: &LocalStore,
+    args: &StateArgs,
+    operation: &str,
+) -> Result<Box<dyn LockGuard>, Diagnostic> {
     let timeout = parse_duration(&args.lock_timeout)?;
     store
         .lock_sync(&LockInfo::new(operation), timeout)

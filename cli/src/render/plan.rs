@@ -110,7 +110,8 @@ fn value(v: &Value, indent: usize) -> String {
 
 fn key(k: &str) -> String {
     let plain = !k.is_empty()
-        && k.chars().all(|c| c.is_alphanumeric() || c == '_' || c == '-')
+        && k.chars()
+            .all(|c| c.is_alphanumeric() || c == '_' || c == '-')
         && !k.starts_with(|c: char| c.is_ascii_digit());
     if plain { k.to_string() } else { quote(k) }
 }
@@ -132,7 +133,15 @@ struct Body<'a> {
 }
 
 impl Body<'_> {
-    fn line(&mut self, indent: usize, marker: &str, name: &str, width: usize, text: &str, note: &str) {
+    fn line(
+        &mut self,
+        indent: usize,
+        marker: &str,
+        name: &str,
+        width: usize,
+        text: &str,
+        note: &str,
+    ) {
         let pad = " ".repeat(indent);
         let m = if marker.is_empty() {
             "  ".to_string()
@@ -171,7 +180,9 @@ impl Body<'_> {
             .iter()
             .copied()
             .filter(|n| !same(b.get(*n).unwrap_or(&null), a.get(*n).unwrap_or(&null)))
-            .filter(|n| !(b.get(*n).is_none_or(Value::is_null) && a.get(*n).is_none_or(Value::is_null)))
+            .filter(|n| {
+                !(b.get(*n).is_none_or(Value::is_null) && a.get(*n).is_none_or(Value::is_null))
+            })
             .collect();
         let w = changed.iter().map(|k| key(k).len()).max().unwrap_or(0);
         for n in &changed {
@@ -188,7 +199,9 @@ impl Body<'_> {
         let hidden = names
             .iter()
             .filter(|n| !changed.contains(n))
-            .filter(|n| !(b.get(**n).is_none_or(Value::is_null) && a.get(**n).is_none_or(Value::is_null)))
+            .filter(|n| {
+                !(b.get(**n).is_none_or(Value::is_null) && a.get(**n).is_none_or(Value::is_null))
+            })
             .count()
             .min(hidden);
         if hidden > 0 {
@@ -208,7 +221,14 @@ impl Body<'_> {
             return;
         }
         if av.is_null() {
-            self.line(indent, "-", &name, w, &format!("{} -> null", value(bv, indent + 4)), note);
+            self.line(
+                indent,
+                "-",
+                &name,
+                w,
+                &format!("{} -> null", value(bv, indent + 4)),
+                note,
+            );
             return;
         }
         if bv.is_sensitive_deep() || av.is_sensitive_deep() {
@@ -226,14 +246,22 @@ impl Body<'_> {
                         similar::ChangeTag::Insert => self.style.marker("+"),
                         similar::ChangeTag::Equal => " ".into(),
                     };
-                    let _ = writeln!(text, "{pad}  {sign} {}", change.value().trim_end_matches('\n'));
+                    let _ = writeln!(
+                        text,
+                        "{pad}  {sign} {}",
+                        change.value().trim_end_matches('\n')
+                    );
                 }
                 let _ = write!(text, "{pad}    EOT");
                 self.line(indent, "~", &name, w, &text, note);
             }
             _ if entries(bv).is_some() && entries(av).is_some() => {
                 let pad = " ".repeat(indent);
-                let _ = writeln!(self.out, "{pad}{} {name:w$} = {{{note}", self.style.marker("~"));
+                let _ = writeln!(
+                    self.out,
+                    "{pad}{} {name:w$} = {{{note}",
+                    self.style.marker("~")
+                );
                 self.diff(bv, av, indent + 4, false);
                 let _ = writeln!(self.out, "{pad}  }}");
             }
@@ -320,7 +348,13 @@ pub fn drift(out: &mut String, drift: &[Drift], style: Style) {
             }
             Some(a) => {
                 let _ = writeln!(out, "  # {} has changed", d.address);
-                let _ = writeln!(out, "  {} resource {} {} {{", style.marker("~"), quote(&d.address.type_name), quote(&d.address.name));
+                let _ = writeln!(
+                    out,
+                    "  {} resource {} {} {{",
+                    style.marker("~"),
+                    quote(&d.address.type_name),
+                    quote(&d.address.name)
+                );
                 let mut body = Body {
                     out,
                     style,
@@ -364,7 +398,11 @@ pub fn render(plan: &Plan, style: Style) -> String {
         }
         let _ = writeln!(out, "{}", style.bold(&summary(plan)));
     }
-    let outs: Vec<_> = plan.outputs.iter().filter(|o| o.before != o.after).collect();
+    let outs: Vec<_> = plan
+        .outputs
+        .iter()
+        .filter(|o| o.before != o.after)
+        .collect();
     if !outs.is_empty() {
         let _ = writeln!(out, "\nChanges to Outputs:");
         let w = outs.iter().map(|o| o.name.len()).max().unwrap_or(0);

@@ -10,7 +10,7 @@
 pub mod graph;
 
 use crate::addr::ResourceAddress;
-use crate::eval::{EvalOptions, InstanceHook, InstanceInfo, Inputs, Session};
+use crate::eval::{EvalOptions, Inputs, InstanceHook, InstanceInfo, Session};
 use crate::plan::{Action, Plan, ResourceChange};
 use crate::provider::{ApplyRequest, PlanRequest, Providers, validate};
 use crate::state::journal::Entry;
@@ -104,7 +104,10 @@ pub struct ApplyReport {
 impl ApplyReport {
     /// True when everything planned was done.
     pub fn ok(&self) -> bool {
-        self.failed.is_empty() && self.skipped.is_empty() && self.errors.is_empty() && !self.interrupted
+        self.failed.is_empty()
+            && self.skipped.is_empty()
+            && self.errors.is_empty()
+            && !self.interrupted
     }
 }
 
@@ -186,16 +189,20 @@ impl Driver<'_> {
         let providers = self.providers;
         let schema = providers
             .schema(&c.address.type_name, data)
-            .ok_or_else(|| crate::provider::error(format!("no schema for `{}`", c.address.type_name)))?;
+            .ok_or_else(|| {
+                crate::provider::error(format!("no schema for `{}`", c.address.type_name))
+            })?;
         let raw = self.session()?.instance_config(&c.address)?;
         let what = format!("`{}`", c.address);
-        let config = validate::conform(schema, &what, raw).map_err(|p| {
-            p.into_iter().map(|p| p.diagnostic).collect::<Vec<_>>()
-        })?;
+        let config = validate::conform(schema, &what, raw)
+            .map_err(|p| p.into_iter().map(|p| p.diagnostic).collect::<Vec<_>>())?;
         if config.has_unknown() {
             return Err(vec![Diagnostic::error(
                 "apply::unknown-config",
-                format!("the configuration of `{}` is still not known during apply", c.address),
+                format!(
+                    "the configuration of `{}` is still not known during apply",
+                    c.address
+                ),
             )]);
         }
         if data {
@@ -204,7 +211,11 @@ impl Driver<'_> {
         let provider = providers
             .for_type(&c.address.type_name)
             .ok_or_else(|| crate::provider::error("no provider"))?;
-        let prior = if c.action == Action::Update { c.before.as_ref() } else { None };
+        let prior = if c.action == Action::Update {
+            c.before.as_ref()
+        } else {
+            None
+        };
         let proposed = crate::plan::propose_for(schema, prior, &config);
         let planned = provider
             .plan(PlanRequest {
@@ -326,7 +337,11 @@ pub fn apply(
                 }),
                 OpKind::Apply => driver.final_planned(c).map(|planned| ApplyRequest {
                     type_name: c.address.type_name.clone(),
-                    prior: if c.action == Action::Update { c.before.clone() } else { None },
+                    prior: if c.action == Action::Update {
+                        c.before.clone()
+                    } else {
+                        None
+                    },
                     planned: Some(planned),
                 }),
             };
@@ -348,7 +363,10 @@ pub fn apply(
             let task = rt.spawn(async move {
                 if is_read {
                     let config = request.planned.unwrap_or(Value::NULL).unmark_deep().0;
-                    provider.read_data(&request.type_name, config).await.map(Some)
+                    provider
+                        .read_data(&request.type_name, config)
+                        .await
+                        .map(Some)
                 } else {
                     provider.apply(request).await
                 }
@@ -412,7 +430,9 @@ pub fn apply(
                             new.unwrap_or(Value::NULL),
                         );
                         id = match &value {
-                            Value::Object(m) => m.get("id").and_then(|v| v.as_str().map(str::to_string)),
+                            Value::Object(m) => {
+                                m.get("id").and_then(|v| v.as_str().map(str::to_string))
+                            }
                             _ => None,
                         };
                         let inst = InstanceState {
@@ -421,9 +441,21 @@ pub fn apply(
                             dependencies: c.dependencies.clone(),
                             create_before_destroy: c.create_before_destroy,
                         };
-                        record(store, rt, &base, &c.address, &c.provider, Some(&inst), &mut report);
+                        record(
+                            store,
+                            rt,
+                            &base,
+                            &c.address,
+                            &c.provider,
+                            Some(&inst),
+                            &mut report,
+                        );
                         state.resources.insert(c.address.clone(), inst);
-                        driver.hook.values.borrow_mut().insert(c.address.clone(), value);
+                        driver
+                            .hook
+                            .values
+                            .borrow_mut()
+                            .insert(c.address.clone(), value);
                         match c.action {
                             Action::Update => report.changed += 1,
                             Action::Read => {}
@@ -449,7 +481,12 @@ pub fn apply(
         }
     }
     for n in g.node_indices() {
-        if !done[n.index()] && !report.failed.iter().any(|(a, _)| *a == changes[g[n].change].address) {
+        if !done[n.index()]
+            && !report
+                .failed
+                .iter()
+                .any(|(a, _)| *a == changes[g[n].change].address)
+        {
             let a = &changes[g[n].change].address;
             if !report.skipped.contains(a) {
                 report.skipped.push(a.clone());
@@ -467,7 +504,13 @@ pub fn apply(
                     .filter(|(_, v)| !v.has_unknown())
                     .map(|(k, v)| {
                         let sensitive = v.is_sensitive_deep();
-                        (k, OutputState { value: v, sensitive })
+                        (
+                            k,
+                            OutputState {
+                                value: v,
+                                sensitive,
+                            },
+                        )
                     })
                     .collect::<BTreeMap<_, _>>();
             }
@@ -478,10 +521,7 @@ pub fn apply(
     state.serial = base.serial + 1;
     let written = rt.block_on(store.write(&state));
     if let Err(e) = written {
-        let mut d = Diagnostic::error(
-            "state::write",
-            format!("could not write the state: {e}"),
-        );
+        let mut d = Diagnostic::error("state::write", format!("could not write the state: {e}"));
         d.help = Some("Every completed operation is in the journal beside the state file; the next infra command replays it.".into());
         report.errors.push(d);
     }

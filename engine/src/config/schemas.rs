@@ -22,7 +22,11 @@ pub fn check(files: &[ParsedFile], providers: &Providers) -> Vec<Diagnostic> {
                 continue;
             };
             let type_name = t.value.as_str();
-            let what = format!("`{}{type_name}.{}`", if data { "data." } else { "" }, n.value);
+            let what = format!(
+                "`{}{type_name}.{}`",
+                if data { "data." } else { "" },
+                n.value
+            );
             match providers.schema(type_name, data) {
                 Some(schema) => diags.extend(validate::check_body(schema, &what, &f.source, b)),
                 None => {
@@ -38,7 +42,8 @@ pub fn check(files: &[ParsedFile], providers: &Providers) -> Vec<Diagnostic> {
                             "Provider `{}` has: {}.",
                             Providers::provider_name(type_name),
                             all.iter()
-                                .filter(|a| Providers::provider_name(a) == Providers::provider_name(type_name))
+                                .filter(|a| Providers::provider_name(a)
+                                    == Providers::provider_name(type_name))
                                 .map(|a| format!("`{a}`"))
                                 .collect::<Vec<_>>()
                                 .join(", ")

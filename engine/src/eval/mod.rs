@@ -275,7 +275,11 @@ impl Session {
     ///
     /// # Errors
     /// Load and static-check diagnostics; undeclared `-var`/`--const`.
-    pub fn new(root: &Path, inputs: Inputs, options: &EvalOptions) -> Result<Session, Vec<Diagnostic>> {
+    pub fn new(
+        root: &Path,
+        inputs: Inputs,
+        options: &EvalOptions,
+    ) -> Result<Session, Vec<Diagnostic>> {
         Session::from_files(root, load_module(root)?, inputs, options)
     }
 
@@ -332,7 +336,9 @@ impl Session {
         let mut current: Option<Rc<ModuleInstance>> = None;
         for step in &address.module.0 {
             let m: &ModuleInstance = current.as_deref().unwrap_or(&self.root);
-            let call = m.module_call(&step.name, &site).map_err(|_| self.take_errors())?;
+            let call = m
+                .module_call(&step.name, &site)
+                .map_err(|_| self.take_errors())?;
             let child = call
                 .instances
                 .iter()
@@ -450,7 +456,11 @@ fn walk(m: &ModuleInstance, ev: &mut Evaluation) {
                             name: n.clone(),
                             key: inst.key.clone(),
                         },
-                        config: if keep { inst.config.clone() } else { Value::NULL },
+                        config: if keep {
+                            inst.config.clone()
+                        } else {
+                            Value::NULL
+                        },
                         source: src.clone(),
                         span: b.labels.first().map_or(b.kind.span, |l| l.span),
                         dependencies: r.deps.clone(),

@@ -722,7 +722,8 @@ impl ModuleInstance {
                         (Value::String(s), Expansion::ForEach) => Some(InstanceKey::Str(s.clone())),
                         _ => None,
                     };
-                    if let Some((_, v)) = want.and_then(|w| r.instances.iter().find(|(k, _)| *k == w))
+                    if let Some((_, v)) =
+                        want.and_then(|w| r.instances.iter().find(|(k, _)| *k == w))
                         && absent(v, rest.get(1))
                     {
                         return Ok((Value::unknown(), 2));

@@ -188,7 +188,13 @@ pub fn to_text(plan: &Plan, inputs: &Inputs) -> String {
         drift: plan
             .drift
             .iter()
-            .map(|d| (d.address.to_string(), Val::from(&d.before), d.after.as_ref().map(Val::from)))
+            .map(|d| {
+                (
+                    d.address.to_string(),
+                    Val::from(&d.before),
+                    d.after.as_ref().map(Val::from),
+                )
+            })
             .collect(),
         targets: plan.targets.clone(),
         vars: inputs_to_file(&inputs.vars),
@@ -206,8 +212,7 @@ pub fn from_text(text: &str) -> Result<(Plan, Inputs), String> {
     struct Version {
         format_version: Option<u64>,
     }
-    let v: Version =
-        serde_json::from_str(text).map_err(|e| format!("not a plan file ({e})"))?;
+    let v: Version = serde_json::from_str(text).map_err(|e| format!("not a plan file ({e})"))?;
     match v.format_version {
         None => return Err("not a plan file (no format_version)".into()),
         Some(n) if n > FORMAT_VERSION => {
@@ -225,7 +230,8 @@ pub fn from_text(text: &str) -> Result<(Plan, Inputs), String> {
         changes.push(ResourceChange {
             address: ResourceAddress::parse(&c.address).map_err(|e| e.to_string())?,
             provider: c.provider,
-            action: Action::parse(&c.action).ok_or_else(|| format!("unknown action {:?}", c.action))?,
+            action: Action::parse(&c.action)
+                .ok_or_else(|| format!("unknown action {:?}", c.action))?,
             reasons: c.reasons,
             replace_paths: c.replace_paths,
             before: c.before.map(|v| v.to_value()),

@@ -6,7 +6,7 @@
 use super::propose::{changed_attributes, mark_sensitive, propose, same};
 use super::{Action, OutputChange, Plan, ResourceChange, refresh};
 use crate::addr::{ResourceAddress, ResourceMode, Target};
-use crate::eval::{EvalOptions, IgnoreChanges, InstanceHook, InstanceInfo, Inputs, Session};
+use crate::eval::{EvalOptions, IgnoreChanges, Inputs, InstanceHook, InstanceInfo, Session};
 use crate::provider::{PlanRequest, Providers, validate};
 use crate::state::State;
 use infra_lang::diagnostic::{did_you_mean, has_errors};
@@ -143,11 +143,10 @@ impl Planner {
         };
         let what = format!("`{addr}`");
         let raw = std::mem::replace(&mut info.config, Value::NULL);
-        let config = validate::conform(schema, &what, raw)
-            .map_err(|p| {
-                let diags = validate::place(p, info.source, info.block);
-                self.fail(&info, diags)
-            })?;
+        let config = validate::conform(schema, &what, raw).map_err(|p| {
+            let diags = validate::place(p, info.source, info.block);
+            self.fail(&info, diags)
+        })?;
         let custom: Vec<Diagnostic> = if data {
             Vec::new()
         } else {
@@ -178,9 +177,10 @@ impl Planner {
         }
         for (t, text) in &info.lifecycle.replace_triggered_by {
             let changes = self.changes.borrow();
-            if changes.iter().any(|(a, c)| {
-                t.matches(a) && a.module == addr.module && c.action != Action::NoOp
-            }) && prior.is_some()
+            if changes
+                .iter()
+                .any(|(a, c)| t.matches(a) && a.module == addr.module && c.action != Action::NoOp)
+                && prior.is_some()
             {
                 forced = true;
                 reasons.push(format!("replace_triggered_by: `{text}` changes"));
@@ -249,7 +249,9 @@ impl Planner {
                 after: Some(value.clone()),
                 config_unknown,
                 dependencies: deps,
-                prior_dependencies: prior_inst.map(|p| p.dependencies.clone()).unwrap_or_default(),
+                prior_dependencies: prior_inst
+                    .map(|p| p.dependencies.clone())
+                    .unwrap_or_default(),
                 create_before_destroy: info.lifecycle.create_before_destroy,
             },
         );
@@ -330,7 +332,8 @@ impl InstanceHook for PriorValues {
 }
 
 fn keep_prior(config: Value, prior: &Value, only: Option<&Vec<String>>) -> Value {
-    let (Value::Object(mut c), Value::Object(p)) = (config.clone(), prior.clone().unmark().0) else {
+    let (Value::Object(mut c), Value::Object(p)) = (config.clone(), prior.clone().unmark().0)
+    else {
         return config;
     };
     for (k, v) in p {
@@ -360,7 +363,8 @@ fn prevent_destroy(info: &InstanceInfo<'_>, reasons: &[String]) -> Diagnostic {
 /// attributes marked; values that do not convert are left as read.
 fn type_state(state: &mut State, providers: &Providers) {
     for (addr, inst) in state.resources.iter_mut() {
-        let Some(schema) = providers.schema(&addr.type_name, addr.mode == ResourceMode::Data) else {
+        let Some(schema) = providers.schema(&addr.type_name, addr.mode == ResourceMode::Data)
+        else {
             continue;
         };
         let v = std::mem::replace(&mut inst.value, Value::NULL);
@@ -472,7 +476,8 @@ pub fn plan(
     warnings.extend(diags);
     let mut changes = planner.changes.take();
     // Instances in state that the configuration no longer has.
-    let in_config: BTreeSet<&ResourceAddress> = evaluation.instances.iter().map(|i| &i.address).collect();
+    let in_config: BTreeSet<&ResourceAddress> =
+        evaluation.instances.iter().map(|i| &i.address).collect();
     let blocks: BTreeSet<String> = evaluation
         .instances
         .iter()

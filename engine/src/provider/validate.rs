@@ -55,7 +55,9 @@ fn read_only_attr(what: &str, name: &str) -> Diagnostic {
         "schema::read-only",
         format!("`{name}` of {what} is computed by the provider and cannot be set"),
     )
-    .with_help(format!("Remove `{name}`; read it as an attribute of the resource instead."))
+    .with_help(format!(
+        "Remove `{name}`; read it as an attribute of the resource instead."
+    ))
 }
 
 fn missing_attr(what: &str, name: &str, schema: &ResourceSchema) -> Diagnostic {
@@ -136,10 +138,7 @@ pub fn conform(schema: &ResourceSchema, what: &str, config: Value) -> Result<Val
                     attribute: Some(name.clone()),
                     diagnostic: Diagnostic::error(
                         "schema::type-mismatch",
-                        format!(
-                            "`{name}{path}` of {what}: {}",
-                            e.message
-                        ),
+                        format!("`{name}{path}` of {what}: {}", e.message),
                     )
                     .with_help(format!("`{name}` is {}.", attr.ty.friendly())),
                 });

@@ -3,9 +3,9 @@
 //! steps, strings for attributes and map keys, numbers for indexes:
 //! `["tags", "owner"]`, `["rules", 0, "id"]`.
 
+use infra_lang::Value;
 use infra_lang::types::Type;
 use infra_lang::value::{convert, from_json, to_json};
-use infra_lang::Value;
 use serde_json::Value as Json;
 
 /// A path to a part of a value: strings and numbers.

@@ -107,7 +107,9 @@ impl InstanceRecord {
                 .as_i64()
                 .map(InstanceKey::Int)
                 .ok_or_else(|| format!("index_key {n} is not a whole number")),
-            Some(other) => Err(format!("index_key {other} is neither a number nor a string")),
+            Some(other) => Err(format!(
+                "index_key {other} is neither a number nor a string"
+            )),
         }
     }
 }

@@ -156,7 +156,10 @@ impl LocalStore {
         let mut tmp = tempfile::Builder::new()
             .prefix(".state-")
             .tempfile_in(&dir)
-            .map_err(io(format!("creating a temporary file in {}", dir.display())))?;
+            .map_err(io(format!(
+                "creating a temporary file in {}",
+                dir.display()
+            )))?;
         tmp.write_all(text.as_bytes())
             .and_then(|()| tmp.as_file().sync_all())
             .map_err(io("writing the new state"))?;
@@ -179,7 +182,10 @@ impl LocalStore {
             let _ = d.sync_all();
         }
         // The journal's entries are in the state now.
-        let mut j = self.journal.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let mut j = self
+            .journal
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         *j = None;
         match std::fs::remove_file(self.journal_path()) {
             Ok(()) => Ok(()),
@@ -193,7 +199,10 @@ impl LocalStore {
     /// # Errors
     /// I/O.
     pub fn record_sync(&self, entry: &Entry) -> Result<(), StateError> {
-        let mut j = self.journal.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let mut j = self
+            .journal
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         if j.is_none() {
             self.ensure_dir()?;
             let path = self.journal_path();
@@ -218,7 +227,11 @@ impl LocalStore {
     ///
     /// # Errors
     /// [`StateError::Locked`] naming the holder.
-    pub fn lock_sync(&self, info: &LockInfo, timeout: Duration) -> Result<Box<dyn LockGuard>, StateError> {
+    pub fn lock_sync(
+        &self,
+        info: &LockInfo,
+        timeout: Duration,
+    ) -> Result<Box<dyn LockGuard>, StateError> {
         let start = Instant::now();
         loop {
             if let Some(f) = self.try_lock(info)? {
@@ -238,7 +251,11 @@ impl StateStore for LocalStore {
         self.path.display().to_string()
     }
 
-    async fn lock(&self, info: LockInfo, timeout: Duration) -> Result<Box<dyn LockGuard>, StateError> {
+    async fn lock(
+        &self,
+        info: LockInfo,
+        timeout: Duration,
+    ) -> Result<Box<dyn LockGuard>, StateError> {
         self.lock_sync(&info, timeout)
     }
 
