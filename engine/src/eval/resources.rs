@@ -301,14 +301,7 @@ impl ModuleInstance {
         site: &Site<'_>,
     ) -> Result<Rc<ResourceEval>, Diagnostic> {
         let key = (mode, type_name.to_string(), name.to_string());
-        let cycle = || {
-            site.error(
-                "eval::cycle",
-                format!("`{type_name}.{name}` refers to itself"),
-                "refers back to the resource being evaluated",
-            )
-            .with_help("A resource cannot use its own attributes, directly or through others.")
-        };
+        let cycle = || resource_cycle(site, type_name, name);
         self.memoised(&self.resources, key, cycle, || {
             self.compute_resource(mode, type_name, name)
         })
@@ -448,13 +441,7 @@ impl ModuleInstance {
         site: &Site<'_>,
     ) -> Result<Rc<ResourceValues>, Diagnostic> {
         let key = (mode, type_name.to_string(), name.to_string());
-        let cycle = || {
-            site.error(
-                "eval::cycle",
-                format!("`{type_name}.{name}` refers to itself"),
-                "refers back to the resource being evaluated",
-            )
-        };
+        let cycle = || resource_cycle(site, type_name, name);
         self.memoised(&self.resource_values, key, cycle, || {
             let r = self.resource_eval(mode, type_name, name, site)?;
             let Some(hook) = self.shared.hook.clone() else {
@@ -733,6 +720,16 @@ impl ModuleInstance {
             }
         }
     }
+}
+
+/// The diagnostic of a resource that refers back to itself.
+fn resource_cycle(site: &Site<'_>, type_name: &str, name: &str) -> Diagnostic {
+    site.error(
+        "eval::cycle",
+        format!("`{type_name}.{name}` refers to itself"),
+        "refers back to the resource being evaluated",
+    )
+    .with_help("A resource cannot use its own attributes, directly or through others.")
 }
 
 /// The attribute an `ignore_changes` entry names: `tags`, `tags["x"]`
