@@ -154,9 +154,10 @@ pub fn run(args: &ApplyArgs, destroy: bool, base: &Path, io: &mut Io<'_>) -> i32
     {
         let flag = interrupt.clone();
         rt.spawn(async move {
+            // Only the flag: the driver reports the interrupt from the
+            // main thread, which holds the terminal's locks.
             if tokio::signal::ctrl_c().await.is_ok() {
                 flag.store(true, Ordering::SeqCst);
-                eprintln!("\nInterrupt received. Stopping: no new operations start; waiting for running ones, then saving state...");
             }
         });
     }
@@ -194,6 +195,9 @@ pub fn run(args: &ApplyArgs, destroy: bool, base: &Path, io: &mut Io<'_>) -> i32
                 } => {
                     serde_json::json!({"type": "error", "address": address.to_string(), "messages": diagnostics.iter().map(|d| d.message.clone()).collect::<Vec<_>>()})
                 }
+                Event::Interrupted { running } => {
+                    serde_json::json!({"type": "interrupted", "running": running})
+                }
             };
             let _ = writeln!(out, "{v}");
             return;
@@ -226,6 +230,10 @@ pub fn run(args: &ApplyArgs, destroy: bool, base: &Path, io: &mut Io<'_>) -> i32
                 None => writeln!(out, "{address}: {noun} complete after {}", secs(elapsed)),
             },
             Event::Failed { address, .. } => writeln!(out, "{address}: failed"),
+            Event::Interrupted { running } => writeln!(
+                out,
+                "\nInterrupt received. No new operations start; waiting for {running} running, then saving state..."
+            ),
         };
     };
     let ws = Workspace {

@@ -70,6 +70,12 @@ pub enum Event<'a> {
         /// The new object's id attribute, when it has one.
         id: Option<String>,
     },
+    /// An interrupt was noticed: nothing new starts; `running`
+    /// operations are waited for.
+    Interrupted {
+        /// Operations still running.
+        running: usize,
+    },
     /// An operation failed.
     Failed {
         /// Which instance.
@@ -307,8 +313,11 @@ pub fn apply(
     let mut last_beat = Instant::now();
     let parallelism = options.parallelism.max(1);
     loop {
-        if options.interrupt.load(Ordering::SeqCst) {
+        if options.interrupt.load(Ordering::SeqCst) && !report.interrupted {
             report.interrupted = true;
+            on_event(Event::Interrupted {
+                running: running.len(),
+            });
         }
         while running.len() < parallelism && !report.interrupted {
             let Some(n) = ready.pop_front() else {
