@@ -323,11 +323,14 @@ impl InstanceHook for PriorValues {
         self.lifecycles
             .borrow_mut()
             .insert(info.address.clone(), info.lifecycle.prevent_destroy);
+        // An instance missing from state (a partly failed apply, `state
+        // rm`) has no attributes to show: unknown, so references to it
+        // evaluate instead of failing the destroy.
         Ok(self
             .prior
             .resources
             .get(info.address)
-            .map_or(info.config, |i| i.value.clone()))
+            .map_or_else(Value::unknown, |i| i.value.clone()))
     }
 }
 

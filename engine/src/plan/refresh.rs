@@ -47,7 +47,16 @@ pub fn refresh(
         let addr = addr.clone();
         tasks.push(rt.spawn(async move {
             let _permit = sem.acquire_owned().await;
-            let r = provider.read(&type_name, value).await;
+            // The read runs in a task of its own so a panicking provider is
+            // reported with the address it was reading.
+            let read = tokio::spawn(async move { provider.read(&type_name, value).await });
+            let r = match read.await {
+                Ok(r) => r,
+                Err(e) => Err(vec![Diagnostic::error(
+                    "provider::panic",
+                    format!("the provider crashed: {e}"),
+                )]),
+            };
             (addr, r)
         }));
     }

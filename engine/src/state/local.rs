@@ -211,6 +211,16 @@ impl LocalStore {
                 .append(true)
                 .open(&path)
                 .map_err(io(format!("opening {}", path.display())))?;
+            // A line cut short by a crash would swallow the next entry:
+            // drop the torn tail before appending.
+            if let Ok(text) = std::fs::read(&path)
+                && !text.is_empty()
+                && !text.ends_with(b"\n")
+            {
+                let keep = text.iter().rposition(|b| *b == b'\n').map_or(0, |i| i + 1);
+                f.set_len(keep as u64)
+                    .map_err(io(format!("repairing {}", path.display())))?;
+            }
             *j = Some(f);
         }
         let Some(f) = j.as_mut() else {

@@ -103,6 +103,9 @@ impl StateError {
             StateError::Locked(_) | StateError::LockedUnknown(_) => Some(
                 "Wait for the other command to finish, or pass `--lock-timeout 60s` to wait for it. A lock held by a process that died is released automatically.".into(),
             ),
+            StateError::Corrupt { path, .. } if path.ends_with(".journal") => Some(format!(
+                "The file was left untouched. {path} records the operations of an interrupted run, one JSON object per line: fix or delete the damaged line (a deleted line's object is then unknown to infra; `infra import` or delete it by hand)."
+            )),
             StateError::Corrupt { path, .. } => Some(format!(
                 "The file was left untouched. The previous version is kept in {path}.backup: inspect it, and copy it over the state file if it is the one you want."
             )),

@@ -4,6 +4,8 @@
 
 mod cli;
 mod docs;
+mod engine;
+mod engine_faults;
 mod eval;
 mod fmt;
 mod parse;
