@@ -116,13 +116,10 @@ fn key(k: &str) -> String {
     if plain { k.to_string() } else { quote(k) }
 }
 
+/// Unchanged for display: the same data and the same sensitivity (a value
+/// becoming sensitive is shown as a change).
 fn same(a: &Value, b: &Value) -> bool {
-    if a.has_unknown() || b.has_unknown() {
-        return false;
-    }
-    let ja = infra_lang::value::to_json(a).ok();
-    let jb = infra_lang::value::to_json(b).ok();
-    ja == jb && (a.is_sensitive_deep() == b.is_sensitive_deep())
+    a.same_data(b) && a.is_sensitive_deep() == b.is_sensitive_deep()
 }
 
 /// Renders the attributes of one change into `out`.
@@ -195,15 +192,13 @@ impl Body<'_> {
             };
             self.attr(n, bv, av, w, indent, &note);
         }
-        let hidden = names.len() - changed.len();
         let hidden = names
             .iter()
             .filter(|n| !changed.contains(n))
             .filter(|n| {
                 !(b.get(**n).is_none_or(Value::is_null) && a.get(**n).is_none_or(Value::is_null))
             })
-            .count()
-            .min(hidden);
+            .count();
         if hidden > 0 {
             let _ = writeln!(
                 self.out,

@@ -3,7 +3,7 @@
 //! follows dependencies), then deletes for what left the configuration,
 //! `prevent_destroy`, `--target` and output changes.
 
-use super::propose::{changed_attributes, mark_sensitive, propose, same};
+use super::propose::{changed_attributes, mark_sensitive, propose};
 use super::{Action, OutputChange, Plan, ResourceChange, refresh};
 use crate::addr::{ResourceAddress, ResourceMode, Target};
 use crate::eval::{EvalOptions, IgnoreChanges, Inputs, InstanceHook, InstanceInfo, Session};
@@ -629,7 +629,7 @@ fn output_changes(
     }
     for o in &mut out {
         if let (Some(b), Some(a)) = (&o.before, &o.after)
-            && same(b, a)
+            && b.same_data(a)
         {
             o.after = o.before.clone();
         }

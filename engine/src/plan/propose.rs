@@ -63,15 +63,9 @@ pub(crate) fn changed_attributes(prior: &Value, planned: &Value) -> Vec<String> 
     let mut out = Vec::new();
     for (name, after) in a {
         let before = b.get(name).cloned().unwrap_or(Value::NULL);
-        if !same(&before, after) {
+        if !before.same_data(after) {
             out.push(name.clone());
         }
     }
     out
-}
-
-/// Equality of values ignoring sensitive marks and null types; unknown is
-/// never equal.
-pub(crate) fn same(a: &Value, b: &Value) -> bool {
-    a.same_data(b)
 }
