@@ -3,6 +3,7 @@
 //! and `test` (fault injection, only through [`with_test`]). Each resource
 //! type lives in its own file; [`all`] registers the production providers.
 
+pub mod aws;
 pub mod infra;
 pub mod local;
 mod object;
@@ -15,6 +16,7 @@ use std::sync::Arc;
 /// Every production provider: `infra`, `local` and `random`.
 pub fn all() -> Providers {
     let mut p = Providers::new();
+    p.add(Arc::new(aws::AwsProvider::new()));
     p.add(Arc::new(infra::InfraProvider::new()));
     p.add(Arc::new(local::LocalProvider::new()));
     p.add(Arc::new(random::RandomProvider::new()));

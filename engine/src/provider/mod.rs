@@ -78,6 +78,14 @@ pub trait Provider: Send + Sync {
     /// Its resource types and data sources.
     fn schema(&self) -> &ProviderSchema;
 
+    /// A new, unconfigured instance of this provider, for a second
+    /// configuration of it (`provider "aws" { alias = "west" ... }`);
+    /// `None` (the default) when the provider takes no configuration, so
+    /// every alias shares this instance.
+    fn new_instance(&self) -> Option<std::sync::Arc<dyn Provider>> {
+        None
+    }
+
     /// Configures the provider from its `provider "NAME" { ... }` block
     /// (an object, null attributes where unset) before any other call.
     ///

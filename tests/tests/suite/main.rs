@@ -10,5 +10,6 @@ mod eval;
 mod fmt;
 mod parse;
 mod robustness;
+mod s3;
 mod support;
 mod validate;

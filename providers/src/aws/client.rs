@@ -1,0 +1,134 @@
+//! Building an S3 client from provider or backend settings (region,
+//! endpoint, profile, static keys, path-style addressing, retries), and
+//! turning SDK errors into messages that name the S3 operation and the
+//! error code: `CreateBucket failed: BucketAlreadyOwnedByYou`.
+//!
+//! One HTTP stack is compiled in: hyper 1 with rustls on `ring`, so TLS to
+//! real AWS works without a C toolchain for aws-lc.
+
+use aws_config::BehaviorVersion;
+use aws_config::meta::region::RegionProviderChain;
+use aws_config::retry::RetryConfig;
+use aws_sdk_s3::Client;
+use aws_sdk_s3::config::{Credentials, Region};
+use aws_sdk_s3::error::{ProvideErrorMetadata, SdkError};
+use aws_smithy_http_client::tls::{self, rustls_provider::CryptoMode};
+use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
+
+/// How to reach S3: the `provider "aws"` block's arguments, or the
+/// `backend "s3"` block's. Unset fields fall back to the standard AWS
+/// chain (environment, shared config/credentials files).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Settings {
+    /// The region, e.g. `eu-west-1`; else `AWS_REGION` / the profile's.
+    pub region: Option<String>,
+    /// An S3-compatible endpoint URL, e.g. `http://127.0.0.1:9000`; else
+    /// `AWS_ENDPOINT_URL_S3` / `AWS_ENDPOINT_URL` / AWS itself.
+    pub endpoint: Option<String>,
+    /// A named profile of `~/.aws/config`.
+    pub profile: Option<String>,
+    /// A static access key id (with `secret_key`).
+    pub access_key: Option<String>,
+    /// A static secret access key (with `access_key`).
+    pub secret_key: Option<String>,
+    /// Path-style addressing (`http://host/bucket/key`), which most
+    /// S3-compatible servers need; on by default when `endpoint` is set.
+    pub force_path_style: Option<bool>,
+    /// How many attempts a throttled or 5xx-failed call gets in all
+    /// (exponential backoff with jitter between them); 3 by default.
+    pub max_retries: Option<u32>,
+}
+
+/// The region used when neither the settings, the environment nor the
+/// profile name one (as the AWS CLI does for S3).
+pub const DEFAULT_REGION: &str = "us-east-1";
+
+/// Builds an S3 client for `settings`. Loads the shared config files but
+/// never contacts the instance metadata service for the region.
+pub async fn s3_client(settings: &Settings) -> Client {
+    let http = aws_smithy_http_client::Builder::new()
+        .tls_provider(tls::Provider::Rustls(CryptoMode::Ring))
+        .build_https();
+    let mut region_chain = RegionProviderChain::first_try(settings.region.clone().map(Region::new))
+        .or_else(aws_config::environment::EnvironmentVariableRegionProvider::new());
+    let mut profile_region = aws_config::profile::ProfileFileRegionProvider::builder();
+    if let Some(p) = &settings.profile {
+        profile_region = profile_region.profile_name(p);
+    }
+    region_chain = region_chain
+        .or_else(profile_region.build())
+        .or_else(Region::new(DEFAULT_REGION));
+    let mut loader = aws_config::defaults(BehaviorVersion::latest())
+        .http_client(http)
+        .region(region_chain)
+        .retry_config(
+            RetryConfig::standard().with_max_attempts(settings.max_retries.unwrap_or(3).max(1)),
+        );
+    if let Some(p) = &settings.profile {
+        loader = loader.profile_name(p);
+    }
+    if let (Some(a), Some(s)) = (&settings.access_key, &settings.secret_key) {
+        loader = loader.credentials_provider(Credentials::new(a, s, None, None, "infra-config"));
+    }
+    if let Some(e) = &settings.endpoint {
+        loader = loader.endpoint_url(e);
+    }
+    let shared = loader.load().await;
+    let path_style = settings.force_path_style.unwrap_or(
+        settings.endpoint.is_some() || std::env::var_os("AWS_ENDPOINT_URL_S3").is_some(),
+    );
+    let conf = aws_sdk_s3::config::Builder::from(&shared)
+        .force_path_style(path_style)
+        .build();
+    Client::from_conf(conf)
+}
+
+/// An SDK error of an S3 operation.
+pub type S3Error<E> = SdkError<E, HttpResponse>;
+
+/// The error code of an SDK error (`NoSuchBucket`), or `HTTP <status>`
+/// when the service sent no code; `None` for transport errors.
+pub fn error_code<E: ProvideErrorMetadata>(e: &S3Error<E>) -> Option<String> {
+    match e {
+        SdkError::ServiceError(s) => Some(s.err().code().map_or_else(
+            || format!("HTTP {}", s.raw().status().as_u16()),
+            str::to_string,
+        )),
+        _ => None,
+    }
+}
+
+/// The HTTP status of a service error response (412 for a failed
+/// conditional write, 404 for a missing object); `None` for transport
+/// errors.
+pub fn status<E>(e: &S3Error<E>) -> Option<u16> {
+    match e {
+        SdkError::ServiceError(s) => Some(s.raw().status().as_u16()),
+        _ => None,
+    }
+}
+
+/// `"<Operation> failed: <Code>: <message>"` for an SDK error; for
+/// transport errors (connection refused, timeout) the cause chain.
+pub fn describe<E>(operation: &str, e: &S3Error<E>) -> String
+where
+    E: ProvideErrorMetadata + std::error::Error + 'static,
+{
+    if let Some(code) = error_code(e) {
+        let message = match e {
+            SdkError::ServiceError(s) => s.err().message().filter(|m| !m.is_empty()),
+            _ => None,
+        };
+        return match message {
+            Some(m) => format!("{operation} failed: {code}: {m}"),
+            None => format!("{operation} failed: {code}"),
+        };
+    }
+    let mut msg = format!("{operation} failed: {e}");
+    let mut source = std::error::Error::source(e);
+    while let Some(s) = source {
+        msg.push_str(&format!(": {s}"));
+        source = s.source();
+    }
+    msg
+}

@@ -1,0 +1,1 @@
+//! Semantic comparison of JSON policy documents (stub).
