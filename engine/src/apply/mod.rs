@@ -215,7 +215,8 @@ impl Driver<'_> {
             return Ok(config);
         }
         let provider = providers
-            .for_type(&c.address.type_name)
+            .get(&c.provider)
+            .or_else(|| providers.for_type(&c.address.type_name))
             .ok_or_else(|| crate::provider::error("no provider"))?;
         let prior = if c.action == Action::Update {
             c.before.as_ref()
@@ -287,6 +288,12 @@ pub fn apply(
     for (a, i) in &plan.prior.resources {
         initial.entry(a.clone()).or_insert_with(|| i.value.clone());
     }
+    // Providers with configuration arguments are configured from the
+    // `provider` blocks, evaluated again as Terraform does at apply.
+    let mut configured = providers.clone();
+    let needs_config = changes
+        .iter()
+        .any(|c| configured.configurable(Providers::provider_name(&c.provider)));
     let mut driver = Driver {
         root,
         inputs,
@@ -297,6 +304,17 @@ pub fn apply(
         }),
         session: None,
     };
+    if needs_config {
+        let configs = driver.session().and_then(Session::provider_configs);
+        let done =
+            configs.and_then(|c| rt.block_on(crate::provider::configure(&mut configured, c)));
+        if let Err(d) = done {
+            report.errors.extend(d);
+            return report;
+        }
+    }
+    driver.providers = &configured;
+    let providers = &configured;
     let mut waiting: Vec<usize> = g
         .node_indices()
         .map(|n| g.neighbors_directed(n, Direction::Incoming).count())

@@ -8,10 +8,12 @@ mod functions;
 mod instance;
 mod loader;
 mod modules;
+mod provider_config;
 mod resources;
 mod variables;
 
 pub use loader::{ModuleFiles, load_module, load_std_module};
+pub use provider_config::ProviderConfig;
 pub use resources::Expansion;
 pub(crate) use resources::META_ATTRS;
 pub use variables::{CliInput, InputValue, Inputs, collect_inputs, parse_var_file};
@@ -294,7 +296,20 @@ impl Session {
         inputs: Inputs,
         options: &EvalOptions,
     ) -> Result<Session, Vec<Diagnostic>> {
-        let files = Arc::new(files);
+        Session::from_shared(root, Arc::new(files), inputs, options)
+    }
+
+    /// A session over module files shared with another session (e.g. the
+    /// one that evaluated the provider configurations).
+    ///
+    /// # Errors
+    /// Undeclared `-var`/`--const`.
+    pub fn from_shared(
+        root: &Path,
+        files: Arc<ModuleFiles>,
+        inputs: Inputs,
+        options: &EvalOptions,
+    ) -> Result<Session, Vec<Diagnostic>> {
         let input_diags = check_input_names(&files, &inputs);
         if !input_diags.is_empty() {
             return Err(input_diags);

@@ -4,7 +4,7 @@
 
 use super::instance::{Key, ModuleInstance, upstream};
 use super::loader::{ModuleFiles, load_module, load_std_module};
-use super::resources::{Expansion, META_ATTRS};
+use super::resources::{Expansion, MODULE_META_ATTRS};
 use super::{InputValue, Inputs};
 use crate::addr::InstanceKey;
 use infra_lang::diagnostic::did_you_mean;
@@ -126,7 +126,7 @@ impl ModuleInstance {
         let mut bad = false;
         for a in b.body.attributes() {
             let n = a.name.name.as_str();
-            if META_ATTRS.contains(&n) || files.variables.contains_key(n) {
+            if MODULE_META_ATTRS.contains(&n) || files.variables.contains_key(n) {
                 continue;
             }
             bad = true;
@@ -168,7 +168,7 @@ impl ModuleInstance {
             }
             let mut inputs = Inputs::default();
             for a in b.body.attributes() {
-                if META_ATTRS.contains(&a.name.name.as_str()) {
+                if MODULE_META_ATTRS.contains(&a.name.name.as_str()) {
                     continue;
                 }
                 match ev.eval(&a.expr) {

@@ -15,7 +15,12 @@ use std::sync::Arc;
 
 /// Arguments of `resource`/`data`/`module` blocks that are not part of the
 /// object's configuration.
-pub(crate) const META_ATTRS: &[&str] = &[
+pub(crate) const META_ATTRS: &[&str] = &["count", "for_each", "depends_on", "provider"];
+
+/// Meta-arguments of `module` blocks: those of resources plus the module's
+/// `source`, `version` and `providers` (a resource's `source`, e.g. of
+/// `local_file`, is its own argument).
+pub(crate) const MODULE_META_ATTRS: &[&str] = &[
     "count",
     "for_each",
     "depends_on",

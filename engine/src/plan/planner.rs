@@ -61,6 +61,19 @@ struct Planner {
     data: RefCell<BTreeMap<ResourceAddress, Value>>,
 }
 
+/// The `provider` meta-argument of an instance's block as written:
+/// `aws.west`; `None` when not set (the default configuration).
+fn provider_meta(info: &InstanceInfo<'_>) -> Option<String> {
+    let a = info.block.body.attribute("provider")?;
+    let text: String = info
+        .source
+        .slice(a.expr.span)
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .collect();
+    Some(text)
+}
+
 fn block_span(info: &InstanceInfo<'_>) -> Span {
     let b = info.block;
     b.labels
@@ -97,7 +110,29 @@ impl Planner {
     fn plan_instance(&self, mut info: InstanceInfo<'_>) -> Result<Value, Diagnostic> {
         let addr = info.address;
         let data = addr.mode == ResourceMode::Data;
-        let Some(provider) = self.providers.for_type(&addr.type_name) else {
+        let meta = provider_meta(&info);
+        if let Some(key) = &meta
+            && self.providers.get(key).is_none()
+        {
+            let attr_span = info
+                .block
+                .body
+                .attribute("provider")
+                .map_or_else(|| block_span(&info), |a| a.expr.span);
+            let (name, alias) = key.split_once('.').unwrap_or((key.as_str(), ""));
+            return Err(Diagnostic::error(
+                "provider::undeclared-configuration",
+                format!("`{addr}` uses provider configuration `{key}`, which is not declared"),
+            )
+            .in_file(info.source)
+            .primary(attr_span, "no such provider configuration")
+            .with_help(format!(
+                "Declare it: `provider \"{name}\" {{ alias = \"{alias}\" ... }}`."
+            )));
+        }
+        let Some((provider_key, provider)) =
+            self.providers.resolve(&addr.type_name, meta.as_deref())
+        else {
             let all = self.providers.type_names(data);
             let help = match did_you_mean(&addr.type_name, all.iter().map(String::as_str)) {
                 Some(s) => format!("Did you mean `{s}`?"),
@@ -157,7 +192,7 @@ impl Planner {
         }
         let deps: Vec<ResourceAddress> = info.dependencies.iter().cloned().collect();
         if data {
-            return self.plan_data(&info, provider, schema, config, deps);
+            return self.plan_data(&info, (provider_key, provider), schema, config, deps);
         }
         let prior_inst = self.prior.resources.get(addr);
         // State values were converted to the schema's types when loaded.
@@ -241,7 +276,7 @@ impl Planner {
             addr.clone(),
             ResourceChange {
                 address: addr.clone(),
-                provider: provider.name().to_string(),
+                provider: provider_key.to_string(),
                 action,
                 reasons,
                 replace_paths,
@@ -261,7 +296,7 @@ impl Planner {
     fn plan_data(
         &self,
         info: &InstanceInfo<'_>,
-        provider: &std::sync::Arc<dyn crate::provider::Provider>,
+        (provider_key, provider): (&str, &std::sync::Arc<dyn crate::provider::Provider>),
         schema: &crate::provider::ResourceSchema,
         config: Value,
         deps: Vec<ResourceAddress>,
@@ -274,7 +309,7 @@ impl Planner {
                 addr.clone(),
                 ResourceChange {
                     address: addr.clone(),
-                    provider: provider.name().to_string(),
+                    provider: provider_key.to_string(),
                     action: Action::Read,
                     reasons: vec![if config.has_unknown() {
                         "its configuration depends on values known only after apply".into()
@@ -450,13 +485,32 @@ pub fn plan(
     let mut stored = stored()?.unwrap_or_default();
     let stored_serial = stored.serial;
     type_state(&mut stored, providers);
-    let (prior, drift) = if options.refresh && !stored.resources.is_empty() {
-        refresh(rt, providers, stored, options.parallelism)?
-    } else {
-        (stored, Vec::new())
+    let mut providers = providers.clone();
+    // Providers with configuration arguments (`aws`) must be configured
+    // before they read anything; the others can refresh while the
+    // configuration is still being parsed.
+    let early = options.refresh
+        && !stored.resources.is_empty()
+        && !stored
+            .resources
+            .values()
+            .any(|i| providers.configurable(Providers::provider_name(&i.provider)));
+    let mut refreshed = None;
+    if early {
+        refreshed = Some(refresh(rt, &providers, stored, options.parallelism)?);
+        stored = State::default();
+    }
+    let files = std::sync::Arc::new(files()?);
+    configure_providers(root, &files, &inputs, &mut providers, options, rt)?;
+    let (prior, drift) = match refreshed {
+        Some(r) => r,
+        None if options.refresh && !stored.resources.is_empty() => {
+            refresh(rt, &providers, stored, options.parallelism)?
+        }
+        None => (stored, Vec::new()),
     };
+    let providers = &providers;
     let mut warnings = Vec::new();
-    let files = files()?;
     if options.destroy {
         return plan_destroy(root, files, inputs, prior, stored_serial, drift, options);
     }
@@ -551,9 +605,35 @@ pub fn plan(
     })
 }
 
+/// Evaluates the root module's `provider` blocks (in a session of their
+/// own over the same parsed files) and configures `providers` with them.
+///
+/// # Errors
+/// Evaluation errors of the blocks; configuration the providers refuse.
+pub fn configure_providers(
+    root: &Path,
+    files: &std::sync::Arc<crate::eval::ModuleFiles>,
+    inputs: &Inputs,
+    providers: &mut Providers,
+    options: &PlanOptions,
+    rt: &Handle,
+) -> Result<(), Vec<Diagnostic>> {
+    if files.blocks_of("provider").next().is_none() {
+        return Ok(());
+    }
+    let opts = EvalOptions {
+        workspace: options.workspace.clone(),
+        hook: None,
+        keep_values: false,
+    };
+    let session = Session::from_shared(root, files.clone(), inputs.clone(), &opts)?;
+    let configs = session.provider_configs()?;
+    rt.block_on(crate::provider::configure(providers, configs))
+}
+
 fn run_evaluation(
     root: &Path,
-    files: crate::eval::ModuleFiles,
+    files: std::sync::Arc<crate::eval::ModuleFiles>,
     inputs: Inputs,
     options: &PlanOptions,
     hook: Rc<dyn InstanceHook>,
@@ -563,7 +643,7 @@ fn run_evaluation(
         hook: Some(hook),
         keep_values: false,
     };
-    match Session::from_files(root, files, inputs, &opts) {
+    match Session::from_shared(root, files, inputs, &opts) {
         Ok(s) => s.evaluate_all(),
         Err(diagnostics) => crate::eval::Evaluation {
             diagnostics,
@@ -642,7 +722,7 @@ fn output_changes(
 /// `prevent_destroy`.
 fn plan_destroy(
     root: &Path,
-    files: crate::eval::ModuleFiles,
+    files: std::sync::Arc<crate::eval::ModuleFiles>,
     inputs: Inputs,
     prior: State,
     prior_serial: u64,

@@ -31,7 +31,11 @@ pub fn refresh(
         if addr.mode != ResourceMode::Managed {
             continue;
         }
-        let Some(provider) = providers.for_type(&addr.type_name).cloned() else {
+        let Some(provider) = providers
+            .get(&inst.provider)
+            .or_else(|| providers.for_type(&addr.type_name))
+            .cloned()
+        else {
             errors.push(Diagnostic::error(
                 "provider::missing",
                 format!(

@@ -3,10 +3,12 @@
 //! the registry that finds the provider of a resource type. The engine
 //! never names a concrete provider; `infra-providers` implements this trait.
 
+mod configure;
 mod registry;
 mod schema;
 pub mod validate;
 
+pub use configure::configure;
 pub use registry::Providers;
 pub use schema::{Attribute, ProviderSchema, ResourceSchema};
 

@@ -10,6 +10,9 @@ use std::sync::Arc;
 #[derive(Clone, Default)]
 pub struct Providers {
     by_name: BTreeMap<String, Arc<dyn Provider>>,
+    /// Second configurations: `aws.west` for `provider "aws" { alias =
+    /// "west" }`.
+    aliases: BTreeMap<String, Arc<dyn Provider>>,
 }
 
 impl std::fmt::Debug for Providers {
@@ -29,9 +32,40 @@ impl Providers {
         self.by_name.insert(provider.name().to_string(), provider);
     }
 
-    /// The provider named `name`.
-    pub fn get(&self, name: &str) -> Option<&Arc<dyn Provider>> {
-        self.by_name.get(name)
+    /// Adds the configuration `key` (`aws.west`) of a provider.
+    pub fn add_alias(&mut self, key: &str, provider: Arc<dyn Provider>) {
+        self.aliases.insert(key.to_string(), provider);
+    }
+
+    /// The provider configuration `key`: a provider's name (`aws`) or an
+    /// alias (`aws.west`).
+    pub fn get(&self, key: &str) -> Option<&Arc<dyn Provider>> {
+        self.by_name.get(key).or_else(|| self.aliases.get(key))
+    }
+
+    /// The provider configuration for an instance of `type_name` whose
+    /// `provider` meta-argument is `key` (`None`: the default
+    /// configuration, named by the type's prefix), with the key to record
+    /// in state.
+    pub fn resolve<'a>(
+        &'a self,
+        type_name: &'a str,
+        key: Option<&'a str>,
+    ) -> Option<(&'a str, &'a Arc<dyn Provider>)> {
+        match key {
+            Some(k) => self.get(k).map(|p| (k, p)),
+            None => {
+                let name = Self::provider_name(type_name);
+                self.get(name).map(|p| (name, p))
+            }
+        }
+    }
+
+    /// True when provider `name` takes configuration arguments (so it must
+    /// be configured from the `provider` blocks before it is used).
+    pub fn configurable(&self, name: &str) -> bool {
+        self.get(name)
+            .is_some_and(|p| !p.schema().provider.attributes.is_empty())
     }
 
     /// The name of the provider owning resource type `type_name`.

@@ -11,7 +11,7 @@ use infra_lang::ast::{Block, Body};
 use infra_lang::diagnostic::did_you_mean;
 use infra_lang::eval::eval_constant;
 use infra_lang::value::convert;
-use infra_lang::{Diagnostic, SourceFile, Span, Value};
+use infra_lang::{Diagnostic, SourceFile, Span, Type, Value};
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
@@ -127,6 +127,14 @@ pub fn conform(schema: &ResourceSchema, what: &str, config: Value) -> Result<Val
                 out.insert(name.clone(), Value::Null(attr.ty.clone()));
                 continue;
             }
+        };
+        // One nested block gives an object; a block type that may repeat
+        // (a list or set of objects in the schema) takes it as one item.
+        let v = match (&attr.ty, v) {
+            (Type::List(e) | Type::Set(e), Value::Object(m)) if matches!(**e, Type::Object(_)) => {
+                Value::Tuple(vec![Value::Object(m)])
+            }
+            (_, v) => v,
         };
         match convert(v, &attr.ty) {
             Ok(v) => {

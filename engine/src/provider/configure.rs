@@ -1,0 +1,85 @@
+//! Configuring providers from the root module's `provider` blocks:
+//! checking each block against the provider's configuration schema,
+//! creating an instance per `alias`, and calling `Provider::configure`.
+
+use super::{Providers, validate};
+use crate::eval::ProviderConfig;
+use infra_lang::Diagnostic;
+use infra_lang::diagnostic::did_you_mean;
+
+/// Configures `providers` from `configs`. A provider without a block keeps
+/// its defaults (for `aws`: the standard AWS environment and files).
+///
+/// # Errors
+/// A block for a provider this build does not have (with did-you-mean);
+/// arguments the provider does not take or of the wrong type; a
+/// provider's own refusal (e.g. only one of `access_key`/`secret_key`).
+/// Every block is checked; all errors are returned.
+pub async fn configure(
+    providers: &mut Providers,
+    configs: Vec<ProviderConfig>,
+) -> Result<(), Vec<Diagnostic>> {
+    let mut errors = Vec::new();
+    for c in configs {
+        let Some(base) = providers.get(&c.name).cloned() else {
+            let names: Vec<String> = providers.iter().map(|(n, _)| n.clone()).collect();
+            let help = match did_you_mean(&c.name, names.iter().map(String::as_str)) {
+                Some(s) => format!("Did you mean `{s}`?"),
+                None => format!(
+                    "This build of infra has the providers {}.",
+                    names
+                        .iter()
+                        .map(|n| format!("`{n}`"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            };
+            errors.push(
+                Diagnostic::error(
+                    "provider::unknown",
+                    format!("there is no provider `{}`", c.name),
+                )
+                .in_file(&c.source)
+                .primary(c.span, "unknown provider")
+                .with_help(help),
+            );
+            continue;
+        };
+        let what = format!("`provider \"{}\"`", c.name);
+        let config = match validate::conform(&base.schema().provider, &what, c.config) {
+            Ok(v) => v,
+            Err(problems) => {
+                errors.extend(problems.into_iter().map(|p| {
+                    p.diagnostic
+                        .in_file(&c.source)
+                        .primary(c.span, "in this block")
+                }));
+                continue;
+            }
+        };
+        let instance = if c.key == c.name {
+            base
+        } else {
+            let inst = base.new_instance().unwrap_or(base);
+            providers.add_alias(&c.key, inst.clone());
+            inst
+        };
+        if let Err(diags) = instance.configure(config).await {
+            errors.extend(diags.into_iter().map(|d| {
+                if d.source.is_some() {
+                    d
+                } else {
+                    let message = format!("{what}: {}", d.message);
+                    Diagnostic { message, ..d }
+                        .in_file(&c.source)
+                        .primary(c.span, "configured here")
+                }
+            }));
+        }
+    }
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(errors)
+    }
+}
