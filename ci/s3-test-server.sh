@@ -27,6 +27,7 @@ if [ ! -x "$venv/bin/moto_server" ] || ! grep -qs "5.1.22" "$dir/installed"; the
     if command -v apt-get >/dev/null 2>&1; then
       sudo_cmd=""
       [ "$(id -u)" -ne 0 ] && sudo_cmd="sudo"
+      $sudo_cmd apt-get update -q >&2 || true
       $sudo_cmd apt-get install -y -q python3-venv >&2
     fi
     rm -rf "$venv"

@@ -9,6 +9,7 @@
 //! are retried by the SDK's standard retry strategy (exponential backoff
 //! with jitter, `max_retries` attempts in all).
 
+pub mod bucket_settings;
 pub mod client;
 pub mod policy;
 pub mod s3_bucket;
