@@ -3,6 +3,7 @@
 //! with insta under `snapshots/`.
 
 mod aws_bucket;
+mod aws_object;
 mod cli;
 mod docs;
 mod engine;
