@@ -4,6 +4,7 @@
 //! type lives in its own file; [`all`] registers the production providers.
 
 pub mod aws;
+pub mod docs;
 pub mod infra;
 pub mod local;
 mod object;
