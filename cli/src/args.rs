@@ -60,10 +60,14 @@ pub enum Command {
     ///
     /// Example: echo 'cidrsubnet("10.0.0.0/16", 8, 2)' | infra console
     Console(ConsoleArgs),
-    /// Prepare the working directory: check the configuration and create
-    /// the state directory. Safe to run again.
+    /// Prepare the working directory: check the configuration, open the
+    /// state store its `backend` block names (creating the local state
+    /// directory) and read the state. Safe to run again.
     ///
-    /// Example: infra init
+    /// With --migrate-state, first copy the local state file into the
+    /// configured backend (e.g. S3) when that has no state yet.
+    ///
+    /// Example: infra init --migrate-state
     Init(InitArgs),
     /// Show what apply would change: refresh every object, compare with the
     /// configuration, and print the changes.
@@ -93,6 +97,15 @@ pub enum Command {
     /// Inspect and change the state: list, show, rm, mv, pull.
     #[command(subcommand)]
     State(StateCommand),
+    /// Remove the state lock left by a command that crashed.
+    ///
+    /// Only the lock with this id is removed (the id is in the
+    /// `state::locked` error). A lock in S3 outlives a crashed holder; a
+    /// local lock is released by the operating system when its process
+    /// exits, so there is nothing to force.
+    ///
+    /// Example: infra force-unlock 0b045d90-8efa-4b24-a2b8-9d0c5f64c7bb
+    ForceUnlock(ForceUnlockArgs),
     /// Print the resource dependency graph in DOT (Graphviz).
     ///
     /// Example: infra graph | dot -Tsvg > graph.svg
@@ -114,9 +127,36 @@ pub struct StateArgs {
 /// `infra init`.
 #[derive(Debug, Args)]
 pub struct InitArgs {
-    /// Where the state lives.
+    /// Where the state lives (with --migrate-state: the local file to copy
+    /// from).
     #[command(flatten)]
     pub state: StateArgs,
+    /// Copy the local state file (.infra/state.json, or --state FILE) into
+    /// the backend the configuration names, when that has no state yet.
+    #[arg(long)]
+    pub migrate_state: bool,
+    /// Override a const's default for the backend block: `--const NAME=VALUE`.
+    #[arg(long = "const", value_name = "NAME=VALUE")]
+    pub consts: Vec<String>,
+}
+
+/// `infra force-unlock`.
+#[derive(Debug, Args)]
+pub struct ForceUnlockArgs {
+    /// The id of the lock, as the `state::locked` error shows it.
+    #[arg(value_name = "LOCK_ID")]
+    pub lock_id: String,
+    /// Accepted for Terraform's `-force`; infra never asks for
+    /// confirmation (the id is the confirmation).
+    #[arg(long)]
+    pub force: bool,
+    /// The state file, for the local backend (default:
+    /// .infra/state.json in the configuration directory).
+    #[arg(long, value_name = "FILE")]
+    pub state: Option<PathBuf>,
+    /// Override a const's default for the backend block: `--const NAME=VALUE`.
+    #[arg(long = "const", value_name = "NAME=VALUE")]
+    pub consts: Vec<String>,
 }
 
 /// Options of `plan`, and of `apply`/`destroy` when they plan.
@@ -342,6 +382,7 @@ const SINGLE_DASH_FLAGS: &[&str] = &[
     "detailed-exitcode",
     "lock-timeout",
     "migrate-state",
+    "force",
     "version",
     "help",
 ];

@@ -7,6 +7,7 @@ use crate::args::ApplyArgs;
 use crate::render::plan::{Style, render};
 use crate::{Io, exit};
 use infra_engine::apply::{ApplyOptions, Event, Workspace, apply};
+use infra_engine::eval::Inputs;
 use infra_engine::plan::{config_hash, file};
 use infra_lang::Diagnostic;
 use std::io::{BufRead, IsTerminal};
@@ -50,9 +51,44 @@ pub fn run(args: &ApplyArgs, destroy: bool, base: &Path, io: &mut Io<'_>) -> i32
             return exit::ERROR;
         }
     };
-    let store = workdir::store(base, &args.planning.state);
+    // A saved plan is read first: the backend block is evaluated with the
+    // consts the plan was made with.
+    let saved = match &args.plan_file {
+        Some(pf) => {
+            let path = if pf.is_absolute() {
+                pf.clone()
+            } else {
+                base.join(pf)
+            };
+            let loaded = std::fs::read_to_string(&path)
+                .map_err(|e| format!("cannot read {}: {e}", path.display()))
+                .and_then(|t| file::from_text(&t));
+            match loaded {
+                Ok(x) => Some(x),
+                Err(e) => {
+                    report(io, &[Diagnostic::error("plan::bad-file", e)], json);
+                    return exit::ERROR;
+                }
+            }
+        }
+        None => None,
+    };
+    let consts = match &saved {
+        Some((_, inputs)) => Inputs {
+            consts: inputs.consts.clone(),
+            ..Inputs::default()
+        },
+        None => workdir::const_inputs(&args.planning.inputs.consts),
+    };
+    let store = match workdir::store(base, &args.planning.state, consts) {
+        Ok(s) => s,
+        Err(diags) => {
+            report(io, &diags, json);
+            return exit::ERROR;
+        }
+    };
     let op = if destroy { "destroy" } else { "apply" };
-    let _lock = match workdir::lock(&store, &args.planning.state, op) {
+    let lock = match workdir::lock(&rt, &*store, &args.planning.state, op) {
         Ok(l) => l,
         Err(d) => {
             report(io, &[d], json);
@@ -60,23 +96,8 @@ pub fn run(args: &ApplyArgs, destroy: bool, base: &Path, io: &mut Io<'_>) -> i32
         }
     };
     let style = Style::new(io.color);
-    let (plan, inputs) = if let Some(pf) = &args.plan_file {
-        let path = if pf.is_absolute() {
-            pf.clone()
-        } else {
-            base.join(pf)
-        };
-        let loaded = std::fs::read_to_string(&path)
-            .map_err(|e| format!("cannot read {}: {e}", path.display()))
-            .and_then(|t| file::from_text(&t));
-        let (plan, inputs) = match loaded {
-            Ok(x) => x,
-            Err(e) => {
-                report(io, &[Diagnostic::error("plan::bad-file", e)], json);
-                return exit::ERROR;
-            }
-        };
-        let current = match workdir::read(&store) {
+    let (plan, inputs) = if let Some((plan, inputs)) = saved {
+        let current = match workdir::read(&rt, &*store) {
             Ok(s) => s.unwrap_or_default(),
             Err(d) => {
                 report(io, &[d], json);
@@ -109,7 +130,7 @@ pub fn run(args: &ApplyArgs, destroy: bool, base: &Path, io: &mut Io<'_>) -> i32
         }
         (plan, inputs)
     } else {
-        let (plan, inputs) = match make_plan(&args.planning, destroy, base, &rt, &store) {
+        let (plan, inputs) = match make_plan(&args.planning, destroy, base, &rt, &*store) {
             Ok(p) => p,
             Err(diags) => {
                 report(io, &diags, json);
@@ -240,10 +261,11 @@ pub fn run(args: &ApplyArgs, destroy: bool, base: &Path, io: &mut Io<'_>) -> i32
         root: base,
         inputs: &inputs,
         providers: &providers,
-        store: &store,
+        store: &*store,
         rt: rt.handle(),
     };
     let result = apply(&ws, &plan, &options, &mut on_event);
+    workdir::unlock(io, lock);
     for (addr, diags) in &result.failed {
         let diags: Vec<Diagnostic> = diags
             .iter()

@@ -3,6 +3,7 @@
 mod apply;
 mod eval;
 mod fmt;
+mod force_unlock;
 mod graph;
 mod init;
 mod output;
@@ -29,6 +30,7 @@ pub fn dispatch(command: Command, base: &Path, io: &mut Io<'_>) -> i32 {
         Command::Destroy(a) => apply::run(&a, true, base, io),
         Command::Output(a) => output::run(&a, base, io),
         Command::State(c) => state::run(&c, base, io),
+        Command::ForceUnlock(a) => force_unlock::run(&a, base, io),
         Command::Graph(a) => graph::run(&a, base, io),
     }
 }

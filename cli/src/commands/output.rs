@@ -5,6 +5,7 @@
 use super::workdir::{self, report};
 use crate::args::OutputArgs;
 use crate::{Io, exit};
+use infra_engine::eval::Inputs;
 use infra_lang::Diagnostic;
 use infra_lang::Value;
 use infra_lang::value::{render, to_json};
@@ -12,8 +13,21 @@ use std::path::Path;
 
 /// Runs `infra output`.
 pub fn run(args: &OutputArgs, base: &Path, io: &mut Io<'_>) -> i32 {
-    let store = workdir::store(base, &args.state);
-    let state = match workdir::read(&store) {
+    let rt = match workdir::runtime() {
+        Ok(rt) => rt,
+        Err(d) => {
+            report(io, &[d], args.json);
+            return exit::ERROR;
+        }
+    };
+    let store = match workdir::store(base, &args.state, Inputs::default()) {
+        Ok(s) => s,
+        Err(diags) => {
+            report(io, &diags, args.json);
+            return exit::ERROR;
+        }
+    };
+    let state = match workdir::read(&rt, &*store) {
         Ok(s) => s.unwrap_or_default(),
         Err(d) => {
             report(io, &[d], args.json);

@@ -24,7 +24,7 @@ pub fn make_plan(
     destroy: bool,
     base: &Path,
     rt: &tokio::runtime::Runtime,
-    store: &infra_engine::state::local::LocalStore,
+    store: &dyn infra_engine::state::StateStore,
 ) -> Result<(Plan, Inputs), Vec<Diagnostic>> {
     let inputs = gather_inputs(&args.inputs, base)?;
     let parse = |list: &[String]| -> Result<Vec<Target>, Vec<Diagnostic>> {
@@ -46,7 +46,7 @@ pub fn make_plan(
         workspace: "default".into(),
     };
     let providers = workdir::providers();
-    let stored = || workdir::read(store).map_err(|d| vec![d]);
+    let stored = || workdir::read(rt, store).map_err(|d| vec![d]);
     let p = plan(
         base,
         inputs.clone(),
@@ -67,21 +67,29 @@ pub fn run(args: &PlanArgs, base: &Path, io: &mut Io<'_>) -> i32 {
             return exit::ERROR;
         }
     };
-    let store = workdir::store(base, &args.planning.state);
-    let _lock = match workdir::lock(&store, &args.planning.state, "plan") {
+    let consts = workdir::const_inputs(&args.planning.inputs.consts);
+    let store = match workdir::store(base, &args.planning.state, consts) {
+        Ok(s) => s,
+        Err(diags) => {
+            report(io, &diags, args.json);
+            return exit::ERROR;
+        }
+    };
+    let lock = match workdir::lock(&rt, &*store, &args.planning.state, "plan") {
         Ok(l) => l,
         Err(d) => {
             report(io, &[d], args.json);
             return exit::ERROR;
         }
     };
-    let (plan, inputs) = match make_plan(&args.planning, args.destroy, base, &rt, &store) {
+    let (plan, inputs) = match make_plan(&args.planning, args.destroy, base, &rt, &*store) {
         Ok(p) => p,
         Err(diags) => {
             report(io, &diags, args.json);
             return exit::ERROR;
         }
     };
+    workdir::unlock(io, lock);
     report(io, &plan.warnings, false);
     if args.json {
         let _ = writeln!(io.out, "{}", json::to_json(&plan));

@@ -6,11 +6,12 @@ use super::workdir::{self, report};
 use crate::args::{StateArgs, StateCommand};
 use crate::{Io, exit};
 use infra_engine::addr::{ResourceAddress, Target};
-use infra_engine::state::local::LocalStore;
-use infra_engine::state::{State, file};
+use infra_engine::eval::Inputs;
+use infra_engine::state::{State, StateStore, file};
 use infra_lang::Diagnostic;
 use infra_lang::Value;
 use std::path::Path;
+use std::sync::Arc;
 
 fn targets(list: &[String]) -> Result<Vec<Target>, Diagnostic> {
     list.iter()
@@ -18,11 +19,34 @@ fn targets(list: &[String]) -> Result<Vec<Target>, Diagnostic> {
         .collect()
 }
 
-fn load(store: &LocalStore) -> Result<State, Diagnostic> {
-    workdir::read(store)?.ok_or_else(|| {
+/// A state command's runtime and store.
+struct Ctx {
+    rt: tokio::runtime::Runtime,
+    store: Arc<dyn StateStore>,
+}
+
+impl Ctx {
+    fn open(base: &Path, args: &StateArgs) -> Result<Ctx, Diagnostic> {
+        let rt = workdir::runtime()?;
+        let store = workdir::store(base, args, Inputs::default()).map_err(first)?;
+        Ok(Ctx { rt, store })
+    }
+}
+
+/// The first of `diags` (the backend's errors; state commands print one).
+fn first(mut diags: Vec<Diagnostic>) -> Diagnostic {
+    if diags.is_empty() {
+        Diagnostic::error("backend::invalid", "the backend configuration is not valid")
+    } else {
+        diags.swap_remove(0)
+    }
+}
+
+fn load(c: &Ctx) -> Result<State, Diagnostic> {
+    workdir::read(&c.rt, &*c.store)?.ok_or_else(|| {
         Diagnostic::error(
             "state::empty",
-            format!("there is no state at {}", store.path().display()),
+            format!("there is no state at {}", c.store.describe()),
         )
         .with_help("Run `infra apply` first, or pass `--state FILE`.")
     })
@@ -44,99 +68,85 @@ fn redact(v: &Value) -> Value {
 }
 
 fn mutate(
-    store: &LocalStore,
+    c: &Ctx,
     args: &StateArgs,
     op: &str,
     edit: impl FnOnce(&mut State) -> Result<Vec<String>, Diagnostic>,
 ) -> Result<Vec<String>, Diagnostic> {
-    let _lock = workdir::lock(store, args, op)?;
-    let mut state = load(store)?;
+    let lock = workdir::lock(&c.rt, &*c.store, args, op)?;
+    let mut state = load(c)?;
     let lines = edit(&mut state)?;
     state.serial += 1;
-    store
-        .write_sync(&state)
-        .map_err(|e| workdir::state_error(&e))?;
+    workdir::write(&c.rt, &*c.store, &state)?;
+    // Released on drop (an S3 lock left behind is reported, with its
+    // id, by the next command).
+    drop(lock);
     Ok(lines)
 }
 
 /// Runs one `infra state` subcommand.
 pub fn run(cmd: &StateCommand, base: &Path, io: &mut Io<'_>) -> i32 {
     let result: Result<Vec<String>, Diagnostic> = match cmd {
-        StateCommand::List { addresses, state } => {
-            let store = workdir::store(base, state);
-            targets(addresses).and_then(|ts| {
-                let s = workdir::read(&store)?.unwrap_or_default();
-                Ok(s.resources
-                    .keys()
-                    .filter(|a| ts.is_empty() || ts.iter().any(|t| t.matches(a)))
-                    .map(ToString::to_string)
-                    .collect())
-            })
-        }
-        StateCommand::Show { address, state } => {
-            let store = workdir::store(base, state);
-            ResourceAddress::parse(address)
-                .map_err(|e| Diagnostic::error("cli::bad-address", e.to_string()))
-                .and_then(|a| {
-                    let s = load(&store)?;
-                    let inst = s.resources.get(&a).ok_or_else(|| {
-                        Diagnostic::error(
-                            "state::no-instance",
-                            format!("`{a}` is not in the state"),
-                        )
+        StateCommand::List { addresses, state } => Ctx::open(base, state).and_then(|c| {
+            let ts = targets(addresses)?;
+            let s = workdir::read(&c.rt, &*c.store)?.unwrap_or_default();
+            Ok(s.resources
+                .keys()
+                .filter(|a| ts.is_empty() || ts.iter().any(|t| t.matches(a)))
+                .map(ToString::to_string)
+                .collect())
+        }),
+        StateCommand::Show { address, state } => ResourceAddress::parse(address)
+            .map_err(|e| Diagnostic::error("cli::bad-address", e.to_string()))
+            .and_then(|a| {
+                let s = load(&Ctx::open(base, state)?)?;
+                let inst = s.resources.get(&a).ok_or_else(|| {
+                    Diagnostic::error("state::no-instance", format!("`{a}` is not in the state"))
                         .with_help("`infra state list` shows what is.")
-                    })?;
-                    Ok(vec![
-                        format!("# {a}:"),
-                        format!(
-                            "{} = {}",
-                            a,
-                            infra_lang::value::render(&redact(&inst.value))
-                        ),
-                    ])
-                })
-        }
-        StateCommand::Rm { addresses, state } => {
-            let store = workdir::store(base, state);
-            targets(addresses).and_then(|ts| {
-                mutate(&store, state, "state rm", |s| {
-                    let gone: Vec<ResourceAddress> = s
-                        .resources
-                        .keys()
-                        .filter(|a| ts.iter().any(|t| t.matches(a)))
-                        .cloned()
-                        .collect();
-                    if gone.is_empty() {
-                        return Err(Diagnostic::error(
-                            "state::no-instance",
-                            format!("no instance in state matches {}", addresses.join(", ")),
-                        ));
-                    }
-                    let mut lines = Vec::new();
-                    for a in gone {
-                        s.resources.remove(&a);
-                        lines.push(format!("Removed {a}"));
-                    }
-                    lines.push(format!(
-                        "Successfully removed {} resource instance(s).",
-                        lines.len()
+                })?;
+                Ok(vec![
+                    format!("# {a}:"),
+                    format!(
+                        "{} = {}",
+                        a,
+                        infra_lang::value::render(&redact(&inst.value))
+                    ),
+                ])
+            }),
+        StateCommand::Rm { addresses, state } => targets(addresses).and_then(|ts| {
+            mutate(&Ctx::open(base, state)?, state, "state rm", |s| {
+                let gone: Vec<ResourceAddress> = s
+                    .resources
+                    .keys()
+                    .filter(|a| ts.iter().any(|t| t.matches(a)))
+                    .cloned()
+                    .collect();
+                if gone.is_empty() {
+                    return Err(Diagnostic::error(
+                        "state::no-instance",
+                        format!("no instance in state matches {}", addresses.join(", ")),
                     ));
-                    Ok(lines)
-                })
+                }
+                let mut lines = Vec::new();
+                for a in gone {
+                    s.resources.remove(&a);
+                    lines.push(format!("Removed {a}"));
+                }
+                lines.push(format!(
+                    "Successfully removed {} resource instance(s).",
+                    lines.len()
+                ));
+                Ok(lines)
             })
-        }
+        }),
         StateCommand::Mv {
             source,
             destination,
             state,
-        } => {
-            let store = workdir::store(base, state);
-            move_instances(&store, state, source, destination)
-        }
-        StateCommand::Pull { state } => {
-            let store = workdir::store(base, state);
-            load(&store).map(|s| vec![file::to_text(&s).trim_end().to_string()])
-        }
+        } => Ctx::open(base, state).and_then(|c| move_instances(&c, state, source, destination)),
+        StateCommand::Pull { state } => Ctx::open(base, state)
+            .and_then(|c| load(&c))
+            .map(|s| vec![file::to_text(&s).trim_end().to_string()]),
     };
     match result {
         Ok(lines) => {
@@ -155,7 +165,7 @@ pub fn run(cmd: &StateCommand, base: &Path, io: &mut Io<'_>) -> i32 {
 /// `state mv SRC DST`: one instance to another address, or every instance
 /// of a resource to another resource (keys kept).
 fn move_instances(
-    store: &LocalStore,
+    c: &Ctx,
     args: &StateArgs,
     source: &str,
     destination: &str,
@@ -165,7 +175,7 @@ fn move_instances(
     let src = Target::parse(source).map_err(bad)?;
     let dst = ResourceAddress::parse(destination).map_err(bad)?;
     let whole = matches!(&src.resource, Some((_, _, _, None)));
-    mutate(store, args, "state mv", |s| {
+    mutate(c, args, "state mv", |s| {
         let moving: Vec<ResourceAddress> = s
             .resources
             .keys()

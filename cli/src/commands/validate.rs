@@ -1,5 +1,6 @@
 //! `infra validate [--json]`: every static check, including resource
-//! blocks against provider schemas; no provider contacted.
+//! blocks against provider schemas and the `backend` block's arguments;
+//! no provider or state store contacted.
 
 use crate::args::ValidateArgs;
 use crate::{Io, exit, render};
@@ -7,7 +8,18 @@ use std::path::Path;
 
 /// Runs `infra validate` on the module in `base`.
 pub fn run(args: &ValidateArgs, base: &Path, io: &mut Io<'_>) -> i32 {
-    let diags = infra_engine::config::validate_dir_with(base, &super::workdir::providers());
+    let mut diags = infra_engine::config::validate_dir_with(base, &super::workdir::providers());
+    if !infra_lang::diagnostic::has_errors(&diags) {
+        // The backend block's type and arguments (offline: a store is only
+        // built, never contacted).
+        let state = crate::args::StateArgs {
+            state: None,
+            lock_timeout: "0s".into(),
+        };
+        if let Err(d) = super::workdir::store(base, &state, infra_engine::eval::Inputs::default()) {
+            diags.extend(d);
+        }
+    }
     let errors = infra_lang::diagnostic::has_errors(&diags);
     if args.json {
         let _ = writeln!(io.out, "{}", render::json(&diags));

@@ -3,11 +3,14 @@
 
 use crate::args::StateArgs;
 use crate::{Io, render};
+use infra_engine::eval::{InputValue, Inputs, backend_config};
 use infra_engine::provider::Providers;
 use infra_engine::state::local::{DEFAULT_PATH, LocalStore};
-use infra_engine::state::{LockGuard, LockInfo, State, StateError};
-use infra_lang::Diagnostic;
-use std::path::Path;
+use infra_engine::state::{LockGuard, LockInfo, State, StateError, StateStore};
+use infra_lang::{Diagnostic, Value};
+use infra_providers::aws::state_store::S3Store;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::Duration;
 
 /// The providers of this build; with `INFRA_TEST_PROVIDERS=1` also the
@@ -32,12 +35,133 @@ pub fn runtime() -> Result<tokio::runtime::Runtime, Diagnostic> {
         .map_err(|e| Diagnostic::error("cli::runtime", format!("cannot start the runtime: {e}")))
 }
 
-/// The state store for the configuration in `base`.
-pub fn store(base: &Path, args: &StateArgs) -> LocalStore {
-    match &args.state {
-        Some(p) if p.is_absolute() => LocalStore::new(p.clone()),
-        Some(p) => LocalStore::new(base.join(p)),
-        None => LocalStore::new(base.join(DEFAULT_PATH)),
+/// The workspace commands work in (workspaces cannot be chosen yet).
+pub const WORKSPACE: &str = "default";
+
+/// The backend types.
+const BACKENDS: &[&str] = &["local", "s3"];
+
+/// `--const NAME=VALUE` arguments as inputs for evaluating the `backend`
+/// block (malformed ones are skipped here and reported by the command).
+pub fn const_inputs(consts: &[String]) -> Inputs {
+    let mut inputs = Inputs::default();
+    for c in consts {
+        if let Some((k, v)) = c.split_once('=')
+            && !k.trim().is_empty()
+        {
+            inputs.consts.insert(
+                k.trim().to_string(),
+                InputValue::Raw {
+                    text: v.to_string(),
+                    origin: "--const".into(),
+                },
+            );
+        }
+    }
+    inputs
+}
+
+/// The local state file: `--state FILE`, else the `backend "local"`
+/// block's `path`, else `.infra/state.json`, relative to `base`.
+pub fn local_store(base: &Path, args: &StateArgs, configured: Option<&Path>) -> LocalStore {
+    let path = match (&args.state, configured) {
+        (Some(p), _) => p.clone(),
+        (None, Some(p)) => p.to_path_buf(),
+        (None, None) => PathBuf::from(DEFAULT_PATH),
+    };
+    if path.is_absolute() {
+        LocalStore::new(path)
+    } else {
+        LocalStore::new(base.join(path))
+    }
+}
+
+/// The state store the configuration in `base` names in its `backend`
+/// block (`consts` for `const.` references in it): the local file by
+/// default.
+///
+/// # Errors
+/// The backend block does not evaluate, has an unknown type or bad
+/// arguments; `--state` with a backend other than `local`.
+pub fn store(
+    base: &Path,
+    args: &StateArgs,
+    consts: Inputs,
+) -> Result<Arc<dyn StateStore>, Vec<Diagnostic>> {
+    let Some(b) = backend_config(base, consts)? else {
+        return Ok(Arc::new(local_store(base, args, None)));
+    };
+    let here = |d: Diagnostic| -> Diagnostic {
+        if d.source.is_some() {
+            d
+        } else {
+            d.in_file(&b.source).primary(b.span, "in this backend")
+        }
+    };
+    match b.kind.as_str() {
+        "local" => {
+            let Value::Object(m) = &b.config else {
+                return Ok(Arc::new(local_store(base, args, None)));
+            };
+            let mut diags = Vec::new();
+            for name in m.keys().filter(|k| k.as_str() != "path") {
+                diags.push(
+                    b.error(
+                        "backend::invalid-argument",
+                        format!("`backend \"local\"` has no argument `{name}`"),
+                    )
+                    .with_help(
+                        "It takes only `path`, the state file (default `.infra/state.json`).",
+                    ),
+                );
+            }
+            let path = match m.get("path").map(|v| v.clone().unmark_deep().0) {
+                None | Some(Value::Null(_)) => None,
+                Some(Value::String(s)) if !s.is_empty() => Some(PathBuf::from(s.to_string())),
+                Some(other) => {
+                    diags.push(b.error(
+                        "backend::invalid-argument",
+                        format!(
+                            "`path` of `backend \"local\"` must be a file name, got {}",
+                            other.describe()
+                        ),
+                    ));
+                    None
+                }
+            };
+            if diags.is_empty() {
+                Ok(Arc::new(local_store(base, args, path.as_deref())))
+            } else {
+                Err(diags)
+            }
+        }
+        "s3" => {
+            if let Some(p) = &args.state {
+                return Err(vec![
+                    b.error(
+                        "backend::state-flag",
+                        format!(
+                            "--state {} names a local state file, but the state lives in the `s3` backend",
+                            p.display()
+                        ),
+                    )
+                    .with_help("Drop --state; the backend block says where the state is."),
+                ]);
+            }
+            let store = S3Store::from_backend(&b.config, WORKSPACE)
+                .map_err(|ds| ds.into_iter().map(here).collect::<Vec<_>>())?;
+            Ok(Arc::new(store))
+        }
+        other => {
+            let help = match infra_lang::diagnostic::did_you_mean(other, BACKENDS.iter().copied()) {
+                Some(s) => format!("Did you mean `{s}`?"),
+                None => "The backends are `local` (a file) and `s3`.".into(),
+            };
+            Err(vec![
+                b.error("backend::unknown", format!("there is no backend `{other}`"))
+                    .with_help(help),
+            ])
+        }
     }
 }
 
@@ -69,9 +193,15 @@ fn bad_duration(text: &str) -> Diagnostic {
 /// A state error as a diagnostic with its help line.
 pub fn state_error(e: &StateError) -> Diagnostic {
     let code = match e {
-        StateError::Locked(_) | StateError::LockedUnknown(_) => "state::locked",
+        StateError::Locked(_) | StateError::LockedUnknown(_) | StateError::LockInUse(_) => {
+            "state::locked"
+        }
         StateError::Corrupt { .. } => "state::corrupt",
         StateError::TooNew { .. } => "state::too-new",
+        StateError::Conflict { .. } => "state::conflict",
+        StateError::NotLocked(_) => "state::not-locked",
+        StateError::WrongLock { .. } => "state::wrong-lock",
+        StateError::Remote(_) => "state::remote",
         _ => "state::io",
     };
     let mut d = Diagnostic::error(code, e.to_string());
@@ -79,27 +209,94 @@ pub fn state_error(e: &StateError) -> Diagnostic {
     d
 }
 
+/// A held state lock. [`Held::release`] releases it and says whether
+/// that worked; dropping it releases it too (errors ignored), so every
+/// early return of a command lets go of the lock.
+pub struct Held {
+    guard: Option<Box<dyn LockGuard>>,
+    handle: tokio::runtime::Handle,
+}
+
+impl Held {
+    /// Releases the lock now.
+    ///
+    /// # Errors
+    /// A `state::unlock` warning when it could not be released (it then
+    /// stays until `infra force-unlock`).
+    pub fn release(mut self) -> Result<(), Diagnostic> {
+        let Some(g) = self.guard.take() else {
+            return Ok(());
+        };
+        self.handle.block_on(g.release()).map_err(|e| {
+            Diagnostic::warning(
+                "state::unlock",
+                format!("could not release the state lock: {e}"),
+            )
+            .with_help("The command itself finished. If the lock is still there, the next command reports it with its id: remove it with `infra force-unlock ID`.")
+        })
+    }
+}
+
+impl Drop for Held {
+    fn drop(&mut self) {
+        if let Some(g) = self.guard.take() {
+            if tokio::runtime::Handle::try_current().is_err() {
+                let _ = self.handle.block_on(g.release());
+            } else {
+                drop(g);
+            }
+        }
+    }
+}
+
 /// Takes the state lock for `operation`.
 ///
 /// # Errors
 /// The holder, when another process has it.
 pub fn lock(
-    store: &LocalStore,
+    rt: &tokio::runtime::Runtime,
+    store: &dyn StateStore,
     args: &StateArgs,
     operation: &str,
-) -> Result<Box<dyn LockGuard>, Diagnostic> {
+) -> Result<Held, Diagnostic> {
     let timeout = parse_duration(&args.lock_timeout)?;
-    store
-        .lock_sync(&LockInfo::new(operation), timeout)
-        .map_err(|e| state_error(&e))
+    let guard = rt
+        .block_on(store.lock(LockInfo::new(operation), timeout))
+        .map_err(|e| state_error(&e))?;
+    Ok(Held {
+        guard: Some(guard),
+        handle: rt.handle().clone(),
+    })
+}
+
+/// Releases `lock`, printing a warning when that failed.
+pub fn unlock(io: &mut Io<'_>, lock: Held) {
+    if let Err(d) = lock.release() {
+        report(io, &[d], false);
+    }
 }
 
 /// Reads the state (journal of an interrupted run replayed).
 ///
 /// # Errors
 /// Corrupt or too-new state.
-pub fn read(store: &LocalStore) -> Result<Option<State>, Diagnostic> {
-    store.read_sync().map_err(|e| state_error(&e))
+pub fn read(
+    rt: &tokio::runtime::Runtime,
+    store: &dyn StateStore,
+) -> Result<Option<State>, Diagnostic> {
+    rt.block_on(store.read()).map_err(|e| state_error(&e))
+}
+
+/// Writes the state.
+///
+/// # Errors
+/// The write failed or was refused (the stored state is newer).
+pub fn write(
+    rt: &tokio::runtime::Runtime,
+    store: &dyn StateStore,
+    state: &State,
+) -> Result<(), Diagnostic> {
+    rt.block_on(store.write(state)).map_err(|e| state_error(&e))
 }
 
 /// Prints `diags` to standard error (or as JSON to standard output when

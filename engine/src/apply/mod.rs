@@ -14,7 +14,7 @@ use crate::eval::{EvalOptions, Inputs, InstanceHook, InstanceInfo, Session};
 use crate::plan::{Action, Plan, ResourceChange};
 use crate::provider::{ApplyRequest, PlanRequest, Providers, validate};
 use crate::state::journal::Entry;
-use crate::state::{InstanceState, OutputState, State, StateStore, codec};
+use crate::state::{InstanceState, OutputState, State, StateError, StateStore, codec};
 use graph::{OpKind, build};
 use infra_lang::{Diagnostic, Value};
 use petgraph::Direction;
@@ -548,8 +548,16 @@ pub fn apply(
     state.serial = base.serial + 1;
     let written = rt.block_on(store.write(&state));
     if let Err(e) = written {
-        let mut d = Diagnostic::error("state::write", format!("could not write the state: {e}"));
-        d.help = Some("Every completed operation is in the journal beside the state file; the next infra command replays it.".into());
+        let (code, help) = match &e {
+            // Someone else's newer state: the journal would not apply to it.
+            StateError::Conflict { .. } => ("state::conflict", e.help()),
+            _ => (
+                "state::write",
+                Some("Every completed operation is in the journal beside the state; the next infra command replays it.".to_string()),
+            ),
+        };
+        let mut d = Diagnostic::error(code, format!("could not write the state: {e}"));
+        d.help = help;
         report.errors.push(d);
     }
     report.state = Some(state);

@@ -4,6 +4,7 @@
 //! computed lazily on first reference and memoised, so evaluation order
 //! follows references and each expression is evaluated once.
 
+mod backend;
 mod functions;
 mod instance;
 mod loader;
@@ -12,6 +13,7 @@ mod provider_config;
 mod resources;
 mod variables;
 
+pub use backend::{BackendConfig, backend_config};
 pub use loader::{ModuleFiles, load_module, load_std_module};
 pub use provider_config::ProviderConfig;
 pub use resources::Expansion;

@@ -91,7 +91,11 @@ impl LocalStore {
             .map_err(io(format!("opening {}", path.display())))?;
         match f.try_lock() {
             Ok(()) => {
-                let text = serde_json::to_string(info).unwrap_or_default();
+                let info = LockInfo {
+                    path: path.display().to_string(),
+                    ..info.clone()
+                };
+                let text = serde_json::to_string(&info).unwrap_or_default();
                 f.set_len(0).map_err(io("writing the lock"))?;
                 f.rewind().map_err(io("writing the lock"))?;
                 f.write_all(text.as_bytes())
@@ -233,6 +237,39 @@ impl LocalStore {
             .map_err(io("appending to the journal"))
     }
 
+    /// `infra force-unlock ID` on a local lock: an advisory lock held by a
+    /// running process cannot be broken (the OS releases it when the
+    /// process exits), so this only tells what holds it.
+    ///
+    /// # Errors
+    /// [`StateError::NotLocked`] when nothing holds the lock;
+    /// [`StateError::WrongLock`] for another id; [`StateError::LockInUse`]
+    /// when its holder runs.
+    pub fn force_unlock_sync(&self, id: &str) -> Result<LockInfo, StateError> {
+        let path = self.lock_path();
+        let f = match OpenOptions::new().read(true).write(true).open(&path) {
+            Ok(f) => f,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                return Err(StateError::NotLocked(self.describe()));
+            }
+            Err(e) => return Err(io(format!("opening {}", path.display()))(e)),
+        };
+        match f.try_lock() {
+            Ok(()) => Err(StateError::NotLocked(self.describe())),
+            Err(std::fs::TryLockError::WouldBlock) => match self.holder() {
+                StateError::Locked(info) if info.id == id => Err(StateError::LockInUse(info)),
+                StateError::Locked(held) => Err(StateError::WrongLock {
+                    given: id.to_string(),
+                    held,
+                }),
+                other => Err(other),
+            },
+            Err(std::fs::TryLockError::Error(e)) => {
+                Err(io(format!("locking {}", path.display()))(e))
+            }
+        }
+    }
+
     /// Takes the lock synchronously (see [`StateStore::lock`]).
     ///
     /// # Errors
@@ -279,5 +316,9 @@ impl StateStore for LocalStore {
 
     async fn record(&self, entry: &Entry) -> Result<(), StateError> {
         self.record_sync(entry)
+    }
+
+    async fn force_unlock(&self, id: &str) -> Result<LockInfo, StateError> {
+        self.force_unlock_sync(id)
     }
 }

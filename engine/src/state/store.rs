@@ -23,6 +23,10 @@ pub struct LockInfo {
     pub version: String,
     /// When it was taken, RFC 3339 UTC.
     pub created: String,
+    /// Where the lock is (`.infra/state.json.lock`,
+    /// `s3://bucket/key.lock`); filled in by the store.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub path: String,
 }
 
 impl LockInfo {
@@ -47,7 +51,14 @@ impl LockInfo {
             pid: std::process::id(),
             version: env!("CARGO_PKG_VERSION").to_string(),
             created: infra_stdlib::rfc3339_utc(secs),
+            path: String::new(),
         }
+    }
+
+    /// Whether the lock lives in a remote store (S3), where it outlives a
+    /// holder that crashed.
+    pub fn is_remote(&self) -> bool {
+        self.path.contains("://")
     }
 }
 
@@ -94,15 +105,53 @@ pub enum StateError {
     /// A remote store failed.
     #[error("{0}")]
     Remote(String),
+    /// A write that would replace a newer state, or another history.
+    #[error("refusing to overwrite the state in {location}: {reason}")]
+    Conflict {
+        /// Where.
+        location: String,
+        /// What is in the way: serials and lineages.
+        reason: String,
+    },
+    /// `force-unlock` of a state that is not locked.
+    #[error("the state in {0} is not locked")]
+    NotLocked(String),
+    /// `force-unlock` with the id of another lock.
+    #[error(
+        "lock id {given} does not match the lock on the state: that is {}, held by {} (`infra {}`) since {}",
+        .held.id, .held.who, .held.operation, .held.created
+    )]
+    WrongLock {
+        /// The id asked for.
+        given: String,
+        /// The lock there is.
+        held: Box<LockInfo>,
+    },
+    /// `force-unlock` of a local lock whose holder is still running.
+    #[error(
+        "lock {} is held by a running process (pid {}, `infra {}` by {} since {}); a local lock cannot be forced",
+        .0.id, .0.pid, .0.operation, .0.who, .0.created
+    )]
+    LockInUse(Box<LockInfo>),
 }
 
 impl StateError {
     /// A help line for the user.
     pub fn help(&self) -> Option<String> {
         match self {
+            StateError::Locked(info) if info.is_remote() => Some(format!(
+                "Wait for the other command to finish, or pass `--lock-timeout 60s` to wait for it. A lock in S3 outlives a holder that crashed: if no infra command is running there (see who and since when above), remove it with `infra force-unlock {}`.",
+                info.id
+            )),
             StateError::Locked(_) | StateError::LockedUnknown(_) => Some(
                 "Wait for the other command to finish, or pass `--lock-timeout 60s` to wait for it. A lock held by a process that died is released automatically.".into(),
             ),
+            StateError::Corrupt { path, .. } if path.contains(".journal/") => Some(format!(
+                "Nothing was changed. {path} records one operation of an interrupted run: fix or delete that object (a deleted entry's object is then unknown to infra; `infra import` or delete it by hand)."
+            )),
+            StateError::Corrupt { path, .. } if path.contains("://") => Some(format!(
+                "Nothing was changed. The previous version is kept by the bucket's versioning, or in {path}.backup: inspect it, and copy it over the state object if it is the one you want."
+            )),
             StateError::Corrupt { path, .. } if path.ends_with(".journal") => Some(format!(
                 "The file was left untouched. {path} records the operations of an interrupted run, one JSON object per line: fix or delete the damaged line (a deleted line's object is then unknown to infra; `infra import` or delete it by hand)."
             )),
@@ -112,13 +161,38 @@ impl StateError {
             StateError::TooNew { .. } => Some(
                 "The state was not modified. Use the infra version that wrote it.".into(),
             ),
+            StateError::Conflict { .. } => Some(
+                "Nothing was overwritten. Another run wrote the state after this one read it (was the lock removed with `force-unlock`, or `use_lockfile` turned off?). Operations this run completed are recorded in its journal, which applies only to the state it started from: run `infra plan` to see what the state holds now, and `infra import` or `infra state rm` to reconcile.".into(),
+            ),
+            StateError::NotLocked(_) => Some(
+                "Nothing to unlock. (A local lock is released when the process holding it exits.)"
+                    .into(),
+            ),
+            StateError::WrongLock { .. } => Some(
+                "Nothing was unlocked. Pass the lock id shown in the `state::locked` error.".into(),
+            ),
+            StateError::LockInUse(info) => Some(format!(
+                "It is released when that process exits: wait for it, or stop it (`kill {}`).",
+                info.pid
+            )),
             _ => None,
         }
     }
 }
 
-/// A held lock; dropping it releases the lock.
-pub trait LockGuard: Send {}
+/// A held lock; dropping it releases the lock (for a remote lock, on a
+/// best-effort basis: call [`LockGuard::release`] to know it was).
+#[async_trait]
+pub trait LockGuard: Send {
+    /// Releases the lock now.
+    ///
+    /// # Errors
+    /// The lock could not be removed (it stays until `infra
+    /// force-unlock`), or someone else removed or replaced it.
+    async fn release(self: Box<Self>) -> Result<(), StateError> {
+        Ok(())
+    }
+}
 
 /// Where state lives: a local file, an S3 object, … Every write is atomic;
 /// the previous version is kept.
@@ -157,4 +231,12 @@ pub trait StateStore: Send + Sync {
     /// # Errors
     /// I/O.
     async fn record(&self, entry: &Entry) -> Result<(), StateError>;
+
+    /// Removes the lock whose id is `id`, whoever holds it
+    /// (`infra force-unlock`); returns what the lock said.
+    ///
+    /// # Errors
+    /// [`StateError::NotLocked`], [`StateError::WrongLock`] for another
+    /// id, [`StateError::LockInUse`] for a lock that cannot be forced.
+    async fn force_unlock(&self, id: &str) -> Result<LockInfo, StateError>;
 }

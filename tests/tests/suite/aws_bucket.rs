@@ -66,10 +66,9 @@ fn every_sub_configuration_is_created_read_back_and_stable() {
 
     let o = Other::new();
     let c = &o.client;
-    let tags = o
-        .rt
-        .block_on(c.get_bucket_tagging().bucket(&name).send())
-        .expect("tags");
+    let tags =
+        o.rt.block_on(c.get_bucket_tagging().bucket(&name).send())
+            .expect("tags");
     let mut pairs: Vec<(String, String)> = tags
         .tag_set()
         .iter()
@@ -80,43 +79,38 @@ fn every_sub_configuration_is_created_read_back_and_stable() {
         pairs,
         [("env".into(), "dev".into()), ("team".into(), "web".into())]
     );
-    let v = o
-        .rt
-        .block_on(c.get_bucket_versioning().bucket(&name).send())
-        .expect("versioning");
+    let v =
+        o.rt.block_on(c.get_bucket_versioning().bucket(&name).send())
+            .expect("versioning");
     assert_eq!(v.status(), Some(&BucketVersioningStatus::Enabled));
-    let lc = o
-        .rt
-        .block_on(c.get_bucket_lifecycle_configuration().bucket(&name).send())
-        .expect("lifecycle");
+    let lc =
+        o.rt.block_on(c.get_bucket_lifecycle_configuration().bucket(&name).send())
+            .expect("lifecycle");
     assert_eq!(lc.rules().len(), 2);
-    let cors = o
-        .rt
-        .block_on(c.get_bucket_cors().bucket(&name).send())
-        .expect("cors");
+    let cors =
+        o.rt.block_on(c.get_bucket_cors().bucket(&name).send())
+            .expect("cors");
     assert_eq!(cors.cors_rules()[0].allowed_methods(), ["GET", "HEAD"]);
     assert_eq!(cors.cors_rules()[0].max_age_seconds(), Some(300));
-    let web = o
-        .rt
-        .block_on(c.get_bucket_website().bucket(&name).send())
-        .expect("website");
+    let web =
+        o.rt.block_on(c.get_bucket_website().bucket(&name).send())
+            .expect("website");
     assert_eq!(web.index_document().map(|i| i.suffix()), Some("index.html"));
-    let pab = o
-        .rt
-        .block_on(c.get_public_access_block().bucket(&name).send())
-        .expect("public access block");
-    let conf = pab.public_access_block_configuration().expect("configuration");
+    let pab =
+        o.rt.block_on(c.get_public_access_block().bucket(&name).send())
+            .expect("public access block");
+    let conf = pab
+        .public_access_block_configuration()
+        .expect("configuration");
     assert_eq!(conf.block_public_acls(), Some(true));
     assert_eq!(conf.block_public_policy(), Some(false));
-    let policy = o
-        .rt
-        .block_on(c.get_bucket_policy().bucket(&name).send())
-        .expect("policy");
+    let policy =
+        o.rt.block_on(c.get_bucket_policy().bucket(&name).send())
+            .expect("policy");
     assert_contains(policy.policy().unwrap_or_default(), "s3:GetObject");
-    let enc = o
-        .rt
-        .block_on(c.get_bucket_encryption().bucket(&name).send())
-        .expect("encryption");
+    let enc =
+        o.rt.block_on(c.get_bucket_encryption().bucket(&name).send())
+            .expect("encryption");
     assert!(enc.server_side_encryption_configuration().is_some());
 
     // Everything read back matches: no diff, and the state has it all.
@@ -125,7 +119,10 @@ fn every_sub_configuration_is_created_read_back_and_stable() {
     assert_eq!(a["region"], "us-east-1");
     assert_eq!(a["bucket_domain_name"], format!("{name}.s3.amazonaws.com"));
     assert_eq!(a["lifecycle_rule"][0]["prefix"], "logs/");
-    assert_eq!(a["cors_rule"][0]["allowed_origins"][0], "https://example.com");
+    assert_eq!(
+        a["cors_rule"][0]["allowed_origins"][0],
+        "https://example.com"
+    );
     assert_eq!(a["website"]["error_document"], "404.html");
     assert_eq!(a["force_destroy"], false);
 }
@@ -141,15 +138,13 @@ fn changed_settings_are_updated_in_place() {
     assert_contains(&plan.stdout, "Plan: 0 to add, 1 to change, 0 to destroy.");
     w.expect(&["apply", "--auto-approve"], 0);
     let o = Other::new();
-    let v = o
-        .rt
-        .block_on(o.client.get_bucket_versioning().bucket(&name).send())
-        .expect("versioning");
+    let v =
+        o.rt.block_on(o.client.get_bucket_versioning().bucket(&name).send())
+            .expect("versioning");
     assert_eq!(v.status(), Some(&BucketVersioningStatus::Suspended));
-    let tags = o
-        .rt
-        .block_on(o.client.get_bucket_tagging().bucket(&name).send())
-        .expect("tags");
+    let tags =
+        o.rt.block_on(o.client.get_bucket_tagging().bucket(&name).send())
+            .expect("tags");
     assert!(
         tags.tag_set()
             .iter()
@@ -168,7 +163,13 @@ fn tags_changed_by_someone_else_are_drift_and_put_back() {
     w.expect(&["apply", "--auto-approve"], 0);
     let o = Other::new();
     let tagging = Tagging::builder()
-        .tag_set(Tag::builder().key("owner").value("someone").build().expect("tag"))
+        .tag_set(
+            Tag::builder()
+                .key("owner")
+                .value("someone")
+                .build()
+                .expect("tag"),
+        )
         .build()
         .expect("tagging");
     o.rt.block_on(
@@ -230,7 +231,10 @@ fn renaming_a_bucket_replaces_it() {
     assert_contains(&plan.stdout, "# forces replacement");
     w.expect(&["apply", "--auto-approve"], 0);
     let o = Other::new();
-    assert!(o.rt.block_on(o.client.head_bucket().bucket(&a).send()).is_err());
+    assert!(
+        o.rt.block_on(o.client.head_bucket().bucket(&a).send())
+            .is_err()
+    );
     o.rt.block_on(o.client.head_bucket().bucket(&b).send())
         .expect("the new bucket exists");
 }
@@ -258,8 +262,14 @@ fn force_destroy_empties_every_version_and_delete_marker() {
         )
         .expect("put");
     }
-    o.rt.block_on(o.client.delete_object().bucket(&name).key("file.txt").send())
-        .expect("delete marker");
+    o.rt.block_on(
+        o.client
+            .delete_object()
+            .bucket(&name)
+            .key("file.txt")
+            .send(),
+    )
+    .expect("delete marker");
     // Without force_destroy the bucket is kept, with a hint.
     let r = w.expect(&["destroy", "--auto-approve"], 1);
     assert_contains(&r.stderr, "DeleteBucket failed: BucketNotEmpty");
@@ -288,7 +298,10 @@ fn s3_errors_name_the_address_operation_and_code() {
         s3::provider_block()
     ));
     let r = w.expect(&["apply", "--auto-approve"], 1);
-    assert_contains(&r.stderr, "aws_s3_bucket.logs: CreateBucket failed: BucketAlreadyOwnedByYou");
+    assert_contains(
+        &r.stderr,
+        "aws_s3_bucket.logs: CreateBucket failed: BucketAlreadyOwnedByYou",
+    );
     assert!(w.state_list().is_empty());
 }
 
@@ -347,7 +360,10 @@ fn an_undeclared_provider_alias_is_an_error() {
         s3::provider_block()
     ));
     let r = w.expect(&["plan"], 1);
-    assert_contains(&r.stderr, "provider configuration `aws.nowhere`, which is not declared");
+    assert_contains(
+        &r.stderr,
+        "provider configuration `aws.nowhere`, which is not declared",
+    );
 }
 
 #[test]

@@ -13,5 +13,6 @@ mod fmt;
 mod parse;
 mod robustness;
 mod s3;
+mod state_s3;
 mod support;
 mod validate;
