@@ -106,6 +106,16 @@ pub enum Command {
     ///
     /// Example: infra force-unlock 0b045d90-8efa-4b24-a2b8-9d0c5f64c7bb
     ForceUnlock(ForceUnlockArgs),
+    /// Bring an existing object under infra's management.
+    ///
+    /// The configuration must already declare ADDRESS (a `resource`
+    /// block); the provider reads the object by ID — a bucket's name for
+    /// `aws_s3_bucket`, `BUCKET/KEY` for `aws_s3_object` — and records it in
+    /// state. Run `infra plan` afterwards to see how the configuration
+    /// differs from the real object. Exit code: 0 imported, 1 on an error.
+    ///
+    /// Example: infra import aws_s3_bucket.logs acme-logs
+    Import(ImportArgs),
     /// Print the resource dependency graph in DOT (Graphviz).
     ///
     /// Example: infra graph | dot -Tsvg > graph.svg
@@ -138,6 +148,24 @@ pub struct InitArgs {
     /// Override a const's default for the backend block: `--const NAME=VALUE`.
     #[arg(long = "const", value_name = "NAME=VALUE")]
     pub consts: Vec<String>,
+}
+
+/// `infra import`.
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    /// The resource address to import into, e.g. `aws_s3_bucket.logs` or
+    /// `aws_s3_object.page["index.html"]`.
+    #[arg(value_name = "ADDRESS")]
+    pub address: String,
+    /// The provider's id of the existing object.
+    #[arg(value_name = "ID")]
+    pub id: String,
+    /// Variables and consts.
+    #[command(flatten)]
+    pub inputs: InputArgs,
+    /// Where the state lives.
+    #[command(flatten)]
+    pub state: StateArgs,
 }
 
 /// `infra force-unlock`.

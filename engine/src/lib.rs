@@ -7,6 +7,7 @@ pub mod addr;
 pub mod apply;
 pub mod config;
 pub mod eval;
+pub mod import;
 pub mod plan;
 pub mod provider;
 pub mod state;

@@ -5,6 +5,7 @@ mod eval;
 mod fmt;
 mod force_unlock;
 mod graph;
+mod import;
 mod init;
 mod output;
 mod plan;
@@ -31,6 +32,7 @@ pub fn dispatch(command: Command, base: &Path, io: &mut Io<'_>) -> i32 {
         Command::Output(a) => output::run(&a, base, io),
         Command::State(c) => state::run(&c, base, io),
         Command::ForceUnlock(a) => force_unlock::run(&a, base, io),
+        Command::Import(a) => import::run(&a, base, io),
         Command::Graph(a) => graph::run(&a, base, io),
     }
 }

@@ -10,7 +10,7 @@ pub mod planner;
 mod propose;
 mod refresh;
 
-pub use planner::{PlanOptions, config_hash, plan};
+pub use planner::{PlanOptions, config_hash, configure_providers, plan};
 
 /// The proposed new state of one instance from its schema (see
 /// `propose.rs`): for apply, which plans again once values are known.

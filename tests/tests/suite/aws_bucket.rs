@@ -387,3 +387,62 @@ fn plan_snapshot_of_new_buckets() {
     assert_eq!(r.stderr, "", "plan warned or failed");
     insta::assert_snapshot!("plan_aws_bucket", r.stdout);
 }
+
+#[test]
+fn import_brings_an_existing_bucket_and_object_under_management() {
+    let name = s3::bucket("imp");
+    let o = Other::new();
+    o.rt.block_on(o.client.create_bucket().bucket(&name).send())
+        .expect("create");
+    o.rt.block_on(
+        o.client
+            .put_object()
+            .bucket(&name)
+            .key("index.html")
+            .content_type("text/html")
+            .body(b"<h1>hi</h1>".to_vec().into())
+            .send(),
+    )
+    .expect("put");
+    let w = Workdir::new(&format!(
+        "{}resource \"aws_s3_bucket\" \"site\" {{\n  bucket = \"{name}\"\n  tags   = {{ owner = \"web\" }}\n}}\n\nresource \"aws_s3_object\" \"index\" {{\n  bucket  = aws_s3_bucket.site.bucket\n  key     = \"index.html\"\n  content = \"<h1>hi</h1>\"\n}}\n",
+        s3::provider_block()
+    ));
+    // Not declared: refused, nothing written.
+    let r = w.expect(&["import", "aws_s3_bucket.other", &name], 1);
+    assert_contains(
+        &r.stderr,
+        "the configuration does not declare `aws_s3_bucket.other`",
+    );
+    let r = w.expect(&["import", "aws_s3_bucket.site", &name], 0);
+    assert_contains(&r.stdout, "Import successful!");
+    w.expect(
+        &[
+            "import",
+            "aws_s3_object.index",
+            &format!("{name}/index.html"),
+        ],
+        0,
+    );
+    assert_eq!(
+        w.state_list(),
+        ["aws_s3_bucket.site", "aws_s3_object.index"]
+    );
+    // Importing twice is refused.
+    let r = w.expect(&["import", "aws_s3_bucket.site", &name], 1);
+    assert_contains(&r.stderr, "already managed by infra");
+    // The bucket lacks the tags; the object's content is not read back by
+    // import (as in Terraform), so it is written once more. Nothing is
+    // created or replaced.
+    let plan = w.expect(&["plan", "--detailed-exitcode"], 2);
+    assert_contains(&plan.stdout, "Plan: 0 to add, 2 to change, 0 to destroy.");
+    w.expect(&["apply", "--auto-approve"], 0);
+    w.expect(&["plan", "--detailed-exitcode"], 0);
+    // A missing object is a clear error.
+    let gone = Workdir::new(&format!(
+        "{}resource \"aws_s3_bucket\" \"b\" {{\n  bucket = \"nope-{name}\"\n}}\n",
+        s3::provider_block()
+    ));
+    let r = gone.expect(&["import", "aws_s3_bucket.b", &format!("nope-{name}")], 1);
+    assert_contains(&r.stderr, "does not exist");
+}

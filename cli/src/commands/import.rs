@@ -1,0 +1,65 @@
+//! `infra import ADDRESS ID`: records an existing object in state under an
+//! address the configuration declares, holding the state lock (mirrors
+//! `terraform import`).
+
+use super::eval::gather_inputs;
+use super::workdir::{self, report};
+use crate::args::ImportArgs;
+use crate::{Io, exit};
+use infra_engine::addr::ResourceAddress;
+use infra_lang::Diagnostic;
+use std::path::Path;
+
+/// Runs `infra import`: 0 when imported, 1 on any error (state unchanged).
+pub fn run(args: &ImportArgs, base: &Path, io: &mut Io<'_>) -> i32 {
+    match import(args, base, io) {
+        Ok(()) => exit::OK,
+        Err(diags) => {
+            report(io, &diags, false);
+            exit::ERROR
+        }
+    }
+}
+
+fn import(args: &ImportArgs, base: &Path, io: &mut Io<'_>) -> Result<(), Vec<Diagnostic>> {
+    let address = ResourceAddress::parse(&args.address).map_err(|e| {
+        vec![
+            Diagnostic::error("cli::bad-address", e.to_string()).with_help(
+                "Addresses look like `aws_s3_bucket.logs` or `aws_s3_object.page[\"index.html\"]`.",
+            ),
+        ]
+    })?;
+    let inputs = gather_inputs(&args.inputs, base)?;
+    let rt = workdir::runtime().map_err(|d| vec![d])?;
+    let store = workdir::store(
+        base,
+        &args.state,
+        workdir::const_inputs(&args.inputs.consts),
+    )?;
+    let lock = workdir::lock(&rt, &*store, &args.state, "import").map_err(|d| vec![d])?;
+    let result = (|| {
+        let mut state = workdir::read(&rt, &*store)
+            .map_err(|d| vec![d])?
+            .unwrap_or_default();
+        let _ = writeln!(io.out, "{address}: Importing from ID {:?}...", args.id);
+        infra_engine::import::import(
+            base,
+            inputs,
+            &workdir::providers(),
+            &mut state,
+            &address,
+            &args.id,
+            "default",
+            rt.handle(),
+        )?;
+        state.serial += 1;
+        workdir::write(&rt, &*store, &state).map_err(|d| vec![d])
+    })();
+    workdir::unlock(io, lock);
+    result?;
+    let _ = writeln!(
+        io.out,
+        "{address}: Import complete.\n\nImport successful! `{address}` is now in the state and managed by infra.\nRun `infra plan` to see how the configuration differs from the real object."
+    );
+    Ok(())
+}

@@ -1,0 +1,147 @@
+//! `infra import ADDRESS ID`: bring an object that already exists under
+//! infra's management. The configuration must declare the instance; its
+//! provider reads the object by its provider-specific id (a bucket's name,
+//! `BUCKET/KEY` for an object) and the result goes into state, so the
+//! next plan shows how the configuration differs from the real object.
+//! Mirrors Terraform's `terraform import`.
+
+use crate::addr::{ResourceAddress, ResourceMode};
+use crate::eval::{EvalOptions, Inputs, Session, load_module};
+use crate::plan::{PlanOptions, configure_providers, mark_schema_sensitive};
+use crate::provider::Providers;
+use crate::state::{InstanceState, State};
+use infra_lang::Diagnostic;
+use std::path::Path;
+use std::sync::Arc;
+use tokio::runtime::Handle;
+
+/// Imports object `id` as `address` into `state` (serial not changed:
+/// the caller writes it). Returns the imported value for display.
+///
+/// # Errors
+/// A data source address; an address already in state; an instance the
+/// configuration does not declare; configuration errors; the provider's
+/// refusal (no such object, type not importable).
+#[allow(clippy::too_many_arguments)]
+pub fn import(
+    root: &Path,
+    inputs: Inputs,
+    providers: &Providers,
+    state: &mut State,
+    address: &ResourceAddress,
+    id: &str,
+    workspace: &str,
+    rt: &Handle,
+) -> Result<(), Vec<Diagnostic>> {
+    if address.mode != ResourceMode::Managed {
+        return Err(vec![Diagnostic::error(
+            "import::data-source",
+            format!("`{address}` is a data source; only managed resources can be imported"),
+        )]);
+    }
+    if state.resources.contains_key(address) {
+        return Err(vec![Diagnostic::error(
+            "import::exists",
+            format!("`{address}` is already managed by infra"),
+        )
+        .with_help(format!(
+            "To import another object as `{address}`, first remove it with `infra state rm {address}`."
+        ))]);
+    }
+    let files = Arc::new(load_module(root)?);
+    let options = EvalOptions {
+        workspace: workspace.to_string(),
+        hook: None,
+        keep_values: false,
+    };
+    let session = Session::from_shared(root, files.clone(), inputs.clone(), &options)?;
+    let declared = !address.module.0.is_empty()
+        || files
+            .resources
+            .contains_key(&(address.type_name.clone(), address.name.clone()));
+    let checked = if declared {
+        session.instance_config(address).map(|_| ())
+    } else {
+        Err(Vec::new())
+    };
+    checked.map_err(|mut d| {
+        if d.iter().any(|d| d.code == "apply::instance-gone") || d.is_empty() {
+            d = vec![Diagnostic::error(
+                "import::not-in-configuration",
+                format!("the configuration does not declare `{address}`"),
+            )
+            .with_help(format!(
+                "Add a `resource \"{}\" \"{}\"` block for it first: import brings an object under an existing block.",
+                address.type_name, address.name
+            ))];
+        }
+        d
+    })?;
+    let mut providers = providers.clone();
+    let plan_options = PlanOptions {
+        workspace: workspace.to_string(),
+        ..PlanOptions::default()
+    };
+    configure_providers(root, &files, &inputs, &mut providers, &plan_options, rt)?;
+    let key = provider_key(&files, address);
+    let (key, provider) = providers
+        .resolve(&address.type_name, key.as_deref())
+        .ok_or_else(|| {
+            vec![Diagnostic::error(
+                "provider::missing",
+                format!("no provider for `{}`", address.type_name),
+            )]
+        })?;
+    let schema = providers.schema(&address.type_name, false).ok_or_else(|| {
+        vec![Diagnostic::error(
+            "schema::unknown-type",
+            format!("no resource type `{}`", address.type_name),
+        )]
+    })?;
+    let p = provider.clone();
+    let type_name = address.type_name.clone();
+    let owned_id = id.to_string();
+    let value = rt
+        .block_on(async move { p.import(&type_name, &owned_id).await })
+        .map_err(|diags| {
+            diags
+                .into_iter()
+                .map(|d| Diagnostic {
+                    message: format!("{address}: import of {id:?} failed: {}", d.message),
+                    ..d
+                })
+                .collect::<Vec<_>>()
+        })?;
+    state.resources.insert(
+        address.clone(),
+        InstanceState {
+            value: mark_schema_sensitive(schema, value),
+            provider: key.to_string(),
+            dependencies: Vec::new(),
+            create_before_destroy: false,
+        },
+    );
+    Ok(())
+}
+
+/// The `provider = NAME.ALIAS` of the root-module block of `address`, as
+/// written; `None` for the default configuration (and in child modules,
+/// which use the root's default configurations).
+fn provider_key(files: &crate::eval::ModuleFiles, address: &ResourceAddress) -> Option<String> {
+    if !address.module.0.is_empty() {
+        return None;
+    }
+    files.blocks_of("resource").find_map(|(src, b)| {
+        let labels: Vec<&str> = b.labels.iter().map(|l| l.value.as_str()).collect();
+        if labels != [address.type_name.as_str(), address.name.as_str()] {
+            return None;
+        }
+        let a = b.body.attribute("provider")?;
+        Some(
+            src.slice(a.expr.span)
+                .chars()
+                .filter(|c| !c.is_whitespace())
+                .collect(),
+        )
+    })
+}
