@@ -99,6 +99,14 @@ impl AwsProvider {
         }
     }
 
+    /// The schema of managed resource type `type_name`.
+    fn resource_schema(&self, type_name: &str) -> Result<&ResourceSchema, Failure> {
+        self.schema
+            .resources
+            .get(type_name)
+            .ok_or_else(|| no_such_type("aws", type_name))
+    }
+
     fn current(&self) -> Arc<Configured> {
         match self.configured.read() {
             Ok(c) => c.clone(),
@@ -282,11 +290,7 @@ impl Provider for AwsProvider {
     }
 
     fn plan(&self, request: PlanRequest<'_>) -> Result<PlannedState, Failure> {
-        let schema = self
-            .schema
-            .resources
-            .get(request.type_name)
-            .ok_or_else(|| no_such_type("aws", request.type_name))?;
+        let schema = self.resource_schema(request.type_name)?;
         match request.type_name {
             s3_bucket::TYPE => s3_bucket::plan(schema, request),
             s3_object::TYPE => s3_object::plan(schema, request),
@@ -296,11 +300,7 @@ impl Provider for AwsProvider {
 
     async fn apply(&self, request: ApplyRequest) -> Result<Option<Value>, Failure> {
         let c = self.current();
-        let schema = self
-            .schema
-            .resources
-            .get(&request.type_name)
-            .ok_or_else(|| no_such_type("aws", &request.type_name))?;
+        let schema = self.resource_schema(&request.type_name)?;
         match request.type_name.as_str() {
             s3_bucket::TYPE => s3_bucket::apply(s3(&c).await?, schema, request).await,
             s3_object::TYPE => s3_object::apply(s3(&c).await?, schema, request).await,
@@ -310,11 +310,7 @@ impl Provider for AwsProvider {
 
     async fn read(&self, type_name: &str, state: Value) -> Result<Option<Value>, Failure> {
         let c = self.current();
-        let schema = self
-            .schema
-            .resources
-            .get(type_name)
-            .ok_or_else(|| no_such_type("aws", type_name))?;
+        let schema = self.resource_schema(type_name)?;
         match type_name {
             s3_bucket::TYPE => s3_bucket::read(s3(&c).await?, schema, state).await,
             s3_object::TYPE => s3_object::read(s3(&c).await?, schema, state).await,
@@ -339,11 +335,7 @@ impl Provider for AwsProvider {
 
     async fn import(&self, type_name: &str, id: &str) -> Result<Value, Failure> {
         let c = self.current();
-        let schema = self
-            .schema
-            .resources
-            .get(type_name)
-            .ok_or_else(|| no_such_type("aws", type_name))?;
+        let schema = self.resource_schema(type_name)?;
         match type_name {
             s3_bucket::TYPE => s3_bucket::import(s3(&c).await?, schema, id).await,
             s3_object::TYPE => s3_object::import(s3(&c).await?, schema, id).await,
