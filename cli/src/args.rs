@@ -77,6 +77,19 @@ pub enum Command {
     ///
     /// Example: infra plan -out plan.bin --detailed-exitcode
     Plan(PlanArgs),
+    /// Detect drift: read every object in state and compare it with what
+    /// infra recorded, changing nothing.
+    ///
+    /// Reports attributes changed outside infra, objects deleted outside
+    /// infra, failing `check` blocks and, separately, configuration changes
+    /// not yet applied. Read-only: never writes state, takes no lock, never
+    /// creates, updates or deletes anything. Accepted drift is listed in
+    /// `.infradriftignore` (see docs/drift.md).
+    /// Exit code: 0 no drift, 2 drift found (even when some objects could
+    /// not be read), 1 an error and no drift.
+    ///
+    /// Example: infra drift --format markdown > drift.md
+    Drift(DriftArgs),
     /// Make the changes: carry out a saved plan, or plan and ask first.
     ///
     /// Without --auto-approve it asks for `yes`, and refuses to run when
@@ -232,6 +245,43 @@ pub struct PlanArgs {
     pub destroy: bool,
 }
 
+/// Output formats of `infra drift`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum DriftFormat {
+    /// For people: attribute-level diffs (default).
+    Human,
+    /// The versioned JSON document of docs/drift.md.
+    Json,
+    /// A report ready to post to an issue.
+    Markdown,
+}
+
+/// `infra drift`.
+#[derive(Debug, Args)]
+pub struct DriftArgs {
+    /// Variable and const values (the configuration is planned to tell
+    /// code changes from drift).
+    #[command(flatten)]
+    pub inputs: InputArgs,
+    /// The state file (default: .infra/state.json in the configuration
+    /// directory, or what the `backend` block says).
+    #[arg(long, value_name = "FILE")]
+    pub state: Option<PathBuf>,
+    /// Check only this resource, instance or module (repeatable):
+    /// `--target aws_s3_bucket.logs`.
+    #[arg(long, value_name = "ADDRESS")]
+    pub target: Vec<String>,
+    /// Provider reads run at once.
+    #[arg(long, default_value_t = 10, value_name = "N")]
+    pub parallelism: usize,
+    /// Print the JSON document (same as `--format json`).
+    #[arg(long, conflicts_with = "format")]
+    pub json: bool,
+    /// Output format.
+    #[arg(long, value_enum, value_name = "FORMAT")]
+    pub format: Option<DriftFormat>,
+}
+
 /// `infra apply` and `infra destroy`.
 #[derive(Debug, Args)]
 pub struct ApplyArgs {
@@ -245,6 +295,11 @@ pub struct ApplyArgs {
     /// Don't ask for confirmation.
     #[arg(long)]
     pub auto_approve: bool,
+    /// Accept drift into state instead of changing anything: read every
+    /// object, show what changed outside infra, and (after confirmation)
+    /// record it in state; objects deleted outside infra leave the state.
+    #[arg(long, conflicts_with = "plan_file")]
+    pub refresh_only: bool,
     /// Print progress and the result as JSON lines.
     #[arg(long)]
     pub json: bool,
@@ -407,6 +462,7 @@ const SINGLE_DASH_FLAGS: &[&str] = &[
     "refresh",
     "parallelism",
     "auto-approve",
+    "refresh-only",
     "detailed-exitcode",
     "lock-timeout",
     "migrate-state",

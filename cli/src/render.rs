@@ -80,4 +80,5 @@ pub fn json(diags: &[Diagnostic]) -> String {
     serde_json::to_string_pretty(&items).unwrap_or_else(|_| "[]".to_string())
 }
 
+pub mod drift;
 pub mod plan;

@@ -43,6 +43,9 @@ fn confirm(io: &mut Io<'_>, destroy: bool) -> bool {
 
 /// Runs `infra apply` (`destroy` false) or `infra destroy`.
 pub fn run(args: &ApplyArgs, destroy: bool, base: &Path, io: &mut Io<'_>) -> i32 {
+    if args.refresh_only {
+        return super::drift::refresh_only(args, destroy, base, io);
+    }
     let json = args.json;
     let rt = match workdir::runtime() {
         Ok(rt) => rt,

@@ -1,6 +1,7 @@
 //! One module per command; `dispatch` maps the parsed command to it.
 
 mod apply;
+mod drift;
 mod eval;
 mod fmt;
 mod force_unlock;
@@ -27,6 +28,7 @@ pub fn dispatch(command: Command, base: &Path, io: &mut Io<'_>) -> i32 {
         Command::Console(a) => eval::console(&a, base, io),
         Command::Init(a) => init::run(&a, base, io),
         Command::Plan(a) => plan::run(&a, base, io),
+        Command::Drift(a) => drift::run(&a, base, io),
         Command::Apply(a) => apply::run(&a, false, base, io),
         Command::Destroy(a) => apply::run(&a, true, base, io),
         Command::Output(a) => output::run(&a, base, io),

@@ -22,7 +22,9 @@ impl Style {
         Style { color }
     }
 
-    fn paint(self, code: &str, s: &str) -> String {
+    /// `s` in the ANSI colour `code` (`31` red, `32` green, `33` yellow),
+    /// or plain without colour.
+    pub fn paint(self, code: &str, s: &str) -> String {
         if self.color {
             format!("\x1b[{code}m{s}\x1b[0m")
         } else {
@@ -30,7 +32,8 @@ impl Style {
         }
     }
 
-    fn marker(self, m: &str) -> String {
+    /// A change marker (`+`, `-`, `~`, `<=`) in its colour.
+    pub fn marker(self, m: &str) -> String {
         let code = match m.trim() {
             "+" => "32",
             "-" => "31",
@@ -324,6 +327,25 @@ pub fn change(out: &mut String, c: &ResourceChange, style: Style) {
         _ => {}
     }
     let _ = writeln!(out, "    }}\n");
+}
+
+/// The attribute-level differences `before` → `after` of one object,
+/// lines starting at column `indent` (unchanged attributes counted, not
+/// shown; sensitive values redacted; multi-line strings as unified
+/// diffs): the body of a drift or update block.
+pub fn attribute_diff(
+    out: &mut String,
+    before: &Value,
+    after: &Value,
+    indent: usize,
+    style: Style,
+) {
+    let mut body = Body {
+        out,
+        style,
+        replace_paths: &[],
+    };
+    body.diff(before, after, indent, false);
 }
 
 /// Renders objects changed outside infra.

@@ -26,7 +26,7 @@ pub fn propose_for(
 pub fn mark_schema_sensitive(schema: &crate::provider::ResourceSchema, v: Value) -> Value {
     propose::mark_sensitive(schema, v)
 }
-pub use refresh::refresh;
+pub use refresh::{Refreshed, refresh, refresh_each};
 
 use crate::addr::ResourceAddress;
 use crate::eval::CheckResult;

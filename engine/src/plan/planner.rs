@@ -399,7 +399,7 @@ fn prevent_destroy(info: &InstanceInfo<'_>, reasons: &[String]) -> Diagnostic {
 /// Converts every managed instance's value in `state` (decoded from JSON:
 /// objects and tuples) to its schema's object type, with schema-sensitive
 /// attributes marked; values that do not convert are left as read.
-fn type_state(state: &mut State, providers: &Providers) {
+pub(crate) fn type_state(state: &mut State, providers: &Providers) {
     for (addr, inst) in state.resources.iter_mut() {
         let Some(schema) = providers.schema(&addr.type_name, addr.mode == ResourceMode::Data)
         else {

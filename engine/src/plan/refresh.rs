@@ -3,13 +3,30 @@
 //! infra. Used by plan and by drift; never writes state.
 
 use super::Drift;
-use crate::addr::{ResourceAddress, ResourceMode};
+use crate::addr::{ResourceAddress, ResourceMode, Target};
 use crate::provider::Providers;
 use crate::state::State;
 use infra_lang::Diagnostic;
 use std::sync::Arc;
 use tokio::runtime::Handle;
 use tokio::sync::Semaphore;
+
+/// What [`refresh_each`] found: the refreshed state, the drift, and the
+/// reads that failed, each with its address.
+#[derive(Debug)]
+pub struct Refreshed {
+    /// The state with every successfully read object replaced by what the
+    /// provider read (objects gone removed); an object whose read failed
+    /// keeps its recorded value.
+    pub state: State,
+    /// Objects changed or gone, in address order.
+    pub drift: Vec<Drift>,
+    /// Reads that failed (missing providers first, then failed reads, each
+    /// in address order): the instance and its diagnostics (messages prefixed with `refreshing `ADDRESS`: `).
+    pub errors: Vec<(ResourceAddress, Vec<Diagnostic>)>,
+    /// How many managed instances were read (or attempted).
+    pub checked: usize,
+}
 
 /// Reads every managed instance of `state` (data sources are re-read by
 /// the plan instead). Returns the refreshed state (gone objects removed)
@@ -24,65 +41,90 @@ pub fn refresh(
     state: State,
     parallelism: usize,
 ) -> Result<(State, Vec<Drift>), Vec<Diagnostic>> {
+    let r = refresh_each(rt, providers, state, parallelism, &[]);
+    if r.errors.is_empty() {
+        Ok((r.state, r.drift))
+    } else {
+        Err(r.errors.into_iter().flat_map(|(_, d)| d).collect())
+    }
+}
+
+/// Like [`refresh`], but a failed read does not stop the others: every
+/// managed instance matching `targets` (all when empty) is read, and the
+/// failures are returned per instance next to the drift of the rest. Used
+/// by `infra drift`, which reports each failure and still checks
+/// everything else.
+pub fn refresh_each(
+    rt: &Handle,
+    providers: &Providers,
+    state: State,
+    parallelism: usize,
+    targets: &[Target],
+) -> Refreshed {
     let sem = Arc::new(Semaphore::new(parallelism.max(1)));
     let mut tasks = Vec::new();
     let mut errors = Vec::new();
+    let mut checked = 0;
     for (addr, inst) in &state.resources {
-        if addr.mode != ResourceMode::Managed {
+        if addr.mode != ResourceMode::Managed
+            || !(targets.is_empty() || targets.iter().any(|t| t.matches(addr)))
+        {
             continue;
         }
+        checked += 1;
         let Some(provider) = providers
             .get(&inst.provider)
             .or_else(|| providers.for_type(&addr.type_name))
             .cloned()
         else {
-            errors.push(Diagnostic::error(
-                "provider::missing",
-                format!(
-                    "state has `{addr}`, but no provider `{}` is available",
-                    Providers::provider_name(&addr.type_name)
-                ),
+            errors.push((
+                addr.clone(),
+                vec![Diagnostic::error(
+                    "provider::missing",
+                    format!(
+                        "state has `{addr}`, but no provider `{}` is available",
+                        Providers::provider_name(&addr.type_name)
+                    ),
+                )],
             ));
             continue;
         };
         let value = inst.value.clone();
         let type_name = addr.type_name.clone();
         let sem = sem.clone();
-        let addr = addr.clone();
-        tasks.push(rt.spawn(async move {
-            let _permit = sem.acquire_owned().await;
-            // The read runs in a task of its own so a panicking provider is
-            // reported with the address it was reading.
-            let read = tokio::spawn(async move { provider.read(&type_name, value).await });
-            let r = match read.await {
-                Ok(r) => r,
-                Err(e) => Err(vec![Diagnostic::error(
-                    "provider::panic",
-                    format!("the provider crashed: {e}"),
-                )]),
-            };
-            (addr, r)
-        }));
+        tasks.push((
+            addr.clone(),
+            rt.spawn(async move {
+                let _permit = sem.acquire_owned().await;
+                // The read runs in a task of its own so a panicking provider
+                // is reported with the address it was reading.
+                let read = tokio::spawn(async move { provider.read(&type_name, value).await });
+                match read.await {
+                    Ok(r) => r,
+                    Err(e) => Err(vec![Diagnostic::error(
+                        "provider::panic",
+                        format!("the provider crashed: {e}"),
+                    )]),
+                }
+            }),
+        ));
     }
     let results = rt.block_on(async {
         let mut out = Vec::with_capacity(tasks.len());
-        for t in tasks {
-            out.push(t.await);
+        for (addr, t) in tasks {
+            out.push((addr, t.await));
         }
         out
     });
     let mut refreshed = state;
     let mut drift = Vec::new();
-    for r in results {
-        let (addr, result): (ResourceAddress, _) = match r {
+    for (addr, r) in results {
+        let result = match r {
             Ok(x) => x,
-            Err(e) => {
-                errors.push(Diagnostic::error(
-                    "provider::panic",
-                    format!("a provider crashed while reading: {e}"),
-                ));
-                continue;
-            }
+            Err(e) => Err(vec![Diagnostic::error(
+                "provider::panic",
+                format!("a provider crashed while reading: {e}"),
+            )]),
         };
         match result {
             Ok(Some(now)) => {
@@ -106,19 +148,22 @@ pub fn refresh(
                 }
             }
             Err(diags) => {
-                for d in diags {
-                    errors.push(Diagnostic {
+                let diags = diags
+                    .into_iter()
+                    .map(|d| Diagnostic {
                         message: format!("refreshing `{addr}`: {}", d.message),
                         ..d
-                    });
-                }
+                    })
+                    .collect();
+                errors.push((addr, diags));
             }
         }
     }
-    if errors.is_empty() {
-        drift.sort_by(|a, b| a.address.cmp(&b.address));
-        Ok((refreshed, drift))
-    } else {
-        Err(errors)
+    drift.sort_by(|a, b| a.address.cmp(&b.address));
+    Refreshed {
+        state: refreshed,
+        drift,
+        errors,
+        checked,
     }
 }

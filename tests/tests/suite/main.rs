@@ -6,6 +6,7 @@ mod aws_bucket;
 mod aws_object;
 mod cli;
 mod docs;
+mod drift;
 mod engine;
 mod engine_faults;
 mod eval;

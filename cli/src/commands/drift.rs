@@ -1,0 +1,312 @@
+//! `infra drift`: read every object in state, compare with what infra
+//! recorded, and report (human, `--json` or `--format markdown`). Read-only:
+//! the state is read without taking the lock and never written. Also
+//! `infra apply --refresh-only`, which records the drift in state after
+//! showing it.
+//!
+//! Exit codes: [`exit::OK`] when nothing drifted, [`DRIFT`] when drift
+//! that counts was found (even if some objects could not be read),
+//! [`exit::ERROR`] for an error and no drift.
+
+use super::eval::gather_inputs;
+use super::workdir::{self, report};
+use crate::args::{ApplyArgs, DriftArgs, DriftFormat, StateArgs};
+use crate::render::drift::{Meta, human, json, markdown};
+use crate::render::plan::{Style, drift as plan_drift};
+use crate::{Io, exit};
+use infra_engine::addr::Target;
+use infra_engine::drift::{
+    Date, DriftOptions, DriftReport, IgnoreFile, detect, refresh_state, rfc3339,
+};
+use infra_lang::Diagnostic;
+use std::path::Path;
+
+/// Drift found: a changed or missing object or a failing check that no
+/// unexpired `.infradriftignore` entry accepts.
+pub const DRIFT: i32 = 2;
+
+/// The exit code for `report`: [`DRIFT`] when drift counts, else
+/// [`exit::ERROR`] when anything failed, else [`exit::OK`].
+pub fn exit_code(report: &DriftReport) -> i32 {
+    if report.found() {
+        DRIFT
+    } else if !report.errors.is_empty() {
+        exit::ERROR
+    } else {
+        exit::OK
+    }
+}
+
+fn targets(list: &[String]) -> Result<Vec<Target>, Vec<Diagnostic>> {
+    list.iter()
+        .map(|t| {
+            Target::parse(t).map_err(|e| {
+                vec![
+                    Diagnostic::error("cli::bad-address", e.to_string()).with_help(
+                        "Addresses look like `local_file.page`, `random_id.x[0]`, `module.web`.",
+                    ),
+                ]
+            })
+        })
+        .collect()
+}
+
+/// Runs `infra drift`.
+pub fn run(args: &DriftArgs, base: &Path, io: &mut Io<'_>) -> i32 {
+    let format = if args.json {
+        DriftFormat::Json
+    } else {
+        args.format.unwrap_or(DriftFormat::Human)
+    };
+    let as_json = format == DriftFormat::Json;
+    let started = std::time::SystemTime::now();
+    let rt = match workdir::runtime() {
+        Ok(rt) => rt,
+        Err(d) => {
+            report(io, &[d], as_json);
+            return exit::ERROR;
+        }
+    };
+    let prepared = (|| {
+        let consts = workdir::const_inputs(&args.inputs.consts);
+        let state_args = StateArgs {
+            state: args.state.clone(),
+            lock_timeout: "0s".into(),
+        };
+        let store = workdir::store(base, &state_args, consts)?;
+        let inputs = gather_inputs(&args.inputs, base)?;
+        let options = DriftOptions {
+            targets: targets(&args.target)?,
+            parallelism: args.parallelism.max(1),
+            workspace: workdir::WORKSPACE.into(),
+            ignore: IgnoreFile::load(base)?,
+            today: Date::today_utc(),
+        };
+        Ok::<_, Vec<Diagnostic>>((store, inputs, options))
+    })();
+    let (store, inputs, options) = match prepared {
+        Ok(x) => x,
+        Err(diags) => {
+            report(io, &diags, as_json);
+            return exit::ERROR;
+        }
+    };
+    let providers = workdir::providers();
+    // No lock: drift only reads. A state being written by a concurrent
+    // apply is read whole (stores write atomically).
+    let stored = || workdir::read(&rt, &*store).map_err(|d| vec![d]);
+    let result = detect(base, inputs, &providers, stored, &options, rt.handle());
+    let drift = match result {
+        Ok(r) => r,
+        Err(diags) => {
+            report(io, &diags, as_json);
+            return exit::ERROR;
+        }
+    };
+    let code = exit_code(&drift);
+    let time = rfc3339(started);
+    let meta = Meta {
+        version: env!("CARGO_PKG_VERSION"),
+        time: &time,
+        exit_code: code,
+    };
+    match format {
+        DriftFormat::Human => {
+            let diags: Vec<Diagnostic> =
+                drift.errors.iter().map(|e| e.diagnostic.clone()).collect();
+            report(io, &diags, false);
+            let _ = write!(io.out, "{}", human(&drift, Style::new(io.color)));
+        }
+        DriftFormat::Markdown => {
+            let _ = write!(io.out, "{}", markdown(&drift, &meta));
+        }
+        DriftFormat::Json => {
+            let doc = json(&drift, &meta);
+            let text = serde_json::to_string_pretty(&doc).unwrap_or_else(|_| doc.to_string());
+            let _ = writeln!(io.out, "{text}");
+        }
+    }
+    // The process exits next; skip freeing the report value by value.
+    std::mem::forget(drift);
+    code
+}
+
+/// Asks for `yes` on the terminal before recording drift in state.
+fn confirm(io: &mut Io<'_>) -> bool {
+    let _ = write!(
+        io.out,
+        "\nWould you like to update the state to reflect these detected changes?\n  infra will write these changes to the state without changing any real objects.\n  Only 'yes' will be accepted to approve.\n\n  Enter a value: "
+    );
+    let _ = io.out.flush();
+    let mut line = String::new();
+    let _ = std::io::BufRead::read_line(&mut std::io::stdin().lock(), &mut line);
+    line.trim() == "yes"
+}
+
+/// Runs `infra apply --refresh-only`: reads every object (the lock held),
+/// shows the drift as `plan` does, and after confirmation (or with
+/// `--auto-approve`; refused when standard input is not a terminal)
+/// writes the refreshed state. Never changes a real object. Exit code 0
+/// when the state is up to date (written, or nothing to write), 1 on an
+/// error or when not approved.
+pub fn refresh_only(args: &ApplyArgs, destroy: bool, base: &Path, io: &mut Io<'_>) -> i32 {
+    let as_json = args.json;
+    if destroy {
+        let d = Diagnostic::error(
+            "cli::bad-flags",
+            "`--refresh-only` accepts drift into state; it cannot be combined with `infra destroy`",
+        )
+        .with_help("Use `infra apply --refresh-only`.");
+        report(io, &[d], as_json);
+        return exit::ERROR;
+    }
+    let rt = match workdir::runtime() {
+        Ok(rt) => rt,
+        Err(d) => {
+            report(io, &[d], as_json);
+            return exit::ERROR;
+        }
+    };
+    let planning = &args.planning;
+    let prepared = (|| {
+        let consts = workdir::const_inputs(&planning.inputs.consts);
+        let store = workdir::store(base, &planning.state, consts)?;
+        let inputs = gather_inputs(&planning.inputs, base)?;
+        let options = DriftOptions {
+            targets: targets(&planning.target)?,
+            parallelism: planning.parallelism.max(1),
+            workspace: workdir::WORKSPACE.into(),
+            ignore: IgnoreFile::default(),
+            today: Date::today_utc(),
+        };
+        Ok::<_, Vec<Diagnostic>>((store, inputs, options))
+    })();
+    let (store, inputs, options) = match prepared {
+        Ok(x) => x,
+        Err(diags) => {
+            report(io, &diags, as_json);
+            return exit::ERROR;
+        }
+    };
+    let lock = match workdir::lock(&rt, &*store, &planning.state, "apply -refresh-only") {
+        Ok(l) => l,
+        Err(d) => {
+            report(io, &[d], as_json);
+            return exit::ERROR;
+        }
+    };
+    let stored = match workdir::read(&rt, &*store) {
+        Ok(Some(s)) => s,
+        Ok(None) => {
+            if as_json {
+                let _ = writeln!(
+                    io.out,
+                    "{}",
+                    serde_json::json!({"type": "refresh", "changed": [], "missing": [], "written": false})
+                );
+            } else {
+                let _ = writeln!(io.out, "No state yet: there is nothing to refresh.");
+            }
+            return exit::OK;
+        }
+        Err(d) => {
+            report(io, &[d], as_json);
+            return exit::ERROR;
+        }
+    };
+    let providers = workdir::providers();
+    let (mut refreshed, drift) = match refresh_state(
+        base,
+        &inputs,
+        &providers,
+        stored.clone(),
+        &options,
+        rt.handle(),
+    ) {
+        Ok(x) => x,
+        Err(diags) => {
+            report(io, &diags, as_json);
+            if !as_json {
+                let _ = writeln!(
+                    io.err,
+                    "Nothing was written: the state is only updated when every object could be read."
+                );
+            }
+            return exit::ERROR;
+        }
+    };
+    let style = Style::new(io.color);
+    let names = |missing: bool| -> Vec<String> {
+        drift
+            .iter()
+            .filter(|d| d.after.is_none() == missing)
+            .map(|d| d.address.to_string())
+            .collect()
+    };
+    if !as_json {
+        let mut text = String::new();
+        plan_drift(&mut text, &drift, style);
+        let _ = write!(io.out, "{text}");
+    }
+    if drift.is_empty() {
+        if as_json {
+            let _ = writeln!(
+                io.out,
+                "{}",
+                serde_json::json!({"type": "refresh", "changed": [], "missing": [], "written": false})
+            );
+        } else {
+            let _ = writeln!(
+                io.out,
+                "{} The state matches the real objects; nothing to write.",
+                style.bold("No changes.")
+            );
+        }
+        return exit::OK;
+    }
+    if !args.auto_approve {
+        if !std::io::IsTerminal::is_terminal(&std::io::stdin()) {
+            let d = Diagnostic::error(
+                "apply::no-approval",
+                "apply needs approval, but standard input is not a terminal",
+            )
+            .with_help("Pass `--auto-approve` (e.g. in CI) to record the drift in state.");
+            report(io, &[d], as_json);
+            return exit::ERROR;
+        }
+        if !confirm(io) {
+            let _ = writeln!(io.err, "\nApply cancelled.");
+            return exit::ERROR;
+        }
+    }
+    refreshed.serial = stored.serial + 1;
+    if let Err(d) = workdir::write(&rt, &*store, &refreshed) {
+        report(io, &[d], as_json);
+        return exit::ERROR;
+    }
+    workdir::unlock(io, lock);
+    let (changed, missing) = (names(false), names(true));
+    if as_json {
+        let _ = writeln!(
+            io.out,
+            "{}",
+            serde_json::json!({"type": "refresh", "changed": changed, "missing": missing, "written": true, "serial": refreshed.serial})
+        );
+    } else {
+        let _ = writeln!(
+            io.out,
+            "\n{}",
+            style.bold(&format!(
+                "Apply complete! The state now records {} changed outside infra; {} deleted outside infra left the state.",
+                plural(changed.len(), "object", "objects"),
+                plural(missing.len(), "object", "objects")
+            ))
+        );
+    }
+    std::mem::forget(refreshed);
+    exit::OK
+}
+
+fn plural(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
