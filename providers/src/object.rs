@@ -150,6 +150,48 @@ pub fn set(m: &mut Attrs, name: &str, v: Value) {
     }
 }
 
+/// The arguments that give a file's or object's content; exactly one must
+/// be set (`local_file`, `aws_s3_object`).
+pub const CONTENT_ARGS: [&str; 3] = ["content", "content_base64", "source"];
+
+/// Checks the content arguments of `what` (e.g. `local_file`): exactly one
+/// of [`CONTENT_ARGS`], and `content_base64` valid base64. `source_help`
+/// says what `source` does for this type ("copy a file").
+pub fn check_content_args(what: &str, m: &Attrs, source_help: &str) -> Vec<Diagnostic> {
+    use base64::Engine;
+    let mut out = Vec::new();
+    let given: Vec<&str> = CONTENT_ARGS
+        .into_iter()
+        .filter(|n| !get(m, n).is_null())
+        .collect();
+    match given.as_slice() {
+        [] => out.push(
+            invalid(format!(
+                "`{what}` needs one of `content`, `content_base64` or `source`"
+            ))
+            .with_help(format!(
+                "Set `content` for text, `content_base64` for binary data, or `source` to {source_help}."
+            )),
+        ),
+        [_] => {}
+        several => out.push(invalid(format!(
+            "`{what}` takes only one of `content`, `content_base64` and `source`, got `{}`",
+            several.join("` and `")
+        ))),
+    }
+    if let Some(b) = string(m, "content_base64")
+        && let Err(e) = base64::engine::general_purpose::STANDARD.decode(b)
+    {
+        out.push(
+            invalid(format!(
+                "`content_base64` of `{what}` is not valid base64: {e}"
+            ))
+            .with_help("Encode the bytes with `base64encode(...)` or `filebase64(...)`."),
+        );
+    }
+    out
+}
+
 /// Turns the errors among `diags` into a [`Failure`], if any.
 ///
 /// # Errors

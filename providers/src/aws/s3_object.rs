@@ -20,8 +20,8 @@
 
 use super::{S3, client, owned};
 use crate::object::{
-    Attrs, attrs, blocking, check, finish, get, hex, into_attrs, invalid, planned, propose, same,
-    set, string,
+    Attrs, attrs, blocking, check, check_content_args, finish, get, hex, into_attrs, invalid,
+    planned, propose, same, set, string,
 };
 use aws_sdk_s3::primitives::ByteStream;
 use aws_sdk_s3::types::{CompletedMultipartUpload, CompletedPart, StorageClass, Tag, Tagging};
@@ -73,9 +73,6 @@ pub const STORAGE_CLASSES: &[&str] = &[
     "SNOW",
     "EXPRESS_ONEZONE",
 ];
-
-/// The arguments that give the content; exactly one must be set.
-const CONTENT_ARGS: [&str; 3] = ["content", "content_base64", "source"];
 
 /// The arguments whose change needs the object written again.
 const PUT_ARGS: [&str; 9] = [
@@ -292,36 +289,7 @@ pub fn tag_text(s: &str) -> bool {
 /// most 256 characters, of the characters S3 allows; a known storage
 /// class.
 pub fn validate(m: &Attrs) -> Vec<Diagnostic> {
-    let mut out = Vec::new();
-    let given: Vec<&str> = CONTENT_ARGS
-        .into_iter()
-        .filter(|n| !get(m, n).is_null())
-        .collect();
-    match given.as_slice() {
-        [] => out.push(
-            invalid(format!(
-                "`{TYPE}` needs one of `content`, `content_base64` or `source`"
-            ))
-            .with_help(
-                "Set `content` for text, `content_base64` for binary data, or `source` to upload a file.",
-            ),
-        ),
-        [_] => {}
-        several => out.push(invalid(format!(
-            "`{TYPE}` takes only one of `content`, `content_base64` and `source`, got `{}`",
-            several.join("` and `")
-        ))),
-    }
-    if let Some(b) = string(m, "content_base64")
-        && let Err(e) = STANDARD.decode(b)
-    {
-        out.push(
-            invalid(format!(
-                "`content_base64` of `{TYPE}` is not valid base64: {e}"
-            ))
-            .with_help("Encode the bytes with `base64encode(...)` or `filebase64(...)`."),
-        );
-    }
+    let mut out = check_content_args(TYPE, m, "upload a file");
     for name in ["bucket", "key", "source"] {
         if string(m, name) == Some("") {
             out.push(invalid(format!("`{name}` of `{TYPE}` must not be empty")));

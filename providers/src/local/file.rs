@@ -11,7 +11,8 @@
 
 use super::{checksum_attributes, set_checksums, sha1_hex, unknown_checksums};
 use crate::object::{
-    Attrs, attrs, blocking, check, finish, get, into_attrs, invalid, planned, propose, set, string,
+    Attrs, attrs, blocking, check, check_content_args, finish, get, into_attrs, invalid, planned,
+    propose, set, string,
 };
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
@@ -44,9 +45,6 @@ pub const PLAIN: Flavor = Flavor {
     sensitive: false,
     default_permission: "0777",
 };
-
-/// The arguments that give the content; exactly one must be set.
-const CONTENT_ARGS: [&str; 3] = ["content", "content_base64", "source"];
 
 /// The schema of `local_file`.
 pub fn schema() -> ResourceSchema {
@@ -137,34 +135,7 @@ pub fn parse_mode(s: &str) -> Result<u32, String> {
 /// and `source`; valid base64; valid permissions; a non-empty filename.
 pub fn validate(flavor: &Flavor, m: &Attrs) -> Vec<Diagnostic> {
     let what = flavor.type_name;
-    let mut out = Vec::new();
-    let given: Vec<&str> = CONTENT_ARGS
-        .into_iter()
-        .filter(|n| !get(m, n).is_null())
-        .collect();
-    match given.as_slice() {
-        [] => out.push(
-            invalid(format!(
-                "`{what}` needs one of `content`, `content_base64` or `source`"
-            ))
-            .with_help("Set `content` for text, `content_base64` for binary data, or `source` to copy a file."),
-        ),
-        [_] => {}
-        several => out.push(invalid(format!(
-            "`{what}` takes only one of `content`, `content_base64` and `source`, got `{}`",
-            several.join("` and `")
-        ))),
-    }
-    if let Some(b) = string(m, "content_base64")
-        && let Err(e) = STANDARD.decode(b)
-    {
-        out.push(
-            invalid(format!(
-                "`content_base64` of `{what}` is not valid base64: {e}"
-            ))
-            .with_help("Encode the bytes with `base64encode(...)` or `filebase64(...)`."),
-        );
-    }
+    let mut out = check_content_args(what, m, "copy a file");
     for name in ["file_permission", "directory_permission"] {
         if let Some(s) = string(m, name)
             && let Err(e) = parse_mode(s)
