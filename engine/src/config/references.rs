@@ -635,7 +635,12 @@ pub(crate) fn check(files: &[ParsedFile], decls: &Declarations, diags: &mut Vec<
                             ctx.expr(&a.expr);
                         }
                     }
-                    if let Some(src) = b.body.attribute("source") {
+                    // Only a module's `source` is a meta-argument (a const
+                    // expression); a resource's `source` is an ordinary
+                    // argument (e.g. `aws_s3_object`'s file) and may use
+                    // `each.`, locals and resources.
+                    let is_module = b.kind.name == "module";
+                    if let Some(src) = b.body.attribute("source").filter(|_| is_module) {
                         ctx.mode = Mode::Const;
                         ctx.what = &what_source;
                         ctx.expr(&src.expr);
@@ -643,10 +648,12 @@ pub(crate) fn check(files: &[ParsedFile], decls: &Declarations, diags: &mut Vec<
                     }
                     ctx.each = has_each;
                     ctx.count = has_count;
-                    ctx.body(
-                        &b.body,
-                        &["for_each", "count", "provider", "providers", "source"],
-                    );
+                    let meta: &[&str] = if is_module {
+                        &["for_each", "count", "provider", "providers", "source"]
+                    } else {
+                        &["for_each", "count", "provider", "providers"]
+                    };
+                    ctx.body(&b.body, meta);
                 }
                 "const" => {
                     ctx.mode = Mode::Const;

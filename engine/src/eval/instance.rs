@@ -53,6 +53,13 @@ pub(crate) struct ModuleInstance {
     /// Values given for this module's variables: by the command line for
     /// the root, by the `module` block's arguments for a child.
     pub inputs: Inputs,
+    /// Resource instances each input (by variable name) was computed from:
+    /// a child's resources that use `var.x` depend on what the `module`
+    /// block's `x = ...` referenced.
+    pub input_deps: BTreeMap<String, Deps>,
+    /// What every resource of this module (and of its children) waits
+    /// for: the `depends_on` of the `module` blocks that called it.
+    pub depends_on: Deps,
     pub values: RefCell<BTreeMap<Key, Slot<Value>>>,
     pub resources: RefCell<BTreeMap<ResourceKey, Slot<Rc<ResourceEval>>>>,
     /// Each resource's instances as references see them (the planned or
@@ -75,6 +82,8 @@ impl ModuleInstance {
             path,
             shared,
             inputs,
+            input_deps: BTreeMap::new(),
+            depends_on: Deps::new(),
             values: RefCell::new(BTreeMap::new()),
             resources: RefCell::new(BTreeMap::new()),
             resource_values: RefCell::new(BTreeMap::new()),

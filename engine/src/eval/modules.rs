@@ -2,11 +2,12 @@
 //! expanding `count`/`for_each`, passing arguments to the child's
 //! variables, and the child's outputs as `module.NAME.OUTPUT`.
 
-use super::instance::{Key, ModuleInstance, upstream};
+use super::instance::{Deps, Key, ModuleInstance, upstream};
 use super::loader::{ModuleFiles, load_module, load_std_module};
 use super::resources::{Expansion, MODULE_META_ATTRS};
 use super::{InputValue, Inputs};
 use crate::addr::InstanceKey;
+use infra_lang::ast::ExprKind;
 use infra_lang::diagnostic::did_you_mean;
 use infra_lang::eval::{Evaluator, Site};
 use infra_lang::{Diagnostic, Value};
@@ -159,6 +160,27 @@ impl ModuleInstance {
             return Err(upstream());
         }
         let expanded = self.expand(src, b, &format!("`module.{name}`"))?;
+        // `depends_on = [...]` of the module block: every resource inside
+        // waits for what it names (references record what they touch),
+        // as well as for what this module's own caller waits for.
+        let mut depends_on = self.depends_on.clone();
+        if let Some(d) = b.body.attribute("depends_on")
+            && let ExprKind::Tuple(items) = &d.expr.kind
+        {
+            self.shared.deps.borrow_mut().push(Deps::new());
+            let mut failed = None;
+            for item in items {
+                if let Err(e) = self.eval(src, item) {
+                    failed = Some(e);
+                    break;
+                }
+            }
+            let deps = self.shared.deps.borrow_mut().pop().unwrap_or_default();
+            if let Some(e) = failed {
+                return Err(e);
+            }
+            depends_on.extend(deps);
+        }
         let mut instances = Vec::with_capacity(expanded.keys.len());
         let mut failed = false;
         for (key, binding) in expanded.keys {
@@ -167,11 +189,19 @@ impl ModuleInstance {
                 ev.bind(n, v);
             }
             let mut inputs = Inputs::default();
+            let mut input_deps = BTreeMap::new();
             for a in b.body.attributes() {
                 if MODULE_META_ATTRS.contains(&a.name.name.as_str()) {
                     continue;
                 }
-                match ev.eval(&a.expr) {
+                // The argument's own dependencies, kept for the child's
+                // `var.NAME` (and still counted for the call as a whole).
+                self.shared.deps.borrow_mut().push(Deps::new());
+                let value = ev.eval(&a.expr);
+                let deps = self.shared.deps.borrow_mut().pop().unwrap_or_default();
+                self.shared.add_deps(&deps);
+                input_deps.insert(a.name.name.clone(), deps);
+                match value {
                     Ok(v) => {
                         inputs.vars.insert(
                             a.name.name.clone(),
@@ -189,15 +219,10 @@ impl ModuleInstance {
                 }
             }
             let path = self.path.child(name, key.clone());
-            instances.push((
-                key,
-                Rc::new(ModuleInstance::new(
-                    files.clone(),
-                    path,
-                    self.shared.clone(),
-                    inputs,
-                )),
-            ));
+            let mut child = ModuleInstance::new(files.clone(), path, self.shared.clone(), inputs);
+            child.input_deps = input_deps;
+            child.depends_on = depends_on.clone();
+            instances.push((key, Rc::new(child)));
         }
         if failed {
             return Err(upstream());

@@ -359,13 +359,14 @@ impl ModuleInstance {
             }
         }
         let lifecycle = self.lifecycle(src, b)?;
-        let deps = self
+        let mut deps = self
             .shared
             .deps
             .borrow()
             .last()
             .cloned()
             .unwrap_or_default();
+        deps.extend(self.depends_on.iter().cloned());
         Ok(Rc::new(ResourceEval {
             expansion: expanded.expansion,
             instances,

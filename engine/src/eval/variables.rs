@@ -322,6 +322,9 @@ impl ModuleInstance {
     /// sensitive mark when declared so.
     pub(crate) fn variable(&self, name: &str, site: &Site<'_>) -> Result<Value, Diagnostic> {
         self.memo(Key::Var(name.to_string()), site, || {
+            if let Some(deps) = self.input_deps.get(name) {
+                self.shared.add_deps(deps);
+            }
             let at = self.files.variables.get(name).copied().ok_or_else(upstream)?;
             let (src, b) = self.files.block(at).ok_or_else(upstream)?;
             let ty = declared_type(src, b);

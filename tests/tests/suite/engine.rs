@@ -196,10 +196,7 @@ fn destroy_removes_everything() {
     let out = w
         .expect(&["destroy", "--auto-approve", "--no-color"], 0)
         .stdout;
-    assert_contains(
-        &out,
-        "Destroy complete! Resources: 0 added, 0 changed, 2 destroyed.",
-    );
+    assert_contains(&out, "Destroy complete! Resources: 2 destroyed.");
     // The file depends on infra_data.a: it goes first.
     assert!(
         position(&out, "local_file.f: Destruction complete")
@@ -595,4 +592,61 @@ fn drift_edited_file_is_replaced() {
     assert_contains(&r.stdout, "# local_file.f must be replaced");
     w.apply();
     assert_eq!(w.read_text("out/a.txt").as_deref(), Some("hello\n"));
+}
+
+/// A child module whose resources use `var.name`, called with a value made
+/// from a root resource, and a second call that only `depends_on` it.
+const MODULE_INPUT_DEPS: &str = r#"
+resource "random_id" "suffix" {
+  byte_length = 2
+}
+
+module "named" {
+  source = "./child"
+  name   = "site-${random_id.suffix.hex}"
+}
+
+module "after" {
+  source     = "./child"
+  name       = "fixed"
+  depends_on = [random_id.suffix]
+}
+"#;
+
+const CHILD_USING_VAR: &str = r#"
+variable "name" {
+  type = string
+}
+
+resource "infra_data" "this" {
+  input = var.name
+}
+"#;
+
+#[test]
+fn module_arguments_and_depends_on_order_the_child_after_what_they_reference() {
+    let w = Workdir::new(MODULE_INPUT_DEPS);
+    w.write("child/main.infra", CHILD_USING_VAR);
+    let graph = w.expect(&["graph"], 0).stdout;
+    assert_contains(
+        &graph,
+        r#""module.named.infra_data.this" -> "random_id.suffix";"#,
+    );
+    assert_contains(
+        &graph,
+        r#""module.after.infra_data.this" -> "random_id.suffix";"#,
+    );
+    // Before the fix the child was applied before the suffix existed and
+    // failed with "the configuration ... is still not known during apply".
+    let applied = w.apply();
+    assert_contains(&applied.stdout, "Apply complete! Resources: 3 added");
+    let suffix = w.attributes("random_id.suffix")["hex"].clone();
+    let shown = w
+        .expect(&["state", "show", "module.named.infra_data.this"], 0)
+        .stdout;
+    assert_contains(
+        &shown,
+        &format!("\"site-{}\"", suffix.as_str().unwrap_or_default()),
+    );
+    w.expect(&["plan", "--detailed-exitcode"], 0);
 }
