@@ -414,11 +414,52 @@ fn top_attrs(v: &Value) -> Option<&BTreeMap<String, Value>> {
     }
 }
 
+/// Classifies every pending change of `changes` (see [`classify`]); a
+/// change that only recomputes values ("known after apply") is blamed on
+/// drift when something it depends on drifted or is itself changed by
+/// drift (e.g. an inventory listing the ETag of an object deleted outside
+/// infra), else on the configuration.
+fn classify_all<'a>(
+    changes: impl Iterator<Item = &'a ResourceChange>,
+    stored: &BTreeMap<ResourceAddress, Value>,
+) -> Vec<PendingChange> {
+    let mut out: Vec<(PendingChange, bool, &ResourceChange)> = changes
+        .map(|c| {
+            let (p, only_computed) = classify(c, stored.get(&c.address));
+            (p, only_computed, c)
+        })
+        .collect();
+    let mut affected: BTreeSet<ResourceAddress> = stored.keys().cloned().collect();
+    loop {
+        affected.extend(
+            out.iter()
+                .filter(|(p, ..)| p.cause != ChangeCause::Configuration)
+                .map(|(p, ..)| p.address.clone()),
+        );
+        let mut moved = false;
+        for (p, only_computed, c) in &mut out {
+            if *only_computed
+                && p.cause == ChangeCause::Configuration
+                && c.dependencies.iter().any(|d| affected.contains(d))
+            {
+                p.cause = ChangeCause::Drift;
+                moved = true;
+            }
+        }
+        if !moved {
+            break;
+        }
+    }
+    out.into_iter().map(|(p, ..)| p).collect()
+}
+
 /// Why `c` would happen: `stored` is the recorded value before refresh
-/// when the instance drifted (`None` when it did not).
-fn classify(c: &ResourceChange, stored: Option<&Value>) -> PendingChange {
+/// when the instance drifted (`None` when it did not). The flag says the
+/// change only recomputes values known after apply.
+fn classify(c: &ResourceChange, stored: Option<&Value>) -> (PendingChange, bool) {
     let null = Value::NULL;
     let mut attributes = Vec::new();
+    let mut only_computed = false;
     let cause = match (c.action, stored) {
         (Action::Create, Some(stored)) => {
             // The object is missing: apply re-creates it. Configured
@@ -474,6 +515,7 @@ fn classify(c: &ResourceChange, stored: Option<&Value>) -> PendingChange {
                 config = true;
             }
             if attributes.is_empty() {
+                only_computed = !computed.is_empty() && !config;
                 attributes = computed;
             }
             match (config, reverts) {
@@ -487,12 +529,13 @@ fn classify(c: &ResourceChange, stored: Option<&Value>) -> PendingChange {
         }
         _ => ChangeCause::Configuration,
     };
-    PendingChange {
+    let change = PendingChange {
         address: c.address.clone(),
         action: c.action,
         attributes,
         cause,
-    }
+    };
+    (change, only_computed)
 }
 
 /// What references see when checks are evaluated for drift: each
@@ -645,13 +688,13 @@ pub fn detect(
     );
     let (checks, pending): (Option<Vec<DriftCheck>>, Option<Vec<PendingChange>>) = match planned {
         Ok(mut p) => {
-            let pending = p
-                .changes
-                .iter()
-                .filter(|c| !matches!(c.action, Action::NoOp | Action::Read))
-                .filter(|c| c.address.mode == ResourceMode::Managed)
-                .map(|c| classify(c, stored_values.get(&c.address)))
-                .collect();
+            let pending = classify_all(
+                p.changes
+                    .iter()
+                    .filter(|c| !matches!(c.action, Action::NoOp | Action::Read))
+                    .filter(|c| c.address.mode == ResourceMode::Managed),
+                &stored_values,
+            );
             // The plan's prior state: the objects as read, and the data
             // sources the plan read.
             let observed = std::mem::take(&mut p.prior);
@@ -864,25 +907,68 @@ mod tests {
         };
         let v = |a: &str, b: &str| obj(&[("a", Value::string(a)), ("b", Value::string(b))]);
         // Not drifted: the code changed.
-        let c = classify(&change(v("1", "1"), v("2", "1")), None);
+        let c = classify(&change(v("1", "1"), v("2", "1")), None).0;
         assert_eq!(
             (c.cause, c.attributes.clone()),
             (ChangeCause::Configuration, vec!["a".to_string()])
         );
         // Drifted `a` from 1 to 9; the configuration still says 1.
-        let c = classify(&change(v("9", "1"), v("1", "1")), Some(&v("1", "1")));
+        let c = classify(&change(v("9", "1"), v("1", "1")), Some(&v("1", "1"))).0;
         assert_eq!(c.cause, ChangeCause::Drift);
         // Drifted `a`, and the code changed `b`.
-        let c = classify(&change(v("9", "1"), v("1", "2")), Some(&v("1", "1")));
+        let c = classify(&change(v("9", "1"), v("1", "2")), Some(&v("1", "1"))).0;
         assert_eq!(c.cause, ChangeCause::Both);
         // Drifted `a`, and the code changed `a` too.
-        let c = classify(&change(v("9", "1"), v("5", "1")), Some(&v("1", "1")));
+        let c = classify(&change(v("9", "1"), v("5", "1")), Some(&v("1", "1"))).0;
         assert_eq!(c.cause, ChangeCause::Both);
         // Drifted `b` only, the code changed `a`: `b` stays as it is.
-        let c = classify(&change(v("1", "9"), v("2", "9")), Some(&v("1", "1")));
+        let c = classify(&change(v("1", "9"), v("2", "9")), Some(&v("1", "1"))).0;
         assert_eq!(
             (c.cause, c.attributes),
             (ChangeCause::Configuration, vec!["a".to_string()])
+        );
+    }
+
+    #[test]
+    fn recomputed_values_downstream_of_drift_are_blamed_on_drift() {
+        let change = |addr: &str, deps: &[&str], before: Value, after: Value| ResourceChange {
+            address: ResourceAddress::parse(addr).expect("address"),
+            provider: "x".into(),
+            action: Action::DeleteThenCreate,
+            reasons: Vec::new(),
+            replace_paths: Vec::new(),
+            before: Some(before),
+            after: Some(after),
+            config_unknown: false,
+            dependencies: deps
+                .iter()
+                .map(|d| ResourceAddress::parse(d).expect("address"))
+                .collect(),
+            prior_dependencies: Vec::new(),
+            create_before_destroy: false,
+        };
+        let known = obj(&[("etag", Value::string("1"))]);
+        let unknown = obj(&[("etag", Value::unknown())]);
+        // `x_obj.a` was deleted outside infra; `x_list.b` lists its ETag,
+        // `x_list.c` lists b's, `x_list.d` depends on nothing that drifted.
+        let changes = [
+            change("x_list.c", &["x_list.b"], known.clone(), unknown.clone()),
+            change("x_list.b", &["x_obj.a"], known.clone(), unknown.clone()),
+            change("x_list.d", &[], known.clone(), unknown.clone()),
+        ];
+        let mut stored = BTreeMap::new();
+        stored.insert(ResourceAddress::parse("x_obj.a").expect("address"), known);
+        let causes: Vec<(String, ChangeCause)> = classify_all(changes.iter(), &stored)
+            .into_iter()
+            .map(|p| (p.address.to_string(), p.cause))
+            .collect();
+        assert_eq!(
+            causes,
+            vec![
+                ("x_list.c".to_string(), ChangeCause::Drift),
+                ("x_list.b".to_string(), ChangeCause::Drift),
+                ("x_list.d".to_string(), ChangeCause::Configuration),
+            ]
         );
     }
 }
