@@ -81,4 +81,6 @@ pub fn json(diags: &[Diagnostic]) -> String {
 }
 
 pub mod drift;
+pub mod markdown;
 pub mod plan;
+pub mod plan_markdown;

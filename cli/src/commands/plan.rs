@@ -1,10 +1,12 @@
 //! `infra plan`: refresh, compare with the configuration, print the
-//! changes (text or `--json`), optionally save them (`-out FILE`).
+//! changes (text, `--json` or `--format markdown`), optionally save them
+//! (`-out FILE`).
 
 use super::eval::gather_inputs;
 use super::workdir::{self, report};
-use crate::args::{PlanArgs, PlanningArgs};
+use crate::args::{PlanArgs, PlanFormat, PlanningArgs};
 use crate::render::plan::{Style, render};
+use crate::render::plan_markdown;
 use crate::{Io, exit};
 use infra_engine::addr::Target;
 use infra_engine::eval::Inputs;
@@ -60,10 +62,12 @@ pub fn make_plan(
 
 /// Runs `infra plan`.
 pub fn run(args: &PlanArgs, base: &Path, io: &mut Io<'_>) -> i32 {
+    let format = args.output_format();
+    let as_json = format == PlanFormat::Json;
     let rt = match workdir::runtime() {
         Ok(rt) => rt,
         Err(d) => {
-            report(io, &[d], args.json);
+            report(io, &[d], as_json);
             return exit::ERROR;
         }
     };
@@ -71,52 +75,70 @@ pub fn run(args: &PlanArgs, base: &Path, io: &mut Io<'_>) -> i32 {
     let store = match workdir::store(base, &args.planning.state, consts) {
         Ok(s) => s,
         Err(diags) => {
-            report(io, &diags, args.json);
+            report(io, &diags, as_json);
             return exit::ERROR;
         }
     };
     let lock = match workdir::lock(&rt, &*store, &args.planning.state, "plan") {
         Ok(l) => l,
         Err(d) => {
-            report(io, &[d], args.json);
+            report(io, &[d], as_json);
             return exit::ERROR;
         }
     };
     let (plan, inputs) = match make_plan(&args.planning, args.destroy, base, &rt, &*store) {
         Ok(p) => p,
         Err(diags) => {
-            report(io, &diags, args.json);
+            report(io, &diags, as_json);
             return exit::ERROR;
         }
     };
     workdir::unlock(io, lock);
     report(io, &plan.warnings, false);
-    if args.json {
-        let _ = writeln!(io.out, "{}", json::to_json(&plan));
-    } else {
-        let _ = write!(io.out, "{}", render(&plan, Style::new(io.color)));
-    }
-    if let Some(out) = &args.out {
+    let save = || -> Result<(), Diagnostic> {
+        let Some(out) = &args.out else {
+            return Ok(());
+        };
         let path = if out.is_absolute() {
             out.clone()
         } else {
             base.join(out)
         };
-        if let Err(e) = std::fs::write(&path, file::to_text(&plan, &inputs)) {
-            let d = Diagnostic::error(
+        std::fs::write(&path, file::to_text(&plan, &inputs)).map_err(|e| {
+            Diagnostic::error(
                 "cli::write",
                 format!("cannot write {}: {e}", path.display()),
-            );
-            report(io, &[d], args.json);
+            )
+        })
+    };
+    if format == PlanFormat::Markdown {
+        // Saved first: the Markdown names the saved plan, and nothing is
+        // printed when it cannot be written.
+        if let Err(d) = save() {
+            report(io, &[d], false);
             return exit::ERROR;
         }
-        if !args.json {
-            let _ = writeln!(
-                io.out,
-                "\nSaved the plan to: {}\n\nTo perform exactly these actions, run:\n    infra apply {}",
-                out.display(),
-                out.display()
-            );
+        let saved = args.out.as_ref().map(|out| out.display().to_string());
+        let _ = write!(io.out, "{}", plan_markdown::render(&plan, saved.as_deref()));
+    } else {
+        if as_json {
+            let _ = writeln!(io.out, "{}", json::to_json(&plan));
+        } else {
+            let _ = write!(io.out, "{}", render(&plan, Style::new(io.color)));
+        }
+        if let Err(d) = save() {
+            report(io, &[d], as_json);
+            return exit::ERROR;
+        }
+        if let (Some(out), false) = (&args.out, as_json) {
+            let _ = writeln!(io.out, "\nSaved the plan to: {}", out.display());
+            if !crate::in_automation() {
+                let _ = writeln!(
+                    io.out,
+                    "\nTo perform exactly these actions, run:\n    infra apply {}",
+                    out.display()
+                );
+            }
         }
     }
     let code = if args.detailed_exitcode && plan.has_changes() {

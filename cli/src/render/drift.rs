@@ -3,6 +3,7 @@
 //! as unified diffs, sensitive values redacted), as Markdown ready to post
 //! to an issue, and as the versioned JSON document of docs/drift.md.
 
+use super::markdown::{cell, code, fenced, html, plural};
 use super::plan::{Style, attribute_diff};
 use infra_engine::addr::{InstanceKey, ResourceAddress};
 use infra_engine::drift::ignore::Subject;
@@ -28,10 +29,6 @@ pub struct Meta<'a> {
     pub time: &'a str,
     /// The exit code the run ends with (0, 1 or 2).
     pub exit_code: i32,
-}
-
-fn plural(n: usize, one: &str, many: &str) -> String {
-    format!("{n} {}", if n == 1 { one } else { many })
 }
 
 fn marker(a: Action) -> &'static str {
@@ -301,37 +298,6 @@ pub fn human(report: &DriftReport, style: Style) -> String {
     }
     let _ = writeln!(out, "{}", style.bold(&report.summary()));
     out
-}
-
-/// A Markdown code span for `s` (backticks inside handled).
-fn code(s: &str) -> String {
-    let longest = s.split(|c| c != '`').map(str::len).max().unwrap_or(0);
-    let ticks = "`".repeat(longest + 1);
-    if longest > 0 {
-        format!("{ticks} {s} {ticks}")
-    } else {
-        format!("{ticks}{s}{ticks}")
-    }
-}
-
-/// Text for a Markdown table cell: pipes escaped, one line.
-fn cell(s: &str) -> String {
-    s.replace('|', "\\|").replace(['\n', '\r'], " ")
-}
-
-fn html(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-}
-
-/// A fenced code block around `body` (the fence longer than any backtick
-/// run inside).
-fn fenced(out: &mut String, lang: &str, body: &str) {
-    let longest = body.split(|c| c != '`').map(str::len).max().unwrap_or(0);
-    let fence = "`".repeat(longest.max(2) + 1);
-    let _ = writeln!(out, "{fence}{lang}\n{}{fence}", body);
 }
 
 /// The report as Markdown for an issue or a pull request: the summary

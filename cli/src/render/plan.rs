@@ -111,7 +111,9 @@ fn value(v: &Value, indent: usize) -> String {
     }
 }
 
-fn key(k: &str) -> String {
+/// An attribute or object key as written in the configuration: bare when
+/// it can be, quoted otherwise.
+pub(crate) fn key(k: &str) -> String {
     let plain = !k.is_empty()
         && k.chars()
             .all(|c| c.is_alphanumeric() || c == '_' || c == '-')
@@ -121,7 +123,7 @@ fn key(k: &str) -> String {
 
 /// Unchanged for display: the same data and the same sensitivity (a value
 /// becoming sensitive is shown as a change).
-fn same(a: &Value, b: &Value) -> bool {
+pub(crate) fn same(a: &Value, b: &Value) -> bool {
     a.same_data(b) && a.is_sensitive_deep() == b.is_sensitive_deep()
 }
 
@@ -271,8 +273,9 @@ impl Body<'_> {
     }
 }
 
-fn header(c: &ResourceChange) -> String {
-    let what = match c.action {
+/// What happens to an instance, after its address: "will be created".
+pub(crate) fn describe(action: Action) -> &'static str {
+    match action {
         Action::Create => "will be created",
         Action::Update => "will be updated in-place",
         Action::DeleteThenCreate => "must be replaced",
@@ -280,11 +283,15 @@ fn header(c: &ResourceChange) -> String {
         Action::Delete => "will be destroyed",
         Action::Read => "will be read during apply",
         Action::NoOp => "is unchanged",
-    };
-    format!("# {} {what}", c.address)
+    }
 }
 
-fn block_line(c: &ResourceChange) -> String {
+fn header(c: &ResourceChange) -> String {
+    format!("# {} {}", c.address, describe(c.action))
+}
+
+/// `resource "T" "N"` or `data "T" "N"`: how the block of a change starts.
+pub(crate) fn block_line(c: &ResourceChange) -> String {
     let kind = match c.address.mode {
         ResourceMode::Managed => "resource",
         ResourceMode::Data => "data",

@@ -1,0 +1,642 @@
+//! `infra plan --format markdown`: the plan as a pull-request comment. A
+//! summary table, the deletions and replacements called out in a warning,
+//! one collapsed `diff` block per resource instance, output changes,
+//! objects changed outside infra and warnings — capped at [`MAX_BYTES`]
+//! so that it always fits in a GitHub comment (65,536 characters).
+
+use super::markdown::{code, fenced, html, plural};
+use super::plan::{block_line, describe, key, same, summary};
+use infra_engine::plan::{Action, Plan, ResourceChange};
+use infra_lang::Value;
+use infra_lang::value::quote;
+use std::collections::BTreeMap;
+use std::fmt::Write;
+
+/// The most the whole document may take, in bytes. GitHub refuses
+/// comments over 65,536 characters; bytes are never fewer than
+/// characters, and the rest is headroom for text a workflow adds around
+/// the plan. Past it, resource details are left out and a closing note
+/// says how many.
+pub const MAX_BYTES: usize = 60_000;
+
+/// Entries listed at most in the call-out of deletions and replacements,
+/// and in the list of objects changed outside infra; the rest are counted.
+pub const LIST_ITEMS: usize = 50;
+
+/// The most those lists may take, in bytes.
+const LIST_BYTES: usize = 8_000;
+
+/// The most one resource's `<details>` may take; a larger one is shown
+/// without its diff.
+const SECTION_BYTES: usize = 16_000;
+
+/// The most the output changes may take; larger ones are only counted.
+const OUTPUTS_BYTES: usize = 8_000;
+
+/// Warnings listed at most, and the longest message shown whole.
+const WARNINGS: usize = 10;
+const WARNING_CHARS: usize = 300;
+
+/// Kept free at the end for the truncation note.
+const NOTE_BYTES: usize = 600;
+
+/// The diff marker of a line: `+`, `-`, `!` (changed in place) or ` `
+/// (context). GitHub colours the first three in a `diff` block.
+type Mark = char;
+
+/// Counts per action for the summary table.
+#[derive(Default)]
+struct Counts {
+    create: usize,
+    update: usize,
+    replace: usize,
+    delete: usize,
+    read: usize,
+}
+
+fn counts(plan: &Plan) -> Counts {
+    let mut n = Counts::default();
+    for c in &plan.changes {
+        match c.action {
+            Action::Create => n.create += 1,
+            Action::Update => n.update += 1,
+            Action::DeleteThenCreate | Action::CreateThenDelete => n.replace += 1,
+            Action::Delete => n.delete += 1,
+            Action::Read => n.read += 1,
+            Action::NoOp => {}
+        }
+    }
+    n
+}
+
+/// Text outside code blocks: one line, HTML escaped outside the code
+/// spans the engine puts in reasons and messages (`` `filename` forces
+/// replacement``).
+fn inline(s: &str) -> String {
+    let s = s.replace(['\n', '\r'], " ");
+    if s.matches('`').count() % 2 == 1 {
+        return html(&s);
+    }
+    s.split('`')
+        .enumerate()
+        .map(|(i, part)| {
+            if i % 2 == 0 {
+                html(part)
+            } else {
+                part.to_string()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("`")
+}
+
+/// The first `max` characters of `s`, with `…` when cut.
+fn shorten(s: &str, max: usize) -> String {
+    match s.char_indices().nth(max) {
+        Some((i, _)) => format!("{}…", &s[..i]),
+        None => s.to_string(),
+    }
+}
+
+/// The lines of a `diff` block, each starting with its marker.
+#[derive(Default)]
+struct Diff {
+    text: String,
+}
+
+/// A value as lines: the first goes after `name = `, the others follow
+/// at the given extra depth.
+type Lines = Vec<(usize, String)>;
+
+impl Diff {
+    fn line(&mut self, mark: Mark, depth: usize, text: &str) {
+        let _ = writeln!(self.text, "{mark} {}{text}", "    ".repeat(depth));
+    }
+
+    /// `name = value` (all lines marked `mark`), `note` after the last.
+    fn assign(&mut self, mark: Mark, depth: usize, name: &str, lines: &Lines, note: &str) {
+        let last = lines.len().saturating_sub(1);
+        for (i, (extra, text)) in lines.iter().enumerate() {
+            let note = if i == last { note } else { "" };
+            if i == 0 {
+                self.line(mark, depth, &format!("{name} = {text}{note}"));
+            } else {
+                self.line(mark, depth + extra, &format!("{text}{note}"));
+            }
+        }
+    }
+
+    /// The attributes of an object created, read or deleted, every line
+    /// marked `mark`; null attributes left out.
+    fn whole(&mut self, mark: Mark, v: &Value, depth: usize) {
+        let Some(m) = fields(v) else {
+            return;
+        };
+        let shown: Vec<(&String, &Value)> = m.iter().filter(|(_, x)| !x.is_null()).collect();
+        let w = shown.iter().map(|(k, _)| key(k).len()).max().unwrap_or(0);
+        for (k, x) in shown {
+            self.assign(mark, depth, &format!("{:w$}", key(k)), &lines(x), "");
+        }
+    }
+
+    /// Attribute-level differences of two objects; unchanged attributes
+    /// counted, not shown.
+    fn diff(&mut self, before: &Value, after: &Value, depth: usize, forces: &[String]) {
+        let b = fields(before).unwrap_or_default();
+        let a = fields(after).unwrap_or_default();
+        let mut names: Vec<&String> = b.keys().chain(a.keys()).collect();
+        names.sort();
+        names.dedup();
+        let null = Value::NULL;
+        let present = |n: &String| {
+            !(b.get(n).is_none_or(Value::is_null) && a.get(n).is_none_or(Value::is_null))
+        };
+        let (changed, unchanged): (Vec<&String>, Vec<&String>) = names
+            .into_iter()
+            .filter(|n| present(n))
+            .partition(|n| !same(b.get(*n).unwrap_or(&null), a.get(*n).unwrap_or(&null)));
+        let w = changed.iter().map(|k| key(k).len()).max().unwrap_or(0);
+        for n in &changed {
+            let note = if forces.contains(n) {
+                " # forces replacement"
+            } else {
+                ""
+            };
+            self.attr(
+                n,
+                b.get(*n).unwrap_or(&null),
+                a.get(*n).unwrap_or(&null),
+                w,
+                depth,
+                note,
+            );
+        }
+        if !unchanged.is_empty() {
+            self.line(
+                ' ',
+                depth,
+                &format!(
+                    "# ({} hidden)",
+                    plural(
+                        unchanged.len(),
+                        "unchanged attribute",
+                        "unchanged attributes"
+                    )
+                ),
+            );
+        }
+    }
+
+    /// One changed attribute (or output): added, removed, redacted, a
+    /// unified diff of multi-line strings, nested objects descended into,
+    /// `before -> after` on one line, or the old lines then the new.
+    fn attr(&mut self, n: &str, bv: &Value, av: &Value, w: usize, depth: usize, note: &str) {
+        let name = format!("{:w$}", key(n));
+        if bv.is_null() {
+            self.assign('+', depth, &name, &lines(av), note);
+            return;
+        }
+        if av.is_null() {
+            self.assign('-', depth, &name, &lines(bv), note);
+            return;
+        }
+        if bv.is_sensitive_deep() || av.is_sensitive_deep() {
+            self.line('!', depth, &format!("{name} = (sensitive){note}"));
+            return;
+        }
+        match (bv, av) {
+            (Value::String(x), Value::String(y)) if x.contains('\n') || y.contains('\n') => {
+                self.line('!', depth, &format!("{name} = <<-EOT"));
+                let d = similar::TextDiff::from_lines(x.as_str(), y.as_str());
+                for change in d.iter_all_changes() {
+                    let mark = match change.tag() {
+                        similar::ChangeTag::Delete => '-',
+                        similar::ChangeTag::Insert => '+',
+                        similar::ChangeTag::Equal => ' ',
+                    };
+                    self.line(mark, depth + 1, change.value().trim_end_matches('\n'));
+                }
+                self.line(' ', depth, &format!("EOT{note}"));
+            }
+            _ if fields(bv).is_some() && fields(av).is_some() => {
+                self.line('!', depth, &format!("{name} = {{{note}"));
+                self.diff(bv, av, depth + 1, &[]);
+                self.line(' ', depth, "}");
+            }
+            _ => {
+                let (old, new) = (lines(bv), lines(av));
+                if let ([(_, o)], [(_, a)]) = (old.as_slice(), new.as_slice()) {
+                    self.line('!', depth, &format!("{name} = {o} -> {a}{note}"));
+                } else {
+                    self.assign('-', depth, &name, &old, "");
+                    self.assign('+', depth, &name, &new, note);
+                }
+            }
+        }
+    }
+}
+
+/// The attributes of an object or map; those of a sensitive one come
+/// back sensitive each.
+fn fields(v: &Value) -> Option<BTreeMap<String, Value>> {
+    match v {
+        Value::Object(m) | Value::Map(_, m) => Some(m.clone()),
+        Value::Sensitive(inner) => fields(inner).map(|m| {
+            m.into_iter()
+                .map(|(k, x)| match x {
+                    Value::Sensitive(_) => (k, x),
+                    x => (k, Value::Sensitive(Box::new(x))),
+                })
+                .collect()
+        }),
+        _ => None,
+    }
+}
+
+/// A value as lines (see [`Lines`]): `(sensitive)`, `(known after
+/// apply)`, heredocs for multi-line strings, objects and lists one entry
+/// a line.
+fn lines(v: &Value) -> Lines {
+    let one = |s: String| vec![(0, s)];
+    match v {
+        Value::Sensitive(_) => one("(sensitive)".into()),
+        Value::Unknown(_) => one("(known after apply)".into()),
+        Value::Null(_) => one("null".into()),
+        Value::String(s) if s.contains('\n') => {
+            let mut out = one("<<-EOT".into());
+            for l in s.strip_suffix('\n').unwrap_or(s).split('\n') {
+                out.push((1, l.to_string()));
+            }
+            out.push((0, "EOT".into()));
+            out
+        }
+        Value::String(s) => one(quote(s)),
+        Value::Bool(b) => one(b.to_string()),
+        Value::Number(n) => one(n.to_string()),
+        Value::Object(m) | Value::Map(_, m) => {
+            if m.is_empty() {
+                return one("{}".into());
+            }
+            let w = m.keys().map(|k| key(k).len()).max().unwrap_or(0);
+            let mut out = one("{".into());
+            for (k, x) in m {
+                for (i, (extra, text)) in lines(x).into_iter().enumerate() {
+                    let text = if i == 0 {
+                        format!("{:w$} = {text}", key(k))
+                    } else {
+                        text
+                    };
+                    out.push((extra + 1, text));
+                }
+            }
+            out.push((0, "}".into()));
+            out
+        }
+        Value::List(_, xs) | Value::Set(_, xs) | Value::Tuple(xs) => {
+            if xs.is_empty() {
+                return one("[]".into());
+            }
+            let mut out = one("[".into());
+            for x in xs {
+                let item = lines(x);
+                let last = item.len().saturating_sub(1);
+                for (i, (extra, text)) in item.into_iter().enumerate() {
+                    let comma = if i == last { "," } else { "" };
+                    out.push((extra + 1, format!("{text}{comma}")));
+                }
+            }
+            out.push((0, "]".into()));
+            out
+        }
+    }
+}
+
+/// The `diff` block of one change.
+fn change_diff(c: &ResourceChange) -> String {
+    let mut d = Diff::default();
+    if c.action != Action::Create {
+        for r in &c.reasons {
+            d.line(
+                ' ',
+                0,
+                &format!("# (because {})", r.replace(['\n', '\r'], " ")),
+            );
+        }
+    }
+    let mark = match c.action {
+        Action::Create => '+',
+        Action::Delete => '-',
+        Action::Update | Action::DeleteThenCreate | Action::CreateThenDelete => '!',
+        Action::Read | Action::NoOp => ' ',
+    };
+    d.line(mark, 0, &format!("{} {{", block_line(c)));
+    match (c.action, &c.before, &c.after) {
+        (Action::Create, _, Some(a)) => d.whole('+', a, 1),
+        (Action::Read, _, Some(a)) => d.whole(' ', a, 1),
+        (Action::Delete, Some(b), _) => d.whole('-', b, 1),
+        (_, Some(b), Some(a)) => d.diff(b, a, 1, &c.replace_paths),
+        _ => {}
+    }
+    d.line(if mark == '!' { ' ' } else { mark }, 0, "}");
+    d.text
+}
+
+fn marker(a: Action) -> &'static str {
+    match a {
+        Action::Create => "+",
+        Action::Update => "~",
+        Action::DeleteThenCreate => "-/+",
+        Action::CreateThenDelete => "+/-",
+        Action::Delete => "-",
+        Action::Read => "<=",
+        Action::NoOp => "",
+    }
+}
+
+/// One resource's collapsed section; without the diff when that is
+/// larger than [`SECTION_BYTES`].
+fn section(c: &ResourceChange) -> String {
+    let mut out = format!(
+        "<details>\n<summary><code>{}</code> <code>{}</code> {}</summary>\n\n",
+        html(marker(c.action)),
+        html(&c.address.to_string()),
+        html(describe(c.action))
+    );
+    let body = change_diff(c);
+    if body.len() > SECTION_BYTES {
+        let _ = writeln!(
+            out,
+            "The diff of this resource is too large for a comment ({} bytes); run `infra plan` locally to see it.\n",
+            body.len()
+        );
+    } else {
+        fenced(&mut out, "diff", &body);
+        out.push('\n');
+    }
+    out.push_str("</details>\n\n");
+    out
+}
+
+/// A Markdown list of `items`, at most [`LIST_ITEMS`] of them and
+/// [`LIST_BYTES`] bytes, each line starting with `prefix`; the rest
+/// counted in a last line.
+fn capped_list(out: &mut String, prefix: &str, items: &[String]) {
+    let mut used = 0;
+    let mut shown = 0;
+    for item in items {
+        if shown == LIST_ITEMS || used + item.len() > LIST_BYTES {
+            break;
+        }
+        let _ = writeln!(out, "{prefix}- {item}");
+        used += item.len();
+        shown += 1;
+    }
+    if shown < items.len() {
+        let _ = writeln!(
+            out,
+            "{prefix}- … and {} more (run `infra plan` to see them all)",
+            items.len() - shown
+        );
+    }
+}
+
+/// The warning call-out: every deletion and replacement with its reasons.
+fn callout(out: &mut String, plan: &Plan) {
+    let items: Vec<String> = plan
+        .changes
+        .iter()
+        .filter_map(|c| {
+            let what = match c.action {
+                Action::Delete => "**deleted**",
+                Action::DeleteThenCreate => "**replaced** (deleted, then created again)",
+                Action::CreateThenDelete => {
+                    "**replaced** (created again, then the old one deleted)"
+                }
+                _ => return None,
+            };
+            let why = if c.reasons.is_empty() {
+                String::new()
+            } else {
+                let r: Vec<String> = c.reasons.iter().map(|r| inline(r)).collect();
+                format!(": {}", r.join("; "))
+            };
+            Some(format!("{} {what}{why}", code(&c.address.to_string())))
+        })
+        .collect();
+    if items.is_empty() {
+        return;
+    }
+    let deleted = plan
+        .changes
+        .iter()
+        .filter(|c| c.action == Action::Delete)
+        .count();
+    let replaced = items.len() - deleted;
+    let headline = match (deleted, replaced) {
+        (d, 0) => format!("{} will be deleted.", plural(d, "resource", "resources")),
+        (0, r) => format!("{} will be replaced.", plural(r, "resource", "resources")),
+        (d, r) => format!(
+            "{} will be deleted and {r} replaced.",
+            plural(d, "resource", "resources")
+        ),
+    };
+    let _ = writeln!(out, "> [!WARNING]\n> **{headline}**\n>");
+    capped_list(out, "> ", &items);
+    out.push('\n');
+}
+
+/// The output changes as a `diff` block, or a count when too large.
+fn outputs(plan: &Plan) -> String {
+    let changed: Vec<_> = plan
+        .outputs
+        .iter()
+        .filter(|o| o.before != o.after)
+        .collect();
+    if changed.is_empty() {
+        return String::new();
+    }
+    let mut d = Diff::default();
+    let w = changed
+        .iter()
+        .map(|o| key(&o.name).len())
+        .max()
+        .unwrap_or(0);
+    let show = |v: &Option<Value>, sensitive: bool| match v {
+        None => Value::NULL,
+        Some(v) if sensitive => Value::Sensitive(Box::new(v.clone())),
+        Some(v) => v.clone(),
+    };
+    for o in &changed {
+        let (b, a) = (show(&o.before, o.sensitive), show(&o.after, o.sensitive));
+        if b.is_null() && a.is_null() {
+            continue;
+        }
+        d.attr(&o.name, &b, &a, w, 0, "");
+    }
+    let mut out = "### Output changes\n\n".to_string();
+    if d.text.len() > OUTPUTS_BYTES {
+        let _ = writeln!(
+            out,
+            "{} change; too large to show here (run `infra plan` locally).\n",
+            plural(changed.len(), "output", "outputs")
+        );
+    } else {
+        fenced(&mut out, "diff", &d.text);
+        out.push('\n');
+    }
+    out
+}
+
+/// Objects refresh found changed or deleted outside infra.
+fn drift(plan: &Plan) -> String {
+    if plan.drift.is_empty() {
+        return String::new();
+    }
+    let items: Vec<String> = plan
+        .drift
+        .iter()
+        .map(|d| {
+            let what = if d.after.is_some() {
+                "changed"
+            } else {
+                "deleted"
+            };
+            format!("{} {what}", code(&d.address.to_string()))
+        })
+        .collect();
+    let mut out = "### Changed outside infra\n\nRefresh found these objects changed since the last apply; the plan above takes them into account.\n\n".to_string();
+    capped_list(&mut out, "", &items);
+    out.push('\n');
+    out
+}
+
+/// The plan's warnings, briefly.
+fn warnings(plan: &Plan) -> String {
+    if plan.warnings.is_empty() {
+        return String::new();
+    }
+    let mut out = "### Warnings\n\n".to_string();
+    for w in plan.warnings.iter().take(WARNINGS) {
+        let _ = writeln!(
+            out,
+            "- {} {}",
+            code(w.code),
+            inline(&shorten(&w.message, WARNING_CHARS))
+        );
+    }
+    if plan.warnings.len() > WARNINGS {
+        let _ = writeln!(
+            out,
+            "- … and {} more (run `infra plan` to see them all)",
+            plan.warnings.len() - WARNINGS
+        );
+    }
+    out.push('\n');
+    out
+}
+
+/// The whole document, at most [`MAX_BYTES`] bytes: heading, summary
+/// table and the call-out of deletions and replacements always; a
+/// `<details>` per resource while they fit; output changes, drift and
+/// warnings; `saved`, the path of the saved plan (`-out FILE`), named
+/// last.
+pub fn render(plan: &Plan, saved: Option<&str>) -> String {
+    let mut out = "## infra plan\n\n".to_string();
+    let saved_span = saved.map(code);
+    let saved = saved
+        .map(|p| {
+            format!(
+                "Saved plan: {} — apply it with {}\n",
+                code(p),
+                code(&format!("infra apply {p}"))
+            )
+        })
+        .unwrap_or_default();
+    let tail = [outputs(plan), drift(plan), warnings(plan)].concat();
+    if !plan.has_changes() {
+        out.push_str("No changes. Your infrastructure matches the configuration.\n\n");
+        out.push_str(&tail);
+        out.push_str(&saved);
+        return out;
+    }
+    let n = counts(plan);
+    let _ = writeln!(
+        out,
+        "**{}**\n\n| Create | Update | Replace | Delete | Read |\n|---:|---:|---:|---:|---:|\n| {} | {} | {} | {} | {} |\n",
+        summary(plan),
+        n.create,
+        n.update,
+        n.replace,
+        n.delete,
+        n.read
+    );
+    callout(&mut out, plan);
+    let acting: Vec<&ResourceChange> = plan
+        .changes
+        .iter()
+        .filter(|c| c.action != Action::NoOp)
+        .collect();
+    let reserve =
+        tail.len() + saved.len() + saved_span.as_ref().map_or(0, String::len) + NOTE_BYTES;
+    let budget = MAX_BYTES.saturating_sub(reserve);
+    let mut shown = 0;
+    if !acting.is_empty() {
+        let heading = "### Resource changes\n\n";
+        if out.len() + heading.len() < budget {
+            out.push_str(heading);
+            for c in &acting {
+                let s = section(c);
+                if out.len() + s.len() > budget {
+                    break;
+                }
+                out.push_str(&s);
+                shown += 1;
+            }
+        }
+    }
+    out.push_str(&tail);
+    out.push_str(&saved);
+    if shown < acting.len() {
+        let left = acting.len() - shown;
+        let _ = write!(
+            out,
+            "\n---\n\n**{left} of {} {} not shown** to keep this comment under {MAX_BYTES} bytes. Run `infra plan` locally to see every change",
+            plural(acting.len(), "resource change", "resource changes"),
+            if left == 1 { "is" } else { "are" }
+        );
+        if let Some(p) = &saved_span {
+            let _ = write!(out, " (the saved plan {p} holds them all)");
+        }
+        out.push_str(".\n");
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn inline_escapes_html_outside_code_spans() {
+        assert_eq!(inline("`a<b>` forces <x>"), "`a<b>` forces &lt;x&gt;");
+        assert_eq!(inline("odd ` <y>"), "odd ` &lt;y&gt;");
+        assert_eq!(inline("two\nlines"), "two lines");
+    }
+
+    #[test]
+    fn shorten_cuts_on_characters() {
+        assert_eq!(shorten("héllo", 2), "hé…");
+        assert_eq!(shorten("hi", 2), "hi");
+    }
+
+    #[test]
+    fn sensitive_objects_show_no_values() {
+        let mut m = BTreeMap::new();
+        m.insert("a".to_string(), Value::String("secret".into()));
+        let v = Value::Sensitive(Box::new(Value::Object(m)));
+        let mut d = Diff::default();
+        d.whole('+', &v, 1);
+        assert!(!d.text.contains("secret"), "{}", d.text);
+        assert!(d.text.contains("(sensitive)"), "{}", d.text);
+    }
+}
