@@ -108,6 +108,8 @@ pub enum Command {
     /// Example: infra output --json
     Output(OutputArgs),
     /// Inspect and change the state: list, show, rm, mv, pull.
+    ///
+    /// Example: infra state list
     #[command(subcommand)]
     State(StateCommand),
     /// Remove the state lock left by a command that crashed.
@@ -133,6 +135,24 @@ pub enum Command {
     ///
     /// Example: infra graph | dot -Tsvg > graph.svg
     Graph(GraphArgs),
+    /// Print a shell completion script for bash, zsh, fish, elvish or
+    /// PowerShell.
+    ///
+    /// Load it in the shell's start-up file, e.g. for bash:
+    /// `source <(infra completions bash)` in ~/.bashrc; for zsh, write it
+    /// to a file named `_infra` in a directory of `$fpath`; for fish, to
+    /// ~/.config/fish/completions/infra.fish.
+    ///
+    /// Example: infra completions bash > /etc/bash_completion.d/infra
+    Completions(CompletionsArgs),
+}
+
+/// `infra completions`.
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell.
+    #[arg(value_enum, value_name = "SHELL")]
+    pub shell: clap_complete::Shell,
 }
 
 /// Where the state lives and how to wait for its lock.
@@ -233,9 +253,14 @@ pub struct PlanArgs {
     /// Save the plan to FILE for `infra apply FILE`.
     #[arg(long, value_name = "FILE")]
     pub out: Option<PathBuf>,
-    /// Print the plan as JSON (see docs/plan-json.md) instead of text.
-    #[arg(long)]
+    /// Print the plan as JSON (see docs/plan-json.md) instead of text
+    /// (same as `--format json`).
+    #[arg(long, conflicts_with = "format")]
     pub json: bool,
+    /// Output format: `markdown` is a pull-request comment (see
+    /// docs/ci.md).
+    #[arg(long, value_enum, value_name = "FORMAT")]
+    pub format: Option<PlanFormat>,
     /// Exit 0 when there are no changes, 2 when there are, 1 on an error
     /// (mirrors Terraform's `-detailed-exitcode`).
     #[arg(long)]
@@ -243,6 +268,30 @@ pub struct PlanArgs {
     /// Plan to destroy every object.
     #[arg(long)]
     pub destroy: bool,
+}
+
+impl PlanArgs {
+    /// The output format asked for: `--json` is `--format json`; human
+    /// by default.
+    pub fn output_format(&self) -> PlanFormat {
+        if self.json {
+            PlanFormat::Json
+        } else {
+            self.format.unwrap_or(PlanFormat::Human)
+        }
+    }
+}
+
+/// Output formats of `infra plan`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum PlanFormat {
+    /// For people: Terraform's layout (default).
+    Human,
+    /// The JSON document of docs/plan-json.md.
+    Json,
+    /// A pull-request comment: summary, destroys called out, one
+    /// collapsed diff per resource, capped in size (docs/ci.md).
+    Markdown,
 }
 
 /// Output formats of `infra drift`.
@@ -337,6 +386,8 @@ pub struct GraphArgs {
 pub enum StateCommand {
     /// List resource instances in state (optionally only those matching
     /// the addresses given).
+    ///
+    /// Example: infra state list module.web
     List {
         /// Addresses or prefixes: `module.web`, `local_file.page`.
         addresses: Vec<String>,
@@ -345,6 +396,8 @@ pub enum StateCommand {
         state: StateArgs,
     },
     /// Show one instance's attributes (sensitive ones redacted).
+    ///
+    /// Example: infra state show 'aws_s3_object.site["index.html"]'
     Show {
         /// The instance address.
         address: String,
@@ -354,6 +407,8 @@ pub enum StateCommand {
     },
     /// Forget instances: remove them from state without deleting the
     /// real objects.
+    ///
+    /// Example: infra state rm aws_s3_bucket.legacy
     Rm {
         /// Instance, resource or module addresses.
         #[arg(required = true)]
@@ -363,6 +418,8 @@ pub enum StateCommand {
         state: StateArgs,
     },
     /// Move an instance (or every instance of a resource) to a new address.
+    ///
+    /// Example: infra state mv aws_s3_bucket.log aws_s3_bucket.logs
     Mv {
         /// The current address.
         source: String,
@@ -373,6 +430,8 @@ pub enum StateCommand {
         state: StateArgs,
     },
     /// Print the state file to standard output.
+    ///
+    /// Example: infra state pull > backup.json
     Pull {
         /// Where the state lives.
         #[command(flatten)]

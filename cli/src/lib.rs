@@ -4,6 +4,7 @@
 
 pub mod args;
 pub mod commands;
+pub mod docs;
 pub mod render;
 
 use std::ffi::OsString;
@@ -18,6 +19,15 @@ pub mod exit {
     /// `fmt --check`: at least one file is not formatted (mirrors
     /// `terraform fmt -check`, which also exits 3).
     pub const NEEDS_FORMAT: i32 = 3;
+}
+
+/// Whether `INFRA_IN_AUTOMATION` is set to a non-empty value: infra runs
+/// in CI, so hints that only make sense to someone at a terminal ("To
+/// perform exactly these actions, run: infra apply ...") are left out and
+/// `console` never waits for a person. Mirrors Terraform's
+/// `TF_IN_AUTOMATION`.
+pub fn in_automation() -> bool {
+    std::env::var_os("INFRA_IN_AUTOMATION").is_some_and(|v| !v.is_empty())
 }
 
 /// Where a command writes: standard output for data, standard error for

@@ -155,10 +155,10 @@ pub fn run(args: &ApplyArgs, destroy: bool, base: &Path, io: &mut Io<'_>) -> i32
             return exit::OK;
         }
         if !args.auto_approve {
-            if !std::io::stdin().is_terminal() {
+            if !std::io::stdin().is_terminal() || crate::in_automation() {
                 let d = Diagnostic::error(
                     "apply::no-approval",
-                    "apply needs approval, but standard input is not a terminal",
+                    "apply needs approval, but standard input is not a terminal (or INFRA_IN_AUTOMATION is set)",
                 )
                 .with_help("Pass `--auto-approve` (e.g. in CI), or save a plan with `infra plan -out FILE` and run `infra apply FILE`.");
                 report(io, &[d], json);
@@ -184,6 +184,20 @@ pub fn run(args: &ApplyArgs, destroy: bool, base: &Path, io: &mut Io<'_>) -> i32
                 flag.store(true, Ordering::SeqCst);
             }
         });
+        // SIGTERM (a CI job's timeout, `docker stop`, systemd) stops the
+        // run the same way.
+        #[cfg(unix)]
+        {
+            let flag = interrupt.clone();
+            rt.spawn(async move {
+                use tokio::signal::unix::{SignalKind, signal};
+                if let Ok(mut term) = signal(SignalKind::terminate())
+                    && term.recv().await.is_some()
+                {
+                    flag.store(true, Ordering::SeqCst);
+                }
+            });
+        }
     }
     let options = ApplyOptions {
         parallelism: args.planning.parallelism,
@@ -299,10 +313,18 @@ pub fn run(args: &ApplyArgs, destroy: bool, base: &Path, io: &mut Io<'_>) -> i32
         let _ = writeln!(
             io.out,
             "\n{}",
-            style.bold(&format!(
-                "{verb} complete! Resources: {} added, {} changed, {} destroyed.",
-                result.added, result.changed, result.destroyed
-            ))
+            style.bold(&if destroy {
+                // Terraform's wording: a destroy adds and changes nothing.
+                format!(
+                    "Destroy complete! Resources: {} destroyed.",
+                    result.destroyed
+                )
+            } else {
+                format!(
+                    "{verb} complete! Resources: {} added, {} changed, {} destroyed.",
+                    result.added, result.changed, result.destroyed
+                )
+            })
         );
         if let Some(state) = &result.state
             && !state.outputs.is_empty()

@@ -265,10 +265,10 @@ pub fn refresh_only(args: &ApplyArgs, destroy: bool, base: &Path, io: &mut Io<'_
         return exit::OK;
     }
     if !args.auto_approve {
-        if !std::io::IsTerminal::is_terminal(&std::io::stdin()) {
+        if !std::io::IsTerminal::is_terminal(&std::io::stdin()) || crate::in_automation() {
             let d = Diagnostic::error(
                 "apply::no-approval",
-                "apply needs approval, but standard input is not a terminal",
+                "apply needs approval, but standard input is not a terminal (or INFRA_IN_AUTOMATION is set)",
             )
             .with_help("Pass `--auto-approve` (e.g. in CI) to record the drift in state.");
             report(io, &[d], as_json);

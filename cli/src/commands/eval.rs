@@ -60,9 +60,7 @@ pub fn gather_inputs(args: &InputArgs, base: &Path) -> Result<Inputs, Vec<Diagno
 /// evaluation reports every missing variable at once instead.
 fn prompt_for_missing(base: &Path, inputs: &mut Inputs) {
     use std::io::{IsTerminal, Write as _};
-    if !std::io::stdin().is_terminal()
-        || std::env::var_os("INFRA_IN_AUTOMATION").is_some_and(|v| !v.is_empty())
-    {
+    if !std::io::stdin().is_terminal() || crate::in_automation() {
         return;
     }
     let Ok(missing) = missing_variables(base, inputs) else {

@@ -1,6 +1,7 @@
 //! One module per command; `dispatch` maps the parsed command to it.
 
 mod apply;
+mod completions;
 mod drift;
 mod eval;
 mod fmt;
@@ -36,5 +37,6 @@ pub fn dispatch(command: Command, base: &Path, io: &mut Io<'_>) -> i32 {
         Command::ForceUnlock(a) => force_unlock::run(&a, base, io),
         Command::Import(a) => import::run(&a, base, io),
         Command::Graph(a) => graph::run(&a, base, io),
+        Command::Completions(a) => completions::run(&a, io),
     }
 }

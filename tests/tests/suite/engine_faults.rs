@@ -27,13 +27,14 @@ fn has_line(lines: &[String], line: &str) -> bool {
     lines.iter().any(|l| l == line)
 }
 
-/// Sends SIGINT to `pid`, as Ctrl-C in a terminal does.
-fn interrupt(pid: u32) {
+/// Sends `signal` (`INT`, as Ctrl-C in a terminal does, or `TERM`, as a
+/// CI job's timeout does) to `pid`.
+fn interrupt(pid: u32, signal: &str) {
     let status = std::process::Command::new("kill")
-        .args(["-INT", &pid.to_string()])
+        .args([&format!("-{signal}"), &pid.to_string()])
         .status()
         .expect("run kill");
-    assert!(status.success(), "kill -INT {pid} failed");
+    assert!(status.success(), "kill -{signal} {pid} failed");
 }
 
 #[test]
@@ -313,6 +314,15 @@ resource "infra_data" "dependent" {
 
 #[test]
 fn ctrl_c_stops_after_running_operations() {
+    interrupted_by("INT");
+}
+
+#[test]
+fn sigterm_stops_after_running_operations() {
+    interrupted_by("TERM");
+}
+
+fn interrupted_by(signal: &str) {
     let w = Workdir::new(
         r#"
 resource "infra_data" "a" { input = 1 }
@@ -334,7 +344,7 @@ resource "infra_data" "after" { input = test_fault.slow.output }
         "{}",
         apply.seen.join("\n")
     );
-    interrupt(apply.child.id());
+    interrupt(apply.child.id(), signal);
     let r = apply.finish(Duration::from_secs(20));
     assert_eq!(r.code, 1, "{}\n{}", r.stdout, r.stderr);
     assert!(
