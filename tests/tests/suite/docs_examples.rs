@@ -202,10 +202,24 @@ fn check_doc(doc: &str, failures: &mut Vec<String>) -> (usize, usize) {
 }
 
 #[test]
-fn hcl_blocks_in_language_reference_and_readme_parse_and_are_formatted() {
+fn hcl_blocks_in_readme_and_docs_parse_and_are_formatted() {
     let mut failures = Vec::new();
     let (files, exprs) = check_doc("docs/language.md", &mut failures);
-    let (readme_files, readme_exprs) = check_doc("README.md", &mut failures);
+    let (mut readme_files, mut readme_exprs) = check_doc("README.md", &mut failures);
+    // Every other guide under docs/ too (the generated references hold
+    // no ```hcl blocks of their own).
+    let docs = Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs");
+    let mut guides: Vec<String> = std::fs::read_dir(&docs)
+        .expect("list docs/")
+        .filter_map(|e| e.ok()?.file_name().into_string().ok())
+        .filter(|n| n.ends_with(".md") && n != "language.md")
+        .collect();
+    guides.sort();
+    for name in guides {
+        let (f, e) = check_doc(&format!("docs/{name}"), &mut failures);
+        readme_files += f;
+        readme_exprs += e;
+    }
     assert!(
         files > 0 && exprs > 0,
         "docs/language.md should hold ```hcl and ```hcl-expr blocks; found {files} and {exprs} (is the fence extraction broken?)"
