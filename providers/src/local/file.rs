@@ -354,34 +354,85 @@ pub async fn read(
     let Some(filename) = string(attrs(&state, what)?, "filename").map(str::to_string) else {
         return Ok(Some(state));
     };
-    let bytes = blocking(what, move || match fs::read(&filename) {
-        Ok(b) => Ok(Some(b)),
+    let found = blocking(what, move || match fs::read(&filename) {
+        Ok(b) => {
+            let mode = fs::metadata(&filename).ok().and_then(|m| file_mode(&m));
+            Ok(Some((b, mode)))
+        }
         Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
         Err(e) => Err(error(format!("`{what}`: cannot read `{filename}`: {e}"))),
     })
     .await?;
-    let Some(bytes) = bytes else {
+    let Some((bytes, mode)) = found else {
         return Ok(None);
     };
     let m = attrs(&state, what)?;
-    if string(m, "id") == Some(sha1_hex(&bytes).as_str()) {
+    let permission = mode.and_then(|actual| {
+        let recorded = string(m, "file_permission").unwrap_or(flavor.default_permission);
+        permission_drift(recorded, actual, process_umask())
+    });
+    let same_content = string(m, "id") == Some(sha1_hex(&bytes).as_str());
+    if same_content && permission.is_none() {
         return Ok(Some(state));
     }
     let mut m = into_attrs(state, what)?;
-    let (name, value) = if !get(&m, "content_base64").is_null() {
-        ("content_base64", Value::String(STANDARD.encode(&bytes)))
-    } else if !get(&m, "content").is_null() {
-        (
-            "content",
-            Value::String(String::from_utf8_lossy(&bytes).into_owned()),
-        )
-    } else {
-        return Ok(None);
-    };
-    let marked = matches!(m.get(name), Some(Value::Sensitive(_)));
-    set(&mut m, name, value.mark_if(marked));
-    set_checksums(&mut m, &bytes);
+    if let Some(p) = permission {
+        set(&mut m, "file_permission", Value::String(p));
+    }
+    if !same_content {
+        let (name, value) = if !get(&m, "content_base64").is_null() {
+            ("content_base64", Value::String(STANDARD.encode(&bytes)))
+        } else if !get(&m, "content").is_null() {
+            (
+                "content",
+                Value::String(String::from_utf8_lossy(&bytes).into_owned()),
+            )
+        } else {
+            return Ok(None);
+        };
+        let marked = matches!(m.get(name), Some(Value::Sensitive(_)));
+        set(&mut m, name, value.mark_if(marked));
+        set_checksums(&mut m, &bytes);
+    }
     Ok(Some(finish(schema, m)))
+}
+
+/// The permission bits of a file (`0o644`); `None` where the platform has
+/// no Unix modes.
+fn file_mode(meta: &fs::Metadata) -> Option<u32> {
+    #[cfg(unix)]
+    {
+        Some(std::os::unix::fs::PermissionsExt::mode(&meta.permissions()) & 0o777)
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = meta;
+        None
+    }
+}
+
+/// The process's umask from `/proc/self/status` (Linux 4.7+), read
+/// without changing it; `None` elsewhere.
+fn process_umask() -> Option<u32> {
+    let status = fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find_map(|l| l.strip_prefix("Umask:"))?;
+    u32::from_str_radix(line.trim(), 8).ok()
+}
+
+/// The file's permission as it should be recorded when it differs from
+/// `recorded` (the configured `file_permission`, e.g. `"0777"`): `None`
+/// when `actual` is the recorded mode itself or that mode less the umask
+/// infra created it with (`umask`; without one, any mode the recorded one
+/// could have become under some umask, i.e. a subset of its bits, is
+/// accepted). Otherwise the actual mode as 4 octal digits (`"0600"`), so a
+/// `chmod` outside infra shows as drift of `file_permission`.
+fn permission_drift(recorded: &str, actual: u32, umask: Option<u32>) -> Option<String> {
+    let want = parse_mode(recorded).ok()?;
+    let expected = match umask {
+        Some(u) => actual == want || actual == want & !u,
+        None => actual & !want == 0,
+    };
+    (!expected).then(|| format!("{actual:04o}"))
 }
 
 #[cfg(test)]
@@ -672,5 +723,25 @@ mod tests {
             "{}",
             err[0].message
         );
+    }
+
+    #[test]
+    fn permission_drift_allows_the_umask_and_reports_a_chmod() {
+        // Created as 0777 under umask 022: 0755 is what infra made.
+        assert_eq!(permission_drift("0777", 0o755, Some(0o022)), None);
+        assert_eq!(permission_drift("0777", 0o777, Some(0o022)), None);
+        assert_eq!(permission_drift("0644", 0o644, Some(0o022)), None);
+        // chmod 600 outside infra.
+        assert_eq!(
+            permission_drift("0777", 0o600, Some(0o022)),
+            Some("0600".to_string())
+        );
+        assert_eq!(
+            permission_drift("0644", 0o755, Some(0o022)),
+            Some("0755".to_string())
+        );
+        // Unknown umask: only modes no umask could give are drift.
+        assert_eq!(permission_drift("0644", 0o600, None), None);
+        assert_eq!(permission_drift("0644", 0o666, None), Some("0666".to_string()));
     }
 }

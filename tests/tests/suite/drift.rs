@@ -601,3 +601,37 @@ resource "local_file" "f" {
     assert_contains(&r.stderr, "Nothing was written");
     assert_eq!(w.read(STATE), Some(state), "the state changed");
 }
+
+#[cfg(unix)]
+#[test]
+fn chmod_outside_infra_is_drift_of_file_permission() {
+    use std::os::unix::fs::PermissionsExt;
+    let w = Workdir::new(
+        r#"
+resource "local_file" "key" {
+  filename        = "out/key.txt"
+  content         = "k"
+  file_permission = "0640"
+}
+"#,
+    );
+    w.apply();
+    let state = w.read(STATE).expect("state");
+    w.expect(&["drift"], 0);
+    let path = w.path().join("out/key.txt");
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o666)).expect("chmod");
+    let r = w.expect(&["drift", "--no-color"], 2);
+    assert_contains(&r.stdout, "# local_file.key has changed");
+    assert_contains(&r.stdout, r#"~ file_permission = "0640" -> "0666""#);
+    let doc = json(&w, &["drift", "--json"], 2);
+    assert_eq!(doc["drift"][0]["address"], "local_file.key");
+    assert_eq!(doc["drift"][0]["attributes"][0]["path"], "file_permission");
+    assert_eq!(w.read(STATE), Some(state), "drift wrote the state");
+    // The configuration still says 0640: apply replaces the file with it.
+    let plan = w.expect(&["plan", "--no-color"], 0);
+    assert_contains(&plan.stdout, "# local_file.key must be replaced");
+    w.apply();
+    let mode = std::fs::metadata(&path).expect("stat").permissions().mode() & 0o777;
+    assert_eq!(mode & !0o640, 0, "mode {mode:o} after apply");
+    w.expect(&["drift"], 0);
+}
