@@ -52,6 +52,7 @@ pub fn import(
     let options = EvalOptions {
         workspace: workspace.to_string(),
         hook: None,
+        schemas: None,
         keep_values: false,
     };
     let session = Session::from_shared(root, files.clone(), inputs.clone(), &options)?;

@@ -10,8 +10,10 @@ use std::path::Path;
 /// What a function may need besides its arguments.
 #[derive(Clone, Copy, Debug)]
 pub struct FnContext<'a> {
-    /// The directory of the module being evaluated (`path.module`):
-    /// relative paths given to filesystem functions are resolved from here.
+    /// The directory infra runs in (the root module's, `path.root`):
+    /// relative paths given to filesystem functions are resolved from
+    /// here, as Terraform resolves them from the working directory; a
+    /// module names its own files with `"${path.module}/..."`.
     pub base_dir: &'a Path,
 }
 

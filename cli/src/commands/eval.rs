@@ -112,6 +112,16 @@ fn report(diags: &[Diagnostic], json: bool, io: &mut Io<'_>) {
     }
 }
 
+/// Evaluation without planning: references to resources see their
+/// configuration, plus the attributes their provider's schema declares
+/// (unknown when computed), so splats over instances work.
+pub fn unplanned_options() -> EvalOptions {
+    EvalOptions {
+        schemas: Some(super::workdir::providers()),
+        ..EvalOptions::default()
+    }
+}
+
 /// Runs `infra eval`.
 pub fn run(args: &EvalArgs, base: &Path, io: &mut Io<'_>) -> i32 {
     let inputs = match gather_inputs(&args.inputs, base) {
@@ -121,7 +131,7 @@ pub fn run(args: &EvalArgs, base: &Path, io: &mut Io<'_>) -> i32 {
             return exit::ERROR;
         }
     };
-    match eval_expression(base, inputs, &EvalOptions::default(), &args.expression) {
+    match eval_expression(base, inputs, &unplanned_options(), &args.expression) {
         Ok(v) => {
             if args.json {
                 let _ = writeln!(io.out, "{}", json_of(&v));
@@ -158,7 +168,7 @@ pub fn console(args: &ConsoleArgs, base: &Path, io: &mut Io<'_>) -> i32 {
         if line == "exit" {
             break;
         }
-        match eval_expression(base, inputs.clone(), &EvalOptions::default(), line) {
+        match eval_expression(base, inputs.clone(), &unplanned_options(), line) {
             Ok(v) => {
                 let _ = writeln!(io.out, "{}", value::render(&v));
             }

@@ -1,11 +1,11 @@
 //! `infra graph`: the resource instances and their dependencies (from
 //! references and `depends_on`) in DOT, for Graphviz.
 
-use super::eval::gather_inputs;
+use super::eval::{gather_inputs, unplanned_options};
 use super::workdir::report;
 use crate::args::GraphArgs;
 use crate::{Io, exit};
-use infra_engine::eval::{EvalOptions, evaluate};
+use infra_engine::eval::evaluate;
 use petgraph::graph::DiGraph;
 use std::collections::HashMap;
 use std::path::Path;
@@ -19,7 +19,7 @@ pub fn run(args: &GraphArgs, base: &Path, io: &mut Io<'_>) -> i32 {
             return exit::ERROR;
         }
     };
-    let ev = evaluate(base, inputs, &EvalOptions::default());
+    let ev = evaluate(base, inputs, &unplanned_options());
     if infra_lang::diagnostic::has_errors(&ev.diagnostics) {
         report(io, &ev.diagnostics, false);
         return exit::ERROR;

@@ -569,6 +569,7 @@ fn observed_checks(
     let opts = EvalOptions {
         workspace: options.workspace.clone(),
         hook: Some(std::rc::Rc::new(Observed { state: observed })),
+        schemas: None,
         keep_values: false,
     };
     match Session::from_shared(root, files, inputs, &opts) {
@@ -798,10 +799,47 @@ pub fn refresh_state(
         options.parallelism,
         &options.targets,
     );
-    if r.errors.is_empty() {
-        Ok((r.state, r.drift))
-    } else {
-        Err(r.errors.into_iter().flat_map(|(_, d)| d).collect())
+    if !r.errors.is_empty() {
+        return Err(r.errors.into_iter().flat_map(|(_, d)| d).collect());
+    }
+    let mut state = r.state;
+    refresh_outputs(root, files, inputs, &mut state, options);
+    Ok((state, r.drift))
+}
+
+/// Re-evaluates the root module's outputs over the refreshed objects, as
+/// Terraform's `apply -refresh-only` does, so `infra output` shows what
+/// is real. An output that is not wholly known from state (it depends on
+/// something not yet created) or fails keeps its recorded value.
+fn refresh_outputs(
+    root: &Path,
+    files: std::sync::Arc<crate::eval::ModuleFiles>,
+    inputs: &Inputs,
+    state: &mut State,
+    options: &DriftOptions,
+) {
+    let opts = EvalOptions {
+        workspace: options.workspace.clone(),
+        hook: Some(std::rc::Rc::new(Observed {
+            state: state.clone(),
+        })),
+        schemas: None,
+        keep_values: false,
+    };
+    let Ok(session) = Session::from_shared(root, files, inputs.clone(), &opts) else {
+        return;
+    };
+    let Ok(outputs) = session.outputs() else {
+        return;
+    };
+    for (name, value) in outputs {
+        if value.has_unknown() {
+            continue;
+        }
+        let sensitive = value.is_sensitive_deep();
+        state
+            .outputs
+            .insert(name, crate::state::OutputState { value, sensitive });
     }
 }
 

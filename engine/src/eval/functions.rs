@@ -24,8 +24,12 @@ impl ModuleInstance {
         if self.files.functions.contains_key(&name.name) {
             return self.call_user_function(name, args, arg_spans, site);
         }
+        // Relative paths are taken from the directory infra runs in (the
+        // root module's), as Terraform takes them from the working
+        // directory; `path.module` is relative to it, so
+        // `file("${path.module}/x")` works in every module.
         let ctx = FnContext {
-            base_dir: &self.files.dir,
+            base_dir: &self.shared.root_dir,
         };
         infra_stdlib::call_at(&name.name, args, &ctx, arg_spans, site)
     }

@@ -27,8 +27,9 @@ pub(crate) struct LocalItem {
 /// One module's files and declarations.
 #[derive(Debug)]
 pub struct ModuleFiles {
-    /// `path.module`: the directory the files came from (for `std/NAME`
-    /// modules, `std/NAME`).
+    /// `path.module`: the directory the files came from. Embedded
+    /// `std/NAME` modules have none: theirs is the root module's, so
+    /// relative paths in them work as in the root module.
     pub dir: PathBuf,
     /// The parsed files.
     pub files: Vec<ParsedFile>,
@@ -155,12 +156,16 @@ pub fn load_module(dir: &Path) -> Result<ModuleFiles, Vec<Diagnostic>> {
     Ok(ModuleFiles::new(dir.to_path_buf(), files))
 }
 
-/// Loads the embedded module `std/NAME`.
+/// Loads the embedded module `std/NAME`. Its files are not on disk, so
+/// `root` (the root module's directory) stands in for its directory:
+/// `path.module` and the base of relative paths given to file functions,
+/// as they are in the root module (`fileset("${path.root}/site", "**")`
+/// lists the root's `site/`).
 ///
 /// # Errors
 /// `module::unknown-std` when there is no such module; parse errors (a bug
 /// in the embedded module) otherwise.
-pub fn load_std_module(name: &str) -> Result<ModuleFiles, Vec<Diagnostic>> {
+pub fn load_std_module(name: &str, root: &Path) -> Result<ModuleFiles, Vec<Diagnostic>> {
     let Some(sources) = infra_stdlib::std_module(name) else {
         let names: Vec<&str> = infra_stdlib::std_module_names().collect();
         return Err(vec![
@@ -194,8 +199,5 @@ pub fn load_std_module(name: &str) -> Result<ModuleFiles, Vec<Diagnostic>> {
     if has_errors(&diags) {
         return Err(diags);
     }
-    Ok(ModuleFiles::new(
-        PathBuf::from(format!("std/{name}")),
-        files,
-    ))
+    Ok(ModuleFiles::new(root.to_path_buf(), files))
 }

@@ -21,6 +21,7 @@ pub(crate) use resources::META_ATTRS;
 pub use variables::{CliInput, InputValue, Inputs, collect_inputs, parse_var_file};
 
 use crate::addr::{ModulePath, ResourceAddress, ResourceMode};
+use crate::provider::Providers;
 use infra_lang::diagnostic::has_errors;
 use infra_lang::eval::{Evaluator, Site};
 use infra_lang::{Diagnostic, SourceFile, Span, Value, syntax};
@@ -45,6 +46,8 @@ pub(crate) struct Shared {
     pub deps: RefCell<Vec<instance::Deps>>,
     /// Decides what references to resource instances see.
     pub hook: Option<Rc<dyn InstanceHook>>,
+    /// See [`EvalOptions::schemas`].
+    pub schemas: Option<Providers>,
     /// See [`EvalOptions::keep_values`].
     pub keep_values: bool,
 }
@@ -69,6 +72,14 @@ pub struct EvalOptions {
     /// What references to resource instances see; without one, their
     /// configuration with unset attributes unknown.
     pub hook: Option<Rc<dyn InstanceHook>>,
+    /// Provider schemas, for evaluating without a hook (`infra eval`,
+    /// `infra graph`): an instance's value is then its configuration plus
+    /// every attribute its schema declares that the configuration does not
+    /// set (unknown when computed, else null), so splats and `for`
+    /// expressions over whole instances see them. Without schemas (or for a
+    /// type no provider has), an unset attribute is unknown only when
+    /// referred to directly.
+    pub schemas: Option<Providers>,
     /// Copy each instance's configuration and value into
     /// [`Evaluation::instances`] (the planner, which has them already,
     /// turns it off to save memory: they are left null).
@@ -80,6 +91,7 @@ impl Default for EvalOptions {
         EvalOptions {
             workspace: "default".into(),
             hook: None,
+            schemas: None,
             keep_values: true,
         }
     }
@@ -200,6 +212,7 @@ fn new_shared(root: &Path, options: &EvalOptions) -> Rc<Shared> {
         modules: RefCell::new(HashMap::new()),
         deps: RefCell::new(Vec::new()),
         hook: options.hook.clone(),
+        schemas: options.schemas.clone(),
         keep_values: options.keep_values,
     })
 }

@@ -29,7 +29,7 @@ impl ModuleInstance {
             if let Some(hit) = self.shared.modules.borrow().get(&key) {
                 return hit.clone().ok_or_else(upstream);
             }
-            (key, load_std_module(name))
+            (key, load_std_module(name, &self.shared.root_dir))
         } else if source.starts_with("./") || source.starts_with("../") {
             let dir = self.files.dir.join(source);
             let key = dir.to_string_lossy().into_owned();

@@ -5,6 +5,7 @@
 use super::instance::{ModuleInstance, upstream};
 use super::{IgnoreChanges, InstanceInfo, Lifecycle};
 use crate::addr::{InstanceKey, ResourceAddress, ResourceMode, Target};
+use crate::provider::ResourceSchema;
 use infra_lang::ast::{Block, Body, Expr, ExprKind};
 use infra_lang::diagnostic::did_you_mean;
 use infra_lang::eval::{Evaluator, Site, Step};
@@ -68,6 +69,10 @@ pub(crate) struct ResourceEval {
 pub(crate) struct ResourceValues {
     pub expansion: Expansion,
     pub instances: Vec<(InstanceKey, Value)>,
+    /// The values hold every attribute of the type (from a hook, or
+    /// completed from the schema); when false they are bare
+    /// configurations, and an attribute they lack is unknown.
+    pub complete: bool,
 }
 
 impl ResourceValues {
@@ -337,13 +342,16 @@ impl ModuleInstance {
         let expanded = self.expand(src, b, &what)?;
         let mut instances = Vec::with_capacity(expanded.keys.len());
         let mut failed = false;
-        for (key, binding) in expanded.keys {
+        for (key, binding) in &expanded.keys {
             let mut ev = Evaluator::new(self, src);
             if let Some((n, v)) = binding {
-                ev.bind(n, v);
+                ev.bind(*n, v.clone());
             }
             match self.body_object(&mut ev, src, &b.body, true) {
-                Some(config) => instances.push(InstanceEval { key, config }),
+                Some(config) => instances.push(InstanceEval {
+                    key: key.clone(),
+                    config,
+                }),
                 None => failed = true,
             }
         }
@@ -359,6 +367,24 @@ impl ModuleInstance {
             }
         }
         let lifecycle = self.lifecycle(src, b)?;
+        // What `replace_triggered_by` names is a dependency too (as in
+        // Terraform): evaluating the references (per instance, where
+        // `count.index` / `each.key` may pick one) records them, so it is
+        // planned first and its change is known when this is planned.
+        if let Some(l) = b.body.blocks().find(|l| l.kind.name == "lifecycle")
+            && let Some(a) = l.body.attribute("replace_triggered_by")
+            && let ExprKind::Tuple(items) = &a.expr.kind
+        {
+            for (_, binding) in &expanded.keys {
+                let mut ev = Evaluator::new(self, src);
+                if let Some((n, v)) = binding {
+                    ev.bind(*n, v.clone());
+                }
+                for item in items {
+                    ev.eval(item)?;
+                }
+            }
+        }
         let mut deps = self
             .shared
             .deps
@@ -451,13 +477,25 @@ impl ModuleInstance {
         self.memoised(&self.resource_values, key, cycle, || {
             let r = self.resource_eval(mode, type_name, name, site)?;
             let Some(hook) = self.shared.hook.clone() else {
+                let schema = self
+                    .shared
+                    .schemas
+                    .as_ref()
+                    .and_then(|p| p.schema(type_name, mode == ResourceMode::Data));
                 return Ok(Rc::new(ResourceValues {
                     expansion: r.expansion,
                     instances: r
                         .instances
                         .iter()
-                        .map(|i| (i.key.clone(), i.config.clone()))
+                        .map(|i| {
+                            let v = match schema {
+                                Some(s) => with_schema_attributes(s, &i.config),
+                                None => i.config.clone(),
+                            };
+                            (i.key.clone(), v)
+                        })
                         .collect(),
+                    complete: schema.is_some(),
                 }));
             };
             let table = match mode {
@@ -500,6 +538,7 @@ impl ModuleInstance {
             Ok(Rc::new(ResourceValues {
                 expansion: r.expansion,
                 instances,
+                complete: true,
             }))
         })
     }
@@ -693,11 +732,11 @@ impl ModuleInstance {
             });
         }
         self.shared.add_deps(&mine);
-        // Without a hook (e.g. `infra eval`), an attribute the configuration
-        // does not set is known only after apply.
-        let planned = self.shared.hook.is_some();
+        // Without a hook or a schema (e.g. `infra eval` of a type no
+        // provider has), an attribute the configuration does not set is
+        // known only after apply.
         let absent = |config: &Value, step: Option<&Step>| match (config, step) {
-            (Value::Object(m), Some(Step::Attr(a))) => !planned && !m.contains_key(a),
+            (Value::Object(m), Some(Step::Attr(a))) => !r.complete && !m.contains_key(a),
             _ => false,
         };
         match r.expansion {
@@ -726,6 +765,27 @@ impl ModuleInstance {
             }
         }
     }
+}
+
+/// An instance's configuration `config` as references see it before
+/// planning: every attribute `schema` declares is present, an unset one
+/// unknown when the provider computes it and null otherwise (as a plan
+/// proposes on create); schema-sensitive attributes are marked.
+/// Attributes the schema lacks are kept (planning reports them).
+fn with_schema_attributes(schema: &ResourceSchema, config: &Value) -> Value {
+    let (inner, sensitive) = config.clone().unmark();
+    let Value::Object(mut m) = inner else {
+        return config.clone();
+    };
+    for (name, a) in &schema.attributes {
+        let v = match m.remove(name) {
+            Some(v) if !v.is_null() || v.is_unknown() => v,
+            _ if a.computed => Value::Unknown(a.ty.clone()),
+            _ => Value::Null(a.ty.clone()),
+        };
+        m.insert(name.clone(), v.mark_if(a.sensitive));
+    }
+    Value::Object(m).mark_if(sensitive)
 }
 
 /// The diagnostic of a resource that refers back to itself.

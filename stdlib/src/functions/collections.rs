@@ -80,13 +80,17 @@ pub(crate) const FUNCTIONS: &[Builtin] = &[
         Returns::Any,
         lookup,
     ),
-    f(
-        "keys",
-        "The keys of a map or attribute names of an object, sorted.",
-        &[ex(r#"keys({b = 1, a = 2})"#, "[\n  \"a\",\n  \"b\",\n]")],
-        Returns::Any,
-        keys,
-    ),
+    Builtin {
+        name: "keys",
+        group: "collection",
+        summary: "The keys of a map or attribute names of an object, sorted.",
+        examples: &[ex(r#"keys({b = 1, a = 2})"#, "[\n  \"a\",\n  \"b\",\n]")],
+        returns: Returns::Any,
+        // The keys are known when the map or object is, whatever its
+        // values (as in Terraform): `keys(aws_s3_object.file)` before apply.
+        raw: true,
+        run: keys,
+    },
     f(
         "values",
         "The values of a map or object, in the order of their sorted keys.",
@@ -492,12 +496,21 @@ fn mapping_arg(args: &[Value], name: &str) -> Result<Value, FnError> {
     }
 }
 
+/// Raw: unknown only when the map or object itself is; sensitive when
+/// anything in it is (as any other function's result would be).
 fn keys(args: Vec<Value>, _: &FnContext<'_>) -> Result<Value, FnError> {
-    Ok(match mapping_arg(&args, "keys")? {
+    let arg = get(&args, 0);
+    let sensitive = arg.is_sensitive_deep();
+    let (arg, _) = arg.unmark();
+    if arg.is_unknown() {
+        return Ok(Value::unknown().mark_if(sensitive));
+    }
+    let keys = match mapping_arg(&[arg], "keys")? {
         Value::Map(_, m) => Value::List(Type::String, m.into_keys().map(Value::String).collect()),
         Value::Object(m) => Value::Tuple(m.into_keys().map(Value::String).collect()),
         _ => Value::Tuple(Vec::new()),
-    })
+    };
+    Ok(keys.mark_if(sensitive))
 }
 
 fn values(args: Vec<Value>, _: &FnContext<'_>) -> Result<Value, FnError> {

@@ -1,5 +1,5 @@
 //! Built-in filesystem functions: reading files (relative paths resolve
-//! against the module's directory), globbing, templates, and lexical path
+//! against the directory infra runs in, as in Terraform), globbing, templates, and lexical path
 //! manipulation.
 
 use super::encoding::b64;
@@ -17,7 +17,7 @@ pub(crate) const FUNCTIONS: &[Builtin] = &[
     Builtin {
         name: "file",
         group: "filesystem",
-        summary: "The contents of a UTF-8 text file (a relative path is relative to the module's directory).",
+        summary: "The contents of a UTF-8 text file (a relative path is taken from the root module's directory; use `${path.module}/...` in a module).",
         examples: &[Example {
             expr: r#"file("${path.module}/hello.txt")"#,
             result: r#""Hello World""#,
@@ -137,7 +137,7 @@ fn expand_home(path: &str) -> String {
 }
 
 /// Argument `i` as a path: `~` expanded, relative paths joined to the
-/// module directory. Returns the path as given (for messages) and the
+/// base directory (the root module's). Returns the path as given (for messages) and the
 /// resolved one.
 fn path_arg(args: &[Value], i: usize, ctx: &FnContext<'_>) -> Result<(String, PathBuf), FnError> {
     let given = string(args, i)?;

@@ -73,7 +73,7 @@ pub(crate) const FUNCTIONS: &[Builtin] = &[
     ),
     hash_fn!(
         "filemd5",
-        "The MD5 digest of a file's bytes, as hex (the path is relative to the module).",
+        "The MD5 digest of a file's bytes, as hex (a relative path is taken from the root module's directory).",
         r#"filemd5("${path.module}/hello.txt")"#,
         r#""b10a8db164e0754105b7a99be72e3fe5""#,
         filemd5

@@ -526,6 +526,10 @@ resource "local_file" "b" {
   filename = "out/b.txt"
   content  = "b"
 }
+
+output "a_content" {
+  value = local_file.a.content
+}
 "#,
     );
     w.apply();
@@ -548,6 +552,9 @@ resource "local_file" "b" {
     assert_eq!(w.state()["serial"], 2);
     assert_eq!(w.state_list(), ["local_file.a"]);
     assert_eq!(w.attributes("local_file.a")["content"], "edited");
+    // Outputs are evaluated again over what was read.
+    let out = w.expect(&["output", "--raw", "a_content"], 0);
+    assert_eq!(out.stdout.trim_end(), "edited");
     // No real object changed.
     assert_eq!(w.read_text("out/a.txt").as_deref(), Some("edited"));
     assert!(w.read("out/b.txt").is_none());
