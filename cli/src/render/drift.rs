@@ -39,6 +39,7 @@ fn marker(a: Action) -> &'static str {
         Action::CreateThenDelete => "+/-",
         Action::Delete => "-",
         Action::Read => "<=",
+        Action::Forget => ".",
         Action::NoOp => " ",
     }
 }

@@ -1,13 +1,14 @@
 //! The human plan: resources grouped with `+ ~ - -/+ +/- <=` markers,
 //! attribute-level before → after, `(known after apply)`, `(sensitive
-//! value)`, multi-line strings as unified diffs, drift found by refresh,
-//! output changes, and the summary line. Mirrors Terraform's layout.
+//! value)`, multi-line strings as unified diffs, moved and forgotten
+//! objects, drift found by refresh, output changes, and the summary line.
+//! Mirrors Terraform's layout.
 
-use infra_engine::addr::ResourceMode;
+use infra_engine::addr::{ResourceAddress, ResourceMode};
 use infra_engine::plan::{Action, Drift, Plan, ResourceChange, counts};
 use infra_lang::Value;
 use infra_lang::value::quote;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write;
 
 /// Colours (ANSI) or none.
@@ -170,6 +171,29 @@ impl Body<'_> {
         }
     }
 
+    /// An object that does not change (moved, or forgotten): its `id`, as
+    /// Terraform shows it, and the number of other attributes.
+    fn unchanged(&mut self, v: &Value, indent: usize) {
+        let Some(m) = entries(&v.clone().unmark().0) else {
+            return;
+        };
+        let present: Vec<(&String, &Value)> = m.iter().filter(|(_, x)| !x.is_null()).collect();
+        let w = present.iter().map(|(k, _)| key(k).len()).max().unwrap_or(0);
+        let mut hidden = present.len();
+        if let Some(id) = m.get("id").filter(|x| !x.is_null()) {
+            self.line(indent, "", "id", w, &value(id, indent + 4), "");
+            hidden -= 1;
+        }
+        if hidden > 0 {
+            let _ = writeln!(
+                self.out,
+                "{}  # ({hidden} unchanged attribute{} hidden)",
+                " ".repeat(indent),
+                if hidden == 1 { "" } else { "s" }
+            );
+        }
+    }
+
     /// Attribute-level differences of an update or replacement.
     fn diff(&mut self, before: &Value, after: &Value, indent: usize, top: bool) {
         let b = entries(&before.clone().unmark().0).unwrap_or_default();
@@ -282,6 +306,7 @@ pub(crate) fn describe(action: Action) -> &'static str {
         Action::CreateThenDelete => "must be replaced (the new object is created first)",
         Action::Delete => "will be destroyed",
         Action::Read => "will be read during apply",
+        Action::Forget => "will no longer be managed by infra, but will not be destroyed",
         Action::NoOp => "is unchanged",
     }
 }
@@ -305,6 +330,17 @@ pub(crate) fn block_line(c: &ResourceChange) -> String {
 
 /// Renders one change.
 pub fn change(out: &mut String, c: &ResourceChange, style: Style) {
+    moved_change(out, c, None, style);
+}
+
+/// Renders one change of an instance that a `moved` block moved from
+/// `from` (`None`: not moved): `# (moved from ...)` under its header.
+pub fn moved_change(
+    out: &mut String,
+    c: &ResourceChange,
+    from: Option<&ResourceAddress>,
+    style: Style,
+) {
     let marker = match c.action {
         Action::Create => "  +",
         Action::Update => "  ~",
@@ -312,6 +348,7 @@ pub fn change(out: &mut String, c: &ResourceChange, style: Style) {
         Action::CreateThenDelete => "+/-",
         Action::Delete => "  -",
         Action::Read => " <=",
+        Action::Forget => "  .",
         Action::NoOp => return,
     };
     let _ = writeln!(out, "  {}", style.bold(&header(c)));
@@ -320,6 +357,9 @@ pub fn change(out: &mut String, c: &ResourceChange, style: Style) {
             continue;
         }
         let _ = writeln!(out, "  # (because {r})");
+    }
+    if let Some(from) = from {
+        let _ = writeln!(out, "  # (moved from {from})");
     }
     let _ = writeln!(out, "{} {} {{", style.marker(marker), block_line(c));
     let mut body = Body {
@@ -330,9 +370,43 @@ pub fn change(out: &mut String, c: &ResourceChange, style: Style) {
     match (c.action, &c.before, &c.after) {
         (Action::Create | Action::Read, _, Some(a)) => body.whole(a, "+", 6),
         (Action::Delete, Some(b), _) => body.whole(b, "-", 6),
+        (Action::Forget, Some(b), _) => body.unchanged(b, 6),
         (_, Some(b), Some(a)) => body.diff(b, a, 6, true),
         _ => {}
     }
+    let _ = writeln!(out, "    }}\n");
+}
+
+/// Renders an instance that only moved: `# FROM has moved to TO` and its
+/// unchanged object, as Terraform shows it.
+fn moved_only(
+    out: &mut String,
+    from: &ResourceAddress,
+    to: &ResourceAddress,
+    value: &Value,
+    style: Style,
+) {
+    let _ = writeln!(
+        out,
+        "  {}",
+        style.bold(&format!("# {from} has moved to {to}"))
+    );
+    let kind = match to.mode {
+        ResourceMode::Managed => "resource",
+        ResourceMode::Data => "data",
+    };
+    let _ = writeln!(
+        out,
+        "    {kind} {} {} {{",
+        quote(&to.type_name),
+        quote(&to.name)
+    );
+    let mut body = Body {
+        out,
+        style,
+        replace_paths: &[],
+    };
+    body.unchanged(value, 6);
     let _ = writeln!(out, "    }}\n");
 }
 
@@ -415,10 +489,30 @@ pub fn render(plan: &Plan, style: Style) -> String {
         .iter()
         .filter(|c| c.action != Action::NoOp)
         .collect();
-    if !acting.is_empty() {
+    if !acting.is_empty() || !plan.moves.is_empty() {
         let _ = writeln!(out, "infra will perform the following actions:\n");
-        for c in acting {
-            change(&mut out, c, style);
+        // Changes and instances that only moved, in address order.
+        let changed: BTreeSet<&ResourceAddress> = acting.iter().map(|c| &c.address).collect();
+        let mut items: Vec<(&ResourceAddress, Option<&ResourceChange>)> =
+            acting.iter().map(|c| (&c.address, Some(*c))).collect();
+        items.extend(
+            plan.moves
+                .iter()
+                .filter(|m| !changed.contains(&m.to))
+                .map(|m| (&m.to, None)),
+        );
+        items.sort_by(|a, b| a.0.cmp(b.0));
+        for (addr, c) in items {
+            let from = plan.previous_address(addr);
+            match (c, from) {
+                (Some(c), _) => moved_change(&mut out, c, from, style),
+                (None, Some(from)) => {
+                    if let Some(inst) = plan.prior.resources.get(addr) {
+                        moved_only(&mut out, from, addr, &inst.value, style);
+                    }
+                }
+                (None, None) => {}
+            }
         }
         let _ = writeln!(out, "{}", style.bold(&summary(plan)));
     }

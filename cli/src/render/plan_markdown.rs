@@ -1,11 +1,13 @@
 //! `infra plan --format markdown`: the plan as a pull-request comment. A
 //! summary table, the deletions and replacements called out in a warning,
-//! one collapsed `diff` block per resource instance, output changes,
+//! objects forgotten (`removed`) in a note, the list of moved objects, one
+//! collapsed `diff` block per resource instance, output changes,
 //! objects changed outside infra and warnings — capped at [`MAX_BYTES`]
 //! so that it always fits in a GitHub comment (65,536 characters).
 
 use super::markdown::{code, fenced, html, plural};
 use super::plan::{block_line, describe, key, same, summary};
+use infra_engine::addr::ResourceAddress;
 use infra_engine::plan::{Action, Plan, ResourceChange};
 use infra_lang::Value;
 use infra_lang::value::quote;
@@ -52,10 +54,15 @@ struct Counts {
     replace: usize,
     delete: usize,
     read: usize,
+    forget: usize,
+    moved: usize,
 }
 
 fn counts(plan: &Plan) -> Counts {
-    let mut n = Counts::default();
+    let mut n = Counts {
+        moved: plan.moves.len(),
+        ..Counts::default()
+    };
     for c in &plan.changes {
         match c.action {
             Action::Create => n.create += 1,
@@ -63,6 +70,7 @@ fn counts(plan: &Plan) -> Counts {
             Action::DeleteThenCreate | Action::CreateThenDelete => n.replace += 1,
             Action::Delete => n.delete += 1,
             Action::Read => n.read += 1,
+            Action::Forget => n.forget += 1,
             Action::NoOp => {}
         }
     }
@@ -311,8 +319,9 @@ fn lines(v: &Value) -> Lines {
     }
 }
 
-/// The `diff` block of one change.
-fn change_diff(c: &ResourceChange) -> String {
+/// The `diff` block of one change; `from` is the address a `moved` block
+/// moved it from.
+fn change_diff(c: &ResourceChange, from: Option<&ResourceAddress>) -> String {
     let mut d = Diff::default();
     if c.action != Action::Create {
         for r in &c.reasons {
@@ -323,17 +332,21 @@ fn change_diff(c: &ResourceChange) -> String {
             );
         }
     }
+    if let Some(from) = from {
+        d.line(' ', 0, &format!("# (moved from {from})"));
+    }
     let mark = match c.action {
         Action::Create => '+',
         Action::Delete => '-',
         Action::Update | Action::DeleteThenCreate | Action::CreateThenDelete => '!',
-        Action::Read | Action::NoOp => ' ',
+        Action::Read | Action::Forget | Action::NoOp => ' ',
     };
     d.line(mark, 0, &format!("{} {{", block_line(c)));
     match (c.action, &c.before, &c.after) {
         (Action::Create, _, Some(a)) => d.whole('+', a, 1),
         (Action::Read, _, Some(a)) => d.whole(' ', a, 1),
         (Action::Delete, Some(b), _) => d.whole('-', b, 1),
+        (Action::Forget, Some(b), _) => d.diff(b, b, 1, &[]),
         (_, Some(b), Some(a)) => d.diff(b, a, 1, &c.replace_paths),
         _ => {}
     }
@@ -349,20 +362,24 @@ fn marker(a: Action) -> &'static str {
         Action::CreateThenDelete => "+/-",
         Action::Delete => "-",
         Action::Read => "<=",
+        Action::Forget => ".",
         Action::NoOp => "",
     }
 }
 
 /// One resource's collapsed section; without the diff when that is
-/// larger than [`SECTION_BYTES`].
-fn section(c: &ResourceChange) -> String {
+/// larger than [`SECTION_BYTES`]. `from`: the address it moved from.
+fn section(c: &ResourceChange, from: Option<&ResourceAddress>) -> String {
+    let moved = from.map_or_else(String::new, |f| {
+        format!(" (moved from <code>{}</code>)", html(&f.to_string()))
+    });
     let mut out = format!(
-        "<details>\n<summary><code>{}</code> <code>{}</code> {}</summary>\n\n",
+        "<details>\n<summary><code>{}</code> <code>{}</code> {}{moved}</summary>\n\n",
         html(marker(c.action)),
         html(&c.address.to_string()),
         html(describe(c.action))
     );
-    let body = change_diff(c);
+    let body = change_diff(c, from);
     if body.len() > SECTION_BYTES {
         let _ = writeln!(
             out,
@@ -442,6 +459,51 @@ fn callout(out: &mut String, plan: &Plan) {
     };
     let _ = writeln!(out, "> [!WARNING]\n> **{headline}**\n>");
     capped_list(out, "> ", &items);
+    out.push('\n');
+}
+
+/// The note on objects that leave the state without being destroyed.
+fn forget_note(out: &mut String, plan: &Plan) {
+    let items: Vec<String> = plan
+        .changes
+        .iter()
+        .filter(|c| c.action == Action::Forget)
+        .map(|c| code(&c.address.to_string()))
+        .collect();
+    if items.is_empty() {
+        return;
+    }
+    let _ = writeln!(
+        out,
+        "> [!NOTE]\n> **{} will no longer be managed by infra** (removed from the state, not destroyed: `removed` blocks with `destroy = false`).\n>",
+        plural(items.len(), "resource", "resources")
+    );
+    capped_list(out, "> ", &items);
+    out.push('\n');
+}
+
+/// The list of objects `moved` blocks gave new addresses.
+fn moved_list(out: &mut String, plan: &Plan) {
+    if plan.moves.is_empty() {
+        return;
+    }
+    let items: Vec<String> = plan
+        .moves
+        .iter()
+        .map(|m| {
+            format!(
+                "{} → {}",
+                code(&m.from.to_string()),
+                code(&m.to.to_string())
+            )
+        })
+        .collect();
+    let _ = writeln!(
+        out,
+        "### Moved\n\n{} moved to new addresses (`moved` blocks); the objects themselves are kept.\n",
+        plural(items.len(), "resource", "resources")
+    );
+    capped_list(out, "", &items);
     out.push('\n');
 }
 
@@ -560,17 +622,34 @@ pub fn render(plan: &Plan, saved: Option<&str>) -> String {
         return out;
     }
     let n = counts(plan);
-    let _ = writeln!(
-        out,
-        "**{}**\n\n| Create | Update | Replace | Delete | Read |\n|---:|---:|---:|---:|---:|\n| {} | {} | {} | {} | {} |\n",
-        summary(plan),
-        n.create,
-        n.update,
-        n.replace,
-        n.delete,
-        n.read
-    );
+    if n.moved + n.forget == 0 {
+        let _ = writeln!(
+            out,
+            "**{}**\n\n| Create | Update | Replace | Delete | Read |\n|---:|---:|---:|---:|---:|\n| {} | {} | {} | {} | {} |\n",
+            summary(plan),
+            n.create,
+            n.update,
+            n.replace,
+            n.delete,
+            n.read
+        );
+    } else {
+        let _ = writeln!(
+            out,
+            "**{}**\n\n| Create | Update | Replace | Delete | Read | Move | Forget |\n|---:|---:|---:|---:|---:|---:|---:|\n| {} | {} | {} | {} | {} | {} | {} |\n",
+            summary(plan),
+            n.create,
+            n.update,
+            n.replace,
+            n.delete,
+            n.read,
+            n.moved,
+            n.forget
+        );
+    }
     callout(&mut out, plan);
+    forget_note(&mut out, plan);
+    moved_list(&mut out, plan);
     let acting: Vec<&ResourceChange> = plan
         .changes
         .iter()
@@ -585,7 +664,7 @@ pub fn render(plan: &Plan, saved: Option<&str>) -> String {
         if out.len() + heading.len() < budget {
             out.push_str(heading);
             for c in &acting {
-                let s = section(c);
+                let s = section(c, plan.previous_address(&c.address));
                 if out.len() + s.len() > budget {
                     break;
                 }

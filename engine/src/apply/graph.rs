@@ -32,7 +32,8 @@ pub struct Op {
 /// The graph: edges point from an operation to those that wait for it.
 pub type OpGraph = DiGraph<Op, ()>;
 
-/// Builds the graph for `changes` (no-ops are skipped).
+/// Builds the graph for `changes` (no-ops, and forgetting, which calls no
+/// provider, are skipped).
 ///
 /// # Errors
 /// A cycle (e.g. `create_before_destroy` against a dependency that must be
@@ -55,7 +56,7 @@ pub fn build(changes: &[ResourceChange]) -> Result<OpGraph, Diagnostic> {
             })
         };
         match c.action {
-            Action::NoOp => {}
+            Action::NoOp | Action::Forget => {}
             Action::Create | Action::Update | Action::Read => {
                 let n = a(&mut g);
                 apply.insert(&c.address, n);

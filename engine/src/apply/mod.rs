@@ -5,7 +5,9 @@
 //! the state store's journal (fsynced) before anything that depends on it
 //! starts; the state file is written once at the end. A failed operation
 //! skips its dependents; independent branches finish. An interrupt stops
-//! new operations and waits for running ones.
+//! new operations and waits for running ones. Moves (`moved` blocks) and
+//! forgotten objects (`removed` with `destroy = false`) call no provider:
+//! they are journalled before the first operation.
 
 pub mod graph;
 
@@ -176,6 +178,7 @@ impl Driver<'_> {
             let opts = EvalOptions {
                 workspace: self.options.workspace.clone(),
                 hook: Some(self.hook.clone()),
+                schemas: None,
                 keep_values: false,
             };
             self.session = Some(Session::new(self.root, self.inputs.clone(), &opts)?);
@@ -315,6 +318,28 @@ pub fn apply(
     }
     driver.providers = &configured;
     let providers = &configured;
+    // Moves and forgotten objects change only the state: journalled first,
+    // so a crash before the end still leaves them recorded. (The plan's
+    // prior state has the moves carried out already; the journal replays
+    // onto the stored state, which has not.)
+    for m in &plan.moves {
+        if let Some(inst) = state.resources.get(&m.to) {
+            record(store, rt, &base, &m.from, &inst.provider, None, &mut report);
+            record(
+                store,
+                rt,
+                &base,
+                &m.to,
+                &inst.provider,
+                Some(inst),
+                &mut report,
+            );
+        }
+    }
+    for c in changes.iter().filter(|c| c.action == Action::Forget) {
+        state.resources.remove(&c.address);
+        record(store, rt, &base, &c.address, &c.provider, None, &mut report);
+    }
     let mut waiting: Vec<usize> = g
         .node_indices()
         .map(|n| g.neighbors_directed(n, Direction::Incoming).count())

@@ -1,10 +1,12 @@
 //! Loading a configuration directory (every `*.infra` file of one module)
 //! and checking it statically: block structure, declarations, references,
-//! function calls, type expressions, meta-arguments and cycles.
+//! function calls, type expressions, meta-arguments, cycles, and the
+//! addresses of `moved` and `removed` blocks.
 
 mod blocks;
 mod cycles;
 mod index;
+pub mod moves;
 mod references;
 pub mod schemas;
 
@@ -120,6 +122,7 @@ pub fn check_module(files: &[ParsedFile]) -> Vec<Diagnostic> {
     let mut diags = Vec::new();
     let decls = index::index(files, &mut diags);
     references::check(files, &decls, &mut diags);
+    moves::check(files, &decls, &mut diags);
     cycles::check(files, &decls, &mut diags);
     // Report in reading order: by file, then position.
     diags.sort_by(|a, b| {

@@ -1,10 +1,10 @@
 //! Saved plan files (`infra plan -out FILE`), format version 1: the
 //! changes with their values (unknown and sensitive parts recorded as
-//! paths), the refreshed prior state, its lineage and serial, the
-//! configuration hash and the input values — everything apply needs to
-//! carry out exactly this plan. Plan files hold secrets, like state.
+//! paths), the refreshed prior state (with `moved` blocks carried out) and
+//! the moves, its lineage and serial, the configuration hash and the input
+//! values — everything apply needs to carry out exactly this plan. Plan files hold secrets, like state.
 
-use super::{Action, Drift, OutputChange, Plan, ResourceChange};
+use super::{Action, Drift, Move, OutputChange, Plan, ResourceChange};
 use crate::addr::ResourceAddress;
 use crate::eval::{InputValue, Inputs};
 use crate::state::codec::{self, Encoded, Path};
@@ -94,6 +94,9 @@ struct PlanFile {
     outputs: Vec<OutputFile>,
     #[serde(default)]
     drift: Vec<(String, Val, Option<Val>)>,
+    /// `moved` blocks carried out: (stored address, new address).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    moves: Vec<(String, String)>,
     #[serde(default)]
     targets: Vec<String>,
     vars: BTreeMap<String, InputFile>,
@@ -196,6 +199,11 @@ pub fn to_text(plan: &Plan, inputs: &Inputs) -> String {
                 )
             })
             .collect(),
+        moves: plan
+            .moves
+            .iter()
+            .map(|m| (m.from.to_string(), m.to.to_string()))
+            .collect(),
         targets: plan.targets.clone(),
         vars: inputs_to_file(&inputs.vars),
         consts: inputs_to_file(&inputs.consts),
@@ -250,6 +258,13 @@ pub fn from_text(text: &str) -> Result<(Plan, Inputs), String> {
             after: after.map(|v| v.to_value()),
         });
     }
+    let mut moves = Vec::with_capacity(f.moves.len());
+    for (from, to) in f.moves {
+        moves.push(Move {
+            from: ResourceAddress::parse(&from).map_err(|e| e.to_string())?,
+            to: ResourceAddress::parse(&to).map_err(|e| e.to_string())?,
+        });
+    }
     let plan = Plan {
         changes,
         outputs: f
@@ -263,6 +278,7 @@ pub fn from_text(text: &str) -> Result<(Plan, Inputs), String> {
             })
             .collect(),
         drift,
+        moves,
         checks: Vec::new(),
         prior,
         prior_serial: f.prior_serial,

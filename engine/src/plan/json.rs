@@ -43,37 +43,72 @@ fn blank(json: &mut Json, path: &[Json]) {
 /// The `--json` document of `plan`.
 pub fn to_json(plan: &Plan) -> Json {
     let (add, change, destroy) = counts(&plan.changes);
-    let resource_changes: Vec<Json> = plan
+    let entry = |address: &crate::addr::ResourceAddress,
+                 provider: &str,
+                 action: &str,
+                 reasons: &[String],
+                 replace_paths: &[String],
+                 before: Option<&Value>,
+                 after: Option<&Value>| {
+        let (before, before_sensitive, _) = before.map_or((Json::Null, vec![], vec![]), redacted);
+        let (after, after_sensitive, after_unknown) =
+            after.map_or((Json::Null, vec![], vec![]), redacted);
+        json!({
+            "address": address.to_string(),
+            "previous_address": plan.previous_address(address).map_or(Json::Null, |a| Json::String(a.to_string())),
+            "module": if address.module.is_root() { Json::Null } else { Json::String(address.module.to_string()) },
+            "mode": match address.mode { ResourceMode::Managed => "managed", ResourceMode::Data => "data" },
+            "type": address.type_name,
+            "name": address.name,
+            "index": match &address.key {
+                InstanceKey::None => Json::Null,
+                InstanceKey::Int(i) => json!(i),
+                InstanceKey::Str(s) => json!(s),
+            },
+            "provider": provider,
+            "action": action,
+            "reasons": reasons,
+            "replace_paths": replace_paths,
+            "before": before,
+            "after": after,
+            "after_unknown": after_unknown,
+            "before_sensitive": before_sensitive,
+            "after_sensitive": after_sensitive,
+        })
+    };
+    let mut listed: Vec<(&crate::addr::ResourceAddress, Json)> = plan
         .changes
         .iter()
         .map(|c| {
-            let (before, before_sensitive, _) =
-                c.before.as_ref().map_or((Json::Null, vec![], vec![]), redacted);
-            let (after, after_sensitive, after_unknown) =
-                c.after.as_ref().map_or((Json::Null, vec![], vec![]), redacted);
-            json!({
-                "address": c.address.to_string(),
-                "module": if c.address.module.is_root() { Json::Null } else { Json::String(c.address.module.to_string()) },
-                "mode": match c.address.mode { ResourceMode::Managed => "managed", ResourceMode::Data => "data" },
-                "type": c.address.type_name,
-                "name": c.address.name,
-                "index": match &c.address.key {
-                    InstanceKey::None => Json::Null,
-                    InstanceKey::Int(i) => json!(i),
-                    InstanceKey::Str(s) => json!(s),
-                },
-                "provider": c.provider,
-                "action": c.action.as_str(),
-                "reasons": c.reasons,
-                "replace_paths": c.replace_paths,
-                "before": before,
-                "after": after,
-                "after_unknown": after_unknown,
-                "before_sensitive": before_sensitive,
-                "after_sensitive": after_sensitive,
-            })
+            (
+                &c.address,
+                entry(
+                    &c.address,
+                    &c.provider,
+                    c.action.as_str(),
+                    &c.reasons,
+                    &c.replace_paths,
+                    c.before.as_ref(),
+                    c.after.as_ref(),
+                ),
+            )
         })
         .collect();
+    // Moved instances without other changes are listed as no-ops, with
+    // their previous address.
+    let changed: std::collections::BTreeSet<&crate::addr::ResourceAddress> =
+        plan.changes.iter().map(|c| &c.address).collect();
+    for m in &plan.moves {
+        if changed.contains(&m.to) {
+            continue;
+        }
+        if let Some(inst) = plan.prior.resources.get(&m.to) {
+            let v = Some(&inst.value);
+            listed.push((&m.to, entry(&m.to, &inst.provider, "no-op", &[], &[], v, v)));
+        }
+    }
+    listed.sort_by(|a, b| a.0.cmp(b.0));
+    let resource_changes: Vec<Json> = listed.into_iter().map(|(_, j)| j).collect();
     let output_changes: serde_json::Map<String, Json> = plan
         .outputs
         .iter()

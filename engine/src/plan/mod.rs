@@ -1,11 +1,13 @@
 //! Plans: what would change, resource instance by resource instance, and
 //! why. `planner.rs` decides the changes (refresh, then evaluation with a
-//! hook that plans each instance as it is referenced), `propose.rs` is the
+//! hook that plans each instance as it is referenced), `moves.rs` carries
+//! out `moved` and `removed` blocks on the prior state, `propose.rs` is the
 //! schema-driven part of planning one instance, `file.rs` the saved plan
 //! format, `json.rs` the machine-readable form.
 
 pub mod file;
 pub mod json;
+mod moves;
 pub mod planner;
 mod propose;
 mod refresh;
@@ -52,11 +54,15 @@ pub enum Action {
     /// A data source read during apply (its configuration depends on
     /// values known only then).
     Read,
+    /// The object leaves the state without being destroyed (a `removed`
+    /// block with `lifecycle { destroy = false }`).
+    Forget,
 }
 
 impl Action {
     /// The name used in JSON and messages: `create`, `update`,
-    /// `delete-then-create`, `create-then-delete`, `delete`, `read`, `no-op`.
+    /// `delete-then-create`, `create-then-delete`, `delete`, `read`,
+    /// `forget`, `no-op`.
     pub fn as_str(self) -> &'static str {
         match self {
             Action::NoOp => "no-op",
@@ -66,6 +72,7 @@ impl Action {
             Action::CreateThenDelete => "create-then-delete",
             Action::Delete => "delete",
             Action::Read => "read",
+            Action::Forget => "forget",
         }
     }
 
@@ -79,6 +86,7 @@ impl Action {
             "create-then-delete" => Action::CreateThenDelete,
             "delete" => Action::Delete,
             "read" => Action::Read,
+            "forget" => Action::Forget,
             _ => return None,
         })
     }
@@ -143,6 +151,16 @@ pub struct Drift {
     pub after: Option<Value>,
 }
 
+/// An instance whose address changed (`moved` blocks, chains followed):
+/// its object is the same, only the state records it at `to` now.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Move {
+    /// Its address in the stored state.
+    pub from: ResourceAddress,
+    /// Its address from now on.
+    pub to: ResourceAddress,
+}
+
 /// A plan: every instance's change, output changes, what refresh found,
 /// and the state it was made against.
 #[derive(Clone, Debug)]
@@ -152,13 +170,17 @@ pub struct Plan {
     pub changes: Vec<ResourceChange>,
     /// Output changes.
     pub outputs: Vec<OutputChange>,
-    /// Objects changed outside infra since the last run.
+    /// Objects changed outside infra since the last run (at their new
+    /// addresses when moved).
     pub drift: Vec<Drift>,
+    /// Managed instances moved by `moved` blocks, in address order of
+    /// `to`. Apply records them in state even when nothing else changes.
+    pub moves: Vec<Move>,
     /// Results of `check` blocks.
     pub checks: Vec<CheckResult>,
-    /// The state the plan was made against, after refresh. Its lineage and
-    /// serial identify the stored state: apply refuses a plan whose state
-    /// has moved on.
+    /// The state the plan was made against, after refresh and with
+    /// [`Plan::moves`] carried out. Its lineage and serial identify the
+    /// stored state: apply refuses a plan whose state has moved on.
     pub prior: State,
     /// The serial of the stored state (before refresh).
     pub prior_serial: u64,
@@ -173,7 +195,8 @@ pub struct Plan {
 }
 
 /// Counts of a plan's actions: (to add, to change, to destroy); a
-/// replacement counts as one add and one destroy, as in Terraform.
+/// replacement counts as one add and one destroy, as in Terraform. Moves
+/// and forgotten objects are not counted (Terraform does not either).
 pub fn counts(changes: &[ResourceChange]) -> (usize, usize, usize) {
     let (mut add, mut change, mut destroy) = (0, 0, 0);
     for c in changes {
@@ -185,7 +208,7 @@ pub fn counts(changes: &[ResourceChange]) -> (usize, usize, usize) {
                 add += 1;
                 destroy += 1;
             }
-            Action::NoOp | Action::Read => {}
+            Action::NoOp | Action::Read | Action::Forget => {}
         }
     }
     (add, change, destroy)
@@ -193,11 +216,18 @@ pub fn counts(changes: &[ResourceChange]) -> (usize, usize, usize) {
 
 impl Plan {
     /// True when applying would change something: a resource action other
-    /// than no-op, or an output changing.
+    /// than no-op (forgetting included), a move, or an output changing.
     pub fn has_changes(&self) -> bool {
         self.changes
             .iter()
             .any(|c| !matches!(c.action, Action::NoOp))
+            || !self.moves.is_empty()
             || self.outputs.iter().any(|o| o.before != o.after)
+    }
+
+    /// The address `addr` had in the stored state when a `moved` block
+    /// moved it.
+    pub fn previous_address(&self, addr: &ResourceAddress) -> Option<&ResourceAddress> {
+        self.moves.iter().find(|m| m.to == *addr).map(|m| &m.from)
     }
 }

@@ -1,8 +1,11 @@
-//! The planner: refresh, then evaluate the configuration with a hook that
-//! plans each resource instance when it is first referenced (so planning
-//! follows dependencies), then deletes for what left the configuration,
-//! `prevent_destroy`, `--target` and output changes.
+//! The planner: refresh, carry out `moved` blocks on the prior state, then
+//! evaluate the configuration with a hook that plans each resource
+//! instance when it is first referenced (so planning follows
+//! dependencies), then deletes (or, under `removed` blocks, forgets) what
+//! left the configuration, `prevent_destroy`, `--target` and output
+//! changes.
 
+use super::moves::{self, Declared};
 use super::propose::{changed_attributes, mark_sensitive, propose};
 use super::{Action, OutputChange, Plan, ResourceChange, refresh};
 use crate::addr::{ResourceAddress, ResourceMode, Target};
@@ -470,11 +473,18 @@ pub fn plan(
 ) -> Result<Plan, Vec<Diagnostic>> {
     // The configuration is parsed and checked on another thread while the
     // state is read and refreshed: neither needs the other.
+    // The `moved` and `removed` blocks (child modules' too) are read on
+    // the same thread.
     let loader = {
         let root = root.to_path_buf();
-        std::thread::spawn(move || crate::eval::load_module(&root))
+        std::thread::spawn(move || {
+            crate::eval::load_module(&root).map(|files| {
+                let declared = moves::collect(&files);
+                (files, declared)
+            })
+        })
     };
-    let files = || -> Result<crate::eval::ModuleFiles, Vec<Diagnostic>> {
+    let files = || -> Result<(crate::eval::ModuleFiles, Vec<Declared>), Vec<Diagnostic>> {
         loader.join().unwrap_or_else(|_| {
             Err(vec![Diagnostic::error(
                 "eval::loader-crashed",
@@ -500,9 +510,10 @@ pub fn plan(
         refreshed = Some(refresh(rt, &providers, stored, options.parallelism)?);
         stored = State::default();
     }
-    let files = std::sync::Arc::new(files()?);
+    let (files, declared) = files()?;
+    let files = std::sync::Arc::new(files);
     configure_providers(root, &files, &inputs, &mut providers, options, rt)?;
-    let (prior, drift) = match refreshed {
+    let (mut prior, mut drift) = match refreshed {
         Some(r) => r,
         None if options.refresh && !stored.resources.is_empty() => {
             refresh(rt, &providers, stored, options.parallelism)?
@@ -510,9 +521,42 @@ pub fn plan(
         None => (stored, Vec::new()),
     };
     let providers = &providers;
-    let mut warnings = Vec::new();
+    // `moved` blocks: the objects are planned at their new addresses.
+    let moved = moves::carry_out(&mut prior, &declared);
+    for d in &mut drift {
+        if let Some(n) = moved.renamed.get(&d.address) {
+            d.address = n.clone();
+        }
+    }
+    if !options.targets.is_empty() {
+        let covered = |a: &ResourceAddress| options.targets.iter().any(|t| t.matches(a));
+        let missing: Vec<String> = moved
+            .moves
+            .iter()
+            .filter(|m| !(covered(&m.from) && covered(&m.to)))
+            .flat_map(|m| [m.from.to_string(), m.to.to_string()])
+            .collect();
+        if !missing.is_empty() {
+            return Err(vec![Diagnostic::error(
+                "moved::excluded-by-target",
+                "objects moved by `moved` blocks are left out by `--target`",
+            )
+            .with_help(format!(
+                "infra must plan moved objects with the rest: drop the --target options, or add {}.",
+                missing
+                    .iter()
+                    .map(|a| format!("`--target '{a}'`"))
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            ))]);
+        }
+    }
+    let mut warnings = moved.warnings;
     if options.destroy {
-        return plan_destroy(root, files, inputs, prior, stored_serial, drift, options);
+        let mut p = plan_destroy(root, files, inputs, prior, stored_serial, drift, options)?;
+        p.moves = moved.moves;
+        p.warnings = warnings;
+        return Ok(p);
     }
     let prior = Rc::new(prior);
     let planner = Rc::new(Planner {
@@ -527,6 +571,9 @@ pub fn plan(
     let evaluation = run_evaluation(root, files, inputs, options, planner.clone());
     let mut diags = evaluation.diagnostics;
     diags.extend(planner.extra.borrow_mut().drain(..));
+    if !has_errors(&diags) && !declared.is_empty() {
+        diags.extend(moves::still_declared(&declared, &evaluation.instances));
+    }
     if has_errors(&diags) {
         return Err(diags);
     }
@@ -540,11 +587,20 @@ pub fn plan(
         .iter()
         .map(|i| i.address.resource_string())
         .collect();
+    let moved_from: BTreeMap<&ResourceAddress, &ResourceAddress> =
+        moved.moves.iter().map(|m| (&m.to, &m.from)).collect();
+    let mut forgotten = Vec::new();
     for (addr, inst) in &prior.resources {
         if addr.mode != ResourceMode::Managed || in_config.contains(addr) {
             continue;
         }
-        let reason = if blocks.contains(&addr.resource_string()) {
+        let keep = moves::removal(&declared, addr).is_some_and(|r| !r.destroy);
+        let reason = if keep {
+            forgotten.push(addr.to_string());
+            "`destroy = false` is set in its `removed` block".to_string()
+        } else if let Some(from) = moved_from.get(addr) {
+            format!("`{from}` was moved to `{addr}`, which is not in the configuration")
+        } else if blocks.contains(&addr.resource_string()) {
             format!("its key {} is no longer in `count`/`for_each`", addr.key)
         } else {
             "it is no longer in the configuration".to_string()
@@ -554,7 +610,7 @@ pub fn plan(
             ResourceChange {
                 address: addr.clone(),
                 provider: inst.provider.clone(),
-                action: Action::Delete,
+                action: if keep { Action::Forget } else { Action::Delete },
                 reasons: vec![reason],
                 replace_paths: Vec::new(),
                 before: Some(inst.value.clone()),
@@ -567,6 +623,29 @@ pub fn plan(
         );
     }
     let mut changes: Vec<ResourceChange> = changes.into_values().collect();
+    if !forgotten.is_empty() {
+        warnings.push(
+            Diagnostic::warning(
+                "removed::forget",
+                format!(
+                    "{} will no longer be managed by infra, but will not be destroyed",
+                    if forgotten.len() == 1 {
+                        "1 object".to_string()
+                    } else {
+                        format!("{} objects", forgotten.len())
+                    }
+                ),
+            )
+            .with_help(format!(
+                "Applying this plan removes {} from the state and leaves the real object alone; `infra import` would manage it again.",
+                forgotten
+                    .iter()
+                    .map(|a| format!("`{a}`"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )),
+        );
+    }
     if !options.targets.is_empty() {
         changes = apply_targets(changes, &options.targets);
         warnings.push(Diagnostic::warning(
@@ -595,6 +674,7 @@ pub fn plan(
         changes,
         outputs,
         drift,
+        moves: moved.moves,
         checks: evaluation.checks,
         prior: prior_with_data,
         prior_serial: stored_serial,
@@ -624,6 +704,7 @@ pub fn configure_providers(
     let opts = EvalOptions {
         workspace: options.workspace.clone(),
         hook: None,
+        schemas: None,
         keep_values: false,
     };
     let session = Session::from_shared(root, files.clone(), inputs.clone(), &opts)?;
@@ -641,6 +722,7 @@ fn run_evaluation(
     let opts = EvalOptions {
         workspace: options.workspace.clone(),
         hook: Some(hook),
+        schemas: None,
         keep_values: false,
     };
     match Session::from_shared(root, files, inputs, &opts) {
@@ -810,6 +892,7 @@ fn plan_destroy(
         changes,
         outputs,
         drift,
+        moves: Vec::new(),
         checks: Vec::new(),
         prior: (*prior).clone(),
         prior_serial,
