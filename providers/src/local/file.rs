@@ -742,6 +742,9 @@ mod tests {
         );
         // Unknown umask: only modes no umask could give are drift.
         assert_eq!(permission_drift("0644", 0o600, None), None);
-        assert_eq!(permission_drift("0644", 0o666, None), Some("0666".to_string()));
+        assert_eq!(
+            permission_drift("0644", 0o666, None),
+            Some("0666".to_string())
+        );
     }
 }
