@@ -112,6 +112,55 @@ fn value(v: &Value, indent: usize) -> String {
     }
 }
 
+/// A value being created (`marker` `+`) or destroyed (`-`) whose line's
+/// marker is at column `indent`: scalars as [`value`] writes them; objects
+/// and lists over several lines with `marker` before every element, each
+/// level 4 columns deeper and its closing bracket under its first
+/// character, as Terraform lays them out:
+///
+/// ```text
+///       + tags  = {
+///           + env = "dev"
+///         }
+/// ```
+fn marked(v: &Value, marker: &str, indent: usize, style: Style) -> String {
+    let pad = " ".repeat(indent);
+    let m = style.marker(marker);
+    if let Some(map) = entries(v) {
+        if map.is_empty() {
+            return "{}".into();
+        }
+        let w = map.keys().map(|k| key(k).len()).max().unwrap_or(0);
+        let mut out = "{\n".to_string();
+        for (k, x) in &map {
+            let _ = writeln!(
+                out,
+                "{pad}    {m} {:w$} = {}",
+                key(k),
+                marked(x, marker, indent + 4, style)
+            );
+        }
+        let _ = write!(out, "{pad}  }}");
+        return out;
+    }
+    if let Some(xs) = items(v) {
+        if xs.is_empty() {
+            return "[]".into();
+        }
+        let mut out = "[\n".to_string();
+        for x in &xs {
+            let _ = writeln!(
+                out,
+                "{pad}    {m} {},",
+                marked(x, marker, indent + 4, style)
+            );
+        }
+        let _ = write!(out, "{pad}  ]");
+        return out;
+    }
+    value(v, indent + 4)
+}
+
 /// An attribute or object key as written in the configuration: bare when
 /// it can be, quoted otherwise.
 pub(crate) fn key(k: &str) -> String {
@@ -163,9 +212,9 @@ impl Body<'_> {
         let w = shown.iter().map(|(k, _)| key(k).len()).max().unwrap_or(0);
         for (k, x) in shown {
             let text = if marker == "-" {
-                format!("{} -> null", value(x, indent + 4))
+                format!("{} -> null", marked(x, marker, indent, self.style))
             } else {
-                value(x, indent + 4)
+                marked(x, marker, indent, self.style)
             };
             self.line(indent, marker, &key(k), w, &text, "");
         }
@@ -219,7 +268,7 @@ impl Body<'_> {
             } else {
                 String::new()
             };
-            self.attr(n, bv, av, w, indent, &note);
+            self.attr(n, bv, av, w, indent, &note, top);
         }
         let hidden = names
             .iter()
@@ -238,21 +287,30 @@ impl Body<'_> {
         }
     }
 
-    fn attr(&mut self, n: &str, bv: &Value, av: &Value, w: usize, indent: usize, note: &str) {
+    /// One attribute that changes; `top` for a resource's own attributes
+    /// (a removed one reads `-> null` there, as in Terraform, but not
+    /// inside an object).
+    #[allow(clippy::too_many_arguments)]
+    fn attr(
+        &mut self,
+        n: &str,
+        bv: &Value,
+        av: &Value,
+        w: usize,
+        indent: usize,
+        note: &str,
+        top: bool,
+    ) {
         let name = key(n);
         if bv.is_null() {
-            self.line(indent, "+", &name, w, &value(av, indent + 4), note);
+            let text = marked(av, "+", indent, self.style);
+            self.line(indent, "+", &name, w, &text, note);
             return;
         }
         if av.is_null() {
-            self.line(
-                indent,
-                "-",
-                &name,
-                w,
-                &format!("{} -> null", value(bv, indent + 4)),
-                note,
-            );
+            let text = marked(bv, "-", indent, self.style);
+            let text = if top { format!("{text} -> null") } else { text };
+            self.line(indent, "-", &name, w, &text, note);
             return;
         }
         if bv.is_sensitive_deep() || av.is_sensitive_deep() {
@@ -279,6 +337,9 @@ impl Body<'_> {
                 let _ = write!(text, "{pad}    EOT");
                 self.line(indent, "~", &name, w, &text, note);
             }
+            _ if items(bv).is_some() && items(av).is_some() => {
+                self.list_diff(&name, bv, av, w, indent, note);
+            }
             _ if entries(bv).is_some() && entries(av).is_some() => {
                 let pad = " ".repeat(indent);
                 let _ = writeln!(
@@ -294,6 +355,84 @@ impl Body<'_> {
                 self.line(indent, "~", &name, w, &text, note);
             }
         }
+    }
+}
+
+impl Body<'_> {
+    /// A list, set or tuple that changes, element by element as Terraform
+    /// shows it: removed elements `-`, added `+`, unchanged ones counted
+    /// (elements are matched by their rendered text, in order).
+    fn list_diff(
+        &mut self,
+        name: &str,
+        bv: &Value,
+        av: &Value,
+        w: usize,
+        indent: usize,
+        note: &str,
+    ) {
+        let xs = items(bv).unwrap_or_default();
+        let ys = items(av).unwrap_or_default();
+        let kx: Vec<String> = xs.iter().map(|x| value(x, 0)).collect();
+        let ky: Vec<String> = ys.iter().map(|y| value(y, 0)).collect();
+        let pad = " ".repeat(indent);
+        let _ = writeln!(
+            self.out,
+            "{pad}{} {name:w$} = [{note}",
+            self.style.marker("~")
+        );
+        let style = self.style;
+        let mut hidden = 0;
+        let flush = |out: &mut String, hidden: &mut usize| {
+            if *hidden > 0 {
+                let _ = writeln!(
+                    out,
+                    "{pad}      # ({hidden} unchanged element{} hidden)",
+                    if *hidden == 1 { "" } else { "s" }
+                );
+                *hidden = 0;
+            }
+        };
+        for op in similar::capture_diff_slices(similar::Algorithm::Myers, &kx, &ky) {
+            let (tag, old, new) = op.as_tag_tuple();
+            match tag {
+                similar::DiffTag::Equal => hidden += old.len(),
+                similar::DiffTag::Replace
+                    if old.len() == new.len()
+                        && xs[old.clone()].iter().all(|x| entries(x).is_some())
+                        && ys[new.clone()].iter().all(|y| entries(y).is_some()) =>
+                {
+                    // Objects changed in place: their attributes' diff.
+                    flush(self.out, &mut hidden);
+                    for (x, y) in xs[old].iter().zip(&ys[new]) {
+                        let _ = writeln!(self.out, "{pad}    {} {{", style.marker("~"));
+                        self.diff(x, y, indent + 8, false);
+                        let _ = writeln!(self.out, "{pad}      }},");
+                    }
+                }
+                _ => {
+                    flush(self.out, &mut hidden);
+                    for x in &xs[old] {
+                        let _ = writeln!(
+                            self.out,
+                            "{pad}    {} {},",
+                            style.marker("-"),
+                            marked(x, "-", indent + 4, style)
+                        );
+                    }
+                    for y in &ys[new] {
+                        let _ = writeln!(
+                            self.out,
+                            "{pad}    {} {},",
+                            style.marker("+"),
+                            marked(y, "+", indent + 4, style)
+                        );
+                    }
+                }
+            }
+        }
+        flush(self.out, &mut hidden);
+        let _ = writeln!(self.out, "{pad}  ]");
     }
 }
 
