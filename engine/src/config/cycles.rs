@@ -1,16 +1,20 @@
-//! Cycles among consts, local values and user functions: `local.a` using `local.b`
-//! using `local.a`, or a function that (directly or through others) calls
-//! itself. Each cycle is reported once, with its path.
+//! Cycles among consts, local values, user functions and resources:
+//! `local.a` using `local.b` using `local.a`, a function that (directly or
+//! through others) calls itself, or resources whose arguments (through
+//! locals too) refer to each other in a ring. Each cycle is reported once,
+//! with its path through the addresses and every referencing expression
+//! labelled.
 
 use super::ParsedFile;
 use super::index::Declarations;
-use infra_lang::ast::{Expr, ExprKind};
+use infra_lang::ast::{Body, Expr, ExprKind};
 use infra_lang::diagnostic::Diagnostic;
 use infra_lang::{SourceFile, Span};
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
-/// A node of the dependency graph: `local.NAME` or `NAME()` for a function.
+/// A node of the dependency graph: `local.NAME`, `const.NAME`, `NAME()`
+/// for a function, `TYPE.NAME` for a resource, `data.TYPE.NAME`.
 type Node = String;
 
 struct Edge {
@@ -24,6 +28,14 @@ struct Graph {
 
 fn uses(e: &Expr, decls: &Declarations, out: &mut Vec<Edge>) {
     match &e.kind {
+        ExprKind::GetAttr { object, name } if resource_ref(object, &name.name, decls).is_some() => {
+            if let Some(to) = resource_ref(object, &name.name, decls) {
+                out.push(Edge { to, span: e.span });
+            }
+            // The object is the resource's type (or `data.TYPE`): nothing
+            // more to find inside.
+            return;
+        }
         ExprKind::GetAttr { object, name } => {
             let declared = match &object.kind {
                 ExprKind::Variable(v) if v.name == "local" => decls.locals.contains_key(&name.name),
@@ -48,6 +60,41 @@ fn uses(e: &Expr, decls: &Declarations, out: &mut Vec<Edge>) {
     e.for_each_child(&mut |c| uses(c, decls, out));
 }
 
+/// `TYPE.NAME` when `object.name` names a declared resource (`object` is
+/// the bare type), `data.TYPE.NAME` for a declared data source.
+fn resource_ref(object: &Expr, name: &str, decls: &Declarations) -> Option<Node> {
+    match &object.kind {
+        ExprKind::Variable(t) => {
+            let address = format!("{}.{name}", t.name);
+            decls.resources.contains_key(&address).then_some(address)
+        }
+        ExprKind::GetAttr {
+            object: inner,
+            name: t,
+        } => match &inner.kind {
+            ExprKind::Variable(d) if d.name == "data" => {
+                let key = format!("{}.{name}", t.name);
+                decls.data.contains_key(&key).then(|| format!("data.{key}"))
+            }
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+/// References in every argument of a resource body and its nested blocks
+/// (`ignore_changes` names attributes, not objects, and is skipped).
+fn body_uses(body: &Body, decls: &Declarations, out: &mut Vec<Edge>) {
+    for a in body.attributes() {
+        if a.name.name != "ignore_changes" {
+            uses(&a.expr, decls, out);
+        }
+    }
+    for b in body.blocks() {
+        body_uses(&b.body, decls, out);
+    }
+}
+
 fn build(files: &[ParsedFile], decls: &Declarations) -> Graph {
     let mut edges = BTreeMap::new();
     for f in files {
@@ -66,6 +113,17 @@ fn build(files: &[ParsedFile], decls: &Declarations) -> Graph {
                         let mut out = Vec::new();
                         uses(&d.expr, decls, &mut out);
                         edges.insert(format!("const.{}", label.value), (f.source.clone(), out));
+                    }
+                }
+                "resource" | "data" => {
+                    if let (Some(t), Some(n)) = (b.labels.first(), b.labels.get(1)) {
+                        let mut out = Vec::new();
+                        body_uses(&b.body, decls, &mut out);
+                        let prefix = if b.kind.name == "data" { "data." } else { "" };
+                        edges.insert(
+                            format!("{prefix}{}.{}", t.value, n.value),
+                            (f.source.clone(), out),
+                        );
                     }
                 }
                 "function" => {
@@ -147,7 +205,16 @@ pub(crate) fn check(files: &[ParsedFile], decls: &Declarations, diags: &mut Vec<
         path.push(cycle[0].as_str());
         let shown = path.join(" → ");
         let only_functions = cycle.iter().all(|n| n.ends_with("()"));
-        let (code, message, help) = if only_functions {
+        let is_value =
+            |n: &str| n.starts_with("local.") || n.starts_with("const.") || n.ends_with("()");
+        let through_resources = !cycle.iter().all(|n| is_value(n));
+        let (code, message, help) = if through_resources {
+            (
+                "cycle::resources",
+                format!("dependency cycle: {shown}"),
+                "Resources cannot depend on each other in a ring: one of them must be created first. Remove one of these references (or `depends_on` entries), e.g. by moving the shared value into a variable or local.",
+            )
+        } else if only_functions {
             (
                 "function::recursion",
                 format!("recursive function call: {shown}"),
