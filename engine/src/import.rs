@@ -120,6 +120,7 @@ pub fn import(
             provider: key.to_string(),
             dependencies: Vec::new(),
             create_before_destroy: false,
+            deposed: Default::default(),
         },
     );
     Ok(())

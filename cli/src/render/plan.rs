@@ -451,7 +451,14 @@ pub(crate) fn describe(action: Action) -> &'static str {
 }
 
 fn header(c: &ResourceChange) -> String {
-    format!("# {} {}", c.address, describe(c.action))
+    match &c.deposed {
+        Some(key) => format!(
+            "# {} (deposed object {key}) {}",
+            c.address,
+            describe(c.action)
+        ),
+        None => format!("# {} {}", c.address, describe(c.action)),
+    }
 }
 
 /// `resource "T" "N"` or `data "T" "N"`: how the block of a change starts.
@@ -495,7 +502,11 @@ pub fn moved_change(
         if c.action == Action::Create {
             continue;
         }
-        let _ = writeln!(out, "  # (because {r})");
+        if c.deposed.is_some() {
+            let _ = writeln!(out, "  # ({r})");
+        } else {
+            let _ = writeln!(out, "  # (because {r})");
+        }
     }
     if let Some(from) = from {
         let _ = writeln!(out, "  # (moved from {from})");
@@ -631,7 +642,11 @@ pub fn render(plan: &Plan, style: Style) -> String {
     if !acting.is_empty() || !plan.moves.is_empty() {
         let _ = writeln!(out, "infra will perform the following actions:\n");
         // Changes and instances that only moved, in address order.
-        let changed: BTreeSet<&ResourceAddress> = acting.iter().map(|c| &c.address).collect();
+        let changed: BTreeSet<&ResourceAddress> = acting
+            .iter()
+            .filter(|c| c.deposed.is_none())
+            .map(|c| &c.address)
+            .collect();
         let mut items: Vec<(&ResourceAddress, Option<&ResourceChange>)> =
             acting.iter().map(|c| (&c.address, Some(*c))).collect();
         items.extend(

@@ -3,6 +3,9 @@
 //! says), edges from what must happen first. Creates and updates follow
 //! dependencies; deletes go in reverse (dependents first); an object is
 //! deleted only after the instances that used it were updated or replaced.
+//! Deletes of deposed objects (left over from create-then-delete
+//! replacements) are nodes of their own, keyed by address and deposed key;
+//! an instance's current object is deleted only after its deposed ones.
 
 use crate::addr::ResourceAddress;
 use crate::plan::{Action, ResourceChange};
@@ -41,7 +44,8 @@ pub type OpGraph = DiGraph<Op, ()>;
 pub fn build(changes: &[ResourceChange]) -> Result<OpGraph, Diagnostic> {
     let mut g = OpGraph::new();
     let mut apply: HashMap<&ResourceAddress, NodeIndex> = HashMap::new();
-    let mut delete: HashMap<&ResourceAddress, NodeIndex> = HashMap::new();
+    // Deletes by address and deposed key (`None`: the current object).
+    let mut delete: HashMap<(&ResourceAddress, Option<&str>), NodeIndex> = HashMap::new();
     for (i, c) in changes.iter().enumerate() {
         let a = |g: &mut OpGraph| {
             g.add_node(Op {
@@ -63,21 +67,21 @@ pub fn build(changes: &[ResourceChange]) -> Result<OpGraph, Diagnostic> {
             }
             Action::Delete => {
                 let n = d(&mut g);
-                delete.insert(&c.address, n);
+                delete.insert((&c.address, c.deposed.as_deref()), n);
             }
             Action::DeleteThenCreate => {
                 let dn = d(&mut g);
                 let an = a(&mut g);
                 g.add_edge(dn, an, ());
                 apply.insert(&c.address, an);
-                delete.insert(&c.address, dn);
+                delete.insert((&c.address, None), dn);
             }
             Action::CreateThenDelete => {
                 let an = a(&mut g);
                 let dn = d(&mut g);
                 g.add_edge(an, dn, ());
                 apply.insert(&c.address, an);
-                delete.insert(&c.address, dn);
+                delete.insert((&c.address, None), dn);
             }
         }
     }
@@ -101,18 +105,32 @@ pub fn build(changes: &[ResourceChange]) -> Result<OpGraph, Diagnostic> {
         // or replaced dependent moves off the object before it goes —
         // unless the object is replaced delete-first, where the dependent's
         // new version must wait for the new object instead.
-        if let Some(&dn) = delete.get(&c.address) {
+        if let Some(&dn) = delete.get(&(&c.address, c.deposed.as_deref())) {
             for other in users.get(&c.address).into_iter().flatten() {
-                if let Some(&odn) = delete.get(&other.address) {
+                if let Some(&odn) = delete.get(&(&other.address, other.deposed.as_deref())) {
                     g.add_edge(odn, dn, ());
                 }
                 if c.action != Action::DeleteThenCreate
+                    && other.deposed.is_none()
                     && let Some(&oan) = apply.get(&other.address)
                     && other.action != Action::DeleteThenCreate
                 {
                     g.add_edge(oan, dn, ());
                 }
             }
+        }
+        // The current object goes after the deposed ones: an instance
+        // keeps its place in state while any of them is left.
+        if let Some(key) = c.deposed.as_deref()
+            && let Some(&dn) = delete.get(&(&c.address, Some(key)))
+            && matches!(c.action, Action::Delete)
+            && let Some(cur) = changes
+                .iter()
+                .find(|o| o.address == c.address && o.deposed.is_none())
+            && matches!(cur.action, Action::Delete | Action::DeleteThenCreate)
+            && let Some(&cdn) = delete.get(&(&c.address, None))
+        {
+            g.add_edge(dn, cdn, ());
         }
     }
     if let Err(cycle) = toposort(&g, None) {

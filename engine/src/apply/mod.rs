@@ -16,7 +16,9 @@ use crate::eval::{EvalOptions, Inputs, InstanceHook, InstanceInfo, Session};
 use crate::plan::{Action, Plan, ResourceChange};
 use crate::provider::{ApplyRequest, PlanRequest, Providers, validate};
 use crate::state::journal::Entry;
-use crate::state::{InstanceState, OutputState, State, StateError, StateStore, codec};
+use crate::state::{
+    InstanceState, OutputState, State, StateError, StateStore, codec, new_deposed_key,
+};
 use graph::{OpKind, build};
 use infra_lang::{Diagnostic, Value};
 use petgraph::Direction;
@@ -353,6 +355,9 @@ pub fn apply(
     type Msg = (NodeIndex, Result<Option<Value>, Vec<Diagnostic>>, Duration);
     let (tx, rx) = std::sync::mpsc::channel::<Msg>();
     let mut running: HashMap<NodeIndex, Instant> = HashMap::new();
+    // The deposed key given to the old object of each create-then-delete
+    // (by change index) once its new object exists.
+    let mut deposed_keys: HashMap<usize, String> = HashMap::new();
     let mut last_beat = Instant::now();
     let parallelism = options.parallelism.max(1);
     loop {
@@ -464,10 +469,35 @@ pub fn apply(
                 let mut id = None;
                 match op.kind {
                     OpKind::Delete => {
-                        // After a create-then-delete the new object is in
-                        // state already; only a plain or delete-first
-                        // removal forgets the address.
-                        if c.action != Action::CreateThenDelete {
+                        // A deposed object (left over from an earlier
+                        // replacement, or the old object of this run's
+                        // create-then-delete, whose new object is in state
+                        // already) leaves the instance's deposed objects;
+                        // a plain or delete-first removal forgets the
+                        // address.
+                        let key = match &c.deposed {
+                            Some(k) => Some(k.clone()),
+                            None if c.action == Action::CreateThenDelete => {
+                                deposed_keys.remove(&op.change)
+                            }
+                            None => None,
+                        };
+                        if let Some(key) = key {
+                            if let Some(inst) = state.resources.get_mut(&c.address)
+                                && inst.deposed.remove(&key).is_some()
+                            {
+                                let provider = inst.provider.clone();
+                                record(
+                                    store,
+                                    rt,
+                                    &base,
+                                    &c.address,
+                                    &provider,
+                                    Some(inst),
+                                    &mut report,
+                                );
+                            }
+                        } else if c.action != Action::CreateThenDelete {
                             state.resources.remove(&c.address);
                             record(store, rt, &base, &c.address, &c.provider, None, &mut report);
                         }
@@ -487,11 +517,30 @@ pub fn apply(
                             }
                             _ => None,
                         };
+                        // Deposed objects stay; after a create-then-delete
+                        // the old object joins them (journalled with the
+                        // new one) until its delete succeeds.
+                        let mut deposed = state
+                            .resources
+                            .get(&c.address)
+                            .map(|i| i.deposed.clone())
+                            .unwrap_or_default();
+                        if c.action == Action::CreateThenDelete
+                            && let Some(old) = &c.before
+                        {
+                            let mut key = new_deposed_key();
+                            while deposed.contains_key(&key) {
+                                key = new_deposed_key();
+                            }
+                            deposed.insert(key.clone(), old.clone());
+                            deposed_keys.insert(op.change, key);
+                        }
                         let inst = InstanceState {
                             value: value.clone(),
                             provider: c.provider.clone(),
                             dependencies: c.dependencies.clone(),
                             create_before_destroy: c.create_before_destroy,
+                            deposed,
                         };
                         record(
                             store,

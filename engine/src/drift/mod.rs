@@ -942,6 +942,7 @@ mod tests {
             dependencies: Vec::new(),
             prior_dependencies: Vec::new(),
             create_before_destroy: false,
+            deposed: None,
         };
         let v = |a: &str, b: &str| obj(&[("a", Value::string(a)), ("b", Value::string(b))]);
         // Not drifted: the code changed.
@@ -984,6 +985,7 @@ mod tests {
                 .collect(),
             prior_dependencies: Vec::new(),
             create_before_destroy: false,
+            deposed: None,
         };
         let known = obj(&[("etag", Value::string("1"))]);
         let unknown = obj(&[("etag", Value::unknown())]);

@@ -143,6 +143,7 @@ check "a_is_one" {
                 provider: "spy".into(),
                 dependencies: Vec::new(),
                 create_before_destroy: false,
+                deposed: Default::default(),
             },
         );
     }
@@ -246,6 +247,7 @@ check "a_is_one" {
                 provider: "spy".into(),
                 dependencies: Vec::new(),
                 create_before_destroy: false,
+                deposed: Default::default(),
             },
         );
     }

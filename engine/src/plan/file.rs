@@ -63,6 +63,9 @@ struct ChangeFile {
     prior_dependencies: Vec<String>,
     #[serde(default)]
     create_before_destroy: bool,
+    /// The deposed key when the change deletes a deposed object.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    deposed: Option<String>,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -176,6 +179,7 @@ pub fn to_text(plan: &Plan, inputs: &Inputs) -> String {
                 dependencies: addr_list(&c.dependencies),
                 prior_dependencies: addr_list(&c.prior_dependencies),
                 create_before_destroy: c.create_before_destroy,
+                deposed: c.deposed.clone(),
             })
             .collect(),
         outputs: plan
@@ -248,6 +252,7 @@ pub fn from_text(text: &str) -> Result<(Plan, Inputs), String> {
             dependencies: parse_list(&c.dependencies)?,
             prior_dependencies: parse_list(&c.prior_dependencies)?,
             create_before_destroy: c.create_before_destroy,
+            deposed: c.deposed,
         });
     }
     let mut drift = Vec::new();

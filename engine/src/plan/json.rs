@@ -80,24 +80,31 @@ pub fn to_json(plan: &Plan) -> Json {
         .changes
         .iter()
         .map(|c| {
-            (
+            let mut j = entry(
                 &c.address,
-                entry(
-                    &c.address,
-                    &c.provider,
-                    c.action.as_str(),
-                    &c.reasons,
-                    &c.replace_paths,
-                    c.before.as_ref(),
-                    c.after.as_ref(),
-                ),
-            )
+                &c.provider,
+                c.action.as_str(),
+                &c.reasons,
+                &c.replace_paths,
+                c.before.as_ref(),
+                c.after.as_ref(),
+            );
+            // A deposed object's delete names its deposed key, as in
+            // Terraform (absent otherwise).
+            if let (Some(key), Json::Object(m)) = (&c.deposed, &mut j) {
+                m.insert("deposed".to_string(), Json::String(key.clone()));
+            }
+            (&c.address, j)
         })
         .collect();
     // Moved instances without other changes are listed as no-ops, with
     // their previous address.
-    let changed: std::collections::BTreeSet<&crate::addr::ResourceAddress> =
-        plan.changes.iter().map(|c| &c.address).collect();
+    let changed: std::collections::BTreeSet<&crate::addr::ResourceAddress> = plan
+        .changes
+        .iter()
+        .filter(|c| c.deposed.is_none())
+        .map(|c| &c.address)
+        .collect();
     for m in &plan.moves {
         if changed.contains(&m.to) {
             continue;

@@ -125,6 +125,10 @@ pub struct ResourceChange {
     pub prior_dependencies: Vec<ResourceAddress>,
     /// `lifecycle { create_before_destroy }`.
     pub create_before_destroy: bool,
+    /// The deposed key when this change deletes a deposed object of the
+    /// instance (left over from a create-then-delete replacement whose
+    /// delete failed) rather than its current object; `None` otherwise.
+    pub deposed: Option<String>,
 }
 
 /// A root module output's planned change.

@@ -484,6 +484,7 @@ mod tests {
                     provider: "infra".into(),
                     dependencies: Vec::new(),
                     create_before_destroy: false,
+                    deposed: Default::default(),
                 },
             );
         }

@@ -291,6 +291,7 @@ impl Planner {
                     .map(|p| p.dependencies.clone())
                     .unwrap_or_default(),
                 create_before_destroy: info.lifecycle.create_before_destroy,
+                deposed: None,
             },
         );
         Ok(value)
@@ -326,6 +327,7 @@ impl Planner {
                     dependencies: deps,
                     prior_dependencies: Vec::new(),
                     create_before_destroy: false,
+                    deposed: None,
                 },
             );
             return Ok(planned);
@@ -399,6 +401,43 @@ fn prevent_destroy(info: &InstanceInfo<'_>, reasons: &[String]) -> Diagnostic {
     .with_help("Change the configuration so the object is updated in place, or remove `prevent_destroy` if it really must go.")
 }
 
+/// Why a deposed object is deleted.
+pub const DEPOSED_REASON: &str = "left over from a previous create_before_destroy replacement";
+
+/// A delete for every deposed object in `prior` (objects left over from a
+/// create-then-delete replacement whose delete did not succeed).
+fn deposed_deletes(prior: &State) -> Vec<ResourceChange> {
+    let mut out = Vec::new();
+    for (addr, inst) in &prior.resources {
+        if addr.mode != ResourceMode::Managed {
+            continue;
+        }
+        for (key, value) in &inst.deposed {
+            out.push(ResourceChange {
+                address: addr.clone(),
+                provider: inst.provider.clone(),
+                action: Action::Delete,
+                reasons: vec![DEPOSED_REASON.to_string()],
+                replace_paths: Vec::new(),
+                before: Some(value.clone()),
+                after: None,
+                config_unknown: false,
+                dependencies: Vec::new(),
+                prior_dependencies: inst.dependencies.clone(),
+                create_before_destroy: inst.create_before_destroy,
+                deposed: Some(key.clone()),
+            });
+        }
+    }
+    out
+}
+
+/// Sorts changes by address, an instance's own change before the deletes
+/// of its deposed objects (by deposed key).
+fn sort_changes(changes: &mut [ResourceChange]) {
+    changes.sort_by(|a, b| (&a.address, &a.deposed).cmp(&(&b.address, &b.deposed)));
+}
+
 /// Converts every managed instance's value in `state` (decoded from JSON:
 /// objects and tuples) to its schema's object type, with schema-sensitive
 /// attributes marked; values that do not convert are left as read.
@@ -408,13 +447,18 @@ pub(crate) fn type_state(state: &mut State, providers: &Providers) {
         else {
             continue;
         };
-        let v = std::mem::replace(&mut inst.value, Value::NULL);
         let ty = schema.object_type();
-        let v = match convert(v.clone(), &ty) {
-            Ok(c) => c,
-            Err(_) => v,
+        let typed = |v: Value| {
+            let v = match convert(v.clone(), &ty) {
+                Ok(c) => c,
+                Err(_) => v,
+            };
+            mark_sensitive(schema, v)
         };
-        inst.value = mark_sensitive(schema, v);
+        inst.value = typed(std::mem::replace(&mut inst.value, Value::NULL));
+        for d in inst.deposed.values_mut() {
+            *d = typed(std::mem::replace(d, Value::NULL));
+        }
     }
 }
 
@@ -619,10 +663,13 @@ pub fn plan(
                 dependencies: Vec::new(),
                 prior_dependencies: inst.dependencies.clone(),
                 create_before_destroy: inst.create_before_destroy,
+                deposed: None,
             },
         );
     }
     let mut changes: Vec<ResourceChange> = changes.into_values().collect();
+    changes.extend(deposed_deletes(&prior));
+    sort_changes(&mut changes);
     if !forgotten.is_empty() {
         warnings.push(
             Diagnostic::warning(
@@ -666,6 +713,7 @@ pub fn plan(
                 provider: Providers::provider_name(&addr.type_name).to_string(),
                 dependencies: Vec::new(),
                 create_before_destroy: false,
+                deposed: Default::default(),
             },
         );
     }
@@ -737,8 +785,12 @@ fn run_evaluation(
 /// Keeps the changes of targeted instances and of everything they depend
 /// on (transitively); drops the rest.
 fn apply_targets(changes: Vec<ResourceChange>, targets: &[Target]) -> Vec<ResourceChange> {
-    let by_addr: BTreeMap<&ResourceAddress, &ResourceChange> =
-        changes.iter().map(|c| (&c.address, c)).collect();
+    // An instance's own change (not its deposed objects' deletes).
+    let by_addr: BTreeMap<&ResourceAddress, &ResourceChange> = changes
+        .iter()
+        .filter(|c| c.deposed.is_none())
+        .map(|c| (&c.address, c))
+        .collect();
     let mut keep: BTreeSet<ResourceAddress> = BTreeSet::new();
     let mut todo: Vec<ResourceAddress> = changes
         .iter()
@@ -849,11 +901,14 @@ fn plan_destroy(
             dependencies: Vec::new(),
             prior_dependencies: inst.dependencies.clone(),
             create_before_destroy: false,
+            deposed: None,
         });
     }
     if !errors.is_empty() {
         return Err(errors);
     }
+    changes.extend(deposed_deletes(&prior));
+    sort_changes(&mut changes);
     if !options.targets.is_empty() {
         // Destroying a target destroys what depends on it.
         let mut keep: BTreeSet<ResourceAddress> = changes

@@ -65,6 +65,20 @@ pub struct InstanceRecord {
     /// `lifecycle { create_before_destroy = true }`.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub create_before_destroy: bool,
+    /// Deposed objects by deposed key (absent when there are none).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub deposed: BTreeMap<String, DeposedRecord>,
+}
+
+/// A deposed object as stored in the state file: an earlier object of the
+/// instance, replaced create-then-delete, still to be deleted.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct DeposedRecord {
+    /// Its attributes, sensitive values in clear.
+    pub attributes: Json,
+    /// Paths of sensitive attributes.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub sensitive_attributes: Vec<Path>,
 }
 
 impl InstanceRecord {
@@ -81,6 +95,20 @@ impl InstanceRecord {
             sensitive_attributes: e.sensitive,
             dependencies: inst.dependencies.iter().map(ToString::to_string).collect(),
             create_before_destroy: inst.create_before_destroy,
+            deposed: inst
+                .deposed
+                .iter()
+                .map(|(k, v)| {
+                    let e = codec::encode(v);
+                    (
+                        k.clone(),
+                        DeposedRecord {
+                            attributes: e.json,
+                            sensitive_attributes: e.sensitive,
+                        },
+                    )
+                })
+                .collect(),
         }
     }
 
@@ -95,6 +123,16 @@ impl InstanceRecord {
                 .filter_map(|d| ResourceAddress::parse(d).ok())
                 .collect(),
             create_before_destroy: self.create_before_destroy,
+            deposed: self
+                .deposed
+                .iter()
+                .map(|(k, d)| {
+                    (
+                        k.clone(),
+                        codec::decode(&d.attributes, &d.sensitive_attributes, &[], None),
+                    )
+                })
+                .collect(),
         }
     }
 

@@ -86,3 +86,46 @@ pub fn replay(state: &mut State, entries: &[Entry]) -> usize {
     }
     n
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::state::{InstanceState, file};
+    use infra_lang::Value;
+    use std::collections::BTreeMap;
+
+    fn object(id: &str) -> Value {
+        Value::Object(BTreeMap::from([("id".to_string(), Value::string(id))]))
+    }
+
+    #[test]
+    fn deposed_objects_survive_a_replay_and_the_state_file() {
+        let base = State::new();
+        let addr = ResourceAddress::parse("test_fault.x").expect("address");
+        let inst = InstanceState {
+            value: object("new"),
+            provider: "test".into(),
+            dependencies: Vec::new(),
+            create_before_destroy: true,
+            deposed: BTreeMap::from([("1a2b3c4d".to_string(), object("old"))]),
+        };
+        let entry = Entry::new(&base, &addr, "test", Some(&inst));
+        let line = serde_json::to_string(&entry).expect("entry JSON");
+        assert!(line.contains("\"deposed\":{\"1a2b3c4d\""), "{line}");
+        let entries = parse(&format!("{line}\n")).expect("parse");
+        let mut state = base.clone();
+        assert_eq!(replay(&mut state, &entries), 1);
+        assert_eq!(state.resources.get(&addr), Some(&inst));
+        // Through the state file too; absent when there are none.
+        let text = file::to_text(&state);
+        let back = file::from_text(&text, "state.json").expect("state");
+        assert_eq!(back.resources.get(&addr), Some(&inst));
+        let mut none = inst.clone();
+        none.deposed.clear();
+        let entry = Entry::new(&base, &addr, "test", Some(&none));
+        let line = serde_json::to_string(&entry).expect("entry JSON");
+        assert!(!line.contains("deposed"), "{line}");
+        assert_eq!(replay(&mut state, &[entry]), 1);
+        assert_eq!(state.resources.get(&addr), Some(&none));
+    }
+}

@@ -36,6 +36,17 @@ pub struct InstanceState {
     pub dependencies: Vec<ResourceAddress>,
     /// Replaced create-then-delete (`lifecycle { create_before_destroy }`).
     pub create_before_destroy: bool,
+    /// Deposed objects, by deposed key (8 hex digits): earlier objects of
+    /// this instance replaced create-then-delete whose delete has not
+    /// succeeded yet. The next plan deletes them.
+    pub deposed: BTreeMap<String, Value>,
+}
+
+/// A fresh deposed key: 8 random hex digits, as Terraform's.
+pub fn new_deposed_key() -> String {
+    let mut key = uuid::Uuid::new_v4().simple().to_string();
+    key.truncate(8);
+    key
 }
 
 /// The whole state of one workspace.

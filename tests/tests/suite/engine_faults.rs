@@ -425,7 +425,6 @@ fn newer_state_format_is_refused() {
 }
 
 #[test]
-#[ignore = "bug: create_before_destroy whose old object fails to delete forgets the old object (not kept as deposed; the next plan says No changes)"]
 fn create_before_destroy_keeps_an_old_object_it_could_not_delete() {
     let w = Workdir::new(
         r#"

@@ -116,6 +116,7 @@ fn instance(id: &str) -> InstanceState {
         provider: "infra".into(),
         dependencies: Vec::new(),
         create_before_destroy: false,
+        deposed: Default::default(),
     }
 }
 
