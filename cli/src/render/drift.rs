@@ -31,16 +31,11 @@ pub struct Meta<'a> {
     pub exit_code: i32,
 }
 
+/// The action's marker (shared with the human plan); a space for no-op.
 fn marker(a: Action) -> &'static str {
-    match a {
-        Action::Create => "+",
-        Action::Update => "~",
-        Action::DeleteThenCreate => "-/+",
-        Action::CreateThenDelete => "+/-",
-        Action::Delete => "-",
-        Action::Read => "<=",
-        Action::Forget => ".",
-        Action::NoOp => " ",
+    match super::plan::action_marker(a) {
+        "" => " ",
+        m => m,
     }
 }
 

@@ -58,7 +58,7 @@ fn entries(v: &Value) -> Option<BTreeMap<String, Value>> {
     }
 }
 
-fn items(v: &Value) -> Option<Vec<Value>> {
+fn items_of(v: &Value) -> Option<Vec<Value>> {
     match v {
         Value::List(_, x) | Value::Set(_, x) | Value::Tuple(x) => Some(x.clone()),
         _ => None,
@@ -83,33 +83,44 @@ fn value(v: &Value, indent: usize) -> String {
         Value::String(s) => quote(s),
         Value::Bool(b) => b.to_string(),
         Value::Number(n) => n.to_string(),
-        _ => {
-            if let Some(m) = entries(v) {
-                if m.is_empty() {
-                    return "{}".into();
-                }
-                let w = m.keys().map(|k| key(k).len()).max().unwrap_or(0);
-                let mut out = "{\n".to_string();
-                for (k, x) in &m {
-                    let _ = writeln!(out, "{pad}    {:w$} = {}", key(k), value(x, indent + 4));
-                }
-                let _ = write!(out, "{pad}}}");
-                return out;
-            }
-            if let Some(xs) = items(v) {
-                if xs.is_empty() {
-                    return "[]".into();
-                }
-                let mut out = "[\n".to_string();
-                for x in &xs {
-                    let _ = writeln!(out, "{pad}    {},", value(x, indent + 4));
-                }
-                let _ = write!(out, "{pad}]");
-                return out;
-            }
-            String::new()
-        }
+        _ => layout(v, indent + 4, indent, "", &|x| value(x, indent + 4)).unwrap_or_default(),
     }
+}
+
+/// An object or list over several lines: each element at column `items`
+/// after `prefix` (a marker and its space, or nothing), rendered by
+/// `inner`; the closing bracket at column `close`. `None` for other
+/// values.
+fn layout(
+    v: &Value,
+    items: usize,
+    close: usize,
+    prefix: &str,
+    inner: &dyn Fn(&Value) -> String,
+) -> Option<String> {
+    let (pad, end) = (" ".repeat(items), " ".repeat(close));
+    if let Some(m) = entries(v) {
+        if m.is_empty() {
+            return Some("{}".into());
+        }
+        let w = m.keys().map(|k| key(k).len()).max().unwrap_or(0);
+        let mut out = "{\n".to_string();
+        for (k, x) in &m {
+            let _ = writeln!(out, "{pad}{prefix}{:w$} = {}", key(k), inner(x));
+        }
+        let _ = write!(out, "{end}}}");
+        return Some(out);
+    }
+    let xs = items_of(v)?;
+    if xs.is_empty() {
+        return Some("[]".into());
+    }
+    let mut out = "[\n".to_string();
+    for x in &xs {
+        let _ = writeln!(out, "{pad}{prefix}{},", inner(x));
+    }
+    let _ = write!(out, "{end}]");
+    Some(out)
 }
 
 /// A value being created (`marker` `+`) or destroyed (`-`) whose line's
@@ -124,41 +135,26 @@ fn value(v: &Value, indent: usize) -> String {
 ///         }
 /// ```
 fn marked(v: &Value, marker: &str, indent: usize, style: Style) -> String {
-    let pad = " ".repeat(indent);
-    let m = style.marker(marker);
-    if let Some(map) = entries(v) {
-        if map.is_empty() {
-            return "{}".into();
-        }
-        let w = map.keys().map(|k| key(k).len()).max().unwrap_or(0);
-        let mut out = "{\n".to_string();
-        for (k, x) in &map {
-            let _ = writeln!(
-                out,
-                "{pad}    {m} {:w$} = {}",
-                key(k),
-                marked(x, marker, indent + 4, style)
-            );
-        }
-        let _ = write!(out, "{pad}  }}");
-        return out;
+    let prefix = format!("{} ", style.marker(marker));
+    layout(v, indent + 4, indent + 2, &prefix, &|x| {
+        marked(x, marker, indent + 4, style)
+    })
+    .unwrap_or_else(|| value(v, indent + 4))
+}
+
+/// The marker of an action, as Terraform prints it before a resource:
+/// `+`, `~`, `-/+`, `+/-`, `-`, `<=`, `.` (forget); empty for no-op.
+pub(crate) fn action_marker(a: Action) -> &'static str {
+    match a {
+        Action::Create => "+",
+        Action::Update => "~",
+        Action::DeleteThenCreate => "-/+",
+        Action::CreateThenDelete => "+/-",
+        Action::Delete => "-",
+        Action::Read => "<=",
+        Action::Forget => ".",
+        Action::NoOp => "",
     }
-    if let Some(xs) = items(v) {
-        if xs.is_empty() {
-            return "[]".into();
-        }
-        let mut out = "[\n".to_string();
-        for x in &xs {
-            let _ = writeln!(
-                out,
-                "{pad}    {m} {},",
-                marked(x, marker, indent + 4, style)
-            );
-        }
-        let _ = write!(out, "{pad}  ]");
-        return out;
-    }
-    value(v, indent + 4)
 }
 
 /// An attribute or object key as written in the configuration: bare when
@@ -337,7 +333,7 @@ impl Body<'_> {
                 let _ = write!(text, "{pad}    EOT");
                 self.line(indent, "~", &name, w, &text, note);
             }
-            _ if items(bv).is_some() && items(av).is_some() => {
+            _ if items_of(bv).is_some() && items_of(av).is_some() => {
                 self.list_diff(&name, bv, av, w, indent, note);
             }
             _ if entries(bv).is_some() && entries(av).is_some() => {
@@ -371,8 +367,8 @@ impl Body<'_> {
         indent: usize,
         note: &str,
     ) {
-        let xs = items(bv).unwrap_or_default();
-        let ys = items(av).unwrap_or_default();
+        let xs = items_of(bv).unwrap_or_default();
+        let ys = items_of(av).unwrap_or_default();
         let kx: Vec<String> = xs.iter().map(|x| value(x, 0)).collect();
         let ky: Vec<String> = ys.iter().map(|y| value(y, 0)).collect();
         let pad = " ".repeat(indent);
@@ -487,16 +483,11 @@ pub fn moved_change(
     from: Option<&ResourceAddress>,
     style: Style,
 ) {
-    let marker = match c.action {
-        Action::Create => "  +",
-        Action::Update => "  ~",
-        Action::DeleteThenCreate => "-/+",
-        Action::CreateThenDelete => "+/-",
-        Action::Delete => "  -",
-        Action::Read => " <=",
-        Action::Forget => "  .",
-        Action::NoOp => return,
-    };
+    if c.action == Action::NoOp {
+        return;
+    }
+    let marker = format!("{:>3}", action_marker(c.action));
+    let marker = marker.as_str();
     let _ = writeln!(out, "  {}", style.bold(&header(c)));
     for r in &c.reasons {
         if c.action == Action::Create {

@@ -354,18 +354,7 @@ fn change_diff(c: &ResourceChange, from: Option<&ResourceAddress>) -> String {
     d.text
 }
 
-fn marker(a: Action) -> &'static str {
-    match a {
-        Action::Create => "+",
-        Action::Update => "~",
-        Action::DeleteThenCreate => "-/+",
-        Action::CreateThenDelete => "+/-",
-        Action::Delete => "-",
-        Action::Read => "<=",
-        Action::Forget => ".",
-        Action::NoOp => "",
-    }
-}
+use super::plan::action_marker as marker;
 
 /// One resource's collapsed section; without the diff when that is
 /// larger than [`SECTION_BYTES`]. `from`: the address it moved from.
