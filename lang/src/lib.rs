@@ -2,6 +2,9 @@
 //! spans, the formatter, diagnostics, and the generic pieces static checks
 //! are built from. It knows nothing of resources, state or providers.
 
+// pest_derive without its "std" feature names `alloc::` paths.
+extern crate alloc;
+
 pub mod ast;
 pub mod diagnostic;
 pub mod eval;

@@ -36,7 +36,16 @@ pub fn format_source(source: &Arc<SourceFile>) -> Result<String, Vec<Diagnostic>
         return Err(parsed.diagnostics);
     };
     let text = source.text();
-    let Some(tokens) = syntax::lexer::lex(text) else {
+    let item_starts: Vec<usize> = file
+        .body
+        .items
+        .iter()
+        .map(|i| match i {
+            crate::ast::BodyItem::Attribute(a) => a.span.start,
+            crate::ast::BodyItem::Block(b) => b.span.start,
+        })
+        .collect();
+    let Some(tokens) = syntax::lexer::lex(text, &item_starts) else {
         return Err(vec![
             Diagnostic::error(
                 "fmt::lex-failed",

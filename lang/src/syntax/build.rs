@@ -294,9 +294,16 @@ impl<'s> Builder<'s> {
                     .collect::<String>()
             ));
         }
-        let body = body_pair
-            .map(|p| self.body(p, Some((open, close))))
-            .unwrap_or_default();
+        // Blocks count toward the nesting limit too, so no tree handed on is
+        // deeper than the limit (later passes recurse over it).
+        let body = if self.enter(open) {
+            body_pair
+                .map(|p| self.body(p, Some((open, close))))
+                .unwrap_or_default()
+        } else {
+            Body::default()
+        };
+        self.leave();
         Block {
             kind,
             labels,
@@ -440,7 +447,7 @@ impl<'s> Builder<'s> {
                 self.too_deep_reported = true;
                 self.error(
                     "syntax::too-deep",
-                    format!("expression nested more than {MAX_NESTING} levels deep"),
+                    format!("nested more than {MAX_NESTING} levels deep"),
                     Span::new(span.start, span.start + 1.min(span.len())),
                     "nesting limit reached here",
                 )

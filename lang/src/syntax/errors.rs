@@ -132,37 +132,58 @@ fn unclosed_opener(text: &str, offset: usize) -> Option<(usize, char)> {
     stack.last().map(|(at, c)| (*at, *c as char))
 }
 
-/// Converts a pest failure into a `syntax::*` diagnostic.
-pub(crate) fn from_pest(source: &Arc<SourceFile>, err: pest::error::Error<Rule>) -> Diagnostic {
+/// `syntax::too-deep` at byte `at` of `text`, for nesting found deeper than
+/// [`super::MAX_NESTING`] before parsing.
+pub(crate) fn too_deep(text: &str, at: usize) -> Diagnostic {
+    let end = text[at..].chars().next().map_or(at, |c| at + c.len_utf8());
+    Diagnostic::error(
+        "syntax::too-deep",
+        format!("nested more than {} levels deep", super::MAX_NESTING),
+    )
+    .primary(Span::new(at, end), "nesting limit reached here")
+    .with_help("Split the expression with `locals`; nesting this deep is not supported.")
+}
+
+/// `syntax::too-large` for the top-level item at byte `at` of `text`: one
+/// item with so many brackets and strings that no parse may take it whole.
+pub(crate) fn too_large(text: &str, at: usize) -> Diagnostic {
+    let end = text[at..].find('\n').map_or(text.len(), |n| at + n);
+    Diagnostic::error(
+        "syntax::too-large",
+        "this block is too large to parse in one piece",
+    )
+    .primary(Span::new(at, end), "it starts here")
+    .with_help(
+        "Split it into several blocks (or move data into a file read with `file`/`jsondecode`); \
+         a single top-level block may hold a few hundred thousand brackets and strings.",
+    )
+}
+
+/// Converts a pest failure into a `syntax::*` diagnostic. `base` is the
+/// byte offset of the parsed text in `source` (non-zero for a piece of a
+/// large file).
+pub(crate) fn from_pest(
+    source: &Arc<SourceFile>,
+    base: usize,
+    err: pest::error::Error<Rule>,
+) -> Diagnostic {
     let text = source.text();
-    let offset = match err.location {
-        InputLocation::Pos(p) => p,
-        InputLocation::Span((s, _)) => s,
-    };
+    let offset = base
+        + match err.location {
+            InputLocation::Pos(p) => p,
+            InputLocation::Span((s, _)) => s,
+        };
     let (positives, custom) = match &err.variant {
         ErrorVariant::ParsingError { positives, .. } => (positives.clone(), None),
         ErrorVariant::CustomError { message } => (Vec::new(), Some(message.clone())),
     };
     if let Some(message) = custom {
-        let limit = message.contains("limit");
-        return Diagnostic::error(
-            if limit {
-                "syntax::too-deep"
-            } else {
-                "syntax::unexpected-token"
-            },
-            if limit {
-                "the file is nested too deeply to parse".to_string()
-            } else {
-                message
-            },
-        )
-        .in_file(source)
-        .primary(
-            Span::new(offset, (offset + 1).min(text.len())),
-            "parsing stopped here",
-        )
-        .with_help("Split deeply nested expressions into `locals`.");
+        return Diagnostic::error("syntax::unexpected-token", message)
+            .in_file(source)
+            .primary(
+                Span::new(offset, (offset + 1).min(text.len())),
+                "parsing stopped here",
+            );
     }
     let mut expected: Vec<&str> = Vec::new();
     for rule in positives {

@@ -2,7 +2,7 @@
 //! template pieces included), mirroring hclsyntax's token kinds so the
 //! formatter can follow `terraform fmt`'s rules token by token.
 
-use super::{Grammar, Rule};
+use super::{Grammar, Rule, stack};
 use crate::span::Span;
 use pest::Parser as _;
 use pest::iterators::Pair;
@@ -143,13 +143,35 @@ fn push_tokens(pair: Pair<'_, Rule>, out: &mut Vec<Token>) {
 /// Splits `text` into tokens. Spaces and tabs between tokens are dropped
 /// (the formatter recomputes them); everything else is kept.
 ///
+/// `item_starts` are the byte offsets where top-level items begin (from the
+/// parsed file): a file too large to lex in one piece (see `stack.rs`) is
+/// lexed in runs of whole items.
+///
 /// Returns `None` when the text does not lex, which cannot happen for text
 /// that [`super::parse`] accepted.
-pub fn lex(text: &str) -> Option<Vec<Token>> {
-    let pairs = Grammar::parse(Rule::lex_file, text).ok()?;
+pub fn lex(text: &str, item_starts: &[usize]) -> Option<Vec<Token>> {
     let mut out = Vec::with_capacity(text.len() / 4);
-    for pair in pairs {
-        push_tokens(pair, &mut out);
+    for range in stack::pieces(text, item_starts).ok()? {
+        lex_piece(text, range, &mut out)?;
     }
     Some(out)
+}
+
+/// Appends the tokens of `text[range]` to `out`, with spans into `text`.
+fn lex_piece(text: &str, range: std::ops::Range<usize>, out: &mut Vec<Token>) -> Option<()> {
+    let piece = text.get(range.clone())?;
+    let first = out.len();
+    stack::with_stack(piece, || {
+        let pairs = Grammar::parse(Rule::lex_file, piece).ok()?;
+        for pair in pairs {
+            push_tokens(pair, out);
+        }
+        Some(())
+    })??;
+    if range.start > 0 {
+        for t in &mut out[first..] {
+            t.span = Span::new(t.span.start + range.start, t.span.end + range.start);
+        }
+    }
+    Some(())
 }

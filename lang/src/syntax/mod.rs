@@ -6,6 +6,7 @@ mod build;
 mod errors;
 pub mod lexer;
 mod split;
+mod stack;
 
 use crate::ast::File;
 use crate::diagnostic::Diagnostic;
@@ -41,8 +42,8 @@ pub struct Parsed {
 ///
 /// Never panics and always terminates on any input: grammar failures become
 /// `syntax::*` diagnostics, nesting deeper than [`MAX_NESTING`] becomes
-/// `syntax::too-deep`, and pest's own stack guard turns runaway recursion into
-/// an error rather than a crash.
+/// `syntax::too-deep`, and the stack is sized for the text before pest runs
+/// (see `stack.rs`), so no input can overflow it.
 pub fn parse(source: &Arc<SourceFile>) -> Parsed {
     if source.text().len() >= PARALLEL_THRESHOLD
         && let Some(parsed) = parse_in_chunks(source)
@@ -54,6 +55,37 @@ pub fn parse(source: &Arc<SourceFile>) -> Parsed {
 
 /// Files at least this large (bytes) are parsed in chunks on several threads.
 const PARALLEL_THRESHOLD: usize = 256 * 1024;
+
+/// Parses `text[range]` of `source` (the whole file, or a run of top-level
+/// items) into its items, with spans into the whole file. `None` when the
+/// piece needs more stack than one parse may have.
+fn parse_piece(source: &Arc<SourceFile>, range: std::ops::Range<usize>) -> Option<Parsed> {
+    let text = source.text().get(range.clone())?;
+    stack::with_stack(text, || match Grammar::parse(Rule::file, text) {
+        Ok(mut pairs) => {
+            let mut builder = build::Builder::at_offset(source, range.start);
+            let Some(file) = pairs.next().map(|p| builder.file(p)) else {
+                return Parsed {
+                    file: None,
+                    diagnostics: vec![
+                        Diagnostic::error("syntax::unexpected-token", "empty parse tree")
+                            .in_file(source),
+                    ],
+                };
+            };
+            let diagnostics = builder.finish();
+            let ok = !crate::diagnostic::has_errors(&diagnostics);
+            Parsed {
+                file: ok.then_some(file),
+                diagnostics,
+            }
+        }
+        Err(err) => Parsed {
+            file: None,
+            diagnostics: vec![errors::from_pest(source, range.start, err)],
+        },
+    })
+}
 
 /// Parses a large file as chunks of top-level items on up to one thread per
 /// core. `None` when any chunk fails to parse: the caller then parses the
@@ -86,23 +118,13 @@ pub fn parse_in_chunks(source: &Arc<SourceFile>) -> Option<Parsed> {
         let handles: Vec<_> = bounds
             .windows(2)
             .map(|w| {
-                let (a, b) = (w[0], w[1]);
-                std::thread::Builder::new()
-                    .stack_size(8 * 1024 * 1024)
-                    .spawn_scoped(scope, move || {
-                        let mut pairs = Grammar::parse(Rule::file, &text[a..b]).ok()?;
-                        let mut builder = build::Builder::at_offset(source, a);
-                        let file = builder.file(pairs.next()?);
-                        Some(Parsed {
-                            file: Some(file),
-                            diagnostics: builder.finish(),
-                        })
-                    })
+                let range = w[0]..w[1];
+                scope.spawn(move || Some(parse_range(source, range)).filter(|p| p.file.is_some()))
             })
             .collect();
         handles
             .into_iter()
-            .map(|h| h.ok().and_then(|h| h.join().ok().flatten()))
+            .map(|h| h.join().ok().flatten())
             .collect()
     });
     let mut items = Vec::new();
@@ -121,34 +143,58 @@ pub fn parse_in_chunks(source: &Arc<SourceFile>) -> Option<Parsed> {
     })
 }
 
-/// Parses `source` in one piece on the calling thread (what [`parse`] does
-/// for small files, and its fallback for large ones).
+/// Parses `source` on the calling thread (what [`parse`] does for small
+/// files, and its fallback for large ones).
 pub fn parse_whole(source: &Arc<SourceFile>) -> Parsed {
-    let text = source.text();
-    match Grammar::parse(Rule::file, text) {
-        Ok(mut pairs) => {
-            let Some(file_pair) = pairs.next() else {
+    parse_range(source, 0..source.text().len())
+}
+
+/// Parses `text[range]` (whole top-level items) in one piece when one
+/// parse's stack can hold it, else (hundreds of thousands of brackets) in
+/// runs of top-level items that each fit, stopping at the first run with a
+/// syntax error. Nesting deeper than [`MAX_NESTING`] in such a range is
+/// reported where it happens, without parsing.
+fn parse_range(source: &Arc<SourceFile>, range: std::ops::Range<usize>) -> Parsed {
+    if let Some(parsed) = parse_piece(source, range.clone()) {
+        return parsed;
+    }
+    let text = &source.text()[range.clone()];
+    let base = range.start;
+    let error = |d: Diagnostic| Parsed {
+        file: None,
+        diagnostics: vec![d.in_file(source)],
+    };
+    if let Some(at) = split::deeper_than(text, MAX_NESTING) {
+        return error(errors::too_deep(source.text(), base + at));
+    }
+    let pieces = match stack::pieces(text, &split::top_level_starts(text)) {
+        Ok(pieces) => pieces,
+        Err(at) => return error(errors::too_large(source.text(), base + at)),
+    };
+    let mut items = Vec::new();
+    let mut diagnostics = Vec::new();
+    for piece in pieces {
+        let piece = base + piece.start..base + piece.end;
+        let Some(parsed) = parse_piece(source, piece.clone()) else {
+            return error(errors::too_large(source.text(), piece.start));
+        };
+        diagnostics.extend(parsed.diagnostics);
+        match parsed.file {
+            Some(file) => items.extend(file.body.items),
+            None => {
                 return Parsed {
                     file: None,
-                    diagnostics: vec![
-                        Diagnostic::error("syntax::unexpected-token", "empty parse tree")
-                            .in_file(source),
-                    ],
+                    diagnostics,
                 };
-            };
-            let mut builder = build::Builder::new(source);
-            let file = builder.file(file_pair);
-            let diagnostics = builder.finish();
-            let ok = !crate::diagnostic::has_errors(&diagnostics);
-            Parsed {
-                file: if ok { Some(file) } else { None },
-                diagnostics,
             }
         }
-        Err(err) => Parsed {
-            file: None,
-            diagnostics: vec![errors::from_pest(source, err)],
-        },
+    }
+    let ok = !crate::diagnostic::has_errors(&diagnostics);
+    Parsed {
+        file: ok.then_some(File {
+            body: crate::ast::Body { items },
+        }),
+        diagnostics,
     }
 }
 
@@ -156,7 +202,7 @@ pub fn parse_whole(source: &Arc<SourceFile>) -> Parsed {
 /// values given on the command line, and tests).
 pub fn parse_expr(source: &Arc<SourceFile>) -> Result<crate::ast::Expr, Vec<Diagnostic>> {
     let text = source.text();
-    match Grammar::parse(Rule::expr_only, text) {
+    let parsed = stack::with_stack(text, || match Grammar::parse(Rule::expr_only, text) {
         Ok(mut pairs) => {
             let mut builder = build::Builder::new(source);
             let expr = pairs
@@ -169,8 +215,9 @@ pub fn parse_expr(source: &Arc<SourceFile>) -> Result<crate::ast::Expr, Vec<Diag
                 _ => Err(diagnostics),
             }
         }
-        Err(err) => Err(vec![errors::from_pest(source, err)]),
-    }
+        Err(err) => Err(vec![errors::from_pest(source, 0, err)]),
+    });
+    parsed.unwrap_or_else(|| Err(vec![errors::too_large(text, 0).in_file(source)]))
 }
 
 /// Parses the whole of `source` as a template (the contents of a file given
@@ -180,7 +227,8 @@ pub fn parse_expr(source: &Arc<SourceFile>) -> Result<crate::ast::Expr, Vec<Diag
 /// # Errors
 /// Syntax diagnostics pointing into `source`.
 pub fn parse_template(source: &Arc<SourceFile>) -> Result<crate::ast::Template, Vec<Diagnostic>> {
-    match Grammar::parse(Rule::template_only, source.text()) {
+    let text = source.text();
+    let parsed = stack::with_stack(text, || match Grammar::parse(Rule::template_only, text) {
         Ok(mut pairs) => {
             let mut builder = build::Builder::new(source);
             let template = pairs.next().map(|p| builder.template_file(p));
@@ -190,6 +238,7 @@ pub fn parse_template(source: &Arc<SourceFile>) -> Result<crate::ast::Template, 
                 _ => Err(diagnostics),
             }
         }
-        Err(err) => Err(vec![errors::from_pest(source, err)]),
-    }
+        Err(err) => Err(vec![errors::from_pest(source, 0, err)]),
+    });
+    parsed.unwrap_or_else(|| Err(vec![errors::too_large(text, 0).in_file(source)]))
 }

@@ -9,6 +9,18 @@
 
 /// Byte offsets (line starts) where a top-level item begins, excluding 0.
 pub(crate) fn top_level_starts(text: &str) -> Vec<usize> {
+    scan(text, usize::MAX).0
+}
+
+/// The offset of the first opener (bracket, quote, `${`) that nests deeper
+/// than `limit`, as far as this approximate scan can tell.
+pub(crate) fn deeper_than(text: &str, limit: usize) -> Option<usize> {
+    scan(text, limit).1
+}
+
+/// Top-level item starts, and where nesting first exceeds `limit` (the scan
+/// stops there).
+fn scan(text: &str, limit: usize) -> (Vec<usize>, Option<usize>) {
     #[derive(Clone, Copy)]
     enum Ctx {
         Code(u32),
@@ -19,6 +31,8 @@ pub(crate) fn top_level_starts(text: &str) -> Vec<usize> {
     let mut out = Vec::new();
     let mut i = 0;
     let mut line_start = true;
+    // Open brackets, strings and interpolations around `i`.
+    let mut depth = 0usize;
     while i < bytes.len() {
         let b = bytes[i];
         let top = stack.last().copied().unwrap_or(Ctx::Code(0));
@@ -36,19 +50,30 @@ pub(crate) fn top_level_starts(text: &str) -> Vec<usize> {
                 b'\\' => i += 1,
                 b'"' | b'\n' => {
                     stack.pop();
+                    depth = depth.saturating_sub(1);
                     line_start = b == b'\n';
                 }
                 b'$' | b'%' if bytes.get(i + 1) == Some(&b'{') => {
                     if bytes.get(i.wrapping_sub(1)) != Some(&b) {
                         stack.push(Ctx::Code(0));
+                        depth += 1;
+                        if depth > limit {
+                            return (out, Some(i));
+                        }
                     }
                     i += 1;
                 }
                 _ => {}
             },
-            Ctx::Code(depth) => match b {
+            Ctx::Code(open) => match b {
                 b'\n' => line_start = true,
-                b'"' => stack.push(Ctx::Str),
+                b'"' => {
+                    stack.push(Ctx::Str);
+                    depth += 1;
+                    if depth > limit {
+                        return (out, Some(i));
+                    }
+                }
                 b'#' => {
                     while i < bytes.len() && bytes[i] != b'\n' {
                         i += 1;
@@ -63,7 +88,7 @@ pub(crate) fn top_level_starts(text: &str) -> Vec<usize> {
                 }
                 b'/' if bytes.get(i + 1) == Some(&b'*') => match text[i + 2..].find("*/") {
                     Some(n) => i += n + 3,
-                    None => return out,
+                    None => return (out, None),
                 },
                 b'<' if bytes.get(i + 1) == Some(&b'<') => {
                     // Heredoc: skip to the line holding only the marker.
@@ -82,7 +107,7 @@ pub(crate) fn top_level_starts(text: &str) -> Vec<usize> {
                                 break;
                             }
                             if end >= text.len() {
-                                return out;
+                                return (out, None);
                             }
                             at = end + 1;
                         }
@@ -93,14 +118,20 @@ pub(crate) fn top_level_starts(text: &str) -> Vec<usize> {
                     if let Some(Ctx::Code(d)) = stack.last_mut() {
                         *d += 1;
                     }
+                    depth += 1;
+                    if depth > limit {
+                        return (out, Some(i));
+                    }
                 }
                 b'}' | b']' | b')' => {
-                    if depth == 0 {
+                    if open == 0 {
                         if stack.len() > 1 {
                             stack.pop(); // end of an interpolation
+                            depth = depth.saturating_sub(1);
                         }
                     } else if let Some(Ctx::Code(d)) = stack.last_mut() {
                         *d -= 1;
+                        depth = depth.saturating_sub(1);
                     }
                 }
                 _ => {}
@@ -108,5 +139,5 @@ pub(crate) fn top_level_starts(text: &str) -> Vec<usize> {
         }
         i += 1;
     }
-    out
+    (out, None)
 }

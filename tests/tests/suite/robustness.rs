@@ -178,6 +178,81 @@ fn ten_megabytes_of_nesting_is_a_diagnostic_not_a_crash() {
 }
 
 #[test]
+fn blocks_nested_past_the_limit_are_too_deep() {
+    let n = syntax::MAX_NESTING + 50;
+    expect_diagnostic(
+        format!("{}{}", "b {\n".repeat(n), "}\n".repeat(n)),
+        "syntax::too-deep",
+    );
+}
+
+/// One argument holding more brackets than one parse may take on its stack
+/// is refused with a clear error rather than parsed or crashed on.
+#[test]
+fn a_single_item_too_large_for_one_parse_is_reported() {
+    expect_diagnostic(
+        format!("a = [{}]\n", "[1],".repeat(300_000)),
+        "syntax::too-large",
+    );
+}
+
+/// The parser sizes its own stack: callers on small stacks (worker threads)
+/// parse and format nested input like anyone else.
+#[test]
+fn parsing_works_on_a_small_thread_stack() {
+    let depth = syntax::MAX_NESTING / 2;
+    let text = format!(
+        "a = {}1{}\n\nb = \"${{{}1{}}}\"\n",
+        "[".repeat(depth),
+        "]".repeat(depth),
+        "(".repeat(depth / 2),
+        ")".repeat(depth / 2)
+    );
+    let formatted = std::thread::Builder::new()
+        .stack_size(64 * 1024)
+        .spawn(move || {
+            let source = SourceFile::new("small-stack.infra", text);
+            let parsed = syntax::parse(&source).file.is_some();
+            (parsed, infra_lang::fmt::format_source(&source).is_ok())
+        })
+        .expect("spawn")
+        .join()
+        .expect("no crash");
+    assert_eq!(formatted, (true, true));
+}
+
+/// A file with more brackets in all than one parse may take on its stack is
+/// parsed, and formatted, in runs of whole top-level items.
+#[test]
+fn a_file_too_large_for_one_parse_is_parsed_and_formatted_in_pieces() {
+    let n = 50_000;
+    let mut text = String::new();
+    for i in 0..n {
+        text.push_str(&format!("x{i} = [[[[[[1]]]]]]\n\n"));
+    }
+    text.push_str("resource \"infra_data\" \"last\" {\n  input = \"v${x1}\"\n}\n");
+    let source = SourceFile::new("huge.infra", text.clone());
+    let parsed = syntax::parse_whole(&source);
+    assert_eq!(parsed.file.map(|f| f.body.items.len()), Some(n + 1));
+    let formatted = infra_lang::fmt::format_source(&source);
+    assert!(
+        formatted.as_deref().ok() == Some(text.as_str()),
+        "formatting changed the file or failed"
+    );
+    // A syntax error past the first piece is reported at its place.
+    let broken = format!("{text}oops = [\n");
+    let source = SourceFile::new("huge.infra", broken.clone());
+    let parsed = syntax::parse_whole(&source);
+    assert!(parsed.file.is_none());
+    let at = parsed.diagnostics.first().and_then(|d| d.primary_span());
+    assert!(
+        at.is_some_and(|s| s.start > text.len()),
+        "{:?}",
+        parsed.diagnostics.first().map(|d| &d.message)
+    );
+}
+
+#[test]
 fn nesting_within_the_limit_parses_and_formats() {
     let depth = syntax::MAX_NESTING / 4;
     let text = format!("a = {}1{}\n", "[".repeat(depth), "]".repeat(depth));
