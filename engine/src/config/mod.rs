@@ -117,13 +117,36 @@ pub fn load_dir(dir: &Path) -> (Vec<ParsedFile>, Vec<Diagnostic>) {
     (parsed, diags)
 }
 
+/// Modules with at least this many top-level blocks are checked on two
+/// threads (below it, starting a thread costs more than it saves).
+const PARALLEL_CHECK_BLOCKS: usize = 500;
+
 /// Runs every static check on already-parsed files of one module.
 pub fn check_module(files: &[ParsedFile]) -> Vec<Diagnostic> {
     let mut diags = Vec::new();
     let decls = index::index(files, &mut diags);
-    references::check(files, &decls, &mut diags);
-    moves::check(files, &decls, &mut diags);
-    cycles::check(files, &decls, &mut diags);
+    let blocks: usize = files.iter().map(|f| f.ast.body.items.len()).sum();
+    if blocks >= PARALLEL_CHECK_BLOCKS {
+        // The cycle search and the reference checks read the same tree
+        // independently: on a large module, run them side by side.
+        let cycle_diags = std::thread::scope(|scope| {
+            let cycles = scope.spawn(|| {
+                let mut d = Vec::new();
+                cycles::check(files, &decls, &mut d);
+                d
+            });
+            references::check(files, &decls, &mut diags);
+            moves::check(files, &decls, &mut diags);
+            cycles
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+        });
+        diags.extend(cycle_diags);
+    } else {
+        references::check(files, &decls, &mut diags);
+        moves::check(files, &decls, &mut diags);
+        cycles::check(files, &decls, &mut diags);
+    }
     // Report in reading order: by file, then position.
     diags.sort_by(|a, b| {
         (a.path(), a.primary_span().map(|s| s.start))

@@ -68,12 +68,36 @@ struct Ctx<'a, 'd> {
     each: bool,
     /// `count` is set on the enclosing block.
     count: bool,
-    /// What the const restriction is about, e.g. "const `env`".
-    what: &'a str,
+    /// What the const restriction is about (see [`What::describe`]).
+    what: What<'a>,
     /// Names in scope: for-expression variables, dynamic iterators,
     /// function parameters.
     scope: Vec<String>,
     diags: &'d mut Vec<Diagnostic>,
+}
+
+/// What a const-only expression belongs to; described only when a
+/// diagnostic needs it (checks run on every block, errors are rare).
+#[derive(Clone, Copy)]
+enum What<'a> {
+    Nothing,
+    Const(&'a str),
+    Backend,
+    Default(&'a str),
+    Source(&'a str),
+}
+
+impl What<'_> {
+    /// E.g. "const `env`", "the source of module `net`".
+    fn describe(self) -> String {
+        match self {
+            What::Nothing => String::new(),
+            What::Const(l) => format!("const `{l}`"),
+            What::Backend => "the backend configuration".to_string(),
+            What::Default(l) => format!("the default of variable `{l}`"),
+            What::Source(l) => format!("the source of module `{l}`"),
+        }
+    }
 }
 
 enum Step<'e> {
@@ -315,7 +339,7 @@ impl Ctx<'_, '_> {
     }
 
     fn not_constant(&mut self, shown: &str, span: Span) {
-        let what = self.what.to_string();
+        let what = self.what.describe();
         self.err(
             "const::not-constant",
             format!("{what} depends on `{shown}`, which is not known before providers run"),
@@ -344,29 +368,35 @@ impl Ctx<'_, '_> {
                     );
                     return;
                 };
-                let shown = format!("{name}.{}", id.name);
+                let shown = || format!("{name}.{}", id.name);
                 if self.mode == Mode::Const && name != "const" {
-                    self.not_constant(&shown, span);
+                    self.not_constant(&shown(), span);
                     return;
                 }
                 if self.mode == Mode::Function && name == "module" {
-                    self.impure(&shown, span);
+                    self.impure(&shown(), span);
                     return;
                 }
-                let (what, keys, declare): (&str, Vec<&str>, String) = match name {
+                let declarations = match name {
+                    "var" => &decls.variables,
+                    "local" => &decls.locals,
+                    "const" => &decls.consts,
+                    _ => &decls.modules,
+                };
+                if declarations.contains_key(&id.name) {
+                    return;
+                }
+                let (what, declare) = match name {
                     "var" => (
                         "variable",
-                        decls.variables.keys().map(String::as_str).collect(),
                         format!("Declare it with `variable \"{}\" {{}}`.", id.name),
                     ),
                     "local" => (
                         "local value",
-                        decls.locals.keys().map(String::as_str).collect(),
                         format!("Declare it in a `locals {{ {} = ... }}` block.", id.name),
                     ),
                     "const" => (
                         "const",
-                        decls.consts.keys().map(String::as_str).collect(),
                         format!(
                             "Declare it with `const \"{}\" {{ default = ... }}`.",
                             id.name
@@ -374,17 +404,15 @@ impl Ctx<'_, '_> {
                     ),
                     _ => (
                         "module",
-                        decls.modules.keys().map(String::as_str).collect(),
                         format!(
                             "Declare it with `module \"{}\" {{ source = ... }}`.",
                             id.name
                         ),
                     ),
                 };
-                if !keys.contains(&id.name.as_str()) {
-                    let span = root.span.to(id.span);
-                    self.undeclared(what, &shown, &id.name, keys, span, declare);
-                }
+                let keys: Vec<&str> = declarations.keys().map(String::as_str).collect();
+                let span = root.span.to(id.span);
+                self.undeclared(what, &shown(), &id.name, keys, span, declare);
             }
             "data" => {
                 let (Some(t), Some(n)) = (first, attr_name(steps, 1)) else {
@@ -612,17 +640,13 @@ pub(crate) fn check(files: &[ParsedFile], decls: &Declarations, diags: &mut Vec<
     for f in files {
         for b in f.ast.body.blocks() {
             let label = b.labels.first().map(|l| l.value.as_str()).unwrap_or("");
-            let what_const = format!("const `{label}`");
-            let what_backend = "the backend configuration".to_string();
-            let what_default = format!("the default of variable `{label}`");
-            let what_source = format!("the source of module `{label}`");
             let mut ctx = Ctx {
                 src: &f.source,
                 decls,
                 mode: Mode::Normal,
                 each: false,
                 count: false,
-                what: "",
+                what: What::Nothing,
                 scope: Vec::new(),
                 diags,
             };
@@ -642,7 +666,7 @@ pub(crate) fn check(files: &[ParsedFile], decls: &Declarations, diags: &mut Vec<
                     let is_module = b.kind.name == "module";
                     if let Some(src) = b.body.attribute("source").filter(|_| is_module) {
                         ctx.mode = Mode::Const;
-                        ctx.what = &what_source;
+                        ctx.what = What::Source(label);
                         ctx.expr(&src.expr);
                         ctx.mode = Mode::Normal;
                     }
@@ -657,18 +681,18 @@ pub(crate) fn check(files: &[ParsedFile], decls: &Declarations, diags: &mut Vec<
                 }
                 "const" => {
                     ctx.mode = Mode::Const;
-                    ctx.what = &what_const;
+                    ctx.what = What::Const(label);
                     ctx.body(&b.body, &["type"]);
                 }
                 "backend" => {
                     ctx.mode = Mode::Const;
-                    ctx.what = &what_backend;
+                    ctx.what = What::Backend;
                     ctx.body(&b.body, &[]);
                 }
                 "variable" => {
                     if let Some(d) = b.body.attribute("default") {
                         ctx.mode = Mode::Const;
-                        ctx.what = &what_default;
+                        ctx.what = What::Default(label);
                         ctx.expr(&d.expr);
                         ctx.mode = Mode::Normal;
                     }

@@ -205,7 +205,18 @@ fn format_cell_spaces(toks: &mut [FmtToken], (s, e): (usize, usize)) {
         } else {
             None
         };
-        let space = space_after(toks[i].kind, &toks[i].text, before, after);
+        let mut space = space_after(toks[i].kind, &toks[i].text, before, after);
+        // `1. 2` (the number 1, indexed by 2 in legacy syntax) must not
+        // become the number `1.2`. Terraform's fmt joins them and changes
+        // the meaning; keep the space after the dot instead.
+        if toks[i].kind == Dot
+            && i > s
+            && after == Some(Number)
+            && toks[i - 1].kind == Number
+            && toks[i - 1].text.bytes().all(|b| b.is_ascii_digit())
+        {
+            space = true;
+        }
         if i + 1 < e {
             toks[i + 1].spaces_before = usize::from(space);
         }

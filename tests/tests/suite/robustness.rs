@@ -177,6 +177,25 @@ fn ten_megabytes_of_nesting_is_a_diagnostic_not_a_crash() {
     expect_diagnostic(format!("a = {}", "(".repeat(n)), "syntax::");
 }
 
+/// Found by the mutation test: Terraform's fmt turns `1. 2` (legacy index
+/// 2 of the number 1) into the number `1.2`; ours keeps the meaning.
+#[test]
+fn fmt_does_not_join_a_number_and_a_legacy_index_into_a_number() {
+    for text in ["a = f(1. 2, 3)\n", "a = [1 .2]\n"] {
+        let source = SourceFile::new("dot.infra", text.to_string());
+        let out = infra_lang::fmt::format_source(&source).expect("formats");
+        let again = SourceFile::new("dot.infra", out.clone());
+        let ast = |s: &std::sync::Arc<SourceFile>| {
+            syntax::parse(s)
+                .file
+                .and_then(|f| serde_json::to_value(&f).ok())
+                .map(canonical)
+        };
+        assert!(ast(&source).is_some());
+        assert_eq!(ast(&source), ast(&again), "{text:?} became {out:?}");
+    }
+}
+
 #[test]
 fn blocks_nested_past_the_limit_are_too_deep() {
     let n = syntax::MAX_NESTING + 50;
