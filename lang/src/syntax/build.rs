@@ -7,7 +7,7 @@ use crate::ast::*;
 use crate::diagnostic::Diagnostic;
 use crate::source::SourceFile;
 use crate::span::Span;
-use pest::iterators::Pair;
+use pest::iterators::{Pair, Pairs};
 use std::sync::Arc;
 
 pub(crate) struct Builder<'s> {
@@ -232,12 +232,18 @@ impl<'s> Builder<'s> {
     }
 
     fn attribute(&mut self, pair: Pair<'_, Rule>) -> Attribute {
-        let span = self.span_of(&pair);
+        let start = pair.as_span().start() + self.offset;
         let mut inner = pair.into_inner();
         let name = inner.next().map(|p| self.ident(p));
         let expr = inner
             .find(|p| p.as_rule() == Rule::expr)
             .map(|p| self.expr(p));
+        let end = expr
+            .as_ref()
+            .map(|e| e.span.end)
+            .or(name.as_ref().map(|n| n.span.end))
+            .unwrap_or(start);
+        let span = Span::new(start, end);
         if let (Some(n), Some(e)) = (&name, &expr) {
             self.check_gap(n.span.end, e.span.start);
             self.check_newlines(e);
@@ -469,10 +475,12 @@ impl<'s> Builder<'s> {
     /// traversal steps) and binary operators, optionally followed by
     /// `? then : else`.
     pub(crate) fn expr(&mut self, pair: Pair<'_, Rule>) -> Expr {
-        let span = self.span_of(&pair);
-        if !self.enter(span) {
+        // The span comes from the operands built below: asking pest for the
+        // end of a rule that ends in a repetition means walking its children.
+        let start = pair.as_span().start() + self.offset;
+        if !self.enter(Span::new(start, start + 1)) {
             self.leave();
-            return placeholder(span);
+            return placeholder(self.span_of(&pair));
         }
         let mut operands: Vec<Expr> = Vec::new();
         let mut ops: Vec<BinaryOp> = Vec::new();
@@ -527,12 +535,15 @@ impl<'s> Builder<'s> {
         while !ops.is_empty() {
             Self::reduce(&mut operands, &mut ops);
         }
-        let cond = operands.pop().unwrap_or_else(|| placeholder(span));
+        let cond = operands
+            .pop()
+            .unwrap_or_else(|| placeholder(Span::point(start)));
         let mut tail = tail.into_iter();
         let result = match (tail.next(), tail.next()) {
             (Some(t), Some(e)) => {
                 let then_expr = self.expr(t);
                 let else_expr = self.expr(e);
+                let span = Span::new(start, else_expr.span.end);
                 Expr {
                     kind: ExprKind::Conditional {
                         condition: Box::new(cond),
@@ -720,10 +731,12 @@ impl<'s> Builder<'s> {
     }
 
     fn primary(&mut self, pair: Pair<'_, Rule>) -> Expr {
+        if pair.as_rule() == Rule::name_expr {
+            return self.name_expr(pair);
+        }
         let span = self.span_of(&pair);
         let kind = match pair.as_rule() {
             Rule::number => ExprKind::Number(pair.as_str().to_string()),
-            Rule::name_expr => return self.name_expr(pair),
             Rule::paren_expr => {
                 if !self.enter(span) {
                     self.leave();
@@ -762,7 +775,7 @@ impl<'s> Builder<'s> {
             match p.as_rule() {
                 Rule::comma => comma_after_last = true,
                 Rule::object_item => {
-                    let item_span = self.span_of(&p);
+                    let item_span = Span::point(p.as_span().start() + self.offset);
                     if let Some(prev) = items.last()
                         && !comma_after_last
                         && !self.has_newline(prev.value.span.end, item_span.start)
@@ -801,18 +814,17 @@ impl<'s> Builder<'s> {
 
     /// A name, a call, or one of the keywords `true`, `false`, `null`.
     fn name_expr(&mut self, pair: Pair<'_, Rule>) -> Expr {
-        let span = self.span_of(&pair);
-        let is_call = pair
-            .clone()
-            .into_inner()
-            .any(|p| p.as_rule() == Rule::lparen);
-        if is_call {
-            return self.call(pair, span);
-        }
-        let Some(name) = pair.into_inner().next() else {
-            return placeholder(span);
+        let start = pair.as_span().start() + self.offset;
+        let mut inner = pair.into_inner();
+        let Some(name) = inner.next() else {
+            return placeholder(Span::point(start));
         };
+        let name_span = self.span_of(&name);
         let text = name.as_str();
+        if inner.peek().is_some() {
+            return self.call(text, name_span, inner);
+        }
+        let span = name_span;
         let kind = match text {
             "true" => ExprKind::Bool(true),
             "false" => ExprKind::Bool(false),
@@ -837,23 +849,25 @@ impl<'s> Builder<'s> {
         Expr { kind, span }
     }
 
-    fn call(&mut self, pair: Pair<'_, Rule>, span: Span) -> Expr {
-        let mut name = Ident {
-            name: String::new(),
-            span,
+    /// A call: `name` (the `func_name` text, e.g. `provider :: aws :: f`),
+    /// then the `(`, arguments and `)` pairs.
+    fn call(&mut self, name: &str, name_span: Span, rest: Pairs<'_, Rule>) -> Expr {
+        let name = Ident {
+            name: if name.contains(char::is_whitespace) {
+                name.split("::")
+                    .map(str::trim)
+                    .collect::<Vec<_>>()
+                    .join("::")
+            } else {
+                name.to_string()
+            },
+            span: name_span,
         };
+        let mut end = name_span.end;
         let mut args = Vec::new();
         let mut expand_final = false;
-        for p in pair.into_inner() {
+        for p in rest {
             match p.as_rule() {
-                Rule::func_name => {
-                    let span = self.span_of(&p);
-                    let parts: Vec<&str> = p.into_inner().map(|i| i.as_str()).collect();
-                    name = Ident {
-                        name: parts.join("::"),
-                        span,
-                    };
-                }
                 Rule::call_args => {
                     for a in p.into_inner() {
                         match a.as_rule() {
@@ -863,6 +877,7 @@ impl<'s> Builder<'s> {
                         }
                     }
                 }
+                Rule::rparen => end = self.span_of(&p).end,
                 _ => {}
             }
         }
@@ -872,7 +887,7 @@ impl<'s> Builder<'s> {
                 args,
                 expand_final,
             },
-            span,
+            span: Span::new(name_span.start, end),
         }
     }
 
