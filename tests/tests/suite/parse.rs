@@ -143,3 +143,42 @@ fn sexpr(e: &infra_lang::ast::Expr) -> String {
         other => format!("{other:?}"),
     }
 }
+
+/// A heredoc ends at the line holding only its own marker: lines holding
+/// another lone word (`fi`, `done`, a different marker) are body text.
+#[test]
+fn heredoc_bodies_keep_lines_holding_a_lone_word() {
+    let path = data_dir("parse/ok").join("heredoc_lone_words.infra");
+    let source = load(&path).expect("readable");
+    let file = syntax::parse(&source).file.expect("parses");
+    let json = serde_json::to_value(&file).expect("json");
+    // Every literal piece of the file's templates, in order.
+    fn literals(v: &serde_json::Value, out: &mut String) {
+        match v {
+            serde_json::Value::Object(m) => {
+                if let Some(serde_json::Value::String(s)) =
+                    m.get("Literal").and_then(|l| l.get("value"))
+                {
+                    out.push_str(s);
+                }
+                for x in m.values() {
+                    literals(x, out);
+                }
+            }
+            serde_json::Value::Array(a) => a.iter().for_each(|x| literals(x, out)),
+            _ => {}
+        }
+    }
+    let mut text = String::new();
+    literals(&json, &mut text);
+    for line in [
+        "fi\n",
+        "done\n",
+        "EOF\n",
+        "inner\nfi\n",
+        "\ndone\n",
+        "\nesac\n",
+    ] {
+        assert!(text.contains(line), "{line:?} missing from {text:?}");
+    }
+}
