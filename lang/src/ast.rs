@@ -304,7 +304,7 @@ pub enum ExprKind {
         else_expr: Box<Expr>,
     },
     /// `[for ...]` or `{for ...}`
-    For(ForExpr),
+    For(Box<ForExpr>),
     /// `(expr)`
     Parens(Box<Expr>),
 }

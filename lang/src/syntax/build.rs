@@ -935,7 +935,7 @@ impl<'s> Builder<'s> {
             (None, exprs.next().unwrap_or_else(|| placeholder(span)))
         };
         Expr {
-            kind: ExprKind::For(ForExpr {
+            kind: ExprKind::For(Box::new(ForExpr {
                 key_var,
                 value_var,
                 collection: Box::new(collection.unwrap_or_else(|| placeholder(span))),
@@ -943,7 +943,7 @@ impl<'s> Builder<'s> {
                 value_expr: Box::new(value_expr),
                 grouping,
                 condition,
-            }),
+            })),
             span,
         }
     }
