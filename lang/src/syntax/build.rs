@@ -30,6 +30,7 @@ fn raw_span_of(pair: &Pair<'_, Rule>) -> Span {
         pair.as_rule(),
         Rule::expr
             | Rule::attribute
+            | Rule::block
             | Rule::object_item
             | Rule::call_args
             | Rule::for_intro
