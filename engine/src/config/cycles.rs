@@ -10,7 +10,8 @@ use super::index::Declarations;
 use infra_lang::ast::{Body, Expr, ExprKind};
 use infra_lang::diagnostic::Diagnostic;
 use infra_lang::{SourceFile, Span};
-use std::collections::{BTreeSet, HashMap};
+use rustc_hash::FxHashMap as HashMap;
+use std::collections::BTreeSet;
 use std::sync::Arc;
 
 /// A node of the dependency graph, by its label: `local.NAME`,
@@ -42,13 +43,13 @@ struct Labels<'d> {
 
 impl<'d> Labels<'d> {
     fn new(decls: &'d Declarations) -> Self {
-        let mut data: HashMap<&str, HashMap<&str, String>> = HashMap::new();
+        let mut data: HashMap<&str, HashMap<&str, String>> = HashMap::default();
         for k in decls.data.keys() {
             if let Some((t, n)) = k.split_once('.') {
                 data.entry(t).or_default().insert(n, format!("data.{k}"));
             }
         }
-        let mut resources: HashMap<&str, HashMap<&str, &str>> = HashMap::new();
+        let mut resources: HashMap<&str, HashMap<&str, &str>> = HashMap::default();
         for k in decls.resources.keys() {
             if let Some((t, n)) = k.split_once('.') {
                 resources.entry(t).or_default().insert(n, k.as_str());
@@ -147,7 +148,7 @@ fn body_uses<'l>(body: &Body, labels: &'l Labels<'_>, out: &mut Vec<Edge<'l>>) {
 }
 
 fn build<'l>(files: &[ParsedFile], labels: &'l Labels<'_>) -> Graph<'l> {
-    let mut edges = HashMap::new();
+    let mut edges = HashMap::default();
     for f in files {
         for b in f.ast.body.blocks() {
             match b.kind.name.as_str() {

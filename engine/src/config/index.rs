@@ -9,7 +9,7 @@ use super::blocks::{self, LIFECYCLE_ATTRS};
 use infra_lang::ast::{Attribute, Block, BodyItem, Expr, ExprKind};
 use infra_lang::diagnostic::{Diagnostic, did_you_mean};
 use infra_lang::{SourceFile, Span};
-use std::collections::BTreeMap;
+use std::collections::hash_map::Entry;
 use std::sync::Arc;
 
 /// Where something was declared.
@@ -33,29 +33,35 @@ pub struct FunctionDecl {
     pub params_ok: bool,
 }
 
+/// Declarations of one kind by name. Hash-keyed (FxHash: names are not
+/// attacker-chosen) because a module may declare tens of thousands of
+/// resources; iteration order is arbitrary, so sort names before showing
+/// them.
+pub type DeclMap<V> = rustc_hash::FxHashMap<String, V>;
+
 /// Everything a module declares, by name.
 #[derive(Clone, Debug, Default)]
 pub struct Declarations {
     /// `variable "NAME"`
-    pub variables: BTreeMap<String, Site>,
+    pub variables: DeclMap<Site>,
     /// `const "NAME"`
-    pub consts: BTreeMap<String, Site>,
+    pub consts: DeclMap<Site>,
     /// attributes of `locals` blocks
-    pub locals: BTreeMap<String, Site>,
+    pub locals: DeclMap<Site>,
     /// `function "NAME"`
-    pub functions: BTreeMap<String, FunctionDecl>,
+    pub functions: DeclMap<FunctionDecl>,
     /// `resource "TYPE" "NAME"`, keyed `TYPE.NAME`
-    pub resources: BTreeMap<String, Site>,
+    pub resources: DeclMap<Site>,
     /// `data "TYPE" "NAME"`, keyed `TYPE.NAME`
-    pub data: BTreeMap<String, Site>,
+    pub data: DeclMap<Site>,
     /// `module "NAME"`
-    pub modules: BTreeMap<String, Site>,
+    pub modules: DeclMap<Site>,
     /// `output "NAME"`
-    pub outputs: BTreeMap<String, Site>,
+    pub outputs: DeclMap<Site>,
     /// `check "NAME"`
-    pub checks: BTreeMap<String, Site>,
+    pub checks: DeclMap<Site>,
     /// `provider "TYPE"`, keyed `TYPE` or `TYPE.ALIAS`
-    pub providers: BTreeMap<String, Site>,
+    pub providers: DeclMap<Site>,
 }
 
 struct Indexer<'d> {
@@ -74,37 +80,41 @@ impl Indexer<'_> {
     fn declare(
         &mut self,
         kind: &str,
-        map: fn(&mut Declarations) -> &mut BTreeMap<String, Site>,
+        map: fn(&mut Declarations) -> &mut DeclMap<Site>,
         key: String,
         site: Site,
     ) {
-        if let Some(prev) = map(&mut self.decls).get(&key) {
-            let same_file = Arc::ptr_eq(&prev.source, &site.source);
-            let mut d = Diagnostic::error(
-                "duplicate::declaration",
-                format!("{kind} `{key}` is declared more than once"),
-            )
-            .in_file(&site.source)
-            .primary(site.span, "declared again here");
-            d = if same_file {
-                d.secondary(prev.span, "first declared here")
-            } else {
-                let at = prev.source.line_col(prev.span.start);
-                d.with_help(format!(
-                    "The first declaration is in {} at line {}; rename one of them.",
-                    prev.source.path(),
-                    at.line
-                ))
-            };
-            if same_file {
-                d = d.with_help(
-                    "Each name can be declared once per module; rename or remove one of them.",
-                );
+        let prev = match map(&mut self.decls).entry(key) {
+            Entry::Vacant(v) => {
+                v.insert(site);
+                return;
             }
-            self.diags.push(d);
-            return;
+            Entry::Occupied(o) => o,
+        };
+        let (key, prev) = (prev.key(), prev.get());
+        let same_file = Arc::ptr_eq(&prev.source, &site.source);
+        let mut d = Diagnostic::error(
+            "duplicate::declaration",
+            format!("{kind} `{key}` is declared more than once"),
+        )
+        .in_file(&site.source)
+        .primary(site.span, "declared again here");
+        d = if same_file {
+            d.secondary(prev.span, "first declared here")
+        } else {
+            let at = prev.source.line_col(prev.span.start);
+            d.with_help(format!(
+                "The first declaration is in {} at line {}; rename one of them.",
+                prev.source.path(),
+                at.line
+            ))
+        };
+        if same_file {
+            d = d.with_help(
+                "Each name can be declared once per module; rename or remove one of them.",
+            );
         }
-        map(&mut self.decls).insert(key, site);
+        self.diags.push(d);
     }
 
     fn unknown_attribute(
@@ -216,26 +226,29 @@ impl Indexer<'_> {
             );
             return;
         }
-        let article = if spec.name.starts_with(['a', 'e', 'i', 'o', 'u']) {
-            "an"
-        } else {
-            "a"
+        // "a `variable` block", made only when a diagnostic needs it.
+        let in_what = || {
+            let article = if spec.name.starts_with(['a', 'e', 'i', 'o', 'u']) {
+                "an"
+            } else {
+                "a"
+            };
+            format!("{article} `{}` block", spec.name)
         };
-        let in_what = format!("{article} `{}` block", spec.name);
         for item in &b.body.items {
             match item {
                 BodyItem::Attribute(a) => {
                     if let Some(allowed) = spec.attributes
                         && !allowed.contains(&a.name.name.as_str())
                     {
-                        self.unknown_attribute(src, a, allowed, &in_what);
+                        self.unknown_attribute(src, a, allowed, &in_what());
                     }
                 }
                 BodyItem::Block(nested) => {
                     if let Some(allowed) = spec.blocks
                         && !allowed.contains(&nested.kind.name.as_str())
                     {
-                        self.unknown_block(src, nested, allowed, &in_what);
+                        self.unknown_block(src, nested, allowed, &in_what());
                     }
                 }
             }

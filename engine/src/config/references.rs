@@ -32,7 +32,8 @@ fn suggest_address<'k>(
     ty: &str,
     name: &str,
 ) -> Option<&'k str> {
-    let keys: Vec<&str> = keys.map(String::as_str).collect();
+    let mut keys: Vec<&str> = keys.map(String::as_str).collect();
+    keys.sort_unstable();
     let split = |k: &'k str| k.split_once('.').unwrap_or((k, ""));
     let wanted = format!("{ty}.{name}");
     let same_type = keys.iter().copied().filter(|k| split(k).0 == ty);
@@ -269,6 +270,7 @@ impl Ctx<'_, '_> {
             (sig.arity, "built-in function")
         } else {
             let mut candidates: Vec<&str> = decls.functions.keys().map(String::as_str).collect();
+            candidates.sort_unstable();
             for builtin in infra_stdlib::names() {
                 candidates.push(builtin);
             }
@@ -410,7 +412,8 @@ impl Ctx<'_, '_> {
                         ),
                     ),
                 };
-                let keys: Vec<&str> = declarations.keys().map(String::as_str).collect();
+                let mut keys: Vec<&str> = declarations.keys().map(String::as_str).collect();
+                keys.sort_unstable();
                 let span = root.span.to(id.span);
                 self.undeclared(what, &shown(), &id.name, keys, span, declare);
             }

@@ -20,9 +20,9 @@ pub(crate) struct Builder<'s> {
     too_deep_reported: bool,
 }
 
-/// The span of a pair without the whitespace and comments pest's implicit
-/// skipping may have consumed after its last token (a rule ending in `x?`,
-/// `x*` or a lookahead keeps what was skipped before trying them).
+/// The span of a pair without the whitespace and comments after its last
+/// token: rules that end with a token end with the `ws` after it (see the
+/// grammar), so their span ends where their last inner pair does.
 fn raw_span_of(pair: &Pair<'_, Rule>) -> Span {
     let s = pair.as_span();
     let start = s.start();
