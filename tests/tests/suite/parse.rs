@@ -182,3 +182,39 @@ fn heredoc_bodies_keep_lines_holding_a_lone_word() {
         assert!(text.contains(line), "{line:?} missing from {text:?}");
     }
 }
+
+/// Whitespace and comments after a construct are not part of its span: the
+/// grammar consumes them right after each token, so rules that end with a
+/// token also end with the gap after it, and the builder must cut it off.
+/// Diagnostics label these spans and the formatter rewrites by them.
+#[test]
+fn spans_end_at_the_last_token_not_at_the_comments_after_it() {
+    let text = "resource \"a\" \"b\" { # c1\n  x = f(1) # c2\n  y = { k = v } /* c3 */\n  z = [for i in l : i if i] // c4\n  w = a ? b : c\n  nested {\n  } # c5\n} # after the block\n/* and more */\n";
+    let source = SourceFile::new("spans.infra", text);
+    let file = syntax::parse(&source).file.expect("parses");
+    let infra_lang::ast::BodyItem::Block(block) = &file.body.items[0] else {
+        panic!("a block")
+    };
+    let at = |s: infra_lang::Span| &text[s.start..s.end];
+    assert!(at(block.span).starts_with("resource"));
+    assert!(at(block.span).ends_with("# c5\n}"), "{:?}", at(block.span));
+    let mut seen = Vec::new();
+    for item in &block.body.items {
+        match item {
+            infra_lang::ast::BodyItem::Attribute(a) => {
+                seen.push((at(a.span), at(a.expr.span)));
+            }
+            infra_lang::ast::BodyItem::Block(b) => seen.push((at(b.span), "")),
+        }
+    }
+    assert_eq!(
+        seen,
+        [
+            ("x = f(1)", "f(1)"),
+            ("y = { k = v }", "{ k = v }"),
+            ("z = [for i in l : i if i]", "[for i in l : i if i]"),
+            ("w = a ? b : c", "a ? b : c"),
+            ("nested {\n  }", ""),
+        ]
+    );
+}
