@@ -87,52 +87,60 @@ fn parse_piece(source: &Arc<SourceFile>, range: std::ops::Range<usize>) -> Optio
     })
 }
 
-/// Parses a large file as chunks of top-level items on up to one thread per
-/// core, each chunk in pieces of at least [`PIECE_BYTES`]. `None` when any chunk fails to parse: the caller then parses the
-/// whole file, so diagnostics are exactly those of a single parse. Public so
-/// tests can check that chunking really happens and agrees with [`parse_whole`].
+/// Parses a large file in pieces of whole top-level items (at least
+/// [`PIECE_BYTES`] each) on up to one thread per core: each thread takes the
+/// next unparsed piece until none is left, so a thread slowed down by the
+/// machine simply parses fewer. `None` when any piece fails to parse: the
+/// caller then parses the whole file, so diagnostics are exactly those of a
+/// single parse. Public so tests can check that chunking really happens and
+/// agrees with [`parse_whole`].
 pub fn parse_in_chunks(source: &Arc<SourceFile>) -> Option<Parsed> {
-    let text = source.text();
+    use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
     let threads = std::thread::available_parallelism()
         .map_or(1, |n| n.get())
         .min(8);
-    if threads < 2 {
+    let pieces = piece_ranges(source.text());
+    if threads < 2 || pieces.len() < 2 {
         return None;
     }
-    let starts = split::top_level_starts(text);
-    let mut bounds = vec![0];
-    for k in 1..threads {
-        let target = text.len() * k / threads;
-        let i = starts.partition_point(|s| *s < target);
-        if let Some(&s) = starts.get(i)
-            && s > *bounds.last().unwrap_or(&0)
-        {
-            bounds.push(s);
+    let next = AtomicUsize::new(0);
+    let failed = AtomicBool::new(false);
+    // Parses pieces until none is left or one fails; returns them with
+    // their index.
+    let work = || {
+        let mut done = Vec::new();
+        while !failed.load(Ordering::Relaxed) {
+            let i = next.fetch_add(1, Ordering::Relaxed);
+            let Some(range) = pieces.get(i) else { break };
+            match parse_piece(source, range.clone()) {
+                Some(parsed) if parsed.file.is_some() => done.push((i, parsed)),
+                _ => failed.store(true, Ordering::Relaxed),
+            }
         }
-    }
-    bounds.push(text.len());
-    if bounds.len() < 3 {
+        done
+    };
+    let mut parsed: Vec<(usize, Parsed)> = std::thread::scope(|scope| {
+        let helpers: Vec<_> = (1..threads.min(pieces.len()))
+            .map(|_| scope.spawn(work))
+            .collect();
+        let mut all = work();
+        for helper in helpers {
+            match helper.join() {
+                Ok(done) => all.extend(done),
+                Err(_) => failed.store(true, Ordering::Relaxed),
+            }
+        }
+        all
+    });
+    if failed.load(Ordering::Relaxed) {
         return None;
     }
-    let results: Vec<Option<Parsed>> = std::thread::scope(|scope| {
-        let handles: Vec<_> = bounds
-            .windows(2)
-            .map(|w| {
-                let range = w[0]..w[1];
-                scope.spawn(move || parse_run(source, range))
-            })
-            .collect();
-        handles
-            .into_iter()
-            .map(|h| h.join().ok().flatten())
-            .collect()
-    });
+    parsed.sort_unstable_by_key(|(i, _)| *i);
     let mut items = Vec::new();
     let mut diagnostics = Vec::new();
-    for r in results {
-        let r = r?;
-        items.extend(r.file?.body.items);
-        diagnostics.extend(r.diagnostics);
+    for (_, p) in parsed {
+        items.extend(p.file?.body.items);
+        diagnostics.extend(p.diagnostics);
     }
     let ok = !crate::diagnostic::has_errors(&diagnostics);
     Some(Parsed {
@@ -143,14 +151,10 @@ pub fn parse_in_chunks(source: &Arc<SourceFile>) -> Option<Parsed> {
     })
 }
 
-/// Parses `text[range]` (whole top-level items) as a run of small pieces of
-/// a few items each, so pest's token queue for each stays small and in
-/// cache. `None` when any piece fails to parse (the caller then parses the
-/// whole file for exact diagnostics).
-fn parse_run(source: &Arc<SourceFile>, range: std::ops::Range<usize>) -> Option<Parsed> {
-    let text = source.text().get(range.clone())?;
-    let mut items = Vec::new();
-    let mut diagnostics = Vec::new();
+/// `text` cut at top-level item starts into consecutive ranges of at least
+/// [`PIECE_BYTES`] (the last may be shorter).
+fn piece_ranges(text: &str) -> Vec<std::ops::Range<usize>> {
+    let mut out = Vec::new();
     let mut from = 0;
     for cut in split::top_level_starts(text)
         .into_iter()
@@ -159,23 +163,19 @@ fn parse_run(source: &Arc<SourceFile>, range: std::ops::Range<usize>) -> Option<
         if cut < from + PIECE_BYTES && cut < text.len() {
             continue;
         }
-        let parsed = parse_piece(source, range.start + from..range.start + cut)?;
-        diagnostics.extend(parsed.diagnostics);
-        items.extend(parsed.file?.body.items);
+        if cut > from {
+            out.push(from..cut);
+        }
         from = cut;
     }
-    Some(Parsed {
-        file: Some(File {
-            body: crate::ast::Body { items },
-        }),
-        diagnostics,
-    })
+    out
 }
 
-/// Smallest size (bytes) of the pieces [`parse_run`] hands to pest, about
-/// 400 resource blocks: pest's queue of tokens for a piece (some 40 bytes per
-/// token, several tokens per source byte) then stays in cache and is reused,
-/// instead of growing to tens of MB for a whole file. Measured on the 10k
+/// Smallest size (bytes) of the pieces [`parse_in_chunks`] hands to pest,
+/// about 400 resource blocks: pest's queue of tokens for a piece (some 40
+/// bytes per token, several tokens per source byte) then stays in cache and
+/// is freed before the next piece, instead of growing to tens of MB for a
+/// whole file. Measured on the 10k
 /// resource benchmark: 4 KiB to 64 KiB pieces parse equally fast, 20% faster
 /// than whole halves, with peak memory down from 100 to 63 MiB.
 const PIECE_BYTES: usize = 64 * 1024;
