@@ -175,9 +175,9 @@ fn piece_ranges(text: &str) -> Vec<std::ops::Range<usize>> {
 /// about 400 resource blocks: pest's queue of tokens for a piece (some 40
 /// bytes per token, several tokens per source byte) then stays in cache and
 /// is freed before the next piece, instead of growing to tens of MB for a
-/// whole file. Measured on the 10k
-/// resource benchmark: 4 KiB to 64 KiB pieces parse equally fast, 20% faster
-/// than whole halves, with peak memory down from 100 to 63 MiB.
+/// whole file. Measured on the 10k-resource benchmark: 4 KiB to 64 KiB
+/// pieces parse equally fast, 20% faster than whole halves, with peak memory
+/// down from 100 to 63 MiB.
 const PIECE_BYTES: usize = 64 * 1024;
 
 /// Parses `source` on the calling thread (what [`parse`] does for small
