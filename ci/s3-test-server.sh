@@ -9,7 +9,7 @@
 # exit status, which becomes this script's).
 #
 # moto is pinned to 5.1.22: 5.2.x answers GetBucketVersioning with an XML
-# root aws-sdk-s3 rejects (see docs/testing.md).
+# root aws-sdk-s3 rejects (see docs/testing.md, "The local S3-compatible server").
 set -euo pipefail
 if [ "$#" -eq 0 ]; then
   echo "usage: ci/s3-test-server.sh CMD [ARGS...]" >&2

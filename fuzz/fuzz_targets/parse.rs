@@ -1,0 +1,4 @@
+//! libFuzzer entry of the `parse` target (see fuzz-targets/src/lib.rs).
+#![no_main]
+
+libfuzzer_sys::fuzz_target!(|data: &[u8]| infra_fuzz_targets::parse(data));
