@@ -236,6 +236,9 @@ pub fn run(args: &ApplyArgs, destroy: bool, base: &Path, io: &mut Io<'_>) -> i32
                 Event::Interrupted { running } => {
                     serde_json::json!({"type": "interrupted", "running": running})
                 }
+                Event::JournalFailed { address, running } => {
+                    serde_json::json!({"type": "journal_failed", "address": address.to_string(), "running": running})
+                }
             };
             let _ = writeln!(out, "{v}");
             return;
@@ -272,6 +275,10 @@ pub fn run(args: &ApplyArgs, destroy: bool, base: &Path, io: &mut Io<'_>) -> i32
                 out,
                 "\nInterrupt received. No new operations start; waiting for {running} running, then saving state..."
             ),
+            Event::JournalFailed { address, running } => writeln!(
+                out,
+                "\n{address}: could not be recorded in the journal. No new operations start; waiting for {running} running, then saving state..."
+            ),
         };
     };
     let ws = Workspace {
@@ -298,6 +305,15 @@ pub fn run(args: &ApplyArgs, destroy: bool, base: &Path, io: &mut Io<'_>) -> i32
         report(io, &diags, false);
     }
     report(io, &result.errors, false);
+    // The store refused the new state: keep it where it cannot be lost.
+    let mut errored = None;
+    if !result.state_written
+        && let Some(state) = &result.state
+    {
+        let d = super::errored_state::save(base, state, &store.describe(), &mut *io.out, json);
+        report(io, std::slice::from_ref(&d), false);
+        errored = Some(d.message);
+    }
     let verb = if destroy { "Destroy" } else { "Apply" };
     if json {
         let v = serde_json::json!({
@@ -307,6 +323,8 @@ pub fn run(args: &ApplyArgs, destroy: bool, base: &Path, io: &mut Io<'_>) -> i32
             "failed": result.failed.iter().map(|(a, _)| a.to_string()).collect::<Vec<_>>(),
             "skipped": result.skipped.iter().map(ToString::to_string).collect::<Vec<_>>(),
             "interrupted": result.interrupted,
+            "unrecorded": result.unrecorded.iter().map(ToString::to_string).collect::<Vec<_>>(),
+            "state_written": result.state_written,
         });
         let _ = writeln!(io.out, "{v}");
     } else if result.ok() {
@@ -362,10 +380,29 @@ pub fn run(args: &ApplyArgs, destroy: bool, base: &Path, io: &mut Io<'_>) -> i32
         for a in &result.skipped {
             let _ = writeln!(io.out, "  skipped: {a}");
         }
-        let _ = writeln!(
-            io.out,
-            "Everything that completed is recorded in state; run `infra plan` to see what remains."
-        );
+        if !result.state_written {
+            for a in &result.unrecorded {
+                let _ = writeln!(io.out, "  not recorded: {a}");
+            }
+        }
+        let _ = if result.state_written {
+            writeln!(
+                io.out,
+                "Everything that completed is recorded in state; run `infra plan` to see what remains."
+            )
+        } else if result.unrecorded.is_empty() {
+            writeln!(
+                io.out,
+                "Everything that completed is in the journal beside the state, which the next infra command replays; run `infra plan` to see what remains."
+            )
+        } else {
+            writeln!(
+                io.out,
+                "The state could not be written and the journal missed {} completed operations: {}. Put that state in place before running anything else (see the error above).",
+                result.unrecorded.len(),
+                errored.as_deref().unwrap_or("the new state is lost")
+            )
+        };
     }
     let code = if result.ok() { exit::OK } else { exit::ERROR };
     // As in `plan`: the process exits next; skip freeing value by value.

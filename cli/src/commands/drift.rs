@@ -279,7 +279,13 @@ pub fn refresh_only(args: &ApplyArgs, destroy: bool, base: &Path, io: &mut Io<'_
             return exit::ERROR;
         }
     }
-    refreshed.serial = stored.serial + 1;
+    refreshed.serial = match stored.next_serial() {
+        Ok(n) => n,
+        Err(e) => {
+            report(io, &[workdir::state_error(&e)], as_json);
+            return exit::ERROR;
+        }
+    };
     if let Err(d) = workdir::write(&rt, &*store, &refreshed) {
         report(io, &[d], as_json);
         return exit::ERROR;

@@ -52,7 +52,9 @@ fn import(args: &ImportArgs, base: &Path, io: &mut Io<'_>) -> Result<(), Vec<Dia
             "default",
             rt.handle(),
         )?;
-        state.serial += 1;
+        state.serial = state
+            .next_serial()
+            .map_err(|e| vec![workdir::state_error(&e)])?;
         workdir::write(&rt, &*store, &state).map_err(|d| vec![d])
     })();
     workdir::unlock(io, lock);

@@ -112,7 +112,7 @@ fn migrate(
     };
     if had_journal {
         // The replayed journal's operations make a new version.
-        state.serial += 1;
+        state.serial = state.next_serial().map_err(|e| workdir::state_error(&e))?;
     }
     match workdir::read(rt, dest)? {
         Some(there) if there.lineage != state.lineage => {

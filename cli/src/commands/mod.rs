@@ -3,6 +3,7 @@
 mod apply;
 mod completions;
 mod drift;
+mod errored_state;
 mod eval;
 mod fmt;
 mod force_unlock;

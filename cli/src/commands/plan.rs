@@ -104,12 +104,14 @@ pub fn run(args: &PlanArgs, base: &Path, io: &mut Io<'_>) -> i32 {
         } else {
             base.join(out)
         };
-        std::fs::write(&path, file::to_text(&plan, &inputs)).map_err(|e| {
-            Diagnostic::error(
-                "cli::write",
-                format!("cannot write {}: {e}", path.display()),
-            )
-        })
+        // It holds secrets, like state: 0600, written atomically.
+        infra_engine::state::private::replace(&path, file::to_text(&plan, &inputs).as_bytes())
+            .map_err(|e| {
+                Diagnostic::error(
+                    "cli::write",
+                    format!("cannot write {}: {e}", path.display()),
+                )
+            })
     };
     if format == PlanFormat::Markdown {
         // Saved first: the Markdown names the saved plan, and nothing is

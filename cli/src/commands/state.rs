@@ -76,7 +76,7 @@ fn mutate(
     let lock = workdir::lock(&c.rt, &*c.store, args, op)?;
     let mut state = load(c)?;
     let lines = edit(&mut state)?;
-    state.serial += 1;
+    state.serial = state.next_serial().map_err(|e| workdir::state_error(&e))?;
     workdir::write(&c.rt, &*c.store, &state)?;
     // Released on drop (an S3 lock left behind is reported, with its
     // id, by the next command).

@@ -202,6 +202,8 @@ pub fn state_error(e: &StateError) -> Diagnostic {
         StateError::NotLocked(_) => "state::not-locked",
         StateError::WrongLock { .. } => "state::wrong-lock",
         StateError::Remote(_) => "state::remote",
+        StateError::SerialOverflow(_) => "state::serial-overflow",
+        StateError::JournalMismatch(_) => "state::journal-mismatch",
         _ => "state::io",
     };
     let mut d = Diagnostic::error(code, e.to_string());

@@ -5,7 +5,9 @@
 //! the state store's journal (fsynced) before anything that depends on it
 //! starts; the state file is written once at the end. A failed operation
 //! skips its dependents; independent branches finish. An interrupt stops
-//! new operations and waits for running ones. Moves (`moved` blocks) and
+//! new operations and waits for running ones; so does the first journal
+//! write that fails (what completes is then only in the final state,
+//! which the report says). Moves (`moved` blocks) and
 //! forgotten objects (`removed` with `destroy = false`) call no provider:
 //! they are journalled before the first operation.
 
@@ -80,6 +82,14 @@ pub enum Event<'a> {
         /// Operations still running.
         running: usize,
     },
+    /// Recording a completed operation in the journal failed: like an
+    /// interrupt, nothing new starts; `running` operations are waited for.
+    JournalFailed {
+        /// The operation that could not be recorded.
+        address: &'a ResourceAddress,
+        /// Operations still running.
+        running: usize,
+    },
     /// An operation failed.
     Failed {
         /// Which instance.
@@ -107,17 +117,30 @@ pub struct ApplyReport {
     pub interrupted: bool,
     /// Errors outside any one operation (state writes, outputs).
     pub errors: Vec<Diagnostic>,
-    /// The new state (also written to the store).
+    /// Completed operations (and moves) the journal could not record: the
+    /// first journal failure stops the run, and everything completing
+    /// after it is not journalled either. They are in [`Self::state`],
+    /// and in the store only when [`Self::state_written`].
+    pub unrecorded: Vec<ResourceAddress>,
+    /// The new state was written to the store.
+    pub state_written: bool,
+    /// The new state (written to the store when [`Self::state_written`]).
     pub state: Option<State>,
 }
 
 impl ApplyReport {
-    /// True when everything planned was done.
+    /// True when everything planned was done and recorded.
     pub fn ok(&self) -> bool {
         self.failed.is_empty()
             && self.skipped.is_empty()
             && self.errors.is_empty()
+            && self.unrecorded.is_empty()
             && !self.interrupted
+    }
+
+    /// True once the journal failed: nothing new may start.
+    pub fn journal_failed(&self) -> bool {
+        !self.unrecorded.is_empty()
     }
 }
 
@@ -284,6 +307,17 @@ pub fn apply(
     };
     let base = plan.prior.clone();
     let mut state = plan.prior.clone();
+    // The new serial is known before anything runs: a state whose serial
+    // cannot grow could not record what this run would do.
+    let next_serial = match base.next_serial() {
+        Ok(n) => n,
+        Err(e) => {
+            let mut d = Diagnostic::error("state::serial-overflow", e.to_string());
+            d.help = e.help();
+            report.errors.push(d);
+            return report;
+        }
+    };
     let mut initial = HashMap::new();
     for c in changes {
         if let Some(a) = &c.after {
@@ -367,7 +401,7 @@ pub fn apply(
                 running: running.len(),
             });
         }
-        while running.len() < parallelism && !report.interrupted {
+        while running.len() < parallelism && !report.interrupted && !report.journal_failed() {
             let Some(n) = ready.pop_front() else {
                 break;
             };
@@ -463,6 +497,7 @@ pub fn apply(
         running.remove(&n);
         let op = g[n];
         let c = &changes[op.change];
+        let journal_was_ok = !report.journal_failed();
         match result {
             Ok(new) => {
                 let (_, noun) = verb(c.action, op.kind);
@@ -580,6 +615,12 @@ pub fn apply(
             }
             Err(d) => finish_failed(&g, n, &mut blocked, &mut done, &mut report, c, d, on_event),
         }
+        if journal_was_ok && report.journal_failed() {
+            on_event(Event::JournalFailed {
+                address: &c.address,
+                running: running.len(),
+            });
+        }
     }
     for n in g.node_indices() {
         if !done[n.index()]
@@ -619,20 +660,29 @@ pub fn apply(
             Err(_) => {}
         }
     }
-    state.serial = base.serial + 1;
-    let written = rt.block_on(store.write(&state));
-    if let Err(e) = written {
-        let (code, help) = match &e {
-            // Someone else's newer state: the journal would not apply to it.
-            StateError::Conflict { .. } => ("state::conflict", e.help()),
-            _ => (
-                "state::write",
-                Some("Every completed operation is in the journal beside the state; the next infra command replays it.".to_string()),
-            ),
-        };
-        let mut d = Diagnostic::error(code, format!("could not write the state: {e}"));
-        d.help = help;
-        report.errors.push(d);
+    state.serial = next_serial;
+    match rt.block_on(store.write(&state)) {
+        Ok(()) => report.state_written = true,
+        Err(e) => {
+            let (code, help) = match &e {
+                // Someone else's newer state: the journal would not apply to it.
+                StateError::Conflict { .. } => ("state::conflict", e.help()),
+                _ if report.journal_failed() => (
+                    "state::write",
+                    Some(format!(
+                        "{} completed operations are in neither the state nor its journal (listed below): keep the state this run produced, shown below, until it is in place.",
+                        report.unrecorded.len()
+                    )),
+                ),
+                _ => (
+                    "state::write",
+                    Some("Every completed operation is in the journal beside the state; the next infra command replays it.".to_string()),
+                ),
+            };
+            let mut d = Diagnostic::error(code, format!("could not write the state: {e}"));
+            d.help = help;
+            report.errors.push(d);
+        }
     }
     report.state = Some(state);
     report
@@ -667,6 +717,9 @@ fn finish_failed(
     }
 }
 
+/// Journals that `addr` now has state `inst` (`None`: gone). After the
+/// first failure nothing more is written (a torn line could swallow the
+/// next one): the address joins [`ApplyReport::unrecorded`].
 fn record(
     store: &dyn StateStore,
     rt: &Handle,
@@ -676,11 +729,21 @@ fn record(
     inst: Option<&InstanceState>,
     report: &mut ApplyReport,
 ) {
+    if report.journal_failed() {
+        if !report.unrecorded.contains(addr) {
+            report.unrecorded.push(addr.clone());
+        }
+        return;
+    }
     let entry = Entry::new(base, addr, provider, inst);
     if let Err(e) = rt.block_on(store.record(&entry)) {
-        report.errors.push(Diagnostic::error(
-            "state::journal",
-            format!("could not record `{addr}` in the journal: {e}"),
-        ));
+        report.errors.push(
+            Diagnostic::error(
+                "state::journal",
+                format!("could not record `{addr}` in the journal: {e}"),
+            )
+            .with_help("The apply stopped as if interrupted: nothing new was started, and what was running was waited for. What completed is written to the state at the end; if that fails too, the state is saved to a file of its own (see below)."),
+        );
+        report.unrecorded.push(addr.clone());
     }
 }

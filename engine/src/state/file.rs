@@ -213,7 +213,9 @@ pub fn to_text(state: &State) -> String {
 ///
 /// # Errors
 /// [`StateError::TooNew`] for a newer format version;
-/// [`StateError::Corrupt`] with the line and column of the problem.
+/// [`StateError::Corrupt`] with the line and column of the problem, for
+/// a format version older than 1 (none exists), or an instance recorded
+/// twice.
 pub fn from_text(text: &str, path: &str) -> Result<State, StateError> {
     let corrupt = |message: String| StateError::Corrupt {
         path: path.to_string(),
@@ -232,6 +234,11 @@ pub fn from_text(text: &str, path: &str) -> Result<State, StateError> {
                 found,
                 supported: FORMAT_VERSION,
             });
+        }
+        Some(found) if found < FORMAT_VERSION => {
+            return Err(corrupt(format!(
+                "it has format version {found}, which no infra writes (this one reads version {FORMAT_VERSION})"
+            )));
         }
         Some(_) => {}
     }
@@ -267,8 +274,58 @@ pub fn from_text(text: &str, path: &str) -> Result<State, StateError> {
         for inst in r.instances {
             let mut addr = base.clone();
             addr.key = inst.key().map_err(|e| corrupt(format!("{text}: {e}")))?;
+            if state.resources.contains_key(&addr) {
+                return Err(corrupt(format!(
+                    "`{addr}` is recorded twice (which of its records is right cannot be told)"
+                )));
+            }
             state.resources.insert(addr, inst.to_state(&r.provider));
         }
     }
     Ok(state)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn text() -> String {
+        let mut state = State::new();
+        let addr = ResourceAddress::parse("test_fault.a").expect("address");
+        state.resources.insert(
+            addr,
+            InstanceState {
+                value: infra_lang::Value::Object(BTreeMap::new()),
+                provider: "test".into(),
+                dependencies: Vec::new(),
+                create_before_destroy: false,
+                deposed: BTreeMap::new(),
+            },
+        );
+        to_text(&state)
+    }
+
+    fn message(r: Result<State, StateError>) -> String {
+        match r {
+            Err(StateError::Corrupt { message, .. }) => message,
+            other => panic!("expected corrupt, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn format_version_zero_is_corrupt() {
+        let t = text().replace("\"format_version\": 1", "\"format_version\": 0");
+        assert!(message(from_text(&t, "s")).contains("format version 0"));
+    }
+
+    #[test]
+    fn an_instance_recorded_twice_is_corrupt() {
+        let mut doc: Json = serde_json::from_str(&text()).expect("JSON");
+        let inst = doc["resources"][0]["instances"][0].clone();
+        if let Some(a) = doc["resources"][0]["instances"].as_array_mut() {
+            a.push(inst);
+        }
+        let m = message(from_text(&doc.to_string(), "s"));
+        assert!(m.contains("`test_fault.a` is recorded twice"), "{m}");
+    }
 }

@@ -44,31 +44,128 @@ impl Entry {
     }
 }
 
-/// Parses journal text: one entry per line. A last line cut short by a
-/// crash is ignored; a bad line elsewhere is an error.
+/// Parses a journal's bytes: one JSON entry per line. The last line, when
+/// no newline ends it, was cut short by a crash and is ignored whatever its
+/// bytes (even the middle of a UTF-8 character) — unless it is a whole
+/// entry, which is kept. A bad line elsewhere is an error.
 ///
 /// # Errors
 /// The line number and the parse error.
-pub fn parse(text: &str) -> Result<Vec<Entry>, String> {
-    let lines: Vec<&str> = text.lines().filter(|l| !l.trim().is_empty()).collect();
-    let mut out = Vec::with_capacity(lines.len());
+pub fn parse(bytes: &[u8]) -> Result<Vec<Entry>, String> {
+    let mut lines: Vec<&[u8]> = bytes.split(|b| *b == b'\n').collect();
+    // After the last newline: empty, or a torn tail.
+    let tail = lines.pop().unwrap_or_default();
+    let mut out = Vec::with_capacity(lines.len() + 1);
     for (i, line) in lines.iter().enumerate() {
-        match serde_json::from_str::<Entry>(line) {
-            Ok(e) => out.push(e),
-            Err(_) if i + 1 == lines.len() && !text.ends_with('\n') => {}
-            Err(e) => return Err(format!("journal line {}: {e}", i + 1)),
+        if line.iter().all(u8::is_ascii_whitespace) {
+            continue;
         }
+        let e = serde_json::from_slice::<Entry>(line)
+            .map_err(|e| format!("journal line {}: {e}", i + 1))?;
+        out.push(e);
+    }
+    if let Ok(e) = serde_json::from_slice::<Entry>(tail) {
+        out.push(e);
     }
     Ok(out)
 }
 
-/// Applies the entries recorded against `state` (same lineage and serial)
-/// to it; returns how many applied. The caller bumps the serial when it
-/// writes the result.
-pub fn replay(state: &mut State, entries: &[Entry]) -> usize {
-    let mut n = 0;
+/// Journal entries that do not belong to the state they were read with:
+/// recorded against a newer serial of its lineage (the state file is older
+/// than the journal, e.g. a backup was restored) or against another
+/// lineage. Nothing is replayed then: the store refuses to read.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Mismatch {
+    /// Where the journal is (filled in by the store).
+    pub journal: String,
+    /// Where the state is (filled in by the store).
+    pub state: String,
+    /// How many entries do not apply.
+    pub entries: usize,
+    /// The lineage they were recorded against (the first of them).
+    pub lineage: String,
+    /// The largest serial they were recorded against (of that lineage).
+    pub serial: u64,
+    /// The state's lineage.
+    pub state_lineage: String,
+    /// The state's serial.
+    pub state_serial: u64,
+}
+
+impl Mismatch {
+    /// Whether the entries are of the state's own history (a newer serial).
+    pub fn same_lineage(&self) -> bool {
+        self.lineage == self.state_lineage
+    }
+}
+
+impl std::fmt::Display for Mismatch {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let n = self.entries;
+        let ops = if n == 1 { "operation" } else { "operations" };
+        if self.same_lineage() {
+            write!(
+                f,
+                "the state in {} is at serial {}, but its journal {} holds {n} {ops} recorded against serial {}: the state is older than its journal (was a backup restored?), so they were not applied",
+                self.state, self.state_serial, self.journal, self.serial
+            )
+        } else {
+            write!(
+                f,
+                "the journal {} holds {n} {ops} recorded against another state (lineage {}, serial {}) than the one in {} (lineage {}), so they were not applied",
+                self.journal, self.lineage, self.serial, self.state, self.state_lineage
+            )
+        }
+    }
+}
+
+/// Replays `entries` onto `state` (`None`: no state file) and returns the
+/// result. Entries apply, in order, when they were recorded against the
+/// state's lineage and serial; entries of an older serial were folded into
+/// the state by the write that made it (a journal whose removal failed)
+/// and are skipped. Without a state, every entry of the first entry's
+/// lineage applies, and the state takes their largest serial. The caller
+/// bumps the serial when it writes the result.
+///
+/// # Errors
+/// Entries recorded against a newer serial or another lineage: nothing is
+/// applied (see [`Mismatch`]; the store fills in the paths).
+pub fn replay(state: Option<State>, entries: &[Entry]) -> Result<Option<State>, Box<Mismatch>> {
+    let Some(first) = entries.first() else {
+        return Ok(state);
+    };
+    let fresh = state.is_none();
+    let mut state = state.unwrap_or_else(|| State {
+        lineage: first.lineage.clone(),
+        serial: entries
+            .iter()
+            .filter(|e| e.lineage == first.lineage)
+            .map(|e| e.base_serial)
+            .max()
+            .unwrap_or(first.base_serial),
+        ..State::new()
+    });
+    let foreign =
+        |e: &&Entry| e.lineage != state.lineage || (!fresh && e.base_serial > state.serial);
+    let bad: Vec<&Entry> = entries.iter().filter(foreign).collect();
+    if let Some(b) = bad.first() {
+        return Err(Box::new(Mismatch {
+            journal: String::new(),
+            state: String::new(),
+            entries: bad.len(),
+            lineage: b.lineage.clone(),
+            serial: bad
+                .iter()
+                .filter(|e| e.lineage == b.lineage)
+                .map(|e| e.base_serial)
+                .max()
+                .unwrap_or(b.base_serial),
+            state_lineage: state.lineage.clone(),
+            state_serial: state.serial,
+        }));
+    }
     for e in entries {
-        if e.lineage != state.lineage || e.base_serial != state.serial {
+        if !fresh && e.base_serial < state.serial {
             continue;
         }
         let Ok(addr) = ResourceAddress::parse(&e.address) else {
@@ -82,9 +179,8 @@ pub fn replay(state: &mut State, entries: &[Entry]) -> usize {
                 state.resources.remove(&addr);
             }
         }
-        n += 1;
     }
-    n
+    Ok(Some(state))
 }
 
 #[cfg(test)]
@@ -112,9 +208,10 @@ mod tests {
         let entry = Entry::new(&base, &addr, "test", Some(&inst));
         let line = serde_json::to_string(&entry).expect("entry JSON");
         assert!(line.contains("\"deposed\":{\"1a2b3c4d\""), "{line}");
-        let entries = parse(&format!("{line}\n")).expect("parse");
-        let mut state = base.clone();
-        assert_eq!(replay(&mut state, &entries), 1);
+        let entries = parse(format!("{line}\n").as_bytes()).expect("parse");
+        let mut state = replay(Some(base.clone()), &entries)
+            .expect("replay")
+            .expect("state");
         assert_eq!(state.resources.get(&addr), Some(&inst));
         // Through the state file too; absent when there are none.
         let text = file::to_text(&state);
@@ -125,7 +222,98 @@ mod tests {
         let entry = Entry::new(&base, &addr, "test", Some(&none));
         let line = serde_json::to_string(&entry).expect("entry JSON");
         assert!(!line.contains("deposed"), "{line}");
-        assert_eq!(replay(&mut state, &[entry]), 1);
+        state = replay(Some(state), &[entry])
+            .expect("replay")
+            .expect("state");
         assert_eq!(state.resources.get(&addr), Some(&none));
+    }
+
+    fn entry(lineage: &str, serial: u64, address: &str) -> Entry {
+        let mut base = State::new();
+        base.lineage = lineage.to_string();
+        base.serial = serial;
+        let addr = ResourceAddress::parse(address).expect("address");
+        let inst = InstanceState {
+            value: object(address),
+            provider: "test".into(),
+            dependencies: Vec::new(),
+            create_before_destroy: false,
+            deposed: BTreeMap::new(),
+        };
+        Entry::new(&base, &addr, "test", Some(&inst))
+    }
+
+    fn line(e: &Entry) -> Vec<u8> {
+        let mut l = serde_json::to_vec(e).expect("JSON");
+        l.push(b'\n');
+        l
+    }
+
+    fn names(s: &State) -> Vec<String> {
+        s.resources.keys().map(ToString::to_string).collect()
+    }
+
+    #[test]
+    fn a_torn_tail_is_ignored_whatever_its_bytes() {
+        let mut bytes = line(&entry("L", 1, "test_fault.a"));
+        bytes.extend_from_slice(b"{\"lineage\":\"caf\xc3");
+        assert_eq!(parse(&bytes).expect("parse").len(), 1);
+        bytes.truncate(bytes.len() - 1);
+        bytes.extend_from_slice(b"\xff\xfe");
+        assert_eq!(parse(&bytes).expect("parse").len(), 1);
+        // A whole entry whose newline was not written yet is kept.
+        let mut whole = line(&entry("L", 1, "test_fault.a"));
+        whole.extend_from_slice(&line(&entry("L", 1, "test_fault.b")));
+        whole.pop();
+        assert_eq!(parse(&whole).expect("parse").len(), 2);
+        // A bad line before the last is an error, with its number.
+        let mut bad = b"{\"lineage\":\"caf\xc3\n".to_vec();
+        bad.extend_from_slice(&line(&entry("L", 1, "test_fault.a")));
+        let e = parse(&bad).expect_err("bad line");
+        assert!(e.starts_with("journal line 1:"), "{e}");
+    }
+
+    #[test]
+    fn entries_apply_only_to_their_state() {
+        let mut state = State::new();
+        state.lineage = "L".into();
+        state.serial = 5;
+        // Older entries were folded into the state by the write that made
+        // it; entries of its serial apply.
+        let entries = [
+            entry("L", 4, "test_fault.old"),
+            entry("L", 5, "test_fault.new"),
+        ];
+        let out = replay(Some(state.clone()), &entries)
+            .expect("replay")
+            .expect("state");
+        assert_eq!(names(&out), ["test_fault.new"]);
+        // Newer: the state is older than its journal.
+        let entries = [
+            entry("L", 5, "test_fault.a"),
+            entry("L", 6, "test_fault.b"),
+            entry("L", 6, "test_fault.c"),
+        ];
+        let m = replay(Some(state.clone()), &entries).expect_err("newer");
+        assert!(m.same_lineage());
+        assert_eq!((m.entries, m.serial, m.state_serial), (2, 6, 5));
+        assert!(
+            m.to_string()
+                .contains("2 operations recorded against serial 6"),
+            "{m}"
+        );
+        // Another lineage.
+        let m = replay(Some(state), &[entry("M", 5, "test_fault.a")]).expect_err("lineage");
+        assert!(!m.same_lineage());
+        assert!(
+            m.to_string()
+                .contains("another state (lineage M, serial 5)"),
+            "{m}"
+        );
+        // No state: every entry of the lineage, at their largest serial.
+        let entries = [entry("L", 4, "test_fault.a"), entry("L", 5, "test_fault.b")];
+        let out = replay(None, &entries).expect("replay").expect("state");
+        assert_eq!(names(&out), ["test_fault.a", "test_fault.b"]);
+        assert_eq!((out.lineage.as_str(), out.serial), ("L", 5));
     }
 }

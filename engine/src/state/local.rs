@@ -5,7 +5,7 @@
 //! lock on `state.json.lock` (released by the OS if the holder dies).
 
 use super::journal::{self, Entry};
-use super::{LockGuard, LockInfo, State, StateError, StateStore, file};
+use super::{LockGuard, LockInfo, State, StateError, StateStore, file, private};
 use async_trait::async_trait;
 use std::fs::{File, OpenOptions};
 use std::io::{Read, Seek, Write};
@@ -121,84 +121,78 @@ impl LocalStore {
     /// Reads the state synchronously (see [`StateStore::read`]).
     ///
     /// # Errors
-    /// Corrupt or too-new state or journal; I/O.
+    /// Corrupt or too-new state or journal; a journal recorded against
+    /// another version of the state; I/O.
     pub fn read_sync(&self) -> Result<Option<State>, StateError> {
         let shown = self.path.display().to_string();
-        let mut state = match std::fs::read_to_string(&self.path) {
-            Ok(text) => Some(file::from_text(&text, &shown)?),
+        let state = match std::fs::read(&self.path) {
+            Ok(bytes) => {
+                let text = String::from_utf8(bytes).map_err(|e| StateError::Corrupt {
+                    path: shown.clone(),
+                    message: format!("it is not UTF-8 text: {e}"),
+                })?;
+                Some(file::from_text(&text, &shown)?)
+            }
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
             Err(e) => return Err(io(format!("reading {shown}"))(e)),
         };
         let jpath = self.journal_path();
-        let entries = match std::fs::read_to_string(&jpath) {
-            Ok(text) => journal::parse(&text).map_err(|message| StateError::Corrupt {
+        let entries = match std::fs::read(&jpath) {
+            Ok(bytes) => journal::parse(&bytes).map_err(|message| StateError::Corrupt {
                 path: jpath.display().to_string(),
                 message,
             })?,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Vec::new(),
             Err(e) => return Err(io(format!("reading {}", jpath.display()))(e)),
         };
-        if let Some(first) = entries.first() {
-            let s = state.get_or_insert_with(|| State {
-                lineage: first.lineage.clone(),
-                serial: first.base_serial,
-                ..State::new()
-            });
-            journal::replay(s, &entries);
-        }
-        Ok(state)
+        journal::replay(state, &entries).map_err(|mut m| {
+            m.journal = jpath.display().to_string();
+            m.state = shown;
+            StateError::JournalMismatch(m)
+        })
     }
 
-    /// Writes the state synchronously (see [`StateStore::write`]).
+    /// Writes the state synchronously (see [`StateStore::write`]). A
+    /// symlinked state file is written through: the file it points to is
+    /// replaced, the link stays.
     ///
     /// # Errors
     /// I/O; the previous state file is intact then.
     pub fn write_sync(&self, state: &State) -> Result<(), StateError> {
         self.ensure_dir()?;
-        let dir = self.dir();
-        let text = file::to_text(state);
-        let mut tmp = tempfile::Builder::new()
-            .prefix(".state-")
-            .tempfile_in(&dir)
-            .map_err(io(format!(
-                "creating a temporary file in {}",
-                dir.display()
-            )))?;
-        tmp.write_all(text.as_bytes())
-            .and_then(|()| tmp.as_file().sync_all())
-            .map_err(io("writing the new state"))?;
-        if self.path.exists() {
+        let target = private::resolve(&self.path);
+        if target.exists() {
             // The current version becomes the backup: a hard link keeps it
             // when the rename below replaces the state file.
             let backup = self.backup_path();
             let staged = with_suffix(&self.path, ".backup.tmp");
             let _ = std::fs::remove_file(&staged);
-            if std::fs::hard_link(&self.path, &staged).is_err() {
-                std::fs::copy(&self.path, &staged)
-                    .map_err(io(format!("copying {} to a backup", self.path.display())))?;
+            let staged_ok = std::fs::hard_link(&target, &staged)
+                .or_else(|_| std::fs::copy(&target, &staged).map(|_| ()))
+                // A state written 0644 by an older infra: private now.
+                .and_then(|()| private::make_private(&File::open(&staged)?));
+            staged_ok.map_err(io(format!("copying {} to a backup", self.path.display())))?;
+            if let Err(e) = std::fs::rename(&staged, &backup) {
+                let _ = std::fs::remove_file(&staged);
+                return Err(io(format!("writing {}", backup.display()))(e));
             }
-            std::fs::rename(&staged, &backup)
-                .map_err(io(format!("writing {}", backup.display())))?;
         }
-        tmp.persist(&self.path)
-            .map_err(|e| io(format!("replacing {}", self.path.display()))(e.error))?;
-        if let Ok(d) = File::open(&dir) {
-            let _ = d.sync_all();
-        }
-        // The journal's entries are in the state now.
+        private::replace(&self.path, file::to_text(state).as_bytes())
+            .map_err(io(format!("writing {}", self.path.display())))?;
+        // The journal's entries are in the state now. Removing it is best
+        // effort: entries left behind were made against an older serial
+        // and are never replayed.
         let mut j = self
             .journal
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
         *j = None;
-        match std::fs::remove_file(self.journal_path()) {
-            Ok(()) => Ok(()),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
-            Err(e) => Err(io("removing the journal")(e)),
-        }
+        let _ = std::fs::remove_file(self.journal_path());
+        Ok(())
     }
 
-    /// Appends `entry` to the journal and fsyncs it.
+    /// Appends `entry` to the journal and fsyncs it. The journal is
+    /// created mode 0600 (it holds the same secrets as the state).
     ///
     /// # Errors
     /// I/O.
@@ -210,20 +204,22 @@ impl LocalStore {
         if j.is_none() {
             self.ensure_dir()?;
             let path = self.journal_path();
-            let f = OpenOptions::new()
-                .create(true)
-                .append(true)
-                .open(&path)
-                .map_err(io(format!("opening {}", path.display())))?;
+            let mut f =
+                private::open_append(&path).map_err(io(format!("opening {}", path.display())))?;
             // A line cut short by a crash would swallow the next entry:
-            // drop the torn tail before appending.
+            // drop the torn tail before appending (or end it, when it is a
+            // whole entry, which reading keeps).
             if let Ok(text) = std::fs::read(&path)
                 && !text.is_empty()
                 && !text.ends_with(b"\n")
             {
                 let keep = text.iter().rposition(|b| *b == b'\n').map_or(0, |i| i + 1);
-                f.set_len(keep as u64)
-                    .map_err(io(format!("repairing {}", path.display())))?;
+                let repaired = if serde_json::from_slice::<Entry>(&text[keep..]).is_ok() {
+                    f.write_all(b"\n")
+                } else {
+                    f.set_len(keep as u64)
+                };
+                repaired.map_err(io(format!("repairing {}", path.display())))?;
             }
             *j = Some(f);
         }

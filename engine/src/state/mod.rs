@@ -7,6 +7,7 @@ pub mod codec;
 pub mod file;
 pub mod journal;
 pub mod local;
+pub mod private;
 mod store;
 
 pub use store::{LockGuard, LockInfo, StateError, StateStore};
@@ -72,6 +73,19 @@ impl State {
             outputs: BTreeMap::new(),
             resources: BTreeMap::new(),
         }
+    }
+}
+
+impl State {
+    /// The serial of the next version of this state.
+    ///
+    /// # Errors
+    /// [`StateError::SerialOverflow`] when the serial is `u64::MAX`
+    /// (it never wraps to 0).
+    pub fn next_serial(&self) -> Result<u64, StateError> {
+        self.serial
+            .checked_add(1)
+            .ok_or(StateError::SerialOverflow(self.serial))
     }
 }
 

@@ -113,6 +113,14 @@ pub enum StateError {
         /// What is in the way: serials and lineages.
         reason: String,
     },
+    /// The state's serial is the largest a `u64` holds: it cannot grow.
+    #[error(
+        "the state's serial is {0}, the largest there is: a new version of the state cannot be written"
+    )]
+    SerialOverflow(u64),
+    /// Journal entries recorded against another version of the state.
+    #[error("{0}")]
+    JournalMismatch(Box<super::journal::Mismatch>),
     /// `force-unlock` of a state that is not locked.
     #[error("the state in {0} is not locked")]
     NotLocked(String),
@@ -157,6 +165,20 @@ impl StateError {
             )),
             StateError::Corrupt { path, .. } => Some(format!(
                 "The file was left untouched. The previous version is kept in {path}.backup: inspect it, and copy it over the state file if it is the one you want."
+            )),
+            StateError::SerialOverflow(_) => Some(
+                "Nothing was written, and no object was changed. Set `serial` in the state file (or object) to a small number such as 1; a plan saved before then must be made again.".into(),
+            ),
+            StateError::JournalMismatch(m) if m.same_lineage() => Some(format!(
+                "Nothing was changed. Each of those operations records an object's whole new state after a run that started from serial {s}. To apply them onto this state, set `\"serial\": {s}` in {state}: what changed between serial {t} and {s} is still missing from it (`infra plan` shows it; `infra import` adopts objects). To drop them instead, move {journal} away, then adopt (`infra import`) or delete by hand the objects it names.",
+                s = m.serial,
+                t = m.state_serial,
+                state = m.state,
+                journal = m.journal,
+            )),
+            StateError::JournalMismatch(m) => Some(format!(
+                "Nothing was changed. Put back the state they belong to (lineage {}), or move {} away, then adopt (`infra import`) or delete by hand the objects it names.",
+                m.lineage, m.journal
             )),
             StateError::TooNew { .. } => Some(
                 "The state was not modified. Use the infra version that wrote it.".into(),

@@ -869,21 +869,17 @@ impl StateStore for S3Store {
 
     async fn read(&self) -> Result<Option<State>, StateError> {
         let current = self.fetch().await?;
-        let mut state = match &current {
+        let state = match &current {
             Some(c) => Some(self.parse(&c.body)?),
             None => None,
         };
         self.remember(current);
         let entries = self.journal().await?;
-        if let Some(first) = entries.first() {
-            let s = state.get_or_insert_with(|| State {
-                lineage: first.lineage.clone(),
-                serial: first.base_serial,
-                ..State::new()
-            });
-            journal::replay(s, &entries);
-        }
-        Ok(state)
+        journal::replay(state, &entries).map_err(|mut m| {
+            m.journal = self.url(&self.journal_prefix());
+            m.state = self.url(&self.state_key);
+            StateError::JournalMismatch(m)
+        })
     }
 
     async fn write(&self, state: &State) -> Result<(), StateError> {

@@ -21,6 +21,7 @@ mod plan_markdown;
 mod references;
 mod robustness;
 mod s3;
+mod state_integrity;
 mod state_s3;
 mod support;
 mod validate;
