@@ -5,7 +5,9 @@
 //! the state store's journal (fsynced) before anything that depends on it
 //! starts; the state file is written once at the end. A failed operation
 //! skips its dependents; independent branches finish. An interrupt stops
-//! new operations and waits for running ones. Moves (`moved` blocks) and
+//! new operations and waits for running ones, at most `stop_timeout`; a
+//! second interrupt (or the deadline) abandons those still running, and
+//! the state is written with everything completed so far. Moves (`moved` blocks) and
 //! forgotten objects (`removed` with `destroy = false`) call no provider:
 //! they are journalled before the first operation.
 
@@ -39,6 +41,11 @@ pub struct ApplyOptions {
     pub parallelism: usize,
     /// Set (e.g. by Ctrl-C) to stop starting operations.
     pub interrupt: Arc<AtomicBool>,
+    /// Set (by a second Ctrl-C) to stop waiting for running operations.
+    pub abandon: Arc<AtomicBool>,
+    /// How long an interrupted apply waits for running operations before
+    /// abandoning them (`--stop-timeout`, 30 s by default).
+    pub stop_timeout: Duration,
     /// The workspace name.
     pub workspace: String,
 }
@@ -80,6 +87,14 @@ pub enum Event<'a> {
         /// Operations still running.
         running: usize,
     },
+    /// Operations still running were abandoned: their outcome is unknown
+    /// (a create may have made an object state does not record).
+    Abandoned {
+        /// Their instances.
+        addresses: Vec<&'a ResourceAddress>,
+        /// True after a second interrupt, false when `stop_timeout` passed.
+        second_interrupt: bool,
+    },
     /// An operation failed.
     Failed {
         /// Which instance.
@@ -105,6 +120,9 @@ pub struct ApplyReport {
     pub skipped: Vec<ResourceAddress>,
     /// Stopped by an interrupt.
     pub interrupted: bool,
+    /// Operations given up on while running (a second interrupt or the
+    /// stop deadline): not recorded, outcome unknown.
+    pub abandoned: Vec<ResourceAddress>,
     /// Errors outside any one operation (state writes, outputs).
     pub errors: Vec<Diagnostic>,
     /// The new state (also written to the store).
@@ -118,6 +136,7 @@ impl ApplyReport {
             && self.skipped.is_empty()
             && self.errors.is_empty()
             && !self.interrupted
+            && self.abandoned.is_empty()
     }
 }
 
@@ -360,12 +379,30 @@ pub fn apply(
     let mut deposed_keys: HashMap<usize, String> = HashMap::new();
     let mut last_beat = Instant::now();
     let parallelism = options.parallelism.max(1);
+    let mut interrupted_at: Option<Instant> = None;
     loop {
         if options.interrupt.load(Ordering::SeqCst) && !report.interrupted {
             report.interrupted = true;
+            interrupted_at = Some(Instant::now());
             on_event(Event::Interrupted {
                 running: running.len(),
             });
+        }
+        if let Some(at) = interrupted_at
+            && !running.is_empty()
+        {
+            let second = options.abandon.load(Ordering::SeqCst);
+            if second || at.elapsed() >= options.stop_timeout {
+                let mut nodes: Vec<NodeIndex> = running.keys().copied().collect();
+                nodes.sort();
+                let addresses = nodes.iter().map(|n| &changes[g[*n].change].address);
+                report.abandoned.extend(addresses.clone().cloned());
+                on_event(Event::Abandoned {
+                    addresses: addresses.collect(),
+                    second_interrupt: second,
+                });
+                running.clear();
+            }
         }
         while running.len() < parallelism && !report.interrupted {
             let Some(n) = ready.pop_front() else {
@@ -589,7 +626,7 @@ pub fn apply(
                 .any(|(a, _)| *a == changes[g[n].change].address)
         {
             let a = &changes[g[n].change].address;
-            if !report.skipped.contains(a) {
+            if !report.skipped.contains(a) && !report.abandoned.contains(a) {
                 report.skipped.push(a.clone());
             }
         }
