@@ -22,8 +22,8 @@ while [ $# -gt 0 ]; do
   shift
 done
 shared=${INFRA_SHARED:-../shared/bench}
-cargo build --release -q
-export INFRA_BIN=$PWD/target/release/infra
+cargo build --profile profiling -q
+export INFRA_BIN="${CARGO_TARGET_DIR:-$PWD/target}/profiling/infra"
 out=$(mktemp /tmp/infra-bench-XXXX.jsonl)
 engines=(--engine "infra=$shared/infra_as_terraform.sh")
 if [ "$with_tf" = 1 ]; then

@@ -11,8 +11,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 n=${1:-200}
 ps=${2:-1,32}
-cargo build --release -q
-bin=$PWD/target/release/infra
+cargo build --profile profiling -q
+bin="${CARGO_TARGET_DIR:-$PWD/target}/profiling/infra"
 exec ci/s3-test-server.sh bash -c '
 set -euo pipefail
 n=$1; ps=$2; bin=$3

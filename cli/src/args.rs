@@ -83,8 +83,9 @@ pub enum Command {
     /// Reports attributes changed outside infra, objects deleted outside
     /// infra, failing `check` blocks and, separately, configuration changes
     /// not yet applied. Read-only: never writes state, takes no lock, never
-    /// creates, updates or deletes anything. Accepted drift is listed in
-    /// `.infradriftignore` (see docs/drift.md).
+    /// creates, updates or deletes anything; waits for (`--lock-timeout`)
+    /// or refuses to run beside a command changing the state. Accepted
+    /// drift is listed in `.infradriftignore` (see docs/drift.md).
     /// Exit code: 0 no drift, 2 drift found (even when some objects could
     /// not be read), 1 an error and no drift.
     ///
@@ -329,6 +330,11 @@ pub struct DriftArgs {
     /// Output format.
     #[arg(long, value_enum, value_name = "FORMAT")]
     pub format: Option<DriftFormat>,
+    /// How long to wait while another command (e.g. an apply) holds the
+    /// state lock: `0s` (default: refuse at once), `30s`, `10m`. Drift
+    /// never takes the lock itself.
+    #[arg(long, value_name = "DURATION", default_value = "0s")]
+    pub lock_timeout: String,
 }
 
 /// `infra apply` and `infra destroy`.
@@ -352,6 +358,12 @@ pub struct ApplyArgs {
     /// Print progress and the result as JSON lines.
     #[arg(long)]
     pub json: bool,
+    /// After an interrupt (Ctrl-C, SIGTERM), how long to wait for running
+    /// operations before abandoning them: `30s` (default), `2m`. A second
+    /// interrupt abandons them at once. Either way the state is saved with
+    /// everything completed so far.
+    #[arg(long, value_name = "DURATION", default_value = "30s")]
+    pub stop_timeout: String,
 }
 
 /// `infra output`.

@@ -43,9 +43,12 @@ for arg in "$@"; do
 done
 
 if [ -z "${INFRA:-}" ]; then
-  echo "==> building infra (cargo build --release)"
-  (cd "$root" && cargo build --release --quiet -p infra-cli)
-  export INFRA="$root/target/release/infra"
+  echo "==> building infra (cargo build --release; a few minutes the first time)"
+  (cd "$root" && cargo build --release -p infra-cli)
+  # Where cargo puts it: CARGO_TARGET_DIR when set, else target/ in the repo.
+  target_dir="${CARGO_TARGET_DIR:-$root/target}"
+  case "$target_dir" in /*) ;; *) target_dir="$root/$target_dir" ;; esac
+  export INFRA="$target_dir/release/infra"
 fi
 if [ -z "${AWS_ENDPOINT_URL_S3:-}" ]; then
   exec "$root/ci/s3-test-server.sh" "$0" "$@"

@@ -13,7 +13,7 @@ use infra_lang::Diagnostic;
 use std::io::{BufRead, IsTerminal};
 use std::path::Path;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 fn secs(d: std::time::Duration) -> String {
     let s = d.as_secs();
@@ -47,6 +47,13 @@ pub fn run(args: &ApplyArgs, destroy: bool, base: &Path, io: &mut Io<'_>) -> i32
         return super::drift::refresh_only(args, destroy, base, io);
     }
     let json = args.json;
+    let stop_timeout = match workdir::parse_duration(&args.stop_timeout) {
+        Ok(d) => d,
+        Err(d) => {
+            report(io, &[d], json);
+            return exit::ERROR;
+        }
+    };
     let rt = match workdir::runtime() {
         Ok(rt) => rt,
         Err(d) => {
@@ -175,33 +182,13 @@ pub fn run(args: &ApplyArgs, destroy: bool, base: &Path, io: &mut Io<'_>) -> i32
         let _ = writeln!(io.out);
     }
     let interrupt = Arc::new(AtomicBool::new(false));
-    {
-        let flag = interrupt.clone();
-        rt.spawn(async move {
-            // Only the flag: the driver reports the interrupt from the
-            // main thread, which holds the terminal's locks.
-            if tokio::signal::ctrl_c().await.is_ok() {
-                flag.store(true, Ordering::SeqCst);
-            }
-        });
-        // SIGTERM (a CI job's timeout, `docker stop`, systemd) stops the
-        // run the same way.
-        #[cfg(unix)]
-        {
-            let flag = interrupt.clone();
-            rt.spawn(async move {
-                use tokio::signal::unix::{SignalKind, signal};
-                if let Ok(mut term) = signal(SignalKind::terminate())
-                    && term.recv().await.is_some()
-                {
-                    flag.store(true, Ordering::SeqCst);
-                }
-            });
-        }
-    }
+    let abandon = Arc::new(AtomicBool::new(false));
+    watch_interrupts(&rt, &interrupt, &abandon);
     let options = ApplyOptions {
         parallelism: args.planning.parallelism,
         interrupt,
+        abandon,
+        stop_timeout,
         workspace: "default".into(),
     };
     let providers = workdir::providers();
@@ -239,6 +226,16 @@ pub fn run(args: &ApplyArgs, destroy: bool, base: &Path, io: &mut Io<'_>) -> i32
                 Event::JournalFailed { address, running } => {
                     serde_json::json!({"type": "journal_failed", "address": address.to_string(), "running": running})
                 }
+                Event::Abandoned {
+                    addresses,
+                    second_interrupt,
+                } => {
+                    serde_json::json!({
+                        "type": "abandoned",
+                        "addresses": addresses.iter().map(ToString::to_string).collect::<Vec<_>>(),
+                        "reason": if second_interrupt { "second-interrupt" } else { "stop-timeout" },
+                    })
+                }
             };
             let _ = writeln!(out, "{v}");
             return;
@@ -273,12 +270,31 @@ pub fn run(args: &ApplyArgs, destroy: bool, base: &Path, io: &mut Io<'_>) -> i32
             Event::Failed { address, .. } => writeln!(out, "{address}: failed"),
             Event::Interrupted { running } => writeln!(
                 out,
-                "\nInterrupt received. No new operations start; waiting for {running} running, then saving state..."
+                "\nInterrupt received. No new operations start; waiting for {running} running (at most {}; interrupt again to stop now), then saving state...",
+                secs(stop_timeout)
             ),
             Event::JournalFailed { address, running } => writeln!(
                 out,
                 "\n{address}: could not be recorded in the journal. No new operations start; waiting for {running} running, then saving state..."
             ),
+            Event::Abandoned {
+                addresses,
+                second_interrupt,
+            } => {
+                let why = if second_interrupt {
+                    "Two interrupts received. Stopping now".to_string()
+                } else {
+                    format!("Still running after {}. Stopping now", secs(stop_timeout))
+                };
+                let _ = writeln!(
+                    out,
+                    "\n{why}: {} abandoned, saving state with everything completed so far.",
+                    plural(addresses.len(), "running operation", "running operations")
+                );
+                addresses
+                    .iter()
+                    .try_for_each(|a| writeln!(out, "  abandoned: {a}"))
+            }
         };
     };
     let ws = Workspace {
@@ -361,13 +377,18 @@ pub fn run(args: &ApplyArgs, destroy: bool, base: &Path, io: &mut Io<'_>) -> i32
     } else {
         let _ = writeln!(
             io.out,
-            "\n{} Resources: {} added, {} changed, {} destroyed; {} failed, {} skipped{}.",
+            "\n{} Resources: {} added, {} changed, {} destroyed; {} failed, {} skipped{}{}.",
             style.bold(&format!("{verb} failed.")),
             result.added,
             result.changed,
             result.destroyed,
             result.failed.len(),
             result.skipped.len(),
+            if result.abandoned.is_empty() {
+                String::new()
+            } else {
+                format!(", {} abandoned", result.abandoned.len())
+            },
             if result.interrupted {
                 " (interrupted)"
             } else {
@@ -403,10 +424,80 @@ pub fn run(args: &ApplyArgs, destroy: bool, base: &Path, io: &mut Io<'_>) -> i32
                 errored.as_deref().unwrap_or("the new state is lost")
             )
         };
+        for a in &result.abandoned {
+            let _ = writeln!(io.out, "  abandoned: {a}");
+        }
+        if !result.abandoned.is_empty() {
+            let _ = writeln!(
+                io.out,
+                "An abandoned operation may still have taken effect: an object it created is not in state. Look for it, then `infra import` it or delete it by hand."
+            );
+        }
     }
     let code = if result.ok() { exit::OK } else { exit::ERROR };
+    if !result.abandoned.is_empty() {
+        // Abandoned operations may still be running: do not wait for them.
+        rt.shutdown_background();
+    }
     // As in `plan`: the process exits next; skip freeing value by value.
     std::mem::forget(plan);
     std::mem::forget(result);
     code
+}
+
+fn plural(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
+/// Counts interrupts (Ctrl-C, and SIGTERM as a CI job's timeout, `docker
+/// stop` or systemd send): the first sets `interrupt` (no new operation
+/// starts), the second `abandon` (stop waiting for running ones; the state
+/// is still saved), a third exits at once with status 130, leaving the
+/// journal for the next command to replay (Terraform's "Two interrupts
+/// received. Exiting immediately.").
+fn watch_interrupts(
+    rt: &tokio::runtime::Runtime,
+    interrupt: &Arc<AtomicBool>,
+    abandon: &Arc<AtomicBool>,
+) {
+    let count = Arc::new(AtomicUsize::new(0));
+    // Only flags: the driver reports from the main thread, which holds
+    // the terminal's locks.
+    let bump = {
+        let (interrupt, abandon) = (interrupt.clone(), abandon.clone());
+        move || match count.fetch_add(1, Ordering::SeqCst) {
+            0 => interrupt.store(true, Ordering::SeqCst),
+            1 => abandon.store(true, Ordering::SeqCst),
+            _ => {
+                use std::io::Write as _;
+                let _ = writeln!(
+                    std::io::stderr(),
+                    "\nThree interrupts received. Exiting without saving state: the next command replays what was completed from the journal."
+                );
+                std::process::exit(130);
+            }
+        }
+    };
+    #[cfg(unix)]
+    for kind in [
+        tokio::signal::unix::SignalKind::interrupt(),
+        tokio::signal::unix::SignalKind::terminate(),
+    ] {
+        let bump = bump.clone();
+        rt.spawn(async move {
+            // One stream for the whole run, so no signal falls between two
+            // waits.
+            if let Ok(mut signals) = tokio::signal::unix::signal(kind) {
+                while signals.recv().await.is_some() {
+                    bump();
+                }
+            }
+        });
+    }
+    #[cfg(not(unix))]
+    rt.spawn(async move {
+        while tokio::signal::ctrl_c().await.is_ok() {
+            bump();
+        }
+    });
 }

@@ -1,6 +1,9 @@
 //! `infra drift`: read every object in state, compare with what infra
 //! recorded, and report (human, `--json` or `--format markdown`). Read-only:
-//! the state is read without taking the lock and never written. Also
+//! the state is read without taking the lock and never written; while
+//! another command that changes things (not a `plan`) holds the lock,
+//! drift waits (`--lock-timeout`) or refuses, and a state that changed
+//! while drift read the objects discards the comparison. Also
 //! `infra apply --refresh-only`, which records the drift in state after
 //! showing it.
 //!
@@ -18,8 +21,10 @@ use infra_engine::addr::Target;
 use infra_engine::drift::{
     Date, DriftOptions, DriftReport, IgnoreFile, detect, refresh_state, rfc3339,
 };
+use infra_engine::state::{State, StateError, StateStore};
 use infra_lang::Diagnostic;
 use std::path::Path;
+use std::time::{Duration, Instant};
 
 /// Drift found: a changed or missing object or a failing check that no
 /// unexpired `.infradriftignore` entry accepts.
@@ -92,10 +97,25 @@ pub fn run(args: &DriftArgs, base: &Path, io: &mut Io<'_>) -> i32 {
         }
     };
     let providers = workdir::providers();
-    // No lock: drift only reads. A state being written by a concurrent
-    // apply is read whole (stores write atomically).
-    let stored = || workdir::read(&rt, &*store).map_err(|d| vec![d]);
+    // No lock: drift only reads. But a command holding the lock may be
+    // changing the very objects drift compares (an apply between deleting
+    // and re-creating one): wait for it, and make sure none ran meanwhile.
+    let before =
+        wait_unlocked(&rt, &*store, &args.lock_timeout).and_then(|()| workdir::read(&rt, &*store));
+    let before = match before {
+        Ok(s) => s,
+        Err(d) => {
+            report(io, &[d], as_json);
+            return exit::ERROR;
+        }
+    };
+    let stored = || Ok(before.clone());
     let result = detect(base, inputs, &providers, stored, &options, rt.handle());
+    let result = result.and_then(|r| {
+        unchanged_since(&rt, &*store, before.as_ref())
+            .map(|()| r)
+            .map_err(|d| vec![d])
+    });
     let drift = match result {
         Ok(r) => r,
         Err(diags) => {
@@ -129,6 +149,78 @@ pub fn run(args: &DriftArgs, base: &Path, io: &mut Io<'_>) -> i32 {
     // The process exits next; skip freeing the report value by value.
     std::mem::forget(drift);
     code
+}
+
+/// The lock holder `e` names, when it is a command that may be changing
+/// state or objects (anything but a `plan`).
+fn busy(e: &StateError) -> bool {
+    match e {
+        StateError::Locked(info) => info.operation != "plan",
+        StateError::LockedUnknown(_) => true,
+        _ => false,
+    }
+}
+
+/// Waits up to `timeout` (`--lock-timeout`) until no command that changes
+/// things holds the state lock. Drift never takes the lock.
+///
+/// # Errors
+/// `drift::state-locked` naming the holder when the time is up; state
+/// store errors.
+fn wait_unlocked(
+    rt: &tokio::runtime::Runtime,
+    store: &dyn StateStore,
+    timeout: &str,
+) -> Result<(), Diagnostic> {
+    let timeout = workdir::parse_duration(timeout)?;
+    let start = Instant::now();
+    loop {
+        match rt.block_on(store.check_unlocked()) {
+            Ok(()) => return Ok(()),
+            Err(e) if !busy(&e) => match e {
+                StateError::Locked(_) => return Ok(()),
+                e => return Err(workdir::state_error(&e)),
+            },
+            Err(e) if start.elapsed() >= timeout => {
+                return Err(Diagnostic::error(
+                    "drift::state-locked",
+                    format!(
+                        "{e}: that command may be changing the objects drift compares with the state"
+                    ),
+                )
+                .with_help(
+                    "Run `infra drift` again when it has finished, or let drift wait for it with `--lock-timeout 10m`.",
+                ));
+            }
+            Err(_) => std::thread::sleep(Duration::from_millis(200).min(timeout)),
+        }
+    }
+}
+
+/// Checks that no command changed the state while drift read the objects
+/// (`before` is the state drift started from).
+///
+/// # Errors
+/// `drift::state-changed` when the lock is held now or the state differs.
+fn unchanged_since(
+    rt: &tokio::runtime::Runtime,
+    store: &dyn StateStore,
+    before: Option<&State>,
+) -> Result<(), Diagnostic> {
+    let held = match rt.block_on(store.check_unlocked()) {
+        Err(e) if busy(&e) => Some(e.to_string()),
+        _ => None,
+    };
+    let now = workdir::read(rt, store)?;
+    if held.is_none() && now.as_ref() == before {
+        return Ok(());
+    }
+    let why = held.unwrap_or_else(|| "another command wrote it".into());
+    Err(Diagnostic::error(
+        "drift::state-changed",
+        format!("the state changed while drift was reading the objects ({why}); the comparison is not reliable and was discarded"),
+    )
+    .with_help("Run `infra drift` again once no apply is running."))
 }
 
 /// Asks for `yes` on the terminal before recording drift in state.

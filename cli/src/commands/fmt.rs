@@ -1,41 +1,88 @@
 //! `infra fmt [--check] [--diff] [--recursive] [PATH...]`: rewrite files in
-//! the canonical layout, atomically, keeping their permissions.
+//! the canonical layout, atomically, keeping their permissions. A linked
+//! file is rewritten where it is (the link stays); walking a directory
+//! never leaves it (links to directories are not followed, links to files
+//! outside it are skipped).
 
 use crate::args::FmtArgs;
 use crate::{Io, exit, render};
 use infra_lang::SourceFile;
 use infra_lang::diagnostic::Diagnostic;
+use std::collections::HashSet;
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 
 /// File extensions `infra fmt` formats when given a directory.
 const EXTENSIONS: &[&str] = &["infra", "infravars"];
 
-fn collect(path: &Path, recursive: bool, top: bool, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
-    if path.is_dir() {
-        let mut entries: Vec<PathBuf> = std::fs::read_dir(path)?
-            .filter_map(|e| e.ok().map(|e| e.path()))
-            .collect();
-        entries.sort();
-        for entry in entries {
-            let hidden = entry
-                .file_name()
-                .and_then(|n| n.to_str())
-                .is_some_and(|n| n.starts_with('.'));
-            if entry.is_dir() {
-                if recursive && !hidden {
-                    collect(&entry, recursive, false, out)?;
+/// The files `infra fmt` works on, in order, each once.
+#[derive(Default)]
+struct Found {
+    /// The paths as named (a link keeps its own name).
+    files: Vec<PathBuf>,
+    /// The real files already listed (two names of one file: once).
+    seen: HashSet<PathBuf>,
+    /// Links inside a walked directory that lead out of it: left alone.
+    outside: Vec<PathBuf>,
+}
+
+impl Found {
+    fn push(&mut self, path: PathBuf) {
+        let real = std::fs::canonicalize(&path).unwrap_or_else(|_| path.clone());
+        if self.seen.insert(real) {
+            self.files.push(path);
+        }
+    }
+}
+
+fn has_extension(path: &Path) -> bool {
+    path.extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| EXTENSIONS.contains(&e))
+}
+
+/// Lists the files to format under `path`, a path the user named: a file
+/// is taken as is (through a link, wherever it leads); a directory is
+/// walked (subdirectories when `recursive`, never hidden ones). The walk
+/// never leaves the directory: links to directories are not followed, and
+/// a link to a file is taken only when the file is inside it.
+fn collect(path: &Path, recursive: bool, found: &mut Found) -> std::io::Result<()> {
+    if !path.is_dir() {
+        found.push(path.to_path_buf());
+        return Ok(());
+    }
+    let root = std::fs::canonicalize(path)?;
+    walk(path, &root, recursive, found)
+}
+
+fn walk(dir: &Path, root: &Path, recursive: bool, found: &mut Found) -> std::io::Result<()> {
+    let mut entries: Vec<(PathBuf, std::fs::FileType)> = std::fs::read_dir(dir)?
+        .filter_map(|e| e.ok().and_then(|e| Some((e.path(), e.file_type().ok()?))))
+        .collect();
+    entries.sort_by(|a, b| a.0.cmp(&b.0));
+    for (entry, kind) in entries {
+        let hidden = entry
+            .file_name()
+            .and_then(|n| n.to_str())
+            .is_some_and(|n| n.starts_with('.'));
+        if kind.is_dir() {
+            if recursive && !hidden {
+                walk(&entry, root, recursive, found)?;
+            }
+        } else if has_extension(&entry) {
+            if kind.is_symlink() {
+                match std::fs::canonicalize(&entry) {
+                    Ok(target) if target.is_file() && target.starts_with(root) => {
+                        found.push(entry);
+                    }
+                    Ok(target) if target.is_file() => found.outside.push(entry),
+                    // A link to a directory, or a dangling one.
+                    _ => {}
                 }
-            } else if entry
-                .extension()
-                .and_then(|e| e.to_str())
-                .is_some_and(|e| EXTENSIONS.contains(&e))
-            {
-                out.push(entry);
+            } else {
+                found.push(entry);
             }
         }
-    } else if top || path.exists() {
-        out.push(path.to_path_buf());
     }
     Ok(())
 }
@@ -49,7 +96,10 @@ fn display(path: &Path) -> String {
 
 /// Writes `text` to `path` through a temporary file in the same directory,
 /// fsynced and renamed over the original (which keeps its permissions).
+/// A link is written through: its target is replaced, the link stays.
 fn write_atomically(path: &Path, text: &str) -> std::io::Result<()> {
+    let real = std::fs::canonicalize(path)?;
+    let path = real.as_path();
     let dir = path
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
@@ -82,17 +132,25 @@ pub fn run(args: &FmtArgs, base: &Path, io: &mut Io<'_>) -> i32 {
     } else {
         args.paths.iter().map(|p| base.join(p)).collect()
     };
-    let mut files = Vec::new();
+    let mut found = Found::default();
     for root in &roots {
         if !root.exists() {
             let _ = writeln!(io.err, "Error: no file or directory at {}", root.display());
             return exit::ERROR;
         }
-        if let Err(e) = collect(root, args.recursive, true, &mut files) {
+        if let Err(e) = collect(root, args.recursive, &mut found) {
             let _ = writeln!(io.err, "Error: cannot list {}: {e}", root.display());
             return exit::ERROR;
         }
     }
+    for link in &found.outside {
+        let name = display(link.strip_prefix(base).unwrap_or(link));
+        let _ = writeln!(
+            io.err,
+            "Skipping {name}: it links to a file outside the directory being formatted (name that file to format it)."
+        );
+    }
+    let files = found.files;
     let mut diags: Vec<Diagnostic> = Vec::new();
     let mut failed = false;
     let mut unformatted = false;

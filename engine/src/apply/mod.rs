@@ -5,9 +5,11 @@
 //! the state store's journal (fsynced) before anything that depends on it
 //! starts; the state file is written once at the end. A failed operation
 //! skips its dependents; independent branches finish. An interrupt stops
-//! new operations and waits for running ones; so does the first journal
-//! write that fails (what completes is then only in the final state,
-//! which the report says). Moves (`moved` blocks) and
+//! new operations and waits for running ones, at most `stop_timeout`; a
+//! second interrupt (or the deadline) abandons those still running, and
+//! the state is written with everything completed so far. So does the
+//! first journal write that fails: nothing new starts (what completes is
+//! then only in the final state, which the report says). Moves (`moved` blocks) and
 //! forgotten objects (`removed` with `destroy = false`) call no provider:
 //! they are journalled before the first operation.
 
@@ -41,6 +43,11 @@ pub struct ApplyOptions {
     pub parallelism: usize,
     /// Set (e.g. by Ctrl-C) to stop starting operations.
     pub interrupt: Arc<AtomicBool>,
+    /// Set (by a second Ctrl-C) to stop waiting for running operations.
+    pub abandon: Arc<AtomicBool>,
+    /// How long an interrupted apply waits for running operations before
+    /// abandoning them (`--stop-timeout`, 30 s by default).
+    pub stop_timeout: Duration,
     /// The workspace name.
     pub workspace: String,
 }
@@ -90,6 +97,14 @@ pub enum Event<'a> {
         /// Operations still running.
         running: usize,
     },
+    /// Operations still running were abandoned: their outcome is unknown
+    /// (a create may have made an object state does not record).
+    Abandoned {
+        /// Their instances.
+        addresses: Vec<&'a ResourceAddress>,
+        /// True after a second interrupt, false when `stop_timeout` passed.
+        second_interrupt: bool,
+    },
     /// An operation failed.
     Failed {
         /// Which instance.
@@ -115,6 +130,9 @@ pub struct ApplyReport {
     pub skipped: Vec<ResourceAddress>,
     /// Stopped by an interrupt.
     pub interrupted: bool,
+    /// Operations given up on while running (a second interrupt or the
+    /// stop deadline): not recorded, outcome unknown.
+    pub abandoned: Vec<ResourceAddress>,
     /// Errors outside any one operation (state writes, outputs).
     pub errors: Vec<Diagnostic>,
     /// Completed operations (and moves) the journal could not record: the
@@ -136,6 +154,7 @@ impl ApplyReport {
             && self.errors.is_empty()
             && self.unrecorded.is_empty()
             && !self.interrupted
+            && self.abandoned.is_empty()
     }
 
     /// True once the journal failed: nothing new may start.
@@ -394,12 +413,30 @@ pub fn apply(
     let mut deposed_keys: HashMap<usize, String> = HashMap::new();
     let mut last_beat = Instant::now();
     let parallelism = options.parallelism.max(1);
+    let mut interrupted_at: Option<Instant> = None;
     loop {
         if options.interrupt.load(Ordering::SeqCst) && !report.interrupted {
             report.interrupted = true;
+            interrupted_at = Some(Instant::now());
             on_event(Event::Interrupted {
                 running: running.len(),
             });
+        }
+        if let Some(at) = interrupted_at
+            && !running.is_empty()
+        {
+            let second = options.abandon.load(Ordering::SeqCst);
+            if second || at.elapsed() >= options.stop_timeout {
+                let mut nodes: Vec<NodeIndex> = running.keys().copied().collect();
+                nodes.sort();
+                let addresses = nodes.iter().map(|n| &changes[g[*n].change].address);
+                report.abandoned.extend(addresses.clone().cloned());
+                on_event(Event::Abandoned {
+                    addresses: addresses.collect(),
+                    second_interrupt: second,
+                });
+                running.clear();
+            }
         }
         while running.len() < parallelism && !report.interrupted && !report.journal_failed() {
             let Some(n) = ready.pop_front() else {
@@ -630,7 +667,7 @@ pub fn apply(
                 .any(|(a, _)| *a == changes[g[n].change].address)
         {
             let a = &changes[g[n].change].address;
-            if !report.skipped.contains(a) {
+            if !report.skipped.contains(a) && !report.abandoned.contains(a) {
                 report.skipped.push(a.clone());
             }
         }

@@ -23,10 +23,23 @@ pub struct LocalStore {
 }
 
 struct LocalLock {
-    _file: File,
+    file: File,
 }
 
 impl LockGuard for LocalLock {}
+
+impl Drop for LocalLock {
+    /// Empties the lock file while still holding the lock, so the next
+    /// holder's information is never mistaken for ours (closing the file
+    /// then releases the lock).
+    fn drop(&mut self) {
+        let _ = self.file.set_len(0);
+    }
+}
+
+/// How long a process that found the lock held waits for the holder's
+/// information to appear: the holder writes it just after taking the lock.
+const HOLDER_PATIENCE: Duration = Duration::from_secs(2);
 
 fn io(what: impl Into<String>) -> impl FnOnce(std::io::Error) -> StateError {
     let what = what.into();
@@ -109,12 +122,22 @@ impl LocalStore {
         }
     }
 
+    /// Who holds the lock, which this process just failed to take. The
+    /// holder empties the file, takes the lock, then writes its
+    /// information, so an empty or partly written file is read again for up
+    /// to [`HOLDER_PATIENCE`] before giving up on naming it.
     fn holder(&self) -> StateError {
-        let mut text = String::new();
-        let _ = File::open(self.lock_path()).and_then(|mut f| f.read_to_string(&mut text));
-        match serde_json::from_str::<LockInfo>(&text) {
-            Ok(info) => StateError::Locked(Box::new(info)),
-            Err(_) => StateError::LockedUnknown(self.lock_path().display().to_string()),
+        let start = Instant::now();
+        loop {
+            let mut text = String::new();
+            let _ = File::open(self.lock_path()).and_then(|mut f| f.read_to_string(&mut text));
+            if let Ok(info) = serde_json::from_str::<LockInfo>(&text) {
+                return StateError::Locked(Box::new(info));
+            }
+            if start.elapsed() >= HOLDER_PATIENCE {
+                return StateError::LockedUnknown(self.lock_path().display().to_string());
+            }
+            std::thread::sleep(Duration::from_millis(10));
         }
     }
 
@@ -266,6 +289,34 @@ impl LocalStore {
         }
     }
 
+    /// Checks that nobody holds the lock (see
+    /// [`StateStore::check_unlocked`]) without disturbing anyone: a holder
+    /// describes itself in the lock file and a released lock leaves it
+    /// empty, so only a described lock is tested (with a shared `flock`,
+    /// which a live holder's exclusive one refuses).
+    ///
+    /// # Errors
+    /// [`StateError::Locked`] naming the holder; I/O.
+    pub fn check_unlocked_sync(&self) -> Result<(), StateError> {
+        let path = self.lock_path();
+        let f = match File::open(&path) {
+            Ok(f) => f,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+            Err(e) => return Err(io(format!("opening {}", path.display()))(e)),
+        };
+        if f.metadata().map_or(0, |m| m.len()) == 0 {
+            return Ok(());
+        }
+        match f.try_lock_shared() {
+            // Left by a holder that died: free.
+            Ok(()) => Ok(()),
+            Err(std::fs::TryLockError::WouldBlock) => Err(self.holder()),
+            Err(std::fs::TryLockError::Error(e)) => {
+                Err(io(format!("locking {}", path.display()))(e))
+            }
+        }
+    }
+
     /// Takes the lock synchronously (see [`StateStore::lock`]).
     ///
     /// # Errors
@@ -278,7 +329,7 @@ impl LocalStore {
         let start = Instant::now();
         loop {
             if let Some(f) = self.try_lock(info)? {
-                return Ok(Box::new(LocalLock { _file: f }));
+                return Ok(Box::new(LocalLock { file: f }));
             }
             if start.elapsed() >= timeout {
                 return Err(self.holder());
@@ -316,5 +367,9 @@ impl StateStore for LocalStore {
 
     async fn force_unlock(&self, id: &str) -> Result<LockInfo, StateError> {
         self.force_unlock_sync(id)
+    }
+
+    async fn check_unlocked(&self) -> Result<(), StateError> {
+        self.check_unlocked_sync()
     }
 }

@@ -254,6 +254,17 @@ pub trait StateStore: Send + Sync {
     /// I/O.
     async fn record(&self, entry: &Entry) -> Result<(), StateError>;
 
+    /// Checks, without taking it, that nobody holds the lock: `infra
+    /// drift` (which takes no lock) refuses to compare objects an apply may
+    /// be changing. Stores that cannot tell say it is free.
+    ///
+    /// # Errors
+    /// [`StateError::Locked`] naming the holder, or
+    /// [`StateError::LockedUnknown`]; I/O.
+    async fn check_unlocked(&self) -> Result<(), StateError> {
+        Ok(())
+    }
+
     /// Removes the lock whose id is `id`, whoever holds it
     /// (`infra force-unlock`); returns what the lock said.
     ///

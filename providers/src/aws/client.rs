@@ -1,7 +1,17 @@
 //! Building an S3 client from provider or backend settings (region,
-//! endpoint, profile, static keys, path-style addressing, retries), and
-//! turning SDK errors into messages that name the S3 operation and the
-//! error code: `CreateBucket failed: BucketAlreadyOwnedByYou`.
+//! endpoint, profile, static keys, path-style addressing, retries,
+//! timeouts), and turning SDK errors into messages that name the S3
+//! operation and the error code: `CreateBucket failed:
+//! BucketAlreadyOwnedByYou`.
+//!
+//! Every call is bounded: connecting gives up after `connect_timeout`
+//! (10 s by default), waiting for an answer after `read_timeout` (60 s),
+//! and a call that timed out, was throttled or failed with a 5xx is tried
+//! again with exponential backoff and jitter, `max_retries` attempts in all
+//! (3). A frozen endpoint therefore fails a call after about
+//! `max_retries × (connect_timeout + read_timeout)` plus the backoff
+//! instead of hanging. (Stalled downloads are cut off by the SDK's stalled
+//! stream protection.)
 //!
 //! One HTTP stack is compiled in: hyper 1 with rustls on `ring`, so TLS to
 //! real AWS works without a C toolchain for aws-lc.
@@ -14,6 +24,8 @@ use aws_sdk_s3::config::{Credentials, Region};
 use aws_sdk_s3::error::{ProvideErrorMetadata, SdkError};
 use aws_smithy_http_client::tls::{self, rustls_provider::CryptoMode};
 use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
+use aws_smithy_types::timeout::TimeoutConfig;
+use std::time::Duration;
 
 /// How to reach S3: the `provider "aws"` block's arguments, or the
 /// `backend "s3"` block's. Unset fields fall back to the standard AWS
@@ -34,9 +46,30 @@ pub struct Settings {
     /// Path-style addressing (`http://host/bucket/key`), which most
     /// S3-compatible servers need; on by default when `endpoint` is set.
     pub force_path_style: Option<bool>,
-    /// How many attempts a throttled or 5xx-failed call gets in all
-    /// (exponential backoff with jitter between them); 3 by default.
+    /// How many attempts a timed-out, throttled or 5xx-failed call gets in
+    /// all (exponential backoff with jitter between them); 3 by default.
     pub max_retries: Option<u32>,
+    /// How long connecting to the endpoint may take;
+    /// [`DEFAULT_CONNECT_TIMEOUT`] by default.
+    pub connect_timeout: Option<Duration>,
+    /// How long to wait for the answer to a request once it is sent
+    /// (uploading the body included); [`DEFAULT_READ_TIMEOUT`] by default.
+    pub read_timeout: Option<Duration>,
+}
+
+/// The default `connect_timeout`.
+pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// The default `read_timeout`: generous enough for a 16 MiB part over a
+/// slow uplink (about 300 KB/s).
+pub const DEFAULT_READ_TIMEOUT: Duration = Duration::from_secs(60);
+
+/// The timeouts of `settings` (defaults where unset).
+pub fn timeouts(settings: &Settings) -> TimeoutConfig {
+    TimeoutConfig::builder()
+        .connect_timeout(settings.connect_timeout.unwrap_or(DEFAULT_CONNECT_TIMEOUT))
+        .read_timeout(settings.read_timeout.unwrap_or(DEFAULT_READ_TIMEOUT))
+        .build()
 }
 
 /// The region used when neither the settings, the environment nor the
@@ -63,7 +96,8 @@ pub async fn s3_client(settings: &Settings) -> Client {
         .region(region_chain)
         .retry_config(
             RetryConfig::standard().with_max_attempts(settings.max_retries.unwrap_or(3).max(1)),
-        );
+        )
+        .timeout_config(timeouts(settings));
     if let Some(p) = &settings.profile {
         loader = loader.profile_name(p);
     }
@@ -124,7 +158,18 @@ where
             None => format!("{operation} failed: {code}"),
         };
     }
-    let mut msg = format!("{operation} failed: {e}");
+    let timed_out = match e {
+        SdkError::TimeoutError(_) => true,
+        SdkError::DispatchFailure(d) => d.is_timeout(),
+        _ => false,
+    };
+    let mut msg = if timed_out {
+        format!(
+            "{operation} failed: timed out: no answer from S3 within `connect_timeout` / `read_timeout`, on every attempt (`max_retries`): {e}"
+        )
+    } else {
+        format!("{operation} failed: {e}")
+    };
     let mut source = std::error::Error::source(e);
     while let Some(s) = source {
         msg.push_str(&format!(": {s}"));

@@ -5,12 +5,14 @@
 //! SDK client is built on first use, so a configuration that never touches
 //! S3 never loads credentials. Every operation holds one of
 //! `max_concurrency` permits (default 16): a per-provider limit on calls in
-//! flight, below the engine's `--parallelism`. Throttling and 5xx answers
-//! are retried by the SDK's standard retry strategy (exponential backoff
-//! with jitter, `max_retries` attempts in all).
+//! flight, below the engine's `--parallelism`. Every call is bounded by
+//! `connect_timeout` and `read_timeout`; timeouts, throttling and 5xx
+//! answers are retried by the SDK's standard retry strategy (exponential
+//! backoff with jitter, `max_retries` attempts in all). See `client.rs`.
 
 pub mod bucket_settings;
 pub mod client;
+pub mod duration;
 pub mod policy;
 pub mod s3_bucket;
 pub mod s3_bucket_data;
@@ -196,7 +198,21 @@ pub fn provider_schema() -> ResourceSchema {
                 "max_retries",
                 Attribute::optional(
                     Type::Number,
-                    "Attempts in all for a throttled or 5xx-failed call, with exponential backoff; 3 by default.",
+                    "Attempts in all for a timed-out, throttled or 5xx-failed call, with exponential backoff; 3 by default.",
+                ),
+            ),
+            (
+                "connect_timeout",
+                Attribute::optional(
+                    Type::String,
+                    "How long connecting to S3 may take, a duration such as \"10s\" (the default).",
+                ),
+            ),
+            (
+                "read_timeout",
+                Attribute::optional(
+                    Type::String,
+                    "How long to wait for S3's answer to a request once sent (uploading its content included), a duration such as \"60s\" (the default). A call that times out is retried (`max_retries`); a frozen endpoint fails a call after about max_retries × (connect_timeout + read_timeout).",
                 ),
             ),
             (
@@ -214,9 +230,27 @@ pub fn provider_schema() -> ResourceSchema {
 /// attributes of [`Settings`], null where unset.
 ///
 /// # Errors
-/// `max_retries` or `max_concurrency` not a positive whole number; only one
+/// `max_retries` or `max_concurrency` not a positive whole number;
+/// `connect_timeout` or `read_timeout` not a positive duration; only one
 /// of `access_key` and `secret_key`.
 pub fn settings_from(m: &Attrs, what: &str) -> Result<(Settings, usize), Failure> {
+    let timeout = |name: &str| -> Result<Option<std::time::Duration>, Failure> {
+        match string(m, name) {
+            None if get(m, name).is_null() => Ok(None),
+            None => Err(error(format!(
+                "`{name}` of {what} must be a duration string such as \"30s\""
+            ))),
+            Some(text) => duration::parse(text).map(Some).map_err(|e| {
+                vec![
+                    Diagnostic::error(
+                        "provider::invalid-argument",
+                        format!("`{name}` of {what}: {e}"),
+                    )
+                    .with_help("Write a duration such as \"30s\", \"2m\" or \"1m30s\"."),
+                ]
+            }),
+        }
+    };
     let positive = |name: &str| -> Result<Option<u32>, Failure> {
         match integer(m, name, what).map_err(|d| vec![d])? {
             None => Ok(None),
@@ -236,6 +270,8 @@ pub fn settings_from(m: &Attrs, what: &str) -> Result<(Settings, usize), Failure
         secret_key: string(m, "secret_key").map(str::to_string),
         force_path_style: boolean(m, "force_path_style"),
         max_retries: positive("max_retries")?,
+        connect_timeout: timeout("connect_timeout")?,
+        read_timeout: timeout("read_timeout")?,
     };
     if settings.access_key.is_some() != settings.secret_key.is_some() {
         return Err(vec![

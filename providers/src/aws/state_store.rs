@@ -56,6 +56,8 @@ pub const ARGUMENTS: &[&str] = &[
     "secret_key",
     "force_path_style",
     "max_retries",
+    "connect_timeout",
+    "read_timeout",
     "workspace_key_prefix",
     "use_lockfile",
 ];
@@ -865,6 +867,17 @@ impl StateStore for S3Store {
             handle: tokio::runtime::Handle::try_current().ok(),
             released: false,
         }))
+    }
+
+    async fn check_unlocked(&self) -> Result<(), StateError> {
+        if !self.config.use_lockfile {
+            return Ok(());
+        }
+        let key = self.lock_key();
+        match self.get(&key).await? {
+            Some((body, _)) => Err(holder(&self.url(&key), &body)),
+            None => Ok(()),
+        }
     }
 
     async fn read(&self) -> Result<Option<State>, StateError> {

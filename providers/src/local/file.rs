@@ -8,6 +8,12 @@
 //! Unlike Terraform, the checksums and `id` are known in the plan when the
 //! content is, and a file whose content changed outside infra is reported
 //! with its new content (so the plan replaces it) rather than as gone.
+//!
+//! A delete removes only the object it is given: the file at `filename`
+//! is removed only while it still holds that object's content (SHA1 =
+//! `id`) and was not written by this process since (see [`Written`]), so
+//! deleting the old object of a `create_before_destroy` replacement at
+//! the same path never removes the new file.
 
 use super::{checksum_attributes, set_checksums, sha1_hex, unknown_checksums};
 use crate::object::{
@@ -20,9 +26,11 @@ use infra_engine::provider::{
     ApplyRequest, Attribute, Failure, PlanRequest, PlannedState, ResourceSchema, error,
 };
 use infra_lang::{Diagnostic, Type, Value};
+use std::collections::HashSet;
 use std::fs;
 use std::io::{self, Write};
 use std::path::Path;
+use std::sync::Mutex;
 
 /// The resource type name.
 pub const TYPE: &str = "local_file";
@@ -105,9 +113,9 @@ pub fn schema_for(flavor: &Flavor) -> ResourceSchema {
     ];
     attributes.extend(checksum_attributes());
     let description = if flavor.sensitive {
-        "A file on the local machine whose content is never shown."
+        "A file on the local machine whose content is never shown. A delete removes the file only while it still holds this object's content (so replacing it with `create_before_destroy` at the same path keeps the new file)."
     } else {
-        "A file on the local machine with the given content."
+        "A file on the local machine with the given content. A delete removes the file only while it still holds this object's content (so replacing it with `create_before_destroy` at the same path keeps the new file)."
     };
     ResourceSchema::new(description, attributes)
 }
@@ -260,6 +268,82 @@ pub fn write_atomic(path: &Path, bytes: &[u8], file_mode: u32, dir_mode: u32) ->
     }
 }
 
+/// The files this provider wrote during this process (by device and inode
+/// on Unix, by path elsewhere). A delete never removes one of them: such a
+/// file holds an object created in this run — the new object of a
+/// `create_before_destroy` replacement at the same path, or another
+/// resource now using the path — not the object being deleted.
+#[derive(Debug, Default)]
+pub struct Written(Mutex<HashSet<String>>);
+
+impl Written {
+    fn insert(&self, path: &Path) {
+        if let Some(k) = file_key(path) {
+            self.0
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                .insert(k);
+        }
+    }
+
+    fn contains(&self, path: &Path) -> bool {
+        file_key(path).is_some_and(|k| {
+            self.0
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                .contains(&k)
+        })
+    }
+}
+
+/// What identifies the file now at `path`: `DEV:INODE` on Unix (a rewrite
+/// through a temporary file gives a new inode), the canonical path
+/// elsewhere; `None` when there is no file.
+fn file_key(path: &Path) -> Option<String> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        fs::metadata(path)
+            .ok()
+            .map(|m| format!("{}:{}", m.dev(), m.ino()))
+    }
+    #[cfg(not(unix))]
+    {
+        fs::canonicalize(path)
+            .ok()
+            .map(|p| p.to_string_lossy().into_owned())
+    }
+}
+
+/// Removes the file at `filename` if it still holds the object whose
+/// `id` (SHA1 of the content) is `id`: a missing file, a file with other
+/// content, or one `written` in this run is left alone (the object is
+/// gone either way).
+///
+/// # Errors
+/// The file exists but cannot be read or removed.
+fn delete_object(
+    what: &str,
+    filename: &str,
+    id: Option<&str>,
+    written: &Written,
+) -> Result<(), Failure> {
+    let path = Path::new(filename);
+    let bytes = match fs::read(path) {
+        Ok(b) => b,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(()),
+        Err(e) => return Err(error(format!("`{what}`: cannot read `{filename}`: {e}"))),
+    };
+    if written.contains(path) || id.is_some_and(|id| id != sha1_hex(&bytes)) {
+        return Ok(());
+    }
+    match fs::remove_file(path) {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(()),
+        Err(e) => Err(error(format!("`{what}`: cannot remove `{filename}`: {e}"))),
+    }
+}
+
 /// Where the content of a file to write comes from.
 enum Content {
     /// The bytes themselves.
@@ -268,8 +352,10 @@ enum Content {
     CopyOf(String),
 }
 
-/// Creates or updates (writes the file) or deletes (removes it; a missing
-/// file is fine) one object, returning the new state with checksums.
+/// Creates or updates (writes the file, noting it in `written`) or
+/// deletes one object (removes the file if it still holds that object:
+/// see [`Written`]; a missing file is fine), returning the new state with
+/// checksums.
 ///
 /// # Errors
 /// Invalid arguments, or the file cannot be read (`source`), written or
@@ -278,23 +364,26 @@ pub async fn apply(
     flavor: &Flavor,
     schema: &ResourceSchema,
     request: ApplyRequest,
+    written: &std::sync::Arc<Written>,
 ) -> Result<Option<Value>, Failure> {
     let what = flavor.type_name;
     let Some(planned) = request.planned else {
         let Some(prior) = request.prior else {
             return Ok(None);
         };
-        let Some(filename) = string(attrs(&prior, what)?, "filename").map(str::to_string) else {
+        let m = attrs(&prior, what)?;
+        let Some(filename) = string(m, "filename").map(str::to_string) else {
             return Ok(None);
         };
-        blocking(what, move || match fs::remove_file(&filename) {
-            Ok(()) => Ok(()),
-            Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(()),
-            Err(e) => Err(error(format!("`{what}`: cannot remove `{filename}`: {e}"))),
+        let id = string(m, "id").map(str::to_string);
+        let written = written.clone();
+        blocking(what, move || {
+            delete_object(what, &filename, id.as_deref(), &written)
         })
         .await?;
         return Ok(None);
     };
+    let written = written.clone();
     let mut m = into_attrs(planned, what)?;
     check(validate(flavor, &m))?;
     let Some(filename) = string(&m, "filename").map(str::to_string) else {
@@ -324,6 +413,7 @@ pub async fn apply(
         };
         write_atomic(Path::new(&filename), &bytes, file_mode, dir_mode)
             .map_err(|e| error(format!("`{what}`: cannot write `{filename}`: {e}")))?;
+        written.insert(Path::new(&filename));
         Ok(bytes)
     })
     .await?;
@@ -439,6 +529,7 @@ fn permission_drift(recorded: &str, actual: u32, umask: Option<u32>) -> Option<S
 mod tests {
     use super::*;
     use std::collections::BTreeMap;
+    use std::sync::Arc;
 
     pub(crate) fn obj(pairs: &[(&str, Value)]) -> Value {
         let mut m = BTreeMap::new();
@@ -592,6 +683,7 @@ mod tests {
         let planned = Value::Object(plan_create(&config));
         let s = schema();
         let rt = rt();
+        let written = Arc::new(Written::default());
         let state = rt
             .block_on(apply(
                 &PLAIN,
@@ -601,6 +693,7 @@ mod tests {
                     prior: None,
                     planned: Some(planned.clone()),
                 },
+                &written,
             ))
             .expect("apply")
             .expect("state");
@@ -635,7 +728,10 @@ mod tests {
         assert_eq!(m["content"], Value::string("changed"));
         assert_eq!(m["id"], Value::string(sha1_hex(b"changed")));
 
-        let gone = rt
+        // A later run: deleting the object as recorded leaves a file that
+        // holds other content; the object as read (refreshed) is removed.
+        let later = Arc::new(Written::default());
+        let kept = rt
             .block_on(apply(
                 &PLAIN,
                 &s,
@@ -644,6 +740,21 @@ mod tests {
                     prior: Some(state.clone()),
                     planned: None,
                 },
+                &later,
+            ))
+            .expect("delete");
+        assert!(kept.is_none());
+        assert_eq!(fs::read_to_string(&path).expect("file"), "changed");
+        let gone = rt
+            .block_on(apply(
+                &PLAIN,
+                &s,
+                ApplyRequest {
+                    type_name: TYPE.into(),
+                    prior: Some(drifted),
+                    planned: None,
+                },
+                &later,
             ))
             .expect("delete");
         assert!(gone.is_none());
@@ -658,8 +769,59 @@ mod tests {
                 prior: Some(state),
                 planned: None,
             },
+            &later,
         ));
         assert!(matches!(again, Ok(None)), "deleting a missing file is fine");
+    }
+
+    #[test]
+    fn delete_leaves_a_file_this_run_wrote_even_with_the_same_content() {
+        // create_before_destroy with only `file_permission` changed: the
+        // new object has the old one's content and path.
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("f.txt");
+        let filename = path.to_string_lossy().into_owned();
+        let old = obj(&[
+            ("filename", Value::string(filename.clone())),
+            ("content", Value::string("same")),
+            ("file_permission", Value::string("0644")),
+        ]);
+        let new = obj(&[
+            ("filename", Value::string(filename)),
+            ("content", Value::string("same")),
+            ("file_permission", Value::string("0600")),
+        ]);
+        let s = schema();
+        let rt = rt();
+        let create = |planned: Value, written: &Arc<Written>| {
+            rt.block_on(apply(
+                &PLAIN,
+                &s,
+                ApplyRequest {
+                    type_name: TYPE.into(),
+                    prior: None,
+                    planned: Some(Value::Object(plan_create(&planned))),
+                },
+                written,
+            ))
+            .expect("create")
+            .expect("state")
+        };
+        let old_state = create(old, &Arc::default());
+        let written = Arc::new(Written::default());
+        create(new, &written);
+        rt.block_on(apply(
+            &PLAIN,
+            &s,
+            ApplyRequest {
+                type_name: TYPE.into(),
+                prior: Some(old_state),
+                planned: None,
+            },
+            &written,
+        ))
+        .expect("delete");
+        assert_eq!(fs::read_to_string(&path).expect("kept"), "same");
     }
 
     #[test]
@@ -685,6 +847,7 @@ mod tests {
                     prior: None,
                     planned: Some(Value::Object(planned)),
                 },
+                &Arc::default(),
             ))
             .expect("apply")
             .expect("state");
@@ -716,6 +879,7 @@ mod tests {
                     prior: None,
                     planned: Some(Value::Object(planned)),
                 },
+                &Arc::default(),
             ))
             .expect_err("fails");
         assert!(

@@ -24,6 +24,8 @@ use sha2::{Digest, Sha256, Sha512};
 /// The `local` provider.
 pub struct LocalProvider {
     schema: ProviderSchema,
+    /// The files written so far, which deletes leave alone.
+    written: std::sync::Arc<file::Written>,
 }
 
 impl LocalProvider {
@@ -44,7 +46,10 @@ impl LocalProvider {
             sensitive_file_data::TYPE.to_string(),
             sensitive_file_data::schema(),
         );
-        LocalProvider { schema }
+        LocalProvider {
+            schema,
+            written: std::sync::Arc::default(),
+        }
     }
 
     fn resource(&self, type_name: &str) -> Result<(&ResourceSchema, &'static Flavor), Failure> {
@@ -98,7 +103,7 @@ impl Provider for LocalProvider {
 
     async fn apply(&self, request: ApplyRequest) -> Result<Option<Value>, Failure> {
         let (schema, flavor) = self.resource(&request.type_name)?;
-        file::apply(flavor, schema, request).await
+        file::apply(flavor, schema, request, &self.written).await
     }
 
     async fn read(&self, type_name: &str, state: Value) -> Result<Option<Value>, Failure> {

@@ -642,3 +642,41 @@ resource "local_file" "key" {
     assert_eq!(mode & !0o640, 0, "mode {mode:o} after apply");
     w.expect(&["drift"], 0);
 }
+
+#[test]
+fn drift_beside_a_running_apply_waits_for_it_or_says_why_not() {
+    // The apply replaces the file (delete, then create after the slow
+    // update): a drift reading objects meanwhile would call it missing.
+    let config = r#"
+resource "test_fault" "slow" {
+  input    = "V"
+  sleep_ms = SLEEP
+}
+resource "local_file" "f" {
+  filename = "out/f.txt"
+  content  = "${test_fault.slow.output}"
+}
+"#;
+    let w = Workdir::new(&config.replace('V', "v1").replace("SLEEP", "0"));
+    w.apply();
+    w.config(&config.replace('V', "v2").replace("SLEEP", "3000"));
+    let mut apply = w.spawn(&["apply", "--auto-approve", "--no-color"]);
+    assert!(
+        apply.wait_for(std::time::Duration::from_secs(30), |l| {
+            l.iter().any(|l| l == "test_fault.slow: Modifying...")
+        }),
+        "{}",
+        apply.seen.join("\n")
+    );
+    let r = w.expect(&["drift", "--no-color"], 1);
+    assert_contains(&r.stderr, "drift::state-locked");
+    assert_contains(&r.stderr, "infra apply");
+    assert!(!r.stdout.contains("missing"), "{}", r.stdout);
+    let waited = w.expect(&["drift", "--lock-timeout", "30s", "--no-color"], 0);
+    assert_contains(
+        &waited.stdout,
+        "Drift: 0 resources changed outside infra, 0 missing",
+    );
+    let done = apply.finish(std::time::Duration::from_secs(30));
+    assert_eq!(done.code, 0, "{}\n{}", done.stdout, done.stderr);
+}

@@ -296,7 +296,6 @@ resource "infra_data" "plain" {
 }
 
 #[test]
-#[ignore = "bug: create_before_destroy on a local_file whose path stays the same deletes the new file (the old object's delete removes the path)"]
 fn create_before_destroy_local_file_keeps_the_new_file() {
     let config = r#"
 resource "local_file" "f" {
@@ -312,6 +311,29 @@ resource "local_file" "f" {
     w.config(&config.replace('C', "v2"));
     w.apply();
     assert_eq!(w.read_text("out/f.txt").as_deref(), Some("v2"));
+    w.expect(&["plan", "--detailed-exitcode"], 0);
+}
+
+#[test]
+fn create_before_destroy_local_file_with_the_same_content_keeps_it() {
+    // Only the permission changes: the new object's file has the old
+    // one's content, so only knowing what this run wrote tells them apart.
+    let config = r#"
+resource "local_file" "f" {
+  filename        = "out/f.txt"
+  content         = "same"
+  file_permission = "P"
+  lifecycle {
+    create_before_destroy = true
+  }
+}
+"#;
+    let w = Workdir::new(&config.replace('P', "0644"));
+    w.apply();
+    w.config(&config.replace('P', "0600"));
+    let out = w.apply().stdout;
+    assert_contains(&out, "1 added, 0 changed, 1 destroyed");
+    assert_eq!(w.read_text("out/f.txt").as_deref(), Some("same"));
     w.expect(&["plan", "--detailed-exitcode"], 0);
 }
 

@@ -524,3 +524,37 @@ resource "test_fault" "reader" {
     assert_contains(&err, "provider::panic");
     assert_contains(&err, "test_fault.reader");
 }
+
+#[test]
+fn a_lock_taken_but_not_yet_described_still_names_its_holder() {
+    // The winner of a race takes the lock, then writes who it is: the
+    // loser, reading in between, must wait for that rather than say
+    // "no lock information".
+    let w = Workdir::new("resource \"infra_data\" \"a\" { input = 1 }\n");
+    std::fs::create_dir_all(w.path().join(".infra")).expect("mkdir");
+    let path = w.path().join(".infra/state.json.lock");
+    let mut winner = std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .create(true)
+        .truncate(true)
+        .open(&path)
+        .expect("open the lock file");
+    winner.try_lock().expect("take the lock");
+    let describe = std::thread::spawn(move || {
+        std::thread::sleep(Duration::from_millis(300));
+        let info = r#"{"id":"0b045d90-8efa-4b24-a2b8-9d0c5f64c7bb","operation":"apply","who":"ci@runner","pid":4242,"version":"0.1.0","created":"2026-01-01T00:00:00Z"}"#;
+        std::io::Write::write_all(&mut winner, info.as_bytes()).expect("describe the lock");
+        // Hold the lock until the loser has given up.
+        std::thread::sleep(Duration::from_secs(3));
+        drop(winner);
+    });
+    let r = w.expect(&["plan", "--no-color"], 1);
+    let err = unwrapped(&r.stderr);
+    assert_contains(
+        &err,
+        "the state is locked by ci@runner (`infra apply`, pid 4242)",
+    );
+    assert_contains(&err, "0b045d90-8efa-4b24-a2b8-9d0c5f64c7bb");
+    describe.join().expect("the winner thread");
+}

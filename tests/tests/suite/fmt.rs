@@ -4,7 +4,7 @@
 //! output must be a fixed point, and the `infra fmt` command must behave as
 //! documented on files in a temp directory.
 
-use crate::support::{cases, data_dir, infra, run_cases};
+use crate::support::{assert_contains, cases, data_dir, infra, run_cases};
 
 fn format(path: &std::path::Path) -> Result<String, String> {
     let text = std::fs::read_to_string(path).map_err(|e| e.to_string())?;
@@ -173,4 +173,83 @@ fn fmt_recursive_descends_but_skips_hidden_directories() {
     let run = infra(&["fmt", "--recursive", "--check", "--chdir", path]);
     assert_eq!(run.code, 3);
     assert_eq!(run.stdout, "main.infra\nmodules/x/x.infra\n");
+}
+
+#[cfg(unix)]
+#[test]
+fn fmt_recursive_stays_in_the_tree_and_writes_through_file_links() {
+    use std::os::unix::fs::symlink;
+    let outside = temp_module(&[("far.infra", "x=1\n"), ("linked.infra", "y=2\n")]);
+    std::fs::create_dir_all(outside.path().join("deep")).expect("mkdir");
+    std::fs::write(outside.path().join("deep/d.infra"), "z=3\n").expect("write");
+    let dir = temp_module(&[("main.infra", "a=1\n"), ("real.infra", "b=2\n")]);
+    let root = dir.path();
+    // A directory link out of the tree, a file link out of the tree, and
+    // a file link to a file in the tree.
+    symlink(outside.path(), root.join("out")).expect("dir link");
+    symlink(outside.path().join("linked.infra"), root.join("far.infra")).expect("file link");
+    std::fs::create_dir_all(root.join("sub")).expect("mkdir");
+    symlink(root.join("real.infra"), root.join("sub/alias.infra")).expect("inner link");
+    let path = root.to_str().expect("utf-8 path");
+    let run = infra(&["fmt", "--recursive", "--chdir", path]);
+    assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
+    assert_eq!(run.stdout, "main.infra\nreal.infra\n", "{}", run.stderr);
+    assert_contains(&run.stderr, "far.infra");
+    // Nothing outside the tree was touched.
+    for (name, text) in [
+        ("far.infra", "x=1\n"),
+        ("linked.infra", "y=2\n"),
+        ("deep/d.infra", "z=3\n"),
+    ] {
+        assert_eq!(
+            std::fs::read_to_string(outside.path().join(name))
+                .ok()
+                .as_deref(),
+            Some(text),
+            "{name} outside the tree was rewritten"
+        );
+    }
+    // The inner link is still a link, to the formatted file.
+    let meta = std::fs::symlink_metadata(root.join("sub/alias.infra")).expect("alias");
+    assert!(meta.file_type().is_symlink(), "the link was replaced");
+    assert_eq!(
+        std::fs::read_to_string(root.join("real.infra"))
+            .ok()
+            .as_deref(),
+        Some("b = 2\n")
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn fmt_of_a_linked_file_formats_its_target_and_keeps_the_link() {
+    use std::os::unix::fs::symlink;
+    let shared = temp_module(&[("shared.infra", "a=1\n")]);
+    let dir = temp_module(&[]);
+    symlink(
+        shared.path().join("shared.infra"),
+        dir.path().join("main.infra"),
+    )
+    .expect("link");
+    let path = dir.path().to_str().expect("utf-8 path");
+    let run = infra(&["fmt", "--chdir", path, "main.infra"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(run.stdout, "main.infra\n");
+    let meta = std::fs::symlink_metadata(dir.path().join("main.infra")).expect("link");
+    assert!(
+        meta.file_type().is_symlink(),
+        "the link was replaced by a copy"
+    );
+    assert_eq!(
+        std::fs::read_to_string(shared.path().join("shared.infra"))
+            .ok()
+            .as_deref(),
+        Some("a = 1\n")
+    );
+    let leftovers: Vec<_> = std::fs::read_dir(shared.path())
+        .expect("list")
+        .filter_map(Result::ok)
+        .map(|e| e.file_name())
+        .collect();
+    assert_eq!(leftovers.len(), 1, "{leftovers:?}");
 }

@@ -14,6 +14,7 @@ mod engine_faults;
 mod eval;
 mod fmt;
 mod fuzz_corpus;
+mod hangs;
 mod main_job;
 mod moved;
 mod parse;
