@@ -1,7 +1,7 @@
 //! Calling a built-in function: arity check, sensitive marks and unknown
 //! arguments handled once for every function, then the implementation.
 
-use crate::functions;
+use crate::{functions, limits};
 use infra_lang::eval::Site;
 use infra_lang::types::Type;
 use infra_lang::{Diagnostic, Span, Value};
@@ -17,6 +17,9 @@ pub struct FnContext<'a> {
     pub base_dir: &'a Path,
 }
 
+/// The diagnostic code of a function that rejects its arguments.
+const FAILED: &str = "function::failed";
+
 /// A function failure: which argument (0-based, `None` for the call as a
 /// whole) and what was wrong with it.
 #[derive(Clone, Debug, PartialEq)]
@@ -28,6 +31,9 @@ pub struct FnError {
     pub message: String,
     /// How to fix it, when there is something to say.
     pub help: Option<String>,
+    /// The diagnostic code: `function::failed`, or `function::too-large`
+    /// for a result over the size limit (see [`crate::limits`]).
+    pub code: &'static str,
 }
 
 impl FnError {
@@ -37,6 +43,7 @@ impl FnError {
             arg: Some(arg),
             message: message.into(),
             help: None,
+            code: FAILED,
         }
     }
 
@@ -46,7 +53,14 @@ impl FnError {
             arg: None,
             message: message.into(),
             help: None,
+            code: FAILED,
         }
+    }
+
+    /// Gives the error another diagnostic code than `function::failed`.
+    pub fn with_code(mut self, code: &'static str) -> FnError {
+        self.code = code;
+        self
     }
 
     /// Adds a help line.
@@ -137,7 +151,8 @@ pub fn builtins() -> Vec<&'static Builtin> {
 ///
 /// # Errors
 /// [`FnError`] when the function does not exist, the argument count is
-/// wrong, or the function rejects its arguments.
+/// wrong, the function rejects its arguments, or its result would pass
+/// the size limit of [`crate::limits`] (`function::too-large`).
 pub fn call(name: &str, args: Vec<Value>, ctx: &FnContext<'_>) -> Result<Value, FnError> {
     let Some(f) = builtin(name) else {
         return Err(FnError::call(format!(
@@ -157,7 +172,7 @@ pub fn call(name: &str, args: Vec<Value>, ctx: &FnContext<'_>) -> Result<Value, 
         }
     }
     if f.raw {
-        return (f.run)(args, ctx);
+        return (f.run)(args, ctx).and_then(within_limit);
     }
     if args.iter().any(Value::has_unknown) {
         let sensitive = args.iter().any(Value::is_sensitive_deep);
@@ -172,11 +187,20 @@ pub fn call(name: &str, args: Vec<Value>, ctx: &FnContext<'_>) -> Result<Value, 
             v
         })
         .collect();
-    (f.run)(args, ctx).map(|v| v.mark_if(sensitive))
+    (f.run)(args, ctx)
+        .and_then(within_limit)
+        .map(|v| v.mark_if(sensitive))
+}
+
+/// `v` when it is within the size limit on results ([`crate::limits`]).
+fn within_limit(v: Value) -> Result<Value, FnError> {
+    limits::Size::of(&v).check("the result")?;
+    Ok(v)
 }
 
 /// [`call`] from an expression: a failure becomes a `function::failed`
-/// diagnostic at `site`, labelled on the offending argument when the
+/// diagnostic (`function::too-large` for a result over the size limit) at
+/// `site`, labelled on the offending argument when the
 /// function names one (`arg_spans` has one span per argument).
 ///
 /// # Errors
@@ -197,7 +221,7 @@ pub fn call_at(
             Some(i) => format!("argument {} of `{name}`", i + 1),
             None => format!("this call of `{name}`"),
         };
-        let d = Diagnostic::error("function::failed", format!("{name}: {}", e.message))
+        let d = Diagnostic::error(e.code, format!("{name}: {}", e.message))
             .in_file(site.source)
             .primary(span, label);
         match e.help {

@@ -21,6 +21,15 @@ pub fn markdown_reference() -> String {
          Try any of them with `infra eval 'EXPR'`; `try(...)` and `can(...)` are part of the language (see language.md).\n",
         all.len()
     );
+    let _ = writeln!(
+        out,
+        "A function's result holds at most {} values (counting every element, attribute and map entry at any depth) and {} MiB of text; \
+         a call that would build more fails with `function::too-large`, before building it. \
+         `jsondecode` and `yamldecode` accept data nested at most {} levels deep.\n",
+        crate::limits::MAX_ELEMENTS,
+        crate::limits::MAX_STRING_BYTES >> 20,
+        crate::limits::MAX_DEPTH
+    );
     for g in &groups {
         let names: Vec<String> = all
             .iter()

@@ -8,8 +8,11 @@ mod args;
 mod call;
 mod docs;
 mod functions;
+pub mod limits;
 
 pub use functions::datetime::rfc3339_utc;
+#[cfg(test)]
+mod bounds_tests;
 #[cfg(test)]
 mod harness;
 

@@ -5,8 +5,9 @@
 use super::builtin;
 use super::ex;
 use super::unify::{any_list, convert, same, typed_list, unify_types, unify_values};
+use super::value_set::ValueSet;
 use crate::args::{get, integer, mapping, number, string};
-use crate::{Builtin, Example, FnContext, FnError, Returns};
+use crate::{Builtin, Example, FnContext, FnError, Returns, limits};
 use infra_lang::Value;
 use infra_lang::types::Type;
 use infra_lang::value::Number;
@@ -549,12 +550,14 @@ fn contains(args: Vec<Value>, _: &FnContext<'_>) -> Result<Value, FnError> {
 
 fn distinct(args: Vec<Value>, _: &FnContext<'_>) -> Result<Value, FnError> {
     let (t, items) = any_list(&args, 0)?;
-    let mut out: Vec<Value> = Vec::with_capacity(items.len());
-    for v in items {
-        if !out.iter().any(|o| same(o, &v)) {
-            out.push(v);
-        }
-    }
+    let mut seen = ValueSet::new();
+    let keep: Vec<bool> = items.iter().map(|v| seen.insert(v)).collect();
+    drop(seen);
+    let out = items
+        .into_iter()
+        .zip(keep)
+        .filter_map(|(v, k)| k.then_some(v))
+        .collect();
     Ok(Value::List(t, out))
 }
 
@@ -618,6 +621,13 @@ fn setproduct(args: Vec<Value>, _: &FnContext<'_>) -> Result<Value, FnError> {
             }
         }
     }
+    let rows = columns
+        .iter()
+        .fold(1u128, |n, c| n.saturating_mul(c.len() as u128));
+    limits::check_elements(
+        rows.saturating_mul(columns.len() as u128 + 1) + 1,
+        &format!("a product of {rows} rows"),
+    )?;
     let elem = Type::Tuple(types.clone());
     let mut rows: Vec<Vec<Value>> = vec![Vec::new()];
     for (column, t) in columns.into_iter().zip(&types) {
@@ -699,9 +709,10 @@ fn setintersection(args: Vec<Value>, _: &FnContext<'_>) -> Result<Value, FnError
     } else {
         all.remove(0)
     };
+    let others: Vec<ValueSet<'_>> = all.iter().map(|o| ValueSet::of(o)).collect();
     let items = first
         .into_iter()
-        .filter(|v| all.iter().all(|other| other.iter().any(|o| same(o, v))))
+        .filter(|v| others.iter().all(|other| other.contains(v)))
         .collect();
     Ok(Value::set(t, items))
 }
@@ -711,10 +722,8 @@ fn setsubtract(args: Vec<Value>, _: &FnContext<'_>) -> Result<Value, FnError> {
     let mut all = all.into_iter();
     let a = all.next().unwrap_or_default();
     let b = all.next().unwrap_or_default();
-    let items = a
-        .into_iter()
-        .filter(|v| !b.iter().any(|o| same(o, v)))
-        .collect();
+    let b = ValueSet::of(&b);
+    let items = a.into_iter().filter(|v| !b.contains(v)).collect();
     Ok(Value::set(t, items))
 }
 
@@ -1169,10 +1178,11 @@ fn matchkeys(args: Vec<Value>, _: &FnContext<'_>) -> Result<Value, FnError> {
     };
     let keys = conv(keys, 1)?;
     let search = conv(search, 2)?;
+    let search = ValueSet::of(&search);
     let out = values
         .into_iter()
         .zip(keys)
-        .filter(|(_, k)| search.iter().any(|s| same(s, k)))
+        .filter(|(_, k)| search.contains(k))
         .map(|(v, _)| v)
         .collect();
     Ok(Value::List(t, out))

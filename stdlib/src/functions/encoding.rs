@@ -3,7 +3,7 @@
 
 use super::yaml;
 use crate::args::{get, string};
-use crate::{Builtin, Example, FnContext, FnError, Returns};
+use crate::{Builtin, Example, FnContext, FnError, Returns, limits};
 use base64::Engine as _;
 use base64::engine::{DecodePaddingMode, GeneralPurpose, GeneralPurposeConfig};
 use infra_lang::Value;
@@ -168,6 +168,12 @@ pub(crate) fn json_text(v: &Value) -> Result<String, String> {
 }
 
 fn write_json(out: &mut String, v: &Value) -> Result<(), String> {
+    // Values may nest deeper than the thread's stack allows one frame per
+    // level (a chain of locals each wrapping the next): grow it on demand.
+    stacker::maybe_grow(64 * 1024, 1024 * 1024, || write_json_on_stack(out, v))
+}
+
+fn write_json_on_stack(out: &mut String, v: &Value) -> Result<(), String> {
     match v {
         Value::Null(_) => out.push_str("null"),
         Value::Unknown(_) => return Err("value is not known".into()),
@@ -226,6 +232,57 @@ fn json_string(out: &mut String, s: &str) {
     out.push('"');
 }
 
+/// What a JSON text holds, found in one pass without parsing it (decoding
+/// builds up to ~30 times the text's size in values, and recurses once
+/// per level).
+struct JsonShape {
+    /// Values at most: outside strings, every value is the whole text,
+    /// or the first in its `[` or `{`, or follows a `,`.
+    values: u128,
+    /// Line and column (from 1) of the first `[` or `{` nested deeper
+    /// than [`limits::MAX_DEPTH`].
+    too_deep_at: Option<(usize, usize)>,
+}
+
+fn json_shape(text: &str) -> JsonShape {
+    let mut shape = JsonShape {
+        values: 1,
+        too_deep_at: None,
+    };
+    let (mut in_string, mut escaped, mut depth) = (false, false, 0usize);
+    let (mut line, mut col) = (1, 0);
+    for b in text.bytes() {
+        if b == b'\n' {
+            (line, col) = (line + 1, 0);
+        } else if b & 0xC0 != 0x80 {
+            col += 1;
+        }
+        if in_string {
+            match b {
+                _ if escaped => escaped = false,
+                b'\\' => escaped = true,
+                b'"' => in_string = false,
+                _ => {}
+            }
+            continue;
+        }
+        match b {
+            b'"' => in_string = true,
+            b'[' | b'{' => {
+                shape.values += 1;
+                depth += 1;
+                if depth > limits::MAX_DEPTH && shape.too_deep_at.is_none() {
+                    shape.too_deep_at = Some((line, col));
+                }
+            }
+            b']' | b'}' => depth = depth.saturating_sub(1),
+            b',' => shape.values += 1,
+            _ => {}
+        }
+    }
+    shape
+}
+
 fn jsonencode(args: Vec<Value>, _: &FnContext<'_>) -> Result<Value, FnError> {
     json_text(&get(&args, 0))
         .map(Value::String)
@@ -234,6 +291,17 @@ fn jsonencode(args: Vec<Value>, _: &FnContext<'_>) -> Result<Value, FnError> {
 
 fn jsondecode(args: Vec<Value>, _: &FnContext<'_>) -> Result<Value, FnError> {
     let text = string(&args, 0)?;
+    let shape = json_shape(&text);
+    if let Some((line, column)) = shape.too_deep_at {
+        return Err(FnError::arg(
+            0,
+            format!(
+                "invalid JSON: nested more than {} levels deep (the limit on decoded data), at line {line} column {column}",
+                limits::MAX_DEPTH
+            ),
+        ));
+    }
+    limits::check_elements(shape.values, "a decoded JSON document")?;
     match serde_json::from_str::<serde_json::Value>(&text) {
         Ok(json) => Ok(value::from_json(&json)),
         Err(e) => Err(FnError::arg(0, format!("invalid JSON: {e}"))),
@@ -241,14 +309,12 @@ fn jsondecode(args: Vec<Value>, _: &FnContext<'_>) -> Result<Value, FnError> {
 }
 
 fn yamlencode(args: Vec<Value>, _: &FnContext<'_>) -> Result<Value, FnError> {
-    yaml::encode(&get(&args, 0))
-        .map(Value::String)
-        .map_err(|e| FnError::arg(0, e))
+    yaml::encode(&get(&args, 0)).map(Value::String)
 }
 
 fn yamldecode(args: Vec<Value>, _: &FnContext<'_>) -> Result<Value, FnError> {
     let text = string(&args, 0)?;
-    yaml::decode(&text).map_err(|e| FnError::arg(0, format!("invalid YAML: {e}")))
+    yaml::decode(&text)
 }
 
 /// Go's `base64.StdEncoding`: padding required, newlines ignored,
@@ -337,6 +403,9 @@ fn urlencode(args: Vec<Value>, _: &FnContext<'_>) -> Result<Value, FnError> {
 
 fn csvdecode(args: Vec<Value>, _: &FnContext<'_>) -> Result<Value, FnError> {
     let text = string(&args, 0)?;
+    // Every cell follows a comma or a line break, or starts the text.
+    let cells = text.bytes().filter(|b| matches!(b, b',' | b'\n')).count() as u128 + 1;
+    limits::check_elements(cells, "a decoded CSV document")?;
     let records = parse_csv(&text).map_err(|e| FnError::arg(0, e))?;
     let mut records = records.into_iter();
     let Some(header) = records.next() else {

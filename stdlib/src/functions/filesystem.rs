@@ -4,7 +4,7 @@
 
 use super::encoding::b64;
 use crate::args::{get, string};
-use crate::{Builtin, Example, FnContext, FnError, Returns};
+use crate::{Builtin, Example, FnContext, FnError, Returns, limits};
 use infra_lang::ast::Ident;
 use infra_lang::eval::{Evaluator, Scope, Site, Step};
 use infra_lang::types::Type;
@@ -41,7 +41,7 @@ pub(crate) const FUNCTIONS: &[Builtin] = &[
     Builtin {
         name: "fileset",
         group: "filesystem",
-        summary: "The files under a directory whose relative paths match a glob (`*`, `**`, `?`, `[a-z]`, `{a,b}`), as a set of `/`-separated paths.",
+        summary: "The files under a directory whose relative paths match a glob (`*`, `**`, `?`, `[a-z]`, `{a,b}`), as a set of `/`-separated paths. Symlinked directories are not followed, and a pattern that makes the walk look at more than a million files and directories is an error (Terraform walks on).",
         examples: &[Example {
             expr: r#"fileset("${path.module}/site", "**/*.html")"#,
             result: "toset([\n  \"index.html\",\n  \"sub/about.html\",\n])",
@@ -254,6 +254,8 @@ fn fileset(args: Vec<Value>, ctx: &FnContext<'_>) -> Result<Value, FnError> {
         root.push('/');
     }
     let mut found = Vec::new();
+    let mut bytes: u128 = 0;
+    let mut err = None;
     walk(
         Path::new(if root.is_empty() { "." } else { &root }),
         &mut |p| {
@@ -264,30 +266,83 @@ fn fileset(args: Vec<Value>, ctx: &FnContext<'_>) -> Result<Value, FnError> {
                     .strip_prefix(&base)
                     .map(|r| r.trim_start_matches('/'))
                     .unwrap_or(&s);
+                bytes += rel.len() as u128;
+                if let Err(e) = limits::check_elements(found.len() as u128 + 2, "a set of file names")
+                    .and_then(|()| limits::check_string(bytes, "file names"))
+                {
+                    err = Some(e);
+                    return false;
+                }
                 found.push(Value::string(rel));
             }
+            true
         },
-    );
+    )
+    .map_err(|visited| {
+        FnError::arg(
+            1,
+            format!(
+                "the pattern {pattern:?} makes fileset look at more than {visited} files and directories"
+            ),
+        )
+        .with_help("Start the pattern with the directory that holds the files, e.g. `fileset(path.module, \"site/**\")`.")
+    })?;
+    if let Some(e) = err {
+        return Err(e);
+    }
     Ok(Value::set(Type::String, found))
 }
 
-/// Calls `f` with every regular file under `dir` (symlinked directories are
-/// not followed).
-fn walk(dir: &Path, f: &mut dyn FnMut(&Path)) {
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        if dir.is_file() {
-            f(dir);
+/// Most directory entries one `fileset` call looks at (a million): the
+/// walk of `fileset("/", "**")` stops there with an error instead of
+/// running on.
+pub(crate) const MAX_FILESET_ENTRIES: usize = 1_000_000;
+
+/// Calls `f` with every regular file under `dir`, depth first without
+/// recursion; symlinked directories are not followed, so a link back up
+/// the tree cannot make the walk loop. Stops when `f` returns false.
+///
+/// # Errors
+/// [`MAX_FILESET_ENTRIES`] when the walk would look at more entries than
+/// that.
+fn walk(dir: &Path, f: &mut dyn FnMut(&Path) -> bool) -> Result<(), usize> {
+    walk_at_most(dir, MAX_FILESET_ENTRIES, f)
+}
+
+fn walk_at_most(dir: &Path, max: usize, f: &mut dyn FnMut(&Path) -> bool) -> Result<(), usize> {
+    let mut visited = 0usize;
+    let mut todo = vec![dir.to_path_buf()];
+    let mut top = true;
+    while let Some(dir) = todo.pop() {
+        let Ok(entries) = std::fs::read_dir(&dir) else {
+            if top && dir.is_file() {
+                f(&dir);
+            }
+            top = false;
+            continue;
+        };
+        top = false;
+        let mut subdirs = Vec::new();
+        for entry in entries.flatten() {
+            visited += 1;
+            if visited > max {
+                return Err(max);
+            }
+            let path = entry.path();
+            match entry.file_type() {
+                Ok(t) if t.is_dir() => subdirs.push(path),
+                Ok(_) if path.is_file() => {
+                    if !f(&path) {
+                        return Ok(());
+                    }
+                }
+                _ => {}
+            }
         }
-        return;
-    };
-    for entry in entries.flatten() {
-        let path = entry.path();
-        match entry.file_type() {
-            Ok(t) if t.is_dir() => walk(&path, f),
-            Ok(_) if path.is_file() => f(&path),
-            _ => {}
-        }
+        // Depth first, in the order read_dir gave.
+        todo.extend(subdirs.into_iter().rev());
     }
+    Ok(())
 }
 
 /// What a template sees: the variables, and every function but
@@ -441,4 +496,53 @@ fn basename(args: Vec<Value>, _: &FnContext<'_>) -> Result<Value, FnError> {
 
 fn pathexpand(args: Vec<Value>, _: &FnContext<'_>) -> Result<Value, FnError> {
     Ok(Value::String(expand_home(&string(&args, 0)?)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::walk_at_most;
+
+    #[test]
+    fn the_walk_stops_with_an_error_after_its_budget_of_entries() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        for i in 0..10 {
+            std::fs::write(dir.path().join(format!("f{i}")), "x").expect("write");
+        }
+        let mut seen = 0;
+        assert_eq!(
+            walk_at_most(dir.path(), 5, &mut |_| {
+                seen += 1;
+                true
+            }),
+            Err(5)
+        );
+        assert!(seen <= 5);
+        let mut all = 0;
+        assert_eq!(
+            walk_at_most(dir.path(), 10, &mut |_| {
+                all += 1;
+                true
+            }),
+            Ok(())
+        );
+        assert_eq!(all, 10);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_symlinked_directory_is_not_followed_so_a_loop_ends() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        std::fs::create_dir(dir.path().join("sub")).expect("mkdir");
+        std::fs::write(dir.path().join("sub/a"), "x").expect("write");
+        std::os::unix::fs::symlink("..", dir.path().join("sub/up")).expect("symlink");
+        let mut files = Vec::new();
+        assert_eq!(
+            walk_at_most(dir.path(), 100, &mut |p| {
+                files.push(p.to_path_buf());
+                true
+            }),
+            Ok(())
+        );
+        assert_eq!(files, vec![dir.path().join("sub/a")]);
+    }
 }

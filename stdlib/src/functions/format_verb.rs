@@ -5,6 +5,7 @@
 //! counted in grapheme clusters.
 
 use super::encoding::json_text;
+use crate::{FnError, limits};
 use infra_lang::Value;
 use infra_lang::types::Type;
 use infra_lang::value::{self, Number};
@@ -26,8 +27,31 @@ struct Verb {
     offset: usize,
 }
 
-/// Formats `args` by `spec`. The error is Terraform's message.
-pub(crate) fn format(spec: &str, args: &[Value]) -> Result<String, String> {
+/// Formats `args` by `spec`. The error is Terraform's message, about
+/// argument 0 (the format), or `function::too-large` when a width or
+/// precision asks for more text than a result may hold.
+pub(crate) fn format(spec: &str, args: &[Value]) -> Result<String, FnError> {
+    format_text(spec, args).map_err(|e| match e {
+        Failure::Invalid(m) => FnError::arg(0, m),
+        Failure::TooLarge(e) => e,
+    })
+}
+
+/// Why formatting failed.
+enum Failure {
+    /// Terraform's message about the format or an argument.
+    Invalid(String),
+    /// The result would pass the size limit.
+    TooLarge(FnError),
+}
+
+impl From<String> for Failure {
+    fn from(m: String) -> Failure {
+        Failure::Invalid(m)
+    }
+}
+
+fn format_text(spec: &str, args: &[Value]) -> Result<String, Failure> {
     let mut out = String::new();
     let mut next = 1;
     let mut max_used = 0;
@@ -69,7 +93,7 @@ pub(crate) fn format(spec: &str, args: &[Value]) -> Result<String, String> {
                     verb.arg = n;
                     i += 1;
                 }
-                _ => return Err(bad_char(&chars, i, spec)),
+                _ => return Err(bad_char(&chars, i, spec).into()),
             }
         }
         if chars.get(i).is_some_and(|c| ('1'..='9').contains(&c.1)) {
@@ -85,14 +109,24 @@ pub(crate) fn format(spec: &str, args: &[Value]) -> Result<String, String> {
                 verb.raw = spec[offset..end + 1].to_string();
                 i += 1;
             }
-            Some(_) => return Err(bad_char(&chars, i, spec)),
+            Some(_) => return Err(bad_char(&chars, i, spec).into()),
             None => {
-                return Err(format!(
-                    "invalid format string starting at offset {}",
-                    spec.len()
-                ));
+                return Err(
+                    format!("invalid format string starting at offset {}", spec.len()).into(),
+                );
             }
         }
+        // A width, or a number's precision, is text to be written: check
+        // it against the limit before building it.
+        let prec = match verb.mode {
+            's' | 'q' | 'v' | 't' => 0,
+            _ => verb.prec.unwrap_or(0),
+        };
+        limits::check_string(
+            out.len() as u128 + verb.width.unwrap_or(0) as u128 + prec as u128,
+            "a formatted string",
+        )
+        .map_err(Failure::TooLarge)?;
         append(&verb, &mut out, args)?;
         max_used = max_used.max(verb.arg);
         next = verb.arg + 1;
@@ -102,7 +136,8 @@ pub(crate) fn format(spec: &str, args: &[Value]) -> Result<String, String> {
             "too many arguments; no verbs in format string".to_string()
         } else {
             format!("too many arguments; only {max_used} used by format string")
-        });
+        }
+        .into());
     }
     Ok(out)
 }
@@ -152,7 +187,10 @@ fn append(verb: &Verb, out: &mut String, args: &[Value]) -> Result<(), String> {
         'v' => {
             let text = match arg {
                 Value::String(s) if !verb.sharp => s.clone(),
-                Value::Number(n) if !verb.sharp => Decimal::shortest(*n).text_g(None),
+                Value::Number(n) if !verb.sharp => match infinity(*n) {
+                    Some(inf) => inf.to_string(),
+                    None => Decimal::shortest(*n).text_g(None),
+                },
                 other => json_text(other).map_err(unsupported)?,
             };
             out.push_str(&pad(verb, text));
@@ -199,6 +237,33 @@ fn append(verb: &Verb, out: &mut String, args: &[Value]) -> Result<(), String> {
     Ok(())
 }
 
+/// `"+Inf"` or `"-Inf"` when `n` is infinite (`pow(10, 400)`, or
+/// `1e308 * 10`, which Terraform's arbitrary precision keeps finite).
+fn infinity(n: Number) -> Option<&'static str> {
+    let f = n.as_f64();
+    if f.is_finite() {
+        None
+    } else if f > 0.0 {
+        Some("+Inf")
+    } else {
+        Some("-Inf")
+    }
+}
+
+/// Go's `big.Float` format of an infinity: the sign (`+` unless the space
+/// flag asks for a space), `Inf`, padded with spaces even with `0`.
+fn float_infinity(verb: &Verb, inf: &str) -> String {
+    let (sign, body) = inf.split_at(1);
+    let sign = if sign == "+" && verb.space { " " } else { sign };
+    let len = sign.len() + body.len();
+    let padding = verb.width.filter(|w| *w > len).map_or(0, |w| w - len);
+    if verb.minus {
+        format!("{sign}{body}{}", " ".repeat(padding))
+    } else {
+        format!("{}{sign}{body}", " ".repeat(padding))
+    }
+}
+
 /// Pads to the verb's width in grapheme clusters (cty's formatPadWidth).
 fn pad(verb: &Verb, text: String) -> String {
     let Some(width) = verb.width else {
@@ -218,6 +283,9 @@ fn pad(verb: &Verb, text: String) -> String {
 
 /// Go's `fmt` of a `*big.Int`: `[pad][sign][prefix][zeros]digits[pad]`.
 fn integer(verb: &Verb, n: Number) -> Option<String> {
+    if infinity(n).is_some() {
+        return None;
+    }
     let d = Decimal::exact(n);
     if !d.is_integer() {
         return None;
@@ -298,6 +366,9 @@ fn to_base(decimal: &str, base: u32) -> String {
 
 /// Go's `fmt` of a `*big.Float` for `%e %E %f %g %G`.
 fn float(verb: &Verb, n: Number) -> String {
+    if let Some(inf) = infinity(n) {
+        return float_infinity(verb, inf);
+    }
     let (d, prec) = match verb.prec {
         Some(p) => (Decimal::exact(n), Some(p)),
         None if matches!(verb.mode, 'g' | 'G') => (Decimal::shortest(n), None),

@@ -3,7 +3,7 @@
 
 mod collections;
 pub(crate) mod datetime;
-mod encoding;
+pub(crate) mod encoding;
 mod filesystem;
 mod format_verb;
 mod hashing;
@@ -12,7 +12,8 @@ mod numbers;
 mod strings;
 mod types;
 mod unify;
-mod yaml;
+mod value_set;
+pub(crate) mod yaml;
 
 use crate::{Builtin, Example, FnContext, FnError, Returns};
 use infra_lang::Value;

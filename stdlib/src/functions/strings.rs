@@ -3,7 +3,7 @@
 
 use super::format_verb;
 use crate::args::{integer, sequence, string, string_list, strings};
-use crate::{Builtin, Example, FnContext, FnError, Returns};
+use crate::{Builtin, Example, FnContext, FnError, Returns, limits};
 use infra_lang::Value;
 use infra_lang::types::Type;
 use regex::Regex;
@@ -296,15 +296,21 @@ fn indent(args: Vec<Value>, _: &FnContext<'_>) -> Result<Value, FnError> {
         )
     })?;
     let s = string(&args, 1)?;
+    let lines = s.bytes().filter(|b| *b == b'\n').count();
+    if lines == 0 {
+        return Ok(Value::String(s));
+    }
+    limits::check_string(
+        s.len() as u128 + lines as u128 * n as u128,
+        "an indented string",
+    )?;
     let pad = " ".repeat(n);
     Ok(Value::String(s.replace('\n', &format!("\n{pad}"))))
 }
 
 fn format(args: Vec<Value>, _: &FnContext<'_>) -> Result<Value, FnError> {
     let spec = string(&args, 0)?;
-    format_verb::format(&spec, &args[1..])
-        .map(Value::String)
-        .map_err(|e| FnError::arg(0, e))
+    format_verb::format(&spec, &args[1..]).map(Value::String)
 }
 
 fn formatlist(args: Vec<Value>, _: &FnContext<'_>) -> Result<Value, FnError> {
@@ -335,6 +341,7 @@ fn formatlist(args: Vec<Value>, _: &FnContext<'_>) -> Result<Value, FnError> {
     }
     let rows = len.map_or(1, |(n, _)| n);
     let mut out = Vec::with_capacity(rows);
+    let mut bytes: u128 = 0;
     for row in 0..rows {
         let row_args: Vec<Value> = columns
             .iter()
@@ -343,8 +350,14 @@ fn formatlist(args: Vec<Value>, _: &FnContext<'_>) -> Result<Value, FnError> {
                 Err(v) => v.clone(),
             })
             .collect();
-        let s = format_verb::format(&spec, &row_args)
-            .map_err(|e| FnError::arg(0, format!("error on format iteration {row}: {e}")))?;
+        let s = format_verb::format(&spec, &row_args).map_err(|mut e| {
+            if e.code != limits::TOO_LARGE {
+                e.message = format!("error on format iteration {row}: {}", e.message);
+            }
+            e
+        })?;
+        bytes += s.len() as u128;
+        limits::check_string(bytes, "a list of formatted strings")?;
         out.push(s);
     }
     Ok(string_list(out))
@@ -364,12 +377,23 @@ fn join(args: Vec<Value>, _: &FnContext<'_>) -> Result<Value, FnError> {
         }
         parts.extend(strings(&args, i)?);
     }
+    let text: u128 = parts.iter().map(|p| p.len() as u128).sum();
+    let seps = parts.len().saturating_sub(1) as u128 * sep.len() as u128;
+    limits::check_string(text + seps, "a joined string")?;
     Ok(Value::String(parts.join(&sep)))
 }
 
 fn split(args: Vec<Value>, _: &FnContext<'_>) -> Result<Value, FnError> {
     let sep = string(&args, 0)?;
     let s = string(&args, 1)?;
+    let parts = if sep.is_empty() {
+        s.chars().count()
+    } else {
+        s.matches(sep.as_str()).count() + 1
+    };
+    // Each part is a value of its own: `split("", text)` makes one per
+    // character.
+    limits::check_elements(parts as u128 + 1, "a list of parts")?;
     let parts: Vec<String> = if sep.is_empty() {
         s.chars().map(String::from).collect()
     } else {
@@ -464,10 +488,31 @@ fn replace(args: Vec<Value>, _: &FnContext<'_>) -> Result<Value, FnError> {
     let with = string(&args, 2)?;
     if sub.len() > 1 && sub.starts_with('/') && sub.ends_with('/') {
         let re = go_regex(&sub[1..sub.len() - 1], 1)?;
-        return Ok(Value::String(
-            re.replace_all(&s, with.as_str()).into_owned(),
-        ));
+        // As `replace_all`, checking the size after each replacement.
+        let mut out = String::new();
+        let mut last = 0;
+        for caps in re.captures_iter(&s) {
+            let Some(m) = caps.get(0) else { continue };
+            out.push_str(&s[last..m.start()]);
+            caps.expand(&with, &mut out);
+            last = m.end();
+            limits::check_string(
+                (out.len() + s.len() - last) as u128,
+                "a string with replacements",
+            )?;
+        }
+        out.push_str(&s[last..]);
+        return Ok(Value::String(out));
     }
+    let matches = if sub.is_empty() {
+        s.chars().count() as u128 + 1
+    } else {
+        s.matches(sub.as_str()).count() as u128
+    };
+    limits::check_string(
+        s.len() as u128 - matches * sub.len() as u128 + matches * with.len() as u128,
+        "a string with replacements",
+    )?;
     Ok(Value::String(s.replace(&sub, &with)))
 }
 
@@ -541,10 +586,17 @@ fn regexall(args: Vec<Value>, _: &FnContext<'_>) -> Result<Value, FnError> {
     let re = go_regex(&string(&args, 0)?, 0)?;
     let s = string(&args, 1)?;
     let shape = shape(&re)?;
-    let items = re
-        .captures_iter(&s)
-        .map(|c| match_value(&shape, &c))
-        .collect();
+    let per_match = match &shape {
+        Shape::Whole => 1,
+        Shape::Groups(n) => *n as u128 + 1,
+        Shape::Named(names) => names.len() as u128 + 1,
+    };
+    let mut items = Vec::new();
+    for c in re.captures_iter(&s) {
+        // A pattern matching the empty string matches at every character.
+        limits::check_elements((items.len() as u128 + 2) * per_match, "a list of matches")?;
+        items.push(match_value(&shape, &c));
+    }
     Ok(Value::List(shape_type(&shape), items))
 }
 

@@ -4,6 +4,8 @@
 //! booleans, 1.2 numbers, timestamps as RFC 3339 strings), anchors and
 //! merge keys.
 
+use crate::FnError;
+use crate::limits::{self, Size};
 use infra_lang::Value;
 use infra_lang::value::Number;
 use std::collections::BTreeMap;
@@ -12,15 +14,18 @@ use yaml_rust2::scanner::TScalarStyle;
 
 // ------------------------------------------------------------------ encode
 
-/// The YAML document for `v`.
-pub(crate) fn encode(v: &Value) -> Result<String, String> {
+/// The YAML document for `v`. Errors are about argument 0, or
+/// `function::too-large` when the document would pass the limit on
+/// results (indentation grows with depth, so a deep value makes a
+/// document quadratic in its size).
+pub(crate) fn encode(v: &Value) -> Result<String, FnError> {
     let mut out = String::new();
     match v {
         Value::Sensitive(inner) => return encode(inner),
-        Value::Unknown(_) => return Err("value is not known".into()),
+        Value::Unknown(_) => return Err(FnError::arg(0, "value is not known")),
         v if is_block_collection(v) => node(&mut out, v, 0, Ctx::Root)?,
         v => {
-            let plain = scalar(&mut out, v, 2, false)?;
+            let plain = scalar(&mut out, v, 2, false).map_err(|e| FnError::arg(0, e))?;
             if plain {
                 out.push_str("...\n");
             }
@@ -53,7 +58,16 @@ fn column(out: &str) -> usize {
 
 /// Writes `v` where `ctx` says; `indent` is the column of the enclosing
 /// item's `-` or key.
-fn node(out: &mut String, v: &Value, indent: usize, ctx: Ctx) -> Result<(), String> {
+fn node(out: &mut String, v: &Value, indent: usize, ctx: Ctx) -> Result<(), FnError> {
+    limits::check_string(out.len() as u128 + indent as u128, "a YAML document")?;
+    // Values may nest deeper than the thread's stack allows one frame per
+    // level: grow it on demand.
+    stacker::maybe_grow(64 * 1024, 1024 * 1024, || {
+        node_on_stack(out, v, indent, ctx)
+    })
+}
+
+fn node_on_stack(out: &mut String, v: &Value, indent: usize, ctx: Ctx) -> Result<(), FnError> {
     match v {
         Value::Sensitive(inner) => node(out, inner, indent, ctx),
         Value::List(_, items) | Value::Set(_, items) | Value::Tuple(items) if !items.is_empty() => {
@@ -108,7 +122,9 @@ fn node(out: &mut String, v: &Value, indent: usize, ctx: Ctx) -> Result<(), Stri
         }
         v => {
             out.push(' ');
-            scalar(out, v, indent + 2, true).map(|_| ())
+            scalar(out, v, indent + 2, true)
+                .map(|_| ())
+                .map_err(|e| FnError::arg(0, e))
         }
     }
 }
@@ -254,48 +270,90 @@ fn double_quoted(out: &mut String, s: &str, indent: usize, fold: bool) {
 
 // ------------------------------------------------------------------ decode
 
-/// The value of a one-document YAML stream.
-pub(crate) fn decode(text: &str) -> Result<Value, String> {
-    let mut events = Vec::new();
-    let mut parser = Parser::new_from_str(text);
-    loop {
-        match parser.next_token() {
-            Ok((Event::StreamEnd, _)) => break,
-            Ok((e, m)) => events.push((e, m.line(), m.col() + 1)),
-            Err(e) => {
-                return Err(format!(
-                    "on line {}, column {}: {}",
-                    e.marker().line(),
-                    e.marker().col() + 1,
-                    e.info()
-                ));
-            }
-        }
-    }
+/// The value of a one-document YAML stream. Errors are about argument 0:
+/// invalid YAML, nesting deeper than [`limits::MAX_DEPTH`], or
+/// `function::too-large` when aliases would copy more than a result may
+/// hold (a "billion laughs" document).
+pub(crate) fn decode(text: &str) -> Result<Value, FnError> {
     let mut d = Decoder {
-        events,
+        events: Vec::new(),
         pos: 0,
         anchors: BTreeMap::new(),
+        depth: 0,
+        size: Size::default(),
+        too_large: None,
     };
-    d.skip(|e| matches!(e, Event::StreamStart));
-    if !d.skip(|e| matches!(e, Event::DocumentStart)) {
-        return Err("on line 1, column 1: missing start of document".into());
+    match d.document(text) {
+        Ok(v) => Ok(v),
+        Err(e) => Err(match d.too_large.take() {
+            Some(e) => e,
+            None => FnError::arg(0, format!("invalid YAML: {e}")),
+        }),
     }
-    let v = d.node()?;
-    d.skip(|e| matches!(e, Event::DocumentEnd));
-    if let Some((_, line, col)) = d.events.get(d.pos) {
-        return Err(format!(
-            "on line {line}, column {col}: unexpected extra content after value"
-        ));
+}
+
+impl Decoder {
+    fn document(&mut self, text: &str) -> Result<Value, String> {
+        let mut events = Vec::new();
+        let mut parser = Parser::new_from_str(text);
+        loop {
+            match parser.next_token() {
+                Ok((Event::StreamEnd, _)) => break,
+                Ok((e, m)) => {
+                    // The events alone take ~100 bytes per value: stop a huge
+                    // document before keeping them all.
+                    if matches!(
+                        e,
+                        Event::Scalar(..) | Event::SequenceStart(..) | Event::MappingStart(..)
+                    ) {
+                        self.grow(Size {
+                            elements: 1,
+                            bytes: 0,
+                        })?;
+                    }
+                    events.push((e, m.line(), m.col() + 1));
+                }
+                Err(e) => {
+                    return Err(format!(
+                        "on line {}, column {}: {}",
+                        e.marker().line(),
+                        e.marker().col() + 1,
+                        e.info()
+                    ));
+                }
+            }
+        }
+        self.events = events;
+        // Counted again, aliases included, as the values are built.
+        self.size = Size::default();
+        let d = self;
+        d.skip(|e| matches!(e, Event::StreamStart));
+        if !d.skip(|e| matches!(e, Event::DocumentStart)) {
+            return Err("on line 1, column 1: missing start of document".into());
+        }
+        let v = d.node()?;
+        d.skip(|e| matches!(e, Event::DocumentEnd));
+        if let Some((_, line, col)) = d.events.get(d.pos) {
+            return Err(format!(
+                "on line {line}, column {col}: unexpected extra content after value"
+            ));
+        }
+        Ok(v)
     }
-    Ok(v)
 }
 
 struct Decoder {
     events: Vec<(Event, usize, usize)>,
     pos: usize,
-    /// Anchor id → its value; `None` while the anchored node is being read.
-    anchors: BTreeMap<usize, Option<Value>>,
+    /// Anchor id → its value and size; `None` while the anchored node is
+    /// being read.
+    anchors: BTreeMap<usize, Option<(Value, Size)>>,
+    /// Sequences and mappings open around the current node.
+    depth: usize,
+    /// The size of everything decoded so far, alias copies included.
+    size: Size,
+    /// Set when `size` passed the limit on results.
+    too_large: Option<FnError>,
 }
 
 const CORE: &str = "tag:yaml.org,2002:";
@@ -328,8 +386,32 @@ impl Decoder {
 
     fn anchor_end(&mut self, id: usize, v: &Value) {
         if id > 0 {
-            self.anchors.insert(id, Some(v.clone()));
+            self.anchors.insert(id, Some((v.clone(), Size::of(v))));
         }
+    }
+
+    /// Counts `add` into the decoded size; an error once it passes the
+    /// limit on results (checked before an alias is copied).
+    fn grow(&mut self, add: Size) -> Result<(), String> {
+        self.size.elements = self.size.elements.saturating_add(add.elements);
+        self.size.bytes = self.size.bytes.saturating_add(add.bytes);
+        if let Err(e) = self.size.check("a YAML document with its aliases expanded") {
+            self.too_large = Some(e);
+            return Err(String::new());
+        }
+        Ok(())
+    }
+
+    /// One level deeper; an error past [`limits::MAX_DEPTH`].
+    fn enter(&mut self, line: usize, col: usize) -> Result<(), String> {
+        self.depth += 1;
+        if self.depth > limits::MAX_DEPTH {
+            return Err(format!(
+                "on line {line}, column {col}: nested more than {} levels deep (the limit on decoded data)",
+                limits::MAX_DEPTH
+            ));
+        }
+        Ok(())
     }
 
     fn node(&mut self) -> Result<Value, String> {
@@ -340,7 +422,11 @@ impl Decoder {
         let at = |m: String| format!("on line {line}, column {col}: {m}");
         match event {
             Event::Alias(id) => match self.anchors.get(&id) {
-                Some(Some(v)) => Ok(v.clone()),
+                Some(Some((v, size))) => {
+                    let (v, size) = (v.clone(), *size);
+                    self.grow(size)?;
+                    Ok(v)
+                }
                 Some(None) => Err(format!(
                     "cannot refer to anchor {id} from inside its own definition"
                 )),
@@ -348,11 +434,20 @@ impl Decoder {
             },
             Event::Scalar(text, style, anchor, tag) => {
                 let v = resolve(&text, style, tag_name(tag.as_ref()).as_deref())?;
+                self.grow(Size {
+                    elements: 1,
+                    bytes: text.len() as u64,
+                })?;
                 self.anchor_end(anchor, &v);
                 Ok(v)
             }
             Event::SequenceStart(anchor, tag) => {
                 check_tag(tag.as_ref(), "!!seq")?;
+                self.enter(line, col)?;
+                self.grow(Size {
+                    elements: 1,
+                    bytes: 0,
+                })?;
                 self.anchor_start(anchor);
                 let mut items = Vec::new();
                 while !self.skip(|e| matches!(e, Event::SequenceEnd)) {
@@ -362,11 +457,17 @@ impl Decoder {
                     items.push(self.node()?);
                 }
                 let v = Value::Tuple(items);
+                self.depth -= 1;
                 self.anchor_end(anchor, &v);
                 Ok(v)
             }
             Event::MappingStart(anchor, tag) => {
                 check_tag(tag.as_ref(), "!!map")?;
+                self.enter(line, col)?;
+                self.grow(Size {
+                    elements: 1,
+                    bytes: 0,
+                })?;
                 self.anchor_start(anchor);
                 let mut entries = BTreeMap::new();
                 let mut merged = BTreeMap::new();
@@ -403,6 +504,7 @@ impl Decoder {
                 }
                 merged.extend(entries);
                 let v = Value::Object(merged);
+                self.depth -= 1;
                 self.anchor_end(anchor, &v);
                 Ok(v)
             }
