@@ -16,6 +16,7 @@ mod fmt;
 mod main_job;
 mod moved;
 mod parse;
+mod pending_ops;
 mod plan_markdown;
 mod references;
 mod robustness;
