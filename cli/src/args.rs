@@ -425,6 +425,11 @@ pub enum StateCommand {
         /// Instance, resource or module addresses.
         #[arg(required = true)]
         addresses: Vec<String>,
+        /// Clear only the records of creates a killed apply left unconfirmed
+        /// (`state::pending`) at these addresses, once the real system was
+        /// checked; their instances stay.
+        #[arg(long)]
+        pending: bool,
         /// Where the state lives.
         #[command(flatten)]
         state: StateArgs,

@@ -3,6 +3,12 @@
 //! provider (errors mid-apply, a panicking task, Ctrl-C during a slow
 //! apply). Registered only by [`crate::with_test`], never by
 //! [`crate::all`]; the CLI adds it when `INFRA_TEST_PROVIDERS=1`.
+//!
+//! With `registry` set its objects are real (an empty file each in that
+//! directory), named by `name` (an identity the configuration gives, which
+//! [`Provider::find`] looks up) or else by the generated id (an identity
+//! the provider assigns, which it cannot); `after_ms` holds a create after
+//! its object exists, so a kill lands before the result is recorded.
 
 use crate::object::{
     Attrs, attrs, finish, get, integer, into_attrs, invalid, no_such_type, planned, propose, set,
@@ -10,7 +16,7 @@ use crate::object::{
 };
 use async_trait::async_trait;
 use infra_engine::provider::{
-    ApplyRequest, Attribute, Failure, PlanRequest, PlannedState, Provider, ProviderSchema,
+    ApplyRequest, Attribute, Failure, Found, PlanRequest, PlannedState, Provider, ProviderSchema,
     ResourceSchema, error,
 };
 use infra_lang::{Diagnostic, Type, Value};
@@ -51,7 +57,9 @@ impl Default for TestProvider {
 
 /// The schema of `test_fault`: `input` (any), `fail_on` / `panic_on`
 /// (one of [`OPERATIONS`]), `sleep_ms` (milliseconds apply waits first),
-/// computed `id` (UUID) and `output` (= `input`).
+/// `registry` (directory of real objects), `name` (configured identity),
+/// `after_ms` (milliseconds a create waits after making its object),
+/// computed `id` (`name`, else a UUID) and `output` (= `input`).
 pub fn fault_schema() -> ResourceSchema {
     ResourceSchema::new(
         "A resource that fails, panics or sleeps on demand, for testing the engine.",
@@ -81,7 +89,31 @@ pub fn fault_schema() -> ResourceSchema {
                     "Milliseconds every apply (create, update, delete) waits before acting.",
                 ),
             ),
-            ("id", Attribute::computed(Type::String, "A random UUID.")),
+            (
+                "registry",
+                Attribute::optional(
+                    Type::String,
+                    "A directory: each object is a real file there, named by `name` or else by `id`.",
+                ),
+            ),
+            (
+                "name",
+                Attribute::optional(
+                    Type::String,
+                    "The object's configured identity (its file name in `registry`); also its `id`.",
+                ),
+            ),
+            (
+                "after_ms",
+                Attribute::optional(
+                    Type::Number,
+                    "Milliseconds a create waits after making its object, before returning.",
+                ),
+            ),
+            (
+                "id",
+                Attribute::computed(Type::String, "`name` when set, else a random UUID."),
+            ),
             (
                 "output",
                 Attribute::computed(Type::Any, "The value of `input`."),
@@ -125,12 +157,14 @@ impl Provider for TestProvider {
                 )));
             }
         }
-        match integer(m, "sleep_ms", TYPE) {
-            Ok(Some(ms)) if ms < 0 => out.push(invalid(format!(
-                "`sleep_ms` of `{TYPE}` must be 0 or more, got {ms}"
-            ))),
-            Ok(_) => {}
-            Err(d) => out.push(d),
+        for name in ["sleep_ms", "after_ms"] {
+            match integer(m, name, TYPE) {
+                Ok(Some(ms)) if ms < 0 => out.push(invalid(format!(
+                    "`{name}` of `{TYPE}` must be 0 or more, got {ms}"
+                ))),
+                Ok(_) => {}
+                Err(d) => out.push(d),
+            }
         }
         out
     }
@@ -140,7 +174,9 @@ impl Provider for TestProvider {
         let mut p = propose(schema, TYPE, request, &[])?;
         let input = p.attrs.get("input").cloned().unwrap_or(Value::NULL);
         set(&mut p.attrs, "output", input);
-        if p.fresh {
+        if let Some(name) = string(&p.attrs, "name").map(str::to_string) {
+            set(&mut p.attrs, "id", Value::String(name));
+        } else if p.fresh {
             set(&mut p.attrs, "id", unknown_string());
         }
         Ok(planned(schema, p.attrs))
@@ -164,25 +200,80 @@ impl Provider for TestProvider {
         }
         inject(settings, op)?;
         let Some(mut m) = m else {
+            if let Some(path) = object_path(settings) {
+                match std::fs::remove_file(&path) {
+                    Ok(()) => {}
+                    Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+                    Err(e) => return Err(error(format!("test_fault: cannot remove {path}: {e}"))),
+                }
+            }
             return Ok(None);
         };
         let input = m.get("input").cloned().unwrap_or(Value::NULL);
         set(&mut m, "output", input);
-        if get(&m, "id").as_str().is_none() {
+        if let Some(name) = string(&m, "name").map(str::to_string) {
+            set(&mut m, "id", Value::String(name));
+        } else if get(&m, "id").as_str().is_none() {
             set(
                 &mut m,
                 "id",
                 Value::String(uuid::Uuid::new_v4().to_string()),
             );
         }
+        if op == "create"
+            && let Some(path) = object_path(&m)
+        {
+            std::fs::write(&path, b"")
+                .map_err(|e| error(format!("test_fault: cannot create {path}: {e}")))?;
+            let after = integer(&m, "after_ms", TYPE).map_err(|d| vec![d])?;
+            if let Some(ms) = after.filter(|ms| *ms > 0) {
+                tokio::time::sleep(Duration::from_millis(ms.unsigned_abs())).await;
+            }
+        }
         Ok(Some(finish(schema, m)))
     }
 
     async fn read(&self, type_name: &str, state: Value) -> Result<Option<Value>, Failure> {
         self.resource(type_name)?;
-        inject(attrs(&state, TYPE)?, "read")?;
+        let m = attrs(&state, TYPE)?;
+        inject(m, "read")?;
+        if let Some(path) = object_path(m)
+            && !std::path::Path::new(&path).exists()
+        {
+            return Ok(None);
+        }
         Ok(Some(state))
     }
+
+    /// Real objects (`registry` set) are found by `name`; without a name
+    /// their identity is the generated id, which cannot be looked up.
+    async fn find(&self, type_name: &str, planned: Value) -> Result<Found, Failure> {
+        let schema = self.resource(type_name)?;
+        let mut m = into_attrs(planned, TYPE)?;
+        if string(&m, "registry").is_none() {
+            return Ok(Found::NotReal);
+        }
+        if string(&m, "name").is_none() {
+            return Ok(Found::Unsupported);
+        }
+        let Some(path) = object_path(&m) else {
+            return Ok(Found::Unsupported);
+        };
+        if !std::path::Path::new(&path).exists() {
+            return Ok(Found::Missing);
+        }
+        let input = m.get("input").cloned().unwrap_or(Value::NULL);
+        set(&mut m, "output", input);
+        Ok(Found::Object(finish(schema, m)))
+    }
+}
+
+/// The file of a real object: `registry`/`id` (`id` is `name` when set);
+/// `None` without a registry or a known id.
+fn object_path(m: &Attrs) -> Option<String> {
+    let dir = string(m, "registry")?;
+    let id = string(m, "id")?;
+    Some(format!("{dir}/{id}"))
 }
 
 #[cfg(test)]

@@ -132,16 +132,26 @@ pub fn run(args: &DriftArgs, base: &Path, io: &mut Io<'_>) -> i32 {
     };
     match format {
         DriftFormat::Human => {
-            let diags: Vec<Diagnostic> =
+            let mut diags: Vec<Diagnostic> =
                 drift.errors.iter().map(|e| e.diagnostic.clone()).collect();
+            diags.extend(drift.warnings.iter().cloned());
             report(io, &diags, false);
             let _ = write!(io.out, "{}", human(&drift, Style::new(io.color)));
         }
         DriftFormat::Markdown => {
+            report(io, &drift.warnings, false);
             let _ = write!(io.out, "{}", markdown(&drift, &meta));
         }
         DriftFormat::Json => {
-            let doc = json(&drift, &meta);
+            let mut doc = json(&drift, &meta);
+            if !drift.warnings.is_empty()
+                && let Some(m) = doc.as_object_mut()
+            {
+                m.insert(
+                    "warnings".into(),
+                    serde_json::from_str(&crate::render::json(&drift.warnings)).unwrap_or_default(),
+                );
+            }
             let text = serde_json::to_string_pretty(&doc).unwrap_or_else(|_| doc.to_string());
             let _ = writeln!(io.out, "{text}");
         }

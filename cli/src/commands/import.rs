@@ -52,6 +52,9 @@ fn import(args: &ImportArgs, base: &Path, io: &mut Io<'_>) -> Result<(), Vec<Dia
             "default",
             rt.handle(),
         )?;
+        // The object a killed apply may have left at this address is
+        // adopted now (or the user chose another): its record is resolved.
+        state.pending.retain(|p| p.address != address);
         state.serial = state
             .next_serial()
             .map_err(|e| vec![workdir::state_error(&e)])?;

@@ -49,7 +49,7 @@ pub fn make_plan(
     };
     let providers = workdir::providers();
     let stored = || workdir::read(rt, store).map_err(|d| vec![d]);
-    let p = plan(
+    let mut p = plan(
         base,
         inputs.clone(),
         &providers,
@@ -57,6 +57,14 @@ pub fn make_plan(
         &options,
         rt.handle(),
     )?;
+    // The pending creates of a killed apply were reconciled: the result is
+    // written now, under the lock this command holds.
+    if let Some(recovered) = &p.recovered {
+        let mut next = recovered.clone();
+        next.serial += 1;
+        workdir::write(rt, store, &next).map_err(|d| vec![d])?;
+        p.recovered_written();
+    }
     Ok((p, inputs))
 }
 

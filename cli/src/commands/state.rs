@@ -90,6 +90,20 @@ pub fn run(cmd: &StateCommand, base: &Path, io: &mut Io<'_>) -> i32 {
         StateCommand::List { addresses, state } => Ctx::open(base, state).and_then(|c| {
             let ts = targets(addresses)?;
             let s = workdir::read(&c.rt, &*c.store)?.unwrap_or_default();
+            // Unconfirmed creates are not instances: reported beside the
+            // list, on standard error.
+            let pending: Vec<Diagnostic> = s
+                .pending
+                .iter()
+                .filter(|p| ts.is_empty() || ts.iter().any(|t| t.matches(&p.address)))
+                .map(|p| {
+                    infra_engine::plan::reconcile::pending_warning(
+                        p,
+                        "the next `infra plan` or `infra apply` looks for it (if it has not already)",
+                    )
+                })
+                .collect();
+            report(io, &pending, false);
             Ok(s.resources
                 .keys()
                 .filter(|a| ts.is_empty() || ts.iter().any(|t| t.matches(a)))
@@ -113,29 +127,54 @@ pub fn run(cmd: &StateCommand, base: &Path, io: &mut Io<'_>) -> i32 {
                     ),
                 ])
             }),
-        StateCommand::Rm { addresses, state } => targets(addresses).and_then(|ts| {
+        StateCommand::Rm {
+            addresses,
+            pending,
+            state,
+        } => targets(addresses).and_then(|ts| {
             mutate(&Ctx::open(base, state)?, state, "state rm", |s| {
-                let gone: Vec<ResourceAddress> = s
-                    .resources
-                    .keys()
-                    .filter(|a| ts.iter().any(|t| t.matches(a)))
-                    .cloned()
+                let gone: Vec<ResourceAddress> = if *pending {
+                    Vec::new()
+                } else {
+                    s.resources
+                        .keys()
+                        .filter(|a| ts.iter().any(|t| t.matches(a)))
+                        .cloned()
+                        .collect()
+                };
+                let cleared: Vec<String> = s
+                    .pending
+                    .iter()
+                    .filter(|p| ts.iter().any(|t| t.matches(&p.address)))
+                    .map(|p| p.address.to_string())
                     .collect();
-                if gone.is_empty() {
+                if gone.is_empty() && cleared.is_empty() {
+                    let what = if *pending {
+                        "no unconfirmed create in state matches"
+                    } else {
+                        "no instance in state matches"
+                    };
                     return Err(Diagnostic::error(
                         "state::no-instance",
-                        format!("no instance in state matches {}", addresses.join(", ")),
+                        format!("{what} {}", addresses.join(", ")),
                     ));
                 }
+                s.pending
+                    .retain(|p| !ts.iter().any(|t| t.matches(&p.address)));
                 let mut lines = Vec::new();
-                for a in gone {
-                    s.resources.remove(&a);
+                for a in &gone {
+                    s.resources.remove(a);
                     lines.push(format!("Removed {a}"));
                 }
-                lines.push(format!(
-                    "Successfully removed {} resource instance(s).",
-                    lines.len()
-                ));
+                for a in &cleared {
+                    lines.push(format!("Cleared the unconfirmed create of {a}"));
+                }
+                if !gone.is_empty() {
+                    lines.push(format!(
+                        "Successfully removed {} resource instance(s).",
+                        gone.len()
+                    ));
+                }
                 Ok(lines)
             })
         }),

@@ -11,7 +11,11 @@
 //! first journal write that fails: nothing new starts (what completes is
 //! then only in the final state, which the report says). Moves (`moved` blocks) and
 //! forgotten objects (`removed` with `destroy = false`) call no provider:
-//! they are journalled before the first operation.
+//! they are journalled before the first operation. Before a create (or
+//! the create half of a replacement) starts, its intent is journalled
+//! (`state::Pending`); the completion clears it, so a create a crash
+//! interrupts is known to the next run, which looks for its object
+//! (`plan/reconcile.rs`).
 
 pub mod graph;
 
@@ -19,9 +23,10 @@ use crate::addr::ResourceAddress;
 use crate::eval::{EvalOptions, Inputs, InstanceHook, InstanceInfo, Session};
 use crate::plan::{Action, Plan, ResourceChange};
 use crate::provider::{ApplyRequest, PlanRequest, Providers, validate};
-use crate::state::journal::Entry;
+use crate::state::journal::{Entry, EntryKind};
 use crate::state::{
-    InstanceState, OutputState, State, StateError, StateStore, codec, new_deposed_key,
+    InstanceState, OutputState, Pending, PendingOperation, State, StateError, StateStore, codec,
+    new_deposed_key,
 };
 use graph::{OpKind, build};
 use infra_lang::{Diagnostic, Value};
@@ -89,16 +94,17 @@ pub enum Event<'a> {
         /// Operations still running.
         running: usize,
     },
-    /// Recording a completed operation in the journal failed: like an
+    /// Recording completed operations in the journal failed: like an
     /// interrupt, nothing new starts; `running` operations are waited for.
     JournalFailed {
-        /// The operation that could not be recorded.
+        /// The first operation that could not be recorded.
         address: &'a ResourceAddress,
         /// Operations still running.
         running: usize,
     },
     /// Operations still running were abandoned: their outcome is unknown
-    /// (a create may have made an object state does not record).
+    /// (a create may have made an object state does not record; its
+    /// intent stays pending for the next run to reconcile).
     Abandoned {
         /// Their instances.
         addresses: Vec<&'a ResourceAddress>,
@@ -140,6 +146,8 @@ pub struct ApplyReport {
     /// after it is not journalled either. They are in [`Self::state`],
     /// and in the store only when [`Self::state_written`].
     pub unrecorded: Vec<ResourceAddress>,
+    /// The journal refused a write: nothing new starts.
+    pub journal_broken: bool,
     /// The new state was written to the store.
     pub state_written: bool,
     /// The new state (written to the store when [`Self::state_written`]).
@@ -153,13 +161,14 @@ impl ApplyReport {
             && self.skipped.is_empty()
             && self.errors.is_empty()
             && self.unrecorded.is_empty()
+            && !self.journal_broken
             && !self.interrupted
             && self.abandoned.is_empty()
     }
 
     /// True once the journal failed: nothing new may start.
     pub fn journal_failed(&self) -> bool {
-        !self.unrecorded.is_empty()
+        self.journal_broken
     }
 }
 
@@ -191,7 +200,12 @@ fn verb(action: Action, kind: OpKind) -> (&'static str, &'static str) {
 
 /// Copies the sensitive marks of `planned` onto `new` (a provider returns
 /// plain values) and the schema's.
-fn carry_marks(providers: &Providers, type_name: &str, planned: &Value, new: Value) -> Value {
+pub(crate) fn carry_marks(
+    providers: &Providers,
+    type_name: &str,
+    planned: &Value,
+    new: Value,
+) -> Value {
     let marks = codec::encode(planned).sensitive;
     let new = if marks.is_empty() {
         new
@@ -405,12 +419,20 @@ pub fn apply(
         .collect();
     let mut done = vec![false; g.node_count()];
     let mut blocked = vec![false; g.node_count()];
-    type Msg = (NodeIndex, Result<Option<Value>, Vec<Diagnostic>>, Duration);
+    // (operation, result, time taken, whether the provider task panicked)
+    type Msg = (
+        NodeIndex,
+        Result<Option<Value>, Vec<Diagnostic>>,
+        Duration,
+        bool,
+    );
     let (tx, rx) = std::sync::mpsc::channel::<Msg>();
     let mut running: HashMap<NodeIndex, Instant> = HashMap::new();
     // The deposed key given to the old object of each create-then-delete
     // (by change index) once its new object exists.
     let mut deposed_keys: HashMap<usize, String> = HashMap::new();
+    // The intent id of each running create.
+    let mut intents: HashMap<NodeIndex, String> = HashMap::new();
     let mut last_beat = Instant::now();
     let parallelism = options.parallelism.max(1);
     let mut interrupted_at: Option<Instant> = None;
@@ -438,13 +460,18 @@ pub fn apply(
                 running.clear();
             }
         }
-        while running.len() < parallelism && !report.interrupted && !report.journal_failed() {
+        // Operations to start now, with their intents (for creates).
+        let mut starting = Vec::new();
+        let mut announced: Vec<Entry> = Vec::new();
+        while running.len() + starting.len() < parallelism
+            && !report.interrupted
+            && !report.journal_failed()
+        {
             let Some(n) = ready.pop_front() else {
                 break;
             };
             let op = g[n];
             let c = &changes[op.change];
-            let (v, _) = verb(c.action, op.kind);
             let Some(provider) = providers
                 .get(&c.provider)
                 .or_else(|| providers.for_type(&c.address.type_name))
@@ -480,9 +507,63 @@ pub fn apply(
                     continue;
                 }
             };
+            // A create is announced in the journal before it starts: if
+            // the process dies before its result is recorded, the next run
+            // looks for the object instead of forgetting it.
+            let operation = match (op.kind, c.action) {
+                (OpKind::Apply, Action::Create) => Some(PendingOperation::Create),
+                (OpKind::Apply, Action::CreateThenDelete) => {
+                    Some(PendingOperation::CreateThenDelete)
+                }
+                (OpKind::Apply, Action::DeleteThenCreate) => {
+                    Some(PendingOperation::DeleteThenCreate)
+                }
+                _ => None,
+            };
+            let intent = operation.map(|operation| Pending {
+                id: Pending::new_id(),
+                address: c.address.clone(),
+                provider: c.provider.clone(),
+                operation,
+                planned: request.planned.clone().unwrap_or(Value::NULL),
+                dependencies: c.dependencies.clone(),
+                create_before_destroy: c.create_before_destroy,
+                started: now(),
+            });
+            if let Some(p) = &intent {
+                announced.push(Entry::intent(&base, p));
+            }
+            starting.push((n, provider, request, intent));
+        }
+        // The intents of every create about to start: one durable write.
+        if !announced.is_empty()
+            && let Err(e) = rt.block_on(store.record_all(&announced))
+        {
+            // Nothing starts that the journal could not record, and
+            // nothing new starts after it.
+            report.journal_broken = true;
+            for (n, _, _, _) in std::mem::take(&mut starting) {
+                let c = &changes[g[n].change];
+                let d = vec![Diagnostic::error(
+                    "state::journal",
+                    format!(
+                        "`{}` was not started: the journal could not be written: {e}",
+                        c.address
+                    ),
+                )];
+                finish_failed(&g, n, &mut blocked, &mut done, &mut report, c, d, on_event);
+            }
+        }
+        for (n, provider, request, intent) in starting {
+            let op = g[n];
+            let c = &changes[op.change];
+            if let Some(p) = intent {
+                intents.insert(n, p.id.clone());
+                state.pending.push(p);
+            }
             on_event(Event::Started {
                 address: &c.address,
-                verb: v,
+                verb: verb(c.action, op.kind).0,
             });
             let start = Instant::now();
             running.insert(n, start);
@@ -500,20 +581,23 @@ pub fn apply(
                 }
             });
             rt.spawn(async move {
-                let r = match task.await {
-                    Ok(r) => r,
-                    Err(e) => Err(vec![Diagnostic::error(
-                        "provider::panic",
-                        format!("the provider crashed: {e}"),
-                    )]),
+                let (r, crashed) = match task.await {
+                    Ok(r) => (r, false),
+                    Err(e) => (
+                        Err(vec![Diagnostic::error(
+                            "provider::panic",
+                            format!("the provider crashed: {e}"),
+                        )]),
+                        true,
+                    ),
                 };
-                let _ = tx.send((n, r, start.elapsed()));
+                let _ = tx.send((n, r, start.elapsed(), crashed));
             });
         }
         if running.is_empty() {
             break;
         }
-        let (n, result, elapsed) = match rx.recv_timeout(Duration::from_millis(100)) {
+        let first = match rx.recv_timeout(Duration::from_millis(100)) {
             Ok(m) => m,
             Err(_) => {
                 if last_beat.elapsed() >= Duration::from_secs(10) {
@@ -531,132 +615,152 @@ pub fn apply(
                 continue;
             }
         };
-        running.remove(&n);
-        let op = g[n];
-        let c = &changes[op.change];
-        let journal_was_ok = !report.journal_failed();
-        match result {
-            Ok(new) => {
-                let (_, noun) = verb(c.action, op.kind);
-                let mut id = None;
-                match op.kind {
-                    OpKind::Delete => {
-                        // A deposed object (left over from an earlier
-                        // replacement, or the old object of this run's
-                        // create-then-delete, whose new object is in state
-                        // already) leaves the instance's deposed objects;
-                        // a plain or delete-first removal forgets the
-                        // address.
-                        let key = match &c.deposed {
-                            Some(k) => Some(k.clone()),
-                            None if c.action == Action::CreateThenDelete => {
-                                deposed_keys.remove(&op.change)
-                            }
-                            None => None,
-                        };
-                        if let Some(key) = key {
-                            if let Some(inst) = state.resources.get_mut(&c.address)
-                                && inst.deposed.remove(&key).is_some()
-                            {
-                                let provider = inst.provider.clone();
-                                record(
-                                    store,
-                                    rt,
-                                    &base,
-                                    &c.address,
-                                    &provider,
-                                    Some(inst),
-                                    &mut report,
-                                );
-                            }
-                        } else if c.action != Action::CreateThenDelete {
-                            state.resources.remove(&c.address);
-                            record(store, rt, &base, &c.address, &c.provider, None, &mut report);
-                        }
-                        report.destroyed += 1;
-                    }
-                    OpKind::Apply => {
-                        let planned = c.after.clone().unwrap_or(Value::NULL);
-                        let value = carry_marks(
-                            providers,
-                            &c.address.type_name,
-                            &planned,
-                            new.unwrap_or(Value::NULL),
-                        );
-                        id = match &value {
-                            Value::Object(m) => {
-                                m.get("id").and_then(|v| v.as_str().map(str::to_string))
-                            }
-                            _ => None,
-                        };
-                        // Deposed objects stay; after a create-then-delete
-                        // the old object joins them (journalled with the
-                        // new one) until its delete succeeds.
-                        let mut deposed = state
-                            .resources
-                            .get(&c.address)
-                            .map(|i| i.deposed.clone())
-                            .unwrap_or_default();
-                        if c.action == Action::CreateThenDelete
-                            && let Some(old) = &c.before
-                        {
-                            let mut key = new_deposed_key();
-                            while deposed.contains_key(&key) {
-                                key = new_deposed_key();
-                            }
-                            deposed.insert(key.clone(), old.clone());
-                            deposed_keys.insert(op.change, key);
-                        }
-                        let inst = InstanceState {
-                            value: value.clone(),
-                            provider: c.provider.clone(),
-                            dependencies: c.dependencies.clone(),
-                            create_before_destroy: c.create_before_destroy,
-                            deposed,
-                        };
-                        record(
-                            store,
-                            rt,
-                            &base,
-                            &c.address,
-                            &c.provider,
-                            Some(&inst),
-                            &mut report,
-                        );
-                        state.resources.insert(c.address.clone(), inst);
-                        driver
-                            .hook
-                            .values
-                            .borrow_mut()
-                            .insert(c.address.clone(), value);
-                        match c.action {
-                            Action::Update => report.changed += 1,
-                            Action::Read => {}
-                            _ => report.added += 1,
-                        }
-                    }
+        // Every operation that completed meanwhile is recorded together:
+        // one durable write (one fsync) for the batch, before anything
+        // that depends on one of them starts.
+        let mut batch = vec![first];
+        batch.extend(rx.try_iter());
+        let mut entries: Vec<Entry> = Vec::new();
+        let mut finished = Vec::new();
+        let mut failed = Vec::new();
+        for (n, result, elapsed, crashed) in batch {
+            running.remove(&n);
+            let op = g[n];
+            let c = &changes[op.change];
+            let intent = intents.remove(&n);
+            let Ok(new) = result else {
+                // A failed create changed nothing (the provider contract):
+                // its intent is resolved. After a panic nothing is known,
+                // and the intent stays for the next run to look into.
+                if let Some(id) = &intent
+                    && !crashed
+                    && let Some(i) = state.pending.iter().position(|p| p.id == *id)
+                {
+                    let p = state.pending.remove(i);
+                    entries.push(Entry::abandoned(&base, &p));
                 }
-                done[n.index()] = true;
-                on_event(Event::Finished {
-                    address: &c.address,
-                    noun,
-                    elapsed,
-                    id,
-                });
-                for next in g.neighbors_directed(n, Direction::Outgoing) {
-                    waiting[next.index()] -= 1;
-                    if waiting[next.index()] == 0 && !blocked[next.index()] {
-                        ready.push_back(next);
+                failed.push((n, result.err().unwrap_or_default()));
+                continue;
+            };
+            let (_, noun) = verb(c.action, op.kind);
+            let mut id = None;
+            match op.kind {
+                OpKind::Delete => {
+                    // A deposed object (left over from an earlier
+                    // replacement, or the old object of this run's
+                    // create-then-delete, whose new object is in state
+                    // already) leaves the instance's deposed objects; a
+                    // plain or delete-first removal forgets the address.
+                    let key = match &c.deposed {
+                        Some(k) => Some(k.clone()),
+                        None if c.action == Action::CreateThenDelete => {
+                            deposed_keys.remove(&op.change)
+                        }
+                        None => None,
+                    };
+                    if let Some(key) = key {
+                        if let Some(inst) = state.resources.get_mut(&c.address)
+                            && inst.deposed.remove(&key).is_some()
+                        {
+                            let provider = inst.provider.clone();
+                            entries.push(Entry::new(&base, &c.address, &provider, Some(inst)));
+                        }
+                    } else if c.action != Action::CreateThenDelete {
+                        state.resources.remove(&c.address);
+                        entries.push(Entry::new(&base, &c.address, &c.provider, None));
+                    }
+                    report.destroyed += 1;
+                }
+                OpKind::Apply => {
+                    let planned = c.after.clone().unwrap_or(Value::NULL);
+                    let value = carry_marks(
+                        providers,
+                        &c.address.type_name,
+                        &planned,
+                        new.unwrap_or(Value::NULL),
+                    );
+                    id = match &value {
+                        Value::Object(m) => {
+                            m.get("id").and_then(|v| v.as_str().map(str::to_string))
+                        }
+                        _ => None,
+                    };
+                    // Deposed objects stay; after a create-then-delete the
+                    // old object joins them (journalled with the new one)
+                    // until its delete succeeds.
+                    let mut deposed = state
+                        .resources
+                        .get(&c.address)
+                        .map(|i| i.deposed.clone())
+                        .unwrap_or_default();
+                    if c.action == Action::CreateThenDelete
+                        && let Some(old) = &c.before
+                    {
+                        let mut key = new_deposed_key();
+                        while deposed.contains_key(&key) {
+                            key = new_deposed_key();
+                        }
+                        deposed.insert(key.clone(), old.clone());
+                        deposed_keys.insert(op.change, key);
+                    }
+                    let inst = InstanceState {
+                        value: value.clone(),
+                        provider: c.provider.clone(),
+                        dependencies: c.dependencies.clone(),
+                        create_before_destroy: c.create_before_destroy,
+                        deposed,
+                    };
+                    let mut entry = Entry::new(&base, &c.address, &c.provider, Some(&inst));
+                    if let Some(id) = &intent {
+                        entry = entry.resolving(id);
+                        state.pending.retain(|p| p.id != *id);
+                    }
+                    entries.push(entry);
+                    state.resources.insert(c.address.clone(), inst);
+                    driver
+                        .hook
+                        .values
+                        .borrow_mut()
+                        .insert(c.address.clone(), value);
+                    match c.action {
+                        Action::Update => report.changed += 1,
+                        Action::Read => {}
+                        _ => report.added += 1,
                     }
                 }
             }
-            Err(d) => finish_failed(&g, n, &mut blocked, &mut done, &mut report, c, d, on_event),
+            finished.push((n, noun, elapsed, id));
         }
-        if journal_was_ok && report.journal_failed() {
+        let journal_was_ok = !report.journal_failed();
+        record_batch(store, rt, &entries, &mut report);
+        if journal_was_ok
+            && report.journal_failed()
+            && let Some(first) = report.unrecorded.first()
+        {
             on_event(Event::JournalFailed {
-                address: &c.address,
+                address: first,
                 running: running.len(),
             });
+        }
+        for (n, d) in failed {
+            let c = &changes[g[n].change];
+            finish_failed(&g, n, &mut blocked, &mut done, &mut report, c, d, on_event);
+        }
+        for (n, noun, elapsed, id) in finished {
+            let c = &changes[g[n].change];
+            done[n.index()] = true;
+            on_event(Event::Finished {
+                address: &c.address,
+                noun,
+                elapsed,
+                id,
+            });
+            for next in g.neighbors_directed(n, Direction::Outgoing) {
+                waiting[next.index()] -= 1;
+                if waiting[next.index()] == 0 && !blocked[next.index()] {
+                    ready.push_back(next);
+                }
+            }
         }
     }
     for n in g.node_indices() {
@@ -704,7 +808,7 @@ pub fn apply(
             let (code, help) = match &e {
                 // Someone else's newer state: the journal would not apply to it.
                 StateError::Conflict { .. } => ("state::conflict", e.help()),
-                _ if report.journal_failed() => (
+                _ if !report.unrecorded.is_empty() => (
                     "state::write",
                     Some(format!(
                         "{} completed operations are in neither the state nor its journal (listed below): keep the state this run produced, shown below, until it is in place.",
@@ -766,21 +870,50 @@ fn record(
     inst: Option<&InstanceState>,
     report: &mut ApplyReport,
 ) {
-    if report.journal_failed() {
-        if !report.unrecorded.contains(addr) {
-            report.unrecorded.push(addr.clone());
-        }
+    let entry = Entry::new(base, addr, provider, inst);
+    record_batch(store, rt, std::slice::from_ref(&entry), report);
+}
+
+const JOURNAL_HELP: &str = "The apply stopped as if interrupted: nothing new was started, and what was running was waited for. What completed is written to the state at the end; if that fails too, the state is saved to a file of its own (see below).";
+
+/// Records `entries` durably, as one batch (one fsync) when the store can.
+/// Once the journal has failed nothing more is written: the completed
+/// operations among `entries` join [`ApplyReport::unrecorded`].
+fn record_batch(store: &dyn StateStore, rt: &Handle, entries: &[Entry], report: &mut ApplyReport) {
+    if entries.is_empty() {
         return;
     }
-    let entry = Entry::new(base, addr, provider, inst);
-    if let Err(e) = rt.block_on(store.record(&entry)) {
+    let failed = if report.journal_failed() {
+        true
+    } else if let Err(e) = rt.block_on(store.record_all(entries)) {
+        let addrs: Vec<String> = entries.iter().map(|e| format!("`{}`", e.address)).collect();
         report.errors.push(
             Diagnostic::error(
                 "state::journal",
-                format!("could not record `{addr}` in the journal: {e}"),
+                format!("could not record {} in the journal: {e}", addrs.join(", ")),
             )
-            .with_help("The apply stopped as if interrupted: nothing new was started, and what was running was waited for. What completed is written to the state at the end; if that fails too, the state is saved to a file of its own (see below)."),
+            .with_help(JOURNAL_HELP),
         );
-        report.unrecorded.push(addr.clone());
+        report.journal_broken = true;
+        true
+    } else {
+        false
+    };
+    if failed {
+        for e in entries.iter().filter(|e| e.kind == EntryKind::Done) {
+            if let Ok(addr) = ResourceAddress::parse(&e.address)
+                && !report.unrecorded.contains(&addr)
+            {
+                report.unrecorded.push(addr);
+            }
+        }
     }
+}
+
+/// Now, RFC 3339 UTC.
+fn now() -> String {
+    let secs = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(0));
+    infra_stdlib::rfc3339_utc(secs)
 }

@@ -292,6 +292,10 @@ pub struct DriftReport {
     pub ignores: Vec<IgnoreUse>,
     /// Reads that failed and planning errors.
     pub errors: Vec<DriftError>,
+    /// Creates a killed apply left unrecorded (`state::pending`), and
+    /// objects the next locked run would adopt for them (`state::adopted`):
+    /// reported only, since drift writes nothing.
+    pub warnings: Vec<Diagnostic>,
 }
 
 impl DriftReport {
@@ -687,8 +691,22 @@ pub fn detect(
         &plan_options,
         rt,
     );
+    let mut warnings = Vec::new();
     let (checks, pending): (Option<Vec<DriftCheck>>, Option<Vec<PendingChange>>) = match planned {
         Ok(mut p) => {
+            for d in p.warnings.drain(..) {
+                match d.code {
+                    "state::pending" => warnings.push(d),
+                    "state::adopted" => warnings.push(Diagnostic {
+                        message: format!(
+                            "{} (found now; the next `infra plan` or `infra apply` records it, `infra drift` writes nothing)",
+                            d.message
+                        ),
+                        ..d
+                    }),
+                    _ => {}
+                }
+            }
             let pending = classify_all(
                 p.changes
                     .iter()
@@ -757,6 +775,7 @@ pub fn detect(
         pending,
         ignores,
         errors,
+        warnings,
     })
 }
 

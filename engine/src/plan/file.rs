@@ -291,6 +291,7 @@ pub fn from_text(text: &str) -> Result<(Plan, Inputs), String> {
         targets: f.targets,
         config_hash: f.config_hash,
         warnings: Vec::new(),
+        recovered: None,
     };
     let inputs = Inputs {
         vars: inputs_from_file(f.vars),

@@ -10,6 +10,7 @@ pub mod json;
 mod moves;
 pub mod planner;
 mod propose;
+pub mod reconcile;
 mod refresh;
 
 pub use planner::{PlanOptions, config_hash, configure_providers, plan};
@@ -196,6 +197,11 @@ pub struct Plan {
     pub config_hash: String,
     /// Warnings met while planning.
     pub warnings: Vec<infra_lang::Diagnostic>,
+    /// The stored state with the pending operations of a killed apply
+    /// reconciled (`reconcile.rs`: objects adopted, intents resolved),
+    /// when that changed it; a command holding the lock writes it and then
+    /// calls [`Plan::recovered_written`]. Never in a saved plan.
+    pub recovered: Option<State>,
 }
 
 /// Counts of a plan's actions: (to add, to change, to destroy); a
@@ -227,6 +233,15 @@ impl Plan {
             .any(|c| !matches!(c.action, Action::NoOp))
             || !self.moves.is_empty()
             || self.outputs.iter().any(|o| o.before != o.after)
+    }
+
+    /// Takes note that [`Plan::recovered`] was written as the next serial:
+    /// the plan is now made against that state.
+    pub fn recovered_written(&mut self) {
+        if self.recovered.take().is_some() {
+            self.prior_serial += 1;
+            self.prior.serial = self.prior_serial;
+        }
     }
 
     /// The address `addr` had in the stored state when a `moved` block

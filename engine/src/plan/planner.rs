@@ -543,7 +543,10 @@ pub fn plan(
     // Providers with configuration arguments (`aws`) must be configured
     // before they read anything; the others can refresh while the
     // configuration is still being parsed.
+    // Pending creates of a killed apply are looked for by configured
+    // providers first, so they refresh after the configuration is read.
     let early = options.refresh
+        && stored.pending.is_empty()
         && !stored.resources.is_empty()
         && !stored
             .resources
@@ -557,6 +560,15 @@ pub fn plan(
     let (files, declared) = files()?;
     let files = std::sync::Arc::new(files);
     configure_providers(root, &files, &inputs, &mut providers, options, rt)?;
+    let mut recovered = None;
+    let mut warnings = Vec::new();
+    if !stored.pending.is_empty() {
+        let r = super::reconcile::reconcile(rt, &providers, &mut stored);
+        warnings = r.warnings;
+        if r.changed {
+            recovered = Some(stored.clone());
+        }
+    }
     let (mut prior, mut drift) = match refreshed {
         Some(r) => r,
         None if options.refresh && !stored.resources.is_empty() => {
@@ -595,11 +607,12 @@ pub fn plan(
             ))]);
         }
     }
-    let mut warnings = moved.warnings;
+    warnings.extend(moved.warnings);
     if options.destroy {
         let mut p = plan_destroy(root, files, inputs, prior, stored_serial, drift, options)?;
         p.moves = moved.moves;
         p.warnings = warnings;
+        p.recovered = recovered;
         return Ok(p);
     }
     let prior = Rc::new(prior);
@@ -730,6 +743,7 @@ pub fn plan(
         targets: options.targets.iter().map(ToString::to_string).collect(),
         config_hash: config_hash(root),
         warnings,
+        recovered,
     })
 }
 
@@ -955,5 +969,6 @@ fn plan_destroy(
         targets: Vec::new(),
         config_hash: config_hash(root),
         warnings: Vec::new(),
+        recovered: None,
     })
 }

@@ -65,6 +65,22 @@ pub struct ApplyRequest {
     pub planned: Option<Value>,
 }
 
+/// What [`Provider::find`] found for a create whose outcome is unknown.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Found {
+    /// The object exists: its state, as a completed create would have
+    /// returned it (or as `import` reads it).
+    Object(Value),
+    /// No object has the planned identity: the create never happened.
+    Missing,
+    /// The type makes no real object (`random_*`, `infra_data`): nothing
+    /// can have been left behind.
+    NotReal,
+    /// The provider cannot look the object up by its configuration (the
+    /// default; e.g. its identity is assigned by the remote system).
+    Unsupported,
+}
+
 /// A provider: the resource types and data sources of one prefix
 /// (`random_*`, `local_*`, `aws_*`).
 ///
@@ -139,6 +155,19 @@ pub trait Provider: Send + Sync {
     /// When the data cannot be read.
     async fn read_data(&self, type_name: &str, _config: Value) -> Result<Value, Failure> {
         Err(error(format!("`{type_name}` is not a data source")))
+    }
+
+    /// Looks for the object a create of `planned` (the planned state sent
+    /// to [`Provider::apply`]; computed attributes may be unknown) would
+    /// have made, by the identity the configuration gives it (a file name,
+    /// a bucket and key). Called for creates a crash left unrecorded
+    /// (Pulumi's pending operations). The default is
+    /// [`Found::Unsupported`].
+    ///
+    /// # Errors
+    /// When the real system cannot be asked (network, permissions).
+    async fn find(&self, _type_name: &str, _planned: Value) -> Result<Found, Failure> {
+        Ok(Found::Unsupported)
     }
 
     /// Imports an existing object by its provider-specific id.

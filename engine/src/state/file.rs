@@ -1,17 +1,26 @@
 //! The state file format, version 1: versioned serde structs of their own,
 //! shaped like Terraform's state v4 (`format_version`, `serial`, `lineage`,
 //! `outputs`, `resources` → `instances` with `attributes`,
-//! `sensitive_attributes`, `dependencies`). Documented in docs/state.md.
+//! `sensitive_attributes`, `dependencies`). Version 2 adds the `pending`
+//! list (creates whose outcome a crash left unknown); a state without
+//! pending operations is still written as version 1, which older infra
+//! reads. Documented in docs/state.md.
 
 use super::codec::{self, Path};
+use super::pending::PendingRecord;
 use super::{InstanceState, OutputState, State, StateError};
 use crate::addr::{InstanceKey, ResourceAddress, ResourceMode};
 use serde::{Deserialize, Serialize};
 use serde_json::Value as Json;
 use std::collections::BTreeMap;
 
-/// The format version this infra writes and reads.
-pub const FORMAT_VERSION: u64 = 1;
+/// The newest format version this infra reads and writes: 2 when the state
+/// has pending operations, else 1 (so older infra, which would drop the
+/// `pending` list, refuses such a state instead of losing it).
+pub const FORMAT_VERSION: u64 = 2;
+
+/// The format version of a state without pending operations.
+pub const FORMAT_VERSION_PLAIN: u64 = 1;
 
 #[derive(Serialize, Deserialize)]
 struct StateFile {
@@ -24,6 +33,9 @@ struct StateFile {
     outputs: BTreeMap<String, OutputFile>,
     #[serde(default)]
     resources: Vec<ResourceFile>,
+    /// Version 2: creates whose outcome is unknown (absent when none).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pending: Vec<PendingRecord>,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -183,7 +195,11 @@ pub fn to_text(state: &State) -> String {
         });
     }
     let file = StateFile {
-        format_version: FORMAT_VERSION,
+        format_version: if state.pending.is_empty() {
+            FORMAT_VERSION_PLAIN
+        } else {
+            FORMAT_VERSION
+        },
         infra_version: env!("CARGO_PKG_VERSION").to_string(),
         serial: state.serial,
         lineage: state.lineage.clone(),
@@ -203,6 +219,11 @@ pub fn to_text(state: &State) -> String {
             })
             .collect(),
         resources,
+        pending: state
+            .pending
+            .iter()
+            .map(PendingRecord::from_pending)
+            .collect(),
     };
     let mut text = serde_json::to_string_pretty(&file).unwrap_or_default();
     text.push('\n');
@@ -248,7 +269,11 @@ pub fn from_text(text: &str, path: &str) -> Result<State, StateError> {
         serial: file.serial,
         outputs: BTreeMap::new(),
         resources: BTreeMap::new(),
+        pending: Vec::new(),
     };
+    for p in &file.pending {
+        state.pending.push(p.to_pending().map_err(corrupt)?);
+    }
     for (k, o) in file.outputs {
         state.outputs.insert(
             k,

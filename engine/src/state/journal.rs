@@ -4,13 +4,44 @@
 //! (Terraform's quadratic cost), folds the journal into the state file at
 //! the end of the run, and the next command replays a journal left by a
 //! crash — so no completed operation is ever forgotten.
+//!
+//! Before each create (and the create half of a replacement) starts, an
+//! *intent* entry announces it (`"kind": "intent"`, the planned value); the
+//! entry recording its result names the intent (`"intent": ID`) and clears
+//! it, as does an `"abandoned"` entry when the create failed. An intent
+//! left without either is a [`super::Pending`] operation after replay.
+//! Entries without `kind` (every journal before intents existed) are
+//! completed operations.
 
 use super::State;
 use super::file::InstanceRecord;
+use super::pending::{Pending, PendingRecord};
 use crate::addr::ResourceAddress;
 use serde::{Deserialize, Serialize};
 
-/// One completed operation.
+/// What a journal entry records.
+#[derive(Clone, Copy, Debug, Default, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum EntryKind {
+    /// A completed operation: `instance` is the new state (`None`:
+    /// deleted). The default, so entries written before kinds existed
+    /// read as this.
+    #[default]
+    Done,
+    /// A create about to start: `pending` says what.
+    Intent,
+    /// The create of intent `intent` failed: nothing was created.
+    Abandoned,
+}
+
+impl EntryKind {
+    fn is_done(&self) -> bool {
+        *self == EntryKind::Done
+    }
+}
+
+/// One journal entry: a completed operation, or an intent (see the module
+/// documentation).
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
 pub struct Entry {
     /// Lineage of the state the run started from.
@@ -23,6 +54,15 @@ pub struct Entry {
     pub provider: String,
     /// Its new state; `None` when it was deleted.
     pub instance: Option<InstanceRecord>,
+    /// What this entry records (absent: a completed operation).
+    #[serde(default, skip_serializing_if = "EntryKind::is_done")]
+    pub kind: EntryKind,
+    /// The intent this completion (or abandonment) clears.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub intent: Option<String>,
+    /// An intent's operation.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pending: Option<PendingRecord>,
 }
 
 impl Entry {
@@ -40,6 +80,45 @@ impl Entry {
             address: addr.to_string(),
             provider: provider.to_string(),
             instance: inst.map(|i| InstanceRecord::from_state(addr, i)),
+            kind: EntryKind::Done,
+            intent: None,
+            pending: None,
+        }
+    }
+
+    /// This completion, clearing the intent `id`.
+    #[must_use]
+    pub fn resolving(mut self, id: &str) -> Entry {
+        self.intent = Some(id.to_string());
+        self
+    }
+
+    /// The intent entry announcing `p`, for a run from `base`.
+    pub fn intent(base: &State, p: &Pending) -> Entry {
+        Entry {
+            lineage: base.lineage.clone(),
+            base_serial: base.serial,
+            address: p.address.to_string(),
+            provider: p.provider.clone(),
+            instance: None,
+            kind: EntryKind::Intent,
+            intent: None,
+            pending: Some(PendingRecord::from_pending(p)),
+        }
+    }
+
+    /// The entry saying the create of intent `p` failed, for a run from
+    /// `base`.
+    pub fn abandoned(base: &State, p: &Pending) -> Entry {
+        Entry {
+            lineage: base.lineage.clone(),
+            base_serial: base.serial,
+            address: p.address.to_string(),
+            provider: p.provider.clone(),
+            instance: None,
+            kind: EntryKind::Abandoned,
+            intent: Some(p.id.clone()),
+            pending: None,
         }
     }
 }
@@ -171,13 +250,24 @@ pub fn replay(state: Option<State>, entries: &[Entry]) -> Result<Option<State>, 
         let Ok(addr) = ResourceAddress::parse(&e.address) else {
             continue;
         };
-        match &e.instance {
-            Some(rec) => {
-                state.resources.insert(addr, rec.to_state(&e.provider));
+        match e.kind {
+            EntryKind::Intent => {
+                if let Some(p) = e.pending.as_ref().and_then(|r| r.to_pending().ok()) {
+                    state.pending.push(p);
+                }
             }
-            None => {
-                state.resources.remove(&addr);
-            }
+            EntryKind::Abandoned => {}
+            EntryKind::Done => match &e.instance {
+                Some(rec) => {
+                    state.resources.insert(addr, rec.to_state(&e.provider));
+                }
+                None => {
+                    state.resources.remove(&addr);
+                }
+            },
+        }
+        if let Some(id) = &e.intent {
+            state.pending.retain(|p| p.id != *id);
         }
     }
     Ok(Some(state))
@@ -192,6 +282,80 @@ mod tests {
 
     fn object(id: &str) -> Value {
         Value::Object(BTreeMap::from([("id".to_string(), Value::string(id))]))
+    }
+
+    fn intent(base: &State, addr: &ResourceAddress) -> Pending {
+        Pending {
+            id: Pending::new_id(),
+            address: addr.clone(),
+            provider: "test".into(),
+            operation: crate::state::PendingOperation::Create,
+            planned: object("planned"),
+            dependencies: Vec::new(),
+            create_before_destroy: false,
+            started: format!("{}", base.serial),
+        }
+    }
+
+    #[test]
+    fn journals_written_before_intents_still_replay() {
+        let base = State::new();
+        let line = format!(
+            "{{\"lineage\":\"{}\",\"base_serial\":0,\"address\":\"test_fault.x\",\"provider\":\"test\",\"instance\":{{\"attributes\":{{\"id\":\"a\"}}}}}}\n",
+            base.lineage
+        );
+        let entries = parse(line.as_bytes()).expect("parse");
+        assert_eq!(entries[0].kind, EntryKind::Done);
+        let state = replay(Some(base.clone()), &entries)
+            .expect("replay")
+            .expect("state");
+        assert_eq!(state.resources.len(), 1);
+        assert!(state.pending.is_empty());
+    }
+
+    #[test]
+    fn an_intent_stays_pending_until_its_completion_or_abandonment() {
+        let base = State::new();
+        let x = ResourceAddress::parse("test_fault.x").expect("address");
+        let y = ResourceAddress::parse("test_fault.y").expect("address");
+        let z = ResourceAddress::parse("test_fault.z").expect("address");
+        let (px, py, pz) = (intent(&base, &x), intent(&base, &y), intent(&base, &z));
+        let inst = InstanceState {
+            value: object("done"),
+            provider: "test".into(),
+            dependencies: Vec::new(),
+            create_before_destroy: false,
+            deposed: BTreeMap::new(),
+        };
+        // An intent never serialises `kind` as absent, and a completion
+        // names its intent.
+        let entries = vec![
+            Entry::intent(&base, &px),
+            Entry::intent(&base, &py),
+            Entry::intent(&base, &pz),
+            Entry::new(&base, &x, "test", Some(&inst)).resolving(&px.id),
+            Entry::abandoned(&base, &pz),
+        ];
+        let text: String = entries
+            .iter()
+            .map(|e| serde_json::to_string(e).expect("JSON") + "\n")
+            .collect();
+        assert!(text.contains("\"kind\":\"intent\""), "{text}");
+        let parsed = parse(text.as_bytes()).expect("parse");
+        assert_eq!(parsed, entries);
+        let mut state = replay(Some(base.clone()), &parsed)
+            .expect("replay")
+            .expect("state");
+        assert_eq!(state.resources.get(&x), Some(&inst));
+        assert!(!state.resources.contains_key(&y));
+        assert_eq!(state.pending, vec![py.clone()]);
+        // Kept by the state file (format version 2), gone when resolved.
+        let text = file::to_text(&state);
+        assert!(text.contains("\"format_version\": 2"), "{text}");
+        let back = file::from_text(&text, "state.json").expect("state");
+        assert_eq!(back.pending, vec![py]);
+        state.pending.clear();
+        assert!(file::to_text(&state).contains("\"format_version\": 1"));
     }
 
     #[test]

@@ -214,12 +214,38 @@ impl LocalStore {
         Ok(())
     }
 
+    /// Appends `entries` to the journal in one write and one fsync.
+    ///
+    /// # Errors
+    /// I/O.
+    pub fn record_all_sync(&self, entries: &[Entry]) -> Result<(), StateError> {
+        match entries {
+            [] => Ok(()),
+            [one] => self.record_sync(one),
+            _ => {
+                let mut text = String::new();
+                for e in entries {
+                    text.push_str(&serde_json::to_string(e).unwrap_or_default());
+                    text.push('\n');
+                }
+                self.append_sync(&text)
+            }
+        }
+    }
+
     /// Appends `entry` to the journal and fsyncs it. The journal is
     /// created mode 0600 (it holds the same secrets as the state).
     ///
     /// # Errors
     /// I/O.
     pub fn record_sync(&self, entry: &Entry) -> Result<(), StateError> {
+        let mut line = serde_json::to_string(entry).unwrap_or_default();
+        line.push('\n');
+        self.append_sync(&line)
+    }
+
+    /// Appends `text` (whole lines) to the journal and fsyncs it.
+    fn append_sync(&self, text: &str) -> Result<(), StateError> {
         let mut j = self
             .journal
             .lock()
@@ -249,9 +275,7 @@ impl LocalStore {
         let Some(f) = j.as_mut() else {
             return Ok(());
         };
-        let mut line = serde_json::to_string(entry).unwrap_or_default();
-        line.push('\n');
-        f.write_all(line.as_bytes())
+        f.write_all(text.as_bytes())
             .and_then(|()| f.sync_data())
             .map_err(io("appending to the journal"))
     }
@@ -363,6 +387,10 @@ impl StateStore for LocalStore {
 
     async fn record(&self, entry: &Entry) -> Result<(), StateError> {
         self.record_sync(entry)
+    }
+
+    async fn record_all(&self, entries: &[Entry]) -> Result<(), StateError> {
+        self.record_all_sync(entries)
     }
 
     async fn force_unlock(&self, id: &str) -> Result<LockInfo, StateError> {

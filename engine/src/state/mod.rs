@@ -8,8 +8,10 @@ pub mod file;
 pub mod journal;
 pub mod local;
 pub mod private;
+pub mod pending;
 mod store;
 
+pub use pending::{Pending, PendingOperation};
 pub use store::{LockGuard, LockInfo, StateError, StateStore};
 
 use crate::addr::ResourceAddress;
@@ -62,6 +64,10 @@ pub struct State {
     pub outputs: BTreeMap<String, OutputState>,
     /// Every managed resource instance and data source read, by address.
     pub resources: BTreeMap<ResourceAddress, InstanceState>,
+    /// Creates started by an apply that died before recording their
+    /// outcome, in the order they started: the object may exist without
+    /// being in `resources` (see [`Pending`]).
+    pub pending: Vec<Pending>,
 }
 
 impl State {
@@ -72,6 +78,7 @@ impl State {
             serial: 0,
             outputs: BTreeMap::new(),
             resources: BTreeMap::new(),
+            pending: Vec::new(),
         }
     }
 }

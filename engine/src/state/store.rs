@@ -265,6 +265,20 @@ pub trait StateStore: Send + Sync {
         Ok(())
     }
 
+    /// Appends `entries` to the journal in order, durably before returning;
+    /// a store that can makes them durable together (one fsync), so
+    /// operations completing at once are recorded at the cost of one. The
+    /// default records them one by one.
+    ///
+    /// # Errors
+    /// I/O; the entries before the failing one may be recorded.
+    async fn record_all(&self, entries: &[Entry]) -> Result<(), StateError> {
+        for e in entries {
+            self.record(e).await?;
+        }
+        Ok(())
+    }
+
     /// Removes the lock whose id is `id`, whoever holds it
     /// (`infra force-unlock`); returns what the lock said.
     ///

@@ -26,7 +26,7 @@ use async_trait::async_trait;
 use aws_sdk_s3::Client;
 use client::Settings;
 use infra_engine::provider::{
-    ApplyRequest, Attribute, Failure, PlanRequest, PlannedState, Provider, ProviderSchema,
+    ApplyRequest, Attribute, Failure, Found, PlanRequest, PlannedState, Provider, ProviderSchema,
     ResourceSchema, error,
 };
 use infra_lang::{Diagnostic, Type, Value};
@@ -367,6 +367,35 @@ impl Provider for AwsProvider {
             s3_objects_data::TYPE => s3_objects_data::read(s3(&c).await?, schema, config).await,
             other => Err(no_such_type("aws", other)),
         }
+    }
+
+    /// Finds a bucket by its configured `bucket` name (a name generated
+    /// from `bucket_prefix` at create time cannot be looked up:
+    /// unsupported), an object by `bucket` and `key`; read as `import`
+    /// reads them.
+    async fn find(&self, type_name: &str, planned: Value) -> Result<Found, Failure> {
+        let c = self.current();
+        let schema = self.resource_schema(type_name)?;
+        let m = attrs(&planned, type_name)?;
+        let known = |name: &str| string(m, name).filter(|s| !s.is_empty());
+        let mut id = Attrs::new();
+        let names: &[&str] = match type_name {
+            s3_bucket::TYPE => &["bucket"],
+            s3_object::TYPE => &["bucket", "key"],
+            other => return Err(no_such_type("aws", other)),
+        };
+        for name in names {
+            let Some(v) = known(name) else {
+                return Ok(Found::Unsupported);
+            };
+            id.insert((*name).to_string(), Value::string(v));
+        }
+        let state = crate::object::finish(schema, id);
+        let read = match type_name {
+            s3_bucket::TYPE => s3_bucket::read(s3(&c).await?, schema, state).await?,
+            _ => s3_object::read(s3(&c).await?, schema, state).await?,
+        };
+        Ok(read.map_or(Found::Missing, Found::Object))
     }
 
     async fn import(&self, type_name: &str, id: &str) -> Result<Value, Failure> {

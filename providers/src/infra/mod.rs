@@ -64,4 +64,15 @@ impl Provider for InfraProvider {
         self.resource(type_name)?;
         Ok(data::read(state))
     }
+
+    /// `infra_data` lives only in state: a create that was never recorded
+    /// left nothing behind.
+    async fn find(
+        &self,
+        type_name: &str,
+        _planned: Value,
+    ) -> Result<infra_engine::provider::Found, Failure> {
+        self.resource(type_name)?;
+        Ok(infra_engine::provider::Found::NotReal)
+    }
 }

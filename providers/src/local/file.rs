@@ -237,6 +237,7 @@ pub fn write_atomic(path: &Path, bytes: &[u8], file_mode: u32, dir_mode: u32) ->
         .filter(|d| !d.as_os_str().is_empty())
         .unwrap_or(Path::new("."));
     create_dirs(dir, dir_mode)?;
+    remove_stale_temps(path);
     let mut attempts = 0;
     loop {
         let tmp = dir.join(format!(
@@ -342,6 +343,82 @@ fn delete_object(
         Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(()),
         Err(e) => Err(error(format!("`{what}`: cannot remove `{filename}`: {e}"))),
     }
+}
+
+/// Removes the temporary files an earlier write of `path` left behind when
+/// its process was killed (`.NAME.<32 hex digits>.infra-tmp` beside it).
+/// Best effort: a file that cannot be removed stays.
+pub fn remove_stale_temps(path: &Path) {
+    let Some(name) = path.file_name() else {
+        return;
+    };
+    let dir = path
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let prefix = format!(".{}.", name.to_string_lossy());
+    let Ok(entries) = fs::read_dir(dir) else {
+        return;
+    };
+    for e in entries.flatten() {
+        let file = e.file_name();
+        let file = file.to_string_lossy();
+        let stale = file
+            .strip_prefix(&prefix)
+            .and_then(|rest| rest.strip_suffix(".infra-tmp"))
+            .is_some_and(|id| id.len() == 32 && id.bytes().all(|b| b.is_ascii_hexdigit()));
+        if stale && e.file_type().is_ok_and(|t| t.is_file()) {
+            let _ = fs::remove_file(e.path());
+        }
+    }
+}
+
+/// Looks for the file a create of `planned` would have written (a create
+/// a killed apply left unrecorded), by `filename`: its state as a
+/// completed create would have returned it, with the content actually
+/// there (so a plan replaces a file whose write never finished). Removes
+/// the temporary files an interrupted write left beside it.
+///
+/// # Errors
+/// The file exists but cannot be read.
+pub async fn find(
+    flavor: &Flavor,
+    schema: &ResourceSchema,
+    planned: Value,
+) -> Result<infra_engine::provider::Found, Failure> {
+    use infra_engine::provider::Found;
+    let what = flavor.type_name;
+    let mut m = into_attrs(planned, what)?;
+    let Some(filename) = string(&m, "filename").map(str::to_string) else {
+        return Ok(Found::Unsupported);
+    };
+    let found = blocking(what, move || {
+        remove_stale_temps(Path::new(&filename));
+        match fs::read(&filename) {
+            Ok(b) => Ok(Some(b)),
+            Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
+            Err(e) => Err(error(format!("`{what}`: cannot read `{filename}`: {e}"))),
+        }
+    })
+    .await?;
+    let Some(bytes) = found else {
+        return Ok(Found::Missing);
+    };
+    for name in ["file_permission", "directory_permission"] {
+        if get(&m, name).is_null() || get(&m, name).is_unknown() {
+            set(&mut m, name, Value::string(flavor.default_permission));
+        }
+    }
+    // The checksums of what was to be written; the read below reports the
+    // content actually there when it differs.
+    match known_bytes(what, &m)? {
+        Some(planned) => set_checksums(&mut m, &planned),
+        None => set_checksums(&mut m, &bytes),
+    }
+    let state = finish(schema, m);
+    Ok(Found::Object(
+        read(flavor, schema, state.clone()).await?.unwrap_or(state),
+    ))
 }
 
 /// Where the content of a file to write comes from.
@@ -559,6 +636,48 @@ mod tests {
         )
         .expect("plan");
         attrs(&p.planned, TYPE).expect("object").clone()
+    }
+
+    #[test]
+    fn find_looks_the_file_up_by_name_and_removes_stale_temporaries() {
+        use infra_engine::provider::Found;
+        let dir = tempfile::tempdir().expect("dir");
+        let path = dir.path().join("f.txt");
+        let name = path.display().to_string();
+        let config = obj(&[
+            ("filename", Value::string(name.clone())),
+            ("content", Value::string("new")),
+        ]);
+        let planned = Value::Object(plan_create(&config));
+        let s = schema();
+        let found = rt()
+            .block_on(find(&PLAIN, &s, planned.clone()))
+            .expect("find");
+        assert_eq!(found, Found::Missing);
+        // The create wrote the file, then the process was killed: found.
+        let stale = dir
+            .path()
+            .join(".f.txt.0123456789abcdef0123456789abcdef.infra-tmp");
+        fs::write(&stale, b"").expect("temp");
+        fs::write(&path, b"new").expect("file");
+        let Found::Object(v) = rt()
+            .block_on(find(&PLAIN, &s, planned.clone()))
+            .expect("find")
+        else {
+            panic!("not found");
+        };
+        let m = attrs(&v, TYPE).expect("object");
+        assert_eq!(m["content"], Value::string("new"));
+        assert_eq!(m["id"], Value::string(sha1_hex(b"new")));
+        assert!(!stale.exists(), "the stale temporary file survived");
+        // Killed before the rename: another content is there, and the
+        // found state says so (the next plan replaces it).
+        fs::write(&path, b"old").expect("file");
+        let Found::Object(v) = rt().block_on(find(&PLAIN, &s, planned)).expect("find") else {
+            panic!("not found");
+        };
+        let m = attrs(&v, TYPE).expect("object");
+        assert_eq!(m["content"], Value::string("old"));
     }
 
     #[test]

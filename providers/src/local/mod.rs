@@ -13,7 +13,7 @@ use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use file::Flavor;
 use infra_engine::provider::{
-    ApplyRequest, Attribute, Failure, PlanRequest, PlannedState, Provider, ProviderSchema,
+    ApplyRequest, Attribute, Failure, Found, PlanRequest, PlannedState, Provider, ProviderSchema,
     ResourceSchema,
 };
 use infra_lang::{Diagnostic, Type, Value};
@@ -109,6 +109,11 @@ impl Provider for LocalProvider {
     async fn read(&self, type_name: &str, state: Value) -> Result<Option<Value>, Failure> {
         let (schema, flavor) = self.resource(type_name)?;
         file::read(flavor, schema, state).await
+    }
+
+    async fn find(&self, type_name: &str, planned: Value) -> Result<Found, Failure> {
+        let (schema, flavor) = self.resource(type_name)?;
+        file::find(flavor, schema, planned).await
     }
 
     async fn read_data(&self, type_name: &str, config: Value) -> Result<Value, Failure> {

@@ -141,6 +141,17 @@ impl Provider for RandomProvider {
         self.resource(type_name)?;
         Ok(Some(state))
     }
+
+    /// Random values live only in state: a create that was never recorded
+    /// left nothing behind.
+    async fn find(
+        &self,
+        type_name: &str,
+        _planned: Value,
+    ) -> Result<infra_engine::provider::Found, Failure> {
+        self.resource(type_name)?;
+        Ok(infra_engine::provider::Found::NotReal)
+    }
 }
 
 /// The `keepers` argument every `random_*` type has.

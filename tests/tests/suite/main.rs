@@ -18,6 +18,7 @@ mod hangs;
 mod main_job;
 mod moved;
 mod parse;
+mod pending_ops;
 mod plan_markdown;
 mod references;
 mod robustness;
