@@ -217,7 +217,10 @@ mod tests {
     }
 
     fn run(found: Found, op: PendingOperation, old: bool) -> (State, Reconciled) {
-        let rt = tokio::runtime::Builder::new_current_thread()
+        // As the CLI's: `reconcile` spawns on the handle and blocks on it,
+        // which a current-thread runtime's handle cannot drive.
+        let rt = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(1)
             .build()
             .expect("runtime");
         let mut providers = Providers::new();
