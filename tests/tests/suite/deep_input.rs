@@ -95,3 +95,16 @@ fn a_chain_of_locals_past_the_limit_is_too_deep_not_an_abort() {
         );
     }
 }
+
+/// Just within the limit, every command walks the tree: a sum of 999 terms
+/// and a 990-step traversal, on the commands' ordinary stacks.
+#[test]
+fn expressions_just_within_the_depth_limit_work_everywhere() {
+    let sum = vec!["1"; 999].join(" + ");
+    every_command_ends(&format!("locals {{\n  x = {sum}\n}}\n"), "");
+    let path = ".b".repeat(990);
+    every_command_ends(
+        &format!("locals {{\n  a = {{ b = 1 }}\n  x = try(local.a{path}, 0)\n}}\n"),
+        "",
+    );
+}
