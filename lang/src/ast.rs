@@ -459,6 +459,93 @@ impl Expr {
     }
 }
 
+impl Expr {
+    /// Calls `f` on each direct sub-expression, mutably, in the order of
+    /// [`Expr::for_each_child`].
+    pub fn for_each_child_mut(&mut self, f: &mut dyn FnMut(&mut Expr)) {
+        match &mut self.kind {
+            ExprKind::Null
+            | ExprKind::Bool(_)
+            | ExprKind::Number(_)
+            | ExprKind::Variable(_)
+            | ExprKind::SplatItem => {}
+            ExprKind::Template(t) => t.for_each_expr_mut(f),
+            ExprKind::Tuple(items) => items.iter_mut().for_each(f),
+            ExprKind::Object(items) => {
+                for item in items {
+                    f(&mut item.key);
+                    f(&mut item.value);
+                }
+            }
+            ExprKind::FunctionCall { args, .. } => args.iter_mut().for_each(f),
+            ExprKind::GetAttr { object, .. } => f(object),
+            ExprKind::Index {
+                collection, key, ..
+            } => {
+                f(collection);
+                f(key);
+            }
+            ExprKind::Splat { source, each, .. } => {
+                f(source);
+                f(each);
+            }
+            ExprKind::Unary { operand, .. } => f(operand),
+            ExprKind::Binary { lhs, rhs, .. } => {
+                f(lhs);
+                f(rhs);
+            }
+            ExprKind::Conditional {
+                condition,
+                then_expr,
+                else_expr,
+            } => {
+                f(condition);
+                f(then_expr);
+                f(else_expr);
+            }
+            ExprKind::For(fe) => {
+                f(&mut fe.collection);
+                if let Some(k) = &mut fe.key_expr {
+                    f(k);
+                }
+                f(&mut fe.value_expr);
+                if let Some(c) = &mut fe.condition {
+                    f(c);
+                }
+            }
+            ExprKind::Parens(inner) => f(inner),
+        }
+    }
+
+    /// The number of levels of the expression tree (1 for a leaf), counted
+    /// without recursion, so any tree can be measured.
+    pub fn height(&self) -> usize {
+        let mut max = 0;
+        let mut stack = vec![(self, 1usize)];
+        while let Some((e, level)) = stack.pop() {
+            max = max.max(level);
+            e.for_each_child(&mut |c| stack.push((c, level + 1)));
+        }
+        max
+    }
+
+    /// Drops the expression without recursion: a tree deeper than the
+    /// stack allows (a 20,000-term sum) would overflow it when dropped the
+    /// ordinary way, one nested call per level.
+    pub fn drop_flat(self) {
+        let mut stack = vec![self];
+        while let Some(mut e) = stack.pop() {
+            e.for_each_child_mut(&mut |c| {
+                let leaf = Expr {
+                    kind: ExprKind::Null,
+                    span: c.span,
+                };
+                stack.push(std::mem::replace(c, leaf));
+            });
+        }
+    }
+}
+
 impl Template {
     /// Calls `f` on every expression inside the template's interpolations
     /// and directives.
@@ -488,5 +575,35 @@ impl Template {
             }
         }
         parts(&self.parts, f);
+    }
+
+    /// Calls `f` on every expression of the template, mutably, in the
+    /// order of [`Template::for_each_expr`].
+    pub fn for_each_expr_mut(&mut self, f: &mut dyn FnMut(&mut Expr)) {
+        fn parts(ps: &mut [TemplatePart], f: &mut dyn FnMut(&mut Expr)) {
+            for p in ps {
+                match p {
+                    TemplatePart::Literal { .. } => {}
+                    TemplatePart::Interpolation { expr, .. } => f(expr),
+                    TemplatePart::If {
+                        condition,
+                        then_parts,
+                        else_parts,
+                        ..
+                    } => {
+                        f(condition);
+                        parts(then_parts, f);
+                        parts(else_parts, f);
+                    }
+                    TemplatePart::For {
+                        collection, body, ..
+                    } => {
+                        f(collection);
+                        parts(body, f);
+                    }
+                }
+            }
+        }
+        parts(&mut self.parts, f);
     }
 }

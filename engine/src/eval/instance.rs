@@ -20,6 +20,27 @@ use std::sync::Arc;
 /// never shown.
 pub(crate) const UPSTREAM: &str = "eval::upstream";
 
+/// Most values (locals, outputs, resources, module calls) computed one from
+/// the next at once, as in `a0 = local.a1 + 1`, `a1 = local.a2 + 1`, …:
+/// evaluation follows such a chain by recursion (on stack segments it grows
+/// as needed), so its length is bounded to bound memory. Terraform has no
+/// such limit, but no real configuration comes near it.
+pub(crate) const MAX_VALUE_CHAIN: usize = 5_000;
+
+/// `eval::too-deep` at `site`, the reference where a chain of values grew
+/// past [`MAX_VALUE_CHAIN`].
+pub(crate) fn too_deep(site: &Site<'_>) -> Diagnostic {
+    site.error(
+        "eval::too-deep",
+        format!("more than {MAX_VALUE_CHAIN} values computed one from the next"),
+        "the chain of references is this long here",
+    )
+    .with_help(
+        "Each local, output, resource or module call whose expression refers to the next one \
+         adds a level: compute the values from fewer intermediate ones.",
+    )
+}
+
 pub(crate) fn upstream() -> Diagnostic {
     Diagnostic::error(UPSTREAM, "a value this depends on failed to evaluate")
 }
@@ -116,7 +137,7 @@ impl ModuleInstance {
             site.error("eval::cycle", "this value depends on itself", "refers back to a value being evaluated")
                 .with_help("Break the cycle: a value cannot be computed from itself, directly or through others.")
         };
-        self.memoised(&self.values, key, cycle, compute)
+        self.memoised(&self.values, key, cycle, || too_deep(site), compute)
     }
 
     /// The shared memo mechanism of values, resources and module calls:
@@ -134,6 +155,7 @@ impl ModuleInstance {
         cache: &RefCell<BTreeMap<K, Slot<T>>>,
         key: K,
         cycle: impl FnOnce() -> Diagnostic,
+        too_deep: impl FnOnce() -> Diagnostic,
         compute: impl FnOnce() -> Result<T, Diagnostic>,
     ) -> Result<T, Diagnostic> {
         match cache.borrow().get(&key) {
@@ -143,6 +165,11 @@ impl ModuleInstance {
             }
             Some(Slot::InProgress) => return Err(cycle()),
             None => {}
+        }
+        // One frame of `deps` per value being computed: the length is how
+        // many values are computed one from the next right now.
+        if self.shared.deps.borrow().len() >= MAX_VALUE_CHAIN {
+            return Err(too_deep());
         }
         cache.borrow_mut().insert(key.clone(), Slot::InProgress);
         self.shared.deps.borrow_mut().push(Deps::new());

@@ -84,9 +84,13 @@ impl ModuleInstance {
             )
             .with_help("A module's arguments cannot use its own outputs.")
         };
-        self.memoised(&self.children, name.to_string(), cycle, || {
-            self.compute_module_call(name)
-        })
+        self.memoised(
+            &self.children,
+            name.to_string(),
+            cycle,
+            || super::instance::too_deep(site),
+            || self.compute_module_call(name),
+        )
     }
 
     fn compute_module_call(&self, name: &str) -> Result<Rc<ModuleCallEval>, Diagnostic> {

@@ -2,7 +2,7 @@
 //! instances with keys, and each instance's configuration evaluated into
 //! an object (nested blocks and `dynamic` blocks included).
 
-use super::instance::{ModuleInstance, upstream};
+use super::instance::{ModuleInstance, too_deep, upstream};
 use super::{IgnoreChanges, InstanceInfo, Lifecycle};
 use crate::addr::{InstanceKey, ResourceAddress, ResourceMode, Target};
 use crate::provider::ResourceSchema;
@@ -312,9 +312,13 @@ impl ModuleInstance {
     ) -> Result<Rc<ResourceEval>, Diagnostic> {
         let key = (mode, type_name.to_string(), name.to_string());
         let cycle = || resource_cycle(site, type_name, name);
-        self.memoised(&self.resources, key, cycle, || {
-            self.compute_resource(mode, type_name, name)
-        })
+        self.memoised(
+            &self.resources,
+            key,
+            cycle,
+            || too_deep(site),
+            || self.compute_resource(mode, type_name, name),
+        )
     }
 
     fn compute_resource(
@@ -474,73 +478,79 @@ impl ModuleInstance {
     ) -> Result<Rc<ResourceValues>, Diagnostic> {
         let key = (mode, type_name.to_string(), name.to_string());
         let cycle = || resource_cycle(site, type_name, name);
-        self.memoised(&self.resource_values, key, cycle, || {
-            let r = self.resource_eval(mode, type_name, name, site)?;
-            let Some(hook) = self.shared.hook.clone() else {
-                let schema = self
-                    .shared
-                    .schemas
-                    .as_ref()
-                    .and_then(|p| p.schema(type_name, mode == ResourceMode::Data));
-                return Ok(Rc::new(ResourceValues {
-                    expansion: r.expansion,
-                    instances: r
-                        .instances
-                        .iter()
-                        .map(|i| {
-                            let v = match schema {
-                                Some(s) => with_schema_attributes(s, &i.config),
-                                None => i.config.clone(),
-                            };
-                            (i.key.clone(), v)
-                        })
-                        .collect(),
-                    complete: schema.is_some(),
-                }));
-            };
-            let table = match mode {
-                ResourceMode::Managed => &self.files.resources,
-                ResourceMode::Data => &self.files.data,
-            };
-            let at = table
-                .get(&(type_name.to_string(), name.to_string()))
-                .copied()
-                .ok_or_else(upstream)?;
-            let (src, b) = self.files.block(at).ok_or_else(upstream)?;
-            let mut instances = Vec::with_capacity(r.instances.len());
-            let mut failed = false;
-            for i in &r.instances {
-                let address = ResourceAddress {
-                    module: self.path.clone(),
-                    mode,
-                    type_name: type_name.to_string(),
-                    name: name.to_string(),
-                    key: i.key.clone(),
+        self.memoised(
+            &self.resource_values,
+            key,
+            cycle,
+            || too_deep(site),
+            || {
+                let r = self.resource_eval(mode, type_name, name, site)?;
+                let Some(hook) = self.shared.hook.clone() else {
+                    let schema = self
+                        .shared
+                        .schemas
+                        .as_ref()
+                        .and_then(|p| p.schema(type_name, mode == ResourceMode::Data));
+                    return Ok(Rc::new(ResourceValues {
+                        expansion: r.expansion,
+                        instances: r
+                            .instances
+                            .iter()
+                            .map(|i| {
+                                let v = match schema {
+                                    Some(s) => with_schema_attributes(s, &i.config),
+                                    None => i.config.clone(),
+                                };
+                                (i.key.clone(), v)
+                            })
+                            .collect(),
+                        complete: schema.is_some(),
+                    }));
                 };
-                match hook.value(InstanceInfo {
-                    address: &address,
-                    config: i.config.clone(),
-                    dependencies: &r.deps,
-                    lifecycle: &r.lifecycle,
-                    source: src,
-                    block: b,
-                }) {
-                    Ok(v) => instances.push((i.key.clone(), v)),
-                    Err(d) => {
-                        self.report(d);
-                        failed = true;
+                let table = match mode {
+                    ResourceMode::Managed => &self.files.resources,
+                    ResourceMode::Data => &self.files.data,
+                };
+                let at = table
+                    .get(&(type_name.to_string(), name.to_string()))
+                    .copied()
+                    .ok_or_else(upstream)?;
+                let (src, b) = self.files.block(at).ok_or_else(upstream)?;
+                let mut instances = Vec::with_capacity(r.instances.len());
+                let mut failed = false;
+                for i in &r.instances {
+                    let address = ResourceAddress {
+                        module: self.path.clone(),
+                        mode,
+                        type_name: type_name.to_string(),
+                        name: name.to_string(),
+                        key: i.key.clone(),
+                    };
+                    match hook.value(InstanceInfo {
+                        address: &address,
+                        config: i.config.clone(),
+                        dependencies: &r.deps,
+                        lifecycle: &r.lifecycle,
+                        source: src,
+                        block: b,
+                    }) {
+                        Ok(v) => instances.push((i.key.clone(), v)),
+                        Err(d) => {
+                            self.report(d);
+                            failed = true;
+                        }
                     }
                 }
-            }
-            if failed {
-                return Err(upstream());
-            }
-            Ok(Rc::new(ResourceValues {
-                expansion: r.expansion,
-                instances,
-                complete: true,
-            }))
-        })
+                if failed {
+                    return Err(upstream());
+                }
+                Ok(Rc::new(ResourceValues {
+                    expansion: r.expansion,
+                    instances,
+                    complete: true,
+                }))
+            },
+        )
     }
 
     /// A block body as an object: arguments by name; nested blocks by type,

@@ -119,6 +119,18 @@ pub fn eval_constant(source: &Arc<SourceFile>, expr: &Expr) -> Result<Value, Dia
     Evaluator::new(&EmptyScope, source).eval(expr)
 }
 
+/// Stack bytes an evaluation level may need before the next check: when
+/// less than this is left, [`Evaluator::eval`] continues on a new segment.
+/// Generous, since a level may run a provider's planning in between.
+const EVAL_RED_ZONE: usize = if cfg!(debug_assertions) {
+    1 << 20
+} else {
+    256 << 10
+};
+
+/// Size of each extra stack segment evaluation allocates (mapped lazily).
+const EVAL_STACK_SEGMENT: usize = 16 << 20;
+
 /// Evaluates expressions of one file in one scope.
 pub struct Evaluator<'a> {
     scope: &'a dyn Scope,
@@ -186,6 +198,15 @@ impl<'a> Evaluator<'a> {
     /// The first error met, as a diagnostic with the span of the offending
     /// sub-expression and what was expected.
     pub fn eval(&mut self, expr: &Expr) -> Result<Value, Diagnostic> {
+        // Evaluation recurses once per level of the expression (at most
+        // `syntax::MAX_EXPR_DEPTH`) and, through the scope, once per value
+        // computed from another (locals, outputs, resources, functions):
+        // on a stack running low, go on on a fresh segment instead of
+        // overflowing (a chain of 1,500 locals is valid input).
+        stacker::maybe_grow(EVAL_RED_ZONE, EVAL_STACK_SEGMENT, || self.eval_here(expr))
+    }
+
+    fn eval_here(&mut self, expr: &Expr) -> Result<Value, Diagnostic> {
         match &expr.kind {
             ExprKind::Null => Ok(Value::NULL),
             ExprKind::Bool(b) => Ok(Value::Bool(*b)),

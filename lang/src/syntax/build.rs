@@ -2,7 +2,7 @@
 //! the grammar leaves open (one item per line, one-line blocks, object item
 //! separators) and the structure of template directives.
 
-use super::{MAX_NESTING, Rule};
+use super::{MAX_EXPR_DEPTH, MAX_NESTING, Rule};
 use crate::ast::*;
 use crate::diagnostic::Diagnostic;
 use crate::source::SourceFile;
@@ -18,6 +18,8 @@ pub(crate) struct Builder<'s> {
     diags: Vec<Diagnostic>,
     depth: usize,
     too_deep_reported: bool,
+    /// How many `expr` rules are being built (0 outside expressions).
+    expr_level: usize,
 }
 
 /// The span of a pair without the whitespace and comments after its last
@@ -75,6 +77,7 @@ impl<'s> Builder<'s> {
             diags: Vec::new(),
             depth: 0,
             too_deep_reported: false,
+            expr_level: 0,
         }
     }
 
@@ -382,11 +385,19 @@ impl<'s> Builder<'s> {
         let mut allowed = Vec::new();
         let mut roots = Vec::new();
         Self::collect_allowed(root, false, &mut allowed, &mut roots);
+        // Regions by start, so each newline is looked up in log time (one
+        // line per operand of a long chain would otherwise be quadratic).
+        allowed.sort_unstable_by_key(|s: &Span| s.start);
         let text = self.text(root.span);
         let bad = text
             .match_indices('\n')
             .map(|(i, _)| root.span.start + i)
-            .find(|at| !allowed.iter().any(|s: &Span| s.start <= *at && *at < s.end));
+            .find(|at| {
+                // Regions do not overlap (none is collected inside another),
+                // so only the last one starting at or before `at` can hold it.
+                let i = allowed.partition_point(|s| s.start <= *at);
+                !(i > 0 && *at < allowed[i - 1].end)
+            });
         if let Some(at) = bad {
             self.error(
                 "syntax::newline-in-expression",
@@ -472,10 +483,47 @@ impl<'s> Builder<'s> {
         self.depth -= 1;
     }
 
+    /// Rule::expr, checked at the outermost expression to be at most
+    /// [`MAX_EXPR_DEPTH`] levels deep. Bracket nesting is bounded by the
+    /// grammar's recursion, but operator chains and traversals are built
+    /// here in loops, so only the finished tree shows how deep it is (a
+    /// 20,000-term sum is 20,000 levels); a deeper tree is dropped, without
+    /// recursion, and reported as `syntax::too-deep`, so nothing after the
+    /// parser ever walks it.
+    pub(crate) fn expr(&mut self, pair: Pair<'_, Rule>) -> Expr {
+        self.expr_level += 1;
+        let e = self.expr_tree(pair);
+        self.expr_level -= 1;
+        if self.expr_level > 0 {
+            return e;
+        }
+        let height = e.height();
+        if height <= MAX_EXPR_DEPTH {
+            return e;
+        }
+        let span = e.span;
+        e.drop_flat();
+        if !self.too_deep_reported {
+            self.too_deep_reported = true;
+            self.error(
+                "syntax::too-deep",
+                format!("expression nested more than {MAX_EXPR_DEPTH} levels deep"),
+                Span::new(span.start, span.start + 1.min(span.len())),
+                &format!("this expression is {height} levels deep"),
+            )
+            .help = Some(
+                "Every operator, attribute access, index and bracket is a level: split the \
+                 expression with `locals`."
+                    .into(),
+            );
+        }
+        placeholder(span)
+    }
+
     /// Rule::expr: a flat list of operands (prefix operators, a primary,
     /// traversal steps) and binary operators, optionally followed by
     /// `? then : else`.
-    pub(crate) fn expr(&mut self, pair: Pair<'_, Rule>) -> Expr {
+    fn expr_tree(&mut self, pair: Pair<'_, Rule>) -> Expr {
         // The span comes from the operands built below: asking pest for the
         // end of a rule that ends in a repetition means walking its children.
         let start = pair.as_span().start() + self.offset;

@@ -27,6 +27,14 @@ pub(crate) use grammar::{Grammar, Rule};
 /// `syntax::too-deep` instead of risking the stack.
 pub const MAX_NESTING: usize = 200;
 
+/// Deepest expression tree accepted: every operator, attribute access,
+/// index, call, bracket and template level counts once. Long operator
+/// chains and traversals (`1 + 1 + …`, `a.b.b…`) are where this bites,
+/// since each step nests the tree one level deeper; deeper expressions are
+/// reported as `syntax::too-deep`, so evaluation, the checks and the
+/// formatter never recurse deeper than this.
+pub const MAX_EXPR_DEPTH: usize = 1000;
+
 /// The result of parsing one file: the AST when the file is syntactically
 /// valid, and every diagnostic found.
 #[derive(Debug)]

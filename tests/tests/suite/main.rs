@@ -5,6 +5,7 @@
 mod aws_bucket;
 mod aws_object;
 mod cli;
+mod deep_input;
 mod deposed;
 mod docs;
 mod docs_examples;

@@ -403,3 +403,277 @@ proptest! {
         let _ = infra_engine::eval::eval_expression(&data_dir("eval/context"), infra_engine::eval::Inputs::default(), &infra_engine::eval::EvalOptions::default(), &expr.replace("${path.module}", &ctx.to_string_lossy()));
     }
 }
+
+// ------------------------------------------------------------------ parse work
+//
+// Parsing must take time linear in the input on every input. The measure is
+// deterministic: pest's count of parser calls (rules, sequences, options,
+// repetitions, lookaheads), read by bisecting pest's call limit. That limit
+// is process-wide, so measuring tests re-run themselves alone in a child
+// process (`in_child`) where no other test's parse can hit it.
+
+/// Set in the child process that runs one measuring test alone.
+const WORK_CHILD: &str = "INFRA_TEST_PARSE_WORK_CHILD";
+
+/// Runs `body` in a child process running only the test `name` (its path in
+/// the suite, e.g. `robustness::x`), and fails when the child fails.
+fn in_child(name: &str, body: impl FnOnce()) {
+    if std::env::var_os(WORK_CHILD).is_some() {
+        body();
+        return;
+    }
+    let exe = std::env::current_exe().expect("the test binary");
+    let out = std::process::Command::new(exe)
+        .args([name, "--exact", "--test-threads=1", "--nocapture"])
+        .env(WORK_CHILD, "1")
+        .output()
+        .expect("run the test binary");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success() && stdout.contains("1 passed"),
+        "{name} failed in its child process\n--- stdout\n{stdout}\n--- stderr\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// What is parsed: a file (`infra validate`, `plan`, `fmt`), the formatter's
+/// token grammar (run only on files that parse), or a template file
+/// (`templatefile`).
+#[derive(Clone, Copy, Debug)]
+enum Entry {
+    File,
+    Lexer,
+    Template,
+}
+
+/// Whether parsing `text` as `entry` takes at most `limit` parser calls.
+fn within(entry: Entry, text: &str, limit: usize) -> bool {
+    pest::set_call_limit(std::num::NonZeroUsize::new(limit));
+    let limited =
+        |d: &[infra_lang::Diagnostic]| d.iter().any(|d| d.message == "call limit reached");
+    let ok = match entry {
+        Entry::File => {
+            !limited(&syntax::parse(&SourceFile::new("work.infra", text.to_string())).diagnostics)
+        }
+        Entry::Lexer => syntax::lexer::lex(text, &[]).is_some(),
+        Entry::Template => {
+            match syntax::parse_template(&SourceFile::new("work.tftpl", text.to_string())) {
+                Ok(_) => true,
+                Err(d) => !limited(&d),
+            }
+        }
+    };
+    pest::set_call_limit(None);
+    ok
+}
+
+/// pest's exact count of parser calls for `text` (at least 1), or `None`
+/// when it is more than `cap`.
+fn calls(entry: Entry, text: &str, cap: usize) -> Option<usize> {
+    let (mut low, mut high) = (1usize, 1usize);
+    while !within(entry, text, high) {
+        if high >= cap {
+            return None;
+        }
+        low = high + 1;
+        high = high.saturating_mul(2).min(cap);
+    }
+    while low < high {
+        let mid = low + (high - low) / 2;
+        if within(entry, text, mid) {
+            high = mid;
+        } else {
+            low = mid + 1;
+        }
+    }
+    Some(high)
+}
+
+/// `unit` repeated (with `sep` between) until the text is at least `size`
+/// bytes, after `head`.
+fn grow(head: &str, unit: &str, sep: &str, size: usize) -> String {
+    let mut text = head.to_string();
+    while text.len() < size {
+        text.push_str(unit);
+        text.push_str(sep);
+    }
+    text
+}
+
+/// Checks that parsing a ~64 KiB text of a shape takes at most four times
+/// the size ratio times the calls of a ~1 KiB text of the same shape.
+fn assert_linear(entry: Entry, shape: &str, make: impl Fn(usize) -> String) {
+    let (small, large) = (make(1024), make(64 * 1024));
+    if matches!(entry, Entry::Lexer)
+        && syntax::parse(&SourceFile::new("work.infra", small.clone()))
+            .file
+            .is_none()
+    {
+        return; // the formatter lexes only files that parse
+    }
+    let base = calls(entry, &small, 1 << 24)
+        .unwrap_or_else(|| panic!("{entry:?} on {shape}: over 16M parser calls for 1 KiB"));
+    let ratio = large.len().div_ceil(small.len()).max(1);
+    let bound = base.saturating_mul(ratio).saturating_mul(4);
+    assert!(
+        within(entry, &large, bound),
+        "{entry:?} on {shape}: a {}-byte text takes more than {bound} parser calls, \
+         while a {}-byte one takes {base} (input starts {:?})",
+        large.len(),
+        small.len(),
+        &small[..small.len().min(60)]
+    );
+}
+
+/// Openers of every nesting construct, with what closes each.
+const OPENERS: &[(&str, &str)] = &[
+    ("f(", ")"),
+    ("{a=", "}"),
+    ("[", "]"),
+    ("(", ")"),
+    ("\"${", "}\""),
+    ("\"%{if ", "}x%{endif}\""),
+    ("[for v in ", ": v]"),
+    ("{for k, v in ", ": k => v}"),
+    ("c ? ", ": d"),
+    ("c ? d : ", ""),
+    ("a + ", ""),
+    ("-", ""),
+    ("<<EOT\n${", "}\nEOT\n"),
+];
+
+/// A named shape: the text of about the given size in bytes.
+type Shape = (&'static str, Box<dyn Fn(usize) -> String>);
+
+/// Named shapes: unclosed and closed nestings, flat files, long chains.
+fn shapes() -> Vec<Shape> {
+    let unclosed = |unit: &'static str| move |n: usize| grow("x = ", unit, "", n);
+    vec![
+        (
+            "f({a=f({a=… unclosed (issue 16)",
+            Box::new(unclosed("f({a=")),
+        ),
+        ("f(f(… unclosed", Box::new(unclosed("f("))),
+        ("{a={a=… unclosed", Box::new(unclosed("{a="))),
+        ("[[… unclosed", Box::new(unclosed("["))),
+        ("((… unclosed", Box::new(unclosed("("))),
+        ("\"${\"${… unclosed", Box::new(unclosed("\"${"))),
+        ("\"%{if … unclosed", Box::new(unclosed("\"%{if "))),
+        ("[for v in … unclosed", Box::new(unclosed("[for v in "))),
+        (
+            "{for k, v in … unclosed",
+            Box::new(unclosed("{for k, v in ")),
+        ),
+        ("c ? c ? … unclosed", Box::new(unclosed("c ? "))),
+        ("f(c ? f(c ? … unclosed", Box::new(unclosed("f(c ? "))),
+        ("{a=g(1)+f({a=… unclosed", Box::new(unclosed("{a=g(1)+f("))),
+        ("<<EOT ${<<EOT … unclosed", Box::new(unclosed("<<EOT\n${"))),
+        (
+            "deep closed nesting, line after line",
+            Box::new(|n| {
+                let line = format!("{}1{}", "f({a=[(".repeat(20), ")]})".repeat(20));
+                grow("", &format!("x = {line}"), "\n", n)
+            }),
+        ),
+        (
+            "flat file of blocks",
+            Box::new(|n| {
+                grow(
+                    "",
+                    "resource \"infra_data\" \"r\" {\n  input = { n = 1, s = \"v${var.x}\" }\n}",
+                    "\n\n",
+                    n,
+                )
+            }),
+        ),
+        (
+            "long operator chain",
+            Box::new(|n| grow("x = 1", " + f(1) * 2", "", n) + "\n"),
+        ),
+        (
+            "long traversal",
+            Box::new(|n| grow("x = a", ".b[0]", "", n) + "\n"),
+        ),
+        (
+            "long template",
+            Box::new(|n| grow("x = \"", "a${b}%{if c}d%{endif}", "", n) + "\"\n"),
+        ),
+        (
+            "long heredoc",
+            Box::new(|n| grow("x = <<EOT\n", "a ${b} %{if c}d%{endif}", "\n", n) + "EOT\n"),
+        ),
+    ]
+}
+
+/// Item 7 of issue 16: `x = f({a=f({a=…` left unclosed took 35 s for 24
+/// levels, 2.2 times longer per level.
+#[test]
+fn an_unclosed_call_of_objects_parses_in_linear_work() {
+    in_child(
+        "robustness::an_unclosed_call_of_objects_parses_in_linear_work",
+        || {
+            let text = format!("x = {}", "f({a=".repeat(60));
+            let cap = 200 * text.len();
+            let n = calls(Entry::File, &text, cap);
+            assert!(
+                n.is_some(),
+                "more than {cap} parser calls for {} bytes",
+                text.len()
+            );
+            let parsed = syntax::parse(&SourceFile::new("u.infra", text));
+            assert_eq!(parsed.diagnostics[0].code, "syntax::unclosed-delimiter");
+        },
+    );
+}
+
+/// Every named shape, as a file, as formatter tokens and as a template.
+#[test]
+fn every_shape_parses_in_work_linear_in_its_size() {
+    in_child(
+        "robustness::every_shape_parses_in_work_linear_in_its_size",
+        || {
+            for (name, make) in shapes() {
+                for entry in [Entry::File, Entry::Lexer, Entry::Template] {
+                    assert_linear(entry, name, &make);
+                }
+            }
+        },
+    );
+}
+
+/// Property: any nesting built from the openers, closed or not, after
+/// any of them, parses in work linear in its size.
+#[test]
+fn any_nesting_parses_in_work_linear_in_its_size() {
+    in_child(
+        "robustness::any_nesting_parses_in_work_linear_in_its_size",
+        || {
+            let strategy = (
+                proptest::collection::vec(0..OPENERS.len(), 1..5),
+                any::<bool>(),
+                0..3usize,
+            );
+            let config = ProptestConfig {
+                cases: 40,
+                failure_persistence: None,
+                ..ProptestConfig::default()
+            };
+            proptest::test_runner::TestRunner::new(config)
+                .run(&strategy, |(unit, closed, entry)| {
+                    let open: String = unit.iter().map(|i| OPENERS[*i].0).collect();
+                    let close: String = unit.iter().rev().map(|i| OPENERS[*i].1).collect();
+                    let entry = [Entry::File, Entry::Lexer, Entry::Template][entry];
+                    let shape = format!("{open:?} closed={closed}");
+                    if closed {
+                        // Closed: one nesting per line, lines repeated.
+                        let line = format!("x = {open}1{close}");
+                        assert_linear(entry, &shape, |n| grow("", &line, "\n", n));
+                    } else {
+                        assert_linear(entry, &shape, |n| grow("x = ", &open, "", n));
+                    }
+                    Ok(())
+                })
+                .unwrap_or_else(|e| panic!("{e}"));
+        },
+    );
+}
