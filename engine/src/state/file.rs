@@ -256,9 +256,9 @@ pub fn from_text(text: &str, path: &str) -> Result<State, StateError> {
                 supported: FORMAT_VERSION,
             });
         }
-        Some(found) if found < FORMAT_VERSION => {
+        Some(found) if found < FORMAT_VERSION_PLAIN => {
             return Err(corrupt(format!(
-                "it has format version {found}, which no infra writes (this one reads version {FORMAT_VERSION})"
+                "it has format version {found}, which no infra writes (this one reads versions {FORMAT_VERSION_PLAIN} and {FORMAT_VERSION})"
             )));
         }
         Some(_) => {}
