@@ -13,6 +13,7 @@ mod engine;
 mod engine_faults;
 mod eval;
 mod fmt;
+mod function_bounds;
 mod main_job;
 mod moved;
 mod parse;
