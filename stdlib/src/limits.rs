@@ -146,7 +146,7 @@ mod tests {
 
     #[test]
     fn the_error_names_the_code_and_the_limit() {
-        let e = check_string(1 << 40, "a string").unwrap_err();
+        let e = check_string(1 << 40, "a string").expect_err("over the limit");
         assert_eq!(e.code, TOO_LARGE);
         assert!(e.message.contains("1099511627776 bytes"), "{}", e.message);
         assert!(e.message.contains("256 MiB"), "{}", e.message);

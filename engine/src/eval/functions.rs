@@ -10,8 +10,12 @@ use infra_lang::value;
 use infra_lang::{Diagnostic, Span, Value};
 use infra_stdlib::FnContext;
 
-/// How deep user functions may call each other.
-const MAX_CALL_DEPTH: usize = 64;
+/// How deep user functions may call each other (`f1` calling `f2` ...
+/// calling `f1000`); a deeper chain is `function::too-deep`. Recursion is
+/// rejected before evaluation (`config/cycles.rs`), so only a chain of
+/// that many distinct functions reaches it; each call runs on a stack
+/// grown as needed, so the limit is about sanity, not the thread's stack.
+pub(crate) const MAX_CALL_DEPTH: usize = 1000;
 
 impl ModuleInstance {
     pub(crate) fn call_function(
@@ -79,12 +83,26 @@ impl ModuleInstance {
         }
         {
             let stack = self.call_stack.borrow();
-            if stack.contains(&name.name) || stack.len() >= MAX_CALL_DEPTH {
+            if stack.contains(&name.name) {
                 let mut path: Vec<&str> = stack.iter().map(String::as_str).collect();
                 path.push(&name.name);
                 return Err(site
                     .error("function::recursion", format!("function `{}` calls itself: {}", name.name, path.join(" → ")), "recursive call")
                     .with_help("User functions may not be recursive; use a `for` expression or a stdlib function instead."));
+            }
+            if stack.len() >= MAX_CALL_DEPTH {
+                return Err(site
+                    .error(
+                        "function::too-deep",
+                        format!(
+                            "user functions call each other more than {MAX_CALL_DEPTH} deep: {} → … → {} → {}",
+                            stack.first().map_or("", String::as_str),
+                            stack.last().map_or("", String::as_str),
+                            name.name
+                        ),
+                        "call beyond the limit",
+                    )
+                    .with_help("Shorten the chain of functions calling functions, e.g. by merging some of them."));
             }
         }
         let mut evaluator = Evaluator::new(self, src);
@@ -113,7 +131,9 @@ impl ModuleInstance {
             ));
         };
         self.call_stack.borrow_mut().push(name.name.clone());
-        let out = evaluator.eval(&result.expr);
+        // One level of a chain of calls takes several evaluator frames:
+        // grow the stack when it runs low rather than overflow it.
+        let out = stacker::maybe_grow(256 * 1024, 4 * 1024 * 1024, || evaluator.eval(&result.expr));
         self.call_stack.borrow_mut().pop();
         out
     }

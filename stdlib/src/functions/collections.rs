@@ -709,7 +709,7 @@ fn setintersection(args: Vec<Value>, _: &FnContext<'_>) -> Result<Value, FnError
     } else {
         all.remove(0)
     };
-    let others: Vec<ValueSet<'_>> = all.iter().map(|o| ValueSet::of(o)).collect();
+    let others: Vec<ValueSet<'_>> = all.iter().map(ValueSet::of).collect();
     let items = first
         .into_iter()
         .filter(|v| others.iter().all(|other| other.contains(v)))

@@ -331,11 +331,7 @@ fn walk_at_most(dir: &Path, max: usize, f: &mut dyn FnMut(&Path) -> bool) -> Res
             let path = entry.path();
             match entry.file_type() {
                 Ok(t) if t.is_dir() => subdirs.push(path),
-                Ok(_) if path.is_file() => {
-                    if !f(&path) {
-                        return Ok(());
-                    }
-                }
+                Ok(_) if path.is_file() && !f(&path) => return Ok(()),
                 _ => {}
             }
         }

@@ -16,6 +16,7 @@ mod eval;
 mod fmt;
 mod fuzz_corpus;
 mod hangs;
+mod function_bounds;
 mod main_job;
 mod moved;
 mod parse;
