@@ -20,6 +20,7 @@ mod plan_markdown;
 mod references;
 mod robustness;
 mod s3;
+mod secrets;
 mod state_s3;
 mod support;
 mod validate;
