@@ -16,7 +16,8 @@ pub(crate) fn get(args: &[Value], i: usize) -> Value {
 fn not_null(args: &[Value], i: usize, what: &str) -> Result<Value, FnError> {
     let v = get(args, i);
     if v.is_null() {
-        return Err(FnError::arg(i, format!("expected {what}, got null")));
+        let message = format!("expected {what}, got null");
+        return Err(FnError::arg(i, message.clone()).redacted_as(message));
     }
     Ok(v)
 }
@@ -26,10 +27,10 @@ pub(crate) fn string(args: &[Value], i: usize) -> Result<String, FnError> {
     let v = not_null(args, i, "a string")?;
     match value::convert(v.clone(), &Type::String) {
         Ok(Value::String(s)) => Ok(s),
-        _ => Err(FnError::arg(
-            i,
-            format!("expected a string, got {}", v.describe()),
-        )),
+        _ => Err(
+            FnError::arg(i, format!("expected a string, got {}", v.describe()))
+                .redacted_as(format!("expected a string, got {}", kind(&v))),
+        ),
     }
 }
 
@@ -38,18 +39,20 @@ pub(crate) fn number(args: &[Value], i: usize) -> Result<Number, FnError> {
     let v = not_null(args, i, "a number")?;
     match value::convert(v.clone(), &Type::Number) {
         Ok(Value::Number(n)) => Ok(n),
-        _ => Err(FnError::arg(
-            i,
-            format!("expected a number, got {}", v.describe()),
-        )),
+        _ => Err(
+            FnError::arg(i, format!("expected a number, got {}", v.describe()))
+                .redacted_as(format!("expected a number, got {}", kind(&v))),
+        ),
     }
 }
 
 /// Argument `i` as a whole number.
 pub(crate) fn integer(args: &[Value], i: usize) -> Result<i64, FnError> {
     let n = number(args, i)?;
-    n.as_i64()
-        .ok_or_else(|| FnError::arg(i, format!("expected a whole number, got {n}")))
+    n.as_i64().ok_or_else(|| {
+        FnError::arg(i, format!("expected a whole number, got {n}"))
+            .redacted_as("expected a whole number, got a fraction or a number out of range")
+    })
 }
 
 /// Argument `i` as the elements of a list, set or tuple.
@@ -60,7 +63,11 @@ pub(crate) fn sequence(args: &[Value], i: usize) -> Result<Vec<Value>, FnError> 
         other => Err(FnError::arg(
             i,
             format!("expected a list, set or tuple, got {}", other.describe()),
-        )),
+        )
+        .redacted_as(format!(
+            "expected a list, set or tuple, got {}",
+            kind(&other)
+        ))),
     }
 }
 
@@ -72,7 +79,8 @@ pub(crate) fn mapping(args: &[Value], i: usize) -> Result<BTreeMap<String, Value
         other => Err(FnError::arg(
             i,
             format!("expected a map or object, got {}", other.describe()),
-        )),
+        )
+        .redacted_as(format!("expected a map or object, got {}", kind(&other)))),
     }
 }
 
@@ -86,9 +94,16 @@ pub(crate) fn strings(args: &[Value], i: usize) -> Result<Vec<String>, FnError> 
             _ => Err(FnError::arg(
                 i,
                 format!("element {j}: expected a string, got {}", v.describe()),
-            )),
+            )
+            .redacted_as(format!("element {j}: expected a string, got {}", kind(&v)))),
         })
         .collect()
+}
+
+/// The kind of `v` for a redacted message (see [`FnError::redacted`]):
+/// its type in words, never its contents.
+pub(crate) fn kind(v: &Value) -> String {
+    v.type_of().friendly()
 }
 
 /// A list of strings.

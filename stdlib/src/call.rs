@@ -34,6 +34,10 @@ pub struct FnError {
     /// The diagnostic code: `function::failed`, or `function::too-large`
     /// for a result over the size limit (see [`crate::limits`]).
     pub code: &'static str,
+    /// What to say instead of `message` when an argument is sensitive: a
+    /// message naming types only, never values (`expected a number, got
+    /// string`). `None`: a generic message. See [`call`].
+    pub redacted: Option<String>,
 }
 
 impl FnError {
@@ -44,6 +48,7 @@ impl FnError {
             message: message.into(),
             help: None,
             code: FAILED,
+            redacted: None,
         }
     }
 
@@ -54,6 +59,7 @@ impl FnError {
             message: message.into(),
             help: None,
             code: FAILED,
+            redacted: None,
         }
     }
 
@@ -67,6 +73,35 @@ impl FnError {
     pub fn with_help(mut self, help: impl Into<String>) -> FnError {
         self.help = Some(help.into());
         self
+    }
+
+    /// Sets the message shown instead when an argument is sensitive; it
+    /// must name no value, only types (see [`FnError::redacted`]).
+    pub fn redacted_as(mut self, message: impl Into<String>) -> FnError {
+        self.redacted = Some(message.into());
+        self
+    }
+
+    /// This error as it may be shown when an argument of the call was
+    /// sensitive: the message is the `redacted` one, or a generic one,
+    /// and the help (which may quote values too) is replaced. Function
+    /// implementations see their arguments unmarked, so whatever they
+    /// put in a message could be the secret; this keeps every one of them
+    /// from showing it, as Terraform's "cannot convert this sensitive
+    /// string to number".
+    fn redact(self) -> FnError {
+        FnError {
+            arg: self.arg,
+            message: self.redacted.clone().unwrap_or_else(|| {
+                "the call failed on a sensitive argument; the details are not shown, as they could reveal it".into()
+            }),
+            help: Some(
+                "The message is hidden because an argument is sensitive. To see it, try the call with a non-sensitive test value (e.g. with `infra eval`)."
+                    .into(),
+            ),
+            redacted: self.redacted,
+            code: self.code,
+        }
     }
 }
 
@@ -149,6 +184,11 @@ pub fn builtins() -> Vec<&'static Builtin> {
 /// sensitive marks anywhere in the arguments are removed before the call
 /// and the result is marked sensitive.
 ///
+/// When any argument is or contains a sensitive value and the function
+/// fails, the error is redacted (raw functions included): its message is
+/// the function's `redacted` one (types only) or a generic one, never one
+/// built from the unmarked values.
+///
 /// # Errors
 /// [`FnError`] when the function does not exist, the argument count is
 /// wrong, the function rejects its arguments, or its result would pass
@@ -171,25 +211,19 @@ pub fn call(name: &str, args: Vec<Value>, ctx: &FnContext<'_>) -> Result<Value, 
             .with_help(format!("Call it as `{name}({})`.", sig.params.join(", "))));
         }
     }
+    let sensitive = args.iter().any(Value::is_sensitive_deep);
+    let redact = |e: FnError| if sensitive { e.redact() } else { e };
     if f.raw {
-        return (f.run)(args, ctx).and_then(within_limit);
+        return (f.run)(args, ctx).and_then(within_limit).map_err(redact);
     }
     if args.iter().any(Value::has_unknown) {
-        let sensitive = args.iter().any(Value::is_sensitive_deep);
         return Ok(f.returns.unknown().mark_if(sensitive));
     }
-    let mut sensitive = false;
-    let args: Vec<Value> = args
-        .into_iter()
-        .map(|a| {
-            let (v, m) = a.unmark_deep();
-            sensitive |= m;
-            v
-        })
-        .collect();
+    let args: Vec<Value> = args.into_iter().map(|a| a.unmark_deep().0).collect();
     (f.run)(args, ctx)
         .and_then(within_limit)
         .map(|v| v.mark_if(sensitive))
+        .map_err(redact)
 }
 
 /// `v` when it is within the size limit on results ([`crate::limits`]).

@@ -115,15 +115,15 @@ pub fn store(
                     ),
                 );
             }
-            let path = match m.get("path").map(|v| v.clone().unmark_deep().0) {
-                None | Some(Value::Null(_)) => None,
-                Some(Value::String(s)) if !s.is_empty() => Some(PathBuf::from(s.to_string())),
-                Some(other) => {
+            let path = match m.get("path").map(|v| v.clone().unmark_deep()) {
+                None | Some((Value::Null(_), _)) => None,
+                Some((Value::String(s), _)) if !s.is_empty() => Some(PathBuf::from(s.to_string())),
+                Some((other, marked)) => {
                     diags.push(b.error(
                         "backend::invalid-argument",
                         format!(
                             "`path` of `backend \"local\"` must be a file name, got {}",
-                            other.describe()
+                            other.describe_as(marked)
                         ),
                     ));
                     None

@@ -58,6 +58,17 @@ fn entries(v: &Value) -> Option<BTreeMap<String, Value>> {
     }
 }
 
+/// The attributes of a resource object: those of a sensitive one come
+/// back sensitive each, so none is shown.
+fn fields(v: &Value) -> Option<BTreeMap<String, Value>> {
+    match v {
+        Value::Sensitive(inner) => {
+            fields(inner).map(|m| m.into_iter().map(|(k, x)| (k, x.mark_if(true))).collect())
+        }
+        v => entries(v),
+    }
+}
+
 fn items_of(v: &Value) -> Option<Vec<Value>> {
     match v {
         Value::List(_, x) | Value::Set(_, x) | Value::Tuple(x) => Some(x.clone()),
@@ -201,7 +212,7 @@ impl Body<'_> {
 
     /// Attributes of an object being created (`+`) or destroyed (`-`).
     fn whole(&mut self, v: &Value, marker: &str, indent: usize) {
-        let Some(m) = entries(&v.clone().unmark().0) else {
+        let Some(m) = fields(v) else {
             return;
         };
         let shown: Vec<(&String, &Value)> = m.iter().filter(|(_, x)| !x.is_null()).collect();
@@ -219,7 +230,7 @@ impl Body<'_> {
     /// An object that does not change (moved, or forgotten): its `id`, as
     /// Terraform shows it, and the number of other attributes.
     fn unchanged(&mut self, v: &Value, indent: usize) {
-        let Some(m) = entries(&v.clone().unmark().0) else {
+        let Some(m) = fields(v) else {
             return;
         };
         let present: Vec<(&String, &Value)> = m.iter().filter(|(_, x)| !x.is_null()).collect();
@@ -241,8 +252,8 @@ impl Body<'_> {
 
     /// Attribute-level differences of an update or replacement.
     fn diff(&mut self, before: &Value, after: &Value, indent: usize, top: bool) {
-        let b = entries(&before.clone().unmark().0).unwrap_or_default();
-        let a = entries(&after.clone().unmark().0).unwrap_or_default();
+        let b = fields(before).unwrap_or_default();
+        let a = fields(after).unwrap_or_default();
         let mut names: Vec<&String> = b.keys().chain(a.keys()).collect();
         names.sort();
         names.dedup();

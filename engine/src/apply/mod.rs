@@ -29,6 +29,7 @@ use crate::state::{
     new_deposed_key,
 };
 use graph::{OpKind, build};
+use infra_lang::value::Secrets;
 use infra_lang::{Diagnostic, Value};
 use petgraph::Direction;
 use petgraph::graph::NodeIndex;
@@ -569,6 +570,9 @@ pub fn apply(
             running.insert(n, start);
             let tx = tx.clone();
             let is_read = c.action == Action::Read;
+            // Providers see values without their marks: whatever of the
+            // sensitive ones their messages quote is scrubbed.
+            let secrets = Secrets::of(request.prior.iter().chain(&request.planned));
             let task = rt.spawn(async move {
                 if is_read {
                     let config = request.planned.unwrap_or(Value::NULL).unmark_deep().0;
@@ -582,12 +586,12 @@ pub fn apply(
             });
             rt.spawn(async move {
                 let (r, crashed) = match task.await {
-                    Ok(r) => (r, false),
+                    Ok(r) => (r.map_err(|d| secrets.scrub_all(d)), false),
                     Err(e) => (
-                        Err(vec![Diagnostic::error(
+                        Err(secrets.scrub_all(vec![Diagnostic::error(
                             "provider::panic",
                             format!("the provider crashed: {e}"),
-                        )]),
+                        )])),
                         true,
                     ),
                 };

@@ -533,21 +533,30 @@ fn walk(m: &ModuleInstance, ev: &mut Evaluation) {
             let Some(cond) = a.body.attribute("condition") else {
                 continue;
             };
-            let status = match m.eval(src, &cond.expr).map(|v| v.unmark().0) {
-                Ok(Value::Bool(true)) => CheckStatus::Pass,
-                Ok(Value::Unknown(_)) => CheckStatus::Unknown,
-                Ok(Value::Bool(false)) => {
+            let status = match m.eval(src, &cond.expr).map(Value::unmark) {
+                Ok((Value::Bool(true), _)) => CheckStatus::Pass,
+                Ok((Value::Unknown(_), _)) => CheckStatus::Unknown,
+                Ok((Value::Bool(false), _)) => {
                     let msg = a
                         .body
                         .attribute("error_message")
                         .and_then(|e| m.eval(src, &e.expr).ok())
-                        .and_then(|v| v.as_str().map(str::to_string))
+                        .and_then(|v| match v {
+                            Value::String(s) => Some(s),
+                            // As Terraform: not shown when built from a
+                            // sensitive value.
+                            Value::Sensitive(_) => Some(
+                                "the error message includes a sensitive value, so it is not shown"
+                                    .into(),
+                            ),
+                            _ => None,
+                        })
                         .unwrap_or_else(|| "the assertion is false".into());
                     CheckStatus::Fail(msg)
                 }
-                Ok(other) => CheckStatus::Fail(format!(
+                Ok((other, marked)) => CheckStatus::Fail(format!(
                     "the condition is not a bool but {}",
-                    other.describe()
+                    other.describe_as(marked)
                 )),
                 Err(d) => CheckStatus::Fail(d.message),
             };

@@ -108,14 +108,14 @@ impl ModuleInstance {
             )
             .with_help("Add `source = \"./path/to/module\"` or `source = \"std/NAME\"`."));
         };
-        let source = match self.eval(src, &source_attr.expr)?.unmark().0 {
-            Value::String(s) => s,
-            other => {
+        let source = match self.eval(src, &source_attr.expr)?.unmark() {
+            (Value::String(s), _) => s,
+            (other, marked) => {
                 return Err(Diagnostic::error(
                     "module::invalid-source",
                     format!(
                         "a module `source` must be a string, got {}",
-                        other.describe()
+                        other.describe_as(marked)
                     ),
                 )
                 .in_file(src)

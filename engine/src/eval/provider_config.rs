@@ -45,13 +45,13 @@ impl Session {
             let name = label.value.clone();
             let mut ev = Evaluator::new(m, src);
             let alias = match b.body.attribute("alias") {
-                Some(a) => match ev.eval(&a.expr).map(|v| v.unmark().0) {
-                    Ok(Value::String(s)) if !s.is_empty() => Some(s.to_string()),
-                    Ok(other) => {
+                Some(a) => match ev.eval(&a.expr).map(Value::unmark) {
+                    Ok((Value::String(s), _)) if !s.is_empty() => Some(s.to_string()),
+                    Ok((other, marked)) => {
                         errors.push(
                             Diagnostic::error(
                                 "provider::bad-alias",
-                                format!("the `alias` of provider `{name}` must be a name, got {}", other.describe()),
+                                format!("the `alias` of provider `{name}` must be a name, got {}", other.describe_as(marked)),
                             )
                             .in_file(src)
                             .primary(a.expr.span, "not a name")

@@ -161,7 +161,7 @@ impl ModuleInstance {
         what: &str,
     ) -> Result<Expanded, Diagnostic> {
         if let Some(c) = b.body.attribute("count") {
-            let v = self.eval(src, &c.expr)?.unmark().0;
+            let (v, marked) = self.eval(src, &c.expr)?.unmark();
             if v.has_unknown() {
                 return Err(self.unknown_expansion(src, &c.expr, "count", what));
             }
@@ -174,7 +174,7 @@ impl ModuleInstance {
                     "expand::invalid-count",
                     format!(
                         "`count` must be a whole number of 0 or more, got {}",
-                        v.describe()
+                        v.describe_as(marked)
                     ),
                 )
                 .in_file(src)
@@ -415,11 +415,14 @@ impl ModuleInstance {
             let Some(a) = l.body.attribute(name) else {
                 return Ok(false);
             };
-            match self.eval(src, &a.expr)?.unmark().0 {
-                Value::Bool(b) => Ok(b),
-                other => Err(Diagnostic::error(
+            match self.eval(src, &a.expr)?.unmark() {
+                (Value::Bool(b), _) => Ok(b),
+                (other, marked) => Err(Diagnostic::error(
                     "lifecycle::invalid",
-                    format!("`{name}` must be true or false, got {}", other.describe()),
+                    format!(
+                        "`{name}` must be true or false, got {}",
+                        other.describe_as(marked)
+                    ),
                 )
                 .in_file(src)
                 .primary(a.expr.span, "not a bool")),
@@ -624,8 +627,8 @@ impl ModuleInstance {
             _ => kind.clone(),
         };
         let fe = b.body.attribute("for_each")?;
-        let coll = match ev.eval(&fe.expr) {
-            Ok(v) => v.unmark().0,
+        let (coll, marked) = match ev.eval(&fe.expr) {
+            Ok(v) => v.unmark(),
             Err(d) => {
                 self.report(d);
                 return None;
@@ -650,7 +653,7 @@ impl ModuleInstance {
                             "expand::invalid-for-each",
                             format!(
                                 "a `dynamic` block's `for_each` needs a collection, got {}",
-                                other.describe()
+                                other.describe_as(marked)
                             ),
                         )
                         .in_file(src)
@@ -664,7 +667,11 @@ impl ModuleInstance {
         let mut items = Vec::with_capacity(pairs.len());
         let mut failed = false;
         for (k, v) in pairs {
-            ev.bind(iterator.clone(), obj(&[("key", k), ("value", v)]));
+            // Keys and values of a sensitive collection stay sensitive.
+            ev.bind(
+                iterator.clone(),
+                obj(&[("key", k.mark_if(marked)), ("value", v.mark_if(marked))]),
+            );
             match self.body_object(ev, src, &content.body, false) {
                 Some(o) => items.push(o),
                 None => failed = true,

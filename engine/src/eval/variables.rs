@@ -256,11 +256,14 @@ fn bool_attr(
 ) -> Result<bool, Diagnostic> {
     match b.body.attribute(name) {
         None => Ok(default),
-        Some(a) => match m.eval(src, &a.expr)?.unmark().0 {
-            Value::Bool(x) => Ok(x),
-            other => Err(Diagnostic::error(
+        Some(a) => match m.eval(src, &a.expr)?.unmark() {
+            (Value::Bool(x), _) => Ok(x),
+            (other, marked) => Err(Diagnostic::error(
                 "eval::not-bool",
-                format!("`{name}` must be true or false, got {}", other.describe()),
+                format!(
+                    "`{name}` must be true or false, got {}",
+                    other.describe_as(marked)
+                ),
             )
             .in_file(src)
             .primary(a.expr.span, "not a bool")),
@@ -270,24 +273,45 @@ fn bool_attr(
 
 impl ModuleInstance {
     /// The value of an input given as text, for a variable of type `ty`.
+    /// The text of a `sensitive` variable that does not parse is not shown
+    /// (a diagnostic would quote it).
     fn raw_input(
         &self,
         name: &str,
         text: &str,
         origin: &str,
         ty: &Type,
+        sensitive: bool,
     ) -> Result<Value, Diagnostic> {
         if ty.is_primitive() || *ty == Type::Any {
             return Ok(Value::string(text));
         }
         let source = SourceFile::new(format!("<value for {name} from {origin}>"), text);
-        let expr = syntax::parse_expr(&source)
-            .map_err(|d| d.into_iter().next().unwrap_or_else(upstream))?;
-        eval_constant(&source, &expr)
+        let parsed = syntax::parse_expr(&source)
+            .map_err(|d| d.into_iter().next().unwrap_or_else(upstream))
+            .and_then(|expr| eval_constant(&source, &expr));
+        parsed.map_err(|d| {
+            if sensitive {
+                Diagnostic::error(
+                    "input::type-mismatch",
+                    format!("var.{name}: the value from {origin} is not a valid {ty}"),
+                )
+                .with_help(format!(
+                    "`var.{name}` is sensitive, so the value and the error in it are not shown. Give a {ty} written in the language's syntax."
+                ))
+            } else {
+                d
+            }
+        })
     }
 
     /// Converts an input or default to the declared type; errors name the
-    /// path (`var.cfg.ports[2]: expected number, got string "x"`).
+    /// path (`var.cfg.ports[2]: expected number, got string "x"`). The
+    /// value of a variable declared `sensitive` is converted as a
+    /// sensitive value, so a failure names its type only, and the error
+    /// does not point into the text it came from (a var file line would
+    /// show the secret).
+    #[allow(clippy::too_many_arguments)]
     fn typed(
         &self,
         kind: &str,
@@ -296,8 +320,10 @@ impl ModuleInstance {
         ty: &Type,
         site: Option<(&Arc<SourceFile>, Span)>,
         origin: &str,
+        sensitive: bool,
     ) -> Result<Value, Diagnostic> {
-        value::convert(v, ty).map_err(|e| {
+        let site = site.filter(|_| !sensitive);
+        value::convert(v.mark_if(sensitive), ty).map_err(|e| {
             let d = Diagnostic::error(
                 "input::type-mismatch",
                 format!("{kind}.{name}{}: {}", e.path_string(), e.message),
@@ -328,19 +354,33 @@ impl ModuleInstance {
             let at = self.files.variables.get(name).copied().ok_or_else(upstream)?;
             let (src, b) = self.files.block(at).ok_or_else(upstream)?;
             let ty = declared_type(src, b);
+            // Known before the value, so conversion errors do not show it.
+            let sensitive = bool_attr(self, src, b, "sensitive", false)?;
+            // A sensitive variable's error points at its declaration, not
+            // at the text of the value.
+            let declared = |d: Diagnostic| {
+                if sensitive && d.source.is_none() {
+                    d.in_file(src).primary(
+                        b.labels.first().map_or(b.kind.span, |l| l.span),
+                        "declared sensitive",
+                    )
+                } else {
+                    d
+                }
+            };
             let value = match self.inputs.vars.get(name) {
                 Some(InputValue::Raw { text, origin }) => {
-                    let v = self.raw_input(name, text, origin, &ty)?;
-                    self.typed("var", name, v, &ty, None, origin)?
+                    let v = self.raw_input(name, text, origin, &ty, sensitive).map_err(declared)?;
+                    self.typed("var", name, v, &ty, None, origin, sensitive).map_err(declared)?
                 }
                 Some(InputValue::Value { value, site, origin }) => {
                     let s = site.as_ref().map(|(f, sp)| (f, *sp));
-                    self.typed("var", name, value.clone(), &ty, s, origin)?
+                    self.typed("var", name, value.clone(), &ty, s, origin, sensitive).map_err(declared)?
                 }
                 None => match b.body.attribute("default") {
                     Some(d) => {
                         let v = self.eval(src, &d.expr)?;
-                        self.typed("var", name, v, &ty, Some((src, d.expr.span)), "its default")?
+                        self.typed("var", name, v, &ty, Some((src, d.expr.span)), "its default", sensitive).map_err(declared)?
                     }
                     None => {
                         let caller = if self.path.is_root() {
@@ -360,7 +400,7 @@ impl ModuleInstance {
                 match b.body.attribute("default") {
                     Some(d) => {
                         let v = self.eval(src, &d.expr)?;
-                        self.typed("var", name, v, &ty, Some((src, d.expr.span)), "its default")?
+                        self.typed("var", name, v, &ty, Some((src, d.expr.span)), "its default", sensitive).map_err(declared)?
                     }
                     None => {
                         return Err(Diagnostic::error("input::null-variable", format!("variable `{name}` must not be null"))
@@ -372,7 +412,6 @@ impl ModuleInstance {
             } else {
                 value
             };
-            let sensitive = bool_attr(self, src, b, "sensitive", false)?;
             Ok(value.mark_if(sensitive))
         })
     }
@@ -398,9 +437,9 @@ impl ModuleInstance {
             let Some(cond) = v.body.attribute("condition") else {
                 continue;
             };
-            match self.eval(src, &cond.expr).map(|c| c.unmark().0) {
-                Ok(Value::Bool(true) | Value::Unknown(_)) => {}
-                Ok(Value::Bool(false)) => {
+            match self.eval(src, &cond.expr).map(Value::unmark) {
+                Ok((Value::Bool(true) | Value::Unknown(_), _)) => {}
+                Ok((Value::Bool(false), _)) => {
                     ok = false;
                     let message = v
                         .body
@@ -408,6 +447,12 @@ impl ModuleInstance {
                         .and_then(|m| self.eval(src, &m.expr).ok())
                         .and_then(|m| match m {
                             Value::String(s) => Some(s),
+                            // As Terraform: a message built from a
+                            // sensitive value is not shown.
+                            Value::Sensitive(_) => Some(
+                                "the error message includes a sensitive value, so it is not shown"
+                                    .into(),
+                            ),
                             _ => None,
                         })
                         .unwrap_or_else(|| "the value failed validation".into());
@@ -421,14 +466,14 @@ impl ModuleInstance {
                         .with_help(self.input_origin(name)),
                     );
                 }
-                Ok(other) => {
+                Ok((other, marked)) => {
                     ok = false;
                     self.report(
                         Diagnostic::error(
                             "eval::not-bool",
                             format!(
                                 "a validation condition must be true or false, got {}",
-                                other.describe()
+                                other.describe_as(marked)
                             ),
                         )
                         .in_file(src)
@@ -467,11 +512,11 @@ impl ModuleInstance {
                 b.body.attribute("default"),
             ) {
                 (Some(InputValue::Raw { text, origin }), _) => {
-                    let v = self.raw_input(name, text, origin, &ty)?;
-                    self.typed("const", name, v, &ty, None, origin)
+                    let v = self.raw_input(name, text, origin, &ty, false)?;
+                    self.typed("const", name, v, &ty, None, origin, false)
                 }
                 (Some(InputValue::Value { value, origin, .. }), _) => {
-                    self.typed("const", name, value.clone(), &ty, None, origin)
+                    self.typed("const", name, value.clone(), &ty, None, origin, false)
                 }
                 (None, Some(d)) => {
                     let v = self.eval(src, &d.expr)?;
@@ -491,6 +536,7 @@ impl ModuleInstance {
                         &ty,
                         Some((src, d.expr.span)),
                         "its default",
+                        false,
                     )
                 }
                 (None, None) => Err(Diagnostic::error(

@@ -13,7 +13,7 @@ use crate::eval::{EvalOptions, IgnoreChanges, Inputs, InstanceHook, InstanceInfo
 use crate::provider::{PlanRequest, Providers, validate};
 use crate::state::State;
 use infra_lang::diagnostic::{did_you_mean, has_errors};
-use infra_lang::value::convert;
+use infra_lang::value::{Secrets, convert};
 use infra_lang::{Diagnostic, Span, Value};
 use std::cell::RefCell;
 use std::collections::{BTreeMap, BTreeSet};
@@ -181,6 +181,10 @@ impl Planner {
         };
         let what = format!("`{addr}`");
         let raw = std::mem::replace(&mut info.config, Value::NULL);
+        // Providers see values without their marks: whatever of the
+        // sensitive ones their messages quote is scrubbed.
+        let prior_inst = self.prior.resources.get(addr);
+        let secrets = Secrets::of([&raw].into_iter().chain(prior_inst.map(|p| &p.value)));
         let config = validate::conform(schema, &what, raw).map_err(|p| {
             let diags = validate::place(p, info.source, info.block);
             self.fail(&info, diags)
@@ -191,13 +195,12 @@ impl Planner {
             provider.validate(&addr.type_name, &config)
         };
         if has_errors(&custom) {
-            return Err(self.fail(&info, custom));
+            return Err(self.fail(&info, secrets.scrub_all(custom)));
         }
         let deps: Vec<ResourceAddress> = info.dependencies.iter().cloned().collect();
         if data {
             return self.plan_data(&info, (provider_key, provider), schema, config, deps);
         }
-        let prior_inst = self.prior.resources.get(addr);
         // State values were converted to the schema's types when loaded.
         let prior = prior_inst.map(|p| p.value.clone());
         // ignore_changes: the prior value stands in for the configured one.
@@ -234,7 +237,7 @@ impl Planner {
                     proposed,
                 })
                 .map(|p| (mark_sensitive(schema, p.planned), p.requires_replace))
-                .map_err(|d| self.fail(&info, d))
+                .map_err(|d| self.fail(&info, secrets.scrub_all(d)))
         };
         let (mut planned, extra_replace) = call(prior.as_ref())?;
         let mut replace_paths = Vec::new();
@@ -332,13 +335,14 @@ impl Planner {
             );
             return Ok(planned);
         }
+        let secrets = Secrets::of([&config]);
         let (plain, _) = config.unmark_deep();
         let p = provider.clone();
         let t = addr.type_name.clone();
         let value = self
             .rt
             .block_on(async move { p.read_data(&t, plain).await })
-            .map_err(|d| self.fail(info, d))?;
+            .map_err(|d| self.fail(info, secrets.scrub_all(d)))?;
         let value = mark_sensitive(schema, value);
         self.data.borrow_mut().insert(addr.clone(), value.clone());
         Ok(value)

@@ -7,6 +7,7 @@ use crate::addr::{ResourceAddress, ResourceMode, Target};
 use crate::provider::Providers;
 use crate::state::State;
 use infra_lang::Diagnostic;
+use infra_lang::value::Secrets;
 use std::sync::Arc;
 use tokio::runtime::Handle;
 use tokio::sync::Semaphore;
@@ -90,6 +91,9 @@ pub fn refresh_each(
             continue;
         };
         let value = inst.value.clone();
+        // The provider sees the value without its marks: whatever of the
+        // sensitive parts its messages quote is scrubbed.
+        let secrets = Secrets::of([&value]);
         let type_name = addr.type_name.clone();
         let sem = sem.clone();
         tasks.push((
@@ -100,7 +104,7 @@ pub fn refresh_each(
                 // is reported with the address it was reading.
                 let read = tokio::spawn(async move { provider.read(&type_name, value).await });
                 match read.await {
-                    Ok(r) => r,
+                    Ok(r) => r.map_err(|d| secrets.scrub_all(d)),
                     Err(e) => Err(vec![Diagnostic::error(
                         "provider::panic",
                         format!("the provider crashed: {e}"),

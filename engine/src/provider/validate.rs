@@ -91,7 +91,10 @@ pub fn conform(schema: &ResourceSchema, what: &str, config: Value) -> Result<Val
                 attribute: None,
                 diagnostic: Diagnostic::error(
                     "schema::type-mismatch",
-                    format!("{what} needs an object, got {}", other.describe()),
+                    format!(
+                        "{what} needs an object, got {}",
+                        other.describe_as(sensitive)
+                    ),
                 ),
             }]);
         }
@@ -136,7 +139,14 @@ pub fn conform(schema: &ResourceSchema, what: &str, config: Value) -> Result<Val
             }
             (_, v) => v,
         };
-        match convert(v, &attr.ty) {
+        // Under a sensitive configuration every attribute is sensitive, so
+        // a conversion error names its type only.
+        let converted = if sensitive && !matches!(v, Value::Sensitive(_)) {
+            convert(v.mark_if(true), &attr.ty).map(|v| v.unmark().0)
+        } else {
+            convert(v, &attr.ty)
+        };
+        match converted {
             Ok(v) => {
                 out.insert(name.clone(), v.mark_if(attr.sensitive));
             }

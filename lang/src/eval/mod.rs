@@ -236,6 +236,7 @@ impl<'a> Evaluator<'a> {
             ExprKind::Object(items) => {
                 let mut out = BTreeMap::new();
                 let mut unknown = false;
+                let mut marked = false;
                 for item in items {
                     // A bare name is the key itself, keywords included:
                     // `{ null = 1 }` has the key "null".
@@ -246,18 +247,23 @@ impl<'a> Evaluator<'a> {
                         _ => self.eval(&item.key)?,
                     };
                     let value = self.eval(&item.value)?;
-                    match self.object_key(key, item.key.span)? {
+                    let (key, key_marked) = key.unmark();
+                    marked |= key_marked;
+                    match self.object_key((key, key_marked), item.key.span)? {
                         Some(k) => {
                             out.insert(k, value);
                         }
                         None => unknown = true,
                     }
                 }
+                // A sensitive key makes the whole object sensitive (as in
+                // HCL): keys are shown wherever the object is.
                 Ok(if unknown {
                     Value::unknown()
                 } else {
                     Value::Object(out)
-                })
+                }
+                .mark_if(marked))
             }
             ExprKind::FunctionCall {
                 name,
@@ -279,10 +285,15 @@ impl<'a> Evaluator<'a> {
         }
     }
 
-    /// A key for an object or `{for}` result: a string (numbers and bools
-    /// convert), `None` when unknown.
-    fn object_key(&self, key: Value, span: Span) -> Result<Option<String>, Diagnostic> {
-        let (key, _) = key.unmark();
+    /// A key for an object or `{for}` result, given unmarked with whether
+    /// it was sensitive: a string (numbers and bools convert), `None` when
+    /// unknown. The caller marks the whole result when the key was
+    /// sensitive.
+    fn object_key(
+        &self,
+        (key, _marked): (Value, bool),
+        span: Span,
+    ) -> Result<Option<String>, Diagnostic> {
         match key {
             Value::Unknown(_) => Ok(None),
             Value::Null(_) => Err(self.error(
@@ -406,7 +417,10 @@ impl<'a> Evaluator<'a> {
                         .error(
                             "eval::invalid-expansion",
                             last_span,
-                            format!("`...` needs a list, set or tuple, got {}", other.describe()),
+                            format!(
+                                "`...` needs a list, set or tuple, got {}",
+                                other.describe_as(marked)
+                            ),
                             "not a list",
                         )
                         .with_help("Remove the `...`, or pass a list."));
@@ -488,17 +502,14 @@ impl<'a> Evaluator<'a> {
                         .error(
                             "eval::not-iterable",
                             fe.collection.span,
-                            format!("cannot iterate over {}", other.describe()),
+                            format!("cannot iterate over {}", other.describe_as(marked)),
                             "not a collection",
                         )
                         .with_help("A `for` expression needs a list, set, tuple, map or object."));
                 }
             },
         };
-        let mut tuple = Vec::new();
-        let mut object: BTreeMap<String, Value> = BTreeMap::new();
-        let mut groups: BTreeMap<String, Vec<Value>> = BTreeMap::new();
-        let mut unknown = false;
+        let mut acc = ForResult::default();
         for (k, v) in pairs {
             let depth = self.bindings.len();
             if let Some(kv) = &fe.key_var {
@@ -506,42 +517,41 @@ impl<'a> Evaluator<'a> {
             }
             self.bindings
                 .push((fe.value_var.name.clone(), v.mark_if(marked)));
-            let step = self.for_step(fe, &mut tuple, &mut object, &mut groups, &mut unknown);
+            let step = self.for_step(fe, &mut acc);
             self.bindings.truncate(depth);
             step?;
         }
         let _ = span;
-        if unknown {
+        if acc.unknown {
             return Ok(Value::unknown());
         }
         Ok(match fe.key_expr {
-            None => Value::Tuple(tuple),
+            None => Value::Tuple(acc.tuple),
             Some(_) if fe.grouping => Value::Object(
-                groups
+                acc.groups
                     .into_iter()
                     .map(|(k, vs)| (k, Value::Tuple(vs)))
                     .collect(),
             ),
-            Some(_) => Value::Object(object),
+            Some(_) => Value::Object(acc.object),
         }
-        .mark_if(marked))
+        .mark_if(marked || acc.marked))
     }
 
-    fn for_step(
-        &mut self,
-        fe: &ForExpr,
-        tuple: &mut Vec<Value>,
-        object: &mut BTreeMap<String, Value>,
-        groups: &mut BTreeMap<String, Vec<Value>>,
-        unknown: &mut bool,
-    ) -> Result<(), Diagnostic> {
+    fn for_step(&mut self, fe: &ForExpr, acc: &mut ForResult) -> Result<(), Diagnostic> {
         if let Some(cond) = &fe.condition {
-            let c = self.eval(cond)?;
-            match c.unmark().0 {
-                Value::Bool(true) => {}
-                Value::Bool(false) => return Ok(()),
+            let (c, cond_marked) = self.eval(cond)?.unmark();
+            match c {
+                Value::Bool(b) => {
+                    // Which elements a sensitive condition keeps is
+                    // sensitive too (as in HCL).
+                    acc.marked |= cond_marked;
+                    if !b {
+                        return Ok(());
+                    }
+                }
                 Value::Unknown(_) => {
-                    *unknown = true;
+                    acc.unknown = true;
                     return Ok(());
                 }
                 other => {
@@ -550,7 +560,7 @@ impl<'a> Evaluator<'a> {
                         cond.span,
                         format!(
                             "the `if` condition must be a bool, got {}",
-                            other.describe()
+                            other.describe_as(cond_marked)
                         ),
                         "not true or false",
                     ));
@@ -558,21 +568,28 @@ impl<'a> Evaluator<'a> {
             }
         }
         match &fe.key_expr {
-            None => tuple.push(self.eval(&fe.value_expr)?),
+            None => acc.tuple.push(self.eval(&fe.value_expr)?),
             Some(key_expr) => {
-                let key = self.eval(key_expr)?;
+                let (key, key_marked) = self.eval(key_expr)?.unmark();
                 let value = self.eval(&fe.value_expr)?;
-                let Some(key) = self.object_key(key, key_expr.span)? else {
-                    *unknown = true;
+                // A sensitive key makes the whole result sensitive.
+                acc.marked |= key_marked;
+                let Some(key) = self.object_key((key, key_marked), key_expr.span)? else {
+                    acc.unknown = true;
                     return Ok(());
                 };
                 if fe.grouping {
-                    groups.entry(key).or_default().push(value);
+                    acc.groups.entry(key).or_default().push(value);
                 } else {
-                    match object.entry(key) {
+                    match acc.object.entry(key) {
                         std::collections::btree_map::Entry::Occupied(e) => {
+                            let message = if key_marked {
+                                "two elements produce the same sensitive key".to_string()
+                            } else {
+                                format!("two elements produce the key {:?}", e.key())
+                            };
                             return Err(self
-                                .error("eval::duplicate-key", key_expr.span, format!("two elements produce the key {:?}", e.key()), "duplicate key")
+                                .error("eval::duplicate-key", key_expr.span, message, "duplicate key")
                                 .with_help("Add `...` after the value expression to group values by key, or make the keys unique."));
                         }
                         std::collections::btree_map::Entry::Vacant(e) => {
@@ -584,4 +601,19 @@ impl<'a> Evaluator<'a> {
         }
         Ok(())
     }
+}
+
+/// What a `for` expression has built so far.
+#[derive(Default)]
+struct ForResult {
+    /// Elements of a `[for ...]`.
+    tuple: Vec<Value>,
+    /// Entries of a `{for ...}`.
+    object: BTreeMap<String, Value>,
+    /// Entries of a grouping `{for ... : k => v...}`.
+    groups: BTreeMap<String, Vec<Value>>,
+    /// A key or condition was unknown: the result is unknown.
+    unknown: bool,
+    /// A key or condition was sensitive: the result is sensitive.
+    marked: bool,
 }

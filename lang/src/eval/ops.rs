@@ -12,11 +12,11 @@ impl Evaluator<'_> {
     pub(super) fn unary(&self, op: UnaryOp, v: Value, span: Span) -> Result<Value, Diagnostic> {
         let (v, marked) = v.unmark();
         let out = match op {
-            UnaryOp::Not => match self.operand_bool(v, span, "!")? {
+            UnaryOp::Not => match self.operand_bool((v, marked), span, "!")? {
                 None => Value::Unknown(Type::Bool),
                 Some(b) => Value::Bool(!b),
             },
-            UnaryOp::Negate => match self.operand_number(v, span, "-")? {
+            UnaryOp::Negate => match self.operand_number((v, marked), span, "-")? {
                 None => Value::Unknown(Type::Number),
                 Some(n) => Value::Number(-n),
             },
@@ -24,11 +24,13 @@ impl Evaluator<'_> {
         Ok(out.mark_if(marked))
     }
 
-    /// The operand converted to `want` (`bool` or `number`): the converted
-    /// value, `None` when unknown; null and unconvertible values are errors.
+    /// The operand (unmarked, and whether it was sensitive) converted to
+    /// `want` (`bool` or `number`): the converted value, `None` when
+    /// unknown; null and unconvertible values are errors, which name only
+    /// the type of a sensitive operand.
     fn operand(
         &self,
-        v: Value,
+        (v, marked): (Value, bool),
         want: &Type,
         span: Span,
         op: &str,
@@ -50,7 +52,7 @@ impl Evaluator<'_> {
                 self.error(
                     "eval::operand-type",
                     span,
-                    format!("`{op}` needs a {want}, got {}", other.describe()),
+                    format!("`{op}` needs a {want}, got {}", other.describe_as(marked)),
                     format!("not a {want}"),
                 )
                 .with_help(help)
@@ -59,7 +61,12 @@ impl Evaluator<'_> {
     }
 
     /// The operand as a bool; `None` when unknown.
-    fn operand_bool(&self, v: Value, span: Span, op: &str) -> Result<Option<bool>, Diagnostic> {
+    fn operand_bool(
+        &self,
+        v: (Value, bool),
+        span: Span,
+        op: &str,
+    ) -> Result<Option<bool>, Diagnostic> {
         Ok(match self.operand(v, &Type::Bool, span, op)? {
             Some(Value::Bool(b)) => Some(b),
             _ => None,
@@ -67,7 +74,12 @@ impl Evaluator<'_> {
     }
 
     /// The operand as a number; `None` when unknown.
-    fn operand_number(&self, v: Value, span: Span, op: &str) -> Result<Option<Number>, Diagnostic> {
+    fn operand_number(
+        &self,
+        v: (Value, bool),
+        span: Span,
+        op: &str,
+    ) -> Result<Option<Number>, Diagnostic> {
         Ok(match self.operand(v, &Type::Number, span, op)? {
             Some(Value::Number(n)) => Some(n),
             _ => None,
@@ -83,7 +95,7 @@ impl Evaluator<'_> {
         let sym = op.symbol();
         if matches!(op, BinaryOp::And | BinaryOp::Or) {
             let (l, lm) = self.eval(lhs)?.unmark();
-            let l = self.operand_bool(l, lhs.span, sym)?;
+            let l = self.operand_bool((l, lm), lhs.span, sym)?;
             // Short-circuit: `false && x` and `true || x` do not evaluate x,
             // so `var.o != null && var.o.enabled` works on a null object.
             match (op, l) {
@@ -92,7 +104,7 @@ impl Evaluator<'_> {
                 _ => {}
             }
             let (r, rm) = self.eval(rhs)?.unmark();
-            let r = self.operand_bool(r, rhs.span, sym)?;
+            let r = self.operand_bool((r, rm), rhs.span, sym)?;
             let marked = lm || rm;
             let out = match (op, l, r) {
                 (BinaryOp::And, _, Some(false)) => Value::Bool(false),
@@ -115,8 +127,8 @@ impl Evaluator<'_> {
                 }
             }
             _ => {
-                let a = self.operand_number(l, lhs.span, sym)?;
-                let b = self.operand_number(r, rhs.span, sym)?;
+                let a = self.operand_number((l, lm), lhs.span, sym)?;
+                let b = self.operand_number((r, rm), rhs.span, sym)?;
                 let (Some(a), Some(b)) = (a, b) else {
                     let t = if matches!(
                         op,

@@ -71,7 +71,7 @@ impl Evaluator<'_> {
                                     .error(
                                         "eval::interpolation-type",
                                         expr.span,
-                                        format!("cannot interpolate {} into a string", other.describe()),
+                                        format!("cannot interpolate {} into a string", other.describe_as(m)),
                                         "not a string, number or bool",
                                     )
                                     .with_help("Use `join(\", \", list)` for a list or `jsonencode(value)` for any value."));
@@ -97,7 +97,7 @@ impl Evaluator<'_> {
                                 condition.span,
                                 format!(
                                     "the `%{{if}}` condition must be a bool, got {}",
-                                    c.describe()
+                                    c.describe_as(m)
                                 ),
                                 "not true or false",
                             ));
@@ -124,7 +124,7 @@ impl Evaluator<'_> {
                                 return Err(self.error(
                                     "eval::not-iterable",
                                     collection.span,
-                                    format!("cannot iterate over {}", other.describe()),
+                                    format!("cannot iterate over {}", other.describe_as(m)),
                                     "not a collection",
                                 ));
                             }
@@ -132,10 +132,13 @@ impl Evaluator<'_> {
                     };
                     for (k, v) in pairs {
                         let depth = self.bindings.len();
+                        // The loop variables of a sensitive collection
+                        // are sensitive (errors about them must not show
+                        // them).
                         if let Some(kv) = key_var {
-                            self.bindings.push((kv.name.clone(), k));
+                            self.bindings.push((kv.name.clone(), k.mark_if(m)));
                         }
-                        self.bindings.push((value_var.name.clone(), v));
+                        self.bindings.push((value_var.name.clone(), v.mark_if(m)));
                         let r = self.eval_parts(body, out);
                         self.bindings.truncate(depth);
                         r?;

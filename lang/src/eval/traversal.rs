@@ -105,7 +105,11 @@ impl Evaluator<'_> {
             Value::Object(mut m) | Value::Map(_, mut m) => match m.remove(name) {
                 Some(v) => v,
                 None => {
+                    // The keys of a sensitive map are as secret as its values.
                     let help = match did_you_mean(name, m.keys().map(String::as_str)) {
+                        _ if marked => {
+                            "The value is sensitive, so its attributes are not listed.".into()
+                        }
                         Some(s) => format!("Did you mean `{s}`?"),
                         None if m.is_empty() => "The object has no attributes.".into(),
                         None => format!(
@@ -136,7 +140,10 @@ impl Evaluator<'_> {
                 return Err(self.error(
                     "eval::no-attribute",
                     span,
-                    format!("cannot read attribute `{name}` of {}", other.describe()),
+                    format!(
+                        "cannot read attribute `{name}` of {}",
+                        other.describe_as(marked)
+                    ),
                     "not an object",
                 ));
             }
@@ -182,15 +189,22 @@ impl Evaluator<'_> {
                     Ok(Value::Number(num)) => num.as_i64(),
                     _ => {
                         return Err(self
-                            .error("eval::invalid-index", key_span, format!("a list index must be a whole number, got {}", key.describe()), "not a number")
+                            .error("eval::invalid-index", key_span, format!("a list index must be a whole number, got {}", key.describe_as(km)), "not a number")
                             .with_help("Lists are indexed by position from 0; maps and objects by string keys."));
                     }
                 };
                 match i.and_then(|i| usize::try_from(i).ok()).filter(|i| *i < n) {
                     Some(i) => items.into_iter().nth(i).unwrap_or(Value::NULL),
+                    None if marked => {
+                        // The index or the list is sensitive: neither the
+                        // index nor the length may show.
+                        return Err(self
+                            .error("eval::index-out-of-range", key_span, format!("index {} is out of range", key_text(&key, km)), "out of range")
+                            .with_help("The list or the index is sensitive, so neither is shown; `try(list[i], default)` gives a fallback."));
+                    }
                     None => {
                         return Err(self
-                            .error("eval::index-out-of-range", key_span, format!("index {} is out of range", key_text(&key)), format!("the list has {n} element{}", if n == 1 { "" } else { "s" }))
+                            .error("eval::index-out-of-range", key_span, format!("index {} is out of range", key_text(&key, km)), format!("the list has {n} element{}", if n == 1 { "" } else { "s" }))
                             .with_help(if n == 0 { "The list is empty.".to_string() } else { format!("Valid indexes are 0 to {}; `element(list, i)` wraps around, `try(list[i], default)` gives a fallback.", n - 1) }));
                     }
                 }
@@ -202,7 +216,7 @@ impl Evaluator<'_> {
                         return Err(self.error(
                             "eval::invalid-index",
                             key_span,
-                            format!("a map key must be a string, got {}", key.describe()),
+                            format!("a map key must be a string, got {}", key.describe_as(km)),
                             "not a string",
                         ));
                     }
@@ -210,17 +224,19 @@ impl Evaluator<'_> {
                 match m.remove(&k) {
                     Some(v) => v,
                     None => {
+                        // Neither a sensitive key nor the keys of a
+                        // sensitive map may show.
                         let help = match did_you_mean(&k, m.keys().map(String::as_str)) {
-                            Some(s) => format!("Did you mean {s:?}? `lookup(map, key, default)` or `try(...)` give a fallback."),
-                            None => "`lookup(map, key, default)` or `try(map[key], default)` give a fallback.".into(),
+                            Some(s) if !marked => format!("Did you mean {s:?}? `lookup(map, key, default)` or `try(...)` give a fallback."),
+                            _ => "`lookup(map, key, default)` or `try(map[key], default)` give a fallback.".into(),
+                        };
+                        let message = if km {
+                            "there is no element with this sensitive key".to_string()
+                        } else {
+                            format!("there is no element with key {k:?}")
                         };
                         return Err(self
-                            .error(
-                                "eval::missing-key",
-                                key_span,
-                                format!("there is no element with key {k:?}"),
-                                "no such key",
-                            )
+                            .error("eval::missing-key", key_span, message, "no such key")
                             .with_help(help));
                     }
                 }
@@ -239,7 +255,7 @@ impl Evaluator<'_> {
                 return Err(self.error(
                     "eval::not-indexable",
                     span,
-                    format!("cannot index {}", other.describe()),
+                    format!("cannot index {}", other.describe_as(vm)),
                     "not a collection",
                 ));
             }
@@ -259,10 +275,14 @@ impl Evaluator<'_> {
         };
         let mut out = Vec::with_capacity(items.len());
         for item in items {
-            self.splat.push(item);
+            // Elements of a sensitive source are sensitive while `each`
+            // runs (so errors about them do not show them); the result
+            // as a whole is marked below.
+            self.splat.push(item.mark_if(marked));
             let r = self.eval(each);
             self.splat.pop();
-            out.push(r?);
+            let r = r?;
+            out.push(if marked { r.unmark().0 } else { r });
         }
         let v = if as_list {
             match value::unify(out.clone()) {
@@ -276,9 +296,11 @@ impl Evaluator<'_> {
     }
 }
 
-fn key_text(key: &Value) -> String {
+/// An index in a message: the number itself, or the description of
+/// anything else; only the type of a sensitive index.
+fn key_text(key: &Value, sensitive: bool) -> String {
     match key {
-        Value::Number(n) => n.to_string(),
-        other => other.describe(),
+        Value::Number(n) if !sensitive => n.to_string(),
+        other => other.describe_as(sensitive),
     }
 }

@@ -76,9 +76,22 @@ fn mismatch(want: &Type, got: &Value) -> ConvertError {
     ))
 }
 
+/// The error for a sensitive value that does not convert: its type only,
+/// no path inside it (keys of a sensitive map are sensitive too), as
+/// Terraform's "cannot convert this sensitive string to number".
+fn sensitive_mismatch(from: &Type, want: &Type) -> ConvertError {
+    ConvertError::new(format!(
+        "cannot convert this sensitive {} to {}",
+        from.friendly(),
+        want.friendly()
+    ))
+}
+
 /// Converts `value` to type `want`.
 ///
-/// Marks are kept: a sensitive value converts to a sensitive value. Nulls
+/// Marks are kept: a sensitive value converts to a sensitive value, and
+/// when it does not convert the error names its type only (never its
+/// contents, nor keys inside it). Nulls
 /// and unknowns take the wanted type. Object attributes not in `want` are
 /// dropped; missing optional ones get their default (or null).
 ///
@@ -87,7 +100,12 @@ fn mismatch(want: &Type, got: &Value) -> ConvertError {
 /// e.g. `.ports[2]: expected number, got string "x"`.
 pub fn convert(value: Value, want: &Type) -> Result<Value, ConvertError> {
     match (value, want) {
-        (Value::Sensitive(inner), _) => convert(*inner, want).map(|v| v.mark_if(true)),
+        (Value::Sensitive(inner), _) => {
+            let from = inner.type_of();
+            convert(*inner, want)
+                .map(|v| v.mark_if(true))
+                .map_err(|_| sensitive_mismatch(&from, want))
+        }
         (Value::Null(t), Type::Any) => Ok(Value::Null(t)),
         (Value::Null(_), _) => Ok(Value::Null(want.clone())),
         (Value::Unknown(t), Type::Any) => Ok(Value::Unknown(t)),
@@ -324,5 +342,39 @@ pub fn unify_types(a: &Type, b: &Type) -> Option<Type> {
             Some(Type::Map(Box::new(t)))
         }
         _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_sensitive_value_that_does_not_convert_is_named_by_its_type_only() {
+        let e = convert(Value::string("S3cr3t").mark_if(true), &Type::Number)
+            .expect_err("not a number");
+        assert_eq!(
+            e.to_string(),
+            "cannot convert this sensitive string to number"
+        );
+        // No path inside a sensitive map: its keys are secret too.
+        let m: BTreeMap<String, Value> = [("S3cr3t".to_string(), Value::string("x"))].into();
+        let e = convert(
+            Value::Object(m).mark_if(true),
+            &Type::Map(Box::new(Type::Number)),
+        )
+        .expect_err("not numbers");
+        assert!(e.path.is_empty(), "{e}");
+        assert!(!e.to_string().contains("S3cr3t"), "{e}");
+        // A sensitive element of a plain list: the path to it, not its value.
+        let e = convert(
+            Value::Tuple(vec![Value::int(1), Value::string("S3cr3t").mark_if(true)]),
+            &Type::List(Box::new(Type::Number)),
+        )
+        .expect_err("not numbers");
+        assert_eq!(
+            e.to_string(),
+            "[1]: cannot convert this sensitive string to number"
+        );
     }
 }

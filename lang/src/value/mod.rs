@@ -6,11 +6,13 @@ mod convert;
 mod json;
 mod number;
 mod render;
+mod secrets;
 
 pub use convert::{ConvertError, PathStep, convert, unify, unify_all, unify_types};
 pub use json::{FromJsonError, from_json, to_json};
 pub use number::Number;
 pub use render::{quote, render};
+pub use secrets::{REDACTED, Secrets};
 
 use crate::types::Type;
 use std::cmp::Ordering;
@@ -229,7 +231,12 @@ impl Value {
 
     /// A short description for error messages: `string "x"`, `number 3`,
     /// `null`, `list of string`, `object with attributes a, b`. Sensitive
-    /// contents are not shown.
+    /// contents are not shown: a sensitive value is `sensitive string`,
+    /// `sensitive object`... (its type only, as Terraform's "this sensitive
+    /// string").
+    ///
+    /// A value whose mark was taken off (`unmark`) must be described with
+    /// [`Value::describe_as`] and the mark, or its contents would show.
     pub fn describe(&self) -> String {
         match self {
             Value::Null(_) => "null".into(),
@@ -251,6 +258,21 @@ impl Value {
                 format!("object with attributes {}{more}", names.join(", "))
             }
             Value::Sensitive(inner) => format!("sensitive {}", inner.type_of().friendly()),
+        }
+    }
+
+    /// [`Value::describe`] for a value that was sensitive before its mark
+    /// was taken off: with `sensitive` only its type is named
+    /// (`sensitive string`), never its contents, keys or length. This is
+    /// the one place error messages turn a value into text.
+    pub fn describe_as(&self, sensitive: bool) -> String {
+        if sensitive {
+            match self {
+                Value::Sensitive(_) => self.describe(),
+                v => format!("sensitive {}", v.type_of().friendly()),
+            }
+        } else {
+            self.describe()
         }
     }
 

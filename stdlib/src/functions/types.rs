@@ -126,6 +126,15 @@ fn cannot(v: &Value, to: &str) -> FnError {
         0,
         format!("expected a value convertible to {to}, got {}", v.describe()),
     )
+    .redacted_as(sensitive_cannot(v, to))
+}
+
+/// Terraform's message for a sensitive argument that does not convert.
+fn sensitive_cannot(v: &Value, to: &str) -> String {
+    format!(
+        "cannot convert this sensitive {} to {to}",
+        v.type_of().friendly()
+    )
 }
 
 fn tostring(args: Vec<Value>, _: &FnContext<'_>) -> Result<Value, FnError> {
@@ -149,6 +158,7 @@ fn tonumber(args: Vec<Value>, _: &FnContext<'_>) -> Result<Value, FnError> {
         v @ Value::Number(_) => Ok(v),
         Value::String(s) => Number::parse(&s).map(Value::Number).ok_or_else(|| {
             FnError::arg(0, format!("expected a decimal number, got string {s:?}"))
+                .redacted_as(sensitive_cannot(&Value::string(""), "number"))
                 .with_help("Write the number in decimal, e.g. \"42\", \"-1.5\" or \"1e3\"; use `parseint` for other bases.")
         }),
         other => Err(cannot(&other, "number")),
@@ -165,7 +175,8 @@ fn tobool(args: Vec<Value>, _: &FnContext<'_>) -> Result<Value, FnError> {
             _ => Err(FnError::arg(
                 0,
                 format!("expected \"true\" or \"false\", got string {s:?}"),
-            )),
+            )
+            .redacted_as(sensitive_cannot(&Value::string(""), "bool"))),
         },
         other => Err(cannot(&other, "bool")),
     }
@@ -243,6 +254,28 @@ mod tests {
             base_dir: Path::new("."),
         };
         call(name, vec![v], &ctx).expect("call succeeds")
+    }
+
+    #[test]
+    fn a_sensitive_argument_that_does_not_convert_is_not_shown() {
+        let ctx = FnContext {
+            base_dir: Path::new("."),
+        };
+        let secret = Value::string("S3cr3t").mark_if(true);
+        for (name, want) in [
+            ("tonumber", "cannot convert this sensitive string to number"),
+            ("tobool", "cannot convert this sensitive string to bool"),
+            ("tolist", "cannot convert this sensitive string to list"),
+        ] {
+            let e = call(name, vec![secret.clone()], &ctx).expect_err("fails");
+            assert_eq!(e.message, want);
+            assert!(!e.help.unwrap_or_default().contains("S3cr3t"));
+        }
+        // Without a redacted message of its own, a function's failure is
+        // hidden behind a generic one.
+        let e = call("cidrhost", vec![secret, Value::int(1)], &ctx).expect_err("fails");
+        assert!(e.message.contains("sensitive argument"), "{}", e.message);
+        assert!(!e.message.contains("S3cr3t"));
     }
 
     #[test]

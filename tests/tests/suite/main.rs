@@ -26,6 +26,7 @@ mod references;
 mod robustness;
 mod s3;
 mod state_integrity;
+mod secrets;
 mod state_s3;
 mod support;
 mod validate;
