@@ -217,7 +217,10 @@ mod tests {
     }
 
     fn run(found: Found, op: PendingOperation, old: bool) -> (State, Reconciled) {
-        let rt = tokio::runtime::Builder::new_current_thread()
+        // Multi-threaded, as in the CLI: `Handle::block_on` on a
+        // current-thread runtime would not run the spawned lookups.
+        let rt = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(1)
             .build()
             .expect("runtime");
         let mut providers = Providers::new();
