@@ -217,8 +217,8 @@ mod tests {
     }
 
     fn run(found: Found, op: PendingOperation, old: bool) -> (State, Reconciled) {
-        // As the CLI's: `reconcile` spawns on the handle and blocks on it,
-        // which a current-thread runtime's handle cannot drive.
+        // Multi-threaded, as in the CLI: `Handle::block_on` on a
+        // current-thread runtime would not run the spawned lookups.
         let rt = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(1)
             .build()
