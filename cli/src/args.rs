@@ -163,7 +163,7 @@ pub struct StateArgs {
     /// directory).
     #[arg(long, value_name = "FILE")]
     pub state: Option<PathBuf>,
-    /// How long to wait for the state lock: `0s` (default), `30s`, `5m`.
+    /// How long to wait for the state lock, as Terraform writes durations: `0s` (default), `30s`, `1m30s`.
     #[arg(long, value_name = "DURATION", default_value = "0s")]
     pub lock_timeout: String,
 }

@@ -11,9 +11,12 @@ use infra_lang::{SourceFile, fmt, syntax};
 use std::path::Path;
 use std::sync::OnceLock;
 
+/// A fuzz target: takes any bytes, panics only on a finding.
+pub type Target = fn(&[u8]);
+
 /// The targets by name, as `fuzz/fuzz_targets/<name>.rs` and
 /// `fuzz/corpus/<name>/` call them.
-pub const TARGETS: &[(&str, fn(&[u8]))] = &[
+pub const TARGETS: &[(&str, Target)] = &[
     ("parse", parse),
     ("fmt", format),
     ("eval", eval),

@@ -7,6 +7,7 @@
 mod args;
 mod call;
 mod docs;
+pub mod duration;
 mod functions;
 pub mod limits;
 

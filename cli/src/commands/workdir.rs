@@ -165,29 +165,23 @@ pub fn store(
     }
 }
 
-/// Parses `--lock-timeout`: `0s`, `30s`, `5m`, `500ms`, `1h`, or seconds.
+/// Parses `--lock-timeout` and `--stop-timeout`: a duration as Terraform
+/// writes it (Go's syntax: `0s`, `30s`, `1m30s`, `500ms`, `1h`), or a bare
+/// number of seconds as earlier infra versions took.
 ///
 /// # Errors
-/// Anything else.
+/// Anything else, or a negative duration.
 pub fn parse_duration(text: &str) -> Result<Duration, Diagnostic> {
     let t = text.trim();
-    let (num, unit) = t
-        .find(|c: char| !c.is_ascii_digit() && c != '.')
-        .map_or((t, "s"), |i| (&t[..i], &t[i..]));
-    let n: f64 = num.parse().map_err(|_| bad_duration(text))?;
-    let secs = match unit {
-        "ms" => n / 1000.0,
-        "s" => n,
-        "m" => n * 60.0,
-        "h" => n * 3600.0,
-        _ => return Err(bad_duration(text)),
-    };
-    Duration::try_from_secs_f64(secs).map_err(|_| bad_duration(text))
+    if let Ok(secs) = t.parse::<f64>() {
+        return Duration::try_from_secs_f64(secs).map_err(|_| bad_duration(text));
+    }
+    infra_stdlib::duration::parse_non_negative(t).map_err(|_| bad_duration(text))
 }
 
 fn bad_duration(text: &str) -> Diagnostic {
     Diagnostic::error("cli::bad-duration", format!("{text:?} is not a duration"))
-        .with_help("Write e.g. `30s`, `5m` or `500ms`.")
+        .with_help("Write e.g. `30s`, `1m30s` or `500ms`, as Terraform does.")
 }
 
 /// A state error as a diagnostic with its help line.

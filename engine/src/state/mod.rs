@@ -7,8 +7,8 @@ pub mod codec;
 pub mod file;
 pub mod journal;
 pub mod local;
-pub mod private;
 pub mod pending;
+pub mod private;
 mod store;
 
 pub use pending::{Pending, PendingOperation};

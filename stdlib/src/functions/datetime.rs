@@ -403,72 +403,10 @@ fn formatdate(args: Vec<Value>, _: &FnContext<'_>) -> Result<Value, FnError> {
     Ok(Value::String(out))
 }
 
-/// Parses a Go duration ("1h30m", "-1.5s", "300ms") into nanoseconds.
-fn parse_duration(s: &str) -> Result<i128, String> {
-    let bad = || format!("invalid duration {s:?}");
-    let (neg, mut rest) = match s.as_bytes().first() {
-        Some(b'-') => (true, &s[1..]),
-        Some(b'+') => (false, &s[1..]),
-        _ => (false, s),
-    };
-    if rest == "0" {
-        return Ok(0);
-    }
-    if rest.is_empty() {
-        return Err(bad());
-    }
-    let mut total: i128 = 0;
-    while !rest.is_empty() {
-        let int_len = rest.bytes().take_while(u8::is_ascii_digit).count();
-        let int = &rest[..int_len];
-        rest = &rest[int_len..];
-        let mut frac = "";
-        if let Some(after) = rest.strip_prefix('.') {
-            let n = after.bytes().take_while(u8::is_ascii_digit).count();
-            frac = &after[..n];
-            rest = &after[n..];
-        }
-        if int.is_empty() && frac.is_empty() {
-            return Err(bad());
-        }
-        let unit_len = rest
-            .char_indices()
-            .find(|(_, c)| *c == '.' || c.is_ascii_digit())
-            .map_or(rest.len(), |(i, _)| i);
-        let unit = &rest[..unit_len];
-        rest = &rest[unit_len..];
-        let scale: i128 = match unit {
-            "ns" => 1,
-            "us" | "µs" | "μs" => 1_000,
-            "ms" => 1_000_000,
-            "s" => 1_000_000_000,
-            "m" => 60_000_000_000,
-            "h" => 3_600_000_000_000,
-            "" => return Err(format!("missing unit in duration {s:?}")),
-            other => return Err(format!("unknown unit {other:?} in duration {s:?}")),
-        };
-        let whole: i128 = if int.is_empty() {
-            0
-        } else {
-            int.parse().map_err(|_| bad())?
-        };
-        let mut v = whole.checked_mul(scale).ok_or_else(bad)?;
-        if !frac.is_empty() {
-            let f: f64 = format!("0.{frac}").parse().map_err(|_| bad())?;
-            v += (f * scale as f64) as i128;
-        }
-        total = total.checked_add(v).ok_or_else(bad)?;
-        if total > i128::from(i64::MAX) {
-            return Err(bad());
-        }
-    }
-    Ok(if neg { -total } else { total })
-}
-
 fn timeadd(args: Vec<Value>, _: &FnContext<'_>) -> Result<Value, FnError> {
     let t = time_arg(&args, 0)?;
     let d = string(&args, 1)?;
-    let ns = parse_duration(&d).map_err(|m| {
+    let ns = crate::duration::parse_go(&d).map_err(|m| {
         FnError::arg(1, m).with_help("Write durations as Go does: \"1h30m\", \"-10s\", \"1.5h\" (units ns, us, ms, s, m, h).")
     })?;
     let total = i128::from(t.secs) * 1_000_000_000 + i128::from(t.nanos) + ns;

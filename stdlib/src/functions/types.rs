@@ -230,8 +230,26 @@ fn tomap(args: Vec<Value>, _: &FnContext<'_>) -> Result<Value, FnError> {
     }
 }
 
+/// The type's text is sensitive when a sensitive value holds an object:
+/// its attribute names are part of the text, and they can come from the
+/// secret (`{ for k, v in var.secret_map : v => k }`). The type of a
+/// sensitive string or list is not.
 fn type_of(args: Vec<Value>, _: &FnContext<'_>) -> Result<Value, FnError> {
-    Ok(Value::String(get(&args, 0).type_of().to_string()))
+    fn names_from_a_secret(v: &Value, inside: bool) -> bool {
+        match v {
+            Value::Sensitive(inner) => names_from_a_secret(inner, true),
+            Value::Object(m) => {
+                (inside && !m.is_empty()) || m.values().any(|x| names_from_a_secret(x, inside))
+            }
+            Value::List(_, xs) | Value::Set(_, xs) | Value::Tuple(xs) => {
+                xs.iter().any(|x| names_from_a_secret(x, inside))
+            }
+            Value::Map(_, m) => m.values().any(|x| names_from_a_secret(x, inside)),
+            _ => false,
+        }
+    }
+    let v = get(&args, 0);
+    Ok(Value::String(v.type_of().to_string()).mark_if(names_from_a_secret(&v, false)))
 }
 
 fn sensitive(args: Vec<Value>, _: &FnContext<'_>) -> Result<Value, FnError> {

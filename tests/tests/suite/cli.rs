@@ -62,3 +62,26 @@ fn unknown_command_is_an_error() {
     assert_eq!(code, 1);
     assert!(err.contains("unrecognized subcommand"), "{err}");
 }
+
+#[test]
+fn lock_timeout_takes_terraform_durations_and_refuses_anything_else() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    std::fs::write(
+        dir.path().join("main.infra"),
+        "resource \"infra_data\" \"a\" {\n  input = 1\n}\n",
+    )
+    .expect("write config");
+    let chdir = format!("-chdir={}", dir.path().display());
+    for ok in ["1m30s", "0s", "500ms", "30"] {
+        let flag = format!("--lock-timeout={ok}");
+        let (code, out, err) = run_with_stdin(&[&chdir, "plan", "--no-color", &flag], b"");
+        assert_eq!(code, 0, "--lock-timeout {ok}: {out}{err}");
+    }
+    for bad in ["5x", "-1s", "1m30"] {
+        let flag = format!("--lock-timeout={bad}");
+        let (code, _, err) = run_with_stdin(&[&chdir, "plan", "--no-color", &flag], b"");
+        assert_eq!(code, 1, "--lock-timeout {bad}");
+        assert!(err.contains("cli::bad-duration"), "{bad}: {err}");
+        assert!(err.contains("1m30s"), "{bad}: {err}");
+    }
+}

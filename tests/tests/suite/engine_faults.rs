@@ -66,12 +66,12 @@ resource "test_fault" "slow" {
         r.stderr
     );
     // Waiting for the lock: the plan runs once the apply is done, and
-    // sees its result.
+    // sees its result. (The timeout in Terraform's duration syntax.)
     let waited = w.expect(
         &[
             "plan",
             "--lock-timeout",
-            "20s",
+            "1m30s",
             "--detailed-exitcode",
             "--no-color",
         ],

@@ -59,42 +59,81 @@ fn repair(w: &Workdir) {
     let _ = std::fs::remove_dir(w.path().join(".infra/state.json.backup"));
 }
 
+/// `infra_data.a <- b <- c`, plus `infra_data.z`; `VERSION` changes `a`'s
+/// input, which updates all three in place (an update announces no intent
+/// in the journal, so it runs before the journal is first written).
+const UPDATES: &str = r#"
+resource "infra_data" "z" { input = 0 }
+resource "infra_data" "a" { input = "VERSION" }
+resource "infra_data" "b" { input = infra_data.a.output }
+resource "infra_data" "c" { input = infra_data.b.output }
+"#;
+
+/// The `input` of `infra_data.NAME` in the state file.
+fn input_of(w: &Workdir, name: &str) -> serde_json::Value {
+    let state = w.state();
+    state["resources"]
+        .as_array()
+        .expect("resources")
+        .iter()
+        .find(|r| r["name"] == name)
+        .map(|r| r["instances"][0]["attributes"]["input"].clone())
+        .unwrap_or_default()
+}
+
 #[test]
 fn journal_that_cannot_be_written_stops_the_apply() {
     let w = Workdir::new("resource \"infra_data\" \"z\" { input = 0 }\n");
     w.apply();
+    // A create is announced in the journal before it starts: with the
+    // journal broken, nothing is created that could not be recorded.
     w.config(CHAIN);
     break_journal(&w);
     let r = w.expect(&["apply", "--auto-approve", "--no-color"], 1);
     let err = unwrapped(&r.stderr);
     assert_contains(&err, "state::journal");
-    // Nothing new started after the first failure: the chain stops at `a`.
-    assert_eq!(w.read_text("out/a.txt").as_deref(), Some("a\n"));
+    assert_contains(&err, "was not started: the journal could not be written");
+    assert!(w.read("out/a.txt").is_none(), "{}", r.stdout);
     assert!(w.read("out/b.txt").is_none(), "{}", r.stdout);
-    assert!(w.read("out/c.txt").is_none(), "{}", r.stdout);
     assert_contains(&r.stdout, "  skipped: local_file.b");
-    assert_contains(&r.stdout, "  skipped: local_file.c");
-    assert!(!r.stdout.contains("3 added"), "{}", r.stdout);
+    assert_contains(
+        &r.stdout,
+        "Resources: 0 added, 0 changed, 0 destroyed; 1 failed, 2 skipped.",
+    );
+    repair(&w);
+    assert_eq!(w.state_list(), ["infra_data.z"]);
+    // Updates: the first one completes, its journal entry fails, and
+    // nothing new starts after it: the chain stops at `a`.
+    w.config(&UPDATES.replace("VERSION", "v1"));
+    w.apply();
+    w.config(&UPDATES.replace("VERSION", "v2"));
+    break_journal(&w);
+    let r = w.expect(&["apply", "--auto-approve", "--no-color"], 1);
+    let err = unwrapped(&r.stderr);
+    assert_contains(&err, "state::journal");
+    assert_contains(&r.stdout, "  skipped: infra_data.b");
+    assert_contains(&r.stdout, "  skipped: infra_data.c");
+    assert!(!r.stdout.contains("3 changed"), "{}", r.stdout);
     // The state write worked: `a` is recorded there, and the summary says so.
     assert_contains(&r.stdout, "Everything that completed is recorded in state");
     repair(&w);
-    assert_eq!(w.state_list(), ["infra_data.z", "local_file.a"]);
+    assert_eq!(input_of(&w, "a"), "v2");
+    assert_eq!(input_of(&w, "b"), "v1");
     let out = w.apply().stdout;
-    assert_contains(&out, "Resources: 2 added, 0 changed, 0 destroyed.");
+    assert_contains(&out, "Resources: 0 added, 2 changed, 0 destroyed.");
 }
 
 #[test]
 fn state_nowhere_recorded_is_saved_to_an_errored_state_file() {
-    let w = Workdir::new("resource \"infra_data\" \"z\" { input = 0 }\n");
+    let w = Workdir::new(&UPDATES.replace("VERSION", "v1"));
     w.apply();
-    w.config(CHAIN);
+    w.config(&UPDATES.replace("VERSION", "v2"));
     break_journal(&w);
     break_state_write(&w);
     let r = w.expect(&["apply", "--auto-approve", "--no-color"], 1);
     let err = unwrapped(&r.stderr);
     assert_contains(&err, "state::journal");
     assert_contains(&err, "state::write");
-    assert!(w.read("out/b.txt").is_none(), "{}", r.stdout);
     // Never claims that what it could not record is recorded.
     assert!(
         !r.stdout.contains("recorded in state") && !err.contains("is in the journal"),
@@ -102,7 +141,7 @@ fn state_nowhere_recorded_is_saved_to_an_errored_state_file() {
         r.stdout,
         r.stderr
     );
-    assert_contains(&r.stdout, "  not recorded: local_file.a");
+    assert_contains(&r.stdout, "  not recorded: infra_data.a");
     assert_contains(&err, "errored.infra-state.json");
     let errored = w.path().join("errored.infra-state.json");
     assert_eq!(mode(&errored), 0o600);
@@ -112,10 +151,11 @@ fn state_nowhere_recorded_is_saved_to_an_errored_state_file() {
     assert_eq!(saved["serial"], 2);
     // The recovery docs/state.md prescribes: fix the cause, copy it over.
     repair(&w);
+    assert_eq!(input_of(&w, "a"), "v1");
     std::fs::copy(&errored, w.path().join(".infra/state.json")).expect("copy");
-    assert_eq!(w.state_list(), ["infra_data.z", "local_file.a"]);
+    assert_eq!(input_of(&w, "a"), "v2");
     let plan = w.expect(&["plan", "--no-color", "--detailed-exitcode"], 2);
-    assert_contains(&plan.stdout, "Plan: 2 to add, 0 to change, 0 to destroy.");
+    assert_contains(&plan.stdout, "Plan: 0 to add, 2 to change, 0 to destroy.");
 }
 
 #[test]

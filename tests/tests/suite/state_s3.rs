@@ -54,6 +54,12 @@ impl Other {
             .unwrap_or_else(|e| panic!("put s3://{bucket}/{key}: {e:?}"));
     }
 
+    fn delete(&self, bucket: &str, key: &str) {
+        self.rt
+            .block_on(self.client.delete_object().bucket(bucket).key(key).send())
+            .unwrap_or_else(|e| panic!("delete s3://{bucket}/{key}: {e:?}"));
+    }
+
     fn keys(&self, bucket: &str) -> Vec<String> {
         let out = self
             .rt
@@ -553,6 +559,18 @@ resource "test_fault" "slow" {{
     assert_contains(&err, "refusing to overwrite the state in s3://");
     assert_contains(&err, "another run wrote it after this one read it");
     assert_eq!(other.get_json(&bucket, "s.json")["serial"], 1);
+    // The loser's journal, recorded against the state it started from, is
+    // never dropped silently: every command refuses it until it is moved
+    // away (after adopting or deleting what it names), as its help says.
+    let refused = w.expect(&["state", "list", "--no-color"], 1);
+    let err = unwrapped(&refused.stderr);
+    assert_contains(&err, "state::journal-mismatch");
+    assert_contains(&err, "move s3://");
+    for key in other.keys(&bucket) {
+        if key.starts_with("s.json.journal/") {
+            other.delete(&bucket, &key);
+        }
+    }
     assert_eq!(w.state_list(), ["test_fault.slow"]);
 }
 
