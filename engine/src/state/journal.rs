@@ -198,6 +198,14 @@ impl std::fmt::Display for Mismatch {
     }
 }
 
+/// The newest base serial among `entries` of `lineage`.
+fn newest_serial<'a>(entries: impl Iterator<Item = &'a Entry>, lineage: &str) -> Option<u64> {
+    entries
+        .filter(|e| e.lineage == lineage)
+        .map(|e| e.base_serial)
+        .max()
+}
+
 /// Replays `entries` onto `state` (`None`: no state file) and returns the
 /// result. Entries apply, in order, when they were recorded against the
 /// state's lineage and serial; entries of an older serial were folded into
@@ -216,12 +224,7 @@ pub fn replay(state: Option<State>, entries: &[Entry]) -> Result<Option<State>, 
     let fresh = state.is_none();
     let mut state = state.unwrap_or_else(|| State {
         lineage: first.lineage.clone(),
-        serial: entries
-            .iter()
-            .filter(|e| e.lineage == first.lineage)
-            .map(|e| e.base_serial)
-            .max()
-            .unwrap_or(first.base_serial),
+        serial: newest_serial(entries.iter(), &first.lineage).unwrap_or(first.base_serial),
         ..State::new()
     });
     let foreign =
@@ -233,12 +236,7 @@ pub fn replay(state: Option<State>, entries: &[Entry]) -> Result<Option<State>, 
             state: String::new(),
             entries: bad.len(),
             lineage: b.lineage.clone(),
-            serial: bad
-                .iter()
-                .filter(|e| e.lineage == b.lineage)
-                .map(|e| e.base_serial)
-                .max()
-                .unwrap_or(b.base_serial),
+            serial: newest_serial(bad.iter().copied(), &b.lineage).unwrap_or(b.base_serial),
             state_lineage: state.lineage.clone(),
             state_serial: state.serial,
         }));
