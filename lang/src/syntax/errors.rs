@@ -49,11 +49,17 @@ fn describe(rule: Rule) -> &'static str {
     }
 }
 
+/// What [`found_at`] calls a carriage return that does not start a CRLF
+/// line ending.
+const LONE_CR: &str = "a carriage return (`\\r`) without a newline";
+
 /// Describes the text at `offset`: "`@`", "a newline", "end of file".
 fn found_at(text: &str, offset: usize) -> String {
     match text.get(offset..).and_then(|t| t.chars().next()) {
         None => "end of file".to_string(),
-        Some('\n') | Some('\r') => "a newline".to_string(),
+        Some('\n') => "a newline".to_string(),
+        Some('\r') if text[offset..].starts_with("\r\n") => "a newline".to_string(),
+        Some('\r') => LONE_CR.to_string(),
         Some(c) if c.is_whitespace() => "whitespace".to_string(),
         Some(c) => {
             let rest = &text[offset..];
@@ -293,6 +299,8 @@ pub(crate) fn from_pest(
         d = d.with_help(
             "A body holds arguments (`name = value`) and blocks (`type \"label\" { ... }`).",
         );
+    } else if found == LONE_CR {
+        d = d.with_help("A carriage return may only end a line as part of a Windows line ending (`\\r\\n`), as in Terraform; remove it or convert the file's line endings.");
     } else if found.starts_with("`\"") {
         d = d.with_help("Strings cannot span lines; use a heredoc (`<<EOT`) for multi-line text.");
     } else if found == "`=`" {
