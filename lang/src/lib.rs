@@ -6,6 +6,7 @@
 extern crate alloc;
 
 pub mod ast;
+pub mod codes;
 pub mod diagnostic;
 pub mod eval;
 pub mod fmt;

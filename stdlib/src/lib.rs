@@ -10,8 +10,9 @@ mod docs;
 pub mod duration;
 mod functions;
 pub mod limits;
+pub mod time;
 
-pub use functions::datetime::rfc3339_utc;
+pub use time::rfc3339_utc;
 #[cfg(test)]
 mod bounds_tests;
 #[cfg(test)]

@@ -2,117 +2,16 @@
 //! line, `ENTRY  # REASON  [until=YYYY-MM-DD]`, where ENTRY is a resource
 //! or module address, optionally followed by an attribute path
 //! (`aws_s3_bucket.logs.tags.owner`), or a check address (`check.NAME`).
-//! Also the calendar dates the expiry needs (UTC, no time zone database).
+//! The `until=` dates and report times come from `infra_stdlib::time`.
 
 use crate::addr::{ResourceAddress, Target};
 use infra_lang::Diagnostic;
-use std::fmt;
 use std::path::Path;
-use std::time::{SystemTime, UNIX_EPOCH};
+
+pub use infra_stdlib::time::{Date, rfc3339};
 
 /// The ignore file's name, in the configuration directory.
 pub const IGNORE_FILE: &str = ".infradriftignore";
-
-/// A calendar date (proleptic Gregorian, UTC).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct Date {
-    /// The year, e.g. 2025.
-    pub year: i32,
-    /// The month, 1 to 12.
-    pub month: u8,
-    /// The day of the month, from 1.
-    pub day: u8,
-}
-
-fn is_leap(y: i32) -> bool {
-    (y % 4 == 0 && y % 100 != 0) || y % 400 == 0
-}
-
-fn days_in_month(y: i32, m: u8) -> u8 {
-    match m {
-        2 if is_leap(y) => 29,
-        2 => 28,
-        4 | 6 | 9 | 11 => 30,
-        _ => 31,
-    }
-}
-
-impl Date {
-    /// Parses `YYYY-MM-DD`.
-    ///
-    /// # Errors
-    /// Anything else, or a day that does not exist (`2025-02-30`).
-    pub fn parse(text: &str) -> Result<Date, String> {
-        let bad = || format!("`{text}` is not a date: write YYYY-MM-DD, e.g. 2025-12-31");
-        let parts: Vec<&str> = text.split('-').collect();
-        let [y, m, d] = parts.as_slice() else {
-            return Err(bad());
-        };
-        if y.len() != 4 || m.len() != 2 || d.len() != 2 {
-            return Err(bad());
-        }
-        let all_digits = |s: &str| s.chars().all(|c| c.is_ascii_digit());
-        if !(all_digits(y) && all_digits(m) && all_digits(d)) {
-            return Err(bad());
-        }
-        let year: i32 = y.parse().map_err(|_| bad())?;
-        let month: u8 = m.parse().map_err(|_| bad())?;
-        let day: u8 = d.parse().map_err(|_| bad())?;
-        if !(1..=12).contains(&month) || day == 0 || day > days_in_month(year, month) {
-            return Err(bad());
-        }
-        Ok(Date { year, month, day })
-    }
-
-    /// The date `days` days after 1970-01-01 (negative: before).
-    pub fn from_unix_days(days: i64) -> Date {
-        // Howard Hinnant's `civil_from_days`.
-        let z = days + 719_468;
-        let era = z.div_euclid(146_097);
-        let doe = z.rem_euclid(146_097);
-        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-        let mp = (5 * doy + 2) / 153;
-        let day = doy - (153 * mp + 2) / 5 + 1;
-        let month = if mp < 10 { mp + 3 } else { mp - 9 };
-        let year = yoe + era * 400 + i64::from(month <= 2);
-        Date {
-            year: i32::try_from(year).unwrap_or(i32::MAX),
-            month: u8::try_from(month).unwrap_or(1),
-            day: u8::try_from(day).unwrap_or(1),
-        }
-    }
-
-    /// Today's date in UTC, from the system clock.
-    pub fn today_utc() -> Date {
-        let secs = SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX));
-        Date::from_unix_days(secs.div_euclid(86_400))
-    }
-}
-
-impl fmt::Display for Date {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{:04}-{:02}-{:02}", self.year, self.month, self.day)
-    }
-}
-
-/// `t` as an RFC 3339 timestamp in UTC with whole seconds:
-/// `2025-06-30T14:05:09Z`. Times before 1970 show as 1970-01-01T00:00:00Z.
-pub fn rfc3339(t: SystemTime) -> String {
-    let secs = t
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX));
-    let date = Date::from_unix_days(secs.div_euclid(86_400));
-    let s = secs.rem_euclid(86_400);
-    format!(
-        "{date}T{:02}:{:02}:{:02}Z",
-        s / 3600,
-        (s % 3600) / 60,
-        s % 60
-    )
-}
 
 /// What an ignore entry covers.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -418,21 +317,6 @@ mod tests {
 
     fn path(s: &str) -> Vec<String> {
         parse_path(s).expect("path")
-    }
-
-    #[test]
-    fn dates() {
-        assert_eq!(Date::from_unix_days(0).to_string(), "1970-01-01");
-        assert_eq!(Date::from_unix_days(19_723).to_string(), "2024-01-01");
-        assert_eq!(Date::from_unix_days(19_782).to_string(), "2024-02-29");
-        assert_eq!(Date::from_unix_days(-1).to_string(), "1969-12-31");
-        assert!(Date::parse("2024-02-29").is_ok());
-        assert!(Date::parse("2025-02-29").is_err());
-        assert!(Date::parse("2025-1-01").is_err());
-        assert!(Date::parse("tomorrow").is_err());
-        assert!(Date::parse("2025-06-30").expect("date") < Date::parse("2025-07-01").expect("d"));
-        let t = UNIX_EPOCH + std::time::Duration::from_secs(1_719_756_309);
-        assert_eq!(rfc3339(t), "2024-06-30T14:05:09Z");
     }
 
     #[test]

@@ -2,6 +2,7 @@
 //! tuples to lists and sets, objects to maps, optional attributes filled
 //! from their defaults — with errors that name the path to the bad part.
 
+use super::unify::unify;
 use super::{Number, Value};
 use crate::types::{ObjectType, Type};
 use std::collections::BTreeMap;
@@ -28,14 +29,14 @@ pub struct ConvertError {
 }
 
 impl ConvertError {
-    fn new(message: impl Into<String>) -> ConvertError {
+    pub(super) fn new(message: impl Into<String>) -> ConvertError {
         ConvertError {
             path: Vec::new(),
             message: message.into(),
         }
     }
 
-    fn at(mut self, step: PathStep) -> ConvertError {
+    pub(super) fn at(mut self, step: PathStep) -> ConvertError {
         self.path.insert(0, step);
         self
     }
@@ -220,129 +221,6 @@ fn convert_elements(items: Vec<Value>, elem: &Type) -> Result<(Type, Vec<Value>)
         out.push(convert(v, elem).map_err(|e| e.at(PathStep::Index(i)))?);
     }
     Ok((elem.clone(), out))
-}
-
-/// Finds the single type all `items` can convert to and converts them, as
-/// Terraform does for `list(any)`, `tolist`, and conditional results:
-/// equal types stay; mixed strings, numbers and bools become strings;
-/// collections unify element-wise.
-///
-/// # Errors
-/// When no such type exists: "all elements must have the same type".
-pub fn unify(items: Vec<Value>) -> Result<(Type, Vec<Value>), ConvertError> {
-    let types: Vec<Type> = items
-        .iter()
-        .map(Value::type_of)
-        .filter(|t| *t != Type::Any)
-        .collect();
-    let t = unify_all(&types).ok_or_else(|| {
-        let a = types.first().map(Type::friendly).unwrap_or_default();
-        let b = types
-            .iter()
-            .find(|t| Some(*t) != types.first())
-            .map(Type::friendly)
-            .unwrap_or_default();
-        ConvertError::new(format!(
-            "all elements must have the same type: found both {a} and {b}"
-        ))
-    })?;
-    let mut out = Vec::with_capacity(items.len());
-    for (i, v) in items.into_iter().enumerate() {
-        out.push(convert(v, &t).map_err(|e| e.at(PathStep::Index(i)))?);
-    }
-    Ok((t, out))
-}
-
-/// The type every one of `types` converts to, if there is one (`any` for
-/// none). Primitives mixed with a string become strings regardless of
-/// order; tuples of different lengths unify as lists and objects with
-/// different attributes as maps, as Terraform does.
-pub fn unify_all(types: &[Type]) -> Option<Type> {
-    let Some(first) = types.first() else {
-        return Some(Type::Any);
-    };
-    if types.iter().all(|t| t == first) {
-        return Some(first.clone());
-    }
-    if types.iter().all(Type::is_primitive) {
-        return types.contains(&Type::String).then_some(Type::String);
-    }
-    let mut acc = first.clone();
-    for t in &types[1..] {
-        acc = match unify_types(&acc, t) {
-            Some(u) => u,
-            None => match (&acc, t) {
-                (Type::Tuple(_) | Type::List(_), Type::Tuple(_) | Type::List(_)) => {
-                    let elems: Vec<Type> =
-                        [&acc, t].iter().flat_map(|x| element_types(x)).collect();
-                    Type::List(Box::new(unify_all(&elems)?))
-                }
-                (Type::Object(_) | Type::Map(_), Type::Object(_) | Type::Map(_)) => {
-                    let elems: Vec<Type> =
-                        [&acc, t].iter().flat_map(|x| element_types(x)).collect();
-                    Type::Map(Box::new(unify_all(&elems)?))
-                }
-                _ => return None,
-            },
-        };
-    }
-    Some(acc)
-}
-
-fn element_types(t: &Type) -> Vec<Type> {
-    match t {
-        Type::Tuple(ts) => ts.clone(),
-        Type::List(e) | Type::Map(e) | Type::Set(e) => vec![(**e).clone()],
-        Type::Object(o) => o.attrs.values().cloned().collect(),
-        _ => Vec::new(),
-    }
-}
-
-/// The type both `a` and `b` convert to, if there is one.
-pub fn unify_types(a: &Type, b: &Type) -> Option<Type> {
-    if a == b {
-        return Some(a.clone());
-    }
-    match (a, b) {
-        (Type::Any, t) | (t, Type::Any) => Some(t.clone()),
-        (x, y) if x.is_primitive() && y.is_primitive() => match (x, y) {
-            (Type::Number, Type::Bool) | (Type::Bool, Type::Number) => None,
-            _ => Some(Type::String),
-        },
-        (Type::List(x), Type::List(y)) => Some(Type::List(Box::new(unify_types(x, y)?))),
-        (Type::Set(x), Type::Set(y)) => Some(Type::Set(Box::new(unify_types(x, y)?))),
-        (Type::Map(x), Type::Map(y)) => Some(Type::Map(Box::new(unify_types(x, y)?))),
-        (Type::Tuple(xs), Type::Tuple(ys)) if xs.len() == ys.len() => Some(Type::Tuple(
-            xs.iter()
-                .zip(ys)
-                .map(|(x, y)| unify_types(x, y))
-                .collect::<Option<Vec<_>>>()?,
-        )),
-        (Type::List(x), Type::Tuple(ys)) | (Type::Tuple(ys), Type::List(x)) => {
-            let mut t = (**x).clone();
-            for y in ys {
-                t = unify_types(&t, y)?;
-            }
-            Some(Type::List(Box::new(t)))
-        }
-        (Type::Object(x), Type::Object(y)) if x.attrs.keys().eq(y.attrs.keys()) => {
-            let attrs = x
-                .attrs
-                .iter()
-                .zip(&y.attrs)
-                .map(|((k, tx), (_, ty))| Some((k.clone(), unify_types(tx, ty)?)))
-                .collect::<Option<BTreeMap<_, _>>>()?;
-            Some(Type::object(attrs))
-        }
-        (Type::Map(x), Type::Object(o)) | (Type::Object(o), Type::Map(x)) => {
-            let mut t = (**x).clone();
-            for ty in o.attrs.values() {
-                t = unify_types(&t, ty)?;
-            }
-            Some(Type::Map(Box::new(t)))
-        }
-        _ => None,
-    }
 }
 
 #[cfg(test)]

@@ -7,12 +7,14 @@ mod json;
 mod number;
 mod render;
 mod secrets;
+mod unify;
 
-pub use convert::{ConvertError, PathStep, convert, unify, unify_all, unify_types};
+pub use convert::{ConvertError, PathStep, convert};
 pub use json::{FromJsonError, from_json, to_json};
 pub use number::Number;
 pub use render::{quote, render};
 pub use secrets::{REDACTED, Secrets};
+pub use unify::{unify, unify_all, unify_types, unify_unsafe, unify_unsafe_values};
 
 use crate::types::Type;
 use std::cmp::Ordering;

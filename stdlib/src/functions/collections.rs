@@ -4,13 +4,14 @@
 
 use super::builtin;
 use super::ex;
-use super::unify::{any_list, convert, same, typed_list, unify_types, unify_values};
+use super::unify::{any_list, same, typed_list};
 use super::value_set::ValueSet;
 use crate::args::{get, integer, mapping, number, string};
 use crate::{Builtin, Example, FnContext, FnError, Returns, limits};
 use infra_lang::Value;
 use infra_lang::types::Type;
 use infra_lang::value::Number;
+use infra_lang::value::{convert, unify_unsafe, unify_unsafe_values};
 use std::collections::BTreeMap;
 use unicode_segmentation::UnicodeSegmentation;
 
@@ -405,7 +406,7 @@ fn concat(args: Vec<Value>, _: &FnContext<'_>) -> Result<Value, FnError> {
         })
         .collect();
     if all_lists
-        && let Some(t) = unify_types(&elem_types)
+        && let Some(t) = unify_unsafe(&elem_types)
         && let Ok(converted) = items
             .iter()
             .map(|v| convert(v.clone(), &t))
@@ -603,7 +604,7 @@ fn setproduct(args: Vec<Value>, _: &FnContext<'_>) -> Result<Value, FnError> {
                 let t = if ts.is_empty() {
                     Type::Any
                 } else {
-                    unify_types(&ts).ok_or_else(|| {
+                    unify_unsafe(&ts).ok_or_else(|| {
                         FnError::arg(
                             i,
                             "expected elements of one type, got a tuple of mixed types",
@@ -662,7 +663,7 @@ fn sets(args: Vec<Value>) -> Result<(Type, Vec<Vec<Value>>), FnError> {
     for (i, a) in args.into_iter().enumerate() {
         let (t, items) = match a {
             Value::Set(t, items) | Value::List(t, items) => (t, items),
-            Value::Tuple(items) => unify_values(items).ok_or_else(|| {
+            Value::Tuple(items) => unify_unsafe_values(items).ok_or_else(|| {
                 FnError::arg(
                     i,
                     "expected a set of one element type, got a tuple of mixed types",
@@ -679,7 +680,7 @@ fn sets(args: Vec<Value>) -> Result<(Type, Vec<Vec<Value>>), FnError> {
         types.push(t);
         all.push(items);
     }
-    let t = unify_types(&types).ok_or_else(|| {
+    let t = unify_unsafe(&types).ok_or_else(|| {
         FnError::arg(1, "expected sets of compatible element types")
             .with_help("Elements must all convert to one type.")
     })?;
@@ -990,7 +991,7 @@ fn index(args: Vec<Value>, _: &FnContext<'_>) -> Result<Value, FnError> {
 
 fn coalesce(args: Vec<Value>, _: &FnContext<'_>) -> Result<Value, FnError> {
     let types: Vec<Type> = args.iter().map(Value::type_of).collect();
-    let t = unify_types(&types).ok_or_else(|| {
+    let t = unify_unsafe(&types).ok_or_else(|| {
         FnError::call("expected arguments of one type, got arguments with no common type")
     })?;
     for a in args {
@@ -1157,7 +1158,7 @@ fn matchkeys(args: Vec<Value>, _: &FnContext<'_>) -> Result<Value, FnError> {
     let (t, values) = any_list(&args, 0)?;
     let (tk, keys) = any_list(&args, 1)?;
     let (ts, search) = any_list(&args, 2)?;
-    let u = unify_types(&[tk, ts])
+    let u = unify_unsafe(&[tk, ts])
         .ok_or_else(|| FnError::arg(2, "expected the same element type as `keys`"))?;
     if values.len() != keys.len() {
         return Err(FnError::arg(

@@ -9,6 +9,7 @@ use infra_lang::Value;
 use md5::Md5;
 use sha1::Sha1;
 use sha2::{Digest, Sha256, Sha512};
+use uuid::Uuid;
 
 macro_rules! hash_fn {
     ($name:literal, $summary:literal, $expr:literal, $result:literal, $run:ident) => {
@@ -200,9 +201,12 @@ fn filebase64sha512(args: Vec<Value>, ctx: &FnContext<'_>) -> Result<Value, FnEr
     file_hash(&args, ctx, digest::<Sha512>, b64)
 }
 
-/// Parses a UUID as Go's `uuid.Parse` does: `xxxxxxxx-xxxx-...`, with
-/// `urn:uuid:` or braces around it, or 32 bare hex digits.
-fn parse_uuid(s: &str) -> Result<[u8; 16], String> {
+/// Parses a UUID as Go's `uuid.Parse` does, which Terraform's `uuidv5`
+/// calls: `xxxxxxxx-xxxx-...`, with `urn:uuid:` (any case) or braces
+/// around it, or 32 bare hex digits. Hand-written rather than
+/// `uuid::Uuid::parse_str` for Terraform's error messages ("invalid UUID
+/// length: 5") and its case-insensitive `urn:uuid:` prefix.
+fn parse_uuid(s: &str) -> Result<Uuid, String> {
     let body = match s.len() {
         36 => s,
         38 if s.starts_with('{') && s.ends_with('}') => &s[1..37],
@@ -231,38 +235,25 @@ fn parse_uuid(s: &str) -> Result<[u8; 16], String> {
             .and_then(|h| u8::from_str_radix(h, 16).ok())
             .ok_or("invalid UUID format")?;
     }
-    Ok(out)
+    Ok(Uuid::from_bytes(out))
 }
 
 fn uuidv5(args: Vec<Value>, _: &FnContext<'_>) -> Result<Value, FnError> {
     let ns = string(&args, 0)?;
     let name = string(&args, 1)?;
-    let known = match ns.as_str() {
-        "dns" => "6ba7b810-9dad-11d1-80b4-00c04fd430c8",
-        "url" => "6ba7b811-9dad-11d1-80b4-00c04fd430c8",
-        "oid" => "6ba7b812-9dad-11d1-80b4-00c04fd430c8",
-        "x500" => "6ba7b814-9dad-11d1-80b4-00c04fd430c8",
-        other => other,
+    let namespace = match ns.as_str() {
+        "dns" => Uuid::NAMESPACE_DNS,
+        "url" => Uuid::NAMESPACE_URL,
+        "oid" => Uuid::NAMESPACE_OID,
+        "x500" => Uuid::NAMESPACE_X500,
+        other => parse_uuid(other).map_err(|e| {
+            FnError::arg(0, format!("uuidv5() doesn't support namespace {ns} ({e})"))
+                .with_help("Use \"dns\", \"url\", \"oid\", \"x500\" or a UUID.")
+        })?,
     };
-    let ns_bytes = parse_uuid(known).map_err(|e| {
-        FnError::arg(0, format!("uuidv5() doesn't support namespace {ns} ({e})"))
-            .with_help("Use \"dns\", \"url\", \"oid\", \"x500\" or a UUID.")
-    })?;
-    let mut h = Sha1::new();
-    h.update(ns_bytes);
-    h.update(name.as_bytes());
-    let sum = h.finalize();
-    let mut u = [0u8; 16];
-    u.copy_from_slice(&sum[..16]);
-    u[6] = (u[6] & 0x0f) | 0x50;
-    u[8] = (u[8] & 0x3f) | 0x80;
-    let h = hex(&u);
-    Ok(Value::String(format!(
-        "{}-{}-{}-{}-{}",
-        &h[..8],
-        &h[8..12],
-        &h[12..16],
-        &h[16..20],
-        &h[20..]
-    )))
+    Ok(Value::String(
+        Uuid::new_v5(&namespace, name.as_bytes())
+            .hyphenated()
+            .to_string(),
+    ))
 }

@@ -3,12 +3,12 @@
 
 use super::builtin;
 use super::ex;
-use super::unify::unify_values;
 use crate::args::get;
 use crate::{Builtin, Example, FnContext, FnError, Returns};
 use infra_lang::Value;
 use infra_lang::types::Type;
 use infra_lang::value::Number;
+use infra_lang::value::unify_unsafe_values;
 
 const fn f(
     name: &'static str,
@@ -186,7 +186,7 @@ fn tobool(args: Vec<Value>, _: &FnContext<'_>) -> Result<Value, FnError> {
 fn sequence_of_one_type(v: Value, to: &str) -> Result<(Type, Vec<Value>), FnError> {
     match v {
         Value::List(t, items) | Value::Set(t, items) => Ok((t, items)),
-        Value::Tuple(items) => unify_values(items).ok_or_else(|| {
+        Value::Tuple(items) => unify_unsafe_values(items).ok_or_else(|| {
             FnError::arg(0, format!("expected elements that convert to one type for a {to}, got a tuple of mixed types"))
                 .with_help("Strings, numbers and bools mix (as strings); collections of different kinds do not.")
         }),
@@ -220,7 +220,7 @@ fn tomap(args: Vec<Value>, _: &FnContext<'_>) -> Result<Value, FnError> {
         v @ Value::Map(..) => Ok(v),
         Value::Object(m) => {
             let (keys, values): (Vec<String>, Vec<Value>) = m.into_iter().unzip();
-            let (t, values) = unify_values(values).ok_or_else(|| {
+            let (t, values) = unify_unsafe_values(values).ok_or_else(|| {
                 FnError::arg(0, "expected attributes that convert to one type for a map, got an object of mixed types")
                     .with_help("Strings, numbers and bools mix (as strings); collections of different kinds do not.")
             })?;

@@ -619,6 +619,10 @@ fn number(s: &str) -> Option<Number> {
 }
 
 /// A YAML timestamp in one of go-yaml's layouts, as an RFC 3339 string.
+/// The layouts (`2006-1-2`, one- or two-digit fields, `t` or space before
+/// the time, a fraction that is dropped) are go-yaml's, which Terraform's
+/// `yamldecode` inherits, so they are matched here by hand; the calendar
+/// check is `crate::time`'s.
 fn timestamp(s: &str) -> Option<String> {
     let b = s.as_bytes();
     if b.len() < 5 || !b[..4].iter().all(u8::is_ascii_digit) || b[4] != b'-' {
@@ -629,22 +633,11 @@ fn timestamp(s: &str) -> Option<String> {
     let month = p.num(2)?;
     p.eat(b'-')?;
     let day = p.num(2)?;
-    let leap = matches!((year % 4, year % 100, year % 400), (0, 1.., _) | (_, _, 0));
-    let days = [
-        31,
-        if leap { 29 } else { 28 },
-        31,
-        30,
-        31,
-        30,
-        31,
-        31,
-        30,
-        31,
-        30,
-        31,
-    ];
-    if !(1..=12).contains(&month) || day < 1 || day > *days.get(month as usize - 1)? {
+    if !crate::time::is_valid_date(
+        i64::from(year),
+        u8::try_from(month).ok()?,
+        u8::try_from(day).ok()?,
+    ) {
         return None;
     }
     let date = format!("{year:04}-{month:02}-{day:02}");

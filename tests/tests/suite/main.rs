@@ -7,6 +7,7 @@ mod aws_object;
 mod cli;
 mod deep_input;
 mod deposed;
+mod diagnostic_codes;
 mod docs;
 mod docs_examples;
 mod drift;
