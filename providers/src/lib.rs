@@ -1,10 +1,13 @@
 //! Providers that create real objects: `local` (files), `random` (values
 //! generated once and kept in state), `infra` (`infra_data`, state only),
-//! and `test` (fault injection, only through [`with_test`]). Each resource
-//! type lives in its own file; [`all`] registers the production providers.
+//! and `test` (fault injection, only through [`with_test`]). Each provider
+//! is a list of resource types and data sources, one file each, over the
+//! one generic provider of [`framework`]; [`all`] registers the
+//! production providers.
 
 pub mod aws;
 pub mod docs;
+pub mod framework;
 pub mod infra;
 pub mod local;
 mod object;

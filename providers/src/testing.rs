@@ -6,18 +6,18 @@
 //!
 //! With `registry` set its objects are real (an empty file each in that
 //! directory), named by `name` (an identity the configuration gives, which
-//! [`Provider::find`] looks up) or else by the generated id (an identity
+//! [`ResourceType::find`] looks up) or else by the generated id (an identity
 //! the provider assigns, which it cannot); `after_ms` holds a create after
 //! its object exists, so a kill lands before the result is recorded.
 
+use crate::framework::{NativeProvider, ProviderSpec, ResourceType};
 use crate::object::{
-    Attrs, attrs, finish, get, integer, into_attrs, invalid, no_such_type, planned, propose, set,
-    string, unknown_string,
+    Attrs, attrs, finish, get, integer, into_attrs, invalid, planned, propose, set, string,
+    unknown_string,
 };
 use async_trait::async_trait;
 use infra_engine::provider::{
-    ApplyRequest, Attribute, Failure, Found, PlanRequest, PlannedState, Provider, ProviderSchema,
-    ResourceSchema, error,
+    ApplyRequest, Attribute, Failure, Found, PlanRequest, PlannedState, ResourceSchema, error,
 };
 use infra_lang::{Diagnostic, Type, Value};
 use std::time::Duration;
@@ -29,31 +29,24 @@ pub const TYPE: &str = "test_fault";
 pub const OPERATIONS: &[&str] = &["create", "update", "delete", "read"];
 
 /// The `test` provider.
-pub struct TestProvider {
-    schema: ProviderSchema,
-}
+pub type TestProvider = NativeProvider<Test>;
 
-impl TestProvider {
-    /// The provider with its schema (`test_fault`).
-    pub fn new() -> TestProvider {
-        let mut schema = ProviderSchema::default();
-        schema.resources.insert(TYPE.to_string(), fault_schema());
-        TestProvider { schema }
-    }
+/// The `test` provider's list: `test_fault`, no configuration.
+pub struct Test;
 
-    fn resource(&self, type_name: &str) -> Result<&ResourceSchema, Failure> {
-        self.schema
-            .resources
-            .get(type_name)
-            .ok_or_else(|| no_such_type("test", type_name))
+impl ProviderSpec for Test {
+    type Context = ();
+    const NAME: &'static str = "test";
+
+    fn context() {}
+
+    fn resources() -> Vec<Box<dyn ResourceType<()>>> {
+        vec![Box::new(TestFault)]
     }
 }
 
-impl Default for TestProvider {
-    fn default() -> Self {
-        TestProvider::new()
-    }
-}
+/// `test_fault` as a [`ResourceType`].
+pub struct TestFault;
 
 /// The schema of `test_fault`: `input` (any), `fail_on` / `panic_on`
 /// (one of [`OPERATIONS`]), `sleep_ms` (milliseconds apply waits first),
@@ -134,19 +127,16 @@ fn inject(m: &Attrs, op: &str) -> Result<(), Failure> {
 }
 
 #[async_trait]
-impl Provider for TestProvider {
-    fn name(&self) -> &str {
-        "test"
+impl ResourceType<()> for TestFault {
+    fn name(&self) -> &'static str {
+        TYPE
     }
 
-    fn schema(&self) -> &ProviderSchema {
-        &self.schema
+    fn schema(&self) -> ResourceSchema {
+        fault_schema()
     }
 
-    fn validate(&self, type_name: &str, config: &Value) -> Vec<Diagnostic> {
-        let Ok(m) = attrs(config, type_name) else {
-            return Vec::new();
-        };
+    fn validate(&self, _ctx: &(), m: &Attrs) -> Vec<Diagnostic> {
         let mut out = Vec::new();
         for name in ["fail_on", "panic_on"] {
             if let Some(op) = string(m, name)
@@ -169,8 +159,12 @@ impl Provider for TestProvider {
         out
     }
 
-    fn plan(&self, request: PlanRequest<'_>) -> Result<PlannedState, Failure> {
-        let schema = self.resource(request.type_name)?;
+    fn plan(
+        &self,
+        _ctx: &(),
+        schema: &ResourceSchema,
+        request: PlanRequest<'_>,
+    ) -> Result<PlannedState, Failure> {
         let mut p = propose(schema, TYPE, request, &[])?;
         let input = p.attrs.get("input").cloned().unwrap_or(Value::NULL);
         set(&mut p.attrs, "output", input);
@@ -182,8 +176,12 @@ impl Provider for TestProvider {
         Ok(planned(schema, p.attrs))
     }
 
-    async fn apply(&self, request: ApplyRequest) -> Result<Option<Value>, Failure> {
-        let schema = self.resource(&request.type_name)?;
+    async fn apply(
+        &self,
+        _ctx: &(),
+        schema: &ResourceSchema,
+        request: ApplyRequest,
+    ) -> Result<Option<Value>, Failure> {
         let (op, m) = match (&request.prior, request.planned) {
             (_, None) => ("delete", None),
             (None, Some(p)) => ("create", Some(into_attrs(p, TYPE)?)),
@@ -233,8 +231,12 @@ impl Provider for TestProvider {
         Ok(Some(finish(schema, m)))
     }
 
-    async fn read(&self, type_name: &str, state: Value) -> Result<Option<Value>, Failure> {
-        self.resource(type_name)?;
+    async fn read(
+        &self,
+        _ctx: &(),
+        _schema: &ResourceSchema,
+        state: Value,
+    ) -> Result<Option<Value>, Failure> {
         let m = attrs(&state, TYPE)?;
         inject(m, "read")?;
         if let Some(path) = object_path(m)
@@ -247,8 +249,12 @@ impl Provider for TestProvider {
 
     /// Real objects (`registry` set) are found by `name`; without a name
     /// their identity is the generated id, which cannot be looked up.
-    async fn find(&self, type_name: &str, planned: Value) -> Result<Found, Failure> {
-        let schema = self.resource(type_name)?;
+    async fn find(
+        &self,
+        _ctx: &(),
+        schema: &ResourceSchema,
+        planned: Value,
+    ) -> Result<Found, Failure> {
         let mut m = into_attrs(planned, TYPE)?;
         if string(&m, "registry").is_none() {
             return Ok(Found::NotReal);
@@ -279,6 +285,7 @@ fn object_path(m: &Attrs) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use infra_engine::provider::Provider;
     use std::collections::BTreeMap;
 
     fn obj(pairs: &[(&str, Value)]) -> Value {

@@ -16,9 +16,9 @@
 //! One HTTP stack is compiled in: hyper 1 with rustls on `ring`, so TLS to
 //! real AWS works without a C toolchain for aws-lc.
 
-use aws_config::BehaviorVersion;
 use aws_config::meta::region::RegionProviderChain;
 use aws_config::retry::RetryConfig;
+use aws_config::{BehaviorVersion, SdkConfig};
 use aws_sdk_s3::Client;
 use aws_sdk_s3::config::{Credentials, Region};
 use aws_sdk_s3::error::{ProvideErrorMetadata, SdkError};
@@ -76,9 +76,17 @@ pub fn timeouts(settings: &Settings) -> TimeoutConfig {
 /// profile name one (as the AWS CLI does for S3).
 pub const DEFAULT_REGION: &str = "us-east-1";
 
-/// Builds an S3 client for `settings`. Loads the shared config files but
-/// never contacts the instance metadata service for the region.
+/// Builds an S3 client for `settings`: [`sdk_config`] then
+/// [`s3_client_from`].
 pub async fn s3_client(settings: &Settings) -> Client {
+    s3_client_from(&sdk_config(settings).await, settings)
+}
+
+/// The configuration every AWS service client of `settings` shares:
+/// region, credentials, endpoint, retries and timeouts. Loads the shared
+/// config files but never contacts the instance metadata service for the
+/// region.
+pub async fn sdk_config(settings: &Settings) -> SdkConfig {
     let http = aws_smithy_http_client::Builder::new()
         .tls_provider(tls::Provider::Rustls(CryptoMode::Ring))
         .build_https();
@@ -107,11 +115,16 @@ pub async fn s3_client(settings: &Settings) -> Client {
     if let Some(e) = &settings.endpoint {
         loader = loader.endpoint_url(e);
     }
-    let shared = loader.load().await;
+    loader.load().await
+}
+
+/// The S3 client of `shared` (see [`sdk_config`]): path-style addressing
+/// as `settings` ask, else whenever an endpoint is set.
+pub fn s3_client_from(shared: &SdkConfig, settings: &Settings) -> Client {
     let path_style = settings.force_path_style.unwrap_or(
         settings.endpoint.is_some() || std::env::var_os("AWS_ENDPOINT_URL_S3").is_some(),
     );
-    let conf = aws_sdk_s3::config::Builder::from(&shared)
+    let conf = aws_sdk_s3::config::Builder::from(shared)
         .force_path_style(path_style)
         .build();
     Client::from_conf(conf)

@@ -1,11 +1,12 @@
 //! The `aws` provider: S3 buckets and objects through `aws-sdk-s3`, for
 //! AWS itself (standard credential chain) and any S3-compatible endpoint.
 //!
-//! Configuration (`provider "aws" { ... }`) is stored by `configure`; the
-//! SDK client is built on first use, so a configuration that never touches
-//! S3 never loads credentials. Every operation holds one of
-//! `max_concurrency` permits (default 16): a per-provider limit on calls in
-//! flight, below the engine's `--parallelism`. Every call is bounded by
+//! Configuration (`provider "aws" { ... }`) makes a [`Session`]; each
+//! service's SDK client is built on first use, so a configuration that
+//! never touches S3 never loads credentials (see `session.rs`). Every
+//! operation holds one of `max_concurrency` permits (default 16): a
+//! per-provider limit on calls in flight, below the engine's
+//! `--parallelism`. Every call is bounded by
 //! `connect_timeout` and `read_timeout`; timeouts, throttling and 5xx
 //! answers are retried by the SDK's standard retry strategy (exponential
 //! backoff with jitter, `max_retries` attempts in all). See `client.rs`.
@@ -19,130 +20,61 @@ pub mod s3_bucket_data;
 pub mod s3_object;
 pub mod s3_object_data;
 pub mod s3_objects_data;
+pub mod session;
 pub mod state_store;
 
-use crate::object::{Attrs, attrs, boolean, get, integer, no_such_type, string};
-use async_trait::async_trait;
-use aws_sdk_s3::Client;
+use crate::framework::{DataSource, NativeProvider, ProviderSpec, ResourceType};
+use crate::object::{Attrs, attrs, boolean, finish, get, integer, string};
 use client::Settings;
-use infra_engine::provider::{
-    ApplyRequest, Attribute, Failure, Found, PlanRequest, PlannedState, Provider, ProviderSchema,
-    ResourceSchema, error,
-};
+use infra_engine::provider::{Attribute, Failure, ResourceSchema, error};
 use infra_lang::{Diagnostic, Type, Value};
-use std::sync::{Arc, RwLock};
-use tokio::sync::{OnceCell, OwnedSemaphorePermit, Semaphore};
+pub use session::{S3, Session};
 
 /// The default of `max_concurrency`: S3 calls in flight per provider
 /// configuration.
 pub const DEFAULT_CONCURRENCY: usize = 16;
 
-/// A configured provider: settings, the lazily built client, the limit.
-struct Configured {
-    settings: Settings,
-    client: OnceCell<Client>,
-    limit: Arc<Semaphore>,
-}
-
-impl Configured {
-    fn new(settings: Settings, concurrency: usize) -> Configured {
-        Configured {
-            settings,
-            client: OnceCell::new(),
-            limit: Arc::new(Semaphore::new(concurrency.max(1))),
-        }
-    }
-}
-
-/// An S3 client with one of the provider's concurrency permits held
-/// (released when this is dropped).
-pub struct S3 {
-    /// The client.
-    pub client: Client,
-    _permit: OwnedSemaphorePermit,
-}
-
 /// The `aws` provider (one per `provider "aws"` configuration; aliases get
-/// their own instance through [`Provider::new_instance`]).
-pub struct AwsProvider {
-    schema: ProviderSchema,
-    configured: RwLock<Arc<Configured>>,
-}
+/// their own instance through `Provider::new_instance`), configured from
+/// the environment until `configure` is called.
+pub type AwsProvider = NativeProvider<Aws>;
 
-impl AwsProvider {
-    /// The provider with its schema, configured from the environment until
-    /// `configure` is called.
-    pub fn new() -> AwsProvider {
-        let mut schema = ProviderSchema {
-            provider: provider_schema(),
-            ..ProviderSchema::default()
+/// The `aws` provider's list: S3 buckets and objects, and their data
+/// sources; its context is a [`Session`].
+pub struct Aws;
+
+impl ProviderSpec for Aws {
+    type Context = Session;
+    const NAME: &'static str = "aws";
+
+    fn context() -> Session {
+        Session::new(Settings::default(), DEFAULT_CONCURRENCY)
+    }
+
+    fn provider_schema() -> ResourceSchema {
+        provider_schema()
+    }
+
+    fn configure(config: &Value) -> Result<Option<Session>, Failure> {
+        let (settings, concurrency) = if get_null(config) {
+            (Settings::default(), DEFAULT_CONCURRENCY)
+        } else {
+            settings_from(attrs(config, "provider \"aws\"")?, "`provider \"aws\"`")?
         };
-        schema
-            .resources
-            .insert(s3_bucket::TYPE.into(), s3_bucket::schema());
-        schema
-            .resources
-            .insert(s3_object::TYPE.into(), s3_object::schema());
-        schema
-            .data_sources
-            .insert(s3_bucket_data::TYPE.into(), s3_bucket_data::schema());
-        schema
-            .data_sources
-            .insert(s3_object_data::TYPE.into(), s3_object_data::schema());
-        schema
-            .data_sources
-            .insert(s3_objects_data::TYPE.into(), s3_objects_data::schema());
-        AwsProvider {
-            schema,
-            configured: RwLock::new(Arc::new(Configured::new(
-                Settings::default(),
-                DEFAULT_CONCURRENCY,
-            ))),
-        }
+        Ok(Some(Session::new(settings, concurrency)))
     }
 
-    /// The schema of managed resource type `type_name`.
-    fn resource_schema(&self, type_name: &str) -> Result<&ResourceSchema, Failure> {
-        self.schema
-            .resources
-            .get(type_name)
-            .ok_or_else(|| no_such_type("aws", type_name))
+    fn resources() -> Vec<Box<dyn ResourceType<Session>>> {
+        vec![Box::new(s3_bucket::S3Bucket), Box::new(s3_object::S3Object)]
     }
 
-    fn current(&self) -> Arc<Configured> {
-        match self.configured.read() {
-            Ok(c) => c.clone(),
-            Err(poisoned) => poisoned.into_inner().clone(),
-        }
+    fn data_sources() -> Vec<Box<dyn DataSource<Session>>> {
+        vec![
+            Box::new(s3_bucket_data::S3BucketData),
+            Box::new(s3_object_data::S3ObjectData),
+            Box::new(s3_objects_data::S3ObjectsData),
+        ]
     }
-}
-
-impl Default for AwsProvider {
-    fn default() -> Self {
-        AwsProvider::new()
-    }
-}
-
-/// A client and a concurrency permit of `c` (waits for a permit).
-///
-/// # Errors
-/// Never in practice: the semaphore is never closed.
-async fn s3(c: &Configured) -> Result<S3, Failure> {
-    let client = c
-        .client
-        .get_or_init(|| client::s3_client(&c.settings))
-        .await
-        .clone();
-    let permit = c
-        .limit
-        .clone()
-        .acquire_owned()
-        .await
-        .map_err(|_| error("the aws provider is shutting down"))?;
-    Ok(S3 {
-        client,
-        _permit: permit,
-    })
 }
 
 /// The arguments of `provider "aws" { ... }`.
@@ -286,127 +218,29 @@ pub fn settings_from(m: &Attrs, what: &str) -> Result<(Settings, usize), Failure
     Ok((settings, concurrency))
 }
 
-#[async_trait]
-impl Provider for AwsProvider {
-    fn name(&self) -> &str {
-        "aws"
-    }
-
-    fn schema(&self) -> &ProviderSchema {
-        &self.schema
-    }
-
-    fn new_instance(&self) -> Option<Arc<dyn Provider>> {
-        Some(Arc::new(AwsProvider::new()))
-    }
-
-    async fn configure(&self, config: Value) -> Result<(), Failure> {
-        let (settings, concurrency) = if get_null(&config) {
-            (Settings::default(), DEFAULT_CONCURRENCY)
-        } else {
-            settings_from(attrs(&config, "provider \"aws\"")?, "`provider \"aws\"`")?
+/// The state `import` would read for the object a create of `planned`
+/// (of `type_name`) would have made, from its identity attributes `names`
+/// (`bucket`, `key`); `None` when one is unknown or empty (e.g. a bucket
+/// name generated from `bucket_prefix` at create time), so the object
+/// cannot be looked up.
+///
+/// # Errors
+/// When `planned` is not an object.
+pub fn identity(
+    schema: &ResourceSchema,
+    type_name: &str,
+    planned: &Value,
+    names: &[&str],
+) -> Result<Option<Value>, Failure> {
+    let m = attrs(planned, type_name)?;
+    let mut id = Attrs::new();
+    for name in names {
+        let Some(v) = string(m, name).filter(|s| !s.is_empty()) else {
+            return Ok(None);
         };
-        let next = Arc::new(Configured::new(settings, concurrency));
-        match self.configured.write() {
-            Ok(mut c) => *c = next,
-            Err(poisoned) => *poisoned.into_inner() = next,
-        }
-        Ok(())
+        id.insert((*name).to_string(), Value::string(v));
     }
-
-    fn validate(&self, type_name: &str, config: &Value) -> Vec<Diagnostic> {
-        let Ok(m) = attrs(config, type_name) else {
-            return Vec::new();
-        };
-        match type_name {
-            s3_bucket::TYPE => s3_bucket::validate(m),
-            s3_object::TYPE => s3_object::validate(m),
-            _ => Vec::new(),
-        }
-    }
-
-    fn plan(&self, request: PlanRequest<'_>) -> Result<PlannedState, Failure> {
-        let schema = self.resource_schema(request.type_name)?;
-        match request.type_name {
-            s3_bucket::TYPE => s3_bucket::plan(schema, request),
-            s3_object::TYPE => s3_object::plan(schema, request),
-            other => Err(no_such_type("aws", other)),
-        }
-    }
-
-    async fn apply(&self, request: ApplyRequest) -> Result<Option<Value>, Failure> {
-        let c = self.current();
-        let schema = self.resource_schema(&request.type_name)?;
-        match request.type_name.as_str() {
-            s3_bucket::TYPE => s3_bucket::apply(s3(&c).await?, schema, request).await,
-            s3_object::TYPE => s3_object::apply(s3(&c).await?, schema, request).await,
-            other => Err(no_such_type("aws", other)),
-        }
-    }
-
-    async fn read(&self, type_name: &str, state: Value) -> Result<Option<Value>, Failure> {
-        let c = self.current();
-        let schema = self.resource_schema(type_name)?;
-        match type_name {
-            s3_bucket::TYPE => s3_bucket::read(s3(&c).await?, schema, state).await,
-            s3_object::TYPE => s3_object::read(s3(&c).await?, schema, state).await,
-            other => Err(no_such_type("aws", other)),
-        }
-    }
-
-    async fn read_data(&self, type_name: &str, config: Value) -> Result<Value, Failure> {
-        let c = self.current();
-        let schema = self
-            .schema
-            .data_sources
-            .get(type_name)
-            .ok_or_else(|| no_such_type("aws", type_name))?;
-        match type_name {
-            s3_bucket_data::TYPE => s3_bucket_data::read(s3(&c).await?, schema, config).await,
-            s3_object_data::TYPE => s3_object_data::read(s3(&c).await?, schema, config).await,
-            s3_objects_data::TYPE => s3_objects_data::read(s3(&c).await?, schema, config).await,
-            other => Err(no_such_type("aws", other)),
-        }
-    }
-
-    /// Finds a bucket by its configured `bucket` name (a name generated
-    /// from `bucket_prefix` at create time cannot be looked up:
-    /// unsupported), an object by `bucket` and `key`; read as `import`
-    /// reads them.
-    async fn find(&self, type_name: &str, planned: Value) -> Result<Found, Failure> {
-        let c = self.current();
-        let schema = self.resource_schema(type_name)?;
-        let m = attrs(&planned, type_name)?;
-        let known = |name: &str| string(m, name).filter(|s| !s.is_empty());
-        let mut id = Attrs::new();
-        let names: &[&str] = match type_name {
-            s3_bucket::TYPE => &["bucket"],
-            s3_object::TYPE => &["bucket", "key"],
-            other => return Err(no_such_type("aws", other)),
-        };
-        for name in names {
-            let Some(v) = known(name) else {
-                return Ok(Found::Unsupported);
-            };
-            id.insert((*name).to_string(), Value::string(v));
-        }
-        let state = crate::object::finish(schema, id);
-        let read = match type_name {
-            s3_bucket::TYPE => s3_bucket::read(s3(&c).await?, schema, state).await?,
-            _ => s3_object::read(s3(&c).await?, schema, state).await?,
-        };
-        Ok(read.map_or(Found::Missing, Found::Object))
-    }
-
-    async fn import(&self, type_name: &str, id: &str) -> Result<Value, Failure> {
-        let c = self.current();
-        let schema = self.resource_schema(type_name)?;
-        match type_name {
-            s3_bucket::TYPE => s3_bucket::import(s3(&c).await?, schema, id).await,
-            s3_object::TYPE => s3_object::import(s3(&c).await?, schema, id).await,
-            other => Err(no_such_type("aws", other)),
-        }
-    }
+    Ok(Some(finish(schema, id)))
 }
 
 fn get_null(v: &Value) -> bool {

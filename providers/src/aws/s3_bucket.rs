@@ -12,20 +12,22 @@
 //! bucket unless `force_destroy`, which first deletes every object
 //! version and delete marker.
 
-use super::S3;
 use super::bucket_settings as bs;
 use super::client::{describe, error_code, status};
 use super::policy;
+use super::{S3, Session, identity};
+use crate::framework::ResourceType;
 use crate::object::{
     Attrs, attrs, boolean, finish, get, into_attrs, invalid, planned, propose, same, set, string,
     unknown_string,
 };
+use async_trait::async_trait;
 use aws_sdk_s3::Client;
 use aws_sdk_s3::types::{
     BucketLocationConstraint, CreateBucketConfiguration, Delete, ObjectIdentifier,
 };
 use infra_engine::provider::{
-    ApplyRequest, Attribute, Failure, PlanRequest, PlannedState, ResourceSchema, error,
+    ApplyRequest, Attribute, Failure, Found, PlanRequest, PlannedState, ResourceSchema, error,
 };
 use infra_lang::{Diagnostic, Type, Value};
 
@@ -639,6 +641,76 @@ pub async fn import(s3: S3, schema: &ResourceSchema, id: &str) -> Result<Value, 
     read(s3, schema, finish(schema, m))
         .await?
         .ok_or_else(|| error(format!("bucket {id:?} does not exist")))
+}
+
+/// `aws_s3_bucket` as a [`ResourceType`] of the `aws` provider.
+pub struct S3Bucket;
+
+#[async_trait]
+impl ResourceType<Session> for S3Bucket {
+    fn name(&self) -> &'static str {
+        TYPE
+    }
+
+    fn schema(&self) -> ResourceSchema {
+        schema()
+    }
+
+    fn validate(&self, _session: &Session, m: &Attrs) -> Vec<Diagnostic> {
+        validate(m)
+    }
+
+    fn plan(
+        &self,
+        _session: &Session,
+        schema: &ResourceSchema,
+        request: PlanRequest<'_>,
+    ) -> Result<PlannedState, Failure> {
+        plan(schema, request)
+    }
+
+    async fn apply(
+        &self,
+        session: &Session,
+        schema: &ResourceSchema,
+        request: ApplyRequest,
+    ) -> Result<Option<Value>, Failure> {
+        apply(session.s3().await?, schema, request).await
+    }
+
+    async fn read(
+        &self,
+        session: &Session,
+        schema: &ResourceSchema,
+        state: Value,
+    ) -> Result<Option<Value>, Failure> {
+        read(session.s3().await?, schema, state).await
+    }
+
+    /// Finds the bucket by its configured `bucket` name (a name generated
+    /// from `bucket_prefix` at create time cannot be looked up:
+    /// unsupported), read as `import` reads it.
+    async fn find(
+        &self,
+        session: &Session,
+        schema: &ResourceSchema,
+        planned: Value,
+    ) -> Result<Found, Failure> {
+        let Some(state) = identity(schema, TYPE, &planned, &["bucket"])? else {
+            return Ok(Found::Unsupported);
+        };
+        let read = read(session.s3().await?, schema, state).await?;
+        Ok(read.map_or(Found::Missing, Found::Object))
+    }
+
+    async fn import(
+        &self,
+        session: &Session,
+        schema: &ResourceSchema,
+        id: &str,
+    ) -> Result<Value, Failure> {
+        import(session.s3().await?, schema, id).await
+    }
 }
 
 #[cfg(test)]

@@ -2,8 +2,10 @@
 //! (`GetBucketLocation`) and domain names, after `HeadBucket` checks that
 //! it exists.
 
-use super::{S3, client, owned};
+use super::{S3, Session, client, owned};
+use crate::framework::DataSource;
 use crate::object::{Attrs, attrs, finish, set};
+use async_trait::async_trait;
 use infra_engine::provider::{Attribute, Failure, ResourceSchema, error};
 use infra_lang::{Type, Value};
 
@@ -93,6 +95,29 @@ pub async fn read(s3: S3, schema: &ResourceSchema, config: Value) -> Result<Valu
     set(&mut out, "region", Value::String(region));
     set(&mut out, "bucket", Value::String(name));
     Ok(finish(schema, out))
+}
+
+/// Data source `aws_s3_bucket` of the `aws` provider.
+pub struct S3BucketData;
+
+#[async_trait]
+impl DataSource<Session> for S3BucketData {
+    fn name(&self) -> &'static str {
+        TYPE
+    }
+
+    fn schema(&self) -> ResourceSchema {
+        schema()
+    }
+
+    async fn read(
+        &self,
+        session: &Session,
+        schema: &ResourceSchema,
+        config: Value,
+    ) -> Result<Value, Failure> {
+        read(session.s3().await?, schema, config).await
+    }
 }
 
 #[cfg(test)]

@@ -18,17 +18,19 @@
 //! back. Objects whose ETag is not an MD5 (SSE-KMS or SSE-C encryption)
 //! therefore always plan an update.
 
-use super::{S3, client, owned};
+use super::{S3, Session, client, identity, owned};
+use crate::framework::ResourceType;
 use crate::object::{
     Attrs, attrs, blocking, check, check_content_args, finish, get, hex, into_attrs, invalid,
     planned, propose, same, set, string,
 };
+use async_trait::async_trait;
 use aws_sdk_s3::primitives::ByteStream;
 use aws_sdk_s3::types::{CompletedMultipartUpload, CompletedPart, StorageClass, Tag, Tagging};
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use infra_engine::provider::{
-    ApplyRequest, Attribute, Failure, PlanRequest, PlannedState, ResourceSchema, error,
+    ApplyRequest, Attribute, Failure, Found, PlanRequest, PlannedState, ResourceSchema, error,
 };
 use infra_lang::{Diagnostic, Type, Value};
 use md5::Md5;
@@ -1012,6 +1014,75 @@ pub async fn import(s3: S3, schema: &ResourceSchema, id: &str) -> Result<Value, 
     match read(s3, schema, finish(schema, m)).await? {
         Some(v) => Ok(v),
         None => Err(error(format!("object `{bucket}/{key}` does not exist"))),
+    }
+}
+
+/// `aws_s3_object` as a [`ResourceType`] of the `aws` provider.
+pub struct S3Object;
+
+#[async_trait]
+impl ResourceType<Session> for S3Object {
+    fn name(&self) -> &'static str {
+        TYPE
+    }
+
+    fn schema(&self) -> ResourceSchema {
+        schema()
+    }
+
+    fn validate(&self, _session: &Session, m: &Attrs) -> Vec<Diagnostic> {
+        validate(m)
+    }
+
+    fn plan(
+        &self,
+        _session: &Session,
+        schema: &ResourceSchema,
+        request: PlanRequest<'_>,
+    ) -> Result<PlannedState, Failure> {
+        plan(schema, request)
+    }
+
+    async fn apply(
+        &self,
+        session: &Session,
+        schema: &ResourceSchema,
+        request: ApplyRequest,
+    ) -> Result<Option<Value>, Failure> {
+        apply(session.s3().await?, schema, request).await
+    }
+
+    async fn read(
+        &self,
+        session: &Session,
+        schema: &ResourceSchema,
+        state: Value,
+    ) -> Result<Option<Value>, Failure> {
+        read(session.s3().await?, schema, state).await
+    }
+
+    /// Finds the object by its `bucket` and `key`, read as `import` reads
+    /// it.
+    async fn find(
+        &self,
+        session: &Session,
+        schema: &ResourceSchema,
+        planned: Value,
+    ) -> Result<Found, Failure> {
+        let Some(state) = identity(schema, TYPE, &planned, &["bucket", "key"])? else {
+            return Ok(Found::Unsupported);
+        };
+        let read = read(session.s3().await?, schema, state).await?;
+        Ok(read.map_or(Found::Missing, Found::Object))
+    }
+
+    async fn import(
+        &self,
+        session: &Session,
+        schema: &ResourceSchema,
+        id: &str,
+    ) -> Result<Value, Failure> {
+        import(session.s3().await?, schema, id).await
     }
 }
 

@@ -3,8 +3,10 @@
 //! it is text (`text/*`, JSON, XML and similar; see [`is_text`]) — binary
 //! content is never downloaded.
 
-use super::{S3, client, owned};
+use super::{S3, Session, client, owned};
+use crate::framework::DataSource;
 use crate::object::{Attrs, attrs, finish, int, set};
+use async_trait::async_trait;
 use aws_sdk_s3::types::StorageClass;
 use aws_smithy_types::date_time::Format;
 use infra_engine::provider::{Attribute, Failure, ResourceSchema, error};
@@ -227,6 +229,29 @@ pub async fn read(s3: S3, schema: &ResourceSchema, config: Value) -> Result<Valu
     set(&mut out, "tags", map_value(tags));
     set(&mut out, "last_modified", last_modified);
     Ok(finish(schema, out))
+}
+
+/// Data source `aws_s3_object` of the `aws` provider.
+pub struct S3ObjectData;
+
+#[async_trait]
+impl DataSource<Session> for S3ObjectData {
+    fn name(&self) -> &'static str {
+        TYPE
+    }
+
+    fn schema(&self) -> ResourceSchema {
+        schema()
+    }
+
+    async fn read(
+        &self,
+        session: &Session,
+        schema: &ResourceSchema,
+        config: Value,
+    ) -> Result<Value, Failure> {
+        read(session.s3().await?, schema, config).await
+    }
 }
 
 #[cfg(test)]

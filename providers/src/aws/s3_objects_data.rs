@@ -3,8 +3,10 @@
 //! `ListObjectsV2`, following continuation tokens until `max_keys` keys
 //! and prefixes are listed or the listing ends.
 
-use super::{S3, client, owned};
+use super::{S3, Session, client, owned};
+use crate::framework::DataSource;
 use crate::object::{Attrs, attrs, finish, int, integer, set};
+use async_trait::async_trait;
 use infra_engine::provider::{Attribute, Failure, ResourceSchema, error};
 use infra_lang::{Type, Value};
 
@@ -143,4 +145,27 @@ pub async fn read(s3: S3, schema: &ResourceSchema, config: Value) -> Result<Valu
     set(&mut out, "keys", string_list(keys));
     set(&mut out, "common_prefixes", string_list(prefixes));
     Ok(finish(schema, out))
+}
+
+/// Data source `aws_s3_objects` of the `aws` provider.
+pub struct S3ObjectsData;
+
+#[async_trait]
+impl DataSource<Session> for S3ObjectsData {
+    fn name(&self) -> &'static str {
+        TYPE
+    }
+
+    fn schema(&self) -> ResourceSchema {
+        schema()
+    }
+
+    async fn read(
+        &self,
+        session: &Session,
+        schema: &ResourceSchema,
+        config: Value,
+    ) -> Result<Value, Failure> {
+        read(session.s3().await?, schema, config).await
+    }
 }

@@ -7,9 +7,11 @@
 //! Thousands of these are applied in benchmarks: no call clones more than
 //! the one copy of `input` that `output` needs.
 
+use crate::framework::ResourceType;
 use crate::object::{Attrs, finish, get, into_attrs, planned, propose, set, unknown_string};
+use async_trait::async_trait;
 use infra_engine::provider::{
-    ApplyRequest, Attribute, Failure, PlanRequest, PlannedState, ResourceSchema,
+    ApplyRequest, Attribute, Failure, Found, PlanRequest, PlannedState, ResourceSchema,
 };
 use infra_lang::{Type, Value};
 
@@ -100,6 +102,58 @@ pub fn apply(schema: &ResourceSchema, request: ApplyRequest) -> Result<Option<Va
 /// Reads the object: there is nothing outside state, so it is `state`.
 pub fn read(state: Value) -> Option<Value> {
     Some(state)
+}
+
+/// `infra_data` as a [`ResourceType`] of the `infra` provider.
+pub struct InfraData;
+
+#[async_trait]
+impl ResourceType<()> for InfraData {
+    fn name(&self) -> &'static str {
+        TYPE
+    }
+
+    fn schema(&self) -> ResourceSchema {
+        schema()
+    }
+
+    fn plan(
+        &self,
+        _ctx: &(),
+        schema: &ResourceSchema,
+        request: PlanRequest<'_>,
+    ) -> Result<PlannedState, Failure> {
+        plan(schema, request)
+    }
+
+    async fn apply(
+        &self,
+        _ctx: &(),
+        schema: &ResourceSchema,
+        request: ApplyRequest,
+    ) -> Result<Option<Value>, Failure> {
+        apply(schema, request)
+    }
+
+    async fn read(
+        &self,
+        _ctx: &(),
+        _schema: &ResourceSchema,
+        state: Value,
+    ) -> Result<Option<Value>, Failure> {
+        Ok(read(state))
+    }
+
+    /// `infra_data` lives only in state: a create that was never recorded
+    /// left nothing behind.
+    async fn find(
+        &self,
+        _ctx: &(),
+        _schema: &ResourceSchema,
+        _planned: Value,
+    ) -> Result<Found, Failure> {
+        Ok(Found::NotReal)
+    }
 }
 
 #[cfg(test)]

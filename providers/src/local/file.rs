@@ -16,10 +16,12 @@
 //! the same path never removes the new file.
 
 use super::{checksum_attributes, set_checksums, sha1_hex, unknown_checksums};
+use crate::framework::ResourceType;
 use crate::object::{
     Attrs, attrs, blocking, check, check_content_args, finish, get, into_attrs, invalid, planned,
     propose, set, string,
 };
+use async_trait::async_trait;
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use infra_engine::provider::{
@@ -30,7 +32,7 @@ use std::collections::HashSet;
 use std::fs;
 use std::io::{self, Write};
 use std::path::Path;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 /// The resource type name.
 pub const TYPE: &str = "local_file";
@@ -600,6 +602,64 @@ fn permission_drift(recorded: &str, actual: u32, umask: Option<u32>) -> Option<S
         None => actual & !want == 0,
     };
     (!expected).then(|| format!("{actual:04o}"))
+}
+
+#[async_trait]
+impl ResourceType<Arc<Written>> for Flavor {
+    fn name(&self) -> &'static str {
+        self.type_name
+    }
+
+    fn schema(&self) -> ResourceSchema {
+        schema_for(self)
+    }
+
+    fn validate(&self, _written: &Arc<Written>, m: &Attrs) -> Vec<Diagnostic> {
+        // A data source of the same name has no `file_permission` (the
+        // engine passes every schema attribute, null where unset): its
+        // configuration is not checked here.
+        if m.contains_key("file_permission") {
+            validate(self, m)
+        } else {
+            Vec::new()
+        }
+    }
+
+    fn plan(
+        &self,
+        _written: &Arc<Written>,
+        schema: &ResourceSchema,
+        request: PlanRequest<'_>,
+    ) -> Result<PlannedState, Failure> {
+        plan(self, schema, request)
+    }
+
+    async fn apply(
+        &self,
+        written: &Arc<Written>,
+        schema: &ResourceSchema,
+        request: ApplyRequest,
+    ) -> Result<Option<Value>, Failure> {
+        apply(self, schema, request, written).await
+    }
+
+    async fn read(
+        &self,
+        _written: &Arc<Written>,
+        schema: &ResourceSchema,
+        state: Value,
+    ) -> Result<Option<Value>, Failure> {
+        read(self, schema, state).await
+    }
+
+    async fn find(
+        &self,
+        _written: &Arc<Written>,
+        schema: &ResourceSchema,
+        planned: Value,
+    ) -> Result<infra_engine::provider::Found, Failure> {
+        find(self, schema, planned).await
+    }
 }
 
 #[cfg(test)]

@@ -3,12 +3,16 @@
 //! (exact bytes) and checksums. The data source `local_sensitive_file`
 //! (see `sensitive_file_data.rs`) shares this code.
 
+use super::file::Written;
 use super::{checksum_attributes, set_checksums};
+use crate::framework::DataSource;
 use crate::object::{Attrs, attrs, blocking, finish, set, string};
+use async_trait::async_trait;
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use infra_engine::provider::{Attribute, Failure, ResourceSchema, error};
 use infra_lang::{Type, Value};
+use std::sync::Arc;
 
 /// The data source type name.
 pub const TYPE: &str = "local_file";
@@ -85,6 +89,41 @@ pub async fn read(
     };
     set(&mut out, "content", Value::String(content));
     Ok(finish(schema, out))
+}
+
+/// A `local_*` file data source: its type name, and whether `content`
+/// and `content_base64` are sensitive.
+pub struct FileData {
+    /// The data source type name.
+    pub type_name: &'static str,
+    /// The content is sensitive.
+    pub sensitive: bool,
+}
+
+/// Data source `local_file`.
+pub const DATA: FileData = FileData {
+    type_name: TYPE,
+    sensitive: false,
+};
+
+#[async_trait]
+impl DataSource<Arc<Written>> for FileData {
+    fn name(&self) -> &'static str {
+        self.type_name
+    }
+
+    fn schema(&self) -> ResourceSchema {
+        schema_for(self.sensitive)
+    }
+
+    async fn read(
+        &self,
+        _written: &Arc<Written>,
+        schema: &ResourceSchema,
+        config: Value,
+    ) -> Result<Value, Failure> {
+        read(schema, self.type_name, config).await
+    }
 }
 
 #[cfg(test)]

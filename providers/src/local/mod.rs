@@ -7,122 +7,42 @@ pub mod file_data;
 pub mod sensitive_file;
 pub mod sensitive_file_data;
 
-use crate::object::{Attrs, attrs, hex, no_such_type, set};
-use async_trait::async_trait;
+use crate::framework::{DataSource, NativeProvider, ProviderSpec, ResourceType};
+use crate::object::{Attrs, hex, set};
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
-use file::Flavor;
-use infra_engine::provider::{
-    ApplyRequest, Attribute, Failure, Found, PlanRequest, PlannedState, Provider, ProviderSchema,
-    ResourceSchema,
-};
-use infra_lang::{Diagnostic, Type, Value};
+use infra_engine::provider::Attribute;
+use infra_lang::{Type, Value};
 use md5::Md5;
 use sha1::Sha1;
 use sha2::{Digest, Sha256, Sha512};
+use std::sync::Arc;
 
 /// The `local` provider.
-pub struct LocalProvider {
-    schema: ProviderSchema,
-    /// The files written so far, which deletes leave alone.
-    written: std::sync::Arc<file::Written>,
-}
+pub type LocalProvider = NativeProvider<Local>;
 
-impl LocalProvider {
-    /// The provider with its schema: resources `local_file`,
-    /// `local_sensitive_file`; data sources of the same names.
-    pub fn new() -> LocalProvider {
-        let mut schema = ProviderSchema::default();
-        schema
-            .resources
-            .insert(file::TYPE.to_string(), file::schema());
-        schema
-            .resources
-            .insert(sensitive_file::TYPE.to_string(), sensitive_file::schema());
-        schema
-            .data_sources
-            .insert(file_data::TYPE.to_string(), file_data::schema());
-        schema.data_sources.insert(
-            sensitive_file_data::TYPE.to_string(),
-            sensitive_file_data::schema(),
-        );
-        LocalProvider {
-            schema,
-            written: std::sync::Arc::default(),
-        }
+/// The `local` provider's list: resources `local_file`,
+/// `local_sensitive_file`; data sources of the same names. Its context
+/// is the files written so far, which deletes leave alone.
+pub struct Local;
+
+impl ProviderSpec for Local {
+    type Context = Arc<file::Written>;
+    const NAME: &'static str = "local";
+
+    fn context() -> Arc<file::Written> {
+        Arc::default()
     }
 
-    fn resource(&self, type_name: &str) -> Result<(&ResourceSchema, &'static Flavor), Failure> {
-        let flavor = match type_name {
-            file::TYPE => &file::PLAIN,
-            sensitive_file::TYPE => &sensitive_file::FLAVOR,
-            _ => return Err(no_such_type("local", type_name)),
-        };
-        let schema = self
-            .schema
-            .resources
-            .get(type_name)
-            .ok_or_else(|| no_such_type("local", type_name))?;
-        Ok((schema, flavor))
-    }
-}
-
-impl Default for LocalProvider {
-    fn default() -> Self {
-        LocalProvider::new()
-    }
-}
-
-#[async_trait]
-impl Provider for LocalProvider {
-    fn name(&self) -> &str {
-        "local"
+    fn resources() -> Vec<Box<dyn ResourceType<Arc<file::Written>>>> {
+        vec![Box::new(file::PLAIN), Box::new(sensitive_file::FLAVOR)]
     }
 
-    fn schema(&self) -> &ProviderSchema {
-        &self.schema
-    }
-
-    fn validate(&self, type_name: &str, config: &Value) -> Vec<Diagnostic> {
-        let Ok((_, flavor)) = self.resource(type_name) else {
-            return Vec::new();
-        };
-        match attrs(config, type_name) {
-            // `validate` is also called for data sources, which share
-            // these type names; only the resource has `file_permission`
-            // (the engine passes every schema attribute, null where unset).
-            Ok(m) if m.contains_key("file_permission") => file::validate(flavor, m),
-            _ => Vec::new(),
-        }
-    }
-
-    fn plan(&self, request: PlanRequest<'_>) -> Result<PlannedState, Failure> {
-        let (schema, flavor) = self.resource(request.type_name)?;
-        file::plan(flavor, schema, request)
-    }
-
-    async fn apply(&self, request: ApplyRequest) -> Result<Option<Value>, Failure> {
-        let (schema, flavor) = self.resource(&request.type_name)?;
-        file::apply(flavor, schema, request, &self.written).await
-    }
-
-    async fn read(&self, type_name: &str, state: Value) -> Result<Option<Value>, Failure> {
-        let (schema, flavor) = self.resource(type_name)?;
-        file::read(flavor, schema, state).await
-    }
-
-    async fn find(&self, type_name: &str, planned: Value) -> Result<Found, Failure> {
-        let (schema, flavor) = self.resource(type_name)?;
-        file::find(flavor, schema, planned).await
-    }
-
-    async fn read_data(&self, type_name: &str, config: Value) -> Result<Value, Failure> {
-        let schema = self
-            .schema
-            .data_sources
-            .get(type_name)
-            .ok_or_else(|| no_such_type("local", type_name))?;
-        file_data::read(schema, type_name, config).await
+    fn data_sources() -> Vec<Box<dyn DataSource<Arc<file::Written>>>> {
+        vec![
+            Box::new(file_data::DATA),
+            Box::new(sensitive_file_data::DATA),
+        ]
     }
 }
 
@@ -206,6 +126,7 @@ pub fn unknown_checksums(m: &mut Attrs) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use infra_engine::provider::Provider;
 
     #[test]
     fn checksums_of_hello() {

@@ -1,11 +1,17 @@
 //! Data source `local_sensitive_file`: the `local_file` data source (see
 //! `file_data.rs`) with sensitive `content` and `content_base64`.
 
-use super::file_data::schema_for;
+use super::file_data::{FileData, schema_for};
 use infra_engine::provider::ResourceSchema;
 
 /// The data source type name.
 pub const TYPE: &str = "local_sensitive_file";
+
+/// Data source `local_sensitive_file`.
+pub const DATA: FileData = FileData {
+    type_name: TYPE,
+    sensitive: true,
+};
 
 /// The schema: that of data source `local_file` with sensitive content.
 pub fn schema() -> ResourceSchema {

@@ -17,14 +17,13 @@ pub mod random_shuffle;
 pub mod random_string;
 pub mod random_uuid;
 
+use crate::framework::{NativeProvider, ProviderSpec, ResourceType};
 use crate::object::{
-    Attrs, attrs, check, computed_unknown, finish, into_attrs, no_such_type, planned, propose,
-    string, unknown_computed,
+    Attrs, check, computed_unknown, finish, into_attrs, planned, propose, string, unknown_computed,
 };
 use async_trait::async_trait;
 use infra_engine::provider::{
-    ApplyRequest, Attribute, Failure, PlanRequest, PlannedState, Provider, ProviderSchema,
-    ResourceSchema, error,
+    ApplyRequest, Attribute, Failure, Found, PlanRequest, PlannedState, ResourceSchema, error,
 };
 use infra_lang::{Diagnostic, Type, Value};
 use rand::SeedableRng;
@@ -32,79 +31,84 @@ use rand::rngs::StdRng;
 use sha2::{Digest, Sha256};
 
 /// The `random` provider.
-pub struct RandomProvider {
-    schema: ProviderSchema,
-}
+pub type RandomProvider = NativeProvider<Random>;
 
-impl RandomProvider {
-    /// The provider with the schemas of its six resource types.
-    pub fn new() -> RandomProvider {
-        let mut schema = ProviderSchema::default();
-        for (name, s) in [
-            (random_id::TYPE, random_id::schema()),
-            (random_integer::TYPE, random_integer::schema()),
-            (random_password::TYPE, random_password::schema()),
-            (random_shuffle::TYPE, random_shuffle::schema()),
-            (random_string::TYPE, random_string::schema()),
-            (random_uuid::TYPE, random_uuid::schema()),
-        ] {
-            schema.resources.insert(name.to_string(), s);
-        }
-        RandomProvider { schema }
-    }
+/// The `random` provider's list: six resource types, no configuration.
+pub struct Random;
 
-    fn resource(&self, type_name: &str) -> Result<&ResourceSchema, Failure> {
-        self.schema
-            .resources
-            .get(type_name)
-            .ok_or_else(|| no_such_type("random", type_name))
+impl ProviderSpec for Random {
+    type Context = ();
+    const NAME: &'static str = "random";
+
+    fn context() {}
+
+    fn resources() -> Vec<Box<dyn ResourceType<()>>> {
+        vec![
+            Box::new(random_id::RandomId),
+            Box::new(random_integer::RandomInteger),
+            Box::new(random_password::RandomPassword),
+            Box::new(random_shuffle::RandomShuffle),
+            Box::new(random_string::RandomString),
+            Box::new(random_uuid::RandomUuid),
+        ]
     }
 }
 
-impl Default for RandomProvider {
-    fn default() -> Self {
-        RandomProvider::new()
-    }
-}
+/// A `random_*` type: what it generates. Every generator is a
+/// [`ResourceType`] whose values are made once, at create, and live only
+/// in state.
+#[async_trait]
+pub trait Generator: Send + Sync {
+    /// The type name, e.g. `random_id`.
+    fn name(&self) -> &'static str;
 
-/// Checks the attributes `m` of a `type_name` configuration.
-fn validate_attrs(type_name: &str, m: &Attrs) -> Vec<Diagnostic> {
-    match type_name {
-        random_id::TYPE => random_id::validate(m),
-        random_integer::TYPE => random_integer::validate(m),
-        random_password::TYPE | random_string::TYPE => random_string::validate(type_name, m),
-        random_shuffle::TYPE => random_shuffle::validate(m),
-        _ => Vec::new(),
+    /// The type's attributes (every argument force-new, with `keepers`).
+    fn schema(&self) -> ResourceSchema;
+
+    /// Checks the attributes of a configuration (unknowns not checked);
+    /// run again at create on the final values.
+    fn validate(&self, _m: &Attrs) -> Vec<Diagnostic> {
+        Vec::new()
     }
+
+    /// The defaults plan fills in where the configuration leaves an
+    /// attribute null.
+    fn defaults(&self) -> Vec<(&'static str, Value)> {
+        Vec::new()
+    }
+
+    /// Generates the values of a new object from its planned attributes
+    /// `m`: the state.
+    ///
+    /// # Errors
+    /// Invalid arguments, or no randomness.
+    async fn create(&self, schema: &ResourceSchema, m: Attrs) -> Result<Value, Failure>;
 }
 
 #[async_trait]
-impl Provider for RandomProvider {
-    fn name(&self) -> &str {
-        "random"
+impl<G: Generator> ResourceType<()> for G {
+    fn name(&self) -> &'static str {
+        Generator::name(self)
     }
 
-    fn schema(&self) -> &ProviderSchema {
-        &self.schema
+    fn schema(&self) -> ResourceSchema {
+        Generator::schema(self)
     }
 
-    fn validate(&self, type_name: &str, config: &Value) -> Vec<Diagnostic> {
-        match attrs(config, type_name) {
-            Ok(m) => validate_attrs(type_name, m),
-            Err(_) => Vec::new(),
-        }
+    fn validate(&self, _ctx: &(), config: &Attrs) -> Vec<Diagnostic> {
+        Generator::validate(self, config)
     }
 
     /// Plans: defaults filled where the configuration leaves them null;
     /// generated attributes unknown when the object is new, else kept.
-    fn plan(&self, request: PlanRequest<'_>) -> Result<PlannedState, Failure> {
+    fn plan(
+        &self,
+        _ctx: &(),
+        schema: &ResourceSchema,
+        request: PlanRequest<'_>,
+    ) -> Result<PlannedState, Failure> {
         let type_name = request.type_name;
-        let schema = self.resource(type_name)?;
-        let defaults = match type_name {
-            random_password::TYPE | random_string::TYPE => random_string::defaults(),
-            _ => Vec::new(),
-        };
-        let mut p = propose(schema, type_name, request, &defaults)?;
+        let mut p = propose(schema, type_name, request, &self.defaults())?;
         if p.fresh {
             unknown_computed(schema, &mut p.attrs);
         }
@@ -113,32 +117,30 @@ impl Provider for RandomProvider {
 
     /// Creates (generates the values), updates (keeps them: nothing can
     /// change without replacement) or deletes (forgets them).
-    async fn apply(&self, request: ApplyRequest) -> Result<Option<Value>, Failure> {
-        let type_name = request.type_name.as_str();
-        let schema = self.resource(type_name)?;
+    async fn apply(
+        &self,
+        _ctx: &(),
+        schema: &ResourceSchema,
+        request: ApplyRequest,
+    ) -> Result<Option<Value>, Failure> {
         let Some(planned) = request.planned else {
             return Ok(None);
         };
-        let m = into_attrs(planned, type_name)?;
+        let m = into_attrs(planned, &request.type_name)?;
         if request.prior.is_some() && !computed_unknown(schema, &m) {
             return Ok(Some(finish(schema, m)));
         }
-        check(validate_attrs(type_name, &m))?;
-        let state = match type_name {
-            random_id::TYPE => random_id::create(schema, m)?,
-            random_integer::TYPE => random_integer::create(schema, m)?,
-            random_password::TYPE => random_password::create(schema, m).await?,
-            random_shuffle::TYPE => random_shuffle::create(schema, m)?,
-            random_string::TYPE => random_string::create(schema, m)?,
-            random_uuid::TYPE => random_uuid::create(schema, m)?,
-            _ => return Err(no_such_type("random", type_name)),
-        };
-        Ok(Some(state))
+        check(Generator::validate(self, &m))?;
+        Ok(Some(self.create(schema, m).await?))
     }
 
     /// Random values live only in state: it is returned unchanged.
-    async fn read(&self, type_name: &str, state: Value) -> Result<Option<Value>, Failure> {
-        self.resource(type_name)?;
+    async fn read(
+        &self,
+        _ctx: &(),
+        _schema: &ResourceSchema,
+        state: Value,
+    ) -> Result<Option<Value>, Failure> {
         Ok(Some(state))
     }
 
@@ -146,11 +148,11 @@ impl Provider for RandomProvider {
     /// left nothing behind.
     async fn find(
         &self,
-        type_name: &str,
+        _ctx: &(),
+        _schema: &ResourceSchema,
         _planned: Value,
-    ) -> Result<infra_engine::provider::Found, Failure> {
-        self.resource(type_name)?;
-        Ok(infra_engine::provider::Found::NotReal)
+    ) -> Result<Found, Failure> {
+        Ok(Found::NotReal)
     }
 }
 
@@ -201,6 +203,7 @@ pub fn rng_for(m: &Attrs) -> Result<StdRng, Failure> {
 mod tests {
     use super::*;
     use crate::object::{attrs, int};
+    use infra_engine::provider::Provider;
     use std::collections::BTreeMap;
 
     /// An object of `pairs`.

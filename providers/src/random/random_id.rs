@@ -4,8 +4,10 @@
 //! as a big-endian unsigned integer), each after `prefix` — as in
 //! Terraform. Unlike Terraform, `byte_length` is at most 1024.
 
+use super::Generator;
 use super::{keepers, os_rng};
 use crate::object::{Attrs, finish, hex, integer, invalid, set, string};
+use async_trait::async_trait;
 use base64::Engine;
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 use infra_engine::provider::{Attribute, Failure, ResourceSchema, error};
@@ -134,6 +136,28 @@ pub fn create(schema: &ResourceSchema, mut m: Attrs) -> Result<Value, Failure> {
     );
     set(&mut m, "id", Value::String(id));
     Ok(finish(schema, m))
+}
+
+/// `random_id`: the [`Generator`] of this file's functions.
+pub struct RandomId;
+
+#[async_trait]
+impl Generator for RandomId {
+    fn name(&self) -> &'static str {
+        TYPE
+    }
+
+    fn schema(&self) -> ResourceSchema {
+        schema()
+    }
+
+    fn validate(&self, m: &Attrs) -> Vec<Diagnostic> {
+        validate(m)
+    }
+
+    async fn create(&self, schema: &ResourceSchema, m: Attrs) -> Result<Value, Failure> {
+        create(schema, m)
+    }
 }
 
 #[cfg(test)]

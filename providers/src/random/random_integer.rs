@@ -2,8 +2,10 @@
 //! chosen once at create; `id` is it as a string. With `seed`, the choice
 //! is determined by the seed (not the number Terraform would choose).
 
+use super::Generator;
 use super::{keepers, rng_for};
 use crate::object::{Attrs, finish, int, integer, invalid, set};
+use async_trait::async_trait;
 use infra_engine::provider::{Attribute, Failure, ResourceSchema, error};
 use infra_lang::{Diagnostic, Type, Value};
 use rand::Rng;
@@ -89,6 +91,28 @@ pub fn create(schema: &ResourceSchema, mut m: Attrs) -> Result<Value, Failure> {
     set(&mut m, "result", int(result));
     set(&mut m, "id", Value::String(result.to_string()));
     Ok(finish(schema, m))
+}
+
+/// `random_integer`: the [`Generator`] of this file's functions.
+pub struct RandomInteger;
+
+#[async_trait]
+impl Generator for RandomInteger {
+    fn name(&self) -> &'static str {
+        TYPE
+    }
+
+    fn schema(&self) -> ResourceSchema {
+        schema()
+    }
+
+    fn validate(&self, m: &Attrs) -> Vec<Diagnostic> {
+        validate(m)
+    }
+
+    async fn create(&self, schema: &ResourceSchema, m: Attrs) -> Result<Value, Failure> {
+        create(schema, m)
+    }
 }
 
 #[cfg(test)]

@@ -3,10 +3,12 @@
 //! `bcrypt_hash` of it (cost 10, Terraform's; bcrypt reads at most the
 //! first 72 bytes of a password). `id` is `"none"`, as in Terraform.
 
+use super::Generator;
 use super::random_string::{arguments, generate};
 use crate::object::{Attrs, blocking, finish, set};
+use async_trait::async_trait;
 use infra_engine::provider::{Attribute, Failure, ResourceSchema, error};
-use infra_lang::{Type, Value};
+use infra_lang::{Diagnostic, Type, Value};
 
 /// The resource type name.
 pub const TYPE: &str = "random_password";
@@ -60,6 +62,32 @@ pub async fn create(schema: &ResourceSchema, mut m: Attrs) -> Result<Value, Fail
     set(&mut m, "bcrypt_hash", Value::String(hash));
     set(&mut m, "id", Value::string("none"));
     Ok(finish(schema, m))
+}
+
+/// `random_password`: the [`Generator`] of this file's functions.
+pub struct RandomPassword;
+
+#[async_trait]
+impl Generator for RandomPassword {
+    fn name(&self) -> &'static str {
+        TYPE
+    }
+
+    fn schema(&self) -> ResourceSchema {
+        schema()
+    }
+
+    fn validate(&self, m: &Attrs) -> Vec<Diagnostic> {
+        super::random_string::validate(TYPE, m)
+    }
+
+    fn defaults(&self) -> Vec<(&'static str, Value)> {
+        super::random_string::defaults()
+    }
+
+    async fn create(&self, schema: &ResourceSchema, m: Attrs) -> Result<Value, Failure> {
+        create(schema, m).await
+    }
 }
 
 #[cfg(test)]

@@ -5,8 +5,10 @@
 //! order Terraform would choose). `id` is `"-"`, as in Terraform. Unlike
 //! Terraform, `result_count` is at most 1,000,000.
 
+use super::Generator;
 use super::{keepers, rng_for};
 use crate::object::{Attrs, finish, get, integer, invalid, set};
+use async_trait::async_trait;
 use infra_engine::provider::{Attribute, Failure, ResourceSchema, error};
 use infra_lang::{Diagnostic, Type, Value};
 use rand::seq::SliceRandom;
@@ -94,6 +96,28 @@ pub fn create(schema: &ResourceSchema, mut m: Attrs) -> Result<Value, Failure> {
     set(&mut m, "result", Value::List(Type::String, result));
     set(&mut m, "id", Value::string("-"));
     Ok(finish(schema, m))
+}
+
+/// `random_shuffle`: the [`Generator`] of this file's functions.
+pub struct RandomShuffle;
+
+#[async_trait]
+impl Generator for RandomShuffle {
+    fn name(&self) -> &'static str {
+        TYPE
+    }
+
+    fn schema(&self) -> ResourceSchema {
+        schema()
+    }
+
+    fn validate(&self, m: &Attrs) -> Vec<Diagnostic> {
+        validate(m)
+    }
+
+    async fn create(&self, schema: &ResourceSchema, m: Attrs) -> Result<Value, Failure> {
+        create(schema, m)
+    }
 }
 
 #[cfg(test)]

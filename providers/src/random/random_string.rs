@@ -9,8 +9,10 @@
 //! Unlike Terraform: `length` is at most 1,048,576, and
 //! `override_special` may hold any Unicode characters.
 
+use super::Generator;
 use super::{keepers, os_rng};
 use crate::object::{Attrs, boolean, finish, get, int, integer, invalid, set, string};
+use async_trait::async_trait;
 use infra_engine::provider::{Attribute, Failure, ResourceSchema, error};
 use infra_lang::{Diagnostic, Type, Value};
 use rand::Rng;
@@ -229,6 +231,32 @@ pub fn create(schema: &ResourceSchema, mut m: Attrs) -> Result<Value, Failure> {
     set(&mut m, "id", Value::String(result.clone()));
     set(&mut m, "result", Value::String(result));
     Ok(finish(schema, m))
+}
+
+/// `random_string`: the [`Generator`] of this file's functions.
+pub struct RandomString;
+
+#[async_trait]
+impl Generator for RandomString {
+    fn name(&self) -> &'static str {
+        TYPE
+    }
+
+    fn schema(&self) -> ResourceSchema {
+        schema()
+    }
+
+    fn validate(&self, m: &Attrs) -> Vec<Diagnostic> {
+        validate(TYPE, m)
+    }
+
+    fn defaults(&self) -> Vec<(&'static str, Value)> {
+        defaults()
+    }
+
+    async fn create(&self, schema: &ResourceSchema, m: Attrs) -> Result<Value, Failure> {
+        create(schema, m)
+    }
 }
 
 #[cfg(test)]

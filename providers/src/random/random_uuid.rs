@@ -1,8 +1,10 @@
 //! `random_uuid`: a random (version 4) UUID in its lower-case hyphenated
 //! form, chosen once at create; `id` is the same.
 
+use super::Generator;
 use super::keepers;
 use crate::object::{Attrs, finish, set};
+use async_trait::async_trait;
 use infra_engine::provider::{Attribute, Failure, ResourceSchema};
 use infra_lang::{Type, Value};
 
@@ -36,6 +38,24 @@ pub fn create(schema: &ResourceSchema, mut m: Attrs) -> Result<Value, Failure> {
     set(&mut m, "id", Value::String(uuid.clone()));
     set(&mut m, "result", Value::String(uuid));
     Ok(finish(schema, m))
+}
+
+/// `random_uuid`: the [`Generator`] of this file's functions.
+pub struct RandomUuid;
+
+#[async_trait]
+impl Generator for RandomUuid {
+    fn name(&self) -> &'static str {
+        TYPE
+    }
+
+    fn schema(&self) -> ResourceSchema {
+        schema()
+    }
+
+    async fn create(&self, schema: &ResourceSchema, m: Attrs) -> Result<Value, Failure> {
+        create(schema, m)
+    }
 }
 
 #[cfg(test)]
