@@ -133,17 +133,6 @@ fn provider_key(files: &crate::eval::ModuleFiles, address: &ResourceAddress) -> 
     if !address.module.0.is_empty() {
         return None;
     }
-    files.blocks_of("resource").find_map(|(src, b)| {
-        let labels: Vec<&str> = b.labels.iter().map(|l| l.value.as_str()).collect();
-        if labels != [address.type_name.as_str(), address.name.as_str()] {
-            return None;
-        }
-        let a = b.body.attribute("provider")?;
-        Some(
-            src.slice(a.expr.span)
-                .chars()
-                .filter(|c| !c.is_whitespace())
-                .collect(),
-        )
-    })
+    let (src, decl) = files.resource(ResourceMode::Managed, &address.type_name, &address.name)?;
+    Some(decl.provider?.key(src))
 }

@@ -1,6 +1,8 @@
 //! The block types a configuration may contain at top level, with their
 //! labels and the arguments and nested blocks each accepts.
 
+use super::meta;
+
 /// What a top-level block type looks like.
 #[derive(Debug)]
 pub struct BlockSpec {
@@ -92,7 +94,7 @@ pub const BLOCK_TYPES: &[BlockSpec] = &[
     BlockSpec {
         name: "output",
         labels: &["name"],
-        attributes: Some(&["value", "description", "sensitive", "depends_on"]),
+        attributes: Some(&["value", "description", "sensitive", meta::DEPENDS_ON]),
         blocks: Some(&["precondition"]),
         summary: "an output value",
     },
@@ -106,7 +108,7 @@ pub const BLOCK_TYPES: &[BlockSpec] = &[
     BlockSpec {
         name: "import",
         labels: &[],
-        attributes: Some(&["to", "id", "provider", "for_each"]),
+        attributes: Some(&["to", "id", meta::PROVIDER, meta::FOR_EACH]),
         blocks: Some(&[]),
         summary: "adopt an existing object",
     },
@@ -114,7 +116,7 @@ pub const BLOCK_TYPES: &[BlockSpec] = &[
         name: "removed",
         labels: &[],
         attributes: Some(&["from"]),
-        blocks: Some(&["lifecycle"]),
+        blocks: Some(&[meta::LIFECYCLE]),
         summary: "forget a resource without destroying it",
     },
     BlockSpec {
@@ -137,11 +139,3 @@ pub const BLOCK_TYPES: &[BlockSpec] = &[
 pub fn spec(name: &str) -> Option<&'static BlockSpec> {
     BLOCK_TYPES.iter().find(|b| b.name == name)
 }
-
-/// Arguments of a resource's `lifecycle` block.
-pub const LIFECYCLE_ATTRS: &[&str] = &[
-    "create_before_destroy",
-    "prevent_destroy",
-    "ignore_changes",
-    "replace_triggered_by",
-];

@@ -138,7 +138,7 @@ fn uses<'l>(e: &Expr, labels: &'l Labels<'_>, out: &mut Vec<Edge<'l>>) {
 /// (`ignore_changes` names attributes, not objects, and is skipped).
 fn body_uses<'l>(body: &Body, labels: &'l Labels<'_>, out: &mut Vec<Edge<'l>>) {
     for a in body.attributes() {
-        if a.name.name != "ignore_changes" {
+        if a.name.name != super::meta::IGNORE_CHANGES {
             uses(&a.expr, labels, out);
         }
     }

@@ -5,7 +5,9 @@
 //! misplaced meta-arguments.
 
 use super::ParsedFile;
-use super::blocks::{self, LIFECYCLE_ATTRS};
+use super::blocks;
+use super::{decl, meta};
+use crate::addr::ResourceMode;
 use infra_lang::ast::{Attribute, Block, BodyItem, Expr, ExprKind};
 use infra_lang::diagnostic::{Diagnostic, did_you_mean};
 use infra_lang::{SourceFile, Span};
@@ -287,17 +289,24 @@ impl Indexer<'_> {
             "function" => self.function(src, b, label(0), site(0)),
             "resource" | "data" => {
                 let key = format!("{}.{}", label(0), label(1));
-                if spec.name == "resource" {
+                let mode = if spec.name == "resource" {
                     self.declare("resource", |d| &mut d.resources, key, site(1));
+                    ResourceMode::Managed
                 } else {
                     self.declare("data source", |d| &mut d.data, key, site(1));
-                }
-                self.meta_arguments(src, b);
+                    ResourceMode::Data
+                };
+                let d = decl::resource(mode, b);
+                self.repetition(src, d.count, d.for_each);
+                self.lifecycle_blocks(src, b, mode);
             }
             "module" => {
                 self.declare("module", |d| &mut d.modules, label(0), site(0));
-                self.meta_arguments(src, b);
-                match b.body.attribute("source") {
+                let d = decl::module_call(b);
+                // A module block accepts no nested blocks (reported as
+                // unknown-block), so no `lifecycle` either.
+                self.repetition(src, d.count, d.for_each);
+                match d.source {
                     None => self.diags.push(
                         Diagnostic::error("block::missing-argument", format!("module `{}` has no `source`", label(0)))
                             .in_file(src)
@@ -335,7 +344,7 @@ impl Indexer<'_> {
                 }
             }
             "provider" => {
-                let key = match b.body.attribute("alias").and_then(|a| literal_string(&a.expr)) {
+                let key = match b.body.attribute(meta::ALIAS).and_then(|a| literal_string(&a.expr)) {
                     Some(alias) => format!("{}.{alias}", label(0)),
                     None => label(0),
                 };
@@ -451,9 +460,13 @@ impl Indexer<'_> {
         );
     }
 
-    fn meta_arguments(&mut self, src: &Arc<SourceFile>, b: &Block) {
-        let count = b.body.attribute("count");
-        let for_each = b.body.attribute("for_each");
+    /// `count` and `for_each` set together.
+    fn repetition(
+        &mut self,
+        src: &Arc<SourceFile>,
+        count: Option<&Attribute>,
+        for_each: Option<&Attribute>,
+    ) {
         if let (Some(c), Some(f)) = (count, for_each) {
             let (first, second) = if c.span.start < f.span.start {
                 (c, f)
@@ -468,23 +481,25 @@ impl Indexer<'_> {
                     .with_help("Use `for_each` for instances keyed by name, or `count` for numbered ones — not both."),
             );
         }
-        if b.kind.name == "module" {
-            return; // a module block accepts no nested blocks; reported as unknown-block
-        }
+    }
+
+    /// The arguments of every `lifecycle` block of resource or data block
+    /// `b`.
+    fn lifecycle_blocks(&mut self, src: &Arc<SourceFile>, b: &Block, mode: ResourceMode) {
         for nested in b.body.blocks() {
-            if nested.kind.name != "lifecycle" {
+            if nested.kind.name != meta::LIFECYCLE {
                 continue;
             }
             for a in nested.body.attributes() {
-                if b.kind.name == "data" {
+                if mode == ResourceMode::Data {
                     self.diags.push(
                         Diagnostic::error("meta::misplaced", format!("`{}` is only allowed in a resource's `lifecycle`", a.name.name))
                             .in_file(src)
                             .primary(a.name.span, "not allowed for a data source")
                             .with_help("A data source's `lifecycle` may hold only `precondition` and `postcondition` blocks."),
                     );
-                } else if !LIFECYCLE_ATTRS.contains(&a.name.name.as_str()) {
-                    self.unknown_attribute(src, a, LIFECYCLE_ATTRS, "a `lifecycle` block");
+                } else if !meta::LIFECYCLE_ARGS.contains(&a.name.name.as_str()) {
+                    self.unknown_attribute(src, a, meta::LIFECYCLE_ARGS, "a `lifecycle` block");
                 }
             }
         }

@@ -5,7 +5,9 @@
 
 mod blocks;
 mod cycles;
+pub mod decl;
 mod index;
+pub mod meta;
 pub mod moves;
 mod references;
 pub mod schemas;

@@ -310,9 +310,9 @@ fn read_remove(
     diags: &mut Vec<Diagnostic>,
 ) -> Option<RemoveStatement> {
     let mut destroy = true;
-    for lc in b.body.blocks().filter(|n| n.kind.name == "lifecycle") {
+    for lc in b.body.blocks().filter(|n| n.kind.name == super::meta::LIFECYCLE) {
         for a in lc.body.attributes() {
-            if a.name.name != "destroy" {
+            if a.name.name != super::meta::DESTROY {
                 diags.push(
                     Diagnostic::error(
                         "block::unknown-argument",

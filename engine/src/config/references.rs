@@ -6,6 +6,8 @@
 
 use super::ParsedFile;
 use super::index::Declarations;
+use super::{decl, meta};
+use crate::addr::ResourceMode;
 use infra_lang::ast::{Block, Body, BodyItem, Expr, ExprKind, Ident, TemplatePart};
 use infra_lang::diagnostic::{Diagnostic, did_you_mean};
 use infra_lang::{SourceFile, Span};
@@ -599,8 +601,8 @@ impl Ctx<'_, '_> {
 
     fn nested_block(&mut self, b: &Block) {
         match b.kind.name.as_str() {
-            "lifecycle" => self.body(&b.body, &["ignore_changes"]),
-            "dynamic" => {
+            meta::LIFECYCLE => self.body(&b.body, &[meta::IGNORE_CHANGES]),
+            meta::DYNAMIC => {
                 let iterator = b
                     .body
                     .attribute("iterator")
@@ -614,7 +616,7 @@ impl Ctx<'_, '_> {
                             span: l.span,
                         })
                     });
-                if let Some(fe) = b.body.attribute("for_each") {
+                if let Some(fe) = b.body.attribute(meta::FOR_EACH) {
                     self.expr(&fe.expr);
                 }
                 let names: Vec<&Ident> = iterator.iter().collect();
@@ -622,7 +624,7 @@ impl Ctx<'_, '_> {
                     for inner in b.body.blocks() {
                         c.nested_block(inner);
                     }
-                    c.body_attrs_except(&b.body, &["for_each", "iterator"]);
+                    c.body_attrs_except(&b.body, &[meta::FOR_EACH, "iterator"]);
                 });
             }
             _ => self.body(&b.body, &[]),
@@ -654,33 +656,40 @@ pub(crate) fn check(files: &[ParsedFile], decls: &Declarations, diags: &mut Vec<
                 diags,
             };
             match b.kind.name.as_str() {
-                "resource" | "data" | "module" => {
-                    let has_each = b.body.attribute("for_each").is_some();
-                    let has_count = b.body.attribute("count").is_some();
-                    for name in ["for_each", "count"] {
-                        if let Some(a) = b.body.attribute(name) {
-                            ctx.expr(&a.expr);
-                        }
-                    }
+                kind @ ("resource" | "data" | "module") => {
                     // Only a module's `source` is a meta-argument (a const
                     // expression); a resource's `source` is an ordinary
                     // argument (e.g. `aws_s3_object`'s file) and may use
                     // `each.`, locals and resources.
-                    let is_module = b.kind.name == "module";
-                    if let Some(src) = b.body.attribute("source").filter(|_| is_module) {
+                    let (count, for_each, source) = match kind {
+                        "module" => {
+                            let d = decl::module_call(b);
+                            (d.count, d.for_each, d.source)
+                        }
+                        _ => {
+                            let d = decl::resource(ResourceMode::Managed, b);
+                            (d.count, d.for_each, None)
+                        }
+                    };
+                    for a in [for_each, count].into_iter().flatten() {
+                        ctx.expr(&a.expr);
+                    }
+                    if let Some(src) = source {
                         ctx.mode = Mode::Const;
                         ctx.what = What::Source(label);
                         ctx.expr(&src.expr);
                         ctx.mode = Mode::Normal;
                     }
-                    ctx.each = has_each;
-                    ctx.count = has_count;
-                    let meta: &[&str] = if is_module {
-                        &["for_each", "count", "provider", "providers", "source"]
+                    ctx.each = for_each.is_some();
+                    ctx.count = count.is_some();
+                    // Checked above (`count`, `for_each`, `source`), or
+                    // provider configurations rather than values.
+                    let skip: &[&str] = if source.is_some() {
+                        &[meta::FOR_EACH, meta::COUNT, meta::PROVIDER, meta::PROVIDERS, meta::SOURCE]
                     } else {
-                        &["for_each", "count", "provider", "providers"]
+                        &[meta::FOR_EACH, meta::COUNT, meta::PROVIDER, meta::PROVIDERS]
                     };
-                    ctx.body(&b.body, meta);
+                    ctx.body(&b.body, skip);
                 }
                 "const" => {
                     ctx.mode = Mode::Const;
@@ -716,13 +725,14 @@ pub(crate) fn check(files: &[ParsedFile], decls: &Declarations, diags: &mut Vec<
                     }
                 }
                 "import" => {
-                    if let Some(fe) = b.body.attribute("for_each") {
+                    let for_each = b.body.attribute(meta::FOR_EACH);
+                    if let Some(fe) = for_each {
                         ctx.expr(&fe.expr);
                     }
-                    ctx.each = b.body.attribute("for_each").is_some();
+                    ctx.each = for_each.is_some();
                     // `to` names the address to import into; it may be a
                     // resource that is not written yet (config generation).
-                    ctx.body(&b.body, &["for_each", "to"]);
+                    ctx.body(&b.body, &[meta::FOR_EACH, "to"]);
                 }
                 "moved" | "removed" => {}
                 "terraform" => {}

@@ -28,7 +28,14 @@ pub fn check(files: &[ParsedFile], providers: &Providers) -> Vec<Diagnostic> {
                 n.value
             );
             match providers.schema(type_name, data) {
-                Some(schema) => diags.extend(validate::check_body(schema, &what, &f.source, b)),
+                Some(schema) => diags.extend(validate::check_body(
+                    schema,
+                    &what,
+                    &f.source,
+                    b,
+                    super::meta::RESOURCE_ARGS,
+                    super::meta::RESOURCE_BLOCKS,
+                )),
                 None => {
                     let all = providers.type_names(data);
                     let suggestion = did_you_mean(type_name, all.iter().map(String::as_str));

@@ -2,6 +2,8 @@
 //! embedded `std/NAME` modules), statically checked, and indexed by
 //! declaration so the evaluator finds a block by name.
 
+use crate::addr::ResourceMode;
+use crate::config::decl::{self, ModuleCallDecl, ResourceDecl};
 use crate::config::{ParsedFile, check_module, load_dir};
 use infra_lang::ast::{Attribute, Block, BodyItem};
 use infra_lang::diagnostic::{Diagnostic, has_errors};
@@ -115,6 +117,29 @@ impl ModuleFiles {
             BodyItem::Block(b) => Some((&f.source, b)),
             BodyItem::Attribute(_) => None,
         }
+    }
+
+    /// The declaration of resource (or data source) `type_name.name` and
+    /// its file.
+    pub(crate) fn resource(
+        &self,
+        mode: ResourceMode,
+        type_name: &str,
+        name: &str,
+    ) -> Option<(&Arc<SourceFile>, ResourceDecl<'_>)> {
+        let table = match mode {
+            ResourceMode::Managed => &self.resources,
+            ResourceMode::Data => &self.data,
+        };
+        let at = table.get(&(type_name.to_string(), name.to_string()))?;
+        let (src, b) = self.block(*at)?;
+        Some((src, decl::resource(mode, b)))
+    }
+
+    /// The declaration of module call `name` and its file.
+    pub(crate) fn module_call(&self, name: &str) -> Option<(&Arc<SourceFile>, ModuleCallDecl<'_>)> {
+        let (src, b) = self.block(*self.modules.get(name)?)?;
+        Some((src, decl::module_call(b)))
     }
 
     /// The attribute of local `at` and its file.

@@ -15,9 +15,7 @@ mod variables;
 
 pub use backend::{BackendConfig, backend_config};
 pub use loader::{ModuleFiles, load_module, load_std_module};
-pub use provider_config::ProviderConfig;
 pub use resources::Expansion;
-pub(crate) use resources::META_ATTRS;
 pub use variables::{CliInput, InputValue, Inputs, collect_inputs, parse_var_file};
 
 use crate::addr::{ModulePath, ResourceAddress, ResourceMode};
@@ -135,8 +133,9 @@ pub struct InstanceInfo<'a> {
     pub lifecycle: &'a Lifecycle,
     /// The file of its block.
     pub source: &'a Arc<SourceFile>,
-    /// Its block, for placing diagnostics.
-    pub block: &'a infra_lang::ast::Block,
+    /// Its declaration (the block, for placing diagnostics, and its
+    /// meta-arguments, e.g. `provider`).
+    pub decl: &'a crate::config::decl::ResourceDecl<'a>,
 }
 
 /// Decides the value references to a resource instance see: the planner

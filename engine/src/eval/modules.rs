@@ -4,9 +4,10 @@
 
 use super::instance::{Deps, Key, ModuleInstance, upstream};
 use super::loader::{ModuleFiles, load_module, load_std_module};
-use super::resources::{Expansion, MODULE_META_ATTRS};
+use super::resources::Expansion;
 use super::{InputValue, Inputs};
 use crate::addr::InstanceKey;
+use crate::config::meta;
 use infra_lang::ast::ExprKind;
 use infra_lang::diagnostic::did_you_mean;
 use infra_lang::eval::{Evaluator, Site};
@@ -94,9 +95,9 @@ impl ModuleInstance {
     }
 
     fn compute_module_call(&self, name: &str) -> Result<Rc<ModuleCallEval>, Diagnostic> {
-        let at = self.files.modules.get(name).copied().ok_or_else(upstream)?;
-        let (src, b) = self.files.block(at).ok_or_else(upstream)?;
-        let Some(source_attr) = b.body.attribute("source") else {
+        let (src, d) = self.files.module_call(name).ok_or_else(upstream)?;
+        let b = d.block;
+        let Some(source_attr) = d.source else {
             return Err(Diagnostic::error(
                 "module::missing-source",
                 format!("module `{name}` has no `source`"),
@@ -131,7 +132,7 @@ impl ModuleInstance {
         let mut bad = false;
         for a in b.body.attributes() {
             let n = a.name.name.as_str();
-            if MODULE_META_ATTRS.contains(&n) || files.variables.contains_key(n) {
+            if meta::MODULE_ARGS.contains(&n) || files.variables.contains_key(n) {
                 continue;
             }
             bad = true;
@@ -163,13 +164,13 @@ impl ModuleInstance {
         if bad {
             return Err(upstream());
         }
-        let expanded = self.expand(src, b, &format!("`module.{name}`"))?;
+        let expanded = self.expand(src, d.count, d.for_each, &format!("`module.{name}`"))?;
         // `depends_on = [...]` of the module block: every resource inside
         // waits for what it names (references record what they touch),
         // as well as for what this module's own caller waits for.
         let mut depends_on = self.depends_on.clone();
-        if let Some(d) = b.body.attribute("depends_on")
-            && let ExprKind::Tuple(items) = &d.expr.kind
+        if let Some(a) = d.depends_on
+            && let ExprKind::Tuple(items) = &a.expr.kind
         {
             self.shared.deps.borrow_mut().push(Deps::new());
             let mut failed = None;
@@ -195,7 +196,7 @@ impl ModuleInstance {
             let mut inputs = Inputs::default();
             let mut input_deps = BTreeMap::new();
             for a in b.body.attributes() {
-                if MODULE_META_ATTRS.contains(&a.name.name.as_str()) {
+                if meta::MODULE_ARGS.contains(&a.name.name.as_str()) {
                     continue;
                 }
                 // The argument's own dependencies, kept for the child's

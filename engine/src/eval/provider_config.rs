@@ -3,29 +3,10 @@
 //! keyed `NAME` or `NAME.ALIAS`, ready for `Provider::configure`.
 
 use super::Session;
+use crate::config::meta;
+use crate::provider::ProviderConfig;
 use infra_lang::eval::Evaluator;
-use infra_lang::{Diagnostic, SourceFile, Span, Value};
-use std::sync::Arc;
-
-/// One evaluated `provider` block.
-#[derive(Clone, Debug)]
-pub struct ProviderConfig {
-    /// `aws`, or `aws.west` for `alias = "west"`: what a resource's
-    /// `provider = aws.west` names and what state records.
-    pub key: String,
-    /// The provider's name, the block's label: `aws`.
-    pub name: String,
-    /// The block's arguments and nested blocks as an object, without
-    /// `alias` and `version`.
-    pub config: Value,
-    /// The file of the block.
-    pub source: Arc<SourceFile>,
-    /// The block's label.
-    pub span: Span,
-}
-
-/// Arguments of a `provider` block that are not the provider's own.
-const PROVIDER_META: &[&str] = &["alias", "version"];
+use infra_lang::{Diagnostic, Value};
 
 impl Session {
     /// Every `provider` block of the root module, evaluated, in file
@@ -44,7 +25,7 @@ impl Session {
             };
             let name = label.value.clone();
             let mut ev = Evaluator::new(m, src);
-            let alias = match b.body.attribute("alias") {
+            let alias = match b.body.attribute(meta::ALIAS) {
                 Some(a) => match ev.eval(&a.expr).map(Value::unmark) {
                     Ok((Value::String(s), _)) if !s.is_empty() => Some(s.to_string()),
                     Ok((other, marked)) => {
@@ -68,8 +49,8 @@ impl Session {
             };
             match m.body_object(&mut ev, src, &b.body, false) {
                 Some(Value::Object(mut attrs)) => {
-                    for meta in PROVIDER_META {
-                        attrs.remove(*meta);
+                    for arg in meta::PROVIDER_BLOCK_ARGS {
+                        attrs.remove(*arg);
                     }
                     out.push(ProviderConfig {
                         key: alias.map_or_else(|| name.clone(), |a| format!("{name}.{a}")),

@@ -5,32 +5,16 @@
 use super::instance::{ModuleInstance, too_deep, upstream};
 use super::{IgnoreChanges, InstanceInfo, Lifecycle};
 use crate::addr::{InstanceKey, ResourceAddress, ResourceMode, Target};
+use crate::config::decl::LifecycleDecl;
+use crate::config::meta;
 use crate::provider::ResourceSchema;
-use infra_lang::ast::{Block, Body, Expr, ExprKind};
+use infra_lang::ast::{Attribute, Block, Body, Expr, ExprKind};
 use infra_lang::diagnostic::did_you_mean;
 use infra_lang::eval::{Evaluator, Site, Step};
 use infra_lang::{Diagnostic, SourceFile, Value};
 use std::collections::{BTreeMap, BTreeSet};
 use std::rc::Rc;
 use std::sync::Arc;
-
-/// Arguments of `resource`/`data`/`module` blocks that are not part of the
-/// object's configuration.
-pub(crate) const META_ATTRS: &[&str] = &["count", "for_each", "depends_on", "provider"];
-
-/// Meta-arguments of `module` blocks: those of resources plus the module's
-/// `source`, `version` and `providers` (a resource's `source`, e.g. of
-/// `local_file`, is its own argument).
-pub(crate) const MODULE_META_ATTRS: &[&str] = &[
-    "count",
-    "for_each",
-    "depends_on",
-    "provider",
-    "providers",
-    "source",
-    "version",
-];
-const META_BLOCKS: &[&str] = &["lifecycle", "provisioner", "connection"];
 
 /// How a block was expanded into instances.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -153,17 +137,19 @@ impl ModuleInstance {
         names
     }
 
-    /// Evaluates `count` / `for_each` of block `b`.
+    /// Evaluates the `count` / `for_each` of a block (`count` first;
+    /// both set is a static error).
     pub(crate) fn expand(
         &self,
         src: &Arc<SourceFile>,
-        b: &Block,
+        count: Option<&Attribute>,
+        for_each: Option<&Attribute>,
         what: &str,
     ) -> Result<Expanded, Diagnostic> {
-        if let Some(c) = b.body.attribute("count") {
+        if let Some(c) = count {
             let (v, marked) = self.eval(src, &c.expr)?.unmark();
             if v.has_unknown() {
-                return Err(self.unknown_expansion(src, &c.expr, "count", what));
+                return Err(self.unknown_expansion(src, &c.expr, meta::COUNT, what));
             }
             let n = match &v {
                 Value::Number(n) => n.as_i64().filter(|n| *n >= 0),
@@ -196,7 +182,7 @@ impl ModuleInstance {
                 keys,
             });
         }
-        if let Some(f) = b.body.attribute("for_each") {
+        if let Some(f) = for_each {
             let v = self.eval(src, &f.expr)?;
             if v.is_sensitive_deep() {
                 return Err(Diagnostic::error("expand::sensitive-for-each", "`for_each` cannot use sensitive values: its keys become part of resource addresses, shown in every plan")
@@ -247,7 +233,7 @@ impl ModuleInstance {
                 }
             };
             let Some(keys) = keys else {
-                return Err(self.unknown_expansion(src, &f.expr, "for_each", what));
+                return Err(self.unknown_expansion(src, &f.expr, meta::FOR_EACH, what));
             };
             let keys = keys
                 .into_iter()
@@ -327,14 +313,10 @@ impl ModuleInstance {
         type_name: &str,
         name: &str,
     ) -> Result<Rc<ResourceEval>, Diagnostic> {
-        let key = (type_name.to_string(), name.to_string());
-        let at = match mode {
-            ResourceMode::Managed => self.files.resources.get(&key),
-            ResourceMode::Data => self.files.data.get(&key),
-        }
-        .copied()
-        .ok_or_else(upstream)?;
-        let (src, b) = self.files.block(at).ok_or_else(upstream)?;
+        let (src, d) = self
+            .files
+            .resource(mode, type_name, name)
+            .ok_or_else(upstream)?;
         let what = format!(
             "`{}{type_name}.{name}`",
             if mode == ResourceMode::Data {
@@ -343,7 +325,7 @@ impl ModuleInstance {
                 ""
             }
         );
-        let expanded = self.expand(src, b, &what)?;
+        let expanded = self.expand(src, d.count, d.for_each, &what)?;
         let mut instances = Vec::with_capacity(expanded.keys.len());
         let mut failed = false;
         for (key, binding) in &expanded.keys {
@@ -351,7 +333,7 @@ impl ModuleInstance {
             if let Some((n, v)) = binding {
                 ev.bind(*n, v.clone());
             }
-            match self.body_object(&mut ev, src, &b.body, true) {
+            match self.body_object(&mut ev, src, &d.block.body, true) {
                 Some(config) => instances.push(InstanceEval {
                     key: key.clone(),
                     config,
@@ -362,21 +344,23 @@ impl ModuleInstance {
         if failed {
             return Err(upstream());
         }
-        if let Some(d) = b.body.attribute("depends_on") {
+        if let Some(a) = d.depends_on {
             // Evaluating the references records them as dependencies.
-            if let ExprKind::Tuple(items) = &d.expr.kind {
+            if let ExprKind::Tuple(items) = &a.expr.kind {
                 for item in items {
                     self.eval(src, item)?;
                 }
             }
         }
-        let lifecycle = self.lifecycle(src, b)?;
+        let lifecycle = match &d.lifecycle {
+            Some(l) => self.lifecycle(src, l)?,
+            None => Lifecycle::default(),
+        };
         // What `replace_triggered_by` names is a dependency too (as in
         // Terraform): evaluating the references (per instance, where
         // `count.index` / `each.key` may pick one) records them, so it is
         // planned first and its change is known when this is planned.
-        if let Some(l) = b.body.blocks().find(|l| l.kind.name == "lifecycle")
-            && let Some(a) = l.body.attribute("replace_triggered_by")
+        if let Some(a) = d.lifecycle.and_then(|l| l.replace_triggered_by)
             && let ExprKind::Tuple(items) = &a.expr.kind
         {
             for (_, binding) in &expanded.keys {
@@ -405,14 +389,11 @@ impl ModuleInstance {
         }))
     }
 
-    /// The `lifecycle` block of resource block `b`.
-    fn lifecycle(&self, src: &Arc<SourceFile>, b: &Block) -> Result<Lifecycle, Diagnostic> {
+    /// The evaluated settings of a resource's `lifecycle` block `l`.
+    fn lifecycle(&self, src: &Arc<SourceFile>, l: &LifecycleDecl<'_>) -> Result<Lifecycle, Diagnostic> {
         let mut out = Lifecycle::default();
-        let Some(l) = b.body.blocks().find(|l| l.kind.name == "lifecycle") else {
-            return Ok(out);
-        };
-        let flag = |name: &str| -> Result<bool, Diagnostic> {
-            let Some(a) = l.body.attribute(name) else {
+        let flag = |name: &str, arg: Option<&Attribute>| -> Result<bool, Diagnostic> {
+            let Some(a) = arg else {
                 return Ok(false);
             };
             match self.eval(src, &a.expr)?.unmark() {
@@ -428,9 +409,9 @@ impl ModuleInstance {
                 .primary(a.expr.span, "not a bool")),
             }
         };
-        out.create_before_destroy = flag("create_before_destroy")?;
-        out.prevent_destroy = flag("prevent_destroy")?;
-        if let Some(a) = l.body.attribute("ignore_changes") {
+        out.create_before_destroy = flag(meta::CREATE_BEFORE_DESTROY, l.create_before_destroy)?;
+        out.prevent_destroy = flag(meta::PREVENT_DESTROY, l.prevent_destroy)?;
+        if let Some(a) = l.ignore_changes {
             out.ignore_changes = match &a.expr.kind {
                 ExprKind::Variable(id) if id.name == "all" => IgnoreChanges::All,
                 ExprKind::Tuple(items) => IgnoreChanges::Attributes(
@@ -450,7 +431,7 @@ impl ModuleInstance {
                 }
             };
         }
-        if let Some(a) = l.body.attribute("replace_triggered_by")
+        if let Some(a) = l.replace_triggered_by
             && let ExprKind::Tuple(items) = &a.expr.kind
         {
             for i in items {
@@ -510,15 +491,10 @@ impl ModuleInstance {
                         complete: schema.is_some(),
                     }));
                 };
-                let table = match mode {
-                    ResourceMode::Managed => &self.files.resources,
-                    ResourceMode::Data => &self.files.data,
-                };
-                let at = table
-                    .get(&(type_name.to_string(), name.to_string()))
-                    .copied()
+                let (src, decl) = self
+                    .files
+                    .resource(mode, type_name, name)
                     .ok_or_else(upstream)?;
-                let (src, b) = self.files.block(at).ok_or_else(upstream)?;
                 let mut instances = Vec::with_capacity(r.instances.len());
                 let mut failed = false;
                 for i in &r.instances {
@@ -535,7 +511,7 @@ impl ModuleInstance {
                         dependencies: &r.deps,
                         lifecycle: &r.lifecycle,
                         source: src,
-                        block: b,
+                        decl: &decl,
                     }) {
                         Ok(v) => instances.push((i.key.clone(), v)),
                         Err(d) => {
@@ -570,7 +546,7 @@ impl ModuleInstance {
         let mut out = BTreeMap::new();
         let mut failed = false;
         for a in body.attributes() {
-            if top && META_ATTRS.contains(&a.name.name.as_str()) {
+            if top && meta::RESOURCE_ARGS.contains(&a.name.name.as_str()) {
                 continue;
             }
             match ev.eval(&a.expr) {
@@ -586,10 +562,10 @@ impl ModuleInstance {
         let mut nested: BTreeMap<String, Vec<Value>> = BTreeMap::new();
         for nb in body.blocks() {
             let kind = nb.kind.name.as_str();
-            if top && META_BLOCKS.contains(&kind) {
+            if top && meta::RESOURCE_BLOCKS.contains(&kind) {
                 continue;
             }
-            if kind == "dynamic" {
+            if kind == meta::DYNAMIC {
                 match self.dynamic_blocks(ev, src, nb) {
                     Some((k, items)) => nested.entry(k).or_default().extend(items),
                     None => failed = true,
@@ -626,7 +602,7 @@ impl ModuleInstance {
             Some(ExprKind::Variable(id)) => id.name.clone(),
             _ => kind.clone(),
         };
-        let fe = b.body.attribute("for_each")?;
+        let fe = b.body.attribute(meta::FOR_EACH)?;
         let (coll, marked) = match ev.eval(&fe.expr) {
             Ok(v) => v.unmark(),
             Err(d) => {
@@ -642,7 +618,7 @@ impl ModuleInstance {
                     self.report(self.unknown_expansion(
                         src,
                         &fe.expr,
-                        "for_each",
+                        meta::FOR_EACH,
                         &format!("`dynamic \"{kind}\"`"),
                     ));
                     return None;

@@ -67,18 +67,11 @@ struct Planner {
 /// The `provider` meta-argument of an instance's block as written:
 /// `aws.west`; `None` when not set (the default configuration).
 fn provider_meta(info: &InstanceInfo<'_>) -> Option<String> {
-    let a = info.block.body.attribute("provider")?;
-    let text: String = info
-        .source
-        .slice(a.expr.span)
-        .chars()
-        .filter(|c| !c.is_whitespace())
-        .collect();
-    Some(text)
+    Some(info.decl.provider?.key(info.source))
 }
 
 fn block_span(info: &InstanceInfo<'_>) -> Span {
-    let b = info.block;
+    let b = info.decl.block;
     b.labels
         .last()
         .map_or(b.kind.span, |l| Span::new(b.kind.span.start, l.span.end))
@@ -118,10 +111,9 @@ impl Planner {
             && self.providers.get(key).is_none()
         {
             let attr_span = info
-                .block
-                .body
-                .attribute("provider")
-                .map_or_else(|| block_span(&info), |a| a.expr.span);
+                .decl
+                .provider
+                .map_or_else(|| block_span(&info), |p| p.attribute.expr.span);
             let (name, alias) = key.split_once('.').unwrap_or((key.as_str(), ""));
             return Err(Diagnostic::error(
                 "provider::undeclared-configuration",
@@ -186,7 +178,7 @@ impl Planner {
         let prior_inst = self.prior.resources.get(addr);
         let secrets = Secrets::of([&raw].into_iter().chain(prior_inst.map(|p| &p.value)));
         let config = validate::conform(schema, &what, raw).map_err(|p| {
-            let diags = validate::place(p, info.source, info.block);
+            let diags = validate::place(p, info.source, info.decl.block);
             self.fail(&info, diags)
         })?;
         let custom: Vec<Diagnostic> = if data {

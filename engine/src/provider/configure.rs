@@ -3,9 +3,26 @@
 //! creating an instance per `alias`, and calling `Provider::configure`.
 
 use super::{Providers, validate};
-use crate::eval::ProviderConfig;
-use infra_lang::Diagnostic;
 use infra_lang::diagnostic::did_you_mean;
+use infra_lang::{Diagnostic, SourceFile, Span, Value};
+use std::sync::Arc;
+
+/// One evaluated `provider` block.
+#[derive(Clone, Debug)]
+pub struct ProviderConfig {
+    /// `aws`, or `aws.west` for `alias = "west"`: what a resource's
+    /// `provider = aws.west` names and what state records.
+    pub key: String,
+    /// The provider's name, the block's label: `aws`.
+    pub name: String,
+    /// The block's arguments and nested blocks as an object, without
+    /// `alias` and `version`.
+    pub config: Value,
+    /// The file of the block.
+    pub source: Arc<SourceFile>,
+    /// The block's label.
+    pub span: Span,
+}
 
 /// Configures `providers` from `configs`. A provider without a block keeps
 /// its defaults (for `aws`: the standard AWS environment and files).

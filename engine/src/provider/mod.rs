@@ -8,7 +8,7 @@ mod registry;
 mod schema;
 pub mod validate;
 
-pub use configure::configure;
+pub use configure::{ProviderConfig, configure};
 pub use registry::Providers;
 pub use schema::{Attribute, ProviderSchema, ResourceSchema};
 

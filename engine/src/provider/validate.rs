@@ -6,7 +6,6 @@
 //! it into the object the provider sees.
 
 use super::ResourceSchema;
-use crate::eval::META_ATTRS;
 use infra_lang::ast::{Block, Body};
 use infra_lang::diagnostic::did_you_mean;
 use infra_lang::eval::eval_constant;
@@ -14,9 +13,6 @@ use infra_lang::value::convert;
 use infra_lang::{Diagnostic, SourceFile, Span, Type, Value};
 use std::collections::BTreeMap;
 use std::sync::Arc;
-
-/// Meta blocks of `resource`/`data` blocks that are not configuration.
-const META_BLOCKS: &[&str] = &["lifecycle", "provisioner", "connection", "dynamic"];
 
 /// One problem found in a configuration: which top-level attribute, and
 /// the diagnostic (without position; the caller places it).
@@ -211,12 +207,17 @@ fn find(body: &Body, name: &str) -> Option<(Span, bool)> {
 /// Checks block `b` (a `resource` or `data` block of `what`) against
 /// `schema` using the syntax tree only: unknown names, read-only ones,
 /// missing required arguments, and constant values of the wrong type.
-/// Expressions that need evaluation are not checked here.
+/// Expressions that need evaluation are not checked here. The arguments
+/// named in `meta_args` and the nested blocks in `meta_blocks` (the
+/// meta-arguments, which `config` knows) are not configuration and are
+/// skipped, as are `dynamic` blocks (whose label is checked instead).
 pub fn check_body(
     schema: &ResourceSchema,
     what: &str,
     src: &Arc<SourceFile>,
     b: &Block,
+    meta_args: &[&str],
+    meta_blocks: &[&str],
 ) -> Vec<Diagnostic> {
     let mut problems = Vec::new();
     let dynamic: Vec<&str> = b
@@ -227,7 +228,7 @@ pub fn check_body(
         .collect();
     for a in b.body.attributes() {
         let name = a.name.name.as_str();
-        if META_ATTRS.contains(&name) {
+        if meta_args.contains(&name) {
             continue;
         }
         let Some(attr) = schema.attributes.get(name) else {
@@ -260,7 +261,7 @@ pub fn check_body(
     }
     for nb in b.body.blocks() {
         let name = nb.kind.name.as_str();
-        if META_BLOCKS.contains(&name) {
+        if name == "dynamic" || meta_blocks.contains(&name) {
             continue;
         }
         if !schema.attributes.contains_key(name) {

@@ -1,0 +1,90 @@
+//! The meta-arguments: every argument and nested block the language
+//! itself gives meaning to inside `resource`, `data`, `module` and
+//! `provider` blocks (as opposed to the arguments a provider or a child
+//! module declares), with what each means. This is the one place their
+//! names are written; everything else reads them from here or, better,
+//! reads the fields of a lowered declaration (`config::decl`).
+//! Mirrors Terraform's meta-arguments (`count`, `for_each`, `provider`,
+//! `depends_on`, `lifecycle`).
+
+/// `count = N`: N instances keyed `[0]`..`[N-1]`, with `count.index`
+/// bound in the block (resource, data, module).
+pub const COUNT: &str = "count";
+/// `for_each = map or set of strings`: one instance per key, with
+/// `each.key` / `each.value` bound (resource, data, module, import).
+pub const FOR_EACH: &str = "for_each";
+/// `depends_on = [refs]`: dependencies not visible in expressions
+/// (resource, data, module, output).
+pub const DEPENDS_ON: &str = "depends_on";
+/// `provider = NAME.ALIAS`: the provider configuration an instance uses
+/// (resource, data, import).
+pub const PROVIDER: &str = "provider";
+/// `providers = { ... }`: provider configurations passed to a child
+/// module (accepted, not yet used).
+pub const PROVIDERS: &str = "providers";
+/// A module call's `source`: a relative path or `std/NAME`, known before
+/// anything runs (a literal or a const).
+pub const SOURCE: &str = "source";
+/// A module call's or provider block's `version` (accepted, ignored: no
+/// registry).
+pub const VERSION: &str = "version";
+/// A provider block's `alias = "west"`: a second configuration, named
+/// `NAME.west`.
+pub const ALIAS: &str = "alias";
+
+/// `lifecycle { ... }`: how a resource is replaced and destroyed.
+pub const LIFECYCLE: &str = "lifecycle";
+/// `create_before_destroy = true`: a replacement creates the new object
+/// before deleting the old one.
+pub const CREATE_BEFORE_DESTROY: &str = "create_before_destroy";
+/// `prevent_destroy = true`: a plan that deletes or replaces the object
+/// is refused.
+pub const PREVENT_DESTROY: &str = "prevent_destroy";
+/// `ignore_changes = [attrs] | all`: configured changes of these
+/// attributes are ignored (the prior value stands).
+pub const IGNORE_CHANGES: &str = "ignore_changes";
+/// `replace_triggered_by = [refs]`: a change of what they name replaces
+/// the object.
+pub const REPLACE_TRIGGERED_BY: &str = "replace_triggered_by";
+/// A `removed` block's `lifecycle { destroy = false }`: forget the object
+/// instead of deleting it.
+pub const DESTROY: &str = "destroy";
+/// `provisioner` blocks (accepted, not run).
+pub const PROVISIONER: &str = "provisioner";
+/// `connection` blocks (accepted, not used).
+pub const CONNECTION: &str = "connection";
+/// `dynamic "NAME" { for_each, iterator, content }`: not a meta-argument
+/// but a language construct that generates nested blocks.
+pub const DYNAMIC: &str = "dynamic";
+
+/// Arguments of `resource`/`data` blocks that are not part of the
+/// object's configuration.
+pub const RESOURCE_ARGS: &[&str] = &[COUNT, FOR_EACH, DEPENDS_ON, PROVIDER];
+
+/// Nested blocks of `resource`/`data` blocks that are not part of the
+/// object's configuration.
+pub const RESOURCE_BLOCKS: &[&str] = &[LIFECYCLE, PROVISIONER, CONNECTION];
+
+/// Arguments of `module` blocks that are not inputs of the child: those
+/// of resources plus `source`, `version` and `providers` (a resource's
+/// `source`, e.g. of `local_file`, is its own argument).
+pub const MODULE_ARGS: &[&str] = &[
+    COUNT,
+    FOR_EACH,
+    DEPENDS_ON,
+    PROVIDER,
+    PROVIDERS,
+    SOURCE,
+    VERSION,
+];
+
+/// Arguments of a resource's `lifecycle` block.
+pub const LIFECYCLE_ARGS: &[&str] = &[
+    CREATE_BEFORE_DESTROY,
+    PREVENT_DESTROY,
+    IGNORE_CHANGES,
+    REPLACE_TRIGGERED_BY,
+];
+
+/// Arguments of a `provider` block that are not the provider's own.
+pub const PROVIDER_BLOCK_ARGS: &[&str] = &[ALIAS, VERSION];
