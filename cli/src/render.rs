@@ -80,6 +80,7 @@ pub fn json(diags: &[Diagnostic]) -> String {
     serde_json::to_string_pretty(&items).unwrap_or_else(|_| "[]".to_string())
 }
 
+pub mod apply;
 pub mod drift;
 pub mod markdown;
 pub mod plan;

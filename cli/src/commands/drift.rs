@@ -11,8 +11,8 @@
 //! that counts was found (even if some objects could not be read),
 //! [`exit::ERROR`] for an error and no drift.
 
-use super::eval::gather_inputs;
-use super::workdir::{self, report};
+use super::workdir::{self, gather_inputs, report};
+use super::{OrFail, Outcome};
 use crate::args::{ApplyArgs, DriftArgs, DriftFormat, StateArgs};
 use crate::render::drift::{Meta, human, json, markdown};
 use crate::render::plan::{Style, drift as plan_drift};
@@ -57,7 +57,7 @@ fn targets(list: &[String]) -> Result<Vec<Target>, Vec<Diagnostic>> {
 }
 
 /// Runs `infra drift`.
-pub fn run(args: &DriftArgs, base: &Path, io: &mut Io<'_>) -> i32 {
+pub fn run(args: &DriftArgs, base: &Path, io: &mut Io<'_>) -> Outcome {
     let format = if args.json {
         DriftFormat::Json
     } else {
@@ -65,13 +65,7 @@ pub fn run(args: &DriftArgs, base: &Path, io: &mut Io<'_>) -> i32 {
     };
     let as_json = format == DriftFormat::Json;
     let started = std::time::SystemTime::now();
-    let rt = match workdir::runtime() {
-        Ok(rt) => rt,
-        Err(d) => {
-            report(io, &[d], as_json);
-            return exit::ERROR;
-        }
-    };
+    let rt = workdir::runtime().or_fail(as_json)?;
     let prepared = (|| {
         let consts = workdir::const_inputs(&args.inputs.consts);
         let state_args = StateArgs {
@@ -89,26 +83,14 @@ pub fn run(args: &DriftArgs, base: &Path, io: &mut Io<'_>) -> i32 {
         };
         Ok::<_, Vec<Diagnostic>>((store, inputs, options))
     })();
-    let (store, inputs, options) = match prepared {
-        Ok(x) => x,
-        Err(diags) => {
-            report(io, &diags, as_json);
-            return exit::ERROR;
-        }
-    };
+    let (store, inputs, options) = prepared.or_fail(as_json)?;
     let providers = workdir::providers();
     // No lock: drift only reads. But a command holding the lock may be
     // changing the very objects drift compares (an apply between deleting
     // and re-creating one): wait for it, and make sure none ran meanwhile.
     let before =
         wait_unlocked(&rt, &*store, &args.lock_timeout).and_then(|()| workdir::read(&rt, &*store));
-    let before = match before {
-        Ok(s) => s,
-        Err(d) => {
-            report(io, &[d], as_json);
-            return exit::ERROR;
-        }
-    };
+    let before = before.or_fail(as_json)?;
     let stored = || Ok(before.clone());
     let result = detect(base, inputs, &providers, stored, &options, rt.handle());
     let result = result.and_then(|r| {
@@ -116,13 +98,7 @@ pub fn run(args: &DriftArgs, base: &Path, io: &mut Io<'_>) -> i32 {
             .map(|()| r)
             .map_err(|d| vec![d])
     });
-    let drift = match result {
-        Ok(r) => r,
-        Err(diags) => {
-            report(io, &diags, as_json);
-            return exit::ERROR;
-        }
-    };
+    let drift = result.or_fail(as_json)?;
     let code = exit_code(&drift);
     let time = rfc3339(started);
     let meta = Meta {
@@ -158,7 +134,7 @@ pub fn run(args: &DriftArgs, base: &Path, io: &mut Io<'_>) -> i32 {
     }
     // The process exits next; skip freeing the report value by value.
     std::mem::forget(drift);
-    code
+    Ok(code)
 }
 
 /// The lock holder `e` names, when it is a command that may be changing
@@ -233,25 +209,13 @@ fn unchanged_since(
     .with_help("Run `infra drift` again once no apply is running."))
 }
 
-/// Asks for `yes` on the terminal before recording drift in state.
-fn confirm(io: &mut Io<'_>) -> bool {
-    let _ = write!(
-        io.out,
-        "\nWould you like to update the state to reflect these detected changes?\n  infra will write these changes to the state without changing any real objects.\n  Only 'yes' will be accepted to approve.\n\n  Enter a value: "
-    );
-    let _ = io.out.flush();
-    let mut line = String::new();
-    let _ = std::io::BufRead::read_line(&mut std::io::stdin().lock(), &mut line);
-    line.trim() == "yes"
-}
-
 /// Runs `infra apply --refresh-only`: reads every object (the lock held),
 /// shows the drift as `plan` does, and after confirmation (or with
 /// `--auto-approve`; refused when standard input is not a terminal)
 /// writes the refreshed state. Never changes a real object. Exit code 0
 /// when the state is up to date (written, or nothing to write), 1 on an
 /// error or when not approved.
-pub fn refresh_only(args: &ApplyArgs, destroy: bool, base: &Path, io: &mut Io<'_>) -> i32 {
+pub fn refresh_only(args: &ApplyArgs, destroy: bool, base: &Path, io: &mut Io<'_>) -> Outcome {
     let as_json = args.json;
     if destroy {
         let d = Diagnostic::error(
@@ -259,16 +223,9 @@ pub fn refresh_only(args: &ApplyArgs, destroy: bool, base: &Path, io: &mut Io<'_
             "`--refresh-only` accepts drift into state; it cannot be combined with `infra destroy`",
         )
         .with_help("Use `infra apply --refresh-only`.");
-        report(io, &[d], as_json);
-        return exit::ERROR;
+        return Err(d).or_fail(as_json);
     }
-    let rt = match workdir::runtime() {
-        Ok(rt) => rt,
-        Err(d) => {
-            report(io, &[d], as_json);
-            return exit::ERROR;
-        }
-    };
+    let rt = workdir::runtime().or_fail(as_json)?;
     let planning = &args.planning;
     let prepared = (|| {
         let consts = workdir::const_inputs(&planning.inputs.consts);
@@ -283,23 +240,12 @@ pub fn refresh_only(args: &ApplyArgs, destroy: bool, base: &Path, io: &mut Io<'_
         };
         Ok::<_, Vec<Diagnostic>>((store, inputs, options))
     })();
-    let (store, inputs, options) = match prepared {
-        Ok(x) => x,
-        Err(diags) => {
-            report(io, &diags, as_json);
-            return exit::ERROR;
-        }
-    };
-    let lock = match workdir::lock(&rt, &*store, &planning.state, "apply -refresh-only") {
-        Ok(l) => l,
-        Err(d) => {
-            report(io, &[d], as_json);
-            return exit::ERROR;
-        }
-    };
-    let stored = match workdir::read(&rt, &*store) {
-        Ok(Some(s)) => s,
-        Ok(None) => {
+    let (store, inputs, options) = prepared.or_fail(as_json)?;
+    let lock =
+        workdir::lock(&rt, &*store, &planning.state, "apply -refresh-only").or_fail(as_json)?;
+    let stored = match workdir::read(&rt, &*store).or_fail(as_json)? {
+        Some(s) => s,
+        None => {
             if as_json {
                 let _ = writeln!(
                     io.out,
@@ -309,34 +255,28 @@ pub fn refresh_only(args: &ApplyArgs, destroy: bool, base: &Path, io: &mut Io<'_
             } else {
                 let _ = writeln!(io.out, "No state yet: there is nothing to refresh.");
             }
-            return exit::OK;
-        }
-        Err(d) => {
-            report(io, &[d], as_json);
-            return exit::ERROR;
+            return Ok(exit::OK);
         }
     };
     let providers = workdir::providers();
-    let (mut refreshed, drift) = match refresh_state(
+    let (mut refreshed, drift) = refresh_state(
         base,
         &inputs,
         &providers,
         stored.clone(),
         &options,
         rt.handle(),
-    ) {
-        Ok(x) => x,
-        Err(diags) => {
-            report(io, &diags, as_json);
-            if !as_json {
-                let _ = writeln!(
-                    io.err,
-                    "Nothing was written: the state is only updated when every object could be read."
-                );
-            }
-            return exit::ERROR;
+    )
+    .or_fail(as_json)
+    .map_err(|f| {
+        if as_json {
+            f
+        } else {
+            f.with_note(
+                "Nothing was written: the state is only updated when every object could be read.",
+            )
         }
-    };
+    })?;
     let style = Style::new(io.color);
     let names = |missing: bool| -> Vec<String> {
         drift
@@ -364,34 +304,21 @@ pub fn refresh_only(args: &ApplyArgs, destroy: bool, base: &Path, io: &mut Io<'_
                 style.bold("No changes.")
             );
         }
-        return exit::OK;
+        return Ok(exit::OK);
     }
     if !args.auto_approve {
-        if !std::io::IsTerminal::is_terminal(&std::io::stdin()) || crate::in_automation() {
-            let d = Diagnostic::error(
-                "apply::no-approval",
-                "apply needs approval, but standard input is not a terminal (or INFRA_IN_AUTOMATION is set)",
-            )
-            .with_help("Pass `--auto-approve` (e.g. in CI) to record the drift in state.");
-            report(io, &[d], as_json);
-            return exit::ERROR;
-        }
-        if !confirm(io) {
-            let _ = writeln!(io.err, "\nApply cancelled.");
-            return exit::ERROR;
-        }
+        workdir::approve(
+            io,
+            as_json,
+            "Would you like to update the state to reflect these detected changes?\n  infra will write these changes to the state without changing any real objects.",
+            "Pass `--auto-approve` (e.g. in CI) to record the drift in state.",
+        )?;
     }
-    refreshed.serial = match stored.next_serial() {
-        Ok(n) => n,
-        Err(e) => {
-            report(io, &[workdir::state_error(&e)], as_json);
-            return exit::ERROR;
-        }
-    };
-    if let Err(d) = workdir::write(&rt, &*store, &refreshed) {
-        report(io, &[d], as_json);
-        return exit::ERROR;
-    }
+    refreshed.serial = stored
+        .next_serial()
+        .map_err(|e| workdir::state_error(&e))
+        .or_fail(as_json)?;
+    workdir::write(&rt, &*store, &refreshed).or_fail(as_json)?;
     workdir::unlock(io, lock);
     let (changed, missing) = (names(false), names(true));
     if as_json {
@@ -412,7 +339,7 @@ pub fn refresh_only(args: &ApplyArgs, destroy: bool, base: &Path, io: &mut Io<'_
         );
     }
     std::mem::forget(refreshed);
-    exit::OK
+    Ok(exit::OK)
 }
 
 fn plural(n: usize, one: &str, many: &str) -> String {

@@ -4,6 +4,7 @@
 //! never leaves it (links to directories are not followed, links to files
 //! outside it are skipped).
 
+use super::{Failed, OrFail, Outcome};
 use crate::args::FmtArgs;
 use crate::{Io, exit, render};
 use infra_lang::SourceFile;
@@ -123,7 +124,7 @@ fn unified_diff(name: &str, before: &str, after: &str) -> String {
 }
 
 /// Runs `infra fmt`; see [`FmtArgs`] for the flags and exit codes.
-pub fn run(args: &FmtArgs, base: &Path, io: &mut Io<'_>) -> i32 {
+pub fn run(args: &FmtArgs, base: &Path, io: &mut Io<'_>) -> Outcome {
     if args.paths.len() == 1 && args.paths[0] == Path::new("-") {
         return run_stdin(args, io);
     }
@@ -135,13 +136,13 @@ pub fn run(args: &FmtArgs, base: &Path, io: &mut Io<'_>) -> i32 {
     let mut found = Found::default();
     for root in &roots {
         if !root.exists() {
-            let _ = writeln!(io.err, "Error: no file or directory at {}", root.display());
-            return exit::ERROR;
+            return Err(Failed::note(format!(
+                "Error: no file or directory at {}",
+                root.display()
+            )));
         }
-        if let Err(e) = collect(root, args.recursive, &mut found) {
-            let _ = writeln!(io.err, "Error: cannot list {}: {e}", root.display());
-            return exit::ERROR;
-        }
+        collect(root, args.recursive, &mut found)
+            .map_err(|e| Failed::note(format!("Error: cannot list {}: {e}", root.display())))?;
     }
     for link in &found.outside {
         let name = display(link.strip_prefix(base).unwrap_or(link));
@@ -190,13 +191,13 @@ pub fn run(args: &FmtArgs, base: &Path, io: &mut Io<'_>) -> i32 {
         let _ = write!(io.err, "{}", render::human(&diags, io.color, 100));
         failed = true;
     }
-    if failed {
+    Ok(if failed {
         exit::ERROR
     } else if args.check && unformatted {
         exit::NEEDS_FORMAT
     } else {
         exit::OK
-    }
+    })
 }
 
 fn format_bytes(name: &str, bytes: Vec<u8>) -> Result<(String, String), Vec<Diagnostic>> {
@@ -210,28 +211,20 @@ fn format_bytes(name: &str, bytes: Vec<u8>) -> Result<(String, String), Vec<Diag
     Ok((source.text().to_string(), after))
 }
 
-fn run_stdin(args: &FmtArgs, io: &mut Io<'_>) -> i32 {
+fn run_stdin(args: &FmtArgs, io: &mut Io<'_>) -> Outcome {
     let mut bytes = Vec::new();
-    if let Err(e) = std::io::stdin().read_to_end(&mut bytes) {
-        let _ = writeln!(io.err, "Error: cannot read standard input: {e}");
-        return exit::ERROR;
+    std::io::stdin()
+        .read_to_end(&mut bytes)
+        .map_err(|e| Failed::note(format!("Error: cannot read standard input: {e}")))?;
+    let (before, after) = format_bytes("<stdin>", bytes).or_fail(false)?;
+    if args.diff {
+        let _ = write!(io.out, "{}", unified_diff("<stdin>", &before, &after));
+    } else if !args.check {
+        let _ = write!(io.out, "{after}");
     }
-    match format_bytes("<stdin>", bytes) {
-        Err(d) => {
-            let _ = write!(io.err, "{}", render::human(&d, io.color, 100));
-            exit::ERROR
-        }
-        Ok((before, after)) => {
-            if args.diff {
-                let _ = write!(io.out, "{}", unified_diff("<stdin>", &before, &after));
-            } else if !args.check {
-                let _ = write!(io.out, "{after}");
-            }
-            if args.check && before != after {
-                exit::NEEDS_FORMAT
-            } else {
-                exit::OK
-            }
-        }
-    }
+    Ok(if args.check && before != after {
+        exit::NEEDS_FORMAT
+    } else {
+        exit::OK
+    })
 }

@@ -1,8 +1,8 @@
 //! `infra graph`: the resource instances and their dependencies (from
 //! references and `depends_on`) in DOT, for Graphviz.
 
-use super::eval::{gather_inputs, unplanned_options};
-use super::workdir::report;
+use super::workdir::{gather_inputs, unplanned_options};
+use super::{OrFail, Outcome};
 use crate::args::GraphArgs;
 use crate::{Io, exit};
 use infra_engine::eval::evaluate;
@@ -11,18 +11,11 @@ use std::collections::HashMap;
 use std::path::Path;
 
 /// Runs `infra graph`.
-pub fn run(args: &GraphArgs, base: &Path, io: &mut Io<'_>) -> i32 {
-    let inputs = match gather_inputs(&args.inputs, base) {
-        Ok(i) => i,
-        Err(d) => {
-            report(io, &d, false);
-            return exit::ERROR;
-        }
-    };
+pub fn run(args: &GraphArgs, base: &Path, io: &mut Io<'_>) -> Outcome {
+    let inputs = gather_inputs(&args.inputs, base).or_fail(false)?;
     let ev = evaluate(base, inputs, &unplanned_options());
     if infra_lang::diagnostic::has_errors(&ev.diagnostics) {
-        report(io, &ev.diagnostics, false);
-        return exit::ERROR;
+        return Err(ev.diagnostics).or_fail(false);
     }
     let mut g: DiGraph<String, ()> = DiGraph::new();
     let mut index = HashMap::new();
@@ -48,5 +41,5 @@ pub fn run(args: &GraphArgs, base: &Path, io: &mut Io<'_>) -> i32 {
     }
     out.push_str("}\n");
     let _ = write!(io.out, "{out}");
-    exit::OK
+    Ok(exit::OK)
 }

@@ -2,8 +2,8 @@
 //! address the configuration declares, holding the state lock (mirrors
 //! `terraform import`).
 
-use super::eval::gather_inputs;
-use super::workdir::{self, report};
+use super::workdir::{self, gather_inputs};
+use super::{OrFail, Outcome};
 use crate::args::ImportArgs;
 use crate::{Io, exit};
 use infra_engine::addr::ResourceAddress;
@@ -11,14 +11,9 @@ use infra_lang::Diagnostic;
 use std::path::Path;
 
 /// Runs `infra import`: 0 when imported, 1 on any error (state unchanged).
-pub fn run(args: &ImportArgs, base: &Path, io: &mut Io<'_>) -> i32 {
-    match import(args, base, io) {
-        Ok(()) => exit::OK,
-        Err(diags) => {
-            report(io, &diags, false);
-            exit::ERROR
-        }
-    }
+pub fn run(args: &ImportArgs, base: &Path, io: &mut Io<'_>) -> Outcome {
+    import(args, base, io).or_fail(false)?;
+    Ok(exit::OK)
 }
 
 fn import(args: &ImportArgs, base: &Path, io: &mut Io<'_>) -> Result<(), Vec<Diagnostic>> {

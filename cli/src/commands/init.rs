@@ -4,7 +4,8 @@
 //! `--migrate-state`, copies the local state file into the configured
 //! backend first. Idempotent.
 
-use super::workdir::{self, report};
+use super::workdir;
+use super::{OrFail, Outcome};
 use crate::args::{InitArgs, StateArgs};
 use crate::{Io, exit};
 use infra_engine::state::StateStore;
@@ -12,19 +13,12 @@ use infra_lang::Diagnostic;
 use std::path::Path;
 
 /// Runs `infra init`.
-pub fn run(args: &InitArgs, base: &Path, io: &mut Io<'_>) -> i32 {
+pub fn run(args: &InitArgs, base: &Path, io: &mut Io<'_>) -> Outcome {
     let diags = infra_engine::config::validate_dir(base);
     if infra_lang::diagnostic::has_errors(&diags) {
-        report(io, &diags, false);
-        return exit::ERROR;
+        return Err(diags).or_fail(false);
     }
-    let rt = match workdir::runtime() {
-        Ok(rt) => rt,
-        Err(d) => {
-            report(io, &[d], false);
-            return exit::ERROR;
-        }
-    };
+    let rt = workdir::runtime().or_fail(false)?;
     // With --migrate-state, --state names the file to migrate from.
     let dest_args = StateArgs {
         state: if args.migrate_state {
@@ -34,28 +28,14 @@ pub fn run(args: &InitArgs, base: &Path, io: &mut Io<'_>) -> i32 {
         },
         ..args.state.clone()
     };
-    let store = match workdir::store(base, &dest_args, workdir::const_inputs(&args.consts)) {
-        Ok(s) => s,
-        Err(diags) => {
-            report(io, &diags, false);
-            return exit::ERROR;
-        }
-    };
-    let lock = match workdir::lock(&rt, &*store, &args.state, "init") {
-        Ok(l) => l,
-        Err(d) => {
-            report(io, &[d], false);
-            return exit::ERROR;
-        }
-    };
-    if args.migrate_state
-        && let Err(d) = migrate(&rt, base, &args.state, &*store, io)
-    {
-        report(io, &[d], false);
-        return exit::ERROR;
+    let store =
+        workdir::store(base, &dest_args, workdir::const_inputs(&args.consts)).or_fail(false)?;
+    let lock = workdir::lock(&rt, &*store, &args.state, "init").or_fail(false)?;
+    if args.migrate_state {
+        migrate(&rt, base, &args.state, &*store, io).or_fail(false)?;
     }
-    match workdir::read(&rt, &*store) {
-        Ok(Some(s)) => {
+    match workdir::read(&rt, &*store).or_fail(false)? {
+        Some(s) => {
             let _ = writeln!(
                 io.out,
                 "State: {} ({} resource instances, serial {}).",
@@ -64,16 +44,12 @@ pub fn run(args: &InitArgs, base: &Path, io: &mut Io<'_>) -> i32 {
                 s.serial
             );
         }
-        Ok(None) => {
+        None => {
             let _ = writeln!(
                 io.out,
                 "State: {} (none yet; created by the first apply).",
                 store.describe()
             );
-        }
-        Err(d) => {
-            report(io, &[d], false);
-            return exit::ERROR;
         }
     }
     workdir::unlock(io, lock);
@@ -81,7 +57,7 @@ pub fn run(args: &InitArgs, base: &Path, io: &mut Io<'_>) -> i32 {
     let names: Vec<&str> = providers.iter().map(|(n, _)| n.as_str()).collect();
     let _ = writeln!(io.out, "Providers: {} (built in).", names.join(", "));
     let _ = writeln!(io.out, "\ninfra has been successfully initialized!");
-    exit::OK
+    Ok(exit::OK)
 }
 
 /// `--migrate-state`: copies the local state file (`--state FILE`, else

@@ -2,7 +2,8 @@
 //! module's outputs as of the last apply, sensitive ones redacted unless
 //! asked for.
 
-use super::workdir::{self, report};
+use super::workdir;
+use super::{OrFail, Outcome};
 use crate::args::OutputArgs;
 use crate::{Io, exit};
 use infra_engine::eval::Inputs;
@@ -12,28 +13,12 @@ use infra_lang::value::{render, to_json};
 use std::path::Path;
 
 /// Runs `infra output`.
-pub fn run(args: &OutputArgs, base: &Path, io: &mut Io<'_>) -> i32 {
-    let rt = match workdir::runtime() {
-        Ok(rt) => rt,
-        Err(d) => {
-            report(io, &[d], args.json);
-            return exit::ERROR;
-        }
-    };
-    let store = match workdir::store(base, &args.state, Inputs::default()) {
-        Ok(s) => s,
-        Err(diags) => {
-            report(io, &diags, args.json);
-            return exit::ERROR;
-        }
-    };
-    let state = match workdir::read(&rt, &*store) {
-        Ok(s) => s.unwrap_or_default(),
-        Err(d) => {
-            report(io, &[d], args.json);
-            return exit::ERROR;
-        }
-    };
+pub fn run(args: &OutputArgs, base: &Path, io: &mut Io<'_>) -> Outcome {
+    let rt = workdir::runtime().or_fail(args.json)?;
+    let store = workdir::store(base, &args.state, Inputs::default()).or_fail(args.json)?;
+    let state = workdir::read(&rt, &*store)
+        .or_fail(args.json)?
+        .unwrap_or_default();
     let shown = |v: &Value, sensitive: bool| -> (String, serde_json::Value) {
         if sensitive && !args.show_sensitive {
             ("<sensitive>".into(), serde_json::Value::Null)
@@ -54,16 +39,12 @@ pub fn run(args: &OutputArgs, base: &Path, io: &mut Io<'_>) -> i32 {
                 Some(s) => format!("Did you mean `{s}`?"),
                 None => "`infra output` lists the outputs in state (after an apply).".into(),
             };
-            report(
-                io,
-                &[Diagnostic::error(
-                    "output::not-found",
-                    format!("there is no output `{name}` in the state"),
-                )
-                .with_help(help)],
-                false,
-            );
-            return exit::ERROR;
+            return Err(Diagnostic::error(
+                "output::not-found",
+                format!("there is no output `{name}` in the state"),
+            )
+            .with_help(help))
+            .or_fail(false);
         };
         let (text, json) = shown(&o.value, o.sensitive);
         if args.json {
@@ -72,16 +53,12 @@ pub fn run(args: &OutputArgs, base: &Path, io: &mut Io<'_>) -> i32 {
             let plain = o.value.clone().unmark_deep().0;
             match (&plain, o.sensitive && !args.show_sensitive) {
                 (_, true) => {
-                    report(
-                        io,
-                        &[Diagnostic::error(
-                            "output::sensitive",
-                            format!("output `{name}` is sensitive"),
-                        )
-                        .with_help("Pass --show-sensitive to print it.")],
-                        false,
-                    );
-                    return exit::ERROR;
+                    return Err(Diagnostic::error(
+                        "output::sensitive",
+                        format!("output `{name}` is sensitive"),
+                    )
+                    .with_help("Pass --show-sensitive to print it."))
+                    .or_fail(false);
                 }
                 (Value::String(s), _) => {
                     let _ = write!(io.out, "{s}");
@@ -90,25 +67,21 @@ pub fn run(args: &OutputArgs, base: &Path, io: &mut Io<'_>) -> i32 {
                     let _ = write!(io.out, "{text}");
                 }
                 _ => {
-                    report(
-                        io,
-                        &[Diagnostic::error(
-                            "output::not-raw",
-                            format!(
-                                "output `{name}` is {}, not a string, number or bool",
-                                plain.describe()
-                            ),
-                        )
-                        .with_help("Use --json for collections.")],
-                        false,
-                    );
-                    return exit::ERROR;
+                    return Err(Diagnostic::error(
+                        "output::not-raw",
+                        format!(
+                            "output `{name}` is {}, not a string, number or bool",
+                            plain.describe()
+                        ),
+                    )
+                    .with_help("Use --json for collections."))
+                    .or_fail(false);
                 }
             }
         } else {
             let _ = writeln!(io.out, "{text}");
         }
-        return exit::OK;
+        return Ok(exit::OK);
     }
     if args.json {
         let m: serde_json::Map<String, serde_json::Value> = state
@@ -127,5 +100,5 @@ pub fn run(args: &OutputArgs, base: &Path, io: &mut Io<'_>) -> i32 {
             let _ = writeln!(io.out, "{k} = {}", shown(&o.value, o.sensitive).0);
         }
     }
-    exit::OK
+    Ok(exit::OK)
 }

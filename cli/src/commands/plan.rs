@@ -2,8 +2,8 @@
 //! changes (text, `--json` or `--format markdown`), optionally save them
 //! (`-out FILE`).
 
-use super::eval::gather_inputs;
-use super::workdir::{self, report};
+use super::workdir::{self, gather_inputs, report};
+use super::{OrFail, Outcome};
 use crate::args::{PlanArgs, PlanFormat, PlanningArgs};
 use crate::render::plan::{Style, render};
 use crate::render::plan_markdown;
@@ -69,38 +69,15 @@ pub fn make_plan(
 }
 
 /// Runs `infra plan`.
-pub fn run(args: &PlanArgs, base: &Path, io: &mut Io<'_>) -> i32 {
+pub fn run(args: &PlanArgs, base: &Path, io: &mut Io<'_>) -> Outcome {
     let format = args.output_format();
     let as_json = format == PlanFormat::Json;
-    let rt = match workdir::runtime() {
-        Ok(rt) => rt,
-        Err(d) => {
-            report(io, &[d], as_json);
-            return exit::ERROR;
-        }
-    };
+    let rt = workdir::runtime().or_fail(as_json)?;
     let consts = workdir::const_inputs(&args.planning.inputs.consts);
-    let store = match workdir::store(base, &args.planning.state, consts) {
-        Ok(s) => s,
-        Err(diags) => {
-            report(io, &diags, as_json);
-            return exit::ERROR;
-        }
-    };
-    let lock = match workdir::lock(&rt, &*store, &args.planning.state, "plan") {
-        Ok(l) => l,
-        Err(d) => {
-            report(io, &[d], as_json);
-            return exit::ERROR;
-        }
-    };
-    let (plan, inputs) = match make_plan(&args.planning, args.destroy, base, &rt, &*store) {
-        Ok(p) => p,
-        Err(diags) => {
-            report(io, &diags, as_json);
-            return exit::ERROR;
-        }
-    };
+    let store = workdir::store(base, &args.planning.state, consts).or_fail(as_json)?;
+    let lock = workdir::lock(&rt, &*store, &args.planning.state, "plan").or_fail(as_json)?;
+    let (plan, inputs) =
+        make_plan(&args.planning, args.destroy, base, &rt, &*store).or_fail(as_json)?;
     workdir::unlock(io, lock);
     report(io, &plan.warnings, false);
     let save = || -> Result<(), Diagnostic> {
@@ -124,10 +101,7 @@ pub fn run(args: &PlanArgs, base: &Path, io: &mut Io<'_>) -> i32 {
     if format == PlanFormat::Markdown {
         // Saved first: the Markdown names the saved plan, and nothing is
         // printed when it cannot be written.
-        if let Err(d) = save() {
-            report(io, &[d], false);
-            return exit::ERROR;
-        }
+        save().or_fail(false)?;
         let saved = args.out.as_ref().map(|out| out.display().to_string());
         let _ = write!(io.out, "{}", plan_markdown::render(&plan, saved.as_deref()));
     } else {
@@ -136,10 +110,7 @@ pub fn run(args: &PlanArgs, base: &Path, io: &mut Io<'_>) -> i32 {
         } else {
             let _ = write!(io.out, "{}", render(&plan, Style::new(io.color)));
         }
-        if let Err(d) = save() {
-            report(io, &[d], as_json);
-            return exit::ERROR;
-        }
+        save().or_fail(as_json)?;
         if let (Some(out), false) = (&args.out, as_json) {
             let _ = writeln!(io.out, "\nSaved the plan to: {}", out.display());
             if !crate::in_automation() {
@@ -159,5 +130,5 @@ pub fn run(args: &PlanArgs, base: &Path, io: &mut Io<'_>) -> i32 {
     // Freeing a large plan value by value takes longer than the rest of a
     // no-change plan; the process is about to exit.
     std::mem::forget(plan);
-    code
+    Ok(code)
 }

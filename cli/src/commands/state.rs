@@ -2,7 +2,8 @@
 //! without touching real objects. Edits take the lock and write a new
 //! serial (the previous version stays in the backup).
 
-use super::workdir::{self, report};
+use super::workdir;
+use super::{OrFail, Outcome};
 use crate::args::{StateArgs, StateCommand};
 use crate::{Io, exit};
 use infra_engine::addr::{ResourceAddress, Target};
@@ -85,7 +86,7 @@ fn mutate(
 }
 
 /// Runs one `infra state` subcommand.
-pub fn run(cmd: &StateCommand, base: &Path, io: &mut Io<'_>) -> i32 {
+pub fn run(cmd: &StateCommand, base: &Path, io: &mut Io<'_>) -> Outcome {
     let result: Result<Vec<String>, Diagnostic> = match cmd {
         StateCommand::List { addresses, state } => Ctx::open(base, state).and_then(|c| {
             let ts = targets(addresses)?;
@@ -103,7 +104,7 @@ pub fn run(cmd: &StateCommand, base: &Path, io: &mut Io<'_>) -> i32 {
                     )
                 })
                 .collect();
-            report(io, &pending, false);
+            workdir::report(io, &pending, false);
             Ok(s.resources
                 .keys()
                 .filter(|a| ts.is_empty() || ts.iter().any(|t| t.matches(a)))
@@ -187,18 +188,10 @@ pub fn run(cmd: &StateCommand, base: &Path, io: &mut Io<'_>) -> i32 {
             .and_then(|c| load(&c))
             .map(|s| vec![file::to_text(&s).trim_end().to_string()]),
     };
-    match result {
-        Ok(lines) => {
-            for l in lines {
-                let _ = writeln!(io.out, "{l}");
-            }
-            exit::OK
-        }
-        Err(d) => {
-            report(io, &[d], false);
-            exit::ERROR
-        }
+    for l in result.or_fail(false)? {
+        let _ = writeln!(io.out, "{l}");
     }
+    Ok(exit::OK)
 }
 
 /// `state mv SRC DST`: one instance to another address, or every instance

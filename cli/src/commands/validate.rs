@@ -7,7 +7,7 @@ use crate::{Io, exit, render};
 use std::path::Path;
 
 /// Runs `infra validate` on the module in `base`.
-pub fn run(args: &ValidateArgs, base: &Path, io: &mut Io<'_>) -> i32 {
+pub fn run(args: &ValidateArgs, base: &Path, io: &mut Io<'_>) -> super::Outcome {
     let mut diags = infra_engine::config::validate_dir_with(base, &super::workdir::providers());
     if !infra_lang::diagnostic::has_errors(&diags) {
         // The backend block's type and arguments (offline: a store is only
@@ -38,5 +38,5 @@ pub fn run(args: &ValidateArgs, base: &Path, io: &mut Io<'_>) -> i32 {
             );
         }
     }
-    if errors { exit::ERROR } else { exit::OK }
+    Ok(if errors { exit::ERROR } else { exit::OK })
 }

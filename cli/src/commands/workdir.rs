@@ -1,9 +1,16 @@
-//! What the commands that touch state share: the providers, the tokio
-//! runtime, the state store and its lock, reading state with a clear error.
+//! What several commands share: their inputs (`inputs.rs`), the
+//! providers, the tokio runtime, the state store and its lock, reading
+//! state with a clear error.
+
+mod approval;
+mod inputs;
+
+pub use approval::approve;
+pub use inputs::{const_inputs, gather_inputs};
 
 use crate::args::StateArgs;
 use crate::{Io, render};
-use infra_engine::eval::{InputValue, Inputs, backend_config};
+use infra_engine::eval::{EvalOptions, Inputs, backend_config};
 use infra_engine::provider::Providers;
 use infra_engine::state::local::{DEFAULT_PATH, LocalStore};
 use infra_engine::state::{LockGuard, LockInfo, State, StateError, StateStore};
@@ -20,6 +27,17 @@ pub fn providers() -> Providers {
         infra_providers::with_test()
     } else {
         infra_providers::all()
+    }
+}
+
+/// Evaluation without planning (`eval`, `console`, `graph`): references
+/// to resources see their configuration, plus the attributes their
+/// provider's schema declares (unknown when computed), so splats over
+/// instances work.
+pub fn unplanned_options() -> EvalOptions {
+    EvalOptions {
+        schemas: Some(providers()),
+        ..EvalOptions::default()
     }
 }
 
@@ -40,26 +58,6 @@ pub const WORKSPACE: &str = "default";
 
 /// The backend types.
 const BACKENDS: &[&str] = &["local", "s3"];
-
-/// `--const NAME=VALUE` arguments as inputs for evaluating the `backend`
-/// block (malformed ones are skipped here and reported by the command).
-pub fn const_inputs(consts: &[String]) -> Inputs {
-    let mut inputs = Inputs::default();
-    for c in consts {
-        if let Some((k, v)) = c.split_once('=')
-            && !k.trim().is_empty()
-        {
-            inputs.consts.insert(
-                k.trim().to_string(),
-                InputValue::Raw {
-                    text: v.to_string(),
-                    origin: "--const".into(),
-                },
-            );
-        }
-    }
-    inputs
-}
 
 /// The local state file: `--state FILE`, else the `backend "local"`
 /// block's `path`, else `.infra/state.json`, relative to `base`.

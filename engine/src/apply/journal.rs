@@ -1,0 +1,109 @@
+//! Recording an apply in the state store's journal: each batch of
+//! completions in one durable write (`StateStore::record_all`, one fsync)
+//! before anything depending on them starts; the moves and forgotten
+//! objects of the plan before the first operation. The first write that
+//! fails breaks the journal for the rest of the run: nothing more is
+//! written, and the scheduler starts nothing new.
+
+use super::report::ApplyReport;
+use crate::addr::ResourceAddress;
+use crate::plan::{Action, Plan};
+use crate::state::journal::{Entry, EntryKind};
+use crate::state::{InstanceState, State, StateError, StateStore};
+use infra_lang::Diagnostic;
+use tokio::runtime::Handle;
+
+const JOURNAL_HELP: &str = "The apply stopped as if interrupted: nothing new was started, and what was running was waited for. What completed is written to the state at the end; if that fails too, the state is saved to a file of its own (see below).";
+
+/// The journal of one apply: entries are made against `base`, the plan's
+/// prior state (lineage and serial).
+pub(super) struct Journal<'a> {
+    pub(super) store: &'a dyn StateStore,
+    pub(super) rt: &'a Handle,
+    pub(super) base: &'a State,
+}
+
+impl Journal<'_> {
+    /// Journals that `addr` now has state `inst` (`None`: gone). After the
+    /// first failure nothing more is written (a torn line could swallow the
+    /// next one): the address joins [`ApplyReport::unrecorded`].
+    pub(super) fn record(
+        &self,
+        addr: &ResourceAddress,
+        provider: &str,
+        inst: Option<&InstanceState>,
+        report: &mut ApplyReport,
+    ) {
+        let entry = Entry::new(self.base, addr, provider, inst);
+        self.record_batch(std::slice::from_ref(&entry), report);
+    }
+
+    /// Records `entries` durably, as one batch (one fsync) when the store
+    /// can. Once the journal has failed nothing more is written: the
+    /// completed operations among `entries` join
+    /// [`ApplyReport::unrecorded`].
+    pub(super) fn record_batch(&self, entries: &[Entry], report: &mut ApplyReport) {
+        if entries.is_empty() {
+            return;
+        }
+        let failed = if report.journal_failed() {
+            true
+        } else if let Err(e) = self.rt.block_on(self.store.record_all(entries)) {
+            let addrs: Vec<String> = entries.iter().map(|e| format!("`{}`", e.address)).collect();
+            report.errors.push(
+                Diagnostic::error(
+                    "state::journal",
+                    format!("could not record {} in the journal: {e}", addrs.join(", ")),
+                )
+                .with_help(JOURNAL_HELP),
+            );
+            report.journal_broken = true;
+            true
+        } else {
+            false
+        };
+        if failed {
+            for e in entries.iter().filter(|e| e.kind == EntryKind::Done) {
+                if let Ok(addr) = ResourceAddress::parse(&e.address)
+                    && !report.unrecorded.contains(&addr)
+                {
+                    report.unrecorded.push(addr);
+                }
+            }
+        }
+    }
+
+    /// Writes the intents of creates about to start in one durable write.
+    ///
+    /// # Errors
+    /// The store refused the write.
+    pub(super) fn announce(&self, intents: &[Entry]) -> Result<(), StateError> {
+        if intents.is_empty() {
+            return Ok(());
+        }
+        self.rt.block_on(self.store.record_all(intents))
+    }
+
+    /// Carries out the plan's moves and forgotten objects on `state`,
+    /// which change only the state: journalled first, so a crash before
+    /// the end still leaves them recorded. (The plan's prior state has the
+    /// moves carried out already; the journal replays onto the stored
+    /// state, which has not.)
+    pub(super) fn record_state_only(
+        &self,
+        plan: &Plan,
+        state: &mut State,
+        report: &mut ApplyReport,
+    ) {
+        for m in &plan.moves {
+            if let Some(inst) = state.resources.get(&m.to) {
+                self.record(&m.from, &inst.provider, None, report);
+                self.record(&m.to, &inst.provider, Some(inst), report);
+            }
+        }
+        for c in plan.changes.iter().filter(|c| c.action == Action::Forget) {
+            state.resources.remove(&c.address);
+            self.record(&c.address, &c.provider, None, report);
+        }
+    }
+}

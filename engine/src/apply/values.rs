@@ -1,0 +1,194 @@
+//! What an apply evaluates: the configuration session (made on first
+//! use) whose references see each instance's new state once applied, the
+//! provider configurations evaluated again, and the final planned value
+//! of an operation whose configuration waited for unknown values.
+
+use crate::addr::ResourceAddress;
+use crate::eval::{EvalOptions, Inputs, InstanceHook, InstanceInfo, Session};
+use crate::plan::{Action, Plan, ResourceChange};
+use crate::provider::{PlanRequest, Providers, validate};
+use crate::state::codec;
+use infra_lang::{Diagnostic, Value};
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::path::Path;
+use std::rc::Rc;
+use tokio::runtime::Handle;
+
+/// What references see during apply: new state once applied, else the
+/// planned (or prior) value.
+struct ApplyValues {
+    values: RefCell<HashMap<ResourceAddress, Value>>,
+}
+
+impl InstanceHook for ApplyValues {
+    fn value(&self, info: InstanceInfo<'_>) -> Result<Value, Diagnostic> {
+        Ok(self
+            .values
+            .borrow()
+            .get(info.address)
+            .cloned()
+            .unwrap_or(info.config))
+    }
+}
+
+/// Copies the sensitive marks of `planned` onto `new` (a provider returns
+/// plain values) and the schema's.
+pub(crate) fn carry_marks(
+    providers: &Providers,
+    type_name: &str,
+    planned: &Value,
+    new: Value,
+) -> Value {
+    let marks = codec::encode(planned).sensitive;
+    let new = if marks.is_empty() {
+        new
+    } else {
+        let e = codec::encode(&new);
+        let mut all = e.sensitive;
+        all.extend(marks);
+        codec::decode(&e.json, &all, &[], None)
+    };
+    match providers.schema(type_name, false) {
+        Some(s) => crate::plan::mark_schema_sensitive(s, new),
+        None => new,
+    }
+}
+
+/// The configuration as apply sees it: evaluated (once, on first need)
+/// with the values applied so far.
+pub(super) struct Evaluation<'a> {
+    root: &'a Path,
+    inputs: &'a Inputs,
+    workspace: String,
+    hook: Rc<ApplyValues>,
+    session: Option<Session>,
+}
+
+impl<'a> Evaluation<'a> {
+    /// Before anything runs, references see each change's planned value,
+    /// else the prior state's.
+    pub(super) fn new(root: &'a Path, inputs: &'a Inputs, workspace: &str, plan: &Plan) -> Self {
+        let mut initial = HashMap::new();
+        for c in &plan.changes {
+            if let Some(a) = &c.after {
+                initial.insert(c.address.clone(), a.clone());
+            }
+        }
+        for (a, i) in &plan.prior.resources {
+            initial.entry(a.clone()).or_insert_with(|| i.value.clone());
+        }
+        Evaluation {
+            root,
+            inputs,
+            workspace: workspace.to_string(),
+            hook: Rc::new(ApplyValues {
+                values: RefCell::new(initial),
+            }),
+            session: None,
+        }
+    }
+
+    /// The evaluation session, made on first use.
+    ///
+    /// # Errors
+    /// The configuration does not load.
+    pub(super) fn session(&mut self) -> Result<&Session, Vec<Diagnostic>> {
+        if self.session.is_none() {
+            let opts = EvalOptions {
+                workspace: self.workspace.clone(),
+                hook: Some(self.hook.clone()),
+                schemas: None,
+                keep_values: false,
+            };
+            self.session = Some(Session::new(self.root, self.inputs.clone(), &opts)?);
+        }
+        self.session.as_ref().ok_or_else(Vec::new)
+    }
+
+    /// From now on references to `address` see `value`.
+    pub(super) fn applied(&self, address: &ResourceAddress, value: Value) {
+        self.hook.values.borrow_mut().insert(address.clone(), value);
+    }
+
+    /// Configures the providers with configuration arguments that
+    /// `changes` use from the `provider` blocks, evaluated again as
+    /// Terraform does at apply.
+    ///
+    /// # Errors
+    /// A `provider` block does not evaluate or its provider refuses it.
+    pub(super) fn configure(
+        &mut self,
+        providers: &mut Providers,
+        changes: &[ResourceChange],
+        rt: &Handle,
+    ) -> Result<(), Vec<Diagnostic>> {
+        let needs_config = changes
+            .iter()
+            .any(|c| providers.configurable(Providers::provider_name(&c.provider)));
+        if !needs_config {
+            return Ok(());
+        }
+        let configs = self.session().and_then(Session::provider_configs)?;
+        rt.block_on(crate::provider::configure(providers, configs))
+    }
+
+    /// The final planned state of an apply operation: the saved plan's,
+    /// or — when the configuration waited for values of other resources —
+    /// the configuration evaluated again now and planned once more.
+    ///
+    /// # Errors
+    /// The configuration fails, is still unknown, or the provider's plan
+    /// fails.
+    pub(super) fn final_planned(
+        &mut self,
+        providers: &Providers,
+        c: &ResourceChange,
+    ) -> Result<Value, Vec<Diagnostic>> {
+        let after = c.after.clone().unwrap_or(Value::NULL);
+        if !c.config_unknown {
+            return Ok(after);
+        }
+        let data = c.action == Action::Read;
+        let schema = providers
+            .schema(&c.address.type_name, data)
+            .ok_or_else(|| {
+                crate::provider::error(format!("no schema for `{}`", c.address.type_name))
+            })?;
+        let raw = self.session()?.instance_config(&c.address)?;
+        let what = format!("`{}`", c.address);
+        let config = validate::conform(schema, &what, raw)
+            .map_err(|p| p.into_iter().map(|p| p.diagnostic).collect::<Vec<_>>())?;
+        if config.has_unknown() {
+            return Err(vec![Diagnostic::error(
+                "apply::unknown-config",
+                format!(
+                    "the configuration of `{}` is still not known during apply",
+                    c.address
+                ),
+            )]);
+        }
+        if data {
+            return Ok(config);
+        }
+        let provider = providers
+            .get(&c.provider)
+            .or_else(|| providers.for_type(&c.address.type_name))
+            .ok_or_else(|| crate::provider::error("no provider"))?;
+        let prior = if c.action == Action::Update {
+            c.before.as_ref()
+        } else {
+            None
+        };
+        let proposed = crate::plan::propose_for(schema, prior, &config);
+        let planned = provider
+            .plan(PlanRequest {
+                type_name: &c.address.type_name,
+                prior,
+                config: &config,
+                proposed,
+            })?
+            .planned;
+        Ok(planned)
+    }
+}
