@@ -700,6 +700,6 @@ mod tests {
             );
         }
         assert_eq!(lookup("eval::failed").map(|c| c.code), Some("eval::failed"));
-        assert_eq!(lookup("eval::nope"), None);
+        assert_eq!(lookup("no such code"), None);
     }
 }
