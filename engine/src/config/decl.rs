@@ -193,7 +193,10 @@ mod tests {
         assert_eq!((d.type_name, d.name), ("local_file", "a"));
         assert_eq!(d.count.map(|a| src.slice(a.expr.span)), Some("2"));
         assert!(d.for_each.is_none());
-        assert_eq!(d.provider.map(|p| p.key(&src)).as_deref(), Some("local.other"));
+        assert_eq!(
+            d.provider.map(|p| p.key(&src)).as_deref(),
+            Some("local.other")
+        );
         assert!(d.depends_on.is_some());
         let l = d.lifecycle.expect("lifecycle");
         assert!(l.create_before_destroy.is_some() && l.ignore_changes.is_some());

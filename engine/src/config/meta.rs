@@ -69,13 +69,7 @@ pub const RESOURCE_BLOCKS: &[&str] = &[LIFECYCLE, PROVISIONER, CONNECTION];
 /// of resources plus `source`, `version` and `providers` (a resource's
 /// `source`, e.g. of `local_file`, is its own argument).
 pub const MODULE_ARGS: &[&str] = &[
-    COUNT,
-    FOR_EACH,
-    DEPENDS_ON,
-    PROVIDER,
-    PROVIDERS,
-    SOURCE,
-    VERSION,
+    COUNT, FOR_EACH, DEPENDS_ON, PROVIDER, PROVIDERS, SOURCE, VERSION,
 ];
 
 /// Arguments of a resource's `lifecycle` block.

@@ -310,7 +310,11 @@ fn read_remove(
     diags: &mut Vec<Diagnostic>,
 ) -> Option<RemoveStatement> {
     let mut destroy = true;
-    for lc in b.body.blocks().filter(|n| n.kind.name == super::meta::LIFECYCLE) {
+    for lc in b
+        .body
+        .blocks()
+        .filter(|n| n.kind.name == super::meta::LIFECYCLE)
+    {
         for a in lc.body.attributes() {
             if a.name.name != super::meta::DESTROY {
                 diags.push(

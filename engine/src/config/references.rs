@@ -685,7 +685,13 @@ pub(crate) fn check(files: &[ParsedFile], decls: &Declarations, diags: &mut Vec<
                     // Checked above (`count`, `for_each`, `source`), or
                     // provider configurations rather than values.
                     let skip: &[&str] = if source.is_some() {
-                        &[meta::FOR_EACH, meta::COUNT, meta::PROVIDER, meta::PROVIDERS, meta::SOURCE]
+                        &[
+                            meta::FOR_EACH,
+                            meta::COUNT,
+                            meta::PROVIDER,
+                            meta::PROVIDERS,
+                            meta::SOURCE,
+                        ]
                     } else {
                         &[meta::FOR_EACH, meta::COUNT, meta::PROVIDER, meta::PROVIDERS]
                     };

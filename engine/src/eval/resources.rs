@@ -390,7 +390,11 @@ impl ModuleInstance {
     }
 
     /// The evaluated settings of a resource's `lifecycle` block `l`.
-    fn lifecycle(&self, src: &Arc<SourceFile>, l: &LifecycleDecl<'_>) -> Result<Lifecycle, Diagnostic> {
+    fn lifecycle(
+        &self,
+        src: &Arc<SourceFile>,
+        l: &LifecycleDecl<'_>,
+    ) -> Result<Lifecycle, Diagnostic> {
         let mut out = Lifecycle::default();
         let flag = |name: &str, arg: Option<&Attribute>| -> Result<bool, Diagnostic> {
             let Some(a) = arg else {

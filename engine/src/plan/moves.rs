@@ -54,7 +54,9 @@ fn walk(dir: &Path, files: &[ParsedFile], path: Vec<String>, out: &mut Vec<Decla
     }
     for f in files {
         for b in f.ast.body.blocks().filter(|b| b.kind.name == "module") {
-            let (Some(label), Some(source)) = (b.labels.first(), config::decl::module_call(b).source) else {
+            let (Some(label), Some(source)) =
+                (b.labels.first(), config::decl::module_call(b).source)
+            else {
                 continue;
             };
             let ExprKind::Template(t) = &source.expr.kind else {
