@@ -149,7 +149,7 @@ pub fn run(args: &ApplyArgs, destroy: bool, base: &Path, io: &mut Io<'_>) -> i32
         };
         report(io, &plan.warnings, false);
         if !json {
-            let _ = write!(io.out, "{}", render(&plan, style));
+            let _ = write!(io.out, "{}", render(&plan, &plan.summary(), style));
         }
         if !plan.has_changes() {
             if !json {

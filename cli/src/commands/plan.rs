@@ -129,12 +129,20 @@ pub fn run(args: &PlanArgs, base: &Path, io: &mut Io<'_>) -> i32 {
             return exit::ERROR;
         }
         let saved = args.out.as_ref().map(|out| out.display().to_string());
-        let _ = write!(io.out, "{}", plan_markdown::render(&plan, saved.as_deref()));
+        let _ = write!(
+            io.out,
+            "{}",
+            plan_markdown::render(&plan, &plan.summary(), saved.as_deref())
+        );
     } else {
         if as_json {
             let _ = writeln!(io.out, "{}", json::to_json(&plan));
         } else {
-            let _ = write!(io.out, "{}", render(&plan, Style::new(io.color)));
+            let _ = write!(
+                io.out,
+                "{}",
+                render(&plan, &plan.summary(), Style::new(io.color))
+            );
         }
         if let Err(d) = save() {
             report(io, &[d], as_json);
