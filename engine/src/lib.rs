@@ -6,6 +6,7 @@
 pub mod addr;
 pub mod apply;
 pub mod config;
+pub mod diff;
 pub mod drift;
 pub mod eval;
 pub mod import;

@@ -123,7 +123,7 @@ fn plan_and_approve(
     report(io, &plan.warnings, false);
     let style = Style::new(io.color);
     if !json {
-        let _ = write!(io.out, "{}", render(&plan, style));
+        let _ = write!(io.out, "{}", render(&plan, &plan.summary(), style));
     }
     if !plan.has_changes() {
         if !json {

@@ -103,12 +103,20 @@ pub fn run(args: &PlanArgs, base: &Path, io: &mut Io<'_>) -> Outcome {
         // printed when it cannot be written.
         save().or_fail(false)?;
         let saved = args.out.as_ref().map(|out| out.display().to_string());
-        let _ = write!(io.out, "{}", plan_markdown::render(&plan, saved.as_deref()));
+        let _ = write!(
+            io.out,
+            "{}",
+            plan_markdown::render(&plan, &plan.summary(), saved.as_deref())
+        );
     } else {
         if as_json {
             let _ = writeln!(io.out, "{}", json::to_json(&plan));
         } else {
-            let _ = write!(io.out, "{}", render(&plan, Style::new(io.color)));
+            let _ = write!(
+                io.out,
+                "{}",
+                render(&plan, &plan.summary(), Style::new(io.color))
+            );
         }
         save().or_fail(as_json)?;
         if let (Some(out), false) = (&args.out, as_json) {

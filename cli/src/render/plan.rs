@@ -2,13 +2,16 @@
 //! attribute-level before → after, `(known after apply)`, `(sensitive
 //! value)`, multi-line strings as unified diffs, moved and forgotten
 //! objects, drift found by refresh, output changes, and the summary line.
-//! Mirrors Terraform's layout.
+//! Mirrors Terraform's layout. A printer: the engine's value diff
+//! (`infra_engine::diff`) says what changes and how values are laid out.
 
 use infra_engine::addr::{ResourceAddress, ResourceMode};
-use infra_engine::plan::{Action, Drift, Plan, ResourceChange, counts};
+use infra_engine::diff::layout::{self, LineKind, key};
+use infra_engine::diff::{AttributeChange, Change, LineTag, ListChange, ObjectDiff, fields};
+use infra_engine::plan::{Action, Drift, Plan, ResourceChange, Summary};
 use infra_lang::Value;
 use infra_lang::value::quote;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 use std::fmt::Write;
 
 /// Colours (ANSI) or none.
@@ -51,94 +54,19 @@ impl Style {
     }
 }
 
-fn entries(v: &Value) -> Option<BTreeMap<String, Value>> {
-    match v {
-        Value::Object(m) | Value::Map(_, m) => Some(m.clone()),
-        _ => None,
-    }
-}
-
-/// The attributes of a resource object: those of a sensitive one come
-/// back sensitive each, so none is shown.
-fn fields(v: &Value) -> Option<BTreeMap<String, Value>> {
-    match v {
-        Value::Sensitive(inner) => {
-            fields(inner).map(|m| m.into_iter().map(|(k, x)| (k, x.mark_if(true))).collect())
-        }
-        v => entries(v),
-    }
-}
-
-fn items_of(v: &Value) -> Option<Vec<Value>> {
-    match v {
-        Value::List(_, x) | Value::Set(_, x) | Value::Tuple(x) => Some(x.clone()),
-        _ => None,
-    }
-}
+/// How the human plan shows a sensitive value.
+const REDACTED: &str = "(sensitive value)";
 
 /// One value, possibly over several lines, starting at column `indent`.
 fn value(v: &Value, indent: usize) -> String {
-    let pad = " ".repeat(indent);
-    match v {
-        Value::Sensitive(_) => "(sensitive value)".into(),
-        Value::Unknown(_) => "(known after apply)".into(),
-        Value::Null(_) => "null".into(),
-        Value::String(s) if s.contains('\n') => {
-            let mut out = "<<-EOT\n".to_string();
-            for line in s.strip_suffix('\n').unwrap_or(s).split('\n') {
-                let _ = writeln!(out, "{pad}    {line}");
-            }
-            let _ = write!(out, "{pad}EOT");
-            out
-        }
-        Value::String(s) => quote(s),
-        Value::Bool(b) => b.to_string(),
-        Value::Number(n) => n.to_string(),
-        _ => layout(v, indent + 4, indent, "", &|x| value(x, indent + 4)).unwrap_or_default(),
-    }
-}
-
-/// An object or list over several lines: each element at column `items`
-/// after `prefix` (a marker and its space, or nothing), rendered by
-/// `inner`; the closing bracket at column `close`. `None` for other
-/// values.
-fn layout(
-    v: &Value,
-    items: usize,
-    close: usize,
-    prefix: &str,
-    inner: &dyn Fn(&Value) -> String,
-) -> Option<String> {
-    let (pad, end) = (" ".repeat(items), " ".repeat(close));
-    if let Some(m) = entries(v) {
-        if m.is_empty() {
-            return Some("{}".into());
-        }
-        let w = m.keys().map(|k| key(k).len()).max().unwrap_or(0);
-        let mut out = "{\n".to_string();
-        for (k, x) in &m {
-            let _ = writeln!(out, "{pad}{prefix}{:w$} = {}", key(k), inner(x));
-        }
-        let _ = write!(out, "{end}}}");
-        return Some(out);
-    }
-    let xs = items_of(v)?;
-    if xs.is_empty() {
-        return Some("[]".into());
-    }
-    let mut out = "[\n".to_string();
-    for x in &xs {
-        let _ = writeln!(out, "{pad}{prefix}{},", inner(x));
-    }
-    let _ = write!(out, "{end}]");
-    Some(out)
+    layout::text(v, REDACTED, indent)
 }
 
 /// A value being created (`marker` `+`) or destroyed (`-`) whose line's
-/// marker is at column `indent`: scalars as [`value`] writes them; objects
-/// and lists over several lines with `marker` before every element, each
-/// level 4 columns deeper and its closing bracket under its first
-/// character, as Terraform lays them out:
+/// marker is at column `indent`: scalars as [`value`] writes them at
+/// `indent + 4`; objects and lists over several lines with `marker` before
+/// every element, each level 4 columns deeper and its closing bracket
+/// under its first character, as Terraform lays them out:
 ///
 /// ```text
 ///       + tags  = {
@@ -147,10 +75,23 @@ fn layout(
 /// ```
 fn marked(v: &Value, marker: &str, indent: usize, style: Style) -> String {
     let prefix = format!("{} ", style.marker(marker));
-    layout(v, indent + 4, indent + 2, &prefix, &|x| {
-        marked(x, marker, indent + 4, style)
-    })
-    .unwrap_or_else(|| value(v, indent + 4))
+    let mut out = String::new();
+    for (i, l) in layout::lines(v, REDACTED).into_iter().enumerate() {
+        if i > 0 {
+            let col = indent + 4 * l.depth;
+            out.push('\n');
+            match l.kind {
+                LineKind::Entry => {
+                    out.push_str(&" ".repeat(col));
+                    out.push_str(&prefix);
+                }
+                LineKind::Close => out.push_str(&" ".repeat(col + 2)),
+                LineKind::Heredoc => out.push_str(&" ".repeat(col + 4)),
+            }
+        }
+        out.push_str(&l.text);
+    }
+    out
 }
 
 /// The marker of an action, as Terraform prints it before a resource:
@@ -168,27 +109,22 @@ pub(crate) fn action_marker(a: Action) -> &'static str {
     }
 }
 
-/// An attribute or object key as written in the configuration: bare when
-/// it can be, quoted otherwise.
-pub(crate) fn key(k: &str) -> String {
-    let plain = !k.is_empty()
-        && k.chars()
-            .all(|c| c.is_alphanumeric() || c == '_' || c == '-')
-        && !k.starts_with(|c: char| c.is_ascii_digit());
-    if plain { k.to_string() } else { quote(k) }
+/// `  # (3 unchanged attributes hidden)` at column `indent`.
+fn hidden_line(out: &mut String, indent: usize, n: usize, what: &str) {
+    if n > 0 {
+        let _ = writeln!(
+            out,
+            "{}  # ({n} unchanged {what}{} hidden)",
+            " ".repeat(indent),
+            if n == 1 { "" } else { "s" }
+        );
+    }
 }
 
-/// Unchanged for display: the same data and the same sensitivity (a value
-/// becoming sensitive is shown as a change).
-pub(crate) fn same(a: &Value, b: &Value) -> bool {
-    a.same_data(b) && a.is_sensitive_deep() == b.is_sensitive_deep()
-}
-
-/// Renders the attributes of one change into `out`.
+/// Prints the attributes of one change into `out`.
 struct Body<'a> {
     out: &'a mut String,
     style: Style,
-    replace_paths: &'a [String],
 }
 
 impl Body<'_> {
@@ -240,205 +176,117 @@ impl Body<'_> {
             self.line(indent, "", "id", w, &value(id, indent + 4), "");
             hidden -= 1;
         }
-        if hidden > 0 {
-            let _ = writeln!(
-                self.out,
-                "{}  # ({hidden} unchanged attribute{} hidden)",
-                " ".repeat(indent),
-                if hidden == 1 { "" } else { "s" }
-            );
-        }
+        hidden_line(self.out, indent, hidden, "attribute");
     }
 
-    /// Attribute-level differences of an update or replacement.
-    fn diff(&mut self, before: &Value, after: &Value, indent: usize, top: bool) {
-        let b = fields(before).unwrap_or_default();
-        let a = fields(after).unwrap_or_default();
-        let mut names: Vec<&String> = b.keys().chain(a.keys()).collect();
-        names.sort();
-        names.dedup();
-        let null = Value::NULL;
-        let changed: Vec<&String> = names
+    /// The attribute diff of an update, a replacement or drift; `top` for
+    /// a resource's own attributes (a removed one reads `-> null` there,
+    /// as in Terraform, but not inside an object).
+    fn object(&mut self, d: &ObjectDiff, indent: usize, top: bool) {
+        let w = d
+            .changed
             .iter()
-            .copied()
-            .filter(|n| !same(b.get(*n).unwrap_or(&null), a.get(*n).unwrap_or(&null)))
-            .filter(|n| {
-                !(b.get(*n).is_none_or(Value::is_null) && a.get(*n).is_none_or(Value::is_null))
-            })
-            .collect();
-        let w = changed.iter().map(|k| key(k).len()).max().unwrap_or(0);
-        for n in &changed {
-            let bv = b.get(*n).unwrap_or(&null);
-            let av = a.get(*n).unwrap_or(&null);
-            let note = if top && self.replace_paths.contains(n) {
+            .map(|c| key(&c.name).len())
+            .max()
+            .unwrap_or(0);
+        for c in &d.changed {
+            let note = if c.forces_replacement {
                 self.style.paint("31", " # forces replacement")
             } else {
                 String::new()
             };
-            self.attr(n, bv, av, w, indent, &note, top);
+            self.attr(c, w, indent, &note, top);
         }
-        let hidden = names
-            .iter()
-            .filter(|n| !changed.contains(n))
-            .filter(|n| {
-                !(b.get(**n).is_none_or(Value::is_null) && a.get(**n).is_none_or(Value::is_null))
-            })
-            .count();
-        if hidden > 0 {
-            let _ = writeln!(
-                self.out,
-                "{}  # ({hidden} unchanged attribute{} hidden)",
-                " ".repeat(indent),
-                if hidden == 1 { "" } else { "s" }
-            );
-        }
+        hidden_line(self.out, indent, d.unchanged, "attribute");
     }
 
-    /// One attribute that changes; `top` for a resource's own attributes
-    /// (a removed one reads `-> null` there, as in Terraform, but not
-    /// inside an object).
-    #[allow(clippy::too_many_arguments)]
-    fn attr(
-        &mut self,
-        n: &str,
-        bv: &Value,
-        av: &Value,
-        w: usize,
-        indent: usize,
-        note: &str,
-        top: bool,
-    ) {
-        let name = key(n);
-        if bv.is_null() {
-            let text = marked(av, "+", indent, self.style);
-            self.line(indent, "+", &name, w, &text, note);
-            return;
-        }
-        if av.is_null() {
-            let text = marked(bv, "-", indent, self.style);
-            let text = if top { format!("{text} -> null") } else { text };
-            self.line(indent, "-", &name, w, &text, note);
-            return;
-        }
-        if bv.is_sensitive_deep() || av.is_sensitive_deep() {
-            self.line(indent, "~", &name, w, "(sensitive value)", note);
-            return;
-        }
-        match (bv, av) {
-            (Value::String(x), Value::String(y)) if x.contains('\n') || y.contains('\n') => {
-                let pad = " ".repeat(indent);
+    /// One attribute that changes.
+    fn attr(&mut self, c: &AttributeChange, w: usize, indent: usize, note: &str, top: bool) {
+        let name = key(&c.name);
+        let pad = " ".repeat(indent);
+        match &c.change {
+            Change::Added => {
+                let text = marked(&c.after, "+", indent, self.style);
+                self.line(indent, "+", &name, w, &text, note);
+            }
+            Change::Removed => {
+                let text = marked(&c.before, "-", indent, self.style);
+                let text = if top { format!("{text} -> null") } else { text };
+                self.line(indent, "-", &name, w, &text, note);
+            }
+            Change::Sensitive => self.line(indent, "~", &name, w, REDACTED, note),
+            Change::Text(lines) => {
                 let mut text = "<<-EOT\n".to_string();
-                let d = similar::TextDiff::from_lines(x.as_str(), y.as_str());
-                for change in d.iter_all_changes() {
-                    let sign = match change.tag() {
-                        similar::ChangeTag::Delete => self.style.marker("-"),
-                        similar::ChangeTag::Insert => self.style.marker("+"),
-                        similar::ChangeTag::Equal => " ".into(),
+                for l in lines {
+                    let sign = match l.tag {
+                        LineTag::Removed => self.style.marker("-"),
+                        LineTag::Added => self.style.marker("+"),
+                        LineTag::Same => " ".into(),
                     };
-                    let _ = writeln!(
-                        text,
-                        "{pad}  {sign} {}",
-                        change.value().trim_end_matches('\n')
-                    );
+                    let _ = writeln!(text, "{pad}  {sign} {}", l.text);
                 }
                 let _ = write!(text, "{pad}    EOT");
                 self.line(indent, "~", &name, w, &text, note);
             }
-            _ if items_of(bv).is_some() && items_of(av).is_some() => {
-                self.list_diff(&name, bv, av, w, indent, note);
-            }
-            _ if entries(bv).is_some() && entries(av).is_some() => {
-                let pad = " ".repeat(indent);
+            Change::List(ops) => self.list(&name, ops, w, indent, note),
+            Change::Object(d) => {
                 let _ = writeln!(
                     self.out,
                     "{pad}{} {name:w$} = {{{note}",
                     self.style.marker("~")
                 );
-                self.diff(bv, av, indent + 4, false);
+                self.object(d, indent + 4, false);
                 let _ = writeln!(self.out, "{pad}  }}");
             }
-            _ => {
-                let text = format!("{} -> {}", value(bv, indent + 4), value(av, indent + 4));
+            Change::Replaced => {
+                let text = format!(
+                    "{} -> {}",
+                    value(&c.before, indent + 4),
+                    value(&c.after, indent + 4)
+                );
                 self.line(indent, "~", &name, w, &text, note);
             }
         }
     }
-}
 
-impl Body<'_> {
     /// A list, set or tuple that changes, element by element as Terraform
-    /// shows it: removed elements `-`, added `+`, unchanged ones counted
-    /// (elements are matched by their rendered text, in order).
-    fn list_diff(
-        &mut self,
-        name: &str,
-        bv: &Value,
-        av: &Value,
-        w: usize,
-        indent: usize,
-        note: &str,
-    ) {
-        let xs = items_of(bv).unwrap_or_default();
-        let ys = items_of(av).unwrap_or_default();
-        let kx: Vec<String> = xs.iter().map(|x| value(x, 0)).collect();
-        let ky: Vec<String> = ys.iter().map(|y| value(y, 0)).collect();
+    /// shows it: removed elements `-`, added `+`, objects changed in place
+    /// `~`, unchanged ones counted.
+    fn list(&mut self, name: &str, ops: &[ListChange], w: usize, indent: usize, note: &str) {
         let pad = " ".repeat(indent);
-        let _ = writeln!(
-            self.out,
-            "{pad}{} {name:w$} = [{note}",
-            self.style.marker("~")
-        );
         let style = self.style;
+        let _ = writeln!(self.out, "{pad}{} {name:w$} = [{note}", style.marker("~"));
         let mut hidden = 0;
-        let flush = |out: &mut String, hidden: &mut usize| {
-            if *hidden > 0 {
-                let _ = writeln!(
-                    out,
-                    "{pad}      # ({hidden} unchanged element{} hidden)",
-                    if *hidden == 1 { "" } else { "s" }
-                );
-                *hidden = 0;
+        for op in ops {
+            if let ListChange::Unchanged(n) = op {
+                hidden += n;
+                continue;
             }
-        };
-        for op in similar::capture_diff_slices(similar::Algorithm::Myers, &kx, &ky) {
-            let (tag, old, new) = op.as_tag_tuple();
-            match tag {
-                similar::DiffTag::Equal => hidden += old.len(),
-                similar::DiffTag::Replace
-                    if old.len() == new.len()
-                        && xs[old.clone()].iter().all(|x| entries(x).is_some())
-                        && ys[new.clone()].iter().all(|y| entries(y).is_some()) =>
-                {
-                    // Objects changed in place: their attributes' diff.
-                    flush(self.out, &mut hidden);
-                    for (x, y) in xs[old].iter().zip(&ys[new]) {
+            hidden_line(self.out, indent + 4, std::mem::take(&mut hidden), "element");
+            match op {
+                ListChange::Objects(diffs) => {
+                    for d in diffs {
                         let _ = writeln!(self.out, "{pad}    {} {{", style.marker("~"));
-                        self.diff(x, y, indent + 8, false);
+                        self.object(d, indent + 8, false);
                         let _ = writeln!(self.out, "{pad}      }},");
                     }
                 }
-                _ => {
-                    flush(self.out, &mut hidden);
-                    for x in &xs[old] {
-                        let _ = writeln!(
-                            self.out,
-                            "{pad}    {} {},",
-                            style.marker("-"),
-                            marked(x, "-", indent + 4, style)
-                        );
-                    }
-                    for y in &ys[new] {
-                        let _ = writeln!(
-                            self.out,
-                            "{pad}    {} {},",
-                            style.marker("+"),
-                            marked(y, "+", indent + 4, style)
-                        );
+                ListChange::Replaced { removed, added } => {
+                    for (m, xs) in [("-", removed), ("+", added)] {
+                        for x in xs {
+                            let _ = writeln!(
+                                self.out,
+                                "{pad}    {} {},",
+                                style.marker(m),
+                                marked(x, m, indent + 4, style)
+                            );
+                        }
                     }
                 }
+                ListChange::Unchanged(_) => {}
             }
         }
-        flush(self.out, &mut hidden);
+        hidden_line(self.out, indent + 4, hidden, "element");
         let _ = writeln!(self.out, "{pad}  ]");
     }
 }
@@ -514,17 +362,16 @@ pub fn moved_change(
         let _ = writeln!(out, "  # (moved from {from})");
     }
     let _ = writeln!(out, "{} {} {{", style.marker(marker), block_line(c));
-    let mut body = Body {
-        out,
-        style,
-        replace_paths: &c.replace_paths,
-    };
+    let mut body = Body { out, style };
     match (c.action, &c.before, &c.after) {
         (Action::Create | Action::Read, _, Some(a)) => body.whole(a, "+", 6),
         (Action::Delete, Some(b), _) => body.whole(b, "-", 6),
         (Action::Forget, Some(b), _) => body.unchanged(b, 6),
-        (_, Some(b), Some(a)) => body.diff(b, a, 6, true),
-        _ => {}
+        _ => {
+            if let Some(d) = c.diff() {
+                body.object(&d, 6, true);
+            }
+        }
     }
     let _ = writeln!(out, "    }}\n");
 }
@@ -553,32 +400,17 @@ fn moved_only(
         quote(&to.type_name),
         quote(&to.name)
     );
-    let mut body = Body {
-        out,
-        style,
-        replace_paths: &[],
-    };
+    let mut body = Body { out, style };
     body.unchanged(value, 6);
     let _ = writeln!(out, "    }}\n");
 }
 
-/// The attribute-level differences `before` → `after` of one object,
-/// lines starting at column `indent` (unchanged attributes counted, not
-/// shown; sensitive values redacted; multi-line strings as unified
-/// diffs): the body of a drift or update block.
-pub fn attribute_diff(
-    out: &mut String,
-    before: &Value,
-    after: &Value,
-    indent: usize,
-    style: Style,
-) {
-    let mut body = Body {
-        out,
-        style,
-        replace_paths: &[],
-    };
-    body.diff(before, after, indent, false);
+/// Prints the attribute diff `d` of one object, lines starting at column
+/// `indent` (unchanged attributes counted, not shown; sensitive values
+/// redacted; multi-line strings as unified diffs): the body of a drift
+/// block.
+pub fn object_diff(out: &mut String, d: &ObjectDiff, indent: usize, style: Style) {
+    Body { out, style }.object(d, indent, false);
 }
 
 /// Renders objects changed outside infra.
@@ -592,11 +424,11 @@ pub fn drift(out: &mut String, drift: &[Drift], style: Style) {
         style.bold("Note: Objects have changed outside of infra")
     );
     for d in drift {
-        match &d.after {
+        match d.diff() {
             None => {
                 let _ = writeln!(out, "  # {} has been deleted", d.address);
             }
-            Some(a) => {
+            Some(diff) => {
                 let _ = writeln!(out, "  # {} has changed", d.address);
                 let _ = writeln!(
                     out,
@@ -605,12 +437,7 @@ pub fn drift(out: &mut String, drift: &[Drift], style: Style) {
                     quote(&d.address.type_name),
                     quote(&d.address.name)
                 );
-                let mut body = Body {
-                    out,
-                    style,
-                    replace_paths: &[],
-                };
-                body.diff(&d.before, a, 6, false);
+                object_diff(out, &diff, 6, style);
                 let _ = writeln!(out, "    }}");
             }
         }
@@ -618,14 +445,8 @@ pub fn drift(out: &mut String, drift: &[Drift], style: Style) {
     }
 }
 
-/// The summary line: `Plan: 2 to add, 1 to change, 0 to destroy.`
-pub fn summary(plan: &Plan) -> String {
-    let (add, change, destroy) = counts(&plan.changes);
-    format!("Plan: {add} to add, {change} to change, {destroy} to destroy.")
-}
-
-/// The whole human plan.
-pub fn render(plan: &Plan, style: Style) -> String {
+/// The whole human plan; `summary` is the plan's [`Plan::summary`].
+pub fn render(plan: &Plan, summary: &Summary, style: Style) -> String {
     let mut out = String::new();
     drift(&mut out, &plan.drift, style);
     if !plan.has_changes() {
@@ -670,7 +491,7 @@ pub fn render(plan: &Plan, style: Style) -> String {
                 (None, None) => {}
             }
         }
-        let _ = writeln!(out, "{}", style.bold(&summary(plan)));
+        let _ = writeln!(out, "{}", style.bold(&summary.line()));
     }
     let outs: Vec<_> = plan
         .outputs

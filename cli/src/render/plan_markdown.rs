@@ -6,12 +6,12 @@
 //! so that it always fits in a GitHub comment (65,536 characters).
 
 use super::markdown::{code, fenced, html, plural};
-use super::plan::{block_line, describe, key, same, summary};
+use super::plan::{block_line, describe};
 use infra_engine::addr::ResourceAddress;
-use infra_engine::plan::{Action, Plan, ResourceChange};
+use infra_engine::diff::layout::{self, key};
+use infra_engine::diff::{AttributeChange, Change, LineTag, ObjectDiff, fields};
+use infra_engine::plan::{Action, Plan, ResourceChange, Summary};
 use infra_lang::Value;
-use infra_lang::value::quote;
-use std::collections::BTreeMap;
 use std::fmt::Write;
 
 /// The most the whole document may take, in bytes. GitHub refuses
@@ -46,37 +46,6 @@ const NOTE_BYTES: usize = 600;
 /// (context). GitHub colours the first three in a `diff` block.
 type Mark = char;
 
-/// Counts per action for the summary table.
-#[derive(Default)]
-struct Counts {
-    create: usize,
-    update: usize,
-    replace: usize,
-    delete: usize,
-    read: usize,
-    forget: usize,
-    moved: usize,
-}
-
-fn counts(plan: &Plan) -> Counts {
-    let mut n = Counts {
-        moved: plan.moves.len(),
-        ..Counts::default()
-    };
-    for c in &plan.changes {
-        match c.action {
-            Action::Create => n.create += 1,
-            Action::Update => n.update += 1,
-            Action::DeleteThenCreate | Action::CreateThenDelete => n.replace += 1,
-            Action::Delete => n.delete += 1,
-            Action::Read => n.read += 1,
-            Action::Forget => n.forget += 1,
-            Action::NoOp => {}
-        }
-    }
-    n
-}
-
 /// Text outside code blocks: one line, HTML escaped outside the code
 /// spans the engine puts in reasons and messages (`` `filename` forces
 /// replacement``).
@@ -106,15 +75,14 @@ fn shorten(s: &str, max: usize) -> String {
     }
 }
 
+/// How the Markdown plan shows a sensitive value.
+const REDACTED: &str = "(sensitive)";
+
 /// The lines of a `diff` block, each starting with its marker.
 #[derive(Default)]
 struct Diff {
     text: String,
 }
-
-/// A value as lines: the first goes after `name = `, the others follow
-/// at the given extra depth.
-type Lines = Vec<(usize, String)>;
 
 impl Diff {
     fn line(&mut self, mark: Mark, depth: usize, text: &str) {
@@ -122,14 +90,15 @@ impl Diff {
     }
 
     /// `name = value` (all lines marked `mark`), `note` after the last.
-    fn assign(&mut self, mark: Mark, depth: usize, name: &str, lines: &Lines, note: &str) {
+    fn assign(&mut self, mark: Mark, depth: usize, name: &str, v: &Value, note: &str) {
+        let lines = layout::lines(v, REDACTED);
         let last = lines.len().saturating_sub(1);
-        for (i, (extra, text)) in lines.iter().enumerate() {
+        for (i, l) in lines.iter().enumerate() {
             let note = if i == last { note } else { "" };
             if i == 0 {
-                self.line(mark, depth, &format!("{name} = {text}{note}"));
+                self.line(mark, depth, &format!("{name} = {}{note}", l.text));
             } else {
-                self.line(mark, depth + extra, &format!("{text}{note}"));
+                self.line(mark, depth + l.depth, &format!("{}{note}", l.text));
             }
         }
     }
@@ -143,53 +112,33 @@ impl Diff {
         let shown: Vec<(&String, &Value)> = m.iter().filter(|(_, x)| !x.is_null()).collect();
         let w = shown.iter().map(|(k, _)| key(k).len()).max().unwrap_or(0);
         for (k, x) in shown {
-            self.assign(mark, depth, &format!("{:w$}", key(k)), &lines(x), "");
+            self.assign(mark, depth, &format!("{:w$}", key(k)), x, "");
         }
     }
 
-    /// Attribute-level differences of two objects; unchanged attributes
-    /// counted, not shown.
-    fn diff(&mut self, before: &Value, after: &Value, depth: usize, forces: &[String]) {
-        let b = fields(before).unwrap_or_default();
-        let a = fields(after).unwrap_or_default();
-        let mut names: Vec<&String> = b.keys().chain(a.keys()).collect();
-        names.sort();
-        names.dedup();
-        let null = Value::NULL;
-        let present = |n: &String| {
-            !(b.get(n).is_none_or(Value::is_null) && a.get(n).is_none_or(Value::is_null))
-        };
-        let (changed, unchanged): (Vec<&String>, Vec<&String>) = names
-            .into_iter()
-            .filter(|n| present(n))
-            .partition(|n| !same(b.get(*n).unwrap_or(&null), a.get(*n).unwrap_or(&null)));
-        let w = changed.iter().map(|k| key(k).len()).max().unwrap_or(0);
-        for n in &changed {
-            let note = if forces.contains(n) {
+    /// An attribute diff; unchanged attributes counted, not shown.
+    fn object(&mut self, d: &ObjectDiff, depth: usize) {
+        let w = d
+            .changed
+            .iter()
+            .map(|c| key(&c.name).len())
+            .max()
+            .unwrap_or(0);
+        for c in &d.changed {
+            let note = if c.forces_replacement {
                 " # forces replacement"
             } else {
                 ""
             };
-            self.attr(
-                n,
-                b.get(*n).unwrap_or(&null),
-                a.get(*n).unwrap_or(&null),
-                w,
-                depth,
-                note,
-            );
+            self.attr(c, w, depth, note);
         }
-        if !unchanged.is_empty() {
+        if d.unchanged > 0 {
             self.line(
                 ' ',
                 depth,
                 &format!(
                     "# ({} hidden)",
-                    plural(
-                        unchanged.len(),
-                        "unchanged attribute",
-                        "unchanged attributes"
-                    )
+                    plural(d.unchanged, "unchanged attribute", "unchanged attributes")
                 ),
             );
         }
@@ -198,123 +147,45 @@ impl Diff {
     /// One changed attribute (or output): added, removed, redacted, a
     /// unified diff of multi-line strings, nested objects descended into,
     /// `before -> after` on one line, or the old lines then the new.
-    fn attr(&mut self, n: &str, bv: &Value, av: &Value, w: usize, depth: usize, note: &str) {
-        let name = format!("{:w$}", key(n));
-        if bv.is_null() {
-            self.assign('+', depth, &name, &lines(av), note);
-            return;
-        }
-        if av.is_null() {
-            self.assign('-', depth, &name, &lines(bv), note);
-            return;
-        }
-        if bv.is_sensitive_deep() || av.is_sensitive_deep() {
-            self.line('!', depth, &format!("{name} = (sensitive){note}"));
-            return;
-        }
-        match (bv, av) {
-            (Value::String(x), Value::String(y)) if x.contains('\n') || y.contains('\n') => {
+    fn attr(&mut self, c: &AttributeChange, w: usize, depth: usize, note: &str) {
+        let name = format!("{:w$}", key(&c.name));
+        match &c.change {
+            Change::Added => self.assign('+', depth, &name, &c.after, note),
+            Change::Removed => self.assign('-', depth, &name, &c.before, note),
+            Change::Sensitive => self.line('!', depth, &format!("{name} = {REDACTED}{note}")),
+            Change::Text(lines) => {
                 self.line('!', depth, &format!("{name} = <<-EOT"));
-                let d = similar::TextDiff::from_lines(x.as_str(), y.as_str());
-                for change in d.iter_all_changes() {
-                    let mark = match change.tag() {
-                        similar::ChangeTag::Delete => '-',
-                        similar::ChangeTag::Insert => '+',
-                        similar::ChangeTag::Equal => ' ',
+                for l in lines {
+                    let mark = match l.tag {
+                        LineTag::Removed => '-',
+                        LineTag::Added => '+',
+                        LineTag::Same => ' ',
                     };
-                    self.line(mark, depth + 1, change.value().trim_end_matches('\n'));
+                    self.line(mark, depth + 1, &l.text);
                 }
                 self.line(' ', depth, &format!("EOT{note}"));
             }
-            _ if fields(bv).is_some() && fields(av).is_some() => {
+            Change::Object(d) => {
                 self.line('!', depth, &format!("{name} = {{{note}"));
-                self.diff(bv, av, depth + 1, &[]);
+                self.object(d, depth + 1);
                 self.line(' ', depth, "}");
             }
-            _ => {
-                let (old, new) = (lines(bv), lines(av));
-                if let ([(_, o)], [(_, a)]) = (old.as_slice(), new.as_slice()) {
-                    self.line('!', depth, &format!("{name} = {o} -> {a}{note}"));
+            Change::List(_) | Change::Replaced => {
+                let (old, new) = (
+                    layout::lines(&c.before, REDACTED),
+                    layout::lines(&c.after, REDACTED),
+                );
+                if let ([o], [a]) = (old.as_slice(), new.as_slice()) {
+                    self.line(
+                        '!',
+                        depth,
+                        &format!("{name} = {} -> {}{note}", o.text, a.text),
+                    );
                 } else {
-                    self.assign('-', depth, &name, &old, "");
-                    self.assign('+', depth, &name, &new, note);
+                    self.assign('-', depth, &name, &c.before, "");
+                    self.assign('+', depth, &name, &c.after, note);
                 }
             }
-        }
-    }
-}
-
-/// The attributes of an object or map; those of a sensitive one come
-/// back sensitive each.
-fn fields(v: &Value) -> Option<BTreeMap<String, Value>> {
-    match v {
-        Value::Object(m) | Value::Map(_, m) => Some(m.clone()),
-        Value::Sensitive(inner) => fields(inner).map(|m| {
-            m.into_iter()
-                .map(|(k, x)| match x {
-                    Value::Sensitive(_) => (k, x),
-                    x => (k, Value::Sensitive(Box::new(x))),
-                })
-                .collect()
-        }),
-        _ => None,
-    }
-}
-
-/// A value as lines (see [`Lines`]): `(sensitive)`, `(known after
-/// apply)`, heredocs for multi-line strings, objects and lists one entry
-/// a line.
-fn lines(v: &Value) -> Lines {
-    let one = |s: String| vec![(0, s)];
-    match v {
-        Value::Sensitive(_) => one("(sensitive)".into()),
-        Value::Unknown(_) => one("(known after apply)".into()),
-        Value::Null(_) => one("null".into()),
-        Value::String(s) if s.contains('\n') => {
-            let mut out = one("<<-EOT".into());
-            for l in s.strip_suffix('\n').unwrap_or(s).split('\n') {
-                out.push((1, l.to_string()));
-            }
-            out.push((0, "EOT".into()));
-            out
-        }
-        Value::String(s) => one(quote(s)),
-        Value::Bool(b) => one(b.to_string()),
-        Value::Number(n) => one(n.to_string()),
-        Value::Object(m) | Value::Map(_, m) => {
-            if m.is_empty() {
-                return one("{}".into());
-            }
-            let w = m.keys().map(|k| key(k).len()).max().unwrap_or(0);
-            let mut out = one("{".into());
-            for (k, x) in m {
-                for (i, (extra, text)) in lines(x).into_iter().enumerate() {
-                    let text = if i == 0 {
-                        format!("{:w$} = {text}", key(k))
-                    } else {
-                        text
-                    };
-                    out.push((extra + 1, text));
-                }
-            }
-            out.push((0, "}".into()));
-            out
-        }
-        Value::List(_, xs) | Value::Set(_, xs) | Value::Tuple(xs) => {
-            if xs.is_empty() {
-                return one("[]".into());
-            }
-            let mut out = one("[".into());
-            for x in xs {
-                let item = lines(x);
-                let last = item.len().saturating_sub(1);
-                for (i, (extra, text)) in item.into_iter().enumerate() {
-                    let comma = if i == last { "," } else { "" };
-                    out.push((extra + 1, format!("{text}{comma}")));
-                }
-            }
-            out.push((0, "]".into()));
-            out
         }
     }
 }
@@ -346,9 +217,12 @@ fn change_diff(c: &ResourceChange, from: Option<&ResourceAddress>) -> String {
         (Action::Create, _, Some(a)) => d.whole('+', a, 1),
         (Action::Read, _, Some(a)) => d.whole(' ', a, 1),
         (Action::Delete, Some(b), _) => d.whole('-', b, 1),
-        (Action::Forget, Some(b), _) => d.diff(b, b, 1, &[]),
-        (_, Some(b), Some(a)) => d.diff(b, a, 1, &c.replace_paths),
-        _ => {}
+        (Action::Forget, Some(b), _) => d.object(&ObjectDiff::new(b, b, &[]), 1),
+        _ => {
+            if let Some(diff) = c.diff() {
+                d.object(&diff, 1);
+            }
+        }
     }
     d.line(if mark == '!' { ' ' } else { mark }, 0, "}");
     d.text
@@ -512,17 +386,8 @@ fn outputs(plan: &Plan) -> String {
         .map(|o| key(&o.name).len())
         .max()
         .unwrap_or(0);
-    let show = |v: &Option<Value>, sensitive: bool| match v {
-        None => Value::NULL,
-        Some(v) if sensitive => Value::Sensitive(Box::new(v.clone())),
-        Some(v) => v.clone(),
-    };
-    for o in &changed {
-        let (b, a) = (show(&o.before, o.sensitive), show(&o.after, o.sensitive));
-        if b.is_null() && a.is_null() {
-            continue;
-        }
-        d.attr(&o.name, &b, &a, w, 0, "");
+    for c in changed.iter().filter_map(|o| o.diff()) {
+        d.attr(&c, w, 0, "");
     }
     let mut out = "### Output changes\n\n".to_string();
     if d.text.len() > OUTPUTS_BYTES {
@@ -590,8 +455,8 @@ fn warnings(plan: &Plan) -> String {
 /// table and the call-out of deletions and replacements always; a
 /// `<details>` per resource while they fit; output changes, drift and
 /// warnings; `saved`, the path of the saved plan (`-out FILE`), named
-/// last.
-pub fn render(plan: &Plan, saved: Option<&str>) -> String {
+/// last. `summary` is the plan's [`Plan::summary`].
+pub fn render(plan: &Plan, summary: &Summary, saved: Option<&str>) -> String {
     let mut out = "## infra plan\n\n".to_string();
     let saved_span = saved.map(code);
     let saved = saved
@@ -610,12 +475,12 @@ pub fn render(plan: &Plan, saved: Option<&str>) -> String {
         out.push_str(&saved);
         return out;
     }
-    let n = counts(plan);
+    let n = summary;
     if n.moved + n.forget == 0 {
         let _ = writeln!(
             out,
             "**{}**\n\n| Create | Update | Replace | Delete | Read |\n|---:|---:|---:|---:|---:|\n| {} | {} | {} | {} | {} |\n",
-            summary(plan),
+            summary.line(),
             n.create,
             n.update,
             n.replace,
@@ -626,7 +491,7 @@ pub fn render(plan: &Plan, saved: Option<&str>) -> String {
         let _ = writeln!(
             out,
             "**{}**\n\n| Create | Update | Replace | Delete | Read | Move | Forget |\n|---:|---:|---:|---:|---:|---:|---:|\n| {} | {} | {} | {} | {} | {} | {} |\n",
-            summary(plan),
+            summary.line(),
             n.create,
             n.update,
             n.replace,
@@ -683,6 +548,7 @@ pub fn render(plan: &Plan, saved: Option<&str>) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::collections::BTreeMap;
 
     #[test]
     fn inline_escapes_html_outside_code_spans() {

@@ -13,6 +13,7 @@ mod spy_tests;
 pub use ignore::{Date, IGNORE_FILE, IgnoreEntry, IgnoreFile, path_string, rfc3339};
 
 use crate::addr::{ResourceAddress, ResourceMode, Target};
+use crate::diff::ObjectDiff;
 use crate::eval::{
     CheckResult, CheckStatus, EvalOptions, Inputs, InstanceHook, InstanceInfo, Session,
 };
@@ -172,6 +173,13 @@ impl ResourceDrift {
         out.sort_unstable();
         out.dedup();
         out
+    }
+
+    /// The value diff of what is left to show: `before` against
+    /// [`ResourceDrift::reported_after`]. `None` when missing.
+    pub fn reported_diff(&self) -> Option<ObjectDiff> {
+        let after = self.reported_after()?;
+        Some(ObjectDiff::new(&self.before, &after, &[]))
     }
 
     /// `after` with every ignored (unexpired) attribute put back to its
@@ -350,41 +358,19 @@ fn entries(v: &Value) -> Option<&BTreeMap<String, Value>> {
     }
 }
 
-/// Attribute-level differences of `before` and `after`: maps and objects
-/// (not sensitive as a whole) are descended into; anything else that
-/// differs is one entry.
-fn diff(before: &Value, after: &Value, path: &mut Vec<String>, out: &mut Vec<AttributeDrift>) {
-    if before.same_data(after) {
-        return;
-    }
-    if let (Some(b), Some(a)) = (entries(before), entries(after)) {
-        let keys: BTreeSet<&String> = b.keys().chain(a.keys()).collect();
-        for k in keys {
-            path.push(k.clone());
-            diff(
-                b.get(k).unwrap_or(&Value::NULL),
-                a.get(k).unwrap_or(&Value::NULL),
-                path,
-                out,
-            );
-            path.pop();
-        }
-        return;
-    }
-    out.push(AttributeDrift {
-        path: path.clone(),
-        before: before.clone(),
-        after: after.clone(),
-        ignore: None,
-    });
-}
-
 /// The attribute-level differences between a recorded object and the one
-/// read now.
+/// read now: the value diff's paths ([`crate::diff::paths`]), none ignored
+/// yet.
 pub fn attribute_diff(before: &Value, after: &Value) -> Vec<AttributeDrift> {
-    let mut out = Vec::new();
-    diff(before, after, &mut Vec::new(), &mut out);
-    out
+    crate::diff::paths(before, after)
+        .into_iter()
+        .map(|p| AttributeDrift {
+            path: p.path,
+            before: p.before,
+            after: p.after,
+            ignore: None,
+        })
+        .collect()
 }
 
 /// Sets the attribute at `path` of `v` (objects and maps) to `new`; an

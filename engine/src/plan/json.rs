@@ -3,7 +3,7 @@
 //! they appear as `null` with their paths listed in `*_sensitive`; unknown
 //! values are `null` with their paths in `after_unknown`.
 
-use super::{Plan, counts};
+use super::Plan;
 use crate::addr::{InstanceKey, ResourceMode};
 use crate::state::codec::{self, Path};
 use infra_lang::Value;
@@ -42,7 +42,12 @@ fn blank(json: &mut Json, path: &[Json]) {
 
 /// The `--json` document of `plan`.
 pub fn to_json(plan: &Plan) -> Json {
-    let (add, change, destroy) = counts(&plan.changes);
+    let super::Summary {
+        add,
+        change,
+        destroy,
+        ..
+    } = plan.summary();
     let entry = |address: &crate::addr::ResourceAddress,
                  provider: &str,
                  action: &str,

@@ -3,7 +3,8 @@
 //! hook that plans each instance as it is referenced), `moves.rs` carries
 //! out `moved` and `removed` blocks on the prior state, `propose.rs` is the
 //! schema-driven part of planning one instance, `file.rs` the saved plan
-//! format, `json.rs` the machine-readable form.
+//! format, `json.rs` the machine-readable form, `summary.rs` what renderers
+//! get (counts, value diffs).
 
 pub mod file;
 pub mod json;
@@ -12,6 +13,7 @@ pub mod planner;
 mod propose;
 pub mod reconcile;
 mod refresh;
+mod summary;
 
 pub use planner::{PlanOptions, config_hash, configure_providers, plan};
 
@@ -30,6 +32,7 @@ pub fn mark_schema_sensitive(schema: &crate::provider::ResourceSchema, v: Value)
     propose::mark_sensitive(schema, v)
 }
 pub use refresh::{Refreshed, refresh, refresh_each};
+pub use summary::Summary;
 
 use crate::addr::ResourceAddress;
 use crate::eval::CheckResult;
@@ -202,26 +205,6 @@ pub struct Plan {
     /// when that changed it; a command holding the lock writes it and then
     /// calls [`Plan::recovered_written`]. Never in a saved plan.
     pub recovered: Option<State>,
-}
-
-/// Counts of a plan's actions: (to add, to change, to destroy); a
-/// replacement counts as one add and one destroy, as in Terraform. Moves
-/// and forgotten objects are not counted (Terraform does not either).
-pub fn counts(changes: &[ResourceChange]) -> (usize, usize, usize) {
-    let (mut add, mut change, mut destroy) = (0, 0, 0);
-    for c in changes {
-        match c.action {
-            Action::Create => add += 1,
-            Action::Update => change += 1,
-            Action::Delete => destroy += 1,
-            Action::DeleteThenCreate | Action::CreateThenDelete => {
-                add += 1;
-                destroy += 1;
-            }
-            Action::NoOp | Action::Read | Action::Forget => {}
-        }
-    }
-    (add, change, destroy)
 }
 
 impl Plan {

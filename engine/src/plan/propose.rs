@@ -1,19 +1,13 @@
 //! Planning one managed instance from its schema: the proposed new state
 //! (configured values; for unset computed attributes the prior value, or
-//! unknown on create), which attributes changed, and which of those force
-//! replacement.
+//! unknown on create) and the schema's sensitive marks; which attributes
+//! changed is the value diff's (`crate::diff::changed_attributes`).
 
+pub(crate) use crate::diff::changed_attributes;
+use crate::diff::paths::attrs;
 use crate::provider::ResourceSchema;
 use infra_lang::Value;
 use std::collections::BTreeMap;
-
-fn attrs(v: &Value) -> Option<&BTreeMap<String, Value>> {
-    match v {
-        Value::Object(m) => Some(m),
-        Value::Sensitive(inner) => attrs(inner),
-        _ => None,
-    }
-}
 
 /// The proposed new state for `config` (an object conforming to `schema`)
 /// given `prior` (`None` on create).
@@ -52,20 +46,4 @@ pub(crate) fn mark_sensitive(schema: &ResourceSchema, v: Value) -> Value {
         }
         other => other.mark_if(outer),
     }
-}
-
-/// Top-level attributes whose planned value differs from prior (an
-/// unknown planned value counts as a change).
-pub(crate) fn changed_attributes(prior: &Value, planned: &Value) -> Vec<String> {
-    let (Some(b), Some(a)) = (attrs(prior), attrs(planned)) else {
-        return vec![String::new()];
-    };
-    let mut out = Vec::new();
-    for (name, after) in a {
-        let before = b.get(name).cloned().unwrap_or(Value::NULL);
-        if !before.same_data(after) {
-            out.push(name.clone());
-        }
-    }
-    out
 }

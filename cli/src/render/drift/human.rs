@@ -1,0 +1,178 @@
+//! `infra drift` for people: the plan's drift layout (attribute-level
+//! before → after, multi-line strings as unified diffs, sensitive values
+//! redacted), failing checks, accepted and expired ignores, pending
+//! configuration changes, errors and the summary line.
+
+use super::{check_message, entry_note, ignored_items, marker, pending_line};
+use crate::render::markdown::plural;
+use crate::render::plan::{Style, object_diff};
+use infra_engine::drift::{ChangeCause, DriftKind, DriftReport, IgnoreHit, ResourceDrift};
+use infra_lang::value::quote;
+use std::fmt::Write;
+
+/// The `~ resource "T" "N" { ... }` block of a changed object with only
+/// the attributes that count, at column 2.
+pub(super) fn changed_block(out: &mut String, d: &ResourceDrift, style: Style) {
+    let Some(diff) = d.reported_diff() else {
+        return;
+    };
+    let _ = writeln!(
+        out,
+        "  {} resource {} {} {{",
+        style.marker("~"),
+        quote(&d.address.type_name),
+        quote(&d.address.name)
+    );
+    object_diff(out, &diff, 6, style);
+    let _ = writeln!(out, "    }}");
+}
+
+/// The report for people.
+pub fn human(report: &DriftReport, style: Style) -> String {
+    let mut out = String::new();
+    let state = match report.serial {
+        Some(s) => format!("state serial {s}"),
+        None => "no state yet".to_string(),
+    };
+    let _ = writeln!(
+        out,
+        "infra drift: read {} in state ({state}) and compared {} with what infra recorded.\n",
+        plural(report.checked, "object", "objects"),
+        if report.checked == 1 { "it" } else { "them" }
+    );
+    let shown: Vec<&ResourceDrift> = report.drift.iter().filter(|d| d.counts()).collect();
+    if !shown.is_empty() {
+        let _ = writeln!(out, "{}\n", style.bold("Objects changed outside infra:"));
+        for d in shown {
+            match d.kind {
+                DriftKind::Missing => {
+                    let _ = writeln!(out, "  # {} has been deleted outside infra", d.address);
+                }
+                DriftKind::Changed => {
+                    let _ = writeln!(out, "  # {} has changed", d.address);
+                    changed_block(&mut out, d, style);
+                }
+            }
+            for e in d.expired_ignores() {
+                let note = entry_note(
+                    report,
+                    IgnoreHit {
+                        entry: e,
+                        expired: true,
+                    },
+                );
+                let _ = writeln!(out, "    # reported again: ignore entry expired ({note})");
+            }
+            let _ = writeln!(out);
+        }
+    }
+    let failing: Vec<_> = report
+        .checks
+        .iter()
+        .flatten()
+        .filter(|c| c.failing())
+        .collect();
+    if !failing.is_empty() {
+        let _ = writeln!(out, "{}\n", style.bold("Failing checks:"));
+        for c in failing {
+            let _ = writeln!(
+                out,
+                "  {}: {}",
+                c.address,
+                check_message(&c.status).unwrap_or_default()
+            );
+        }
+        let _ = writeln!(out);
+    }
+    let ignored = ignored_items(report);
+    if !ignored.is_empty() {
+        let _ = writeln!(
+            out,
+            "{}\n",
+            style.bold("Accepted drift (not counted; see .infradriftignore):")
+        );
+        for (what, hit) in ignored {
+            let _ = writeln!(out, "  {what}  ({})", entry_note(report, hit));
+        }
+        let _ = writeln!(out);
+    }
+    match &report.pending {
+        None => {
+            let _ = writeln!(
+                out,
+                "Configuration changes not yet applied: unknown (the configuration could not be planned; see the errors).\n"
+            );
+        }
+        Some(pending) => {
+            let code: Vec<_> = pending.iter().filter(|p| p.cause.configuration()).collect();
+            if !code.is_empty() {
+                let _ = writeln!(
+                    out,
+                    "{}\n",
+                    style.bold(
+                        "Configuration changes not yet applied (the code changed, not the objects):"
+                    )
+                );
+                for p in code {
+                    let _ = writeln!(
+                        out,
+                        "  {} {}",
+                        style.marker(marker(p.action)),
+                        pending_line(p)
+                    );
+                }
+                let _ = writeln!(out);
+            }
+            let undo: Vec<String> = pending
+                .iter()
+                .filter(|p| matches!(p.cause, ChangeCause::Drift | ChangeCause::Both))
+                .map(|p| p.address.to_string())
+                .collect();
+            if !undo.is_empty() {
+                let _ = writeln!(
+                    out,
+                    "`infra apply` would undo the drift of: {}.\n",
+                    undo.join(", ")
+                );
+            }
+        }
+    }
+    let expired: Vec<_> = report.ignores.iter().filter(|u| u.expired).collect();
+    if !expired.is_empty() {
+        let _ = writeln!(
+            out,
+            "{}\n",
+            style.bold("Expired ignore entries (their drift is reported again):")
+        );
+        for u in expired {
+            let _ = writeln!(
+                out,
+                "  line {}: {}  # {}  (until {})",
+                u.entry.line,
+                u.entry.text,
+                u.entry.reason,
+                u.entry.until.map(|d| d.to_string()).unwrap_or_default()
+            );
+        }
+        let _ = writeln!(out);
+    }
+    if !report.errors.is_empty() {
+        let _ = writeln!(
+            out,
+            "{}\n",
+            style.paint(
+                "31",
+                &format!(
+                    "{} (details on standard error):",
+                    plural(report.errors.len(), "error", "errors")
+                )
+            )
+        );
+        for e in &report.errors {
+            let _ = writeln!(out, "  {}", e.diagnostic.message);
+        }
+        let _ = writeln!(out);
+    }
+    let _ = writeln!(out, "{}", style.bold(&report.summary()));
+    out
+}

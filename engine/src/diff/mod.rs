@@ -1,0 +1,343 @@
+//! The value diff of one object: which attributes change from `before` to
+//! `after`, and how (added, removed, redacted because sensitive, a
+//! multi-line string line by line, a nested object attribute by
+//! attribute, a list element by element, or replaced whole), with the
+//! attributes that force replacement marked. Computed here once; the
+//! human and Markdown plan and drift renderers only print it
+//! ([`layout`] says how a value is printed). Mirrors the diff of
+//! Terraform's plan renderer. [`paths`] is the flat form drift
+//! detection records, path by path.
+
+pub mod layout;
+pub mod paths;
+
+pub use paths::{PathChange, changed_attributes, paths};
+
+use infra_lang::Value;
+use std::collections::BTreeMap;
+
+/// The attribute-level differences of two objects.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ObjectDiff {
+    /// The attributes that change, in name order.
+    pub changed: Vec<AttributeChange>,
+    /// How many attributes (not null on both sides) do not change.
+    pub unchanged: usize,
+}
+
+/// One attribute (or output) that changes.
+#[derive(Clone, Debug, PartialEq)]
+pub struct AttributeChange {
+    /// The attribute's name.
+    pub name: String,
+    /// Its value before (null when it was not there).
+    pub before: Value,
+    /// Its value after (null when it is gone).
+    pub after: Value,
+    /// A change of it forces replacement of the object.
+    pub forces_replacement: bool,
+    /// How it changes.
+    pub change: Change,
+}
+
+/// How an attribute changes.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Change {
+    /// It was null: the value is added.
+    Added,
+    /// It becomes null: the value is removed.
+    Removed,
+    /// Either side is sensitive (anywhere inside): shown redacted.
+    Sensitive,
+    /// Strings, one of them over several lines: a unified line diff.
+    Text(Vec<TextLine>),
+    /// Both objects or maps: their own attribute diff.
+    Object(ObjectDiff),
+    /// Both lists, sets or tuples: element by element.
+    List(Vec<ListChange>),
+    /// Anything else: replaced whole.
+    Replaced,
+}
+
+/// What happens to a line of a multi-line string.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LineTag {
+    /// It stays.
+    Same,
+    /// It goes.
+    Removed,
+    /// It comes.
+    Added,
+}
+
+/// One line of a multi-line string diff.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TextLine {
+    /// What happens to it.
+    pub tag: LineTag,
+    /// The line, without its newline.
+    pub text: String,
+}
+
+/// A run of list elements in a list diff (elements are matched by their
+/// layout, in order, with the Myers algorithm).
+#[derive(Clone, Debug, PartialEq)]
+pub enum ListChange {
+    /// This many elements stay as they are.
+    Unchanged(usize),
+    /// Objects changed in place, pairwise: their attribute diffs.
+    Objects(Vec<ObjectDiff>),
+    /// Elements removed, then elements added.
+    Replaced {
+        /// The elements that go.
+        removed: Vec<Value>,
+        /// The elements that come.
+        added: Vec<Value>,
+    },
+}
+
+fn entries(v: &Value) -> Option<&BTreeMap<String, Value>> {
+    match v {
+        Value::Object(m) | Value::Map(_, m) => Some(m),
+        _ => None,
+    }
+}
+
+fn items(v: &Value) -> Option<&[Value]> {
+    match v {
+        Value::List(_, x) | Value::Set(_, x) | Value::Tuple(x) => Some(x),
+        _ => None,
+    }
+}
+
+/// The attributes of an object or map; those of a sensitive one come
+/// back sensitive each, so none is shown. `None` for other values.
+pub fn fields(v: &Value) -> Option<BTreeMap<String, Value>> {
+    match v {
+        Value::Sensitive(inner) => {
+            fields(inner).map(|m| m.into_iter().map(|(k, x)| (k, x.mark_if(true))).collect())
+        }
+        v => entries(v).cloned(),
+    }
+}
+
+/// Unchanged for display: the same data and the same sensitivity (a value
+/// becoming sensitive is shown as a change).
+pub fn same(a: &Value, b: &Value) -> bool {
+    a.same_data(b) && a.is_sensitive_deep() == b.is_sensitive_deep()
+}
+
+impl ObjectDiff {
+    /// The diff of two objects (`fields` of each; a value that is not an
+    /// object counts as an empty one). Attributes null on both sides are
+    /// left out; `forces` names the attributes that force replacement.
+    pub fn new(before: &Value, after: &Value, forces: &[String]) -> ObjectDiff {
+        let b = fields(before).unwrap_or_default();
+        let a = fields(after).unwrap_or_default();
+        let mut names: Vec<&String> = b.keys().chain(a.keys()).collect();
+        names.sort();
+        names.dedup();
+        let null = Value::NULL;
+        let mut out = ObjectDiff {
+            changed: Vec::new(),
+            unchanged: 0,
+        };
+        for n in names {
+            let (bv, av) = (b.get(n).unwrap_or(&null), a.get(n).unwrap_or(&null));
+            if bv.is_null() && av.is_null() {
+                continue;
+            }
+            if same(bv, av) {
+                out.unchanged += 1;
+            } else {
+                out.changed
+                    .push(AttributeChange::new(n, bv, av, forces.contains(n)));
+            }
+        }
+        out
+    }
+}
+
+impl AttributeChange {
+    /// How `before` becomes `after` (not checked for being the same: the
+    /// caller found they differ).
+    pub fn new(name: &str, before: &Value, after: &Value, forces: bool) -> AttributeChange {
+        let change = if before.is_null() {
+            Change::Added
+        } else if after.is_null() {
+            Change::Removed
+        } else if before.is_sensitive_deep() || after.is_sensitive_deep() {
+            Change::Sensitive
+        } else {
+            match (before, after) {
+                (Value::String(x), Value::String(y)) if x.contains('\n') || y.contains('\n') => {
+                    Change::Text(text_diff(x, y))
+                }
+                _ => match (
+                    (items(before), items(after)),
+                    (entries(before), entries(after)),
+                ) {
+                    ((Some(xs), Some(ys)), _) => Change::List(list_diff(xs, ys)),
+                    (_, (Some(_), Some(_))) => Change::Object(ObjectDiff::new(before, after, &[])),
+                    _ => Change::Replaced,
+                },
+            }
+        };
+        AttributeChange {
+            name: name.to_string(),
+            before: before.clone(),
+            after: after.clone(),
+            forces_replacement: forces,
+            change,
+        }
+    }
+}
+
+/// The unified line diff of two strings.
+fn text_diff(x: &str, y: &str) -> Vec<TextLine> {
+    similar::TextDiff::from_lines(x, y)
+        .iter_all_changes()
+        .map(|c| TextLine {
+            tag: match c.tag() {
+                similar::ChangeTag::Delete => LineTag::Removed,
+                similar::ChangeTag::Insert => LineTag::Added,
+                similar::ChangeTag::Equal => LineTag::Same,
+            },
+            text: c.value().trim_end_matches('\n').to_string(),
+        })
+        .collect()
+}
+
+/// The element diff of two lists: elements matched by their layout;
+/// a run of objects replaced by as many objects is diffed in place.
+fn list_diff(xs: &[Value], ys: &[Value]) -> Vec<ListChange> {
+    let kx: Vec<String> = xs
+        .iter()
+        .map(|x| layout::text(x, "(sensitive value)", 0))
+        .collect();
+    let ky: Vec<String> = ys
+        .iter()
+        .map(|y| layout::text(y, "(sensitive value)", 0))
+        .collect();
+    let mut out: Vec<ListChange> = Vec::new();
+    for op in similar::capture_diff_slices(similar::Algorithm::Myers, &kx, &ky) {
+        let (tag, old, new) = op.as_tag_tuple();
+        let (xs, ys) = (&xs[old], &ys[new]);
+        match tag {
+            similar::DiffTag::Equal => match out.last_mut() {
+                Some(ListChange::Unchanged(n)) => *n += xs.len(),
+                _ => out.push(ListChange::Unchanged(xs.len())),
+            },
+            similar::DiffTag::Replace
+                if xs.len() == ys.len()
+                    && xs.iter().all(|x| entries(x).is_some())
+                    && ys.iter().all(|y| entries(y).is_some()) =>
+            {
+                out.push(ListChange::Objects(
+                    xs.iter()
+                        .zip(ys)
+                        .map(|(x, y)| ObjectDiff::new(x, y, &[]))
+                        .collect(),
+                ));
+            }
+            _ => out.push(ListChange::Replaced {
+                removed: xs.to_vec(),
+                added: ys.to_vec(),
+            }),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn obj(pairs: &[(&str, Value)]) -> Value {
+        Value::Object(
+            pairs
+                .iter()
+                .map(|(k, v)| ((*k).to_string(), v.clone()))
+                .collect(),
+        )
+    }
+
+    fn s(x: &str) -> Value {
+        Value::String(x.into())
+    }
+
+    #[test]
+    fn attributes_are_classified_once() {
+        let before = obj(&[
+            ("gone", s("a")),
+            ("keep", s("k")),
+            ("nested", obj(&[("x", s("1")), ("y", s("2"))])),
+            ("secret", Value::Sensitive(Box::new(s("p")))),
+            ("text", s("one\ntwo\n")),
+            ("both_null", Value::NULL),
+        ]);
+        let after = obj(&[
+            ("keep", s("k")),
+            ("new", s("b")),
+            ("nested", obj(&[("x", s("1")), ("y", s("3"))])),
+            ("secret", Value::Sensitive(Box::new(s("q")))),
+            ("text", s("one\nthree\n")),
+        ]);
+        let d = ObjectDiff::new(&before, &after, &["new".to_string()]);
+        assert_eq!(d.unchanged, 1);
+        let kinds: Vec<(&str, bool)> = d
+            .changed
+            .iter()
+            .map(|c| (c.name.as_str(), c.forces_replacement))
+            .collect();
+        assert_eq!(
+            kinds,
+            vec![
+                ("gone", false),
+                ("nested", false),
+                ("new", true),
+                ("secret", false),
+                ("text", false)
+            ]
+        );
+        assert_eq!(d.changed[0].change, Change::Removed);
+        assert_eq!(d.changed[2].change, Change::Added);
+        assert_eq!(d.changed[3].change, Change::Sensitive);
+        let Change::Object(inner) = &d.changed[1].change else {
+            panic!("nested: {:?}", d.changed[1].change);
+        };
+        assert_eq!((inner.changed.len(), inner.unchanged), (1, 1));
+        let Change::Text(lines) = &d.changed[4].change else {
+            panic!("text: {:?}", d.changed[4].change);
+        };
+        let tags: Vec<LineTag> = lines.iter().map(|l| l.tag).collect();
+        assert_eq!(tags, vec![LineTag::Same, LineTag::Removed, LineTag::Added]);
+    }
+
+    #[test]
+    fn a_sensitive_object_shows_no_attribute() {
+        let v = Value::Sensitive(Box::new(obj(&[("a", s("x"))])));
+        let d = ObjectDiff::new(&Value::NULL, &v, &[]);
+        assert_eq!(d.changed.len(), 1);
+        assert!(d.changed[0].after.is_sensitive_deep());
+    }
+
+    #[test]
+    fn lists_are_diffed_element_by_element() {
+        let l = |xs: Vec<Value>| Value::Tuple(xs);
+        let c = AttributeChange::new(
+            "l",
+            &l(vec![s("a"), s("b"), obj(&[("x", s("1"))])]),
+            &l(vec![s("a"), s("c"), obj(&[("x", s("2"))])]),
+            false,
+        );
+        let Change::List(ops) = c.change else {
+            panic!("{:?}", c.change);
+        };
+        assert_eq!(ops[0], ListChange::Unchanged(1));
+        assert!(matches!(
+            ops[1],
+            ListChange::Replaced { .. } | ListChange::Objects(_)
+        ));
+    }
+}
