@@ -1,5 +1,5 @@
-//! Apply: carries out exactly a plan's changes. A driver on the calling
-//! thread walks the operation graph (`graph.rs`), starting each provider
+//! Apply: carries out exactly a plan's changes. The scheduler on the
+//! calling thread (`scheduler.rs`) walks the operation graph (`graph.rs`), starting each provider
 //! operation on the tokio runtime as soon as what it waits for is done,
 //! at most `parallelism` at once. Every completed operation is appended to
 //! the state store's journal (fsynced) before anything that depends on it
@@ -15,7 +15,10 @@
 //! the create half of a replacement) starts, its intent is journalled
 //! (`state::Pending`); the completion clears it, so a create a crash
 //! interrupts is known to the next run, which looks for its object
-//! (`plan/reconcile.rs`).
+//! (`plan/reconcile.rs`). [`apply`] prepares (graph, serial, provider
+//! configurations, moves), runs the scheduler and finishes (`finish.rs`:
+//! outputs, the state write); a saved plan is checked first
+//! (`saved_plan.rs`).
 
 pub mod graph;
 

@@ -27,17 +27,7 @@ pub fn load_saved_plan(path: &Path) -> Result<(Plan, Inputs), Diagnostic> {
 /// made (a plan made against no state applies to no state only);
 /// `plan::config-changed`: the configuration's hash differs.
 pub fn check_saved_plan(plan: &Plan, current: &State, root: &Path) -> Result<(), Diagnostic> {
-    let fresh = plan.prior.resources.is_empty() && plan.prior_serial == 0 && current.serial == 0;
-    if !fresh && (current.lineage != plan.prior.lineage || current.serial != plan.prior_serial) {
-        return Err(Diagnostic::error(
-            "plan::stale",
-            format!(
-                "the saved plan is stale: it was made against state serial {} (lineage {}), but the state is now at serial {} (lineage {})",
-                plan.prior_serial, plan.prior.lineage, current.serial, current.lineage
-            ),
-        )
-        .with_help("The state changed since the plan was made. Run `infra plan -out FILE` again and apply the new plan."));
-    }
+    stale(&plan.prior, plan.prior_serial, current)?;
     if config_hash(root) != plan.config_hash {
         return Err(Diagnostic::error(
             "plan::config-changed",
@@ -46,4 +36,56 @@ pub fn check_saved_plan(plan: &Plan, current: &State, root: &Path) -> Result<(),
         .with_help("Run `infra plan -out FILE` again and apply the new plan."));
     }
     Ok(())
+}
+
+/// `plan::stale` unless `current` is the state a plan made against
+/// `prior` (stored serial `prior_serial`) expects: same lineage and
+/// serial, or no state on either side.
+fn stale(prior: &State, prior_serial: u64, current: &State) -> Result<(), Diagnostic> {
+    let fresh = prior.resources.is_empty() && prior_serial == 0 && current.serial == 0;
+    if fresh || (current.lineage == prior.lineage && current.serial == prior_serial) {
+        return Ok(());
+    }
+    Err(Diagnostic::error(
+        "plan::stale",
+        format!(
+            "the saved plan is stale: it was made against state serial {} (lineage {}), but the state is now at serial {} (lineage {})",
+            prior_serial, prior.lineage, current.serial, current.lineage
+        ),
+    )
+    .with_help("The state changed since the plan was made. Run `infra plan -out FILE` again and apply the new plan."))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::stale;
+    use crate::state::State;
+
+    fn state(lineage: &str, serial: u64) -> State {
+        State {
+            lineage: lineage.into(),
+            serial,
+            ..State::new()
+        }
+    }
+
+    #[test]
+    fn the_same_lineage_and_serial_apply() {
+        assert!(stale(&state("a", 3), 3, &state("a", 3)).is_ok());
+    }
+
+    #[test]
+    fn a_plan_made_against_no_state_applies_to_a_new_state_of_any_lineage() {
+        assert!(stale(&state("a", 0), 0, &state("b", 0)).is_ok());
+    }
+
+    #[test]
+    fn a_newer_serial_or_another_lineage_is_stale() {
+        let newer = stale(&state("a", 3), 3, &state("a", 4)).unwrap_err();
+        assert_eq!(newer.code, "plan::stale");
+        assert!(newer.message.contains("serial 3 (lineage a)"));
+        assert!(newer.message.contains("now at serial 4 (lineage a)"));
+        let other = stale(&state("a", 3), 3, &state("b", 3)).unwrap_err();
+        assert_eq!(other.code, "plan::stale");
+    }
 }

@@ -498,7 +498,12 @@ pub fn config_hash(root: &Path) -> String {
 }
 
 /// Plans the configuration in `root` against `prior` (the stored state,
-/// `None` when there is none yet).
+/// `None` when there is none yet), in phases: reconcile and refresh the
+/// stored state ([`reconcile_and_refresh`]), carry out `moved` blocks
+/// ([`carry_out_moves`]), evaluate the configuration with the planning
+/// hook (which proposes each instance's change), add the deletes of what
+/// the configuration no longer has ([`removed_from_configuration`]), then
+/// targets, outputs and the plan itself.
 ///
 /// # Errors
 /// Every diagnostic that stops the plan: configuration errors, failed
@@ -511,6 +516,136 @@ pub fn plan(
     options: &PlanOptions,
     rt: &Handle,
 ) -> Result<Plan, Vec<Diagnostic>> {
+    let Refreshed {
+        files,
+        declared,
+        providers,
+        mut prior,
+        mut drift,
+        mut warnings,
+        recovered,
+        stored_serial,
+    } = reconcile_and_refresh(root, &inputs, providers, stored, options, rt)?;
+    let providers = &providers;
+    let moved = carry_out_moves(&mut prior, &mut drift, &declared, options)?;
+    warnings.extend(moved.warnings);
+    if options.destroy {
+        let mut p = plan_destroy(root, files, inputs, prior, stored_serial, drift, options)?;
+        p.moves = moved.moves;
+        p.warnings = warnings;
+        p.recovered = recovered;
+        return Ok(p);
+    }
+    let prior = Rc::new(prior);
+    let planner = Rc::new(Planner {
+        providers: providers.clone(),
+        prior: prior.clone(),
+        options: options.clone(),
+        rt: rt.clone(),
+        changes: RefCell::new(BTreeMap::new()),
+        extra: RefCell::new(Vec::new()),
+        data: RefCell::new(BTreeMap::new()),
+    });
+    let evaluation = run_evaluation(root, files, inputs, options, planner.clone());
+    let mut diags = evaluation.diagnostics;
+    diags.extend(planner.extra.borrow_mut().drain(..));
+    if !has_errors(&diags) && !declared.is_empty() {
+        diags.extend(moves::still_declared(&declared, &evaluation.instances));
+    }
+    if has_errors(&diags) {
+        return Err(diags);
+    }
+    warnings.extend(diags);
+    let mut changes = planner.changes.take();
+    let forgotten = removed_from_configuration(
+        &prior,
+        &evaluation.instances,
+        &moved.moves,
+        &declared,
+        &mut changes,
+    );
+    let mut changes: Vec<ResourceChange> = changes.into_values().collect();
+    changes.extend(deposed_deletes(&prior));
+    sort_changes(&mut changes);
+    if !forgotten.is_empty() {
+        warnings.push(forget_warning(&forgotten));
+    }
+    if !options.targets.is_empty() {
+        changes = apply_targets(changes, &options.targets);
+        warnings.push(Diagnostic::warning(
+            "plan::targeting",
+            "resource targeting is in effect: the plan may be incomplete",
+        ).with_help("Use --target only to recover from mistakes or work around limitations; run a full plan afterwards."));
+    }
+    let outputs = output_changes(&prior, &evaluation.outputs, options.targets.is_empty());
+    drop(evaluation.instances);
+    let data = planner.data.take();
+    drop(planner);
+    let mut prior_with_data = Rc::try_unwrap(prior).unwrap_or_else(|rc| (*rc).clone());
+    for (addr, value) in data {
+        prior_with_data.resources.insert(
+            addr.clone(),
+            crate::state::InstanceState {
+                value,
+                provider: Providers::provider_name(&addr.type_name).to_string(),
+                dependencies: Vec::new(),
+                create_before_destroy: false,
+                deposed: Default::default(),
+            },
+        );
+    }
+
+    Ok(Plan {
+        changes,
+        outputs,
+        drift,
+        moves: moved.moves,
+        checks: evaluation.checks,
+        prior: prior_with_data,
+        prior_serial: stored_serial,
+        destroy: false,
+        targets: options.targets.iter().map(ToString::to_string).collect(),
+        config_hash: config_hash(root),
+        warnings,
+        recovered,
+    })
+}
+
+/// The state planning starts from, and the configuration read meanwhile.
+struct Refreshed {
+    /// The parsed configuration.
+    files: std::sync::Arc<crate::eval::ModuleFiles>,
+    /// Its `moved` and `removed` blocks (child modules' too).
+    declared: Vec<Declared>,
+    /// The providers, configured from the `provider` blocks.
+    providers: Providers,
+    /// The stored state, pending creates reconciled, refreshed.
+    prior: State,
+    /// What refresh found changed outside infra.
+    drift: Vec<super::Drift>,
+    /// Warnings of the reconciliation.
+    warnings: Vec<Diagnostic>,
+    /// The stored state after reconciliation, when that changed it.
+    recovered: Option<State>,
+    /// The stored state's serial.
+    stored_serial: u64,
+}
+
+/// Phase one of [`plan`]: reads the stored state, reconciles the pending
+/// creates of a killed apply (`reconcile.rs`) and refreshes every managed
+/// instance, while another thread parses and checks the configuration.
+///
+/// # Errors
+/// The state cannot be read, the configuration does not load, a provider
+/// configuration or a refresh fails.
+fn reconcile_and_refresh(
+    root: &Path,
+    inputs: &Inputs,
+    providers: &Providers,
+    stored: impl FnOnce() -> Result<Option<State>, Vec<Diagnostic>>,
+    options: &PlanOptions,
+    rt: &Handle,
+) -> Result<Refreshed, Vec<Diagnostic>> {
     // The configuration is parsed and checked on another thread while the
     // state is read and refreshed: neither needs the other.
     // The `moved` and `removed` blocks (child modules' too) are read on
@@ -555,7 +690,7 @@ pub fn plan(
     }
     let (files, declared) = files()?;
     let files = std::sync::Arc::new(files);
-    configure_providers(root, &files, &inputs, &mut providers, options, rt)?;
+    configure_providers(root, &files, inputs, &mut providers, options, rt)?;
     let mut recovered = None;
     let mut warnings = Vec::new();
     if !stored.pending.is_empty() {
@@ -565,17 +700,39 @@ pub fn plan(
             recovered = Some(stored.clone());
         }
     }
-    let (mut prior, mut drift) = match refreshed {
+    let (prior, drift) = match refreshed {
         Some(r) => r,
         None if options.refresh && !stored.resources.is_empty() => {
             refresh(rt, &providers, stored, options.parallelism)?
         }
         None => (stored, Vec::new()),
     };
-    let providers = &providers;
-    // `moved` blocks: the objects are planned at their new addresses.
-    let moved = moves::carry_out(&mut prior, &declared);
-    for d in &mut drift {
+    Ok(Refreshed {
+        files,
+        declared,
+        providers,
+        prior,
+        drift,
+        warnings,
+        recovered,
+        stored_serial,
+    })
+}
+
+/// Phase two of [`plan`]: carries out the `moved` blocks on `prior` (and
+/// renames `drift` with it), so the objects are planned at their new
+/// addresses.
+///
+/// # Errors
+/// `moved::excluded-by-target`: `--target` leaves out a moved object.
+fn carry_out_moves(
+    prior: &mut State,
+    drift: &mut [super::Drift],
+    declared: &[Declared],
+    options: &PlanOptions,
+) -> Result<moves::Outcome, Vec<Diagnostic>> {
+    let moved = moves::carry_out(prior, declared);
+    for d in drift.iter_mut() {
         if let Some(n) = moved.renamed.get(&d.address) {
             d.address = n.clone();
         }
@@ -603,51 +760,34 @@ pub fn plan(
             ))]);
         }
     }
-    warnings.extend(moved.warnings);
-    if options.destroy {
-        let mut p = plan_destroy(root, files, inputs, prior, stored_serial, drift, options)?;
-        p.moves = moved.moves;
-        p.warnings = warnings;
-        p.recovered = recovered;
-        return Ok(p);
-    }
-    let prior = Rc::new(prior);
-    let planner = Rc::new(Planner {
-        providers: providers.clone(),
-        prior: prior.clone(),
-        options: options.clone(),
-        rt: rt.clone(),
-        changes: RefCell::new(BTreeMap::new()),
-        extra: RefCell::new(Vec::new()),
-        data: RefCell::new(BTreeMap::new()),
-    });
-    let evaluation = run_evaluation(root, files, inputs, options, planner.clone());
-    let mut diags = evaluation.diagnostics;
-    diags.extend(planner.extra.borrow_mut().drain(..));
-    if !has_errors(&diags) && !declared.is_empty() {
-        diags.extend(moves::still_declared(&declared, &evaluation.instances));
-    }
-    if has_errors(&diags) {
-        return Err(diags);
-    }
-    warnings.extend(diags);
-    let mut changes = planner.changes.take();
+    Ok(moved)
+}
+
+/// Phase four of [`plan`]: a delete in `changes` for every managed
+/// instance of `prior` the configuration (its evaluated `instances`) no
+/// longer has, with why; a `forget` instead when its `removed` block says
+/// `destroy = false`. Returns the addresses forgotten.
+fn removed_from_configuration(
+    prior: &State,
+    instances: &[crate::eval::EvaluatedInstance],
+    moved: &[super::Move],
+    declared: &[Declared],
+    changes: &mut BTreeMap<ResourceAddress, ResourceChange>,
+) -> Vec<String> {
     // Instances in state that the configuration no longer has.
-    let in_config: BTreeSet<&ResourceAddress> =
-        evaluation.instances.iter().map(|i| &i.address).collect();
-    let blocks: BTreeSet<String> = evaluation
-        .instances
+    let in_config: BTreeSet<&ResourceAddress> = instances.iter().map(|i| &i.address).collect();
+    let blocks: BTreeSet<String> = instances
         .iter()
         .map(|i| i.address.resource_string())
         .collect();
     let moved_from: BTreeMap<&ResourceAddress, &ResourceAddress> =
-        moved.moves.iter().map(|m| (&m.to, &m.from)).collect();
+        moved.iter().map(|m| (&m.to, &m.from)).collect();
     let mut forgotten = Vec::new();
     for (addr, inst) in &prior.resources {
         if addr.mode != ResourceMode::Managed || in_config.contains(addr) {
             continue;
         }
-        let keep = moves::removal(&declared, addr).is_some_and(|r| !r.destroy);
+        let keep = moves::removal(declared, addr).is_some_and(|r| !r.destroy);
         let reason = if keep {
             forgotten.push(addr.to_string());
             "`destroy = false` is set in its `removed` block".to_string()
@@ -676,12 +816,12 @@ pub fn plan(
             },
         );
     }
-    let mut changes: Vec<ResourceChange> = changes.into_values().collect();
-    changes.extend(deposed_deletes(&prior));
-    sort_changes(&mut changes);
-    if !forgotten.is_empty() {
-        warnings.push(
-            Diagnostic::warning(
+    forgotten
+}
+
+/// The `removed::forget` warning for the addresses `forgotten`.
+fn forget_warning(forgotten: &[String]) -> Diagnostic {
+    Diagnostic::warning(
                 "removed::forget",
                 format!(
                     "{} will no longer be managed by infra, but will not be destroyed",
@@ -699,48 +839,7 @@ pub fn plan(
                     .map(|a| format!("`{a}`"))
                     .collect::<Vec<_>>()
                     .join(", ")
-            )),
-        );
-    }
-    if !options.targets.is_empty() {
-        changes = apply_targets(changes, &options.targets);
-        warnings.push(Diagnostic::warning(
-            "plan::targeting",
-            "resource targeting is in effect: the plan may be incomplete",
-        ).with_help("Use --target only to recover from mistakes or work around limitations; run a full plan afterwards."));
-    }
-    let outputs = output_changes(&prior, &evaluation.outputs, options.targets.is_empty());
-    drop(evaluation.instances);
-    let data = planner.data.take();
-    drop(planner);
-    let mut prior_with_data = Rc::try_unwrap(prior).unwrap_or_else(|rc| (*rc).clone());
-    for (addr, value) in data {
-        prior_with_data.resources.insert(
-            addr.clone(),
-            crate::state::InstanceState {
-                value,
-                provider: Providers::provider_name(&addr.type_name).to_string(),
-                dependencies: Vec::new(),
-                create_before_destroy: false,
-                deposed: Default::default(),
-            },
-        );
-    }
-
-    Ok(Plan {
-        changes,
-        outputs,
-        drift,
-        moves: moved.moves,
-        checks: evaluation.checks,
-        prior: prior_with_data,
-        prior_serial: stored_serial,
-        destroy: false,
-        targets: options.targets.iter().map(ToString::to_string).collect(),
-        config_hash: config_hash(root),
-        warnings,
-        recovered,
-    })
+            ))
 }
 
 /// Evaluates the root module's `provider` blocks (in a session of their
