@@ -3,7 +3,9 @@
 //! redacted), failing checks, accepted and expired ignores, pending
 //! configuration changes, errors and the summary line.
 
-use super::{check_message, entry_note, expired_notes, ignored_items, marker, pending_line};
+use super::{
+    check_message, entry_note, expired_notes, failing_checks, ignored_items, marker, pending_line,
+};
 use crate::render::markdown::plural;
 use crate::render::plan::{Style, drifted_block};
 use infra_engine::drift::{ChangeCause, DriftKind, DriftReport, ResourceDrift};
@@ -49,12 +51,7 @@ pub fn human(report: &DriftReport, style: Style) -> String {
             let _ = writeln!(out);
         }
     }
-    let failing: Vec<_> = report
-        .checks
-        .iter()
-        .flatten()
-        .filter(|c| c.failing())
-        .collect();
+    let failing = failing_checks(report);
     if !failing.is_empty() {
         let _ = writeln!(out, "{}\n", style.bold("Failing checks:"));
         for c in failing {

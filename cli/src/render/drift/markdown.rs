@@ -2,7 +2,7 @@
 //! or a pull request.
 
 use super::human::changed_block;
-use super::{Meta, check_message, entry_note, expired_notes, ignored_items};
+use super::{Meta, check_message, entry_note, expired_notes, failing_checks, ignored_items};
 use crate::render::markdown::{cell, code, fenced, html, plural};
 use crate::render::plan::Style;
 use infra_engine::drift::{DriftKind, DriftReport, ResourceDrift};
@@ -92,12 +92,7 @@ pub fn markdown(report: &DriftReport, meta: &Meta<'_>) -> String {
             let _ = writeln!(out, "</details>\n");
         }
     }
-    let failing: Vec<_> = report
-        .checks
-        .iter()
-        .flatten()
-        .filter(|c| c.failing())
-        .collect();
+    let failing = failing_checks(report);
     if !failing.is_empty() {
         let _ = writeln!(out, "### Failing checks\n\n| Check | Message |\n|---|---|");
         for c in failing {

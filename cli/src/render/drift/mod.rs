@@ -13,7 +13,9 @@ pub use markdown::markdown;
 
 use infra_engine::addr::ResourceAddress;
 use infra_engine::drift::ignore::Subject;
-use infra_engine::drift::{DriftKind, DriftReport, IgnoreHit, ResourceDrift, path_string};
+use infra_engine::drift::{
+    DriftCheck, DriftKind, DriftReport, IgnoreHit, ResourceDrift, path_string,
+};
 use infra_engine::eval::CheckStatus;
 use infra_engine::plan::Action;
 use std::fmt::Write;
@@ -84,6 +86,16 @@ fn expired_notes(report: &DriftReport, d: &ResourceDrift) -> Vec<String> {
                 },
             )
         })
+        .collect()
+}
+
+/// The checks that fail and count (not ignored, or ignored past expiry).
+fn failing_checks(report: &DriftReport) -> Vec<&DriftCheck> {
+    report
+        .checks
+        .iter()
+        .flatten()
+        .filter(|c| c.failing())
         .collect()
 }
 
