@@ -405,12 +405,20 @@ fn moved_only(
     let _ = writeln!(out, "    }}\n");
 }
 
-/// Prints the attribute diff `d` of one object, lines starting at column
-/// `indent` (unchanged attributes counted, not shown; sensitive values
-/// redacted; multi-line strings as unified diffs): the body of a drift
-/// block.
-pub fn object_diff(out: &mut String, d: &ObjectDiff, indent: usize, style: Style) {
-    Body { out, style }.object(d, indent, false);
+/// Prints the `~ resource "T" "N" { ... }` block of an object changed
+/// outside infra at column 2: its attribute diff `d` (unchanged attributes
+/// counted, not shown; sensitive values redacted; multi-line strings as
+/// unified diffs).
+pub fn drifted_block(out: &mut String, address: &ResourceAddress, d: &ObjectDiff, style: Style) {
+    let _ = writeln!(
+        out,
+        "  {} resource {} {} {{",
+        style.marker("~"),
+        quote(&address.type_name),
+        quote(&address.name)
+    );
+    Body { out, style }.object(d, 6, false);
+    let _ = writeln!(out, "    }}");
 }
 
 /// Renders objects changed outside infra.
@@ -430,15 +438,7 @@ pub fn drift(out: &mut String, drift: &[Drift], style: Style) {
             }
             Some(diff) => {
                 let _ = writeln!(out, "  # {} has changed", d.address);
-                let _ = writeln!(
-                    out,
-                    "  {} resource {} {} {{",
-                    style.marker("~"),
-                    quote(&d.address.type_name),
-                    quote(&d.address.name)
-                );
-                object_diff(out, &diff, 6, style);
-                let _ = writeln!(out, "    }}");
+                drifted_block(out, &d.address, &diff, style);
             }
         }
         let _ = writeln!(out);

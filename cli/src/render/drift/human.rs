@@ -3,28 +3,20 @@
 //! redacted), failing checks, accepted and expired ignores, pending
 //! configuration changes, errors and the summary line.
 
-use super::{check_message, entry_note, ignored_items, marker, pending_line};
+use super::{
+    check_message, entry_note, expired_notes, failing_checks, ignored_items, marker, pending_line,
+};
 use crate::render::markdown::plural;
-use crate::render::plan::{Style, object_diff};
-use infra_engine::drift::{ChangeCause, DriftKind, DriftReport, IgnoreHit, ResourceDrift};
-use infra_lang::value::quote;
+use crate::render::plan::{Style, drifted_block};
+use infra_engine::drift::{ChangeCause, DriftKind, DriftReport, ResourceDrift};
 use std::fmt::Write;
 
 /// The `~ resource "T" "N" { ... }` block of a changed object with only
 /// the attributes that count, at column 2.
 pub(super) fn changed_block(out: &mut String, d: &ResourceDrift, style: Style) {
-    let Some(diff) = d.reported_diff() else {
-        return;
-    };
-    let _ = writeln!(
-        out,
-        "  {} resource {} {} {{",
-        style.marker("~"),
-        quote(&d.address.type_name),
-        quote(&d.address.name)
-    );
-    object_diff(out, &diff, 6, style);
-    let _ = writeln!(out, "    }}");
+    if let Some(diff) = d.reported_diff() {
+        drifted_block(out, &d.address, &diff, style);
+    }
 }
 
 /// The report for people.
@@ -53,25 +45,13 @@ pub fn human(report: &DriftReport, style: Style) -> String {
                     changed_block(&mut out, d, style);
                 }
             }
-            for e in d.expired_ignores() {
-                let note = entry_note(
-                    report,
-                    IgnoreHit {
-                        entry: e,
-                        expired: true,
-                    },
-                );
+            for note in expired_notes(report, d) {
                 let _ = writeln!(out, "    # reported again: ignore entry expired ({note})");
             }
             let _ = writeln!(out);
         }
     }
-    let failing: Vec<_> = report
-        .checks
-        .iter()
-        .flatten()
-        .filter(|c| c.failing())
-        .collect();
+    let failing = failing_checks(report);
     if !failing.is_empty() {
         let _ = writeln!(out, "{}\n", style.bold("Failing checks:"));
         for c in failing {

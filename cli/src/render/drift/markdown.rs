@@ -2,10 +2,10 @@
 //! or a pull request.
 
 use super::human::changed_block;
-use super::{Meta, check_message, entry_note, ignored_items};
+use super::{Meta, check_message, entry_note, expired_notes, failing_checks, ignored_items};
 use crate::render::markdown::{cell, code, fenced, html, plural};
 use crate::render::plan::Style;
-use infra_engine::drift::{DriftKind, DriftReport, IgnoreHit, ResourceDrift};
+use infra_engine::drift::{DriftKind, DriftReport, ResourceDrift};
 use std::fmt::Write;
 
 /// The report as Markdown for an issue or a pull request: the summary
@@ -86,25 +86,13 @@ pub fn markdown(report: &DriftReport, meta: &Meta<'_>) -> String {
                     let _ = writeln!(out);
                 }
             }
-            for e in d.expired_ignores() {
-                let note = entry_note(
-                    report,
-                    IgnoreHit {
-                        entry: e,
-                        expired: true,
-                    },
-                );
+            for note in expired_notes(report, d) {
                 let _ = writeln!(out, "Reported again: the ignore entry expired ({note}).\n");
             }
             let _ = writeln!(out, "</details>\n");
         }
     }
-    let failing: Vec<_> = report
-        .checks
-        .iter()
-        .flatten()
-        .filter(|c| c.failing())
-        .collect();
+    let failing = failing_checks(report);
     if !failing.is_empty() {
         let _ = writeln!(out, "### Failing checks\n\n| Check | Message |\n|---|---|");
         for c in failing {

@@ -13,7 +13,9 @@ pub use markdown::markdown;
 
 use infra_engine::addr::ResourceAddress;
 use infra_engine::drift::ignore::Subject;
-use infra_engine::drift::{DriftKind, DriftReport, IgnoreHit, path_string};
+use infra_engine::drift::{
+    DriftCheck, DriftKind, DriftReport, IgnoreHit, ResourceDrift, path_string,
+};
 use infra_engine::eval::CheckStatus;
 use infra_engine::plan::Action;
 use std::fmt::Write;
@@ -68,6 +70,33 @@ fn entry_note(report: &DriftReport, hit: IgnoreHit) -> String {
         u.entry.line,
         u.entry.reason
     )
+}
+
+/// The notes of the ignore entries of `d` that expired (see
+/// [`entry_note`]).
+fn expired_notes(report: &DriftReport, d: &ResourceDrift) -> Vec<String> {
+    d.expired_ignores()
+        .into_iter()
+        .map(|entry| {
+            entry_note(
+                report,
+                IgnoreHit {
+                    entry,
+                    expired: true,
+                },
+            )
+        })
+        .collect()
+}
+
+/// The checks that fail and count (not ignored, or ignored past expiry).
+fn failing_checks(report: &DriftReport) -> Vec<&DriftCheck> {
+    report
+        .checks
+        .iter()
+        .flatten()
+        .filter(|c| c.failing())
+        .collect()
 }
 
 /// What an ignore entry accepted in this run: `(what, hit)` pairs.
