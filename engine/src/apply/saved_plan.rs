@@ -81,11 +81,15 @@ mod tests {
 
     #[test]
     fn a_newer_serial_or_another_lineage_is_stale() {
-        let newer = stale(&state("a", 3), 3, &state("a", 4)).unwrap_err();
+        let Err(newer) = stale(&state("a", 3), 3, &state("a", 4)) else {
+            panic!("a newer serial applied");
+        };
         assert_eq!(newer.code, "plan::stale");
         assert!(newer.message.contains("serial 3 (lineage a)"));
         assert!(newer.message.contains("now at serial 4 (lineage a)"));
-        let other = stale(&state("a", 3), 3, &state("b", 3)).unwrap_err();
+        let Err(other) = stale(&state("a", 3), 3, &state("b", 3)) else {
+            panic!("another lineage applied");
+        };
         assert_eq!(other.code, "plan::stale");
     }
 }
