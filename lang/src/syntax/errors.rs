@@ -51,7 +51,7 @@ fn describe(rule: Rule) -> &'static str {
 
 /// What [`found_at`] calls a carriage return that does not start a CRLF
 /// line ending.
-const LONE_CR: &str = "a carriage return (`\\r`) without a newline";
+const LONE_CR: &str = "a lone carriage return (`\\r`)";
 
 /// Describes the text at `offset`: "`@`", "a newline", "end of file".
 fn found_at(text: &str, offset: usize) -> String {
