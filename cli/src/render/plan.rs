@@ -183,12 +183,7 @@ impl Body<'_> {
     /// a resource's own attributes (a removed one reads `-> null` there,
     /// as in Terraform, but not inside an object).
     fn object(&mut self, d: &ObjectDiff, indent: usize, top: bool) {
-        let w = d
-            .changed
-            .iter()
-            .map(|c| key(&c.name).len())
-            .max()
-            .unwrap_or(0);
+        let w = d.key_width();
         for c in &d.changed {
             let note = if c.forces_replacement {
                 self.style.paint("31", " # forces replacement")

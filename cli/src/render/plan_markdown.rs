@@ -118,12 +118,7 @@ impl Diff {
 
     /// An attribute diff; unchanged attributes counted, not shown.
     fn object(&mut self, d: &ObjectDiff, depth: usize) {
-        let w = d
-            .changed
-            .iter()
-            .map(|c| key(&c.name).len())
-            .max()
-            .unwrap_or(0);
+        let w = d.key_width();
         for c in &d.changed {
             let note = if c.forces_replacement {
                 " # forces replacement"

@@ -129,15 +129,9 @@ pub fn text(v: &Value, redacted: &str, indent: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::collections::BTreeMap;
 
     fn obj(pairs: &[(&str, Value)]) -> Value {
-        Value::Object(
-            pairs
-                .iter()
-                .map(|(k, v)| ((*k).to_string(), v.clone()))
-                .collect::<BTreeMap<_, _>>(),
-        )
+        Value::object_of(pairs)
     }
 
     #[test]

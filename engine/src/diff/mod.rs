@@ -128,6 +128,17 @@ pub fn same(a: &Value, b: &Value) -> bool {
 }
 
 impl ObjectDiff {
+    /// The width of the widest changed attribute's name as a diff prints
+    /// it ([`layout::key`], quoted when it is not an identifier), in
+    /// characters: the column the renderers align `=` at.
+    pub fn key_width(&self) -> usize {
+        self.changed
+            .iter()
+            .map(|c| layout::key(&c.name).len())
+            .max()
+            .unwrap_or(0)
+    }
+
     /// The diff of two objects (`fields` of each; a value that is not an
     /// object counts as an empty one). Attributes null on both sides are
     /// left out; `forces` names the attributes that force replacement.
@@ -254,12 +265,7 @@ mod tests {
     use super::*;
 
     fn obj(pairs: &[(&str, Value)]) -> Value {
-        Value::Object(
-            pairs
-                .iter()
-                .map(|(k, v)| ((*k).to_string(), v.clone()))
-                .collect(),
-        )
+        Value::object_of(pairs)
     }
 
     fn s(x: &str) -> Value {

@@ -96,12 +96,7 @@ pub(crate) struct Expanded {
 }
 
 fn obj(pairs: &[(&str, Value)]) -> Value {
-    Value::Object(
-        pairs
-            .iter()
-            .map(|(k, v)| ((*k).to_string(), v.clone()))
-            .collect(),
-    )
+    Value::object_of(pairs)
 }
 
 impl ModuleInstance {

@@ -66,6 +66,17 @@ impl Value {
         Value::String(s.into())
     }
 
+    /// An object of the given attributes (a later name replaces an
+    /// earlier one), e.g. `Value::object_of(&[("name", Value::string("a"))])`.
+    pub fn object_of(pairs: &[(&str, Value)]) -> Value {
+        Value::Object(
+            pairs
+                .iter()
+                .map(|(k, v)| ((*k).to_string(), v.clone()))
+                .collect(),
+        )
+    }
+
     /// A whole number.
     pub fn int(i: i64) -> Value {
         Value::Number(Number::Int(i))
