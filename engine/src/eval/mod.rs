@@ -536,19 +536,8 @@ fn walk(m: &ModuleInstance, ev: &mut Evaluation) {
                 Ok((Value::Bool(true), _)) => CheckStatus::Pass,
                 Ok((Value::Unknown(_), _)) => CheckStatus::Unknown,
                 Ok((Value::Bool(false), _)) => {
-                    let msg = a
-                        .error_message
-                        .and_then(|e| m.eval(src, &e.expr).ok())
-                        .and_then(|v| match v {
-                            Value::String(s) => Some(s),
-                            // As Terraform: not shown when built from a
-                            // sensitive value.
-                            Value::Sensitive(_) => Some(
-                                "the error message includes a sensitive value, so it is not shown"
-                                    .into(),
-                            ),
-                            _ => None,
-                        })
+                    let msg = m
+                        .error_message(src, a)
                         .unwrap_or_else(|| "the assertion is false".into());
                     CheckStatus::Fail(msg)
                 }

@@ -3,6 +3,7 @@
 //! type, `nullable`, `sensitive`, and `validation` blocks.
 
 use super::instance::{Key, ModuleInstance, upstream};
+use crate::config::decl::ConditionDecl;
 use crate::config::meta;
 use infra_lang::ast::Attribute;
 use infra_lang::eval::{Site, eval_constant};
@@ -441,19 +442,8 @@ impl ModuleInstance {
                 Ok((Value::Bool(true) | Value::Unknown(_), _)) => {}
                 Ok((Value::Bool(false), _)) => {
                     ok = false;
-                    let message = v
-                        .error_message
-                        .and_then(|m| self.eval(src, &m.expr).ok())
-                        .and_then(|m| match m {
-                            Value::String(s) => Some(s),
-                            // As Terraform: a message built from a
-                            // sensitive value is not shown.
-                            Value::Sensitive(_) => Some(
-                                "the error message includes a sensitive value, so it is not shown"
-                                    .into(),
-                            ),
-                            _ => None,
-                        })
+                    let message = self
+                        .error_message(src, v)
                         .unwrap_or_else(|| "the value failed validation".into());
                     self.report(
                         Diagnostic::error(
@@ -486,6 +476,23 @@ impl ModuleInstance {
             }
         }
         ok
+    }
+
+    /// The `error_message` of a `validation` or `assert` block whose
+    /// condition is false: `None` when absent, failing or not a string.
+    /// As Terraform, a message built from a sensitive value is not shown.
+    pub(crate) fn error_message(
+        &self,
+        src: &Arc<SourceFile>,
+        c: &ConditionDecl<'_>,
+    ) -> Option<String> {
+        match self.eval(src, &c.error_message?.expr).ok()? {
+            Value::String(s) => Some(s),
+            Value::Sensitive(_) => {
+                Some("the error message includes a sensitive value, so it is not shown".into())
+            }
+            _ => None,
+        }
     }
 
     fn input_origin(&self, name: &str) -> String {
