@@ -162,7 +162,8 @@ fn build<'l>(files: &[ParsedFile], labels: &'l Labels<'_>) -> Graph<'l> {
                     }
                 }
                 "const" => {
-                    if let (Some(label), Some(d)) = (b.labels.first(), b.body.attribute("default"))
+                    if let (Some(label), Some(d)) =
+                        (b.labels.first(), b.body.attribute(super::meta::DEFAULT))
                         && let Some(node) = labels.consts.get(label.value.as_str())
                     {
                         let mut out = Vec::new();

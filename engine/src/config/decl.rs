@@ -1,8 +1,10 @@
-//! Typed declarations: a `resource`/`data` block, its `lifecycle` and a
-//! `module` call lowered in one pass over the block's items into fields
-//! (`count`, `for_each`, `provider`, `depends_on`, `lifecycle`, `source`),
-//! so that the static checks, evaluation, planning and import read fields
-//! instead of looking meta-arguments up by name. A declaration borrows
+//! Typed declarations: a `resource`/`data` block, its `lifecycle`, a
+//! `module` call, a `variable`, an `output`, a `check`, and the `moved`,
+//! `removed` and `import` blocks, each lowered in one pass over the
+//! block's items into fields (`count`, `for_each`, `provider`,
+//! `depends_on`, `lifecycle`, `source`, `default`, `sensitive`, `from`,
+//! ...), so that the static checks, evaluation, planning and import read
+//! fields instead of looking arguments up by name. A declaration borrows
 //! the block (no expression is copied); the names it recognises are those
 //! of `config::meta`.
 
@@ -86,6 +88,91 @@ pub struct ModuleCallDecl<'a> {
     pub for_each: Option<&'a Attribute>,
     /// `depends_on = [...]`.
     pub depends_on: Option<&'a Attribute>,
+}
+
+/// A `variable "NAME"` block. Mirrors Terraform's input variables.
+#[derive(Clone, Debug)]
+pub struct VariableDecl<'a> {
+    /// The block (its first label's span places "declared here").
+    pub block: &'a Block,
+    /// `type = TYPE` (`any` when absent).
+    pub type_expr: Option<&'a Attribute>,
+    /// `default = ...`: the value when none is given.
+    pub default: Option<&'a Attribute>,
+    /// `description = "..."`.
+    pub description: Option<&'a Attribute>,
+    /// `sensitive = BOOL` (default false).
+    pub sensitive: Option<&'a Attribute>,
+    /// `nullable = BOOL` (default true).
+    pub nullable: Option<&'a Attribute>,
+    /// Every `validation` block, in order.
+    pub validations: Vec<ConditionDecl<'a>>,
+}
+
+/// A `validation` block of a variable or an `assert` block of a check:
+/// a condition and the message shown when it is false.
+#[derive(Clone, Copy, Debug)]
+pub struct ConditionDecl<'a> {
+    /// The block.
+    pub block: &'a Block,
+    /// `condition = BOOL`.
+    pub condition: Option<&'a Attribute>,
+    /// `error_message = "..."`.
+    pub error_message: Option<&'a Attribute>,
+}
+
+/// An `output "NAME"` block.
+#[derive(Clone, Copy, Debug)]
+pub struct OutputDecl<'a> {
+    /// The block.
+    pub block: &'a Block,
+    /// `value = ...`.
+    pub value: Option<&'a Attribute>,
+    /// `sensitive = BOOL` (default false).
+    pub sensitive: Option<&'a Attribute>,
+}
+
+/// A `check "NAME"` block: its assertions, in order.
+#[derive(Clone, Debug)]
+pub struct CheckDecl<'a> {
+    /// The block.
+    pub block: &'a Block,
+    /// Every `assert` block, in order.
+    pub asserts: Vec<ConditionDecl<'a>>,
+}
+
+/// A `moved` block: an object's old and new address.
+#[derive(Clone, Copy, Debug)]
+pub struct MovedDecl<'a> {
+    /// The block.
+    pub block: &'a Block,
+    /// `from = ADDRESS`.
+    pub from: Option<&'a Attribute>,
+    /// `to = ADDRESS`.
+    pub to: Option<&'a Attribute>,
+}
+
+/// A `removed` block: an address to forget or destroy.
+#[derive(Clone, Debug)]
+pub struct RemovedDecl<'a> {
+    /// The block.
+    pub block: &'a Block,
+    /// `from = ADDRESS`.
+    pub from: Option<&'a Attribute>,
+    /// Every `lifecycle` block, in order (each `destroy` in them is read;
+    /// the last one counts).
+    pub lifecycles: Vec<&'a Block>,
+}
+
+/// An `import` block: an existing object adopted at an address.
+#[derive(Clone, Copy, Debug)]
+pub struct ImportDecl<'a> {
+    /// The block.
+    pub block: &'a Block,
+    /// `to = ADDRESS`: may name a resource not written yet.
+    pub to: Option<&'a Attribute>,
+    /// `for_each = ...`: one import per element, `each` bound.
+    pub for_each: Option<&'a Attribute>,
 }
 
 fn label(b: &Block, i: usize) -> &str {
@@ -172,6 +259,134 @@ pub fn module_call(b: &Block) -> ModuleCallDecl<'_> {
     d
 }
 
+/// Lowers `variable` block `b`.
+pub fn variable(b: &Block) -> VariableDecl<'_> {
+    let mut d = VariableDecl {
+        block: b,
+        type_expr: None,
+        default: None,
+        description: None,
+        sensitive: None,
+        nullable: None,
+        validations: Vec::new(),
+    };
+    for item in &b.body.items {
+        match item {
+            BodyItem::Attribute(a) => match a.name.name.as_str() {
+                meta::TYPE => first(&mut d.type_expr, a),
+                meta::DEFAULT => first(&mut d.default, a),
+                meta::DESCRIPTION => first(&mut d.description, a),
+                meta::SENSITIVE => first(&mut d.sensitive, a),
+                meta::NULLABLE => first(&mut d.nullable, a),
+                _ => {}
+            },
+            BodyItem::Block(nb) if nb.kind.name == meta::VALIDATION => {
+                d.validations.push(condition(nb));
+            }
+            BodyItem::Block(_) => {}
+        }
+    }
+    d
+}
+
+/// Lowers a `validation` or `assert` block `b`.
+pub fn condition(b: &Block) -> ConditionDecl<'_> {
+    let mut d = ConditionDecl {
+        block: b,
+        condition: None,
+        error_message: None,
+    };
+    for a in b.body.attributes() {
+        match a.name.name.as_str() {
+            meta::CONDITION => first(&mut d.condition, a),
+            meta::ERROR_MESSAGE => first(&mut d.error_message, a),
+            _ => {}
+        }
+    }
+    d
+}
+
+/// Lowers `output` block `b`.
+pub fn output(b: &Block) -> OutputDecl<'_> {
+    let mut d = OutputDecl {
+        block: b,
+        value: None,
+        sensitive: None,
+    };
+    for a in b.body.attributes() {
+        match a.name.name.as_str() {
+            meta::VALUE => first(&mut d.value, a),
+            meta::SENSITIVE => first(&mut d.sensitive, a),
+            _ => {}
+        }
+    }
+    d
+}
+
+/// Lowers `check` block `b`.
+pub fn check(b: &Block) -> CheckDecl<'_> {
+    CheckDecl {
+        block: b,
+        asserts: b
+            .body
+            .blocks()
+            .filter(|a| a.kind.name == meta::ASSERT)
+            .map(condition)
+            .collect(),
+    }
+}
+
+/// Lowers `moved` block `b`.
+pub fn moved(b: &Block) -> MovedDecl<'_> {
+    let mut d = MovedDecl {
+        block: b,
+        from: None,
+        to: None,
+    };
+    for a in b.body.attributes() {
+        match a.name.name.as_str() {
+            meta::FROM => first(&mut d.from, a),
+            meta::TO => first(&mut d.to, a),
+            _ => {}
+        }
+    }
+    d
+}
+
+/// Lowers `removed` block `b`.
+pub fn removed(b: &Block) -> RemovedDecl<'_> {
+    let mut d = RemovedDecl {
+        block: b,
+        from: None,
+        lifecycles: Vec::new(),
+    };
+    for item in &b.body.items {
+        match item {
+            BodyItem::Attribute(a) if a.name.name == meta::FROM => first(&mut d.from, a),
+            BodyItem::Block(nb) if nb.kind.name == meta::LIFECYCLE => d.lifecycles.push(nb),
+            _ => {}
+        }
+    }
+    d
+}
+
+/// Lowers `import` block `b`.
+pub fn import(b: &Block) -> ImportDecl<'_> {
+    let mut d = ImportDecl {
+        block: b,
+        to: None,
+        for_each: None,
+    };
+    for a in b.body.attributes() {
+        match a.name.name.as_str() {
+            meta::TO => first(&mut d.to, a),
+            meta::FOR_EACH => first(&mut d.for_each, a),
+            _ => {}
+        }
+    }
+    d
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -210,5 +425,45 @@ mod tests {
         let d = module_call(b);
         assert!(d.source.is_some() && d.for_each.is_some());
         assert!(d.count.is_none() && d.depends_on.is_none());
+    }
+
+    #[test]
+    fn variable_arguments_and_validations_become_fields() {
+        let (src, file) = parse(
+            "variable \"v\" {\n  type = string\n  default = \"a\"\n  default = \"b\"\n  sensitive = true\n  validation {\n    condition = true\n  }\n  validation {\n    condition = false\n    error_message = \"no\"\n  }\n}\n",
+        );
+        let b = file.body.blocks().next().expect("a block");
+        let d = variable(b);
+        assert_eq!(d.type_expr.map(|a| src.slice(a.expr.span)), Some("string"));
+        // Of a repeated argument the first counts.
+        assert_eq!(d.default.map(|a| src.slice(a.expr.span)), Some("\"a\""));
+        assert!(d.sensitive.is_some() && d.nullable.is_none() && d.description.is_none());
+        assert_eq!(d.validations.len(), 2);
+        assert!(d.validations[0].error_message.is_none());
+        assert_eq!(
+            d.validations[1].condition.map(|a| src.slice(a.expr.span)),
+            Some("false")
+        );
+    }
+
+    #[test]
+    fn output_check_and_refactoring_blocks_become_fields() {
+        let (src, file) = parse(
+            "output \"o\" {\n  value = 1\n}\ncheck \"c\" {\n  assert {\n    condition = true\n    error_message = \"m\"\n  }\n}\nmoved {\n  from = a.b\n  to = a.c\n}\nremoved {\n  from = a.d\n  lifecycle {\n    destroy = false\n  }\n}\nimport {\n  to = a.e\n  id = \"i\"\n}\n",
+        );
+        let mut blocks = file.body.blocks();
+        let mut next = || blocks.next().expect("a block");
+        let o = output(next());
+        assert!(o.value.is_some() && o.sensitive.is_none());
+        let c = check(next());
+        assert_eq!(c.asserts.len(), 1);
+        assert!(c.asserts[0].condition.is_some() && c.asserts[0].error_message.is_some());
+        let m = moved(next());
+        assert_eq!(m.from.map(|a| src.slice(a.expr.span)), Some("a.b"));
+        assert_eq!(m.to.map(|a| src.slice(a.expr.span)), Some("a.c"));
+        let r = removed(next());
+        assert!(r.from.is_some() && r.lifecycles.len() == 1);
+        let i = import(next());
+        assert!(i.to.is_some() && i.for_each.is_none());
     }
 }

@@ -263,13 +263,13 @@ impl Indexer<'_> {
         match spec.name {
             "variable" => {
                 self.declare("variable", |d| &mut d.variables, label(0), site(0));
-                if let Some(t) = b.body.attribute("type") {
+                if let Some(t) = decl::variable(b).type_expr {
                     self.check_type(src, &t.expr);
                 }
             }
             "const" => {
                 self.declare("const", |d| &mut d.consts, label(0), site(0));
-                if let Some(t) = b.body.attribute("type") {
+                if let Some(t) = b.body.attribute(meta::TYPE) {
                     self.check_type(src, &t.expr);
                 }
             }

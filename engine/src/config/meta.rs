@@ -1,9 +1,11 @@
 //! The meta-arguments: every argument and nested block the language
 //! itself gives meaning to inside `resource`, `data`, `module` and
 //! `provider` blocks (as opposed to the arguments a provider or a child
-//! module declares), with what each means. This is the one place their
-//! names are written; everything else reads them from here or, better,
-//! reads the fields of a lowered declaration (`config::decl`).
+//! module declares), with what each means; and the arguments of the
+//! language's own blocks (`variable`, `output`, `moved`, `removed`,
+//! `import`, `check`, `const`). This is the one place their names are
+//! written; everything else reads them from here or, better, reads the
+//! fields of a lowered declaration (`config::decl`).
 //! Mirrors Terraform's meta-arguments (`count`, `for_each`, `provider`,
 //! `depends_on`, `lifecycle`).
 
@@ -82,3 +84,57 @@ pub const LIFECYCLE_ARGS: &[&str] = &[
 
 /// Arguments of a `provider` block that are not the provider's own.
 pub const PROVIDER_BLOCK_ARGS: &[&str] = &[ALIAS, VERSION];
+
+/// `type = TYPE` of a `variable` or `const`: the declared type (`any`
+/// when absent).
+pub const TYPE: &str = "type";
+/// `default = ...` of a `variable` or `const`: the value when none is
+/// given.
+pub const DEFAULT: &str = "default";
+/// `description = "..."` of a `variable`, `const`, `output` or
+/// `function`.
+pub const DESCRIPTION: &str = "description";
+/// `sensitive = BOOL` of a `variable` or `output`: its value is redacted.
+pub const SENSITIVE: &str = "sensitive";
+/// `nullable = BOOL` of a `variable` (default true): whether `null` is a
+/// value, or stands for the default.
+pub const NULLABLE: &str = "nullable";
+/// `ephemeral = BOOL` of a `variable` (accepted, ignored).
+pub const EPHEMERAL: &str = "ephemeral";
+/// `validation { condition, error_message }` blocks of a `variable`.
+pub const VALIDATION: &str = "validation";
+/// `condition = BOOL` of a `validation`, `assert` or `precondition`.
+pub const CONDITION: &str = "condition";
+/// `error_message = "..."` of a `validation`, `assert` or `precondition`:
+/// shown when the condition is false.
+pub const ERROR_MESSAGE: &str = "error_message";
+/// `value = ...` of an `output`.
+pub const VALUE: &str = "value";
+/// `precondition { ... }` blocks of an `output` (accepted, not checked).
+pub const PRECONDITION: &str = "precondition";
+/// `from = ADDRESS` of a `moved` or `removed` block.
+pub const FROM: &str = "from";
+/// `to = ADDRESS` of a `moved` or `import` block.
+pub const TO: &str = "to";
+/// `id = "..."` of an `import` block: the object's id at the provider.
+pub const ID: &str = "id";
+/// `assert { condition, error_message }` blocks of a `check`.
+pub const ASSERT: &str = "assert";
+
+/// Arguments of a `variable` block.
+pub const VARIABLE_ARGS: &[&str] = &[TYPE, DEFAULT, DESCRIPTION, SENSITIVE, NULLABLE, EPHEMERAL];
+/// Nested blocks of a `variable` block.
+pub const VARIABLE_BLOCKS: &[&str] = &[VALIDATION];
+/// Arguments of a `const` block.
+pub const CONST_ARGS: &[&str] = &[DEFAULT, DESCRIPTION, TYPE];
+/// Arguments of an `output` block.
+pub const OUTPUT_ARGS: &[&str] = &[VALUE, DESCRIPTION, SENSITIVE, DEPENDS_ON];
+/// Nested blocks of an `output` block.
+pub const OUTPUT_BLOCKS: &[&str] = &[PRECONDITION];
+/// Arguments of a `moved` block.
+pub const MOVED_ARGS: &[&str] = &[FROM, TO];
+/// Arguments of an `import` block.
+pub const IMPORT_ARGS: &[&str] = &[TO, ID, PROVIDER, FOR_EACH];
+/// Arguments of a `removed` block (its nested block is `lifecycle`, whose
+/// one argument is `destroy`).
+pub const REMOVED_ARGS: &[&str] = &[FROM];

@@ -6,8 +6,9 @@
 
 use super::ParsedFile;
 use super::index::Declarations;
+use super::{decl, meta};
 use crate::addr::{InstanceKey, ResourceMode, Target};
-use infra_lang::ast::{Block, Expr, ExprKind};
+use infra_lang::ast::{Attribute, Block, Expr, ExprKind};
 use infra_lang::diagnostic::{Diagnostic, has_errors};
 use infra_lang::{SourceFile, Span};
 use std::sync::Arc;
@@ -190,14 +191,16 @@ fn missing(src: &Arc<SourceFile>, b: &Block, arg: &str, example: &str) -> Diagno
     .with_help(format!("Add `{arg} = {example}`."))
 }
 
-/// The `from` or `to` of a `moved` block.
+/// The `from` or `to` of a `moved` block: `attr`, the argument named
+/// `arg`.
 fn move_end(
     src: &Arc<SourceFile>,
     b: &Block,
+    attr: Option<&Attribute>,
     arg: &str,
     diags: &mut Vec<Diagnostic>,
 ) -> Option<(Target, Span)> {
-    let Some(a) = b.body.attribute(arg) else {
+    let Some(a) = attr else {
         diags.push(missing(src, b, arg, "infra_data.new"));
         return None;
     };
@@ -232,8 +235,9 @@ fn read_move(
     b: &Block,
     diags: &mut Vec<Diagnostic>,
 ) -> Option<MoveStatement> {
-    let from = move_end(src, b, "from", diags);
-    let to = move_end(src, b, "to", diags);
+    let d = decl::moved(b);
+    let from = move_end(src, b, d.from, meta::FROM, diags);
+    let to = move_end(src, b, d.to, meta::TO, diags);
     let ((from, from_span), (to, to_span)) = (from?, to?);
     match (&from.resource, &to.resource) {
         (Some((_, ft, ..)), Some((_, tt, ..))) if ft != tt => {
@@ -309,14 +313,11 @@ fn read_remove(
     b: &Block,
     diags: &mut Vec<Diagnostic>,
 ) -> Option<RemoveStatement> {
+    let d = decl::removed(b);
     let mut destroy = true;
-    for lc in b
-        .body
-        .blocks()
-        .filter(|n| n.kind.name == super::meta::LIFECYCLE)
-    {
+    for lc in &d.lifecycles {
         for a in lc.body.attributes() {
-            if a.name.name != super::meta::DESTROY {
+            if a.name.name != meta::DESTROY {
                 diags.push(
                     Diagnostic::error(
                         "block::unknown-argument",
@@ -342,8 +343,8 @@ fn read_remove(
             }
         }
     }
-    let Some(a) = b.body.attribute("from") else {
-        diags.push(missing(src, b, "from", "infra_data.old"));
+    let Some(a) = d.from else {
+        diags.push(missing(src, b, meta::FROM, "infra_data.old"));
         return None;
     };
     let from = match address(&a.expr) {

@@ -700,7 +700,7 @@ pub(crate) fn check(files: &[ParsedFile], decls: &Declarations, diags: &mut Vec<
                 "const" => {
                     ctx.mode = Mode::Const;
                     ctx.what = What::Const(label);
-                    ctx.body(&b.body, &["type"]);
+                    ctx.body(&b.body, &[meta::TYPE]);
                 }
                 "backend" => {
                     ctx.mode = Mode::Const;
@@ -708,7 +708,7 @@ pub(crate) fn check(files: &[ParsedFile], decls: &Declarations, diags: &mut Vec<
                     ctx.body(&b.body, &[]);
                 }
                 "variable" => {
-                    if let Some(d) = b.body.attribute("default") {
+                    if let Some(d) = decl::variable(b).default {
                         ctx.mode = Mode::Const;
                         ctx.what = What::Default(label);
                         ctx.expr(&d.expr);
@@ -731,14 +731,14 @@ pub(crate) fn check(files: &[ParsedFile], decls: &Declarations, diags: &mut Vec<
                     }
                 }
                 "import" => {
-                    let for_each = b.body.attribute(meta::FOR_EACH);
+                    let for_each = decl::import(b).for_each;
                     if let Some(fe) = for_each {
                         ctx.expr(&fe.expr);
                     }
                     ctx.each = for_each.is_some();
                     // `to` names the address to import into; it may be a
                     // resource that is not written yet (config generation).
-                    ctx.body(&b.body, &[meta::FOR_EACH, "to"]);
+                    ctx.body(&b.body, &[meta::FOR_EACH, meta::TO]);
                 }
                 "moved" | "removed" => {}
                 "terraform" => {}

@@ -3,7 +3,9 @@
 //! declaration so the evaluator finds a block by name.
 
 use crate::addr::ResourceMode;
-use crate::config::decl::{self, ModuleCallDecl, ResourceDecl};
+use crate::config::decl::{
+    self, CheckDecl, ModuleCallDecl, OutputDecl, ResourceDecl, VariableDecl,
+};
 use crate::config::{ParsedFile, check_module, load_dir};
 use infra_lang::ast::{Attribute, Block, BodyItem};
 use infra_lang::diagnostic::{Diagnostic, has_errors};
@@ -140,6 +142,24 @@ impl ModuleFiles {
     pub(crate) fn module_call(&self, name: &str) -> Option<(&Arc<SourceFile>, ModuleCallDecl<'_>)> {
         let (src, b) = self.block(*self.modules.get(name)?)?;
         Some((src, decl::module_call(b)))
+    }
+
+    /// The declaration of variable `name` and its file.
+    pub(crate) fn variable(&self, name: &str) -> Option<(&Arc<SourceFile>, VariableDecl<'_>)> {
+        let (src, b) = self.block(*self.variables.get(name)?)?;
+        Some((src, decl::variable(b)))
+    }
+
+    /// The declaration of output `name` and its file.
+    pub(crate) fn output(&self, name: &str) -> Option<(&Arc<SourceFile>, OutputDecl<'_>)> {
+        let (src, b) = self.block(*self.outputs.get(name)?)?;
+        Some((src, decl::output(b)))
+    }
+
+    /// The declaration of check `name` and its file.
+    pub(crate) fn check(&self, name: &str) -> Option<(&Arc<SourceFile>, CheckDecl<'_>)> {
+        let (src, b) = self.block(*self.checks.get(name)?)?;
+        Some((src, decl::check(b)))
     }
 
     /// The attribute of local `at` and its file.

@@ -519,8 +519,8 @@ fn walk(m: &ModuleInstance, ev: &mut Evaluation) {
     for name in files.outputs.keys() {
         let _ = m.output(name);
     }
-    for (name, at) in &files.checks {
-        let Some((src, b)) = files.block(*at) else {
+    for name in files.checks.keys() {
+        let Some((src, d)) = files.check(name) else {
             continue;
         };
         let address = if m.path.is_root() {
@@ -528,28 +528,16 @@ fn walk(m: &ModuleInstance, ev: &mut Evaluation) {
         } else {
             format!("{}.check.{name}", m.path)
         };
-        for a in b.body.blocks().filter(|a| a.kind.name == "assert") {
-            let Some(cond) = a.body.attribute("condition") else {
+        for a in &d.asserts {
+            let Some(cond) = a.condition else {
                 continue;
             };
             let status = match m.eval(src, &cond.expr).map(Value::unmark) {
                 Ok((Value::Bool(true), _)) => CheckStatus::Pass,
                 Ok((Value::Unknown(_), _)) => CheckStatus::Unknown,
                 Ok((Value::Bool(false), _)) => {
-                    let msg = a
-                        .body
-                        .attribute("error_message")
-                        .and_then(|e| m.eval(src, &e.expr).ok())
-                        .and_then(|v| match v {
-                            Value::String(s) => Some(s),
-                            // As Terraform: not shown when built from a
-                            // sensitive value.
-                            Value::Sensitive(_) => Some(
-                                "the error message includes a sensitive value, so it is not shown"
-                                    .into(),
-                            ),
-                            _ => None,
-                        })
+                    let msg = m
+                        .error_message(src, a)
                         .unwrap_or_else(|| "the assertion is false".into());
                     CheckStatus::Fail(msg)
                 }
@@ -579,21 +567,17 @@ pub fn missing_variables(
 ) -> Result<Vec<(String, Option<String>)>, Vec<Diagnostic>> {
     let files = load_module(root)?;
     let mut out = Vec::new();
-    for (name, at) in &files.variables {
-        let Some((src, b)) = files.block(*at) else {
+    for name in files.variables.keys() {
+        let Some((_, d)) = files.variable(name) else {
             continue;
         };
-        if b.body.attribute("default").is_some() || inputs.vars.contains_key(name) {
+        if d.default.is_some() || inputs.vars.contains_key(name) {
             continue;
         }
-        let description = b
-            .body
-            .attribute("description")
-            .and_then(|d| match &d.expr.kind {
-                infra_lang::ast::ExprKind::Template(t) => t.as_literal(),
-                _ => None,
-            });
-        let _ = src;
+        let description = d.description.and_then(|d| match &d.expr.kind {
+            infra_lang::ast::ExprKind::Template(t) => t.as_literal(),
+            _ => None,
+        });
         out.push((name.clone(), description));
     }
     Ok(out)

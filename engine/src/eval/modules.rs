@@ -284,18 +284,17 @@ impl ModuleInstance {
     /// that contains sensitive data in an output not declared sensitive is
     /// an error (as in Terraform), so secrets never print by accident.
     pub(crate) fn output(&self, name: &str) -> Result<Value, Diagnostic> {
-        let at = self.files.outputs.get(name).copied().ok_or_else(upstream)?;
-        let (src, b) = self.files.block(at).ok_or_else(upstream)?;
+        let (src, d) = self.files.output(name).ok_or_else(upstream)?;
         let site = Site {
             source: src,
-            span: b.kind.span,
+            span: d.block.kind.span,
         };
         self.memo(Key::Output(name.to_string()), &site, || {
-            let Some(v) = b.body.attribute("value") else {
+            let Some(v) = d.value else {
                 return Err(site.error("output::missing-value", format!("output `{name}` has no `value`"), "no value").with_help("Add `value = ...`."));
             };
             let value = self.eval(src, &v.expr)?;
-            let declared = match b.body.attribute("sensitive") {
+            let declared = match d.sensitive {
                 Some(s) => matches!(self.eval(src, &s.expr)?.unmark().0, Value::Bool(true)),
                 None => false,
             };

@@ -3,7 +3,9 @@
 //! type, `nullable`, `sensitive`, and `validation` blocks.
 
 use super::instance::{Key, ModuleInstance, upstream};
-use infra_lang::ast::Block;
+use crate::config::decl::ConditionDecl;
+use crate::config::meta;
+use infra_lang::ast::Attribute;
 use infra_lang::eval::{Site, eval_constant};
 use infra_lang::types::{Type, parse_type};
 use infra_lang::value::{self, Value};
@@ -239,22 +241,24 @@ fn locate(src: &Arc<SourceFile>, span: Span, path: &[value::PathStep]) -> Option
     ))
 }
 
-/// The declared type of a `variable`/`const` block (`any` when absent).
-pub(crate) fn declared_type(src: &Arc<SourceFile>, b: &Block) -> Type {
-    b.body
-        .attribute("type")
+/// The declared type of a `variable`/`const` block, from its `type`
+/// argument (`any` when absent).
+pub(crate) fn declared_type(src: &Arc<SourceFile>, type_expr: Option<&Attribute>) -> Type {
+    type_expr
         .and_then(|a| parse_type(src, &a.expr).ok())
         .unwrap_or(Type::Any)
 }
 
+/// The value of bool argument `arg` (named `name` in the message), or
+/// `default` when absent.
 fn bool_attr(
     m: &ModuleInstance,
     src: &Arc<SourceFile>,
-    b: &Block,
+    arg: Option<&Attribute>,
     name: &str,
     default: bool,
 ) -> Result<bool, Diagnostic> {
-    match b.body.attribute(name) {
+    match arg {
         None => Ok(default),
         Some(a) => match m.eval(src, &a.expr)?.unmark() {
             (Value::Bool(x), _) => Ok(x),
@@ -351,11 +355,11 @@ impl ModuleInstance {
             if let Some(deps) = self.input_deps.get(name) {
                 self.shared.add_deps(deps);
             }
-            let at = self.files.variables.get(name).copied().ok_or_else(upstream)?;
-            let (src, b) = self.files.block(at).ok_or_else(upstream)?;
-            let ty = declared_type(src, b);
+            let (src, d) = self.files.variable(name).ok_or_else(upstream)?;
+            let b = d.block;
+            let ty = declared_type(src, d.type_expr);
             // Known before the value, so conversion errors do not show it.
-            let sensitive = bool_attr(self, src, b, "sensitive", false)?;
+            let sensitive = bool_attr(self, src, d.sensitive, meta::SENSITIVE, false)?;
             // A sensitive variable's error points at its declaration, not
             // at the text of the value.
             let declared = |d: Diagnostic| {
@@ -377,7 +381,7 @@ impl ModuleInstance {
                     let s = site.as_ref().map(|(f, sp)| (f, *sp));
                     self.typed("var", name, value.clone(), &ty, s, origin, sensitive).map_err(declared)?
                 }
-                None => match b.body.attribute("default") {
+                None => match d.default {
                     Some(d) => {
                         let v = self.eval(src, &d.expr)?;
                         self.typed("var", name, v, &ty, Some((src, d.expr.span)), "its default", sensitive).map_err(declared)?
@@ -395,9 +399,9 @@ impl ModuleInstance {
                     }
                 },
             };
-            let nullable = bool_attr(self, src, b, "nullable", true)?;
+            let nullable = bool_attr(self, src, d.nullable, meta::NULLABLE, true)?;
             let value = if value.is_null() && !nullable {
-                match b.body.attribute("default") {
+                match d.default {
                     Some(d) => {
                         let v = self.eval(src, &d.expr)?;
                         self.typed("var", name, v, &ty, Some((src, d.expr.span)), "its default", sensitive).map_err(declared)?
@@ -419,42 +423,27 @@ impl ModuleInstance {
     /// Runs the `validation` blocks of variable `name` (after its value is
     /// known). Failures are reported; returns false when any failed.
     pub(crate) fn validate_variable(&self, name: &str) -> bool {
-        let Some(at) = self.files.variables.get(name).copied() else {
-            return true;
-        };
-        let Some((src, b)) = self.files.block(at) else {
+        let Some((src, d)) = self.files.variable(name) else {
             return true;
         };
         let site = Site {
             source: src,
-            span: b.kind.span,
+            span: d.block.kind.span,
         };
         if self.variable(name, &site).is_err() {
             return false;
         }
         let mut ok = true;
-        for v in b.body.blocks().filter(|v| v.kind.name == "validation") {
-            let Some(cond) = v.body.attribute("condition") else {
+        for v in &d.validations {
+            let Some(cond) = v.condition else {
                 continue;
             };
             match self.eval(src, &cond.expr).map(Value::unmark) {
                 Ok((Value::Bool(true) | Value::Unknown(_), _)) => {}
                 Ok((Value::Bool(false), _)) => {
                     ok = false;
-                    let message = v
-                        .body
-                        .attribute("error_message")
-                        .and_then(|m| self.eval(src, &m.expr).ok())
-                        .and_then(|m| match m {
-                            Value::String(s) => Some(s),
-                            // As Terraform: a message built from a
-                            // sensitive value is not shown.
-                            Value::Sensitive(_) => Some(
-                                "the error message includes a sensitive value, so it is not shown"
-                                    .into(),
-                            ),
-                            _ => None,
-                        })
+                    let message = self
+                        .error_message(src, v)
                         .unwrap_or_else(|| "the value failed validation".into());
                     self.report(
                         Diagnostic::error(
@@ -489,6 +478,23 @@ impl ModuleInstance {
         ok
     }
 
+    /// The `error_message` of a `validation` or `assert` block whose
+    /// condition is false: `None` when absent, failing or not a string.
+    /// As Terraform, a message built from a sensitive value is not shown.
+    pub(crate) fn error_message(
+        &self,
+        src: &Arc<SourceFile>,
+        c: &ConditionDecl<'_>,
+    ) -> Option<String> {
+        match self.eval(src, &c.error_message?.expr).ok()? {
+            Value::String(s) => Some(s),
+            Value::Sensitive(_) => {
+                Some("the error message includes a sensitive value, so it is not shown".into())
+            }
+            _ => None,
+        }
+    }
+
     fn input_origin(&self, name: &str) -> String {
         match self.inputs.vars.get(name) {
             Some(InputValue::Raw { origin, .. } | InputValue::Value { origin, .. }) => {
@@ -503,13 +509,13 @@ impl ModuleInstance {
         self.memo(Key::Const(name.to_string()), site, || {
             let at = self.files.consts.get(name).copied().ok_or_else(upstream)?;
             let (src, b) = self.files.block(at).ok_or_else(upstream)?;
-            let ty = declared_type(src, b);
+            let ty = declared_type(src, b.body.attribute(meta::TYPE));
             match (
                 self.path
                     .is_root()
                     .then(|| self.inputs.consts.get(name))
                     .flatten(),
-                b.body.attribute("default"),
+                b.body.attribute(meta::DEFAULT),
             ) {
                 (Some(InputValue::Raw { text, origin }), _) => {
                     let v = self.raw_input(name, text, origin, &ty, false)?;
