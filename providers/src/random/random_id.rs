@@ -50,9 +50,7 @@ pub struct RandomId;
 
 #[async_trait]
 impl Generator for RandomId {
-    fn name(&self) -> &'static str {
-        TYPE
-    }
+    const NAME: &'static str = TYPE;
 
     /// The schema: `byte_length` (required), `prefix`, `keepers` (all
     /// force-new); computed `id`, `b64_url`, `b64_std`, `hex`, `dec`.

@@ -18,9 +18,7 @@ pub struct RandomInteger;
 
 #[async_trait]
 impl Generator for RandomInteger {
-    fn name(&self) -> &'static str {
-        TYPE
-    }
+    const NAME: &'static str = TYPE;
 
     /// The schema: `min`, `max` (required), `seed`, `keepers` (all
     /// force-new); computed `result` (number) and `id` (string).

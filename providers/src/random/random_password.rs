@@ -21,9 +21,7 @@ pub struct RandomPassword;
 
 #[async_trait]
 impl Generator for RandomPassword {
-    fn name(&self) -> &'static str {
-        TYPE
-    }
+    const NAME: &'static str = TYPE;
 
     /// The schema: `random_string`'s arguments, sensitive `result` and
     /// `bcrypt_hash`, and `id`.

@@ -24,9 +24,7 @@ pub struct RandomShuffle;
 
 #[async_trait]
 impl Generator for RandomShuffle {
-    fn name(&self) -> &'static str {
-        TYPE
-    }
+    const NAME: &'static str = TYPE;
 
     /// The schema: `input` (list of string, required), `result_count`,
     /// `seed`, `keepers` (all force-new); computed `result` (list of string)

@@ -209,9 +209,7 @@ pub struct RandomString;
 
 #[async_trait]
 impl Generator for RandomString {
-    fn name(&self) -> &'static str {
-        TYPE
-    }
+    const NAME: &'static str = TYPE;
 
     /// The schema of `random_string`: [`arguments`] and computed `result`
     /// and `id` (both the string).

@@ -16,9 +16,7 @@ pub struct RandomUuid;
 
 #[async_trait]
 impl Generator for RandomUuid {
-    fn name(&self) -> &'static str {
-        TYPE
-    }
+    const NAME: &'static str = TYPE;
 
     /// The schema: `keepers` (force-new); computed `result` and `id`.
     fn schema(&self) -> ResourceSchema {
