@@ -15,7 +15,7 @@
 use super::bucket_settings as bs;
 use super::client::{describe, error_code, status};
 use super::policy;
-use super::{Session, identity};
+use super::{Session, find_by_identity};
 use crate::framework::ResourceType;
 use crate::object::{
     Attrs, attrs, boolean, finish, get, into_attrs, invalid, planned, propose, same, set, string,
@@ -661,11 +661,7 @@ impl ResourceType<Session> for S3Bucket {
         schema: &ResourceSchema,
         planned: Value,
     ) -> Result<Found, Failure> {
-        let Some(state) = identity(schema, TYPE, &planned, &["bucket"])? else {
-            return Ok(Found::Unsupported);
-        };
-        let read = self.read(session, schema, state).await?;
-        Ok(read.map_or(Found::Missing, Found::Object))
+        find_by_identity(self, session, schema, &planned, &["bucket"]).await
     }
 
     /// Imports bucket `id` (its name): reads everything from S3;

@@ -18,7 +18,7 @@
 //! back. Objects whose ETag is not an MD5 (SSE-KMS or SSE-C encryption)
 //! therefore always plan an update.
 
-use super::{S3, Session, client, identity, owned};
+use super::{S3, Session, client, find_by_identity, owned};
 use crate::framework::ResourceType;
 use crate::object::{
     Attrs, attrs, blocking, check, check_content_args, finish, get, hex, into_attrs, invalid,
@@ -933,7 +933,7 @@ impl ResourceType<Session> for S3Object {
     /// `None` when it or its bucket is gone; otherwise `state` with the
     /// headers, metadata, tags, storage class, `etag` and `version_id` S3 has
     /// now. The content arguments are kept: a changed `etag` is what shows the
-    /// content changed (see [`plan`]).
+    /// content changed (see `plan`).
     ///
     /// # Errors
     /// When S3 cannot be asked (network, permissions).
@@ -1023,15 +1023,11 @@ impl ResourceType<Session> for S3Object {
         schema: &ResourceSchema,
         planned: Value,
     ) -> Result<Found, Failure> {
-        let Some(state) = identity(schema, TYPE, &planned, &["bucket", "key"])? else {
-            return Ok(Found::Unsupported);
-        };
-        let read = self.read(session, schema, state).await?;
-        Ok(read.map_or(Found::Missing, Found::Object))
+        find_by_identity(self, session, schema, &planned, &["bucket", "key"]).await
     }
 
     /// Imports the object named by `id`, `"BUCKET/KEY"` (the key may contain
-    /// slashes): its state as [`read`] fills it, the content arguments null.
+    /// slashes): its state as `read` fills it, the content arguments null.
     ///
     /// # Errors
     /// A malformed id, or no such object: "object `b/k` does not exist".
