@@ -157,28 +157,32 @@ mod tests {
         Value::Object(m)
     }
 
+    /// The planned attributes for `config` over `prior`.
+    fn plan(prior: Option<&Value>, config: &Value, proposed: Value) -> Attrs {
+        let p = InfraData
+            .plan(
+                &(),
+                &InfraData.schema(),
+                PlanRequest {
+                    type_name: TYPE,
+                    prior,
+                    config,
+                    proposed,
+                },
+            )
+            .expect("plan");
+        attrs(&p.planned, TYPE).expect("object").clone()
+    }
+
     #[test]
     fn plan_create_knows_output() {
-        let s = InfraData.schema();
         let config = obj(&[("input", Value::string("hello"))]);
         let proposed = obj(&[
             ("input", Value::string("hello")),
             ("output", Value::unknown()),
             ("id", Value::unknown()),
         ]);
-        let p = InfraData
-            .plan(
-                &(),
-                &s,
-                PlanRequest {
-                    type_name: TYPE,
-                    prior: None,
-                    config: &config,
-                    proposed,
-                },
-            )
-            .expect("plan");
-        let m = attrs(&p.planned, TYPE).expect("object");
+        let m = plan(None, &config, proposed);
         assert_eq!(m["output"], Value::string("hello"));
         assert!(m["id"].is_unknown());
     }
@@ -202,19 +206,7 @@ mod tests {
             ("triggers_replace", Value::int(1)),
             ("id", Value::string("x")),
         ]);
-        let p = InfraData
-            .plan(
-                &(),
-                &s,
-                PlanRequest {
-                    type_name: TYPE,
-                    prior: Some(&prior),
-                    config: &config,
-                    proposed: proposed.clone(),
-                },
-            )
-            .expect("plan");
-        let m = attrs(&p.planned, TYPE).expect("object");
+        let m = plan(Some(&prior), &config, proposed.clone());
         assert_eq!(m["output"], Value::string("b"));
         assert_eq!(m["id"], Value::string("x"));
 
@@ -227,19 +219,7 @@ mod tests {
             ("triggers_replace", Value::int(2)),
             ("id", Value::string("x")),
         ]);
-        let p = InfraData
-            .plan(
-                &(),
-                &s,
-                PlanRequest {
-                    type_name: TYPE,
-                    prior: Some(&prior),
-                    config: &config,
-                    proposed,
-                },
-            )
-            .expect("plan");
-        let m = attrs(&p.planned, TYPE).expect("object");
+        let m = plan(Some(&prior), &config, proposed);
         assert!(m["id"].is_unknown());
         assert!(s.attributes["triggers_replace"].force_new);
         assert!(!s.attributes["input"].force_new);
