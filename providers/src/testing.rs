@@ -48,73 +48,6 @@ impl ProviderSpec for Test {
 /// `test_fault` as a [`ResourceType`].
 pub struct TestFault;
 
-/// The schema of `test_fault`: `input` (any), `fail_on` / `panic_on`
-/// (one of [`OPERATIONS`]), `sleep_ms` (milliseconds apply waits first),
-/// `registry` (directory of real objects), `name` (configured identity),
-/// `after_ms` (milliseconds a create waits after making its object),
-/// computed `id` (`name`, else a UUID) and `output` (= `input`).
-pub fn fault_schema() -> ResourceSchema {
-    ResourceSchema::new(
-        "A resource that fails, panics or sleeps on demand, for testing the engine.",
-        vec![
-            (
-                "input",
-                Attribute::optional(Type::Any, "Any value; copied to `output`."),
-            ),
-            (
-                "fail_on",
-                Attribute::optional(
-                    Type::String,
-                    "The operation that fails: create, update, delete or read.",
-                ),
-            ),
-            (
-                "panic_on",
-                Attribute::optional(
-                    Type::String,
-                    "The operation that panics: create, update, delete or read.",
-                ),
-            ),
-            (
-                "sleep_ms",
-                Attribute::optional(
-                    Type::Number,
-                    "Milliseconds every apply (create, update, delete) waits before acting.",
-                ),
-            ),
-            (
-                "registry",
-                Attribute::optional(
-                    Type::String,
-                    "A directory: each object is a real file there, named by `name` or else by `id`.",
-                ),
-            ),
-            (
-                "name",
-                Attribute::optional(
-                    Type::String,
-                    "The object's configured identity (its file name in `registry`); also its `id`.",
-                ),
-            ),
-            (
-                "after_ms",
-                Attribute::optional(
-                    Type::Number,
-                    "Milliseconds a create waits after making its object, before returning.",
-                ),
-            ),
-            (
-                "id",
-                Attribute::computed(Type::String, "`name` when set, else a random UUID."),
-            ),
-            (
-                "output",
-                Attribute::computed(Type::Any, "The value of `input`."),
-            ),
-        ],
-    )
-}
-
 /// Fails or panics when `m` asks for it on `op`.
 fn inject(m: &Attrs, op: &str) -> Result<(), Failure> {
     if string(m, "panic_on") == Some(op) {
@@ -132,8 +65,71 @@ impl ResourceType<()> for TestFault {
         TYPE
     }
 
+    /// The schema of `test_fault`: `input` (any), `fail_on` / `panic_on`
+    /// (one of [`OPERATIONS`]), `sleep_ms` (milliseconds apply waits first),
+    /// `registry` (directory of real objects), `name` (configured identity),
+    /// `after_ms` (milliseconds a create waits after making its object),
+    /// computed `id` (`name`, else a UUID) and `output` (= `input`).
     fn schema(&self) -> ResourceSchema {
-        fault_schema()
+        ResourceSchema::new(
+            "A resource that fails, panics or sleeps on demand, for testing the engine.",
+            vec![
+                (
+                    "input",
+                    Attribute::optional(Type::Any, "Any value; copied to `output`."),
+                ),
+                (
+                    "fail_on",
+                    Attribute::optional(
+                        Type::String,
+                        "The operation that fails: create, update, delete or read.",
+                    ),
+                ),
+                (
+                    "panic_on",
+                    Attribute::optional(
+                        Type::String,
+                        "The operation that panics: create, update, delete or read.",
+                    ),
+                ),
+                (
+                    "sleep_ms",
+                    Attribute::optional(
+                        Type::Number,
+                        "Milliseconds every apply (create, update, delete) waits before acting.",
+                    ),
+                ),
+                (
+                    "registry",
+                    Attribute::optional(
+                        Type::String,
+                        "A directory: each object is a real file there, named by `name` or else by `id`.",
+                    ),
+                ),
+                (
+                    "name",
+                    Attribute::optional(
+                        Type::String,
+                        "The object's configured identity (its file name in `registry`); also its `id`.",
+                    ),
+                ),
+                (
+                    "after_ms",
+                    Attribute::optional(
+                        Type::Number,
+                        "Milliseconds a create waits after making its object, before returning.",
+                    ),
+                ),
+                (
+                    "id",
+                    Attribute::computed(Type::String, "`name` when set, else a random UUID."),
+                ),
+                (
+                    "output",
+                    Attribute::computed(Type::Any, "The value of `input`."),
+                ),
+            ],
+        )
     }
 
     fn validate(&self, _ctx: &(), m: &Attrs) -> Vec<Diagnostic> {

@@ -26,7 +26,7 @@ pub mod state_store;
 use crate::framework::{DataSource, NativeProvider, ProviderSpec, ResourceType};
 use crate::object::{Attrs, attrs, boolean, finish, get, integer, string};
 use client::Settings;
-use infra_engine::provider::{Attribute, Failure, ResourceSchema, error};
+use infra_engine::provider::{Attribute, Failure, Found, ResourceSchema, error};
 use infra_lang::{Diagnostic, Type, Value};
 pub use session::{S3, Session};
 
@@ -218,29 +218,31 @@ pub fn settings_from(m: &Attrs, what: &str) -> Result<(Settings, usize), Failure
     Ok((settings, concurrency))
 }
 
-/// The state `import` would read for the object a create of `planned`
-/// (of `type_name`) would have made, from its identity attributes `names`
-/// (`bucket`, `key`); `None` when one is unknown or empty (e.g. a bucket
-/// name generated from `bucket_prefix` at create time), so the object
-/// cannot be looked up.
+/// Looks for the object a create of `planned` (of type `r`) would have
+/// made by its identity attributes `names` (`bucket`, `key`), read as
+/// `import` reads it: [`Found::Unsupported`] when one is unknown or empty
+/// (e.g. a bucket name generated from `bucket_prefix` at create time), so
+/// the object cannot be looked up; [`Found::Missing`] when it is not there.
 ///
 /// # Errors
-/// When `planned` is not an object.
-pub fn identity(
+/// When `planned` is not an object, or the read fails.
+pub async fn find_by_identity<R: ResourceType<Session> + ?Sized>(
+    r: &R,
+    session: &Session,
     schema: &ResourceSchema,
-    type_name: &str,
     planned: &Value,
     names: &[&str],
-) -> Result<Option<Value>, Failure> {
-    let m = attrs(planned, type_name)?;
+) -> Result<Found, Failure> {
+    let m = attrs(planned, r.name())?;
     let mut id = Attrs::new();
     for name in names {
         let Some(v) = string(m, name).filter(|s| !s.is_empty()) else {
-            return Ok(None);
+            return Ok(Found::Unsupported);
         };
         id.insert((*name).to_string(), Value::string(v));
     }
-    Ok(Some(finish(schema, id)))
+    let read = r.read(session, schema, finish(schema, id)).await?;
+    Ok(read.map_or(Found::Missing, Found::Object))
 }
 
 fn get_null(v: &Value) -> bool {

@@ -15,7 +15,7 @@
 use super::bucket_settings as bs;
 use super::client::{describe, error_code, status};
 use super::policy;
-use super::{S3, Session, identity};
+use super::{Session, find_by_identity};
 use crate::framework::ResourceType;
 use crate::object::{
     Attrs, attrs, boolean, finish, get, into_attrs, invalid, planned, propose, same, set, string,
@@ -38,90 +38,6 @@ pub const TYPE: &str = "aws_s3_bucket";
 /// `bucket_prefix` is set.
 pub const DEFAULT_PREFIX: &str = "infra-";
 
-/// The schema of `aws_s3_bucket`.
-pub fn schema() -> ResourceSchema {
-    ResourceSchema::new(
-        "An S3 bucket with its tags, versioning, encryption, lifecycle, CORS, website, public access block and policy.",
-        vec![
-            (
-                "bucket",
-                Attribute::optional_computed(
-                    Type::String,
-                    "The bucket's name (3-63 lowercase letters, digits, dots and hyphens); generated from `bucket_prefix` when unset.",
-                )
-                .force_new(),
-            ),
-            (
-                "bucket_prefix",
-                Attribute::optional(
-                    Type::String,
-                    "A prefix for a generated unique name, used when `bucket` is unset.",
-                )
-                .force_new(),
-            ),
-            (
-                "force_destroy",
-                Attribute::optional(
-                    Type::Bool,
-                    "Delete every object and object version when the bucket is destroyed (false: refuse to destroy a non-empty bucket).",
-                ),
-            ),
-            ("tags", Attribute::optional(bs::tags_type(), "Tags of the bucket, a map of strings.")),
-            (
-                "versioning",
-                Attribute::optional(bs::versioning_type(), "`versioning { enabled = true }` keeps every version of every object."),
-            ),
-            (
-                "server_side_encryption",
-                Attribute::optional(
-                    bs::encryption_type(),
-                    "Default encryption: `sse_algorithm` \"AES256\" or \"aws:kms\" (with `kms_key_id`).",
-                ),
-            ),
-            (
-                "lifecycle_rule",
-                Attribute::optional(
-                    bs::lifecycle_type(),
-                    "Lifecycle rules (repeatable block): `id`, `prefix`, `enabled`, `expiration_days`, `noncurrent_version_expiration_days`.",
-                ),
-            ),
-            (
-                "cors_rule",
-                Attribute::optional(
-                    bs::cors_type(),
-                    "CORS rules (repeatable block): `allowed_methods`, `allowed_origins`, `allowed_headers`, `expose_headers`, `max_age_seconds`.",
-                ),
-            ),
-            (
-                "website",
-                Attribute::optional(bs::website_type(), "Static website hosting: `index_document`, `error_document`."),
-            ),
-            (
-                "public_access_block",
-                Attribute::optional(
-                    bs::public_access_block_type(),
-                    "Public access block flags: `block_public_acls`, `block_public_policy`, `ignore_public_acls`, `restrict_public_buckets`.",
-                ),
-            ),
-            (
-                "policy",
-                Attribute::optional(Type::String, "The bucket policy, a JSON document (compared as JSON, not as text)."),
-            ),
-            ("id", Attribute::computed(Type::String, "The bucket's name.")),
-            ("arn", Attribute::computed(Type::String, "The bucket's ARN, `arn:aws:s3:::NAME`.")),
-            ("region", Attribute::computed(Type::String, "The region the bucket lives in.")),
-            (
-                "bucket_domain_name",
-                Attribute::computed(Type::String, "`NAME.s3.amazonaws.com`."),
-            ),
-            (
-                "bucket_regional_domain_name",
-                Attribute::computed(Type::String, "`NAME.s3.REGION.amazonaws.com`."),
-            ),
-        ],
-    )
-}
-
 /// Why `name` is not a valid bucket name, if it is not (S3's rules for
 /// new buckets: 3-63 characters of lowercase letters, digits, dots and
 /// hyphens, starting and ending with a letter or digit).
@@ -142,67 +58,6 @@ pub fn name_problem(name: &str) -> Option<String> {
     }
 }
 
-/// Checks a configuration: a valid name, not both `bucket` and
-/// `bucket_prefix`, a policy that is a JSON object, a known encryption
-/// algorithm, CORS methods S3 accepts.
-pub fn validate(m: &Attrs) -> Vec<Diagnostic> {
-    let mut out = Vec::new();
-    if let Some(b) = string(m, "bucket")
-        && let Some(p) = name_problem(b)
-    {
-        out.push(
-            invalid(format!("bucket name {b:?} {p}")).with_help("Use e.g. \"acme-site-logs\"."),
-        );
-    }
-    if !get(m, "bucket").is_null() && !get(m, "bucket_prefix").is_null() {
-        out.push(invalid(
-            "`aws_s3_bucket` takes `bucket` or `bucket_prefix`, not both",
-        ));
-    }
-    if let Some(p) = string(m, "bucket_prefix")
-        && (p.len() > 37
-            || !p
-                .chars()
-                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '.' || c == '-'))
-    {
-        out.push(invalid(format!(
-            "`bucket_prefix` {p:?} must be at most 37 lowercase letters, digits, dots and hyphens"
-        )));
-    }
-    if let Some(p) = string(m, "policy")
-        && let Some(problem) = policy::problem(p)
-    {
-        out.push(
-            invalid(format!("`policy` of `aws_s3_bucket` is {problem}")).with_help(
-                "Build it with `jsonencode({ Version = \"2012-10-17\", Statement = [...] })`.",
-            ),
-        );
-    }
-    if let Some(e) = get(m, "server_side_encryption").as_mapping()
-        && let Some(a) = string(e, "sse_algorithm")
-        && !["AES256", "aws:kms", "aws:kms:dsse"].contains(&a)
-    {
-        out.push(invalid(format!(
-            "`server_side_encryption.sse_algorithm` must be \"AES256\", \"aws:kms\" or \"aws:kms:dsse\", got {a:?}"
-        )));
-    }
-    for rule in get(m, "cors_rule").as_sequence().unwrap_or(&[]) {
-        let methods = rule
-            .as_mapping()
-            .map(|r| get(r, "allowed_methods"))
-            .and_then(Value::as_sequence)
-            .unwrap_or(&[]);
-        for method in methods.iter().filter_map(Value::as_str) {
-            if !["GET", "PUT", "POST", "DELETE", "HEAD"].contains(&method) {
-                out.push(invalid(format!(
-                    "`cors_rule.allowed_methods` may hold GET, PUT, POST, DELETE and HEAD, got {method:?}"
-                )));
-            }
-        }
-    }
-    out
-}
-
 /// `arn`, `id` and `bucket_domain_name` of bucket `name`.
 fn set_names(m: &mut Attrs, name: &str) {
     set(m, "id", Value::string(name));
@@ -221,77 +76,6 @@ fn set_region(m: &mut Attrs, name: &str, region: &str) {
         "bucket_regional_domain_name",
         Value::string(format!("{name}.s3.{region}.amazonaws.com")),
     );
-}
-
-/// Plans: `force_destroy` false by default; the name, ARN and domain name
-/// known in the plan when `bucket` is set; a policy equivalent to the
-/// prior one keeps the prior text (so it never shows as a change).
-///
-/// # Errors
-/// When the configuration is not an object.
-pub fn plan(schema: &ResourceSchema, request: PlanRequest<'_>) -> Result<PlannedState, Failure> {
-    let prior_policy = request
-        .prior
-        .and_then(|p| attrs(p, TYPE).ok())
-        .and_then(|p| string(p, "policy").map(str::to_string));
-    let p = propose(
-        schema,
-        TYPE,
-        request,
-        &[("force_destroy", Value::Bool(false))],
-    )?;
-    let mut m = p.attrs;
-    if let (Some(prior), Some(now)) = (&prior_policy, string(&m, "policy"))
-        && policy::equivalent(prior, now)
-    {
-        set(&mut m, "policy", Value::string(prior.clone()));
-    }
-    if p.fresh {
-        for name in [
-            "id",
-            "arn",
-            "region",
-            "bucket_domain_name",
-            "bucket_regional_domain_name",
-        ] {
-            set(&mut m, name, unknown_string());
-        }
-        match string(&m, "bucket").map(str::to_string) {
-            Some(name) => set_names(&mut m, &name),
-            None if !get(&m, "bucket").is_unknown() => set(&mut m, "bucket", unknown_string()),
-            None => {}
-        }
-    }
-    Ok(planned(schema, m))
-}
-
-/// Creates, updates or deletes a bucket.
-///
-/// # Errors
-/// The S3 call that failed, e.g. `CreateBucket failed:
-/// BucketAlreadyExists: ...`; `BucketNotEmpty` with a hint at
-/// `force_destroy`.
-pub async fn apply(
-    s3: S3,
-    schema: &ResourceSchema,
-    request: ApplyRequest,
-) -> Result<Option<Value>, Failure> {
-    let c = &s3.client;
-    match (request.prior, request.planned) {
-        (None, Some(planned)) => create(c, schema, into_attrs(planned, TYPE)?)
-            .await
-            .map(Some),
-        (Some(prior), Some(planned)) => update(
-            c,
-            schema,
-            &into_attrs(prior, TYPE)?,
-            into_attrs(planned, TYPE)?,
-        )
-        .await
-        .map(Some),
-        (Some(prior), None) => delete(c, &into_attrs(prior, TYPE)?).await.map(|()| None),
-        (None, None) => Ok(None),
-    }
 }
 
 /// A unique bucket name: `prefix` and 20 random lowercase hex digits.
@@ -535,66 +319,6 @@ async fn empty_bucket(c: &Client, name: &str) -> Result<(), Failure> {
     }
 }
 
-/// Reads bucket `state.bucket` from S3: every sub-configuration, the
-/// region; `None` when the bucket is gone. Values S3 reports for a
-/// sub-configuration the state leaves unset (no tags, suspended
-/// versioning, S3's default AES256 encryption) read as unset; a policy
-/// equivalent to the state's keeps the state's text.
-///
-/// # Errors
-/// An S3 call that failed (other than "no such bucket").
-pub async fn read(s3: S3, schema: &ResourceSchema, state: Value) -> Result<Option<Value>, Failure> {
-    let prior = into_attrs(state, TYPE)?;
-    let c = &s3.client;
-    let name = string(&prior, "bucket")
-        .ok_or_else(|| error("the state has no `bucket`"))?
-        .to_string();
-    match c.head_bucket().bucket(&name).send().await {
-        Ok(_) => {}
-        Err(e) if status(&e) == Some(404) || error_code(&e).as_deref() == Some("NotFound") => {
-            return Ok(None);
-        }
-        Err(e) => return Err(error(describe("HeadBucket", &e))),
-    }
-    let (tags, versioning, encryption, lifecycle, cors, website, pab, pol, region) = tokio::join!(
-        bs::get_tags(c, &name),
-        bs::get_versioning(c, &name),
-        bs::get_encryption(c, &name),
-        bs::get_lifecycle(c, &name),
-        bs::get_cors(c, &name),
-        bs::get_website(c, &name),
-        bs::get_public_access_block(c, &name),
-        bs::get_policy(c, &name),
-        bs::get_region(c, &name),
-    );
-    let mut m = prior.clone();
-    let real = [
-        ("tags", tags),
-        ("versioning", versioning),
-        ("server_side_encryption", encryption),
-        ("lifecycle_rule", lifecycle),
-        ("cors_rule", cors),
-        ("website", website),
-        ("public_access_block", pab),
-        ("policy", pol),
-    ];
-    for (setting, value) in real {
-        let value = value.map_err(error)?;
-        set(
-            &mut m,
-            setting,
-            as_configured(setting, get(&prior, setting), value),
-        );
-    }
-    let region = region.map_err(error)?;
-    set_names(&mut m, &name);
-    set_region(&mut m, &name, &region);
-    if get(&m, "force_destroy").is_null() {
-        set(&mut m, "force_destroy", Value::Bool(false));
-    }
-    Ok(Some(finish(schema, m)))
-}
-
 /// What S3 reports for `setting`, in the form the state had: a default or
 /// empty answer stays unset when the state had it unset (and the state's
 /// explicit "off" stays when S3 reports nothing); an equivalent policy
@@ -630,19 +354,6 @@ fn as_configured(setting: &str, prior: &Value, real: Value) -> Value {
     real
 }
 
-/// Imports bucket `id` (its name): reads everything from S3;
-/// `force_destroy` false.
-///
-/// # Errors
-/// When the bucket does not exist or cannot be read.
-pub async fn import(s3: S3, schema: &ResourceSchema, id: &str) -> Result<Value, Failure> {
-    let mut m = Attrs::new();
-    set(&mut m, "bucket", Value::string(id));
-    read(s3, schema, finish(schema, m))
-        .await?
-        .ok_or_else(|| error(format!("bucket {id:?} does not exist")))
-}
-
 /// `aws_s3_bucket` as a [`ResourceType`] of the `aws` provider.
 pub struct S3Bucket;
 
@@ -652,39 +363,293 @@ impl ResourceType<Session> for S3Bucket {
         TYPE
     }
 
+    /// The schema of `aws_s3_bucket`.
     fn schema(&self) -> ResourceSchema {
-        schema()
+        ResourceSchema::new(
+            "An S3 bucket with its tags, versioning, encryption, lifecycle, CORS, website, public access block and policy.",
+            vec![
+                (
+                    "bucket",
+                    Attribute::optional_computed(
+                        Type::String,
+                        "The bucket's name (3-63 lowercase letters, digits, dots and hyphens); generated from `bucket_prefix` when unset.",
+                    )
+                    .force_new(),
+                ),
+                (
+                    "bucket_prefix",
+                    Attribute::optional(
+                        Type::String,
+                        "A prefix for a generated unique name, used when `bucket` is unset.",
+                    )
+                    .force_new(),
+                ),
+                (
+                    "force_destroy",
+                    Attribute::optional(
+                        Type::Bool,
+                        "Delete every object and object version when the bucket is destroyed (false: refuse to destroy a non-empty bucket).",
+                    ),
+                ),
+                ("tags", Attribute::optional(bs::tags_type(), "Tags of the bucket, a map of strings.")),
+                (
+                    "versioning",
+                    Attribute::optional(bs::versioning_type(), "`versioning { enabled = true }` keeps every version of every object."),
+                ),
+                (
+                    "server_side_encryption",
+                    Attribute::optional(
+                        bs::encryption_type(),
+                        "Default encryption: `sse_algorithm` \"AES256\" or \"aws:kms\" (with `kms_key_id`).",
+                    ),
+                ),
+                (
+                    "lifecycle_rule",
+                    Attribute::optional(
+                        bs::lifecycle_type(),
+                        "Lifecycle rules (repeatable block): `id`, `prefix`, `enabled`, `expiration_days`, `noncurrent_version_expiration_days`.",
+                    ),
+                ),
+                (
+                    "cors_rule",
+                    Attribute::optional(
+                        bs::cors_type(),
+                        "CORS rules (repeatable block): `allowed_methods`, `allowed_origins`, `allowed_headers`, `expose_headers`, `max_age_seconds`.",
+                    ),
+                ),
+                (
+                    "website",
+                    Attribute::optional(bs::website_type(), "Static website hosting: `index_document`, `error_document`."),
+                ),
+                (
+                    "public_access_block",
+                    Attribute::optional(
+                        bs::public_access_block_type(),
+                        "Public access block flags: `block_public_acls`, `block_public_policy`, `ignore_public_acls`, `restrict_public_buckets`.",
+                    ),
+                ),
+                (
+                    "policy",
+                    Attribute::optional(Type::String, "The bucket policy, a JSON document (compared as JSON, not as text)."),
+                ),
+                ("id", Attribute::computed(Type::String, "The bucket's name.")),
+                ("arn", Attribute::computed(Type::String, "The bucket's ARN, `arn:aws:s3:::NAME`.")),
+                ("region", Attribute::computed(Type::String, "The region the bucket lives in.")),
+                (
+                    "bucket_domain_name",
+                    Attribute::computed(Type::String, "`NAME.s3.amazonaws.com`."),
+                ),
+                (
+                    "bucket_regional_domain_name",
+                    Attribute::computed(Type::String, "`NAME.s3.REGION.amazonaws.com`."),
+                ),
+            ],
+        )
     }
 
+    /// Checks a configuration: a valid name, not both `bucket` and
+    /// `bucket_prefix`, a policy that is a JSON object, a known encryption
+    /// algorithm, CORS methods S3 accepts.
     fn validate(&self, _session: &Session, m: &Attrs) -> Vec<Diagnostic> {
-        validate(m)
+        let mut out = Vec::new();
+        if let Some(b) = string(m, "bucket")
+            && let Some(p) = name_problem(b)
+        {
+            out.push(
+                invalid(format!("bucket name {b:?} {p}")).with_help("Use e.g. \"acme-site-logs\"."),
+            );
+        }
+        if !get(m, "bucket").is_null() && !get(m, "bucket_prefix").is_null() {
+            out.push(invalid(
+                "`aws_s3_bucket` takes `bucket` or `bucket_prefix`, not both",
+            ));
+        }
+        if let Some(p) = string(m, "bucket_prefix")
+            && (p.len() > 37
+                || !p
+                    .chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '.' || c == '-'))
+        {
+            out.push(invalid(format!(
+                "`bucket_prefix` {p:?} must be at most 37 lowercase letters, digits, dots and hyphens"
+            )));
+        }
+        if let Some(p) = string(m, "policy")
+            && let Some(problem) = policy::problem(p)
+        {
+            out.push(
+                invalid(format!("`policy` of `aws_s3_bucket` is {problem}")).with_help(
+                    "Build it with `jsonencode({ Version = \"2012-10-17\", Statement = [...] })`.",
+                ),
+            );
+        }
+        if let Some(e) = get(m, "server_side_encryption").as_mapping()
+            && let Some(a) = string(e, "sse_algorithm")
+            && !["AES256", "aws:kms", "aws:kms:dsse"].contains(&a)
+        {
+            out.push(invalid(format!(
+                "`server_side_encryption.sse_algorithm` must be \"AES256\", \"aws:kms\" or \"aws:kms:dsse\", got {a:?}"
+            )));
+        }
+        for rule in get(m, "cors_rule").as_sequence().unwrap_or(&[]) {
+            let methods = rule
+                .as_mapping()
+                .map(|r| get(r, "allowed_methods"))
+                .and_then(Value::as_sequence)
+                .unwrap_or(&[]);
+            for method in methods.iter().filter_map(Value::as_str) {
+                if !["GET", "PUT", "POST", "DELETE", "HEAD"].contains(&method) {
+                    out.push(invalid(format!(
+                        "`cors_rule.allowed_methods` may hold GET, PUT, POST, DELETE and HEAD, got {method:?}"
+                    )));
+                }
+            }
+        }
+        out
     }
 
+    /// Plans: `force_destroy` false by default; the name, ARN and domain name
+    /// known in the plan when `bucket` is set; a policy equivalent to the
+    /// prior one keeps the prior text (so it never shows as a change).
+    ///
+    /// # Errors
+    /// When the configuration is not an object.
     fn plan(
         &self,
         _session: &Session,
         schema: &ResourceSchema,
         request: PlanRequest<'_>,
     ) -> Result<PlannedState, Failure> {
-        plan(schema, request)
+        let prior_policy = request
+            .prior
+            .and_then(|p| attrs(p, TYPE).ok())
+            .and_then(|p| string(p, "policy").map(str::to_string));
+        let p = propose(
+            schema,
+            TYPE,
+            request,
+            &[("force_destroy", Value::Bool(false))],
+        )?;
+        let mut m = p.attrs;
+        if let (Some(prior), Some(now)) = (&prior_policy, string(&m, "policy"))
+            && policy::equivalent(prior, now)
+        {
+            set(&mut m, "policy", Value::string(prior.clone()));
+        }
+        if p.fresh {
+            for name in [
+                "id",
+                "arn",
+                "region",
+                "bucket_domain_name",
+                "bucket_regional_domain_name",
+            ] {
+                set(&mut m, name, unknown_string());
+            }
+            match string(&m, "bucket").map(str::to_string) {
+                Some(name) => set_names(&mut m, &name),
+                None if !get(&m, "bucket").is_unknown() => set(&mut m, "bucket", unknown_string()),
+                None => {}
+            }
+        }
+        Ok(planned(schema, m))
     }
 
+    /// Creates, updates or deletes a bucket.
+    ///
+    /// # Errors
+    /// The S3 call that failed, e.g. `CreateBucket failed:
+    /// BucketAlreadyExists: ...`; `BucketNotEmpty` with a hint at
+    /// `force_destroy`.
     async fn apply(
         &self,
         session: &Session,
         schema: &ResourceSchema,
         request: ApplyRequest,
     ) -> Result<Option<Value>, Failure> {
-        apply(session.s3().await?, schema, request).await
+        let s3 = session.s3().await?;
+        let c = &s3.client;
+        match (request.prior, request.planned) {
+            (None, Some(planned)) => create(c, schema, into_attrs(planned, TYPE)?)
+                .await
+                .map(Some),
+            (Some(prior), Some(planned)) => update(
+                c,
+                schema,
+                &into_attrs(prior, TYPE)?,
+                into_attrs(planned, TYPE)?,
+            )
+            .await
+            .map(Some),
+            (Some(prior), None) => delete(c, &into_attrs(prior, TYPE)?).await.map(|()| None),
+            (None, None) => Ok(None),
+        }
     }
 
+    /// Reads bucket `state.bucket` from S3: every sub-configuration, the
+    /// region; `None` when the bucket is gone. Values S3 reports for a
+    /// sub-configuration the state leaves unset (no tags, suspended
+    /// versioning, S3's default AES256 encryption) read as unset; a policy
+    /// equivalent to the state's keeps the state's text.
+    ///
+    /// # Errors
+    /// An S3 call that failed (other than "no such bucket").
     async fn read(
         &self,
         session: &Session,
         schema: &ResourceSchema,
         state: Value,
     ) -> Result<Option<Value>, Failure> {
-        read(session.s3().await?, schema, state).await
+        let s3 = session.s3().await?;
+        let prior = into_attrs(state, TYPE)?;
+        let c = &s3.client;
+        let name = string(&prior, "bucket")
+            .ok_or_else(|| error("the state has no `bucket`"))?
+            .to_string();
+        match c.head_bucket().bucket(&name).send().await {
+            Ok(_) => {}
+            Err(e) if status(&e) == Some(404) || error_code(&e).as_deref() == Some("NotFound") => {
+                return Ok(None);
+            }
+            Err(e) => return Err(error(describe("HeadBucket", &e))),
+        }
+        let (tags, versioning, encryption, lifecycle, cors, website, pab, pol, region) = tokio::join!(
+            bs::get_tags(c, &name),
+            bs::get_versioning(c, &name),
+            bs::get_encryption(c, &name),
+            bs::get_lifecycle(c, &name),
+            bs::get_cors(c, &name),
+            bs::get_website(c, &name),
+            bs::get_public_access_block(c, &name),
+            bs::get_policy(c, &name),
+            bs::get_region(c, &name),
+        );
+        let mut m = prior.clone();
+        let real = [
+            ("tags", tags),
+            ("versioning", versioning),
+            ("server_side_encryption", encryption),
+            ("lifecycle_rule", lifecycle),
+            ("cors_rule", cors),
+            ("website", website),
+            ("public_access_block", pab),
+            ("policy", pol),
+        ];
+        for (setting, value) in real {
+            let value = value.map_err(error)?;
+            set(
+                &mut m,
+                setting,
+                as_configured(setting, get(&prior, setting), value),
+            );
+        }
+        let region = region.map_err(error)?;
+        set_names(&mut m, &name);
+        set_region(&mut m, &name, &region);
+        if get(&m, "force_destroy").is_null() {
+            set(&mut m, "force_destroy", Value::Bool(false));
+        }
+        Ok(Some(finish(schema, m)))
     }
 
     /// Finds the bucket by its configured `bucket` name (a name generated
@@ -696,20 +661,25 @@ impl ResourceType<Session> for S3Bucket {
         schema: &ResourceSchema,
         planned: Value,
     ) -> Result<Found, Failure> {
-        let Some(state) = identity(schema, TYPE, &planned, &["bucket"])? else {
-            return Ok(Found::Unsupported);
-        };
-        let read = read(session.s3().await?, schema, state).await?;
-        Ok(read.map_or(Found::Missing, Found::Object))
+        find_by_identity(self, session, schema, &planned, &["bucket"]).await
     }
 
+    /// Imports bucket `id` (its name): reads everything from S3;
+    /// `force_destroy` false.
+    ///
+    /// # Errors
+    /// When the bucket does not exist or cannot be read.
     async fn import(
         &self,
         session: &Session,
         schema: &ResourceSchema,
         id: &str,
     ) -> Result<Value, Failure> {
-        import(session.s3().await?, schema, id).await
+        let mut m = Attrs::new();
+        set(&mut m, "bucket", Value::string(id));
+        self.read(session, schema, finish(schema, m))
+            .await?
+            .ok_or_else(|| error(format!("bucket {id:?} does not exist")))
     }
 }
 

@@ -18,7 +18,7 @@
 //! back. Objects whose ETag is not an MD5 (SSE-KMS or SSE-C encryption)
 //! therefore always plan an update.
 
-use super::{S3, Session, client, identity, owned};
+use super::{S3, Session, client, find_by_identity, owned};
 use crate::framework::ResourceType;
 use crate::object::{
     Attrs, attrs, blocking, check, check_content_args, finish, get, hex, into_attrs, invalid,
@@ -101,108 +101,6 @@ pub fn multipart_threshold() -> u64 {
         .unwrap_or(MULTIPART_THRESHOLD)
 }
 
-/// The schema of `aws_s3_object`.
-pub fn schema() -> ResourceSchema {
-    let map = || Type::Map(Box::new(Type::String));
-    ResourceSchema::new(
-        "An object in an S3 bucket with the given content.",
-        vec![
-            (
-                "bucket",
-                Attribute::required(Type::String, "The name of the bucket to put the object in.")
-                    .force_new(),
-            ),
-            (
-                "key",
-                Attribute::required(Type::String, "The object's key (its name in the bucket).")
-                    .force_new(),
-            ),
-            (
-                "content",
-                Attribute::optional(
-                    Type::String,
-                    "The content as UTF-8 text. Set exactly one of `content`, `content_base64` and `source`.",
-                ),
-            ),
-            (
-                "content_base64",
-                Attribute::optional(
-                    Type::String,
-                    "The content as base64-encoded bytes, for binary content.",
-                ),
-            ),
-            (
-                "source",
-                Attribute::optional(
-                    Type::String,
-                    "The path of a local file to upload; files above 16 MiB go up in 8 MiB parts.",
-                ),
-            ),
-            (
-                "source_hash",
-                Attribute::computed(
-                    Type::String,
-                    "The hexadecimal SHA256 of the `source` file's content; a change updates the object.",
-                ),
-            ),
-            (
-                "content_type",
-                Attribute::optional_computed(
-                    Type::String,
-                    "The MIME type, e.g. \"text/html\"; guessed from the key's extension when unset, else application/octet-stream.",
-                ),
-            ),
-            (
-                "cache_control",
-                Attribute::optional(
-                    Type::String,
-                    "The Cache-Control header, e.g. \"max-age=3600\".",
-                ),
-            ),
-            (
-                "content_encoding",
-                Attribute::optional(
-                    Type::String,
-                    "The Content-Encoding header, e.g. \"gzip\" for content already compressed.",
-                ),
-            ),
-            (
-                "metadata",
-                Attribute::optional(
-                    map(),
-                    "User metadata (x-amz-meta-* headers); keys must be lower case.",
-                ),
-            ),
-            (
-                "tags",
-                Attribute::optional(map(), "Tags of the object, at most 10."),
-            ),
-            (
-                "storage_class",
-                Attribute::optional_computed(
-                    Type::String,
-                    "The storage class, e.g. \"STANDARD_IA\"; STANDARD by default.",
-                ),
-            ),
-            (
-                "etag",
-                Attribute::computed(
-                    Type::String,
-                    "The object's ETag as S3 reports it, quotes included: the hex MD5 of the content for a single-part upload.",
-                ),
-            ),
-            (
-                "version_id",
-                Attribute::computed(
-                    Type::String,
-                    "The version id of the object in a versioned bucket; null otherwise.",
-                ),
-            ),
-            ("id", Attribute::computed(Type::String, "The object's key.")),
-        ],
-    )
-}
-
 /// The MIME type for `key` from its extension (case-insensitive), or
 /// [`DEFAULT_CONTENT_TYPE`] when unknown: `index.html` → `text/html`,
 /// `img/logo.PNG` → `image/png`.
@@ -283,75 +181,6 @@ pub fn tag_text(s: &str) -> bool {
             || c.is_whitespace()
             || matches!(c, '_' | '.' | ':' | '/' | '=' | '+' | '-' | '@')
     })
-}
-
-/// Checks a configuration: exactly one of `content`, `content_base64` and
-/// `source`; valid base64; non-empty `bucket` and `key`; lower-case
-/// metadata keys; at most 10 tags with keys of 1-128 and values of at
-/// most 256 characters, of the characters S3 allows; a known storage
-/// class.
-pub fn validate(m: &Attrs) -> Vec<Diagnostic> {
-    let mut out = check_content_args(TYPE, m, "upload a file");
-    for name in ["bucket", "key", "source"] {
-        if string(m, name) == Some("") {
-            out.push(invalid(format!("`{name}` of `{TYPE}` must not be empty")));
-        }
-    }
-    if let Some(meta) = get(m, "metadata").as_mapping() {
-        for k in meta.keys() {
-            if k.chars().any(|c| c.is_uppercase()) {
-                out.push(
-                    invalid(format!(
-                        "metadata key {k:?} of `{TYPE}` must be lower case"
-                    ))
-                    .with_help("S3 stores metadata keys in lower case; write them so to avoid a change in every plan."),
-                );
-            }
-        }
-    }
-    if let Some(tags) = get(m, "tags").as_mapping() {
-        if tags.len() > MAX_TAGS {
-            out.push(invalid(format!(
-                "`{TYPE}` has {} tags; S3 allows at most {MAX_TAGS} on an object",
-                tags.len()
-            )));
-        }
-        for (k, v) in tags {
-            let len = k.chars().count();
-            if len == 0 || len > 128 {
-                out.push(invalid(format!(
-                    "tag key {k:?} of `{TYPE}` must be 1 to 128 characters long"
-                )));
-            }
-            let value = crate::object::peel(v).as_str();
-            if let Some(v) = value
-                && v.chars().count() > 256
-            {
-                out.push(invalid(format!(
-                    "the value of tag {k:?} of `{TYPE}` is longer than 256 characters"
-                )));
-            }
-            if !tag_text(k) || value.is_some_and(|v| !tag_text(v)) {
-                out.push(
-                    invalid(format!(
-                        "tag {k:?} of `{TYPE}` has a character S3 does not allow in tags"
-                    ))
-                    .with_help("Tags may hold letters, digits, spaces and `_ . : / = + - @`."),
-                );
-            }
-        }
-    }
-    if let Some(class) = string(m, "storage_class")
-        && !STORAGE_CLASSES.contains(&class)
-    {
-        out.push(
-            invalid(format!(
-                "`storage_class` of `{TYPE}` is {class:?}, not a storage class"
-            ))
-            .with_help(format!("Use one of {}.", STORAGE_CLASSES.join(", "))),
-        );
-    }
-    out
 }
 
 /// What infra knows about content before uploading it.
@@ -438,70 +267,6 @@ fn known_bytes(m: &Attrs) -> Result<Option<Vec<u8>>, Failure> {
         });
     }
     Ok(None)
-}
-
-/// Plans: `id` is the key; `content_type` is guessed from the key when
-/// unset; `storage_class` defaults to STANDARD; `source_hash` is the
-/// SHA256 of the `source` file when it can be read now (unknown
-/// otherwise). When the object has to be written again — it is new, an
-/// argument other than `tags` changed, or its stored `etag` is not the
-/// one the configured content gets (changed outside infra) — `etag` and
-/// `version_id` are unknown; otherwise they are kept.
-///
-/// # Errors
-/// When `content_base64` is not base64.
-pub fn plan(schema: &ResourceSchema, request: PlanRequest<'_>) -> Result<PlannedState, Failure> {
-    let guess_type = get(attrs(request.config, TYPE)?, "content_type").is_null();
-    let prior = match request.prior {
-        Some(p) => Some(attrs(p, TYPE)?.clone()),
-        None => None,
-    };
-    let p = propose(
-        schema,
-        TYPE,
-        request,
-        &[("storage_class", Value::string(DEFAULT_STORAGE_CLASS))],
-    )?;
-    let mut m = p.attrs;
-    let key = get(&m, "key").clone();
-    set(&mut m, "id", key.clone());
-    if guess_type {
-        let guessed = match key.as_str() {
-            Some(k) => Value::string(guess_content_type(k)),
-            None => Value::Unknown(Type::String),
-        };
-        set(&mut m, "content_type", guessed);
-    }
-    let fingerprint = match known_bytes(&m)? {
-        Some(bytes) => Some(fingerprint_bytes(&bytes)),
-        None => match string(&m, "source") {
-            Some(path) => fingerprint_file(path, multipart_threshold()).ok(),
-            None => None,
-        },
-    };
-    let source_hash = if get(&m, "source").is_null() {
-        Value::Null(Type::String)
-    } else {
-        match &fingerprint {
-            Some(f) => Value::string(f.sha256.clone()),
-            None => Value::Unknown(Type::String),
-        }
-    };
-    set(&mut m, "source_hash", source_hash);
-    let rewrite = match (&prior, p.fresh) {
-        (Some(prior), false) => {
-            PUT_ARGS.iter().any(|n| !same(get(prior, n), get(&m, n)))
-                || fingerprint
-                    .as_ref()
-                    .is_some_and(|f| string(prior, "etag") != Some(f.etag.as_str()))
-        }
-        _ => true,
-    };
-    if rewrite {
-        set(&mut m, "etag", Value::Unknown(Type::String));
-        set(&mut m, "version_id", Value::Unknown(Type::String));
-    }
-    Ok(planned(schema, m))
 }
 
 /// A string map attribute (`metadata`, `tags`) of `m`: `None` when null.
@@ -806,95 +571,6 @@ fn location(m: &Attrs) -> Result<(String, String), Failure> {
     }
 }
 
-/// Creates or updates (`PutObject` or a multipart upload when the plan
-/// says the object is written again; else `PutObjectTagging` when only the
-/// tags changed) or deletes (`DeleteObject`: the current version only; a
-/// missing object or bucket is fine) one object.
-///
-/// # Errors
-/// Invalid arguments, an unreadable `source` file, or S3 refused:
-/// "PutObject failed: NoSuchBucket: The specified bucket does not exist".
-pub async fn apply(
-    s3: S3,
-    schema: &ResourceSchema,
-    request: ApplyRequest,
-) -> Result<Option<Value>, Failure> {
-    let Some(planned) = request.planned else {
-        let Some(prior) = request.prior else {
-            return Ok(None);
-        };
-        let (bucket, key) = location(attrs(&prior, TYPE)?)?;
-        match s3
-            .client
-            .delete_object()
-            .bucket(&bucket)
-            .key(&key)
-            .send()
-            .await
-        {
-            Ok(_) => return Ok(None),
-            Err(e) if client::status(&e) == Some(404) => return Ok(None),
-            Err(e) => return Err(error(client::describe("DeleteObject", &e))),
-        }
-    };
-    let mut m = into_attrs(planned, TYPE)?;
-    check(validate(&m))?;
-    let (bucket, key) = location(&m)?;
-    let prior = match &request.prior {
-        Some(p) => Some(attrs(p, TYPE)?),
-        None => None,
-    };
-    let content_type =
-        owned(&m, "content_type").unwrap_or_else(|| guess_content_type(&key).to_string());
-    let storage_class =
-        owned(&m, "storage_class").unwrap_or_else(|| DEFAULT_STORAGE_CLASS.to_string());
-    let tags = string_map(&m, "tags")?.unwrap_or_default();
-    let rewrite = match prior {
-        None => true,
-        Some(prior) => {
-            get(&m, "etag").is_unknown()
-                || PUT_ARGS
-                    .iter()
-                    .filter(|n| **n != "source_hash")
-                    .any(|n| !same(get(prior, n), get(&m, n)))
-        }
-    };
-    if rewrite {
-        let put = Put {
-            bucket: bucket.clone(),
-            key: key.clone(),
-            content_type: content_type.clone(),
-            cache_control: owned(&m, "cache_control"),
-            content_encoding: owned(&m, "content_encoding"),
-            metadata: string_map(&m, "metadata")?.map(|x| x.into_iter().collect()),
-            tagging: (!tags.is_empty()).then(|| tagging_header(&tags)),
-            storage_class: storage_class.clone(),
-        };
-        let done = upload(&s3, &put, &m).await?;
-        set(&mut m, "etag", opt_string(done.etag));
-        set(&mut m, "version_id", opt_string(done.version_id));
-        if let Some(sha) = done.sha256 {
-            set(&mut m, "source_hash", Value::String(sha));
-        }
-    } else if let Some(prior) = prior
-        && !same(get(prior, "tags"), get(&m, "tags"))
-    {
-        put_tags(&s3, &bucket, &key, &tags).await?;
-    }
-    if get(&m, "source").is_null() {
-        set(&mut m, "source_hash", Value::Null(Type::String));
-    }
-    set(&mut m, "id", Value::String(key));
-    set(&mut m, "content_type", Value::String(content_type));
-    set(&mut m, "storage_class", Value::String(storage_class));
-    for name in ["etag", "version_id", "source_hash"] {
-        if get(&m, name).is_unknown() {
-            set(&mut m, name, Value::Null(Type::String));
-        }
-    }
-    Ok(Some(finish(schema, m)))
-}
-
 /// A string, or null.
 fn opt_string(s: Option<String>) -> Value {
     s.map_or(Value::Null(Type::String), Value::String)
@@ -910,113 +586,6 @@ fn read_map(prior: &Value, map: BTreeMap<String, String>) -> Value {
     }
 }
 
-/// Reads the object behind `state` (`HeadObject`, `GetObjectTagging`):
-/// `None` when it or its bucket is gone; otherwise `state` with the
-/// headers, metadata, tags, storage class, `etag` and `version_id` S3 has
-/// now. The content arguments are kept: a changed `etag` is what shows the
-/// content changed (see [`plan`]).
-///
-/// # Errors
-/// When S3 cannot be asked (network, permissions).
-pub async fn read(s3: S3, schema: &ResourceSchema, state: Value) -> Result<Option<Value>, Failure> {
-    let mut m = into_attrs(state, TYPE)?;
-    let (bucket, key) = location(&m)?;
-    let head = match s3
-        .client
-        .head_object()
-        .bucket(&bucket)
-        .key(&key)
-        .send()
-        .await
-    {
-        Ok(h) => h,
-        Err(e) if client::status(&e) == Some(404) => return Ok(None),
-        Err(e) => return Err(error(client::describe("HeadObject", &e))),
-    };
-    let tags = match s3
-        .client
-        .get_object_tagging()
-        .bucket(&bucket)
-        .key(&key)
-        .send()
-        .await
-    {
-        Ok(t) => t
-            .tag_set()
-            .iter()
-            .map(|t| (t.key().to_string(), t.value().to_string()))
-            .collect::<BTreeMap<_, _>>(),
-        Err(e) if client::status(&e) == Some(404) => return Ok(None),
-        Err(e) => return Err(error(client::describe("GetObjectTagging", &e))),
-    };
-    set(&mut m, "etag", opt_string(head.e_tag().map(str::to_string)));
-    set(
-        &mut m,
-        "version_id",
-        opt_string(head.version_id().map(str::to_string)),
-    );
-    set(
-        &mut m,
-        "content_type",
-        Value::string(head.content_type().unwrap_or(DEFAULT_CONTENT_TYPE)),
-    );
-    set(
-        &mut m,
-        "cache_control",
-        opt_string(head.cache_control().map(str::to_string)),
-    );
-    set(
-        &mut m,
-        "content_encoding",
-        opt_string(head.content_encoding().map(str::to_string)),
-    );
-    set(
-        &mut m,
-        "storage_class",
-        Value::string(
-            head.storage_class()
-                .map_or(DEFAULT_STORAGE_CLASS, StorageClass::as_str),
-        ),
-    );
-    let metadata: BTreeMap<String, String> = head
-        .metadata()
-        .map(|x| x.iter().map(|(k, v)| (k.clone(), v.clone())).collect())
-        .unwrap_or_default();
-    let v = read_map(get(&m, "metadata"), metadata);
-    set(&mut m, "metadata", v);
-    let v = read_map(get(&m, "tags"), tags);
-    set(&mut m, "tags", v);
-    set(&mut m, "id", Value::String(key));
-    Ok(Some(finish(schema, m)))
-}
-
-/// Imports the object named by `id`, `"BUCKET/KEY"` (the key may contain
-/// slashes): its state as [`read`] fills it, the content arguments null.
-///
-/// # Errors
-/// A malformed id, or no such object: "object `b/k` does not exist".
-pub async fn import(s3: S3, schema: &ResourceSchema, id: &str) -> Result<Value, Failure> {
-    let Some((bucket, key)) = id
-        .split_once('/')
-        .filter(|(b, k)| !b.is_empty() && !k.is_empty())
-    else {
-        return Err(vec![
-            Diagnostic::error(
-                "provider::error",
-                format!("`{TYPE}` import id {id:?} is not BUCKET/KEY"),
-            )
-            .with_help("Write the bucket name, a slash, then the object's key: \"my-bucket/path/to/file.txt\"."),
-        ]);
-    };
-    let mut m = Attrs::new();
-    m.insert("bucket".into(), Value::string(bucket));
-    m.insert("key".into(), Value::string(key));
-    match read(s3, schema, finish(schema, m)).await? {
-        Some(v) => Ok(v),
-        None => Err(error(format!("object `{bucket}/{key}` does not exist"))),
-    }
-}
-
 /// `aws_s3_object` as a [`ResourceType`] of the `aws` provider.
 pub struct S3Object;
 
@@ -1026,39 +595,424 @@ impl ResourceType<Session> for S3Object {
         TYPE
     }
 
+    /// The schema of `aws_s3_object`.
     fn schema(&self) -> ResourceSchema {
-        schema()
+        let map = || Type::Map(Box::new(Type::String));
+        ResourceSchema::new(
+            "An object in an S3 bucket with the given content.",
+            vec![
+                (
+                    "bucket",
+                    Attribute::required(
+                        Type::String,
+                        "The name of the bucket to put the object in.",
+                    )
+                    .force_new(),
+                ),
+                (
+                    "key",
+                    Attribute::required(Type::String, "The object's key (its name in the bucket).")
+                        .force_new(),
+                ),
+                (
+                    "content",
+                    Attribute::optional(
+                        Type::String,
+                        "The content as UTF-8 text. Set exactly one of `content`, `content_base64` and `source`.",
+                    ),
+                ),
+                (
+                    "content_base64",
+                    Attribute::optional(
+                        Type::String,
+                        "The content as base64-encoded bytes, for binary content.",
+                    ),
+                ),
+                (
+                    "source",
+                    Attribute::optional(
+                        Type::String,
+                        "The path of a local file to upload; files above 16 MiB go up in 8 MiB parts.",
+                    ),
+                ),
+                (
+                    "source_hash",
+                    Attribute::computed(
+                        Type::String,
+                        "The hexadecimal SHA256 of the `source` file's content; a change updates the object.",
+                    ),
+                ),
+                (
+                    "content_type",
+                    Attribute::optional_computed(
+                        Type::String,
+                        "The MIME type, e.g. \"text/html\"; guessed from the key's extension when unset, else application/octet-stream.",
+                    ),
+                ),
+                (
+                    "cache_control",
+                    Attribute::optional(
+                        Type::String,
+                        "The Cache-Control header, e.g. \"max-age=3600\".",
+                    ),
+                ),
+                (
+                    "content_encoding",
+                    Attribute::optional(
+                        Type::String,
+                        "The Content-Encoding header, e.g. \"gzip\" for content already compressed.",
+                    ),
+                ),
+                (
+                    "metadata",
+                    Attribute::optional(
+                        map(),
+                        "User metadata (x-amz-meta-* headers); keys must be lower case.",
+                    ),
+                ),
+                (
+                    "tags",
+                    Attribute::optional(map(), "Tags of the object, at most 10."),
+                ),
+                (
+                    "storage_class",
+                    Attribute::optional_computed(
+                        Type::String,
+                        "The storage class, e.g. \"STANDARD_IA\"; STANDARD by default.",
+                    ),
+                ),
+                (
+                    "etag",
+                    Attribute::computed(
+                        Type::String,
+                        "The object's ETag as S3 reports it, quotes included: the hex MD5 of the content for a single-part upload.",
+                    ),
+                ),
+                (
+                    "version_id",
+                    Attribute::computed(
+                        Type::String,
+                        "The version id of the object in a versioned bucket; null otherwise.",
+                    ),
+                ),
+                ("id", Attribute::computed(Type::String, "The object's key.")),
+            ],
+        )
     }
 
+    /// Checks a configuration: exactly one of `content`, `content_base64` and
+    /// `source`; valid base64; non-empty `bucket` and `key`; lower-case
+    /// metadata keys; at most 10 tags with keys of 1-128 and values of at
+    /// most 256 characters, of the characters S3 allows; a known storage
+    /// class.
     fn validate(&self, _session: &Session, m: &Attrs) -> Vec<Diagnostic> {
-        validate(m)
+        let mut out = check_content_args(TYPE, m, "upload a file");
+        for name in ["bucket", "key", "source"] {
+            if string(m, name) == Some("") {
+                out.push(invalid(format!("`{name}` of `{TYPE}` must not be empty")));
+            }
+        }
+        if let Some(meta) = get(m, "metadata").as_mapping() {
+            for k in meta.keys() {
+                if k.chars().any(|c| c.is_uppercase()) {
+                    out.push(
+                        invalid(format!(
+                            "metadata key {k:?} of `{TYPE}` must be lower case"
+                        ))
+                        .with_help("S3 stores metadata keys in lower case; write them so to avoid a change in every plan."),
+                    );
+                }
+            }
+        }
+        if let Some(tags) = get(m, "tags").as_mapping() {
+            if tags.len() > MAX_TAGS {
+                out.push(invalid(format!(
+                    "`{TYPE}` has {} tags; S3 allows at most {MAX_TAGS} on an object",
+                    tags.len()
+                )));
+            }
+            for (k, v) in tags {
+                let len = k.chars().count();
+                if len == 0 || len > 128 {
+                    out.push(invalid(format!(
+                        "tag key {k:?} of `{TYPE}` must be 1 to 128 characters long"
+                    )));
+                }
+                let value = crate::object::peel(v).as_str();
+                if let Some(v) = value
+                    && v.chars().count() > 256
+                {
+                    out.push(invalid(format!(
+                        "the value of tag {k:?} of `{TYPE}` is longer than 256 characters"
+                    )));
+                }
+                if !tag_text(k) || value.is_some_and(|v| !tag_text(v)) {
+                    out.push(
+                        invalid(format!(
+                            "tag {k:?} of `{TYPE}` has a character S3 does not allow in tags"
+                        ))
+                        .with_help("Tags may hold letters, digits, spaces and `_ . : / = + - @`."),
+                    );
+                }
+            }
+        }
+        if let Some(class) = string(m, "storage_class")
+            && !STORAGE_CLASSES.contains(&class)
+        {
+            out.push(
+                invalid(format!(
+                    "`storage_class` of `{TYPE}` is {class:?}, not a storage class"
+                ))
+                .with_help(format!("Use one of {}.", STORAGE_CLASSES.join(", "))),
+            );
+        }
+        out
     }
 
+    /// Plans: `id` is the key; `content_type` is guessed from the key when
+    /// unset; `storage_class` defaults to STANDARD; `source_hash` is the
+    /// SHA256 of the `source` file when it can be read now (unknown
+    /// otherwise). When the object has to be written again — it is new, an
+    /// argument other than `tags` changed, or its stored `etag` is not the
+    /// one the configured content gets (changed outside infra) — `etag` and
+    /// `version_id` are unknown; otherwise they are kept.
+    ///
+    /// # Errors
+    /// When `content_base64` is not base64.
     fn plan(
         &self,
         _session: &Session,
         schema: &ResourceSchema,
         request: PlanRequest<'_>,
     ) -> Result<PlannedState, Failure> {
-        plan(schema, request)
+        let guess_type = get(attrs(request.config, TYPE)?, "content_type").is_null();
+        let prior = match request.prior {
+            Some(p) => Some(attrs(p, TYPE)?.clone()),
+            None => None,
+        };
+        let p = propose(
+            schema,
+            TYPE,
+            request,
+            &[("storage_class", Value::string(DEFAULT_STORAGE_CLASS))],
+        )?;
+        let mut m = p.attrs;
+        let key = get(&m, "key").clone();
+        set(&mut m, "id", key.clone());
+        if guess_type {
+            let guessed = match key.as_str() {
+                Some(k) => Value::string(guess_content_type(k)),
+                None => Value::Unknown(Type::String),
+            };
+            set(&mut m, "content_type", guessed);
+        }
+        let fingerprint = match known_bytes(&m)? {
+            Some(bytes) => Some(fingerprint_bytes(&bytes)),
+            None => match string(&m, "source") {
+                Some(path) => fingerprint_file(path, multipart_threshold()).ok(),
+                None => None,
+            },
+        };
+        let source_hash = if get(&m, "source").is_null() {
+            Value::Null(Type::String)
+        } else {
+            match &fingerprint {
+                Some(f) => Value::string(f.sha256.clone()),
+                None => Value::Unknown(Type::String),
+            }
+        };
+        set(&mut m, "source_hash", source_hash);
+        let rewrite = match (&prior, p.fresh) {
+            (Some(prior), false) => {
+                PUT_ARGS.iter().any(|n| !same(get(prior, n), get(&m, n)))
+                    || fingerprint
+                        .as_ref()
+                        .is_some_and(|f| string(prior, "etag") != Some(f.etag.as_str()))
+            }
+            _ => true,
+        };
+        if rewrite {
+            set(&mut m, "etag", Value::Unknown(Type::String));
+            set(&mut m, "version_id", Value::Unknown(Type::String));
+        }
+        Ok(planned(schema, m))
     }
 
+    /// Creates or updates (`PutObject` or a multipart upload when the plan
+    /// says the object is written again; else `PutObjectTagging` when only the
+    /// tags changed) or deletes (`DeleteObject`: the current version only; a
+    /// missing object or bucket is fine) one object.
+    ///
+    /// # Errors
+    /// Invalid arguments, an unreadable `source` file, or S3 refused:
+    /// "PutObject failed: NoSuchBucket: The specified bucket does not exist".
     async fn apply(
         &self,
         session: &Session,
         schema: &ResourceSchema,
         request: ApplyRequest,
     ) -> Result<Option<Value>, Failure> {
-        apply(session.s3().await?, schema, request).await
+        let s3 = session.s3().await?;
+        let Some(planned) = request.planned else {
+            let Some(prior) = request.prior else {
+                return Ok(None);
+            };
+            let (bucket, key) = location(attrs(&prior, TYPE)?)?;
+            match s3
+                .client
+                .delete_object()
+                .bucket(&bucket)
+                .key(&key)
+                .send()
+                .await
+            {
+                Ok(_) => return Ok(None),
+                Err(e) if client::status(&e) == Some(404) => return Ok(None),
+                Err(e) => return Err(error(client::describe("DeleteObject", &e))),
+            }
+        };
+        let mut m = into_attrs(planned, TYPE)?;
+        check(self.validate(session, &m))?;
+        let (bucket, key) = location(&m)?;
+        let prior = match &request.prior {
+            Some(p) => Some(attrs(p, TYPE)?),
+            None => None,
+        };
+        let content_type =
+            owned(&m, "content_type").unwrap_or_else(|| guess_content_type(&key).to_string());
+        let storage_class =
+            owned(&m, "storage_class").unwrap_or_else(|| DEFAULT_STORAGE_CLASS.to_string());
+        let tags = string_map(&m, "tags")?.unwrap_or_default();
+        let rewrite = match prior {
+            None => true,
+            Some(prior) => {
+                get(&m, "etag").is_unknown()
+                    || PUT_ARGS
+                        .iter()
+                        .filter(|n| **n != "source_hash")
+                        .any(|n| !same(get(prior, n), get(&m, n)))
+            }
+        };
+        if rewrite {
+            let put = Put {
+                bucket: bucket.clone(),
+                key: key.clone(),
+                content_type: content_type.clone(),
+                cache_control: owned(&m, "cache_control"),
+                content_encoding: owned(&m, "content_encoding"),
+                metadata: string_map(&m, "metadata")?.map(|x| x.into_iter().collect()),
+                tagging: (!tags.is_empty()).then(|| tagging_header(&tags)),
+                storage_class: storage_class.clone(),
+            };
+            let done = upload(&s3, &put, &m).await?;
+            set(&mut m, "etag", opt_string(done.etag));
+            set(&mut m, "version_id", opt_string(done.version_id));
+            if let Some(sha) = done.sha256 {
+                set(&mut m, "source_hash", Value::String(sha));
+            }
+        } else if let Some(prior) = prior
+            && !same(get(prior, "tags"), get(&m, "tags"))
+        {
+            put_tags(&s3, &bucket, &key, &tags).await?;
+        }
+        if get(&m, "source").is_null() {
+            set(&mut m, "source_hash", Value::Null(Type::String));
+        }
+        set(&mut m, "id", Value::String(key));
+        set(&mut m, "content_type", Value::String(content_type));
+        set(&mut m, "storage_class", Value::String(storage_class));
+        for name in ["etag", "version_id", "source_hash"] {
+            if get(&m, name).is_unknown() {
+                set(&mut m, name, Value::Null(Type::String));
+            }
+        }
+        Ok(Some(finish(schema, m)))
     }
 
+    /// Reads the object behind `state` (`HeadObject`, `GetObjectTagging`):
+    /// `None` when it or its bucket is gone; otherwise `state` with the
+    /// headers, metadata, tags, storage class, `etag` and `version_id` S3 has
+    /// now. The content arguments are kept: a changed `etag` is what shows the
+    /// content changed (see `plan`).
+    ///
+    /// # Errors
+    /// When S3 cannot be asked (network, permissions).
     async fn read(
         &self,
         session: &Session,
         schema: &ResourceSchema,
         state: Value,
     ) -> Result<Option<Value>, Failure> {
-        read(session.s3().await?, schema, state).await
+        let s3 = session.s3().await?;
+        let mut m = into_attrs(state, TYPE)?;
+        let (bucket, key) = location(&m)?;
+        let head = match s3
+            .client
+            .head_object()
+            .bucket(&bucket)
+            .key(&key)
+            .send()
+            .await
+        {
+            Ok(h) => h,
+            Err(e) if client::status(&e) == Some(404) => return Ok(None),
+            Err(e) => return Err(error(client::describe("HeadObject", &e))),
+        };
+        let tags = match s3
+            .client
+            .get_object_tagging()
+            .bucket(&bucket)
+            .key(&key)
+            .send()
+            .await
+        {
+            Ok(t) => t
+                .tag_set()
+                .iter()
+                .map(|t| (t.key().to_string(), t.value().to_string()))
+                .collect::<BTreeMap<_, _>>(),
+            Err(e) if client::status(&e) == Some(404) => return Ok(None),
+            Err(e) => return Err(error(client::describe("GetObjectTagging", &e))),
+        };
+        set(&mut m, "etag", opt_string(head.e_tag().map(str::to_string)));
+        set(
+            &mut m,
+            "version_id",
+            opt_string(head.version_id().map(str::to_string)),
+        );
+        set(
+            &mut m,
+            "content_type",
+            Value::string(head.content_type().unwrap_or(DEFAULT_CONTENT_TYPE)),
+        );
+        set(
+            &mut m,
+            "cache_control",
+            opt_string(head.cache_control().map(str::to_string)),
+        );
+        set(
+            &mut m,
+            "content_encoding",
+            opt_string(head.content_encoding().map(str::to_string)),
+        );
+        set(
+            &mut m,
+            "storage_class",
+            Value::string(
+                head.storage_class()
+                    .map_or(DEFAULT_STORAGE_CLASS, StorageClass::as_str),
+            ),
+        );
+        let metadata: BTreeMap<String, String> = head
+            .metadata()
+            .map(|x| x.iter().map(|(k, v)| (k.clone(), v.clone())).collect())
+            .unwrap_or_default();
+        let v = read_map(get(&m, "metadata"), metadata);
+        set(&mut m, "metadata", v);
+        let v = read_map(get(&m, "tags"), tags);
+        set(&mut m, "tags", v);
+        set(&mut m, "id", Value::String(key));
+        Ok(Some(finish(schema, m)))
     }
 
     /// Finds the object by its `bucket` and `key`, read as `import` reads
@@ -1069,26 +1023,52 @@ impl ResourceType<Session> for S3Object {
         schema: &ResourceSchema,
         planned: Value,
     ) -> Result<Found, Failure> {
-        let Some(state) = identity(schema, TYPE, &planned, &["bucket", "key"])? else {
-            return Ok(Found::Unsupported);
-        };
-        let read = read(session.s3().await?, schema, state).await?;
-        Ok(read.map_or(Found::Missing, Found::Object))
+        find_by_identity(self, session, schema, &planned, &["bucket", "key"]).await
     }
 
+    /// Imports the object named by `id`, `"BUCKET/KEY"` (the key may contain
+    /// slashes): its state as `read` fills it, the content arguments null.
+    ///
+    /// # Errors
+    /// A malformed id, or no such object: "object `b/k` does not exist".
     async fn import(
         &self,
         session: &Session,
         schema: &ResourceSchema,
         id: &str,
     ) -> Result<Value, Failure> {
-        import(session.s3().await?, schema, id).await
+        let Some((bucket, key)) = id
+            .split_once('/')
+            .filter(|(b, k)| !b.is_empty() && !k.is_empty())
+        else {
+            return Err(vec![
+                Diagnostic::error(
+                    "provider::error",
+                    format!("`{TYPE}` import id {id:?} is not BUCKET/KEY"),
+                )
+                .with_help("Write the bucket name, a slash, then the object's key: \"my-bucket/path/to/file.txt\"."),
+            ]);
+        };
+        let mut m = Attrs::new();
+        m.insert("bucket".into(), Value::string(bucket));
+        m.insert("key".into(), Value::string(key));
+        match self.read(session, schema, finish(schema, m)).await? {
+            Some(v) => Ok(v),
+            None => Err(error(format!("object `{bucket}/{key}` does not exist"))),
+        }
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::aws::Aws;
+    use crate::framework::ProviderSpec;
+
+    /// The `aws` provider's unconfigured context.
+    fn session() -> Session {
+        Aws::context()
+    }
 
     fn obj(pairs: &[(&str, Value)]) -> Value {
         Value::Object(
@@ -1100,18 +1080,20 @@ mod tests {
     }
 
     fn plan_with(prior: Option<&Value>, config: &Value) -> Attrs {
-        let s = schema();
+        let s = S3Object.schema();
         let proposed = infra_engine::plan::propose_for(&s, prior, config);
-        let p = plan(
-            &s,
-            PlanRequest {
-                type_name: TYPE,
-                prior,
-                config,
-                proposed,
-            },
-        )
-        .expect("plan");
+        let p = S3Object
+            .plan(
+                &session(),
+                &s,
+                PlanRequest {
+                    type_name: TYPE,
+                    prior,
+                    config,
+                    proposed,
+                },
+            )
+            .expect("plan");
         attrs(&p.planned, TYPE).expect("object").clone()
     }
 
@@ -1164,13 +1146,13 @@ mod tests {
     fn validate_checks_arguments() {
         let m = |pairs: &[(&str, Value)]| attrs(&obj(pairs), TYPE).expect("object").clone();
         let base = [("bucket", Value::string("b")), ("key", Value::string("k"))];
-        let d = validate(&m(&base));
+        let d = S3Object.validate(&session(), &m(&base));
         assert_eq!(d.len(), 1);
         assert!(d[0].message.contains("needs one of"), "{}", d[0].message);
         let mut two = base.to_vec();
         two.push(("content", Value::string("x")));
         two.push(("source", Value::string("f")));
-        let d = validate(&m(&two));
+        let d = S3Object.validate(&session(), &m(&two));
         assert_eq!(d.len(), 1);
         assert!(d[0].message.contains("only one of"), "{}", d[0].message);
         let mut bad = base.to_vec();
@@ -1184,12 +1166,12 @@ mod tests {
             "tags",
             map_value((0..11).map(|i| (format!("k{i}"), "v".to_string()))),
         ));
-        let d = validate(&m(&bad));
+        let d = S3Object.validate(&session(), &m(&bad));
         assert_eq!(d.len(), 4, "{d:?}");
         let mut ok = base.to_vec();
         ok.push(("content", Value::Unknown(Type::String)));
         ok.push(("metadata", map_value([("a".to_string(), "b".to_string())])));
-        assert!(validate(&m(&ok)).is_empty());
+        assert!(S3Object.validate(&session(), &m(&ok)).is_empty());
     }
 
     #[test]

@@ -18,42 +18,6 @@ use infra_lang::{Type, Value};
 /// The resource type name.
 pub const TYPE: &str = "infra_data";
 
-/// The schema: `input` (any), `output` (computed, = `input`),
-/// `triggers_replace` (any, force-new), `id` (computed UUID string).
-pub fn schema() -> ResourceSchema {
-    ResourceSchema::new(
-        "A value stored in state: `output` is `input`; changing `triggers_replace` replaces it.",
-        vec![
-            (
-                "input",
-                Attribute::optional(
-                    Type::Any,
-                    "Any value; copied to `output`. Changing it updates the object in place.",
-                ),
-            ),
-            (
-                "output",
-                Attribute::computed(Type::Any, "The value of `input`."),
-            ),
-            (
-                "triggers_replace",
-                Attribute::optional(
-                    Type::Any,
-                    "Any value; when it changes, the object is replaced (gets a new `id`).",
-                )
-                .force_new(),
-            ),
-            (
-                "id",
-                Attribute::computed(
-                    Type::String,
-                    "A random UUID chosen when the object is created.",
-                ),
-            ),
-        ],
-    )
-}
-
 /// Copies `input` to `output` in `m`, unless they are already equal.
 fn mirror(m: &mut Attrs) {
     let input = get(m, "input");
@@ -62,46 +26,6 @@ fn mirror(m: &mut Attrs) {
     }
     let input = m.get("input").cloned().unwrap_or(Value::NULL);
     set(m, "output", input);
-}
-
-/// Plans: `output` = planned `input` (unknown only when `input` is);
-/// `id` kept from the prior state, unknown on create or replace.
-///
-/// # Errors
-/// When the proposal is not an object.
-pub fn plan(schema: &ResourceSchema, request: PlanRequest<'_>) -> Result<PlannedState, Failure> {
-    let mut p = propose(schema, TYPE, request, &[])?;
-    mirror(&mut p.attrs);
-    if p.fresh {
-        set(&mut p.attrs, "id", unknown_string());
-    }
-    Ok(planned(schema, p.attrs))
-}
-
-/// Creates (new UUID `id`), updates (`output` = `input`, the planned
-/// `id`) or deletes (nothing to do) the object.
-///
-/// # Errors
-/// When the planned state is not an object.
-pub fn apply(schema: &ResourceSchema, request: ApplyRequest) -> Result<Option<Value>, Failure> {
-    let Some(planned) = request.planned else {
-        return Ok(None);
-    };
-    let mut m = into_attrs(planned, TYPE)?;
-    mirror(&mut m);
-    if get(&m, "id").as_str().is_none() {
-        set(
-            &mut m,
-            "id",
-            Value::String(uuid::Uuid::new_v4().to_string()),
-        );
-    }
-    Ok(Some(finish(schema, m)))
-}
-
-/// Reads the object: there is nothing outside state, so it is `state`.
-pub fn read(state: Value) -> Option<Value> {
-    Some(state)
 }
 
 /// `infra_data` as a [`ResourceType`] of the `infra` provider.
@@ -113,35 +37,95 @@ impl ResourceType<()> for InfraData {
         TYPE
     }
 
+    /// The schema: `input` (any), `output` (computed, = `input`),
+    /// `triggers_replace` (any, force-new), `id` (computed UUID string).
     fn schema(&self) -> ResourceSchema {
-        schema()
+        ResourceSchema::new(
+            "A value stored in state: `output` is `input`; changing `triggers_replace` replaces it.",
+            vec![
+                (
+                    "input",
+                    Attribute::optional(
+                        Type::Any,
+                        "Any value; copied to `output`. Changing it updates the object in place.",
+                    ),
+                ),
+                (
+                    "output",
+                    Attribute::computed(Type::Any, "The value of `input`."),
+                ),
+                (
+                    "triggers_replace",
+                    Attribute::optional(
+                        Type::Any,
+                        "Any value; when it changes, the object is replaced (gets a new `id`).",
+                    )
+                    .force_new(),
+                ),
+                (
+                    "id",
+                    Attribute::computed(
+                        Type::String,
+                        "A random UUID chosen when the object is created.",
+                    ),
+                ),
+            ],
+        )
     }
 
+    /// Plans: `output` = planned `input` (unknown only when `input` is);
+    /// `id` kept from the prior state, unknown on create or replace.
+    ///
+    /// # Errors
+    /// When the proposal is not an object.
     fn plan(
         &self,
         _ctx: &(),
         schema: &ResourceSchema,
         request: PlanRequest<'_>,
     ) -> Result<PlannedState, Failure> {
-        plan(schema, request)
+        let mut p = propose(schema, TYPE, request, &[])?;
+        mirror(&mut p.attrs);
+        if p.fresh {
+            set(&mut p.attrs, "id", unknown_string());
+        }
+        Ok(planned(schema, p.attrs))
     }
 
+    /// Creates (new UUID `id`), updates (`output` = `input`, the planned
+    /// `id`) or deletes (nothing to do) the object.
+    ///
+    /// # Errors
+    /// When the planned state is not an object.
     async fn apply(
         &self,
         _ctx: &(),
         schema: &ResourceSchema,
         request: ApplyRequest,
     ) -> Result<Option<Value>, Failure> {
-        apply(schema, request)
+        let Some(planned) = request.planned else {
+            return Ok(None);
+        };
+        let mut m = into_attrs(planned, TYPE)?;
+        mirror(&mut m);
+        if get(&m, "id").as_str().is_none() {
+            set(
+                &mut m,
+                "id",
+                Value::String(uuid::Uuid::new_v4().to_string()),
+            );
+        }
+        Ok(Some(finish(schema, m)))
     }
 
+    /// Reads the object: there is nothing outside state, so it is `state`.
     async fn read(
         &self,
         _ctx: &(),
         _schema: &ResourceSchema,
         state: Value,
     ) -> Result<Option<Value>, Failure> {
-        Ok(read(state))
+        Ok(Some(state))
     }
 
     /// `infra_data` lives only in state: a create that was never recorded
@@ -173,33 +157,39 @@ mod tests {
         Value::Object(m)
     }
 
+    /// The planned attributes for `config` over `prior`.
+    fn plan(prior: Option<&Value>, config: &Value, proposed: Value) -> Attrs {
+        let p = InfraData
+            .plan(
+                &(),
+                &InfraData.schema(),
+                PlanRequest {
+                    type_name: TYPE,
+                    prior,
+                    config,
+                    proposed,
+                },
+            )
+            .expect("plan");
+        attrs(&p.planned, TYPE).expect("object").clone()
+    }
+
     #[test]
     fn plan_create_knows_output() {
-        let s = schema();
         let config = obj(&[("input", Value::string("hello"))]);
         let proposed = obj(&[
             ("input", Value::string("hello")),
             ("output", Value::unknown()),
             ("id", Value::unknown()),
         ]);
-        let p = plan(
-            &s,
-            PlanRequest {
-                type_name: TYPE,
-                prior: None,
-                config: &config,
-                proposed,
-            },
-        )
-        .expect("plan");
-        let m = attrs(&p.planned, TYPE).expect("object");
+        let m = plan(None, &config, proposed);
         assert_eq!(m["output"], Value::string("hello"));
         assert!(m["id"].is_unknown());
     }
 
     #[test]
     fn plan_update_keeps_id_and_replace_makes_it_unknown() {
-        let s = schema();
+        let s = InfraData.schema();
         let prior = obj(&[
             ("input", Value::string("a")),
             ("output", Value::string("a")),
@@ -216,17 +206,7 @@ mod tests {
             ("triggers_replace", Value::int(1)),
             ("id", Value::string("x")),
         ]);
-        let p = plan(
-            &s,
-            PlanRequest {
-                type_name: TYPE,
-                prior: Some(&prior),
-                config: &config,
-                proposed: proposed.clone(),
-            },
-        )
-        .expect("plan");
-        let m = attrs(&p.planned, TYPE).expect("object");
+        let m = plan(Some(&prior), &config, proposed.clone());
         assert_eq!(m["output"], Value::string("b"));
         assert_eq!(m["id"], Value::string("x"));
 
@@ -239,17 +219,7 @@ mod tests {
             ("triggers_replace", Value::int(2)),
             ("id", Value::string("x")),
         ]);
-        let p = plan(
-            &s,
-            PlanRequest {
-                type_name: TYPE,
-                prior: Some(&prior),
-                config: &config,
-                proposed,
-            },
-        )
-        .expect("plan");
-        let m = attrs(&p.planned, TYPE).expect("object");
+        let m = plan(Some(&prior), &config, proposed);
         assert!(m["id"].is_unknown());
         assert!(s.attributes["triggers_replace"].force_new);
         assert!(!s.attributes["input"].force_new);
@@ -257,18 +227,23 @@ mod tests {
 
     #[test]
     fn apply_create_update_delete() {
-        let s = schema();
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .expect("runtime");
+        let s = InfraData.schema();
         let planned = obj(&[("input", Value::int(5)), ("id", Value::unknown())]);
-        let created = apply(
-            &s,
-            ApplyRequest {
-                type_name: TYPE.into(),
-                prior: None,
-                planned: Some(planned),
-            },
-        )
-        .expect("apply")
-        .expect("state");
+        let created = rt
+            .block_on(InfraData.apply(
+                &(),
+                &s,
+                ApplyRequest {
+                    type_name: TYPE.into(),
+                    prior: None,
+                    planned: Some(planned),
+                },
+            ))
+            .expect("apply")
+            .expect("state");
         let m = attrs(&created, TYPE).expect("object");
         assert_eq!(m["output"], Value::int(5));
         let id = m["id"].as_str().expect("id").to_string();
@@ -279,30 +254,37 @@ mod tests {
             ("output", Value::int(6)),
             ("id", Value::string(id.clone())),
         ]);
-        let updated = apply(
-            &s,
-            ApplyRequest {
-                type_name: TYPE.into(),
-                prior: Some(created.clone()),
-                planned: Some(planned),
-            },
-        )
-        .expect("apply")
-        .expect("state");
+        let updated = rt
+            .block_on(InfraData.apply(
+                &(),
+                &s,
+                ApplyRequest {
+                    type_name: TYPE.into(),
+                    prior: Some(created.clone()),
+                    planned: Some(planned),
+                },
+            ))
+            .expect("apply")
+            .expect("state");
         let m = attrs(&updated, TYPE).expect("object");
         assert_eq!(m["output"], Value::int(6));
         assert_eq!(m["id"], Value::string(id));
 
-        let deleted = apply(
-            &s,
-            ApplyRequest {
-                type_name: TYPE.into(),
-                prior: Some(updated.clone()),
-                planned: None,
-            },
-        )
-        .expect("apply");
+        let deleted = rt
+            .block_on(InfraData.apply(
+                &(),
+                &s,
+                ApplyRequest {
+                    type_name: TYPE.into(),
+                    prior: Some(updated.clone()),
+                    planned: None,
+                },
+            ))
+            .expect("apply");
         assert!(deleted.is_none());
-        assert_eq!(read(updated.clone()), Some(updated));
+        let read = rt
+            .block_on(InfraData.read(&(), &s, updated.clone()))
+            .expect("read");
+        assert_eq!(read, Some(updated));
     }
 }

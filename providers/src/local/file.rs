@@ -15,7 +15,7 @@
 //! deleting the old object of a `create_before_destroy` replacement at
 //! the same path never removes the new file.
 
-use super::{checksum_attributes, set_checksums, sha1_hex, unknown_checksums};
+use super::{checksum_attributes, sensitive_if, set_checksums, sha1_hex, unknown_checksums};
 use crate::framework::ResourceType;
 use crate::object::{
     Attrs, attrs, blocking, check, check_content_args, finish, get, into_attrs, invalid, planned,
@@ -55,72 +55,6 @@ pub const PLAIN: Flavor = Flavor {
     sensitive: false,
     default_permission: "0777",
 };
-
-/// The schema of `local_file`.
-pub fn schema() -> ResourceSchema {
-    schema_for(&PLAIN)
-}
-
-/// The schema of a `local_*` file type: `filename`, `content`,
-/// `content_base64`, `source`, `file_permission`, `directory_permission`
-/// (all force-new), and the computed checksums.
-pub fn schema_for(flavor: &Flavor) -> ResourceSchema {
-    let content = Attribute::optional(
-        Type::String,
-        "The content of the file, as UTF-8 text. Set exactly one of `content`, `content_base64` and `source`.",
-    )
-    .force_new();
-    let content_base64 = Attribute::optional(
-        Type::String,
-        "The content of the file as base64-encoded bytes, for binary content.",
-    )
-    .force_new();
-    let (content, content_base64) = if flavor.sensitive {
-        (content.sensitive(), content_base64.sensitive())
-    } else {
-        (content, content_base64)
-    };
-    let mut attributes = vec![
-        (
-            "filename",
-            Attribute::required(
-                Type::String,
-                "The path of the file to write; missing parent directories are created.",
-            )
-            .force_new(),
-        ),
-        ("content", content),
-        ("content_base64", content_base64),
-        (
-            "source",
-            Attribute::optional(Type::String, "The path of a file to copy the content from.")
-                .force_new(),
-        ),
-        (
-            "file_permission",
-            Attribute::optional_computed(
-                Type::String,
-                "The file's permissions, 3 or 4 octal digits such as \"0644\" (the umask applies).",
-            )
-            .force_new(),
-        ),
-        (
-            "directory_permission",
-            Attribute::optional_computed(
-                Type::String,
-                "The permissions of parent directories it creates, octal such as \"0755\".",
-            )
-            .force_new(),
-        ),
-    ];
-    attributes.extend(checksum_attributes());
-    let description = if flavor.sensitive {
-        "A file on the local machine whose content is never shown. A delete removes the file only while it still holds this object's content (so replacing it with `create_before_destroy` at the same path keeps the new file)."
-    } else {
-        "A file on the local machine with the given content. A delete removes the file only while it still holds this object's content (so replacing it with `create_before_destroy` at the same path keeps the new file)."
-    };
-    ResourceSchema::new(description, attributes)
-}
 
 /// Parses a permission such as `"0644"`: 3 or 4 octal digits, at most
 /// `0777` (Terraform's rule).
@@ -175,39 +109,20 @@ fn known_bytes(what: &str, m: &Attrs) -> Result<Option<Vec<u8>>, Failure> {
     Ok(None)
 }
 
-/// Plans: fills the permission defaults, and computes `id` and the
-/// checksums when the content is known (unknown otherwise, or kept from
-/// the prior state for an unchanged `source`).
-///
-/// # Errors
-/// When `content_base64` is not base64.
-pub fn plan(
-    flavor: &Flavor,
-    schema: &ResourceSchema,
-    request: PlanRequest<'_>,
-) -> Result<PlannedState, Failure> {
-    let default = Value::string(flavor.default_permission);
-    let mut p = propose(
-        schema,
-        flavor.type_name,
-        request,
-        &[
-            ("file_permission", default.clone()),
-            ("directory_permission", default),
-        ],
-    )?;
-    match known_bytes(flavor.type_name, &p.attrs)? {
-        Some(bytes) => set_checksums(&mut p.attrs, &bytes),
-        None if p.fresh => unknown_checksums(&mut p.attrs),
-        None => {}
-    }
-    Ok(planned(schema, p.attrs))
-}
-
 /// The permission `name` of `m`, or the flavor's default when unset.
 fn mode(flavor: &Flavor, m: &Attrs, name: &str) -> Result<u32, Failure> {
     let s = string(m, name).unwrap_or(flavor.default_permission);
     parse_mode(s).map_err(|e| error(format!("`{name}` of `{}` {e}", flavor.type_name)))
+}
+
+/// Sets `file_permission` and `directory_permission` to the flavor's
+/// default where they are null or unknown.
+fn default_permissions(flavor: &Flavor, m: &mut Attrs) {
+    for name in ["file_permission", "directory_permission"] {
+        if get(m, name).is_null() || get(m, name).is_unknown() {
+            set(m, name, Value::string(flavor.default_permission));
+        }
+    }
 }
 
 /// Creates `dir` and its missing parents with permissions `mode`.
@@ -375,195 +290,12 @@ pub fn remove_stale_temps(path: &Path) {
     }
 }
 
-/// Looks for the file a create of `planned` would have written (a create
-/// a killed apply left unrecorded), by `filename`: its state as a
-/// completed create would have returned it, with the content actually
-/// there (so a plan replaces a file whose write never finished). Removes
-/// the temporary files an interrupted write left beside it.
-///
-/// # Errors
-/// The file exists but cannot be read.
-pub async fn find(
-    flavor: &Flavor,
-    schema: &ResourceSchema,
-    planned: Value,
-) -> Result<infra_engine::provider::Found, Failure> {
-    use infra_engine::provider::Found;
-    let what = flavor.type_name;
-    let mut m = into_attrs(planned, what)?;
-    let Some(filename) = string(&m, "filename").map(str::to_string) else {
-        return Ok(Found::Unsupported);
-    };
-    let found = blocking(what, move || {
-        remove_stale_temps(Path::new(&filename));
-        match fs::read(&filename) {
-            Ok(b) => Ok(Some(b)),
-            Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
-            Err(e) => Err(error(format!("`{what}`: cannot read `{filename}`: {e}"))),
-        }
-    })
-    .await?;
-    let Some(bytes) = found else {
-        return Ok(Found::Missing);
-    };
-    for name in ["file_permission", "directory_permission"] {
-        if get(&m, name).is_null() || get(&m, name).is_unknown() {
-            set(&mut m, name, Value::string(flavor.default_permission));
-        }
-    }
-    // The checksums of what was to be written; the read below reports the
-    // content actually there when it differs.
-    match known_bytes(what, &m)? {
-        Some(planned) => set_checksums(&mut m, &planned),
-        None => set_checksums(&mut m, &bytes),
-    }
-    let state = finish(schema, m);
-    Ok(Found::Object(
-        read(flavor, schema, state.clone()).await?.unwrap_or(state),
-    ))
-}
-
 /// Where the content of a file to write comes from.
 enum Content {
     /// The bytes themselves.
     Bytes(Vec<u8>),
     /// A file to copy.
     CopyOf(String),
-}
-
-/// Creates or updates (writes the file, noting it in `written`) or
-/// deletes one object (removes the file if it still holds that object:
-/// see [`Written`]; a missing file is fine), returning the new state with
-/// checksums.
-///
-/// # Errors
-/// Invalid arguments, or the file cannot be read (`source`), written or
-/// removed: "`local_file`: cannot write `out/a.txt`: Permission denied".
-pub async fn apply(
-    flavor: &Flavor,
-    schema: &ResourceSchema,
-    request: ApplyRequest,
-    written: &std::sync::Arc<Written>,
-) -> Result<Option<Value>, Failure> {
-    let what = flavor.type_name;
-    let Some(planned) = request.planned else {
-        let Some(prior) = request.prior else {
-            return Ok(None);
-        };
-        let m = attrs(&prior, what)?;
-        let Some(filename) = string(m, "filename").map(str::to_string) else {
-            return Ok(None);
-        };
-        let id = string(m, "id").map(str::to_string);
-        let written = written.clone();
-        blocking(what, move || {
-            delete_object(what, &filename, id.as_deref(), &written)
-        })
-        .await?;
-        return Ok(None);
-    };
-    let written = written.clone();
-    let mut m = into_attrs(planned, what)?;
-    check(validate(flavor, &m))?;
-    let Some(filename) = string(&m, "filename").map(str::to_string) else {
-        return Err(error(format!("`filename` of `{what}` must be set")));
-    };
-    let file_mode = mode(flavor, &m, "file_permission")?;
-    let dir_mode = mode(flavor, &m, "directory_permission")?;
-    let content = match known_bytes(what, &m)? {
-        Some(bytes) => Content::Bytes(bytes),
-        None => match string(&m, "source") {
-            Some(source) => Content::CopyOf(source.to_string()),
-            None => {
-                return Err(error(format!(
-                    "`{what}`: the content of `{filename}` is not known at apply time"
-                )));
-            }
-        },
-    };
-    let bytes = blocking(what, move || {
-        let bytes = match content {
-            Content::Bytes(b) => b,
-            Content::CopyOf(source) => fs::read(&source).map_err(|e| {
-                error(format!(
-                    "`{what}`: cannot read `source` file `{source}`: {e}"
-                ))
-            })?,
-        };
-        write_atomic(Path::new(&filename), &bytes, file_mode, dir_mode)
-            .map_err(|e| error(format!("`{what}`: cannot write `{filename}`: {e}")))?;
-        written.insert(Path::new(&filename));
-        Ok(bytes)
-    })
-    .await?;
-    for name in ["file_permission", "directory_permission"] {
-        if get(&m, name).is_null() || get(&m, name).is_unknown() {
-            set(&mut m, name, Value::string(flavor.default_permission));
-        }
-    }
-    set_checksums(&mut m, &bytes);
-    Ok(Some(finish(schema, m)))
-}
-
-/// Reads the file behind `state`: `None` when it is gone; `state` itself
-/// when its content is unchanged (same SHA1 as `id`); otherwise `state`
-/// with the file's current `content` (or `content_base64`, whichever the
-/// state uses) and checksums, so the plan replaces it. For a file made
-/// from `source`, changed content reports the object as gone (Terraform's
-/// behaviour), which also re-creates it.
-///
-/// # Errors
-/// When the file exists but cannot be read.
-pub async fn read(
-    flavor: &Flavor,
-    schema: &ResourceSchema,
-    state: Value,
-) -> Result<Option<Value>, Failure> {
-    let what = flavor.type_name;
-    let Some(filename) = string(attrs(&state, what)?, "filename").map(str::to_string) else {
-        return Ok(Some(state));
-    };
-    let found = blocking(what, move || match fs::read(&filename) {
-        Ok(b) => {
-            let mode = fs::metadata(&filename).ok().and_then(|m| file_mode(&m));
-            Ok(Some((b, mode)))
-        }
-        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
-        Err(e) => Err(error(format!("`{what}`: cannot read `{filename}`: {e}"))),
-    })
-    .await?;
-    let Some((bytes, mode)) = found else {
-        return Ok(None);
-    };
-    let m = attrs(&state, what)?;
-    let permission = mode.and_then(|actual| {
-        let recorded = string(m, "file_permission").unwrap_or(flavor.default_permission);
-        permission_drift(recorded, actual, process_umask())
-    });
-    let same_content = string(m, "id") == Some(sha1_hex(&bytes).as_str());
-    if same_content && permission.is_none() {
-        return Ok(Some(state));
-    }
-    let mut m = into_attrs(state, what)?;
-    if let Some(p) = permission {
-        set(&mut m, "file_permission", Value::String(p));
-    }
-    if !same_content {
-        let (name, value) = if !get(&m, "content_base64").is_null() {
-            ("content_base64", Value::String(STANDARD.encode(&bytes)))
-        } else if !get(&m, "content").is_null() {
-            (
-                "content",
-                Value::String(String::from_utf8_lossy(&bytes).into_owned()),
-            )
-        } else {
-            return Ok(None);
-        };
-        let marked = matches!(m.get(name), Some(Value::Sensitive(_)));
-        set(&mut m, name, value.mark_if(marked));
-        set_checksums(&mut m, &bytes);
-    }
-    Ok(Some(finish(schema, m)))
 }
 
 /// The permission bits of a file (`0o644`); `None` where the platform has
@@ -610,8 +342,63 @@ impl ResourceType<Arc<Written>> for Flavor {
         self.type_name
     }
 
+    /// The schema of a `local_*` file type: `filename`, `content`,
+    /// `content_base64`, `source`, `file_permission`, `directory_permission`
+    /// (all force-new), and the computed checksums.
     fn schema(&self) -> ResourceSchema {
-        schema_for(self)
+        let content = Attribute::optional(
+            Type::String,
+            "The content of the file, as UTF-8 text. Set exactly one of `content`, `content_base64` and `source`.",
+        )
+        .force_new();
+        let content_base64 = Attribute::optional(
+            Type::String,
+            "The content of the file as base64-encoded bytes, for binary content.",
+        )
+        .force_new();
+        let mut attributes = vec![
+            (
+                "filename",
+                Attribute::required(
+                    Type::String,
+                    "The path of the file to write; missing parent directories are created.",
+                )
+                .force_new(),
+            ),
+            ("content", sensitive_if(self.sensitive, content)),
+            (
+                "content_base64",
+                sensitive_if(self.sensitive, content_base64),
+            ),
+            (
+                "source",
+                Attribute::optional(Type::String, "The path of a file to copy the content from.")
+                    .force_new(),
+            ),
+            (
+                "file_permission",
+                Attribute::optional_computed(
+                    Type::String,
+                    "The file's permissions, 3 or 4 octal digits such as \"0644\" (the umask applies).",
+                )
+                .force_new(),
+            ),
+            (
+                "directory_permission",
+                Attribute::optional_computed(
+                    Type::String,
+                    "The permissions of parent directories it creates, octal such as \"0755\".",
+                )
+                .force_new(),
+            ),
+        ];
+        attributes.extend(checksum_attributes());
+        let description = if self.sensitive {
+            "A file on the local machine whose content is never shown. A delete removes the file only while it still holds this object's content (so replacing it with `create_before_destroy` at the same path keeps the new file)."
+        } else {
+            "A file on the local machine with the given content. A delete removes the file only while it still holds this object's content (so replacing it with `create_before_destroy` at the same path keeps the new file)."
+        };
+        ResourceSchema::new(description, attributes)
     }
 
     fn validate(&self, _written: &Arc<Written>, m: &Attrs) -> Vec<Diagnostic> {
@@ -625,40 +412,213 @@ impl ResourceType<Arc<Written>> for Flavor {
         }
     }
 
+    /// Plans: fills the permission defaults, and computes `id` and the
+    /// checksums when the content is known (unknown otherwise, or kept from
+    /// the prior state for an unchanged `source`).
+    ///
+    /// # Errors
+    /// When `content_base64` is not base64.
     fn plan(
         &self,
         _written: &Arc<Written>,
         schema: &ResourceSchema,
         request: PlanRequest<'_>,
     ) -> Result<PlannedState, Failure> {
-        plan(self, schema, request)
+        let default = Value::string(self.default_permission);
+        let mut p = propose(
+            schema,
+            self.type_name,
+            request,
+            &[
+                ("file_permission", default.clone()),
+                ("directory_permission", default),
+            ],
+        )?;
+        match known_bytes(self.type_name, &p.attrs)? {
+            Some(bytes) => set_checksums(&mut p.attrs, &bytes),
+            None if p.fresh => unknown_checksums(&mut p.attrs),
+            None => {}
+        }
+        Ok(planned(schema, p.attrs))
     }
 
+    /// Creates or updates (writes the file, noting it in `written`) or
+    /// deletes one object (removes the file if it still holds that object:
+    /// see [`Written`]; a missing file is fine), returning the new state with
+    /// checksums.
+    ///
+    /// # Errors
+    /// Invalid arguments, or the file cannot be read (`source`), written or
+    /// removed: "`local_file`: cannot write `out/a.txt`: Permission denied".
     async fn apply(
         &self,
         written: &Arc<Written>,
         schema: &ResourceSchema,
         request: ApplyRequest,
     ) -> Result<Option<Value>, Failure> {
-        apply(self, schema, request, written).await
+        let what = self.type_name;
+        let Some(planned) = request.planned else {
+            let Some(prior) = request.prior else {
+                return Ok(None);
+            };
+            let m = attrs(&prior, what)?;
+            let Some(filename) = string(m, "filename").map(str::to_string) else {
+                return Ok(None);
+            };
+            let id = string(m, "id").map(str::to_string);
+            let written = written.clone();
+            blocking(what, move || {
+                delete_object(what, &filename, id.as_deref(), &written)
+            })
+            .await?;
+            return Ok(None);
+        };
+        let written = written.clone();
+        let mut m = into_attrs(planned, what)?;
+        check(validate(self, &m))?;
+        let Some(filename) = string(&m, "filename").map(str::to_string) else {
+            return Err(error(format!("`filename` of `{what}` must be set")));
+        };
+        let file_mode = mode(self, &m, "file_permission")?;
+        let dir_mode = mode(self, &m, "directory_permission")?;
+        let content = match known_bytes(what, &m)? {
+            Some(bytes) => Content::Bytes(bytes),
+            None => match string(&m, "source") {
+                Some(source) => Content::CopyOf(source.to_string()),
+                None => {
+                    return Err(error(format!(
+                        "`{what}`: the content of `{filename}` is not known at apply time"
+                    )));
+                }
+            },
+        };
+        let bytes = blocking(what, move || {
+            let bytes = match content {
+                Content::Bytes(b) => b,
+                Content::CopyOf(source) => fs::read(&source).map_err(|e| {
+                    error(format!(
+                        "`{what}`: cannot read `source` file `{source}`: {e}"
+                    ))
+                })?,
+            };
+            write_atomic(Path::new(&filename), &bytes, file_mode, dir_mode)
+                .map_err(|e| error(format!("`{what}`: cannot write `{filename}`: {e}")))?;
+            written.insert(Path::new(&filename));
+            Ok(bytes)
+        })
+        .await?;
+        default_permissions(self, &mut m);
+        set_checksums(&mut m, &bytes);
+        Ok(Some(finish(schema, m)))
     }
 
+    /// Reads the file behind `state`: `None` when it is gone; `state` itself
+    /// when its content is unchanged (same SHA1 as `id`); otherwise `state`
+    /// with the file's current `content` (or `content_base64`, whichever the
+    /// state uses) and checksums, so the plan replaces it. For a file made
+    /// from `source`, changed content reports the object as gone (Terraform's
+    /// behaviour), which also re-creates it.
+    ///
+    /// # Errors
+    /// When the file exists but cannot be read.
     async fn read(
         &self,
         _written: &Arc<Written>,
         schema: &ResourceSchema,
         state: Value,
     ) -> Result<Option<Value>, Failure> {
-        read(self, schema, state).await
+        let what = self.type_name;
+        let Some(filename) = string(attrs(&state, what)?, "filename").map(str::to_string) else {
+            return Ok(Some(state));
+        };
+        let found = blocking(what, move || match fs::read(&filename) {
+            Ok(b) => {
+                let mode = fs::metadata(&filename).ok().and_then(|m| file_mode(&m));
+                Ok(Some((b, mode)))
+            }
+            Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
+            Err(e) => Err(error(format!("`{what}`: cannot read `{filename}`: {e}"))),
+        })
+        .await?;
+        let Some((bytes, mode)) = found else {
+            return Ok(None);
+        };
+        let m = attrs(&state, what)?;
+        let permission = mode.and_then(|actual| {
+            let recorded = string(m, "file_permission").unwrap_or(self.default_permission);
+            permission_drift(recorded, actual, process_umask())
+        });
+        let same_content = string(m, "id") == Some(sha1_hex(&bytes).as_str());
+        if same_content && permission.is_none() {
+            return Ok(Some(state));
+        }
+        let mut m = into_attrs(state, what)?;
+        if let Some(p) = permission {
+            set(&mut m, "file_permission", Value::String(p));
+        }
+        if !same_content {
+            let (name, value) = if !get(&m, "content_base64").is_null() {
+                ("content_base64", Value::String(STANDARD.encode(&bytes)))
+            } else if !get(&m, "content").is_null() {
+                (
+                    "content",
+                    Value::String(String::from_utf8_lossy(&bytes).into_owned()),
+                )
+            } else {
+                return Ok(None);
+            };
+            let marked = matches!(m.get(name), Some(Value::Sensitive(_)));
+            set(&mut m, name, value.mark_if(marked));
+            set_checksums(&mut m, &bytes);
+        }
+        Ok(Some(finish(schema, m)))
     }
 
+    /// Looks for the file a create of `planned` would have written (a create
+    /// a killed apply left unrecorded), by `filename`: its state as a
+    /// completed create would have returned it, with the content actually
+    /// there (so a plan replaces a file whose write never finished). Removes
+    /// the temporary files an interrupted write left beside it.
+    ///
+    /// # Errors
+    /// The file exists but cannot be read.
     async fn find(
         &self,
-        _written: &Arc<Written>,
+        written: &Arc<Written>,
         schema: &ResourceSchema,
         planned: Value,
     ) -> Result<infra_engine::provider::Found, Failure> {
-        find(self, schema, planned).await
+        use infra_engine::provider::Found;
+        let what = self.type_name;
+        let mut m = into_attrs(planned, what)?;
+        let Some(filename) = string(&m, "filename").map(str::to_string) else {
+            return Ok(Found::Unsupported);
+        };
+        let found = blocking(what, move || {
+            remove_stale_temps(Path::new(&filename));
+            match fs::read(&filename) {
+                Ok(b) => Ok(Some(b)),
+                Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
+                Err(e) => Err(error(format!("`{what}`: cannot read `{filename}`: {e}"))),
+            }
+        })
+        .await?;
+        let Some(bytes) = found else {
+            return Ok(Found::Missing);
+        };
+        default_permissions(self, &mut m);
+        // The checksums of what was to be written; the read below reports the
+        // content actually there when it differs.
+        match known_bytes(what, &m)? {
+            Some(planned) => set_checksums(&mut m, &planned),
+            None => set_checksums(&mut m, &bytes),
+        }
+        let state = finish(schema, m);
+        Ok(Found::Object(
+            self.read(written, schema, state.clone())
+                .await?
+                .unwrap_or(state),
+        ))
     }
 }
 
@@ -683,18 +643,19 @@ mod tests {
     }
 
     fn plan_create(config: &Value) -> Attrs {
-        let s = schema();
-        let p = plan(
-            &PLAIN,
-            &s,
-            PlanRequest {
-                type_name: TYPE,
-                prior: None,
-                config,
-                proposed: config.clone(),
-            },
-        )
-        .expect("plan");
+        let s = PLAIN.schema();
+        let p = PLAIN
+            .plan(
+                &Arc::default(),
+                &s,
+                PlanRequest {
+                    type_name: TYPE,
+                    prior: None,
+                    config,
+                    proposed: config.clone(),
+                },
+            )
+            .expect("plan");
         attrs(&p.planned, TYPE).expect("object").clone()
     }
 
@@ -709,9 +670,9 @@ mod tests {
             ("content", Value::string("new")),
         ]);
         let planned = Value::Object(plan_create(&config));
-        let s = schema();
+        let s = PLAIN.schema();
         let found = rt()
-            .block_on(find(&PLAIN, &s, planned.clone()))
+            .block_on(PLAIN.find(&Arc::default(), &s, planned.clone()))
             .expect("find");
         assert_eq!(found, Found::Missing);
         // The create wrote the file, then the process was killed: found.
@@ -721,7 +682,7 @@ mod tests {
         fs::write(&stale, b"").expect("temp");
         fs::write(&path, b"new").expect("file");
         let Found::Object(v) = rt()
-            .block_on(find(&PLAIN, &s, planned.clone()))
+            .block_on(PLAIN.find(&Arc::default(), &s, planned.clone()))
             .expect("find")
         else {
             panic!("not found");
@@ -733,7 +694,10 @@ mod tests {
         // Killed before the rename: another content is there, and the
         // found state says so (the next plan replaces it).
         fs::write(&path, b"old").expect("file");
-        let Found::Object(v) = rt().block_on(find(&PLAIN, &s, planned)).expect("find") else {
+        let Found::Object(v) = rt()
+            .block_on(PLAIN.find(&Arc::default(), &s, planned))
+            .expect("find")
+        else {
             panic!("not found");
         };
         let m = attrs(&v, TYPE).expect("object");
@@ -834,7 +798,7 @@ mod tests {
 
     #[test]
     fn force_new_everywhere() {
-        let s = schema();
+        let s = PLAIN.schema();
         for name in [
             "filename",
             "content",
@@ -860,19 +824,18 @@ mod tests {
             ("directory_permission", Value::string("0750")),
         ]);
         let planned = Value::Object(plan_create(&config));
-        let s = schema();
+        let s = PLAIN.schema();
         let rt = rt();
         let written = Arc::new(Written::default());
         let state = rt
-            .block_on(apply(
-                &PLAIN,
+            .block_on(PLAIN.apply(
+                &written,
                 &s,
                 ApplyRequest {
                     type_name: TYPE.into(),
                     prior: None,
                     planned: Some(planned.clone()),
                 },
-                &written,
             ))
             .expect("apply")
             .expect("state");
@@ -895,12 +858,14 @@ mod tests {
             .collect();
         assert_eq!(leftovers.len(), 1, "temporary file left behind");
 
-        let same = rt.block_on(read(&PLAIN, &s, state.clone())).expect("read");
+        let same = rt
+            .block_on(PLAIN.read(&Arc::default(), &s, state.clone()))
+            .expect("read");
         assert_eq!(same.as_ref(), Some(&state));
 
         fs::write(&path, "changed").expect("write");
         let drifted = rt
-            .block_on(read(&PLAIN, &s, state.clone()))
+            .block_on(PLAIN.read(&Arc::default(), &s, state.clone()))
             .expect("read")
             .expect("exists");
         let m = attrs(&drifted, TYPE).expect("object");
@@ -911,44 +876,43 @@ mod tests {
         // holds other content; the object as read (refreshed) is removed.
         let later = Arc::new(Written::default());
         let kept = rt
-            .block_on(apply(
-                &PLAIN,
+            .block_on(PLAIN.apply(
+                &later,
                 &s,
                 ApplyRequest {
                     type_name: TYPE.into(),
                     prior: Some(state.clone()),
                     planned: None,
                 },
-                &later,
             ))
             .expect("delete");
         assert!(kept.is_none());
         assert_eq!(fs::read_to_string(&path).expect("file"), "changed");
         let gone = rt
-            .block_on(apply(
-                &PLAIN,
+            .block_on(PLAIN.apply(
+                &later,
                 &s,
                 ApplyRequest {
                     type_name: TYPE.into(),
                     prior: Some(drifted),
                     planned: None,
                 },
-                &later,
             ))
             .expect("delete");
         assert!(gone.is_none());
         assert!(!path.exists());
-        let read_gone = rt.block_on(read(&PLAIN, &s, state.clone())).expect("read");
+        let read_gone = rt
+            .block_on(PLAIN.read(&Arc::default(), &s, state.clone()))
+            .expect("read");
         assert!(read_gone.is_none());
-        let again = rt.block_on(apply(
-            &PLAIN,
+        let again = rt.block_on(PLAIN.apply(
+            &later,
             &s,
             ApplyRequest {
                 type_name: TYPE.into(),
                 prior: Some(state),
                 planned: None,
             },
-            &later,
         ));
         assert!(matches!(again, Ok(None)), "deleting a missing file is fine");
     }
@@ -970,18 +934,17 @@ mod tests {
             ("content", Value::string("same")),
             ("file_permission", Value::string("0600")),
         ]);
-        let s = schema();
+        let s = PLAIN.schema();
         let rt = rt();
         let create = |planned: Value, written: &Arc<Written>| {
-            rt.block_on(apply(
-                &PLAIN,
+            rt.block_on(PLAIN.apply(
+                written,
                 &s,
                 ApplyRequest {
                     type_name: TYPE.into(),
                     prior: None,
                     planned: Some(Value::Object(plan_create(&planned))),
                 },
-                written,
             ))
             .expect("create")
             .expect("state")
@@ -989,15 +952,14 @@ mod tests {
         let old_state = create(old, &Arc::default());
         let written = Arc::new(Written::default());
         create(new, &written);
-        rt.block_on(apply(
-            &PLAIN,
+        rt.block_on(PLAIN.apply(
+            &written,
             &s,
             ApplyRequest {
                 type_name: TYPE.into(),
                 prior: Some(old_state),
                 planned: None,
             },
-            &written,
         ))
         .expect("delete");
         assert_eq!(fs::read_to_string(&path).expect("kept"), "same");
@@ -1016,17 +978,16 @@ mod tests {
         ]);
         let planned = plan_create(&config);
         assert!(planned["id"].is_unknown());
-        let s = schema();
+        let s = PLAIN.schema();
         let state = rt()
-            .block_on(apply(
-                &PLAIN,
+            .block_on(PLAIN.apply(
+                &Arc::default(),
                 &s,
                 ApplyRequest {
                     type_name: TYPE.into(),
                     prior: None,
                     planned: Some(Value::Object(planned)),
                 },
-                &Arc::default(),
             ))
             .expect("apply")
             .expect("state");
@@ -1050,15 +1011,14 @@ mod tests {
         ]);
         let planned = plan_create(&config);
         let err = rt()
-            .block_on(apply(
-                &PLAIN,
-                &schema(),
+            .block_on(PLAIN.apply(
+                &Arc::default(),
+                &PLAIN.schema(),
                 ApplyRequest {
                     type_name: TYPE.into(),
                     prior: None,
                     planned: Some(Value::Object(planned)),
                 },
-                &Arc::default(),
             ))
             .expect_err("fails");
         assert!(

@@ -89,6 +89,12 @@ pub fn checksum_attributes() -> Vec<(&'static str, Attribute)> {
     ]
 }
 
+/// `a`, marked sensitive when `sensitive` (`content` and `content_base64`
+/// of the `local_sensitive_file` types).
+pub fn sensitive_if(sensitive: bool, a: Attribute) -> Attribute {
+    if sensitive { a.sensitive() } else { a }
+}
+
 /// The hexadecimal SHA1 of `bytes`: the `id` of a `local_*` object.
 pub fn sha1_hex(bytes: &[u8]) -> String {
     hex(&Sha1::digest(bytes))

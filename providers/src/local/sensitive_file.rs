@@ -3,8 +3,7 @@
 //! whose file and directory permissions default to `0700`, as in
 //! Terraform. The implementation is `local_file`'s (see `file.rs`).
 
-use super::file::{Flavor, schema_for};
-use infra_engine::provider::ResourceSchema;
+use super::file::Flavor;
 
 /// The resource type name.
 pub const TYPE: &str = "local_sensitive_file";
@@ -16,23 +15,19 @@ pub const FLAVOR: Flavor = Flavor {
     default_permission: "0700",
 };
 
-/// The schema of `local_sensitive_file`: that of `local_file` with
-/// sensitive content.
-pub fn schema() -> ResourceSchema {
-    schema_for(&FLAVOR)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::framework::ResourceType;
     use crate::object::attrs;
     use infra_engine::provider::PlanRequest;
     use infra_lang::Value;
     use std::collections::BTreeMap;
+    use std::sync::Arc;
 
     #[test]
     fn content_is_sensitive_and_defaults_are_0700() {
-        let s = schema();
+        let s = FLAVOR.schema();
         assert!(s.attributes["content"].sensitive);
         assert!(s.attributes["content_base64"].sensitive);
         assert!(!s.attributes["id"].sensitive);
@@ -40,17 +35,18 @@ mod tests {
         m.insert("filename".to_string(), Value::string("a"));
         m.insert("content".to_string(), Value::string("secret"));
         let config = Value::Object(m);
-        let p = super::super::file::plan(
-            &FLAVOR,
-            &s,
-            PlanRequest {
-                type_name: TYPE,
-                prior: None,
-                config: &config,
-                proposed: config.clone(),
-            },
-        )
-        .expect("plan");
+        let p = FLAVOR
+            .plan(
+                &Arc::default(),
+                &s,
+                PlanRequest {
+                    type_name: TYPE,
+                    prior: None,
+                    config: &config,
+                    proposed: config.clone(),
+                },
+            )
+            .expect("plan");
         let m = attrs(&p.planned, TYPE).expect("object");
         assert_eq!(m["file_permission"], Value::string("0700"));
         assert_eq!(m["directory_permission"], Value::string("0700"));

@@ -1,8 +1,7 @@
 //! Data source `local_sensitive_file`: the `local_file` data source (see
 //! `file_data.rs`) with sensitive `content` and `content_base64`.
 
-use super::file_data::{FileData, schema_for};
-use infra_engine::provider::ResourceSchema;
+use super::file_data::FileData;
 
 /// The data source type name.
 pub const TYPE: &str = "local_sensitive_file";
@@ -13,18 +12,14 @@ pub const DATA: FileData = FileData {
     sensitive: true,
 };
 
-/// The schema: that of data source `local_file` with sensitive content.
-pub fn schema() -> ResourceSchema {
-    schema_for(true)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::framework::DataSource;
 
     #[test]
     fn content_is_sensitive() {
-        let s = schema();
+        let s = DATA.schema();
         assert!(s.attributes["content"].sensitive);
         assert!(s.attributes["content_base64"].sensitive);
         assert!(s.attributes["filename"].required);

@@ -60,7 +60,7 @@ impl ProviderSpec for Random {
 #[async_trait]
 pub trait Generator: Send + Sync {
     /// The type name, e.g. `random_id`.
-    fn name(&self) -> &'static str;
+    const NAME: &'static str;
 
     /// The type's attributes (every argument force-new, with `keepers`).
     fn schema(&self) -> ResourceSchema;
@@ -88,7 +88,7 @@ pub trait Generator: Send + Sync {
 #[async_trait]
 impl<G: Generator> ResourceType<()> for G {
     fn name(&self) -> &'static str {
-        Generator::name(self)
+        G::NAME
     }
 
     fn schema(&self) -> ResourceSchema {

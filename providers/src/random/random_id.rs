@@ -20,62 +20,6 @@ pub const TYPE: &str = "random_id";
 /// The largest `byte_length` accepted.
 pub const MAX_BYTES: i64 = 1024;
 
-/// The schema: `byte_length` (required), `prefix`, `keepers` (all
-/// force-new); computed `id`, `b64_url`, `b64_std`, `hex`, `dec`.
-pub fn schema() -> ResourceSchema {
-    let c = |d| Attribute::computed(Type::String, d);
-    ResourceSchema::new(
-        "Random bytes, generated once and kept until replaced, in several encodings.",
-        vec![
-            (
-                "byte_length",
-                Attribute::required(Type::Number, "The number of random bytes, 1 to 1024.")
-                    .force_new(),
-            ),
-            (
-                "prefix",
-                Attribute::optional(
-                    Type::String,
-                    "Text put before `b64_url`, `b64_std`, `hex` and `dec` (not `id`).",
-                )
-                .force_new(),
-            ),
-            keepers(),
-            (
-                "id",
-                c("The bytes in URL-safe base64 without padding, no prefix."),
-            ),
-            (
-                "b64_url",
-                c("The prefix, then the bytes in URL-safe base64 without padding."),
-            ),
-            (
-                "b64_std",
-                c("The prefix, then the bytes in standard, padded base64."),
-            ),
-            (
-                "hex",
-                c("The prefix, then the bytes in lower-case hexadecimal."),
-            ),
-            (
-                "dec",
-                c("The prefix, then the bytes as a big-endian unsigned decimal number."),
-            ),
-        ],
-    )
-}
-
-/// Checks `byte_length` is 1 to [`MAX_BYTES`] (when known).
-pub fn validate(m: &Attrs) -> Vec<Diagnostic> {
-    match integer(m, "byte_length", TYPE) {
-        Ok(Some(n)) if !(1..=MAX_BYTES).contains(&n) => vec![invalid(format!(
-            "`byte_length` of `{TYPE}` must be between 1 and {MAX_BYTES}, got {n}"
-        ))],
-        Ok(_) => Vec::new(),
-        Err(d) => vec![d],
-    }
-}
-
 /// `bytes` as a big-endian unsigned integer in decimal (`"0"` for none or
 /// all zeros).
 pub fn decimal(bytes: &[u8]) -> String {
@@ -101,62 +45,104 @@ pub fn decimal(bytes: &[u8]) -> String {
     s
 }
 
-/// Creates: draws the bytes and fills every encoding.
-///
-/// # Errors
-/// A missing or invalid `byte_length`, or no randomness.
-pub fn create(schema: &ResourceSchema, mut m: Attrs) -> Result<Value, Failure> {
-    let n = integer(&m, "byte_length", TYPE)
-        .map_err(|d| vec![d])?
-        .ok_or_else(|| error(format!("`{TYPE}` needs `byte_length`")))?;
-    let n = usize::try_from(n).map_err(|_| {
-        error(format!(
-            "`byte_length` of `{TYPE}` must be at least 1, got {n}"
-        ))
-    })?;
-    let mut bytes = vec![0u8; n];
-    os_rng()?.fill_bytes(&mut bytes);
-    let prefix = string(&m, "prefix").unwrap_or_default().to_string();
-    let id = URL_SAFE_NO_PAD.encode(&bytes);
-    set(&mut m, "b64_url", Value::String(format!("{prefix}{id}")));
-    set(
-        &mut m,
-        "b64_std",
-        Value::String(format!("{prefix}{}", STANDARD.encode(&bytes))),
-    );
-    set(
-        &mut m,
-        "hex",
-        Value::String(format!("{prefix}{}", hex(&bytes))),
-    );
-    set(
-        &mut m,
-        "dec",
-        Value::String(format!("{prefix}{}", decimal(&bytes))),
-    );
-    set(&mut m, "id", Value::String(id));
-    Ok(finish(schema, m))
-}
-
-/// `random_id`: the [`Generator`] of this file's functions.
+/// `random_id`: a [`Generator`].
 pub struct RandomId;
 
 #[async_trait]
 impl Generator for RandomId {
-    fn name(&self) -> &'static str {
-        TYPE
-    }
+    const NAME: &'static str = TYPE;
 
+    /// The schema: `byte_length` (required), `prefix`, `keepers` (all
+    /// force-new); computed `id`, `b64_url`, `b64_std`, `hex`, `dec`.
     fn schema(&self) -> ResourceSchema {
-        schema()
+        let c = |d| Attribute::computed(Type::String, d);
+        ResourceSchema::new(
+            "Random bytes, generated once and kept until replaced, in several encodings.",
+            vec![
+                (
+                    "byte_length",
+                    Attribute::required(Type::Number, "The number of random bytes, 1 to 1024.")
+                        .force_new(),
+                ),
+                (
+                    "prefix",
+                    Attribute::optional(
+                        Type::String,
+                        "Text put before `b64_url`, `b64_std`, `hex` and `dec` (not `id`).",
+                    )
+                    .force_new(),
+                ),
+                keepers(),
+                (
+                    "id",
+                    c("The bytes in URL-safe base64 without padding, no prefix."),
+                ),
+                (
+                    "b64_url",
+                    c("The prefix, then the bytes in URL-safe base64 without padding."),
+                ),
+                (
+                    "b64_std",
+                    c("The prefix, then the bytes in standard, padded base64."),
+                ),
+                (
+                    "hex",
+                    c("The prefix, then the bytes in lower-case hexadecimal."),
+                ),
+                (
+                    "dec",
+                    c("The prefix, then the bytes as a big-endian unsigned decimal number."),
+                ),
+            ],
+        )
     }
 
+    /// Checks `byte_length` is 1 to [`MAX_BYTES`] (when known).
     fn validate(&self, m: &Attrs) -> Vec<Diagnostic> {
-        validate(m)
+        match integer(m, "byte_length", TYPE) {
+            Ok(Some(n)) if !(1..=MAX_BYTES).contains(&n) => vec![invalid(format!(
+                "`byte_length` of `{TYPE}` must be between 1 and {MAX_BYTES}, got {n}"
+            ))],
+            Ok(_) => Vec::new(),
+            Err(d) => vec![d],
+        }
     }
 
-    async fn create(&self, schema: &ResourceSchema, m: Attrs) -> Result<Value, Failure> {
-        create(schema, m)
+    /// Creates: draws the bytes and fills every encoding.
+    ///
+    /// # Errors
+    /// A missing or invalid `byte_length`, or no randomness.
+    async fn create(&self, schema: &ResourceSchema, mut m: Attrs) -> Result<Value, Failure> {
+        let n = integer(&m, "byte_length", TYPE)
+            .map_err(|d| vec![d])?
+            .ok_or_else(|| error(format!("`{TYPE}` needs `byte_length`")))?;
+        let n = usize::try_from(n).map_err(|_| {
+            error(format!(
+                "`byte_length` of `{TYPE}` must be at least 1, got {n}"
+            ))
+        })?;
+        let mut bytes = vec![0u8; n];
+        os_rng()?.fill_bytes(&mut bytes);
+        let prefix = string(&m, "prefix").unwrap_or_default().to_string();
+        let id = URL_SAFE_NO_PAD.encode(&bytes);
+        set(&mut m, "b64_url", Value::String(format!("{prefix}{id}")));
+        set(
+            &mut m,
+            "b64_std",
+            Value::String(format!("{prefix}{}", STANDARD.encode(&bytes))),
+        );
+        set(
+            &mut m,
+            "hex",
+            Value::String(format!("{prefix}{}", hex(&bytes))),
+        );
+        set(
+            &mut m,
+            "dec",
+            Value::String(format!("{prefix}{}", decimal(&bytes))),
+        );
+        set(&mut m, "id", Value::String(id));
+        Ok(finish(schema, m))
     }
 }
 
@@ -203,6 +189,6 @@ mod tests {
             err[0].message
         );
         assert!(make(TYPE, &[("byte_length", int(2000))]).is_err());
-        assert!(schema().attributes["keepers"].force_new);
+        assert!(Generator::schema(&RandomId).attributes["keepers"].force_new);
     }
 }

@@ -13,105 +13,91 @@ use rand::Rng;
 /// The resource type name.
 pub const TYPE: &str = "random_integer";
 
-/// The schema: `min`, `max` (required), `seed`, `keepers` (all
-/// force-new); computed `result` (number) and `id` (string).
-pub fn schema() -> ResourceSchema {
-    ResourceSchema::new(
-        "A random whole number in a range, chosen once and kept until replaced.",
-        vec![
-            (
-                "min",
-                Attribute::required(Type::Number, "The smallest possible result (inclusive).")
-                    .force_new(),
-            ),
-            (
-                "max",
-                Attribute::required(Type::Number, "The largest possible result (inclusive).")
-                    .force_new(),
-            ),
-            (
-                "seed",
-                Attribute::optional(
-                    Type::String,
-                    "Makes the result a function of this text instead of random.",
-                )
-                .force_new(),
-            ),
-            keepers(),
-            (
-                "result",
-                Attribute::computed(Type::Number, "The chosen number."),
-            ),
-            (
-                "id",
-                Attribute::computed(Type::String, "The chosen number, as a string."),
-            ),
-        ],
-    )
-}
-
-/// Checks `min` and `max` are whole numbers with `min <= max`.
-pub fn validate(m: &Attrs) -> Vec<Diagnostic> {
-    let mut out = Vec::new();
-    let mut bound = |name| match integer(m, name, TYPE) {
-        Ok(v) => v,
-        Err(d) => {
-            out.push(d);
-            None
-        }
-    };
-    let (min, max) = (bound("min"), bound("max"));
-    if let (Some(min), Some(max)) = (min, max)
-        && min > max
-    {
-        out.push(invalid(format!(
-            "`min` of `{TYPE}` ({min}) must be at most `max` ({max})"
-        )));
-    }
-    out
-}
-
-/// Creates: chooses `result`.
-///
-/// # Errors
-/// Missing or invalid bounds, or no randomness.
-pub fn create(schema: &ResourceSchema, mut m: Attrs) -> Result<Value, Failure> {
-    let bound = |name| {
-        integer(&m, name, TYPE)
-            .map_err(|d| vec![d])?
-            .ok_or_else(|| error(format!("`{TYPE}` needs `{name}`")))
-    };
-    let (min, max) = (bound("min")?, bound("max")?);
-    if min > max {
-        return Err(error(format!(
-            "`min` of `{TYPE}` ({min}) must be at most `max` ({max})"
-        )));
-    }
-    let result = rng_for(&m)?.random_range(min..=max);
-    set(&mut m, "result", int(result));
-    set(&mut m, "id", Value::String(result.to_string()));
-    Ok(finish(schema, m))
-}
-
-/// `random_integer`: the [`Generator`] of this file's functions.
+/// `random_integer`: a [`Generator`].
 pub struct RandomInteger;
 
 #[async_trait]
 impl Generator for RandomInteger {
-    fn name(&self) -> &'static str {
-        TYPE
-    }
+    const NAME: &'static str = TYPE;
 
+    /// The schema: `min`, `max` (required), `seed`, `keepers` (all
+    /// force-new); computed `result` (number) and `id` (string).
     fn schema(&self) -> ResourceSchema {
-        schema()
+        ResourceSchema::new(
+            "A random whole number in a range, chosen once and kept until replaced.",
+            vec![
+                (
+                    "min",
+                    Attribute::required(Type::Number, "The smallest possible result (inclusive).")
+                        .force_new(),
+                ),
+                (
+                    "max",
+                    Attribute::required(Type::Number, "The largest possible result (inclusive).")
+                        .force_new(),
+                ),
+                (
+                    "seed",
+                    Attribute::optional(
+                        Type::String,
+                        "Makes the result a function of this text instead of random.",
+                    )
+                    .force_new(),
+                ),
+                keepers(),
+                (
+                    "result",
+                    Attribute::computed(Type::Number, "The chosen number."),
+                ),
+                (
+                    "id",
+                    Attribute::computed(Type::String, "The chosen number, as a string."),
+                ),
+            ],
+        )
     }
 
+    /// Checks `min` and `max` are whole numbers with `min <= max`.
     fn validate(&self, m: &Attrs) -> Vec<Diagnostic> {
-        validate(m)
+        let mut out = Vec::new();
+        let mut bound = |name| match integer(m, name, TYPE) {
+            Ok(v) => v,
+            Err(d) => {
+                out.push(d);
+                None
+            }
+        };
+        let (min, max) = (bound("min"), bound("max"));
+        if let (Some(min), Some(max)) = (min, max)
+            && min > max
+        {
+            out.push(invalid(format!(
+                "`min` of `{TYPE}` ({min}) must be at most `max` ({max})"
+            )));
+        }
+        out
     }
 
-    async fn create(&self, schema: &ResourceSchema, m: Attrs) -> Result<Value, Failure> {
-        create(schema, m)
+    /// Creates: chooses `result`.
+    ///
+    /// # Errors
+    /// Missing or invalid bounds, or no randomness.
+    async fn create(&self, schema: &ResourceSchema, mut m: Attrs) -> Result<Value, Failure> {
+        let bound = |name| {
+            integer(&m, name, TYPE)
+                .map_err(|d| vec![d])?
+                .ok_or_else(|| error(format!("`{TYPE}` needs `{name}`")))
+        };
+        let (min, max) = (bound("min")?, bound("max")?);
+        if min > max {
+            return Err(error(format!(
+                "`min` of `{TYPE}` ({min}) must be at most `max` ({max})"
+            )));
+        }
+        let result = rng_for(&m)?.random_range(min..=max);
+        set(&mut m, "result", int(result));
+        set(&mut m, "id", Value::String(result.to_string()));
+        Ok(finish(schema, m))
     }
 }
 

@@ -16,65 +16,40 @@ pub const TYPE: &str = "random_password";
 /// The bcrypt cost of `bcrypt_hash`.
 pub const BCRYPT_COST: u32 = 10;
 
-/// The schema: `random_string`'s arguments, sensitive `result` and
-/// `bcrypt_hash`, and `id`.
-pub fn schema() -> ResourceSchema {
-    let mut attributes = arguments();
-    attributes.push((
-        "result",
-        Attribute::computed(Type::String, "The generated password.").sensitive(),
-    ));
-    attributes.push((
-        "bcrypt_hash",
-        Attribute::computed(
-            Type::String,
-            "A bcrypt hash of the password (cost 10), for systems that store hashes.",
-        )
-        .sensitive(),
-    ));
-    attributes.push((
-        "id",
-        Attribute::computed(
-            Type::String,
-            "Always \"none\"; the password is never an id.",
-        ),
-    ));
-    ResourceSchema::new(
-        "A random password, generated once and kept until replaced; never shown.",
-        attributes,
-    )
-}
-
-/// Creates: generates the password and hashes it (on the blocking pool:
-/// bcrypt takes tens of milliseconds by design).
-///
-/// # Errors
-/// Invalid arguments, no randomness, or a bcrypt failure.
-pub async fn create(schema: &ResourceSchema, mut m: Attrs) -> Result<Value, Failure> {
-    let result = generate(TYPE, &m)?;
-    let (result, hash) = blocking(TYPE, move || {
-        let hash = bcrypt::hash(&result, BCRYPT_COST)
-            .map_err(|e| error(format!("`{TYPE}`: cannot hash the password: {e}")))?;
-        Ok((result, hash))
-    })
-    .await?;
-    set(&mut m, "result", Value::String(result));
-    set(&mut m, "bcrypt_hash", Value::String(hash));
-    set(&mut m, "id", Value::string("none"));
-    Ok(finish(schema, m))
-}
-
-/// `random_password`: the [`Generator`] of this file's functions.
+/// `random_password`: a [`Generator`].
 pub struct RandomPassword;
 
 #[async_trait]
 impl Generator for RandomPassword {
-    fn name(&self) -> &'static str {
-        TYPE
-    }
+    const NAME: &'static str = TYPE;
 
+    /// The schema: `random_string`'s arguments, sensitive `result` and
+    /// `bcrypt_hash`, and `id`.
     fn schema(&self) -> ResourceSchema {
-        schema()
+        let mut attributes = arguments();
+        attributes.push((
+            "result",
+            Attribute::computed(Type::String, "The generated password.").sensitive(),
+        ));
+        attributes.push((
+            "bcrypt_hash",
+            Attribute::computed(
+                Type::String,
+                "A bcrypt hash of the password (cost 10), for systems that store hashes.",
+            )
+            .sensitive(),
+        ));
+        attributes.push((
+            "id",
+            Attribute::computed(
+                Type::String,
+                "Always \"none\"; the password is never an id.",
+            ),
+        ));
+        ResourceSchema::new(
+            "A random password, generated once and kept until replaced; never shown.",
+            attributes,
+        )
     }
 
     fn validate(&self, m: &Attrs) -> Vec<Diagnostic> {
@@ -85,8 +60,23 @@ impl Generator for RandomPassword {
         super::random_string::defaults()
     }
 
-    async fn create(&self, schema: &ResourceSchema, m: Attrs) -> Result<Value, Failure> {
-        create(schema, m).await
+    /// Creates: generates the password and hashes it (on the blocking pool:
+    /// bcrypt takes tens of milliseconds by design).
+    ///
+    /// # Errors
+    /// Invalid arguments, no randomness, or a bcrypt failure.
+    async fn create(&self, schema: &ResourceSchema, mut m: Attrs) -> Result<Value, Failure> {
+        let result = generate(TYPE, &m)?;
+        let (result, hash) = blocking(TYPE, move || {
+            let hash = bcrypt::hash(&result, BCRYPT_COST)
+                .map_err(|e| error(format!("`{TYPE}`: cannot hash the password: {e}")))?;
+            Ok((result, hash))
+        })
+        .await?;
+        set(&mut m, "result", Value::String(result));
+        set(&mut m, "bcrypt_hash", Value::String(hash));
+        set(&mut m, "id", Value::string("none"));
+        Ok(finish(schema, m))
     }
 }
 
@@ -111,7 +101,7 @@ mod tests {
         assert!(pw.chars().all(|c| c.is_ascii_alphanumeric()));
         let hash = peel(&m["bcrypt_hash"]).as_str().expect("string");
         assert!(bcrypt::verify(pw, hash).expect("verify"));
-        let s = schema();
+        let s = Generator::schema(&RandomPassword);
         assert!(s.attributes["result"].sensitive);
         assert!(s.attributes["length"].force_new);
     }

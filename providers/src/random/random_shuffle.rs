@@ -19,104 +19,90 @@ pub const TYPE: &str = "random_shuffle";
 /// The largest `result_count` accepted.
 pub const MAX_RESULT_COUNT: i64 = 1_000_000;
 
-/// The schema: `input` (list of string, required), `result_count`,
-/// `seed`, `keepers` (all force-new); computed `result` (list of string)
-/// and `id`.
-pub fn schema() -> ResourceSchema {
-    let strings = Type::List(Box::new(Type::String));
-    ResourceSchema::new(
-        "A random permutation of a list of strings, chosen once and kept until replaced.",
-        vec![
-            (
-                "input",
-                Attribute::required(strings.clone(), "The strings to shuffle.").force_new(),
-            ),
-            (
-                "result_count",
-                Attribute::optional(
-                    Type::Number,
-                    "How many strings `result` has (default: as many as `input`).",
-                )
-                .force_new(),
-            ),
-            (
-                "seed",
-                Attribute::optional(
-                    Type::String,
-                    "Makes the order a function of this text instead of random.",
-                )
-                .force_new(),
-            ),
-            keepers(),
-            (
-                "result",
-                Attribute::computed(strings, "The shuffled strings."),
-            ),
-            ("id", Attribute::computed(Type::String, "Always \"-\".")),
-        ],
-    )
-}
-
-/// Checks `result_count` is 0 to [`MAX_RESULT_COUNT`] (0 means all).
-pub fn validate(m: &Attrs) -> Vec<Diagnostic> {
-    match integer(m, "result_count", TYPE) {
-        Ok(Some(n)) if !(0..=MAX_RESULT_COUNT).contains(&n) => vec![invalid(format!(
-            "`result_count` of `{TYPE}` must be between 0 and {MAX_RESULT_COUNT}, got {n}"
-        ))],
-        Ok(_) => Vec::new(),
-        Err(d) => vec![d],
-    }
-}
-
-/// Creates: shuffles `input` into `result`.
-///
-/// # Errors
-/// A missing `input`, an invalid `result_count`, or no randomness.
-pub fn create(schema: &ResourceSchema, mut m: Attrs) -> Result<Value, Failure> {
-    let Some(input) = get(&m, "input").as_sequence() else {
-        return Err(error(format!(
-            "`input` of `{TYPE}` must be a list of strings"
-        )));
-    };
-    let count = integer(&m, "result_count", TYPE)
-        .map_err(|d| vec![d])?
-        .filter(|n| *n != 0)
-        .map_or(Ok(input.len()), usize::try_from)
-        .map_err(|_| error(format!("`result_count` of `{TYPE}` must be 0 or more")))?;
-    let mut result = Vec::with_capacity(if input.is_empty() { 0 } else { count });
-    if !input.is_empty() {
-        let mut rng = rng_for(&m)?;
-        let mut order: Vec<usize> = (0..input.len()).collect();
-        while result.len() < count {
-            order.shuffle(&mut rng);
-            let take = (count - result.len()).min(order.len());
-            result.extend(order[..take].iter().map(|&i| input[i].clone()));
-        }
-    }
-    set(&mut m, "result", Value::List(Type::String, result));
-    set(&mut m, "id", Value::string("-"));
-    Ok(finish(schema, m))
-}
-
-/// `random_shuffle`: the [`Generator`] of this file's functions.
+/// `random_shuffle`: a [`Generator`].
 pub struct RandomShuffle;
 
 #[async_trait]
 impl Generator for RandomShuffle {
-    fn name(&self) -> &'static str {
-        TYPE
-    }
+    const NAME: &'static str = TYPE;
 
+    /// The schema: `input` (list of string, required), `result_count`,
+    /// `seed`, `keepers` (all force-new); computed `result` (list of string)
+    /// and `id`.
     fn schema(&self) -> ResourceSchema {
-        schema()
+        let strings = Type::List(Box::new(Type::String));
+        ResourceSchema::new(
+            "A random permutation of a list of strings, chosen once and kept until replaced.",
+            vec![
+                (
+                    "input",
+                    Attribute::required(strings.clone(), "The strings to shuffle.").force_new(),
+                ),
+                (
+                    "result_count",
+                    Attribute::optional(
+                        Type::Number,
+                        "How many strings `result` has (default: as many as `input`).",
+                    )
+                    .force_new(),
+                ),
+                (
+                    "seed",
+                    Attribute::optional(
+                        Type::String,
+                        "Makes the order a function of this text instead of random.",
+                    )
+                    .force_new(),
+                ),
+                keepers(),
+                (
+                    "result",
+                    Attribute::computed(strings, "The shuffled strings."),
+                ),
+                ("id", Attribute::computed(Type::String, "Always \"-\".")),
+            ],
+        )
     }
 
+    /// Checks `result_count` is 0 to [`MAX_RESULT_COUNT`] (0 means all).
     fn validate(&self, m: &Attrs) -> Vec<Diagnostic> {
-        validate(m)
+        match integer(m, "result_count", TYPE) {
+            Ok(Some(n)) if !(0..=MAX_RESULT_COUNT).contains(&n) => vec![invalid(format!(
+                "`result_count` of `{TYPE}` must be between 0 and {MAX_RESULT_COUNT}, got {n}"
+            ))],
+            Ok(_) => Vec::new(),
+            Err(d) => vec![d],
+        }
     }
 
-    async fn create(&self, schema: &ResourceSchema, m: Attrs) -> Result<Value, Failure> {
-        create(schema, m)
+    /// Creates: shuffles `input` into `result`.
+    ///
+    /// # Errors
+    /// A missing `input`, an invalid `result_count`, or no randomness.
+    async fn create(&self, schema: &ResourceSchema, mut m: Attrs) -> Result<Value, Failure> {
+        let Some(input) = get(&m, "input").as_sequence() else {
+            return Err(error(format!(
+                "`input` of `{TYPE}` must be a list of strings"
+            )));
+        };
+        let count = integer(&m, "result_count", TYPE)
+            .map_err(|d| vec![d])?
+            .filter(|n| *n != 0)
+            .map_or(Ok(input.len()), usize::try_from)
+            .map_err(|_| error(format!("`result_count` of `{TYPE}` must be 0 or more")))?;
+        let mut result = Vec::with_capacity(if input.is_empty() { 0 } else { count });
+        if !input.is_empty() {
+            let mut rng = rng_for(&m)?;
+            let mut order: Vec<usize> = (0..input.len()).collect();
+            while result.len() < count {
+                order.shuffle(&mut rng);
+                let take = (count - result.len()).min(order.len());
+                result.extend(order[..take].iter().map(|&i| input[i].clone()));
+            }
+        }
+        set(&mut m, "result", Value::List(Type::String, result));
+        set(&mut m, "id", Value::string("-"));
+        Ok(finish(schema, m))
     }
 }
 

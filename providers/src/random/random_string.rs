@@ -73,24 +73,6 @@ pub fn arguments() -> Vec<(&'static str, Attribute)> {
     ]
 }
 
-/// The schema of `random_string`: [`arguments`] and computed `result`
-/// and `id` (both the string).
-pub fn schema() -> ResourceSchema {
-    let mut attributes = arguments();
-    attributes.push((
-        "result",
-        Attribute::computed(Type::String, "The generated string."),
-    ));
-    attributes.push((
-        "id",
-        Attribute::computed(Type::String, "The generated string."),
-    ));
-    ResourceSchema::new(
-        "A random string, generated once and kept until replaced.",
-        attributes,
-    )
-}
-
 /// The defaults plan fills in: every class on, every minimum 0.
 pub fn defaults() -> Vec<(&'static str, Value)> {
     let mut out = Vec::new();
@@ -222,28 +204,29 @@ pub fn generate(type_name: &str, m: &Attrs) -> Result<String, Failure> {
     Ok(out.into_iter().collect())
 }
 
-/// Creates: generates `result`; `id` is the same string.
-///
-/// # Errors
-/// See [`generate`].
-pub fn create(schema: &ResourceSchema, mut m: Attrs) -> Result<Value, Failure> {
-    let result = generate(TYPE, &m)?;
-    set(&mut m, "id", Value::String(result.clone()));
-    set(&mut m, "result", Value::String(result));
-    Ok(finish(schema, m))
-}
-
-/// `random_string`: the [`Generator`] of this file's functions.
+/// `random_string`: a [`Generator`].
 pub struct RandomString;
 
 #[async_trait]
 impl Generator for RandomString {
-    fn name(&self) -> &'static str {
-        TYPE
-    }
+    const NAME: &'static str = TYPE;
 
+    /// The schema of `random_string`: [`arguments`] and computed `result`
+    /// and `id` (both the string).
     fn schema(&self) -> ResourceSchema {
-        schema()
+        let mut attributes = arguments();
+        attributes.push((
+            "result",
+            Attribute::computed(Type::String, "The generated string."),
+        ));
+        attributes.push((
+            "id",
+            Attribute::computed(Type::String, "The generated string."),
+        ));
+        ResourceSchema::new(
+            "A random string, generated once and kept until replaced.",
+            attributes,
+        )
     }
 
     fn validate(&self, m: &Attrs) -> Vec<Diagnostic> {
@@ -254,8 +237,15 @@ impl Generator for RandomString {
         defaults()
     }
 
-    async fn create(&self, schema: &ResourceSchema, m: Attrs) -> Result<Value, Failure> {
-        create(schema, m)
+    /// Creates: generates `result`; `id` is the same string.
+    ///
+    /// # Errors
+    /// See [`generate`].
+    async fn create(&self, schema: &ResourceSchema, mut m: Attrs) -> Result<Value, Failure> {
+        let result = generate(TYPE, &m)?;
+        set(&mut m, "id", Value::String(result.clone()));
+        set(&mut m, "result", Value::String(result));
+        Ok(finish(schema, m))
     }
 }
 

@@ -11,50 +11,40 @@ use infra_lang::{Type, Value};
 /// The resource type name.
 pub const TYPE: &str = "random_uuid";
 
-/// The schema: `keepers` (force-new); computed `result` and `id`.
-pub fn schema() -> ResourceSchema {
-    ResourceSchema::new(
-        "A random UUID, chosen once and kept until replaced.",
-        vec![
-            keepers(),
-            (
-                "result",
-                Attribute::computed(
-                    Type::String,
-                    "The UUID, e.g. \"0f8fad5b-d9cb-469f-a165-70867728950e\".",
-                ),
-            ),
-            ("id", Attribute::computed(Type::String, "The UUID.")),
-        ],
-    )
-}
-
-/// Creates: chooses the UUID.
-///
-/// # Errors
-/// Never; the signature matches the other `random_*` types.
-pub fn create(schema: &ResourceSchema, mut m: Attrs) -> Result<Value, Failure> {
-    let uuid = uuid::Uuid::new_v4().to_string();
-    set(&mut m, "id", Value::String(uuid.clone()));
-    set(&mut m, "result", Value::String(uuid));
-    Ok(finish(schema, m))
-}
-
-/// `random_uuid`: the [`Generator`] of this file's functions.
+/// `random_uuid`: a [`Generator`].
 pub struct RandomUuid;
 
 #[async_trait]
 impl Generator for RandomUuid {
-    fn name(&self) -> &'static str {
-        TYPE
-    }
+    const NAME: &'static str = TYPE;
 
+    /// The schema: `keepers` (force-new); computed `result` and `id`.
     fn schema(&self) -> ResourceSchema {
-        schema()
+        ResourceSchema::new(
+            "A random UUID, chosen once and kept until replaced.",
+            vec![
+                keepers(),
+                (
+                    "result",
+                    Attribute::computed(
+                        Type::String,
+                        "The UUID, e.g. \"0f8fad5b-d9cb-469f-a165-70867728950e\".",
+                    ),
+                ),
+                ("id", Attribute::computed(Type::String, "The UUID.")),
+            ],
+        )
     }
 
-    async fn create(&self, schema: &ResourceSchema, m: Attrs) -> Result<Value, Failure> {
-        create(schema, m)
+    /// Creates: chooses the UUID.
+    ///
+    /// # Errors
+    /// Never; the signature matches the other `random_*` types.
+    async fn create(&self, schema: &ResourceSchema, mut m: Attrs) -> Result<Value, Failure> {
+        let uuid = uuid::Uuid::new_v4().to_string();
+        set(&mut m, "id", Value::String(uuid.clone()));
+        set(&mut m, "result", Value::String(uuid));
+        Ok(finish(schema, m))
     }
 }
 
