@@ -282,14 +282,9 @@ fn object_path(m: &Attrs) -> Option<String> {
 mod tests {
     use super::*;
     use infra_engine::provider::Provider;
-    use std::collections::BTreeMap;
 
     fn obj(pairs: &[(&str, Value)]) -> Value {
-        let mut m = BTreeMap::new();
-        for (k, v) in pairs {
-            m.insert(k.to_string(), v.clone());
-        }
-        Value::Object(m)
+        Value::object_of(pairs)
     }
 
     fn create(p: &TestProvider, planned: Value) -> Result<Option<Value>, Failure> {

@@ -1071,12 +1071,7 @@ mod tests {
     }
 
     fn obj(pairs: &[(&str, Value)]) -> Value {
-        Value::Object(
-            pairs
-                .iter()
-                .map(|(k, v)| (k.to_string(), v.clone()))
-                .collect(),
-        )
+        Value::object_of(pairs)
     }
 
     fn plan_with(prior: Option<&Value>, config: &Value) -> Attrs {

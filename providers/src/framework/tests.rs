@@ -9,7 +9,6 @@ use infra_engine::provider::{
     ApplyRequest, Attribute, Failure, Found, PlanRequest, Provider, ResourceSchema,
 };
 use infra_lang::{Diagnostic, Type, Value};
-use std::collections::BTreeMap;
 
 /// The context: a greeting set by `configure`.
 struct Greeting(String);
@@ -117,11 +116,7 @@ impl DataSource<Greeting> for Info {
 }
 
 fn obj(pairs: &[(&str, Value)]) -> Value {
-    let m: BTreeMap<String, Value> = pairs
-        .iter()
-        .map(|(k, v)| (k.to_string(), v.clone()))
-        .collect();
-    Value::Object(m)
+    Value::object_of(pairs)
 }
 
 fn rt() -> tokio::runtime::Runtime {

@@ -144,17 +144,9 @@ impl ResourceType<()> for InfraData {
 mod tests {
     use super::*;
     use crate::object::attrs;
-    use std::collections::BTreeMap;
 
     fn obj(pairs: &[(&str, Value)]) -> Value {
-        let mut m = BTreeMap::new();
-        for name in ["input", "output", "triggers_replace", "id"] {
-            m.insert(name.to_string(), Value::NULL);
-        }
-        for (k, v) in pairs {
-            m.insert(k.to_string(), v.clone());
-        }
-        Value::Object(m)
+        Value::object_of(pairs)
     }
 
     /// The planned attributes for `config` over `prior`.

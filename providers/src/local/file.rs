@@ -625,15 +625,10 @@ impl ResourceType<Arc<Written>> for Flavor {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::collections::BTreeMap;
     use std::sync::Arc;
 
     pub(crate) fn obj(pairs: &[(&str, Value)]) -> Value {
-        let mut m = BTreeMap::new();
-        for (k, v) in pairs {
-            m.insert(k.to_string(), v.clone());
-        }
-        Value::Object(m)
+        Value::object_of(pairs)
     }
 
     fn rt() -> tokio::runtime::Runtime {

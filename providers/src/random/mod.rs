@@ -204,15 +204,10 @@ mod tests {
     use super::*;
     use crate::object::{attrs, int};
     use infra_engine::provider::Provider;
-    use std::collections::BTreeMap;
 
     /// An object of `pairs`.
     pub(crate) fn obj(pairs: &[(&str, Value)]) -> Value {
-        let mut m = BTreeMap::new();
-        for (k, v) in pairs {
-            m.insert(k.to_string(), v.clone());
-        }
-        Value::Object(m)
+        Value::object_of(pairs)
     }
 
     /// Plans and applies a create of `type_name` with `config`.
