@@ -1,0 +1,8 @@
+//! The Terraform plugin protocol: infra runs Terraform providers as plugins
+//! (client) and serves its own providers to Terraform and OpenTofu (server).
+//!
+//! Layout: `proto` holds the generated tfplugin5/tfplugin6/go-plugin
+//! messages and services (from `proto/*.proto` by build.rs); `wire` converts
+//! DynamicValue bytes and cty type JSON to and from infra values.
+
+pub mod proto;
