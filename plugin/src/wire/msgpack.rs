@@ -443,16 +443,15 @@ fn put(
     }
 }
 
+/// The floats that convert to an `i64` exactly when whole: [-2^63, 2^63).
+const I64_RANGE: std::ops::Range<f64> = -9.223_372_036_854_776e18..9.223_372_036_854_776e18;
+
 /// cty's number encoding: an int when the value is an exact int64, else a
 /// float64 (±Inf included).
 fn put_number(out: &mut Vec<u8>, n: Number) -> Result<(), WireError> {
     match n {
         Number::Int(i) => w(rmp::encode::write_sint(out, i)),
-        Number::Float(f)
-            if f.fract() == 0.0
-                && f >= -9.223_372_036_854_775_808e18
-                && f < 9.223_372_036_854_775_808e18 =>
-        {
+        Number::Float(f) if f.fract() == 0.0 && I64_RANGE.contains(&f) => {
             w(rmp::encode::write_sint(out, f as i64))
         }
         Number::Float(f) => w(rmp::encode::write_f64(out, f)),
