@@ -532,4 +532,6 @@ impl Provider for PluginProvider {
 }
 
 #[cfg(test)]
+mod fake;
+#[cfg(test)]
 mod tests;

@@ -495,3 +495,93 @@ fn nested_object(o: &crate::proto::tfplugin6::schema::Object) -> Result<Type, St
         N::Map => Type::Map(Box::new(object)),
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::proto::tfplugin6::schema;
+
+    fn block_of(nesting: schema::nested_block::NestingMode, attr_type: &str) -> schema::Block {
+        schema::Block {
+            block_types: vec![schema::NestedBlock {
+                type_name: "b".into(),
+                nesting: nesting as i32,
+                block: Some(schema::Block {
+                    attributes: vec![schema::Attribute {
+                        name: "a".into(),
+                        r#type: attr_type.as_bytes().to_vec(),
+                        optional: true,
+                        ..Default::default()
+                    }],
+                    ..Default::default()
+                }),
+                ..Default::default()
+            }],
+            ..Default::default()
+        }
+    }
+
+    /// The implied types of the five block nesting modes, and the
+    /// `dynamic` rule for LIST and MAP (Terraform's `decoder_spec.go`).
+    #[test]
+    fn blocks_become_attributes_of_their_implied_type() {
+        use schema::nested_block::NestingMode as N;
+        for (mode, attr_type, want, nesting) in [
+            (
+                N::Single,
+                r#""string""#,
+                "object({ a = string })",
+                Nesting::Single,
+            ),
+            (
+                N::Group,
+                r#""string""#,
+                "object({ a = string })",
+                Nesting::Group,
+            ),
+            (
+                N::List,
+                r#""string""#,
+                "list(object({ a = string }))",
+                Nesting::List,
+            ),
+            (
+                N::Set,
+                r#""string""#,
+                "set(object({ a = string }))",
+                Nesting::Set,
+            ),
+            (
+                N::Map,
+                r#""string""#,
+                "map(object({ a = string }))",
+                Nesting::Map,
+            ),
+            (N::List, r#""dynamic""#, "any", Nesting::List),
+            (N::Map, r#"["list","dynamic"]"#, "any", Nesting::Map),
+            (
+                N::Set,
+                r#""dynamic""#,
+                "set(object({ a = any }))",
+                Nesting::Set,
+            ),
+        ] {
+            let (rs, blocks) = v6::block(Some(&block_of(mode, attr_type))).expect("converts");
+            let b = &rs.attributes["b"];
+            assert_eq!(b.ty.to_string(), want, "{mode:?} {attr_type}");
+            assert!(b.optional && !b.required && !b.computed);
+            assert_eq!(blocks["b"], nesting);
+        }
+    }
+
+    #[test]
+    fn a_bad_type_names_where_it_is() {
+        let err = v6::block(Some(&block_of(
+            schema::nested_block::NestingMode::List,
+            r#"["list"]"#,
+        )))
+        .map(|_| ())
+        .expect_err("bad type");
+        assert!(err.starts_with("block `b`: attribute `a`: "), "{err}");
+    }
+}
