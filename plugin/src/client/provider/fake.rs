@@ -47,15 +47,14 @@ macro_rules! fake_plugin {
         validate_resource: $validate_resource:ident / $validate_resource_msg:ident,
         validate_data: $validate_data:ident / $validate_data_msg:ident,
         configure: $configure:ident / $configure_msg:ident,
-        stop: $stop:ident / $stop_msg:ident,
-        extra_attributes: $extra:expr $(,)?
+        stop: $stop:ident / $stop_msg:ident $(,)?
     ) => {
         pub mod $m {
             use super::*;
             use crate::proto::$p as p;
             use p::provider_server::{Provider as Service, ProviderServer};
 
-            fn string_attr(name: &str, required: bool, computed: bool) -> p::schema::Attribute {
+            pub fn string_attr(name: &str, required: bool, computed: bool) -> p::schema::Attribute {
                 p::schema::Attribute {
                     name: name.into(),
                     r#type: br#""string""#.to_vec(),
@@ -107,7 +106,7 @@ macro_rules! fake_plugin {
                         secret,
                     ]
                     .into_iter()
-                    .chain($extra)
+                    .chain(<p::schema::Attribute as ExtraAttributes>::extra())
                     .collect(),
                     vec![rule],
                 )
@@ -451,34 +450,32 @@ macro_rules! fake_plugin {
     };
 }
 
-fake_plugin!(
-    v5, tfplugin5,
-    get_schema: get_schema,
-    validate_provider: prepare_provider_config / prepare_provider_config,
-    validate_resource: validate_resource_type_config / validate_resource_type_config,
-    validate_data: validate_data_source_config / validate_data_source_config,
-    configure: configure / configure,
-    stop: stop / stop,
-    extra_attributes: None,
-);
+rpc::for_each_version!(fake_plugin);
 
-fake_plugin!(
-    v6, tfplugin6,
-    get_schema: get_provider_schema,
-    validate_provider: validate_provider_config / validate_provider_config,
-    validate_resource: validate_resource_config / validate_resource_config,
-    validate_data: validate_data_resource_config / validate_data_resource_config,
-    configure: configure_provider / configure_provider,
-    stop: stop_provider / stop_provider,
-    // A nested attribute type (tfplugin6 only).
-    extra_attributes: Some(p::schema::Attribute {
-        name: "endpoint".into(),
-        optional: true,
-        nested_type: Some(p::schema::Object {
-            attributes: vec![string_attr("host", false, false)],
-            nesting: p::schema::object::NestingMode::Single as i32,
+/// Attributes only one protocol version can express.
+trait ExtraAttributes: Sized {
+    fn extra() -> Vec<Self>;
+}
+
+impl ExtraAttributes for crate::proto::tfplugin5::schema::Attribute {
+    fn extra() -> Vec<Self> {
+        Vec::new()
+    }
+}
+
+impl ExtraAttributes for crate::proto::tfplugin6::schema::Attribute {
+    /// A nested attribute type.
+    fn extra() -> Vec<Self> {
+        use crate::proto::tfplugin6::schema;
+        vec![schema::Attribute {
+            name: "endpoint".into(),
+            optional: true,
+            nested_type: Some(schema::Object {
+                attributes: vec![v6::string_attr("host", false, false)],
+                nesting: schema::object::NestingMode::Single as i32,
+                ..Default::default()
+            }),
             ..Default::default()
-        }),
-        ..Default::default()
-    }),
-);
+        }]
+    }
+}

@@ -124,8 +124,7 @@ macro_rules! versioned {
         validate_resource: $validate_resource:ident / $validate_resource_msg:ident,
         validate_data: $validate_data:ident / $validate_data_msg:ident,
         configure: $configure:ident / $configure_msg:ident,
-        stop: $stop:ident / $stop_msg:ident,
-        nested_type: $nested:expr $(,)?
+        stop: $stop:ident / $stop_msg:ident $(,)?
     ) => {
         pub(crate) mod $m {
             use super::*;
@@ -183,8 +182,7 @@ macro_rules! versioned {
             }
 
             fn attribute(a: &p::schema::Attribute) -> Result<Attribute, String> {
-                let nested: Option<Result<Type, String>> = ($nested)(a);
-                let ty = match nested {
+                let ty = match a.nested_type() {
                     Some(t) => t?,
                     None => type_from_json(&a.r#type)
                         .map_err(|e| format!("attribute `{}`: {e}", a.name))?,
@@ -451,28 +449,54 @@ macro_rules! versioned {
     };
 }
 
-versioned!(
-    v5, tfplugin5,
-    get_schema: get_schema,
-    validate_provider: prepare_provider_config / prepare_provider_config,
-    validate_resource: validate_resource_type_config / validate_resource_type_config,
-    validate_data: validate_data_source_config / validate_data_source_config,
-    configure: configure / configure,
-    stop: stop / stop,
-    // tfplugin5 has no nested attribute types.
-    nested_type: |_: &p::schema::Attribute| None,
-);
+/// Invokes `$mac!` once per protocol version with what differs between
+/// tfplugin5 and tfplugin6 (design §1): the module to define, the
+/// generated module, and each renamed RPC with its message module. Shared
+/// by the client here and the test plugin (`fake.rs`).
+macro_rules! for_each_version {
+    ($mac:ident) => {
+        $mac!(
+            v5, tfplugin5,
+            get_schema: get_schema,
+            validate_provider: prepare_provider_config / prepare_provider_config,
+            validate_resource: validate_resource_type_config / validate_resource_type_config,
+            validate_data: validate_data_source_config / validate_data_source_config,
+            configure: configure / configure,
+            stop: stop / stop,
+        );
+        $mac!(
+            v6, tfplugin6,
+            get_schema: get_provider_schema,
+            validate_provider: validate_provider_config / validate_provider_config,
+            validate_resource: validate_resource_config / validate_resource_config,
+            validate_data: validate_data_resource_config / validate_data_resource_config,
+            configure: configure_provider / configure_provider,
+            stop: stop_provider / stop_provider,
+        );
+    };
+}
+#[cfg(test)]
+pub(crate) use for_each_version;
 
-versioned!(
-    v6, tfplugin6,
-    get_schema: get_provider_schema,
-    validate_provider: validate_provider_config / validate_provider_config,
-    validate_resource: validate_resource_config / validate_resource_config,
-    validate_data: validate_data_resource_config / validate_data_resource_config,
-    configure: configure_provider / configure_provider,
-    stop: stop_provider / stop_provider,
-    nested_type: |a: &p::schema::Attribute| a.nested_type.as_ref().map(nested_object),
-);
+for_each_version!(versioned);
+
+/// An attribute's nested attribute type, converted: tfplugin6 only.
+trait NestedType {
+    /// The implied type, `None` for a plain attribute.
+    fn nested_type(&self) -> Option<Result<Type, String>>;
+}
+
+impl NestedType for crate::proto::tfplugin5::schema::Attribute {
+    fn nested_type(&self) -> Option<Result<Type, String>> {
+        None
+    }
+}
+
+impl NestedType for crate::proto::tfplugin6::schema::Attribute {
+    fn nested_type(&self) -> Option<Result<Type, String>> {
+        self.nested_type.as_ref().map(nested_object)
+    }
+}
 
 /// The implied type of a tfplugin6 nested attribute type
 /// (`configschema.Object.ImpliedType`: no tuple rule, unlike blocks).
