@@ -202,19 +202,34 @@ impl PluginProvider {
         }
     }
 
+    /// The failure for an RPC that ended in a gRPC error status. A
+    /// status that says the connection broke (the plugin exited or
+    /// crashed) is told apart from the provider refusing the call.
     fn transport(&self, rpc: &str, status: &tonic::Status) -> Failure {
         use tonic::Code;
-        match status.code() {
-            Code::Unavailable | Code::Cancelled | Code::Unknown
-                if status.message().contains("transport") || status.code() == Code::Unavailable =>
-            {
-                self.fail(format!(
-                    "stopped answering during {rpc} (the plugin process may have crashed): {}",
-                    status.message()
-                ))
-            }
-            Code::Unimplemented => self.fail(format!("does not implement {rpc}")),
-            code => self.fail(format!("failed {rpc}: {code:?}: {}", status.message())),
+        let message = status.message();
+        let lower = message.to_ascii_lowercase();
+        let gone = match status.code() {
+            Code::Unavailable => true,
+            Code::Unknown | Code::Cancelled | Code::Internal => [
+                "transport",
+                "connection",
+                "h2 protocol",
+                "broken pipe",
+                "reset",
+            ]
+            .iter()
+            .any(|w| lower.contains(w)),
+            _ => false,
+        };
+        if gone {
+            self.fail(format!(
+                "stopped answering during {rpc} (the plugin process may have exited or crashed): {message}"
+            ))
+        } else if status.code() == Code::Unimplemented {
+            self.fail(format!("does not implement {rpc}"))
+        } else {
+            self.fail(format!("failed {rpc}: {:?}: {message}", status.code()))
         }
     }
 
