@@ -5,4 +5,9 @@
 //! messages and services (from `proto/*.proto` by build.rs); `wire` converts
 //! DynamicValue bytes and cty type JSON to and from infra values.
 
+pub mod client;
+pub mod handshake;
+mod io;
 pub mod proto;
+pub mod server;
+pub mod tls;
