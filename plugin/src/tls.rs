@@ -74,29 +74,9 @@ impl Identity {
     /// Generates a fresh key pair and self-signed certificate (see the type
     /// docs for the template). Errors only if the system random source fails.
     pub fn generate() -> Result<Identity, TlsError> {
-        let err = |e: rcgen::Error| TlsError(format!("cannot generate the TLS certificate: {e}"));
-        let key = rcgen::KeyPair::generate_for(&rcgen::PKCS_ECDSA_P256_SHA256).map_err(err)?;
-        let mut params =
-            rcgen::CertificateParams::new(vec![SERVER_NAME.to_string()]).map_err(err)?;
-        let mut name = rcgen::DistinguishedName::new();
-        name.push(rcgen::DnType::CommonName, SERVER_NAME);
-        name.push(rcgen::DnType::OrganizationName, "HashiCorp");
-        params.distinguished_name = name;
-        params.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
-        params.key_usages = vec![
-            rcgen::KeyUsagePurpose::DigitalSignature,
-            rcgen::KeyUsagePurpose::KeyEncipherment,
-            rcgen::KeyUsagePurpose::KeyAgreement,
-            rcgen::KeyUsagePurpose::KeyCertSign,
-        ];
-        params.extended_key_usages = vec![
-            rcgen::ExtendedKeyUsagePurpose::ClientAuth,
-            rcgen::ExtendedKeyUsagePurpose::ServerAuth,
-        ];
-        let now = time::OffsetDateTime::now_utc();
-        params.not_before = now - Duration::from_secs(30);
-        params.not_after = now + Duration::from_secs(262_980 * 3600);
-        let cert = params.self_signed(&key).map_err(err)?;
+        let key =
+            rcgen::KeyPair::generate_for(&rcgen::PKCS_ECDSA_P256_SHA256).map_err(cert_error)?;
+        let cert = go_plugin_params()?.self_signed(&key).map_err(cert_error)?;
         Ok(Identity {
             cert_der: cert.der().clone(),
             cert_pem: cert.pem(),
@@ -107,6 +87,36 @@ impl Identity {
     fn key_der(&self) -> PrivateKeyDer<'static> {
         PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(self.key_pkcs8.clone()))
     }
+}
+
+fn cert_error(e: rcgen::Error) -> TlsError {
+    TlsError(format!("cannot generate the TLS certificate: {e}"))
+}
+
+/// go-plugin's certificate template (GP `mtls.go` `generateCert`; see
+/// [`Identity`]).
+fn go_plugin_params() -> Result<rcgen::CertificateParams, TlsError> {
+    let mut params =
+        rcgen::CertificateParams::new(vec![SERVER_NAME.to_string()]).map_err(cert_error)?;
+    let mut name = rcgen::DistinguishedName::new();
+    name.push(rcgen::DnType::CommonName, SERVER_NAME);
+    name.push(rcgen::DnType::OrganizationName, "HashiCorp");
+    params.distinguished_name = name;
+    params.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
+    params.key_usages = vec![
+        rcgen::KeyUsagePurpose::DigitalSignature,
+        rcgen::KeyUsagePurpose::KeyEncipherment,
+        rcgen::KeyUsagePurpose::KeyAgreement,
+        rcgen::KeyUsagePurpose::KeyCertSign,
+    ];
+    params.extended_key_usages = vec![
+        rcgen::ExtendedKeyUsagePurpose::ClientAuth,
+        rcgen::ExtendedKeyUsagePurpose::ServerAuth,
+    ];
+    let now = time::OffsetDateTime::now_utc();
+    params.not_before = now - Duration::from_secs(30);
+    params.not_after = now + Duration::from_secs(262_980 * 3600);
+    Ok(params)
 }
 
 /// Decodes the certificates of a PEM text such as `PLUGIN_CLIENT_CERT`
@@ -371,3 +381,6 @@ impl SignatureVerificationAlgorithm for EcdsaP521Sha512 {
         alg_id::ECDSA_SHA512
     }
 }
+
+#[cfg(test)]
+mod tests;
