@@ -6,6 +6,8 @@
 pub mod connect;
 mod output;
 pub mod process;
+#[cfg(test)]
+mod tests;
 
 pub use connect::connect;
 pub use process::PluginProcess;

@@ -8,7 +8,7 @@
 pub mod controller;
 pub mod listen;
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;
 
 use std::io::Write as _;
 use std::time::Duration;

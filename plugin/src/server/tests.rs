@@ -18,13 +18,15 @@ use crate::tls::Identity;
 
 const WAIT: Duration = Duration::from_secs(20);
 
-struct Running {
-    task: JoinHandle<Result<(), ServeError>>,
-    line: HandshakeLine,
-    raw_line: String,
+/// A server started by [`start`].
+pub(crate) struct Running {
+    pub(crate) task: JoinHandle<Result<(), ServeError>>,
+    pub(crate) line: HandshakeLine,
+    pub(crate) raw_line: String,
 }
 
-fn settings(listen: ListenOn, client: Option<&Identity>) -> ServeSettings {
+/// Settings as a client would pass them (`client` = AutoMTLS).
+pub(crate) fn settings(listen: ListenOn, client: Option<&Identity>) -> ServeSettings {
     ServeSettings {
         magic_cookie: Some(MAGIC_COOKIE_VALUE.to_string()),
         protocol_versions: Some("5,6".to_string()),
@@ -33,7 +35,8 @@ fn settings(listen: ListenOn, client: Option<&Identity>) -> ServeSettings {
     }
 }
 
-async fn start(settings: ServeSettings) -> Running {
+/// Starts `serve_with` in a task and waits for its handshake line.
+pub(crate) async fn start(settings: ServeSettings) -> Running {
     let (tx, rx) = oneshot::channel();
     let task = tokio::spawn(serve_with(settings, Routes::default(), 6, move |line| {
         let _ = tx.send(line);
