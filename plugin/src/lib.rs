@@ -7,5 +7,9 @@
 
 pub mod client;
 pub mod diag;
+pub mod handshake;
+mod io;
 pub mod proto;
+pub mod server;
+pub mod tls;
 pub mod wire;
