@@ -11,5 +11,6 @@ pub mod drift;
 pub mod eval;
 pub mod import;
 pub mod plan;
+pub mod plugins;
 pub mod provider;
 pub mod state;

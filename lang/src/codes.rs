@@ -111,7 +111,23 @@ pub const CODES: &[Code] = &[
     ),
     code(
         "block::ignored",
-        "a `terraform` block, accepted for migration and ignored",
+        "a setting of the `terraform`/`infra` block infra does not use (`required_version`, `experiments`, `language`, `provider_meta`), accepted for migration and ignored",
+    ),
+    code(
+        "settings::invalid-source",
+        "a `required_providers` source that is not `[HOSTNAME/]NAMESPACE/TYPE`",
+    ),
+    code(
+        "settings::invalid-version",
+        "a version constraint (`version`, `required_version`) that does not parse",
+    ),
+    code(
+        "settings::invalid-requirement",
+        "a malformed `required_providers` entry (not an object, unknown key, bad local name or `configuration_aliases`)",
+    ),
+    code(
+        "settings::unsupported",
+        "`backend`, `cloud` or `state_store` inside the settings block (infra reads a top-level `backend` block)",
     ),
     code("duplicate::declaration", "a name declared twice"),
     code("duplicate::parameter", "a function parameter named twice"),
@@ -637,6 +653,26 @@ pub const CODES: &[Code] = &[
     code(
         "provider::undeclared-configuration",
         "a resource's `provider = aws.west` names a configuration no `provider` block declares",
+    ),
+    code(
+        "provider::not-required",
+        "a resource type or data source whose provider is neither built in nor in `required_providers`",
+    ),
+    code(
+        "provider::not-installed",
+        "a required plugin provider with no `dev_overrides` entry (or no executable in its directory)",
+    ),
+    code(
+        "cliconfig::unreadable",
+        "the CLI configuration file named by `INFRA_CLI_CONFIG_FILE`/`TF_CLI_CONFIG_FILE` is missing or unreadable",
+    ),
+    code(
+        "cliconfig::invalid",
+        "a CLI configuration file that Terraform would refuse too (bad `provider_installation`)",
+    ),
+    code(
+        "cliconfig::not-used",
+        "CLI configuration settings only an installer uses (mirrors, `direct`, `plugin_cache_dir`, credentials), not used yet",
     ),
     code(
         "import::not-in-configuration",

@@ -122,9 +122,16 @@ pub const BLOCK_TYPES: &[BlockSpec] = &[
     BlockSpec {
         name: "terraform",
         labels: &[],
-        attributes: None,
-        blocks: None,
-        summary: "Terraform settings (accepted and ignored)",
+        attributes: Some(meta::SETTINGS_ARGS),
+        blocks: Some(meta::SETTINGS_BLOCKS),
+        summary: "settings: `required_providers` (Terraform's spelling)",
+    },
+    BlockSpec {
+        name: "infra",
+        labels: &[],
+        attributes: Some(meta::SETTINGS_ARGS),
+        blocks: Some(meta::SETTINGS_BLOCKS),
+        summary: "settings: `required_providers`",
     },
 ];
 

@@ -71,7 +71,7 @@ struct Indexer<'d> {
     decls: Declarations,
 }
 
-fn literal_string(e: &Expr) -> Option<String> {
+pub(super) fn literal_string(e: &Expr) -> Option<String> {
     match &e.kind {
         ExprKind::Template(t) => t.as_literal(),
         _ => None,
@@ -334,7 +334,11 @@ impl Indexer<'_> {
                 self.declare("check", |d| &mut d.checks, label(0), site(0));
                 // A `data` block inside a `check` is scoped to it but is
                 // referenced with the usual `data.TYPE.NAME`.
-                for nested in b.body.blocks().filter(|n| n.kind.name == "data" && n.labels.len() == 2) {
+                for nested in b
+                    .body
+                    .blocks()
+                    .filter(|n| n.kind.name == "data" && n.labels.len() == 2)
+                {
                     let key = format!("{}.{}", nested.labels[0].value, nested.labels[1].value);
                     let site = Site {
                         source: src.clone(),
@@ -344,18 +348,16 @@ impl Indexer<'_> {
                 }
             }
             "provider" => {
-                let key = match b.body.attribute(meta::ALIAS).and_then(|a| literal_string(&a.expr)) {
+                let key = match b
+                    .body
+                    .attribute(meta::ALIAS)
+                    .and_then(|a| literal_string(&a.expr))
+                {
                     Some(alias) => format!("{}.{alias}", label(0)),
                     None => label(0),
                 };
                 self.declare("provider configuration", |d| &mut d.providers, key, site(0));
             }
-            "terraform" => self.diags.push(
-                Diagnostic::warning("block::ignored", "the `terraform` block is ignored by infra")
-                    .in_file(src)
-                    .primary(b.kind.span, "ignored")
-                    .with_help("infra has no provider downloads or version pins; remove the block once migrated."),
-            ),
             _ => {}
         }
     }

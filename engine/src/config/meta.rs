@@ -138,3 +138,43 @@ pub const IMPORT_ARGS: &[&str] = &[TO, ID, PROVIDER, FOR_EACH];
 /// Arguments of a `removed` block (its nested block is `lifecycle`, whose
 /// one argument is `destroy`).
 pub const REMOVED_ARGS: &[&str] = &[FROM];
+
+/// The settings block's keywords: Terraform's `terraform { ... }` and its
+/// infra spelling `infra { ... }`, which mean the same.
+pub const SETTINGS_KEYWORDS: &[&str] = &["terraform", "infra"];
+/// `required_providers { NAME = { source, version, configuration_aliases } }`
+/// in a settings block: the providers a module uses, by local name.
+pub const REQUIRED_PROVIDERS: &str = "required_providers";
+/// `configuration_aliases = [aws.west]` of a required provider: the
+/// aliased configurations a module expects from its caller.
+pub const CONFIGURATION_ALIASES: &str = "configuration_aliases";
+/// `required_version = "..."`: the Terraform versions a module works with
+/// (checked syntactically, otherwise ignored: it is not infra's version).
+pub const REQUIRED_VERSION: &str = "required_version";
+/// `experiments = [...]`: Terraform language experiments (ignored).
+pub const EXPERIMENTS: &str = "experiments";
+/// `language = ...`: Terraform's language edition (ignored).
+pub const LANGUAGE: &str = "language";
+/// `backend "TYPE" { ... }` inside a settings block: refused, infra reads
+/// its state location from a top-level `backend` block.
+pub const BACKEND: &str = "backend";
+/// `cloud { ... }`: HCP Terraform (refused, not supported).
+pub const CLOUD: &str = "cloud";
+/// `state_store "TYPE" { ... }`: Terraform's pluggable state storage
+/// (refused, not supported).
+pub const STATE_STORE: &str = "state_store";
+/// `provider_meta "NAME" { ... }`: module metadata for a provider
+/// (ignored).
+pub const PROVIDER_META: &str = "provider_meta";
+/// Arguments of a settings block.
+pub const SETTINGS_ARGS: &[&str] = &[REQUIRED_VERSION, EXPERIMENTS, LANGUAGE];
+/// Nested blocks of a settings block.
+pub const SETTINGS_BLOCKS: &[&str] = &[
+    REQUIRED_PROVIDERS,
+    BACKEND,
+    CLOUD,
+    STATE_STORE,
+    PROVIDER_META,
+];
+/// Keys of a `required_providers` entry object.
+pub const REQUIREMENT_ARGS: &[&str] = &[SOURCE, VERSION, CONFIGURATION_ALIASES];

@@ -11,6 +11,7 @@ pub mod meta;
 pub mod moves;
 mod references;
 pub mod schemas;
+pub mod settings;
 
 pub use blocks::{BLOCK_TYPES, BlockSpec};
 pub use index::Declarations;
@@ -127,6 +128,7 @@ const PARALLEL_CHECK_BLOCKS: usize = 500;
 pub fn check_module(files: &[ParsedFile]) -> Vec<Diagnostic> {
     let mut diags = Vec::new();
     let decls = index::index(files, &mut diags);
+    diags.extend(settings::requirements(files).1);
     let blocks: usize = files.iter().map(|f| f.ast.body.items.len()).sum();
     if blocks >= PARALLEL_CHECK_BLOCKS {
         // The cycle search and the reference checks read the same tree

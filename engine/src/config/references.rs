@@ -741,7 +741,7 @@ pub(crate) fn check(files: &[ParsedFile], decls: &Declarations, diags: &mut Vec<
                     ctx.body(&b.body, &[meta::FOR_EACH, meta::TO]);
                 }
                 "moved" | "removed" => {}
-                "terraform" => {}
+                "terraform" | "infra" => {}
                 _ => ctx.body(&b.body, &[]),
             }
         }

@@ -9,8 +9,20 @@ use infra_lang::diagnostic::did_you_mean;
 use infra_lang::{Diagnostic, Span};
 
 /// Schema diagnostics for every `resource`/`data` block of `files`.
+///
+/// A type whose provider (the prefix before `_`) runs as a plugin (a
+/// `required_providers` entry that does not keep a built-in provider) is
+/// not checked here: its schema comes from the plugin at plan. A type
+/// whose provider is neither built in nor required is
+/// `provider::not-required`.
 pub fn check(files: &[ParsedFile], providers: &Providers) -> Vec<Diagnostic> {
     let mut diags = Vec::new();
+    let (required, _) = super::settings::requirements(files);
+    let plugins: Vec<&str> = required
+        .iter()
+        .filter(|r| !crate::plugins::selects_builtin(r, providers.get(&r.local_name).is_some()))
+        .map(|r| r.local_name.as_str())
+        .collect();
     for f in files {
         for b in f.ast.body.blocks() {
             let data = match b.kind.name.as_str() {
@@ -37,25 +49,28 @@ pub fn check(files: &[ParsedFile], providers: &Providers) -> Vec<Diagnostic> {
                     super::meta::RESOURCE_BLOCKS,
                 )),
                 None => {
+                    let provider = Providers::provider_name(type_name);
+                    if plugins.contains(&provider) {
+                        // Served by a plugin: its schema is known at plan.
+                        continue;
+                    }
                     let all = providers.type_names(data);
                     let suggestion = did_you_mean(type_name, all.iter().map(String::as_str));
                     let known_provider = providers.for_type(type_name).is_some();
-                    // A provider this build does not have is reported by
-                    // plan; validate stays offline and silent about it
-                    // unless the name looks like a typo of a known type.
                     let help = match suggestion {
                         Some(s) => format!("Did you mean `{s}`?"),
                         None if known_provider => format!(
-                            "Provider `{}` has: {}.",
-                            Providers::provider_name(type_name),
+                            "Provider `{provider}` has: {}.",
                             all.iter()
-                                .filter(|a| Providers::provider_name(a)
-                                    == Providers::provider_name(type_name))
+                                .filter(|a| Providers::provider_name(a) == provider)
                                 .map(|a| format!("`{a}`"))
                                 .collect::<Vec<_>>()
                                 .join(", ")
                         ),
-                        None => continue,
+                        None => {
+                            diags.push(not_required(f, t.span, type_name, data, providers, &all));
+                            continue;
+                        }
                     };
                     diags.push(
                         Diagnostic::error(
@@ -74,4 +89,51 @@ pub fn check(files: &[ParsedFile], providers: &Providers) -> Vec<Diagnostic> {
         }
     }
     diags
+}
+
+/// `provider::not-required`: no provider `NAME` for `type_name`, with
+/// what to write in `required_providers`, and a built-in type of the same
+/// name after the prefix when there is one (`infra_data` for
+/// `terraform_data`).
+fn not_required(
+    f: &ParsedFile,
+    span: Span,
+    type_name: &str,
+    data: bool,
+    providers: &Providers,
+    all: &[String],
+) -> Diagnostic {
+    let provider = Providers::provider_name(type_name);
+    let rest = &type_name[provider.len()..];
+    let mut same_rest: Vec<&String> = all
+        .iter()
+        .filter(|a| {
+            !rest.is_empty()
+                && a.ends_with(rest)
+                && Providers::provider_name(a).len() + rest.len() == a.len()
+        })
+        .collect();
+    same_rest.sort();
+    let builtin = providers
+        .iter()
+        .map(|(n, _)| format!("`{n}`"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let mut help = match same_rest.first() {
+        Some(s) => format!("The built-in `{s}` may do what you need. "),
+        None => String::new(),
+    };
+    help.push_str(&format!(
+        "infra's built-in providers are {builtin}. To use the Terraform provider `{provider}`, declare it: `infra {{ required_providers {{ {provider} = {{ source = \"NAMESPACE/{provider}\" }} }} }}` (docs/providers.md)."
+    ));
+    Diagnostic::error(
+        "provider::not-required",
+        format!(
+            "the provider `{provider}` of {} `{type_name}` is neither built in nor in `required_providers`",
+            if data { "data source" } else { "resource type" }
+        ),
+    )
+    .in_file(&f.source)
+    .primary(span, "unknown provider")
+    .with_help(help)
 }
