@@ -79,5 +79,6 @@ pub fn markdown_reference() -> String {
     for (name, p) in providers.iter() {
         provider_section(&mut out, name, p.schema());
     }
+    out.push_str(include_str!("docs_terraform_providers.md"));
     out
 }

@@ -40,7 +40,7 @@ fn import(args: &ImportArgs, base: &Path, io: &mut Io<'_>) -> Result<(), Vec<Dia
         infra_engine::import::import(
             base,
             inputs,
-            &workdir::providers(),
+            &workdir::providers_for(base)?,
             &mut state,
             &address,
             &args.id,

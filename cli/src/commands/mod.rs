@@ -16,6 +16,8 @@ mod state;
 mod validate;
 mod workdir;
 
+pub use workdir::{PluginLauncher, launch_plugin, providers_with};
+
 use crate::args::Command;
 use crate::{Io, exit};
 use infra_lang::Diagnostic;

@@ -11,7 +11,8 @@ pub use inputs::{const_inputs, gather_inputs};
 use crate::args::StateArgs;
 use crate::{Io, render};
 use infra_engine::eval::{EvalOptions, Inputs, backend_config};
-use infra_engine::provider::Providers;
+use infra_engine::plugins::{PluginRequirement, cliconfig, plugins_for};
+use infra_engine::provider::{Provider, Providers};
 use infra_engine::state::local::{DEFAULT_PATH, LocalStore};
 use infra_engine::state::{LockGuard, LockInfo, State, StateError, StateStore};
 use infra_lang::{Diagnostic, Value};
@@ -28,6 +29,68 @@ pub fn providers() -> Providers {
     } else {
         infra_providers::all()
     }
+}
+
+/// Starts the provider plugin a [`PluginRequirement`] names (its
+/// executable, found through the CLI configuration's `dev_overrides`) and
+/// returns it as a provider, to be registered under its local name.
+pub type PluginLauncher<'a> =
+    dyn Fn(&PluginRequirement) -> Result<Arc<dyn Provider>, Diagnostic> + 'a;
+
+/// The launcher commands use: the plugin client (crate `infra-plugin`,
+/// `PluginProvider`) plugs in here. Until it does, a required plugin is
+/// found but refused with `provider::error`.
+pub fn launch_plugin(req: &PluginRequirement) -> Result<Arc<dyn Provider>, Diagnostic> {
+    Err(Diagnostic::error(
+        "provider::error",
+        format!(
+            "cannot start provider `{}` ({}): this build of infra has no plugin client yet",
+            req.source.for_display(),
+            req.executable.display()
+        ),
+    )
+    .with_help("Remove its `required_providers` entry to use a built-in provider of that name."))
+}
+
+/// The providers for a run in `base`: this build's (see [`providers`]),
+/// plus every plugin its root module's `required_providers` selects,
+/// started by `launch` and registered under its local name (replacing a
+/// built-in provider of that name). The CLI configuration is located
+/// through the environment `env` (`TF_CLI_CONFIG_FILE`, `HOME`, ...), and
+/// read only when a plugin is required.
+///
+/// # Errors
+/// A required plugin that is not installed (`provider::not-installed`),
+/// a bad CLI configuration, or `launch`'s error.
+pub fn providers_with(
+    base: &Path,
+    env: &dyn Fn(&str) -> Option<String>,
+    launch: &PluginLauncher<'_>,
+) -> Result<Providers, Vec<Diagnostic>> {
+    let mut providers = providers();
+    let builtin = |name: &str| providers.get(name).is_some();
+    let required = plugins_for(base, &builtin, env)?;
+    let mut errors = Vec::new();
+    for req in &required {
+        match launch(req) {
+            Ok(p) => providers.add_as(&req.local_name, p),
+            Err(d) => errors.push(d),
+        }
+    }
+    if errors.is_empty() {
+        Ok(providers)
+    } else {
+        Err(errors)
+    }
+}
+
+/// [`providers_with`] the process environment and the [`launch_plugin`]
+/// launcher.
+///
+/// # Errors
+/// As [`providers_with`].
+pub fn providers_for(base: &Path) -> Result<Providers, Vec<Diagnostic>> {
+    providers_with(base, &cliconfig::process_env, &launch_plugin)
 }
 
 /// Evaluation without planning (`eval`, `console`, `graph`): references

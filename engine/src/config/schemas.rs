@@ -91,6 +91,10 @@ pub fn check(files: &[ParsedFile], providers: &Providers) -> Vec<Diagnostic> {
     diags
 }
 
+/// The provider built into Terraform (`terraform.io/builtin/terraform`,
+/// Terraform's `ImpliedProviderForUnqualifiedType`): no executable exists.
+const TERRAFORM_BUILTIN: &str = "terraform";
+
 /// `provider::not-required`: no provider `NAME` for `type_name`, with
 /// what to write in `required_providers`, and a built-in type of the same
 /// name after the prefix when there is one (`infra_data` for
@@ -123,9 +127,14 @@ fn not_required(
         Some(s) => format!("The built-in `{s}` may do what you need. "),
         None => String::new(),
     };
-    help.push_str(&format!(
-        "infra's built-in providers are {builtin}. To use the Terraform provider `{provider}`, declare it: `infra {{ required_providers {{ {provider} = {{ source = \"NAMESPACE/{provider}\" }} }} }}` (docs/providers.md)."
-    ));
+    help.push_str(&format!("infra's built-in providers are {builtin}. "));
+    if provider == TERRAFORM_BUILTIN {
+        help.push_str("Terraform's `terraform` provider is part of Terraform itself, not a plugin infra could run.");
+    } else {
+        help.push_str(&format!(
+            "To use the Terraform provider `{provider}`, declare it: `infra {{ required_providers {{ {provider} = {{ source = \"NAMESPACE/{provider}\" }} }} }}` (docs/providers.md)."
+        ));
+    }
     Diagnostic::error(
         "provider::not-required",
         format!(

@@ -16,7 +16,10 @@ mod resolve;
 
 pub use resolve::{PluginRequirement, executable_in, resolve};
 
-use crate::config::settings::RequiredProvider;
+use crate::config::settings::{RequiredProvider, requirements};
+use infra_lang::Diagnostic;
+use infra_lang::diagnostic::has_errors;
+use std::path::Path;
 
 /// The namespace of infra's own providers: a `required_providers` entry
 /// whose source is `infra/NAME` (on the default registry host) keeps the
@@ -36,4 +39,40 @@ pub fn selects_builtin(req: &RequiredProvider, builtin: bool) -> bool {
                 && s.namespace == BUILTIN_NAMESPACE
                 && s.type_name == req.local_name
         })
+}
+
+/// The valid `required_providers` entries of the module in `dir`. Files
+/// are parsed only when one mentions `required_providers`, so a run
+/// without it reads each file's bytes once more and nothing else. Empty
+/// when a file does not parse: the command reports that when it loads the
+/// module, as it reports malformed entries (left out here).
+pub fn required_in(dir: &Path) -> Vec<RequiredProvider> {
+    const WORD: &[u8] = b"required_providers";
+    let mentions = crate::config::module_files(dir).is_ok_and(|files| {
+        files
+            .iter()
+            .any(|f| std::fs::read(f).is_ok_and(|b| b.windows(WORD.len()).any(|w| w == WORD)))
+    });
+    if !mentions {
+        return Vec::new();
+    }
+    let (files, diags) = crate::config::load_dir(dir);
+    if has_errors(&diags) {
+        return Vec::new();
+    }
+    requirements(&files).0
+}
+
+/// The plugins the root module in `dir` requires, with their executables
+/// (see [`resolve`]), the CLI configuration read from the environment
+/// `env` only when there is one (see [`cliconfig::load`]).
+///
+/// # Errors
+/// As [`resolve`].
+pub fn plugins_for(
+    dir: &Path,
+    builtin: &dyn Fn(&str) -> bool,
+    env: &dyn Fn(&str) -> Option<String>,
+) -> Result<Vec<PluginRequirement>, Vec<Diagnostic>> {
+    resolve(&required_in(dir), builtin, || cliconfig::load(env))
 }

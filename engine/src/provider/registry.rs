@@ -32,6 +32,12 @@ impl Providers {
         self.by_name.insert(provider.name().to_string(), provider);
     }
 
+    /// Adds `provider` under the local name `name` (replacing one of that
+    /// name): a plugin registered under its `required_providers` name.
+    pub fn add_as(&mut self, name: &str, provider: Arc<dyn Provider>) {
+        self.by_name.insert(name.to_string(), provider);
+    }
+
     /// Adds the configuration `key` (`aws.west`) of a provider.
     pub fn add_alias(&mut self, key: &str, provider: Arc<dyn Provider>) {
         self.aliases.insert(key.to_string(), provider);

@@ -24,6 +24,7 @@ mod parse;
 mod pending_ops;
 mod plan_markdown;
 mod references;
+mod required_providers;
 mod robustness;
 mod s3;
 mod secrets;

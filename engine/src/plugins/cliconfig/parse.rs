@@ -201,9 +201,9 @@ impl Reader<'_> {
                     Some(end) => (&braced[..end], end + 2),
                     None => ("", 0),
                 }
-            } else if after.starts_with('$') {
+            } else if let Some(after_dollar) = after.strip_prefix('$') {
                 out.push('$');
-                rest = &after[1..];
+                rest = after_dollar;
                 continue;
             } else {
                 let end = after

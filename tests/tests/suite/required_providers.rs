@@ -1,0 +1,208 @@
+//! `required_providers` and where a provider's executable comes from: a
+//! type whose provider is neither built in nor required fails `validate`;
+//! a required plugin is found through the `dev_overrides` of the CLI
+//! configuration (`TF_CLI_CONFIG_FILE`, `INFRA_CLI_CONFIG_FILE`), or
+//! plan says how to install it; the CLI's plugin hook registers what the
+//! launcher returns under the provider's local name.
+
+use crate::support::{Run, Workdir, assert_contains, infra};
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+
+fn validate(w: &Workdir) -> Run {
+    infra(&["validate", "--chdir", w.path().to_str().expect("utf-8")])
+}
+
+/// `run`'s stderr with the temporary directory `dir` written as `[DIR]`.
+fn redacted(run: &Run, dir: &Path) -> String {
+    run.stderr.replace(&dir.display().to_string(), "[DIR]")
+}
+
+const UNKNOWN_PROVIDERS: &str = r#"resource "terraform_data" "a" {
+  input = "x"
+}
+
+resource "null_resource" "b" {}
+
+resource "github_repository" "c" {
+  name = "x"
+}
+
+data "http" "d" {
+  url = "https://example.com"
+}
+"#;
+
+#[test]
+fn validate_refuses_types_whose_provider_is_neither_built_in_nor_required() {
+    let w = Workdir::new(UNKNOWN_PROVIDERS);
+    let run = validate(&w);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    insta::assert_snapshot!(run.stderr);
+
+    // Required, they pass validate: their schemas come from the plugins.
+    w.write(
+        "versions.infra",
+        "infra {\n  required_providers {\n    null = { source = \"hashicorp/null\" }\n    github = { source = \"integrations/github\", version = \"~> 6.0\" }\n    http = { source = \"hashicorp/http\" }\n  }\n}\n",
+    );
+    let run = validate(&w);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(run.stderr.contains("`terraform_data`"), "{}", run.stderr);
+    for plugin in ["null_resource", "github_repository", "`http`"] {
+        assert!(!run.stderr.contains(plugin), "{plugin}: {}", run.stderr);
+    }
+}
+
+#[test]
+fn a_required_builtin_name_keeps_the_builtin_unless_another_source_is_given() {
+    let w = Workdir::new(
+        "terraform {\n  required_providers {\n    local = { version = \"~> 2.0\" }\n    random = { source = \"infra/random\" }\n  }\n}\n\nresource \"local_file\" \"a\" {\n  filename = \"a.txt\"\n  content  = \"x\"\n}\n\nresource \"random_id\" \"b\" {\n  byte_length = 4\n}\n",
+    );
+    let run = w
+        .command(&["plan"])
+        .env_remove("TF_CLI_CONFIG_FILE")
+        .output()
+        .expect("runs");
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    // `local_file` is still checked against the built-in schema.
+    w.config("terraform {\n  required_providers {\n    local = { source = \"infra/local\" }\n  }\n}\n\nresource \"local_file\" \"a\" {\n  filenam = \"a.txt\"\n}\n");
+    assert!(validate(&w).stderr.contains("filenam"));
+}
+
+/// A working directory whose CLI configuration (`cli.tfrc`, named by
+/// `TF_CLI_CONFIG_FILE`) is `tfrc`, with `plugins/` holding an executable
+/// `terraform-provider-demo_v1.0.0`.
+fn with_cli_config(config: &str, tfrc: &str) -> Workdir {
+    let w = Workdir::new(config);
+    w.write(
+        "cli.tfrc",
+        &tfrc.replace("[PLUGINS]", &w.path().join("plugins").display().to_string()),
+    );
+    w.write(
+        "plugins/terraform-provider-demo_v1.0.0",
+        "#!/bin/sh\nexit 1\n",
+    );
+    w
+}
+
+fn plan(w: &Workdir) -> Run {
+    let out = w
+        .command(&["plan"])
+        .env("TF_CLI_CONFIG_FILE", w.path().join("cli.tfrc"))
+        .env_remove("INFRA_CLI_CONFIG_FILE")
+        .env("HOME", w.path())
+        .output()
+        .expect("runs infra");
+    Run {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+const DEMO: &str = "infra {\n  required_providers {\n    demo = {\n      source  = \"example.com/test/demo\"\n      version = \"~> 1.0\"\n    }\n  }\n}\n\nresource \"demo_thing\" \"a\" {}\n";
+
+#[test]
+fn plan_says_how_to_install_a_plugin_without_a_dev_override() {
+    let w = with_cli_config(
+        DEMO,
+        "provider_installation {\n  dev_overrides {\n    \"example.com/test/other\" = \"[PLUGINS]\"\n  }\n  filesystem_mirror {\n    path = \"/mirror\"\n  }\n  direct {}\n}\n",
+    );
+    let run = plan(&w);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    insta::assert_snapshot!(redacted(&run, w.path()));
+}
+
+#[test]
+fn plan_finds_the_plugin_executable_through_dev_overrides() {
+    let w = with_cli_config(
+        DEMO,
+        "provider_installation {\n  dev_overrides {\n    \"example.com/test/demo\" = \"[PLUGINS]\"\n  }\n  direct {}\n}\n",
+    );
+    let run = plan(&w);
+    // The executable was found; starting it is the plugin client's part.
+    let exe = w
+        .path()
+        .join("plugins")
+        .join("terraform-provider-demo_v1.0.0");
+    // (The renderer wraps long paths: compare without whitespace.)
+    let flat: String = run
+        .stderr
+        .chars()
+        .filter(|c| !c.is_whitespace() && *c != '│')
+        .collect();
+    assert_contains(&flat, &exe.display().to_string());
+    assert!(!run.stderr.contains("not installed"), "{}", run.stderr);
+}
+
+#[test]
+fn a_malformed_cli_configuration_is_reported_with_file_and_line() {
+    let w = with_cli_config(
+        DEMO,
+        "provider_installation {\n  dev_overrides {\n    \"example.com//demo\" = \"[PLUGINS]\"\n  }\n}\n",
+    );
+    let run = plan(&w);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    insta::assert_snapshot!(redacted(&run, w.path()));
+    w.write(
+        "cli.tfrc",
+        "provider_installation {\n  dev_overrides {\n    \"a/b\" = \n  }\n",
+    );
+    let run = plan(&w);
+    assert!(
+        run.stderr.contains("syntax::") && run.stderr.contains("cli.tfrc:4"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn the_plugin_hook_registers_the_launched_provider_under_its_local_name() {
+    let w = with_cli_config(
+        "terraform {\n  required_providers {\n    local = {\n      source = \"example.com/test/demo\"\n      version = \">= 1.0, < 2.0\"\n      configuration_aliases = [local.b]\n    }\n  }\n}\n",
+        "provider_installation {\n  dev_overrides {\n    \"example.com/test/demo\" = \"[PLUGINS]\"\n  }\n}\n",
+    );
+    let tfrc = w.path().join("cli.tfrc").display().to_string();
+    let env = move |k: &str| (k == "INFRA_CLI_CONFIG_FILE").then(|| tfrc.clone());
+    // The double: records the requirement, returns the `random` provider.
+    let double = infra_providers::all()
+        .get("random")
+        .cloned()
+        .expect("random is built in");
+    let seen = Mutex::new(Vec::new());
+    let launch = |req: &infra_engine::plugins::PluginRequirement| {
+        seen.lock().expect("lock").push(req.clone());
+        Ok(double.clone())
+    };
+    let providers = infra_cli::commands::providers_with(w.path(), &env, &launch).expect("resolves");
+    assert!(Arc::ptr_eq(
+        providers.get("local").expect("registered"),
+        &double
+    ));
+    let seen = seen.into_inner().expect("lock");
+    assert_eq!(seen.len(), 1);
+    assert_eq!(seen[0].local_name, "local");
+    assert_eq!(seen[0].source.to_string(), "example.com/test/demo");
+    assert_eq!(
+        seen[0].version.as_ref().map(ToString::to_string).as_deref(),
+        Some(">= 1.0, < 2.0")
+    );
+    assert_eq!(seen[0].configuration_aliases, ["local.b"]);
+    assert_eq!(
+        seen[0].executable,
+        w.path().join("plugins/terraform-provider-demo_v1.0.0")
+    );
+
+    // The launcher's refusal is the command's error.
+    let refuse = |_: &infra_engine::plugins::PluginRequirement| {
+        Err(infra_lang::Diagnostic::error("provider::error", "no"))
+    };
+    let tfrc = w.path().join("cli.tfrc").display().to_string();
+    let env = move |k: &str| (k == "TF_CLI_CONFIG_FILE").then(|| tfrc.clone());
+    let e = infra_cli::commands::providers_with(w.path(), &env, &refuse).expect_err("refused");
+    assert_eq!(e[0].message, "no");
+}
