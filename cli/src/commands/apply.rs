@@ -69,7 +69,7 @@ pub fn run(args: &ApplyArgs, destroy: bool, base: &Path, io: &mut Io<'_>) -> Out
         workspace: "default".into(),
     };
     watch_interrupts(&rt, &options.interrupt, &options.abandon);
-    let providers = workdir::providers_for(base).or_fail(json)?;
+    let providers = workdir::providers_for(base, &rt).or_fail(json)?;
     let ws = Workspace {
         root: base,
         inputs: &inputs,

@@ -84,7 +84,7 @@ pub fn run(args: &DriftArgs, base: &Path, io: &mut Io<'_>) -> Outcome {
         Ok::<_, Vec<Diagnostic>>((store, inputs, options))
     })();
     let (store, inputs, options) = prepared.or_fail(as_json)?;
-    let providers = workdir::providers_for(base).or_fail(as_json)?;
+    let providers = workdir::providers_for(base, &rt).or_fail(as_json)?;
     // No lock: drift only reads. But a command holding the lock may be
     // changing the very objects drift compares (an apply between deleting
     // and re-creating one): wait for it, and make sure none ran meanwhile.
@@ -258,7 +258,7 @@ pub fn refresh_only(args: &ApplyArgs, destroy: bool, base: &Path, io: &mut Io<'_
             return Ok(exit::OK);
         }
     };
-    let providers = workdir::providers_for(base).or_fail(as_json)?;
+    let providers = workdir::providers_for(base, &rt).or_fail(as_json)?;
     let (mut refreshed, drift) = refresh_state(
         base,
         &inputs,

@@ -40,7 +40,7 @@ fn import(args: &ImportArgs, base: &Path, io: &mut Io<'_>) -> Result<(), Vec<Dia
         infra_engine::import::import(
             base,
             inputs,
-            &workdir::providers_for(base)?,
+            &workdir::providers_for(base, &rt)?,
             &mut state,
             &address,
             &args.id,

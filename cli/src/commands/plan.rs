@@ -47,7 +47,7 @@ pub fn make_plan(
         parallelism: args.parallelism,
         workspace: "default".into(),
     };
-    let providers = workdir::providers_for(base)?;
+    let providers = workdir::providers_for(base, rt)?;
     let stored = || workdir::read(rt, store).map_err(|d| vec![d]);
     let mut p = plan(
         base,

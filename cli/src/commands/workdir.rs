@@ -37,19 +37,31 @@ pub fn providers() -> Providers {
 pub type PluginLauncher<'a> =
     dyn Fn(&PluginRequirement) -> Result<Arc<dyn Provider>, Diagnostic> + 'a;
 
-/// The launcher commands use: the plugin client (crate `infra-plugin`,
-/// `PluginProvider`) plugs in here. Until it does, a required plugin is
-/// found but refused with `provider::error`.
-pub fn launch_plugin(req: &PluginRequirement) -> Result<Arc<dyn Provider>, Diagnostic> {
-    Err(Diagnostic::error(
-        "provider::error",
-        format!(
-            "cannot start provider `{}` ({}): this build of infra has no plugin client yet",
-            req.source.for_display(),
-            req.executable.display()
-        ),
-    )
-    .with_help("Remove its `required_providers` entry to use a built-in provider of that name."))
+/// The launcher commands use: starts the plugin's process on `rt` (the
+/// go-plugin handshake, AutoMTLS), connects, and reads its schema
+/// (crate `infra-plugin`). The process stops when the provider is dropped
+/// at the end of the command.
+///
+/// # Errors
+/// The plugin could not start, finish its handshake or answer its schema.
+pub fn launch_plugin(
+    rt: &tokio::runtime::Runtime,
+    req: &PluginRequirement,
+) -> Result<Arc<dyn Provider>, Diagnostic> {
+    rt.block_on(infra_plugin::client::start(&req.local_name, &req.executable))
+        .map(|p| Arc::new(p) as Arc<dyn Provider>)
+        .map_err(|failure| {
+            let mut d = failure.into_iter().next().unwrap_or_else(|| {
+                Diagnostic::error("provider::error", "the plugin failed without a message")
+            });
+            d.message = format!(
+                "cannot start provider `{}` ({}): {}",
+                req.source.for_display(),
+                req.executable.display(),
+                d.message
+            );
+            d
+        })
 }
 
 /// The providers for a run in `base`: this build's (see [`providers`]),
@@ -85,12 +97,15 @@ pub fn providers_with(
 }
 
 /// [`providers_with`] the process environment and the [`launch_plugin`]
-/// launcher.
+/// launcher on `rt`.
 ///
 /// # Errors
 /// As [`providers_with`].
-pub fn providers_for(base: &Path) -> Result<Providers, Vec<Diagnostic>> {
-    providers_with(base, &cliconfig::process_env, &launch_plugin)
+pub fn providers_for(
+    base: &Path,
+    rt: &tokio::runtime::Runtime,
+) -> Result<Providers, Vec<Diagnostic>> {
+    providers_with(base, &cliconfig::process_env, &|req| launch_plugin(rt, req))
 }
 
 /// Evaluation without planning (`eval`, `console`, `graph`): references

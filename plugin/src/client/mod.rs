@@ -8,11 +8,14 @@ pub mod connect;
 mod output;
 pub mod process;
 pub mod provider;
+pub mod start;
 #[cfg(test)]
 mod tests;
 
 pub use connect::connect;
 pub use process::PluginProcess;
+pub use provider::PluginProvider;
+pub use start::start;
 
 /// Why a plugin could not be started or connected. Messages name the
 /// plugin and, when it died, end with its last stderr lines.

@@ -73,6 +73,9 @@ pub struct PluginProvider {
     /// there); the sync methods run their RPC on it.
     handle: Handle,
     timeouts: Timeouts,
+    /// The process when [`super::start::start`] launched it: stopped when
+    /// this provider is dropped; its last output goes into crash errors.
+    process: Option<super::start::ProcessGuard>,
 }
 
 impl std::fmt::Debug for PluginProvider {
@@ -119,6 +122,7 @@ impl PluginProvider {
             blocks: BTreeMap::new(),
             handle,
             timeouts,
+            process: None,
         };
         let fut = call!(provider.conn, get_schema());
         let schemas = provider
@@ -129,6 +133,12 @@ impl PluginProvider {
         provider.schema = schemas.schema;
         provider.blocks = schemas.blocks;
         Ok(provider)
+    }
+
+    /// The same provider, owning the process it talks to.
+    pub fn with_process(mut self, process: super::start::ProcessGuard) -> PluginProvider {
+        self.process = Some(process);
+        self
     }
 
     /// The same provider with other RPC timeouts.
@@ -223,9 +233,20 @@ impl PluginProvider {
             _ => false,
         };
         if gone {
-            self.fail(format!(
+            let mut failure = self.fail(format!(
                 "stopped answering during {rpc} (the plugin process may have exited or crashed): {message}"
-            ))
+            ));
+            if let Some((pid, tail)) = self.process.as_ref().map(super::start::ProcessGuard::describe) {
+                let pid = pid.map_or(String::new(), |p| format!(" (pid {p})"));
+                for d in &mut failure {
+                    d.help = Some(if tail.is_empty() {
+                        format!("The plugin process{pid} wrote nothing on stderr.")
+                    } else {
+                        format!("The plugin process{pid} last wrote on stderr:\n{tail}")
+                    });
+                }
+            }
+            failure
         } else if status.code() == Code::Unimplemented {
             self.fail(format!("does not implement {rpc}"))
         } else {
