@@ -23,6 +23,7 @@ mod moved;
 mod parse;
 mod pending_ops;
 mod plan_markdown;
+mod plugin_client;
 mod references;
 mod required_providers;
 mod robustness;

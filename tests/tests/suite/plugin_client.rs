@@ -1,0 +1,127 @@
+//! infra's plugin client driving a real plugin process: infra's own
+//! `local` provider served by `infra provider serve local` (the go-plugin
+//! handshake with AutoMTLS, tfplugin6), selected through
+//! `required_providers` and found through `dev_overrides` — plan, apply,
+//! no-change plan, drift, destroy, and no process or socket left behind.
+
+use crate::support::{Run, Workdir, assert_contains};
+use std::path::Path;
+
+/// A working directory whose `local` provider is the plugin
+/// `infra.test/infra/local`: `plugins/terraform-provider-local` runs the
+/// binary under test as `provider serve local`; `cli.tfrc` points
+/// `dev_overrides` at it.
+fn with_local_plugin(resources: &str) -> Workdir {
+    let w = Workdir::new(&format!(
+        "terraform {{\n  required_providers {{\n    local = {{\n      source = \"infra.test/infra/local\"\n    }}\n  }}\n}}\n\n{resources}"
+    ));
+    let bin = env!("CARGO_BIN_EXE_infra-under-test");
+    w.write(
+        "plugins/terraform-provider-local",
+        &format!("#!/bin/sh\nexec '{bin}' provider serve local\n"),
+    );
+    make_executable(&w.path().join("plugins/terraform-provider-local"));
+    w.write(
+        "cli.tfrc",
+        &format!(
+            "provider_installation {{\n  dev_overrides {{\n    \"infra.test/infra/local\" = \"{}\"\n  }}\n  direct {{}}\n}}\n",
+            w.path().join("plugins").display()
+        ),
+    );
+    std::fs::create_dir_all(w.path().join("sockets")).expect("create the socket directory");
+    w
+}
+
+fn make_executable(path: &Path) {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o755))
+        .expect("make the plugin script executable");
+}
+
+/// `infra ARGS...` with the CLI configuration and a private socket
+/// directory (the plugin inherits `TMPDIR`).
+fn run(w: &Workdir, args: &[&str]) -> Run {
+    let out = w
+        .command(args)
+        .env("TF_CLI_CONFIG_FILE", w.path().join("cli.tfrc"))
+        .env_remove("INFRA_CLI_CONFIG_FILE")
+        .env("HOME", w.path())
+        .env("TMPDIR", w.path().join("sockets"))
+        .output()
+        .expect("runs infra");
+    Run {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+fn expect(w: &Workdir, args: &[&str], code: i32) -> Run {
+    let r = run(w, args);
+    assert_eq!(
+        r.code, code,
+        "infra {args:?} exited {} (expected {code})\n--- stdout\n{}\n--- stderr\n{}",
+        r.code, r.stdout, r.stderr
+    );
+    r
+}
+
+/// The plugin stopped and removed its socket: nothing is left in the
+/// socket directory.
+fn assert_no_socket_left(w: &Workdir) {
+    let left: Vec<_> = std::fs::read_dir(w.path().join("sockets"))
+        .expect("read the socket directory")
+        .filter_map(Result::ok)
+        .map(|e| e.file_name())
+        .collect();
+    assert!(left.is_empty(), "left behind: {left:?}");
+}
+
+const FILE: &str = "resource \"local_file\" \"greeting\" {\n  filename = \"out/greeting.txt\"\n  content  = \"hello\"\n}\n";
+
+#[test]
+fn a_plugin_provider_plans_applies_detects_drift_and_destroys() {
+    let w = with_local_plugin(FILE);
+    let plan = expect(&w, &["plan", "--no-color"], 0);
+    assert_contains(&plan.stdout, "local_file.greeting will be created");
+    assert_contains(&plan.stdout, "Plan: 1 to add, 0 to change, 0 to destroy.");
+    assert_no_socket_left(&w);
+
+    let apply = expect(&w, &["apply", "--auto-approve", "--no-color"], 0);
+    assert_contains(&apply.stdout, "Apply complete! Resources: 1 added");
+    assert_eq!(w.read_text("out/greeting.txt").as_deref(), Some("hello"));
+    assert_no_socket_left(&w);
+
+    // The state records the plugin's answer like a built-in provider's.
+    let state = w.state();
+    let text = state.to_string();
+    assert!(text.contains("greeting.txt"), "{text}");
+
+    expect(&w, &["plan", "--detailed-exitcode", "--no-color"], 0);
+
+    // An outside edit is drift, read through the plugin's ReadResource.
+    w.write("out/greeting.txt", "edited");
+    let drift = expect(&w, &["drift", "--no-color"], 2);
+    assert_contains(&drift.stdout, "local_file.greeting");
+    let replan = expect(&w, &["plan", "--detailed-exitcode", "--no-color"], 2);
+    assert_contains(&replan.stdout, "local_file.greeting");
+    expect(&w, &["apply", "--auto-approve", "--no-color"], 0);
+    assert_eq!(w.read_text("out/greeting.txt").as_deref(), Some("hello"));
+
+    let destroy = expect(&w, &["destroy", "--auto-approve", "--no-color"], 0);
+    assert_contains(&destroy.stdout, "1 destroyed");
+    assert!(w.read("out/greeting.txt").is_none());
+    assert_no_socket_left(&w);
+}
+
+#[test]
+fn a_plugin_that_cannot_start_is_an_error_naming_it() {
+    let w = with_local_plugin(FILE);
+    w.write("plugins/terraform-provider-local", "#!/bin/sh\necho 'panic: no luck' >&2\nexit 3\n");
+    make_executable(&w.path().join("plugins/terraform-provider-local"));
+    let r = expect(&w, &["plan", "--no-color"], 1);
+    let flat: String = r.stderr.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert_contains(&flat, "infra.test/infra/local");
+    assert_contains(&flat, "exited before the handshake");
+    assert_contains(&flat, "panic: no luck");
+}
