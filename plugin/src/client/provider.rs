@@ -113,7 +113,11 @@ impl PluginProvider {
                 )));
             }
         };
-        let handle = Handle::current();
+        let handle = Handle::try_current().map_err(|_| {
+            infra_engine::provider::error(format!(
+                "provider `{name}`: the plugin client must run inside a tokio runtime"
+            ))
+        })?;
         let timeouts = Timeouts::default();
         let mut provider = PluginProvider {
             name,

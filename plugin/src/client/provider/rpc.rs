@@ -182,17 +182,22 @@ macro_rules! versioned {
             }
 
             fn attribute(a: &p::schema::Attribute) -> Result<Attribute, String> {
-                let ty = match a.nested_type() {
+                // Until the engine marks paths, a nested attribute or block
+                // with a sensitive attribute inside is redacted whole.
+                let (ty, inner_sensitive) = match a.nested_type() {
                     Some(t) => t?,
-                    None => type_from_json(&a.r#type)
-                        .map_err(|e| format!("attribute `{}`: {e}", a.name))?,
+                    None => (
+                        type_from_json(&a.r#type)
+                            .map_err(|e| format!("attribute `{}`: {e}", a.name))?,
+                        false,
+                    ),
                 };
                 Ok(Attribute {
                     ty,
                     required: a.required,
                     optional: a.optional,
                     computed: a.computed,
-                    sensitive: a.sensitive,
+                    sensitive: a.sensitive || inner_sensitive,
                     force_new: false,
                     // Descriptions are `&'static str` in the engine's model
                     // for now; plugin schemas are built at run time.
@@ -215,6 +220,7 @@ macro_rules! versioned {
                         .map_err(|e| format!("block `{}`: {e}", nb.type_name))?;
                     let mode = nesting(nb.nesting());
                     let ty = block_type(mode, inner.object_type());
+                    // Redacted whole when anything inside is sensitive (above).
                     let sensitive = inner.attributes.values().any(|a| a.sensitive);
                     out.attributes.insert(
                         nb.type_name.clone(),
@@ -482,42 +488,51 @@ for_each_version!(versioned);
 
 /// An attribute's nested attribute type, converted: tfplugin6 only.
 trait NestedType {
-    /// The implied type, `None` for a plain attribute.
-    fn nested_type(&self) -> Option<Result<Type, String>>;
+    /// The implied type and whether anything inside is sensitive; `None`
+    /// for a plain attribute.
+    fn nested_type(&self) -> Option<Result<(Type, bool), String>>;
 }
 
 impl NestedType for crate::proto::tfplugin5::schema::Attribute {
-    fn nested_type(&self) -> Option<Result<Type, String>> {
+    fn nested_type(&self) -> Option<Result<(Type, bool), String>> {
         None
     }
 }
 
 impl NestedType for crate::proto::tfplugin6::schema::Attribute {
-    fn nested_type(&self) -> Option<Result<Type, String>> {
+    fn nested_type(&self) -> Option<Result<(Type, bool), String>> {
         self.nested_type.as_ref().map(nested_object)
     }
 }
 
 /// The implied type of a tfplugin6 nested attribute type
-/// (`configschema.Object.ImpliedType`: no tuple rule, unlike blocks).
-fn nested_object(o: &crate::proto::tfplugin6::schema::Object) -> Result<Type, String> {
+/// (`configschema.Object.ImpliedType`: no tuple rule, unlike blocks), and
+/// whether any attribute inside is sensitive.
+fn nested_object(o: &crate::proto::tfplugin6::schema::Object) -> Result<(Type, bool), String> {
     use crate::proto::tfplugin6::schema::object::NestingMode as N;
     let mut attrs = BTreeMap::new();
+    let mut sensitive = false;
     for a in &o.attributes {
         let ty = match &a.nested_type {
-            Some(n) => nested_object(n)?,
+            Some(n) => {
+                let (ty, s) = nested_object(n)?;
+                sensitive |= s;
+                ty
+            }
             None => crate::wire::type_from_json(&a.r#type)
                 .map_err(|e| format!("attribute `{}`: {e}", a.name))?,
         };
+        sensitive |= a.sensitive;
         attrs.insert(a.name.clone(), ty);
     }
     let object = Type::object(attrs);
-    Ok(match o.nesting() {
+    let ty = match o.nesting() {
         N::Single | N::Invalid => object,
         N::List => Type::List(Box::new(object)),
         N::Set => Type::Set(Box::new(object)),
         N::Map => Type::Map(Box::new(object)),
-    })
+    };
+    Ok((ty, sensitive))
 }
 
 #[cfg(test)]
@@ -595,6 +610,45 @@ mod tests {
             assert_eq!(b.ty.to_string(), want, "{mode:?} {attr_type}");
             assert!(b.optional && !b.required && !b.computed);
             assert_eq!(blocks["b"], nesting);
+        }
+    }
+
+    /// Nested attribute types (tfplugin6) in their four modes; one with a
+    /// sensitive attribute inside is sensitive as a whole.
+    #[test]
+    fn nested_attributes_become_attributes_of_their_implied_type() {
+        use schema::object::NestingMode as N;
+        for (mode, want) in [
+            (N::Single, "object({ k = string })"),
+            (N::List, "list(object({ k = string }))"),
+            (N::Set, "set(object({ k = string }))"),
+            (N::Map, "map(object({ k = string }))"),
+        ] {
+            for inner_sensitive in [false, true] {
+                let block = schema::Block {
+                    attributes: vec![schema::Attribute {
+                        name: "n".into(),
+                        optional: true,
+                        nested_type: Some(schema::Object {
+                            attributes: vec![schema::Attribute {
+                                name: "k".into(),
+                                r#type: br#""string""#.to_vec(),
+                                sensitive: inner_sensitive,
+                                optional: true,
+                                ..Default::default()
+                            }],
+                            nesting: mode as i32,
+                            ..Default::default()
+                        }),
+                        ..Default::default()
+                    }],
+                    ..Default::default()
+                };
+                let (rs, _) = v6::block(Some(&block)).expect("converts");
+                let n = &rs.attributes["n"];
+                assert_eq!(n.ty.to_string(), want);
+                assert_eq!(n.sensitive, inner_sensitive, "{mode:?}");
+            }
         }
     }
 
