@@ -9,7 +9,8 @@ use crate::addr::{ResourceAddress, ResourceMode};
 use crate::eval::{EvalOptions, Inputs, Session, load_module};
 use crate::plan::{PlanOptions, configure_providers, mark_schema_sensitive};
 use crate::provider::Providers;
-use crate::state::{InstanceState, State};
+use crate::provider::consistency::check_read;
+use crate::state::{InstanceState, ObjectMeta, State};
 use infra_lang::Diagnostic;
 use std::path::Path;
 use std::sync::Arc;
@@ -102,25 +103,66 @@ pub fn import(
     let p = provider.clone();
     let type_name = address.type_name.clone();
     let owned_id = id.to_string();
-    let value = rt
+    let failed = |diags: Vec<Diagnostic>| {
+        diags
+            .into_iter()
+            .map(|d| Diagnostic {
+                message: format!("{address}: import of {id:?} failed: {}", d.message),
+                ..d
+            })
+            .collect::<Vec<_>>()
+    };
+    let imported = rt
         .block_on(async move { p.import(&type_name, &owned_id).await })
-        .map_err(|diags| {
-            diags
-                .into_iter()
-                .map(|d| Diagnostic {
-                    message: format!("{address}: import of {id:?} failed: {}", d.message),
-                    ..d
-                })
-                .collect::<Vec<_>>()
+        .map_err(failed)?;
+    let object = imported
+        .into_iter()
+        .find(|i| i.type_name == address.type_name)
+        .map(|i| i.object)
+        .ok_or_else(|| {
+            failed(crate::provider::error(format!(
+                "the provider found no `{}` object",
+                address.type_name
+            )))
         })?;
+    // As Terraform does, the imported object is read before it is stored:
+    // an import may give little more than the id.
+    let (p, type_name) = (provider.clone(), address.type_name.clone());
+    let object = rt
+        .block_on(async move { p.read(&type_name, object.value, &object.private).await })
+        .map_err(failed)?
+        .ok_or_else(|| {
+            failed(crate::provider::error(
+                "the imported object does not exist (reading it found nothing)",
+            ))
+        })?;
+    let heading = (
+        "provider::invalid-result",
+        "Provider produced invalid object",
+    );
+    let problems = check_read(schema, &object.value).into_diagnostics(
+        false,
+        provider.name(),
+        &address.to_string(),
+        heading,
+        heading,
+    );
+    if !problems.is_empty() {
+        return Err(failed(problems));
+    }
     state.resources.insert(
         address.clone(),
         InstanceState {
-            value: mark_schema_sensitive(schema, value),
+            value: mark_schema_sensitive(schema, object.value),
             provider: key.to_string(),
             dependencies: Vec::new(),
             create_before_destroy: false,
             deposed: Default::default(),
+            meta: ObjectMeta {
+                schema_version: schema.stored_version(),
+                private: object.private,
+            },
+            deposed_meta: Default::default(),
         },
     );
     Ok(())

@@ -483,6 +483,22 @@ pub const CODES: &[Code] = &[
         "a warning a plugin provider (a Terraform provider binary) reported",
     ),
     code(
+        "schema::block-count",
+        "fewer or more nested blocks of a type than its schema allows (`min_items`/`max_items`), or a map block without its label",
+    ),
+    code(
+        "provider::invalid-plan",
+        "a provider's plan breaks Terraform's rules (a configured value changed, a path that does not exist forces replacement, a wrong type)",
+    ),
+    code(
+        "provider::inconsistent-result",
+        "a provider's apply returned other values than it planned; the object is recorded as returned",
+    ),
+    code(
+        "provider::invalid-result",
+        "a provider returned an object of the wrong type, with unknown or write-only values, or no object after a create",
+    ),
+    code(
         "lifecycle::invalid",
         "a `lifecycle` setting of the wrong shape",
     ),

@@ -13,6 +13,7 @@ pub mod local;
 mod object;
 pub mod random;
 pub mod testing;
+pub mod testing_blocks;
 
 use infra_engine::provider::Providers;
 use std::sync::Arc;

@@ -301,11 +301,7 @@ pub fn computed_unknown(schema: &ResourceSchema, m: &Attrs) -> bool {
 /// A plan answer with `m` completed to `schema`, no extra replacement
 /// reasons and no warnings.
 pub fn planned(schema: &ResourceSchema, m: Attrs) -> PlannedState {
-    PlannedState {
-        planned: finish(schema, m),
-        requires_replace: Vec::new(),
-        warnings: Vec::new(),
-    }
+    PlannedState::new(finish(schema, m))
 }
 
 /// "provider `<provider>` has no resource type `<type_name>`".

@@ -1,4 +1,5 @@
-//! The `test` provider and its `test_fault` resource: injected failures,
+//! The `test` provider (with `test_blocks`, `testing_blocks.rs`) and its
+//! `test_fault` resource: injected failures,
 //! panics and delays, for testing how the engine survives a misbehaving
 //! provider (errors mid-apply, a panicking task, Ctrl-C during a slow
 //! apply). Registered only by [`crate::with_test`], never by
@@ -41,7 +42,10 @@ impl ProviderSpec for Test {
     fn context() {}
 
     fn resources() -> Vec<Box<dyn ResourceType<()>>> {
-        vec![Box::new(TestFault)]
+        vec![
+            Box::new(TestFault),
+            Box::new(crate::testing_blocks::TestBlocks),
+        ]
     }
 }
 
@@ -296,7 +300,9 @@ mod tests {
             type_name: TYPE.into(),
             prior: None,
             planned: Some(planned),
+            ..ApplyRequest::default()
         }))
+        .map(|a| a.state)
     }
 
     #[test]

@@ -10,8 +10,10 @@ use super::graph::OpGraph;
 use super::report::ApplyReport;
 use super::running::Running;
 use crate::plan::ResourceChange;
+use crate::provider::Providers;
 use std::sync::atomic::Ordering;
 use std::time::Instant;
+use tokio::runtime::Handle;
 
 /// When the interrupt was noticed.
 #[derive(Default)]
@@ -21,15 +23,17 @@ pub(super) struct Stop {
 
 impl Stop {
     /// Notices a first interrupt (`report.interrupted`; reported once
-    /// with the number of running operations), then abandons every
-    /// running operation once a second interrupt came or `stop_timeout`
-    /// passed since the first.
+    /// with the number of running operations; every provider is asked to
+    /// stop what it is doing, `Provider::stop`, without waiting for it),
+    /// then abandons every running operation once a second interrupt came
+    /// or `stop_timeout` passed since the first.
+    #[allow(clippy::too_many_arguments)]
     pub(super) fn check(
         &mut self,
         options: &ApplyOptions,
         running: &mut Running,
-        g: &OpGraph,
-        changes: &[ResourceChange],
+        (g, changes): (&OpGraph, &[ResourceChange]),
+        (providers, rt): (&Providers, &Handle),
         report: &mut ApplyReport,
         on_event: &mut dyn FnMut(Event<'_>),
     ) {
@@ -39,6 +43,12 @@ impl Stop {
             on_event(Event::Interrupted {
                 running: running.len(),
             });
+            if !running.is_empty() {
+                for (_, p) in providers.iter() {
+                    let p = p.clone();
+                    rt.spawn(async move { p.stop().await });
+                }
+            }
         }
         let Some(at) = self.interrupted_at else {
             return;

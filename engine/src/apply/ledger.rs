@@ -6,9 +6,9 @@ use super::graph::{Op, OpKind};
 use super::report::ApplyReport;
 use super::values::{Evaluation, carry_marks};
 use crate::plan::{Action, ResourceChange};
-use crate::provider::Providers;
+use crate::provider::{Applied, Providers};
 use crate::state::journal::Entry;
-use crate::state::{InstanceState, Pending, State, new_deposed_key};
+use crate::state::{InstanceState, ObjectMeta, Pending, State, new_deposed_key};
 use infra_lang::Value;
 use petgraph::graph::NodeIndex;
 use std::collections::HashMap;
@@ -38,6 +38,11 @@ impl<'a> Ledger<'a> {
         }
     }
 
+    /// The plan's prior state, which the run started from.
+    pub(super) fn base(&self) -> &'a State {
+        self.base
+    }
+
     /// Operation `n` starts, with its (journalled) intent when a create.
     pub(super) fn started(&mut self, n: NodeIndex, intent: Option<Pending>) {
         if let Some(p) = intent {
@@ -61,7 +66,8 @@ impl<'a> Ledger<'a> {
     }
 
     /// Operation `n` (`op` of change `c`) completed with the provider's
-    /// `new` value: the state takes it, the entry recording it is pushed
+    /// `new` value (and private bytes): the state takes it, with the
+    /// schema's version, the entry recording it is pushed
     /// to `entries`, references see it from now on, the report counts it.
     /// Returns the new object's `id` attribute, when it has one.
     #[allow(clippy::too_many_arguments)]
@@ -70,7 +76,7 @@ impl<'a> Ledger<'a> {
         n: NodeIndex,
         op: Op,
         c: &ResourceChange,
-        new: Option<Value>,
+        new: Applied,
         providers: &Providers,
         eval: &Evaluation<'_>,
         entries: &mut Vec<Entry>,
@@ -89,8 +95,14 @@ impl<'a> Ledger<'a> {
                     providers,
                     &c.address.type_name,
                     &planned,
-                    new.unwrap_or(Value::NULL),
+                    new.state.unwrap_or(Value::NULL),
                 );
+                let meta = ObjectMeta {
+                    schema_version: providers
+                        .schema(&c.address.type_name, c.action == Action::Read)
+                        .map_or(0, |s| s.stored_version()),
+                    private: new.private,
+                };
                 let id = match &value {
                     Value::Object(m) => m.get("id").and_then(|v| v.as_str().map(str::to_string)),
                     _ => None,
@@ -98,12 +110,9 @@ impl<'a> Ledger<'a> {
                 // Deposed objects stay; after a create-then-delete the
                 // old object joins them (journalled with the new one)
                 // until its delete succeeds.
-                let mut deposed = self
-                    .state
-                    .resources
-                    .get(&c.address)
-                    .map(|i| i.deposed.clone())
-                    .unwrap_or_default();
+                let current = self.state.resources.get(&c.address);
+                let mut deposed = current.map(|i| i.deposed.clone()).unwrap_or_default();
+                let mut deposed_meta = current.map(|i| i.deposed_meta.clone()).unwrap_or_default();
                 if c.action == Action::CreateThenDelete
                     && let Some(old) = &c.before
                 {
@@ -112,6 +121,11 @@ impl<'a> Ledger<'a> {
                         key = new_deposed_key();
                     }
                     deposed.insert(key.clone(), old.clone());
+                    if let Some(m) = current.map(|i| &i.meta)
+                        && !m.is_empty()
+                    {
+                        deposed_meta.insert(key.clone(), m.clone());
+                    }
                     self.deposed_keys.insert(op.change, key);
                 }
                 let inst = InstanceState {
@@ -120,6 +134,8 @@ impl<'a> Ledger<'a> {
                     dependencies: c.dependencies.clone(),
                     create_before_destroy: c.create_before_destroy,
                     deposed,
+                    meta,
+                    deposed_meta,
                 };
                 let mut entry = Entry::new(self.base, &c.address, &c.provider, Some(&inst));
                 if let Some(id) = &intent {
@@ -153,6 +169,7 @@ impl<'a> Ledger<'a> {
             if let Some(inst) = self.state.resources.get_mut(&c.address)
                 && inst.deposed.remove(&key).is_some()
             {
+                inst.deposed_meta.remove(&key);
                 let provider = inst.provider.clone();
                 entries.push(Entry::new(self.base, &c.address, &provider, Some(inst)));
             }

@@ -3,7 +3,8 @@
 //! scheduler's thread, which waits for completions and reports the ones
 //! still running every ten seconds.
 
-use crate::provider::{ApplyRequest, Provider};
+use crate::provider::consistency::{check_apply, unknown_as_null};
+use crate::provider::{Applied, ApplyRequest, Provider};
 use infra_lang::value::Secrets;
 use infra_lang::{Diagnostic, Value};
 use petgraph::graph::NodeIndex;
@@ -13,11 +14,13 @@ use std::sync::mpsc::{Receiver, Sender, channel};
 use std::time::{Duration, Instant};
 use tokio::runtime::Handle;
 
-/// A completed operation: its node, the provider's result, the time it
-/// took, and whether the provider task panicked.
+/// A completed operation: its node, the provider's result, what is wrong
+/// with that result (the object is recorded all the same, as Terraform
+/// saves it), the time it took, and whether the provider task panicked.
 pub(super) struct Completion {
     pub(super) node: NodeIndex,
-    pub(super) result: Result<Option<Value>, Vec<Diagnostic>>,
+    pub(super) result: Result<Applied, Vec<Diagnostic>>,
+    pub(super) problems: Vec<Diagnostic>,
     pub(super) elapsed: Duration,
     pub(super) crashed: bool,
 }
@@ -67,14 +70,16 @@ impl Running {
         nodes
     }
 
-    /// Starts operation `n` on `rt`: `request` through `provider`'s
-    /// `apply`, or its `read_data` when `is_read`. Providers see values
+    /// Starts operation `n` (on the instance at `address`) on `rt`:
+    /// `request` through `provider`'s `apply`, or its `read_data` when
+    /// `is_read`. An apply's result is checked as Terraform checks it
+    /// (`provider::consistency::check_apply`). Providers see values
     /// without their marks: whatever of the sensitive ones their messages
     /// quote is scrubbed.
     pub(super) fn spawn(
         &mut self,
         rt: &Handle,
-        n: NodeIndex,
+        (n, address): (NodeIndex, String),
         provider: Arc<dyn Provider>,
         request: ApplyRequest,
         is_read: bool,
@@ -86,28 +91,43 @@ impl Running {
         let task = rt.spawn(async move {
             if is_read {
                 let config = request.planned.unwrap_or(Value::NULL).unmark_deep().0;
-                provider
-                    .read_data(&request.type_name, config)
-                    .await
-                    .map(Some)
-            } else {
-                provider.apply(request).await
+                let read = provider.read_data(&request.type_name, config).await;
+                return (read.map(|v| Applied::new(Some(v))), Vec::new());
             }
+            let type_name = request.type_name.clone();
+            let planned = request.planned.clone();
+            let applied = match provider.apply(request).await {
+                Ok(a) => a,
+                Err(d) => return (Err(d), Vec::new()),
+            };
+            checked(
+                provider.as_ref(),
+                &type_name,
+                planned.as_ref(),
+                applied,
+                &address,
+            )
         });
         rt.spawn(async move {
-            let (result, crashed) = match task.await {
-                Ok(r) => (r.map_err(|d| secrets.scrub_all(d)), false),
+            let (result, problems, crashed) = match task.await {
+                Ok((r, problems)) => (
+                    r.map_err(|d| secrets.scrub_all(d)),
+                    secrets.scrub_all(problems),
+                    false,
+                ),
                 Err(e) => (
                     Err(secrets.scrub_all(vec![Diagnostic::error(
                         "provider::panic",
                         format!("the provider crashed: {e}"),
                     )])),
+                    Vec::new(),
                     true,
                 ),
             };
             let _ = tx.send(Completion {
                 node: n,
                 result,
+                problems,
                 elapsed: start.elapsed(),
                 crashed,
             });
@@ -138,4 +158,38 @@ impl Running {
         }
         batch
     }
+}
+
+/// `applied` checked against `planned` (`None`: a delete) with the schema
+/// of `type_name`: the result to record (unknowns left made null, so the
+/// state can be saved) and the errors found.
+fn checked(
+    provider: &dyn Provider,
+    type_name: &str,
+    planned: Option<&Value>,
+    mut applied: Applied,
+    address: &str,
+) -> (Result<Applied, Vec<Diagnostic>>, Vec<Diagnostic>) {
+    let Some(schema) = provider.schema().resources.get(type_name) else {
+        return (Ok(applied), Vec::new());
+    };
+    let problems = check_apply(schema, planned, applied.state.as_ref());
+    if problems.is_empty() {
+        return (Ok(applied), Vec::new());
+    }
+    let diags = problems.into_diagnostics(
+        applied.legacy_type_system,
+        provider.name(),
+        address,
+        (
+            "provider::inconsistent-result",
+            "Provider produced inconsistent result after apply",
+        ),
+        (
+            "provider::invalid-result",
+            "Provider returned invalid result object after apply",
+        ),
+    );
+    applied.state = applied.state.map(unknown_as_null);
+    (Ok(applied), diags)
 }

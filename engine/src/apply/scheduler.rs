@@ -112,8 +112,8 @@ impl<'a> Scheduler<'a> {
             self.stop.check(
                 self.options,
                 &mut self.running,
-                g,
-                changes,
+                (g, changes),
+                (self.providers, self.rt),
                 &mut self.report,
                 on_event,
             );
@@ -206,21 +206,28 @@ impl<'a> Scheduler<'a> {
                 ApplyRequest {
                     type_name: c.address.type_name.clone(),
                     prior: c.before.clone(),
-                    planned: None,
+                    prior_private: self.prior_private(c, true),
+                    ..ApplyRequest::default()
                 },
                 None,
             ),
             OpKind::Apply => {
-                let planned = self.eval.final_planned(providers, c)?;
+                let update = c.action == Action::Update;
+                let prior_private = if update {
+                    self.prior_private(c, false)
+                } else {
+                    Vec::new()
+                };
+                let (planned, config, planned_private) =
+                    self.eval.final_planned(providers, c, &prior_private)?;
                 let intent = intent_for(c, op.kind, &planned);
                 let request = ApplyRequest {
                     type_name: c.address.type_name.clone(),
-                    prior: if c.action == Action::Update {
-                        c.before.clone()
-                    } else {
-                        None
-                    },
+                    prior: if update { c.before.clone() } else { None },
                     planned: Some(planned),
+                    config,
+                    prior_private,
+                    planned_private,
                 };
                 (request, intent)
             }
@@ -231,6 +238,24 @@ impl<'a> Scheduler<'a> {
             request,
             intent,
         })
+    }
+
+    /// The private bytes stored with the object change `c` works on: its
+    /// deposed object's when it deletes one, else the current object's
+    /// (`deleting` an object replaced create-then-delete: the one now
+    /// deposed, which was current in the plan's prior state).
+    fn prior_private(&self, c: &ResourceChange, deleting: bool) -> Vec<u8> {
+        let Some(inst) = self.ledger.base().resources.get(&c.address) else {
+            return Vec::new();
+        };
+        match &c.deposed {
+            Some(key) if deleting => inst
+                .deposed_meta
+                .get(key)
+                .map(|m| m.private.clone())
+                .unwrap_or_default(),
+            _ => inst.meta.private.clone(),
+        }
     }
 
     /// Starts `s` on the runtime, its intent (already journalled) now
@@ -244,8 +269,9 @@ impl<'a> Scheduler<'a> {
             verb: verb(c.action, op.kind).0,
         });
         let is_read = c.action == Action::Read;
+        let address = c.address.to_string();
         self.running
-            .spawn(self.rt, s.node, s.provider, s.request, is_read);
+            .spawn(self.rt, (s.node, address), s.provider, s.request, is_read);
     }
 
     /// Records every operation of `batch` together: one durable write (one
@@ -277,7 +303,13 @@ impl<'a> Scheduler<'a> {
                         &mut entries,
                         &mut self.report,
                     );
-                    finished.push((n, verb(c.action, op.kind).1, done.elapsed, id));
+                    if done.problems.is_empty() {
+                        finished.push((n, verb(c.action, op.kind).1, done.elapsed, id));
+                    } else {
+                        // Recorded all the same (the object exists), but
+                        // an error: what depends on it does not start.
+                        failed.push((n, done.problems));
+                    }
                 }
             }
         }

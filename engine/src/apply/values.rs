@@ -6,6 +6,7 @@
 use crate::addr::ResourceAddress;
 use crate::eval::{EvalOptions, Inputs, InstanceHook, InstanceInfo, Session};
 use crate::plan::{Action, Plan, ResourceChange};
+use crate::provider::consistency::plan_checked;
 use crate::provider::{PlanRequest, Providers, validate};
 use crate::state::codec;
 use infra_lang::{Diagnostic, Value};
@@ -133,21 +134,25 @@ impl<'a> Evaluation<'a> {
         rt.block_on(crate::provider::configure(providers, configs))
     }
 
-    /// The final planned state of an apply operation: the saved plan's,
-    /// or — when the configuration waited for values of other resources —
-    /// the configuration evaluated again now and planned once more.
+    /// The final planned state of an apply operation with its
+    /// configuration and planned private bytes: the saved plan's, or —
+    /// when the configuration waited for values of other resources — the
+    /// configuration evaluated again now and planned once more (given the
+    /// prior object's private bytes `prior_private`), checked as the plan
+    /// was.
     ///
     /// # Errors
     /// The configuration fails, is still unknown, or the provider's plan
-    /// fails.
+    /// fails or is invalid.
     pub(super) fn final_planned(
         &mut self,
         providers: &Providers,
         c: &ResourceChange,
-    ) -> Result<Value, Vec<Diagnostic>> {
+        prior_private: &[u8],
+    ) -> Result<(Value, Option<Value>, Vec<u8>), Vec<Diagnostic>> {
         let after = c.after.clone().unwrap_or(Value::NULL);
         if !c.config_unknown {
-            return Ok(after);
+            return Ok((after, c.config.clone(), c.planned_private.clone()));
         }
         let data = c.action == Action::Read;
         let schema = providers
@@ -169,26 +174,30 @@ impl<'a> Evaluation<'a> {
             )]);
         }
         if data {
-            return Ok(config);
+            return Ok((config.clone(), Some(config), Vec::new()));
         }
         let provider = providers
             .get(&c.provider)
             .or_else(|| providers.for_type(&c.address.type_name))
             .ok_or_else(|| crate::provider::error("no provider"))?;
-        let prior = if c.action == Action::Update {
-            c.before.as_ref()
+        let (prior, prior_private) = if c.action == Action::Update {
+            (c.before.as_ref(), prior_private)
         } else {
-            None
+            (None, &[][..])
         };
         let proposed = crate::plan::propose_for(schema, prior, &config);
-        let planned = provider
-            .plan(PlanRequest {
+        let planned = plan_checked(
+            provider.as_ref(),
+            schema,
+            PlanRequest {
                 type_name: &c.address.type_name,
                 prior,
                 config: &config,
                 proposed,
-            })?
-            .planned;
-        Ok(planned)
+                prior_private,
+            },
+            &what[1..what.len() - 1],
+        )?;
+        Ok((planned.planned, Some(config), planned.private))
     }
 }

@@ -605,7 +605,7 @@ pub fn detect(
         None => (None, None),
     };
     let mut state = stored.unwrap_or_default();
-    type_state(&mut state, providers);
+    type_state(&mut state, providers, rt)?;
     let plan_options = PlanOptions {
         refresh: false,
         targets: options.targets.clone(),
@@ -786,7 +786,7 @@ pub fn refresh_state(
 ) -> Result<(State, Vec<crate::plan::Drift>), Vec<Diagnostic>> {
     let files = std::sync::Arc::new(crate::eval::load_module(root)?);
     let mut state = stored;
-    type_state(&mut state, providers);
+    type_state(&mut state, providers, rt)?;
     let plan_options = PlanOptions {
         refresh: true,
         targets: options.targets.clone(),
@@ -943,6 +943,8 @@ mod tests {
             prior_dependencies: Vec::new(),
             create_before_destroy: false,
             deposed: None,
+            planned_private: Vec::new(),
+            config: None,
         };
         let v = |a: &str, b: &str| obj(&[("a", Value::string(a)), ("b", Value::string(b))]);
         // Not drifted: the code changed.
@@ -986,6 +988,8 @@ mod tests {
             prior_dependencies: Vec::new(),
             create_before_destroy: false,
             deposed: None,
+            planned_private: Vec::new(),
+            config: None,
         };
         let known = obj(&[("etag", Value::string("1"))]);
         let unknown = obj(&[("etag", Value::unknown())]);

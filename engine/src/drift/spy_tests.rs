@@ -5,7 +5,8 @@
 
 use super::*;
 use crate::provider::{
-    ApplyRequest, Attribute, Failure, Provider, ProviderSchema, ResourceSchema, error,
+    Applied, ApplyRequest, Attribute, Failure, Provider, ProviderSchema, ResourceSchema, Stored,
+    error,
 };
 use crate::state::InstanceState;
 use async_trait::async_trait;
@@ -70,12 +71,17 @@ impl Provider for Spy {
         &self.schema
     }
 
-    async fn apply(&self, _request: ApplyRequest) -> Result<Option<Value>, Failure> {
+    async fn apply(&self, _request: ApplyRequest) -> Result<Applied, Failure> {
         self.applies.fetch_add(1, Ordering::SeqCst);
         Err(error("apply must never be called by drift"))
     }
 
-    async fn read(&self, _type_name: &str, state: Value) -> Result<Option<Value>, Failure> {
+    async fn read(
+        &self,
+        _type_name: &str,
+        state: Value,
+        _private: &[u8],
+    ) -> Result<Option<Stored>, Failure> {
         self.reads.fetch_add(1, Ordering::SeqCst);
         let name = match &state {
             Value::Object(m) => m.get("name").and_then(Value::as_str).unwrap_or_default(),
@@ -86,7 +92,7 @@ impl Provider for Spy {
         match now.as_deref() {
             None => Ok(None),
             Some("ERR") => Err(error("access denied")),
-            Some(v) => Ok(Some(thing(&name, v))),
+            Some(v) => Ok(Some(Stored::new(thing(&name, v)))),
         }
     }
 }
@@ -144,6 +150,8 @@ check "a_is_one" {
                 dependencies: Vec::new(),
                 create_before_destroy: false,
                 deposed: Default::default(),
+                meta: Default::default(),
+                deposed_meta: Default::default(),
             },
         );
     }
@@ -248,6 +256,8 @@ check "a_is_one" {
                 dependencies: Vec::new(),
                 create_before_destroy: false,
                 deposed: Default::default(),
+                meta: Default::default(),
+                deposed_meta: Default::default(),
             },
         );
     }

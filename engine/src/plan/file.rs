@@ -3,6 +3,8 @@
 //! paths), the refreshed prior state (with `moved` blocks carried out) and
 //! the moves, its lineage and serial, the configuration hash and the input
 //! values — everything apply needs to carry out exactly this plan. Plan files hold secrets, like state.
+//! Version 2 adds each change's `planned_private` bytes (base64); it is
+//! written only when a provider planned some.
 
 use super::{Action, Drift, Move, OutputChange, Plan, ResourceChange};
 use crate::addr::ResourceAddress;
@@ -13,8 +15,12 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value as Json;
 use std::collections::BTreeMap;
 
-/// The format version this infra writes and reads.
-pub const FORMAT_VERSION: u64 = 1;
+/// The newest format version this infra writes and reads: 2 when a change
+/// carries private bytes, else 1.
+pub const FORMAT_VERSION: u64 = 2;
+
+/// The format version of a plan without private bytes.
+pub const FORMAT_VERSION_PLAIN: u64 = 1;
 
 #[derive(Serialize, Deserialize, Default)]
 struct Val {
@@ -66,6 +72,16 @@ struct ChangeFile {
     /// The deposed key when the change deletes a deposed object.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     deposed: Option<String>,
+    /// Version 2: the provider's planned private bytes, base64.
+    #[serde(
+        default,
+        skip_serializing_if = "Vec::is_empty",
+        with = "state_file::private_bytes"
+    )]
+    planned_private: Vec<u8>,
+    /// The configuration the change was planned from.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    config: Option<Val>,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -157,8 +173,13 @@ fn parse_list(v: &[String]) -> Result<Vec<ResourceAddress>, String> {
 
 /// The text of a plan file for `plan` made with `inputs`.
 pub fn to_text(plan: &Plan, inputs: &Inputs) -> String {
+    let private = plan.changes.iter().any(|c| !c.planned_private.is_empty());
     let file = PlanFile {
-        format_version: FORMAT_VERSION,
+        format_version: if private {
+            FORMAT_VERSION
+        } else {
+            FORMAT_VERSION_PLAIN
+        },
         infra_version: env!("CARGO_PKG_VERSION").to_string(),
         config_hash: plan.config_hash.clone(),
         destroy: plan.destroy,
@@ -180,6 +201,8 @@ pub fn to_text(plan: &Plan, inputs: &Inputs) -> String {
                 prior_dependencies: addr_list(&c.prior_dependencies),
                 create_before_destroy: c.create_before_destroy,
                 deposed: c.deposed.clone(),
+                planned_private: c.planned_private.clone(),
+                config: c.config.as_ref().map(Val::from),
             })
             .collect(),
         outputs: plan
@@ -253,6 +276,8 @@ pub fn from_text(text: &str) -> Result<(Plan, Inputs), String> {
             prior_dependencies: parse_list(&c.prior_dependencies)?,
             create_before_destroy: c.create_before_destroy,
             deposed: c.deposed,
+            planned_private: c.planned_private,
+            config: c.config.map(|v| v.to_value()),
         });
     }
     let mut drift = Vec::new();

@@ -13,6 +13,7 @@ pub mod planner;
 mod propose;
 pub mod reconcile;
 mod refresh;
+mod replace;
 mod summary;
 
 pub use planner::{PlanOptions, config_hash, configure_providers, plan};
@@ -133,6 +134,14 @@ pub struct ResourceChange {
     /// instance (left over from a create-then-delete replacement whose
     /// delete failed) rather than its current object; `None` otherwise.
     pub deposed: Option<String>,
+    /// The private bytes the provider planned with `after`
+    /// (`PlannedState::private`), handed to its apply; empty for native
+    /// providers.
+    pub planned_private: Vec<u8>,
+    /// The configuration `after` was planned from (every schema
+    /// attribute, null where unset), sent with the apply as Terraform's
+    /// `ApplyResourceChange.config`; `None` for deletes and forgets.
+    pub config: Option<Value>,
 }
 
 /// A root module output's planned change.

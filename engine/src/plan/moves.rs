@@ -487,6 +487,8 @@ mod tests {
                     dependencies: Vec::new(),
                     create_before_destroy: false,
                     deposed: Default::default(),
+                    meta: Default::default(),
+                    deposed_meta: Default::default(),
                 },
             );
         }

@@ -7,10 +7,12 @@
 
 use super::moves::{self, Declared};
 use super::propose::{changed_attributes, mark_sensitive, propose};
+use super::replace;
 use super::{Action, OutputChange, Plan, ResourceChange, refresh};
 use crate::addr::{ResourceAddress, ResourceMode, Target};
 use crate::eval::{EvalOptions, IgnoreChanges, Inputs, InstanceHook, InstanceInfo, Session};
-use crate::provider::{PlanRequest, Providers, validate};
+use crate::provider::consistency::plan_checked;
+use crate::provider::{PathStep, PlanRequest, PlannedState, Providers, validate};
 use crate::state::State;
 use infra_lang::diagnostic::{did_you_mean, has_errors};
 use infra_lang::value::{Secrets, convert};
@@ -182,7 +184,7 @@ impl Planner {
             self.fail(&info, diags)
         })?;
         let custom: Vec<Diagnostic> = if data {
-            Vec::new()
+            provider.validate_data(&addr.type_name, &config)
         } else {
             provider.validate(&addr.type_name, &config)
         };
@@ -219,37 +221,63 @@ impl Planner {
                 reasons.push(format!("replace_triggered_by: `{text}` changes"));
             }
         }
-        let call = |prior: Option<&Value>| {
+        let prior_private = prior_inst.map_or(&[][..], |p| &p.meta.private[..]);
+        let address = addr.to_string();
+        let call = |prior: Option<&Value>, prior_private: &[u8]| {
             let proposed = propose(schema, prior, &config);
-            provider
-                .plan(PlanRequest {
+            plan_checked(
+                provider.as_ref(),
+                schema,
+                PlanRequest {
                     type_name: &addr.type_name,
                     prior,
                     config: &config,
                     proposed,
-                })
-                .map(|p| (mark_sensitive(schema, p.planned), p.requires_replace))
-                .map_err(|d| self.fail(&info, secrets.scrub_all(d)))
+                    prior_private,
+                },
+                &address,
+            )
+            .map(|p| PlannedState {
+                planned: mark_sensitive(schema, p.planned),
+                ..p
+            })
+            .map_err(|d| self.fail(&info, secrets.scrub_all(d)))
         };
-        let (mut planned, extra_replace) = call(prior.as_ref())?;
+        let mut planned = call(prior.as_ref(), prior_private)?;
         let mut replace_paths = Vec::new();
         let action = match &prior {
             None => Action::Create,
             Some(p) => {
-                let changed = changed_attributes(p, &planned);
-                replace_paths = changed
-                    .iter()
-                    .filter(|n| {
-                        schema.attributes.get(*n).is_some_and(|a| a.force_new)
-                            || extra_replace.contains(n)
-                    })
-                    .cloned()
-                    .collect();
-                for n in &replace_paths {
-                    reasons.push(format!("`{n}` forces replacement"));
+                let changed = changed_attributes(p, &planned.planned);
+                let paths = replace::forcing_paths(
+                    schema,
+                    p,
+                    &planned.planned,
+                    &changed,
+                    &planned.requires_replace,
+                )
+                .map_err(|m| {
+                    let d = Diagnostic::error(
+                        "provider::invalid-plan",
+                        format!(
+                            "Provider produced invalid plan: provider `{}` for `{addr}`: {m}",
+                            provider.name()
+                        ),
+                    );
+                    self.fail(&info, vec![d])
+                })?;
+                for path in &paths {
+                    reasons.push(format!("`{}` forces replacement", replace::path_name(path)));
+                    if let Some(PathStep::Attr(top)) = path.first()
+                        && !replace_paths.contains(top)
+                    {
+                        replace_paths.push(top.clone());
+                    }
                 }
-                if forced || !replace_paths.is_empty() {
-                    planned = call(None)?.0;
+                if forced || !paths.is_empty() {
+                    // A replacement creates a new object: planned again
+                    // without a prior, as Terraform does.
+                    planned = call(None, &[])?;
                     if info.lifecycle.create_before_destroy {
                         Action::CreateThenDelete
                     } else {
@@ -267,9 +295,13 @@ impl Planner {
         }
         if action == Action::NoOp {
             // No-ops are not recorded: references see the prior state.
-            return Ok(prior.unwrap_or(planned));
+            return Ok(prior.unwrap_or(planned.planned));
         }
-        let value = planned;
+        let PlannedState {
+            planned: value,
+            private: planned_private,
+            ..
+        } = planned;
         self.changes.borrow_mut().insert(
             addr.clone(),
             ResourceChange {
@@ -287,6 +319,8 @@ impl Planner {
                     .unwrap_or_default(),
                 create_before_destroy: info.lifecycle.create_before_destroy,
                 deposed: None,
+                planned_private,
+                config: Some(config.clone()),
             },
         );
         Ok(value)
@@ -323,6 +357,8 @@ impl Planner {
                     prior_dependencies: Vec::new(),
                     create_before_destroy: false,
                     deposed: None,
+                    planned_private: Vec::new(),
+                    config: None,
                 },
             );
             return Ok(planned);
@@ -422,6 +458,8 @@ fn deposed_deletes(prior: &State) -> Vec<ResourceChange> {
                 prior_dependencies: inst.dependencies.clone(),
                 create_before_destroy: inst.create_before_destroy,
                 deposed: Some(key.clone()),
+                planned_private: Vec::new(),
+                config: None,
             });
         }
     }
@@ -434,13 +472,24 @@ fn sort_changes(changes: &mut [ResourceChange]) {
     changes.sort_by(|a, b| (&a.address, &a.deposed).cmp(&(&b.address, &b.deposed)));
 }
 
-/// Converts every managed instance's value in `state` (decoded from JSON:
-/// objects and tuples) to its schema's object type, with schema-sensitive
-/// attributes marked; values that do not convert are left as read.
-pub(crate) fn type_state(state: &mut State, providers: &Providers) {
+/// Converts every instance's value in `state` (decoded from JSON: objects
+/// and tuples) to its schema's object type, with schema-sensitive
+/// attributes marked; values that do not convert are left as read. A
+/// managed object stored by another schema version than its schema's is
+/// first upgraded by its provider (`Provider::upgrade_state`, given the
+/// stored JSON) and then records the schema's version.
+///
+/// # Errors
+/// A provider failed to upgrade an object (the message names it).
+pub(crate) fn type_state(
+    state: &mut State,
+    providers: &Providers,
+    rt: &Handle,
+) -> Result<(), Vec<Diagnostic>> {
+    let mut errors = Vec::new();
     for (addr, inst) in state.resources.iter_mut() {
-        let Some(schema) = providers.schema(&addr.type_name, addr.mode == ResourceMode::Data)
-        else {
+        let data = addr.mode == ResourceMode::Data;
+        let Some(schema) = providers.schema(&addr.type_name, data) else {
             continue;
         };
         let ty = schema.object_type();
@@ -451,10 +500,52 @@ pub(crate) fn type_state(state: &mut State, providers: &Providers) {
             };
             mark_sensitive(schema, v)
         };
+        let version = schema.stored_version();
+        let provider = providers
+            .get(&inst.provider)
+            .or_else(|| providers.for_type(&addr.type_name));
+        let mut upgrade = |v: &mut Value, stored: u64| {
+            let Some(p) = provider.filter(|_| !data && stored != version) else {
+                return true;
+            };
+            let raw = crate::state::codec::encode(v).json.to_string().into_bytes();
+            let (p, t) = (p.clone(), addr.type_name.clone());
+            match rt.block_on(async move { p.upgrade_state(&t, stored, &raw).await }) {
+                Ok(u) => {
+                    *v = u;
+                    true
+                }
+                Err(d) => {
+                    errors.extend(d.into_iter().map(|d| Diagnostic {
+                        message: format!(
+                            "upgrading the state of `{addr}` from schema version {stored} to {version}: {}",
+                            d.message
+                        ),
+                        ..d
+                    }));
+                    false
+                }
+            }
+        };
+        if upgrade(&mut inst.value, inst.meta.schema_version) {
+            inst.meta.schema_version = version;
+        }
         inst.value = typed(std::mem::replace(&mut inst.value, Value::NULL));
-        for d in inst.deposed.values_mut() {
+        for (key, d) in inst.deposed.iter_mut() {
+            let stored = inst.deposed_meta.get(key).map_or(0, |m| m.schema_version);
+            if upgrade(d, stored) && stored != version {
+                inst.deposed_meta
+                    .entry(key.clone())
+                    .or_default()
+                    .schema_version = version;
+            }
             *d = typed(std::mem::replace(d, Value::NULL));
         }
+    }
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(errors)
     }
 }
 
@@ -591,6 +682,8 @@ pub fn plan(
                 dependencies: Vec::new(),
                 create_before_destroy: false,
                 deposed: Default::default(),
+                meta: Default::default(),
+                deposed_meta: Default::default(),
             },
         );
     }
@@ -669,7 +762,7 @@ fn reconcile_and_refresh(
     };
     let mut stored = stored()?.unwrap_or_default();
     let stored_serial = stored.serial;
-    type_state(&mut stored, providers);
+    type_state(&mut stored, providers, rt)?;
     let mut providers = providers.clone();
     // Providers with configuration arguments (`aws`) must be configured
     // before they read anything; the others can refresh while the
@@ -813,6 +906,8 @@ fn removed_from_configuration(
                 prior_dependencies: inst.dependencies.clone(),
                 create_before_destroy: inst.create_before_destroy,
                 deposed: None,
+                planned_private: Vec::new(),
+                config: None,
             },
         );
     }
@@ -1011,6 +1106,8 @@ fn plan_destroy(
             prior_dependencies: inst.dependencies.clone(),
             create_before_destroy: false,
             deposed: None,
+            planned_private: Vec::new(),
+            config: None,
         });
     }
     if !errors.is_empty() {

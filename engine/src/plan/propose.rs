@@ -27,6 +27,17 @@ pub(crate) fn propose(schema: &ResourceSchema, prior: Option<&Value>, config: &V
         };
         out.insert(name.clone(), v.mark_if(a.sensitive));
     }
+    // Nested blocks as configured (the configuration object has them in
+    // their schema shape already); Terraform's ProposedNew also keeps the
+    // prior values of computed attributes inside them (not yet: native
+    // schemas have no blocks).
+    for (name, b) in &schema.blocks {
+        let v = given
+            .and_then(|m| m.get(name))
+            .cloned()
+            .unwrap_or_else(|| Value::Null(b.implied_type()));
+        out.insert(name.clone(), v);
+    }
     Value::Object(out)
 }
 

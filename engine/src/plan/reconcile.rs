@@ -153,6 +153,7 @@ fn adopt(providers: &Providers, state: &mut State, p: &Pending, value: Value) ->
     let value = crate::apply::carry_marks(providers, &p.address.type_name, &p.planned, value);
     let existing = state.resources.get(&p.address);
     let mut deposed = existing.map(|i| i.deposed.clone()).unwrap_or_default();
+    let mut deposed_meta = existing.map(|i| i.deposed_meta.clone()).unwrap_or_default();
     if let Some(old) = existing {
         if p.operation != PendingOperation::CreateThenDelete {
             return false;
@@ -161,8 +162,14 @@ fn adopt(providers: &Providers, state: &mut State, p: &Pending, value: Value) ->
         while deposed.contains_key(&key) {
             key = new_deposed_key();
         }
-        deposed.insert(key, old.value.clone());
+        deposed.insert(key.clone(), old.value.clone());
+        if !old.meta.is_empty() {
+            deposed_meta.insert(key, old.meta.clone());
+        }
     }
+    let schema_version = providers
+        .schema(&p.address.type_name, false)
+        .map_or(0, |s| s.stored_version());
     state.resources.insert(
         p.address.clone(),
         InstanceState {
@@ -171,6 +178,11 @@ fn adopt(providers: &Providers, state: &mut State, p: &Pending, value: Value) ->
             dependencies: p.dependencies.clone(),
             create_before_destroy: p.create_before_destroy,
             deposed,
+            meta: crate::state::ObjectMeta {
+                schema_version,
+                private: Vec::new(),
+            },
+            deposed_meta,
         },
     );
     true
@@ -180,7 +192,7 @@ fn adopt(providers: &Providers, state: &mut State, p: &Pending, value: Value) ->
 mod tests {
     use super::*;
     use crate::addr::ResourceAddress;
-    use crate::provider::{ApplyRequest, Failure, Provider, ProviderSchema};
+    use crate::provider::{Applied, ApplyRequest, Failure, Provider, ProviderSchema, Stored};
     use async_trait::async_trait;
     use std::collections::BTreeMap;
     use std::sync::Arc;
@@ -198,10 +210,10 @@ mod tests {
         fn schema(&self) -> &ProviderSchema {
             &self.schema
         }
-        async fn apply(&self, _: ApplyRequest) -> Result<Option<Value>, Failure> {
+        async fn apply(&self, _: ApplyRequest) -> Result<Applied, Failure> {
             Err(crate::provider::error("not here"))
         }
-        async fn read(&self, _: &str, _: Value) -> Result<Option<Value>, Failure> {
+        async fn read(&self, _: &str, _: Value, _: &[u8]) -> Result<Option<Stored>, Failure> {
             Ok(None)
         }
         async fn find(&self, _: &str, _: Value) -> Result<Found, Failure> {
@@ -239,6 +251,8 @@ mod tests {
                     dependencies: Vec::new(),
                     create_before_destroy: true,
                     deposed: BTreeMap::new(),
+                    meta: Default::default(),
+                    deposed_meta: Default::default(),
                 },
             );
         }

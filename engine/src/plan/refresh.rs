@@ -4,7 +4,8 @@
 
 use super::Drift;
 use crate::addr::{ResourceAddress, ResourceMode, Target};
-use crate::provider::Providers;
+use crate::provider::consistency::check_read;
+use crate::provider::{Failure, Provider, Providers, Stored};
 use crate::state::State;
 use infra_lang::Diagnostic;
 use infra_lang::value::Secrets;
@@ -91,10 +92,12 @@ pub fn refresh_each(
             continue;
         };
         let value = inst.value.clone();
+        let private = inst.meta.private.clone();
         // The provider sees the value without its marks: whatever of the
         // sensitive parts its messages quote is scrubbed.
         let secrets = Secrets::of([&value]);
         let type_name = addr.type_name.clone();
+        let address = addr.to_string();
         let sem = sem.clone();
         tasks.push((
             addr.clone(),
@@ -102,7 +105,10 @@ pub fn refresh_each(
                 let _permit = sem.acquire_owned().await;
                 // The read runs in a task of its own so a panicking provider
                 // is reported with the address it was reading.
-                let read = tokio::spawn(async move { provider.read(&type_name, value).await });
+                let read = tokio::spawn(async move {
+                    let read = provider.read(&type_name, value, &private).await?;
+                    checked_read(provider.as_ref(), &type_name, read, &address)
+                });
                 match read.await {
                     Ok(r) => r.map_err(|d| secrets.scrub_all(d)),
                     Err(e) => Err(vec![Diagnostic::error(
@@ -131,7 +137,13 @@ pub fn refresh_each(
             )]),
         };
         match result {
-            Ok(Some(now)) => {
+            Ok(Some(Stored {
+                value: now,
+                private,
+            })) => {
+                if let Some(i) = refreshed.resources.get_mut(&addr) {
+                    i.meta.private = private;
+                }
                 if let Some(i) = refreshed.resources.get_mut(&addr)
                     && !i.value.same_data(&now)
                 {
@@ -169,5 +181,38 @@ pub fn refresh_each(
         drift,
         errors,
         checked,
+    }
+}
+
+/// `read` checked as Terraform checks a refreshed object (`check_read`):
+/// conforming to the schema, fully known, write-only attributes null.
+///
+/// # Errors
+/// "Provider produced invalid object", naming the provider and each
+/// attribute at fault.
+fn checked_read(
+    provider: &dyn Provider,
+    type_name: &str,
+    read: Option<Stored>,
+    address: &str,
+) -> Result<Option<Stored>, Failure> {
+    let (Some(r), Some(schema)) = (&read, provider.schema().resources.get(type_name)) else {
+        return Ok(read);
+    };
+    let heading = (
+        "provider::invalid-result",
+        "Provider produced invalid object",
+    );
+    let diags = check_read(schema, &r.value).into_diagnostics(
+        false,
+        provider.name(),
+        address,
+        heading,
+        heading,
+    );
+    if diags.is_empty() {
+        Ok(read)
+    } else {
+        Err(diags)
     }
 }

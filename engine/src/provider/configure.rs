@@ -1,6 +1,7 @@
 //! Configuring providers from the root module's `provider` blocks:
 //! checking each block against the provider's configuration schema,
-//! creating an instance per `alias`, and calling `Provider::configure`.
+//! creating an instance per `alias`, and calling `Provider::validate_config`
+//! then `Provider::configure`.
 
 use super::{Providers, validate};
 use infra_lang::diagnostic::did_you_mean;
@@ -81,7 +82,19 @@ pub async fn configure(
             providers.add_alias(&c.key, inst.clone());
             inst
         };
-        if let Err(diags) = instance.configure(config).await {
+        // The provider's own checks of the block come first (Terraform's
+        // ValidateProviderConfig); its warnings are not shown yet.
+        let refused: Vec<Diagnostic> = instance
+            .validate_config(&config)
+            .into_iter()
+            .filter(|d| d.severity == infra_lang::Severity::Error)
+            .collect();
+        let configured = if refused.is_empty() {
+            instance.configure(config).await
+        } else {
+            Err(refused)
+        };
+        if let Err(diags) = configured {
             errors.extend(diags.into_iter().map(|d| {
                 if d.source.is_some() {
                     d

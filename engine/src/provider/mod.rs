@@ -1,18 +1,28 @@
 //! The provider interface: what the engine asks of a provider (schema,
-//! configure, validate, plan, apply, read, read a data source, import) and
-//! the registry that finds the provider of a resource type. The engine
-//! never names a concrete provider; `infra-providers` implements this trait.
+//! configure, validate, plan, apply, read, read a data source, import,
+//! upgrade stored state, call a function, stop) and the registry that
+//! finds the provider of a resource type. The engine never names a
+//! concrete provider; `infra-providers` implements this trait, and so do
+//! out-of-process plugins (Terraform's plugin protocol), whose answers the
+//! engine checks as Terraform does (`consistency.rs`).
 
 mod configure;
+pub mod consistency;
 mod registry;
 mod schema;
+mod upgrade;
 pub mod validate;
 
 pub use configure::{ProviderConfig, configure};
 pub use registry::Providers;
-pub use schema::{Attribute, ProviderSchema, ResourceSchema};
+pub use schema::{
+    Attribute, FunctionParameter, FunctionSignature, NestedAttributes, NestedBlock, Nesting,
+    ProviderSchema, ResourceSchema,
+};
+pub use upgrade::decode_with_schema;
 
 use async_trait::async_trait;
+pub use infra_lang::value::PathStep;
 use infra_lang::{Diagnostic, Value};
 
 /// Diagnostics a provider call failed with (at least one error). They carry
@@ -39,6 +49,9 @@ pub struct PlanRequest<'a> {
     /// computed attributes the configuration leaves unset, the prior value
     /// (unknown on create).
     pub proposed: Value,
+    /// The provider's private bytes stored with the prior object (empty on
+    /// create and for native providers): Terraform's `prior_private`.
+    pub prior_private: &'a [u8],
 }
 
 /// A provider's answer to [`PlanRequest`].
@@ -46,15 +59,41 @@ pub struct PlanRequest<'a> {
 pub struct PlannedState {
     /// The planned new state: unknown where only apply can tell.
     pub planned: Value,
-    /// Attributes whose change forces replacement, beyond the schema's
-    /// force-new ones (e.g. `keepers` of `random_*`).
-    pub requires_replace: Vec<String>,
+    /// Attribute paths whose change forces replacement, beyond the
+    /// schema's force-new attributes (a top-level attribute is a one-step
+    /// path). As in Terraform, a path counts only when the prior and
+    /// planned values differ there or the planned one is unknown, and the
+    /// list is ignored on create; a path found in neither value is an
+    /// invalid plan.
+    pub requires_replace: Vec<Vec<PathStep>>,
+    /// Private bytes to store with the planned object and hand back to
+    /// [`Provider::apply`] (`ApplyRequest::planned_private`); empty for
+    /// native providers.
+    pub private: Vec<u8>,
+    /// The provider is built on Terraform's legacy SDK: the engine's
+    /// consistency checks of its answers only log (debug) instead of
+    /// failing, as Terraform tolerates them.
+    pub legacy_type_system: bool,
     /// Warnings.
     pub warnings: Vec<Diagnostic>,
 }
 
+impl PlannedState {
+    /// Accepts `planned` as it is: nothing forces replacement, no private
+    /// bytes, no warnings.
+    pub fn new(planned: Value) -> PlannedState {
+        PlannedState {
+            planned,
+            requires_replace: Vec::new(),
+            private: Vec::new(),
+            legacy_type_system: false,
+            warnings: Vec::new(),
+        }
+    }
+}
+
 /// One change for a provider to carry out.
-#[derive(Debug)]
+#[derive(Debug, Default)]
 pub struct ApplyRequest {
     /// The resource type.
     pub type_name: String,
@@ -63,6 +102,79 @@ pub struct ApplyRequest {
     /// The planned state (no unknowns in configured attributes); `None`
     /// when deleting.
     pub planned: Option<Value>,
+    /// The configuration (every schema attribute, null where unset, no
+    /// unknowns); `None` when deleting (Terraform's
+    /// `ApplyResourceChange.config`).
+    pub config: Option<Value>,
+    /// The private bytes stored with `prior` (empty when creating).
+    pub prior_private: Vec<u8>,
+    /// The private bytes the provider's plan returned
+    /// ([`PlannedState::private`]); empty when deleting.
+    pub planned_private: Vec<u8>,
+}
+
+/// What [`Provider::apply`] made: the new object and its private bytes.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Applied {
+    /// The new state; `None` after a delete.
+    pub state: Option<Value>,
+    /// Private bytes to store with it (empty for native providers).
+    pub private: Vec<u8>,
+    /// The provider is built on Terraform's legacy SDK (see
+    /// [`PlannedState::legacy_type_system`]).
+    pub legacy_type_system: bool,
+}
+
+impl Applied {
+    /// The new state `state` without private bytes.
+    pub fn new(state: Option<Value>) -> Applied {
+        Applied {
+            state,
+            private: Vec::new(),
+            legacy_type_system: false,
+        }
+    }
+}
+
+/// An object as [`Provider::read`] and [`Provider::import`] return it:
+/// its attributes and the provider's private bytes.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Stored {
+    /// Its attributes (an object).
+    pub value: Value,
+    /// Private bytes to keep with it (empty for native providers).
+    pub private: Vec<u8>,
+}
+
+impl Stored {
+    /// `value` without private bytes.
+    pub fn new(value: Value) -> Stored {
+        Stored {
+            value,
+            private: Vec::new(),
+        }
+    }
+}
+
+/// One object [`Provider::import`] found (Terraform's
+/// `ImportResourceState.imported_resources`): a provider may return
+/// objects of several types; the engine keeps the one of the imported
+/// resource's type.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Imported {
+    /// Its resource type.
+    pub type_name: String,
+    /// Its state and private bytes.
+    pub object: Stored,
+}
+
+/// Why a provider function call failed (Terraform's `FunctionError`).
+#[derive(Clone, Debug, PartialEq)]
+pub struct FunctionError {
+    /// What went wrong, in words.
+    pub text: String,
+    /// The index of the argument at fault, when one is.
+    pub argument: Option<usize>,
 }
 
 /// What [`Provider::find`] found for a create whose outcome is unknown.
@@ -113,10 +225,25 @@ pub trait Provider: Send + Sync {
         Ok(())
     }
 
+    /// Checks the `provider "NAME" { ... }` configuration object (may hold
+    /// unknowns) beyond its schema, before [`Provider::configure`]; no
+    /// network (Terraform's `ValidateProviderConfig`). The default finds
+    /// nothing.
+    fn validate_config(&self, _config: &Value) -> Vec<Diagnostic> {
+        Vec::new()
+    }
+
     /// Checks beyond the schema (e.g. "set `content` or `content_base64`,
     /// not both") on a managed resource's configuration object; no network.
     /// Returns errors and warnings. Not called for data sources.
     fn validate(&self, _type_name: &str, _config: &Value) -> Vec<Diagnostic> {
+        Vec::new()
+    }
+
+    /// Checks beyond the schema on a data source's configuration object
+    /// (may hold unknowns); no network (Terraform's
+    /// `ValidateDataResourceConfig`). The default finds nothing.
+    fn validate_data(&self, _type_name: &str, _config: &Value) -> Vec<Diagnostic> {
         Vec::new()
     }
 
@@ -126,27 +253,53 @@ pub trait Provider: Send + Sync {
     /// # Errors
     /// When the configuration cannot be planned.
     fn plan(&self, request: PlanRequest<'_>) -> Result<PlannedState, Failure> {
-        Ok(PlannedState {
-            planned: request.proposed,
-            requires_replace: Vec::new(),
-            warnings: Vec::new(),
-        })
+        Ok(PlannedState::new(request.proposed))
     }
 
     /// Creates (`prior` is `None`), updates, or deletes (`planned` is
-    /// `None`) one object. Returns the new state, `None` after a delete.
+    /// `None`) one object. Returns the new state (`None` after a delete)
+    /// with its private bytes.
     ///
     /// # Errors
     /// When the real system refused; nothing must have changed then, or
     /// the error must say what did.
-    async fn apply(&self, request: ApplyRequest) -> Result<Option<Value>, Failure>;
+    async fn apply(&self, request: ApplyRequest) -> Result<Applied, Failure>;
 
-    /// Reads the real object behind `state` (refresh, drift): its current
-    /// state, or `None` when it no longer exists.
+    /// Reads the real object behind `state` (refresh, drift), given the
+    /// private bytes stored with it: its current state and private bytes,
+    /// or `None` when it no longer exists.
     ///
     /// # Errors
     /// When the object cannot be read (network, permissions).
-    async fn read(&self, type_name: &str, state: Value) -> Result<Option<Value>, Failure>;
+    async fn read(
+        &self,
+        type_name: &str,
+        state: Value,
+        private: &[u8],
+    ) -> Result<Option<Stored>, Failure>;
+
+    /// The state of a `type_name` object stored by schema version
+    /// `version` (as raw JSON: the state file's `attributes`), upgraded to
+    /// the current schema. Called when a stored instance's
+    /// `schema_version` differs from its schema's `version` (Terraform's
+    /// `UpgradeResourceState`). The default decodes the JSON with the
+    /// current schema's type, dropping attributes the schema no longer has
+    /// ([`decode_with_schema`], as Terraform's
+    /// `stripRemovedStateAttributes`).
+    ///
+    /// # Errors
+    /// Not JSON, an unknown type, or values that do not fit the schema.
+    async fn upgrade_state(
+        &self,
+        type_name: &str,
+        _version: u64,
+        raw_json: &[u8],
+    ) -> Result<Value, Failure> {
+        match self.schema().resources.get(type_name) {
+            Some(schema) => decode_with_schema(schema, raw_json).map_err(error),
+            None => Err(error(format!("`{type_name}` is not a resource type"))),
+        }
+    }
 
     /// Reads a data source with its configuration (every schema attribute,
     /// null where unset, no unknowns).
@@ -170,11 +323,30 @@ pub trait Provider: Send + Sync {
         Ok(Found::Unsupported)
     }
 
-    /// Imports an existing object by its provider-specific id.
+    /// Imports an existing object by its provider-specific id: the
+    /// objects found (one, of `type_name`, for native providers).
     ///
     /// # Errors
     /// When the object does not exist or the type cannot be imported.
-    async fn import(&self, type_name: &str, _id: &str) -> Result<Value, Failure> {
+    async fn import(&self, type_name: &str, _id: &str) -> Result<Vec<Imported>, Failure> {
         Err(error(format!("`{type_name}` does not support import")))
     }
+
+    /// Calls provider function `name` (declared in
+    /// [`ProviderSchema::functions`]) with `args` (Terraform's
+    /// `CallFunction`). The default knows no function.
+    ///
+    /// # Errors
+    /// The function refused its arguments or failed.
+    async fn call_function(&self, name: &str, _args: Vec<Value>) -> Result<Value, FunctionError> {
+        Err(FunctionError {
+            text: format!("provider `{}` has no function `{name}`", self.name()),
+            argument: None,
+        })
+    }
+
+    /// Asks the provider to stop what it is doing as soon as it can (the
+    /// user interrupted an apply; Terraform's `StopProvider`). Running
+    /// calls still return. The default does nothing.
+    async fn stop(&self) {}
 }

@@ -6,6 +6,7 @@
 //! it into the object the provider sees.
 
 use super::ResourceSchema;
+use super::schema::{NestedBlock, Nesting};
 use infra_lang::ast::{Block, Body};
 use infra_lang::diagnostic::did_you_mean;
 use infra_lang::eval::eval_constant;
@@ -25,7 +26,11 @@ pub struct Problem {
 }
 
 fn unknown_attr(schema: &ResourceSchema, what: &str, name: &str) -> Diagnostic {
-    let names = schema.attributes.keys().map(String::as_str);
+    let names = schema
+        .attributes
+        .keys()
+        .chain(schema.blocks.keys())
+        .map(String::as_str);
     let help = match did_you_mean(name, names) {
         Some(s) => format!("Did you mean `{s}`?"),
         None => format!(
@@ -60,7 +65,7 @@ fn missing_attr(what: &str, name: &str, schema: &ResourceSchema) -> Diagnostic {
     let desc = schema
         .attributes
         .get(name)
-        .map(|a| a.description)
+        .map(|a| a.description.as_ref())
         .unwrap_or_default();
     Diagnostic::error(
         "schema::missing-required",
@@ -98,6 +103,9 @@ pub fn conform(schema: &ResourceSchema, what: &str, config: Value) -> Result<Val
     let mut problems = Vec::new();
     let mut out = BTreeMap::new();
     for (name, v) in &given {
+        if schema.blocks.contains_key(name) {
+            continue;
+        }
         let Some(attr) = schema.attributes.get(name) else {
             problems.push(Problem {
                 attribute: Some(name.clone()),
@@ -159,11 +167,128 @@ pub fn conform(schema: &ResourceSchema, what: &str, config: Value) -> Result<Val
             }
         }
     }
+    for (name, b) in &schema.blocks {
+        let v = given.get(name).cloned().filter(|v| !v.is_null());
+        match conform_blocks(b, what, name, v) {
+            Ok(v) => {
+                out.insert(name.clone(), v);
+            }
+            Err(p) => problems.extend(p),
+        }
+    }
     if problems.is_empty() {
         Ok(Value::Object(out).mark_if(sensitive))
     } else {
         Err(problems)
     }
+}
+
+/// The value of block type `name` (nested block schema `b`) of `what`
+/// from the configuration's `v` (one block: an object; several: a tuple;
+/// none: `None`), as Terraform decodes blocks: absent list and set blocks
+/// are empty collections, absent map blocks an empty map, an absent
+/// single block null and an absent group block an object of nulls; the
+/// number of blocks must be within `min_items` and `max_items` (unless
+/// unknown, from a `dynamic` block over unknown values).
+fn conform_blocks(
+    b: &NestedBlock,
+    what: &str,
+    name: &str,
+    v: Option<Value>,
+) -> Result<Value, Vec<Problem>> {
+    let ty = b.block.object_type();
+    if v.as_ref().is_some_and(Value::is_unknown) {
+        return Ok(Value::Unknown(b.implied_type()));
+    }
+    let inner = format!("a `{name}` block of {what}");
+    let blame = |diagnostic: Diagnostic| Problem {
+        attribute: Some(name.to_string()),
+        diagnostic,
+    };
+    let (items, keyed): (Vec<Value>, Option<Vec<String>>) = match v.map(|v| v.unmark().0) {
+        None => (Vec::new(), None),
+        Some(Value::Tuple(xs) | Value::List(_, xs) | Value::Set(_, xs)) => (xs, None),
+        Some(Value::Object(m) | Value::Map(_, m)) if b.nesting == Nesting::Map => {
+            let (k, xs) = m.into_iter().unzip();
+            (xs, Some(k))
+        }
+        Some(x) => (vec![x], None),
+    };
+    let (min, max) = match b.nesting {
+        Nesting::Single | Nesting::Group => (b.min_items.min(1), 1),
+        _ => (b.min_items, b.max_items),
+    };
+    let n = items.len() as u64;
+    let mut problems = Vec::new();
+    if n < min {
+        problems.push(blame(Diagnostic::error(
+            "schema::block-count",
+            format!(
+                "{what} needs at least {min} `{name}` block{}, got {n}",
+                plural(min)
+            ),
+        )));
+    }
+    if max > 0 && n > max {
+        problems.push(blame(Diagnostic::error(
+            "schema::block-count",
+            format!(
+                "{what} takes at most {max} `{name}` block{}, got {n}",
+                plural(max)
+            ),
+        )));
+    }
+    let mut objects = Vec::with_capacity(items.len());
+    for item in items {
+        match conform(&b.block, &inner, item) {
+            Ok(o) => objects.push(o),
+            Err(p) => problems.extend(p.into_iter().map(|p| blame(p.diagnostic))),
+        }
+    }
+    if !problems.is_empty() {
+        return Err(problems);
+    }
+    Ok(match b.nesting {
+        Nesting::Single => objects.pop().unwrap_or(Value::Null(ty)),
+        Nesting::Group => match objects.pop() {
+            Some(o) => o,
+            None => group_default(&b.block),
+        },
+        Nesting::List if b.implied_type() == Type::Any => Value::Tuple(objects),
+        Nesting::List => Value::List(ty, objects),
+        Nesting::Set => Value::set(ty, objects),
+        Nesting::Map => match keyed {
+            Some(keys) if b.implied_type() == Type::Any => {
+                Value::Object(keys.into_iter().zip(objects).collect())
+            }
+            Some(keys) => Value::Map(ty, keys.into_iter().zip(objects).collect()),
+            None if objects.is_empty() => Value::Map(ty, BTreeMap::new()),
+            None => {
+                return Err(vec![blame(Diagnostic::error(
+                    "schema::block-count",
+                    format!("`{name}` blocks of {what} need a label each (they form a map)"),
+                ))]);
+            }
+        },
+    })
+}
+
+/// An absent group block: every attribute null, nested blocks as absent.
+fn group_default(schema: &ResourceSchema) -> Value {
+    let mut out: BTreeMap<String, Value> = schema
+        .attributes
+        .iter()
+        .map(|(n, a)| (n.clone(), Value::Null(a.ty.clone())))
+        .collect();
+    for (n, b) in &schema.blocks {
+        let v = conform_blocks(b, "", n, None).unwrap_or(Value::Null(b.implied_type()));
+        out.insert(n.clone(), v);
+    }
+    Value::Object(out)
+}
+
+fn plural(n: u64) -> &'static str {
+    if n == 1 { "" } else { "s" }
 }
 
 /// Places `problems` of block `b` in file `src`: at the attribute's
@@ -259,9 +384,15 @@ pub fn check_body(
             });
         }
     }
+    let mut nested = Vec::new();
     for nb in b.body.blocks() {
         let name = nb.kind.name.as_str();
         if name == "dynamic" || meta_blocks.contains(&name) {
+            continue;
+        }
+        if let Some(bs) = schema.blocks.get(name) {
+            let inner = format!("a `{name}` block of {what}");
+            nested.extend(check_body(&bs.block, &inner, src, nb, &[], &[]));
             continue;
         }
         if !schema.attributes.contains_key(name) {
@@ -283,5 +414,35 @@ pub fn check_body(
             });
         }
     }
-    place(problems, src, b)
+    for (name, bs) in &schema.blocks {
+        if dynamic.contains(&name.as_str()) {
+            continue;
+        }
+        let n = b.body.blocks().filter(|nb| nb.kind.name == *name).count() as u64;
+        let max = match bs.nesting {
+            Nesting::Single | Nesting::Group => 1,
+            _ => bs.max_items,
+        };
+        let message = if n < bs.min_items {
+            format!(
+                "{what} needs at least {} `{name}` block{}, got {n}",
+                bs.min_items,
+                plural(bs.min_items)
+            )
+        } else if max > 0 && n > max {
+            format!(
+                "{what} takes at most {max} `{name}` block{}, got {n}",
+                plural(max)
+            )
+        } else {
+            continue;
+        };
+        problems.push(Problem {
+            attribute: (n > 0).then(|| name.clone()),
+            diagnostic: Diagnostic::error("schema::block-count", message),
+        });
+    }
+    let mut out = place(problems, src, b);
+    out.extend(nested);
+    out
 }

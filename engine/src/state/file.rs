@@ -4,23 +4,53 @@
 //! `sensitive_attributes`, `dependencies`). Version 2 adds the `pending`
 //! list (creates whose outcome a crash left unknown); a state without
 //! pending operations is still written as version 1, which older infra
-//! reads. Documented in docs/state.md.
+//! reads. Version 3 adds each object's `schema_version` and provider
+//! `private` bytes (base64, as Terraform's state v4 has them); it is
+//! written only when some object has either. Documented in docs/state.md.
 
 use super::codec::{self, Path};
 use super::pending::PendingRecord;
-use super::{InstanceState, OutputState, State, StateError};
+use super::{InstanceState, ObjectMeta, OutputState, State, StateError};
 use crate::addr::{InstanceKey, ResourceAddress, ResourceMode};
 use serde::{Deserialize, Serialize};
 use serde_json::Value as Json;
 use std::collections::BTreeMap;
 
-/// The newest format version this infra reads and writes: 2 when the state
-/// has pending operations, else 1 (so older infra, which would drop the
-/// `pending` list, refuses such a state instead of losing it).
-pub const FORMAT_VERSION: u64 = 2;
+/// The newest format version this infra reads and writes: 3 when an
+/// object has a schema version or private bytes, else 2 when the state has
+/// pending operations, else 1 (so older infra, which would drop what it
+/// does not know, refuses such a state instead of losing it).
+pub const FORMAT_VERSION: u64 = 3;
+
+/// The format version of a state with pending operations but no object
+/// schema versions or private bytes.
+pub const FORMAT_VERSION_PENDING: u64 = 2;
 
 /// The format version of a state without pending operations.
 pub const FORMAT_VERSION_PLAIN: u64 = 1;
+
+/// Private bytes as stored: base64 with standard padding (what Go's
+/// `encoding/json` writes for `[]byte`), absent when empty.
+pub(crate) mod private_bytes {
+    use base64::Engine as _;
+    use base64::engine::general_purpose::STANDARD;
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub(crate) fn serialize<S: Serializer>(v: &[u8], s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&STANDARD.encode(v))
+    }
+
+    pub(crate) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<u8>, D::Error> {
+        let text = Option::<String>::deserialize(d)?.unwrap_or_default();
+        STANDARD
+            .decode(text.as_bytes())
+            .map_err(|e| serde::de::Error::custom(format!("`private` is not base64: {e}")))
+    }
+}
+
+pub(crate) fn is_zero(n: &u64) -> bool {
+    *n == 0
+}
 
 #[derive(Serialize, Deserialize)]
 struct StateFile {
@@ -80,6 +110,13 @@ pub struct InstanceRecord {
     /// Deposed objects by deposed key (absent when there are none).
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub deposed: BTreeMap<String, DeposedRecord>,
+    /// Version 3: the schema version the attributes were written by
+    /// (absent: 0).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub schema_version: u64,
+    /// Version 3: the provider's private bytes, base64 (absent: none).
+    #[serde(default, skip_serializing_if = "Vec::is_empty", with = "private_bytes")]
+    pub private: Vec<u8>,
 }
 
 /// A deposed object as stored in the state file: an earlier object of the
@@ -91,9 +128,26 @@ pub struct DeposedRecord {
     /// Paths of sensitive attributes.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub sensitive_attributes: Vec<Path>,
+    /// Version 3: its schema version (absent: 0).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub schema_version: u64,
+    /// Version 3: its private bytes, base64 (absent: none).
+    #[serde(default, skip_serializing_if = "Vec::is_empty", with = "private_bytes")]
+    pub private: Vec<u8>,
 }
 
 impl InstanceRecord {
+    /// True when it (or a deposed object of it) has a schema version or
+    /// private bytes: the state needs format version 3.
+    fn has_meta(&self) -> bool {
+        self.schema_version != 0
+            || !self.private.is_empty()
+            || self
+                .deposed
+                .values()
+                .any(|d| d.schema_version != 0 || !d.private.is_empty())
+    }
+
     /// The record of `inst` at `addr`.
     pub fn from_state(addr: &ResourceAddress, inst: &InstanceState) -> InstanceRecord {
         let e = codec::encode(&inst.value);
@@ -112,15 +166,20 @@ impl InstanceRecord {
                 .iter()
                 .map(|(k, v)| {
                     let e = codec::encode(v);
+                    let meta = inst.deposed_meta.get(k).cloned().unwrap_or_default();
                     (
                         k.clone(),
                         DeposedRecord {
                             attributes: e.json,
                             sensitive_attributes: e.sensitive,
+                            schema_version: meta.schema_version,
+                            private: meta.private,
                         },
                     )
                 })
                 .collect(),
+            schema_version: inst.meta.schema_version,
+            private: inst.meta.private.clone(),
         }
     }
 
@@ -142,6 +201,24 @@ impl InstanceRecord {
                     (
                         k.clone(),
                         codec::decode(&d.attributes, &d.sensitive_attributes, &[], None),
+                    )
+                })
+                .collect(),
+            meta: ObjectMeta {
+                schema_version: self.schema_version,
+                private: self.private.clone(),
+            },
+            deposed_meta: self
+                .deposed
+                .iter()
+                .filter(|(_, d)| d.schema_version != 0 || !d.private.is_empty())
+                .map(|(k, d)| {
+                    (
+                        k.clone(),
+                        ObjectMeta {
+                            schema_version: d.schema_version,
+                            private: d.private.clone(),
+                        },
                     )
                 })
                 .collect(),
@@ -167,6 +244,7 @@ impl InstanceRecord {
 /// The state as the text of a state file (pretty JSON, trailing newline).
 pub fn to_text(state: &State) -> String {
     let mut resources: Vec<ResourceFile> = Vec::new();
+    let mut has_meta = false;
     for (addr, inst) in &state.resources {
         let module = addr.module.to_string();
         let mode = match addr.mode {
@@ -174,6 +252,7 @@ pub fn to_text(state: &State) -> String {
             ResourceMode::Data => "data",
         };
         let record = InstanceRecord::from_state(addr, inst);
+        has_meta |= record.has_meta();
         // Instances of one resource are adjacent: addresses sort by module,
         // mode, type, name, then key.
         if let Some(last) = resources.last_mut()
@@ -195,10 +274,12 @@ pub fn to_text(state: &State) -> String {
         });
     }
     let file = StateFile {
-        format_version: if state.pending.is_empty() {
+        format_version: if has_meta {
+            FORMAT_VERSION
+        } else if state.pending.is_empty() {
             FORMAT_VERSION_PLAIN
         } else {
-            FORMAT_VERSION
+            FORMAT_VERSION_PENDING
         },
         infra_version: env!("CARGO_PKG_VERSION").to_string(),
         serial: state.serial,
@@ -258,7 +339,7 @@ pub fn from_text(text: &str, path: &str) -> Result<State, StateError> {
         }
         Some(found) if found < FORMAT_VERSION_PLAIN => {
             return Err(corrupt(format!(
-                "it has format version {found}, which no infra writes (this one reads versions {FORMAT_VERSION_PLAIN} and {FORMAT_VERSION})"
+                "it has format version {found}, which no infra writes (this one reads versions {FORMAT_VERSION_PLAIN} to {FORMAT_VERSION})"
             )));
         }
         Some(_) => {}
@@ -325,9 +406,45 @@ mod tests {
                 dependencies: Vec::new(),
                 create_before_destroy: false,
                 deposed: BTreeMap::new(),
+                meta: ObjectMeta::default(),
+                deposed_meta: BTreeMap::new(),
             },
         );
         to_text(&state)
+    }
+
+    #[test]
+    fn schema_versions_and_private_bytes_need_version_3_and_round_trip() {
+        let plain = text();
+        assert!(plain.contains("\"format_version\": 1"), "{plain}");
+        assert!(!plain.contains("private") && !plain.contains("schema_version"));
+        let mut state = from_text(&plain, "s").expect("reads");
+        let addr = ResourceAddress::parse("test_fault.a").expect("address");
+        if let Some(i) = state.resources.get_mut(&addr) {
+            i.meta = ObjectMeta {
+                schema_version: 2,
+                private: b"\x00secret\xff".to_vec(),
+            };
+            i.deposed.insert(
+                "0badc0de".into(),
+                infra_lang::Value::Object(BTreeMap::new()),
+            );
+            i.deposed_meta.insert(
+                "0badc0de".into(),
+                ObjectMeta {
+                    schema_version: 1,
+                    private: b"old".to_vec(),
+                },
+            );
+        }
+        let t = to_text(&state);
+        assert!(t.contains("\"format_version\": 3"), "{t}");
+        // base64 with standard padding, as Go writes []byte.
+        assert!(t.contains("\"private\": \"AHNlY3JldP8=\""), "{t}");
+        assert!(t.contains("\"private\": \"b2xk\""), "{t}");
+        assert_eq!(from_text(&t, "s").expect("reads back"), state);
+        let bad = t.replace("AHNlY3JldP8=", "not base64!");
+        assert!(message(from_text(&bad, "s")).contains("not base64"));
     }
 
     fn message(r: Result<State, StateError>) -> String {

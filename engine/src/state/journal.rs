@@ -324,6 +324,8 @@ mod tests {
             dependencies: Vec::new(),
             create_before_destroy: false,
             deposed: BTreeMap::new(),
+            meta: Default::default(),
+            deposed_meta: Default::default(),
         };
         // An intent never serialises `kind` as absent, and a completion
         // names its intent.
@@ -366,6 +368,8 @@ mod tests {
             dependencies: Vec::new(),
             create_before_destroy: true,
             deposed: BTreeMap::from([("1a2b3c4d".to_string(), object("old"))]),
+            meta: Default::default(),
+            deposed_meta: Default::default(),
         };
         let entry = Entry::new(&base, &addr, "test", Some(&inst));
         let line = serde_json::to_string(&entry).expect("entry JSON");
@@ -401,6 +405,8 @@ mod tests {
             dependencies: Vec::new(),
             create_before_destroy: false,
             deposed: BTreeMap::new(),
+            meta: Default::default(),
+            deposed_meta: Default::default(),
         };
         Entry::new(&base, &addr, "test", Some(&inst))
     }

@@ -27,6 +27,25 @@ pub struct OutputState {
     pub sensitive: bool,
 }
 
+/// What a provider keeps beside an object's attributes: the schema
+/// version the attributes were written by, and the provider's private
+/// bytes (opaque to infra; Terraform's `private`). Both are zero/empty
+/// for native providers.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ObjectMeta {
+    /// The resource type's schema version when the object was stored.
+    pub schema_version: u64,
+    /// The provider's private bytes for the object.
+    pub private: Vec<u8>,
+}
+
+impl ObjectMeta {
+    /// True when neither is set (what native providers store).
+    pub fn is_empty(&self) -> bool {
+        self.schema_version == 0 && self.private.is_empty()
+    }
+}
+
 /// What is known of one resource instance's real object.
 #[derive(Clone, Debug, PartialEq)]
 pub struct InstanceState {
@@ -43,6 +62,11 @@ pub struct InstanceState {
     /// this instance replaced create-then-delete whose delete has not
     /// succeeded yet. The next plan deletes them.
     pub deposed: BTreeMap<String, Value>,
+    /// The schema version and private bytes of the current object.
+    pub meta: ObjectMeta,
+    /// The schema version and private bytes of deposed objects, by
+    /// deposed key (absent: empty).
+    pub deposed_meta: BTreeMap<String, ObjectMeta>,
 }
 
 /// A fresh deposed key: 8 random hex digits, as Terraform's.

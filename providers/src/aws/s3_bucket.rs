@@ -386,7 +386,7 @@ impl ResourceType<Session> for S3Bucket {
                 ),
                 (
                     "force_destroy",
-                    Attribute::optional(
+                    Attribute::optional_computed(
                         Type::Bool,
                         "Delete every object and object version when the bucket is destroyed (false: refuse to destroy a non-empty bucket).",
                     ),

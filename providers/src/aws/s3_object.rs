@@ -1086,6 +1086,7 @@ mod tests {
                     prior,
                     config,
                     proposed,
+                    prior_private: &[],
                 },
             )
             .expect("plan");

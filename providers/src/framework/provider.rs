@@ -7,8 +7,8 @@ use super::{DataSource, ResourceType};
 use crate::object::{attrs, no_such_type};
 use async_trait::async_trait;
 use infra_engine::provider::{
-    ApplyRequest, Failure, Found, PlanRequest, PlannedState, Provider, ProviderSchema,
-    ResourceSchema,
+    Applied, ApplyRequest, Failure, Found, Imported, PlanRequest, PlannedState, Provider,
+    ProviderSchema, ResourceSchema, Stored,
 };
 use infra_lang::{Diagnostic, Value};
 use std::collections::BTreeMap;
@@ -166,16 +166,21 @@ impl<S: ProviderSpec> Provider for NativeProvider<S> {
         r.plan(&self.current(), schema, request)
     }
 
-    async fn apply(&self, request: ApplyRequest) -> Result<Option<Value>, Failure> {
+    async fn apply(&self, request: ApplyRequest) -> Result<Applied, Failure> {
         let ctx = self.current();
         let (r, schema) = self.resource(&request.type_name)?;
-        r.apply(&ctx, schema, request).await
+        r.apply(&ctx, schema, request).await.map(Applied::new)
     }
 
-    async fn read(&self, type_name: &str, state: Value) -> Result<Option<Value>, Failure> {
+    async fn read(
+        &self,
+        type_name: &str,
+        state: Value,
+        _private: &[u8],
+    ) -> Result<Option<Stored>, Failure> {
         let ctx = self.current();
         let (r, schema) = self.resource(type_name)?;
-        r.read(&ctx, schema, state).await
+        Ok(r.read(&ctx, schema, state).await?.map(Stored::new))
     }
 
     async fn read_data(&self, type_name: &str, config: Value) -> Result<Value, Failure> {
@@ -195,9 +200,13 @@ impl<S: ProviderSpec> Provider for NativeProvider<S> {
         r.find(&ctx, schema, planned).await
     }
 
-    async fn import(&self, type_name: &str, id: &str) -> Result<Value, Failure> {
+    async fn import(&self, type_name: &str, id: &str) -> Result<Vec<Imported>, Failure> {
         let ctx = self.current();
         let (r, schema) = self.resource(type_name)?;
-        r.import(&ctx, schema, id).await
+        let value = r.import(&ctx, schema, id).await?;
+        Ok(vec![Imported {
+            type_name: type_name.to_string(),
+            object: Stored::new(value),
+        }])
     }
 }

@@ -43,11 +43,7 @@ pub trait ResourceType<C: Send + Sync>: Send + Sync {
         _schema: &ResourceSchema,
         request: PlanRequest<'_>,
     ) -> Result<PlannedState, Failure> {
-        Ok(PlannedState {
-            planned: request.proposed,
-            requires_replace: Vec::new(),
-            warnings: Vec::new(),
-        })
+        Ok(PlannedState::new(request.proposed))
     }
 
     /// Creates (`prior` is `None`), updates, or deletes (`planned` is

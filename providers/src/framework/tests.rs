@@ -6,7 +6,7 @@ use super::{DataSource, NativeProvider, ProviderSpec, ResourceType};
 use crate::object::{Attrs, attrs, invalid, string};
 use async_trait::async_trait;
 use infra_engine::provider::{
-    ApplyRequest, Attribute, Failure, Found, PlanRequest, Provider, ResourceSchema,
+    ApplyRequest, Attribute, Failure, Found, PlanRequest, Provider, ResourceSchema, Stored,
 };
 use infra_lang::{Diagnostic, Type, Value};
 
@@ -160,15 +160,20 @@ fn unknown_types_are_reported_by_every_call() {
         prior: None,
         config: &config,
         proposed: config.clone(),
+        prior_private: &[],
     });
     assert_eq!(message(plan), want);
     let apply = rt.block_on(p.apply(ApplyRequest {
         type_name: "toy_nope".into(),
         prior: None,
         planned: Some(config.clone()),
+        ..ApplyRequest::default()
     }));
     assert_eq!(message(apply), want);
-    assert_eq!(message(rt.block_on(p.read("toy_nope", Value::NULL))), want);
+    assert_eq!(
+        message(rt.block_on(p.read("toy_nope", Value::NULL, &[]))),
+        want
+    );
     assert_eq!(message(rt.block_on(p.find("toy_nope", Value::NULL))), want);
     assert_eq!(message(rt.block_on(p.import("toy_nope", "x"))), want);
     assert_eq!(
@@ -191,6 +196,7 @@ fn calls_reach_the_type_with_its_defaults() {
             prior: None,
             config: &config,
             proposed: config.clone(),
+            prior_private: &[],
         })
         .expect("plan");
     assert_eq!(
@@ -206,8 +212,8 @@ fn calls_reach_the_type_with_its_defaults() {
         message(rt.block_on(p.import("toy_thing", "a"))),
         "`toy_thing` does not support import"
     );
-    let state = rt.block_on(p.read("toy_thing", config.clone()));
-    assert_eq!(state.expect("read"), Some(config));
+    let state = rt.block_on(p.read("toy_thing", config.clone(), &[]));
+    assert_eq!(state.expect("read"), Some(Stored::new(config)));
 }
 
 #[test]

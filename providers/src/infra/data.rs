@@ -160,6 +160,7 @@ mod tests {
                     prior,
                     config,
                     proposed,
+                    prior_private: &[],
                 },
             )
             .expect("plan");
@@ -232,6 +233,7 @@ mod tests {
                     type_name: TYPE.into(),
                     prior: None,
                     planned: Some(planned),
+                    ..ApplyRequest::default()
                 },
             ))
             .expect("apply")
@@ -254,6 +256,7 @@ mod tests {
                     type_name: TYPE.into(),
                     prior: Some(created.clone()),
                     planned: Some(planned),
+                    ..ApplyRequest::default()
                 },
             ))
             .expect("apply")
@@ -270,6 +273,7 @@ mod tests {
                     type_name: TYPE.into(),
                     prior: Some(updated.clone()),
                     planned: None,
+                    ..ApplyRequest::default()
                 },
             ))
             .expect("apply");

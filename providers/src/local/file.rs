@@ -648,6 +648,7 @@ mod tests {
                     prior: None,
                     config,
                     proposed: config.clone(),
+                    prior_private: &[],
                 },
             )
             .expect("plan");
@@ -830,6 +831,7 @@ mod tests {
                     type_name: TYPE.into(),
                     prior: None,
                     planned: Some(planned.clone()),
+                    ..ApplyRequest::default()
                 },
             ))
             .expect("apply")
@@ -878,6 +880,7 @@ mod tests {
                     type_name: TYPE.into(),
                     prior: Some(state.clone()),
                     planned: None,
+                    ..ApplyRequest::default()
                 },
             ))
             .expect("delete");
@@ -891,6 +894,7 @@ mod tests {
                     type_name: TYPE.into(),
                     prior: Some(drifted),
                     planned: None,
+                    ..ApplyRequest::default()
                 },
             ))
             .expect("delete");
@@ -907,6 +911,7 @@ mod tests {
                 type_name: TYPE.into(),
                 prior: Some(state),
                 planned: None,
+                ..ApplyRequest::default()
             },
         ));
         assert!(matches!(again, Ok(None)), "deleting a missing file is fine");
@@ -939,6 +944,7 @@ mod tests {
                     type_name: TYPE.into(),
                     prior: None,
                     planned: Some(Value::Object(plan_create(&planned))),
+                    ..ApplyRequest::default()
                 },
             ))
             .expect("create")
@@ -954,6 +960,7 @@ mod tests {
                 type_name: TYPE.into(),
                 prior: Some(old_state),
                 planned: None,
+                ..ApplyRequest::default()
             },
         ))
         .expect("delete");
@@ -982,6 +989,7 @@ mod tests {
                     type_name: TYPE.into(),
                     prior: None,
                     planned: Some(Value::Object(planned)),
+                    ..ApplyRequest::default()
                 },
             ))
             .expect("apply")
@@ -1013,6 +1021,7 @@ mod tests {
                     type_name: TYPE.into(),
                     prior: None,
                     planned: Some(Value::Object(planned)),
+                    ..ApplyRequest::default()
                 },
             ))
             .expect_err("fails");

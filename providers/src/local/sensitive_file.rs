@@ -44,6 +44,7 @@ mod tests {
                     prior: None,
                     config: &config,
                     proposed: config.clone(),
+                    prior_private: &[],
                 },
             )
             .expect("plan");

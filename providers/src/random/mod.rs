@@ -203,7 +203,7 @@ pub fn rng_for(m: &Attrs) -> Result<StdRng, Failure> {
 mod tests {
     use super::*;
     use crate::object::{attrs, int};
-    use infra_engine::provider::Provider;
+    use infra_engine::provider::{Provider, Stored};
 
     /// An object of `pairs`.
     pub(crate) fn obj(pairs: &[(&str, Value)]) -> Value {
@@ -224,6 +224,7 @@ mod tests {
                 prior: None,
                 config: &config,
                 proposed: config.clone(),
+                prior_private: &[],
             })?
             .planned;
         let rt = tokio::runtime::Builder::new_current_thread()
@@ -234,7 +235,9 @@ mod tests {
                 type_name: type_name.into(),
                 prior: None,
                 planned: Some(planned),
+                ..ApplyRequest::default()
             }))?
+            .state
             .expect("state");
         let m = attrs(&state, type_name).expect("object").clone();
         assert_eq!(m.len(), p.schema().resources[type_name].attributes.len());
@@ -278,6 +281,7 @@ mod tests {
                 prior: Some(&prior),
                 config: &config,
                 proposed: proposed.clone(),
+                prior_private: &[],
             })
             .expect("plan");
         let m = attrs(&plan.planned, "x").expect("object");
@@ -296,6 +300,7 @@ mod tests {
                 prior: Some(&prior),
                 config: &config,
                 proposed,
+                prior_private: &[],
             })
             .expect("plan");
         let m = attrs(&plan.planned, "x").expect("object");
@@ -318,13 +323,14 @@ mod tests {
                 type_name: random_uuid::TYPE.into(),
                 prior: Some(state.clone()),
                 planned: Some(state.clone()),
+                ..ApplyRequest::default()
             }))
             .expect("apply");
-        assert_eq!(out.as_ref(), Some(&state));
+        assert_eq!(out.state.as_ref(), Some(&state));
         let read = rt
-            .block_on(p.read(random_uuid::TYPE, state.clone()))
+            .block_on(p.read(random_uuid::TYPE, state.clone(), &[]))
             .expect("read");
-        assert_eq!(read, Some(state));
+        assert_eq!(read, Some(Stored::new(state)));
     }
 
     #[test]

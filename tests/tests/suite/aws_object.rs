@@ -603,6 +603,7 @@ fn plan_object(
         prior,
         config,
         proposed,
+        prior_private: &[],
     })
     .expect("plan")
     .planned
@@ -641,8 +642,10 @@ fn provider_uploads_a_large_source_in_parts() {
             type_name: "aws_s3_object".into(),
             prior: None,
             planned: Some(planned),
+            ..ApplyRequest::default()
         }))
         .expect("apply")
+        .state
         .expect("state");
     let h = head(&o, &b, "data/big.bin");
     assert_eq!(h.content_length(), Some(data.len() as i64));
@@ -655,9 +658,10 @@ fn provider_uploads_a_large_source_in_parts() {
         "content differs"
     );
     let refreshed =
-        o.rt.block_on(p.read("aws_s3_object", state.clone()))
+        o.rt.block_on(p.read("aws_s3_object", state.clone(), &[]))
             .expect("read")
-            .expect("exists");
+            .expect("exists")
+            .value;
     let again = plan_object(&p, Some(&refreshed), &config);
     assert_eq!(
         attr(&again, "etag"),
@@ -671,7 +675,10 @@ fn provider_uploads_a_large_source_in_parts() {
     // Import by BUCKET/KEY: everything but the content arguments.
     let imported =
         o.rt.block_on(p.import("aws_s3_object", &format!("{b}/data/big.bin")))
-            .expect("import");
+            .expect("import")
+            .remove(0)
+            .object
+            .value;
     for name in [
         "bucket",
         "key",
@@ -700,12 +707,13 @@ fn provider_uploads_a_large_source_in_parts() {
             type_name: "aws_s3_object".into(),
             prior: Some(state),
             planned: None,
+            ..ApplyRequest::default()
         }))
         .expect("delete");
-    assert!(gone.is_none());
+    assert!(gone.state.is_none());
     assert_eq!(body(&o, &b, "data/big.bin"), None);
     let read_gone =
-        o.rt.block_on(p.read("aws_s3_object", refreshed))
+        o.rt.block_on(p.read("aws_s3_object", refreshed, &[]))
             .expect("read");
     assert!(read_gone.is_none());
 }

@@ -4,6 +4,7 @@
 
 mod aws_bucket;
 mod aws_object;
+mod blocks;
 mod cli;
 mod deep_input;
 mod deposed;

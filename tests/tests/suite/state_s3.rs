@@ -123,6 +123,8 @@ fn instance(id: &str) -> InstanceState {
         dependencies: Vec::new(),
         create_before_destroy: false,
         deposed: Default::default(),
+        meta: Default::default(),
+        deposed_meta: Default::default(),
     }
 }
 
