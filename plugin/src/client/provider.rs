@@ -8,7 +8,8 @@ mod rpc;
 
 use crate::wire;
 use infra_engine::provider::{
-    ApplyRequest, Failure, PlanRequest, PlannedState, Provider, ProviderSchema,
+    Applied, ApplyRequest, Failure, Imported, PlanRequest, PlannedState, Provider, ProviderSchema,
+    Stored,
 };
 use infra_lang::types::Type;
 use infra_lang::{Diagnostic, Value};
@@ -184,7 +185,7 @@ impl PluginProvider {
         ty: &Type,
         state: Vec<u8>,
         private: Vec<u8>,
-    ) -> Result<Option<Value>, Failure> {
+    ) -> Result<Option<Stored>, Failure> {
         let t = type_name.to_string();
         let r = self
             .run(
@@ -195,7 +196,10 @@ impl PluginProvider {
             .await?;
         self.accept("ReadResource", r.diagnostics, r.deferred)?;
         let new = self.decode(type_name, ty, &r.state, "state")?;
-        Ok((!new.is_null()).then_some(new))
+        Ok((!new.is_null()).then_some(Stored {
+            value: new,
+            private: r.private,
+        }))
     }
 
     /// Awaits one RPC with a timeout; a transport failure or a hang
@@ -454,11 +458,10 @@ impl Provider for PluginProvider {
         result.unwrap_or_else(|failure| failure)
     }
 
-    /// PlanResourceChange with prior (null on create), proposed and
-    /// config. `requires_replace` paths become their top-level attribute
-    /// names until the engine takes paths. `legacy_type_system` is read
-    /// but not acted on: infra does not check plans the way Terraform does
-    /// yet, so there is nothing to tolerate.
+    /// PlanResourceChange with prior (null on create), proposed, config
+    /// and the prior private bytes. The engine filters `requires_replace`
+    /// to paths that changed and checks the plan as Terraform does,
+    /// tolerating a legacy-SDK provider's inconsistencies.
     fn plan(&self, request: PlanRequest<'_>) -> Result<PlannedState, Failure> {
         let type_name = request.type_name.to_string();
         let ty = self.type_of(&type_name, false)?;
@@ -466,55 +469,67 @@ impl Provider for PluginProvider {
         let proposed = self.encode(&type_name, &ty, Some(&request.proposed))?;
         let config = self.encode(&type_name, &ty, Some(request.config))?;
         let t = type_name.clone();
+        let prior_private = request.prior_private.to_vec();
         let r = self.block(
             "PlanResourceChange",
             self.timeouts.other,
-            call!(self.conn, plan(t, prior, proposed, config)),
+            call!(self.conn, plan(t, prior, proposed, config, prior_private)),
         )?;
         let warnings = self.accept("PlanResourceChange", r.diagnostics, r.deferred)?;
         let planned = self.decode(&type_name, &ty, &r.planned, "planned state")?;
-        let mut requires_replace: Vec<String> = Vec::new();
-        for path in &r.requires_replace {
-            if let Some(crate::diag::Step::Attr(n)) = path.first()
-                && !requires_replace.contains(n)
-            {
-                requires_replace.push(n.clone());
-            }
-        }
+        let requires_replace = r
+            .requires_replace
+            .iter()
+            .map(|path| crate::diag::to_path_steps(path))
+            .collect();
         Ok(PlannedState {
             planned,
             requires_replace,
+            private: r.private,
+            legacy_type_system: r.legacy_type_system,
             warnings,
         })
     }
 
-    /// ApplyResourceChange. The config sent is the planned state (the
-    /// trait does not pass the configuration to apply yet), null on
-    /// delete. Errors win over a partial new state for now.
-    async fn apply(&self, request: ApplyRequest) -> Result<Option<Value>, Failure> {
+    /// ApplyResourceChange with the configuration and the planned private
+    /// bytes; prior/planned/config null as the change needs (delete:
+    /// planned and config null).
+    async fn apply(&self, request: ApplyRequest) -> Result<Applied, Failure> {
         let type_name = request.type_name;
         let ty = self.type_of(&type_name, false)?;
         let prior = self.encode(&type_name, &ty, request.prior.as_ref())?;
         let planned = self.encode(&type_name, &ty, request.planned.as_ref())?;
-        let config = planned.clone();
+        let config = self.encode(&type_name, &ty, request.config.as_ref())?;
         let t = type_name.clone();
+        let private = request.planned_private;
         let r = self
             .run(
                 "ApplyResourceChange",
                 self.timeouts.apply,
-                call!(self.conn, apply(t, prior, planned, config)),
+                call!(self.conn, apply(t, prior, planned, config, private)),
             )
             .await?;
         self.accept("ApplyResourceChange", r.diagnostics, false)?;
         let new = self.decode(&type_name, &ty, &r.new_state, "new state")?;
-        Ok((!new.is_null()).then_some(new))
+        Ok(Applied {
+            state: (!new.is_null()).then_some(new),
+            private: r.private,
+            legacy_type_system: r.legacy_type_system,
+        })
     }
 
-    /// ReadResource; a null new state means the object is gone.
-    async fn read(&self, type_name: &str, state: Value) -> Result<Option<Value>, Failure> {
+    /// ReadResource with the stored private bytes; a null new state means
+    /// the object is gone.
+    async fn read(
+        &self,
+        type_name: &str,
+        state: Value,
+        private: &[u8],
+    ) -> Result<Option<Stored>, Failure> {
         let ty = self.type_of(type_name, false)?;
         let state = self.encode(type_name, &ty, Some(&state))?;
-        self.read_object(type_name, &ty, state, Vec::new()).await
+        self.read_object(type_name, &ty, state, private.to_vec())
+            .await
     }
 
     /// ReadDataSource.
@@ -533,9 +548,9 @@ impl Provider for PluginProvider {
         self.decode(type_name, &ty, &r.state, "data source result")
     }
 
-    /// ImportResourceState, then ReadResource of the first imported
-    /// object (Terraform reads every one; infra imports one per address).
-    async fn import(&self, type_name: &str, id: &str) -> Result<Value, Failure> {
+    /// ImportResourceState, then ReadResource of every imported object,
+    /// as Terraform does (an object that reads back as gone is an error).
+    async fn import(&self, type_name: &str, id: &str) -> Result<Vec<Imported>, Failure> {
         let t = type_name.to_string();
         let i = id.to_string();
         let r = self
@@ -546,24 +561,33 @@ impl Provider for PluginProvider {
             )
             .await?;
         self.accept("ImportResourceState", r.diagnostics, r.deferred)?;
-        let Some((imported_type, dv, private)) = r.objects.into_iter().next() else {
+        if r.objects.is_empty() {
             return Err(self.fail(format!("imported no `{type_name}` object for this id")));
-        };
-        let imported_type = if imported_type.is_empty() {
-            type_name.to_string()
-        } else {
-            imported_type
-        };
-        let ty = self.type_of(&imported_type, false)?;
-        let state = self.decode(&imported_type, &ty, &dv, "imported state")?;
-        let state = self.encode(&imported_type, &ty, Some(&state))?;
-        self.read_object(&imported_type, &ty, state, private)
-            .await?
-            .ok_or_else(|| {
-                self.fail(format!(
-                    "found no `{imported_type}` object with this id (it read back as gone)"
-                ))
-            })
+        }
+        let mut out = Vec::new();
+        for (imported_type, dv, private) in r.objects {
+            let imported_type = if imported_type.is_empty() {
+                type_name.to_string()
+            } else {
+                imported_type
+            };
+            let ty = self.type_of(&imported_type, false)?;
+            let state = self.decode(&imported_type, &ty, &dv, "imported state")?;
+            let state = self.encode(&imported_type, &ty, Some(&state))?;
+            let object = self
+                .read_object(&imported_type, &ty, state, private)
+                .await?
+                .ok_or_else(|| {
+                    self.fail(format!(
+                        "found no `{imported_type}` object with this id (it read back as gone)"
+                    ))
+                })?;
+            out.push(Imported {
+                type_name: imported_type,
+                object,
+            });
+        }
+        Ok(out)
     }
 }
 

@@ -46,21 +46,25 @@ pub(crate) enum Nesting {
 pub(crate) struct Planned {
     pub planned: Dv,
     pub requires_replace: Vec<Vec<Step>>,
+    pub private: Vec<u8>,
     pub diagnostics: Vec<Diagnostic>,
-    /// The provider uses the legacy SDK (Terraform then tolerates invalid
-    /// plans with a warning; infra does no such checks yet).
-    #[allow(dead_code)]
+    /// The provider uses the legacy SDK: the engine's consistency checks
+    /// then only log, as Terraform tolerates such plans.
     pub legacy_type_system: bool,
     pub deferred: bool,
 }
 
 pub(crate) struct Applied {
     pub new_state: Dv,
+    pub private: Vec<u8>,
     pub diagnostics: Vec<Diagnostic>,
+    pub legacy_type_system: bool,
 }
 
 pub(crate) struct Read {
     pub state: Dv,
+    /// The object's private bytes (data sources have none).
+    pub private: Vec<u8>,
     pub diagnostics: Vec<Diagnostic>,
     pub deferred: bool,
 }
@@ -112,7 +116,10 @@ fn implied_attribute(ty: Type, computed: bool, sensitive: bool) -> Attribute {
         computed,
         sensitive,
         force_new: false,
-        description: "",
+        description: "".into(),
+        write_only: false,
+        deprecated: None,
+        nested: None,
     }
 }
 
@@ -199,9 +206,16 @@ macro_rules! versioned {
                     computed: a.computed,
                     sensitive: a.sensitive || inner_sensitive,
                     force_new: false,
-                    // Descriptions are `&'static str` in the engine's model
-                    // for now; plugin schemas are built at run time.
-                    description: "",
+                    description: a.description.clone().into(),
+                    write_only: a.write_only,
+                    deprecated: a.deprecated.then(|| {
+                        if a.deprecation_message.is_empty() {
+                            "deprecated by the provider".to_string()
+                        } else {
+                            a.deprecation_message.clone()
+                        }
+                    }),
+                    nested: None,
                 })
             }
 
@@ -245,8 +259,9 @@ macro_rules! versioned {
                         .map_err(|e| format!("provider configuration: {e}"))?
                         .0;
                     for (name, s) in &r.resource_schemas {
-                        let (rs, bs) = block(s.block.as_ref())
+                        let (mut rs, bs) = block(s.block.as_ref())
                             .map_err(|e| format!("resource type `{name}`: {e}"))?;
+                        rs.version = s.version;
                         schema.resources.insert(name.clone(), rs);
                         blocks.insert(name.clone(), bs);
                     }
@@ -334,6 +349,7 @@ macro_rules! versioned {
                 prior: Vec<u8>,
                 proposed: Vec<u8>,
                 config: Vec<u8>,
+                prior_private: Vec<u8>,
             ) -> Result<Planned, Status> {
                 let r = c
                     .plan_resource_change(p::plan_resource_change::Request {
@@ -341,6 +357,7 @@ macro_rules! versioned {
                         prior_state: dv(prior),
                         proposed_new_state: dv(proposed),
                         config: dv(config),
+                        prior_private,
                         client_capabilities: caps(),
                         ..Default::default()
                     })
@@ -349,6 +366,7 @@ macro_rules! versioned {
                 Ok(Planned {
                     planned: got(r.planned_state),
                     requires_replace: r.requires_replace.iter().map(Vec::from).collect(),
+                    private: r.planned_private,
                     diagnostics: from_proto_all(&r.diagnostics),
                     legacy_type_system: r.legacy_type_system,
                     deferred: r.deferred.is_some(),
@@ -361,6 +379,7 @@ macro_rules! versioned {
                 prior: Vec<u8>,
                 planned: Vec<u8>,
                 config: Vec<u8>,
+                planned_private: Vec<u8>,
             ) -> Result<Applied, Status> {
                 let r = c
                     .apply_resource_change(p::apply_resource_change::Request {
@@ -368,13 +387,16 @@ macro_rules! versioned {
                         prior_state: dv(prior),
                         planned_state: dv(planned),
                         config: dv(config),
+                        planned_private,
                         ..Default::default()
                     })
                     .await?
                     .into_inner();
                 Ok(Applied {
                     new_state: got(r.new_state),
+                    private: r.private,
                     diagnostics: from_proto_all(&r.diagnostics),
+                    legacy_type_system: r.legacy_type_system,
                 })
             }
 
@@ -396,6 +418,7 @@ macro_rules! versioned {
                     .into_inner();
                 Ok(Read {
                     state: got(r.new_state),
+                    private: r.private,
                     diagnostics: from_proto_all(&r.diagnostics),
                     deferred: r.deferred.is_some(),
                 })
@@ -417,6 +440,7 @@ macro_rules! versioned {
                     .into_inner();
                 Ok(Read {
                     state: got(r.state),
+                    private: Vec::new(),
                     diagnostics: from_proto_all(&r.diagnostics),
                     deferred: r.deferred.is_some(),
                 })

@@ -107,6 +107,7 @@ fn scenario(version: u32) {
             prior: None,
             config: &config,
             proposed: thing("a", Value::Unknown(Type::String)),
+            prior_private: &[],
         })
         .expect("should succeed");
     assert!(planned.planned.as_mapping().expect("should succeed")["id"].is_unknown());
@@ -125,15 +126,18 @@ fn scenario(version: u32) {
             type_name: "fake_thing".into(),
             prior: None,
             planned: Some(planned.planned),
+            config: Some(config.clone()),
+            ..ApplyRequest::default()
         }))
         .expect("should succeed")
+        .state
         .expect("should succeed");
     let id = created.as_mapping().expect("should succeed")["id"].clone();
     assert_eq!(id, Value::string("thing-1"));
     let read = rt
-        .block_on(provider.read("fake_thing", created.clone()))
+        .block_on(provider.read("fake_thing", created.clone(), &[]))
         .expect("should succeed");
-    assert_eq!(read, Some(created.clone()));
+    assert_eq!(read.map(|s| s.value), Some(created.clone()));
 
     // A new name must replace: the path comes back as its attribute name.
     let renamed = thing("b", Value::Null(Type::String));
@@ -143,9 +147,13 @@ fn scenario(version: u32) {
             prior: Some(&created),
             config: &renamed,
             proposed: thing("b", id.clone()),
+            prior_private: &[],
         })
         .expect("should succeed");
-    assert_eq!(planned.requires_replace, ["name"]);
+    assert_eq!(
+        planned.requires_replace,
+        [vec![infra_lang::value::PathStep::Attr("name".into())]]
+    );
 
     // Delete; the object is then gone for read.
     let deleted = rt
@@ -153,11 +161,12 @@ fn scenario(version: u32) {
             type_name: "fake_thing".into(),
             prior: Some(created.clone()),
             planned: None,
+            ..ApplyRequest::default()
         }))
         .expect("should succeed");
-    assert_eq!(deleted, None);
+    assert_eq!(deleted.state, None);
     assert_eq!(
-        rt.block_on(provider.read("fake_thing", created))
+        rt.block_on(provider.read("fake_thing", created, &[]))
             .expect("should succeed"),
         None
     );
@@ -170,8 +179,11 @@ fn scenario(version: u32) {
         .insert("ext-1".into(), existing.clone());
     assert_eq!(
         rt.block_on(provider.import("fake_thing", "ext-1"))
-            .expect("should succeed"),
-        existing
+            .expect("should succeed")
+            .into_iter()
+            .map(|i| (i.type_name, i.object.value))
+            .collect::<Vec<_>>(),
+        [("fake_thing".to_string(), existing)]
     );
     // … and one that does not.
     let err = rt
@@ -224,6 +236,7 @@ async fn sync_calls_work_on_a_runtime_worker() {
             prior: None,
             config: &config,
             proposed: thing(&provider, "a", Value::Unknown(Type::String)),
+            prior_private: &[],
         })
         .expect("should succeed");
     assert!(planned.planned.as_mapping().expect("should succeed")["id"].is_unknown());
@@ -249,7 +262,7 @@ fn a_gone_plugin_is_an_error_naming_the_provider() {
     rt.block_on(async { tokio::time::sleep(std::time::Duration::from_millis(200)).await });
     let state = thing(&provider, "a", Value::string("thing-1"));
     let err = rt
-        .block_on(provider.read("fake_thing", state))
+        .block_on(provider.read("fake_thing", state, &[]))
         .expect_err("should fail");
     assert!(
         err[0].message.starts_with("provider `fake` "),
@@ -263,6 +276,7 @@ fn a_gone_plugin_is_an_error_naming_the_provider() {
             prior: None,
             config: &config,
             proposed: thing(&provider, "a", Value::Unknown(Type::String)),
+            prior_private: &[],
         })
         .expect_err("should fail");
     assert!(
