@@ -463,6 +463,10 @@ pub const CODES: &[Code] = &[
         "a provider crashed during an operation; infra kept going and recorded what completed",
     ),
     code(
+        "provider::warning",
+        "a warning a plugin provider (a Terraform provider binary) reported",
+    ),
+    code(
         "lifecycle::invalid",
         "a `lifecycle` setting of the wrong shape",
     ),

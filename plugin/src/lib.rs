@@ -5,4 +5,7 @@
 //! messages and services (from `proto/*.proto` by build.rs); `wire` converts
 //! DynamicValue bytes and cty type JSON to and from infra values.
 
+pub mod client;
+pub mod diag;
 pub mod proto;
+pub mod wire;

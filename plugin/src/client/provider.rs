@@ -1,0 +1,535 @@
+//! `PluginProvider`: the engine's `Provider` over a running plugin's gRPC
+//! channel, for tfplugin5 and tfplugin6 (what Terraform's
+//! `internal/plugin/grpc_provider.go` and `internal/plugin6/grpc_provider.go`
+//! do). Process management and the handshake are elsewhere
+//! (`client::process`, `client::connect`); this gets a connected channel.
+
+mod rpc;
+
+use crate::wire;
+use infra_engine::provider::{
+    ApplyRequest, Failure, PlanRequest, PlannedState, Provider, ProviderSchema,
+};
+use infra_lang::types::Type;
+use infra_lang::{Diagnostic, Value};
+use rpc::Nesting;
+use std::collections::BTreeMap;
+use std::future::Future;
+use std::time::Duration;
+use tokio::runtime::{Handle, RuntimeFlavor};
+use tonic::transport::Channel;
+
+/// How long one RPC may take before it counts as hung: `apply` for
+/// ApplyResourceChange (real systems can be slow: a database takes
+/// minutes), `other` for every other call. Defaults: 10 and 2 minutes.
+#[derive(Clone, Copy, Debug)]
+pub struct Timeouts {
+    /// ApplyResourceChange.
+    pub apply: Duration,
+    /// Every other RPC.
+    pub other: Duration,
+}
+
+impl Default for Timeouts {
+    fn default() -> Timeouts {
+        Timeouts {
+            apply: Duration::from_secs(600),
+            other: Duration::from_secs(120),
+        }
+    }
+}
+
+/// The generated client of the protocol version the plugin chose.
+#[derive(Clone)]
+enum Conn {
+    V5(rpc::v5::Client),
+    V6(rpc::v6::Client),
+}
+
+/// Calls the RPC function `$f` of the connection's protocol version with
+/// owned arguments; gives a `'static` future (it may be spawned).
+macro_rules! call {
+    ($conn:expr, $f:ident ( $($arg:ident),* )) => {{
+        let conn = $conn.clone();
+        async move {
+            match conn {
+                Conn::V5(mut c) => rpc::v5::$f(&mut c, $($arg),*).await,
+                Conn::V6(mut c) => rpc::v6::$f(&mut c, $($arg),*).await,
+            }
+        }
+    }};
+}
+
+/// A Terraform provider plugin as an infra [`Provider`]: one plugin
+/// process (one provider configuration), reached over `channel`.
+pub struct PluginProvider {
+    name: String,
+    conn: Conn,
+    schema: ProviderSchema,
+    /// Top-level nested blocks per resource type / data source, to send
+    /// an absent block as Terraform does (`[]`, `{}`, an object of nulls).
+    blocks: BTreeMap<String, BTreeMap<String, Nesting>>,
+    /// The runtime the channel was made on (its connection task runs
+    /// there); the sync methods run their RPC on it.
+    handle: Handle,
+    timeouts: Timeouts,
+}
+
+impl std::fmt::Debug for PluginProvider {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PluginProvider")
+            .field("name", &self.name)
+            .finish_non_exhaustive()
+    }
+}
+
+impl PluginProvider {
+    /// Calls GetProviderSchema (v6) / GetSchema (v5) once on `channel`
+    /// and converts the answer to infra's schema. `protocol_version` is
+    /// the one the handshake line named (5 or 6); `name` is the provider's
+    /// local name (`aws`), used in every error. Must be called inside a
+    /// multi-threaded tokio runtime, which later calls run on.
+    ///
+    /// Nested attributes and blocks become attributes of their implied
+    /// type for now (see `rpc::implied_attribute`).
+    ///
+    /// # Errors
+    /// An unsupported protocol version, an unreachable plugin, error
+    /// diagnostics in the schema answer, or a schema infra cannot read.
+    pub async fn connect(
+        name: String,
+        channel: Channel,
+        protocol_version: u32,
+    ) -> Result<PluginProvider, Failure> {
+        let conn = match protocol_version {
+            5 => Conn::V5(rpc::v5::client(channel)),
+            6 => Conn::V6(rpc::v6::client(channel)),
+            v => {
+                return Err(infra_engine::provider::error(format!(
+                    "provider `{name}` speaks plugin protocol version {v}; infra speaks 5 and 6"
+                )));
+            }
+        };
+        let handle = Handle::current();
+        let timeouts = Timeouts::default();
+        let mut provider = PluginProvider {
+            name,
+            conn,
+            schema: ProviderSchema::default(),
+            blocks: BTreeMap::new(),
+            handle,
+            timeouts,
+        };
+        let fut = call!(provider.conn, get_schema());
+        let schemas = provider
+            .run("GetProviderSchema", timeouts.other, fut)
+            .await?
+            .map_err(|e| provider.fail(format!("returned a schema infra cannot read: {e}")))?;
+        provider.check(schemas.diagnostics)?;
+        provider.schema = schemas.schema;
+        provider.blocks = schemas.blocks;
+        Ok(provider)
+    }
+
+    /// The same provider with other RPC timeouts.
+    pub fn with_timeouts(mut self, timeouts: Timeouts) -> PluginProvider {
+        self.timeouts = timeouts;
+        self
+    }
+
+    fn fail(&self, message: String) -> Failure {
+        infra_engine::provider::error(format!("provider `{}` {message}", self.name))
+    }
+
+    /// `Err` with all diagnostics when any is an error, else the warnings.
+    fn check(&self, diags: Vec<Diagnostic>) -> Result<Vec<Diagnostic>, Failure> {
+        if diags.iter().any(Diagnostic::is_error) {
+            Err(diags)
+        } else {
+            Ok(diags)
+        }
+    }
+
+    /// Awaits one RPC with a timeout; a transport failure or a hang
+    /// becomes an error naming the provider and the RPC.
+    async fn run<T>(
+        &self,
+        rpc: &str,
+        timeout: Duration,
+        fut: impl Future<Output = Result<T, tonic::Status>>,
+    ) -> Result<T, Failure> {
+        match tokio::time::timeout(timeout, fut).await {
+            Ok(Ok(v)) => Ok(v),
+            Ok(Err(status)) => Err(self.transport(rpc, &status)),
+            Err(_) => Err(self.fail(format!(
+                "did not answer {rpc} within {} s; the plugin may be hung",
+                timeout.as_secs()
+            ))),
+        }
+    }
+
+    fn transport(&self, rpc: &str, status: &tonic::Status) -> Failure {
+        use tonic::Code;
+        match status.code() {
+            Code::Unavailable | Code::Cancelled | Code::Unknown
+                if status.message().contains("transport") || status.code() == Code::Unavailable =>
+            {
+                self.fail(format!(
+                    "stopped answering during {rpc} (the plugin process may have crashed): {}",
+                    status.message()
+                ))
+            }
+            Code::Unimplemented => self.fail(format!("does not implement {rpc}")),
+            code => self.fail(format!("failed {rpc}: {code:?}: {}", status.message())),
+        }
+    }
+
+    /// Runs an RPC from a synchronous method (`plan`, `validate`).
+    ///
+    /// The future is spawned on the runtime that owns the channel and the
+    /// caller waits on a std channel, so no `block_on` ever runs inside an
+    /// async context. On a worker thread of a multi-threaded runtime the
+    /// wait is wrapped in `block_in_place`, which hands the worker's other
+    /// tasks to another thread first, so blocking cannot starve the
+    /// connection task. The planner calls from outside the runtime (it
+    /// uses `rt.block_on` for data sources), where a plain wait is fine.
+    /// A current-thread runtime cannot run the RPC while its only thread
+    /// waits, so the channel's runtime must be multi-threaded (`connect`'s
+    /// precondition; the CLI's is).
+    fn block<T: Send + 'static>(
+        &self,
+        rpc: &'static str,
+        timeout: Duration,
+        fut: impl Future<Output = Result<T, tonic::Status>> + Send + 'static,
+    ) -> Result<T, Failure> {
+        if self.handle.runtime_flavor() != RuntimeFlavor::MultiThread {
+            return Err(self.fail(format!(
+                "cannot be called synchronously ({rpc}): its channel runs on a current-thread runtime"
+            )));
+        }
+        let (tx, rx) = std::sync::mpsc::sync_channel(1);
+        self.handle.spawn(async move {
+            let r = tokio::time::timeout(timeout, fut).await;
+            let _ = tx.send(r);
+        });
+        let wait = || rx.recv();
+        let on_worker =
+            Handle::try_current().is_ok_and(|h| h.runtime_flavor() == RuntimeFlavor::MultiThread);
+        let received = if on_worker {
+            tokio::task::block_in_place(wait)
+        } else {
+            wait()
+        };
+        match received {
+            Ok(Ok(Ok(v))) => Ok(v),
+            Ok(Ok(Err(status))) => Err(self.transport(rpc, &status)),
+            Ok(Err(_)) => Err(self.fail(format!(
+                "did not answer {rpc} within {} s; the plugin may be hung",
+                timeout.as_secs()
+            ))),
+            Err(_) => Err(self.fail(format!("could not run {rpc}: the runtime is shutting down"))),
+        }
+    }
+
+    /// The state type of a resource type or data source.
+    fn type_of(&self, type_name: &str, data: bool) -> Result<Type, Failure> {
+        let schemas = if data {
+            &self.schema.data_sources
+        } else {
+            &self.schema.resources
+        };
+        schemas
+            .get(type_name)
+            .map(|s| s.object_type())
+            .ok_or_else(|| {
+                self.fail(format!(
+                    "has no {} `{type_name}`",
+                    if data { "data source" } else { "resource type" }
+                ))
+            })
+    }
+
+    /// `value` (possibly `None` = null) as msgpack for `type_name`, with
+    /// absent top-level blocks as Terraform sends them: `[]` for LIST and
+    /// SET, `{}` for MAP, an object of nulls for GROUP.
+    fn encode(
+        &self,
+        type_name: &str,
+        ty: &Type,
+        value: Option<&Value>,
+    ) -> Result<Vec<u8>, Failure> {
+        let Some(value) = value else {
+            return Ok(vec![0xc0]);
+        };
+        let normalized;
+        let value = match (self.blocks.get(type_name), value) {
+            (Some(blocks), Value::Object(m)) if !blocks.is_empty() => {
+                normalized = Value::Object(fill_blocks(m, blocks, ty));
+                &normalized
+            }
+            _ => value,
+        };
+        wire::encode(value, ty)
+            .map_err(|e| self.fail(format!("cannot be sent this `{type_name}` value: {e}")))
+    }
+
+    fn decode(
+        &self,
+        type_name: &str,
+        ty: &Type,
+        dv: &rpc::Dv,
+        what: &str,
+    ) -> Result<Value, Failure> {
+        wire::decode(&dv.msgpack, &dv.json, ty).map_err(|e| {
+            self.fail(format!(
+                "returned a {what} for `{type_name}` that does not fit its schema: {e}"
+            ))
+        })
+    }
+
+    fn deferred(&self, rpc: &str) -> Failure {
+        self.fail(format!(
+            "deferred {rpc}, which infra does not support (it asked for no deferrals)"
+        ))
+    }
+}
+
+/// `m` with every absent (null) block in `blocks` replaced by its empty
+/// form (Terraform's `plan_valid.go`: "a list of nested blocks must be
+/// empty to indicate no blocks, not null").
+fn fill_blocks(
+    m: &BTreeMap<String, Value>,
+    blocks: &BTreeMap<String, Nesting>,
+    ty: &Type,
+) -> BTreeMap<String, Value> {
+    let mut out = m.clone();
+    let Type::Object(o) = ty else { return out };
+    for (name, nesting) in blocks {
+        let Some(attr_ty) = o.attrs.get(name) else {
+            continue;
+        };
+        if !out.get(name).is_none_or(|v| matches!(v, Value::Null(_))) {
+            continue;
+        }
+        let empty = match (nesting, attr_ty) {
+            (Nesting::List, Type::List(t)) => Value::List((**t).clone(), Vec::new()),
+            (Nesting::Set, Type::Set(t)) => Value::Set((**t).clone(), Vec::new()),
+            (Nesting::Map, Type::Map(t)) => Value::Map((**t).clone(), BTreeMap::new()),
+            (Nesting::List | Nesting::Map, Type::Any) => Value::Tuple(Vec::new()),
+            (Nesting::Group, Type::Object(inner)) => Value::Object(
+                inner
+                    .attrs
+                    .iter()
+                    .map(|(k, t)| (k.clone(), Value::Null(t.clone())))
+                    .collect(),
+            ),
+            _ => continue,
+        };
+        out.insert(name.clone(), empty);
+    }
+    out
+}
+
+#[async_trait::async_trait]
+impl Provider for PluginProvider {
+    fn name(&self) -> &str {
+        &self.name
+    }
+
+    fn schema(&self) -> &ProviderSchema {
+        &self.schema
+    }
+
+    /// ValidateProviderConfig (v5: PrepareProviderConfig, whose prepared
+    /// config Terraform ignores too), then ConfigureProvider. Skipped
+    /// while the configuration holds unknowns, as Terraform's providers
+    /// are during a plan that depends on other resources. Warnings are
+    /// dropped (the trait has no place for them yet).
+    async fn configure(&self, config: Value) -> Result<(), Failure> {
+        if config.has_unknown() {
+            return Ok(());
+        }
+        let ty = self.schema.provider.object_type();
+        let bytes = wire::encode(&config, &ty)
+            .map_err(|e| self.fail(format!("cannot be sent its configuration: {e}")))?;
+        let b = bytes.clone();
+        let diags = self
+            .run(
+                "ValidateProviderConfig",
+                self.timeouts.other,
+                call!(self.conn, validate_provider(b)),
+            )
+            .await?;
+        self.check(diags)?;
+        let diags = self
+            .run(
+                "ConfigureProvider",
+                self.timeouts.other,
+                call!(self.conn, configure(bytes)),
+            )
+            .await?;
+        self.check(diags).map(|_| ())
+    }
+
+    /// ValidateResourceConfig (v5: ValidateResourceTypeConfig); a failed
+    /// call is an error diagnostic.
+    fn validate(&self, type_name: &str, config: &Value) -> Vec<Diagnostic> {
+        let result = self.type_of(type_name, false).and_then(|ty| {
+            let config = self.encode(type_name, &ty, Some(config))?;
+            let type_name = type_name.to_string();
+            self.block(
+                "ValidateResourceConfig",
+                self.timeouts.other,
+                call!(self.conn, validate_resource(type_name, config)),
+            )
+        });
+        result.unwrap_or_else(|failure| failure)
+    }
+
+    /// PlanResourceChange with prior (null on create), proposed and
+    /// config. `requires_replace` paths become their top-level attribute
+    /// names until the engine takes paths. `legacy_type_system` is read
+    /// but not acted on: infra does not check plans the way Terraform does
+    /// yet, so there is nothing to tolerate.
+    fn plan(&self, request: PlanRequest<'_>) -> Result<PlannedState, Failure> {
+        let type_name = request.type_name.to_string();
+        let ty = self.type_of(&type_name, false)?;
+        let prior = self.encode(&type_name, &ty, request.prior)?;
+        let proposed = self.encode(&type_name, &ty, Some(&request.proposed))?;
+        let config = self.encode(&type_name, &ty, Some(request.config))?;
+        let t = type_name.clone();
+        let r = self.block(
+            "PlanResourceChange",
+            self.timeouts.other,
+            call!(self.conn, plan(t, prior, proposed, config)),
+        )?;
+        let warnings = self.check(r.diagnostics)?;
+        if r.deferred {
+            return Err(self.deferred("PlanResourceChange"));
+        }
+        let planned = self.decode(&type_name, &ty, &r.planned, "planned state")?;
+        let mut requires_replace: Vec<String> = Vec::new();
+        for path in &r.requires_replace {
+            if let Some(crate::diag::Step::Attr(n)) = path.first()
+                && !requires_replace.contains(n)
+            {
+                requires_replace.push(n.clone());
+            }
+        }
+        Ok(PlannedState {
+            planned,
+            requires_replace,
+            warnings,
+        })
+    }
+
+    /// ApplyResourceChange. The config sent is the planned state (the
+    /// trait does not pass the configuration to apply yet), null on
+    /// delete. Errors win over a partial new state for now.
+    async fn apply(&self, request: ApplyRequest) -> Result<Option<Value>, Failure> {
+        let type_name = request.type_name;
+        let ty = self.type_of(&type_name, false)?;
+        let prior = self.encode(&type_name, &ty, request.prior.as_ref())?;
+        let planned = self.encode(&type_name, &ty, request.planned.as_ref())?;
+        let config = planned.clone();
+        let t = type_name.clone();
+        let r = self
+            .run(
+                "ApplyResourceChange",
+                self.timeouts.apply,
+                call!(self.conn, apply(t, prior, planned, config)),
+            )
+            .await?;
+        self.check(r.diagnostics)?;
+        let new = self.decode(&type_name, &ty, &r.new_state, "new state")?;
+        Ok((!new.is_null()).then_some(new))
+    }
+
+    /// ReadResource; a null new state means the object is gone.
+    async fn read(&self, type_name: &str, state: Value) -> Result<Option<Value>, Failure> {
+        let ty = self.type_of(type_name, false)?;
+        let state = self.encode(type_name, &ty, Some(&state))?;
+        let t = type_name.to_string();
+        let private = Vec::<u8>::new();
+        let r = self
+            .run(
+                "ReadResource",
+                self.timeouts.other,
+                call!(self.conn, read(t, state, private)),
+            )
+            .await?;
+        self.check(r.diagnostics)?;
+        if r.deferred {
+            return Err(self.deferred("ReadResource"));
+        }
+        let new = self.decode(type_name, &ty, &r.state, "state")?;
+        Ok((!new.is_null()).then_some(new))
+    }
+
+    /// ReadDataSource.
+    async fn read_data(&self, type_name: &str, config: Value) -> Result<Value, Failure> {
+        let ty = self.type_of(type_name, true)?;
+        let config = self.encode(type_name, &ty, Some(&config))?;
+        let t = type_name.to_string();
+        let r = self
+            .run(
+                "ReadDataSource",
+                self.timeouts.other,
+                call!(self.conn, read_data(t, config)),
+            )
+            .await?;
+        self.check(r.diagnostics)?;
+        if r.deferred {
+            return Err(self.deferred("ReadDataSource"));
+        }
+        self.decode(type_name, &ty, &r.state, "data source result")
+    }
+
+    /// ImportResourceState, then ReadResource of the first imported
+    /// object (Terraform reads every one; infra imports one per address).
+    async fn import(&self, type_name: &str, id: &str) -> Result<Value, Failure> {
+        let t = type_name.to_string();
+        let i = id.to_string();
+        let r = self
+            .run(
+                "ImportResourceState",
+                self.timeouts.other,
+                call!(self.conn, import(t, i)),
+            )
+            .await?;
+        self.check(r.diagnostics)?;
+        if r.deferred {
+            return Err(self.deferred("ImportResourceState"));
+        }
+        let Some((imported_type, dv, private)) = r.objects.into_iter().next() else {
+            return Err(self.fail(format!("imported no `{type_name}` object for this id")));
+        };
+        let imported_type = if imported_type.is_empty() {
+            type_name.to_string()
+        } else {
+            imported_type
+        };
+        let ty = self.type_of(&imported_type, false)?;
+        let state = self.decode(&imported_type, &ty, &dv, "imported state")?;
+        let state = self.encode(&imported_type, &ty, Some(&state))?;
+        let t = imported_type.clone();
+        let r = self
+            .run(
+                "ReadResource",
+                self.timeouts.other,
+                call!(self.conn, read(t, state, private)),
+            )
+            .await?;
+        self.check(r.diagnostics)?;
+        let new = self.decode(&imported_type, &ty, &r.state, "state")?;
+        if new.is_null() {
+            return Err(self.fail(format!(
+                "found no `{imported_type}` object with this id (it read back as gone)"
+            )));
+        }
+        Ok(new)
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,493 @@
+//! The RPCs `PluginProvider` makes, once for both protocol versions: a
+//! macro instantiates the same request/response conversions over the
+//! generated `tfplugin5` and `tfplugin6` modules (their messages share
+//! field names and numbers; only some RPC and message names differ, see
+//! the invocations at the bottom). Results come back version-independent.
+
+use crate::diag::Step;
+use infra_engine::provider::{Attribute, ProviderSchema, ResourceSchema};
+use infra_lang::Diagnostic;
+use infra_lang::types::Type;
+use std::collections::BTreeMap;
+use tonic::Status;
+
+/// `ConfigureProvider.terraform_version`: providers gate features on it.
+pub(crate) const TERRAFORM_VERSION: &str = "1.15.5";
+
+/// Tonic's default 4 MiB is too small for hashicorp/aws's schema; go-plugin
+/// servers accept 256 MiB (terraform-plugin-go `tf6server`).
+pub(crate) const MAX_MESSAGE: usize = 256 << 20;
+
+/// A DynamicValue as received: decode with the schema type.
+#[derive(Debug, Default)]
+pub(crate) struct Dv {
+    pub msgpack: Vec<u8>,
+    pub json: Vec<u8>,
+}
+
+/// A converted GetProviderSchema answer.
+pub(crate) struct Schemas {
+    pub schema: ProviderSchema,
+    /// Per resource type and data source: its top-level blocks.
+    pub blocks: BTreeMap<String, BTreeMap<String, Nesting>>,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// How a nested block nests (tfplugin `Schema.NestedBlock.NestingMode`).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub(crate) enum Nesting {
+    Single,
+    Group,
+    List,
+    Set,
+    Map,
+}
+
+pub(crate) struct Planned {
+    pub planned: Dv,
+    pub requires_replace: Vec<Vec<Step>>,
+    pub diagnostics: Vec<Diagnostic>,
+    /// The provider uses the legacy SDK (Terraform then tolerates invalid
+    /// plans with a warning; infra does no such checks yet).
+    #[allow(dead_code)]
+    pub legacy_type_system: bool,
+    pub deferred: bool,
+}
+
+pub(crate) struct Applied {
+    pub new_state: Dv,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+pub(crate) struct Read {
+    pub state: Dv,
+    pub diagnostics: Vec<Diagnostic>,
+    pub deferred: bool,
+}
+
+pub(crate) struct Imported {
+    /// Type name, state and private bytes of each imported object.
+    pub objects: Vec<(String, Dv, Vec<u8>)>,
+    pub diagnostics: Vec<Diagnostic>,
+    pub deferred: bool,
+}
+
+/// True when `ty` holds `dynamic` anywhere (cty's `HasDynamicTypes`).
+fn has_dynamic(ty: &Type) -> bool {
+    match ty {
+        Type::Any => true,
+        Type::List(t) | Type::Set(t) | Type::Map(t) => has_dynamic(t),
+        Type::Tuple(ts) => ts.iter().any(has_dynamic),
+        Type::Object(o) => o.attrs.values().any(has_dynamic),
+        _ => false,
+    }
+}
+
+/// The implied type of a nested block (Terraform's
+/// `configschema.Block.DecoderSpec`): LIST and MAP blocks whose contents
+/// hold `dynamic` become `dynamic` themselves (hcldec's BlockTupleSpec /
+/// BlockObjectSpec), so the wire shape matches.
+fn block_type(nesting: Nesting, object: Type) -> Type {
+    match nesting {
+        Nesting::Single | Nesting::Group => object,
+        Nesting::List | Nesting::Map if has_dynamic(&object) => Type::Any,
+        Nesting::List => Type::List(Box::new(object)),
+        Nesting::Set => Type::Set(Box::new(object)),
+        Nesting::Map => Type::Map(Box::new(object)),
+    }
+}
+
+/// The attribute standing in for a nested block or nested attribute in
+/// the engine's schema: optional, of the implied type.
+///
+/// For now nested attributes and blocks are flattened to attributes of
+/// their implied type (`list(object({...}))`): another change is extending
+/// the engine's schema model with blocks, nesting modes and min/max items;
+/// then this maps to it.
+fn implied_attribute(ty: Type, computed: bool, sensitive: bool) -> Attribute {
+    Attribute {
+        ty,
+        required: false,
+        optional: true,
+        computed,
+        sensitive,
+        force_new: false,
+        description: "",
+    }
+}
+
+macro_rules! versioned {
+    (
+        $m:ident, $p:ident,
+        get_schema: $get_schema:ident,
+        validate_provider: $validate_provider:ident / $validate_provider_msg:ident,
+        validate_resource: $validate_resource:ident / $validate_resource_msg:ident,
+        validate_data: $validate_data:ident / $validate_data_msg:ident,
+        configure: $configure:ident / $configure_msg:ident,
+        stop: $stop:ident / $stop_msg:ident,
+        nested_type: $nested:expr $(,)?
+    ) => {
+        pub(crate) mod $m {
+            use super::*;
+            use crate::diag::from_proto_all;
+            use crate::proto::$p as p;
+            use crate::wire::type_from_json;
+
+            /// The generated client over a tonic channel.
+            pub type Client = p::provider_client::ProviderClient<tonic::transport::Channel>;
+
+            /// A client for `channel`, allowing large messages.
+            pub fn client(channel: tonic::transport::Channel) -> Client {
+                p::provider_client::ProviderClient::new(channel)
+                    .max_decoding_message_size(MAX_MESSAGE)
+                    .max_encoding_message_size(MAX_MESSAGE)
+            }
+
+            fn dv(msgpack: Vec<u8>) -> Option<p::DynamicValue> {
+                Some(p::DynamicValue {
+                    msgpack,
+                    json: Vec::new(),
+                })
+            }
+
+            fn got(v: Option<p::DynamicValue>) -> Dv {
+                v.map(|d| Dv {
+                    msgpack: d.msgpack,
+                    json: d.json,
+                })
+                .unwrap_or_default()
+            }
+
+            fn caps() -> Option<p::ClientCapabilities> {
+                Some(p::ClientCapabilities {
+                    deferral_allowed: false,
+                    write_only_attributes_allowed: true,
+                    ..Default::default()
+                })
+            }
+
+            fn nesting(n: p::schema::nested_block::NestingMode) -> Nesting {
+                use p::schema::nested_block::NestingMode as N;
+                match n {
+                    N::Single => Nesting::Single,
+                    N::Group => Nesting::Group,
+                    N::List => Nesting::List,
+                    N::Set => Nesting::Set,
+                    N::Map => Nesting::Map,
+                    // INVALID: Terraform rejects such a schema; a list is
+                    // the most lenient reading.
+                    N::Invalid => Nesting::List,
+                }
+            }
+
+            fn attribute(a: &p::schema::Attribute) -> Result<Attribute, String> {
+                let nested: Option<Result<Type, String>> = ($nested)(a);
+                let ty = match nested {
+                    Some(t) => t?,
+                    None => type_from_json(&a.r#type)
+                        .map_err(|e| format!("attribute `{}`: {e}", a.name))?,
+                };
+                Ok(Attribute {
+                    ty,
+                    required: a.required,
+                    optional: a.optional,
+                    computed: a.computed,
+                    sensitive: a.sensitive,
+                    force_new: false,
+                    // Descriptions are `&'static str` in the engine's model
+                    // for now; plugin schemas are built at run time.
+                    description: "",
+                })
+            }
+
+            /// A block's schema and the nesting of its top-level blocks.
+            pub(crate) fn block(
+                b: Option<&p::schema::Block>,
+            ) -> Result<(ResourceSchema, BTreeMap<String, Nesting>), String> {
+                let mut out = ResourceSchema::default();
+                let mut blocks = BTreeMap::new();
+                let Some(b) = b else { return Ok((out, blocks)) };
+                for a in &b.attributes {
+                    out.attributes.insert(a.name.clone(), attribute(a)?);
+                }
+                for nb in &b.block_types {
+                    let (inner, _) = block(nb.block.as_ref())
+                        .map_err(|e| format!("block `{}`: {e}", nb.type_name))?;
+                    let mode = nesting(nb.nesting());
+                    let ty = block_type(mode, inner.object_type());
+                    let sensitive = inner.attributes.values().any(|a| a.sensitive);
+                    out.attributes.insert(
+                        nb.type_name.clone(),
+                        implied_attribute(ty, false, sensitive),
+                    );
+                    blocks.insert(nb.type_name.clone(), mode);
+                }
+                Ok((out, blocks))
+            }
+
+            pub(crate) async fn get_schema(
+                c: &mut Client,
+            ) -> Result<Result<Schemas, String>, Status> {
+                let r = c
+                    .$get_schema(p::get_provider_schema::Request {})
+                    .await?
+                    .into_inner();
+                let convert = || -> Result<Schemas, String> {
+                    let mut schema = ProviderSchema::default();
+                    let mut blocks = BTreeMap::new();
+                    schema.provider = block(r.provider.as_ref().and_then(|s| s.block.as_ref()))
+                        .map_err(|e| format!("provider configuration: {e}"))?
+                        .0;
+                    for (name, s) in &r.resource_schemas {
+                        let (rs, bs) = block(s.block.as_ref())
+                            .map_err(|e| format!("resource type `{name}`: {e}"))?;
+                        schema.resources.insert(name.clone(), rs);
+                        blocks.insert(name.clone(), bs);
+                    }
+                    for (name, s) in &r.data_source_schemas {
+                        let (rs, bs) = block(s.block.as_ref())
+                            .map_err(|e| format!("data source `{name}`: {e}"))?;
+                        schema.data_sources.insert(name.clone(), rs);
+                        blocks.insert(name.clone(), bs);
+                    }
+                    Ok(Schemas {
+                        schema,
+                        blocks,
+                        diagnostics: from_proto_all(&r.diagnostics),
+                    })
+                };
+                Ok(convert())
+            }
+
+            pub(crate) async fn validate_provider(
+                c: &mut Client,
+                config: Vec<u8>,
+            ) -> Result<Vec<Diagnostic>, Status> {
+                let r = c
+                    .$validate_provider(p::$validate_provider_msg::Request {
+                        config: dv(config),
+                        ..Default::default()
+                    })
+                    .await?
+                    .into_inner();
+                Ok(from_proto_all(&r.diagnostics))
+            }
+
+            pub(crate) async fn configure(
+                c: &mut Client,
+                config: Vec<u8>,
+            ) -> Result<Vec<Diagnostic>, Status> {
+                let r = c
+                    .$configure(p::$configure_msg::Request {
+                        terraform_version: TERRAFORM_VERSION.to_string(),
+                        config: dv(config),
+                        client_capabilities: caps(),
+                    })
+                    .await?
+                    .into_inner();
+                Ok(from_proto_all(&r.diagnostics))
+            }
+
+            pub(crate) async fn validate_resource(
+                c: &mut Client,
+                type_name: String,
+                config: Vec<u8>,
+            ) -> Result<Vec<Diagnostic>, Status> {
+                let r = c
+                    .$validate_resource(p::$validate_resource_msg::Request {
+                        type_name,
+                        config: dv(config),
+                        client_capabilities: caps(),
+                    })
+                    .await?
+                    .into_inner();
+                Ok(from_proto_all(&r.diagnostics))
+            }
+
+            #[allow(dead_code)]
+            pub(crate) async fn validate_data(
+                c: &mut Client,
+                type_name: String,
+                config: Vec<u8>,
+            ) -> Result<Vec<Diagnostic>, Status> {
+                let r = c
+                    .$validate_data(p::$validate_data_msg::Request {
+                        type_name,
+                        config: dv(config),
+                    })
+                    .await?
+                    .into_inner();
+                Ok(from_proto_all(&r.diagnostics))
+            }
+
+            pub(crate) async fn plan(
+                c: &mut Client,
+                type_name: String,
+                prior: Vec<u8>,
+                proposed: Vec<u8>,
+                config: Vec<u8>,
+            ) -> Result<Planned, Status> {
+                let r = c
+                    .plan_resource_change(p::plan_resource_change::Request {
+                        type_name,
+                        prior_state: dv(prior),
+                        proposed_new_state: dv(proposed),
+                        config: dv(config),
+                        client_capabilities: caps(),
+                        ..Default::default()
+                    })
+                    .await?
+                    .into_inner();
+                Ok(Planned {
+                    planned: got(r.planned_state),
+                    requires_replace: r.requires_replace.iter().map(Vec::from).collect(),
+                    diagnostics: from_proto_all(&r.diagnostics),
+                    legacy_type_system: r.legacy_type_system,
+                    deferred: r.deferred.is_some(),
+                })
+            }
+
+            pub(crate) async fn apply(
+                c: &mut Client,
+                type_name: String,
+                prior: Vec<u8>,
+                planned: Vec<u8>,
+                config: Vec<u8>,
+            ) -> Result<Applied, Status> {
+                let r = c
+                    .apply_resource_change(p::apply_resource_change::Request {
+                        type_name,
+                        prior_state: dv(prior),
+                        planned_state: dv(planned),
+                        config: dv(config),
+                        ..Default::default()
+                    })
+                    .await?
+                    .into_inner();
+                Ok(Applied {
+                    new_state: got(r.new_state),
+                    diagnostics: from_proto_all(&r.diagnostics),
+                })
+            }
+
+            pub(crate) async fn read(
+                c: &mut Client,
+                type_name: String,
+                state: Vec<u8>,
+                private: Vec<u8>,
+            ) -> Result<Read, Status> {
+                let r = c
+                    .read_resource(p::read_resource::Request {
+                        type_name,
+                        current_state: dv(state),
+                        private,
+                        client_capabilities: caps(),
+                        ..Default::default()
+                    })
+                    .await?
+                    .into_inner();
+                Ok(Read {
+                    state: got(r.new_state),
+                    diagnostics: from_proto_all(&r.diagnostics),
+                    deferred: r.deferred.is_some(),
+                })
+            }
+
+            pub(crate) async fn read_data(
+                c: &mut Client,
+                type_name: String,
+                config: Vec<u8>,
+            ) -> Result<Read, Status> {
+                let r = c
+                    .read_data_source(p::read_data_source::Request {
+                        type_name,
+                        config: dv(config),
+                        client_capabilities: caps(),
+                        ..Default::default()
+                    })
+                    .await?
+                    .into_inner();
+                Ok(Read {
+                    state: got(r.state),
+                    diagnostics: from_proto_all(&r.diagnostics),
+                    deferred: r.deferred.is_some(),
+                })
+            }
+
+            pub(crate) async fn import(
+                c: &mut Client,
+                type_name: String,
+                id: String,
+            ) -> Result<Imported, Status> {
+                let r = c
+                    .import_resource_state(p::import_resource_state::Request {
+                        type_name,
+                        id,
+                        client_capabilities: caps(),
+                    })
+                    .await?
+                    .into_inner();
+                Ok(Imported {
+                    objects: r
+                        .imported_resources
+                        .into_iter()
+                        .map(|o| (o.type_name, got(o.state), o.private))
+                        .collect(),
+                    diagnostics: from_proto_all(&r.diagnostics),
+                    deferred: r.deferred.is_some(),
+                })
+            }
+
+            #[allow(dead_code)]
+            pub(crate) async fn stop(c: &mut Client) -> Result<String, Status> {
+                let r = c.$stop(p::$stop_msg::Request {}).await?.into_inner();
+                Ok(r.error)
+            }
+        }
+    };
+}
+
+versioned!(
+    v5, tfplugin5,
+    get_schema: get_schema,
+    validate_provider: prepare_provider_config / prepare_provider_config,
+    validate_resource: validate_resource_type_config / validate_resource_type_config,
+    validate_data: validate_data_source_config / validate_data_source_config,
+    configure: configure / configure,
+    stop: stop / stop,
+    // tfplugin5 has no nested attribute types.
+    nested_type: |_: &p::schema::Attribute| None,
+);
+
+versioned!(
+    v6, tfplugin6,
+    get_schema: get_provider_schema,
+    validate_provider: validate_provider_config / validate_provider_config,
+    validate_resource: validate_resource_config / validate_resource_config,
+    validate_data: validate_data_resource_config / validate_data_resource_config,
+    configure: configure_provider / configure_provider,
+    stop: stop_provider / stop_provider,
+    nested_type: |a: &p::schema::Attribute| a.nested_type.as_ref().map(nested_object),
+);
+
+/// The implied type of a tfplugin6 nested attribute type
+/// (`configschema.Object.ImpliedType`: no tuple rule, unlike blocks).
+fn nested_object(o: &crate::proto::tfplugin6::schema::Object) -> Result<Type, String> {
+    use crate::proto::tfplugin6::schema::object::NestingMode as N;
+    let mut attrs = BTreeMap::new();
+    for a in &o.attributes {
+        let ty = match &a.nested_type {
+            Some(n) => nested_object(n)?,
+            None => crate::wire::type_from_json(&a.r#type)
+                .map_err(|e| format!("attribute `{}`: {e}", a.name))?,
+        };
+        attrs.insert(a.name.clone(), ty);
+    }
+    let object = Type::object(attrs);
+    Ok(match o.nesting() {
+        N::Single | N::Invalid => object,
+        N::List => Type::List(Box::new(object)),
+        N::Set => Type::Set(Box::new(object)),
+        N::Map => Type::Map(Box::new(object)),
+    })
+}

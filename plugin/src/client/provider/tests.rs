@@ -1,0 +1,1 @@
+//! In-process fake tfplugin6 server driving `PluginProvider`.

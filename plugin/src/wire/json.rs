@@ -1,0 +1,227 @@
+//! The JSON form of DynamicValue and `RawState.json`, type-driven as
+//! go-cty's `cty/json` (`marshal.go`, `unmarshal.go`): the msgpack shapes
+//! without unknowns; a `dynamic` value is `{"type": T, "value": V}`.
+
+use super::{WireError, attr, ctytype, key, mismatch, set_of};
+use infra_lang::Value;
+use infra_lang::types::Type;
+use infra_lang::value::{Number, PathStep};
+use serde_json::Value as Json;
+use std::collections::BTreeMap;
+
+/// Decodes a JSON document as a value of type `ty`.
+pub(super) fn decode(bytes: &[u8], ty: &Type) -> Result<Value, WireError> {
+    let doc: Json = serde_json::from_slice(bytes)
+        .map_err(|e| WireError::new(format!("not valid JSON ({e})")))?;
+    value(&doc, ty)
+}
+
+fn json_kind(j: &Json) -> &'static str {
+    match j {
+        Json::Null => "null",
+        Json::Bool(_) => "a JSON bool",
+        Json::Number(_) => "a JSON number",
+        Json::String(_) => "a JSON string",
+        Json::Array(_) => "a JSON array",
+        Json::Object(_) => "a JSON object",
+    }
+}
+
+fn value(j: &Json, ty: &Type) -> Result<Value, WireError> {
+    if j.is_null() {
+        return Ok(Value::Null(ty.clone()));
+    }
+    let bad = || mismatch(ty, json_kind(j));
+    match ty {
+        Type::Any => {
+            let o = j.as_object().ok_or_else(bad)?;
+            let (Some(t), Some(v)) = (o.get("type"), o.get("value")) else {
+                return Err(WireError::new(
+                    "a dynamic value must be an object with `type` and `value`",
+                ));
+            };
+            let t = ctytype::from_json(t)?;
+            value(v, &t)
+        }
+        Type::String => Ok(Value::String(j.as_str().ok_or_else(bad)?.to_string())),
+        Type::Bool => Ok(Value::Bool(j.as_bool().ok_or_else(bad)?)),
+        Type::Number => Ok(Value::Number(match j {
+            Json::Number(n) => match (n.as_i64(), n.as_f64()) {
+                (Some(i), _) => Number::Int(i),
+                (None, Some(f)) => Number::from_f64(f),
+                (None, None) => return Err(WireError::new("a JSON number out of range")),
+            },
+            // cty accepts a number written as a string.
+            Json::String(s) => Number::parse(s).ok_or_else(|| {
+                WireError::new("a number written as a string is not a decimal number")
+            })?,
+            _ => return Err(bad()),
+        })),
+        Type::List(t) | Type::Set(t) => {
+            let items = j
+                .as_array()
+                .ok_or_else(bad)?
+                .iter()
+                .enumerate()
+                .map(|(i, e)| value(e, t).map_err(|err| err.at(PathStep::Index(i))))
+                .collect::<Result<Vec<_>, _>>()?;
+            Ok(match ty {
+                Type::Set(_) => set_of((**t).clone(), items),
+                _ => Value::List((**t).clone(), items),
+            })
+        }
+        Type::Tuple(ts) => {
+            let items = j.as_array().ok_or_else(bad)?;
+            if items.len() != ts.len() {
+                return Err(WireError::new(format!(
+                    "expected a tuple of {} element(s), found {}",
+                    ts.len(),
+                    items.len()
+                )));
+            }
+            Ok(Value::Tuple(
+                items
+                    .iter()
+                    .zip(ts)
+                    .enumerate()
+                    .map(|(i, (e, t))| value(e, t).map_err(|err| err.at(PathStep::Index(i))))
+                    .collect::<Result<_, _>>()?,
+            ))
+        }
+        Type::Map(t) => Ok(Value::Map(
+            (**t).clone(),
+            j.as_object()
+                .ok_or_else(bad)?
+                .iter()
+                .map(|(k, e)| Ok((k.clone(), value(e, t).map_err(|err| err.at(key(k)))?)))
+                .collect::<Result<_, WireError>>()?,
+        )),
+        Type::Object(o) => {
+            let m = j.as_object().ok_or_else(bad)?;
+            let mut out = BTreeMap::new();
+            for (k, e) in m {
+                let t = o.attrs.get(k).ok_or_else(|| {
+                    WireError::new("an attribute the type does not have").at(attr(k))
+                })?;
+                out.insert(k.clone(), value(e, t).map_err(|err| err.at(attr(k)))?);
+            }
+            for (k, t) in &o.attrs {
+                out.entry(k.clone())
+                    .or_insert_with(|| Value::Null(t.clone()));
+            }
+            Ok(Value::Object(out))
+        }
+    }
+}
+
+/// Encodes `v` as a `ty` in JSON.
+pub(super) fn encode(v: &Value, ty: &Type) -> Result<Vec<u8>, WireError> {
+    Ok(to_json(v, ty, false)?.to_string().into_bytes())
+}
+
+fn to_json(v: &Value, ty: &Type, secret: bool) -> Result<Json, WireError> {
+    let found = || super::kind_of(v);
+    if let Value::Sensitive(inner) = v {
+        return to_json(inner, ty, true);
+    }
+    if *ty == Type::Any {
+        // As in msgpack: the real type goes along (go-cty `json/marshal.go`).
+        let t = v.type_of();
+        if t != Type::Any {
+            let value = to_json(v, &t, secret)?;
+            return Ok(serde_json::json!({ "type": t.to_json(), "value": value }));
+        }
+    }
+    match v {
+        Value::Null(_) => return Ok(Json::Null),
+        Value::Unknown(_) => {
+            return Err(WireError::new(
+                "an unknown value has no JSON form (known only after apply)",
+            ));
+        }
+        _ => {}
+    }
+    let key_step = |k: &str| {
+        if secret {
+            PathStep::Key("(sensitive)".into())
+        } else {
+            key(k)
+        }
+    };
+    Ok(match ty {
+        // A known value always has a type other than dynamic.
+        Type::Any => return Err(mismatch(ty, &found())),
+        Type::String => Json::String(v.as_str().ok_or_else(|| mismatch(ty, &found()))?.into()),
+        Type::Bool => match v {
+            Value::Bool(b) => Json::Bool(*b),
+            _ => return Err(mismatch(ty, &found())),
+        },
+        Type::Number => {
+            match v {
+                Value::Number(Number::Int(i)) => Json::from(*i),
+                Value::Number(Number::Float(f)) => serde_json::Number::from_f64(*f)
+                    .map(Json::Number)
+                    .ok_or_else(|| WireError::new("an infinite number has no JSON form"))?,
+                _ => return Err(mismatch(ty, &found())),
+            }
+        }
+        Type::List(t) | Type::Set(t) => Json::Array(
+            v.as_sequence()
+                .ok_or_else(|| mismatch(ty, &found()))?
+                .iter()
+                .enumerate()
+                .map(|(i, e)| to_json(e, t, secret).map_err(|err| err.at(PathStep::Index(i))))
+                .collect::<Result<_, _>>()?,
+        ),
+        Type::Tuple(ts) => {
+            let items = v.as_sequence().ok_or_else(|| mismatch(ty, &found()))?;
+            if items.len() != ts.len() {
+                return Err(WireError::new(format!(
+                    "expected a tuple of {} element(s), found {}",
+                    ts.len(),
+                    items.len()
+                )));
+            }
+            Json::Array(
+                items
+                    .iter()
+                    .zip(ts)
+                    .enumerate()
+                    .map(|(i, (e, t))| {
+                        to_json(e, t, secret).map_err(|err| err.at(PathStep::Index(i)))
+                    })
+                    .collect::<Result<_, _>>()?,
+            )
+        }
+        Type::Map(t) => Json::Object(
+            v.as_mapping()
+                .ok_or_else(|| mismatch(ty, &found()))?
+                .iter()
+                .map(|(k, e)| {
+                    Ok((
+                        k.clone(),
+                        to_json(e, t, secret).map_err(|err| err.at(key_step(k)))?,
+                    ))
+                })
+                .collect::<Result<_, WireError>>()?,
+        ),
+        Type::Object(o) => {
+            let m = v.as_mapping().ok_or_else(|| mismatch(ty, &found()))?;
+            if let Some(extra) = m.keys().find(|k| !o.attrs.contains_key(*k)) {
+                return Err(WireError::new("an attribute the type does not have").at(attr(extra)));
+            }
+            Json::Object(
+                o.attrs
+                    .iter()
+                    .map(|(k, t)| {
+                        let e = match m.get(k) {
+                            Some(e) => to_json(e, t, secret).map_err(|err| err.at(attr(k)))?,
+                            None => Json::Null,
+                        };
+                        Ok((k.clone(), e))
+                    })
+                    .collect::<Result<_, WireError>>()?,
+            )
+        }
+    })
+}
