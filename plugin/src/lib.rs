@@ -8,4 +8,5 @@
 pub mod client;
 pub mod diag;
 pub mod proto;
+pub mod schema;
 pub mod wire;
