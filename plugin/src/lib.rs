@@ -7,6 +7,10 @@
 
 pub mod client;
 pub mod diag;
+pub mod handshake;
+mod io;
 pub mod proto;
 pub mod schema;
+pub mod server;
+pub mod tls;
 pub mod wire;
