@@ -7,6 +7,7 @@
 
 pub mod controller;
 pub mod listen;
+pub mod v6;
 #[cfg(test)]
 pub(crate) mod tests;
 
