@@ -7,9 +7,9 @@
 
 pub mod controller;
 pub mod listen;
-pub mod v6;
 #[cfg(test)]
 pub(crate) mod tests;
+pub mod v6;
 
 use std::io::Write as _;
 use std::time::Duration;

@@ -23,6 +23,7 @@ mod moved;
 mod parse;
 mod pending_ops;
 mod plan_markdown;
+mod plugin_terraform;
 mod references;
 mod robustness;
 mod s3;
