@@ -338,6 +338,20 @@ fn unimplemented(rpc: &str) -> Status {
 
 type Answer<T> = Result<Response<T>, Status>;
 
+/// The response `$ok` evaluates to, or on failure a `p::$rpc::Response`
+/// holding only the failure's diagnostics.
+macro_rules! respond {
+    ($ok:expr, $rpc:ident $(,)?) => {
+        Ok(Response::new(match $ok {
+            Ok(r) => r,
+            Err(f) => p::$rpc::Response {
+                diagnostics: diagnostics(f),
+                ..Default::default()
+            },
+        }))
+    };
+}
+
 #[tonic::async_trait]
 impl ProviderService for ProviderV6 {
     async fn get_metadata(
@@ -442,56 +456,34 @@ impl ProviderService for ProviderV6 {
         &self,
         request: Request<p::read_resource::Request>,
     ) -> Answer<p::read_resource::Response> {
-        Ok(Response::new(match self.read(request.into_inner()).await {
-            Ok(r) => r,
-            Err(f) => p::read_resource::Response {
-                diagnostics: diagnostics(f),
-                ..Default::default()
-            },
-        }))
+        respond!(self.read(request.into_inner()).await, read_resource)
     }
 
     async fn plan_resource_change(
         &self,
         request: Request<p::plan_resource_change::Request>,
     ) -> Answer<p::plan_resource_change::Response> {
-        Ok(Response::new(match self.plan(request.get_ref()) {
-            Ok(r) => r,
-            Err(f) => p::plan_resource_change::Response {
-                diagnostics: diagnostics(f),
-                ..Default::default()
-            },
-        }))
+        respond!(self.plan(request.get_ref()), plan_resource_change)
     }
 
     async fn apply_resource_change(
         &self,
         request: Request<p::apply_resource_change::Request>,
     ) -> Answer<p::apply_resource_change::Response> {
-        Ok(Response::new(
-            match self.apply(request.into_inner()).await {
-                Ok(r) => r,
-                Err(f) => p::apply_resource_change::Response {
-                    diagnostics: diagnostics(f),
-                    ..Default::default()
-                },
-            },
-        ))
+        respond!(
+            self.apply(request.into_inner()).await,
+            apply_resource_change,
+        )
     }
 
     async fn import_resource_state(
         &self,
         request: Request<p::import_resource_state::Request>,
     ) -> Answer<p::import_resource_state::Response> {
-        Ok(Response::new(
-            match self.import(request.into_inner()).await {
-                Ok(r) => r,
-                Err(f) => p::import_resource_state::Response {
-                    diagnostics: diagnostics(f),
-                    ..Default::default()
-                },
-            },
-        ))
+        respond!(
+            self.import(request.into_inner()).await,
+            import_resource_state,
+        )
     }
 
     async fn move_resource_state(
@@ -505,15 +497,7 @@ impl ProviderService for ProviderV6 {
         &self,
         request: Request<p::read_data_source::Request>,
     ) -> Answer<p::read_data_source::Response> {
-        Ok(Response::new(
-            match self.read_data(request.into_inner()).await {
-                Ok(r) => r,
-                Err(f) => p::read_data_source::Response {
-                    diagnostics: diagnostics(f),
-                    ..Default::default()
-                },
-            },
-        ))
+        respond!(self.read_data(request.into_inner()).await, read_data_source)
     }
 
     async fn get_functions(
