@@ -150,3 +150,50 @@ pub fn to_proto<D: ProtoDiagnostic>(d: &Diagnostic) -> D {
         &[],
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paths_render_in_the_language_syntax() {
+        let path = [
+            Step::Attr("rule".into()),
+            Step::Index(0),
+            Step::Attr("id".into()),
+        ];
+        assert_eq!(render_path(&path), "rule[0].id");
+        let path = [Step::Attr("tags".into()), Step::Key("env".into())];
+        assert_eq!(render_path(&path), "tags[\"env\"]");
+        assert_eq!(render_path(&[]), "");
+    }
+
+    #[test]
+    fn provider_diagnostics_become_infra_diagnostics_and_back() {
+        for warning in [false, true] {
+            let proto: tfplugin5::Diagnostic = ProtoDiagnostic::from_parts(
+                warning,
+                "Invalid port".into(),
+                "Ports are 1-65535.".into(),
+                &[Step::Attr("rule".into()), Step::Index(2)],
+            );
+            let d = from_proto(&proto);
+            assert_eq!(d.is_error(), !warning);
+            assert_eq!(d.code, if warning { WARNING_CODE } else { ERROR_CODE });
+            assert_eq!(d.message, "Invalid port (at rule[2])");
+            assert_eq!(d.help.as_deref(), Some("Ports are 1-65535."));
+            let back: tfplugin6::Diagnostic = to_proto(&d);
+            let (w, summary, detail, path) = back.parts();
+            assert_eq!(
+                (w, summary, detail, path.len()),
+                (warning, d.message.as_str(), "Ports are 1-65535.", 0)
+            );
+        }
+        // INVALID severity counts as an error; no detail, no help.
+        let d = from_proto(&tfplugin6::Diagnostic {
+            summary: "x".into(),
+            ..Default::default()
+        });
+        assert!(d.is_error() && d.help.is_none());
+    }
+}

@@ -3,7 +3,9 @@
 //!
 //! Layout: `proto` holds the generated tfplugin5/tfplugin6/go-plugin
 //! messages and services (from `proto/*.proto` by build.rs); `wire` converts
-//! DynamicValue bytes and cty type JSON to and from infra values.
+//! DynamicValue bytes and cty type JSON to and from infra values; `diag`
+//! converts diagnostics both ways; `client::provider` is `PluginProvider`,
+//! the engine's `Provider` over a connected plugin (tfplugin5 or 6).
 
 pub mod client;
 pub mod diag;

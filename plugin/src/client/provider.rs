@@ -110,7 +110,11 @@ impl PluginProvider {
                 )));
             }
         };
-        let handle = Handle::current();
+        let handle = Handle::try_current().map_err(|_| {
+            infra_engine::provider::error(format!(
+                "provider `{name}`: the plugin client must run inside a tokio runtime"
+            ))
+        })?;
         let timeouts = Timeouts::default();
         let mut provider = PluginProvider {
             name,
@@ -125,7 +129,7 @@ impl PluginProvider {
             .run("GetProviderSchema", timeouts.other, fut)
             .await?
             .map_err(|e| provider.fail(format!("returned a schema infra cannot read: {e}")))?;
-        provider.check(schemas.diagnostics)?;
+        provider.accept("GetProviderSchema", schemas.diagnostics, false)?;
         provider.schema = schemas.schema;
         provider.blocks = schemas.blocks;
         Ok(provider)
@@ -141,13 +145,47 @@ impl PluginProvider {
         infra_engine::provider::error(format!("provider `{}` {message}", self.name))
     }
 
-    /// `Err` with all diagnostics when any is an error, else the warnings.
-    fn check(&self, diags: Vec<Diagnostic>) -> Result<Vec<Diagnostic>, Failure> {
+    /// The warnings of an answer to `rpc`; `Err` with all diagnostics
+    /// when any is an error, and an error when the provider deferred the
+    /// change (infra asks for no deferrals, as Terraform does when they
+    /// are off).
+    fn accept(
+        &self,
+        rpc: &str,
+        diags: Vec<Diagnostic>,
+        deferred: bool,
+    ) -> Result<Vec<Diagnostic>, Failure> {
         if diags.iter().any(Diagnostic::is_error) {
             Err(diags)
+        } else if deferred {
+            Err(self.fail(format!(
+                "deferred {rpc}, which infra does not support (it asked for no deferrals)"
+            )))
         } else {
             Ok(diags)
         }
+    }
+
+    /// ReadResource of `state` (msgpack) with its private bytes: the
+    /// object now, `None` when it is gone.
+    async fn read_object(
+        &self,
+        type_name: &str,
+        ty: &Type,
+        state: Vec<u8>,
+        private: Vec<u8>,
+    ) -> Result<Option<Value>, Failure> {
+        let t = type_name.to_string();
+        let r = self
+            .run(
+                "ReadResource",
+                self.timeouts.other,
+                call!(self.conn, read(t, state, private)),
+            )
+            .await?;
+        self.accept("ReadResource", r.diagnostics, r.deferred)?;
+        let new = self.decode(type_name, ty, &r.state, "state")?;
+        Ok((!new.is_null()).then_some(new))
     }
 
     /// Awaits one RPC with a timeout; a transport failure or a hang
@@ -168,19 +206,34 @@ impl PluginProvider {
         }
     }
 
+    /// The failure for an RPC that ended in a gRPC error status. A
+    /// status that says the connection broke (the plugin exited or
+    /// crashed) is told apart from the provider refusing the call.
     fn transport(&self, rpc: &str, status: &tonic::Status) -> Failure {
         use tonic::Code;
-        match status.code() {
-            Code::Unavailable | Code::Cancelled | Code::Unknown
-                if status.message().contains("transport") || status.code() == Code::Unavailable =>
-            {
-                self.fail(format!(
-                    "stopped answering during {rpc} (the plugin process may have crashed): {}",
-                    status.message()
-                ))
-            }
-            Code::Unimplemented => self.fail(format!("does not implement {rpc}")),
-            code => self.fail(format!("failed {rpc}: {code:?}: {}", status.message())),
+        let message = status.message();
+        let lower = message.to_ascii_lowercase();
+        let gone = match status.code() {
+            Code::Unavailable => true,
+            Code::Unknown | Code::Cancelled | Code::Internal => [
+                "transport",
+                "connection",
+                "h2 protocol",
+                "broken pipe",
+                "reset",
+            ]
+            .iter()
+            .any(|w| lower.contains(w)),
+            _ => false,
+        };
+        if gone {
+            self.fail(format!(
+                "stopped answering during {rpc} (the plugin process may have exited or crashed): {message}"
+            ))
+        } else if status.code() == Code::Unimplemented {
+            self.fail(format!("does not implement {rpc}"))
+        } else {
+            self.fail(format!("failed {rpc}: {:?}: {message}", status.code()))
         }
     }
 
@@ -286,12 +339,6 @@ impl PluginProvider {
             ))
         })
     }
-
-    fn deferred(&self, rpc: &str) -> Failure {
-        self.fail(format!(
-            "deferred {rpc}, which infra does not support (it asked for no deferrals)"
-        ))
-    }
 }
 
 /// `m` with every absent (null) block in `blocks` replaced by its empty
@@ -360,7 +407,7 @@ impl Provider for PluginProvider {
                 call!(self.conn, validate_provider(b)),
             )
             .await?;
-        self.check(diags)?;
+        self.accept("ValidateProviderConfig", diags, false)?;
         let diags = self
             .run(
                 "ConfigureProvider",
@@ -368,7 +415,7 @@ impl Provider for PluginProvider {
                 call!(self.conn, configure(bytes)),
             )
             .await?;
-        self.check(diags).map(|_| ())
+        self.accept("ConfigureProvider", diags, false).map(|_| ())
     }
 
     /// ValidateResourceConfig (v5: ValidateResourceTypeConfig); a failed
@@ -403,10 +450,7 @@ impl Provider for PluginProvider {
             self.timeouts.other,
             call!(self.conn, plan(t, prior, proposed, config)),
         )?;
-        let warnings = self.check(r.diagnostics)?;
-        if r.deferred {
-            return Err(self.deferred("PlanResourceChange"));
-        }
+        let warnings = self.accept("PlanResourceChange", r.diagnostics, r.deferred)?;
         let planned = self.decode(&type_name, &ty, &r.planned, "planned state")?;
         let mut requires_replace: Vec<String> = Vec::new();
         for path in &r.requires_replace {
@@ -440,7 +484,7 @@ impl Provider for PluginProvider {
                 call!(self.conn, apply(t, prior, planned, config)),
             )
             .await?;
-        self.check(r.diagnostics)?;
+        self.accept("ApplyResourceChange", r.diagnostics, false)?;
         let new = self.decode(&type_name, &ty, &r.new_state, "new state")?;
         Ok((!new.is_null()).then_some(new))
     }
@@ -449,21 +493,7 @@ impl Provider for PluginProvider {
     async fn read(&self, type_name: &str, state: Value) -> Result<Option<Value>, Failure> {
         let ty = self.type_of(type_name, false)?;
         let state = self.encode(type_name, &ty, Some(&state))?;
-        let t = type_name.to_string();
-        let private = Vec::<u8>::new();
-        let r = self
-            .run(
-                "ReadResource",
-                self.timeouts.other,
-                call!(self.conn, read(t, state, private)),
-            )
-            .await?;
-        self.check(r.diagnostics)?;
-        if r.deferred {
-            return Err(self.deferred("ReadResource"));
-        }
-        let new = self.decode(type_name, &ty, &r.state, "state")?;
-        Ok((!new.is_null()).then_some(new))
+        self.read_object(type_name, &ty, state, Vec::new()).await
     }
 
     /// ReadDataSource.
@@ -478,10 +508,7 @@ impl Provider for PluginProvider {
                 call!(self.conn, read_data(t, config)),
             )
             .await?;
-        self.check(r.diagnostics)?;
-        if r.deferred {
-            return Err(self.deferred("ReadDataSource"));
-        }
+        self.accept("ReadDataSource", r.diagnostics, r.deferred)?;
         self.decode(type_name, &ty, &r.state, "data source result")
     }
 
@@ -497,10 +524,7 @@ impl Provider for PluginProvider {
                 call!(self.conn, import(t, i)),
             )
             .await?;
-        self.check(r.diagnostics)?;
-        if r.deferred {
-            return Err(self.deferred("ImportResourceState"));
-        }
+        self.accept("ImportResourceState", r.diagnostics, r.deferred)?;
         let Some((imported_type, dv, private)) = r.objects.into_iter().next() else {
             return Err(self.fail(format!("imported no `{type_name}` object for this id")));
         };
@@ -512,24 +536,17 @@ impl Provider for PluginProvider {
         let ty = self.type_of(&imported_type, false)?;
         let state = self.decode(&imported_type, &ty, &dv, "imported state")?;
         let state = self.encode(&imported_type, &ty, Some(&state))?;
-        let t = imported_type.clone();
-        let r = self
-            .run(
-                "ReadResource",
-                self.timeouts.other,
-                call!(self.conn, read(t, state, private)),
-            )
-            .await?;
-        self.check(r.diagnostics)?;
-        let new = self.decode(&imported_type, &ty, &r.state, "state")?;
-        if new.is_null() {
-            return Err(self.fail(format!(
-                "found no `{imported_type}` object with this id (it read back as gone)"
-            )));
-        }
-        Ok(new)
+        self.read_object(&imported_type, &ty, state, private)
+            .await?
+            .ok_or_else(|| {
+                self.fail(format!(
+                    "found no `{imported_type}` object with this id (it read back as gone)"
+                ))
+            })
     }
 }
 
+#[cfg(test)]
+mod fake;
 #[cfg(test)]
 mod tests;

@@ -2,7 +2,10 @@
 //! go-cty's `cty/json` (`marshal.go`, `unmarshal.go`): the msgpack shapes
 //! without unknowns; a `dynamic` value is `{"type": T, "value": V}`.
 
-use super::{WireError, attr, ctytype, key, mismatch, set_of};
+use super::{
+    WireError, attr, attribute_type, complete_object, ctytype, key, mismatch, no_extra_attributes,
+    set_of, tuple_len, wrapped_type,
+};
 use infra_lang::Value;
 use infra_lang::types::Type;
 use infra_lang::value::{Number, PathStep};
@@ -72,13 +75,7 @@ fn value(j: &Json, ty: &Type) -> Result<Value, WireError> {
         }
         Type::Tuple(ts) => {
             let items = j.as_array().ok_or_else(bad)?;
-            if items.len() != ts.len() {
-                return Err(WireError::new(format!(
-                    "expected a tuple of {} element(s), found {}",
-                    ts.len(),
-                    items.len()
-                )));
-            }
+            tuple_len(items.len(), ts)?;
             Ok(Value::Tuple(
                 items
                     .iter()
@@ -93,23 +90,17 @@ fn value(j: &Json, ty: &Type) -> Result<Value, WireError> {
             j.as_object()
                 .ok_or_else(bad)?
                 .iter()
-                .map(|(k, e)| Ok((k.clone(), value(e, t).map_err(|err| err.at(key(k)))?)))
+                .map(|(k, e)| Ok((k.clone(), value(e, t).map_err(|err| err.at(key(k, false)))?)))
                 .collect::<Result<_, WireError>>()?,
         )),
         Type::Object(o) => {
             let m = j.as_object().ok_or_else(bad)?;
             let mut out = BTreeMap::new();
             for (k, e) in m {
-                let t = o.attrs.get(k).ok_or_else(|| {
-                    WireError::new("an attribute the type does not have").at(attr(k))
-                })?;
+                let t = attribute_type(o, k)?;
                 out.insert(k.clone(), value(e, t).map_err(|err| err.at(attr(k)))?);
             }
-            for (k, t) in &o.attrs {
-                out.entry(k.clone())
-                    .or_insert_with(|| Value::Null(t.clone()));
-            }
-            Ok(Value::Object(out))
+            Ok(complete_object(out, o))
         }
     }
 }
@@ -124,13 +115,9 @@ fn to_json(v: &Value, ty: &Type, secret: bool) -> Result<Json, WireError> {
     if let Value::Sensitive(inner) = v {
         return to_json(inner, ty, true);
     }
-    if *ty == Type::Any {
-        // As in msgpack: the real type goes along (go-cty `json/marshal.go`).
-        let t = v.type_of();
-        if t != Type::Any {
-            let value = to_json(v, &t, secret)?;
-            return Ok(serde_json::json!({ "type": t.to_json(), "value": value }));
-        }
+    if let Some(t) = wrapped_type(v, ty) {
+        let value = to_json(v, &t, secret)?;
+        return Ok(serde_json::json!({ "type": t.to_json(), "value": value }));
     }
     match v {
         Value::Null(_) => return Ok(Json::Null),
@@ -141,13 +128,6 @@ fn to_json(v: &Value, ty: &Type, secret: bool) -> Result<Json, WireError> {
         }
         _ => {}
     }
-    let key_step = |k: &str| {
-        if secret {
-            PathStep::Key("(sensitive)".into())
-        } else {
-            key(k)
-        }
-    };
     Ok(match ty {
         // A known value always has a type other than dynamic.
         Type::Any => return Err(mismatch(ty, &found())),
@@ -175,13 +155,7 @@ fn to_json(v: &Value, ty: &Type, secret: bool) -> Result<Json, WireError> {
         ),
         Type::Tuple(ts) => {
             let items = v.as_sequence().ok_or_else(|| mismatch(ty, &found()))?;
-            if items.len() != ts.len() {
-                return Err(WireError::new(format!(
-                    "expected a tuple of {} element(s), found {}",
-                    ts.len(),
-                    items.len()
-                )));
-            }
+            tuple_len(items.len(), ts)?;
             Json::Array(
                 items
                     .iter()
@@ -200,16 +174,14 @@ fn to_json(v: &Value, ty: &Type, secret: bool) -> Result<Json, WireError> {
                 .map(|(k, e)| {
                     Ok((
                         k.clone(),
-                        to_json(e, t, secret).map_err(|err| err.at(key_step(k)))?,
+                        to_json(e, t, secret).map_err(|err| err.at(key(k, secret)))?,
                     ))
                 })
                 .collect::<Result<_, WireError>>()?,
         ),
         Type::Object(o) => {
             let m = v.as_mapping().ok_or_else(|| mismatch(ty, &found()))?;
-            if let Some(extra) = m.keys().find(|k| !o.attrs.contains_key(*k)) {
-                return Err(WireError::new("an attribute the type does not have").at(attr(extra)));
-            }
+            no_extra_attributes(m, o)?;
             Json::Object(
                 o.attrs
                     .iter()

@@ -14,8 +14,9 @@ mod json;
 mod msgpack;
 
 use infra_lang::Value;
-use infra_lang::types::Type;
+use infra_lang::types::{ObjectType, Type};
 use infra_lang::value::{ConvertError, PathStep};
+use std::collections::BTreeMap;
 use std::fmt;
 
 /// A DynamicValue or type JSON that does not fit the expected type, or is
@@ -139,9 +140,67 @@ pub(crate) fn set_of(elem: Type, mut items: Vec<Value>) -> Value {
     Value::Set(elem, items)
 }
 
-/// The position of a map key, as a path step.
-pub(crate) fn key(k: &str) -> PathStep {
-    PathStep::Key(k.to_string())
+/// The position of a map key, as a path step; under a sensitive mark
+/// (`secret`) the key is not named, since keys are secret too.
+pub(crate) fn key(k: &str, secret: bool) -> PathStep {
+    if secret {
+        PathStep::Key("(sensitive)".into())
+    } else {
+        PathStep::Key(k.to_string())
+    }
+}
+
+/// The type to write along with `v` where the schema says `dynamic`:
+/// `v`'s own type, unless that is dynamic too (an untyped null or
+/// unknown), which cty writes bare (go-cty `msgpack/marshal.go`,
+/// `json/marshal.go`).
+pub(crate) fn wrapped_type(v: &Value, ty: &Type) -> Option<Type> {
+    if *ty != Type::Any {
+        return None;
+    }
+    Some(v.type_of()).filter(|t| *t != Type::Any)
+}
+
+/// Checks a tuple's length against its type.
+pub(crate) fn tuple_len(found: usize, types: &[Type]) -> Result<(), WireError> {
+    if found == types.len() {
+        Ok(())
+    } else {
+        Err(WireError::new(format!(
+            "expected a tuple of {} element(s), found {found}",
+            types.len()
+        )))
+    }
+}
+
+/// The error for an object attribute `name` its type does not have.
+pub(crate) fn extra_attribute(name: &str) -> WireError {
+    WireError::new("an attribute the type does not have").at(attr(name))
+}
+
+/// The attribute type of `name`, or the error for one the type lacks.
+pub(crate) fn attribute_type<'a>(o: &'a ObjectType, name: &str) -> Result<&'a Type, WireError> {
+    o.attrs.get(name).ok_or_else(|| extra_attribute(name))
+}
+
+/// Fails when `m` has an attribute the object type does not.
+pub(crate) fn no_extra_attributes<V>(
+    m: &BTreeMap<String, V>,
+    o: &ObjectType,
+) -> Result<(), WireError> {
+    match m.keys().find(|k| !o.attrs.contains_key(*k)) {
+        Some(extra) => Err(extra_attribute(extra)),
+        None => Ok(()),
+    }
+}
+
+/// A decoded object: the attributes read, and null for every other
+/// attribute of its type.
+pub(crate) fn complete_object(mut m: BTreeMap<String, Value>, o: &ObjectType) -> Value {
+    for (k, t) in &o.attrs {
+        m.entry(k.clone()).or_insert_with(|| Value::Null(t.clone()));
+    }
+    Value::Object(m)
 }
 
 /// The position of an object attribute, as a path step.

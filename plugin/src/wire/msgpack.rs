@@ -1,7 +1,10 @@
 //! The msgpack form of DynamicValue, type-driven as go-cty's `cty/msgpack`
 //! (`marshal.go`, `unmarshal.go`, `unknown.go`, `dynamic.go`).
 
-use super::{WireError, attr, ctytype, key, mismatch, set_of};
+use super::{
+    WireError, attr, attribute_type, complete_object, ctytype, key, mismatch, no_extra_attributes,
+    set_of, tuple_len, wrapped_type,
+};
 use infra_lang::Value;
 use infra_lang::types::Type;
 use infra_lang::value::{Number, PathStep};
@@ -56,15 +59,9 @@ fn marker_kind(m: Marker) -> &'static str {
         Marker::Bin8 | Marker::Bin16 | Marker::Bin32 => "msgpack binary data",
         Marker::FixArray(_) | Marker::Array16 | Marker::Array32 => "a msgpack array",
         Marker::FixMap(_) | Marker::Map16 | Marker::Map32 => "a msgpack map",
-        Marker::FixExt1
-        | Marker::FixExt2
-        | Marker::FixExt4
-        | Marker::FixExt8
-        | Marker::FixExt16
-        | Marker::Ext8
-        | Marker::Ext16
-        | Marker::Ext32 => "a msgpack extension",
         Marker::Reserved => "the reserved msgpack byte 0xc1",
+        // The eight extension markers (see `is_ext`).
+        _ => "a msgpack extension",
     }
 }
 
@@ -245,12 +242,7 @@ impl<'a> Reader<'a> {
             }
             Type::Tuple(ts) => {
                 let n = self.count(m, ty, true)?;
-                if n != ts.len() {
-                    return Err(WireError::new(format!(
-                        "expected a tuple of {} element(s), found {n}",
-                        ts.len()
-                    )));
-                }
+                tuple_len(n, ts)?;
                 let mut items = Vec::with_capacity(n);
                 for (i, t) in ts.iter().enumerate() {
                     items.push(
@@ -265,7 +257,7 @@ impl<'a> Reader<'a> {
                 let mut out = BTreeMap::new();
                 for _ in 0..n {
                     let k = self.key()?;
-                    let v = self.value(t, depth + 1).map_err(|e| e.at(key(&k)))?;
+                    let v = self.value(t, depth + 1).map_err(|e| e.at(key(&k, false)))?;
                     out.insert(k, v);
                 }
                 Ok(Value::Map((**t).clone(), out))
@@ -275,17 +267,11 @@ impl<'a> Reader<'a> {
                 let mut out = BTreeMap::new();
                 for _ in 0..n {
                     let k = self.key()?;
-                    let t = o.attrs.get(&k).ok_or_else(|| {
-                        WireError::new("an attribute the type does not have").at(attr(&k))
-                    })?;
+                    let t = attribute_type(o, &k)?;
                     let v = self.value(t, depth + 1).map_err(|e| e.at(attr(&k)))?;
                     out.insert(k, v);
                 }
-                for (k, t) in &o.attrs {
-                    out.entry(k.clone())
-                        .or_insert_with(|| Value::Null(t.clone()));
-                }
-                Ok(Value::Object(out))
+                Ok(complete_object(out, o))
             }
         }
     }
@@ -350,16 +336,10 @@ fn put(
     if let Value::Sensitive(inner) = v {
         return put(out, inner, ty, true, depth);
     }
-    if *ty == Type::Any {
-        // cty writes the real type along unless the value's type is itself
-        // dynamic (go-cty `msgpack/marshal.go`): a typed null or unknown is
-        // wrapped too.
-        let t = v.type_of();
-        if t != Type::Any {
-            w(rmp::encode::write_array_len(out, 2))?;
-            w(rmp::encode::write_bin(out, &ctytype::to_bytes(&t)))?;
-            return put(out, v, &t, secret, depth + 1);
-        }
+    if let Some(t) = wrapped_type(v, ty) {
+        w(rmp::encode::write_array_len(out, 2))?;
+        w(rmp::encode::write_bin(out, &ctytype::to_bytes(&t)))?;
+        return put(out, v, &t, secret, depth + 1);
     }
     match v {
         Value::Null(_) => return w(rmp::encode::write_nil(out)),
@@ -369,13 +349,6 @@ fn put(
         }
         _ => {}
     }
-    let key_step = |k: &str| {
-        if secret {
-            PathStep::Key("(sensitive)".into())
-        } else {
-            key(k)
-        }
-    };
     match ty {
         // A known value always has a type other than dynamic.
         Type::Any => Err(mismatch(ty, &found())),
@@ -401,13 +374,7 @@ fn put(
         }
         Type::Tuple(ts) => {
             let items = v.as_sequence().ok_or_else(|| mismatch(ty, &found()))?;
-            if items.len() != ts.len() {
-                return Err(WireError::new(format!(
-                    "expected a tuple of {} element(s), found {}",
-                    ts.len(),
-                    items.len()
-                )));
-            }
+            tuple_len(items.len(), ts)?;
             w(rmp::encode::write_array_len(out, len32(items.len())?))?;
             for (i, (item, t)) in items.iter().zip(ts).enumerate() {
                 put(out, item, t, secret, depth + 1).map_err(|e| e.at(PathStep::Index(i)))?;
@@ -419,15 +386,13 @@ fn put(
             w(rmp::encode::write_map_len(out, len32(m.len())?))?;
             for (k, item) in m {
                 w(rmp::encode::write_str(out, k))?;
-                put(out, item, t, secret, depth + 1).map_err(|e| e.at(key_step(k)))?;
+                put(out, item, t, secret, depth + 1).map_err(|e| e.at(key(k, secret)))?;
             }
             Ok(())
         }
         Type::Object(o) => {
             let m = v.as_mapping().ok_or_else(|| mismatch(ty, &found()))?;
-            if let Some(extra) = m.keys().find(|k| !o.attrs.contains_key(*k)) {
-                return Err(WireError::new("an attribute the type does not have").at(attr(extra)));
-            }
+            no_extra_attributes(m, o)?;
             w(rmp::encode::write_map_len(out, len32(o.attrs.len())?))?;
             for (k, t) in &o.attrs {
                 w(rmp::encode::write_str(out, k))?;
@@ -443,16 +408,15 @@ fn put(
     }
 }
 
+/// The floats that convert to an `i64` exactly when whole: [-2^63, 2^63).
+const I64_RANGE: std::ops::Range<f64> = -9.223_372_036_854_776e18..9.223_372_036_854_776e18;
+
 /// cty's number encoding: an int when the value is an exact int64, else a
 /// float64 (±Inf included).
 fn put_number(out: &mut Vec<u8>, n: Number) -> Result<(), WireError> {
     match n {
         Number::Int(i) => w(rmp::encode::write_sint(out, i)),
-        Number::Float(f)
-            if f.fract() == 0.0
-                && f >= -9.223_372_036_854_775_808e18
-                && f < 9.223_372_036_854_775_808e18 =>
-        {
+        Number::Float(f) if f.fract() == 0.0 && I64_RANGE.contains(&f) => {
             w(rmp::encode::write_sint(out, f as i64))
         }
         Number::Float(f) => w(rmp::encode::write_f64(out, f)),
