@@ -46,6 +46,9 @@ Generated from the argument definitions of the `infra` binary
 | `INFRA_VAR_name` | value of variable `name` (see docs/variables.md) |
 | `AWS_ENDPOINT_URL_S3`, `AWS_REGION`, `AWS_PROFILE`, `AWS_ACCESS_KEY_ID`, ... | the AWS provider's and S3 backend's defaults (docs/providers.md, docs/state.md) |
 | `INFRA_AWS_MULTIPART_THRESHOLD` | bytes above which `aws_s3_object` uploads in parts (default 16 MiB) |
+| `INFRA_LOG` | log to stderr: a level (`error`, `warn`, `info`, `debug`, `trace`) for infra's own events, including the log lines of provider plugins, or `target=level,…` directives; off by default |
+| `TF_LOG` | as `INFRA_LOG` with a level, when `INFRA_LOG` is unset (any other value means `trace`, as in Terraform) |
+| `TF_DISABLE_PLUGIN_TLS` | set (non-empty): connect to provider plugins without AutoMTLS, as Terraform does |
 
 ## Commands
 "#;

@@ -140,9 +140,18 @@ impl PluginProcess {
         tracing::debug!(plugin = name, version = line.protocol_version, network = line.network.as_str(), address = %line.address, tls = line.server_cert.is_some(), "plugin handshake");
 
         let mut tasks = vec![tokio::spawn(output::pump_stdout(name.to_string(), stdout))];
-        let channel = super::connect(&line, identity.as_ref()).await?;
-        tasks.push(tokio::spawn(pump_stdio(name.to_string(), channel.clone())));
         let socket = (line.network == Network::Unix).then(|| PathBuf::from(&line.address));
+        let channel = match super::connect(&line, identity.as_ref()).await {
+            Ok(channel) => channel,
+            Err(error) => {
+                // Dropping the child kills it; its socket would be left behind.
+                if let Some(socket) = &socket {
+                    let _ = std::fs::remove_file(socket);
+                }
+                return Err(error);
+            }
+        };
+        tasks.push(tokio::spawn(pump_stdio(name.to_string(), channel.clone())));
         let process = PluginProcess {
             name: name.to_string(),
             child,
@@ -178,7 +187,8 @@ impl PluginProcess {
 
     /// Stops the plugin: `GRPCController.Shutdown` (any error, such as
     /// Unimplemented, ignored), up to 2 s for the process to exit, then
-    /// SIGKILL; removes the socket file if the plugin left it.
+    /// SIGKILL; removes the socket file if the plugin left it. Every wait
+    /// is bounded, so this returns within about 6 s.
     pub async fn shutdown(mut self) {
         let mut controller = GrpcControllerClient::new(self.channel.clone());
         match tokio::time::timeout(EXIT_TIMEOUT, controller.shutdown(Empty {})).await {
@@ -188,9 +198,6 @@ impl PluginProcess {
             }
             Err(_) => tracing::debug!(plugin = %self.name, "GRPCController.Shutdown timed out"),
         }
-        for task in &self.tasks {
-            task.abort();
-        }
         match tokio::time::timeout(EXIT_TIMEOUT, self.child.wait()).await {
             Ok(Ok(status)) => tracing::debug!(plugin = %self.name, %status, "plugin exited"),
             _ => {
@@ -198,6 +205,17 @@ impl PluginProcess {
                 let _ = self.child.start_kill();
                 let _ = tokio::time::timeout(EXIT_TIMEOUT, self.child.wait()).await;
             }
+        }
+        // Drop removes the socket file if the plugin left it.
+    }
+}
+
+impl Drop for PluginProcess {
+    /// The process is killed (`kill_on_drop`); its socket file and output
+    /// tasks go with it.
+    fn drop(&mut self) {
+        for task in &self.tasks {
+            task.abort();
         }
         if let Some(socket) = &self.socket {
             let _ = std::fs::remove_file(socket);

@@ -10,7 +10,7 @@ use std::time::Duration;
 use super::{LaunchError, PluginProcess};
 use crate::handshake::MAGIC_COOKIE_VALUE;
 use crate::server::ListenOn;
-use crate::server::tests::{settings, start};
+use crate::server::tests::{Running, settings, start};
 
 const WAIT: Duration = Duration::from_secs(20);
 
@@ -54,24 +54,22 @@ cat "$dir/line"
 while [ ! -e "$dir/stop" ]; do sleep 0.02; done
 "#;
 
-/// The whole client path: environment, AutoMTLS with the certificate the
-/// plugin received, the handshake line after other output, Shutdown.
-#[tokio::test]
-async fn launch_connects_with_the_certificate_it_passed_and_shuts_down() {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let script = script(dir.path(), FAKE_PLUGIN);
+/// Launches [`FAKE_PLUGIN`] in `dir` against a server run in-process with
+/// the client certificate the script received.
+async fn launch_fake(dir: &Path) -> (PluginProcess, Running) {
+    let script = script(dir, FAKE_PLUGIN);
     let launching = {
-        let dir = dir.path().to_path_buf();
+        let dir = dir.to_path_buf();
         tokio::spawn(async move { launch(&dir, &script).await })
     };
-    let client_pem = wait_for_file(&dir.path().join("cert.pem")).await;
+    let client_pem = wait_for_file(&dir.join("cert.pem")).await;
     assert!(
         client_pem.starts_with("-----BEGIN CERTIFICATE-----"),
         "{client_pem}"
     );
     let mut server_settings = settings(
         ListenOn::Unix {
-            dir: Some(dir.path().to_path_buf()),
+            dir: Some(dir.to_path_buf()),
         },
         None,
     );
@@ -82,12 +80,8 @@ async fn launch_connects_with_the_certificate_it_passed_and_shuts_down() {
         "AutoMTLS is on: {}",
         running.raw_line
     );
-    std::fs::write(
-        dir.path().join("line.tmp"),
-        format!("{}\n", running.raw_line),
-    )
-    .expect("write");
-    std::fs::rename(dir.path().join("line.tmp"), dir.path().join("line")).expect("rename");
+    std::fs::write(dir.join("line.tmp"), format!("{}\n", running.raw_line)).expect("write");
+    std::fs::rename(dir.join("line.tmp"), dir.join("line")).expect("rename");
 
     let launched = tokio::time::timeout(WAIT, launching)
         .await
@@ -95,11 +89,19 @@ async fn launch_connects_with_the_certificate_it_passed_and_shuts_down() {
         .expect("task");
     let (process, _channel, version) = launched.expect("launch succeeds");
     assert_eq!(version, 6);
-    assert!(process.pid().is_some());
     assert_eq!(
-        std::fs::read_to_string(dir.path().join("env")).expect("env"),
+        std::fs::read_to_string(dir.join("env")).expect("env"),
         format!("{MAGIC_COOKIE_VALUE}|5,6|10000|25000")
     );
+    (process, running)
+}
+
+/// The whole client path: environment, AutoMTLS with the certificate the
+/// plugin received, the handshake line after other output, Shutdown.
+#[tokio::test]
+async fn launch_connects_with_the_certificate_it_passed_and_shuts_down() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let (process, running) = launch_fake(dir.path()).await;
     // The server stops on Shutdown; the fake plugin then exits.
     let stop = dir.path().join("stop");
     let served = tokio::spawn(async move {
@@ -114,6 +116,26 @@ async fn launch_connects_with_the_certificate_it_passed_and_shuts_down() {
         .await
         .expect("serve returned")
         .expect("task");
+    assert!(matches!(served, Ok(Ok(()))), "{served:?}");
+}
+
+/// A plugin still running after Shutdown is killed.
+#[tokio::test]
+async fn shutdown_kills_a_plugin_that_does_not_exit() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let (process, running) = launch_fake(dir.path()).await;
+    let pid = process.pid().expect("pid");
+    assert!(Path::new(&format!("/proc/{pid}")).exists());
+    tokio::time::timeout(WAIT, process.shutdown())
+        .await
+        .expect("shutdown in time");
+    assert!(
+        !Path::new(&format!("/proc/{pid}")).exists(),
+        "the plugin was killed and reaped"
+    );
+    let served = tokio::time::timeout(WAIT, running.task)
+        .await
+        .expect("serve returned");
     assert!(matches!(served, Ok(Ok(()))), "{served:?}");
 }
 

@@ -237,6 +237,22 @@ fn versions(tls13: bool) -> &'static [&'static rustls::SupportedProtocolVersion]
     if tls13 { TLS13_ONLY } else { TLS12_ONLY }
 }
 
+/// A client like Terraform's: presents `key` (P-521), trusts `server`.
+fn p521_client(server: &Identity, key: Arc<CertifiedKey>, tls13: bool) -> rustls::ClientConfig {
+    let p = provider();
+    let mut client = rustls::ClientConfig::builder_with_provider(p.clone())
+        .with_protocol_versions(versions(tls13))
+        .expect("versions")
+        .dangerous()
+        .with_custom_certificate_verifier(Arc::new(PinnedVerifier::new(
+            vec![server.cert_der.clone()],
+            &p,
+        )))
+        .with_client_cert_resolver(Arc::new(SingleCertAndKey::from(key)));
+    client.alpn_protocols = alpn();
+    client
+}
+
 /// Terraform (go-plugin's client) presents a P-521 certificate to infra's
 /// server; infra's server must accept it, over TLS 1.3 and 1.2.
 #[tokio::test]
@@ -246,17 +262,7 @@ async fn the_server_accepts_a_p521_client_like_terraform() {
         let terraform = P521Key::generate();
         let (terraform_cert, terraform_key) = terraform.certified();
         let server = server_config(&ours, vec![terraform_cert]).expect("server config");
-        let p = provider();
-        let mut client = rustls::ClientConfig::builder_with_provider(p.clone())
-            .with_protocol_versions(versions(tls13))
-            .expect("versions")
-            .dangerous()
-            .with_custom_certificate_verifier(Arc::new(PinnedVerifier::new(
-                vec![ours.cert_der.clone()],
-                &p,
-            )))
-            .with_client_cert_resolver(Arc::new(SingleCertAndKey::from(terraform_key)));
-        client.alpn_protocols = alpn();
+        let client = p521_client(&ours, terraform_key, tls13);
         assert_eq!(exchange(client, server).await, Ok(()), "TLS 1.3: {tls13}");
     }
 }
@@ -291,17 +297,7 @@ async fn the_server_refuses_a_p521_client_it_was_not_given() {
     let (expected_cert, _) = P521Key::generate().certified();
     let (_, stranger_key) = P521Key::generate().certified();
     let server = server_config(&ours, vec![expected_cert]).expect("server config");
-    let p = provider();
-    let mut client = rustls::ClientConfig::builder_with_provider(p.clone())
-        .with_protocol_versions(versions(true))
-        .expect("versions")
-        .dangerous()
-        .with_custom_certificate_verifier(Arc::new(PinnedVerifier::new(
-            vec![ours.cert_der.clone()],
-            &p,
-        )))
-        .with_client_cert_resolver(Arc::new(SingleCertAndKey::from(stranger_key)));
-    client.alpn_protocols = alpn();
+    let client = p521_client(&ours, stranger_key, true);
     assert!(exchange(client, server).await.is_err());
 }
 
