@@ -146,6 +146,41 @@ pub enum Command {
     ///
     /// Example: infra completions bash > /etc/bash_completion.d/infra
     Completions(CompletionsArgs),
+    /// Serve infra's built-in providers to Terraform and OpenTofu.
+    ///
+    /// Example: infra provider serve local
+    #[command(subcommand)]
+    Provider(ProviderCommand),
+}
+
+/// `infra provider ...`.
+#[derive(Debug, Subcommand)]
+pub enum ProviderCommand {
+    /// Serve a built-in provider (`local`, `random`, `infra`, `aws`) over
+    /// the Terraform plugin protocol 6, so Terraform and OpenTofu can use
+    /// it.
+    ///
+    /// Terraform runs this, not a person: point a `dev_overrides` entry of
+    /// its CLI configuration at a directory holding an executable
+    /// `terraform-provider-NAME` that runs `exec infra provider serve NAME`
+    /// (docs/providers.md, "Serving infra's providers to
+    /// Terraform/OpenTofu"). It checks the magic cookie Terraform sets,
+    /// prints go-plugin's one handshake line on standard output (nothing
+    /// else goes there), serves over a unix socket (TCP with
+    /// `INFRA_PLUGIN_NETWORK=tcp`) with mutual TLS when Terraform asks for
+    /// it, and exits when Terraform shuts it down. Exit code: 0 after a
+    /// shutdown, 1 when started by hand or the provider is unknown.
+    ///
+    /// Example: infra provider serve local
+    Serve(ServeArgs),
+}
+
+/// `infra provider serve`.
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// The built-in provider: `local`, `random`, `infra` or `aws`.
+    #[arg(value_name = "NAME")]
+    pub name: String,
 }
 
 /// `infra completions`.

@@ -719,6 +719,10 @@ pub const CODES: &[Code] = &[
         "the runtime that runs providers concurrently could not be started (e.g. no thread can be created)",
     ),
     code(
+        "cli::unknown-provider",
+        "`infra provider serve NAME`: infra has no built-in provider of that name (with did-you-mean)",
+    ),
+    code(
         "cli::write",
         "`infra plan --out FILE`: the saved plan cannot be written",
     ),

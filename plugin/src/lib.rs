@@ -12,6 +12,7 @@ pub mod diag;
 pub mod handshake;
 mod io;
 pub mod proto;
+pub mod schema;
 pub mod server;
 pub mod tls;
 pub mod wire;

@@ -80,5 +80,68 @@ pub fn markdown_reference() -> String {
         provider_section(&mut out, name, p.schema());
     }
     out.push_str(include_str!("docs_terraform_providers.md"));
+    out.push_str(SERVING);
     out
 }
+
+/// The hand-written section of docs/providers.md on `infra provider serve`.
+const SERVING: &str = r#"## Serving infra's providers to Terraform/OpenTofu
+
+`infra provider serve NAME` serves one of the providers above (`local`,
+`random`, `infra`, `aws`) over the Terraform plugin protocol 6, with
+HashiCorp go-plugin's handshake (magic cookie, one handshake line on
+standard output, a unix socket, and mutual TLS when Terraform asks for
+it), so Terraform and OpenTofu can use infra's providers. Terraform
+starts it; it is not run by hand.
+
+Terraform finds a provider binary named `terraform-provider-NAME`. Make
+one per provider, a script that runs infra, in a directory of your choice:
+
+```sh
+mkdir -p ~/infra-providers
+for p in local random infra aws; do
+  printf '#!/bin/sh
+exec infra provider serve %s
+' "$p" > ~/infra-providers/terraform-provider-$p
+  chmod +x ~/infra-providers/terraform-provider-$p
+done
+```
+
+Point Terraform's CLI configuration at it with `dev_overrides` (in
+`~/.terraformrc`, or a file named by `TF_CLI_CONFIG_FILE`; OpenTofu reads
+`~/.tofurc` and `TF_CLI_CONFIG_FILE` the same way), under any source
+address you choose:
+
+```text
+provider_installation {
+  dev_overrides {
+    "infra.example/infra/local"  = "/home/me/infra-providers"
+    "infra.example/infra/random" = "/home/me/infra-providers"
+    "infra.example/infra/infra"  = "/home/me/infra-providers"
+  }
+  direct {}
+}
+```
+
+and require the providers by that address in the configuration:
+
+```hcl
+terraform {
+  required_providers {
+    local = { source = "infra.example/infra/local" }
+  }
+}
+```
+
+`terraform plan` then says "Provider development overrides are in
+effect"; `terraform init` is not needed for overridden providers. State
+written this way is Terraform's own (schema version 0, no private data);
+the attribute names and meanings are those listed above.
+
+Environment: `INFRA_PLUGIN_NETWORK=tcp` serves on 127.0.0.1 (a port
+between `PLUGIN_MIN_PORT` and `PLUGIN_MAX_PORT`) instead of a unix
+socket; `TF_DISABLE_PLUGIN_TLS=1` (read by Terraform) turns mutual TLS
+off. Not served: provider functions, `MoveResourceState`, resource
+identities, planned destroys (Terraform removes objects without asking
+the provider to plan it, as for most providers).
+"#;

@@ -12,6 +12,7 @@ mod import;
 mod init;
 mod output;
 mod plan;
+mod provider;
 mod state;
 mod validate;
 mod workdir;
@@ -116,5 +117,6 @@ fn run(command: Command, base: &Path, io: &mut Io<'_>) -> Outcome {
         Command::Import(a) => import::run(&a, base, io),
         Command::Graph(a) => graph::run(&a, base, io),
         Command::Completions(a) => completions::run(&a, io),
+        Command::Provider(c) => provider::run(&c, io),
     }
 }

@@ -9,6 +9,7 @@ pub mod controller;
 pub mod listen;
 #[cfg(test)]
 pub(crate) mod tests;
+pub mod v6;
 
 use std::io::Write as _;
 use std::time::Duration;

@@ -620,6 +620,53 @@ impl ResourceType<Arc<Written>> for Flavor {
                 .unwrap_or(state),
         ))
     }
+
+    /// Imports the file at path `id`: its content as `content` (UTF-8
+    /// text) or `content_base64` (other bytes), its permission as 4 octal
+    /// digits (`"0644"`), the default `directory_permission`, and the
+    /// checksums. A configuration with the same content, path and
+    /// `file_permission` then plans no change.
+    ///
+    /// # Errors
+    /// The file cannot be read: "`local_file`: cannot import `a.txt`: No
+    /// such file or directory".
+    async fn import(
+        &self,
+        _written: &Arc<Written>,
+        schema: &ResourceSchema,
+        id: &str,
+    ) -> Result<Value, Failure> {
+        let what = self.type_name;
+        let filename = id.to_string();
+        let path = filename.clone();
+        let (bytes, mode) = blocking(what, move || {
+            let bytes = fs::read(&path)
+                .map_err(|e| error(format!("`{what}`: cannot import `{path}`: {e}")))?;
+            let mode = fs::metadata(&path).ok().and_then(|m| file_mode(&m));
+            Ok((bytes, mode))
+        })
+        .await?;
+        let mut m = Attrs::new();
+        set(&mut m, "filename", Value::String(filename));
+        match String::from_utf8(bytes.clone()) {
+            Ok(text) => set(&mut m, "content", Value::String(text)),
+            Err(_) => set(
+                &mut m,
+                "content_base64",
+                Value::String(STANDARD.encode(&bytes)),
+            ),
+        }
+        if let Some(mode) = mode {
+            set(
+                &mut m,
+                "file_permission",
+                Value::String(format!("{mode:04o}")),
+            );
+        }
+        default_permissions(self, &mut m);
+        set_checksums(&mut m, &bytes);
+        Ok(finish(schema, m))
+    }
 }
 
 #[cfg(test)]
@@ -653,6 +700,41 @@ mod tests {
             )
             .expect("plan");
         attrs(&p.planned, TYPE).expect("object").clone()
+    }
+
+    #[test]
+    fn import_reads_the_file_so_the_same_configuration_plans_no_change() {
+        #[cfg(unix)]
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().expect("dir");
+        let path = dir.path().join("f.txt");
+        fs::write(&path, b"hi\n").expect("file");
+        #[cfg(unix)]
+        fs::set_permissions(&path, fs::Permissions::from_mode(0o640)).expect("chmod");
+        let name = path.display().to_string();
+        let s = PLAIN.schema();
+        let v = rt()
+            .block_on(PLAIN.import(&Arc::default(), &s, &name))
+            .expect("import");
+        let m = attrs(&v, TYPE).expect("object");
+        assert_eq!(m["content"], Value::string("hi\n"));
+        assert_eq!(m["id"], Value::string(sha1_hex(b"hi\n")));
+        #[cfg(unix)]
+        assert_eq!(m["file_permission"], Value::string("0640"));
+        let config = obj(&[
+            ("filename", Value::string(name.clone())),
+            ("content", Value::string("hi\n")),
+            ("file_permission", m["file_permission"].clone()),
+        ]);
+        assert_eq!(plan_create(&config), *m);
+        // A missing file is an error naming it.
+        let e = rt()
+            .block_on(PLAIN.import(&Arc::default(), &s, "no/such/file"))
+            .expect_err("missing");
+        assert!(
+            e[0].message.contains("cannot import `no/such/file`"),
+            "{e:?}"
+        );
     }
 
     #[test]

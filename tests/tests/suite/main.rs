@@ -25,6 +25,7 @@ mod parse;
 mod pending_ops;
 mod plan_markdown;
 mod plugin_client;
+mod plugin_terraform;
 mod references;
 mod required_providers;
 mod robustness;

@@ -1,0 +1,811 @@
+//! The tfplugin6 `Provider` service over one of infra's providers
+//! (`Arc<dyn infra_engine::provider::Provider>`): what `infra provider
+//! serve NAME` answers Terraform and OpenTofu with. Mirrors Terraform's own
+//! adapter from its provider interface to a tfplugin6 server
+//! (`internal/grpcwrap/provider6.go`).
+//!
+//! Values arrive as DynamicValue bytes and are decoded with the schema's
+//! type; infra's provider sees them as it sees them under infra's own
+//! engine (plan gets infra's proposal, see [`ProviderV6::plan`]), and its
+//! answers go back unmarked (sensitivity travels in the schema). Problems
+//! with a request (an unknown type name, bytes that do not decode) are
+//! error diagnostics in the response, as Terraform's SDKs report them;
+//! RPCs infra does not implement answer `UNIMPLEMENTED`.
+
+use crate::proto::tfplugin6 as p;
+use crate::proto::tfplugin6::provider_server::Provider as ProviderService;
+use infra_engine::provider::{ApplyRequest, Failure, PlanRequest, Provider, ResourceSchema, error};
+use infra_lang::{Diagnostic, Type, Value};
+use std::sync::Arc;
+use tonic::{Request, Response, Status};
+
+/// infra's provider served over tfplugin6.
+pub struct ProviderV6 {
+    provider: Arc<dyn Provider>,
+}
+
+impl ProviderV6 {
+    /// Serves `provider` (unconfigured; Terraform configures it through
+    /// ConfigureProvider).
+    pub fn new(provider: Arc<dyn Provider>) -> ProviderV6 {
+        ProviderV6 { provider }
+    }
+
+    /// The schema of managed resource type `type_name`.
+    ///
+    /// # Errors
+    /// "provider `NAME` has no resource type `TYPE`".
+    fn resource(&self, type_name: &str) -> Result<&ResourceSchema, Failure> {
+        self.provider
+            .schema()
+            .resources
+            .get(type_name)
+            .ok_or_else(|| no_such(self.provider.name(), "resource type", type_name))
+    }
+
+    /// The schema of data source `type_name`.
+    ///
+    /// # Errors
+    /// "provider `NAME` has no data source `TYPE`".
+    fn data_source(&self, type_name: &str) -> Result<&ResourceSchema, Failure> {
+        self.provider
+            .schema()
+            .data_sources
+            .get(type_name)
+            .ok_or_else(|| no_such(self.provider.name(), "data source", type_name))
+    }
+
+    /// ValidateResourceConfig: the provider's own checks (the schema's are
+    /// Terraform's); the configuration may hold unknowns.
+    fn validate(
+        &self,
+        r: &p::validate_resource_config::Request,
+    ) -> Result<Vec<Diagnostic>, Failure> {
+        let schema = self.resource(&r.type_name)?;
+        let config = decode(r.config.as_ref(), &schema.object_type())?;
+        Ok(self.provider.validate(&r.type_name, &config))
+    }
+
+    /// UpgradeResourceState: the raw JSON state as a value of the schema's
+    /// type. infra's schemas have one version, so this only drops the
+    /// attributes the schema no longer has and adds the new ones as null,
+    /// as Terraform does for providers that do not upgrade
+    /// (`stripRemovedStateAttributes`, `upgrade_resource_state.go`).
+    fn upgrade(&self, r: &p::upgrade_resource_state::Request) -> Result<p::DynamicValue, Failure> {
+        let schema = self.resource(&r.type_name)?;
+        let ty = schema.object_type();
+        let Some(raw) = &r.raw_state else {
+            return encode(&Value::Null(ty.clone()), &ty);
+        };
+        if raw.json.is_empty() {
+            if raw.flatmap.is_empty() {
+                return encode(&Value::Null(ty.clone()), &ty);
+            }
+            return Err(error(format!(
+                "`{}`: state in the flatmap format (Terraform 0.11 and older) cannot be read; upgrade it with Terraform 0.12 first",
+                r.type_name
+            )));
+        }
+        let mut json: serde_json::Value = serde_json::from_slice(&raw.json).map_err(|e| {
+            error(format!(
+                "`{}`: the stored state is not JSON: {e}",
+                r.type_name
+            ))
+        })?;
+        if let serde_json::Value::Object(m) = &mut json {
+            m.retain(|k, _| schema.attributes.contains_key(k));
+            for name in schema.attributes.keys() {
+                m.entry(name.clone()).or_insert(serde_json::Value::Null);
+            }
+        }
+        let bytes = serde_json::to_vec(&json).map_err(|e| {
+            error(format!(
+                "`{}`: cannot re-encode the state: {e}",
+                r.type_name
+            ))
+        })?;
+        let value = crate::wire::decode_json(&bytes, &ty).map_err(|e| {
+            error(format!(
+                "`{}`: the stored state does not fit the schema: {e}",
+                r.type_name
+            ))
+        })?;
+        encode(&value, &ty)
+    }
+
+    /// ReadResource: refresh; a null new state tells Terraform the object
+    /// is gone. Private data is passed through unchanged.
+    async fn read(
+        &self,
+        r: p::read_resource::Request,
+    ) -> Result<p::read_resource::Response, Failure> {
+        let schema = self.resource(&r.type_name)?;
+        let ty = schema.object_type();
+        let state = decode(r.current_state.as_ref(), &ty)?;
+        let new_state = if state.is_null() {
+            state
+        } else {
+            self.provider
+                .read(&r.type_name, state)
+                .await?
+                .unwrap_or_else(|| Value::Null(ty.clone()))
+        };
+        Ok(p::read_resource::Response {
+            new_state: Some(encode(&new_state, &ty)?),
+            private: r.private,
+            ..Default::default()
+        })
+    }
+
+    /// PlanResourceChange. The provider plans from infra's own proposal
+    /// (`infra_engine::plan::propose_for`: computed attributes the
+    /// configuration leaves unset are the prior value, or unknown on
+    /// create), which is what infra's native providers are written
+    /// against; Terraform's proposal differs only there (null on create).
+    /// `requires_replace` lists every force-new attribute plus what the
+    /// provider asks for; Terraform keeps those whose value changes. A
+    /// destroy (null proposed state) plans null: Terraform only asks when
+    /// `plan_destroy` is on, and infra leaves it off.
+    fn plan(
+        &self,
+        r: &p::plan_resource_change::Request,
+    ) -> Result<p::plan_resource_change::Response, Failure> {
+        let schema = self.resource(&r.type_name)?;
+        let ty = schema.object_type();
+        let proposed_new = decode(r.proposed_new_state.as_ref(), &ty)?;
+        if proposed_new.is_null() {
+            return Ok(p::plan_resource_change::Response {
+                planned_state: Some(encode(&proposed_new, &ty)?),
+                planned_private: r.prior_private.clone(),
+                ..Default::default()
+            });
+        }
+        let prior = decode(r.prior_state.as_ref(), &ty)?;
+        let config = decode(r.config.as_ref(), &ty)?;
+        let prior = (!prior.is_null()).then_some(prior);
+        let proposed = infra_engine::plan::propose_for(schema, prior.as_ref(), &config);
+        let planned = self.provider.plan(PlanRequest {
+            type_name: &r.type_name,
+            prior: prior.as_ref(),
+            config: &config,
+            proposed,
+        })?;
+        let mut requires_replace = Vec::new();
+        if prior.is_some() {
+            let forced = schema
+                .attributes
+                .iter()
+                .filter(|(_, a)| a.force_new)
+                .map(|(n, _)| n.as_str());
+            let mut names: Vec<&str> = forced
+                .chain(planned.requires_replace.iter().map(String::as_str))
+                .filter(|n| schema.attributes.contains_key(*n))
+                .collect();
+            names.sort_unstable();
+            names.dedup();
+            requires_replace = names.into_iter().map(attribute_path).collect();
+        }
+        Ok(p::plan_resource_change::Response {
+            planned_state: Some(encode(&planned.planned, &ty)?),
+            requires_replace,
+            planned_private: r.prior_private.clone(),
+            diagnostics: diagnostics(planned.warnings),
+            legacy_type_system: false,
+            deferred: None,
+        })
+    }
+
+    /// ApplyResourceChange: create (null prior), update, or delete (null
+    /// planned state, answered with a null new state).
+    async fn apply(
+        &self,
+        r: p::apply_resource_change::Request,
+    ) -> Result<p::apply_resource_change::Response, Failure> {
+        let schema = self.resource(&r.type_name)?;
+        let ty = schema.object_type();
+        let prior = decode(r.prior_state.as_ref(), &ty)?;
+        let planned = decode(r.planned_state.as_ref(), &ty)?;
+        let new_state = self
+            .provider
+            .apply(ApplyRequest {
+                type_name: r.type_name.clone(),
+                prior: (!prior.is_null()).then_some(prior),
+                planned: (!planned.is_null()).then_some(planned),
+            })
+            .await?
+            .unwrap_or_else(|| Value::Null(ty.clone()));
+        Ok(p::apply_resource_change::Response {
+            new_state: Some(encode(&new_state, &ty)?),
+            private: r.planned_private,
+            diagnostics: Vec::new(),
+            legacy_type_system: false,
+        })
+    }
+
+    /// ImportResourceState: one object of the requested type, which
+    /// Terraform then reads (ReadResource).
+    async fn import(
+        &self,
+        r: p::import_resource_state::Request,
+    ) -> Result<p::import_resource_state::Response, Failure> {
+        let schema = self.resource(&r.type_name)?;
+        let ty = schema.object_type();
+        let state = self.provider.import(&r.type_name, &r.id).await?;
+        Ok(p::import_resource_state::Response {
+            imported_resources: vec![p::import_resource_state::ImportedResource {
+                type_name: r.type_name,
+                state: Some(encode(&state, &ty)?),
+                private: Vec::new(),
+            }],
+            ..Default::default()
+        })
+    }
+
+    /// ReadDataSource: the data source's state from its configuration
+    /// (Terraform defers the read while the configuration has unknowns).
+    async fn read_data(
+        &self,
+        r: p::read_data_source::Request,
+    ) -> Result<p::read_data_source::Response, Failure> {
+        let schema = self.data_source(&r.type_name)?;
+        let ty = schema.object_type();
+        let config = decode(r.config.as_ref(), &ty)?;
+        let state = self.provider.read_data(&r.type_name, config).await?;
+        Ok(p::read_data_source::Response {
+            state: Some(encode(&state, &ty)?),
+            ..Default::default()
+        })
+    }
+}
+
+/// The gRPC routes serving `provider` as tfplugin6 (`/tfplugin6.Provider/*`),
+/// for `super::serve`: messages up to 256 MiB each way, as HashiCorp's
+/// plugin SDKs accept (`tfprotov6/tf6server/server.go`).
+pub fn routes(provider: Arc<dyn Provider>) -> tonic::service::Routes {
+    let service = p::provider_server::ProviderServer::new(ProviderV6::new(provider))
+        .max_decoding_message_size(MAX_MESSAGE)
+        .max_encoding_message_size(MAX_MESSAGE);
+    tonic::service::Routes::new(service)
+}
+
+/// The largest message the server reads or writes: 256 MiB.
+const MAX_MESSAGE: usize = 256 << 20;
+
+/// "provider `NAME` has no KIND `TYPE`".
+fn no_such(provider: &str, kind: &str, type_name: &str) -> Failure {
+    error(format!("provider `{provider}` has no {kind} `{type_name}`"))
+}
+
+/// A DynamicValue as a value of type `ty`; absent or empty bytes are null
+/// (Terraform's `decodeDynamicValue`).
+///
+/// # Errors
+/// The bytes are not msgpack/JSON of that type.
+fn decode(v: Option<&p::DynamicValue>, ty: &Type) -> Result<Value, Failure> {
+    let Some(v) = v else {
+        return Ok(Value::Null(ty.clone()));
+    };
+    crate::wire::decode(&v.msgpack, &v.json, ty)
+        .map_err(|e| error(format!("cannot decode a value sent by the client: {e}")))
+}
+
+/// `v` as a msgpack DynamicValue of type `ty` (the encoder drops sensitive
+/// marks: Terraform takes sensitivity from the schema).
+///
+/// # Errors
+/// The value does not fit the type.
+fn encode(v: &Value, ty: &Type) -> Result<p::DynamicValue, Failure> {
+    let msgpack = crate::wire::encode(v, ty)
+        .map_err(|e| error(format!("cannot encode the provider's answer: {e}")))?;
+    Ok(p::DynamicValue {
+        msgpack,
+        json: Vec::new(),
+    })
+}
+
+/// The path of top-level attribute `name`.
+fn attribute_path(name: &str) -> p::AttributePath {
+    p::AttributePath {
+        steps: vec![p::attribute_path::Step {
+            selector: Some(p::attribute_path::step::Selector::AttributeName(
+                name.to_string(),
+            )),
+        }],
+    }
+}
+
+/// infra diagnostics as tfplugin6 ones.
+fn diagnostics(ds: Vec<Diagnostic>) -> Vec<p::Diagnostic> {
+    ds.iter()
+        .map(crate::diag::to_proto::<p::Diagnostic>)
+        .collect()
+}
+
+/// The diagnostics of `r`: its own, or its failure's.
+fn answer<T>(r: Result<T, Failure>, ok: impl FnOnce(T) -> Vec<Diagnostic>) -> Vec<p::Diagnostic> {
+    match r {
+        Ok(v) => diagnostics(ok(v)),
+        Err(f) => diagnostics(f),
+    }
+}
+
+/// `Status::unimplemented` naming the RPC.
+fn unimplemented(rpc: &str) -> Status {
+    Status::unimplemented(format!(
+        "{rpc} is not implemented by infra's provider server"
+    ))
+}
+
+type Answer<T> = Result<Response<T>, Status>;
+
+/// The response `$ok` evaluates to, or on failure a `p::$rpc::Response`
+/// holding only the failure's diagnostics.
+macro_rules! respond {
+    ($ok:expr, $rpc:ident $(,)?) => {
+        Ok(Response::new(match $ok {
+            Ok(r) => r,
+            Err(f) => p::$rpc::Response {
+                diagnostics: diagnostics(f),
+                ..Default::default()
+            },
+        }))
+    };
+}
+
+#[tonic::async_trait]
+impl ProviderService for ProviderV6 {
+    async fn get_metadata(
+        &self,
+        _: Request<p::get_metadata::Request>,
+    ) -> Answer<p::get_metadata::Response> {
+        Err(unimplemented("GetMetadata"))
+    }
+
+    /// Every schema, and the capabilities: no planned destroys, the schema
+    /// is needed, no moves across types.
+    async fn get_provider_schema(
+        &self,
+        _: Request<p::get_provider_schema::Request>,
+    ) -> Answer<p::get_provider_schema::Response> {
+        let (provider, resource_schemas, data_source_schemas) =
+            crate::schema::v6::provider_to_proto(self.provider.schema());
+        Ok(Response::new(p::get_provider_schema::Response {
+            provider: Some(provider),
+            resource_schemas,
+            data_source_schemas,
+            server_capabilities: Some(p::ServerCapabilities {
+                plan_destroy: false,
+                get_provider_schema_optional: false,
+                move_resource_state: false,
+                generate_resource_config: false,
+            }),
+            ..Default::default()
+        }))
+    }
+
+    /// Terraform checks the provider block against the schema itself;
+    /// infra's providers check their settings when configured.
+    async fn validate_provider_config(
+        &self,
+        _: Request<p::validate_provider_config::Request>,
+    ) -> Answer<p::validate_provider_config::Response> {
+        Ok(Response::new(
+            p::validate_provider_config::Response::default(),
+        ))
+    }
+
+    async fn validate_resource_config(
+        &self,
+        request: Request<p::validate_resource_config::Request>,
+    ) -> Answer<p::validate_resource_config::Response> {
+        let diagnostics = answer(self.validate(request.get_ref()), |d| d);
+        Ok(Response::new(p::validate_resource_config::Response {
+            diagnostics,
+        }))
+    }
+
+    /// Data sources have no checks beyond their schema in infra.
+    async fn validate_data_resource_config(
+        &self,
+        request: Request<p::validate_data_resource_config::Request>,
+    ) -> Answer<p::validate_data_resource_config::Response> {
+        let diagnostics = answer(self.data_source(&request.get_ref().type_name), |_| {
+            Vec::new()
+        });
+        Ok(Response::new(p::validate_data_resource_config::Response {
+            diagnostics,
+        }))
+    }
+
+    async fn upgrade_resource_state(
+        &self,
+        request: Request<p::upgrade_resource_state::Request>,
+    ) -> Answer<p::upgrade_resource_state::Response> {
+        Ok(Response::new(match self.upgrade(request.get_ref()) {
+            Ok(v) => p::upgrade_resource_state::Response {
+                upgraded_state: Some(v),
+                diagnostics: Vec::new(),
+            },
+            Err(f) => p::upgrade_resource_state::Response {
+                upgraded_state: None,
+                diagnostics: diagnostics(f),
+            },
+        }))
+    }
+
+    /// Configures the provider; a configuration with unknowns (Terraform
+    /// sends one while planning when it depends on resources not yet
+    /// created) is skipped without error, to be configured again at apply.
+    async fn configure_provider(
+        &self,
+        request: Request<p::configure_provider::Request>,
+    ) -> Answer<p::configure_provider::Response> {
+        let ty = self.provider.schema().provider.object_type();
+        let result = match decode(request.get_ref().config.as_ref(), &ty) {
+            Ok(config) if config.has_unknown() => Ok(()),
+            Ok(config) => self.provider.configure(config).await,
+            Err(f) => Err(f),
+        };
+        let diagnostics = answer(result, |()| Vec::new());
+        Ok(Response::new(p::configure_provider::Response {
+            diagnostics,
+        }))
+    }
+
+    async fn read_resource(
+        &self,
+        request: Request<p::read_resource::Request>,
+    ) -> Answer<p::read_resource::Response> {
+        respond!(self.read(request.into_inner()).await, read_resource)
+    }
+
+    async fn plan_resource_change(
+        &self,
+        request: Request<p::plan_resource_change::Request>,
+    ) -> Answer<p::plan_resource_change::Response> {
+        respond!(self.plan(request.get_ref()), plan_resource_change)
+    }
+
+    async fn apply_resource_change(
+        &self,
+        request: Request<p::apply_resource_change::Request>,
+    ) -> Answer<p::apply_resource_change::Response> {
+        respond!(
+            self.apply(request.into_inner()).await,
+            apply_resource_change,
+        )
+    }
+
+    async fn import_resource_state(
+        &self,
+        request: Request<p::import_resource_state::Request>,
+    ) -> Answer<p::import_resource_state::Response> {
+        respond!(
+            self.import(request.into_inner()).await,
+            import_resource_state,
+        )
+    }
+
+    async fn move_resource_state(
+        &self,
+        _: Request<p::move_resource_state::Request>,
+    ) -> Answer<p::move_resource_state::Response> {
+        Err(unimplemented("MoveResourceState"))
+    }
+
+    async fn read_data_source(
+        &self,
+        request: Request<p::read_data_source::Request>,
+    ) -> Answer<p::read_data_source::Response> {
+        respond!(self.read_data(request.into_inner()).await, read_data_source)
+    }
+
+    async fn get_functions(
+        &self,
+        _: Request<p::get_functions::Request>,
+    ) -> Answer<p::get_functions::Response> {
+        Err(unimplemented("GetFunctions"))
+    }
+
+    async fn call_function(
+        &self,
+        _: Request<p::call_function::Request>,
+    ) -> Answer<p::call_function::Response> {
+        Err(unimplemented("CallFunction"))
+    }
+
+    /// infra's providers have nothing to cancel beyond what the process
+    /// exit stops: an empty error says "stopped".
+    async fn stop_provider(
+        &self,
+        _: Request<p::stop_provider::Request>,
+    ) -> Answer<p::stop_provider::Response> {
+        Ok(Response::new(p::stop_provider::Response {
+            error: String::new(),
+        }))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use async_trait::async_trait;
+    use infra_engine::provider::{Attribute, ProviderSchema};
+    use std::collections::BTreeMap;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    /// A provider of one type `t_thing`: `name` (required, force-new),
+    /// `size` (optional), `id` (computed: `id-NAME` after apply).
+    struct Thing {
+        schema: ProviderSchema,
+        configured: AtomicUsize,
+    }
+
+    impl Thing {
+        fn new() -> Arc<Thing> {
+            let thing = ResourceSchema::new(
+                "A thing.",
+                vec![
+                    (
+                        "name",
+                        Attribute::required(Type::String, "Name.").force_new(),
+                    ),
+                    ("size", Attribute::optional(Type::Number, "Size.")),
+                    ("id", Attribute::computed(Type::String, "Id.")),
+                ],
+            );
+            let mut schema = ProviderSchema {
+                provider: ResourceSchema::new(
+                    "t",
+                    vec![("region", Attribute::optional(Type::String, "Region."))],
+                ),
+                ..ProviderSchema::default()
+            };
+            schema.resources.insert("t_thing".into(), thing);
+            Arc::new(Thing {
+                schema,
+                configured: AtomicUsize::new(0),
+            })
+        }
+    }
+
+    #[async_trait]
+    impl Provider for Thing {
+        fn name(&self) -> &str {
+            "t"
+        }
+
+        fn schema(&self) -> &ProviderSchema {
+            &self.schema
+        }
+
+        async fn configure(&self, _config: Value) -> Result<(), Failure> {
+            self.configured.fetch_add(1, Ordering::SeqCst);
+            Ok(())
+        }
+
+        async fn apply(&self, request: ApplyRequest) -> Result<Option<Value>, Failure> {
+            let Some(Value::Object(mut m)) = request.planned else {
+                return Ok(None);
+            };
+            let name = m
+                .get("name")
+                .and_then(Value::as_str)
+                .unwrap_or("")
+                .to_string();
+            m.insert("id".into(), Value::string(format!("id-{name}")));
+            Ok(Some(Value::Object(m)))
+        }
+
+        async fn read(&self, _type_name: &str, state: Value) -> Result<Option<Value>, Failure> {
+            Ok(Some(state))
+        }
+    }
+
+    fn rt() -> tokio::runtime::Runtime {
+        tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .expect("runtime")
+    }
+
+    fn ty() -> Type {
+        Thing::new().schema.resources["t_thing"].object_type()
+    }
+
+    fn thing(name: &str, size: Option<i64>, id: Value) -> Value {
+        let size = size.map_or(Value::Null(Type::Number), Value::int);
+        Value::Object(BTreeMap::from([
+            ("name".to_string(), Value::string(name)),
+            ("size".to_string(), size),
+            ("id".to_string(), id),
+        ]))
+    }
+
+    fn dv(v: &Value) -> Option<p::DynamicValue> {
+        Some(encode(v, &ty()).expect("encode"))
+    }
+
+    fn value(v: Option<p::DynamicValue>) -> Value {
+        decode(v.as_ref(), &ty()).expect("decode")
+    }
+
+    fn plan(
+        server: &ProviderV6,
+        prior: &Value,
+        config: &Value,
+    ) -> p::plan_resource_change::Response {
+        let request = p::plan_resource_change::Request {
+            type_name: "t_thing".into(),
+            prior_state: dv(prior),
+            proposed_new_state: dv(config),
+            config: dv(config),
+            prior_private: b"kept".to_vec(),
+            ..Default::default()
+        };
+        rt().block_on(server.plan_resource_change(Request::new(request)))
+            .expect("rpc")
+            .into_inner()
+    }
+
+    fn replace_names(r: &p::plan_resource_change::Response) -> Vec<String> {
+        r.requires_replace
+            .iter()
+            .flat_map(|path| &path.steps)
+            .filter_map(|s| match &s.selector {
+                Some(p::attribute_path::step::Selector::AttributeName(n)) => Some(n.clone()),
+                _ => None,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn schema_lists_types_and_asks_for_no_planned_destroys() {
+        let server = ProviderV6::new(Thing::new());
+        let r = rt()
+            .block_on(server.get_provider_schema(Request::new(Default::default())))
+            .expect("rpc")
+            .into_inner();
+        assert!(r.resource_schemas.contains_key("t_thing"));
+        assert!(r.provider.is_some());
+        let caps = r.server_capabilities.expect("capabilities");
+        assert!(!caps.plan_destroy && !caps.move_resource_state);
+    }
+
+    #[test]
+    fn create_plans_computed_attributes_unknown_and_no_replacement() {
+        let server = ProviderV6::new(Thing::new());
+        let config = thing("a", Some(1), Value::Null(Type::String));
+        let r = plan(&server, &Value::Null(ty()), &config);
+        assert!(r.diagnostics.is_empty(), "{:?}", r.diagnostics);
+        assert!(r.requires_replace.is_empty());
+        assert!(!r.legacy_type_system);
+        assert_eq!(r.planned_private, b"kept");
+        let planned = value(r.planned_state);
+        assert_eq!(planned, thing("a", Some(1), Value::Unknown(Type::String)));
+    }
+
+    #[test]
+    fn update_lists_force_new_attributes_and_keeps_computed_values() {
+        let server = ProviderV6::new(Thing::new());
+        let prior = thing("a", Some(1), Value::string("id-a"));
+        let config = thing("a", Some(2), Value::Null(Type::String));
+        let r = plan(&server, &prior, &config);
+        assert_eq!(replace_names(&r), ["name"]);
+        assert_eq!(
+            value(r.planned_state),
+            thing("a", Some(2), Value::string("id-a"))
+        );
+    }
+
+    #[test]
+    fn destroy_plans_null() {
+        let server = ProviderV6::new(Thing::new());
+        let prior = thing("a", Some(1), Value::string("id-a"));
+        let r = plan(&server, &prior, &Value::Null(ty()));
+        assert!(value(r.planned_state).is_null());
+    }
+
+    #[test]
+    fn apply_creates_and_deletes() {
+        let server = ProviderV6::new(Thing::new());
+        let planned = thing("a", None, Value::Unknown(Type::String));
+        let create = p::apply_resource_change::Request {
+            type_name: "t_thing".into(),
+            prior_state: dv(&Value::Null(ty())),
+            planned_state: dv(&planned),
+            planned_private: b"p".to_vec(),
+            ..Default::default()
+        };
+        let r = rt()
+            .block_on(server.apply_resource_change(Request::new(create)))
+            .expect("rpc")
+            .into_inner();
+        assert!(r.diagnostics.is_empty(), "{:?}", r.diagnostics);
+        assert_eq!(r.private, b"p");
+        let state = value(r.new_state);
+        assert_eq!(state, thing("a", None, Value::string("id-a")));
+        let delete = p::apply_resource_change::Request {
+            type_name: "t_thing".into(),
+            prior_state: dv(&state),
+            planned_state: dv(&Value::Null(ty())),
+            ..Default::default()
+        };
+        let r = rt()
+            .block_on(server.apply_resource_change(Request::new(delete)))
+            .expect("rpc")
+            .into_inner();
+        assert!(value(r.new_state).is_null());
+    }
+
+    #[test]
+    fn an_unknown_type_is_an_error_diagnostic_not_a_transport_error() {
+        let server = ProviderV6::new(Thing::new());
+        let request = p::read_resource::Request {
+            type_name: "t_nope".into(),
+            ..Default::default()
+        };
+        let r = rt()
+            .block_on(server.read_resource(Request::new(request)))
+            .expect("rpc")
+            .into_inner();
+        assert_eq!(r.diagnostics.len(), 1);
+        assert!(
+            r.diagnostics[0]
+                .summary
+                .contains("no resource type `t_nope`"),
+            "{:?}",
+            r.diagnostics
+        );
+    }
+
+    #[test]
+    fn configure_skips_unknown_configurations() {
+        let provider = Thing::new();
+        let server = ProviderV6::new(provider.clone());
+        let pty = provider.schema.provider.object_type();
+        let config = |region: Value| p::configure_provider::Request {
+            config: Some(p::DynamicValue {
+                msgpack: crate::wire::encode(
+                    &Value::Object(BTreeMap::from([("region".to_string(), region)])),
+                    &pty,
+                )
+                .expect("encode"),
+                json: Vec::new(),
+            }),
+            ..Default::default()
+        };
+        let rt = rt();
+        let r = rt
+            .block_on(server.configure_provider(Request::new(config(Value::Unknown(Type::String)))))
+            .expect("rpc")
+            .into_inner();
+        assert!(r.diagnostics.is_empty());
+        assert_eq!(provider.configured.load(Ordering::SeqCst), 0);
+        rt.block_on(server.configure_provider(Request::new(config(Value::string("eu")))))
+            .expect("rpc");
+        assert_eq!(provider.configured.load(Ordering::SeqCst), 1);
+    }
+
+    #[test]
+    fn upgrade_drops_attributes_the_schema_no_longer_has() {
+        let server = ProviderV6::new(Thing::new());
+        let request = p::upgrade_resource_state::Request {
+            type_name: "t_thing".into(),
+            version: 0,
+            raw_state: Some(p::RawState {
+                json: br#"{"name":"a","id":"id-a","gone":true}"#.to_vec(),
+                ..Default::default()
+            }),
+        };
+        let r = rt()
+            .block_on(server.upgrade_resource_state(Request::new(request)))
+            .expect("rpc")
+            .into_inner();
+        assert!(r.diagnostics.is_empty(), "{:?}", r.diagnostics);
+        assert_eq!(
+            value(r.upgraded_state),
+            thing("a", None, Value::string("id-a"))
+        );
+    }
+}

