@@ -48,20 +48,23 @@ pub fn launch_plugin(
     rt: &tokio::runtime::Runtime,
     req: &PluginRequirement,
 ) -> Result<Arc<dyn Provider>, Diagnostic> {
-    rt.block_on(infra_plugin::client::start(&req.local_name, &req.executable))
-        .map(|p| Arc::new(p) as Arc<dyn Provider>)
-        .map_err(|failure| {
-            let mut d = failure.into_iter().next().unwrap_or_else(|| {
-                Diagnostic::error("provider::error", "the plugin failed without a message")
-            });
-            d.message = format!(
-                "cannot start provider `{}` ({}): {}",
-                req.source.for_display(),
-                req.executable.display(),
-                d.message
-            );
-            d
-        })
+    rt.block_on(infra_plugin::client::start(
+        &req.local_name,
+        &req.executable,
+    ))
+    .map(|p| Arc::new(p) as Arc<dyn Provider>)
+    .map_err(|failure| {
+        let mut d = failure.into_iter().next().unwrap_or_else(|| {
+            Diagnostic::error("provider::error", "the plugin failed without a message")
+        });
+        d.message = format!(
+            "cannot start provider `{}` ({}): {}",
+            req.source.for_display(),
+            req.executable.display(),
+            d.message
+        );
+        d
+    })
 }
 
 /// The providers for a run in `base`: this build's (see [`providers`]),

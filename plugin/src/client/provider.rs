@@ -244,7 +244,11 @@ impl PluginProvider {
             let mut failure = self.fail(format!(
                 "stopped answering during {rpc} (the plugin process may have exited or crashed): {message}"
             ));
-            if let Some((pid, tail)) = self.process.as_ref().map(super::start::ProcessGuard::describe) {
+            if let Some((pid, tail)) = self
+                .process
+                .as_ref()
+                .map(super::start::ProcessGuard::describe)
+            {
                 let pid = pid.map_or(String::new(), |p| format!(" (pid {p})"));
                 for d in &mut failure {
                     d.help = Some(if tail.is_empty() {

@@ -14,7 +14,9 @@
 
 use crate::proto::tfplugin6 as p;
 use crate::proto::tfplugin6::provider_server::Provider as ProviderService;
-use infra_engine::provider::{ApplyRequest, Failure, PlanRequest, Provider, ResourceSchema, error};
+use infra_engine::provider::{
+    ApplyRequest, Failure, PathStep, PlanRequest, Provider, ResourceSchema, error,
+};
 use infra_lang::{Diagnostic, Type, Value};
 use std::sync::Arc;
 use tonic::{Request, Response, Status};
@@ -114,7 +116,7 @@ impl ProviderV6 {
     }
 
     /// ReadResource: refresh; a null new state tells Terraform the object
-    /// is gone. Private data is passed through unchanged.
+    /// is gone. The private bytes go to the provider and come back from it.
     async fn read(
         &self,
         r: p::read_resource::Request,
@@ -122,17 +124,17 @@ impl ProviderV6 {
         let schema = self.resource(&r.type_name)?;
         let ty = schema.object_type();
         let state = decode(r.current_state.as_ref(), &ty)?;
-        let new_state = if state.is_null() {
-            state
+        let (new_state, private) = if state.is_null() {
+            (state, r.private)
         } else {
-            self.provider
-                .read(&r.type_name, state)
-                .await?
-                .unwrap_or_else(|| Value::Null(ty.clone()))
+            match self.provider.read(&r.type_name, state, &r.private).await? {
+                Some(stored) => (stored.value, stored.private),
+                None => (Value::Null(ty.clone()), Vec::new()),
+            }
         };
         Ok(p::read_resource::Response {
             new_state: Some(encode(&new_state, &ty)?),
-            private: r.private,
+            private,
             ..Default::default()
         })
     }
@@ -169,26 +171,25 @@ impl ProviderV6 {
             prior: prior.as_ref(),
             config: &config,
             proposed,
+            prior_private: &r.prior_private,
         })?;
         let mut requires_replace = Vec::new();
         if prior.is_some() {
-            let forced = schema
+            let mut paths: Vec<Vec<PathStep>> = schema
                 .attributes
                 .iter()
                 .filter(|(_, a)| a.force_new)
-                .map(|(n, _)| n.as_str());
-            let mut names: Vec<&str> = forced
-                .chain(planned.requires_replace.iter().map(String::as_str))
-                .filter(|n| schema.attributes.contains_key(*n))
+                .map(|(n, _)| vec![PathStep::Attr(n.clone())])
+                .chain(planned.requires_replace)
                 .collect();
-            names.sort_unstable();
-            names.dedup();
-            requires_replace = names.into_iter().map(attribute_path).collect();
+            paths.sort_by_key(|p| format!("{p:?}"));
+            paths.dedup();
+            requires_replace = paths.iter().map(|p| attribute_path(p)).collect();
         }
         Ok(p::plan_resource_change::Response {
             planned_state: Some(encode(&planned.planned, &ty)?),
             requires_replace,
-            planned_private: r.prior_private.clone(),
+            planned_private: planned.private,
             diagnostics: diagnostics(planned.warnings),
             legacy_type_system: false,
             deferred: None,
@@ -205,18 +206,24 @@ impl ProviderV6 {
         let ty = schema.object_type();
         let prior = decode(r.prior_state.as_ref(), &ty)?;
         let planned = decode(r.planned_state.as_ref(), &ty)?;
-        let new_state = self
+        let config = decode(r.config.as_ref(), &ty)?;
+        let applied = self
             .provider
             .apply(ApplyRequest {
                 type_name: r.type_name.clone(),
                 prior: (!prior.is_null()).then_some(prior),
                 planned: (!planned.is_null()).then_some(planned),
+                config: (!config.is_null()).then_some(config),
+                // Terraform sends no prior private bytes with an apply;
+                // what the plan returned is in `planned_private`.
+                prior_private: Vec::new(),
+                planned_private: r.planned_private,
             })
-            .await?
-            .unwrap_or_else(|| Value::Null(ty.clone()));
+            .await?;
+        let new_state = applied.state.unwrap_or_else(|| Value::Null(ty.clone()));
         Ok(p::apply_resource_change::Response {
             new_state: Some(encode(&new_state, &ty)?),
-            private: r.planned_private,
+            private: applied.private,
             diagnostics: Vec::new(),
             legacy_type_system: false,
         })
@@ -228,15 +235,18 @@ impl ProviderV6 {
         &self,
         r: p::import_resource_state::Request,
     ) -> Result<p::import_resource_state::Response, Failure> {
-        let schema = self.resource(&r.type_name)?;
-        let ty = schema.object_type();
-        let state = self.provider.import(&r.type_name, &r.id).await?;
+        self.resource(&r.type_name)?;
+        let mut imported_resources = Vec::new();
+        for i in self.provider.import(&r.type_name, &r.id).await? {
+            let ty = self.resource(&i.type_name)?.object_type();
+            imported_resources.push(p::import_resource_state::ImportedResource {
+                state: Some(encode(&i.object.value, &ty)?),
+                private: i.object.private,
+                type_name: i.type_name,
+            });
+        }
         Ok(p::import_resource_state::Response {
-            imported_resources: vec![p::import_resource_state::ImportedResource {
-                type_name: r.type_name,
-                state: Some(encode(&state, &ty)?),
-                private: Vec::new(),
-            }],
+            imported_resources,
             ..Default::default()
         })
     }
@@ -303,14 +313,22 @@ fn encode(v: &Value, ty: &Type) -> Result<p::DynamicValue, Failure> {
     })
 }
 
-/// The path of top-level attribute `name`.
-fn attribute_path(name: &str) -> p::AttributePath {
+/// An attribute path as tfplugin6 sends it.
+fn attribute_path(path: &[PathStep]) -> p::AttributePath {
+    use p::attribute_path::step::Selector;
     p::AttributePath {
-        steps: vec![p::attribute_path::Step {
-            selector: Some(p::attribute_path::step::Selector::AttributeName(
-                name.to_string(),
-            )),
-        }],
+        steps: path
+            .iter()
+            .map(|s| p::attribute_path::Step {
+                selector: Some(match s {
+                    PathStep::Attr(n) => Selector::AttributeName(n.clone()),
+                    PathStep::Key(k) => Selector::ElementKeyString(k.clone()),
+                    PathStep::Index(i) => {
+                        Selector::ElementKeyInt(i64::try_from(*i).unwrap_or(i64::MAX))
+                    }
+                }),
+            })
+            .collect(),
     }
 }
 
@@ -530,7 +548,7 @@ impl ProviderService for ProviderV6 {
 mod tests {
     use super::*;
     use async_trait::async_trait;
-    use infra_engine::provider::{Attribute, ProviderSchema};
+    use infra_engine::provider::{Applied, Attribute, ProviderSchema, Stored};
     use std::collections::BTreeMap;
     use std::sync::atomic::{AtomicUsize, Ordering};
 
@@ -584,9 +602,9 @@ mod tests {
             Ok(())
         }
 
-        async fn apply(&self, request: ApplyRequest) -> Result<Option<Value>, Failure> {
+        async fn apply(&self, request: ApplyRequest) -> Result<Applied, Failure> {
             let Some(Value::Object(mut m)) = request.planned else {
-                return Ok(None);
+                return Ok(Applied::new(None));
             };
             let name = m
                 .get("name")
@@ -594,11 +612,16 @@ mod tests {
                 .unwrap_or("")
                 .to_string();
             m.insert("id".into(), Value::string(format!("id-{name}")));
-            Ok(Some(Value::Object(m)))
+            Ok(Applied::new(Some(Value::Object(m))))
         }
 
-        async fn read(&self, _type_name: &str, state: Value) -> Result<Option<Value>, Failure> {
-            Ok(Some(state))
+        async fn read(
+            &self,
+            _type_name: &str,
+            state: Value,
+            _private: &[u8],
+        ) -> Result<Option<Stored>, Failure> {
+            Ok(Some(Stored::new(state)))
         }
     }
 

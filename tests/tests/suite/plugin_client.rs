@@ -117,7 +117,10 @@ fn a_plugin_provider_plans_applies_detects_drift_and_destroys() {
 #[test]
 fn a_plugin_that_cannot_start_is_an_error_naming_it() {
     let w = with_local_plugin(FILE);
-    w.write("plugins/terraform-provider-local", "#!/bin/sh\necho 'panic: no luck' >&2\nexit 3\n");
+    w.write(
+        "plugins/terraform-provider-local",
+        "#!/bin/sh\necho 'panic: no luck' >&2\nexit 3\n",
+    );
     make_executable(&w.path().join("plugins/terraform-provider-local"));
     let r = expect(&w, &["plan", "--no-color"], 1);
     let flat: String = r.stderr.split_whitespace().collect::<Vec<_>>().join(" ");
