@@ -77,6 +77,9 @@ pub struct PluginProvider {
     /// The process when [`super::start::start`] launched it: stopped when
     /// this provider is dropped; its last output goes into crash errors.
     process: Option<super::start::ProcessGuard>,
+    /// The executable it was started from: a second configuration of the
+    /// provider (an alias) starts another process of it, as Terraform does.
+    executable: Option<std::path::PathBuf>,
 }
 
 impl std::fmt::Debug for PluginProvider {
@@ -128,6 +131,7 @@ impl PluginProvider {
             handle,
             timeouts,
             process: None,
+            executable: None,
         };
         let fut = call!(provider.conn, get_schema());
         let schemas = provider
@@ -140,9 +144,15 @@ impl PluginProvider {
         Ok(provider)
     }
 
-    /// The same provider, owning the process it talks to.
-    pub fn with_process(mut self, process: super::start::ProcessGuard) -> PluginProvider {
+    /// The same provider, owning the process it talks to, started from
+    /// `executable`.
+    pub fn with_process(
+        mut self,
+        process: super::start::ProcessGuard,
+        executable: &std::path::Path,
+    ) -> PluginProvider {
         self.process = Some(process);
+        self.executable = Some(executable.to_path_buf());
         self
     }
 
@@ -289,27 +299,18 @@ impl PluginProvider {
                 "cannot be called synchronously ({rpc}): its channel runs on a current-thread runtime"
             )));
         }
-        let (tx, rx) = std::sync::mpsc::sync_channel(1);
-        self.handle.spawn(async move {
-            let r = tokio::time::timeout(timeout, fut).await;
-            let _ = tx.send(r);
+        // The timer is made inside the runtime (it needs its context).
+        let received = wait_for(&self.handle, async move {
+            tokio::time::timeout(timeout, fut).await
         });
-        let wait = || rx.recv();
-        let on_worker =
-            Handle::try_current().is_ok_and(|h| h.runtime_flavor() == RuntimeFlavor::MultiThread);
-        let received = if on_worker {
-            tokio::task::block_in_place(wait)
-        } else {
-            wait()
-        };
         match received {
-            Ok(Ok(Ok(v))) => Ok(v),
-            Ok(Ok(Err(status))) => Err(self.transport(rpc, &status)),
-            Ok(Err(_)) => Err(self.fail(format!(
+            Some(Ok(Ok(v))) => Ok(v),
+            Some(Ok(Err(status))) => Err(self.transport(rpc, &status)),
+            Some(Err(_)) => Err(self.fail(format!(
                 "did not answer {rpc} within {} s; the plugin may be hung",
                 timeout.as_secs()
             ))),
-            Err(_) => Err(self.fail(format!("could not run {rpc}: the runtime is shutting down"))),
+            None => Err(self.fail(format!("could not run {rpc}: the runtime is shutting down"))),
         }
     }
 
@@ -370,6 +371,28 @@ impl PluginProvider {
     }
 }
 
+/// Runs `fut` on `handle`'s runtime and waits for its output from
+/// synchronous code (see [`PluginProvider::block`] for why this cannot
+/// deadlock on a multi-threaded runtime). `None` when the runtime shut
+/// down first.
+fn wait_for<T: Send + 'static>(
+    handle: &Handle,
+    fut: impl Future<Output = T> + Send + 'static,
+) -> Option<T> {
+    let (tx, rx) = std::sync::mpsc::sync_channel(1);
+    handle.spawn(async move {
+        let _ = tx.send(fut.await);
+    });
+    let wait = || rx.recv().ok();
+    let on_worker =
+        Handle::try_current().is_ok_and(|h| h.runtime_flavor() == RuntimeFlavor::MultiThread);
+    if on_worker {
+        tokio::task::block_in_place(wait)
+    } else {
+        wait()
+    }
+}
+
 /// `m` with every absent (null) block in `blocks` replaced by its empty
 /// form (Terraform's `plan_valid.go`: "a list of nested blocks must be
 /// empty to indicate no blocks, not null").
@@ -414,6 +437,28 @@ impl Provider for PluginProvider {
 
     fn schema(&self) -> &ProviderSchema {
         &self.schema
+    }
+
+    /// Another process of the same plugin, for a second configuration
+    /// (`provider "NAME" { alias = ... }`): one process per provider
+    /// configuration, as Terraform runs them. A plugin that cannot start
+    /// again becomes a provider whose `configure` reports why.
+    fn new_instance(&self) -> Option<std::sync::Arc<dyn Provider>> {
+        let executable = self.executable.clone()?;
+        let name = self.name.clone();
+        let started = wait_for(&self.handle, async move {
+            super::start::start(&name, &executable).await
+        });
+        let failure = match started {
+            Some(Ok(p)) => return Some(std::sync::Arc::new(p)),
+            Some(Err(failure)) => failure,
+            None => self.fail("could not be started again: the runtime is shutting down".into()),
+        };
+        Some(std::sync::Arc::new(super::start::Unstarted {
+            name: self.name.clone(),
+            schema: self.schema.clone(),
+            failure,
+        }))
     }
 
     /// ValidateProviderConfig (v5: PrepareProviderConfig, whose prepared

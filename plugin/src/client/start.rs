@@ -4,7 +4,8 @@
 
 use super::process::PluginProcess;
 use super::provider::PluginProvider;
-use infra_engine::provider::Failure;
+use infra_engine::provider::{Applied, ApplyRequest, Failure, Provider, ProviderSchema, Stored};
+use infra_lang::Value;
 use std::path::Path;
 use std::sync::Mutex;
 use tokio::runtime::Handle;
@@ -24,7 +25,7 @@ pub async fn start(name: &str, executable: &Path) -> Result<PluginProvider, Fail
         .await
         .map_err(|e| infra_engine::provider::error(e.to_string()))?;
     match PluginProvider::connect(name.to_string(), channel, version).await {
-        Ok(provider) => Ok(provider.with_process(ProcessGuard::new(process))),
+        Ok(provider) => Ok(provider.with_process(ProcessGuard::new(process), executable)),
         Err(mut failure) => {
             let tail = process.last_output();
             process.shutdown().await;
@@ -84,5 +85,46 @@ impl Drop for ProcessGuard {
         } else {
             self.handle.spawn(process.shutdown());
         }
+    }
+}
+
+/// A second configuration of a plugin whose process could not be started:
+/// `configure` (called right after the engine makes the instance) and
+/// every other call fail with the reason, so nothing silently falls back
+/// to the first configuration's process.
+pub struct Unstarted {
+    /// The provider's local name.
+    pub name: String,
+    /// The schema of the process that did start.
+    pub schema: ProviderSchema,
+    /// Why this one did not.
+    pub failure: Failure,
+}
+
+#[async_trait::async_trait]
+impl Provider for Unstarted {
+    fn name(&self) -> &str {
+        &self.name
+    }
+
+    fn schema(&self) -> &ProviderSchema {
+        &self.schema
+    }
+
+    async fn configure(&self, _config: Value) -> Result<(), Failure> {
+        Err(self.failure.clone())
+    }
+
+    async fn apply(&self, _request: ApplyRequest) -> Result<Applied, Failure> {
+        Err(self.failure.clone())
+    }
+
+    async fn read(
+        &self,
+        _type_name: &str,
+        _state: Value,
+        _private: &[u8],
+    ) -> Result<Option<Stored>, Failure> {
+        Err(self.failure.clone())
     }
 }

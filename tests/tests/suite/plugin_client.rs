@@ -128,3 +128,25 @@ fn a_plugin_that_cannot_start_is_an_error_naming_it() {
     assert_contains(&flat, "exited before the handshake");
     assert_contains(&flat, "panic: no luck");
 }
+
+#[test]
+fn each_provider_configuration_runs_its_own_plugin_process() {
+    // The plugin starts once; a second start (for the alias) fails. Had
+    // the alias shared the first process, the plan would succeed.
+    let w = with_local_plugin(
+        "provider \"local\" {\n  alias = \"second\"\n}\n\nresource \"local_file\" \"a\" {\n  provider = local.second\n  filename = \"out/a.txt\"\n  content  = \"a\"\n}\n",
+    );
+    let bin = env!("CARGO_BIN_EXE_infra-under-test");
+    w.write(
+        "plugins/terraform-provider-local",
+        &format!(
+            "#!/bin/sh\nn=$(cat starts 2>/dev/null || echo 0)\nn=$((n + 1))\necho $n > starts\nif [ \"$n\" -ge 2 ]; then\n  echo 'second start refused' >&2\n  exit 4\nfi\nexec '{bin}' provider serve local\n"
+        ),
+    );
+    make_executable(&w.path().join("plugins/terraform-provider-local"));
+    let r = expect(&w, &["plan", "--no-color"], 1);
+    let flat: String = r.stderr.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert_contains(&flat, "second start refused");
+    assert_eq!(w.read_text("starts").as_deref(), Some("2\n"));
+    assert_no_socket_left(&w);
+}
