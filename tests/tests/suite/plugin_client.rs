@@ -6,6 +6,7 @@
 
 use crate::support::{Run, Workdir, assert_contains};
 use std::path::Path;
+use std::time::Duration;
 
 /// A working directory whose `local` provider is the plugin
 /// `infra.test/infra/local`: `plugins/terraform-provider-local` runs the
@@ -40,15 +41,19 @@ fn make_executable(path: &Path) {
 
 /// `infra ARGS...` with the CLI configuration and a private socket
 /// directory (the plugin inherits `TMPDIR`).
-fn run(w: &Workdir, args: &[&str]) -> Run {
-    let out = w
-        .command(args)
-        .env("TF_CLI_CONFIG_FILE", w.path().join("cli.tfrc"))
+fn command(w: &Workdir, args: &[&str]) -> std::process::Command {
+    let mut c = w.command(args);
+    c.env("TF_CLI_CONFIG_FILE", w.path().join("cli.tfrc"))
         .env_remove("INFRA_CLI_CONFIG_FILE")
         .env("HOME", w.path())
-        .env("TMPDIR", w.path().join("sockets"))
-        .output()
-        .expect("runs infra");
+        .env("TMPDIR", w.path().join("sockets"));
+    c
+}
+
+/// `infra ARGS...` with the CLI configuration and a private socket
+/// directory, to completion.
+fn run(w: &Workdir, args: &[&str]) -> Run {
+    let out = command(w, args).output().expect("runs infra");
     Run {
         code: out.status.code().unwrap_or(-1),
         stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
@@ -148,5 +153,59 @@ fn each_provider_configuration_runs_its_own_plugin_process() {
     let flat: String = r.stderr.split_whitespace().collect::<Vec<_>>().join(" ");
     assert_contains(&flat, "second start refused");
     assert_eq!(w.read_text("starts").as_deref(), Some("2\n"));
+    assert_no_socket_left(&w);
+}
+
+#[test]
+fn a_plugin_killed_mid_apply_is_an_error_naming_it_and_completed_work_is_kept() {
+    // The `test` provider served as a plugin; its script records its pid.
+    let w = Workdir::new(
+        "terraform {\n  required_providers {\n    test = {\n      source = \"infra.test/infra/test\"\n    }\n  }\n}\n\nresource \"test_fault\" \"fast\" {\n  input = \"a\"\n}\n\nresource \"test_fault\" \"slow\" {\n  input    = \"b\"\n  sleep_ms = 120000\n}\n",
+    );
+    let bin = env!("CARGO_BIN_EXE_infra-under-test");
+    w.write(
+        "plugins/terraform-provider-test",
+        &format!("#!/bin/sh\necho $$ > plugin.pid\nexec '{bin}' provider serve test\n"),
+    );
+    make_executable(&w.path().join("plugins/terraform-provider-test"));
+    w.write(
+        "cli.tfrc",
+        &format!(
+            "provider_installation {{\n  dev_overrides {{\n    \"infra.test/infra/test\" = \"{}\"\n  }}\n}}\n",
+            w.path().join("plugins").display()
+        ),
+    );
+    std::fs::create_dir_all(w.path().join("sockets")).expect("create the socket directory");
+
+    let mut apply = Workdir::spawn_command(command(&w, &["apply", "--auto-approve", "--no-color"]));
+    let patience = Duration::from_secs(120);
+    assert!(
+        apply.wait_for(patience, |lines| {
+            lines.iter().any(|l| l == "test_fault.slow: Creating...")
+                && lines
+                    .iter()
+                    .any(|l| l.starts_with("test_fault.fast: Creation complete"))
+        }),
+        "the apply never got to the slow create"
+    );
+    let pid = w.read_text("plugin.pid").expect("the plugin wrote its pid");
+    let killed = std::process::Command::new("kill")
+        .args(["-KILL", pid.trim()])
+        .status()
+        .expect("run kill");
+    assert!(killed.success());
+
+    let done = apply.finish(patience);
+    assert_eq!(done.code, 1, "{}\n{}", done.stdout, done.stderr);
+    let err: String = done.stderr.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert_contains(&err, "provider `test`");
+    assert_contains(&err, "stopped answering");
+    assert_contains(&err, &format!("pid {}", pid.trim()));
+    // The create that completed before the plugin died is in the state.
+    assert!(
+        w.state_list().contains(&"test_fault.fast".to_string()),
+        "{:?}",
+        w.state_list()
+    );
     assert_no_socket_left(&w);
 }

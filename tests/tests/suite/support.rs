@@ -222,9 +222,15 @@ impl Workdir {
 
     /// Starts `infra ARGS...` in the background, its output read line by line.
     pub fn spawn(&self, args: &[&str]) -> Spawned {
+        Self::spawn_command(self.command(args))
+    }
+
+    /// Starts `command` (made with [`Workdir::command`], perhaps with more
+    /// environment), reading its stdout line by line.
+    pub fn spawn_command(mut command: std::process::Command) -> Spawned {
         use std::io::BufRead;
-        let mut child = self
-            .command(args)
+        let args: Vec<_> = command.get_args().map(|a| a.to_owned()).collect();
+        let mut child = command
             .stdout(std::process::Stdio::piped())
             .stderr(std::process::Stdio::piped())
             .spawn()
