@@ -63,7 +63,7 @@ impl Problems {
         }
         for p in self.soft {
             if legacy {
-                log::debug!(
+                tracing::debug!(
                     "{heading} for `{address}`, but tolerating it because provider `{provider}` uses the legacy plugin SDK: {p}"
                 );
                 continue;
