@@ -507,6 +507,43 @@ impl Provider for PluginProvider {
         result.unwrap_or_else(|failure| failure)
     }
 
+    /// ValidateDataResourceConfig (v5: ValidateDataSourceConfig); a failed
+    /// call is an error diagnostic.
+    fn validate_data(&self, type_name: &str, config: &Value) -> Vec<Diagnostic> {
+        let result = self.type_of(type_name, true).and_then(|ty| {
+            let config = self.encode(type_name, &ty, Some(config))?;
+            let type_name = type_name.to_string();
+            self.block(
+                "ValidateDataResourceConfig",
+                self.timeouts.other,
+                call!(self.conn, validate_data(type_name, config)),
+            )
+        });
+        result.unwrap_or_else(|failure| failure)
+    }
+
+    /// StopProvider (v5: Stop) on Ctrl-C: the plugin asks its running
+    /// calls to return early. Its answer is only logged; a plugin that
+    /// does not answer within the RPC timeout is left to the shutdown.
+    async fn stop(&self) {
+        match self
+            .run(
+                "StopProvider",
+                self.timeouts.other,
+                call!(self.conn, stop()),
+            )
+            .await
+        {
+            Ok(e) if e.is_empty() => tracing::debug!(provider = %self.name, "stopped"),
+            Ok(e) => tracing::warn!(provider = %self.name, "StopProvider: {e}"),
+            Err(f) => {
+                for d in f {
+                    tracing::warn!(provider = %self.name, "StopProvider: {}", d.message);
+                }
+            }
+        }
+    }
+
     /// PlanResourceChange with prior (null on create), proposed, config
     /// and the prior private bytes. The engine filters `requires_replace`
     /// to paths that changed and checks the plan as Terraform does,

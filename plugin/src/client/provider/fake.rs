@@ -22,6 +22,10 @@ pub struct Fake {
     pub next_id: usize,
     /// The rule block as the last plan received it in `config`.
     pub seen_rule: Option<Value>,
+    /// How many times StopProvider / Stop was called.
+    pub stops: usize,
+    /// Data source configurations validated.
+    pub data_validations: usize,
 }
 
 /// A `fake_thing` object of type `ty`: `name` and `id` set, the rest null.
@@ -170,7 +174,8 @@ macro_rules! fake_plugin {
                     &self,
                     _: Request<p::$validate_data_msg::Request>,
                 ) -> Result<Response<p::$validate_data_msg::Response>, Status> {
-                    Err(Status::unimplemented("validate_data_resource_config"))
+                    self.0.lock().expect("fake lock").data_validations += 1;
+                    Ok(Response::new(Default::default()))
                 }
 
                 async fn upgrade_resource_state(
@@ -205,7 +210,8 @@ macro_rules! fake_plugin {
                     &self,
                     _: Request<p::$stop_msg::Request>,
                 ) -> Result<Response<p::$stop_msg::Response>, Status> {
-                    Err(Status::unimplemented("stop_provider"))
+                    self.0.lock().expect("fake lock").stops += 1;
+                    Ok(Response::new(Default::default()))
                 }
 
                 async fn $get_schema(

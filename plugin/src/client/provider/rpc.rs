@@ -327,7 +327,6 @@ macro_rules! versioned {
                 Ok(from_proto_all(&r.diagnostics))
             }
 
-            #[allow(dead_code)]
             pub(crate) async fn validate_data(
                 c: &mut Client,
                 type_name: String,
@@ -470,7 +469,6 @@ macro_rules! versioned {
                 })
             }
 
-            #[allow(dead_code)]
             pub(crate) async fn stop(c: &mut Client) -> Result<String, Status> {
                 let r = c.$stop(p::$stop_msg::Request {}).await?.into_inner();
                 Ok(r.error)

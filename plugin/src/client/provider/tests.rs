@@ -209,6 +209,16 @@ fn scenario(version: u32) {
         data.as_mapping().expect("should succeed")["value"],
         Value::string("k@eu")
     );
+    let info = Value::object_of(&[
+        ("key", Value::string("k")),
+        ("value", Value::Null(Type::String)),
+    ]);
+    assert!(provider.validate_data("fake_info", &info).is_empty());
+    assert_eq!(fake.lock().expect("fake lock").data_validations, 1);
+
+    // Ctrl-C: the plugin is asked to stop.
+    rt.block_on(provider.stop());
+    assert_eq!(fake.lock().expect("fake lock").stops, 1);
 }
 
 #[test]
