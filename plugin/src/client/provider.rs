@@ -618,6 +618,34 @@ impl Provider for PluginProvider {
             .await
     }
 
+    /// UpgradeResourceState: the plugin turns state stored by schema
+    /// version `version` (raw JSON, as in the state file) into its current
+    /// schema, as Terraform asks it to.
+    async fn upgrade_state(
+        &self,
+        type_name: &str,
+        version: u64,
+        raw_json: &[u8],
+    ) -> Result<Value, Failure> {
+        let ty = self.type_of(type_name, false)?;
+        let version = i64::try_from(version).map_err(|_| {
+            self.fail(format!(
+                "cannot upgrade `{type_name}` state of version {version}"
+            ))
+        })?;
+        let t = type_name.to_string();
+        let raw = raw_json.to_vec();
+        let (dv, diags) = self
+            .run(
+                "UpgradeResourceState",
+                self.timeouts.other,
+                call!(self.conn, upgrade(t, version, raw)),
+            )
+            .await?;
+        self.accept("UpgradeResourceState", diags, false)?;
+        self.decode(type_name, &ty, &dv, "upgraded state")
+    }
+
     /// ReadDataSource.
     async fn read_data(&self, type_name: &str, config: Value) -> Result<Value, Failure> {
         let ty = self.type_of(type_name, true)?;

@@ -180,9 +180,26 @@ macro_rules! fake_plugin {
 
                 async fn upgrade_resource_state(
                     &self,
-                    _: Request<p::upgrade_resource_state::Request>,
+                    r: Request<p::upgrade_resource_state::Request>,
                 ) -> Result<Response<p::upgrade_resource_state::Response>, Status> {
-                    Err(Status::unimplemented("upgrade_resource_state"))
+                    // Version 0 called the name `title`: rename it, as a
+                    // real provider's state upgrader would.
+                    let r = r.into_inner();
+                    let raw = r.raw_state.map(|s| s.json).unwrap_or_default();
+                    let mut json: serde_json::Value =
+                        serde_json::from_slice(&raw).expect("raw state JSON");
+                    if r.version == 0
+                        && let Some(title) = json.as_object_mut().and_then(|o| o.remove("title"))
+                    {
+                        json["name"] = title;
+                    }
+                    let ty = ty_of(&thing_schema());
+                    let value = wire::decode_json(&serde_json::to_vec(&json).expect("JSON"), &ty)
+                        .expect("upgraded state fits the schema");
+                    Ok(Response::new(p::upgrade_resource_state::Response {
+                        upgraded_state: dv(&value, &ty),
+                        diagnostics: Vec::new(),
+                    }))
                 }
 
                 async fn move_resource_state(

@@ -469,6 +469,26 @@ macro_rules! versioned {
                 })
             }
 
+            pub(crate) async fn upgrade(
+                c: &mut Client,
+                type_name: String,
+                version: i64,
+                raw_json: Vec<u8>,
+            ) -> Result<(Dv, Vec<Diagnostic>), Status> {
+                let r = c
+                    .upgrade_resource_state(p::upgrade_resource_state::Request {
+                        type_name,
+                        version,
+                        raw_state: Some(p::RawState {
+                            json: raw_json,
+                            ..Default::default()
+                        }),
+                    })
+                    .await?
+                    .into_inner();
+                Ok((got(r.upgraded_state), from_proto_all(&r.diagnostics)))
+            }
+
             pub(crate) async fn stop(c: &mut Client) -> Result<String, Status> {
                 let r = c.$stop(p::$stop_msg::Request {}).await?.into_inner();
                 Ok(r.error)

@@ -216,6 +216,15 @@ fn scenario(version: u32) {
     assert!(provider.validate_data("fake_info", &info).is_empty());
     assert_eq!(fake.lock().expect("fake lock").data_validations, 1);
 
+    // State stored by schema version 0 (`title` for `name`) is upgraded
+    // by the plugin, not by infra.
+    let upgraded = rt
+        .block_on(provider.upgrade_state("fake_thing", 0, br#"{"id":"old-1","title":"legacy"}"#))
+        .expect("should succeed");
+    let m = upgraded.as_mapping().expect("an object");
+    assert_eq!(m["name"], Value::string("legacy"));
+    assert_eq!(m["id"], Value::string("old-1"));
+
     // Ctrl-C: the plugin is asked to stop.
     rt.block_on(provider.stop());
     assert_eq!(fake.lock().expect("fake lock").stops, 1);
