@@ -4,7 +4,7 @@
 //! implements for both generated types.
 
 use crate::proto::{tfplugin5, tfplugin6};
-use infra_lang::value::{ConvertError, PathStep};
+use infra_lang::value::PathStep;
 use infra_lang::{Diagnostic, Severity};
 
 /// The code of an error a plugin reported (the real system's refusal).
@@ -90,13 +90,7 @@ proto_diagnostic!(tfplugin6);
 /// The path in the language's syntax, without a leading dot:
 /// `tags["env"]`, `rule[0].id`; empty for no steps.
 pub fn render_path(path: &[Step]) -> String {
-    let steps = to_path_steps(path);
-    let s = ConvertError {
-        path: steps,
-        message: String::new(),
-    }
-    .path_string();
-    s.strip_prefix('.').map(str::to_string).unwrap_or(s)
+    infra_engine::provider::consistency::path_name(&to_path_steps(path))
 }
 
 /// The path as the language's [`PathStep`]s (a negative index, which no

@@ -6,7 +6,8 @@
 //! planned one is unknown; a path found in neither value is an invalid
 //! plan. Never asked on create (there is nothing to replace).
 
-use crate::provider::consistency::{path_text, value_at};
+pub(super) use crate::provider::consistency::path_name;
+use crate::provider::consistency::value_at;
 use crate::provider::{PathStep, ResourceSchema};
 use infra_lang::Value;
 
@@ -47,13 +48,6 @@ pub(super) fn forcing_paths(
         }
     }
     Ok(out)
-}
-
-/// A path for messages: `filename` for a top-level attribute,
-/// `tags["a"]`, `rule[0].id` deeper.
-pub(super) fn path_name(path: &[PathStep]) -> String {
-    let text = path_text(path);
-    text.strip_prefix('.').map_or(text.clone(), str::to_string)
 }
 
 #[cfg(test)]

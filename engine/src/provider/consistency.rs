@@ -89,6 +89,13 @@ pub fn path_text(path: &[PathStep]) -> String {
     .path_string()
 }
 
+/// A path for messages, without the leading dot: `filename` for a
+/// top-level attribute, `tags["a"]`, `rule[0].id` deeper; empty for none.
+pub fn path_name(path: &[PathStep]) -> String {
+    let text = path_text(path);
+    text.strip_prefix('.').map_or(text.clone(), str::to_string)
+}
+
 /// The part of `v` at `path`, marks removed; `None` when it has no such
 /// part (a null or unknown on the way counts as that value).
 pub fn value_at<'a>(v: &'a Value, path: &[PathStep]) -> Option<&'a Value> {

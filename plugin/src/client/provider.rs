@@ -8,12 +8,11 @@ mod rpc;
 
 use crate::wire;
 use infra_engine::provider::{
-    Applied, ApplyRequest, Failure, Imported, PlanRequest, PlannedState, Provider, ProviderSchema,
-    Stored,
+    Applied, ApplyRequest, Failure, Imported, Nesting, PlanRequest, PlannedState, Provider,
+    ProviderSchema, Stored,
 };
 use infra_lang::types::Type;
 use infra_lang::{Diagnostic, Value};
-use rpc::Nesting;
 use std::collections::BTreeMap;
 use std::future::Future;
 use std::time::Duration;

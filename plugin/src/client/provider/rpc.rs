@@ -5,7 +5,7 @@
 //! the invocations at the bottom). Results come back version-independent.
 
 use crate::diag::Step;
-use infra_engine::provider::{Attribute, ProviderSchema, ResourceSchema};
+use infra_engine::provider::{Attribute, NestedBlock, Nesting, ProviderSchema, ResourceSchema};
 use infra_lang::Diagnostic;
 use infra_lang::types::Type;
 use std::collections::BTreeMap;
@@ -31,16 +31,6 @@ pub(crate) struct Schemas {
     /// Per resource type and data source: its top-level blocks.
     pub blocks: BTreeMap<String, BTreeMap<String, Nesting>>,
     pub diagnostics: Vec<Diagnostic>,
-}
-
-/// How a nested block nests (tfplugin `Schema.NestedBlock.NestingMode`).
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub(crate) enum Nesting {
-    Single,
-    Group,
-    List,
-    Set,
-    Map,
 }
 
 pub(crate) struct Planned {
@@ -74,31 +64,6 @@ pub(crate) struct Imported {
     pub objects: Vec<(String, Dv, Vec<u8>)>,
     pub diagnostics: Vec<Diagnostic>,
     pub deferred: bool,
-}
-
-/// True when `ty` holds `dynamic` anywhere (cty's `HasDynamicTypes`).
-fn has_dynamic(ty: &Type) -> bool {
-    match ty {
-        Type::Any => true,
-        Type::List(t) | Type::Set(t) | Type::Map(t) => has_dynamic(t),
-        Type::Tuple(ts) => ts.iter().any(has_dynamic),
-        Type::Object(o) => o.attrs.values().any(has_dynamic),
-        _ => false,
-    }
-}
-
-/// The implied type of a nested block (Terraform's
-/// `configschema.Block.DecoderSpec`): LIST and MAP blocks whose contents
-/// hold `dynamic` become `dynamic` themselves (hcldec's BlockTupleSpec /
-/// BlockObjectSpec), so the wire shape matches.
-fn block_type(nesting: Nesting, object: Type) -> Type {
-    match nesting {
-        Nesting::Single | Nesting::Group => object,
-        Nesting::List | Nesting::Map if has_dynamic(&object) => Type::Any,
-        Nesting::List => Type::List(Box::new(object)),
-        Nesting::Set => Type::Set(Box::new(object)),
-        Nesting::Map => Type::Map(Box::new(object)),
-    }
 }
 
 /// The attribute standing in for a nested block or nested attribute in
@@ -233,9 +198,17 @@ macro_rules! versioned {
                     let (inner, _) = block(nb.block.as_ref())
                         .map_err(|e| format!("block `{}`: {e}", nb.type_name))?;
                     let mode = nesting(nb.nesting());
-                    let ty = block_type(mode, inner.object_type());
+                    // The engine's rule for a block's implied type (LIST and
+                    // MAP blocks holding `dynamic` are `dynamic`).
+                    let nested = NestedBlock {
+                        nesting: mode,
+                        min_items: u64::try_from(nb.min_items).unwrap_or(0),
+                        max_items: u64::try_from(nb.max_items).unwrap_or(0),
+                        block: inner,
+                    };
+                    let ty = nested.implied_type();
                     // Redacted whole when anything inside is sensitive (above).
-                    let sensitive = inner.attributes.values().any(|a| a.sensitive);
+                    let sensitive = nested.block.attributes.values().any(|a| a.sensitive);
                     out.attributes.insert(
                         nb.type_name.clone(),
                         implied_attribute(ty, false, sensitive),
