@@ -151,6 +151,9 @@ impl StateError {
                 "Wait for the other command to finish, or pass `--lock-timeout 60s` to wait for it. A lock in S3 outlives a holder that crashed: if no infra command is running there (see who and since when above), remove it with `infra force-unlock {}`.",
                 info.id
             )),
+            StateError::LockedUnknown(location) if location.contains("://") => Some(format!(
+                "Wait for the other command to finish, or pass `--lock-timeout 60s` to wait for it. A lock in S3 outlives a holder that crashed, and this one holds no lock information infra can read: if no infra command is running, delete {location} by hand."
+            )),
             StateError::Locked(_) | StateError::LockedUnknown(_) => Some(
                 "Wait for the other command to finish, or pass `--lock-timeout 60s` to wait for it. A lock held by a process that died is released automatically.".into(),
             ),
@@ -286,4 +289,22 @@ pub trait StateStore: Send + Sync {
     /// [`StateError::NotLocked`], [`StateError::WrongLock`] for another
     /// id, [`StateError::LockInUse`] for a lock that cannot be forced.
     async fn force_unlock(&self, id: &str) -> Result<LockInfo, StateError>;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::StateError;
+
+    #[test]
+    fn an_unreadable_s3_lock_is_not_said_to_go_away_by_itself() {
+        let help = StateError::LockedUnknown("s3://b/k.lock".into())
+            .help()
+            .unwrap_or_default();
+        assert!(!help.contains("released automatically"), "{help}");
+        assert!(help.contains("delete s3://b/k.lock by hand"), "{help}");
+        let local = StateError::LockedUnknown("/w/state.lock".into())
+            .help()
+            .unwrap_or_default();
+        assert!(local.contains("released automatically"), "{local}");
+    }
 }

@@ -444,9 +444,19 @@ impl<'s> Builder<'s> {
             ExprKind::FunctionCall { name, .. } => Some(Span::new(name.span.end, e.span.end)),
             ExprKind::Index {
                 collection,
+                key,
                 legacy: false,
-                ..
-            } => Some(Span::new(collection.span.end, e.span.end)),
+            } => {
+                // The brackets' region starts after the collection, which is
+                // outside it: `f(\n  1\n)[0]` has its own allowed region
+                // (the call's parentheses), as in HCL.
+                if !inside {
+                    allowed.push(Span::new(collection.span.end, e.span.end));
+                }
+                Self::collect_allowed(collection, inside, allowed, roots);
+                Self::collect_allowed(key, true, allowed, roots);
+                return;
+            }
             _ => None,
         };
         if let (Some(r), false) = (region, inside) {
