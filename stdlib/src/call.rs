@@ -216,14 +216,38 @@ pub fn call(name: &str, args: Vec<Value>, ctx: &FnContext<'_>) -> Result<Value, 
     if f.raw {
         return (f.run)(args, ctx).and_then(within_limit).map_err(redact);
     }
-    if args.iter().any(Value::has_unknown) {
+    let deep_unknown = args.iter().any(Value::has_unknown);
+    let shallow = STRUCTURAL.contains(&f.name);
+    if deep_unknown && !(shallow && args.iter().all(is_known_shallow)) {
         return Ok(f.returns.unknown().mark_if(sensitive));
     }
     let args: Vec<Value> = args.into_iter().map(|a| a.unmark_deep().0).collect();
-    (f.run)(args, ctx)
-        .and_then(within_limit)
-        .map(|v| v.mark_if(sensitive))
-        .map_err(redact)
+    match (f.run)(args, ctx).and_then(within_limit) {
+        Ok(v) => Ok(v.mark_if(sensitive)),
+        // An element whose type is not known yet can make the types
+        // disagree; the result is then unknown, as it was before.
+        Err(_) if deep_unknown => Ok(f.returns.unknown().mark_if(sensitive)),
+        Err(e) => Err(redact(e)),
+    }
+}
+
+/// Functions that move elements without looking into them, so a known
+/// collection with unknown elements gives a known result with those
+/// elements unknown: `merge(local.tags, { Name = aws_instance.x.id })`
+/// plans as `{ env = "dev", Name = (known after apply) }`. cty checks only
+/// the argument itself (`Value.IsKnown`, shallow) before calling a function
+/// whose parameter does not allow unknowns (go-cty `function.go`, `Call`);
+/// the other built-ins inspect their elements, so for them any unknown
+/// inside an argument still makes the result unknown.
+const STRUCTURAL: &[&str] = &["concat", "lookup", "merge", "tolist", "tomap", "values"];
+
+/// The value itself is known (its elements may not be).
+fn is_known_shallow(v: &Value) -> bool {
+    match v {
+        Value::Unknown(_) => false,
+        Value::Sensitive(inner) => is_known_shallow(inner),
+        _ => true,
+    }
 }
 
 /// `v` when it is within the size limit on results ([`crate::limits`]).

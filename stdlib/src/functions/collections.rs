@@ -1221,4 +1221,64 @@ mod tests {
         let inner = Value::Tuple(vec![Value::string("x").mark_if(true)]);
         assert_eq!(length(inner), Value::int(1));
     }
+
+    fn run(name: &str, args: Vec<Value>) -> Value {
+        let ctx = FnContext {
+            base_dir: Path::new("."),
+        };
+        call(name, args, &ctx).expect("the call succeeds")
+    }
+
+    fn obj(items: &[(&str, Value)]) -> Value {
+        Value::Object(
+            items
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.clone()))
+                .collect(),
+        )
+    }
+
+    #[test]
+    fn structural_functions_keep_known_elements_next_to_unknown_ones() {
+        let later = Value::Unknown(Type::String);
+        let tags = obj(&[("env", Value::string("dev"))]);
+        let merged = run("merge", vec![tags, obj(&[("Name", later.clone())])]);
+        assert_eq!(
+            merged,
+            obj(&[("Name", later.clone()), ("env", Value::string("dev"))])
+        );
+        let map = run(
+            "tomap",
+            vec![obj(&[("a", Value::string("x")), ("b", later.clone())])],
+        );
+        assert!(
+            matches!(&map, Value::Map(Type::String, m) if m.len() == 2),
+            "{map:?}"
+        );
+        let list = run(
+            "concat",
+            vec![
+                Value::Tuple(vec![Value::string("a")]),
+                Value::Tuple(vec![later.clone()]),
+            ],
+        );
+        assert_eq!(list, Value::Tuple(vec![Value::string("a"), later.clone()]));
+        // Unknown itself: the result is unknown.
+        assert!(run("merge", vec![Value::Unknown(Type::Any)]).is_unknown());
+        // Functions that look into their elements stay wholly unknown.
+        let joined = run(
+            "join",
+            vec![Value::string(","), Value::Tuple(vec![later.clone()])],
+        );
+        assert!(joined.is_unknown(), "{joined:?}");
+        // Types that only unknown elements make disagree: unknown, not an error.
+        let mixed = run(
+            "tolist",
+            vec![Value::Tuple(vec![
+                Value::Tuple(vec![]),
+                Value::Unknown(Type::Any),
+            ])],
+        );
+        assert!(mixed.is_unknown(), "{mixed:?}");
+    }
 }

@@ -194,3 +194,40 @@ output "both" {
     let plan = w.expect(&["plan", "--no-color"], 0);
     assert_contains(&plan.stdout, r#"+ both = "page+shared+1""#);
 }
+
+#[test]
+fn merged_tags_with_one_value_known_after_apply_plan_element_by_element() {
+    let w = Workdir::new(
+        r#"
+locals {
+  common = { env = "dev", team = "web" }
+}
+resource "random_id" "x" {
+  byte_length = 4
+}
+resource "infra_data" "d" {
+  input = merge(local.common, { logs = random_id.x.hex })
+}
+resource "infra_data" "m" {
+  input = tomap({ env = "dev", logs = random_id.x.hex })
+}
+"#,
+    );
+    let r = w.expect(
+        &["eval", r#"merge(local.common, { logs = random_id.x.hex })"#],
+        0,
+    );
+    assert_eq!(
+        r.stdout,
+        "{\n  \"env\"  = \"dev\"\n  \"logs\" = (known after apply)\n  \"team\" = \"web\"\n}\n"
+    );
+    let r = w.expect(&["plan", "--no-color"], 0);
+    assert_contains(
+        &r.stdout,
+        "      + input  = {\n          + env  = \"dev\"\n          + logs = (known after apply)\n          + team = \"web\"\n        }",
+    );
+    assert_contains(
+        &r.stdout,
+        "      + input  = {\n          + env  = \"dev\"\n          + logs = (known after apply)\n        }",
+    );
+}
