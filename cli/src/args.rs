@@ -517,6 +517,10 @@ pub struct EvalArgs {
     /// Variable and const values.
     #[command(flatten)]
     pub inputs: InputArgs,
+    /// The state file whose values resources have (default: the
+    /// configuration's backend, else .infra/state.json).
+    #[arg(long, value_name = "FILE")]
+    pub state: Option<PathBuf>,
 }
 
 /// `infra console`.
@@ -525,6 +529,10 @@ pub struct ConsoleArgs {
     /// Variable and const values.
     #[command(flatten)]
     pub inputs: InputArgs,
+    /// The state file whose values resources have (default: the
+    /// configuration's backend, else .infra/state.json).
+    #[arg(long, value_name = "FILE")]
+    pub state: Option<PathBuf>,
 }
 
 /// `infra validate`.
@@ -556,35 +564,38 @@ pub struct FmtArgs {
     pub paths: Vec<PathBuf>,
 }
 
-/// Long flags users type with one dash out of Terraform habit.
-const SINGLE_DASH_FLAGS: &[&str] = &[
-    "chdir",
-    "no-color",
-    "json",
-    "check",
-    "diff",
-    "recursive",
-    "list",
-    "var",
-    "var-file",
-    "out",
-    "target",
-    "replace",
-    "refresh",
-    "parallelism",
-    "auto-approve",
-    "refresh-only",
-    "detailed-exitcode",
-    "lock-timeout",
-    "migrate-state",
-    "force",
-    "version",
-    "help",
-];
+/// Every long flag of every command (`chdir`, `raw`, `auto-approve`...),
+/// from the clap definition, so a flag users type with one dash out of
+/// Terraform habit (`infra output -raw NAME`) is taken for what it is,
+/// whichever command it belongs to.
+fn long_flags() -> std::collections::BTreeSet<String> {
+    fn walk(cmd: &clap::Command, out: &mut std::collections::BTreeSet<String>) {
+        for a in cmd.get_arguments() {
+            out.extend(a.get_long().map(str::to_string));
+            out.extend(
+                a.get_all_aliases()
+                    .into_iter()
+                    .flatten()
+                    .map(str::to_string),
+            );
+        }
+        for sub in cmd.get_subcommands() {
+            walk(sub, out);
+        }
+    }
+    // clap adds these two itself when it builds the command.
+    let mut out: std::collections::BTreeSet<String> = ["help", "version"]
+        .into_iter()
+        .map(str::to_string)
+        .collect();
+    walk(&<Cli as clap::CommandFactory>::command(), &mut out);
+    out
+}
 
 /// Rewrites `-chdir=DIR`-style arguments to `--chdir=DIR`, leaving
 /// everything after a bare `--` alone.
 pub fn normalize_terraform_flags(argv: Vec<OsString>) -> Vec<OsString> {
+    let longs = long_flags();
     let mut out = Vec::with_capacity(argv.len());
     let mut passthrough = false;
     for arg in argv {
@@ -605,7 +616,7 @@ pub fn normalize_terraform_flags(argv: Vec<OsString>) -> Vec<OsString> {
             && !rest.starts_with('-')
         {
             let name = rest.split('=').next().unwrap_or(rest);
-            if SINGLE_DASH_FLAGS.contains(&name) {
+            if name.len() > 1 && longs.contains(name) {
                 out.push(OsString::from(format!("-{s}")));
                 continue;
             }

@@ -55,6 +55,7 @@ pub fn import(
         hook: None,
         schemas: None,
         keep_values: false,
+        stored: None,
     };
     let session = Session::from_shared(root, files.clone(), inputs.clone(), &options)?;
     let declared = !address.module.0.is_empty()

@@ -101,6 +101,7 @@ impl<'a> Evaluation<'a> {
                 hook: Some(self.hook.clone()),
                 schemas: None,
                 keep_values: false,
+                stored: None,
             };
             self.session = Some(Session::new(self.root, self.inputs.clone(), &opts)?);
         }

@@ -561,6 +561,7 @@ fn observed_checks(
         hook: Some(std::rc::Rc::new(Observed { state: observed })),
         schemas: None,
         keep_values: false,
+        stored: None,
     };
     match Session::from_shared(root, files, inputs, &opts) {
         Ok(session) => {
@@ -830,6 +831,7 @@ fn refresh_outputs(
         })),
         schemas: None,
         keep_values: false,
+        stored: None,
     };
     let Ok(session) = Session::from_shared(root, files, inputs.clone(), &opts) else {
         return;

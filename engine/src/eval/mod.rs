@@ -48,6 +48,8 @@ pub(crate) struct Shared {
     pub schemas: Option<Providers>,
     /// See [`EvalOptions::keep_values`].
     pub keep_values: bool,
+    /// See [`EvalOptions::stored`].
+    pub stored: Option<Rc<BTreeMap<ResourceAddress, Value>>>,
 }
 
 impl Shared {
@@ -82,6 +84,11 @@ pub struct EvalOptions {
     /// [`Evaluation::instances`] (the planner, which has them already,
     /// turns it off to save memory: they are left null).
     pub keep_values: bool,
+    /// Without a hook: the values of instances as stored in the state
+    /// (`infra eval`/`console` after an apply, as `terraform console`
+    /// sees them); an instance that is not stored gets the schema-based
+    /// value described at [`EvalOptions::schemas`].
+    pub stored: Option<Rc<BTreeMap<ResourceAddress, Value>>>,
 }
 
 impl Default for EvalOptions {
@@ -91,6 +98,7 @@ impl Default for EvalOptions {
             hook: None,
             schemas: None,
             keep_values: true,
+            stored: None,
         }
     }
 }
@@ -213,6 +221,7 @@ fn new_shared(root: &Path, options: &EvalOptions) -> Rc<Shared> {
         hook: options.hook.clone(),
         schemas: options.schemas.clone(),
         keep_values: options.keep_values,
+        stored: options.stored.clone(),
     })
 }
 

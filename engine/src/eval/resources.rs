@@ -480,9 +480,19 @@ impl ModuleInstance {
                             .instances
                             .iter()
                             .map(|i| {
-                                let v = match schema {
-                                    Some(s) => with_schema_attributes(s, &i.config),
-                                    None => i.config.clone(),
+                                let address = ResourceAddress {
+                                    module: self.path.clone(),
+                                    mode,
+                                    type_name: type_name.to_string(),
+                                    name: name.to_string(),
+                                    key: i.key.clone(),
+                                };
+                                let stored =
+                                    self.shared.stored.as_ref().and_then(|s| s.get(&address));
+                                let v = match (stored, schema) {
+                                    (Some(v), _) => v.clone(),
+                                    (None, Some(s)) => with_schema_attributes(s, &i.config),
+                                    (None, None) => i.config.clone(),
                                 };
                                 (i.key.clone(), v)
                             })

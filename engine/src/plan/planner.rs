@@ -958,6 +958,7 @@ pub fn configure_providers(
         hook: None,
         schemas: None,
         keep_values: false,
+        stored: None,
     };
     let session = Session::from_shared(root, files.clone(), inputs.clone(), &opts)?;
     let configs = session.provider_configs()?;
@@ -976,6 +977,7 @@ fn run_evaluation(
         hook: Some(hook),
         schemas: None,
         keep_values: false,
+        stored: None,
     };
     match Session::from_shared(root, files, inputs, &opts) {
         Ok(s) => s.evaluate_all(),

@@ -85,3 +85,26 @@ fn lock_timeout_takes_terraform_durations_and_refuses_anything_else() {
         assert!(err.contains("1m30s"), "{bad}: {err}");
     }
 }
+
+#[test]
+fn every_long_flag_is_accepted_with_one_dash_as_terraform_users_type_it() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    std::fs::write(
+        dir.path().join("main.infra"),
+        "resource \"infra_data\" \"a\" {\n  input = \"x\"\n}\noutput \"o\" {\n  value = infra_data.a.output\n}\n",
+    )
+    .expect("write config");
+    let chdir = format!("-chdir={}", dir.path().display());
+    let (code, out, err) = run_with_stdin(&[&chdir, "apply", "-auto-approve", "-no-color"], b"");
+    assert_eq!(code, 0, "{out}{err}");
+    // `-raw` and `-show-sensitive` were refused as `-r ...` short flags.
+    let (code, out, err) = run_with_stdin(&[&chdir, "output", "-raw", "o"], b"");
+    assert_eq!((code, out.as_str()), (0, "x"), "{err}");
+    let (code, out, err) = run_with_stdin(&[&chdir, "output", "-show-sensitive", "-json"], b"");
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains("\"o\""), "{out}");
+    // A value after `--` is left alone.
+    let (code, _, err) = run_with_stdin(&[&chdir, "output", "--", "-raw"], b"");
+    assert_eq!(code, 1);
+    assert!(err.contains("-raw"), "{err}");
+}

@@ -231,3 +231,33 @@ resource "infra_data" "m" {
         "      + input  = {\n          + env  = \"dev\"\n          + logs = (known after apply)\n        }",
     );
 }
+
+#[test]
+fn eval_and_console_see_the_applied_values_in_state() {
+    let w = Workdir::new(
+        r#"
+resource "random_id" "x" {
+  byte_length = 4
+}
+resource "random_password" "p" {
+  length = 12
+}
+output "hex" {
+  value = random_id.x.hex
+}
+"#,
+    );
+    let before = w.expect(&["eval", "random_id.x.hex"], 0);
+    assert_eq!(before.stdout, "(known after apply)\n");
+    w.expect(&["apply", "-auto-approve"], 0);
+    let out = w.expect(&["output", "-raw", "hex"], 0);
+    assert_eq!(out.stdout.len(), 8, "{}", out.stdout);
+    let r = w.expect(&["eval", "random_id.x.hex"], 0);
+    assert_eq!(r.stdout, format!("\"{}\"\n", out.stdout));
+    // Sensitive values from state stay redacted.
+    let r = w.expect(&["eval", "random_password.p.result"], 0);
+    assert_eq!(r.stdout, "(sensitive value)\n");
+    // Another state file: the values it holds, here none.
+    let r = w.expect(&["eval", "--state", "elsewhere.json", "random_id.x.hex"], 0);
+    assert_eq!(r.stdout, "(known after apply)\n");
+}
