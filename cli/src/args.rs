@@ -304,6 +304,12 @@ pub struct PlanArgs {
     /// Plan to destroy every object.
     #[arg(long)]
     pub destroy: bool,
+    /// Only read every object and show what changed outside infra, as
+    /// Terraform's `plan -refresh-only`: nothing is planned, nothing is
+    /// written (`infra apply --refresh-only` records it in state). With
+    /// `--detailed-exitcode`, exit 2 when anything changed.
+    #[arg(long, conflicts_with_all = ["destroy", "out", "replace"])]
+    pub refresh_only: bool,
 }
 
 impl PlanArgs {

@@ -13,7 +13,7 @@
 
 use super::workdir::{self, gather_inputs, report};
 use super::{OrFail, Outcome};
-use crate::args::{ApplyArgs, DriftArgs, DriftFormat, StateArgs};
+use crate::args::{ApplyArgs, DriftArgs, DriftFormat, PlanningArgs, StateArgs};
 use crate::render::drift::{Meta, human, json, markdown};
 use crate::render::plan::{Style, drift as plan_drift};
 use crate::{Io, exit};
@@ -209,24 +209,38 @@ fn unchanged_since(
     .with_help("Run `infra drift` again once no apply is running."))
 }
 
-/// Runs `infra apply --refresh-only`: reads every object (the lock held),
-/// shows the drift as `plan` does, and after confirmation (or with
-/// `--auto-approve`; refused when standard input is not a terminal)
-/// writes the refreshed state. Never changes a real object. Exit code 0
-/// when the state is up to date (written, or nothing to write), 1 on an
-/// error or when not approved.
-pub fn refresh_only(args: &ApplyArgs, destroy: bool, base: &Path, io: &mut Io<'_>) -> Outcome {
-    let as_json = args.json;
-    if destroy {
-        let d = Diagnostic::error(
-            "cli::bad-flags",
-            "`--refresh-only` accepts drift into state; it cannot be combined with `infra destroy`",
-        )
-        .with_help("Use `infra apply --refresh-only`.");
-        return Err(d).or_fail(as_json);
-    }
+/// What a refresh-only command read, the lock still held: the stored
+/// state, the state with every object read again, and what changed.
+pub struct Refreshed {
+    /// The runtime the providers and the store run on.
+    pub rt: tokio::runtime::Runtime,
+    /// The state store.
+    pub store: std::sync::Arc<dyn StateStore>,
+    /// The state lock.
+    pub lock: workdir::Held,
+    /// The state as stored.
+    pub stored: State,
+    /// The state with every object read again.
+    pub refreshed: State,
+    /// What changed outside infra, object by object.
+    pub drift: Vec<infra_engine::plan::Drift>,
+}
+
+/// Reads every object of the stored state with the lock held
+/// (`operation` names the command in the lock), for `apply
+/// --refresh-only` and `plan --refresh-only`. `None` when there is no
+/// state yet.
+///
+/// # Errors
+/// The configuration, the backend, the lock, or an object that could not
+/// be read (then nothing is written).
+pub fn refresh_with_lock(
+    planning: &PlanningArgs,
+    base: &Path,
+    as_json: bool,
+    operation: &str,
+) -> Result<Option<Refreshed>, super::Failed> {
     let rt = workdir::runtime().or_fail(as_json)?;
-    let planning = &args.planning;
     let prepared = (|| {
         let consts = workdir::const_inputs(&planning.inputs.consts);
         let store = workdir::store(base, &planning.state, consts)?;
@@ -241,25 +255,12 @@ pub fn refresh_only(args: &ApplyArgs, destroy: bool, base: &Path, io: &mut Io<'_
         Ok::<_, Vec<Diagnostic>>((store, inputs, options))
     })();
     let (store, inputs, options) = prepared.or_fail(as_json)?;
-    let lock =
-        workdir::lock(&rt, &*store, &planning.state, "apply -refresh-only").or_fail(as_json)?;
-    let stored = match workdir::read(&rt, &*store).or_fail(as_json)? {
-        Some(s) => s,
-        None => {
-            if as_json {
-                let _ = writeln!(
-                    io.out,
-                    "{}",
-                    serde_json::json!({"type": "refresh", "changed": [], "missing": [], "written": false})
-                );
-            } else {
-                let _ = writeln!(io.out, "No state yet: there is nothing to refresh.");
-            }
-            return Ok(exit::OK);
-        }
+    let lock = workdir::lock(&rt, &*store, &planning.state, operation).or_fail(as_json)?;
+    let Some(stored) = workdir::read(&rt, &*store).or_fail(as_json)? else {
+        return Ok(None);
     };
     let providers = workdir::providers_for(base, &rt).or_fail(as_json)?;
-    let (mut refreshed, drift) = refresh_state(
+    let (refreshed, drift) = refresh_state(
         base,
         &inputs,
         &providers,
@@ -277,6 +278,52 @@ pub fn refresh_only(args: &ApplyArgs, destroy: bool, base: &Path, io: &mut Io<'_
             )
         }
     })?;
+    Ok(Some(Refreshed {
+        rt,
+        store,
+        lock,
+        stored,
+        refreshed,
+        drift,
+    }))
+}
+
+/// Runs `infra apply --refresh-only`: reads every object (the lock held),
+/// shows the drift as `plan` does, and after confirmation (or with
+/// `--auto-approve`; refused when standard input is not a terminal)
+/// writes the refreshed state. Never changes a real object. Exit code 0
+/// when the state is up to date (written, or nothing to write), 1 on an
+/// error or when not approved.
+pub fn refresh_only(args: &ApplyArgs, destroy: bool, base: &Path, io: &mut Io<'_>) -> Outcome {
+    let as_json = args.json;
+    if destroy {
+        let d = Diagnostic::error(
+            "cli::bad-flags",
+            "`--refresh-only` accepts drift into state; it cannot be combined with `infra destroy`",
+        )
+        .with_help("Use `infra apply --refresh-only`.");
+        return Err(d).or_fail(as_json);
+    }
+    let Some(Refreshed {
+        rt,
+        store,
+        lock,
+        stored,
+        mut refreshed,
+        drift,
+    }) = refresh_with_lock(&args.planning, base, as_json, "apply -refresh-only")?
+    else {
+        if as_json {
+            let _ = writeln!(
+                io.out,
+                "{}",
+                serde_json::json!({"type": "refresh", "changed": [], "missing": [], "written": false})
+            );
+        } else {
+            let _ = writeln!(io.out, "No state yet: there is nothing to refresh.");
+        }
+        return Ok(exit::OK);
+    };
     let style = Style::new(io.color);
     let names = |missing: bool| -> Vec<String> {
         drift

@@ -13,6 +13,7 @@ mod init;
 mod output;
 mod plan;
 mod provider;
+mod refresh_plan;
 mod state;
 mod validate;
 mod workdir;

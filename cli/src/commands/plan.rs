@@ -70,6 +70,9 @@ pub fn make_plan(
 
 /// Runs `infra plan`.
 pub fn run(args: &PlanArgs, base: &Path, io: &mut Io<'_>) -> Outcome {
+    if args.refresh_only {
+        return super::refresh_plan::run(args, base, io);
+    }
     let format = args.output_format();
     let as_json = format == PlanFormat::Json;
     let rt = workdir::runtime().or_fail(as_json)?;

@@ -680,3 +680,41 @@ resource "local_file" "f" {
     let done = apply.finish(std::time::Duration::from_secs(30));
     assert_eq!(done.code, 0, "{}\n{}", done.stdout, done.stderr);
 }
+
+#[test]
+fn plan_refresh_only_shows_outside_changes_and_writes_nothing() {
+    let w = Workdir::new(
+        r#"
+resource "local_file" "a" {
+  filename = "out/a.txt"
+  content  = "a"
+}
+"#,
+    );
+    // No state yet.
+    let r = w.expect(&["plan", "-refresh-only", "-detailed-exitcode"], 0);
+    assert_contains(&r.stdout, "nothing to refresh");
+    w.apply();
+    let r = w.expect(&["plan", "-refresh-only", "-detailed-exitcode"], 0);
+    assert_contains(&r.stdout, "No changes.");
+    w.write("out/a.txt", "edited");
+    let state = w.read(STATE).expect("state");
+    // The Terraform idiom for "did anything change outside?": exit 2.
+    let r = w.expect(
+        &["plan", "-refresh-only", "-detailed-exitcode", "-no-color"],
+        2,
+    );
+    assert_contains(&r.stdout, "# local_file.a has changed");
+    assert_contains(&r.stdout, "This is a refresh-only plan");
+    assert!(!r.stdout.contains("will be"), "{}", r.stdout);
+    let r = w.expect(&["plan", "--refresh-only"], 0);
+    assert_contains(&r.stdout, "# local_file.a has changed");
+    let doc = json(&w, &["plan", "--refresh-only", "--json"], 0);
+    assert_eq!(doc["changed"], serde_json::json!(["local_file.a"]));
+    assert_eq!(w.read(STATE), Some(state), "the state changed");
+    // Flags that would plan something are refused, not ignored.
+    let r = w.expect(&["plan", "--refresh-only", "--refresh=false"], 1);
+    assert_contains(&r.stderr, "cli::bad-flags");
+    let r = w.expect(&["plan", "--refresh-only", "--destroy"], 1);
+    assert_contains(&r.stderr, "cannot be used with");
+}
