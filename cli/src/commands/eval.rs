@@ -1,7 +1,7 @@
 //! `infra eval EXPR` and `infra console`: evaluate expressions in the
 //! context of the configuration.
 
-use super::workdir::{gather_inputs, report, unplanned_options};
+use super::workdir::{gather_inputs, report, unplanned_options_in, workspace};
 use super::{OrFail, Outcome};
 use crate::args::{ConsoleArgs, EvalArgs};
 use crate::{Io, exit};
@@ -31,8 +31,8 @@ fn json_of(v: &Value) -> serde_json::Value {
 /// Runs `infra eval`.
 pub fn run(args: &EvalArgs, base: &Path, io: &mut Io<'_>) -> Outcome {
     let inputs = gather_inputs(&args.inputs, base).or_fail(args.json)?;
-    let v =
-        eval_expression(base, inputs, &unplanned_options(), &args.expression).or_fail(args.json)?;
+    let options = unplanned_options_in(workspace::current(base).or_fail(args.json)?);
+    let v = eval_expression(base, inputs, &options, &args.expression).or_fail(args.json)?;
     if args.json {
         let _ = writeln!(io.out, "{}", json_of(&v));
     } else {
@@ -45,6 +45,7 @@ pub fn run(args: &EvalArgs, base: &Path, io: &mut Io<'_>) -> Outcome {
 /// Exit code 0, or 1 when any expression failed (useful in scripts).
 pub fn console(args: &ConsoleArgs, base: &Path, io: &mut Io<'_>) -> Outcome {
     let inputs = gather_inputs(&args.inputs, base).or_fail(false)?;
+    let options = unplanned_options_in(workspace::current(base).or_fail(false)?);
     let mut code = exit::OK;
     let stdin = std::io::stdin();
     for line in stdin.lock().lines() {
@@ -56,7 +57,7 @@ pub fn console(args: &ConsoleArgs, base: &Path, io: &mut Io<'_>) -> Outcome {
         if line == "exit" {
             break;
         }
-        match eval_expression(base, inputs.clone(), &unplanned_options(), line) {
+        match eval_expression(base, inputs.clone(), &options, line) {
             Ok(v) => {
                 let _ = writeln!(io.out, "{}", value::render(&v));
             }

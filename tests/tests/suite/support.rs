@@ -153,6 +153,8 @@ impl Workdir {
             .env("INFRA_TEST_PROVIDERS", "1")
             .env("NO_COLOR", "1")
             .env("RUST_BACKTRACE", "0")
+            .env_remove("INFRA_WORKSPACE")
+            .env_remove("TF_WORKSPACE")
             .stdin(std::process::Stdio::null());
         c
     }
