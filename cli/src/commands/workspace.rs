@@ -215,7 +215,9 @@ fn delete(
                 "workspace::active",
                 format!("workspace {name:?} is your active workspace: it cannot be deleted"),
             )
-            .with_help("Switch to another workspace (`infra workspace select default`) and try again."),
+            .with_help(
+                "Switch to another workspace (`infra workspace select default`) and try again.",
+            ),
         ]);
     }
     if name == DEFAULT {
@@ -228,8 +230,8 @@ fn delete(
         ]);
     }
     let store = backend.store(name);
-    let lock = workdir::lock(&rt, &*store, &state_args(b), "workspace delete")
-        .map_err(|d| vec![d])?;
+    let lock =
+        workdir::lock(&rt, &*store, &state_args(b), "workspace delete").map_err(|d| vec![d])?;
     let state = workdir::read(&rt, &*store).map_err(|d| vec![d])?;
     let mut tracked: Vec<String> = state
         .iter()

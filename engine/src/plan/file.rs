@@ -120,7 +120,10 @@ struct PlanFile {
     targets: Vec<String>,
     /// The workspace (absent for `default`, and in files written before
     /// workspaces).
-    #[serde(default = "default_workspace", skip_serializing_if = "is_default_workspace")]
+    #[serde(
+        default = "default_workspace",
+        skip_serializing_if = "is_default_workspace"
+    )]
     workspace: String,
     vars: BTreeMap<String, InputFile>,
     consts: BTreeMap<String, InputFile>,

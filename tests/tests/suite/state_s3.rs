@@ -483,7 +483,10 @@ fn environments_example_keeps_three_states_in_s3() {
         run(&["workspace", "new", env]);
         let file = format!("{env}.infravars");
         let applied = run(&["apply", "--auto-approve", "--var-file", &file]);
-        assert_contains(&applied, "Apply complete! Resources: 3 added, 0 changed, 0 destroyed.");
+        assert_contains(
+            &applied,
+            "Apply complete! Resources: 3 added, 0 changed, 0 destroyed.",
+        );
     }
     run(&["workspace", "select", "dev"]);
     let plan = run(&["plan", "--var-file", "dev.infravars", "--no-color"]);
@@ -507,9 +510,15 @@ fn cli_workspaces_live_under_env_prefix_in_s3() {
     let other = Other::new();
     let bucket = s3::bucket("state-cli-ws");
     other.create_bucket(&bucket);
-    let w = Workdir::new(&format!("{}{RESOURCES}", backend(&bucket, "web/state.json")));
+    let w = Workdir::new(&format!(
+        "{}{RESOURCES}",
+        backend(&bucket, "web/state.json")
+    ));
     let created = w.expect(&["workspace", "new", "dev"], 0);
-    assert_contains(&created.stdout, "Created and switched to workspace \"dev\"!");
+    assert_contains(
+        &created.stdout,
+        "Created and switched to workspace \"dev\"!",
+    );
     // As in Terraform, a new S3 workspace is an empty state object.
     assert_eq!(other.keys(&bucket), ["env:/dev/web/state.json"]);
     w.apply();

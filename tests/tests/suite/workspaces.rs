@@ -6,7 +6,7 @@
 //! refused in another workspace; and consts/variables on `output`,
 //! `state` and `validate`. S3 workspaces are in `state_s3.rs`.
 
-use crate::support::{Run, Workdir, assert_contains};
+use crate::support::{Run, Workdir, assert_contains, unwrapped};
 
 const CONFIG: &str = r#"
 variable "size" {
@@ -41,11 +41,7 @@ fn run_env(w: &Workdir, env: (&str, &str), args: &[&str]) -> Run {
         .env(env.0, env.1)
         .output()
         .unwrap_or_else(|e| panic!("cannot run infra {args:?}: {e}"));
-    Run {
-        code: out.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    }
+    Run::of(&out)
 }
 
 #[test]
@@ -110,7 +106,11 @@ fn two_workspaces_keep_separate_states() {
         "\"dev\""
     );
     // INFRA_WORKSPACE overrides the selection for one command.
-    let out = run_env(&w, ("INFRA_WORKSPACE", "prod"), &["output", "--raw", "where"]);
+    let out = run_env(
+        &w,
+        ("INFRA_WORKSPACE", "prod"),
+        &["output", "--raw", "where"],
+    );
     assert_eq!(out.stdout, "out/prod/page.txt");
     let out = run_env(&w, ("TF_WORKSPACE", "prod"), &["state", "list"]);
     assert_eq!(out.stdout, "infra_data.id\nlocal_file.page\n");
@@ -129,7 +129,10 @@ fn list_show_select_and_delete_follow_terraform_rules() {
     let missing = w.expect(&["workspace", "select", "nope"], 1);
     assert_contains(&missing.stderr, "workspace::not-found");
     let created = w.expect(&["workspace", "select", "-or-create", "stage"], 0);
-    assert_contains(&created.stdout, "Created and switched to workspace \"stage\"!");
+    assert_contains(
+        &created.stdout,
+        "Created and switched to workspace \"stage\"!",
+    );
     assert_eq!(
         w.expect(&["workspace", "list"], 0).stdout,
         "  default\n  dev\n* stage\n"
@@ -139,7 +142,11 @@ fn list_show_select_and_delete_follow_terraform_rules() {
     // The environment overrides, and then select/new are refused.
     let shown = run_env(&w, ("INFRA_WORKSPACE", "stage"), &["workspace", "show"]);
     assert_eq!(shown.stdout, "stage\n");
-    let refused = run_env(&w, ("TF_WORKSPACE", "stage"), &["workspace", "select", "default"]);
+    let refused = run_env(
+        &w,
+        ("TF_WORKSPACE", "stage"),
+        &["workspace", "select", "default"],
+    );
     assert_eq!(refused.code, 1);
     assert_contains(&refused.stderr, "workspace::overridden");
     assert_contains(&refused.stderr, "TF_WORKSPACE");
@@ -185,10 +192,7 @@ fn plans_and_drift_name_the_workspace() {
     let json = w.expect(&["plan", "--var", "size=2", "--json"], 0);
     let doc: serde_json::Value = serde_json::from_str(&json.stdout).expect("plan JSON");
     assert_eq!(doc["workspace"], "stage");
-    let md = w.expect(
-        &["plan", "--var", "size=2", "--format", "markdown"],
-        0,
-    );
+    let md = w.expect(&["plan", "--var", "size=2", "--format", "markdown"], 0);
     assert!(
         md.stdout.starts_with("## infra plan — workspace `stage`"),
         "{}",
@@ -212,7 +216,7 @@ fn a_saved_plan_applies_only_in_its_workspace() {
     w.expect(&["workspace", "select", "default"], 0);
     let r = w.expect(&["apply", "dev.plan"], 1);
     assert_contains(&r.stderr, "plan::wrong-workspace");
-    assert_contains(&r.stderr, "infra workspace select dev");
+    assert_contains(&unwrapped(&r.stderr), "infra workspace select dev");
     assert!(w.read(".infra/state.json").is_none());
     let ok = run_env(&w, ("INFRA_WORKSPACE", "dev"), &["apply", "dev.plan"]);
     assert_eq!(ok.code, 0, "{}", ok.stderr);
@@ -253,7 +257,8 @@ fn output_state_and_validate_take_consts() {
         "prod"
     );
     assert_eq!(
-        w.expect(&["state", "list", "--const", "env=prod"], 0).stdout,
+        w.expect(&["state", "list", "--const", "env=prod"], 0)
+            .stdout,
         "infra_data.a\n"
     );
     assert_contains(
@@ -261,17 +266,27 @@ fn output_state_and_validate_take_consts() {
             .stdout,
         "\"prod\"",
     );
-    let pulled: serde_json::Value =
-        serde_json::from_str(&w.expect(&["state", "pull", "--const", "env=prod"], 0).stdout)
-            .expect("state JSON");
+    let pulled: serde_json::Value = serde_json::from_str(
+        &w.expect(&["state", "pull", "--const", "env=prod"], 0)
+            .stdout,
+    )
+    .expect("state JSON");
     assert_eq!(pulled["serial"], 1);
     w.expect(
-        &["state", "mv", "infra_data.a", "infra_data.b", "--const", "env=prod"],
+        &[
+            "state",
+            "mv",
+            "infra_data.a",
+            "infra_data.b",
+            "--const",
+            "env=prod",
+        ],
         0,
     );
     w.expect(&["state", "rm", "infra_data.b", "--const", "env=prod"], 0);
     assert_eq!(
-        w.expect(&["state", "list", "--const", "env=prod"], 0).stdout,
+        w.expect(&["state", "list", "--const", "env=prod"], 0)
+            .stdout,
         ""
     );
     // A malformed input is reported, not ignored.
