@@ -113,6 +113,20 @@ pub enum Command {
     /// Example: infra state list
     #[command(subcommand)]
     State(StateCommand),
+    /// Manage workspaces: named states of one configuration (dev, staging,
+    /// prod), each with its own state in the same backend.
+    ///
+    /// The selected workspace is recorded in `.infra/environment`; the
+    /// INFRA_WORKSPACE environment variable (else Terraform's TF_WORKSPACE)
+    /// overrides it. `infra.workspace` / `terraform.workspace` is its name
+    /// in the configuration. Local state of workspace NAME is in
+    /// `.infra/state.d/NAME/state.json`; in S3, at
+    /// `workspace_key_prefix/NAME/KEY` (`env:/NAME/KEY`). See
+    /// docs/environments.md.
+    ///
+    /// Example: infra workspace new prod
+    #[command(subcommand)]
+    Workspace(WorkspaceCommand),
     /// Remove the state lock left by a command that crashed.
     ///
     /// Only the lock with this id is removed (the id is in the
@@ -151,6 +165,70 @@ pub enum Command {
     /// Example: infra provider serve local
     #[command(subcommand)]
     Provider(ProviderCommand),
+}
+
+/// `infra workspace ...`.
+#[derive(Debug, Subcommand)]
+pub enum WorkspaceCommand {
+    /// List the workspaces, `*` marking the selected one.
+    ///
+    /// Example: infra workspace list
+    List(WorkspaceBackendArgs),
+    /// Print the selected workspace's name.
+    ///
+    /// Example: infra workspace show
+    Show,
+    /// Create a workspace and select it. Its state starts empty.
+    ///
+    /// Example: infra workspace new staging
+    New {
+        /// The name: letters, digits and `-._~$&+:=@`.
+        name: String,
+        /// The backend's consts.
+        #[command(flatten)]
+        backend: WorkspaceBackendArgs,
+    },
+    /// Select a workspace: later commands use its state.
+    ///
+    /// Example: infra workspace select prod
+    Select {
+        /// The workspace.
+        name: String,
+        /// Create the workspace when it does not exist.
+        #[arg(long)]
+        or_create: bool,
+        /// The backend's consts.
+        #[command(flatten)]
+        backend: WorkspaceBackendArgs,
+    },
+    /// Delete a workspace and its state. Refused for `default`, for the
+    /// selected workspace, and (without --force) for a workspace whose
+    /// state still tracks objects.
+    ///
+    /// Example: infra workspace delete staging
+    Delete {
+        /// The workspace.
+        name: String,
+        /// Delete even when its state tracks objects: they stay in the
+        /// real world, no longer managed by infra.
+        #[arg(long)]
+        force: bool,
+        /// The backend's consts.
+        #[command(flatten)]
+        backend: WorkspaceBackendArgs,
+    },
+}
+
+/// What workspace commands need of the backend.
+#[derive(Debug, Args, Clone)]
+pub struct WorkspaceBackendArgs {
+    /// Override a const's default for the backend block: `--const NAME=VALUE`.
+    #[arg(long = "const", value_name = "NAME=VALUE")]
+    pub consts: Vec<String>,
+    /// How long to wait for the state lock (delete), as Terraform writes
+    /// durations: `0s` (default), `30s`.
+    #[arg(long, value_name = "DURATION", default_value = "0s")]
+    pub lock_timeout: String,
 }
 
 /// `infra provider ...`.
@@ -424,6 +502,10 @@ pub struct OutputArgs {
     /// Where the state lives.
     #[command(flatten)]
     pub state: StateArgs,
+    /// Const values for the backend block (variables are accepted and
+    /// checked, as by plan).
+    #[command(flatten)]
+    pub inputs: InputArgs,
 }
 
 /// `infra graph`.
@@ -447,6 +529,9 @@ pub enum StateCommand {
         /// Where the state lives.
         #[command(flatten)]
         state: StateArgs,
+        /// Const values for the backend block (and variables, checked).
+        #[command(flatten)]
+        inputs: InputArgs,
     },
     /// Show one instance's attributes (sensitive ones redacted).
     ///
@@ -457,6 +542,9 @@ pub enum StateCommand {
         /// Where the state lives.
         #[command(flatten)]
         state: StateArgs,
+        /// Const values for the backend block (and variables, checked).
+        #[command(flatten)]
+        inputs: InputArgs,
     },
     /// Forget instances: remove them from state without deleting the
     /// real objects.
@@ -474,6 +562,9 @@ pub enum StateCommand {
         /// Where the state lives.
         #[command(flatten)]
         state: StateArgs,
+        /// Const values for the backend block (and variables, checked).
+        #[command(flatten)]
+        inputs: InputArgs,
     },
     /// Move an instance (or every instance of a resource) to a new address.
     ///
@@ -486,6 +577,9 @@ pub enum StateCommand {
         /// Where the state lives.
         #[command(flatten)]
         state: StateArgs,
+        /// Const values for the backend block (and variables, checked).
+        #[command(flatten)]
+        inputs: InputArgs,
     },
     /// Print the state file to standard output.
     ///
@@ -494,6 +588,9 @@ pub enum StateCommand {
         /// Where the state lives.
         #[command(flatten)]
         state: StateArgs,
+        /// Const values for the backend block (and variables, checked).
+        #[command(flatten)]
+        inputs: InputArgs,
     },
 }
 
@@ -547,6 +644,10 @@ pub struct ValidateArgs {
     /// Print diagnostics as a JSON array on standard output.
     #[arg(long)]
     pub json: bool,
+    /// Variable and const values: the `backend` block is checked with
+    /// them; a const it needs that has no value skips that check only.
+    #[command(flatten)]
+    pub inputs: InputArgs,
 }
 
 /// `infra fmt`.

@@ -527,6 +527,38 @@ pub const CODES: &[Code] = &[
         "a saved plan was made against another state serial or lineage",
     ),
     code(
+        "plan::wrong-workspace",
+        "a saved plan was made in another workspace than the one selected",
+    ),
+    code(
+        "workspace::invalid-name",
+        "a workspace name (argument, INFRA_WORKSPACE/TF_WORKSPACE or .infra/environment) that is empty or not URL-safe",
+    ),
+    code(
+        "workspace::not-found",
+        "`infra workspace select`/`delete`: the workspace does not exist",
+    ),
+    code(
+        "workspace::exists",
+        "`infra workspace new`: the workspace exists already",
+    ),
+    code(
+        "workspace::overridden",
+        "INFRA_WORKSPACE or TF_WORKSPACE chooses the workspace, so it cannot be selected or created under another name (a warning in `list`)",
+    ),
+    code(
+        "workspace::active",
+        "`infra workspace delete` of the selected workspace",
+    ),
+    code(
+        "workspace::default",
+        "`infra workspace delete default`: the default workspace cannot be deleted",
+    ),
+    code(
+        "workspace::not-empty",
+        "`infra workspace delete` of a workspace whose state tracks objects, without --force",
+    ),
+    code(
         "plan::config-changed",
         "the configuration changed since the saved plan was made",
     ),

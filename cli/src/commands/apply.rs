@@ -42,6 +42,10 @@ pub fn run(args: &ApplyArgs, destroy: bool, base: &Path, io: &mut Io<'_>) -> Out
         },
         None => workdir::const_inputs(&args.planning.inputs.consts),
     };
+    let workspace = workdir::workspace::current(base).or_fail(json)?;
+    if let Some((plan, _)) = &saved {
+        wrong_workspace(&plan.workspace, &workspace).or_fail(json)?;
+    }
     let store = workdir::store(base, &args.planning.state, consts).or_fail(json)?;
     let op = if destroy { "destroy" } else { "apply" };
     let lock = workdir::lock(&rt, &*store, &args.planning.state, op).or_fail(json)?;
@@ -66,7 +70,7 @@ pub fn run(args: &ApplyArgs, destroy: bool, base: &Path, io: &mut Io<'_>) -> Out
         interrupt: Arc::new(AtomicBool::new(false)),
         abandon: Arc::new(AtomicBool::new(false)),
         stop_timeout,
-        workspace: "default".into(),
+        workspace,
     };
     watch_interrupts(&rt, &options.interrupt, &options.abandon);
     let providers = workdir::providers_for(base, &rt).or_fail(json)?;
@@ -103,6 +107,26 @@ pub fn run(args: &ApplyArgs, destroy: bool, base: &Path, io: &mut Io<'_>) -> Out
     std::mem::forget(plan);
     std::mem::forget(result);
     Ok(code)
+}
+
+/// A saved plan made in workspace `planned` cannot be applied in
+/// `current` (mirrors Terraform's check of a plan file's workspace).
+///
+/// # Errors
+/// `plan::wrong-workspace` when they differ.
+fn wrong_workspace(planned: &str, current: &str) -> Result<(), Diagnostic> {
+    if planned == current {
+        return Ok(());
+    }
+    Err(Diagnostic::error(
+        "plan::wrong-workspace",
+        format!(
+            "the plan file describes changes to the {planned:?} workspace, but the {current:?} workspace is in use"
+        ),
+    )
+    .with_help(format!(
+        "Applying it here would store its state in the wrong place. Run `infra workspace select {planned}` (or set INFRA_WORKSPACE={planned}) and apply it again."
+    )))
 }
 
 /// Without a saved plan: plans now, shows the plan, and asks for approval

@@ -77,7 +77,7 @@ pub fn run(args: &DriftArgs, base: &Path, io: &mut Io<'_>) -> Outcome {
         let options = DriftOptions {
             targets: targets(&args.target)?,
             parallelism: args.parallelism.max(1),
-            workspace: workdir::WORKSPACE.into(),
+            workspace: workdir::workspace::current(base).map_err(|d| vec![d])?,
             ignore: IgnoreFile::load(base)?,
             today: Date::today_utc(),
         };
@@ -105,6 +105,7 @@ pub fn run(args: &DriftArgs, base: &Path, io: &mut Io<'_>) -> Outcome {
         version: env!("CARGO_PKG_VERSION"),
         time: &time,
         exit_code: code,
+        workspace: &options.workspace,
     };
     match format {
         DriftFormat::Human => {
@@ -112,6 +113,9 @@ pub fn run(args: &DriftArgs, base: &Path, io: &mut Io<'_>) -> Outcome {
                 drift.errors.iter().map(|e| e.diagnostic.clone()).collect();
             diags.extend(drift.warnings.iter().cloned());
             report(io, &diags, false);
+            if options.workspace != infra_engine::state::workspaces::DEFAULT {
+                let _ = writeln!(io.out, "Workspace: {}\n", options.workspace);
+            }
             let _ = write!(io.out, "{}", human(&drift, Style::new(io.color)));
         }
         DriftFormat::Markdown => {
@@ -248,7 +252,7 @@ pub fn refresh_with_lock(
         let options = DriftOptions {
             targets: targets(&planning.target)?,
             parallelism: planning.parallelism.max(1),
-            workspace: workdir::WORKSPACE.into(),
+            workspace: workdir::workspace::current(base).map_err(|d| vec![d])?,
             ignore: IgnoreFile::default(),
             today: Date::today_utc(),
         };

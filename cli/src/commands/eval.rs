@@ -1,7 +1,7 @@
 //! `infra eval EXPR` and `infra console`: evaluate expressions in the
 //! context of the configuration.
 
-use super::workdir::{self, gather_inputs, report, unplanned_options};
+use super::workdir::{self, gather_inputs, report, unplanned_options_in, workspace};
 use super::{OrFail, Outcome};
 use crate::args::{ConsoleArgs, EvalArgs, StateArgs};
 use crate::{Io, exit};
@@ -32,7 +32,7 @@ fn options_with_state(
     let rt = workdir::runtime().map_err(|d| vec![d])?;
     let store = workdir::store(base, &args, inputs.clone())?;
     let stored = workdir::read(&rt, &*store).map_err(|d| vec![d])?;
-    let mut options = unplanned_options();
+    let mut options = unplanned_options_in(workspace::current(base).map_err(|d| vec![d])?);
     if let Some(s) = stored {
         let values = s
             .resources

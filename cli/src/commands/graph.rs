@@ -1,7 +1,7 @@
 //! `infra graph`: the resource instances and their dependencies (from
 //! references and `depends_on`) in DOT, for Graphviz.
 
-use super::workdir::{gather_inputs, unplanned_options};
+use super::workdir::{gather_inputs, unplanned_options_in, workspace};
 use super::{OrFail, Outcome};
 use crate::args::GraphArgs;
 use crate::{Io, exit};
@@ -13,7 +13,8 @@ use std::path::Path;
 /// Runs `infra graph`.
 pub fn run(args: &GraphArgs, base: &Path, io: &mut Io<'_>) -> Outcome {
     let inputs = gather_inputs(&args.inputs, base).or_fail(false)?;
-    let ev = evaluate(base, inputs, &unplanned_options());
+    let options = unplanned_options_in(workspace::current(base).or_fail(false)?);
+    let ev = evaluate(base, inputs, &options);
     if infra_lang::diagnostic::has_errors(&ev.diagnostics) {
         return Err(ev.diagnostics).or_fail(false);
     }

@@ -44,7 +44,7 @@ fn import(args: &ImportArgs, base: &Path, io: &mut Io<'_>) -> Result<(), Vec<Dia
             &mut state,
             &address,
             &args.id,
-            "default",
+            &workdir::workspace::current(base).map_err(|d| vec![d])?,
             rt.handle(),
         )?;
         // The object a killed apply may have left at this address is

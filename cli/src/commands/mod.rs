@@ -17,6 +17,7 @@ mod refresh_plan;
 mod state;
 mod validate;
 mod workdir;
+mod workspace;
 
 pub use workdir::{PluginLauncher, launch_plugin, providers_with};
 
@@ -114,6 +115,7 @@ fn run(command: Command, base: &Path, io: &mut Io<'_>) -> Outcome {
         Command::Destroy(a) => apply::run(&a, true, base, io),
         Command::Output(a) => output::run(&a, base, io),
         Command::State(c) => state::run(&c, base, io),
+        Command::Workspace(c) => workspace::run(&c, base, io),
         Command::ForceUnlock(a) => force_unlock::run(&a, base, io),
         Command::Import(a) => import::run(&a, base, io),
         Command::Graph(a) => graph::run(&a, base, io),

@@ -15,7 +15,12 @@ use std::path::Path;
 /// Runs `infra output`.
 pub fn run(args: &OutputArgs, base: &Path, io: &mut Io<'_>) -> Outcome {
     let rt = workdir::runtime().or_fail(args.json)?;
-    let store = workdir::store(base, &args.state, Inputs::default()).or_fail(args.json)?;
+    let inputs = workdir::checked_inputs(&args.inputs, base).or_fail(args.json)?;
+    let consts = Inputs {
+        consts: inputs.consts,
+        ..Inputs::default()
+    };
+    let store = workdir::store(base, &args.state, consts).or_fail(args.json)?;
     let state = workdir::read(&rt, &*store)
         .or_fail(args.json)?
         .unwrap_or_default();

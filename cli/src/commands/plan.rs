@@ -45,7 +45,7 @@ pub fn make_plan(
         replace: parse(&args.replace)?,
         destroy,
         parallelism: args.parallelism,
-        workspace: "default".into(),
+        workspace: workdir::workspace::current(base).map_err(|d| vec![d])?,
     };
     let providers = workdir::providers_for(base, rt)?;
     let stored = || workdir::read(rt, store).map_err(|d| vec![d]);

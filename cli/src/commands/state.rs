@@ -4,7 +4,7 @@
 
 use super::workdir;
 use super::{OrFail, Outcome};
-use crate::args::{StateArgs, StateCommand};
+use crate::args::{InputArgs, StateArgs, StateCommand};
 use crate::{Io, exit};
 use infra_engine::addr::{ResourceAddress, Target};
 use infra_engine::eval::Inputs;
@@ -27,9 +27,15 @@ struct Ctx {
 }
 
 impl Ctx {
-    fn open(base: &Path, args: &StateArgs) -> Result<Ctx, Diagnostic> {
+    /// The store of the selected workspace, the backend evaluated with
+    /// the consts of `inputs` (every input is checked).
+    fn open(base: &Path, args: &StateArgs, inputs: &InputArgs) -> Result<Ctx, Diagnostic> {
         let rt = workdir::runtime()?;
-        let store = workdir::store(base, args, Inputs::default()).map_err(first)?;
+        let consts = Inputs {
+            consts: workdir::checked_inputs(inputs, base).map_err(first)?.consts,
+            ..Inputs::default()
+        };
+        let store = workdir::store(base, args, consts).map_err(first)?;
         Ok(Ctx { rt, store })
     }
 }
@@ -88,7 +94,11 @@ fn mutate(
 /// Runs one `infra state` subcommand.
 pub fn run(cmd: &StateCommand, base: &Path, io: &mut Io<'_>) -> Outcome {
     let result: Result<Vec<String>, Diagnostic> = match cmd {
-        StateCommand::List { addresses, state } => Ctx::open(base, state).and_then(|c| {
+        StateCommand::List {
+            addresses,
+            state,
+            inputs,
+        } => Ctx::open(base, state, inputs).and_then(|c| {
             let ts = targets(addresses)?;
             let s = workdir::read(&c.rt, &*c.store)?.unwrap_or_default();
             // Unconfirmed creates are not instances: reported beside the
@@ -111,10 +121,14 @@ pub fn run(cmd: &StateCommand, base: &Path, io: &mut Io<'_>) -> Outcome {
                 .map(ToString::to_string)
                 .collect())
         }),
-        StateCommand::Show { address, state } => ResourceAddress::parse(address)
+        StateCommand::Show {
+            address,
+            state,
+            inputs,
+        } => ResourceAddress::parse(address)
             .map_err(|e| Diagnostic::error("cli::bad-address", e.to_string()))
             .and_then(|a| {
-                let s = load(&Ctx::open(base, state)?)?;
+                let s = load(&Ctx::open(base, state, inputs)?)?;
                 let inst = s.resources.get(&a).ok_or_else(|| {
                     Diagnostic::error("state::no-instance", format!("`{a}` is not in the state"))
                         .with_help("`infra state list` shows what is.")
@@ -132,8 +146,9 @@ pub fn run(cmd: &StateCommand, base: &Path, io: &mut Io<'_>) -> Outcome {
             addresses,
             pending,
             state,
+            inputs,
         } => targets(addresses).and_then(|ts| {
-            mutate(&Ctx::open(base, state)?, state, "state rm", |s| {
+            mutate(&Ctx::open(base, state, inputs)?, state, "state rm", |s| {
                 let gone: Vec<ResourceAddress> = if *pending {
                     Vec::new()
                 } else {
@@ -183,8 +198,10 @@ pub fn run(cmd: &StateCommand, base: &Path, io: &mut Io<'_>) -> Outcome {
             source,
             destination,
             state,
-        } => Ctx::open(base, state).and_then(|c| move_instances(&c, state, source, destination)),
-        StateCommand::Pull { state } => Ctx::open(base, state)
+            inputs,
+        } => Ctx::open(base, state, inputs)
+            .and_then(|c| move_instances(&c, state, source, destination)),
+        StateCommand::Pull { state, inputs } => Ctx::open(base, state, inputs)
             .and_then(|c| load(&c))
             .map(|s| vec![file::to_text(&s).trim_end().to_string()]),
     };

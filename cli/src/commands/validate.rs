@@ -1,6 +1,7 @@
 //! `infra validate [--json]`: every static check, including resource
-//! blocks against provider schemas and the `backend` block's arguments;
-//! no provider or state store contacted.
+//! blocks against provider schemas and the `backend` block's arguments
+//! (evaluated with the `--const` values given; a const without a value
+//! skips that check only); no provider or state store contacted.
 
 use crate::args::ValidateArgs;
 use crate::{Io, exit, render};
@@ -9,6 +10,16 @@ use std::path::Path;
 /// Runs `infra validate` on the module in `base`.
 pub fn run(args: &ValidateArgs, base: &Path, io: &mut Io<'_>) -> super::Outcome {
     let mut diags = infra_engine::config::validate_dir_with(base, &super::workdir::providers());
+    let consts = match super::workdir::checked_inputs(&args.inputs, base) {
+        Ok(inputs) => infra_engine::eval::Inputs {
+            consts: inputs.consts,
+            ..Default::default()
+        },
+        Err(d) => {
+            diags.extend(d);
+            infra_engine::eval::Inputs::default()
+        }
+    };
     if !infra_lang::diagnostic::has_errors(&diags) {
         // The backend block's type and arguments (offline: a store is only
         // built, never contacted).
@@ -16,8 +27,10 @@ pub fn run(args: &ValidateArgs, base: &Path, io: &mut Io<'_>) -> super::Outcome 
             state: None,
             lock_timeout: "0s".into(),
         };
-        if let Err(d) = super::workdir::store(base, &state, infra_engine::eval::Inputs::default()) {
-            diags.extend(d);
+        if let Err(d) = super::workdir::backend(base, &state, consts) {
+            // A const the backend needs and nobody gave: the commands that
+            // open the state require it; validate checks the rest.
+            diags.extend(d.into_iter().filter(|d| d.code != "const::missing-value"));
         }
     }
     let errors = infra_lang::diagnostic::has_errors(&diags);

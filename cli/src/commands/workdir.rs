@@ -4,9 +4,10 @@
 
 mod approval;
 mod inputs;
+pub mod workspace;
 
 pub use approval::approve;
-pub use inputs::{const_inputs, gather_inputs};
+pub use inputs::{checked_inputs, const_inputs, gather_inputs};
 
 use crate::args::StateArgs;
 use crate::{Io, render};
@@ -14,9 +15,10 @@ use infra_engine::eval::{EvalOptions, Inputs, backend_config};
 use infra_engine::plugins::{PluginRequirement, cliconfig, plugins_for};
 use infra_engine::provider::{Provider, Providers};
 use infra_engine::state::local::{DEFAULT_PATH, LocalStore};
+use infra_engine::state::workspaces::{Backend, LocalBackend};
 use infra_engine::state::{LockGuard, LockInfo, State, StateError, StateStore};
 use infra_lang::{Diagnostic, Value};
-use infra_providers::aws::state_store::S3Store;
+use infra_providers::aws::state_workspaces::S3Backend;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
@@ -122,6 +124,15 @@ pub fn unplanned_options() -> EvalOptions {
     }
 }
 
+/// Evaluation without planning in `workspace` (`eval`, `console`,
+/// `graph`): [`unplanned_options`] with `infra.workspace` set.
+pub fn unplanned_options_in(workspace: String) -> EvalOptions {
+    EvalOptions {
+        workspace,
+        ..unplanned_options()
+    }
+}
+
 /// A multi-threaded tokio runtime for provider calls.
 ///
 /// # Errors
@@ -134,41 +145,63 @@ pub fn runtime() -> Result<tokio::runtime::Runtime, Diagnostic> {
         .map_err(|e| Diagnostic::error("cli::runtime", format!("cannot start the runtime: {e}")))
 }
 
-/// The workspace commands work in (workspaces cannot be chosen yet).
-pub const WORKSPACE: &str = "default";
-
 /// The backend types.
 const BACKENDS: &[&str] = &["local", "s3"];
 
-/// The local state file: `--state FILE`, else the `backend "local"`
-/// block's `path`, else `.infra/state.json`, relative to `base`.
-pub fn local_store(base: &Path, args: &StateArgs, configured: Option<&Path>) -> LocalStore {
+/// The local state file of the default workspace: `--state FILE`, else
+/// the `backend "local"` block's `path`, else `.infra/state.json`,
+/// relative to `base`.
+fn local_path(base: &Path, args: &StateArgs, configured: Option<&Path>) -> PathBuf {
     let path = match (&args.state, configured) {
         (Some(p), _) => p.clone(),
         (None, Some(p)) => p.to_path_buf(),
         (None, None) => PathBuf::from(DEFAULT_PATH),
     };
     if path.is_absolute() {
-        LocalStore::new(path)
+        path
     } else {
-        LocalStore::new(base.join(path))
+        base.join(path)
     }
 }
 
-/// The state store the configuration in `base` names in its `backend`
-/// block (`consts` for `const.` references in it): the local file by
-/// default.
+/// The local state file of the default workspace (see `local_path`).
+pub fn local_store(base: &Path, args: &StateArgs, configured: Option<&Path>) -> LocalStore {
+    LocalStore::new(local_path(base, args, configured))
+}
+
+/// The local backend: workspaces next to the default state file, or all
+/// in the one `--state FILE`.
+fn local_backend(base: &Path, args: &StateArgs, configured: Option<&Path>) -> LocalBackend {
+    LocalBackend::new(local_path(base, args, configured), args.state.is_some())
+}
+
+/// The state store of the selected workspace (see [`workspace::selected`])
+/// in the backend the configuration in `base` names (see [`backend`]).
 ///
 /// # Errors
-/// The backend block does not evaluate, has an unknown type or bad
-/// arguments; `--state` with a backend other than `local`.
+/// As [`backend`]; an invalid workspace name.
 pub fn store(
     base: &Path,
     args: &StateArgs,
     consts: Inputs,
 ) -> Result<Arc<dyn StateStore>, Vec<Diagnostic>> {
+    let ws = workspace::current(base).map_err(|d| vec![d])?;
+    Ok(backend(base, args, consts)?.store(&ws))
+}
+
+/// The backend the configuration in `base` names in its `backend` block
+/// (`consts` for `const.` references in it): local files by default.
+///
+/// # Errors
+/// The backend block does not evaluate, has an unknown type or bad
+/// arguments; `--state` with a backend other than `local`.
+pub fn backend(
+    base: &Path,
+    args: &StateArgs,
+    consts: Inputs,
+) -> Result<Arc<dyn Backend>, Vec<Diagnostic>> {
     let Some(b) = backend_config(base, consts)? else {
-        return Ok(Arc::new(local_store(base, args, None)));
+        return Ok(Arc::new(local_backend(base, args, None)));
     };
     let here = |d: Diagnostic| -> Diagnostic {
         if d.source.is_some() {
@@ -180,7 +213,7 @@ pub fn store(
     match b.kind.as_str() {
         "local" => {
             let Value::Object(m) = &b.config else {
-                return Ok(Arc::new(local_store(base, args, None)));
+                return Ok(Arc::new(local_backend(base, args, None)));
             };
             let mut diags = Vec::new();
             for name in m.keys().filter(|k| k.as_str() != "path") {
@@ -209,7 +242,7 @@ pub fn store(
                 }
             };
             if diags.is_empty() {
-                Ok(Arc::new(local_store(base, args, path.as_deref())))
+                Ok(Arc::new(local_backend(base, args, path.as_deref())))
             } else {
                 Err(diags)
             }
@@ -227,9 +260,9 @@ pub fn store(
                     .with_help("Drop --state; the backend block says where the state is."),
                 ]);
             }
-            let store = S3Store::from_backend(&b.config, WORKSPACE)
+            let backend = S3Backend::from_backend(&b.config)
                 .map_err(|ds| ds.into_iter().map(here).collect::<Vec<_>>())?;
-            Ok(Arc::new(store))
+            Ok(Arc::new(backend))
         }
         other => {
             let help = match infra_lang::diagnostic::did_you_mean(other, BACKENDS.iter().copied()) {

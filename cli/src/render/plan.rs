@@ -443,6 +443,10 @@ pub fn drift(out: &mut String, drift: &[Drift], style: Style) {
 /// The whole human plan; `summary` is the plan's [`Plan::summary`].
 pub fn render(plan: &Plan, summary: &Summary, style: Style) -> String {
     let mut out = String::new();
+    // The workspace is named unless it is `default` (docs/environments.md).
+    if plan.workspace != infra_engine::state::workspaces::DEFAULT {
+        let _ = writeln!(out, "Workspace: {}\n", style.bold(&plan.workspace));
+    }
     drift(&mut out, &plan.drift, style);
     if !plan.has_changes() {
         let _ = writeln!(

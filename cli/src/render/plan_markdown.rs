@@ -452,7 +452,11 @@ fn warnings(plan: &Plan) -> String {
 /// warnings; `saved`, the path of the saved plan (`-out FILE`), named
 /// last. `summary` is the plan's [`Plan::summary`].
 pub fn render(plan: &Plan, summary: &Summary, saved: Option<&str>) -> String {
-    let mut out = "## infra plan\n\n".to_string();
+    let mut out = if plan.workspace == infra_engine::state::workspaces::DEFAULT {
+        "## infra plan\n\n".to_string()
+    } else {
+        format!("## infra plan — workspace {}\n\n", code(&plan.workspace))
+    };
     let saved_span = saved.map(code);
     let saved = saved
         .map(|p| {

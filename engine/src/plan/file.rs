@@ -118,8 +118,23 @@ struct PlanFile {
     moves: Vec<(String, String)>,
     #[serde(default)]
     targets: Vec<String>,
+    /// The workspace (absent for `default`, and in files written before
+    /// workspaces).
+    #[serde(
+        default = "default_workspace",
+        skip_serializing_if = "is_default_workspace"
+    )]
+    workspace: String,
     vars: BTreeMap<String, InputFile>,
     consts: BTreeMap<String, InputFile>,
+}
+
+fn default_workspace() -> String {
+    crate::state::workspaces::DEFAULT.to_string()
+}
+
+fn is_default_workspace(w: &String) -> bool {
+    w == crate::state::workspaces::DEFAULT
 }
 
 fn inputs_to_file(m: &BTreeMap<String, InputValue>) -> BTreeMap<String, InputFile> {
@@ -232,6 +247,7 @@ pub fn to_text(plan: &Plan, inputs: &Inputs) -> String {
             .map(|m| (m.from.to_string(), m.to.to_string()))
             .collect(),
         targets: plan.targets.clone(),
+        workspace: plan.workspace.clone(),
         vars: inputs_to_file(&inputs.vars),
         consts: inputs_to_file(&inputs.consts),
     };
@@ -314,6 +330,7 @@ pub fn from_text(text: &str) -> Result<(Plan, Inputs), String> {
         prior_serial: f.prior_serial,
         destroy: f.destroy,
         targets: f.targets,
+        workspace: f.workspace,
         config_hash: f.config_hash,
         warnings: Vec::new(),
         recovered: None,

@@ -170,5 +170,6 @@ pub fn to_json(plan: &Plan) -> Json {
         "output_changes": output_changes,
         "resource_drift": drift,
         "targets": plan.targets,
+        "workspace": plan.workspace,
     })
 }

@@ -205,6 +205,9 @@ pub struct Plan {
     pub destroy: bool,
     /// `--target` addresses in effect.
     pub targets: Vec<String>,
+    /// The workspace whose state the plan was made against (`default`
+    /// unless another is selected); apply refuses it in another.
+    pub workspace: String,
     /// SHA-256 of the configuration files, hex.
     pub config_hash: String,
     /// Warnings met while planning.

@@ -19,6 +19,7 @@ pub const DEFAULT_PATH: &str = ".infra/state.json";
 /// A state file on the local disk.
 pub struct LocalStore {
     path: PathBuf,
+    workspace: String,
     journal: Mutex<Option<File>>,
 }
 
@@ -57,8 +58,16 @@ impl LocalStore {
     pub fn new(path: impl Into<PathBuf>) -> LocalStore {
         LocalStore {
             path: path.into(),
+            workspace: super::workspaces::DEFAULT.to_string(),
             journal: Mutex::new(None),
         }
+    }
+
+    /// The store named as the state of `workspace` (recorded in its lock).
+    #[must_use]
+    pub fn with_workspace(mut self, workspace: &str) -> LocalStore {
+        self.workspace = workspace.to_string();
+        self
     }
 
     /// The state file's path.
@@ -106,6 +115,7 @@ impl LocalStore {
             Ok(()) => {
                 let info = LockInfo {
                     path: path.display().to_string(),
+                    workspace: self.workspace.clone(),
                     ..info.clone()
                 };
                 let text = serde_json::to_string(&info).unwrap_or_default();
@@ -367,6 +377,10 @@ impl LocalStore {
 impl StateStore for LocalStore {
     fn describe(&self) -> String {
         self.path.display().to_string()
+    }
+
+    fn workspace(&self) -> &str {
+        &self.workspace
     }
 
     async fn lock(

@@ -10,6 +10,7 @@ pub mod local;
 pub mod pending;
 pub mod private;
 mod store;
+pub mod workspaces;
 
 pub use pending::{Pending, PendingOperation};
 pub use store::{LockGuard, LockInfo, StateError, StateStore};

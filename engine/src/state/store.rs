@@ -27,6 +27,10 @@ pub struct LockInfo {
     /// `s3://bucket/key.lock`); filled in by the store.
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub path: String,
+    /// The workspace whose state is locked; filled in by the store (empty
+    /// in locks written before workspaces, which are `default`'s).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub workspace: String,
 }
 
 impl LockInfo {
@@ -52,6 +56,16 @@ impl LockInfo {
             version: env!("CARGO_PKG_VERSION").to_string(),
             created: infra_stdlib::rfc3339_utc(secs),
             path: String::new(),
+            workspace: String::new(),
+        }
+    }
+
+    /// ` of workspace `dev``, for messages; empty for `default`.
+    pub fn workspace_note(&self) -> String {
+        if self.workspace.is_empty() || self.workspace == super::workspaces::DEFAULT {
+            String::new()
+        } else {
+            format!(" of workspace `{}`", self.workspace)
         }
     }
 
@@ -67,8 +81,8 @@ impl LockInfo {
 pub enum StateError {
     /// Another process holds the lock.
     #[error(
-        "the state is locked by {} (`infra {}`, pid {}) since {}; lock id {}",
-        .0.who, .0.operation, .0.pid, .0.created, .0.id
+        "the state{} is locked by {} (`infra {}`, pid {}) since {}; lock id {}",
+        .0.workspace_note(), .0.who, .0.operation, .0.pid, .0.created, .0.id
     )]
     Locked(Box<LockInfo>),
     /// The lock could not be taken, and its holder is unknown.
@@ -225,6 +239,12 @@ pub trait LockGuard: Send {
 pub trait StateStore: Send + Sync {
     /// Where the state is, for messages: `.infra/state.json`.
     fn describe(&self) -> String;
+
+    /// The workspace whose state this is (`default` unless the store was
+    /// made for another).
+    fn workspace(&self) -> &str {
+        super::workspaces::DEFAULT
+    }
 
     /// Takes the lock, retrying until `timeout` passes.
     ///

@@ -22,6 +22,7 @@ pub mod s3_object_data;
 pub mod s3_objects_data;
 pub mod session;
 pub mod state_store;
+pub mod state_workspaces;
 
 use crate::framework::{DataSource, NativeProvider, ProviderSpec, ResourceType};
 use crate::object::{Attrs, attrs, boolean, finish, get, integer, string};

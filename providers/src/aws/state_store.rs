@@ -329,6 +329,7 @@ struct Current {
 pub struct S3Store {
     config: S3BackendConfig,
     state_key: String,
+    workspace: String,
     client: OnceCell<Client>,
     /// What `read` or `write` last saw: `Some(None)` — no state object.
     seen: Mutex<Option<Option<Current>>>,
@@ -348,6 +349,7 @@ impl S3Store {
     pub fn new(config: S3BackendConfig, workspace: &str) -> S3Store {
         S3Store {
             state_key: config.state_key(workspace),
+            workspace: workspace.to_string(),
             config,
             client: OnceCell::new(),
             seen: Mutex::new(None),
@@ -537,7 +539,10 @@ impl S3Store {
     }
 
     /// Every key under `prefix`.
-    async fn list(&self, prefix: &str) -> Result<Vec<String>, StateError> {
+    ///
+    /// # Errors
+    /// The bucket is missing or cannot be listed.
+    pub async fn list(&self, prefix: &str) -> Result<Vec<String>, StateError> {
         let client = self.client().await;
         let mut keys = Vec::new();
         let mut token: Option<String> = None;
@@ -841,6 +846,10 @@ impl LockGuard for NoLock {}
 
 #[async_trait]
 impl StateStore for S3Store {
+    fn workspace(&self) -> &str {
+        &self.workspace
+    }
+
     fn describe(&self) -> String {
         self.url(&self.state_key)
     }
@@ -855,6 +864,7 @@ impl StateStore for S3Store {
         }
         let info = LockInfo {
             path: self.url(&self.lock_key()),
+            workspace: self.workspace.clone(),
             ..info
         };
         let obj = S3LockObject { store: self };
@@ -1001,6 +1011,35 @@ impl StateStore for S3Store {
 }
 
 impl S3Store {
+    /// Deletes the state object, its backup and its journal's objects
+    /// (`infra workspace delete`, with the lock held; the lock object is
+    /// removed when it is released).
+    ///
+    /// # Errors
+    /// A delete S3 refused (what was deleted before stays deleted).
+    pub async fn remove(&self) -> Result<(), StateError> {
+        let mut keys = vec![self.state_key.clone(), self.backup_key()];
+        keys.extend(self.journal_keys().await?.into_iter().map(|(_, k)| k));
+        let client = self.client().await;
+        for key in keys {
+            if let Err(e) = client
+                .delete_object()
+                .bucket(&self.config.bucket)
+                .key(&key)
+                .send()
+                .await
+                && status(&e) != Some(404)
+            {
+                return Err(StateError::Remote(format!(
+                    "removing {}: {}",
+                    self.url(&key),
+                    describe("DeleteObject", &e)
+                )));
+            }
+        }
+        Ok(())
+    }
+
     /// `PutObject` without a condition.
     async fn put_plain(&self, key: &str, body: Vec<u8>) -> Result<(), StateError> {
         self.client()

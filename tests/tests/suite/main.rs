@@ -35,3 +35,4 @@ mod state_integrity;
 mod state_s3;
 mod support;
 mod validate;
+mod workspaces;

@@ -447,6 +447,100 @@ fn workspaces_use_the_prefix() {
 // ------------------------------------------------------------------ the CLI
 
 #[test]
+fn environments_example_keeps_three_states_in_s3() {
+    let other = Other::new();
+    let bucket = s3::bucket("state-envs");
+    other.create_bucket(&bucket);
+    let w = Workdir::new(include_str!("../../../examples/environments/main.infra"));
+    for env in ["dev", "staging", "prod"] {
+        let vars = match env {
+            "dev" => include_str!("../../../examples/environments/dev.infravars"),
+            "staging" => include_str!("../../../examples/environments/staging.infravars"),
+            _ => include_str!("../../../examples/environments/prod.infravars"),
+        };
+        w.write(&format!("{env}.infravars"), vars);
+    }
+    let konst = format!("state_bucket={bucket}");
+    let run = |args: &[&str]| {
+        let mut all: Vec<&str> = args.to_vec();
+        all.extend(["--const", konst.as_str()]);
+        let out = w
+            .command(&all)
+            .env("AWS_ENDPOINT_URL_S3", s3::endpoint())
+            .env("AWS_ACCESS_KEY_ID", "testing")
+            .env("AWS_SECRET_ACCESS_KEY", "testing")
+            .output()
+            .expect("run infra");
+        let text = String::from_utf8_lossy(&out.stdout).into_owned();
+        assert!(
+            out.status.success(),
+            "infra {all:?}: {text}{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        text
+    };
+    for env in ["dev", "staging", "prod"] {
+        run(&["workspace", "new", env]);
+        let file = format!("{env}.infravars");
+        let applied = run(&["apply", "--auto-approve", "--var-file", &file]);
+        assert_contains(
+            &applied,
+            "Apply complete! Resources: 3 added, 0 changed, 0 destroyed.",
+        );
+    }
+    run(&["workspace", "select", "dev"]);
+    let plan = run(&["plan", "--var-file", "dev.infravars", "--no-color"]);
+    assert_contains(&plan, "No changes.");
+    assert_contains(&run(&["output", "name"]), "web-dev-");
+    let keys = other.keys(&bucket);
+    for env in ["dev", "staging", "prod"] {
+        let key = format!("env:/{env}/environments/state.json");
+        assert!(keys.contains(&key), "{key} in {keys:?}");
+        assert_eq!(other.get_json(&bucket, &key)["serial"], 1);
+    }
+    assert!(!keys.contains(&"environments/state.json".to_string()));
+    assert_eq!(
+        run(&["workspace", "list"]),
+        "  default\n* dev\n  prod\n  staging\n"
+    );
+}
+
+#[test]
+fn cli_workspaces_live_under_env_prefix_in_s3() {
+    let other = Other::new();
+    let bucket = s3::bucket("state-cli-ws");
+    other.create_bucket(&bucket);
+    let w = Workdir::new(&format!(
+        "{}{RESOURCES}",
+        backend(&bucket, "web/state.json")
+    ));
+    let created = w.expect(&["workspace", "new", "dev"], 0);
+    assert_contains(
+        &created.stdout,
+        "Created and switched to workspace \"dev\"!",
+    );
+    // As in Terraform, a new S3 workspace is an empty state object.
+    assert_eq!(other.keys(&bucket), ["env:/dev/web/state.json"]);
+    w.apply();
+    assert_eq!(w.state_list(), ["infra_data.a", "infra_data.b"]);
+    assert!(other.get(&bucket, "web/state.json").is_none());
+    w.expect(&["workspace", "select", "default"], 0);
+    assert!(w.state_list().is_empty(), "default has its own state");
+    assert_eq!(
+        w.expect(&["workspace", "list"], 0).stdout,
+        "* default\n  dev\n"
+    );
+    let refused = w.expect(&["workspace", "delete", "dev"], 1);
+    assert_contains(&unwrapped(&refused.stderr), "workspace::not-empty");
+    w.expect(&["workspace", "delete", "--force", "dev"], 0);
+    assert!(
+        other.keys(&bucket).is_empty(),
+        "the workspace's objects are gone: {:?}",
+        other.keys(&bucket)
+    );
+}
+
+#[test]
 fn apply_keeps_state_in_s3() {
     let other = Other::new();
     let bucket = s3::bucket("state-cli");

@@ -64,6 +64,17 @@ pub struct Run {
     pub stderr: String,
 }
 
+impl Run {
+    /// The exit code and output of a finished process.
+    pub fn of(out: &std::process::Output) -> Run {
+        Run {
+            code: out.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        }
+    }
+}
+
 /// Runs `infra ARGS...` in-process (no colour), capturing output.
 pub fn infra(args: &[&str]) -> Run {
     let mut out = Vec::new();
@@ -153,6 +164,8 @@ impl Workdir {
             .env("INFRA_TEST_PROVIDERS", "1")
             .env("NO_COLOR", "1")
             .env("RUST_BACKTRACE", "0")
+            .env_remove("INFRA_WORKSPACE")
+            .env_remove("TF_WORKSPACE")
             .stdin(std::process::Stdio::null());
         c
     }
@@ -163,11 +176,7 @@ impl Workdir {
             .command(args)
             .output()
             .unwrap_or_else(|e| panic!("cannot run infra {args:?}: {e}"));
-        Run {
-            code: out.status.code().unwrap_or(-1),
-            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-        }
+        Run::of(&out)
     }
 
     /// Runs `infra ARGS...` and panics unless it exits with `code`.

@@ -9,11 +9,24 @@ use std::io::BufRead;
 use std::path::Path;
 
 /// The inputs given on the command line and in the environment: var files
-/// first (in order), then `-var`, then `--const`.
+/// first (in order), then `-var`, then `--const`; in a terminal, a prompt
+/// for each required variable without a value.
 ///
 /// # Errors
 /// A `-var`/`--const` without `=`, or an unreadable/invalid var file.
 pub fn gather_inputs(args: &InputArgs, base: &Path) -> Result<Inputs, Vec<Diagnostic>> {
+    let mut inputs = checked_inputs(args, base)?;
+    prompt_for_missing(base, &mut inputs);
+    Ok(inputs)
+}
+
+/// [`gather_inputs`] without prompting: for commands that read only the
+/// consts (the `backend` block), such as `output`, `state` and
+/// `validate`, which still check every input they are given.
+///
+/// # Errors
+/// As [`gather_inputs`].
+pub fn checked_inputs(args: &InputArgs, base: &Path) -> Result<Inputs, Vec<Diagnostic>> {
     let mut cli = Vec::new();
     for f in &args.var_files {
         cli.push(CliInput::VarFile(f.clone()));
@@ -47,9 +60,7 @@ pub fn gather_inputs(args: &InputArgs, base: &Path) -> Result<Inputs, Vec<Diagno
     let env: Vec<(String, String)> = std::env::vars()
         .filter(|(k, _)| k.starts_with("INFRA_VAR_"))
         .collect();
-    let mut inputs = collect_inputs(base, &cli, &env)?;
-    prompt_for_missing(base, &mut inputs);
-    Ok(inputs)
+    collect_inputs(base, &cli, &env)
 }
 
 /// In a terminal (and not under `INFRA_IN_AUTOMATION`), asks for each

@@ -138,6 +138,7 @@ pub fn json(report: &DriftReport, meta: &Meta<'_>) -> Json {
         "infra_version": meta.version,
         "checked_at": meta.time,
         "exit_code": meta.exit_code,
+        "workspace": meta.workspace,
         "state": match (&report.lineage, report.serial) {
             (Some(l), Some(s)) => json!({"lineage": l, "serial": s}),
             _ => Json::Null,

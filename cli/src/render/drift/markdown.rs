@@ -15,7 +15,15 @@ use std::fmt::Write;
 pub fn markdown(report: &DriftReport, meta: &Meta<'_>) -> String {
     let mut out = String::new();
     let plain = Style::new(false);
-    let _ = writeln!(out, "## infra drift report\n");
+    if meta.workspace == infra_engine::state::workspaces::DEFAULT {
+        let _ = writeln!(out, "## infra drift report\n");
+    } else {
+        let _ = writeln!(
+            out,
+            "## infra drift report — workspace {}\n",
+            code(meta.workspace)
+        );
+    }
     let _ = writeln!(out, "**{}**\n", report.summary());
     let state = match (&report.serial, &report.lineage) {
         (Some(s), Some(l)) => format!("state serial {s} (lineage {})", code(l)),

@@ -32,6 +32,8 @@ pub struct Meta<'a> {
     pub time: &'a str,
     /// The exit code the run ends with (0, 1 or 2).
     pub exit_code: i32,
+    /// The workspace whose state was read.
+    pub workspace: &'a str,
 }
 
 /// The action's marker (shared with the human plan); a space for no-op.
