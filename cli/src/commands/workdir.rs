@@ -151,8 +151,21 @@ pub fn providers_limited(
 /// required plugins that have no cache entry yet (their types are not
 /// checked) or cannot be found (`plan` reports that as an error).
 pub fn cached_providers(base: &Path) -> (Providers, Vec<Diagnostic>) {
-    use infra_plugin::client::schema_cache;
+    use infra_plugin::client::{schema_cache, start::Unstarted};
     let mut providers = providers();
+    // A built-in provider a plugin replaces must not check the plugin's
+    // types: until a cached schema stands in, it has none.
+    for r in infra_engine::plugins::required_in(base) {
+        let builtin = providers.get(&r.local_name).is_some();
+        if builtin && !infra_engine::plugins::selects_builtin(&r, builtin) {
+            let unknown = Unstarted {
+                name: r.local_name.clone(),
+                schema: Default::default(),
+                failure: infra_engine::provider::error("not started by `validate`"),
+            };
+            providers.add_as(&r.local_name, Arc::new(unknown));
+        }
+    }
     let builtin = |name: &str| providers.get(name).is_some();
     let required = match plugins_for(base, &builtin, &cliconfig::process_env) {
         Ok(r) => r,

@@ -276,7 +276,7 @@ fn validate_checks_plugin_types_against_the_schema_plan_cached_without_starting_
     // No cache yet: said, and the types are not checked.
     let first = expect(&w, &["validate", "--no-color"], 0);
     assert_contains(&first.stderr, "provider::schema-not-cached");
-    assert_contains(&first.stderr, "run plan once");
+    assert_contains(&first.stderr, "Run plan once");
     assert_eq!(starts(&w), 0);
 
     expect(&w, &["plan", "--no-color"], 0);
