@@ -81,15 +81,8 @@ pub fn run(args: &PlanArgs, base: &Path, io: &mut Io<'_>) -> Outcome {
     let lock = workdir::lock(&rt, &*store, &args.planning.state, "plan").or_fail(as_json)?;
     let providers =
         workdir::providers_limited(base, &rt, args.planning.parallelism).or_fail(as_json)?;
-    let (plan, inputs) = make_plan(
-        &args.planning,
-        args.destroy,
-        base,
-        &rt,
-        &*store,
-        &providers,
-    )
-    .or_fail(as_json)?;
+    let (plan, inputs) =
+        make_plan(&args.planning, args.destroy, base, &rt, &*store, &providers).or_fail(as_json)?;
     workdir::unlock(io, lock);
     report(io, &plan.warnings, false);
     let save = || -> Result<(), Diagnostic> {

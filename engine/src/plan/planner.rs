@@ -258,11 +258,11 @@ impl Planner {
                     },
                     &address,
                 )
-            .map(|p| PlannedState {
-                planned: mark_sensitive(schema, p.planned),
-                ..p
-            })
-            .map_err(|d| self.fail(&info, secrets.scrub_all(d)))
+                .map(|p| PlannedState {
+                    planned: mark_sensitive(schema, p.planned),
+                    ..p
+                })
+                .map_err(|d| self.fail(&info, secrets.scrub_all(d)))
         };
         let mut planned = call(prior.as_ref(), prior_private)?;
         let mut replace_paths = Vec::new();

@@ -248,7 +248,11 @@ pub(super) fn prefetch(jobs: Vec<Job>, parallelism: usize) -> Prefetched {
         }
     });
     let answers = answers.into_inner().unwrap_or_else(|p| p.into_inner());
-    tracing::debug!(instances = answers.len(), threads, "plugin requests sent ahead");
+    tracing::debug!(
+        instances = answers.len(),
+        threads,
+        "plugin requests sent ahead"
+    );
     Prefetched {
         answers: RefCell::new(answers),
         ..Prefetched::default()
@@ -416,7 +420,9 @@ mod tests {
         // `b` is now configured otherwise: asked again.
         let b = plan(&real, &provider, &addrs[1], "b2").expect("planned");
         assert!(matches!(&b.planned, Value::Object(m) if m["id"] == Value::string("b2")));
-        let c = plan(&real, &provider, &addrs[2], "bad").err().expect("refused");
+        let c = plan(&real, &provider, &addrs[2], "bad")
+            .err()
+            .expect("refused");
         assert_eq!(c[0].message, "bad name");
         assert_eq!(counting.validates.load(Ordering::SeqCst), 4);
         assert_eq!(counting.plans.load(Ordering::SeqCst), 3);

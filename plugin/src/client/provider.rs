@@ -171,8 +171,8 @@ impl PluginProvider {
         let (schemas, raw) = provider
             .run("GetProviderSchema", timeouts.other, fut)
             .await?;
-        let schemas =
-            schemas.map_err(|e| provider.fail(format!("returned a schema infra cannot read: {e}")))?;
+        let schemas = schemas
+            .map_err(|e| provider.fail(format!("returned a schema infra cannot read: {e}")))?;
         provider.accept("GetProviderSchema", schemas.diagnostics, false)?;
         provider.schema = schemas.schema;
         provider.blocks = schemas.blocks;

@@ -57,7 +57,10 @@ pub fn key(executable: &Path) -> std::io::Result<String> {
     h.update([0]);
     h.update(meta.len().to_le_bytes());
     h.update(modified.to_le_bytes());
-    Ok(h.finalize()[..16].iter().map(|b| format!("{b:02x}")).collect())
+    Ok(h.finalize()[..16]
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect())
 }
 
 /// Writes the entry `path` (see [`path`]): the schema answer `raw`

@@ -238,20 +238,39 @@ fn plans_through_a_plugin_with_dependent_resources_equal_the_native_providers() 
     let plugin = with_local_plugin(CHAIN);
     let native = Workdir::new(CHAIN);
     let same_plan = |code: i32| {
-        let p = expect(&plugin, &["plan", "--detailed-exitcode", "--no-color"], code);
+        let p = expect(
+            &plugin,
+            &["plan", "--detailed-exitcode", "--no-color"],
+            code,
+        );
         let n = native.run(&["plan", "--detailed-exitcode", "--no-color"]);
         assert_eq!(n.code, code, "{}", n.stderr);
-        assert_eq!(p.stdout, n.stdout, "the plugin's plan differs from the native one");
+        assert_eq!(
+            p.stdout, n.stdout,
+            "the plugin's plan differs from the native one"
+        );
         p
     };
     let created = same_plan(2);
-    assert_contains(&created.stdout, "Plan: 5 to add, 0 to change, 0 to destroy.");
+    assert_contains(
+        &created.stdout,
+        "Plan: 5 to add, 0 to change, 0 to destroy.",
+    );
     expect(&plugin, &["apply", "--auto-approve", "--no-color"], 0);
-    assert_eq!(native.run(&["apply", "--auto-approve", "--no-color"]).code, 0);
-    assert_eq!(plugin.read_text("out/c2.txt"), native.read_text("out/c2.txt"));
+    assert_eq!(
+        native.run(&["apply", "--auto-approve", "--no-color"]).code,
+        0
+    );
+    assert_eq!(
+        plugin.read_text("out/c2.txt"),
+        native.read_text("out/c2.txt")
+    );
     same_plan(0);
     // A change of `a` changes what `b` and `c[*]` are planned from.
-    plugin.write("main.infra", &plugin_config(&CHAIN.replace("\"hello\"", "\"changed\"")));
+    plugin.write(
+        "main.infra",
+        &plugin_config(&CHAIN.replace("\"hello\"", "\"changed\"")),
+    );
     native.write("main.infra", &CHAIN.replace("\"hello\"", "\"changed\""));
     let changed = same_plan(2);
     assert_contains(&changed.stdout, "local_file.c[2] must be replaced");
@@ -294,7 +313,10 @@ fn a_changed_plugin_executable_invalidates_the_cached_schema() {
     let w = with_local_plugin(FILE);
     count_starts(&w, "");
     expect(&w, &["plan", "--no-color"], 0);
-    w.write("main.infra", &plugin_config(&FILE.replace("content ", "contnet")));
+    w.write(
+        "main.infra",
+        &plugin_config(&FILE.replace("content ", "contnet")),
+    );
     expect(&w, &["validate", "--no-color"], 1);
 
     // Another build of the plugin: its schema is not known until it ran.
@@ -303,11 +325,17 @@ fn a_changed_plugin_executable_invalidates_the_cached_schema() {
     assert_contains(&r.stderr, "provider::schema-not-cached");
     w.write("main.infra", &plugin_config(FILE));
     expect(&w, &["plan", "--no-color"], 0);
-    w.write("main.infra", &plugin_config(&FILE.replace("content ", "contnet")));
+    w.write(
+        "main.infra",
+        &plugin_config(&FILE.replace("content ", "contnet")),
+    );
     let r = expect(&w, &["validate", "--no-color"], 1);
     assert_contains(&r.stderr, "contnet");
-    let entries = std::fs::read_dir(w.path().join(".infra/providers/schemas/infra.test/infra/local"))
-        .expect("the cache folder")
-        .count();
+    let entries = std::fs::read_dir(
+        w.path()
+            .join(".infra/providers/schemas/infra.test/infra/local"),
+    )
+    .expect("the cache folder")
+    .count();
     assert_eq!(entries, 1, "the old build's entry is removed");
 }
