@@ -711,6 +711,10 @@ pub const CODES: &[Code] = &[
         "a required plugin provider with no `dev_overrides` entry (or no executable in its directory)",
     ),
     code(
+        "provider::schema-not-cached",
+        "`validate` cannot check resources of a plugin type: the plugin's schema is not cached in the working directory yet (run plan once)",
+    ),
+    code(
         "cliconfig::unreadable",
         "the CLI configuration file named by `INFRA_CLI_CONFIG_FILE`/`TF_CLI_CONFIG_FILE` is missing or unreadable",
     ),

@@ -13,6 +13,7 @@ use infra_engine::apply::{
 };
 use infra_engine::eval::Inputs;
 use infra_engine::plan::Plan;
+use infra_engine::provider::Providers;
 use infra_engine::state::StateStore;
 use infra_lang::Diagnostic;
 use std::path::Path;
@@ -49,18 +50,25 @@ pub fn run(args: &ApplyArgs, destroy: bool, base: &Path, io: &mut Io<'_>) -> Out
     let store = workdir::store(base, &args.planning.state, consts).or_fail(json)?;
     let op = if destroy { "destroy" } else { "apply" };
     let lock = workdir::lock(&rt, &*store, &args.planning.state, op).or_fail(json)?;
-    let (plan, inputs) = match saved {
+    let parallelism = args.planning.parallelism;
+    // The plugins start once: the plan and the apply of this run share
+    // their processes.
+    let (plan, inputs, providers) = match saved {
         Some((plan, inputs)) => {
             let current = workdir::read(&rt, &*store)
                 .or_fail(json)?
                 .unwrap_or_default();
             check_saved_plan(&plan, &current, base).or_fail(json)?;
-            (plan, inputs)
+            let providers = workdir::providers_limited(base, &rt, parallelism).or_fail(json)?;
+            (plan, inputs, providers)
         }
-        None => match plan_and_approve(args, destroy, base, &rt, &*store, io)? {
-            Some(planned) => planned,
-            None => return Ok(exit::OK),
-        },
+        None => {
+            let providers = workdir::providers_limited(base, &rt, parallelism).or_fail(json)?;
+            match plan_and_approve(args, destroy, base, &rt, &*store, &providers, io)? {
+                Some((plan, inputs)) => (plan, inputs, providers),
+                None => return Ok(exit::OK),
+            }
+        }
     };
     if !json {
         let _ = writeln!(io.out);
@@ -73,7 +81,6 @@ pub fn run(args: &ApplyArgs, destroy: bool, base: &Path, io: &mut Io<'_>) -> Out
         workspace,
     };
     watch_interrupts(&rt, &options.interrupt, &options.abandon);
-    let providers = workdir::providers_for(base, &rt).or_fail(json)?;
     let ws = Workspace {
         root: base,
         inputs: &inputs,
@@ -140,10 +147,12 @@ fn plan_and_approve(
     base: &Path,
     rt: &tokio::runtime::Runtime,
     store: &dyn StateStore,
+    providers: &Providers,
     io: &mut Io<'_>,
 ) -> Result<Option<(Plan, Inputs)>, super::Failed> {
     let json = args.json;
-    let (plan, inputs) = make_plan(&args.planning, destroy, base, rt, store).or_fail(json)?;
+    let (plan, inputs) =
+        make_plan(&args.planning, destroy, base, rt, store, providers).or_fail(json)?;
     report(io, &plan.warnings, false);
     let style = Style::new(io.color);
     if !json {

@@ -11,13 +11,16 @@ use crate::{Io, exit};
 use infra_engine::addr::Target;
 use infra_engine::eval::Inputs;
 use infra_engine::plan::{Plan, PlanOptions, file, json, plan};
+use infra_engine::provider::Providers;
 use infra_lang::Diagnostic;
 use std::path::Path;
 
 /// `--detailed-exitcode`: changes present (mirrors Terraform's 2).
 pub const CHANGES: i32 = 2;
 
-/// Plans the configuration in `base` (the lock held by the caller).
+/// Plans the configuration in `base` (the lock held by the caller) with
+/// `providers` (started by the caller, so that `apply` plans and applies
+/// with the same plugin processes).
 ///
 /// # Errors
 /// Bad arguments, inputs, configuration, state or provider errors.
@@ -27,6 +30,7 @@ pub fn make_plan(
     base: &Path,
     rt: &tokio::runtime::Runtime,
     store: &dyn infra_engine::state::StateStore,
+    providers: &Providers,
 ) -> Result<(Plan, Inputs), Vec<Diagnostic>> {
     let inputs = gather_inputs(&args.inputs, base)?;
     let parse = |list: &[String]| -> Result<Vec<Target>, Vec<Diagnostic>> {
@@ -47,12 +51,11 @@ pub fn make_plan(
         parallelism: args.parallelism,
         workspace: workdir::workspace::current(base).map_err(|d| vec![d])?,
     };
-    let providers = workdir::providers_for(base, rt)?;
     let stored = || workdir::read(rt, store).map_err(|d| vec![d]);
     let mut p = plan(
         base,
         inputs.clone(),
-        &providers,
+        providers,
         stored,
         &options,
         rt.handle(),
@@ -79,8 +82,10 @@ pub fn run(args: &PlanArgs, base: &Path, io: &mut Io<'_>) -> Outcome {
     let consts = workdir::const_inputs(&args.planning.inputs.consts);
     let store = workdir::store(base, &args.planning.state, consts).or_fail(as_json)?;
     let lock = workdir::lock(&rt, &*store, &args.planning.state, "plan").or_fail(as_json)?;
+    let providers =
+        workdir::providers_limited(base, &rt, args.planning.parallelism).or_fail(as_json)?;
     let (plan, inputs) =
-        make_plan(&args.planning, args.destroy, base, &rt, &*store).or_fail(as_json)?;
+        make_plan(&args.planning, args.destroy, base, &rt, &*store, &providers).or_fail(as_json)?;
     workdir::unlock(io, lock);
     report(io, &plan.warnings, false);
     let save = || -> Result<(), Diagnostic> {

@@ -9,7 +9,12 @@ use std::path::Path;
 
 /// Runs `infra validate` on the module in `base`.
 pub fn run(args: &ValidateArgs, base: &Path, io: &mut Io<'_>) -> super::Outcome {
-    let mut diags = infra_engine::config::validate_dir_with(base, &super::workdir::providers());
+    // Plugin types are checked against their cached schemas (offline).
+    let (providers, not_cached) = super::workdir::cached_providers(base);
+    let mut diags = infra_engine::config::validate_dir_with(base, &providers);
+    if !infra_lang::diagnostic::has_errors(&diags) {
+        diags.extend(not_cached);
+    }
     let consts = match super::workdir::checked_inputs(&args.inputs, base) {
         Ok(inputs) => infra_engine::eval::Inputs {
             consts: inputs.consts,

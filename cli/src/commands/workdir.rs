@@ -41,20 +41,36 @@ pub type PluginLauncher<'a> =
 
 /// The launcher commands use: starts the plugin's process on `rt` (the
 /// go-plugin handshake, AutoMTLS), connects, and reads its schema
-/// (crate `infra-plugin`). The process stops when the provider is dropped
-/// at the end of the command.
+/// (crate `infra-plugin`), with at most `concurrency` RPCs in flight
+/// (`--parallelism`). When the working directory `base` has no schema
+/// cache entry for this executable yet, the schema is written there
+/// (`infra_plugin::client::schema_cache`, for offline `validate`; a
+/// failure to write it is only logged). The process stops when the
+/// provider is dropped at the end of the command.
 ///
 /// # Errors
 /// The plugin could not start, finish its handshake or answer its schema.
 pub fn launch_plugin(
     rt: &tokio::runtime::Runtime,
     req: &PluginRequirement,
+    base: &Path,
+    concurrency: usize,
 ) -> Result<Arc<dyn Provider>, Diagnostic> {
-    rt.block_on(infra_plugin::client::start(
+    use infra_plugin::client::schema_cache;
+    let cache = schema_cache::path(base, &req.source, &req.executable)
+        .ok()
+        .filter(|p| !p.exists());
+    rt.block_on(infra_plugin::client::start_keeping(
         &req.local_name,
         &req.executable,
+        cache.is_some(),
     ))
-    .map(|p| Arc::new(p) as Arc<dyn Provider>)
+    .map(|p| {
+        if let Some(path) = &cache {
+            schema_cache::save(path, &p);
+        }
+        Arc::new(p.without_raw_schema().with_concurrency(concurrency)) as Arc<dyn Provider>
+    })
     .map_err(|failure| {
         let mut d = failure.into_iter().next().unwrap_or_else(|| {
             Diagnostic::error("provider::error", "the plugin failed without a message")
@@ -102,7 +118,8 @@ pub fn providers_with(
 }
 
 /// [`providers_with`] the process environment and the [`launch_plugin`]
-/// launcher on `rt`.
+/// launcher on `rt`, each plugin with its default limit of RPCs in flight
+/// (`infra_plugin::client::provider::DEFAULT_CONCURRENCY`).
 ///
 /// # Errors
 /// As [`providers_with`].
@@ -110,7 +127,98 @@ pub fn providers_for(
     base: &Path,
     rt: &tokio::runtime::Runtime,
 ) -> Result<Providers, Vec<Diagnostic>> {
-    providers_with(base, &cliconfig::process_env, &|req| launch_plugin(rt, req))
+    use infra_plugin::client::provider::DEFAULT_CONCURRENCY;
+    providers_limited(base, rt, DEFAULT_CONCURRENCY)
+}
+
+/// [`providers_for`] with at most `parallelism` RPCs in flight per plugin
+/// process (`--parallelism`).
+///
+/// # Errors
+/// As [`providers_with`].
+pub fn providers_limited(
+    base: &Path,
+    rt: &tokio::runtime::Runtime,
+    parallelism: usize,
+) -> Result<Providers, Vec<Diagnostic>> {
+    providers_with(base, &cliconfig::process_env, &|req| {
+        launch_plugin(rt, req, base, parallelism)
+    })
+}
+
+/// The providers `infra validate` checks against, without starting any
+/// plugin: this build's, plus every required plugin whose schema the
+/// working directory `base` has cached (see [`launch_plugin`]), as a
+/// provider that only has its schema. With them, warnings for the
+/// required plugins that have no cache entry yet (their types are not
+/// checked) or cannot be found (`plan` reports that as an error).
+pub fn cached_providers(base: &Path) -> (Providers, Vec<Diagnostic>) {
+    use infra_plugin::client::{schema_cache, start::Unstarted};
+    let mut providers = providers();
+    // A built-in provider a plugin replaces must not check the plugin's
+    // types: until a cached schema stands in, it has none.
+    for r in infra_engine::plugins::required_in(base) {
+        let builtin = providers.get(&r.local_name).is_some();
+        if builtin && !infra_engine::plugins::selects_builtin(&r, builtin) {
+            let unknown = Unstarted {
+                name: r.local_name.clone(),
+                schema: Default::default(),
+                failure: infra_engine::provider::error("not started by `validate`"),
+            };
+            providers.add_as(&r.local_name, Arc::new(unknown));
+        }
+    }
+    let builtin = |name: &str| providers.get(name).is_some();
+    let required = match plugins_for(base, &builtin, &cliconfig::process_env) {
+        Ok(r) => r,
+        Err(diags) => {
+            let warnings = diags
+                .into_iter()
+                .map(|d| Diagnostic {
+                    severity: infra_lang::Severity::Warning,
+                    help: Some(
+                        "Resources of plugin types are not checked against their schema until the plugin is found; `infra plan` reports this as an error."
+                            .into(),
+                    ),
+                    ..d
+                })
+                .collect();
+            return (providers, warnings);
+        }
+    };
+    let mut warnings = Vec::new();
+    for req in &required {
+        let cached = schema_cache::path(base, &req.source, &req.executable)
+            .map_err(|e| format!("cannot examine {}: {e}", req.executable.display()))
+            .and_then(|p| schema_cache::read(&p, &req.local_name));
+        match cached {
+            Ok(Some(p)) => providers.add_as(&req.local_name, Arc::new(p)),
+            Ok(None) => warnings.push(
+                Diagnostic::warning(
+                    "provider::schema-not-cached",
+                    format!(
+                        "resources of provider `{}` ({}) are not checked: its schema is not cached yet",
+                        req.local_name,
+                        req.source.for_display()
+                    ),
+                )
+                .with_help(
+                    "`infra validate` never starts a plugin; it checks against the schema that `infra plan` or `infra apply` caches in .infra/providers/schemas when they start it. Run plan once (again after the plugin changed).",
+                ),
+            ),
+            Err(e) => warnings.push(
+                Diagnostic::warning(
+                    "provider::schema-not-cached",
+                    format!(
+                        "resources of provider `{}` are not checked: {e}",
+                        req.local_name
+                    ),
+                )
+                .with_help("Run `infra plan` once to cache the plugin's schema again."),
+            ),
+        }
+    }
+    (providers, warnings)
 }
 
 /// Evaluation without planning (`eval`, `console`, `graph`): references

@@ -1,6 +1,7 @@
 //! Plans: what would change, resource instance by resource instance, and
 //! why. `planner.rs` decides the changes (refresh, then evaluation with a
-//! hook that plans each instance as it is referenced), `moves.rs` carries
+//! hook that plans each instance as it is referenced; `prefetch.rs` sends a
+//! plugin's requests ahead of that, concurrently), `moves.rs` carries
 //! out `moved` and `removed` blocks on the prior state, `propose.rs` is the
 //! schema-driven part of planning one instance, `file.rs` the saved plan
 //! format, `json.rs` the machine-readable form, `summary.rs` what renderers
@@ -10,6 +11,7 @@ pub mod file;
 pub mod json;
 mod moves;
 pub mod planner;
+mod prefetch;
 mod propose;
 pub mod reconcile;
 mod refresh;

@@ -6,12 +6,12 @@
 //! changes.
 
 use super::moves::{self, Declared};
+use super::prefetch::{Calls, prefetch};
 use super::propose::{changed_attributes, mark_sensitive, propose};
 use super::replace;
 use super::{Action, OutputChange, Plan, ResourceChange, refresh};
 use crate::addr::{ResourceAddress, ResourceMode, Target};
 use crate::eval::{EvalOptions, IgnoreChanges, Inputs, InstanceHook, InstanceInfo, Session};
-use crate::provider::consistency::plan_checked;
 use crate::provider::{PathStep, PlanRequest, PlannedState, Providers, validate};
 use crate::state::State;
 use infra_lang::diagnostic::{did_you_mean, has_errors};
@@ -64,6 +64,8 @@ struct Planner {
     extra: RefCell<Vec<Diagnostic>>,
     /// Data sources read while planning: their new state.
     data: RefCell<BTreeMap<ResourceAddress, Value>>,
+    /// How validate and plan reach the providers (`prefetch.rs`).
+    calls: Calls,
 }
 
 /// The `provider` meta-argument of an instance's block as written:
@@ -80,6 +82,25 @@ fn block_span(info: &InstanceInfo<'_>) -> Span {
 }
 
 impl Planner {
+    fn new(
+        providers: &Providers,
+        prior: &Rc<State>,
+        options: &PlanOptions,
+        rt: &Handle,
+        calls: Calls,
+    ) -> Planner {
+        Planner {
+            providers: providers.clone(),
+            prior: prior.clone(),
+            options: options.clone(),
+            rt: rt.clone(),
+            changes: RefCell::new(BTreeMap::new()),
+            extra: RefCell::new(Vec::new()),
+            data: RefCell::new(BTreeMap::new()),
+            calls,
+        }
+    }
+
     fn fail(&self, info: &InstanceInfo<'_>, mut diags: Vec<Diagnostic>) -> Diagnostic {
         let span = block_span(info);
         for d in &mut diags {
@@ -183,11 +204,9 @@ impl Planner {
             let diags = validate::place(p, info.source, info.decl.block);
             self.fail(&info, diags)
         })?;
-        let custom: Vec<Diagnostic> = if data {
-            provider.validate_data(&addr.type_name, &config)
-        } else {
-            provider.validate(&addr.type_name, &config)
-        };
+        let custom = self
+            .calls
+            .validate(addr, (provider_key, provider), data, &config);
         if has_errors(&custom) {
             return Err(self.fail(&info, secrets.scrub_all(custom)));
         }
@@ -225,23 +244,25 @@ impl Planner {
         let address = addr.to_string();
         let call = |prior: Option<&Value>, prior_private: &[u8]| {
             let proposed = propose(schema, prior, &config);
-            plan_checked(
-                provider.as_ref(),
-                schema,
-                PlanRequest {
-                    type_name: &addr.type_name,
-                    prior,
-                    config: &config,
-                    proposed,
-                    prior_private,
-                },
-                &address,
-            )
-            .map(|p| PlannedState {
-                planned: mark_sensitive(schema, p.planned),
-                ..p
-            })
-            .map_err(|d| self.fail(&info, secrets.scrub_all(d)))
+            self.calls
+                .plan(
+                    addr,
+                    (provider_key, provider),
+                    schema,
+                    PlanRequest {
+                        type_name: &addr.type_name,
+                        prior,
+                        config: &config,
+                        proposed,
+                        prior_private,
+                    },
+                    &address,
+                )
+                .map(|p| PlannedState {
+                    planned: mark_sensitive(schema, p.planned),
+                    ..p
+                })
+                .map_err(|d| self.fail(&info, secrets.scrub_all(d)))
         };
         let mut planned = call(prior.as_ref(), prior_private)?;
         let mut replace_paths = Vec::new();
@@ -336,6 +357,10 @@ impl Planner {
     ) -> Result<Value, Diagnostic> {
         let addr = info.address;
         let deferred = config.has_unknown() || self.has_pending_change(info.dependencies);
+        if self.calls.speculative() {
+            // Read only by the real evaluation: predicted unknown.
+            return Ok(propose(schema, None, &config));
+        }
         if deferred {
             let planned = propose(schema, None, &config);
             self.changes.borrow_mut().insert(
@@ -628,16 +653,36 @@ pub fn plan(
         return Ok(p);
     }
     let prior = Rc::new(prior);
-    let planner = Rc::new(Planner {
-        providers: providers.clone(),
-        prior: prior.clone(),
-        options: options.clone(),
-        rt: rt.clone(),
-        changes: RefCell::new(BTreeMap::new()),
-        extra: RefCell::new(Vec::new()),
-        data: RefCell::new(BTreeMap::new()),
-    });
+    let prefetched = if providers.iter().any(|(_, p)| p.is_remote()) {
+        // Speculative evaluation first: what it predicts plugins will be
+        // asked goes out concurrently (`prefetch.rs`).
+        let speculation = Rc::new(Planner::new(
+            providers,
+            &prior,
+            options,
+            rt,
+            Calls::Speculative(RefCell::new(Vec::new())),
+        ));
+        drop(run_evaluation(
+            root,
+            files.clone(),
+            inputs.clone(),
+            options,
+            speculation.clone(),
+        ));
+        prefetch(speculation.calls.take_jobs(), options.parallelism)
+    } else {
+        Default::default()
+    };
+    let planner = Rc::new(Planner::new(
+        providers,
+        &prior,
+        options,
+        rt,
+        Calls::Real(prefetched),
+    ));
     let evaluation = run_evaluation(root, files, inputs, options, planner.clone());
+    planner.calls.log_use();
     let mut diags = evaluation.diagnostics;
     diags.extend(planner.extra.borrow_mut().drain(..));
     if !has_errors(&diags) && !declared.is_empty() {

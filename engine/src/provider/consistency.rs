@@ -688,7 +688,26 @@ pub fn plan_checked(
     address: &str,
 ) -> Result<PlannedState, Failure> {
     let (prior, config) = (request.prior, request.config);
-    let planned = provider.plan(request)?;
+    let planned = provider.plan(request);
+    check_planned(provider.name(), schema, prior, config, planned, address)
+}
+
+/// [`plan_checked`] of an answer already received: `planned`, the answer
+/// of provider `provider_name` to a plan request with `prior` and
+/// `config` (the planner sends some requests ahead of time, concurrently:
+/// `plan/prefetch.rs`).
+///
+/// # Errors
+/// As [`plan_checked`].
+pub fn check_planned(
+    provider_name: &str,
+    schema: &ResourceSchema,
+    prior: Option<&Value>,
+    config: &Value,
+    planned: Result<PlannedState, Failure>,
+    address: &str,
+) -> Result<PlannedState, Failure> {
+    let planned = planned?;
     let problems = check_plan(schema, prior, config, &planned.planned);
     if problems.is_empty() {
         return Ok(planned);
@@ -696,7 +715,7 @@ pub fn plan_checked(
     let heading = ("provider::invalid-plan", "Provider produced invalid plan");
     let diags = problems.into_diagnostics(
         planned.legacy_type_system,
-        provider.name(),
+        provider_name,
         address,
         heading,
         heading,

@@ -208,6 +208,16 @@ pub trait Provider: Send + Sync {
     /// Its resource types and data sources.
     fn schema(&self) -> &ProviderSchema;
 
+    /// True when its synchronous calls ([`Provider::validate`],
+    /// [`Provider::validate_data`], [`Provider::plan`]) are round trips to
+    /// another process (a plugin): the planner then sends them ahead of
+    /// the evaluation that needs them, concurrently from several threads
+    /// (`plan/prefetch.rs`). Native providers answer in-process: `false`
+    /// (the default), and the planner calls them only when it needs them.
+    fn is_remote(&self) -> bool {
+        false
+    }
+
     /// A new, unconfigured instance of this provider, for a second
     /// configuration of it (`provider "aws" { alias = "west" ... }`);
     /// `None` (the default) when the provider takes no configuration, so

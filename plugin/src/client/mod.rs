@@ -2,12 +2,14 @@
 //! connects to it over gRPC (plain or AutoMTLS) and stops it (design §2
 //! "Client"). `process` owns the child process, `connect` the channel,
 //! `output` the plugin's stderr/stdout/GRPCStdio logging, `provider` the
-//! `Provider` implementation over the connected channel.
+//! `Provider` implementation over the connected channel, `schema_cache` a
+//! plugin's schema kept in the working directory for offline `validate`.
 
 pub mod connect;
 mod output;
 pub mod process;
 pub mod provider;
+pub mod schema_cache;
 pub mod start;
 #[cfg(test)]
 mod tests;
@@ -15,7 +17,7 @@ mod tests;
 pub use connect::connect;
 pub use process::PluginProcess;
 pub use provider::PluginProvider;
-pub use start::start;
+pub use start::{start, start_keeping};
 
 /// Why a plugin could not be started or connected. Messages name the
 /// plugin and, when it died, end with its last stderr lines.

@@ -4,7 +4,7 @@
 //! do). Process management and the handshake are elsewhere
 //! (`client::process`, `client::connect`); this gets a connected channel.
 
-mod rpc;
+pub(crate) mod rpc;
 
 use crate::wire;
 use infra_engine::provider::{
@@ -15,8 +15,10 @@ use infra_lang::types::Type;
 use infra_lang::{Diagnostic, Value};
 use std::collections::BTreeMap;
 use std::future::Future;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tokio::runtime::{Handle, RuntimeFlavor};
+use tokio::sync::Semaphore;
 use tonic::transport::Channel;
 
 /// How long one RPC may take before it counts as hung: `apply` for
@@ -38,6 +40,10 @@ impl Default for Timeouts {
         }
     }
 }
+
+/// How many RPCs one plugin process has in flight at most, unless the
+/// run says otherwise (`--parallelism`): Terraform's default parallelism.
+pub const DEFAULT_CONCURRENCY: usize = 10;
 
 /// The generated client of the protocol version the plugin chose.
 #[derive(Clone)]
@@ -79,6 +85,17 @@ pub struct PluginProvider {
     /// The executable it was started from: a second configuration of the
     /// provider (an alias) starts another process of it, as Terraform does.
     executable: Option<std::path::PathBuf>,
+    /// Bounds the RPCs in flight (StopProvider excepted) to the limit of
+    /// [`PluginProvider::with_concurrency`].
+    limit: Arc<Semaphore>,
+    concurrency: usize,
+    /// The configuration last sent with ConfigureProvider (msgpack): the
+    /// same configuration again (plan, then apply in one run) is not sent
+    /// twice to the same process.
+    configured: Mutex<Option<Vec<u8>>>,
+    /// The protocol version and the GetProviderSchema answer's protobuf
+    /// bytes, when asked to keep them (for the schema cache).
+    raw_schema: Option<(u32, Vec<u8>)>,
 }
 
 impl std::fmt::Debug for PluginProvider {
@@ -107,6 +124,20 @@ impl PluginProvider {
         channel: Channel,
         protocol_version: u32,
     ) -> Result<PluginProvider, Failure> {
+        Self::connect_keeping(name, channel, protocol_version, false).await
+    }
+
+    /// [`PluginProvider::connect`]; with `keep_raw` the schema answer's
+    /// protobuf bytes are kept for [`PluginProvider::raw_schema`].
+    ///
+    /// # Errors
+    /// As [`PluginProvider::connect`].
+    pub async fn connect_keeping(
+        name: String,
+        channel: Channel,
+        protocol_version: u32,
+        keep_raw: bool,
+    ) -> Result<PluginProvider, Failure> {
         let conn = match protocol_version {
             5 => Conn::V5(rpc::v5::client(channel)),
             6 => Conn::V6(rpc::v6::client(channel)),
@@ -131,16 +162,44 @@ impl PluginProvider {
             timeouts,
             process: None,
             executable: None,
+            limit: Arc::new(Semaphore::new(DEFAULT_CONCURRENCY)),
+            concurrency: DEFAULT_CONCURRENCY,
+            configured: Mutex::new(None),
+            raw_schema: None,
         };
-        let fut = call!(provider.conn, get_schema());
-        let schemas = provider
+        let fut = call!(provider.conn, get_schema(keep_raw));
+        let (schemas, raw) = provider
             .run("GetProviderSchema", timeouts.other, fut)
-            .await?
+            .await?;
+        let schemas = schemas
             .map_err(|e| provider.fail(format!("returned a schema infra cannot read: {e}")))?;
         provider.accept("GetProviderSchema", schemas.diagnostics, false)?;
         provider.schema = schemas.schema;
         provider.blocks = schemas.blocks;
+        provider.raw_schema = raw.map(|r| (protocol_version, r));
         Ok(provider)
+    }
+
+    /// The protocol version and the protobuf bytes of the GetProviderSchema
+    /// answer, when [`PluginProvider::connect_keeping`] kept them.
+    pub fn raw_schema(&self) -> Option<(u32, &[u8])> {
+        self.raw_schema.as_ref().map(|(v, b)| (*v, &b[..]))
+    }
+
+    /// The same provider without the kept schema bytes (they are only
+    /// needed to write the schema cache).
+    pub fn without_raw_schema(mut self) -> PluginProvider {
+        self.raw_schema = None;
+        self
+    }
+
+    /// The same provider with at most `n` RPCs in flight (at least one);
+    /// a second configuration of it (an alias) gets the same limit.
+    pub fn with_concurrency(mut self, n: usize) -> PluginProvider {
+        let n = n.max(1);
+        self.limit = Arc::new(Semaphore::new(n));
+        self.concurrency = n;
+        self
     }
 
     /// The same provider, owning the process it talks to, started from
@@ -219,6 +278,12 @@ impl PluginProvider {
         timeout: Duration,
         fut: impl Future<Output = Result<T, tonic::Status>>,
     ) -> Result<T, Failure> {
+        // A closed semaphore (never closed) would only lift the limit.
+        let _permit = if rpc == "StopProvider" {
+            None
+        } else {
+            self.limit.acquire().await.ok()
+        };
         match tokio::time::timeout(timeout, fut).await {
             Ok(Ok(v)) => Ok(v),
             Ok(Err(status)) => Err(self.transport(rpc, &status)),
@@ -298,8 +363,11 @@ impl PluginProvider {
                 "cannot be called synchronously ({rpc}): its channel runs on a current-thread runtime"
             )));
         }
-        // The timer is made inside the runtime (it needs its context).
+        // The timer is made inside the runtime (it needs its context);
+        // the wait for a permit does not count against the timeout.
+        let limit = self.limit.clone();
         let received = wait_for(&self.handle, async move {
+            let _permit = limit.acquire_owned().await.ok();
             tokio::time::timeout(timeout, fut).await
         });
         match received {
@@ -438,6 +506,11 @@ impl Provider for PluginProvider {
         &self.schema
     }
 
+    /// Every call is a gRPC round trip to the plugin process.
+    fn is_remote(&self) -> bool {
+        true
+    }
+
     /// Another process of the same plugin, for a second configuration
     /// (`provider "NAME" { alias = ... }`): one process per provider
     /// configuration, as Terraform runs them. A plugin that cannot start
@@ -449,7 +522,7 @@ impl Provider for PluginProvider {
             super::start::start(&name, &executable).await
         });
         let failure = match started {
-            Some(Ok(p)) => return Some(std::sync::Arc::new(p)),
+            Some(Ok(p)) => return Some(Arc::new(p.with_concurrency(self.concurrency))),
             Some(Err(failure)) => failure,
             None => self.fail("could not be started again: the runtime is shutting down".into()),
         };
@@ -464,7 +537,10 @@ impl Provider for PluginProvider {
     /// config Terraform ignores too), then ConfigureProvider. Skipped
     /// while the configuration holds unknowns, as Terraform's providers
     /// are during a plan that depends on other resources. Warnings are
-    /// dropped (the trait has no place for them yet).
+    /// dropped (the trait has no place for them yet). The configuration
+    /// this process was last configured with is not sent again (one run
+    /// configures before planning and again before applying, as
+    /// Terraform does in its two walks, but with one process).
     async fn configure(&self, config: Value) -> Result<(), Failure> {
         if config.has_unknown() {
             return Ok(());
@@ -472,6 +548,13 @@ impl Provider for PluginProvider {
         let ty = self.schema.provider.object_type();
         let bytes = wire::encode(&config, &ty)
             .map_err(|e| self.fail(format!("cannot be sent its configuration: {e}")))?;
+        let same = self
+            .configured
+            .lock()
+            .is_ok_and(|c| c.as_deref() == Some(&bytes[..]));
+        if same {
+            return Ok(());
+        }
         let b = bytes.clone();
         let diags = self
             .run(
@@ -481,14 +564,19 @@ impl Provider for PluginProvider {
             )
             .await?;
         self.accept("ValidateProviderConfig", diags, false)?;
+        let b = bytes.clone();
         let diags = self
             .run(
                 "ConfigureProvider",
                 self.timeouts.other,
-                call!(self.conn, configure(bytes)),
+                call!(self.conn, configure(b)),
             )
             .await?;
-        self.accept("ConfigureProvider", diags, false).map(|_| ())
+        self.accept("ConfigureProvider", diags, false)?;
+        if let Ok(mut c) = self.configured.lock() {
+            *c = Some(bytes);
+        }
+        Ok(())
     }
 
     /// ValidateResourceConfig (v5: ValidateResourceTypeConfig); a failed

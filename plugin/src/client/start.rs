@@ -21,10 +21,23 @@ use tokio::runtime::Handle;
 /// The plugin could not start, finish the handshake within 60 s, or
 /// answer its schema.
 pub async fn start(name: &str, executable: &Path) -> Result<PluginProvider, Failure> {
+    start_keeping(name, executable, false).await
+}
+
+/// [`start`]; with `keep_raw` the provider keeps its schema answer's
+/// protobuf bytes ([`PluginProvider::raw_schema`]) for the schema cache.
+///
+/// # Errors
+/// As [`start`].
+pub async fn start_keeping(
+    name: &str,
+    executable: &Path,
+    keep_raw: bool,
+) -> Result<PluginProvider, Failure> {
     let (process, channel, version) = PluginProcess::launch(executable, &[], name)
         .await
         .map_err(|e| infra_engine::provider::error(e.to_string()))?;
-    match PluginProvider::connect(name.to_string(), channel, version).await {
+    match PluginProvider::connect_keeping(name.to_string(), channel, version, keep_raw).await {
         Ok(provider) => Ok(provider.with_process(ProcessGuard::new(process), executable)),
         Err(mut failure) => {
             let tail = process.last_output();

@@ -13,9 +13,7 @@ use std::time::Duration;
 /// binary under test as `provider serve local`; `cli.tfrc` points
 /// `dev_overrides` at it.
 fn with_local_plugin(resources: &str) -> Workdir {
-    let w = Workdir::new(&format!(
-        "terraform {{\n  required_providers {{\n    local = {{\n      source = \"infra.test/infra/local\"\n    }}\n  }}\n}}\n\n{resources}"
-    ));
+    let w = Workdir::new(&plugin_config(resources));
     let bin = env!("CARGO_BIN_EXE_infra-under-test");
     w.write(
         "plugins/terraform-provider-local",
@@ -31,6 +29,27 @@ fn with_local_plugin(resources: &str) -> Workdir {
     );
     std::fs::create_dir_all(w.path().join("sockets")).expect("create the socket directory");
     w
+}
+
+/// `resources` with the `required_providers` entry selecting the plugin.
+fn plugin_config(resources: &str) -> String {
+    format!(
+        "terraform {{\n  required_providers {{\n    local = {{\n      source = \"infra.test/infra/local\"\n    }}\n  }}\n}}\n\n{resources}"
+    )
+}
+
+/// Makes the plugin script count its starts in the file `starts`.
+fn count_starts(w: &Workdir, extra: &str) {
+    let bin = env!("CARGO_BIN_EXE_infra-under-test");
+    w.write(
+        "plugins/terraform-provider-local",
+        &format!("#!/bin/sh\n{extra}echo started >> starts\nexec '{bin}' provider serve local\n"),
+    );
+    make_executable(&w.path().join("plugins/terraform-provider-local"));
+}
+
+fn starts(w: &Workdir) -> usize {
+    w.read_text("starts").map_or(0, |t| t.lines().count())
 }
 
 fn make_executable(path: &Path) {
@@ -208,4 +227,115 @@ fn a_plugin_killed_mid_apply_is_an_error_naming_it_and_completed_work_is_kept() 
         w.state_list()
     );
     assert_no_socket_left(&w);
+}
+
+/// Three levels of dependency: `b`'s content is `a`'s planned checksums
+/// (known at plan: the provider computes them), `c[*]` take `b`'s.
+const CHAIN: &str = "resource \"local_file\" \"a\" {\n  filename = \"out/a.txt\"\n  content  = \"hello\"\n}\n\nresource \"local_file\" \"b\" {\n  filename = \"out/b.txt\"\n  content  = \"${local_file.a.id} ${local_file.a.content_md5}\"\n}\n\nresource \"local_file\" \"c\" {\n  count    = 3\n  filename = \"out/c${count.index}.txt\"\n  content  = local_file.b.id\n}\n";
+
+#[test]
+fn plans_through_a_plugin_with_dependent_resources_equal_the_native_providers() {
+    let plugin = with_local_plugin(CHAIN);
+    let native = Workdir::new(CHAIN);
+    let same_plan = |code: i32| {
+        let p = expect(
+            &plugin,
+            &["plan", "--detailed-exitcode", "--no-color"],
+            code,
+        );
+        let n = native.run(&["plan", "--detailed-exitcode", "--no-color"]);
+        assert_eq!(n.code, code, "{}", n.stderr);
+        assert_eq!(
+            p.stdout, n.stdout,
+            "the plugin's plan differs from the native one"
+        );
+        p
+    };
+    let created = same_plan(2);
+    assert_contains(
+        &created.stdout,
+        "Plan: 5 to add, 0 to change, 0 to destroy.",
+    );
+    expect(&plugin, &["apply", "--auto-approve", "--no-color"], 0);
+    assert_eq!(
+        native.run(&["apply", "--auto-approve", "--no-color"]).code,
+        0
+    );
+    assert_eq!(
+        plugin.read_text("out/c2.txt"),
+        native.read_text("out/c2.txt")
+    );
+    same_plan(0);
+    // A change of `a` changes what `b` and `c[*]` are planned from.
+    plugin.write(
+        "main.infra",
+        &plugin_config(&CHAIN.replace("\"hello\"", "\"changed\"")),
+    );
+    native.write("main.infra", &CHAIN.replace("\"hello\"", "\"changed\""));
+    let changed = same_plan(2);
+    assert_contains(&changed.stdout, "local_file.c[2] must be replaced");
+    assert_no_socket_left(&plugin);
+}
+
+#[test]
+fn apply_starts_the_plugin_once_for_its_plan_and_its_changes() {
+    let w = with_local_plugin(FILE);
+    count_starts(&w, "");
+    expect(&w, &["apply", "--auto-approve", "--no-color"], 0);
+    assert_eq!(starts(&w), 1);
+    assert_eq!(w.read_text("out/greeting.txt").as_deref(), Some("hello"));
+}
+
+#[test]
+fn validate_checks_plugin_types_against_the_schema_plan_cached_without_starting_it() {
+    let w = with_local_plugin(FILE);
+    count_starts(&w, "");
+    let bad = plugin_config(&FILE.replace("content ", "contnet"));
+
+    // No cache yet: said, and the types are not checked.
+    let first = expect(&w, &["validate", "--no-color"], 0);
+    assert_contains(&first.stderr, "provider::schema-not-cached");
+    assert_contains(&first.stderr, "Run plan once");
+    assert_eq!(starts(&w), 0);
+
+    expect(&w, &["plan", "--no-color"], 0);
+    assert_eq!(starts(&w), 1);
+    expect(&w, &["validate", "--no-color"], 0);
+    w.write("main.infra", &bad);
+    let r = expect(&w, &["validate", "--no-color"], 1);
+    assert_contains(&r.stderr, "contnet");
+    assert_contains(&r.stderr, "Did you mean `content`?");
+    assert_eq!(starts(&w), 1, "validate started the plugin");
+}
+
+#[test]
+fn a_changed_plugin_executable_invalidates_the_cached_schema() {
+    let w = with_local_plugin(FILE);
+    count_starts(&w, "");
+    expect(&w, &["plan", "--no-color"], 0);
+    w.write(
+        "main.infra",
+        &plugin_config(&FILE.replace("content ", "contnet")),
+    );
+    expect(&w, &["validate", "--no-color"], 1);
+
+    // Another build of the plugin: its schema is not known until it ran.
+    count_starts(&w, "# rebuilt\n");
+    let r = expect(&w, &["validate", "--no-color"], 0);
+    assert_contains(&r.stderr, "provider::schema-not-cached");
+    w.write("main.infra", &plugin_config(FILE));
+    expect(&w, &["plan", "--no-color"], 0);
+    w.write(
+        "main.infra",
+        &plugin_config(&FILE.replace("content ", "contnet")),
+    );
+    let r = expect(&w, &["validate", "--no-color"], 1);
+    assert_contains(&r.stderr, "contnet");
+    let entries = std::fs::read_dir(
+        w.path()
+            .join(".infra/providers/schemas/infra.test/infra/local"),
+    )
+    .expect("the cache folder")
+    .count();
+    assert_eq!(entries, 1, "the old build's entry is removed");
 }

@@ -218,39 +218,52 @@ macro_rules! versioned {
                 Ok((out, blocks))
             }
 
+            /// GetProviderSchema (v5: GetSchema), converted; with `keep_raw`
+            /// also the answer's protobuf bytes (for the schema cache).
             pub(crate) async fn get_schema(
                 c: &mut Client,
-            ) -> Result<Result<Schemas, String>, Status> {
+                keep_raw: bool,
+            ) -> Result<(Result<Schemas, String>, Option<Vec<u8>>), Status> {
                 let r = c
                     .$get_schema(p::get_provider_schema::Request {})
                     .await?
                     .into_inner();
-                let convert = || -> Result<Schemas, String> {
-                    let mut schema = ProviderSchema::default();
-                    let mut blocks = BTreeMap::new();
-                    schema.provider = block(r.provider.as_ref().and_then(|s| s.block.as_ref()))
-                        .map_err(|e| format!("provider configuration: {e}"))?
-                        .0;
-                    for (name, s) in &r.resource_schemas {
-                        let (mut rs, bs) = block(s.block.as_ref())
-                            .map_err(|e| format!("resource type `{name}`: {e}"))?;
-                        rs.version = s.version;
-                        schema.resources.insert(name.clone(), rs);
-                        blocks.insert(name.clone(), bs);
-                    }
-                    for (name, s) in &r.data_source_schemas {
-                        let (rs, bs) = block(s.block.as_ref())
-                            .map_err(|e| format!("data source `{name}`: {e}"))?;
-                        schema.data_sources.insert(name.clone(), rs);
-                        blocks.insert(name.clone(), bs);
-                    }
-                    Ok(Schemas {
-                        schema,
-                        blocks,
-                        diagnostics: from_proto_all(&r.diagnostics),
-                    })
-                };
-                Ok(convert())
+                let raw = keep_raw.then(|| prost::Message::encode_to_vec(&r));
+                Ok((schemas(&r), raw))
+            }
+
+            /// A GetProviderSchema answer from its protobuf bytes, converted.
+            pub(crate) fn schemas_from_bytes(bytes: &[u8]) -> Result<Schemas, String> {
+                let r = <p::get_provider_schema::Response as prost::Message>::decode(bytes)
+                    .map_err(|e| format!("not a schema answer: {e}"))?;
+                schemas(&r)
+            }
+
+            /// A GetProviderSchema answer in infra's schema model.
+            fn schemas(r: &p::get_provider_schema::Response) -> Result<Schemas, String> {
+                let mut schema = ProviderSchema::default();
+                let mut blocks = BTreeMap::new();
+                schema.provider = block(r.provider.as_ref().and_then(|s| s.block.as_ref()))
+                    .map_err(|e| format!("provider configuration: {e}"))?
+                    .0;
+                for (name, s) in &r.resource_schemas {
+                    let (mut rs, bs) = block(s.block.as_ref())
+                        .map_err(|e| format!("resource type `{name}`: {e}"))?;
+                    rs.version = s.version;
+                    schema.resources.insert(name.clone(), rs);
+                    blocks.insert(name.clone(), bs);
+                }
+                for (name, s) in &r.data_source_schemas {
+                    let (rs, bs) = block(s.block.as_ref())
+                        .map_err(|e| format!("data source `{name}`: {e}"))?;
+                    schema.data_sources.insert(name.clone(), rs);
+                    blocks.insert(name.clone(), bs);
+                }
+                Ok(Schemas {
+                    schema,
+                    blocks,
+                    diagnostics: from_proto_all(&r.diagnostics),
+                })
             }
 
             // v6's request has only `config`; v5's too, but keep one text.
