@@ -9,6 +9,7 @@ pub mod decl;
 mod index;
 pub mod meta;
 pub mod moves;
+mod provider_functions;
 mod references;
 pub mod schemas;
 pub mod settings;
@@ -169,6 +170,7 @@ pub fn validate_dir_with(dir: &Path, providers: &crate::provider::Providers) -> 
     diags.extend(check_module(&files));
     if !has_errors(&diags) {
         diags.extend(schemas::check(&files, providers));
+        diags.extend(provider_functions::check(&files, providers));
     }
     diags
 }
