@@ -683,6 +683,14 @@ pub const CODES: &[Code] = &[
         "a resource's `provider = aws.west` names a configuration no `provider` block declares",
     ),
     code(
+        "provider::missing-alias",
+        "a module call does not pass, in `providers`, a configuration the module declares in `configuration_aliases`",
+    ),
+    code(
+        "provider::undeclared-passed",
+        "a module call's `providers` passes a configuration the module does not declare (warning)",
+    ),
+    code(
         "provider::not-required",
         "a resource type or data source whose provider is neither built in nor in `required_providers`",
     ),

@@ -8,6 +8,7 @@ mod cycles;
 pub mod decl;
 mod index;
 pub mod meta;
+pub(crate) mod module_providers;
 pub mod moves;
 mod provider_functions;
 mod references;
@@ -171,6 +172,7 @@ pub fn validate_dir_with(dir: &Path, providers: &crate::provider::Providers) -> 
     if !has_errors(&diags) {
         diags.extend(schemas::check(&files, providers));
         diags.extend(provider_functions::check(&files, providers));
+        diags.extend(module_providers::check(dir, &files));
     }
     diags
 }
