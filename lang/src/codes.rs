@@ -149,7 +149,11 @@ pub const CODES: &[Code] = &[
     ),
     code(
         "function::arity",
-        "a built-in function called with the wrong number of arguments",
+        "a built-in or provider function called with the wrong number of arguments",
+    ),
+    code(
+        "function::unknown-provider",
+        "`provider::NAME::FUNC(...)` where `NAME` is neither a built-in provider nor a `required_providers` local name",
     ),
     code(
         "function::shadows-builtin",
@@ -207,7 +211,7 @@ pub const CODES: &[Code] = &[
     ),
     code(
         "moved::type-mismatch",
-        "`from` and `to` of a `moved` block are resources of different types",
+        "at `plan`, an object moved to another resource type whose provider cannot move state across types (MoveResourceState)",
     ),
     code(
         "moved::kind-mismatch",
@@ -417,6 +421,14 @@ pub const CODES: &[Code] = &[
     code(
         "function::template-recursion",
         "a template read by `templatefile` calls `templatefile`",
+    ),
+    code(
+        "function::provider-argument",
+        "a provider function argument that is null where the function does not allow it, or does not convert to its parameter's type",
+    ),
+    code(
+        "function::provider-error",
+        "a provider function failed (the label points at the argument it names)",
     ),
     code(
         "module::not-found",
@@ -701,6 +713,14 @@ pub const CODES: &[Code] = &[
     code(
         "provider::undeclared-configuration",
         "a resource's `provider = aws.west` names a configuration no `provider` block declares",
+    ),
+    code(
+        "provider::missing-alias",
+        "a module call does not pass, in `providers`, a configuration the module declares in `configuration_aliases`",
+    ),
+    code(
+        "provider::undeclared-passed",
+        "a module call's `providers` passes a configuration the module does not declare (warning)",
     ),
     code(
         "provider::not-required",

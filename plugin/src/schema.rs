@@ -7,9 +7,11 @@
 //!
 //! infra's model has top-level attributes only: each becomes a protocol
 //! attribute with its cty type JSON; schema version 0; plain-text
-//! descriptions.
+//! descriptions. Provider functions become protocol `Function`s.
 
-use infra_engine::provider::{ProviderSchema, ResourceSchema};
+use infra_engine::provider::{
+    FunctionParameter, FunctionSignature, ProviderSchema, ResourceSchema,
+};
 use infra_lang::Type;
 use std::collections::BTreeMap;
 
@@ -74,6 +76,44 @@ macro_rules! schema_version {
                     each(&schema.resources),
                     each(&schema.data_sources),
                 )
+            }
+
+            fn parameter(param: &FunctionParameter) -> p::function::Parameter {
+                p::function::Parameter {
+                    name: param.name.clone(),
+                    r#type: type_bytes(&param.ty),
+                    allow_null_value: param.allow_null,
+                    allow_unknown_values: param.allow_unknown,
+                    description: param.description.to_string(),
+                    ..Default::default()
+                }
+            }
+
+            /// A provider function's signature as a protocol `Function`
+            /// (its description as the summary, plain text).
+            pub fn function_to_proto(sig: &FunctionSignature) -> p::Function {
+                p::Function {
+                    parameters: sig.parameters.iter().map(parameter).collect(),
+                    variadic_parameter: sig.variadic.as_ref().map(parameter),
+                    r#return: Some(p::function::Return {
+                        r#type: type_bytes(&sig.result),
+                    }),
+                    summary: sig.description.to_string(),
+                    description: sig.description.to_string(),
+                    deprecation_message: sig.deprecated.clone().unwrap_or_default(),
+                    ..Default::default()
+                }
+            }
+
+            /// The `functions` map of GetProviderSchema and GetFunctions.
+            pub fn functions_to_proto(
+                schema: &ProviderSchema,
+            ) -> std::collections::HashMap<String, p::Function> {
+                schema
+                    .functions
+                    .iter()
+                    .map(|(n, f)| (n.clone(), function_to_proto(f)))
+                    .collect()
             }
         }
     };

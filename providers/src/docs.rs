@@ -60,6 +60,27 @@ fn provider_section(out: &mut String, name: &str, s: &ProviderSchema) {
         let _ = writeln!(out, "### Data source `{t}`\n\n{}\n", r.description);
         table(out, r);
     }
+    for (f, sig) in &s.functions {
+        let mut params: Vec<String> = sig
+            .parameters
+            .iter()
+            .map(|p| format!("{} {}", p.name, p.ty))
+            .collect();
+        if let Some(v) = &sig.variadic {
+            params.push(format!("{}... {}", v.name, v.ty));
+        }
+        let _ = writeln!(
+            out,
+            "### Function `provider::{name}::{f}`\n\n`provider::{name}::{f}({}) {}`\n\n{}\n",
+            params.join(", "),
+            sig.result,
+            sig.description
+        );
+        for p in sig.parameters.iter().chain(&sig.variadic) {
+            let _ = writeln!(out, "- `{}`: {}", p.name, p.description);
+        }
+        out.push('\n');
+    }
 }
 
 /// docs/providers.md: every production provider of [`crate::all`], in
@@ -141,7 +162,10 @@ the attribute names and meanings are those listed above.
 Environment: `INFRA_PLUGIN_NETWORK=tcp` serves on 127.0.0.1 (a port
 between `PLUGIN_MIN_PORT` and `PLUGIN_MAX_PORT`) instead of a unix
 socket; `TF_DISABLE_PLUGIN_TLS=1` (read by Terraform) turns mutual TLS
-off. Not served: provider functions, `MoveResourceState`, resource
+off. Provider functions are served (GetFunctions, CallFunction):
+`provider::local::direxists(path)` works under Terraform 1.8+ as under
+infra. `MoveResourceState` is served for types that take objects of
+other types (none of the providers above yet). Not served: resource
 identities, planned destroys (Terraform removes objects without asking
 the provider to plan it, as for most providers).
 "#;

@@ -10,6 +10,8 @@
 //! [`ResourceType::find`] looks up) or else by the generated id (an identity
 //! the provider assigns, which it cannot); `after_ms` holds a create after
 //! its object exists, so a kill lands before the result is recorded.
+//! `test_fault` takes objects of any type moved to it (MoveResourceState),
+//! keeping their `input` and `id`.
 
 use crate::framework::{NativeProvider, ProviderSpec, ResourceType};
 use crate::object::{
@@ -18,8 +20,10 @@ use crate::object::{
 };
 use async_trait::async_trait;
 use infra_engine::provider::{
-    ApplyRequest, Attribute, Failure, Found, PlanRequest, PlannedState, ResourceSchema, error,
+    ApplyRequest, Attribute, Failure, Found, MoveRequest, PlanRequest, PlannedState,
+    ResourceSchema, error,
 };
+use infra_lang::value::from_json;
 use infra_lang::{Diagnostic, Type, Value};
 use std::time::Duration;
 
@@ -157,6 +161,35 @@ impl ResourceType<()> for TestFault {
             }
         }
         out
+    }
+
+    /// Takes objects of any type, for testing `moved` blocks that change
+    /// the type: their `input` (when they have one) becomes this object's
+    /// `input` and `output`, their `id` its `id`.
+    fn accepts_moves(&self) -> bool {
+        true
+    }
+
+    async fn move_state(
+        &self,
+        _ctx: &(),
+        schema: &ResourceSchema,
+        request: &MoveRequest,
+    ) -> Result<Value, Failure> {
+        let source: serde_json::Value = serde_json::from_slice(&request.source_state)
+            .map_err(|e| error(format!("the moved object is not JSON: {e}")))?;
+        let mut m: Attrs = schema
+            .attributes
+            .iter()
+            .map(|(k, a)| (k.clone(), Value::Null(a.ty.clone())))
+            .collect();
+        let input = source.get("input").map_or(Value::NULL, from_json);
+        set(&mut m, "input", input.clone());
+        set(&mut m, "output", input);
+        if let Some(id) = source.get("id").and_then(serde_json::Value::as_str) {
+            set(&mut m, "id", Value::string(id));
+        }
+        Ok(Value::Object(m))
     }
 
     fn plan(

@@ -115,7 +115,7 @@ pub fn apply(
             return report;
         }
     };
-    let mut eval = Evaluation::new(ws.root, ws.inputs, &options.workspace, plan);
+    let mut eval = Evaluation::new(ws.root, ws.inputs, &options.workspace, plan, ws.providers);
     let mut configured = ws.providers.clone();
     if let Err(d) = eval.configure(&mut configured, &plan.changes, ws.rt) {
         report.errors.extend(d);

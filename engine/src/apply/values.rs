@@ -20,6 +20,8 @@ use tokio::runtime::Handle;
 /// planned (or prior) value.
 struct ApplyValues {
     values: RefCell<HashMap<ResourceAddress, Value>>,
+    /// Whose functions `provider::NAME::FUNC(...)` calls.
+    providers: Providers,
 }
 
 impl InstanceHook for ApplyValues {
@@ -30,6 +32,10 @@ impl InstanceHook for ApplyValues {
             .get(info.address)
             .cloned()
             .unwrap_or(info.config))
+    }
+
+    fn providers(&self) -> Option<&Providers> {
+        Some(&self.providers)
     }
 }
 
@@ -69,7 +75,13 @@ pub(super) struct Evaluation<'a> {
 impl<'a> Evaluation<'a> {
     /// Before anything runs, references see each change's planned value,
     /// else the prior state's.
-    pub(super) fn new(root: &'a Path, inputs: &'a Inputs, workspace: &str, plan: &Plan) -> Self {
+    pub(super) fn new(
+        root: &'a Path,
+        inputs: &'a Inputs,
+        workspace: &str,
+        plan: &Plan,
+        providers: &Providers,
+    ) -> Self {
         let mut initial = HashMap::new();
         for c in &plan.changes {
             if let Some(a) = &c.after {
@@ -85,6 +97,7 @@ impl<'a> Evaluation<'a> {
             workspace: workspace.to_string(),
             hook: Rc::new(ApplyValues {
                 values: RefCell::new(initial),
+                providers: providers.clone(),
             }),
             session: None,
         }

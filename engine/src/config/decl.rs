@@ -88,6 +88,9 @@ pub struct ModuleCallDecl<'a> {
     pub for_each: Option<&'a Attribute>,
     /// `depends_on = [...]`.
     pub depends_on: Option<&'a Attribute>,
+    /// `providers = { aws.west = aws.usw2 }`: provider configurations
+    /// passed to the module.
+    pub providers: Option<&'a Attribute>,
 }
 
 /// A `variable "NAME"` block. Mirrors Terraform's input variables.
@@ -246,10 +249,12 @@ pub fn module_call(b: &Block) -> ModuleCallDecl<'_> {
         count: None,
         for_each: None,
         depends_on: None,
+        providers: None,
     };
     for a in b.body.attributes() {
         match a.name.name.as_str() {
             meta::SOURCE => first(&mut d.source, a),
+            meta::PROVIDERS => first(&mut d.providers, a),
             meta::COUNT => first(&mut d.count, a),
             meta::FOR_EACH => first(&mut d.for_each, a),
             meta::DEPENDS_ON => first(&mut d.depends_on, a),

@@ -22,7 +22,8 @@ pub const DEPENDS_ON: &str = "depends_on";
 /// (resource, data, import).
 pub const PROVIDER: &str = "provider";
 /// `providers = { ... }`: provider configurations passed to a child
-/// module (accepted, not yet used).
+/// module; checked against the child's `configuration_aliases`
+/// (`module_providers.rs`), not yet used otherwise.
 pub const PROVIDERS: &str = "providers";
 /// A module call's `source`: a relative path or `std/NAME`, known before
 /// anything runs (a literal or a const).

@@ -8,7 +8,9 @@ mod cycles;
 pub mod decl;
 mod index;
 pub mod meta;
+pub(crate) mod module_providers;
 pub mod moves;
+mod provider_functions;
 mod references;
 pub mod schemas;
 pub mod settings;
@@ -169,6 +171,8 @@ pub fn validate_dir_with(dir: &Path, providers: &crate::provider::Providers) -> 
     diags.extend(check_module(&files));
     if !has_errors(&diags) {
         diags.extend(schemas::check(&files, providers));
+        diags.extend(provider_functions::check(&files, providers));
+        diags.extend(module_providers::check(dir, &files));
     }
     diags
 }

@@ -1,6 +1,6 @@
 //! `moved` and `removed` blocks: reading their addresses into
 //! [`MoveStatement`]s and [`RemoveStatement`]s, and the checks that need
-//! only the configuration of one module (address shapes, resource types,
+//! only the configuration of one module (address shapes,
 //! ambiguous or cyclic moves, removed objects still declared). The planner
 //! carries the statements out on the prior state (`plan/moves.rs`).
 
@@ -239,20 +239,9 @@ fn read_move(
     let from = move_end(src, b, d.from, meta::FROM, diags);
     let to = move_end(src, b, d.to, meta::TO, diags);
     let ((from, from_span), (to, to_span)) = (from?, to?);
+    // A move to another resource type is allowed here; carrying it out
+    // needs the target provider's MoveResourceState (`plan/moves.rs`).
     match (&from.resource, &to.resource) {
-        (Some((_, ft, ..)), Some((_, tt, ..))) if ft != tt => {
-            diags.push(
-                Diagnostic::error(
-                    "moved::type-mismatch",
-                    format!("a move from `{from}` to `{to}` changes the resource type"),
-                )
-                .in_file(src)
-                .primary(to_span, format!("type `{tt}`"))
-                .secondary(from_span, format!("type `{ft}`"))
-                .with_help("`moved` renames an object of the same type: the attributes of one type mean nothing to another. To change the type, forget the old object with a `removed` block and `destroy = false`, then `infra import` it as the new type."),
-            );
-            return None;
-        }
         (Some(_), None) | (None, Some(_)) => {
             diags.push(
                 Diagnostic::error(

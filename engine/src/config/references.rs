@@ -1,7 +1,9 @@
 //! Reference and call checks: every `var.`, `local.`, `const.`, resource,
 //! `data.` and `module.` reference must name a declaration; `each` and
 //! `count` only where `for_each`/`count` is set; function calls must name a
-//! built-in or user function and pass an accepted number of arguments;
+//! built-in or user function and pass an accepted number of arguments
+//! (provider functions are checked with the providers' schemas:
+//! `provider_functions.rs`);
 //! consts may depend only on consts.
 
 use super::ParsedFile;
@@ -245,6 +247,10 @@ impl Ctx<'_, '_> {
 
     fn call(&mut self, name: &Ident, nargs: usize, expand: bool, span: Span) {
         let decls = self.decls;
+        if name.name.starts_with(crate::provider::functions::PREFIX) {
+            // Checked against the providers' schemas (`provider_functions.rs`).
+            return;
+        }
         if let Some(why) = ABSENT_ON_PURPOSE
             .iter()
             .find(|(n, _)| *n == name.name)
@@ -278,10 +284,6 @@ impl Ctx<'_, '_> {
             }
             let help = match did_you_mean(&name.name, candidates.iter().copied()) {
                 Some(s) => format!("Did you mean `{s}`?"),
-                None if name.name.contains("::") => {
-                    "Provider functions are not supported yet; use a built-in or a user function."
-                        .into()
-                }
                 None => format!(
                     "Declare it with `function \"{}\" {{ params = {{ ... }} result = ... }}`, or use a built-in function.",
                     name.name

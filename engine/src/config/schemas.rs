@@ -18,11 +18,7 @@ use infra_lang::{Diagnostic, Span};
 pub fn check(files: &[ParsedFile], providers: &Providers) -> Vec<Diagnostic> {
     let mut diags = Vec::new();
     let (required, _) = super::settings::requirements(files);
-    let plugins: Vec<&str> = required
-        .iter()
-        .filter(|r| !crate::plugins::selects_builtin(r, providers.get(&r.local_name).is_some()))
-        .map(|r| r.local_name.as_str())
-        .collect();
+    let plugins = plugin_names(&required, providers);
     for f in files {
         for b in f.ast.body.blocks() {
             let data = match b.kind.name.as_str() {
@@ -89,6 +85,20 @@ pub fn check(files: &[ParsedFile], providers: &Providers) -> Vec<Diagnostic> {
         }
     }
     diags
+}
+
+/// The local names of `required` that select a plugin rather than the
+/// built-in provider of that name (`engine::plugins::selects_builtin`):
+/// their schemas are known only once the plugin runs.
+pub(crate) fn plugin_names<'r>(
+    required: &'r [super::settings::RequiredProvider],
+    providers: &Providers,
+) -> Vec<&'r str> {
+    required
+        .iter()
+        .filter(|r| !crate::plugins::selects_builtin(r, providers.get(&r.local_name).is_some()))
+        .map(|r| r.local_name.as_str())
+        .collect()
 }
 
 /// The provider built into Terraform (`terraform.io/builtin/terraform`,

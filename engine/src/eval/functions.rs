@@ -1,8 +1,10 @@
 //! Function calls: user functions declared with `function` blocks (typed
-//! parameters, pure, recursion reported with the call path) and the
-//! built-in functions of the standard library.
+//! parameters, pure, recursion reported with the call path), the
+//! built-in functions of the standard library, and provider functions
+//! (`provider::NAME::FUNC`).
 
 use super::instance::{ModuleInstance, upstream};
+use crate::provider::functions;
 use infra_lang::ast::{ExprKind, Ident};
 use infra_lang::eval::{Evaluator, Site};
 use infra_lang::types::{Type, parse_type};
@@ -28,6 +30,9 @@ impl ModuleInstance {
         if self.files.functions.contains_key(&name.name) {
             return self.call_user_function(name, args, arg_spans, site);
         }
+        if name.name.starts_with(functions::PREFIX) {
+            return self.call_provider_function(name, args, arg_spans, site);
+        }
         // Relative paths are taken from the directory infra runs in (the
         // root module's), as Terraform takes them from the working
         // directory; `path.module` is relative to it, so
@@ -36,6 +41,50 @@ impl ModuleInstance {
             base_dir: &self.shared.root_dir,
         };
         infra_stdlib::call_at(&name.name, args, &ctx, arg_spans, site)
+    }
+
+    /// `provider::NAME::FUNC(args)`: the function of provider `NAME` (a
+    /// built-in provider or a `required_providers` local name, as the run
+    /// registered it) called through [`functions::call`]. Without
+    /// providers (evaluation outside plan and apply, e.g. `import`'s
+    /// checks) the result is unknown, as Terraform's `validate` has it.
+    fn call_provider_function(
+        &self,
+        name: &Ident,
+        args: Vec<Value>,
+        arg_spans: &[Span],
+        site: &Site<'_>,
+    ) -> Result<Value, Diagnostic> {
+        let Some((local, func)) = functions::split_name(&name.name) else {
+            return Err(site.error(
+                "function::unknown",
+                format!("`{}` is not a provider function name", name.name),
+                "expected provider::NAME::FUNCTION",
+            ));
+        };
+        let providers = self
+            .shared
+            .hook
+            .as_deref()
+            .and_then(|h| h.providers())
+            .or(self.shared.schemas.as_ref());
+        let Some(providers) = providers else {
+            let sensitive = args.iter().any(Value::is_sensitive_deep);
+            return Ok(Value::unknown().mark_if(sensitive));
+        };
+        let Some(provider) = providers.get(local) else {
+            let known = providers.iter().map(|(n, _)| n.as_str());
+            return Err(functions::unknown_provider(&name.name, local, known).at(site, name.span));
+        };
+        functions::call(
+            provider.as_ref(),
+            local,
+            func,
+            &name.name,
+            args,
+            arg_spans,
+            site,
+        )
     }
 
     fn call_user_function(

@@ -195,6 +195,9 @@ pub fn load_module(dir: &Path) -> Result<ModuleFiles, Vec<Diagnostic>> {
     if !has_errors(&diags) {
         diags.extend(check_module(&files));
     }
+    if !has_errors(&diags) {
+        diags.extend(crate::config::module_providers::check(dir, &files));
+    }
     if has_errors(&diags) {
         return Err(diags);
     }

@@ -154,6 +154,14 @@ pub trait InstanceHook {
     /// # Errors
     /// A diagnostic when it cannot be planned; dependents fail silently.
     fn value(&self, info: InstanceInfo<'_>) -> Result<Value, Diagnostic>;
+
+    /// The providers whose functions `provider::NAME::FUNC(...)` calls
+    /// (the planner's and apply's); `None` (the default) falls back to
+    /// [`EvalOptions::schemas`], and without those a provider function's
+    /// result is unknown, as in Terraform's `validate`.
+    fn providers(&self) -> Option<&Providers> {
+        None
+    }
 }
 
 /// One resource instance with its evaluated configuration.

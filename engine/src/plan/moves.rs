@@ -3,19 +3,24 @@
 //! its `to` (chains followed in order, blocks of child modules applied to
 //! every instance of the module), so the planner finds them at their new
 //! addresses; after evaluation, a `from` the configuration still declares
-//! is an error. `removed` blocks with `destroy = false` turn the deletion
-//! of what they name into forgetting.
+//! is an error. An object moved to another resource type is converted by
+//! the target type's provider (MoveResourceState). `removed` blocks with
+//! `destroy = false` turn the deletion of what they name into forgetting.
 
 use super::Move;
 use crate::addr::{InstanceKey, ModulePath, ModuleStep, ResourceAddress, ResourceMode, Target};
 use crate::config::moves::{self, MoveStatement, Refactorings, RemoveStatement};
 use crate::config::{self, ParsedFile};
 use crate::eval::{EvaluatedInstance, ModuleFiles};
-use crate::state::State;
+use crate::provider::{MoveRequest, Providers};
+use crate::state::{ObjectMeta, State};
 use infra_lang::ast::ExprKind;
-use infra_lang::{Diagnostic, SourceFile, syntax};
+use infra_lang::value::convert;
+use infra_lang::{Diagnostic, SourceFile, Span, syntax};
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use tokio::runtime::Handle;
 
 /// The `moved` and `removed` blocks of one module of the configuration.
 #[derive(Debug, Default)]
@@ -126,6 +131,11 @@ pub(crate) struct Outcome {
     /// `moved::blocked` warnings: moves not made because an object was at
     /// the destination already.
     pub warnings: Vec<Diagnostic>,
+    /// Moved instances whose resource type changed, by new address, with
+    /// the file and span of the `moved` block that changed it: their
+    /// objects still hold the old type's attributes until
+    /// [`move_across_types`] converts them.
+    pub retyped: BTreeMap<ResourceAddress, (Arc<SourceFile>, Span)>,
 }
 
 fn key_of(k: &Option<InstanceKey>) -> InstanceKey {
@@ -340,11 +350,17 @@ pub(crate) fn carry_out(state: &mut State, declared: &[Declared]) -> Outcome {
             }
             for (first, n, inst) in moving {
                 state.resources.insert(n.clone(), inst);
+                if first.type_name != n.type_name {
+                    out.retyped.insert(n.clone(), (s.source.clone(), s.span));
+                }
                 origin.insert(n, first);
             }
         }
     }
     for (now, first) in origin {
+        if first.type_name == now.type_name {
+            out.retyped.remove(&now);
+        }
         if now != first {
             out.renamed.insert(first, now);
         }
@@ -370,6 +386,117 @@ pub(crate) fn carry_out(state: &mut State, declared: &[Declared]) -> Outcome {
         .collect();
     out.moves.sort_by(|a, b| a.to.cmp(&b.to));
     out
+}
+
+/// Converts the objects that `moved` blocks moved to another resource
+/// type ([`Outcome::retyped`]), as Terraform's cross-type moves do: the
+/// target type's provider is asked (MoveResourceState) for the object of
+/// the new type, given the stored JSON, schema version and private bytes
+/// of the old one and the old provider's address (`sources`: local name →
+/// source address); the instance then belongs to the target type's
+/// provider, with its schema version. Each move is found by the new
+/// address of `moves` (stored address → new).
+///
+/// # Errors
+/// `moved::type-mismatch` at the `moved` block when the target provider
+/// cannot move objects across types (every provider but a plugin
+/// advertising `move_resource_state`) or the object has deposed objects;
+/// the provider's own errors, prefixed with the move.
+pub(crate) fn move_across_types(
+    state: &mut State,
+    moved: &Outcome,
+    providers: &Providers,
+    sources: &BTreeMap<String, String>,
+    rt: &Handle,
+) -> Result<(), Vec<Diagnostic>> {
+    let mut errors = Vec::new();
+    for (from, to) in &moved.renamed {
+        let Some((source, span)) = moved.retyped.get(to) else {
+            continue;
+        };
+        let Some(inst) = state.resources.get_mut(to) else {
+            continue;
+        };
+        let refuse = |why: String| {
+            Diagnostic::error(
+                "moved::type-mismatch",
+                format!("`{from}` cannot move to `{to}`: {why}"),
+            )
+            .in_file(source)
+            .primary(*span, "changes the resource type")
+            .with_help("Only a provider that supports MoveResourceState (a Terraform provider advertising it) can turn an object of one type into another. Otherwise forget the old object with a `removed` block and `destroy = false`, then `infra import` it as the new type.")
+        };
+        let Some((key, target)) = providers.resolve(&to.type_name, None) else {
+            errors.push(refuse(format!(
+                "no provider has the type `{}`",
+                to.type_name
+            )));
+            continue;
+        };
+        if !target.moves_across_types() {
+            errors.push(refuse(format!(
+                "provider `{key}` does not support moving objects across resource types"
+            )));
+            continue;
+        }
+        if !inst.deposed.is_empty() {
+            errors.push(refuse(
+                "it has deposed objects still to delete; apply first".into(),
+            ));
+            continue;
+        }
+        let local = inst.provider.split('.').next().unwrap_or(&inst.provider);
+        let request = MoveRequest {
+            source_provider: sources
+                .get(local)
+                .cloned()
+                .unwrap_or_else(|| format!("registry.terraform.io/hashicorp/{local}")),
+            source_type: from.type_name.clone(),
+            source_version: inst.meta.schema_version,
+            source_state: crate::state::codec::encode(&inst.value)
+                .json
+                .to_string()
+                .into_bytes(),
+            source_private: inst.meta.private.clone(),
+            target_type: to.type_name.clone(),
+        };
+        let p = target.clone();
+        match rt.block_on(async move { p.move_state(request).await }) {
+            Ok(stored) => {
+                let schema = target.schema().resources.get(&to.type_name);
+                let value = match schema {
+                    Some(s) => {
+                        let v =
+                            convert(stored.value.clone(), &s.object_type()).unwrap_or(stored.value);
+                        crate::plan::mark_schema_sensitive(s, v)
+                    }
+                    None => stored.value,
+                };
+                inst.value = value;
+                inst.provider = key.to_string();
+                inst.meta = ObjectMeta {
+                    schema_version: schema.map_or(0, |s| s.stored_version()),
+                    private: stored.private,
+                };
+            }
+            Err(d) => errors.extend(d.into_iter().map(|d| {
+                let d = Diagnostic {
+                    message: format!("moving `{from}` to `{to}`: {}", d.message),
+                    ..d
+                };
+                if d.source.is_none() {
+                    d.in_file(source).primary(*span, "this move")
+                } else {
+                    d
+                }
+            })),
+        }
+    }
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(errors)
+    }
 }
 
 /// `moved::still-declared` for each `moved` block whose `from` names an

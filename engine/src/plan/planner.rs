@@ -406,6 +406,10 @@ impl InstanceHook for Planner {
     fn value(&self, info: InstanceInfo<'_>) -> Result<Value, Diagnostic> {
         self.plan_instance(info)
     }
+
+    fn providers(&self) -> Option<&Providers> {
+        Some(&self.providers)
+    }
 }
 
 /// The hook of `destroy`: instances keep their prior values; nothing is
@@ -644,6 +648,13 @@ pub fn plan(
     } = reconcile_and_refresh(root, &inputs, providers, stored, options, rt)?;
     let providers = &providers;
     let moved = carry_out_moves(&mut prior, &mut drift, &declared, options)?;
+    if !moved.retyped.is_empty() {
+        let sources = crate::plugins::required_in(root)
+            .into_iter()
+            .filter_map(|r| Some((r.local_name, r.source?.to_string())))
+            .collect();
+        moves::move_across_types(&mut prior, &moved, providers, &sources, rt)?;
+    }
     warnings.extend(moved.warnings);
     if options.destroy {
         let mut p = plan_destroy(root, files, inputs, prior, stored_serial, drift, options)?;

@@ -8,6 +8,7 @@
 
 mod configure;
 pub mod consistency;
+pub mod functions;
 mod registry;
 mod schema;
 mod upgrade;
@@ -177,6 +178,26 @@ pub struct FunctionError {
     pub argument: Option<usize>,
 }
 
+/// What [`Provider::move_state`] is asked: an object stored by another
+/// resource type, possibly of another provider, to become an object of
+/// `target_type` (Terraform's `MoveResourceState` request, for a `moved`
+/// block that changes the resource type).
+#[derive(Clone, Debug, PartialEq)]
+pub struct MoveRequest {
+    /// The source provider's address, `registry.terraform.io/hashicorp/aws`.
+    pub source_provider: String,
+    /// The source resource type.
+    pub source_type: String,
+    /// The source type's schema version the object was stored with.
+    pub source_version: u64,
+    /// The stored object as JSON, as in the state file.
+    pub source_state: Vec<u8>,
+    /// The source object's private bytes.
+    pub source_private: Vec<u8>,
+    /// The resource type to move it to.
+    pub target_type: String,
+}
+
 /// What [`Provider::find`] found for a create whose outcome is unknown.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Found {
@@ -342,13 +363,40 @@ pub trait Provider: Send + Sync {
         Err(error(format!("`{type_name}` does not support import")))
     }
 
+    /// True when [`Provider::move_state`] can move objects of other
+    /// resource types to this provider's types (a plugin's
+    /// `server_capabilities.move_resource_state`). The default: false.
+    fn moves_across_types(&self) -> bool {
+        false
+    }
+
+    /// MoveResourceState: the object of `request.source_type` as an object
+    /// of `request.target_type` of this provider, with its private bytes,
+    /// in the target type's current schema.
+    ///
+    /// # Errors
+    /// The provider cannot move that object (the default: no provider can).
+    async fn move_state(&self, request: MoveRequest) -> Result<Stored, Failure> {
+        Err(error(format!(
+            "provider `{}` cannot move `{}` objects to `{}`",
+            self.name(),
+            request.source_type,
+            request.target_type
+        )))
+    }
+
     /// Calls provider function `name` (declared in
     /// [`ProviderSchema::functions`]) with `args` (Terraform's
-    /// `CallFunction`). The default knows no function.
+    /// `CallFunction`): one per parameter, then the variadic ones, each
+    /// converted to its parameter's type, without sensitive marks, and
+    /// wholly known unless the parameter allows unknowns
+    /// ([`functions::call`] sees to all that). Synchronous, as expression
+    /// evaluation is (a plugin waits on its RPC). The default knows no
+    /// function.
     ///
     /// # Errors
     /// The function refused its arguments or failed.
-    async fn call_function(&self, name: &str, _args: Vec<Value>) -> Result<Value, FunctionError> {
+    fn call_function(&self, name: &str, _args: Vec<Value>) -> Result<Value, FunctionError> {
         Err(FunctionError {
             text: format!("provider `{}` has no function `{name}`", self.name()),
             argument: None,

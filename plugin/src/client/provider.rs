@@ -8,8 +8,8 @@ pub(crate) mod rpc;
 
 use crate::wire;
 use infra_engine::provider::{
-    Applied, ApplyRequest, Failure, Imported, Nesting, PlanRequest, PlannedState, Provider,
-    ProviderSchema, Stored,
+    Applied, ApplyRequest, Failure, FunctionError, Imported, MoveRequest, Nesting, PlanRequest,
+    PlannedState, Provider, ProviderSchema, Stored,
 };
 use infra_lang::types::Type;
 use infra_lang::{Diagnostic, Value};
@@ -75,6 +75,8 @@ pub struct PluginProvider {
     /// Top-level nested blocks per resource type / data source, to send
     /// an absent block as Terraform does (`[]`, `{}`, an object of nulls).
     blocks: BTreeMap<String, BTreeMap<String, Nesting>>,
+    /// The plugin accepts MoveResourceState (its server capability).
+    move_resource_state: bool,
     /// The runtime the channel was made on (its connection task runs
     /// there); the sync methods run their RPC on it.
     handle: Handle,
@@ -158,6 +160,7 @@ impl PluginProvider {
             conn,
             schema: ProviderSchema::default(),
             blocks: BTreeMap::new(),
+            move_resource_state: false,
             handle,
             timeouts,
             process: None,
@@ -177,6 +180,7 @@ impl PluginProvider {
         provider.schema = schemas.schema;
         provider.blocks = schemas.blocks;
         provider.raw_schema = raw.map(|r| (protocol_version, r));
+        provider.move_resource_state = schemas.move_resource_state;
         Ok(provider)
     }
 
@@ -191,6 +195,28 @@ impl PluginProvider {
     pub fn without_raw_schema(mut self) -> PluginProvider {
         self.raw_schema = None;
         self
+    }
+
+    /// GetFunctions: the plugin's provider functions without the rest of
+    /// its schema. (Terraform, and [`PluginProvider::connect`], read them
+    /// from GetProviderSchema's `functions`; this is for a caller holding
+    /// a cached schema.)
+    ///
+    /// # Errors
+    /// The plugin failed the call, answered error diagnostics, or
+    /// declared a function infra cannot read.
+    pub async fn get_functions(
+        &self,
+    ) -> Result<BTreeMap<String, infra_engine::provider::FunctionSignature>, Failure> {
+        let (functions, diags) = self
+            .run(
+                "GetFunctions",
+                self.timeouts.other,
+                call!(self.conn, get_functions()),
+            )
+            .await?;
+        self.accept("GetFunctions", diags, false)?;
+        functions.map_err(|e| self.fail(format!("declared a function infra cannot read: {e}")))
     }
 
     /// The same provider with at most `n` RPCs in flight (at least one);
@@ -609,6 +635,64 @@ impl Provider for PluginProvider {
         result.unwrap_or_else(|failure| failure)
     }
 
+    /// CallFunction: each argument sent as msgpack of its parameter's
+    /// type (the variadic parameter's beyond the positional ones), the
+    /// result decoded with the return type, as Terraform's
+    /// `GRPCProvider.CallFunction`. The function's error keeps the
+    /// argument it names; a failed RPC is an error of the whole call.
+    fn call_function(&self, name: &str, args: Vec<Value>) -> Result<Value, FunctionError> {
+        let whole = |text: String| FunctionError {
+            text,
+            argument: None,
+        };
+        let sig =
+            self.schema.functions.get(name).ok_or_else(|| {
+                whole(format!("provider `{}` has no function `{name}`", self.name))
+            })?;
+        let mut encoded = Vec::with_capacity(args.len());
+        for (i, arg) in args.iter().enumerate() {
+            let param = sig
+                .parameters
+                .get(i)
+                .or(sig.variadic.as_ref())
+                .ok_or_else(|| whole(format!("too many arguments for function `{name}`")))?;
+            encoded.push(wire::encode(arg, &param.ty).map_err(|e| FunctionError {
+                text: format!("cannot be sent to the provider: {e}"),
+                argument: Some(i),
+            })?);
+        }
+        let n = name.to_string();
+        let called = self
+            .block(
+                "CallFunction",
+                self.timeouts.other,
+                call!(self.conn, call_function(n, encoded)),
+            )
+            .map_err(|failure| {
+                whole(
+                    failure
+                        .into_iter()
+                        .map(|d| d.message)
+                        .collect::<Vec<_>>()
+                        .join("; "),
+                )
+            })?;
+        match called {
+            rpc::Called::Result(dv) => {
+                wire::decode(&dv.msgpack, &dv.json, &sig.result).map_err(|e| {
+                    whole(format!(
+                        "provider `{}` returned a result that does not fit the function's return type: {e}",
+                        self.name
+                    ))
+                })
+            }
+            rpc::Called::Error(text, argument) => Err(FunctionError {
+                text,
+                argument: argument.and_then(|i| usize::try_from(i).ok()),
+            }),
+        }
+    }
+
     /// StopProvider (v5: Stop) on Ctrl-C: the plugin asks its running
     /// calls to return early. Its answer is only logged; a plugin that
     /// does not answer within the RPC timeout is left to the shutdown.
@@ -731,6 +815,50 @@ impl Provider for PluginProvider {
             .await?;
         self.accept("UpgradeResourceState", diags, false)?;
         self.decode(type_name, &ty, &dv, "upgraded state")
+    }
+
+    /// The plugin's `server_capabilities.move_resource_state`.
+    fn moves_across_types(&self) -> bool {
+        self.move_resource_state
+    }
+
+    /// MoveResourceState: the plugin turns the stored object of another
+    /// type (raw JSON, as in the state file) into one of `target_type`.
+    async fn move_state(&self, request: MoveRequest) -> Result<Stored, Failure> {
+        let target = request.target_type;
+        let ty = self.type_of(&target, false)?;
+        let version = i64::try_from(request.source_version).map_err(|_| {
+            self.fail(format!(
+                "cannot move state of schema version {}",
+                request.source_version
+            ))
+        })?;
+        let (address, source, raw, private, t) = (
+            request.source_provider,
+            request.source_type,
+            request.source_state,
+            request.source_private,
+            target.clone(),
+        );
+        let r = self
+            .run(
+                "MoveResourceState",
+                self.timeouts.other,
+                call!(
+                    self.conn,
+                    move_state(address, source, version, raw, t, private)
+                ),
+            )
+            .await?;
+        self.accept("MoveResourceState", r.diagnostics, false)?;
+        let value = self.decode(&target, &ty, &r.state, "moved state")?;
+        if value.is_null() {
+            return Err(self.fail(format!("returned no `{target}` object for a move")));
+        }
+        Ok(Stored {
+            value,
+            private: r.private,
+        })
     }
 
     /// ReadDataSource.

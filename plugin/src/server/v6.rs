@@ -15,7 +15,8 @@
 use crate::proto::tfplugin6 as p;
 use crate::proto::tfplugin6::provider_server::Provider as ProviderService;
 use infra_engine::provider::{
-    ApplyRequest, Failure, PathStep, PlanRequest, Provider, ResourceSchema, error,
+    ApplyRequest, Failure, FunctionError, MoveRequest, PathStep, PlanRequest, Provider,
+    ResourceSchema, error, functions,
 };
 use infra_lang::{Diagnostic, Type, Value};
 use std::sync::Arc;
@@ -278,6 +279,70 @@ pub fn routes(provider: Arc<dyn Provider>) -> tonic::service::Routes {
     tonic::service::Routes::new(service)
 }
 
+impl ProviderV6 {
+    /// MoveResourceState: the provider's object of the target type, from
+    /// the source object's raw JSON.
+    async fn move_state(
+        &self,
+        r: p::move_resource_state::Request,
+    ) -> Result<p::move_resource_state::Response, Failure> {
+        let schema = self.resource(&r.target_type_name)?;
+        let ty = schema.object_type();
+        let request = MoveRequest {
+            source_provider: r.source_provider_address,
+            source_type: r.source_type_name,
+            source_version: u64::try_from(r.source_schema_version).unwrap_or(0),
+            source_state: r.source_state.map(|s| s.json).unwrap_or_default(),
+            source_private: r.source_private,
+            target_type: r.target_type_name,
+        };
+        let moved = self.provider.move_state(request).await?;
+        Ok(p::move_resource_state::Response {
+            target_state: Some(encode(&moved.value, &ty)?),
+            diagnostics: Vec::new(),
+            target_private: moved.private,
+        })
+    }
+
+    /// CallFunction: see [`ProviderService::call_function`].
+    fn call(&self, r: p::call_function::Request) -> Result<p::DynamicValue, FunctionError> {
+        let whole = |text: String| FunctionError {
+            text,
+            argument: None,
+        };
+        let name = r.name;
+        let sig = self
+            .provider
+            .schema()
+            .functions
+            .get(&name)
+            .ok_or_else(|| whole(format!("provider has no function named {name:?}")))?;
+        if let Some(problem) = functions::arity(sig, &name, r.arguments.len()) {
+            return Err(whole(problem.message));
+        }
+        let mut args = Vec::with_capacity(r.arguments.len());
+        for (i, dv) in r.arguments.iter().enumerate() {
+            let Some(param) = sig.parameters.get(i).or(sig.variadic.as_ref()) else {
+                break;
+            };
+            let v = crate::wire::decode(&dv.msgpack, &dv.json, &param.ty).map_err(|e| {
+                FunctionError {
+                    text: format!("cannot decode the argument: {e}"),
+                    argument: Some(i),
+                }
+            })?;
+            args.push(v);
+        }
+        let result = self.provider.call_function(&name, args)?;
+        let msgpack = crate::wire::encode(&result, &sig.result)
+            .map_err(|e| whole(format!("cannot encode the function's result: {e}")))?;
+        Ok(p::DynamicValue {
+            msgpack,
+            json: Vec::new(),
+        })
+    }
+}
+
 /// The largest message the server reads or writes: 256 MiB.
 const MAX_MESSAGE: usize = 256 << 20;
 
@@ -379,8 +444,9 @@ impl ProviderService for ProviderV6 {
         Err(unimplemented("GetMetadata"))
     }
 
-    /// Every schema, and the capabilities: no planned destroys, the schema
-    /// is needed, no moves across types.
+    /// Every schema and function, and the capabilities: no planned
+    /// destroys, the schema is needed, moves across types when one of the
+    /// provider's types takes them.
     async fn get_provider_schema(
         &self,
         _: Request<p::get_provider_schema::Request>,
@@ -391,10 +457,11 @@ impl ProviderService for ProviderV6 {
             provider: Some(provider),
             resource_schemas,
             data_source_schemas,
+            functions: crate::schema::v6::functions_to_proto(self.provider.schema()),
             server_capabilities: Some(p::ServerCapabilities {
                 plan_destroy: false,
                 get_provider_schema_optional: false,
-                move_resource_state: false,
+                move_resource_state: self.provider.moves_across_types(),
                 generate_resource_config: false,
             }),
             ..Default::default()
@@ -504,11 +571,16 @@ impl ProviderService for ProviderV6 {
         )
     }
 
+    /// The provider's MoveResourceState (types that accept moves from
+    /// other types; the capability says whether any does).
     async fn move_resource_state(
         &self,
-        _: Request<p::move_resource_state::Request>,
+        request: Request<p::move_resource_state::Request>,
     ) -> Answer<p::move_resource_state::Response> {
-        Err(unimplemented("MoveResourceState"))
+        respond!(
+            self.move_state(request.into_inner()).await,
+            move_resource_state
+        )
     }
 
     async fn read_data_source(
@@ -518,18 +590,36 @@ impl ProviderService for ProviderV6 {
         respond!(self.read_data(request.into_inner()).await, read_data_source)
     }
 
+    /// The provider's functions, as in GetProviderSchema.
     async fn get_functions(
         &self,
         _: Request<p::get_functions::Request>,
     ) -> Answer<p::get_functions::Response> {
-        Err(unimplemented("GetFunctions"))
+        Ok(Response::new(p::get_functions::Response {
+            functions: crate::schema::v6::functions_to_proto(self.provider.schema()),
+            diagnostics: Vec::new(),
+        }))
     }
 
+    /// Runs a provider function: the arguments decoded with their
+    /// parameters' types; an unknown function, a wrong number of
+    /// arguments or bytes that do not decode is a function error, as are
+    /// the function's own (with the argument it names).
     async fn call_function(
         &self,
-        _: Request<p::call_function::Request>,
+        request: Request<p::call_function::Request>,
     ) -> Answer<p::call_function::Response> {
-        Err(unimplemented("CallFunction"))
+        let (result, error) = match self.call(request.into_inner()) {
+            Ok(v) => (Some(v), None),
+            Err(e) => (
+                None,
+                Some(p::FunctionError {
+                    text: e.text,
+                    function_argument: e.argument.and_then(|i| i64::try_from(i).ok()),
+                }),
+            ),
+        };
+        Ok(Response::new(p::call_function::Response { result, error }))
     }
 
     /// infra's providers have nothing to cancel beyond what the process
@@ -580,6 +670,23 @@ mod tests {
                 ..ProviderSchema::default()
             };
             schema.resources.insert("t_thing".into(), thing);
+            let n = |name: &str| infra_engine::provider::FunctionParameter {
+                name: name.into(),
+                ty: Type::Number,
+                allow_null: false,
+                allow_unknown: false,
+                description: "".into(),
+            };
+            schema.functions.insert(
+                "sum".into(),
+                infra_engine::provider::FunctionSignature {
+                    parameters: vec![n("first")],
+                    variadic: Some(n("rest")),
+                    result: Type::Number,
+                    description: "Adds numbers.".into(),
+                    deprecated: None,
+                },
+            );
             Arc::new(Thing {
                 schema,
                 configured: AtomicUsize::new(0),
@@ -622,6 +729,25 @@ mod tests {
             _private: &[u8],
         ) -> Result<Option<Stored>, Failure> {
             Ok(Some(Stored::new(state)))
+        }
+
+        /// `sum(first, rest...)`; a negative number is refused.
+        fn call_function(&self, _name: &str, args: Vec<Value>) -> Result<Value, FunctionError> {
+            let mut total = 0;
+            for (i, a) in args.iter().enumerate() {
+                let n = match a {
+                    Value::Number(n) => n.as_i64().unwrap_or(-1),
+                    _ => -1,
+                };
+                if n < 0 {
+                    return Err(FunctionError {
+                        text: "negative".into(),
+                        argument: Some(i),
+                    });
+                }
+                total += n;
+            }
+            Ok(Value::int(total))
         }
     }
 
@@ -693,6 +819,55 @@ mod tests {
         assert!(r.provider.is_some());
         let caps = r.server_capabilities.expect("capabilities");
         assert!(!caps.plan_destroy && !caps.move_resource_state);
+    }
+
+    #[test]
+    fn functions_are_declared_and_called_with_their_argument_errors() {
+        let server = ProviderV6::new(Thing::new());
+        let r = rt()
+            .block_on(server.get_provider_schema(Request::new(Default::default())))
+            .expect("rpc")
+            .into_inner();
+        let sum = &r.functions["sum"];
+        assert_eq!(sum.parameters[0].name, "first");
+        assert_eq!(
+            sum.variadic_parameter.as_ref().map(|p| p.name.as_str()),
+            Some("rest")
+        );
+        assert_eq!(sum.summary, "Adds numbers.");
+        let listed = rt()
+            .block_on(server.get_functions(Request::new(Default::default())))
+            .expect("rpc")
+            .into_inner();
+        assert!(listed.functions.contains_key("sum"));
+        let call = |name: &str, args: &[i64]| {
+            let arguments = args
+                .iter()
+                .map(|n| encode(&Value::int(*n), &Type::Number).expect("encode"))
+                .collect();
+            rt().block_on(
+                server.call_function(Request::new(p::call_function::Request {
+                    name: name.into(),
+                    arguments,
+                })),
+            )
+            .expect("rpc")
+            .into_inner()
+        };
+        let r = call("sum", &[1, 2, 3]);
+        assert_eq!(
+            decode(r.result.as_ref(), &Type::Number).expect("decode"),
+            Value::int(6)
+        );
+        let e = call("sum", &[1, -2]).error.expect("refused");
+        assert_eq!(
+            (e.text.as_str(), e.function_argument),
+            ("negative", Some(1))
+        );
+        let e = call("sum", &[]).error.expect("arity");
+        assert!(e.text.contains("at least 1 argument"), "{}", e.text);
+        let e = call("nope", &[1]).error.expect("unknown");
+        assert!(e.text.contains("no function named"), "{}", e.text);
     }
 
     #[test]

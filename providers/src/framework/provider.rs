@@ -1,14 +1,14 @@
 //! [`ProviderSpec`] (what is particular to one native provider: its name,
-//! configuration, shared context and list of types) and
+//! configuration, shared context, list of types and functions) and
 //! [`NativeProvider`], the one implementation of the engine's
 //! [`Provider`] over such a list.
 
-use super::{DataSource, ResourceType};
+use super::{DataSource, Function, ResourceType};
 use crate::object::{attrs, no_such_type};
 use async_trait::async_trait;
 use infra_engine::provider::{
-    Applied, ApplyRequest, Failure, Found, Imported, PlanRequest, PlannedState, Provider,
-    ProviderSchema, ResourceSchema, Stored,
+    Applied, ApplyRequest, Failure, Found, FunctionError, Imported, MoveRequest, PlanRequest,
+    PlannedState, Provider, ProviderSchema, ResourceSchema, Stored,
 };
 use infra_lang::{Diagnostic, Value};
 use std::collections::BTreeMap;
@@ -51,6 +51,12 @@ pub trait ProviderSpec: Send + Sync + 'static {
     fn data_sources() -> Vec<Box<dyn DataSource<Self::Context>>> {
         Vec::new()
     }
+
+    /// The provider's functions (`provider::NAME::FUNC(...)`), one line
+    /// each; none by default.
+    fn functions() -> Vec<Box<dyn Function>> {
+        Vec::new()
+    }
 }
 
 /// The engine's [`Provider`] over the lists of a [`ProviderSpec`]: the
@@ -61,6 +67,7 @@ pub struct NativeProvider<S: ProviderSpec> {
     schema: ProviderSchema,
     resources: BTreeMap<&'static str, Box<dyn ResourceType<S::Context>>>,
     data_sources: BTreeMap<&'static str, Box<dyn DataSource<S::Context>>>,
+    functions: BTreeMap<&'static str, Box<dyn Function>>,
     context: RwLock<Arc<S::Context>>,
 }
 
@@ -81,10 +88,16 @@ impl<S: ProviderSpec> NativeProvider<S> {
             schema.data_sources.insert(d.name().to_string(), d.schema());
             data_sources.insert(d.name(), d);
         }
+        let mut functions = BTreeMap::new();
+        for f in S::functions() {
+            schema.functions.insert(f.name().to_string(), f.signature());
+            functions.insert(f.name(), f);
+        }
         NativeProvider {
             schema,
             resources,
             data_sources,
+            functions,
             context: RwLock::new(Arc::new(S::context())),
         }
     }
@@ -198,6 +211,26 @@ impl<S: ProviderSpec> Provider for NativeProvider<S> {
         let ctx = self.current();
         let (r, schema) = self.resource(type_name)?;
         r.find(&ctx, schema, planned).await
+    }
+
+    fn moves_across_types(&self) -> bool {
+        self.resources.values().any(|r| r.accepts_moves())
+    }
+
+    async fn move_state(&self, request: MoveRequest) -> Result<Stored, Failure> {
+        let ctx = self.current();
+        let (r, schema) = self.resource(&request.target_type)?;
+        r.move_state(&ctx, schema, &request).await.map(Stored::new)
+    }
+
+    fn call_function(&self, name: &str, args: Vec<Value>) -> Result<Value, FunctionError> {
+        match self.functions.get(name) {
+            Some(f) => f.call(args),
+            None => Err(FunctionError {
+                text: format!("provider `{}` has no function `{name}`", S::NAME),
+                argument: None,
+            }),
+        }
     }
 
     async fn import(&self, type_name: &str, id: &str) -> Result<Vec<Imported>, Failure> {

@@ -4,7 +4,7 @@
 use crate::object::Attrs;
 use async_trait::async_trait;
 use infra_engine::provider::{
-    ApplyRequest, Failure, Found, PlanRequest, PlannedState, ResourceSchema, error,
+    ApplyRequest, Failure, Found, MoveRequest, PlanRequest, PlannedState, ResourceSchema, error,
 };
 use infra_lang::{Diagnostic, Value};
 
@@ -96,5 +96,32 @@ pub trait ResourceType<C: Send + Sync>: Send + Sync {
         _id: &str,
     ) -> Result<Value, Failure> {
         Err(error(format!("`{}` does not support import", self.name())))
+    }
+
+    /// True when [`ResourceType::move_state`] accepts objects of other
+    /// types (Terraform's plugin framework `ResourceWithMoveState`). The
+    /// default: false.
+    fn accepts_moves(&self) -> bool {
+        false
+    }
+
+    /// The new state of this type for an object stored by another type
+    /// (a `moved` block changing the type; see
+    /// [`infra_engine::provider::Provider::move_state`]). The default
+    /// refuses.
+    ///
+    /// # Errors
+    /// When the source type or object cannot be moved here.
+    async fn move_state(
+        &self,
+        _ctx: &C,
+        _schema: &ResourceSchema,
+        request: &MoveRequest,
+    ) -> Result<Value, Failure> {
+        Err(error(format!(
+            "`{}` cannot take objects of `{}`",
+            self.name(),
+            request.source_type
+        )))
     }
 }

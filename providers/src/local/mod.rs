@@ -1,13 +1,15 @@
 //! The `local` provider: files on the machine running infra — the
-//! `local_file` and `local_sensitive_file` resources and data sources —
-//! and the content checksums they all report.
+//! `local_file` and `local_sensitive_file` resources and data sources,
+//! the content checksums they all report, and the function
+//! `provider::local::direxists`.
 
+pub mod direxists;
 pub mod file;
 pub mod file_data;
 pub mod sensitive_file;
 pub mod sensitive_file_data;
 
-use crate::framework::{DataSource, NativeProvider, ProviderSpec, ResourceType};
+use crate::framework::{DataSource, Function, NativeProvider, ProviderSpec, ResourceType};
 use crate::object::{Attrs, hex, set};
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
@@ -22,7 +24,8 @@ use std::sync::Arc;
 pub type LocalProvider = NativeProvider<Local>;
 
 /// The `local` provider's list: resources `local_file`,
-/// `local_sensitive_file`; data sources of the same names. Its context
+/// `local_sensitive_file`; data sources of the same names; function
+/// `direxists`. Its context
 /// is the files written so far, which deletes leave alone.
 pub struct Local;
 
@@ -43,6 +46,10 @@ impl ProviderSpec for Local {
             Box::new(file_data::DATA),
             Box::new(sensitive_file_data::DATA),
         ]
+    }
+
+    fn functions() -> Vec<Box<dyn Function>> {
+        vec![Box::new(direxists::DirExists)]
     }
 }
 

@@ -26,6 +26,7 @@ mod pending_ops;
 mod plan_markdown;
 mod plugin_client;
 mod plugin_terraform;
+mod provider_functions;
 mod references;
 mod required_providers;
 mod robustness;

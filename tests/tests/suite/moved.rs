@@ -311,15 +311,44 @@ fn a_moved_from_address_still_declared_is_an_error() {
     );
 }
 
+/// A `moved` block may change the resource type (Terraform 1.8+): it is
+/// valid, and carried out when an object is there only by a provider that
+/// moves state across types (MoveResourceState); `random` does not.
 #[test]
-fn moving_to_another_type_is_an_error() {
-    let w = Workdir::new(
-        "resource \"random_id\" \"new\" {\n  byte_length = 4\n}\n\nmoved {\n  from = infra_data.old\n  to   = random_id.new\n}\n",
-    );
-    let r = w.expect(&["validate", "--no-color"], 1);
-    insta::assert_snapshot!("moved_type_mismatch", r.stderr);
+fn moving_to_another_type_needs_a_provider_that_moves_state() {
+    let moved = "resource \"random_id\" \"new\" {\n  byte_length = 4\n}\n\nmoved {\n  from = infra_data.old\n  to   = random_id.new\n}\n";
+    let w = Workdir::new(moved);
+    w.expect(&["validate", "--no-color"], 0);
+    // Nothing in state at `from`: nothing to move.
+    w.expect(&["plan", "--no-color"], 0);
+
+    let w = Workdir::new("resource \"infra_data\" \"old\" {\n  input = \"x\"\n}\n");
+    w.apply();
+    w.config(moved);
     let r = w.expect(&["plan", "--no-color"], 1);
-    assert_contains(&r.stderr, "moved::type-mismatch");
+    insta::assert_snapshot!("moved_type_mismatch", r.stderr);
+}
+
+/// The `test` provider's `test_fault` takes objects of any type
+/// (MoveResourceState in-process): the moved object keeps its id and
+/// input, and is planned as the new type.
+#[test]
+fn a_provider_that_moves_state_takes_an_object_of_another_type() {
+    let w = Workdir::new("resource \"infra_data\" \"old\" {\n  input = \"kept\"\n}\n");
+    w.apply();
+    let id = w.attributes("infra_data.old")["id"].clone();
+    w.config(
+        "resource \"test_fault\" \"new\" {\n  input = \"kept\"\n}\n\nmoved {\n  from = infra_data.old\n  to   = test_fault.new\n}\n",
+    );
+    let p = w.expect(&["plan", "--no-color"], 0);
+    assert_contains(&p.stdout, "# infra_data.old has moved to test_fault.new");
+    assert_contains(&p.stdout, "Plan: 0 to add, 0 to change, 0 to destroy.");
+    w.apply();
+    assert_eq!(w.state_list(), ["test_fault.new"]);
+    let a = w.attributes("test_fault.new");
+    assert_eq!(a["id"], id, "{a:#}");
+    assert!(a["output"].to_string().contains("kept"), "{a:#}");
+    w.expect(&["plan", "--detailed-exitcode", "--no-color"], 0);
 }
 
 #[test]

@@ -13,17 +13,27 @@ use std::time::Duration;
 /// binary under test as `provider serve local`; `cli.tfrc` points
 /// `dev_overrides` at it.
 fn with_local_plugin(resources: &str) -> Workdir {
-    let w = Workdir::new(&plugin_config(resources));
+    with_served_plugin("local", resources)
+}
+
+/// A working directory whose provider `name` is the plugin
+/// `infra.test/infra/NAME` served by the binary under test (see
+/// [`with_local_plugin`]).
+fn with_served_plugin(name: &str, resources: &str) -> Workdir {
+    let w = Workdir::new(&format!(
+        "terraform {{\n  required_providers {{\n    {name} = {{\n      source = \"infra.test/infra/{name}\"\n    }}\n  }}\n}}\n\n{resources}"
+    ));
     let bin = env!("CARGO_BIN_EXE_infra-under-test");
+    let script = format!("plugins/terraform-provider-{name}");
     w.write(
-        "plugins/terraform-provider-local",
-        &format!("#!/bin/sh\nexec '{bin}' provider serve local\n"),
+        &script,
+        &format!("#!/bin/sh\nexec '{bin}' provider serve {name}\n"),
     );
-    make_executable(&w.path().join("plugins/terraform-provider-local"));
+    make_executable(&w.path().join(&script));
     w.write(
         "cli.tfrc",
         &format!(
-            "provider_installation {{\n  dev_overrides {{\n    \"infra.test/infra/local\" = \"{}\"\n  }}\n  direct {{}}\n}}\n",
+            "provider_installation {{\n  dev_overrides {{\n    \"infra.test/infra/{name}\" = \"{}\"\n  }}\n  direct {{}}\n}}\n",
             w.path().join("plugins").display()
         ),
     );
@@ -338,4 +348,49 @@ fn a_changed_plugin_executable_invalidates_the_cached_schema() {
     .expect("the cache folder")
     .count();
     assert_eq!(entries, 1, "the old build's entry is removed");
+}
+
+#[test]
+fn a_plugin_provider_function_is_called_through_the_protocol() {
+    let w = with_local_plugin(
+        "output \"here\" {\n  value = provider::local::direxists(\".\")\n}\n\noutput \"missing\" {\n  value = provider::local::direxists(\"nowhere\")\n}\n\noutput \"file\" {\n  value = provider::local::direxists(\"cli.tfrc\")\n}\n",
+    );
+    // A file is refused by the plugin; the error points at the argument.
+    let plan = expect(&w, &["plan", "--no-color"], 1);
+    assert_contains(&plan.stderr, "was found, but is not a directory");
+    assert_contains(&plan.stderr, "function::provider-error");
+
+    w.config(
+        "terraform {\n  required_providers {\n    local = {\n      source = \"infra.test/infra/local\"\n    }\n  }\n}\n\noutput \"here\" {\n  value = provider::local::direxists(\".\")\n}\n\noutput \"missing\" {\n  value = provider::local::direxists(\"nowhere\")\n}\n",
+    );
+    expect(&w, &["apply", "--auto-approve", "--no-color"], 0);
+    let out = expect(&w, &["output", "--json"], 0);
+    let json: serde_json::Value = serde_json::from_str(&out.stdout).expect("JSON");
+    assert_eq!(json["here"]["value"], true);
+    assert_eq!(json["missing"]["value"], false);
+    assert_no_socket_left(&w);
+}
+
+/// A `moved` block from a built-in type to a plugin's type: the plugin
+/// (`infra provider serve test`, whose `test_fault` takes any type)
+/// advertises MoveResourceState and converts the object.
+#[test]
+fn a_plugin_moves_an_object_of_another_type_through_move_resource_state() {
+    let w = with_served_plugin(
+        "test",
+        "resource \"infra_data\" \"old\" {\n  input = \"kept\"\n}\n",
+    );
+    expect(&w, &["apply", "--auto-approve", "--no-color"], 0);
+    let id = w.attributes("infra_data.old")["id"].clone();
+    let settings = "terraform {\n  required_providers {\n    test = {\n      source = \"infra.test/infra/test\"\n    }\n  }\n}\n\n";
+    w.config(&format!(
+        "{settings}resource \"test_fault\" \"new\" {{\n  input = \"kept\"\n}}\n\nmoved {{\n  from = infra_data.old\n  to   = test_fault.new\n}}\n"
+    ));
+    let plan = expect(&w, &["plan", "--no-color"], 0);
+    assert_contains(&plan.stdout, "# infra_data.old has moved to test_fault.new");
+    expect(&w, &["apply", "--auto-approve", "--no-color"], 0);
+    let a = w.attributes("test_fault.new");
+    assert_eq!(a["id"], id, "{a:#}");
+    expect(&w, &["plan", "--detailed-exitcode", "--no-color"], 0);
+    assert_no_socket_left(&w);
 }

@@ -457,3 +457,54 @@ fn terraform_drives_served_providers_over_tcp() {
     core_cycle(&tf);
     destroy(&tf);
 }
+
+#[test]
+fn terraform_calls_a_served_provider_function() {
+    let Some(py) = terraform_or_skip("terraform_calls_a_served_provider_function") else {
+        return;
+    };
+    let tf = Terraform::new(py, &[]);
+    let config = |path: &str| {
+        format!(
+            r#"terraform {{
+  required_providers {{
+    local = {{ source = "infra.test/infra/local" }}
+  }}
+}}
+
+output "here" {{
+  value = provider::local::direxists(".")
+}}
+
+output "asked" {{
+  value = provider::local::direxists("{path}")
+}}
+"#
+        )
+    };
+    tf.write("main.tf", &config("nowhere"));
+    tf.expect(&["apply", "-auto-approve", "-no-color"], 0);
+    let r = tf.expect(&["output", "-json"], 0);
+    let json_start = r.output.find('{').unwrap_or(0);
+    let outputs: serde_json::Value = serde_json::Deserializer::from_str(&r.output[json_start..])
+        .into_iter()
+        .next()
+        .and_then(Result::ok)
+        .unwrap_or_else(|| panic!("output -json: {}", r.output));
+    assert_eq!(outputs["here"]["value"], true, "{outputs:#}");
+    assert_eq!(outputs["asked"]["value"], false, "{outputs:#}");
+
+    // A file is refused, and Terraform names the argument.
+    tf.write("main.tf", &config("main.tf"));
+    let r = tf.expect(&["plan", "-no-color"], 1);
+    assert!(
+        r.output.contains("was found, but is not a directory"),
+        "{}",
+        r.output
+    );
+    assert!(
+        r.output.contains("Invalid function argument"),
+        "{}",
+        r.output
+    );
+}

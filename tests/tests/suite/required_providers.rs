@@ -206,3 +206,71 @@ fn the_plugin_hook_registers_the_launched_provider_under_its_local_name() {
     let e = infra_cli::commands::providers_with(w.path(), &env, &refuse).expect_err("refused");
     assert_eq!(e[0].message, "no");
 }
+
+/// A child module's `configuration_aliases` must be passed by each call
+/// in `providers` (Terraform's "Missing required provider
+/// configuration"); a key the child does not declare is a warning.
+#[test]
+fn module_calls_must_pass_the_configuration_aliases_a_module_declares() {
+    let w = Workdir::new(
+        r#"provider "aws" {
+  alias  = "usw2"
+  region = "us-west-2"
+}
+
+module "missing" {
+  source = "./child"
+}
+
+module "passed" {
+  source = "./child"
+  providers = {
+    aws.west = aws.usw2
+    aws.east = aws.usw2
+  }
+}
+"#,
+    );
+    w.write(
+        "child/main.infra",
+        r#"infra {
+  required_providers {
+    aws = {
+      configuration_aliases = [aws.west]
+    }
+  }
+}
+
+output "x" {
+  value = 1
+}
+"#,
+    );
+    let run = w.run(&["validate", "--json"]);
+    assert_eq!(run.code, 1, "{}\n{}", run.stdout, run.stderr);
+    let json: serde_json::Value = serde_json::from_str(&run.stdout).expect("JSON");
+    let got: Vec<(String, String, u64)> = json
+        .as_array()
+        .expect("an array")
+        .iter()
+        .map(|d| {
+            (
+                d["code"].as_str().unwrap_or("").to_string(),
+                d["severity"].as_str().unwrap_or("").to_string(),
+                d["start"]["line"].as_u64().unwrap_or(0),
+            )
+        })
+        .collect();
+    assert_eq!(
+        got,
+        [
+            ("provider::missing-alias".into(), "error".into(), 6),
+            ("provider::undeclared-passed".into(), "warning".into(), 14),
+        ],
+        "{json:#}"
+    );
+    // Plan refuses the missing configuration too.
+    let plan = w.run(&["plan", "--no-color"]);
+    assert_eq!(plan.code, 1, "{}", plan.stderr);
+    assert_contains(&plan.stderr, "provider::missing-alias");
+}

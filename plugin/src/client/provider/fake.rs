@@ -26,6 +26,8 @@ pub struct Fake {
     pub stops: usize,
     /// Data source configurations validated.
     pub data_validations: usize,
+    /// CallFunction calls.
+    pub function_calls: usize,
 }
 
 /// A `fake_thing` object of type `ty`: `name` and `id` set, the rest null.
@@ -158,6 +160,26 @@ macro_rules! fake_plugin {
                 )
             }
 
+            /// `greet(name string, more... string) string`: "hello NAME
+            /// MORE..."; an empty name is refused as argument 0.
+            pub fn functions() -> std::collections::HashMap<String, p::Function> {
+                let param = |name: &str| p::function::Parameter {
+                    name: name.into(),
+                    r#type: br#""string""#.to_vec(),
+                    ..Default::default()
+                };
+                let greet = p::Function {
+                    parameters: vec![param("name")],
+                    variadic_parameter: Some(param("more")),
+                    r#return: Some(p::function::Return {
+                        r#type: br#""string""#.to_vec(),
+                    }),
+                    summary: "Greets.".into(),
+                    ..Default::default()
+                };
+                [("greet".to_string(), greet)].into()
+            }
+
             #[derive(Clone, Default)]
             pub struct FakeServer(pub Arc<Mutex<Fake>>);
 
@@ -202,25 +224,73 @@ macro_rules! fake_plugin {
                     }))
                 }
 
+                /// Takes `old_thing` objects of another provider: their
+                /// `title` becomes the name.
                 async fn move_resource_state(
                     &self,
-                    _: Request<p::move_resource_state::Request>,
+                    r: Request<p::move_resource_state::Request>,
                 ) -> Result<Response<p::move_resource_state::Response>, Status> {
-                    Err(Status::unimplemented("move_resource_state"))
+                    let r = r.into_inner();
+                    assert_eq!(r.source_provider_address, "registry.terraform.io/acme/old");
+                    assert_eq!(
+                        (r.source_type_name.as_str(), r.source_schema_version),
+                        ("old_thing", 2)
+                    );
+                    assert_eq!(r.source_private, b"old-private");
+                    let raw = r.source_state.map(|s| s.json).unwrap_or_default();
+                    let json: serde_json::Value =
+                        serde_json::from_slice(&raw).expect("raw state JSON");
+                    let title = json["title"].as_str().unwrap_or("").to_string();
+                    let ty = ty_of(&thing_schema());
+                    let value = thing_of(&ty, Value::string(title), Value::string("moved-1"));
+                    Ok(Response::new(p::move_resource_state::Response {
+                        target_state: dv(&value, &ty),
+                        target_private: b"moved".to_vec(),
+                        ..Default::default()
+                    }))
                 }
 
                 async fn get_functions(
                     &self,
                     _: Request<p::get_functions::Request>,
                 ) -> Result<Response<p::get_functions::Response>, Status> {
-                    Err(Status::unimplemented("get_functions"))
+                    Ok(Response::new(p::get_functions::Response {
+                        functions: functions(),
+                        diagnostics: Vec::new(),
+                    }))
                 }
 
                 async fn call_function(
                     &self,
-                    _: Request<p::call_function::Request>,
+                    r: Request<p::call_function::Request>,
                 ) -> Result<Response<p::call_function::Response>, Status> {
-                    Err(Status::unimplemented("call_function"))
+                    let r = r.into_inner();
+                    assert_eq!(r.name, "greet");
+                    self.0.lock().expect("fake lock").function_calls += 1;
+                    let words: Vec<String> = r
+                        .arguments
+                        .iter()
+                        .map(|a| {
+                            value(&Some(a.clone()), &Type::String)
+                                .as_str()
+                                .unwrap_or("")
+                                .to_string()
+                        })
+                        .collect();
+                    if words.first().is_none_or(String::is_empty) {
+                        return Ok(Response::new(p::call_function::Response {
+                            result: None,
+                            error: Some(p::FunctionError {
+                                text: "a name must not be empty".into(),
+                                function_argument: Some(0),
+                            }),
+                        }));
+                    }
+                    let text = format!("hello {}", words.join(" "));
+                    Ok(Response::new(p::call_function::Response {
+                        result: dv(&Value::string(text), &Type::String),
+                        error: None,
+                    }))
                 }
 
                 async fn $stop(
@@ -242,6 +312,11 @@ macro_rules! fake_plugin {
                         )),
                         resource_schemas: [("fake_thing".to_string(), thing_schema())].into(),
                         data_source_schemas: [("fake_info".to_string(), info_schema())].into(),
+                        functions: functions(),
+                        server_capabilities: Some(p::ServerCapabilities {
+                            move_resource_state: true,
+                            ..Default::default()
+                        }),
                         ..Default::default()
                     }))
                 }

@@ -5,7 +5,10 @@
 //! the invocations at the bottom). Results come back version-independent.
 
 use crate::diag::Step;
-use infra_engine::provider::{Attribute, NestedBlock, Nesting, ProviderSchema, ResourceSchema};
+use infra_engine::provider::{
+    Attribute, FunctionParameter, FunctionSignature, NestedBlock, Nesting, ProviderSchema,
+    ResourceSchema,
+};
 use infra_lang::Diagnostic;
 use infra_lang::types::Type;
 use std::collections::BTreeMap;
@@ -30,6 +33,23 @@ pub(crate) struct Schemas {
     pub schema: ProviderSchema,
     /// Per resource type and data source: its top-level blocks.
     pub blocks: BTreeMap<String, BTreeMap<String, Nesting>>,
+    /// `server_capabilities.move_resource_state`: the plugin accepts
+    /// MoveResourceState.
+    pub move_resource_state: bool,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// A CallFunction answer: the result, or the function's error text with
+/// the index of the argument it names.
+pub(crate) enum Called {
+    Result(Dv),
+    Error(String, Option<i64>),
+}
+
+/// A MoveResourceState answer.
+pub(crate) struct Moved {
+    pub state: Dv,
+    pub private: Vec<u8>,
     pub diagnostics: Vec<Diagnostic>,
 }
 
@@ -184,6 +204,57 @@ macro_rules! versioned {
                 })
             }
 
+            fn parameter(param: &p::function::Parameter) -> Result<FunctionParameter, String> {
+                Ok(FunctionParameter {
+                    name: param.name.clone(),
+                    ty: type_from_json(&param.r#type)
+                        .map_err(|e| format!("parameter `{}`: {e}", param.name))?,
+                    allow_null: param.allow_null_value,
+                    allow_unknown: param.allow_unknown_values,
+                    description: param.description.clone().into(),
+                })
+            }
+
+            /// A provider function's declaration as infra's signature.
+            fn function(f: &p::Function) -> Result<FunctionSignature, String> {
+                let result = match &f.r#return {
+                    Some(r) => {
+                        type_from_json(&r.r#type).map_err(|e| format!("return type: {e}"))?
+                    }
+                    None => return Err("no return type".into()),
+                };
+                Ok(FunctionSignature {
+                    parameters: f
+                        .parameters
+                        .iter()
+                        .map(parameter)
+                        .collect::<Result<_, _>>()?,
+                    variadic: f.variadic_parameter.as_ref().map(parameter).transpose()?,
+                    result,
+                    description: if f.summary.is_empty() {
+                        f.description.clone()
+                    } else {
+                        f.summary.clone()
+                    }
+                    .into(),
+                    deprecated: (!f.deprecation_message.is_empty())
+                        .then(|| f.deprecation_message.clone()),
+                })
+            }
+
+            /// Every function of a `functions` map, converted.
+            fn functions(
+                m: &std::collections::HashMap<String, p::Function>,
+            ) -> Result<BTreeMap<String, FunctionSignature>, String> {
+                m.iter()
+                    .map(|(name, f)| {
+                        function(f)
+                            .map(|sig| (name.clone(), sig))
+                            .map_err(|e| format!("function `{name}`: {e}"))
+                    })
+                    .collect()
+            }
+
             /// A block's schema and the nesting of its top-level blocks.
             pub(crate) fn block(
                 b: Option<&p::schema::Block>,
@@ -259,9 +330,14 @@ macro_rules! versioned {
                     schema.data_sources.insert(name.clone(), rs);
                     blocks.insert(name.clone(), bs);
                 }
+                schema.functions = functions(&r.functions)?;
                 Ok(Schemas {
                     schema,
                     blocks,
+                    move_resource_state: r
+                        .server_capabilities
+                        .as_ref()
+                        .is_some_and(|c| c.move_resource_state),
                     diagnostics: from_proto_all(&r.diagnostics),
                 })
             }
@@ -473,6 +549,78 @@ macro_rules! versioned {
                     .await?
                     .into_inner();
                 Ok((got(r.upgraded_state), from_proto_all(&r.diagnostics)))
+            }
+
+            /// GetFunctions: the plugin's functions, or why they cannot
+            /// be read, with its diagnostics.
+            pub(crate) async fn get_functions(
+                c: &mut Client,
+            ) -> Result<
+                (
+                    Result<BTreeMap<String, FunctionSignature>, String>,
+                    Vec<Diagnostic>,
+                ),
+                Status,
+            > {
+                let r = c
+                    .get_functions(p::get_functions::Request {})
+                    .await?
+                    .into_inner();
+                Ok((functions(&r.functions), from_proto_all(&r.diagnostics)))
+            }
+
+            /// CallFunction with msgpack arguments.
+            pub(crate) async fn call_function(
+                c: &mut Client,
+                name: String,
+                arguments: Vec<Vec<u8>>,
+            ) -> Result<Called, Status> {
+                let r = c
+                    .call_function(p::call_function::Request {
+                        name,
+                        arguments: arguments.into_iter().filter_map(dv).collect(),
+                    })
+                    .await?
+                    .into_inner();
+                Ok(match r.error {
+                    Some(e) => Called::Error(e.text, e.function_argument),
+                    None => Called::Result(got(r.result)),
+                })
+            }
+
+            /// MoveResourceState of an object stored as `raw_json` by
+            /// `source_type` (schema version `version`) of the provider
+            /// `source_address`, into `target_type`.
+            #[allow(clippy::needless_update)]
+            pub(crate) async fn move_state(
+                c: &mut Client,
+                source_address: String,
+                source_type: String,
+                version: i64,
+                raw_json: Vec<u8>,
+                target_type: String,
+                source_private: Vec<u8>,
+            ) -> Result<Moved, Status> {
+                let r = c
+                    .move_resource_state(p::move_resource_state::Request {
+                        source_provider_address: source_address,
+                        source_type_name: source_type,
+                        source_schema_version: version,
+                        source_state: Some(p::RawState {
+                            json: raw_json,
+                            ..Default::default()
+                        }),
+                        target_type_name: target_type,
+                        source_private,
+                        ..Default::default()
+                    })
+                    .await?
+                    .into_inner();
+                Ok(Moved {
+                    state: got(r.target_state),
+                    private: r.target_private,
+                    diagnostics: from_proto_all(&r.diagnostics),
+                })
             }
 
             pub(crate) async fn stop(c: &mut Client) -> Result<String, Status> {

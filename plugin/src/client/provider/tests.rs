@@ -225,6 +225,47 @@ fn scenario(version: u32) {
     assert_eq!(m["name"], Value::string("legacy"));
     assert_eq!(m["id"], Value::string("old-1"));
 
+    // Provider functions: declared in the schema, called synchronously
+    // (variadic arguments sent with the variadic parameter's type); an
+    // error keeps the argument it names. GetFunctions lists them too.
+    let greet = &provider.schema().functions["greet"];
+    assert_eq!(greet.parameters[0].name, "name");
+    assert_eq!(
+        greet.variadic.as_ref().map(|p| p.name.as_str()),
+        Some("more")
+    );
+    assert_eq!(greet.result, Type::String);
+    assert_eq!(greet.description, "Greets.");
+    let words = |w: &[&str]| w.iter().map(|s| Value::string(*s)).collect::<Vec<_>>();
+    assert_eq!(
+        provider.call_function("greet", words(&["you", "and", "them"])),
+        Ok(Value::string("hello you and them"))
+    );
+    let refused = provider
+        .call_function("greet", words(&[""]))
+        .expect_err("an empty name");
+    assert_eq!(refused.argument, Some(0));
+    assert_eq!(refused.text, "a name must not be empty");
+    assert_eq!(fake.lock().expect("fake lock").function_calls, 2);
+    let listed = rt.block_on(provider.get_functions()).expect("GetFunctions");
+    assert_eq!(listed.keys().collect::<Vec<_>>(), ["greet"]);
+
+    // A `moved` block across types: the plugin advertises
+    // MoveResourceState and turns another provider's object into its own.
+    assert!(provider.moves_across_types());
+    let moved = rt
+        .block_on(provider.move_state(infra_engine::provider::MoveRequest {
+            source_provider: "registry.terraform.io/acme/old".into(),
+            source_type: "old_thing".into(),
+            source_version: 2,
+            source_state: br#"{"title":"kept"}"#.to_vec(),
+            source_private: b"old-private".to_vec(),
+            target_type: "fake_thing".into(),
+        }))
+        .expect("moves");
+    assert_eq!(moved.value, thing("kept", Value::string("moved-1")));
+    assert_eq!(moved.private, b"moved");
+
     // Ctrl-C: the plugin is asked to stop.
     rt.block_on(provider.stop());
     assert_eq!(fake.lock().expect("fake lock").stops, 1);
