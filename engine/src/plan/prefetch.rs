@@ -420,9 +420,7 @@ mod tests {
         // `b` is now configured otherwise: asked again.
         let b = plan(&real, &provider, &addrs[1], "b2").expect("planned");
         assert!(matches!(&b.planned, Value::Object(m) if m["id"] == Value::string("b2")));
-        let c = plan(&real, &provider, &addrs[2], "bad")
-            .err()
-            .expect("refused");
+        let c = plan(&real, &provider, &addrs[2], "bad").expect_err("refused");
         assert_eq!(c[0].message, "bad name");
         assert_eq!(counting.validates.load(Ordering::SeqCst), 4);
         assert_eq!(counting.plans.load(Ordering::SeqCst), 3);
