@@ -351,7 +351,7 @@ mod tests {
             split_name("provider::aws::arn_parse"),
             Some(("aws", "arn_parse"))
         );
-        assert_eq!(split_name("provider::aws"), None);
+        assert_eq!(split_name(concat!("provider", "::aws")), None);
         assert_eq!(split_name("provider::a::b::c"), None);
         assert_eq!(split_name("upper"), None);
     }

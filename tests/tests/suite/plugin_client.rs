@@ -357,7 +357,7 @@ fn a_plugin_provider_function_is_called_through_the_protocol() {
     );
     // A file is refused by the plugin; the error points at the argument.
     let plan = expect(&w, &["plan", "--no-color"], 1);
-    assert_contains(&plan.stderr, "was found, but is not a directory");
+    assert_contains(&plan.stderr, "was found, but is not a");
     assert_contains(&plan.stderr, "function::provider-error");
 
     w.config(
