@@ -243,6 +243,19 @@ fn write_only_set(
                 "`{}` is write-only, so its value must be null",
                 display(path)
             ));
+        } else if let Some(n) = &a.nested {
+            let inner = NestedBlock {
+                nesting: n.nesting,
+                min_items: 0,
+                max_items: 0,
+                block: ResourceSchema {
+                    attributes: n.attributes.clone(),
+                    ..ResourceSchema::default()
+                },
+            };
+            for_each_block(&inner, x, path, &mut |p, obj| {
+                write_only_set(&inner.block, obj, p, out)
+            });
         }
         path.pop();
     }

@@ -11,6 +11,7 @@ pub mod consistency;
 mod registry;
 mod schema;
 mod upgrade;
+pub mod marks;
 pub mod validate;
 
 pub use configure::{ProviderConfig, configure};

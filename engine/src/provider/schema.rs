@@ -185,6 +185,35 @@ impl Attribute {
         self
     }
 
+    /// The type a configured value is converted to: `ty`, except that in
+    /// a nested attribute every attribute inside that is not required may
+    /// be left out (it is then null), as Terraform decodes nested
+    /// attribute types (`configschema.Object.specType`).
+    pub fn config_type(&self) -> Type {
+        let Some(n) = &self.nested else {
+            return self.ty.clone();
+        };
+        let object = Type::Object(Box::new(infra_lang::types::ObjectType {
+            attrs: n
+                .attributes
+                .iter()
+                .map(|(k, a)| (k.clone(), a.config_type()))
+                .collect(),
+            optional: n
+                .attributes
+                .iter()
+                .filter(|(_, a)| !a.required)
+                .map(|(k, _)| (k.clone(), None))
+                .collect(),
+        }));
+        match n.nesting {
+            Nesting::Single | Nesting::Group => object,
+            Nesting::List => Type::List(Box::new(object)),
+            Nesting::Set => Type::Set(Box::new(object)),
+            Nesting::Map => Type::Map(Box::new(object)),
+        }
+    }
+
     /// True when configuration may not set it (computed only).
     pub fn read_only(&self) -> bool {
         self.computed && !self.optional && !self.required
