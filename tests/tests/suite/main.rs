@@ -34,4 +34,5 @@ mod secrets;
 mod state_integrity;
 mod state_s3;
 mod support;
+mod torture;
 mod validate;
