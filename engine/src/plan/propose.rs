@@ -242,9 +242,7 @@ fn list(schema: Nested<'_>, prior: &Value, config: &Value) -> Value {
         .iter()
         .enumerate()
         .map(|(i, ce)| match p {
-            Value::Unknown(_) => {
-                schema.propose(&Value::Unknown(peel(ce).0.type_of()), ce)
-            }
+            Value::Unknown(_) => schema.propose(&Value::Unknown(peel(ce).0.type_of()), ce),
             Value::List(_, ps) | Value::Tuple(ps) => match ps.get(i) {
                 Some(pe) => schema.propose(pe, ce),
                 None => ce.clone(),
@@ -345,7 +343,12 @@ enum Ctx<'a> {
 /// One step of `cty.Walk` over `prior` in `validPriorFromConfig`: `attr`
 /// is the attribute at this path, if any; `config` the configured value
 /// there (`None`: the path does not exist in it).
-fn walk_valid(ctx: Ctx<'_>, attr: Option<&Attribute>, prior: &Value, config: Option<&Value>) -> bool {
+fn walk_valid(
+    ctx: Ctx<'_>,
+    attr: Option<&Attribute>,
+    prior: &Value,
+    config: Option<&Value>,
+) -> bool {
     let Some(config) = config else { return false };
     if raw(config) == raw(prior) {
         return true;
@@ -375,12 +378,13 @@ fn walk_valid(ctx: Ctx<'_>, attr: Option<&Attribute>, prior: &Value, config: Opt
             };
             walk_valid(next, attr, pv, cv)
         }),
-        Value::Map(_, m) => m.iter().all(|(k, pv)| {
-            walk_valid(ctx, None, pv, c.as_mapping().and_then(|cm| cm.get(k)))
-        }),
-        Value::List(_, xs) | Value::Tuple(xs) => xs.iter().enumerate().all(|(i, pv)| {
-            walk_valid(ctx, None, pv, c.as_sequence().and_then(|cs| cs.get(i)))
-        }),
+        Value::Map(_, m) => m
+            .iter()
+            .all(|(k, pv)| walk_valid(ctx, None, pv, c.as_mapping().and_then(|cm| cm.get(k)))),
+        Value::List(_, xs) | Value::Tuple(xs) => xs
+            .iter()
+            .enumerate()
+            .all(|(i, pv)| walk_valid(ctx, None, pv, c.as_sequence().and_then(|cs| cs.get(i)))),
         // A set inside cannot be indexed in the configuration.
         Value::Set(_, xs) => xs.is_empty(),
         _ => true,
@@ -409,7 +413,8 @@ mod tests {
                 ("id", Attribute::computed(Type::String, "i")),
             ],
         );
-        let mut s = ResourceSchema::new("r", vec![("name", Attribute::optional(Type::String, "n"))]);
+        let mut s =
+            ResourceSchema::new("r", vec![("name", Attribute::optional(Type::String, "n"))]);
         s.blocks.insert(
             "b".into(),
             NestedBlock {
@@ -458,7 +463,10 @@ mod tests {
         );
         // Terraform's proposal on create leaves computed values null.
         let created = proposed_new(&sc, None, &config);
-        assert_eq!(created.as_mapping().expect("object")["b"], config.as_mapping().expect("o")["b"]);
+        assert_eq!(
+            created.as_mapping().expect("object")["b"],
+            config.as_mapping().expect("o")["b"]
+        );
     }
 
     /// Map blocks match by key; set blocks by the prior element the
@@ -472,15 +480,27 @@ mod tests {
                 pairs.into_iter().map(|(k, v)| (k.to_string(), v)).collect(),
             )
         };
-        let prior = obj(&[("name", null_id()), ("b", map(vec![("k1", elem("a", s("id-1")))]))]);
+        let prior = obj(&[
+            ("name", null_id()),
+            ("b", map(vec![("k1", elem("a", s("id-1")))])),
+        ]);
         let config = obj(&[
             ("name", null_id()),
-            ("b", map(vec![("k1", elem("a", null_id())), ("k2", elem("b", null_id()))])),
+            (
+                "b",
+                map(vec![
+                    ("k1", elem("a", null_id())),
+                    ("k2", elem("b", null_id())),
+                ]),
+            ),
         ]);
         let p = proposed_new(&sc, Some(&prior), &config);
         assert_eq!(
             p.as_mapping().expect("object")["b"],
-            map(vec![("k1", elem("a", s("id-1"))), ("k2", elem("b", null_id()))])
+            map(vec![
+                ("k1", elem("a", s("id-1"))),
+                ("k2", elem("b", null_id()))
+            ])
         );
 
         let sc = schema(Nesting::Set);
@@ -507,7 +527,10 @@ mod tests {
     fn nested_attributes_and_infra_proposal() {
         let inner: BTreeMap<String, Attribute> = [
             ("host".to_string(), Attribute::required(Type::String, "h")),
-            ("port".to_string(), Attribute::optional_computed(Type::Number, "p")),
+            (
+                "port".to_string(),
+                Attribute::optional_computed(Type::Number, "p"),
+            ),
         ]
         .into();
         let n = NestedAttributes {
@@ -520,21 +543,33 @@ mod tests {
         };
         let sc = ResourceSchema::new(
             "r",
-            vec![("endpoint", endpoint), ("id", Attribute::computed(Type::String, "i"))],
+            vec![
+                ("endpoint", endpoint),
+                ("id", Attribute::computed(Type::String, "i")),
+            ],
         );
         let prior = obj(&[
-            ("endpoint", obj(&[("host", s("a")), ("port", Value::int(80))])),
+            (
+                "endpoint",
+                obj(&[("host", s("a")), ("port", Value::int(80))]),
+            ),
             ("id", s("x")),
         ]);
         let config = obj(&[
-            ("endpoint", obj(&[("host", s("b")), ("port", Value::Null(Type::Number))])),
+            (
+                "endpoint",
+                obj(&[("host", s("b")), ("port", Value::Null(Type::Number))]),
+            ),
             ("id", null_id()),
         ]);
         let p = proposed_new(&sc, Some(&prior), &config);
         assert_eq!(
             p,
             obj(&[
-                ("endpoint", obj(&[("host", s("b")), ("port", Value::int(80))])),
+                (
+                    "endpoint",
+                    obj(&[("host", s("b")), ("port", Value::int(80))])
+                ),
                 ("id", s("x")),
             ])
         );
@@ -560,8 +595,14 @@ mod tests {
         let marked = mark_sensitive(&sc, v);
         let b = &marked.as_mapping().expect("object")["b"];
         let first = &b.as_sequence().expect("list")[0];
-        assert!(matches!(first.as_mapping().expect("o")["id"], Value::Sensitive(_)));
-        assert!(!matches!(first.as_mapping().expect("o")["key"], Value::Sensitive(_)));
+        assert!(matches!(
+            first.as_mapping().expect("o")["id"],
+            Value::Sensitive(_)
+        ));
+        assert!(!matches!(
+            first.as_mapping().expect("o")["key"],
+            Value::Sensitive(_)
+        ));
 
         if let Some(b) = sc.blocks.get_mut("b") {
             b.nesting = Nesting::Set;
@@ -571,6 +612,9 @@ mod tests {
             ("b", Value::set(elem_ty(), vec![elem("a", s("secret"))])),
         ]);
         let marked = mark_sensitive(&sc, v);
-        assert!(matches!(marked.as_mapping().expect("o")["b"], Value::Sensitive(_)));
+        assert!(matches!(
+            marked.as_mapping().expect("o")["b"],
+            Value::Sensitive(_)
+        ));
     }
 }

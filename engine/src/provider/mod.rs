@@ -8,10 +8,10 @@
 
 mod configure;
 pub mod consistency;
+pub mod marks;
 mod registry;
 mod schema;
 mod upgrade;
-pub mod marks;
 pub mod validate;
 
 pub use configure::{ProviderConfig, configure};

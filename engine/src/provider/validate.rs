@@ -314,9 +314,9 @@ fn label_problem(
                 return None;
             }
         }
-        (Nesting::Map, []) => format!(
-            "a `{name}` block of {what} needs a label: `{name} \"KEY\" {{ ... }}`"
-        ),
+        (Nesting::Map, []) => {
+            format!("a `{name}` block of {what} needs a label: `{name} \"KEY\" {{ ... }}`")
+        }
         (Nesting::Map, _) => format!("a `{name}` block of {what} takes one label, its key"),
         (_, []) => return None,
         (_, _) => format!("a `{name}` block of {what} takes no labels"),

@@ -12,7 +12,11 @@ use infra_lang::Type;
 pub const VERSION: i64 = 1;
 
 /// A nested attribute of `nesting` with `attributes`, optional.
-fn nested(nesting: Nesting, description: &'static str, attributes: Vec<(&str, Attribute)>) -> Attribute {
+fn nested(
+    nesting: Nesting,
+    description: &'static str,
+    attributes: Vec<(&str, Attribute)>,
+) -> Attribute {
     let n = NestedAttributes {
         nesting,
         attributes: attributes
@@ -47,9 +51,18 @@ pub fn schema() -> ResourceSchema {
     let mut schema = ResourceSchema::new(
         "An object whose schema has every nesting mode, for testing the plugin protocol.",
         vec![
-            ("name", Attribute::required(s.clone(), "The object's name (`title` in version 0).")),
-            ("id", Attribute::computed(s.clone(), "`torture-` and the name.")),
-            ("secret", Attribute::optional(s.clone(), "A sensitive value.").sensitive()),
+            (
+                "name",
+                Attribute::required(s.clone(), "The object's name (`title` in version 0)."),
+            ),
+            (
+                "id",
+                Attribute::computed(s.clone(), "`torture-` and the name."),
+            ),
+            (
+                "secret",
+                Attribute::optional(s.clone(), "A sensitive value.").sensitive(),
+            ),
             (
                 "password_wo",
                 Attribute {
@@ -64,7 +77,10 @@ pub fn schema() -> ResourceSchema {
                     ..Attribute::optional(s.clone(), "Deprecated.")
                 },
             ),
-            ("anything", Attribute::optional(Type::Any, "A value of any type.")),
+            (
+                "anything",
+                Attribute::optional(Type::Any, "A value of any type."),
+            ),
             (
                 "note",
                 Attribute::optional_computed(s.clone(), "`auto` unless configured."),
@@ -77,7 +93,10 @@ pub fn schema() -> ResourceSchema {
                     vec![
                         ("host", Attribute::required(s.clone(), "Host.")),
                         ("port", Attribute::optional(Type::Number, "Port.")),
-                        ("token", Attribute::optional(s.clone(), "Token.").sensitive()),
+                        (
+                            "token",
+                            Attribute::optional(s.clone(), "Token.").sensitive(),
+                        ),
                     ],
                 ),
             ),
@@ -119,7 +138,10 @@ pub fn schema() -> ResourceSchema {
                 "A single block.",
                 vec![
                     ("mode", Attribute::optional(s.clone(), "Mode.")),
-                    ("token", Attribute::optional(s.clone(), "Token.").sensitive()),
+                    (
+                        "token",
+                        Attribute::optional(s.clone(), "Token.").sensitive(),
+                    ),
                 ],
             ),
         ),
@@ -141,7 +163,10 @@ pub fn schema() -> ResourceSchema {
                 vec![
                     ("port", Attribute::required(Type::Number, "Port.")),
                     ("note", Attribute::optional(s.clone(), "Note.")),
-                    ("rid", Attribute::computed(s.clone(), "`rid-` and the port.")),
+                    (
+                        "rid",
+                        Attribute::computed(s.clone(), "`rid-` and the port."),
+                    ),
                 ],
             ),
         ),

@@ -475,7 +475,8 @@ fn terraform_drives_the_schema_torture_provider() {
     tf.write("main.tf", &format!("{header}{TORTURE}"));
     let r = tf.expect(&["plan", "-no-color", "-detailed-exitcode"], 2);
     assert!(
-        r.output.contains("Plan: 1 to add, 0 to change, 0 to destroy."),
+        r.output
+            .contains("Plan: 1 to add, 0 to change, 0 to destroy."),
         "{}",
         r.output
     );
@@ -490,7 +491,10 @@ fn terraform_drives_the_schema_torture_provider() {
         assert!(sensitive.contains(part), "{part} not sensitive: {stored:#}");
     }
     assert_eq!(stored["schema_version"], 1);
-    assert!(stored["private"].is_string(), "private bytes kept: {stored:#}");
+    assert!(
+        stored["private"].is_string(),
+        "private bytes kept: {stored:#}"
+    );
     tf.expect(&["plan", "-detailed-exitcode", "-no-color"], 0);
     tf.expect(&["apply", "-refresh-only", "-auto-approve", "-no-color"], 0);
     tf.expect(&["plan", "-detailed-exitcode", "-no-color"], 0);
@@ -498,7 +502,8 @@ fn terraform_drives_the_schema_torture_provider() {
     tf.write("main.tf", &format!("{header}{}", changed()));
     let r = tf.expect(&["plan", "-detailed-exitcode", "-no-color"], 2);
     assert!(
-        r.output.contains("Plan: 0 to add, 1 to change, 0 to destroy."),
+        r.output
+            .contains("Plan: 0 to add, 1 to change, 0 to destroy."),
         "{}",
         r.output
     );

@@ -98,7 +98,10 @@ pub fn assert_applied(attrs: &serde_json::Value) {
     assert_eq!(attrs["rule"][0]["rid"], "rid-80", "computed in a block");
     assert_eq!(attrs["rule"][1]["rid"], "rid-443");
     assert_eq!(attrs["rule"][1]["note"], "tls");
-    assert_eq!(attrs["setting"]["alpha"]["value"], "a", "map block by label");
+    assert_eq!(
+        attrs["setting"]["alpha"]["value"], "a",
+        "map block by label"
+    );
     assert_eq!(attrs["setting"]["beta"]["value"], "b");
     assert_eq!(attrs["single"]["mode"], "fast");
     assert_eq!(attrs["group"]["flag"], true);
@@ -127,7 +130,11 @@ fn every_nesting_mode_plans_applies_and_stays_stable() {
     let plan = w.expect(&["plan", "--no-color", "--detailed-exitcode"], 2);
     assert_contains(&plan.stdout, "Plan: 1 to add, 0 to change, 0 to destroy.");
     for secret in SECRETS {
-        assert!(!plan.stdout.contains(secret), "{secret} shown:\n{}", plan.stdout);
+        assert!(
+            !plan.stdout.contains(secret),
+            "{secret} shown:\n{}",
+            plan.stdout
+        );
     }
     insta::assert_snapshot!("plan_torture", plan.stdout);
     w.apply();
@@ -143,7 +150,10 @@ fn every_nesting_mode_plans_applies_and_stays_stable() {
         ]
     );
     assert_eq!(stored["schema_version"], 1);
-    assert!(stored["private"].is_string(), "private bytes kept: {stored:#}");
+    assert!(
+        stored["private"].is_string(),
+        "private bytes kept: {stored:#}"
+    );
     w.expect(&["plan", "--no-color", "--detailed-exitcode"], 0);
 
     w.config(&changed());
