@@ -370,7 +370,9 @@ fn planned_value_valid(
     path: &mut Vec<PathStep>,
     out: &mut Vec<String>,
 ) {
-    if raw_equal(planned, config) {
+    // A write-only attribute is planned null whatever is configured
+    // (`write_only_set` checks that it is).
+    if raw_equal(planned, config) || a.write_only {
         return;
     }
     if raw_equal(planned, prior) && !prior.is_null() && !config.is_null() {

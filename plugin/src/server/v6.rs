@@ -69,11 +69,11 @@ impl ProviderV6 {
     }
 
     /// UpgradeResourceState: the raw JSON state, stored by schema version
-    /// `r.version`, as a value of the current schema's type — the
-    /// provider's own upgrade (`Provider::upgrade_state`, whose default
-    /// drops what the schema no longer has and adds the new attributes as
-    /// null, at every depth of nested blocks, as Terraform does for
-    /// providers that do not upgrade: `stripRemovedStateAttributes`).
+    /// `r.version`, as a value of the current schema's type. State of the
+    /// current version is read as Terraform's JSON (dynamic values carry
+    /// their type), top-level names the schema lacks dropped and new ones
+    /// null (`stripRemovedStateAttributes`); older state goes to the
+    /// provider's own upgrade (`Provider::upgrade_state`).
     async fn upgrade(
         &self,
         r: &p::upgrade_resource_state::Request,
@@ -93,6 +93,35 @@ impl ProviderV6 {
             )));
         }
         let version = u64::try_from(r.version).unwrap_or(0);
+        if r.version == schema.version {
+            // Terraform's JSON (dynamic values with their type): the
+            // current schema's attributes and blocks, the rest dropped.
+            let mut json: serde_json::Value = serde_json::from_slice(&raw.json).map_err(|e| {
+                error(format!(
+                    "`{}`: the stored state is not JSON: {e}",
+                    r.type_name
+                ))
+            })?;
+            if let serde_json::Value::Object(m) = &mut json {
+                m.retain(|k, _| schema.attributes.contains_key(k) || schema.blocks.contains_key(k));
+                for name in schema.attributes.keys().chain(schema.blocks.keys()) {
+                    m.entry(name.clone()).or_insert(serde_json::Value::Null);
+                }
+            }
+            let bytes = serde_json::to_vec(&json).map_err(|e| {
+                error(format!(
+                    "`{}`: cannot re-encode the state: {e}",
+                    r.type_name
+                ))
+            })?;
+            let value = crate::wire::decode_json(&bytes, &ty).map_err(|e| {
+                error(format!(
+                    "`{}`: the stored state does not fit the schema: {e}",
+                    r.type_name
+                ))
+            })?;
+            return encode(&value, &ty);
+        }
         let value = self
             .provider
             .upgrade_state(&r.type_name, version, &raw.json)

@@ -98,7 +98,12 @@ impl Provider for TortureProvider {
             .cloned()
             .unwrap_or(Value::Unknown(Type::String));
         m.insert("id".into(), id);
-        if m.get("note").is_none_or(|v| v.is_null()) {
+        let configured_note = request
+            .config
+            .as_mapping()
+            .and_then(|c| c.get("note"))
+            .is_some_and(|v| !v.is_null());
+        if !configured_note {
             m.insert("note".into(), Value::string("auto"));
         }
         m.insert("password_wo".into(), Value::Null(Type::String));
@@ -183,10 +188,18 @@ impl Provider for TortureProvider {
         let raw = if version == 0 {
             let mut json: serde_json::Value = serde_json::from_slice(raw_json)
                 .map_err(|e| error(format!("the stored state is not JSON: {e}")))?;
-            if let serde_json::Value::Object(o) = &mut json
-                && let Some(title) = o.remove("title")
-            {
-                o.insert("name".into(), title);
+            if let serde_json::Value::Object(o) = &mut json {
+                if let Some(title) = o.remove("title") {
+                    o.insert("name".into(), title);
+                }
+                // Terraform's JSON gives a dynamic value with its type.
+                if let Some(serde_json::Value::Object(d)) = o.get_mut("anything")
+                    && d.len() == 2
+                    && d.contains_key("type")
+                    && let Some(v) = d.remove("value")
+                {
+                    o.insert("anything".into(), v);
+                }
             }
             serde_json::to_vec(&json).map_err(|e| error(e.to_string()))?
         } else {

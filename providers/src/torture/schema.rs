@@ -134,7 +134,7 @@ pub fn schema() -> ResourceSchema {
             "single",
             block(
                 Nesting::Single,
-                (0, 1),
+                (0, 0),
                 "A single block.",
                 vec![
                     ("mode", Attribute::optional(s.clone(), "Mode.")),
