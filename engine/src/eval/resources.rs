@@ -95,11 +95,14 @@ pub(crate) struct Expanded {
     pub keys: Vec<(InstanceKey, Option<(&'static str, Value)>)>,
 }
 
+/// A nested block's object with its label (map-nested blocks have one).
+type Labelled = (Option<String>, Value);
+
 /// The value of one block type's blocks in a body: an object by label
 /// when every block has one (map-nested blocks, `NAME "label" { }`), else
 /// the one block's object, or a tuple of them when there are several
 /// (the schema decides what they become, `provider::validate::conform`).
-fn blocks_value(mut items: Vec<(Option<String>, Value)>) -> Value {
+fn blocks_value(mut items: Vec<Labelled>) -> Value {
     if items.iter().all(|(l, _)| l.is_some()) {
         return Value::Object(
             items
@@ -586,7 +589,7 @@ impl ModuleInstance {
             }
         }
         // Each block's object with its label (map-nested blocks have one).
-        let mut nested: BTreeMap<String, Vec<(Option<String>, Value)>> = BTreeMap::new();
+        let mut nested: BTreeMap<String, Vec<Labelled>> = BTreeMap::new();
         for nb in body.blocks() {
             let kind = nb.kind.name.as_str();
             if top && meta::RESOURCE_BLOCKS.contains(&kind) {
@@ -621,7 +624,7 @@ impl ModuleInstance {
         ev: &mut Evaluator<'_>,
         src: &Arc<SourceFile>,
         b: &Block,
-    ) -> Option<(String, Vec<(Option<String>, Value)>)> {
+    ) -> Option<(String, Vec<Labelled>)> {
         let kind = b.labels.first()?.value.clone();
         let labels = b.body.attribute("labels");
         let iterator = match b.body.attribute("iterator").map(|a| &a.expr.kind) {

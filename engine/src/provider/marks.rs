@@ -5,6 +5,7 @@
 
 use super::{Attribute, Nesting, ResourceSchema};
 use infra_lang::Value;
+use std::collections::BTreeMap;
 
 /// Marks the schema-sensitive values of a state object as sensitive, at
 /// every depth of nested blocks and nested attributes (Terraform's
@@ -13,11 +14,7 @@ pub fn mark_sensitive(schema: &ResourceSchema, v: Value) -> Value {
     let (inner, outer) = v.unmark();
     match inner {
         Value::Object(mut m) => {
-            for (name, a) in &schema.attributes {
-                if let Some(x) = m.remove(name) {
-                    m.insert(name.clone(), mark_attribute(a, x));
-                }
-            }
+            mark_attributes(&schema.attributes, &mut m);
             for (name, b) in &schema.blocks {
                 if let Some(x) = m.remove(name) {
                     let x = each_object(b.nesting, x, &mut |o| mark_sensitive(&b.block, o));
@@ -41,16 +38,22 @@ pub fn mark_attribute(a: &Attribute, v: Value) -> Value {
         let (o, outer) = o.unmark();
         match o {
             Value::Object(mut m) => {
-                for (name, a) in &n.attributes {
-                    if let Some(x) = m.remove(name) {
-                        m.insert(name.clone(), mark_attribute(a, x));
-                    }
-                }
+                mark_attributes(&n.attributes, &mut m);
                 Value::Object(m).mark_if(outer)
             }
             other => other.mark_if(outer),
         }
     })
+}
+
+/// Marks the values in `m` of the attributes `attrs` (see
+/// [`mark_attribute`]).
+fn mark_attributes(attrs: &BTreeMap<String, Attribute>, m: &mut BTreeMap<String, Value>) {
+    for (name, a) in attrs {
+        if let Some(x) = m.remove(name) {
+            m.insert(name.clone(), mark_attribute(a, x));
+        }
+    }
 }
 
 /// `v` (a nested block's or nested attribute's value) with `f` applied to

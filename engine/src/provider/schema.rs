@@ -74,7 +74,15 @@ impl NestedAttributes {
                 .map(|(n, a)| (n.clone(), a.ty.clone()))
                 .collect(),
         );
-        match self.nesting {
+        self.nesting.holding(object)
+    }
+}
+
+impl Nesting {
+    /// The type of a nested attribute holding `object`s this way: the
+    /// object itself, or a list, set or map of it.
+    pub fn holding(self, object: Type) -> Type {
+        match self {
             Nesting::Single | Nesting::Group => object,
             Nesting::List => Type::List(Box::new(object)),
             Nesting::Set => Type::Set(Box::new(object)),
@@ -206,12 +214,7 @@ impl Attribute {
                 .map(|(k, _)| (k.clone(), None))
                 .collect(),
         }));
-        match n.nesting {
-            Nesting::Single | Nesting::Group => object,
-            Nesting::List => Type::List(Box::new(object)),
-            Nesting::Set => Type::Set(Box::new(object)),
-            Nesting::Map => Type::Map(Box::new(object)),
-        }
+        n.nesting.holding(object)
     }
 
     /// True when configuration may not set it (computed only).
