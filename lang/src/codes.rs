@@ -499,6 +499,10 @@ pub const CODES: &[Code] = &[
         "fewer or more nested blocks of a type than its schema allows (`min_items`/`max_items`), or a map block without its label",
     ),
     code(
+        "schema::block-labels",
+        "a nested block with the wrong labels: a map block needs exactly one (its key, unique among its blocks), other blocks take none",
+    ),
+    code(
         "provider::invalid-plan",
         "a provider's plan breaks Terraform's rules (a configured value changed, a path that does not exist forces replacement, a wrong type)",
     ),

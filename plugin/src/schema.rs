@@ -5,12 +5,15 @@
 //! infra's model, is the client's: `client::provider`, which also tracks
 //! block nesting.)
 //!
-//! infra's model has top-level attributes only: each becomes a protocol
-//! attribute with its cty type JSON; schema version 0; plain-text
-//! descriptions. Provider functions become protocol `Function`s.
+//! Attributes carry their cty type JSON and flags (sensitive, write-only,
+//! deprecated); nested attributes become tfplugin6 nested attribute types
+//! (tfplugin5 has none: there they are attributes of their implied type);
+//! nested block types keep their nesting and min/max items; the schema
+//! version is the type's. Descriptions are plain text. Provider functions
+//! become protocol `Function`s.
 
 use infra_engine::provider::{
-    FunctionParameter, FunctionSignature, ProviderSchema, ResourceSchema,
+    Attribute, FunctionParameter, FunctionSignature, Nesting, ProviderSchema, ResourceSchema,
 };
 use infra_lang::Type;
 use std::collections::BTreeMap;
@@ -19,6 +22,39 @@ use std::collections::BTreeMap;
 /// `"dynamic"` for `any`), as `Schema.Attribute.type` carries it.
 fn type_bytes(ty: &Type) -> Vec<u8> {
     crate::wire::type_to_json(ty)
+}
+
+/// Sets a protocol attribute's nested attribute type from infra's.
+trait Nest {
+    /// Makes `self` a nested attribute when `a` is one (tfplugin6 only).
+    fn nest(&mut self, a: &Attribute);
+}
+
+impl Nest for crate::proto::tfplugin5::schema::Attribute {
+    fn nest(&mut self, _: &Attribute) {}
+}
+
+impl Nest for crate::proto::tfplugin6::schema::Attribute {
+    fn nest(&mut self, a: &Attribute) {
+        use crate::proto::tfplugin6::schema::object::NestingMode as N;
+        let Some(n) = &a.nested else { return };
+        // A nested attribute has no `type` (Terraform's InternalValidate).
+        self.r#type = Vec::new();
+        self.nested_type = Some(crate::proto::tfplugin6::schema::Object {
+            attributes: n
+                .attributes
+                .iter()
+                .map(|(name, a)| v6::attribute(name, a))
+                .collect(),
+            nesting: match n.nesting {
+                Nesting::Single | Nesting::Group => N::Single,
+                Nesting::List => N::List,
+                Nesting::Set => N::Set,
+                Nesting::Map => N::Map,
+            } as i32,
+            ..Default::default()
+        });
+    }
 }
 
 /// Generates `to_proto` and `provider_to_proto` over one protocol
@@ -31,31 +67,65 @@ macro_rules! schema_version {
             use super::*;
             use $proto as p;
 
+            /// Attribute `name` as a protocol attribute.
+            pub fn attribute(name: &str, a: &Attribute) -> p::schema::Attribute {
+                let mut out = p::schema::Attribute {
+                    name: name.to_string(),
+                    r#type: type_bytes(&a.ty),
+                    description: a.description.to_string(),
+                    required: a.required,
+                    optional: a.optional,
+                    computed: a.computed,
+                    sensitive: a.sensitive,
+                    write_only: a.write_only,
+                    deprecated: a.deprecated.is_some(),
+                    deprecation_message: a.deprecated.clone().unwrap_or_default(),
+                    ..Default::default()
+                };
+                out.nest(a);
+                out
+            }
+
+            /// A block's attributes and nested block types, in name order.
+            fn block(schema: &ResourceSchema) -> p::schema::Block {
+                use p::schema::nested_block::NestingMode as N;
+                p::schema::Block {
+                    attributes: schema
+                        .attributes
+                        .iter()
+                        .map(|(name, a)| attribute(name, a))
+                        .collect(),
+                    block_types: schema
+                        .blocks
+                        .iter()
+                        .map(|(name, b)| p::schema::NestedBlock {
+                            type_name: name.clone(),
+                            block: Some(block(&b.block)),
+                            nesting: match b.nesting {
+                                Nesting::Single => N::Single,
+                                Nesting::Group => N::Group,
+                                Nesting::List => N::List,
+                                Nesting::Set => N::Set,
+                                Nesting::Map => N::Map,
+                            } as i32,
+                            min_items: i64::try_from(b.min_items).unwrap_or(i64::MAX),
+                            max_items: i64::try_from(b.max_items).unwrap_or(i64::MAX),
+                        })
+                        .collect(),
+                    description: schema.description.to_string(),
+                    deprecated: schema.deprecated.is_some(),
+                    deprecation_message: schema.deprecated.clone().unwrap_or_default(),
+                    ..Default::default()
+                }
+            }
+
             /// infra's schema of one resource type, data source or provider
-            /// configuration as a protocol `Schema` (version 0, plain-text
-            /// descriptions, attributes in name order).
+            /// configuration as a protocol `Schema` (its version, plain-text
+            /// descriptions, attributes and block types in name order).
             pub fn to_proto(schema: &ResourceSchema) -> p::Schema {
-                let attributes = schema
-                    .attributes
-                    .iter()
-                    .map(|(name, a)| p::schema::Attribute {
-                        name: name.clone(),
-                        r#type: type_bytes(&a.ty),
-                        description: a.description.to_string(),
-                        required: a.required,
-                        optional: a.optional,
-                        computed: a.computed,
-                        sensitive: a.sensitive,
-                        ..Default::default()
-                    })
-                    .collect();
                 p::Schema {
-                    version: 0,
-                    block: Some(p::schema::Block {
-                        attributes,
-                        description: schema.description.to_string(),
-                        ..Default::default()
-                    }),
+                    version: schema.version,
+                    block: Some(block(schema)),
                 }
             }
 

@@ -14,6 +14,7 @@ mod object;
 pub mod random;
 pub mod testing;
 pub mod testing_blocks;
+pub mod torture;
 
 use infra_engine::provider::Providers;
 use std::sync::Arc;
@@ -29,10 +30,12 @@ pub fn all() -> Providers {
 }
 
 /// [`all`] plus the `test` provider (`test_fault`), for tests of the
-/// engine's handling of failing, panicking and slow providers.
+/// engine's handling of failing, panicking and slow providers, and the
+/// `torture` provider (`torture_all`: every schema nesting mode).
 pub fn with_test() -> Providers {
     let mut p = all();
     p.add(Arc::new(testing::TestProvider::new()));
+    p.add(Arc::new(torture::TortureProvider::new()));
     p
 }
 

@@ -95,6 +95,36 @@ pub(crate) struct Expanded {
     pub keys: Vec<(InstanceKey, Option<(&'static str, Value)>)>,
 }
 
+/// A nested block's object with its label (map-nested blocks have one).
+type Labelled = (Option<String>, Value);
+
+/// The value of one block type's blocks in a body: an object by label
+/// when every block has one (map-nested blocks, `NAME "label" { }`), else
+/// the one block's object, or a tuple of them when there are several
+/// (the schema decides what they become, `provider::validate::conform`).
+fn blocks_value(mut items: Vec<Labelled>) -> Value {
+    if items.iter().all(|(l, _)| l.is_some()) {
+        return Value::Object(
+            items
+                .into_iter()
+                .filter_map(|(l, v)| Some((l?, v)))
+                .collect(),
+        );
+    }
+    if items.len() == 1 {
+        return items.pop().map_or(Value::NULL, |(_, v)| v);
+    }
+    Value::Tuple(items.into_iter().map(|(_, v)| v).collect())
+}
+
+/// A `dynamic` block's `labels` value (a list of strings): its first, the
+/// label of a map-nested block.
+fn first_label(v: Value) -> Option<String> {
+    let (v, _) = v.unmark();
+    let first = v.as_sequence()?.first()?.clone().unmark().0;
+    first.as_str().map(str::to_string)
+}
+
 fn obj(pairs: &[(&str, Value)]) -> Value {
     Value::object_of(pairs)
 }
@@ -568,7 +598,8 @@ impl ModuleInstance {
                 }
             }
         }
-        let mut nested: BTreeMap<String, Vec<Value>> = BTreeMap::new();
+        // Each block's object with its label (map-nested blocks have one).
+        let mut nested: BTreeMap<String, Vec<Labelled>> = BTreeMap::new();
         for nb in body.blocks() {
             let kind = nb.kind.name.as_str();
             if top && meta::RESOURCE_BLOCKS.contains(&kind) {
@@ -582,17 +613,15 @@ impl ModuleInstance {
                 continue;
             }
             match self.body_object(ev, src, &nb.body, false) {
-                Some(v) => nested.entry(kind.to_string()).or_default().push(v),
+                Some(v) => {
+                    let label = nb.labels.first().map(|l| l.value.clone());
+                    nested.entry(kind.to_string()).or_default().push((label, v));
+                }
                 None => failed = true,
             }
         }
-        for (k, mut items) in nested {
-            let v = if items.len() == 1 {
-                items.pop().unwrap_or(Value::NULL)
-            } else {
-                Value::Tuple(items)
-            };
-            out.insert(k, v);
+        for (k, items) in nested {
+            out.insert(k, blocks_value(items));
         }
         (!failed).then_some(Value::Object(out))
     }
@@ -605,8 +634,9 @@ impl ModuleInstance {
         ev: &mut Evaluator<'_>,
         src: &Arc<SourceFile>,
         b: &Block,
-    ) -> Option<(String, Vec<Value>)> {
+    ) -> Option<(String, Vec<Labelled>)> {
         let kind = b.labels.first()?.value.clone();
+        let labels = b.body.attribute("labels");
         let iterator = match b.body.attribute("iterator").map(|a| &a.expr.kind) {
             Some(ExprKind::Variable(id)) => id.name.clone(),
             _ => kind.clone(),
@@ -657,8 +687,17 @@ impl ModuleInstance {
                 iterator.clone(),
                 obj(&[("key", k.mark_if(marked)), ("value", v.mark_if(marked))]),
             );
+            let label = match labels.map(|l| ev.eval(&l.expr)) {
+                None => None,
+                Some(Ok(v)) => first_label(v),
+                Some(Err(d)) => {
+                    self.report(d);
+                    failed = true;
+                    None
+                }
+            };
             match self.body_object(ev, src, &content.body, false) {
-                Some(o) => items.push(o),
+                Some(o) => items.push((label, o)),
                 None => failed = true,
             }
             ev.unbind();

@@ -30,7 +30,12 @@ pub fn propose_for(
     propose::propose(schema, prior, config)
 }
 
-/// Marks a state object's schema-sensitive attributes as sensitive.
+/// Terraform's proposed new state (`objchange.ProposedNew`, see
+/// `propose.rs`): what a plugin is sent in PlanResourceChange.
+pub use propose::proposed_new;
+
+/// Marks a state object's schema-sensitive values as sensitive, at every
+/// depth of nested blocks and nested attributes.
 pub fn mark_schema_sensitive(schema: &crate::provider::ResourceSchema, v: Value) -> Value {
     propose::mark_sensitive(schema, v)
 }

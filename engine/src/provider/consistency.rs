@@ -243,6 +243,19 @@ fn write_only_set(
                 "`{}` is write-only, so its value must be null",
                 display(path)
             ));
+        } else if let Some(n) = &a.nested {
+            let inner = NestedBlock {
+                nesting: n.nesting,
+                min_items: 0,
+                max_items: 0,
+                block: ResourceSchema {
+                    attributes: n.attributes.clone(),
+                    ..ResourceSchema::default()
+                },
+            };
+            for_each_block(&inner, x, path, &mut |p, obj| {
+                write_only_set(&inner.block, obj, p, out)
+            });
         }
         path.pop();
     }
@@ -357,7 +370,9 @@ fn planned_value_valid(
     path: &mut Vec<PathStep>,
     out: &mut Vec<String>,
 ) {
-    if raw_equal(planned, config) {
+    // A write-only attribute is planned null whatever is configured
+    // (`write_only_set` checks that it is).
+    if raw_equal(planned, config) || a.write_only {
         return;
     }
     if raw_equal(planned, prior) && !prior.is_null() && !config.is_null() {

@@ -9,6 +9,7 @@
 mod configure;
 pub mod consistency;
 pub mod functions;
+pub mod marks;
 mod registry;
 mod schema;
 mod upgrade;

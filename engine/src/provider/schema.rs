@@ -74,7 +74,15 @@ impl NestedAttributes {
                 .map(|(n, a)| (n.clone(), a.ty.clone()))
                 .collect(),
         );
-        match self.nesting {
+        self.nesting.holding(object)
+    }
+}
+
+impl Nesting {
+    /// The type of a nested attribute holding `object`s this way: the
+    /// object itself, or a list, set or map of it.
+    pub fn holding(self, object: Type) -> Type {
+        match self {
             Nesting::Single | Nesting::Group => object,
             Nesting::List => Type::List(Box::new(object)),
             Nesting::Set => Type::Set(Box::new(object)),
@@ -183,6 +191,30 @@ impl Attribute {
     pub fn sensitive(mut self) -> Attribute {
         self.sensitive = true;
         self
+    }
+
+    /// The type a configured value is converted to: `ty`, except that in
+    /// a nested attribute every attribute inside that is not required may
+    /// be left out (it is then null), as Terraform decodes nested
+    /// attribute types (`configschema.Object.specType`).
+    pub fn config_type(&self) -> Type {
+        let Some(n) = &self.nested else {
+            return self.ty.clone();
+        };
+        let object = Type::Object(Box::new(infra_lang::types::ObjectType {
+            attrs: n
+                .attributes
+                .iter()
+                .map(|(k, a)| (k.clone(), a.config_type()))
+                .collect(),
+            optional: n
+                .attributes
+                .iter()
+                .filter(|(_, a)| !a.required)
+                .map(|(k, _)| (k.clone(), None))
+                .collect(),
+        }));
+        n.nesting.holding(object)
     }
 
     /// True when configuration may not set it (computed only).

@@ -145,14 +145,15 @@ pub fn conform(schema: &ResourceSchema, what: &str, config: Value) -> Result<Val
         };
         // Under a sensitive configuration every attribute is sensitive, so
         // a conversion error names its type only.
+        let target = attr.config_type();
         let converted = if sensitive && !matches!(v, Value::Sensitive(_)) {
-            convert(v.mark_if(true), &attr.ty).map(|v| v.unmark().0)
+            convert(v.mark_if(true), &target).map(|v| v.unmark().0)
         } else {
-            convert(v, &attr.ty)
+            convert(v, &target)
         };
         match converted {
             Ok(v) => {
-                out.insert(name.clone(), v.mark_if(attr.sensitive));
+                out.insert(name.clone(), super::marks::mark_attribute(attr, v));
             }
             Err(e) => {
                 let path = e.path_string();
@@ -252,7 +253,7 @@ fn conform_blocks(
         Nesting::Single => objects.pop().unwrap_or(Value::Null(ty)),
         Nesting::Group => match objects.pop() {
             Some(o) => o,
-            None => group_default(&b.block),
+            None => empty_value(&b.block),
         },
         Nesting::List if b.implied_type() == Type::Any => Value::Tuple(objects),
         Nesting::List => Value::List(ty, objects),
@@ -273,8 +274,10 @@ fn conform_blocks(
     })
 }
 
-/// An absent group block: every attribute null, nested blocks as absent.
-fn group_default(schema: &ResourceSchema) -> Value {
+/// Terraform's `Block.EmptyValue`, which is also an absent group block's
+/// value: every attribute null, nested blocks as absent (null single
+/// blocks, empty lists, sets and maps, empty groups).
+pub fn empty_value(schema: &ResourceSchema) -> Value {
     let mut out: BTreeMap<String, Value> = schema
         .attributes
         .iter()
@@ -285,6 +288,43 @@ fn group_default(schema: &ResourceSchema) -> Value {
         out.insert(n.clone(), v);
     }
     Value::Object(out)
+}
+
+/// What is wrong with the labels of block `nb` of block type `bs` in
+/// `what`, as Terraform's decoder reports it: a map block needs exactly one
+/// label, unique among the type's blocks (`seen` holds the type and label
+/// of those before); other blocks take none.
+fn label_problem(
+    bs: &NestedBlock,
+    nb: &Block,
+    what: &str,
+    seen: &mut Vec<(String, String)>,
+) -> Option<Problem> {
+    let name = nb.kind.name.as_str();
+    let message = match (bs.nesting, nb.labels.as_slice()) {
+        (Nesting::Map, [label]) => {
+            let key = (name.to_string(), label.value.clone());
+            if seen.contains(&key) {
+                format!(
+                    "{what} has two `{name}` blocks labelled \"{}\"; each label is a key and must be unique",
+                    label.value
+                )
+            } else {
+                seen.push(key);
+                return None;
+            }
+        }
+        (Nesting::Map, []) => {
+            format!("a `{name}` block of {what} needs a label: `{name} \"KEY\" {{ ... }}`")
+        }
+        (Nesting::Map, _) => format!("a `{name}` block of {what} takes one label, its key"),
+        (_, []) => return None,
+        (_, _) => format!("a `{name}` block of {what} takes no labels"),
+    };
+    Some(Problem {
+        attribute: Some(name.to_string()),
+        diagnostic: Diagnostic::error("schema::block-labels", message),
+    })
 }
 
 fn plural(n: u64) -> &'static str {
@@ -372,7 +412,7 @@ pub fn check_body(
         }
         if let Ok(v) = eval_constant(src, &a.expr)
             && !v.is_null()
-            && let Err(e) = convert(v, &attr.ty)
+            && let Err(e) = convert(v, &attr.config_type())
         {
             problems.push(Problem {
                 attribute: Some(name.to_string()),
@@ -385,12 +425,16 @@ pub fn check_body(
         }
     }
     let mut nested = Vec::new();
+    let mut seen_labels = Vec::new();
     for nb in b.body.blocks() {
         let name = nb.kind.name.as_str();
         if name == "dynamic" || meta_blocks.contains(&name) {
             continue;
         }
         if let Some(bs) = schema.blocks.get(name) {
+            if let Some(p) = label_problem(bs, nb, what, &mut seen_labels) {
+                problems.push(p);
+            }
             let inner = format!("a `{name}` block of {what}");
             nested.extend(check_body(&bs.block, &inner, src, nb, &[], &[]));
             continue;

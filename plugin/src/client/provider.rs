@@ -115,8 +115,8 @@ impl PluginProvider {
     /// local name (`aws`), used in every error. Must be called inside a
     /// multi-threaded tokio runtime, which later calls run on.
     ///
-    /// Nested attributes and blocks become attributes of their implied
-    /// type for now (see `rpc::implied_attribute`).
+    /// Nested blocks keep their nesting and min/max items, nested
+    /// attributes their attributes (`rpc::block`).
     ///
     /// # Errors
     /// An unsupported protocol version, an unreachable plugin, error
@@ -715,15 +715,25 @@ impl Provider for PluginProvider {
         }
     }
 
-    /// PlanResourceChange with prior (null on create), proposed, config
-    /// and the prior private bytes. The engine filters `requires_replace`
+    /// PlanResourceChange with prior (null on create), Terraform's
+    /// proposed new state (computed from prior and config as Terraform
+    /// does; the engine's `request.proposed` is infra's own), config and
+    /// the prior private bytes. The engine filters `requires_replace`
     /// to paths that changed and checks the plan as Terraform does,
     /// tolerating a legacy-SDK provider's inconsistencies.
     fn plan(&self, request: PlanRequest<'_>) -> Result<PlannedState, Failure> {
         let type_name = request.type_name.to_string();
         let ty = self.type_of(&type_name, false)?;
         let prior = self.encode(&type_name, &ty, request.prior)?;
-        let proposed = self.encode(&type_name, &ty, Some(&request.proposed))?;
+        // Terraform's proposal (`objchange.ProposedNew`), not infra's:
+        // computed attributes the configuration leaves unset are null on
+        // create, and nested blocks and attributes keep their prior
+        // computed values as Terraform matches them.
+        let proposed = match self.schema.resources.get(&type_name) {
+            Some(s) => infra_engine::plan::proposed_new(s, request.prior, request.config),
+            None => request.proposed,
+        };
+        let proposed = self.encode(&type_name, &ty, Some(&proposed))?;
         let config = self.encode(&type_name, &ty, Some(request.config))?;
         let t = type_name.clone();
         let prior_private = request.prior_private.to_vec();

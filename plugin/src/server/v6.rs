@@ -69,12 +69,16 @@ impl ProviderV6 {
         Ok(self.provider.validate(&r.type_name, &config))
     }
 
-    /// UpgradeResourceState: the raw JSON state as a value of the schema's
-    /// type. infra's schemas have one version, so this only drops the
-    /// attributes the schema no longer has and adds the new ones as null,
-    /// as Terraform does for providers that do not upgrade
-    /// (`stripRemovedStateAttributes`, `upgrade_resource_state.go`).
-    fn upgrade(&self, r: &p::upgrade_resource_state::Request) -> Result<p::DynamicValue, Failure> {
+    /// UpgradeResourceState: the raw JSON state, stored by schema version
+    /// `r.version`, as a value of the current schema's type. State of the
+    /// current version is read as Terraform's JSON (dynamic values carry
+    /// their type), top-level names the schema lacks dropped and new ones
+    /// null (`stripRemovedStateAttributes`); older state goes to the
+    /// provider's own upgrade (`Provider::upgrade_state`).
+    async fn upgrade(
+        &self,
+        r: &p::upgrade_resource_state::Request,
+    ) -> Result<p::DynamicValue, Failure> {
         let schema = self.resource(&r.type_name)?;
         let ty = schema.object_type();
         let Some(raw) = &r.raw_state else {
@@ -89,30 +93,48 @@ impl ProviderV6 {
                 r.type_name
             )));
         }
-        let mut json: serde_json::Value = serde_json::from_slice(&raw.json).map_err(|e| {
-            error(format!(
-                "`{}`: the stored state is not JSON: {e}",
-                r.type_name
-            ))
-        })?;
-        if let serde_json::Value::Object(m) = &mut json {
-            m.retain(|k, _| schema.attributes.contains_key(k));
-            for name in schema.attributes.keys() {
-                m.entry(name.clone()).or_insert(serde_json::Value::Null);
+        let version = u64::try_from(r.version).unwrap_or(0);
+        if r.version == schema.version {
+            // Terraform's JSON (dynamic values with their type): the
+            // current schema's attributes and blocks, the rest dropped.
+            let mut json: serde_json::Value = serde_json::from_slice(&raw.json).map_err(|e| {
+                error(format!(
+                    "`{}`: the stored state is not JSON: {e}",
+                    r.type_name
+                ))
+            })?;
+            if let serde_json::Value::Object(m) = &mut json {
+                m.retain(|k, _| schema.attributes.contains_key(k) || schema.blocks.contains_key(k));
+                for name in schema.attributes.keys().chain(schema.blocks.keys()) {
+                    m.entry(name.clone()).or_insert(serde_json::Value::Null);
+                }
             }
+            let bytes = serde_json::to_vec(&json).map_err(|e| {
+                error(format!(
+                    "`{}`: cannot re-encode the state: {e}",
+                    r.type_name
+                ))
+            })?;
+            let value = crate::wire::decode_json(&bytes, &ty).map_err(|e| {
+                error(format!(
+                    "`{}`: the stored state does not fit the schema: {e}",
+                    r.type_name
+                ))
+            })?;
+            return encode(&value, &ty);
         }
-        let bytes = serde_json::to_vec(&json).map_err(|e| {
-            error(format!(
-                "`{}`: cannot re-encode the state: {e}",
-                r.type_name
-            ))
-        })?;
-        let value = crate::wire::decode_json(&bytes, &ty).map_err(|e| {
-            error(format!(
-                "`{}`: the stored state does not fit the schema: {e}",
-                r.type_name
-            ))
-        })?;
+        let value = self
+            .provider
+            .upgrade_state(&r.type_name, version, &raw.json)
+            .await
+            .map_err(|f| {
+                f.into_iter()
+                    .map(|mut d| {
+                        d.message = format!("`{}`: {}", r.type_name, d.message);
+                        d
+                    })
+                    .collect::<Vec<_>>()
+            })?;
         encode(&value, &ty)
     }
 
@@ -506,7 +528,7 @@ impl ProviderService for ProviderV6 {
         &self,
         request: Request<p::upgrade_resource_state::Request>,
     ) -> Answer<p::upgrade_resource_state::Response> {
-        Ok(Response::new(match self.upgrade(request.get_ref()) {
+        Ok(Response::new(match self.upgrade(request.get_ref()).await {
             Ok(v) => p::upgrade_resource_state::Response {
                 upgraded_state: Some(v),
                 diagnostics: Vec::new(),

@@ -35,5 +35,6 @@ mod secrets;
 mod state_integrity;
 mod state_s3;
 mod support;
+mod torture;
 mod validate;
 mod workspaces;

@@ -394,3 +394,74 @@ fn a_plugin_moves_an_object_of_another_type_through_move_resource_state() {
     expect(&w, &["plan", "--detailed-exitcode", "--no-color"], 0);
     assert_no_socket_left(&w);
 }
+
+/// The `torture` provider served as a plugin (`provider serve torture`)
+/// under the working directory's `required_providers`.
+fn with_torture_plugin(resources: &str) -> Workdir {
+    let w = Workdir::new(&format!(
+        "terraform {{\n  required_providers {{\n    torture = {{\n      source = \"infra.test/infra/torture\"\n    }}\n  }}\n}}\n{resources}"
+    ));
+    let bin = env!("CARGO_BIN_EXE_infra-under-test");
+    w.write(
+        "plugins/terraform-provider-torture",
+        &format!("#!/bin/sh\nexec '{bin}' provider serve torture\n"),
+    );
+    make_executable(&w.path().join("plugins/terraform-provider-torture"));
+    w.write(
+        "cli.tfrc",
+        &format!(
+            "provider_installation {{\n  dev_overrides {{\n    \"infra.test/infra/torture\" = \"{}\"\n  }}\n}}\n",
+            w.path().join("plugins").display()
+        ),
+    );
+    std::fs::create_dir_all(w.path().join("sockets")).expect("create the socket directory");
+    w
+}
+
+#[test]
+fn every_nesting_mode_through_the_plugin_client_matches_in_process() {
+    use crate::torture::{TORTURE, assert_applied, changed, instance, sensitive_paths};
+    let native = Workdir::new(TORTURE);
+    let plugin = with_torture_plugin(TORTURE);
+    let plan_args = ["plan", "--no-color", "--detailed-exitcode"];
+    let apply_args = ["apply", "--auto-approve", "--no-color"];
+    let native_plan = native.expect(&plan_args, 2);
+    let plugin_plan = expect(&plugin, &plan_args, 2);
+    assert_eq!(plugin_plan.stdout, native_plan.stdout);
+    native.apply();
+    expect(&plugin, &apply_args, 0);
+    let (n, p) = (instance(&native.state()), instance(&plugin.state()));
+    assert_applied(&p["attributes"]);
+    assert_eq!(p["attributes"], n["attributes"]);
+    assert_eq!(sensitive_paths(&p), sensitive_paths(&n));
+    assert_eq!(p["private"], n["private"], "private bytes");
+    assert_eq!(p["schema_version"], 1);
+    expect(&plugin, &plan_args, 0);
+
+    native.config(&changed());
+    plugin.config(&format!(
+        "terraform {{\n  required_providers {{\n    torture = {{\n      source = \"infra.test/infra/torture\"\n    }}\n  }}\n}}\n{}",
+        changed()
+    ));
+    let native_plan = native.expect(&plan_args, 2);
+    let plugin_plan = expect(&plugin, &plan_args, 2);
+    assert_eq!(plugin_plan.stdout, native_plan.stdout);
+    native.apply();
+    expect(&plugin, &apply_args, 0);
+    let (n, p) = (instance(&native.state()), instance(&plugin.state()));
+    assert_eq!(p["attributes"], n["attributes"]);
+    expect(&plugin, &plan_args, 0);
+
+    // State of schema version 0, upgraded by the plugin.
+    let text = plugin.read_text(".infra/state.json").expect("state.json");
+    let old = text
+        .replacen("\"name\": \"one\"", "\"title\": \"one\"", 1)
+        .replacen("\"schema_version\": 1", "\"schema_version\": 0", 1);
+    assert_ne!(old, text, "the state has the fields to rewrite:\n{text}");
+    plugin.write(".infra/state.json", &old);
+    expect(&plugin, &plan_args, 0);
+
+    let destroy = expect(&plugin, &["destroy", "--auto-approve", "--no-color"], 0);
+    assert_contains(&destroy.stdout, "1 destroyed");
+    assert_no_socket_left(&plugin);
+}

@@ -86,7 +86,7 @@ struct Terraform {
 }
 
 impl Terraform {
-    /// A fresh setup: `plugins/terraform-provider-{local,random,infra}`
+    /// A fresh setup: `plugins/terraform-provider-{local,random,infra,torture}`
     /// scripts running `infra provider serve NAME`, `cli.tfrc` overriding
     /// `infra.test/infra/NAME` to that directory, and an empty `work/`.
     /// `env` is added to Terraform's environment (and so the plugins').
@@ -97,11 +97,17 @@ impl Terraform {
         std::fs::create_dir_all(dir.path().join("work")).expect("work directory");
         let infra = env!("CARGO_BIN_EXE_infra-under-test");
         let mut overrides = String::new();
-        for name in ["local", "random", "infra"] {
+        for name in ["local", "random", "infra", "torture"] {
             let script = plugins.join(format!("terraform-provider-{name}"));
+            // `torture` is a test provider, served only with this set.
+            let test = if name == "torture" {
+                "export INFRA_TEST_PROVIDERS=1\n"
+            } else {
+                ""
+            };
             std::fs::write(
                 &script,
-                format!("#!/bin/sh\nexec '{infra}' provider serve {name}\n"),
+                format!("#!/bin/sh\n{test}exec '{infra}' provider serve {name}\n"),
             )
             .expect("plugin script");
             set_mode(&script, 0o755);
@@ -507,4 +513,66 @@ output "asked" {{
         "{}",
         r.output
     );
+}
+
+#[test]
+fn terraform_drives_the_schema_torture_provider() {
+    use crate::torture::{SECRETS, TORTURE, assert_applied, changed};
+    let Some(py) = terraform_or_skip("terraform_drives_the_schema_torture_provider") else {
+        return;
+    };
+    let tf = Terraform::new(py, &[]);
+    let header = "terraform {\n  required_providers {\n    torture = { source = \"infra.test/infra/torture\" }\n  }\n}\n";
+    tf.write("main.tf", &format!("{header}{TORTURE}"));
+    let r = tf.expect(&["plan", "-no-color", "-detailed-exitcode"], 2);
+    assert!(
+        r.output
+            .contains("Plan: 1 to add, 0 to change, 0 to destroy."),
+        "{}",
+        r.output
+    );
+    for secret in SECRETS {
+        assert!(!r.output.contains(secret), "{secret} shown:\n{}", r.output);
+    }
+    tf.expect(&["apply", "-auto-approve", "-no-color"], 0);
+    let stored = tf.instance("torture_all.a");
+    assert_applied(&stored["attributes"]);
+    let sensitive = stored["sensitive_attributes"].to_string();
+    for part in ["secret", "endpoint", "single", "token"] {
+        assert!(sensitive.contains(part), "{part} not sensitive: {stored:#}");
+    }
+    assert_eq!(stored["schema_version"], 1);
+    assert!(
+        stored["private"].is_string(),
+        "private bytes kept: {stored:#}"
+    );
+    tf.expect(&["plan", "-detailed-exitcode", "-no-color"], 0);
+    tf.expect(&["apply", "-refresh-only", "-auto-approve", "-no-color"], 0);
+    tf.expect(&["plan", "-detailed-exitcode", "-no-color"], 0);
+
+    tf.write("main.tf", &format!("{header}{}", changed()));
+    let r = tf.expect(&["plan", "-detailed-exitcode", "-no-color"], 2);
+    assert!(
+        r.output
+            .contains("Plan: 0 to add, 1 to change, 0 to destroy."),
+        "{}",
+        r.output
+    );
+    tf.expect(&["apply", "-auto-approve", "-no-color"], 0);
+    let attrs = tf.instance("torture_all.a")["attributes"].clone();
+    assert_eq!(attrs["rule"][0]["rid"], "rid-80", "the prior rid is kept");
+    assert_eq!(attrs["tag"].as_array().map(Vec::len), Some(3));
+    tf.expect(&["plan", "-detailed-exitcode", "-no-color"], 0);
+
+    // State written by schema version 0 (`title`), upgraded by the plugin.
+    let text = tf.read("terraform.tfstate").expect("terraform.tfstate");
+    let old = text
+        .replacen("\"name\": \"one\"", "\"title\": \"one\"", 1)
+        .replacen("\"schema_version\": 1", "\"schema_version\": 0", 1);
+    assert_ne!(old, text, "the state has the fields to rewrite:\n{text}");
+    tf.write("terraform.tfstate", &old);
+    tf.expect(&["plan", "-detailed-exitcode", "-no-color"], 0);
+
+    let r = tf.expect(&["destroy", "-auto-approve", "-no-color"], 0);
+    assert!(r.output.contains("Destroy complete!"), "{}", r.output);
 }

@@ -6,11 +6,10 @@
 
 use crate::diag::Step;
 use infra_engine::provider::{
-    Attribute, FunctionParameter, FunctionSignature, NestedBlock, Nesting, ProviderSchema,
-    ResourceSchema,
+    Attribute, FunctionParameter, FunctionSignature, NestedAttributes, NestedBlock, Nesting,
+    ProviderSchema, ResourceSchema,
 };
 use infra_lang::Diagnostic;
-use infra_lang::types::Type;
 use std::collections::BTreeMap;
 use tonic::Status;
 
@@ -86,28 +85,6 @@ pub(crate) struct Imported {
     pub deferred: bool,
 }
 
-/// The attribute standing in for a nested block or nested attribute in
-/// the engine's schema: optional, of the implied type.
-///
-/// For now nested attributes and blocks are flattened to attributes of
-/// their implied type (`list(object({...}))`): another change is extending
-/// the engine's schema model with blocks, nesting modes and min/max items;
-/// then this maps to it.
-fn implied_attribute(ty: Type, computed: bool, sensitive: bool) -> Attribute {
-    Attribute {
-        ty,
-        required: false,
-        optional: true,
-        computed,
-        sensitive,
-        force_new: false,
-        description: "".into(),
-        write_only: false,
-        deprecated: None,
-        nested: None,
-    }
-}
-
 macro_rules! versioned {
     (
         $m:ident, $p:ident,
@@ -173,23 +150,25 @@ macro_rules! versioned {
                 }
             }
 
-            fn attribute(a: &p::schema::Attribute) -> Result<Attribute, String> {
-                // Until the engine marks paths, a nested attribute or block
-                // with a sensitive attribute inside is redacted whole.
-                let (ty, inner_sensitive) = match a.nested_type() {
-                    Some(t) => t?,
-                    None => (
-                        type_from_json(&a.r#type)
-                            .map_err(|e| format!("attribute `{}`: {e}", a.name))?,
-                        false,
-                    ),
+            /// A protocol attribute in infra's model; a nested attribute
+            /// type (tfplugin6) keeps its attributes and nesting, its `ty`
+            /// being the implied type.
+            pub(crate) fn attribute(a: &p::schema::Attribute) -> Result<Attribute, String> {
+                let nested = a
+                    .nested_attributes()
+                    .transpose()
+                    .map_err(|e| format!("attribute `{}`: {e}", a.name))?;
+                let ty = match &nested {
+                    Some(n) => n.implied_type(),
+                    None => type_from_json(&a.r#type)
+                        .map_err(|e| format!("attribute `{}`: {e}", a.name))?,
                 };
                 Ok(Attribute {
                     ty,
                     required: a.required,
                     optional: a.optional,
                     computed: a.computed,
-                    sensitive: a.sensitive || inner_sensitive,
+                    sensitive: a.sensitive,
                     force_new: false,
                     description: a.description.clone().into(),
                     write_only: a.write_only,
@@ -200,7 +179,7 @@ macro_rules! versioned {
                             a.deprecation_message.clone()
                         }
                     }),
-                    nested: None,
+                    nested,
                 })
             }
 
@@ -255,13 +234,19 @@ macro_rules! versioned {
                     .collect()
             }
 
-            /// A block's schema and the nesting of its top-level blocks.
+            /// A block's schema (attributes, and nested block types with
+            /// their nesting and min/max items) and the nesting of its
+            /// top-level blocks.
             pub(crate) fn block(
                 b: Option<&p::schema::Block>,
             ) -> Result<(ResourceSchema, BTreeMap<String, Nesting>), String> {
                 let mut out = ResourceSchema::default();
                 let mut blocks = BTreeMap::new();
                 let Some(b) = b else { return Ok((out, blocks)) };
+                out.description = b.description.clone().into();
+                if b.deprecated {
+                    out.deprecated = Some("deprecated by the provider".to_string());
+                }
                 for a in &b.attributes {
                     out.attributes.insert(a.name.clone(), attribute(a)?);
                 }
@@ -269,20 +254,14 @@ macro_rules! versioned {
                     let (inner, _) = block(nb.block.as_ref())
                         .map_err(|e| format!("block `{}`: {e}", nb.type_name))?;
                     let mode = nesting(nb.nesting());
-                    // The engine's rule for a block's implied type (LIST and
-                    // MAP blocks holding `dynamic` are `dynamic`).
-                    let nested = NestedBlock {
-                        nesting: mode,
-                        min_items: u64::try_from(nb.min_items).unwrap_or(0),
-                        max_items: u64::try_from(nb.max_items).unwrap_or(0),
-                        block: inner,
-                    };
-                    let ty = nested.implied_type();
-                    // Redacted whole when anything inside is sensitive (above).
-                    let sensitive = nested.block.attributes.values().any(|a| a.sensitive);
-                    out.attributes.insert(
+                    out.blocks.insert(
                         nb.type_name.clone(),
-                        implied_attribute(ty, false, sensitive),
+                        NestedBlock {
+                            nesting: mode,
+                            min_items: u64::try_from(nb.min_items).unwrap_or(0),
+                            max_items: u64::try_from(nb.max_items).unwrap_or(0),
+                            block: inner,
+                        },
                     );
                     blocks.insert(nb.type_name.clone(), mode);
                 }
@@ -664,51 +643,41 @@ for_each_version!(versioned);
 
 /// An attribute's nested attribute type, converted: tfplugin6 only.
 trait NestedType {
-    /// The implied type and whether anything inside is sensitive; `None`
-    /// for a plain attribute.
-    fn nested_type(&self) -> Option<Result<(Type, bool), String>>;
+    /// Its attributes and nesting; `None` for a plain attribute.
+    fn nested_attributes(&self) -> Option<Result<NestedAttributes, String>>;
 }
 
 impl NestedType for crate::proto::tfplugin5::schema::Attribute {
-    fn nested_type(&self) -> Option<Result<(Type, bool), String>> {
+    fn nested_attributes(&self) -> Option<Result<NestedAttributes, String>> {
         None
     }
 }
 
 impl NestedType for crate::proto::tfplugin6::schema::Attribute {
-    fn nested_type(&self) -> Option<Result<(Type, bool), String>> {
+    fn nested_attributes(&self) -> Option<Result<NestedAttributes, String>> {
         self.nested_type.as_ref().map(nested_object)
     }
 }
 
-/// The implied type of a tfplugin6 nested attribute type
-/// (`configschema.Object.ImpliedType`: no tuple rule, unlike blocks), and
-/// whether any attribute inside is sensitive.
-fn nested_object(o: &crate::proto::tfplugin6::schema::Object) -> Result<(Type, bool), String> {
+/// A tfplugin6 nested attribute type (`configschema.Object`): its
+/// attributes, converted as any attribute, and its nesting (its implied
+/// type has no tuple rule, unlike blocks').
+fn nested_object(o: &crate::proto::tfplugin6::schema::Object) -> Result<NestedAttributes, String> {
     use crate::proto::tfplugin6::schema::object::NestingMode as N;
-    let mut attrs = BTreeMap::new();
-    let mut sensitive = false;
+    let mut attributes = BTreeMap::new();
     for a in &o.attributes {
-        let ty = match &a.nested_type {
-            Some(n) => {
-                let (ty, s) = nested_object(n)?;
-                sensitive |= s;
-                ty
-            }
-            None => crate::wire::type_from_json(&a.r#type)
-                .map_err(|e| format!("attribute `{}`: {e}", a.name))?,
-        };
-        sensitive |= a.sensitive;
-        attrs.insert(a.name.clone(), ty);
+        attributes.insert(a.name.clone(), v6::attribute(a)?);
     }
-    let object = Type::object(attrs);
-    let ty = match o.nesting() {
-        N::Single | N::Invalid => object,
-        N::List => Type::List(Box::new(object)),
-        N::Set => Type::Set(Box::new(object)),
-        N::Map => Type::Map(Box::new(object)),
+    let nesting = match o.nesting() {
+        N::Single | N::Invalid => Nesting::Single,
+        N::List => Nesting::List,
+        N::Set => Nesting::Set,
+        N::Map => Nesting::Map,
     };
-    Ok((ty, sensitive))
+    Ok(NestedAttributes {
+        nesting,
+        attributes,
+    })
 }
 
 #[cfg(test)]
@@ -739,7 +708,7 @@ mod tests {
     /// The implied types of the five block nesting modes, and the
     /// `dynamic` rule for LIST and MAP (Terraform's `decoder_spec.go`).
     #[test]
-    fn blocks_become_attributes_of_their_implied_type() {
+    fn blocks_keep_their_nesting_and_implied_type() {
         use schema::nested_block::NestingMode as N;
         for (mode, attr_type, want, nesting) in [
             (
@@ -782,17 +751,20 @@ mod tests {
             ),
         ] {
             let (rs, blocks) = v6::block(Some(&block_of(mode, attr_type))).expect("converts");
-            let b = &rs.attributes["b"];
-            assert_eq!(b.ty.to_string(), want, "{mode:?} {attr_type}");
-            assert!(b.optional && !b.required && !b.computed);
+            let b = &rs.blocks["b"];
+            assert_eq!(b.implied_type().to_string(), want, "{mode:?} {attr_type}");
+            assert_eq!(b.nesting, nesting);
+            assert!(b.block.attributes["a"].optional);
+            assert!(!rs.attributes.contains_key("b"), "a block is no attribute");
             assert_eq!(blocks["b"], nesting);
         }
     }
 
-    /// Nested attribute types (tfplugin6) in their four modes; one with a
-    /// sensitive attribute inside is sensitive as a whole.
+    /// Nested attribute types (tfplugin6) in their four modes keep their
+    /// attributes: a sensitive one inside is sensitive there, not the
+    /// whole.
     #[test]
-    fn nested_attributes_become_attributes_of_their_implied_type() {
+    fn nested_attributes_keep_their_attributes_and_implied_type() {
         use schema::object::NestingMode as N;
         for (mode, want) in [
             (N::Single, "object({ k = string })"),
@@ -823,7 +795,10 @@ mod tests {
                 let (rs, _) = v6::block(Some(&block)).expect("converts");
                 let n = &rs.attributes["n"];
                 assert_eq!(n.ty.to_string(), want);
-                assert_eq!(n.sensitive, inner_sensitive, "{mode:?}");
+                assert!(!n.sensitive, "{mode:?}");
+                let inner = n.nested.as_ref().expect("nested");
+                assert_eq!(inner.attributes["k"].sensitive, inner_sensitive);
+                assert_eq!(inner.implied_type(), n.ty);
             }
         }
     }

@@ -36,15 +36,15 @@ fn scenario(version: u32) {
         .expect("connects");
     let thing = |name: &str, id: Value| thing(&provider, name, id);
 
-    // Schema: attributes, a nested attribute type, a LIST block as
-    // list(object), sensitivity.
+    // Schema: attributes, a nested attribute type, a LIST block (its value
+    // a list(object)), sensitivity.
     let schema = provider.schema();
     let thing_schema = &schema.resources["fake_thing"];
     assert!(thing_schema.attributes["name"].required);
     assert!(thing_schema.attributes["id"].computed);
     assert!(thing_schema.attributes["secret"].sensitive);
     assert_eq!(
-        thing_schema.attributes["rule"].ty.to_string(),
+        thing_schema.blocks["rule"].implied_type().to_string(),
         "list(object({ port = number }))"
     );
     if version == 6 {
