@@ -214,6 +214,10 @@ pub struct InitArgs {
     /// the backend the configuration names, when that has no state yet.
     #[arg(long)]
     pub migrate_state: bool,
+    /// Select the newest provider versions the constraints allow, ignoring
+    /// the versions the lock file (.infra.lock.hcl) selected.
+    #[arg(long)]
+    pub upgrade: bool,
     /// Override a const's default for the backend block: `--const NAME=VALUE`.
     #[arg(long = "const", value_name = "NAME=VALUE")]
     pub consts: Vec<String>,
@@ -577,6 +581,7 @@ const SINGLE_DASH_FLAGS: &[&str] = &[
     "detailed-exitcode",
     "lock-timeout",
     "migrate-state",
+    "upgrade",
     "force",
     "version",
     "help",

@@ -501,11 +501,7 @@ impl One<'_> {
 /// # Errors
 /// A message naming the directory that could not be created or renamed.
 fn place(staged: &Path, target: &Path) -> Result<(), String> {
-    let parent = target
-        .parent()
-        .ok_or_else(|| format!("{} has no parent directory", target.display()))?;
-    std::fs::create_dir_all(parent)
-        .map_err(|e| format!("cannot create {}: {e}", parent.display()))?;
+    let parent = made_parent(target)?;
     let old = parent.join(format!(
         ".replaced-{}",
         target
@@ -530,15 +526,24 @@ fn place(staged: &Path, target: &Path) -> Result<(), String> {
 /// # Errors
 /// A message naming what failed.
 fn copy_into_place(from: &Path, to: &Path) -> Result<(), String> {
-    let parent = to
-        .parent()
-        .ok_or_else(|| format!("{} has no parent directory", to.display()))?;
-    std::fs::create_dir_all(parent)
-        .map_err(|e| format!("cannot create {}: {e}", parent.display()))?;
+    let parent = made_parent(to)?;
     let tmp = tempfile::Builder::new()
         .prefix(".installing-")
         .tempdir_in(parent)
         .map_err(|e| format!("cannot create a directory in {}: {e}", parent.display()))?;
     unpack::copy_dir(from, tmp.path())?;
     place(tmp.path(), to)
+}
+
+/// The parent directory of `path`, created when missing.
+///
+/// # Errors
+/// `path` has no parent, or it cannot be created.
+fn made_parent(path: &Path) -> Result<&Path, String> {
+    let parent = path
+        .parent()
+        .ok_or_else(|| format!("{} has no parent directory", path.display()))?;
+    std::fs::create_dir_all(parent)
+        .map_err(|e| format!("cannot create {}: {e}", parent.display()))?;
+    Ok(parent)
 }
