@@ -250,7 +250,7 @@ impl One<'_> {
         };
         // A locked version the cache holds needs no source at all.
         if let Some(v) = &wanted
-            && let Some(fetched) = self.from_cache(v)?
+            && let Some(fetched) = self.cached(v)?
         {
             return self.finish(v.clone(), fetched, constraints_text);
         }
@@ -301,7 +301,7 @@ impl One<'_> {
                 }
             }
         };
-        if let Some(fetched) = self.from_cache(&version)? {
+        if let Some(fetched) = self.cached(&version)? {
             return self.finish(version, fetched, constraints_text);
         }
         let Some((_, source)) = offered.iter().find(|(v, _)| *v == version) else {
@@ -351,7 +351,7 @@ impl One<'_> {
     /// The package of `version` from the plugin cache directory, copied
     /// into a staging directory, when the cache holds one the lock file
     /// accepts (any, for a provider not locked yet).
-    fn from_cache(&self, version: &Version) -> Result<Option<Fetched>, Diagnostic> {
+    fn cached(&self, version: &Version) -> Result<Option<Fetched>, Diagnostic> {
         let Some(cache) = self.cache else {
             return Ok(None);
         };
