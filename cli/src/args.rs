@@ -292,6 +292,10 @@ pub struct InitArgs {
     /// the backend the configuration names, when that has no state yet.
     #[arg(long)]
     pub migrate_state: bool,
+    /// Select the newest provider versions the constraints allow, ignoring
+    /// the versions the lock file (.infra.lock.hcl) selected.
+    #[arg(long)]
+    pub upgrade: bool,
     /// Override a const's default for the backend block: `--const NAME=VALUE`.
     #[arg(long = "const", value_name = "NAME=VALUE")]
     pub consts: Vec<String>,

@@ -732,7 +732,19 @@ pub const CODES: &[Code] = &[
     ),
     code(
         "provider::not-installed",
-        "a required plugin provider with no `dev_overrides` entry (or no executable in its directory)",
+        "a required plugin provider neither in `dev_overrides` nor installed by `infra init` as the lock file selects",
+    ),
+    code(
+        "provider::checksum-mismatch",
+        "a provider package whose hash is not one the lock file `.infra.lock.hcl` accepts",
+    ),
+    code(
+        "provider::install-failed",
+        "`infra init` could not install a provider (no source, no matching version, unreachable, bad signature or checksum)",
+    ),
+    code(
+        "lockfile::invalid",
+        "the lock file `.infra.lock.hcl` cannot be read, parsed or written",
     ),
     code(
         "provider::schema-not-cached",
@@ -748,7 +760,7 @@ pub const CODES: &[Code] = &[
     ),
     code(
         "cliconfig::not-used",
-        "CLI configuration settings only an installer uses (mirrors, `direct`, `plugin_cache_dir`, credentials), not used yet",
+        "CLI configuration settings infra does not use when installing providers (credentials, `host`)",
     ),
     code(
         "import::not-in-configuration",

@@ -1,8 +1,9 @@
-//! `infra init`: checks the configuration, opens the state store its
-//! `backend` block names (creating the local state directory) and reads
-//! any existing state (replaying an interrupted run's journal). With
-//! `--migrate-state`, copies the local state file into the configured
-//! backend first. Idempotent.
+//! `infra init`: checks the configuration, installs the provider plugins
+//! it requires and writes the lock file (`init_providers.rs`), opens the
+//! state store its `backend` block names (creating the local state
+//! directory) and reads any existing state (replaying an interrupted
+//! run's journal). With `--migrate-state`, copies the local state file
+//! into the configured backend first. Idempotent.
 
 use super::workdir;
 use super::{OrFail, Outcome};
@@ -19,6 +20,7 @@ pub fn run(args: &InitArgs, base: &Path, io: &mut Io<'_>) -> Outcome {
         return Err(diags).or_fail(false);
     }
     let rt = workdir::runtime().or_fail(false)?;
+    super::init_providers::install_plugins(&rt, base, args.upgrade, io).or_fail(false)?;
     // With --migrate-state, --state names the file to migrate from.
     let dest_args = StateArgs {
         state: if args.migrate_state {

@@ -10,6 +10,7 @@ mod force_unlock;
 mod graph;
 mod import;
 mod init;
+mod init_providers;
 mod output;
 mod plan;
 mod provider;

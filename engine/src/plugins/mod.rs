@@ -3,16 +3,26 @@
 //! parses provider source addresses, `constraint.rs` version constraints,
 //! `cliconfig/` reads Terraform's CLI configuration (`TF_CLI_CONFIG_FILE`,
 //! `~/.terraformrc`, or infra's own `INFRA_CLI_CONFIG_FILE`, `~/.infrarc`),
-//! and `resolve.rs` turns the root module's `required_providers` into the
-//! [`PluginRequirement`]s the CLI starts, each with its executable found
-//! through a `dev_overrides` entry (infra installs no providers yet).
-//! The engine never starts a plugin itself: it hands the requirements to
-//! whoever builds the provider registry.
+//! `versions.rs` which versions a constraint allows, `install/` installs
+//! providers from mirrors and registries (`infra init`) into the layout of
+//! `installed.rs`, recording them in the lock file (`lockfile.rs`, hashes
+//! from `hash.rs`), and `resolve.rs` turns the root module's
+//! `required_providers` into the [`PluginRequirement`]s the CLI starts,
+//! each with its executable found through a `dev_overrides` entry or
+//! installed and checked against the lock file. The engine never starts a
+//! plugin itself: it hands the requirements to whoever builds the
+//! provider registry.
 
 pub mod address;
 pub mod cliconfig;
 pub mod constraint;
+pub mod hash;
+pub mod install;
+pub mod installed;
+pub mod lockfile;
+pub mod platform;
 mod resolve;
+mod versions;
 
 pub use resolve::{PluginRequirement, executable_in, resolve};
 
@@ -74,5 +84,5 @@ pub fn plugins_for(
     builtin: &dyn Fn(&str) -> bool,
     env: &dyn Fn(&str) -> Option<String>,
 ) -> Result<Vec<PluginRequirement>, Vec<Diagnostic>> {
-    resolve(&required_in(dir), builtin, || cliconfig::load(env))
+    resolve(dir, &required_in(dir), builtin, || cliconfig::load(env))
 }

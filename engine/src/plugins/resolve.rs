@@ -1,13 +1,18 @@
 //! From `required_providers` to the plugins a run starts: which entries
 //! run as plugins ([`super::selects_builtin`]), and the executable of
-//! each, found through the CLI configuration's `dev_overrides` (mirrors
+//! each: through the CLI configuration's `dev_overrides` first (mirrors
 //! Terraform's `devOverrideProviderFactory` in
 //! `internal/command/meta_providers.go` and the executable search of
-//! `internal/providercache/cached_provider.go`).
+//! `internal/providercache/cached_provider.go`), else the package
+//! `infra init` installed under `.infra/providers/`, checked against the
+//! lock file (`installed.rs`).
 
 use super::address::ProviderAddr;
 use super::cliconfig::{self, CliConfig};
 use super::constraint::VersionConstraints;
+use super::installed::{self, NotReady};
+use super::lockfile::LockFile;
+use super::platform::Platform;
 use crate::config::settings::RequiredProvider;
 use infra_lang::Diagnostic;
 use std::path::{Path, PathBuf};
@@ -23,12 +28,14 @@ pub struct PluginRequirement {
     /// (`registry.terraform.io/hashicorp/null`; implied `hashicorp/NAME`
     /// when the entry has no `source`).
     pub source: ProviderAddr,
-    /// The version constraint, kept as data (a dev override runs whatever
-    /// version is in its directory, as in Terraform).
+    /// The version constraint (a dev override runs whatever version is in
+    /// its directory, as in Terraform; an installed plugin is the locked
+    /// version the constraint allows).
     pub version: Option<VersionConstraints>,
     /// `configuration_aliases`, as `NAME.ALIAS`.
     pub configuration_aliases: Vec<String>,
-    /// The executable: `DIR/terraform-provider-TYPE[_…|.…]`.
+    /// The executable: `DIR/terraform-provider-TYPE[_…|.…]`, in a
+    /// `dev_overrides` directory or an installed package.
     pub executable: PathBuf,
 }
 
@@ -61,20 +68,24 @@ pub fn executable_in(dir: &Path, type_name: &str) -> Result<PathBuf, String> {
         .ok_or_else(|| format!("{} holds no executable named {want}", dir.display()))
 }
 
-/// The plugin requirements of the root module's `reqs`: every entry that
-/// does not keep a built-in provider (`builtin(NAME)`: this build has
-/// provider `NAME`), with its executable from the `dev_overrides` of the
-/// CLI configuration `load_cli` reads (called only when some entry runs
-/// as a plugin, so a broken `~/.terraformrc` never affects a
-/// configuration that needs none).
+/// The plugin requirements of the root module's `reqs` in the
+/// configuration directory `base`: every entry that does not keep a
+/// built-in provider (`builtin(NAME)`: this build has provider `NAME`),
+/// with its executable from the `dev_overrides` of the CLI configuration
+/// `load_cli` reads (called only when some entry runs as a plugin, so a
+/// broken `~/.terraformrc` never affects a configuration that needs
+/// none), else from `.infra/providers/`, the version the lock file
+/// `.infra.lock.hcl` selects.
 ///
 /// # Errors
-/// The CLI configuration's errors; `provider::not-installed` for each
-/// plugin with no matching `dev_overrides` entry, or whose directory holds
-/// no executable, pointing at its `source`; plus, once, the warning
-/// `cliconfig::not-used` naming the installation settings of the CLI
-/// configuration that infra cannot use yet.
+/// The CLI configuration's and the lock file's errors;
+/// `provider::not-installed` for each plugin that is neither overridden
+/// nor installed as the lock file says (pointing at its `source`, saying
+/// to run `infra init`, or `infra init --upgrade` when the constraints
+/// no longer allow the locked version); `provider::checksum-mismatch`
+/// for an installed package whose hash the lock file does not accept.
 pub fn resolve(
+    base: &Path,
     reqs: &[RequiredProvider],
     builtin: &dyn Fn(&str) -> bool,
     load_cli: impl FnOnce() -> Result<CliConfig, Vec<Diagnostic>>,
@@ -87,6 +98,18 @@ pub fn resolve(
         return Ok(Vec::new());
     }
     let cli = load_cli()?;
+    let lock = if plugins.iter().all(|r| {
+        let source = r
+            .source
+            .clone()
+            .unwrap_or_else(|| ProviderAddr::implied(&r.local_name));
+        cli.dev_override(&source).is_some()
+    }) {
+        LockFile::default()
+    } else {
+        LockFile::read(base)?
+    };
+    let platform = Platform::current();
     let mut out = Vec::new();
     let mut errors = Vec::new();
     for r in plugins {
@@ -102,12 +125,50 @@ pub fn resolve(
                     where_(&cli)
                 )
             }),
-            None => Err(format!(
-                "add `\"{}\" = \"DIR\"` to `provider_installation {{ dev_overrides {{ ... }} }}` in {}, DIR holding terraform-provider-{}",
-                source.for_display(),
-                where_(&cli),
-                source.type_name
-            )),
+            None => {
+                match installed::find(
+                    base,
+                    &source,
+                    lock.providers.get(&source),
+                    r.version.as_ref(),
+                    &platform,
+                ) {
+                    Ok(exe) => Ok(exe),
+                    Err(NotReady::Mismatch { dir, got, locked }) => {
+                        errors.push(
+                            Diagnostic::error(
+                                "provider::checksum-mismatch",
+                                format!(
+                                    "the installed package of provider `{}` v{locked} does not match the lock file",
+                                    source.for_display()
+                                ),
+                            )
+                            .in_file(&r.file)
+                            .primary(r.source_span, format!("required as `{}`", r.local_name))
+                            .with_help(format!(
+                                "{} hashes to {got}, which is not among the hashes {} accepts: it was changed after `infra init`. Run `infra init` to install the locked package again (it is refused if the source's package does not match either).",
+                                dir.display(),
+                                super::lockfile::FILE_NAME
+                            )),
+                        );
+                        continue;
+                    }
+                    Err(NotReady::NotLocked) => Err(format!(
+                        "run `infra init` to install it (or add `\"{}\" = \"DIR\"` to `provider_installation {{ dev_overrides {{ ... }} }}` in {}, DIR holding terraform-provider-{})",
+                        source.for_display(),
+                        where_(&cli),
+                        source.type_name
+                    )),
+                    Err(NotReady::ConstraintChanged { locked }) => Err(format!(
+                        "{} selects v{locked}, which the version constraint no longer allows: run `infra init --upgrade` to select another version",
+                        super::lockfile::FILE_NAME
+                    )),
+                    Err(NotReady::Missing { locked, why }) => Err(format!(
+                        "{} selects v{locked}, but it is not installed ({why}): run `infra init`",
+                        super::lockfile::FILE_NAME
+                    )),
+                }
+            }
         };
         match found {
             Ok(executable) => out.push(PluginRequirement {
@@ -118,8 +179,7 @@ pub fn resolve(
                 executable,
             }),
             Err(how) => {
-                let mut help =
-                    format!("infra cannot install providers yet: {how} (see docs/providers.md).");
+                let mut help = format!("{how} (see docs/providers.md).");
                 if builtin(&r.local_name) {
                     help.push_str(&format!(
                         " Or remove `source` to use infra's built-in `{}` provider.",
@@ -139,28 +199,10 @@ pub fn resolve(
         }
     }
     if errors.is_empty() {
-        return Ok(out);
+        Ok(out)
+    } else {
+        Err(errors)
     }
-    let unused = cli.installer_settings();
-    if !unused.is_empty() {
-        errors.push(
-            Diagnostic::warning(
-                "cliconfig::not-used",
-                format!(
-                    "infra does not install providers yet: {} of {} {} not used",
-                    unused
-                        .iter()
-                        .map(|s| format!("`{s}`"))
-                        .collect::<Vec<_>>()
-                        .join(", "),
-                    where_(&cli),
-                    if unused.len() == 1 { "is" } else { "are" }
-                ),
-            )
-            .with_help("Only `dev_overrides` are read now; installing from registries and mirrors comes with `infra init` in a later version."),
-        );
-    }
-    Err(errors)
 }
 
 /// Where the CLI configuration is, for messages.
@@ -229,16 +271,22 @@ mod tests {
             plugin_cache_dir: Some("/cache".into()),
             ..CliConfig::default()
         };
-        let e = resolve(&r, &builtin, || Ok(cli.clone())).expect_err("null is missing");
-        assert_eq!(e.len(), 2);
+        let base = tempfile::tempdir().expect("temp dir");
+        let base = base.path();
+        let e = resolve(base, &r, &builtin, || Ok(cli.clone())).expect_err("null is missing");
+        assert_eq!(e.len(), 1);
         assert_eq!(e[0].code, "provider::not-installed");
         assert_eq!(e[0].message, "provider `hashicorp/null` is not installed");
-        assert_eq!(e[1].code, "cliconfig::not-used");
-        let ok = resolve(&r[..3], &builtin, || Ok(cli.clone())).expect("aws is overridden");
+        assert!(
+            e[0].help
+                .as_deref()
+                .is_some_and(|h| h.contains("run `infra init`"))
+        );
+        let ok = resolve(base, &r[..3], &builtin, || Ok(cli.clone())).expect("aws is overridden");
         assert_eq!(ok.len(), 1);
         assert_eq!(ok[0].local_name, "aws");
         assert_eq!(ok[0].executable, dir.path().join("terraform-provider-aws"));
         // Nothing to run as a plugin: the CLI configuration is not read.
-        assert!(resolve(&r[..2], &builtin, || Err(Vec::new())).is_ok_and(|v| v.is_empty()));
+        assert!(resolve(base, &r[..2], &builtin, || Err(Vec::new())).is_ok_and(|v| v.is_empty()));
     }
 }

@@ -19,6 +19,8 @@ mod fmt;
 mod function_bounds;
 mod fuzz_corpus;
 mod hangs;
+mod install;
+mod install_server;
 mod main_job;
 mod moved;
 mod parse;

@@ -2,10 +2,10 @@
 //! come from: which file is read (`locate`), and what it holds
 //! ([`CliConfig`], read by `parse.rs` with infra's own parser). Mirrors
 //! Terraform's `internal/command/cliconfig` (`cliconfig.go`,
-//! `provider_installation.go`): only `provider_installation {
-//! dev_overrides { ... } }` is used now; the installation methods,
-//! `plugin_cache_dir` and credentials are kept for the installer (a later
-//! issue) and reported, never dropped silently.
+//! `provider_installation.go`): `provider_installation` (dev overrides,
+//! installation methods with their patterns) and `plugin_cache_dir` are
+//! used; settings infra does not support (credentials, `host`) are
+//! reported by `infra init`, never dropped silently.
 
 mod parse;
 
@@ -37,8 +37,7 @@ pub struct DevOverride {
     pub dir: PathBuf,
 }
 
-/// An installation method of `provider_installation`, kept for the
-/// installer: infra does not install providers yet.
+/// An installation method of `provider_installation`.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum InstallMethod {
     /// `direct { }`: the origin registry.
@@ -83,22 +82,17 @@ impl CliConfig {
         self.dev_overrides.iter().find(|o| &o.source == source)
     }
 
-    /// The settings that only an installer would use, named for a warning
-    /// (`filesystem_mirror`, `plugin_cache_dir`, `credentials`, ...).
-    pub fn installer_settings(&self) -> Vec<String> {
+    /// The settings that change how Terraform installs providers and
+    /// infra does not support, named for a warning (`credentials`,
+    /// `credentials_helper`, `host`: infra sends no registry credentials
+    /// and does no host overrides).
+    pub fn unsupported_settings(&self) -> Vec<String> {
         let mut out: Vec<String> = self
-            .installation
+            .other
             .iter()
-            .map(|i| match i.method {
-                InstallMethod::Direct => "direct".to_string(),
-                InstallMethod::FilesystemMirror(_) => "filesystem_mirror".to_string(),
-                InstallMethod::NetworkMirror(_) => "network_mirror".to_string(),
-            })
+            .filter(|s| ["credentials", "credentials_helper", "host"].contains(&s.as_str()))
+            .cloned()
             .collect();
-        if self.plugin_cache_dir.is_some() {
-            out.push("plugin_cache_dir".into());
-        }
-        out.extend(self.other.iter().cloned());
         out.dedup();
         out
     }

@@ -415,16 +415,7 @@ provider_installation {
             InstallMethod::FilesystemMirror("/mirror".into())
         );
         assert_eq!(c.installation[1].exclude, ["example.com/*/*"]);
-        assert_eq!(
-            c.installer_settings(),
-            [
-                "filesystem_mirror",
-                "direct",
-                "plugin_cache_dir",
-                "disable_checkpoint",
-                "credentials"
-            ]
-        );
+        assert_eq!(c.unsupported_settings(), ["credentials"]);
         assert!(!format!("{c:?}").contains("secret"));
     }
 
