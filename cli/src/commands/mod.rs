@@ -10,6 +10,7 @@ mod force_unlock;
 mod graph;
 mod import;
 mod init;
+mod lsp;
 mod output;
 mod plan;
 mod provider;
@@ -118,5 +119,6 @@ fn run(command: Command, base: &Path, io: &mut Io<'_>) -> Outcome {
         Command::Graph(a) => graph::run(&a, base, io),
         Command::Completions(a) => completions::run(&a, io),
         Command::Provider(c) => provider::run(&c, io),
+        Command::Lsp(_) => lsp::run(io),
     }
 }

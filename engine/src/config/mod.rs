@@ -118,7 +118,10 @@ pub fn load_dir_with(
     let mut parsed = Vec::new();
     for path in files {
         let name = display_path(&path);
-        let bytes = match open.get(&path).map_or_else(|| std::fs::read(&path), |t| Ok(t.clone().into_bytes())) {
+        let bytes = match open
+            .get(&path)
+            .map_or_else(|| std::fs::read(&path), |t| Ok(t.clone().into_bytes()))
+        {
             Ok(b) => b,
             Err(e) => {
                 diags.push(Diagnostic::error(
@@ -230,8 +233,14 @@ mod open_tests {
         std::fs::write(dir.path().join("a.infra"), "locals {\n  a = 1\n}\n").expect("test setup");
         std::fs::write(dir.path().join("b.infra"), "locals {\n  b = 2\n}\n").expect("test setup");
         let mut open = BTreeMap::new();
-        open.insert(dir.path().join("b.infra"), "locals {\n  b = local.c\n}\n".to_string());
-        open.insert(dir.path().join("c.infra"), "locals {\n  c = 3\n}\n".to_string());
+        open.insert(
+            dir.path().join("b.infra"),
+            "locals {\n  b = local.c\n}\n".to_string(),
+        );
+        open.insert(
+            dir.path().join("c.infra"),
+            "locals {\n  c = 3\n}\n".to_string(),
+        );
         open.insert(dir.path().join("sub").join("d.infra"), "x".to_string());
         let (files, diags) = load_dir_with(dir.path(), &open);
         assert!(diags.is_empty(), "{diags:?}");
@@ -245,7 +254,10 @@ mod open_tests {
     fn an_open_file_makes_a_module_of_a_directory_not_on_disk() {
         let dir = std::path::Path::new("/nonexistent-infra-dir");
         let mut open = BTreeMap::new();
-        open.insert(dir.join("main.infra"), "locals {\n  a = local.nope\n}\n".to_string());
+        open.insert(
+            dir.join("main.infra"),
+            "locals {\n  a = local.nope\n}\n".to_string(),
+        );
         let (files, diags) = load_dir_with(dir, &open);
         assert_eq!(files.len(), 1);
         let diags = validate_loaded(&files, diags, &crate::provider::Providers::new());

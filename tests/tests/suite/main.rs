@@ -19,6 +19,7 @@ mod fmt;
 mod function_bounds;
 mod fuzz_corpus;
 mod hangs;
+mod lsp;
 mod main_job;
 mod moved;
 mod parse;
