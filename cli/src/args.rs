@@ -165,6 +165,26 @@ pub enum Command {
     /// Example: infra provider serve local
     #[command(subcommand)]
     Provider(ProviderCommand),
+    /// Run the language server for editors (LSP over standard input and
+    /// output): diagnostics as `infra validate` reports them, completion,
+    /// hover, go to definition, references, rename (a resource's rename
+    /// adds its `moved` block), formatting as `infra fmt`, symbols and
+    /// folding. Editors start it; see docs/editors.md.
+    ///
+    /// Exit code: 0 after the client's shutdown and exit, 1 when the
+    /// connection broke.
+    ///
+    /// Example: infra lsp
+    Lsp(LspArgs),
+}
+
+/// `infra lsp`.
+#[derive(Debug, Args)]
+pub struct LspArgs {
+    /// Talk over standard input and output (the only transport; accepted
+    /// because editors' LSP clients pass it).
+    #[arg(long)]
+    pub stdio: bool,
 }
 
 /// `infra workspace ...`.

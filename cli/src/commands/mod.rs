@@ -11,6 +11,7 @@ mod graph;
 mod import;
 mod init;
 mod init_providers;
+mod lsp;
 mod output;
 mod plan;
 mod provider;
@@ -122,5 +123,6 @@ fn run(command: Command, base: &Path, io: &mut Io<'_>) -> Outcome {
         Command::Graph(a) => graph::run(&a, base, io),
         Command::Completions(a) => completions::run(&a, io),
         Command::Provider(c) => provider::run(&c, io),
+        Command::Lsp(_) => lsp::run(io),
     }
 }

@@ -21,6 +21,7 @@ pub use index::Declarations;
 use infra_lang::ast::File;
 use infra_lang::diagnostic::{Diagnostic, has_errors};
 use infra_lang::{SourceFile, Span, syntax};
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -73,8 +74,31 @@ fn display_path(file: &Path) -> String {
 /// Returns the files that parsed and the diagnostics of those that did
 /// not (unreadable, not UTF-8, syntax errors).
 pub fn load_dir(dir: &Path) -> (Vec<ParsedFile>, Vec<Diagnostic>) {
+    load_dir_with(dir, &BTreeMap::new())
+}
+
+/// [`load_dir`] with `open` texts (an editor's unsaved buffers, keyed by
+/// path) read instead of the files of the same path on disk; an open
+/// `*.infra` path directly inside `dir` that is not on disk (yet) is part
+/// of the module too. `infra lsp` checks what the user sees this way.
+pub fn load_dir_with(
+    dir: &Path,
+    open: &BTreeMap<PathBuf, String>,
+) -> (Vec<ParsedFile>, Vec<Diagnostic>) {
     let mut diags = Vec::new();
-    let files = match module_files(dir) {
+    let in_module = |p: &Path| {
+        p.parent() == Some(dir) && p.extension().and_then(|e| e.to_str()) == Some("infra")
+    };
+    let listed = match module_files(dir) {
+        Err(_) if open.keys().any(|p| in_module(p)) => Ok(Vec::new()),
+        listed => listed,
+    };
+    let files = match listed.map(|mut f| {
+        f.extend(open.keys().filter(|p| in_module(p)).cloned());
+        f.sort();
+        f.dedup();
+        f
+    }) {
         Ok(f) => f,
         Err(e) => {
             diags.push(
@@ -96,7 +120,10 @@ pub fn load_dir(dir: &Path) -> (Vec<ParsedFile>, Vec<Diagnostic>) {
     let mut parsed = Vec::new();
     for path in files {
         let name = display_path(&path);
-        let bytes = match std::fs::read(&path) {
+        let bytes = match open
+            .get(&path)
+            .map_or_else(|| std::fs::read(&path), |t| Ok(t.clone().into_bytes()))
+        {
             Ok(b) => b,
             Err(e) => {
                 diags.push(Diagnostic::error(
@@ -164,14 +191,27 @@ pub fn check_module(files: &[ParsedFile]) -> Vec<Diagnostic> {
 /// [`validate_dir`] plus the checks of `resource`/`data` blocks against
 /// the schemas of `providers` (no network).
 pub fn validate_dir_with(dir: &Path, providers: &crate::provider::Providers) -> Vec<Diagnostic> {
-    let (files, mut diags) = load_dir(dir);
+    let (files, diags) = load_dir(dir);
+    validate_loaded(dir, &files, diags, providers)
+}
+
+/// The checks of [`validate_dir_with`] on files already loaded (by
+/// [`load_dir`] or [`load_dir_with`]) with the diagnostics of loading
+/// them: `infra validate`'s result, which `infra lsp` publishes. `dir`
+/// is the module's directory (its child modules are read from disk).
+pub fn validate_loaded(
+    dir: &Path,
+    files: &[ParsedFile],
+    mut diags: Vec<Diagnostic>,
+    providers: &crate::provider::Providers,
+) -> Vec<Diagnostic> {
     if has_errors(&diags) {
         return diags;
     }
-    diags.extend(check_module(&files));
+    diags.extend(check_module(files));
     if !has_errors(&diags) {
-        diags.extend(schemas::check(&files, providers));
-        diags.extend(provider_functions::check(&files, providers));
+        diags.extend(schemas::check(files, providers));
+        diags.extend(provider_functions::check(files, providers));
         diags.extend(module_providers::check(dir, &files));
     }
     diags
@@ -187,4 +227,54 @@ pub fn validate_dir(dir: &Path) -> Vec<Diagnostic> {
     }
     diags.extend(check_module(&files));
     diags
+}
+
+#[cfg(test)]
+mod open_tests {
+    use super::*;
+
+    #[test]
+    fn open_texts_replace_and_add_to_the_files_on_disk() {
+        let dir = tempfile::tempdir().expect("test setup");
+        std::fs::write(dir.path().join("a.infra"), "locals {\n  a = 1\n}\n").expect("test setup");
+        std::fs::write(dir.path().join("b.infra"), "locals {\n  b = 2\n}\n").expect("test setup");
+        let mut open = BTreeMap::new();
+        open.insert(
+            dir.path().join("b.infra"),
+            "locals {\n  b = local.c\n}\n".to_string(),
+        );
+        open.insert(
+            dir.path().join("c.infra"),
+            "locals {\n  c = 3\n}\n".to_string(),
+        );
+        open.insert(dir.path().join("sub").join("d.infra"), "x".to_string());
+        let (files, diags) = load_dir_with(dir.path(), &open);
+        assert!(diags.is_empty(), "{diags:?}");
+        let names: Vec<&str> = files.iter().map(|f| f.source.path()).collect();
+        assert_eq!(names, ["a.infra", "b.infra", "c.infra"]);
+        assert!(files[1].source.text().contains("local.c"));
+        assert!(
+            validate_loaded(
+                dir.path(),
+                &files,
+                diags,
+                &crate::provider::Providers::new()
+            )
+            .is_empty()
+        );
+    }
+
+    #[test]
+    fn an_open_file_makes_a_module_of_a_directory_not_on_disk() {
+        let dir = std::path::Path::new("/nonexistent-infra-dir");
+        let mut open = BTreeMap::new();
+        open.insert(
+            dir.join("main.infra"),
+            "locals {\n  a = local.nope\n}\n".to_string(),
+        );
+        let (files, diags) = load_dir_with(dir, &open);
+        assert_eq!(files.len(), 1);
+        let diags = validate_loaded(dir, &files, diags, &crate::provider::Providers::new());
+        assert_eq!(diags.len(), 1, "{diags:?}");
+    }
 }

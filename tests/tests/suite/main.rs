@@ -21,6 +21,7 @@ mod fuzz_corpus;
 mod hangs;
 mod install;
 mod install_server;
+mod lsp;
 mod main_job;
 mod moved;
 mod parse;

@@ -1,0 +1,27 @@
+//! `infra lsp`: a language server for `.infra` and `.infravars` files over
+//! stdio (LSP 3.17, on rust-analyzer's `lsp-server` and `lsp-types`). It
+//! reuses the parser, `infra validate`'s checks, the formatter, the
+//! built-in functions' signatures and the providers' schemas: a module is
+//! the directory of an open file, every `.infra` file in it, open or on
+//! disk. See docs/editors.md.
+
+mod completion;
+mod definition;
+mod diagnostics;
+mod documents;
+mod folding;
+mod format;
+mod handlers;
+mod hover;
+mod main_loop;
+mod nodes;
+mod occurrences;
+mod position;
+mod rename;
+mod schema;
+mod semantic;
+mod symbols;
+#[cfg(test)]
+mod tests;
+
+pub use main_loop::serve_stdio;

@@ -1,0 +1,129 @@
+//! Unit tests of the features on in-memory modules (the suite's `lsp`
+//! tests drive the real server process).
+
+use crate::completion::complete;
+use crate::documents::Module;
+use crate::occurrences::{Symbol, occurrences};
+use crate::position::Lines;
+use crate::{definition, hover, rename};
+use infra_engine::config::ParsedFile;
+use infra_lang::{SourceFile, syntax};
+use std::path::PathBuf;
+
+fn module(files: &[(&str, &str)]) -> Module {
+    let files: Vec<ParsedFile> = files
+        .iter()
+        .map(|(name, text)| {
+            let source = SourceFile::new(*name, *text);
+            let ast = syntax::parse(&source).file.expect("test file parses");
+            ParsedFile { source, ast }
+        })
+        .collect();
+    let lines = files.iter().map(|f| Lines::new(f.source.text())).collect();
+    Module {
+        dir: PathBuf::from("/m"),
+        files,
+        load_diags: Vec::new(),
+        lines,
+    }
+}
+
+const MAIN: &str = "resource \"random_id\" \"a\" {\n  byte_length = local.n\n}\n\nmoved {\n  from = random_id.old\n  to   = random_id.a\n}\n\noutput \"id\" {\n  value = random_id.a.hex\n}\n";
+const LOCALS: &str = "locals {\n  n = 8\n}\n";
+
+#[test]
+fn occurrences_cover_declarations_and_references_across_files() {
+    let m = module(&[("main.infra", MAIN), ("locals.infra", LOCALS)]);
+    let all = occurrences(&m);
+    let a = Symbol::Resource("random_id".into(), "a".into());
+    assert_eq!(all.iter().filter(|o| o.symbol == a).count(), 3);
+    assert_eq!(
+        all.iter().filter(|o| o.symbol == a && o.in_moved).count(),
+        1
+    );
+    let n = Symbol::Local("n".into());
+    let decl = all
+        .iter()
+        .find(|o| o.symbol == n && o.decl)
+        .expect("local declared");
+    assert_eq!(decl.file, 1);
+    let at = MAIN.find("local.n").expect("reference") + 7;
+    let defs = definition::definition(&m, 0, at);
+    assert_eq!(defs.len(), 1);
+    assert!(defs[0].uri.path().ends_with("/locals.infra"));
+}
+
+#[test]
+fn rename_of_a_resource_skips_moved_history_and_appends_a_moved_block() {
+    let m = module(&[("main.infra", MAIN)]);
+    let at = MAIN.find("\"a\"").expect("label") + 1;
+    let edit = rename::rename(&m, 0, at, "b").expect("rename");
+    let edits = edit
+        .changes
+        .expect("changes")
+        .into_values()
+        .next()
+        .expect("one file");
+    let texts: Vec<&str> = edits.iter().map(|e| e.new_text.as_str()).collect();
+    assert_eq!(
+        texts,
+        [
+            "b",
+            "b",
+            "\nmoved {\n  from = random_id.a\n  to   = random_id.b\n}\n"
+        ]
+    );
+    assert!(rename::rename(&m, 0, at, "no spaces").is_err());
+    assert!(rename::rename(&m, 0, 0, "x").is_err());
+}
+
+#[test]
+fn hover_describes_schema_attributes_and_functions() {
+    let providers = infra_providers::all();
+    let text = "resource \"random_id\" \"a\" {\n  byte_length = length(\"ab\")\n}\n";
+    let m = module(&[("main.infra", text)]);
+    let on_attr = hover::hover(
+        &m,
+        &providers,
+        0,
+        text.find("byte_length").expect("attr") + 2,
+    )
+    .expect("hover");
+    assert!(
+        on_attr.contains("byte_length: number") && on_attr.contains("required"),
+        "{on_attr}"
+    );
+    let on_fn =
+        hover::hover(&m, &providers, 0, text.find("length(").expect("call") + 1).expect("hover");
+    assert!(on_fn.contains("length("), "{on_fn}");
+}
+
+#[test]
+fn completion_finds_its_context_in_half_typed_text() {
+    let providers = infra_providers::all();
+    let text = "resource \"random_id\" \"a\" {\n  by\n}\n";
+    let offset = text.find("by").expect("typed") + 2;
+    let items = complete(None, &providers, "main.infra", text, offset);
+    let first = items
+        .iter()
+        .filter(|i| i.sort_text.as_deref().is_some_and(|s| s.starts_with("0_")))
+        .map(|i| i.label.as_str())
+        .collect::<Vec<_>>();
+    assert_eq!(first, ["byte_length"]);
+    let top = complete(None, &providers, "main.infra", "res", 3);
+    assert!(top.iter().any(|i| i.label == "resource"));
+    let types = complete(None, &providers, "main.infra", "data \"", 6);
+    assert!(types.iter().any(|i| i.label == "local_file"));
+    let m = module(&[("locals.infra", LOCALS)]);
+    let locals = complete(
+        Some(&m),
+        &providers,
+        "main.infra",
+        "output \"x\" {\n  value = local.\n}\n",
+        29,
+    );
+    assert_eq!(
+        locals.iter().map(|i| i.label.as_str()).collect::<Vec<_>>(),
+        ["n"]
+    );
+}

@@ -1,0 +1,607 @@
+//! `infra lsp` end to end: the real binary spawned as a language server,
+//! driven over its standard input and output by a small JSON-RPC client
+//! (below), as an editor drives it.
+
+use crate::support::{infra, infra_bin};
+use serde_json::{Value, json};
+use std::io::{BufRead, BufReader, Read, Write};
+use std::path::Path;
+use std::process::{Child, ChildStdin, Stdio};
+use std::sync::mpsc::{Receiver, channel};
+use std::time::{Duration, Instant};
+
+/// How long any answer may take before the test fails (the debounce is
+/// 200 ms; this only bounds a hang).
+const PATIENCE: Duration = Duration::from_secs(60);
+
+/// An LSP client talking to `infra lsp`.
+struct Client {
+    child: Child,
+    stdin: ChildStdin,
+    incoming: Receiver<Value>,
+    next_id: i64,
+    /// Notifications received while waiting for something else.
+    notes: Vec<Value>,
+}
+
+impl Client {
+    /// Starts `infra lsp` and initializes it with `root` as workspace.
+    fn start(root: &Path, env: &[(&str, &str)]) -> Client {
+        let mut cmd = infra_bin();
+        cmd.arg("lsp")
+            .current_dir(root)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null());
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
+        let mut child = cmd.spawn().expect("start infra lsp");
+        let stdin = child.stdin.take().expect("stdin");
+        let stdout = child.stdout.take().expect("stdout");
+        let (tx, incoming) = channel();
+        std::thread::spawn(move || {
+            let mut reader = BufReader::new(stdout);
+            loop {
+                let mut length = None;
+                loop {
+                    let mut line = String::new();
+                    if reader.read_line(&mut line).unwrap_or(0) == 0 {
+                        return;
+                    }
+                    let line = line.trim_end();
+                    if line.is_empty() {
+                        break;
+                    }
+                    if let Some(n) = line.strip_prefix("Content-Length: ") {
+                        length = n.parse::<usize>().ok();
+                    }
+                }
+                let mut body = vec![0; length.expect("Content-Length header")];
+                if reader.read_exact(&mut body).is_err() {
+                    return;
+                }
+                let value: Value = serde_json::from_slice(&body).expect("JSON body");
+                if tx.send(value).is_err() {
+                    return;
+                }
+            }
+        });
+        let mut client = Client {
+            child,
+            stdin,
+            incoming,
+            next_id: 0,
+            notes: Vec::new(),
+        };
+        let init = client.request(
+            "initialize",
+            json!({"processId": null, "rootUri": uri(root), "capabilities": {}}),
+        );
+        assert_eq!(
+            init["result"]["capabilities"]["positionEncoding"], "utf-16",
+            "{init}"
+        );
+        client.notify("initialized", json!({}));
+        client
+    }
+
+    fn send(&mut self, message: Value) {
+        let body = message.to_string();
+        write!(self.stdin, "Content-Length: {}\r\n\r\n{body}", body.len()).expect("write");
+        self.stdin.flush().expect("flush");
+    }
+
+    fn notify(&mut self, method: &str, params: Value) {
+        self.send(json!({"jsonrpc": "2.0", "method": method, "params": params}));
+    }
+
+    /// Sends a request and returns the whole response (`result` or `error`).
+    fn request(&mut self, method: &str, params: Value) -> Value {
+        self.next_id += 1;
+        let id = self.next_id;
+        self.send(json!({"jsonrpc": "2.0", "id": id, "method": method, "params": params}));
+        let deadline = Instant::now() + PATIENCE;
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            let m = self
+                .incoming
+                .recv_timeout(left)
+                .unwrap_or_else(|_| panic!("no answer to {method}"));
+            if m["id"] == json!(id) {
+                return m;
+            }
+            self.notes.push(m);
+        }
+    }
+
+    /// The result of a request that must succeed.
+    fn ok(&mut self, method: &str, params: Value) -> Value {
+        let r = self.request(method, params);
+        assert!(r.get("error").is_none(), "{method} failed: {r}");
+        r["result"].clone()
+    }
+
+    /// Waits for diagnostics of `file` that satisfy `done`; returns them.
+    fn diagnostics(&mut self, file: &str, done: impl Fn(&Value) -> bool) -> Value {
+        let deadline = Instant::now() + PATIENCE;
+        let matches = |m: &Value| {
+            m["method"] == "textDocument/publishDiagnostics"
+                && m["params"]["uri"] == file
+                && done(&m["params"])
+        };
+        loop {
+            if let Some(i) = self.notes.iter().position(matches) {
+                return self.notes.remove(i)["params"].clone();
+            }
+            let left = deadline.saturating_duration_since(Instant::now());
+            let m = self.incoming.recv_timeout(left).unwrap_or_else(|_| {
+                panic!("no matching diagnostics for {file}; got {:#?}", self.notes)
+            });
+            self.notes.push(m);
+        }
+    }
+
+    fn open(&mut self, file: &str, text: &str) {
+        self.notify(
+            "textDocument/didOpen",
+            json!({"textDocument": {"uri": file, "languageId": "infra", "version": 1, "text": text}}),
+        );
+    }
+
+    fn change(&mut self, file: &str, version: i32, text: &str) {
+        self.notify(
+            "textDocument/didChange",
+            json!({"textDocument": {"uri": file, "version": version}, "contentChanges": [{"text": text}]}),
+        );
+    }
+
+    /// `shutdown` then `exit`: the server must end with status 0.
+    fn shutdown(mut self) {
+        let r = self.ok("shutdown", Value::Null);
+        assert_eq!(r, Value::Null);
+        self.notify("exit", Value::Null);
+        let deadline = Instant::now() + PATIENCE;
+        loop {
+            if let Some(status) = self.child.try_wait().expect("wait") {
+                assert!(status.success(), "infra lsp exited with {status}");
+                return;
+            }
+            assert!(Instant::now() < deadline, "infra lsp did not exit");
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+}
+
+impl Drop for Client {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn uri(path: &Path) -> String {
+    format!("file://{}", path.display())
+}
+
+fn pos(line: u32, character: u32) -> Value {
+    json!({"line": line, "character": character})
+}
+
+fn at(file: &str, line: u32, character: u32) -> Value {
+    json!({"textDocument": {"uri": file}, "position": pos(line, character)})
+}
+
+/// The (code, message) pairs of LSP diagnostics: the message's first line.
+fn codes(diags: &Value) -> Vec<(String, String)> {
+    let mut out: Vec<(String, String)> = diags["diagnostics"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|d| {
+            let message = d["message"].as_str().unwrap_or("");
+            let first = message.lines().next().unwrap_or("").to_string();
+            (d["code"].as_str().unwrap_or("").to_string(), first)
+        })
+        .collect();
+    out.sort();
+    out
+}
+
+const MAIN: &str = r#"output "greeting" {
+  value = "hello ${var.name}"
+}
+
+resource "local_file" "note" {
+  filename = "out/${var.name}.txt"
+  content  = upper(var.name)
+}
+"#;
+
+const VARS: &str = "variable \"name\" {\n  type    = string\n  default = \"world\"\n}\n";
+
+#[test]
+fn lsp_diagnostics_are_validates_and_follow_edits() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::write(dir.path().join("main.infra"), MAIN).expect("write");
+    let main = uri(&dir.path().join("main.infra"));
+    let vars = uri(&dir.path().join("vars.infra"));
+    let mut c = Client::start(dir.path(), &[]);
+
+    // Only main.infra: var.name is undeclared, as `infra validate` says.
+    c.open(&main, MAIN);
+    let first = c.diagnostics(&main, |p| {
+        p["diagnostics"].as_array().is_some_and(|d| !d.is_empty())
+    });
+    assert_eq!(first["version"], 1);
+    let validate = infra(&[
+        "--chdir",
+        &dir.path().display().to_string(),
+        "validate",
+        "--json",
+    ]);
+    let expected: Value = serde_json::from_str(&validate.stdout).expect("validate --json");
+    let mut wanted: Vec<(String, String)> = expected
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|d| {
+            (
+                d["code"].as_str().unwrap_or("").into(),
+                d["message"].as_str().unwrap_or("").into(),
+            )
+        })
+        .collect();
+    wanted.sort();
+    assert!(!wanted.is_empty());
+    assert_eq!(codes(&first), wanted);
+    // The position is the first reference's, 0-based.
+    assert_eq!(
+        first["diagnostics"][0]["range"]["start"],
+        pos(1, 19),
+        "{first}"
+    );
+
+    // A second file, open but never saved, declares the variable.
+    c.open(&vars, VARS);
+    let fixed = c.diagnostics(&main, |p| {
+        p["diagnostics"].as_array().is_some_and(Vec::is_empty)
+    });
+    assert_eq!(fixed["version"], 1);
+
+    // Typing a syntax error, then a reference error: each version's own.
+    c.change(&main, 2, "output \"x\" {\n  value = \n}\n");
+    let syntax = c.diagnostics(&main, |p| p["version"] == 2);
+    assert!(
+        codes(&syntax)
+            .iter()
+            .all(|(code, _)| code.starts_with("syntax::")),
+        "{syntax}"
+    );
+    assert!(!codes(&syntax).is_empty());
+    c.change(&main, 3, "output \"x\" {\n  value = local.nope\n}\n");
+    c.change(&main, 4, "output \"x\" {\n  value = local.nope2\n}\n");
+    let newest = c.diagnostics(&main, |p| p["version"] == 4);
+    assert_eq!(codes(&newest).len(), 1, "{newest}");
+    assert!(codes(&newest)[0].1.contains("nope2"), "{newest}");
+    c.shutdown();
+}
+
+#[test]
+fn lsp_completes_hovers_and_jumps() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::write(dir.path().join("vars.infra"), VARS).expect("write");
+    let main = uri(&dir.path().join("main.infra"));
+    let vars = uri(&dir.path().join("vars.infra"));
+    let mut c = Client::start(dir.path(), &[]);
+    c.open(&main, MAIN);
+
+    // Inside the resource block, on a new line: its schema's arguments,
+    // required first, those already set left out.
+    let typing = MAIN.replace(
+        "  content  = upper(var.name)\n",
+        "  content  = upper(var.name)\n  \n",
+    );
+    c.change(&main, 2, &typing);
+    let items = c.ok("textDocument/completion", at(&main, 7, 2));
+    let labels: Vec<&str> = items
+        .as_array()
+        .expect("items")
+        .iter()
+        .filter_map(|i| i["label"].as_str())
+        .collect();
+    assert!(labels.contains(&"file_permission"), "{labels:?}");
+    assert!(labels.contains(&"count"), "{labels:?}");
+    assert!(!labels.contains(&"filename"), "already set: {labels:?}");
+    assert!(!labels.contains(&"id"), "computed only: {labels:?}");
+
+    // A fresh resource block: `filename` (required) sorts first.
+    let fresh = format!("{MAIN}\nresource \"local_file\" \"other\" {{\n  \n}}\n");
+    c.change(&main, 3, &fresh);
+    let line = fresh.lines().count() as u32 - 2;
+    let items = c.ok("textDocument/completion", at(&main, line, 2));
+    let mut items = items.as_array().expect("items").clone();
+    items.sort_by_key(|i| {
+        i["sortText"]
+            .as_str()
+            .or(i["label"].as_str())
+            .unwrap_or("")
+            .to_string()
+    });
+    assert_eq!(items[0]["label"], "filename", "{items:#?}");
+    assert!(items[0]["detail"].as_str().unwrap_or("").contains("string"));
+
+    // `var.` completes the variables of every file of the module.
+    let expr = fresh.replace("  \n}", "  content = var.\n}");
+    c.change(&main, 4, &expr);
+    let items = c.ok("textDocument/completion", at(&main, line, 16));
+    assert_eq!(items[0]["label"], "name", "{items}");
+    // Resource types in a block's first label.
+    let items = c.ok("textDocument/completion", at(&main, 4, 10));
+    let labels: Vec<&str> = items
+        .as_array()
+        .expect("items")
+        .iter()
+        .filter_map(|i| i["label"].as_str())
+        .collect();
+    assert!(labels.contains(&"random_id"), "{labels:?}");
+    // Functions with a parameter snippet.
+    let items = c.ok("textDocument/completion", at(&main, 6, 13));
+    let upper = items
+        .as_array()
+        .expect("items")
+        .iter()
+        .find(|i| i["label"] == "upper")
+        .cloned()
+        .expect("upper");
+    assert_eq!(upper["insertText"], "upper(${1:str})", "{upper}");
+    c.change(&main, 5, MAIN);
+
+    // Hover: a function, a schema attribute, a variable.
+    let h = c.ok("textDocument/hover", at(&main, 6, 14));
+    assert!(
+        h["contents"]["value"]
+            .as_str()
+            .unwrap_or("")
+            .contains("upper("),
+        "{h}"
+    );
+    let h = c.ok("textDocument/hover", at(&main, 5, 4));
+    let text = h["contents"]["value"].as_str().unwrap_or("").to_string();
+    assert!(
+        text.contains("filename: string") && text.contains("required"),
+        "{text}"
+    );
+    let h = c.ok("textDocument/hover", at(&main, 1, 24));
+    let text = h["contents"]["value"].as_str().unwrap_or("").to_string();
+    assert!(
+        text.contains("var.name") && text.contains("\"world\""),
+        "{text}"
+    );
+
+    // Definition in the other (closed) file; references across both.
+    let d = c.ok("textDocument/definition", at(&main, 1, 24));
+    assert_eq!(d[0]["uri"], vars, "{d}");
+    assert_eq!(d[0]["range"]["start"], pos(0, 10), "{d}");
+    let r = c.ok(
+        "textDocument/references",
+        json!({"textDocument": {"uri": main}, "position": pos(1, 24), "context": {"includeDeclaration": true}}),
+    );
+    assert_eq!(r.as_array().map(Vec::len), Some(4), "{r}");
+
+    // Symbols.
+    let s = c.ok(
+        "textDocument/documentSymbol",
+        json!({"textDocument": {"uri": main}}),
+    );
+    let names: Vec<&str> = s
+        .as_array()
+        .expect("symbols")
+        .iter()
+        .filter_map(|x| x["name"].as_str())
+        .collect();
+    assert_eq!(names, ["output \"greeting\"", "local_file.note"]);
+    let w = c.ok("workspace/symbol", json!({"query": "name"}));
+    assert!(
+        w.as_array()
+            .expect("symbols")
+            .iter()
+            .any(|x| x["name"] == "var.name"),
+        "{w}"
+    );
+    let f = c.ok(
+        "textDocument/foldingRange",
+        json!({"textDocument": {"uri": main}}),
+    );
+    assert_eq!(f[0]["startLine"], 0);
+    // Semantic tokens: `output` is a keyword (index 0 of the legend) at 0:0,
+    // then the label `"greeting"` a type (1), five columns on.
+    let t = c.ok(
+        "textDocument/semanticTokens/full",
+        json!({"textDocument": {"uri": main}}),
+    );
+    let data: Vec<u64> = t["data"]
+        .as_array()
+        .expect("data")
+        .iter()
+        .filter_map(Value::as_u64)
+        .collect();
+    assert_eq!(data[..10], [0, 0, 6, 0, 0, 0, 7, 10, 1, 0], "{t}");
+    c.shutdown();
+}
+
+#[test]
+fn lsp_positions_count_utf16_units() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::write(dir.path().join("vars.infra"), VARS).expect("write");
+    let main = uri(&dir.path().join("main.infra"));
+    let text = "output \"x\" {\n  value = \"é😀${var.name}\"\n}\n";
+    let mut c = Client::start(dir.path(), &[]);
+    c.open(&main, text);
+    // `name` starts at UTF-16 column 20 ("é" is 1 unit, "😀" 2; 21 bytes in).
+    let r = c.ok(
+        "textDocument/references",
+        json!({"textDocument": {"uri": main}, "position": pos(1, 21), "context": {"includeDeclaration": false}}),
+    );
+    assert_eq!(r[0]["range"]["start"], pos(1, 20), "{r}");
+    assert_eq!(r[0]["range"]["end"], pos(1, 24), "{r}");
+    c.shutdown();
+}
+
+#[test]
+fn lsp_rename_resource_writes_moved_block() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::write(dir.path().join("vars.infra"), VARS).expect("write");
+    let outputs = "output \"path\" {\n  value = local_file.note.filename\n}\n";
+    std::fs::write(dir.path().join("outputs.infra"), outputs).expect("write");
+    let main = uri(&dir.path().join("main.infra"));
+    let other = uri(&dir.path().join("outputs.infra"));
+    let mut c = Client::start(dir.path(), &[]);
+    c.open(&main, MAIN);
+
+    let p = c.ok("textDocument/prepareRename", at(&main, 4, 25));
+    assert_eq!(p["start"], pos(4, 23), "{p}");
+    let edit = c.ok(
+        "textDocument/rename",
+        json!({"textDocument": {"uri": main}, "position": pos(4, 25), "newName": "readme"}),
+    );
+    let changes = &edit["changes"];
+    let main_edits = changes[&main].as_array().expect("edits in main.infra");
+    assert!(
+        main_edits.iter().any(|e| e["newText"] == "readme"),
+        "{edit}"
+    );
+    let moved = main_edits
+        .iter()
+        .find(|e| e["newText"].as_str().is_some_and(|t| t.contains("moved")))
+        .expect("a moved block");
+    assert_eq!(
+        moved["newText"],
+        "\nmoved {\n  from = local_file.note\n  to   = local_file.readme\n}\n"
+    );
+    assert_eq!(changes[&other][0]["newText"], "readme", "{edit}");
+    assert_eq!(changes[&other][0]["range"]["start"], pos(1, 21), "{edit}");
+
+    // Applied, the module is valid and formatted as `infra fmt` wants.
+    let renamed = format!(
+        "{}{}",
+        MAIN.replace("\"note\"", "\"readme\""),
+        moved["newText"].as_str().unwrap_or("")
+    );
+    std::fs::write(dir.path().join("main.infra"), &renamed).expect("write");
+    std::fs::write(
+        dir.path().join("outputs.infra"),
+        outputs.replace(".note.", ".readme."),
+    )
+    .expect("write");
+    let d = dir.path().display().to_string();
+    let v = infra(&["--chdir", &d, "validate"]);
+    assert_eq!(v.code, 0, "{}", v.stderr);
+    let f = infra(&["--chdir", &d, "fmt", "--check"]);
+    assert_eq!(f.code, 0, "{}", f.stdout);
+
+    // A variable: no moved block; a bad name is refused.
+    let edit = c.ok(
+        "textDocument/rename",
+        json!({"textDocument": {"uri": main}, "position": pos(1, 24), "newName": "who"}),
+    );
+    let all = edit["changes"].to_string();
+    assert!(!all.contains("moved") && all.contains("who"), "{all}");
+    let bad = c.request(
+        "textDocument/rename",
+        json!({"textDocument": {"uri": main}, "position": pos(1, 24), "newName": "1 x"}),
+    );
+    assert!(
+        bad["error"]["message"]
+            .as_str()
+            .unwrap_or("")
+            .contains("not a valid name"),
+        "{bad}"
+    );
+    c.shutdown();
+}
+
+#[test]
+fn lsp_formatting_is_infra_fmt() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let messy =
+        "resource \"local_file\"   note {\nfilename=\"a\"\n  content =  \"${upper(\"x\")}\"\n}\n";
+    std::fs::write(dir.path().join("main.infra"), messy).expect("write");
+    let main = uri(&dir.path().join("main.infra"));
+    let mut c = Client::start(dir.path(), &[]);
+    c.open(&main, messy);
+    let edits = c.ok(
+        "textDocument/formatting",
+        json!({"textDocument": {"uri": main}, "options": {"tabSize": 2, "insertSpaces": true}}),
+    );
+    let formatted = edits[0]["newText"].as_str().expect("one edit").to_string();
+    assert_eq!(edits[0]["range"]["start"], pos(0, 0));
+    let d = dir.path().display().to_string();
+    assert_eq!(infra(&["--chdir", &d, "fmt"]).code, 0);
+    let on_disk = std::fs::read_to_string(dir.path().join("main.infra")).expect("read");
+    assert_eq!(formatted, on_disk);
+    // Formatted already: nothing to do.
+    c.change(&main, 2, &on_disk);
+    let edits = c.ok(
+        "textDocument/formatting",
+        json!({"textDocument": {"uri": main}, "options": {"tabSize": 2, "insertSpaces": true}}),
+    );
+    assert_eq!(edits, json!([]));
+    c.shutdown();
+}
+
+#[test]
+fn lsp_survives_garbage_and_panics() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let main = uri(&dir.path().join("main.infra"));
+    let mut c = Client::start(dir.path(), &[("INFRA_LSP_TEST_PANIC", "1")]);
+    let garbage = [
+        "resource \"local_file\" {{{{ ]]] \"${\n%{ for }\n<<EOF\n",
+        "\u{0}\u{feff}é😀 = = = {",
+        &"[".repeat(5000),
+        "resource \"local_file\" \"x\" {\n  filename = var.\n",
+        "",
+    ];
+    for (i, text) in garbage.iter().enumerate() {
+        let version = i as i32 + 2;
+        if i == 0 {
+            c.open(&main, text);
+        } else {
+            c.change(&main, version, text);
+        }
+        for line in 0..3 {
+            for character in [0, 5, 30] {
+                for method in [
+                    "textDocument/completion",
+                    "textDocument/hover",
+                    "textDocument/definition",
+                    "textDocument/prepareRename",
+                ] {
+                    let r = c.request(method, at(&main, line, character));
+                    assert!(r.get("error").is_none(), "{method} on {text:?}: {r}");
+                }
+            }
+        }
+        for method in [
+            "textDocument/formatting",
+            "textDocument/documentSymbol",
+            "textDocument/foldingRange",
+        ] {
+            let r = c.request(method, json!({"textDocument": {"uri": main}, "options": {"tabSize": 2, "insertSpaces": true}}));
+            assert!(r.get("error").is_none(), "{method} on {text:?}: {r}");
+        }
+    }
+    // A panic in a request answers it with an error; the server goes on.
+    let r = c.request("infra/testPanic", Value::Null);
+    assert_eq!(r["error"]["code"], -32603, "{r}");
+    c.change(&main, 99, MAIN);
+    let h = c.ok("textDocument/hover", at(&main, 6, 14));
+    assert!(
+        h["contents"]["value"]
+            .as_str()
+            .unwrap_or("")
+            .contains("upper("),
+        "{h}"
+    );
+    c.shutdown();
+}
