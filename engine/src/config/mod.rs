@@ -212,7 +212,7 @@ pub fn validate_loaded(
     if !has_errors(&diags) {
         diags.extend(schemas::check(files, providers));
         diags.extend(provider_functions::check(files, providers));
-        diags.extend(module_providers::check(dir, &files));
+        diags.extend(module_providers::check(dir, files));
     }
     diags
 }
