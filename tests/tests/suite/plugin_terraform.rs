@@ -504,7 +504,7 @@ output "asked" {{
     tf.write("main.tf", &config("main.tf"));
     let r = tf.expect(&["plan", "-no-color"], 1);
     assert!(
-        r.output.contains("was found, but is not a directory"),
+        r.output.contains("but is not a directory") && r.output.contains("\"path\" parameter"),
         "{}",
         r.output
     );
