@@ -329,13 +329,7 @@ pub fn refresh_only(args: &ApplyArgs, destroy: bool, base: &Path, io: &mut Io<'_
         return Ok(exit::OK);
     };
     let style = Style::new(io.color);
-    let names = |missing: bool| -> Vec<String> {
-        drift
-            .iter()
-            .filter(|d| d.after.is_none() == missing)
-            .map(|d| d.address.to_string())
-            .collect()
-    };
+    let names = |missing: bool| drifted_names(&drift, missing);
     if !as_json {
         let mut text = String::new();
         plan_drift(&mut text, &drift, style);
@@ -391,6 +385,16 @@ pub fn refresh_only(args: &ApplyArgs, destroy: bool, base: &Path, io: &mut Io<'_
     }
     std::mem::forget(refreshed);
     Ok(exit::OK)
+}
+
+/// The addresses of the objects that changed outside infra (`missing`
+/// false) or were deleted outside it (`missing` true).
+pub fn drifted_names(drift: &[infra_engine::plan::Drift], missing: bool) -> Vec<String> {
+    drift
+        .iter()
+        .filter(|d| d.after.is_none() == missing)
+        .map(|d| d.address.to_string())
+        .collect()
 }
 
 fn plural(n: usize, one: &str, many: &str) -> String {

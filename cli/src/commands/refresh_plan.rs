@@ -2,7 +2,7 @@
 //! outside infra, as Terraform's `plan -refresh-only`; nothing is planned
 //! and nothing is written.
 
-use super::drift::{Refreshed, refresh_with_lock};
+use super::drift::{Refreshed, drifted_names, refresh_with_lock};
 use super::workdir;
 use super::{OrFail, Outcome};
 use crate::args::{PlanArgs, PlanFormat};
@@ -60,13 +60,7 @@ pub fn run(args: &PlanArgs, base: &Path, io: &mut Io<'_>) -> Outcome {
         exit::OK
     };
     if as_json {
-        let names = |missing: bool| -> Vec<String> {
-            drift
-                .iter()
-                .filter(|d| d.after.is_none() == missing)
-                .map(|d| d.address.to_string())
-                .collect()
-        };
+        let names = |missing: bool| drifted_names(&drift, missing);
         let _ = writeln!(
             io.out,
             "{}",
