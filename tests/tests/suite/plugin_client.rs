@@ -20,9 +20,7 @@ fn with_local_plugin(resources: &str) -> Workdir {
 /// `infra.test/infra/NAME` served by the binary under test (see
 /// [`with_local_plugin`]).
 fn with_served_plugin(name: &str, resources: &str) -> Workdir {
-    let w = Workdir::new(&format!(
-        "terraform {{\n  required_providers {{\n    {name} = {{\n      source = \"infra.test/infra/{name}\"\n    }}\n  }}\n}}\n\n{resources}"
-    ));
+    let w = Workdir::new(&served_config(name, resources));
     let bin = env!("CARGO_BIN_EXE_infra-under-test");
     let script = format!("plugins/terraform-provider-{name}");
     w.write(
@@ -43,8 +41,14 @@ fn with_served_plugin(name: &str, resources: &str) -> Workdir {
 
 /// `resources` with the `required_providers` entry selecting the plugin.
 fn plugin_config(resources: &str) -> String {
+    served_config("local", resources)
+}
+
+/// `resources` with the `required_providers` entry selecting the plugin
+/// `infra.test/infra/NAME` as `name`.
+fn served_config(name: &str, resources: &str) -> String {
     format!(
-        "terraform {{\n  required_providers {{\n    local = {{\n      source = \"infra.test/infra/local\"\n    }}\n  }}\n}}\n\n{resources}"
+        "terraform {{\n  required_providers {{\n    {name} = {{\n      source = \"infra.test/infra/{name}\"\n    }}\n  }}\n}}\n\n{resources}"
     )
 }
 
@@ -398,24 +402,7 @@ fn a_plugin_moves_an_object_of_another_type_through_move_resource_state() {
 /// The `torture` provider served as a plugin (`provider serve torture`)
 /// under the working directory's `required_providers`.
 fn with_torture_plugin(resources: &str) -> Workdir {
-    let w = Workdir::new(&format!(
-        "terraform {{\n  required_providers {{\n    torture = {{\n      source = \"infra.test/infra/torture\"\n    }}\n  }}\n}}\n{resources}"
-    ));
-    let bin = env!("CARGO_BIN_EXE_infra-under-test");
-    w.write(
-        "plugins/terraform-provider-torture",
-        &format!("#!/bin/sh\nexec '{bin}' provider serve torture\n"),
-    );
-    make_executable(&w.path().join("plugins/terraform-provider-torture"));
-    w.write(
-        "cli.tfrc",
-        &format!(
-            "provider_installation {{\n  dev_overrides {{\n    \"infra.test/infra/torture\" = \"{}\"\n  }}\n}}\n",
-            w.path().join("plugins").display()
-        ),
-    );
-    std::fs::create_dir_all(w.path().join("sockets")).expect("create the socket directory");
-    w
+    with_served_plugin("torture", resources)
 }
 
 #[test]
