@@ -86,7 +86,7 @@ pub fn import(
         ..PlanOptions::default()
     };
     configure_providers(root, &files, &inputs, &mut providers, &plan_options, rt)?;
-    let key = provider_key(&files, address);
+    let key = session.instance_provider(address)?;
     let (key, provider) = providers
         .resolve(&address.type_name, key.as_deref())
         .ok_or_else(|| {
@@ -167,15 +167,4 @@ pub fn import(
         },
     );
     Ok(())
-}
-
-/// The `provider = NAME.ALIAS` of the root-module block of `address`, as
-/// written; `None` for the default configuration (and in child modules,
-/// which use the root's default configurations).
-fn provider_key(files: &crate::eval::ModuleFiles, address: &ResourceAddress) -> Option<String> {
-    if !address.module.0.is_empty() {
-        return None;
-    }
-    let (src, decl) = files.resource(ResourceMode::Managed, &address.type_name, &address.name)?;
-    Some(decl.provider?.key(src))
 }

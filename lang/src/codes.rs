@@ -448,6 +448,10 @@ pub const CODES: &[Code] = &[
         "a module `source` that is not a string",
     ),
     code(
+        "module::invalid-providers",
+        "a module call's `providers` that is not an object of provider configuration references",
+    ),
+    code(
         "module::unknown-argument",
         "a `module` block argument that is no variable of the module",
     ),
@@ -717,6 +721,14 @@ pub const CODES: &[Code] = &[
     code(
         "provider::undeclared-configuration",
         "a resource's `provider = aws.west` names a configuration no `provider` block declares",
+    ),
+    code(
+        "provider::not-passed",
+        "a child module's resource uses an aliased configuration its module call does not pass",
+    ),
+    code(
+        "provider::in-child-module",
+        "a `provider` block with arguments in a child module",
     ),
     code(
         "provider::missing-alias",

@@ -81,6 +81,10 @@ pub(crate) struct ModuleInstance {
     /// What every resource of this module (and of its children) waits
     /// for: the `depends_on` of the `module` blocks that called it.
     pub depends_on: Deps,
+    /// This module's provider configuration addresses (`aws`,
+    /// `aws.west`) that resolve to another root-module configuration
+    /// (`module_provider_keys.rs`); empty for the root.
+    pub provider_keys: BTreeMap<String, String>,
     pub values: RefCell<BTreeMap<Key, Slot<Value>>>,
     pub resources: RefCell<BTreeMap<ResourceKey, Slot<Rc<ResourceEval>>>>,
     /// Each resource's instances as references see them (the planned or
@@ -105,6 +109,7 @@ impl ModuleInstance {
             inputs,
             input_deps: BTreeMap::new(),
             depends_on: Deps::new(),
+            provider_keys: BTreeMap::new(),
             values: RefCell::new(BTreeMap::new()),
             resources: RefCell::new(BTreeMap::new()),
             resource_values: RefCell::new(BTreeMap::new()),

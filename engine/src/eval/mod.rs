@@ -8,6 +8,7 @@ mod backend;
 mod functions;
 mod instance;
 mod loader;
+mod module_provider_keys;
 mod modules;
 mod provider_config;
 mod resources;
@@ -144,6 +145,10 @@ pub struct InstanceInfo<'a> {
     /// Its declaration (the block, for placing diagnostics, and its
     /// meta-arguments, e.g. `provider`).
     pub decl: &'a crate::config::decl::ResourceDecl<'a>,
+    /// The root-module provider configuration it uses (`aws.usw2`),
+    /// after module calls' `providers` maps; `None` for the default
+    /// configuration of its type's provider.
+    pub provider: Option<String>,
 }
 
 /// Decides the value references to a resource instance see: the planner
@@ -374,6 +379,51 @@ impl Session {
                 format!("the configuration no longer has `{address}`"),
             )]
         };
+        self.in_module_of(address, |m, site| {
+            let r = m
+                .resource_eval(address.mode, &address.type_name, &address.name, site)
+                .map_err(|_| self.take_errors())?;
+            r.instances
+                .iter()
+                .find(|i| i.key == address.key)
+                .map(|i| i.config.clone())
+                .ok_or_else(missing)
+        })
+    }
+
+    /// The root-module provider configuration `address` uses (`aws.usw2`),
+    /// after the `providers` maps of the module calls on its way; `None`
+    /// for the default configuration of its type's provider.
+    ///
+    /// # Errors
+    /// An instance the configuration does not declare; evaluation errors
+    /// of the module calls; `provider::not-passed`.
+    pub fn instance_provider(
+        &self,
+        address: &ResourceAddress,
+    ) -> Result<Option<String>, Vec<Diagnostic>> {
+        self.in_module_of(address, |m, _| {
+            let (src, decl) = m
+                .files
+                .resource(address.mode, &address.type_name, &address.name)
+                .ok_or_else(|| {
+                    vec![Diagnostic::error(
+                        "apply::instance-gone",
+                        format!("the configuration no longer has `{address}`"),
+                    )]
+                })?;
+            m.instance_provider_key(src, &decl).map_err(|d| vec![d])
+        })
+    }
+
+    /// Runs `f` on the module instance holding `address` (the module
+    /// calls on its way evaluated), with a placeholder site for
+    /// diagnostics that have no place of their own.
+    fn in_module_of<T>(
+        &self,
+        address: &ResourceAddress,
+        f: impl FnOnce(&ModuleInstance, &Site<'_>) -> Result<T, Vec<Diagnostic>>,
+    ) -> Result<T, Vec<Diagnostic>> {
         let site_file = SourceFile::new("<apply>", String::new());
         let site = Site {
             source: &site_file,
@@ -390,18 +440,15 @@ impl Session {
                 .iter()
                 .find(|(k, _)| *k == step.key)
                 .map(|(_, c)| c.clone())
-                .ok_or_else(missing)?;
+                .ok_or_else(|| {
+                    vec![Diagnostic::error(
+                        "apply::instance-gone",
+                        format!("the configuration no longer has `{address}`"),
+                    )]
+                })?;
             current = Some(child);
         }
-        let m: &ModuleInstance = current.as_deref().unwrap_or(&self.root);
-        let r = m
-            .resource_eval(address.mode, &address.type_name, &address.name, &site)
-            .map_err(|_| self.take_errors())?;
-        r.instances
-            .iter()
-            .find(|i| i.key == address.key)
-            .map(|i| i.config.clone())
-            .ok_or_else(missing)
+        f(current.as_deref().unwrap_or(&self.root), &site)
     }
 
     /// The root module's outputs.

@@ -49,7 +49,15 @@ impl ModuleInstance {
                         dir.display()
                     )));
             }
-            (key, load_module(&dir))
+            let loaded = load_module(&dir).and_then(|files| {
+                let diags = super::module_provider_keys::child_provider_blocks(&files);
+                if diags.is_empty() {
+                    Ok(files)
+                } else {
+                    Err(diags)
+                }
+            });
+            (key, loaded)
         } else {
             return Err(site
                 .error("module::unsupported-source", format!("module source {source:?} is not supported"), "unsupported source")
@@ -186,6 +194,9 @@ impl ModuleInstance {
             }
             depends_on.extend(deps);
         }
+        let passed = crate::config::module_providers::passed_providers(src, d.providers)
+            .map_err(|mut e| e.swap_remove(0))?;
+        let provider_keys = self.child_provider_keys(&passed, src)?;
         let mut instances = Vec::with_capacity(expanded.keys.len());
         let mut failed = false;
         for (key, binding) in expanded.keys {
@@ -227,6 +238,7 @@ impl ModuleInstance {
             let mut child = ModuleInstance::new(files.clone(), path, self.shared.clone(), inputs);
             child.input_deps = input_deps;
             child.depends_on = depends_on.clone();
+            child.provider_keys = provider_keys.clone();
             instances.push((key, Rc::new(child)));
         }
         if failed {

@@ -534,6 +534,7 @@ impl ModuleInstance {
                     .files
                     .resource(mode, type_name, name)
                     .ok_or_else(upstream)?;
+                let provider = self.instance_provider_key(src, &decl)?;
                 let mut instances = Vec::with_capacity(r.instances.len());
                 let mut failed = false;
                 for i in &r.instances {
@@ -551,6 +552,7 @@ impl ModuleInstance {
                         lifecycle: &r.lifecycle,
                         source: src,
                         decl: &decl,
+                        provider: provider.clone(),
                     }) {
                         Ok(v) => instances.push((i.key.clone(), v)),
                         Err(d) => {

@@ -71,7 +71,7 @@ struct Planner {
 /// The `provider` meta-argument of an instance's block as written:
 /// `aws.west`; `None` when not set (the default configuration).
 fn provider_meta(info: &InstanceInfo<'_>) -> Option<String> {
-    Some(info.decl.provider?.key(info.source))
+    info.provider.clone()
 }
 
 fn block_span(info: &InstanceInfo<'_>) -> Span {

@@ -274,3 +274,146 @@ output "x" {
     assert_eq!(plan.code, 1, "{}", plan.stderr);
     assert_contains(&plan.stderr, "provider::missing-alias");
 }
+
+/// A module call's `providers` map decides the configuration its child's
+/// resources use: the passed one for each key (default or aliased), the
+/// caller's default otherwise, as in Terraform. State records it.
+#[test]
+fn module_calls_pass_provider_configurations_to_their_children() {
+    let w = Workdir::new(
+        r#"provider "random" {
+  alias = "two"
+}
+
+module "a" {
+  source = "./child"
+  providers = {
+    random   = random.two
+    random.x = random.two
+  }
+}
+
+module "b" {
+  source = "./child"
+  providers = {
+    random.x = random
+  }
+}
+"#,
+    );
+    w.write(
+        "child/main.infra",
+        r#"infra {
+  required_providers {
+    random = {
+      configuration_aliases = [random.x]
+    }
+  }
+}
+
+resource "random_id" "d" {
+  byte_length = 2
+}
+
+resource "random_id" "x" {
+  provider    = random.x
+  byte_length = 2
+}
+
+module "grandchild" {
+  source = "./grandchild"
+}
+"#,
+    );
+    w.write(
+        "child/grandchild/main.infra",
+        r#"resource "random_id" "g" {
+  byte_length = 2
+}
+"#,
+    );
+    let run = w.run(&["apply", "--auto-approve", "--no-color"]);
+    assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
+    let state: serde_json::Value =
+        serde_json::from_str(&w.read_text(".infra/state.json").expect("state written"))
+            .expect("state JSON");
+    let mut got: Vec<(String, String)> = state["resources"]
+        .as_array()
+        .expect("resources")
+        .iter()
+        .map(|r| {
+            (
+                format!(
+                    "{}.{}",
+                    r["module"].as_str().unwrap_or(""),
+                    r["name"].as_str().unwrap_or("")
+                ),
+                r["provider"].as_str().unwrap_or("").to_string(),
+            )
+        })
+        .collect();
+    got.sort();
+    let want = [
+        ("module.a.d", "random.two"),
+        ("module.a.module.grandchild.g", "random.two"),
+        ("module.a.x", "random.two"),
+        ("module.b.d", "random"),
+        ("module.b.module.grandchild.g", "random"),
+        ("module.b.x", "random"),
+    ];
+    assert_eq!(
+        got,
+        want.map(|(a, p)| (a.to_string(), p.to_string())),
+        "{state:#}"
+    );
+}
+
+/// What a `providers` map or a child module cannot do is an error, never
+/// silently ignored: a value that is not a configuration, an alias the
+/// caller does not have, an alias a child uses without being given it,
+/// and a `provider` block that configures something in a child module.
+#[test]
+fn provider_configurations_a_module_call_cannot_pass_are_errors() {
+    let w = Workdir::new(
+        r#"module "bad" {
+  source = "./child"
+  providers = {
+    random = "random"
+  }
+}
+"#,
+    );
+    w.write("child/main.infra", "output \"x\" {\n  value = 1\n}\n");
+    let run = w.run(&["validate", "--no-color"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert_contains(&run.stderr, "module::invalid-providers");
+
+    w.write(
+        "main.infra",
+        "module \"m\" {\n  source = \"./child\"\n  providers = {\n    random = random.nope\n  }\n}\n",
+    );
+    let run = w.run(&["validate", "--no-color"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert_contains(&run.stderr, "provider::undeclared-configuration");
+    assert_contains(&run.stderr, "random.nope");
+
+    w.write("main.infra", "module \"m\" {\n  source = \"./child\"\n}\n");
+    w.write(
+        "child/main.infra",
+        "resource \"random_id\" \"y\" {\n  provider    = random.y\n  byte_length = 2\n}\n",
+    );
+    let run = w.run(&["plan", "--no-color"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert_contains(&run.stderr, "provider::not-passed");
+    assert_contains(&run.stderr, "random.y");
+
+    w.write(
+        "child/main.infra",
+        "provider \"random\" {\n  alias = \"proxy\"\n}\n\nprovider \"local\" {\n  foo = 1\n}\n",
+    );
+    let run = w.run(&["plan", "--no-color"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert_contains(&run.stderr, "provider::in-child-module");
+    assert_contains(&run.stderr, "provider `local`");
+    assert!(!run.stderr.contains("provider `random`"), "{}", run.stderr);
+}
