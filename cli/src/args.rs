@@ -563,6 +563,11 @@ pub enum StateCommand {
     Show {
         /// The instance address.
         address: String,
+        /// Print the instance as JSON (`address`, `module`, `mode`, `type`,
+        /// `name`, `index`, `provider`, `values` with sensitive parts
+        /// `null`, `sensitive_values` their paths); see docs/cli.md.
+        #[arg(long)]
+        json: bool,
         /// Where the state lives.
         #[command(flatten)]
         state: StateArgs,
@@ -598,6 +603,49 @@ pub enum StateCommand {
         source: String,
         /// The new address.
         destination: String,
+        /// Where the state lives.
+        #[command(flatten)]
+        state: StateArgs,
+        /// Const values for the backend block (and variables, checked).
+        #[command(flatten)]
+        inputs: InputArgs,
+    },
+    /// Replace the state with a state file (`-` reads standard input),
+    /// refusing one of another lineage, an older serial, or a different
+    /// state with the same serial, unless `--force`. Mirrors Terraform's
+    /// `state push`.
+    ///
+    /// Example: infra state push backup.json
+    Push {
+        /// The state file to write, or `-` for standard input.
+        file: PathBuf,
+        /// Write it even if its lineage or serial says it is unrelated or
+        /// older (the replaced state stays in the backup).
+        #[arg(long)]
+        force: bool,
+        /// Where the state lives.
+        #[command(flatten)]
+        state: StateArgs,
+        /// Const values for the backend block (and variables, checked).
+        #[command(flatten)]
+        inputs: InputArgs,
+    },
+    /// Make instances recorded with one provider configuration use
+    /// another (`aws.old` to `aws.new`, `aws` to `aws.west`). Mirrors
+    /// Terraform's `state replace-provider`, which renames provider
+    /// source addresses; infra's state records configurations, and a
+    /// provider's source is set in `required_providers`.
+    ///
+    /// Example: infra state replace-provider aws.legacy aws
+    ReplaceProvider {
+        /// The configuration instances use now (`NAME` or `NAME.ALIAS`).
+        from: String,
+        /// The configuration they are to use.
+        to: String,
+        /// Accepted for Terraform's scripts: infra never asks for
+        /// confirmation.
+        #[arg(long)]
+        auto_approve: bool,
         /// Where the state lives.
         #[command(flatten)]
         state: StateArgs,

@@ -645,6 +645,18 @@ pub const CODES: &[Code] = &[
         "`infra state mv`: the target address is taken",
     ),
     code(
+        "state::lineage-mismatch",
+        "`infra state push`: the pushed state has another lineage (unrelated); refused without `--force`",
+    ),
+    code(
+        "state::older-serial",
+        "`infra state push`: the pushed state's serial is older than the current one; refused without `--force`",
+    ),
+    code(
+        "state::same-serial",
+        "`infra state push`: the pushed state differs from the current one with the same serial; refused without `--force`",
+    ),
+    code(
         "state::type-mismatch",
         "`infra state mv`: the source and target are of different types",
     ),
@@ -789,6 +801,10 @@ pub const CODES: &[Code] = &[
     code(
         "cli::bad-address",
         "a malformed resource address on the command line",
+    ),
+    code(
+        "cli::bad-provider",
+        "`infra state replace-provider`: an argument that is not a provider configuration (`NAME` or `NAME.ALIAS`)",
     ),
     code(
         "cli::bad-duration",

@@ -17,6 +17,7 @@ mod plan;
 mod provider;
 mod refresh_plan;
 mod state;
+mod state_push;
 mod validate;
 mod workdir;
 mod workspace;

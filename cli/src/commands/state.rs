@@ -1,4 +1,5 @@
-//! `infra state list | show | rm | mv | pull`: inspect and edit the state
+//! `infra state list | show | rm | mv | pull` (and `push`,
+//! `replace-provider` in `state_push.rs`): inspect and edit the state
 //! without touching real objects. Edits take the lock and write a new
 //! serial (the previous version stays in the backup).
 
@@ -21,15 +22,19 @@ fn targets(list: &[String]) -> Result<Vec<Target>, Diagnostic> {
 }
 
 /// A state command's runtime and store.
-struct Ctx {
-    rt: tokio::runtime::Runtime,
-    store: Arc<dyn StateStore>,
+pub(super) struct Ctx {
+    pub(super) rt: tokio::runtime::Runtime,
+    pub(super) store: Arc<dyn StateStore>,
 }
 
 impl Ctx {
     /// The store of the selected workspace, the backend evaluated with
     /// the consts of `inputs` (every input is checked).
-    fn open(base: &Path, args: &StateArgs, inputs: &InputArgs) -> Result<Ctx, Diagnostic> {
+    pub(super) fn open(
+        base: &Path,
+        args: &StateArgs,
+        inputs: &InputArgs,
+    ) -> Result<Ctx, Diagnostic> {
         let rt = workdir::runtime()?;
         let consts = Inputs {
             consts: workdir::checked_inputs(inputs, base).map_err(first)?.consts,
@@ -49,7 +54,7 @@ fn first(mut diags: Vec<Diagnostic>) -> Diagnostic {
     }
 }
 
-fn load(c: &Ctx) -> Result<State, Diagnostic> {
+pub(super) fn load(c: &Ctx) -> Result<State, Diagnostic> {
     workdir::read(&c.rt, &*c.store)?.ok_or_else(|| {
         Diagnostic::error(
             "state::empty",
@@ -74,7 +79,9 @@ fn redact(v: &Value) -> Value {
     }
 }
 
-fn mutate(
+/// Runs `edit` on the state under the lock and writes the result with
+/// the next serial; `edit` returns the lines to print.
+pub(super) fn mutate(
     c: &Ctx,
     args: &StateArgs,
     op: &str,
@@ -123,6 +130,7 @@ pub fn run(cmd: &StateCommand, base: &Path, io: &mut Io<'_>) -> Outcome {
         }),
         StateCommand::Show {
             address,
+            json,
             state,
             inputs,
         } => ResourceAddress::parse(address)
@@ -133,6 +141,10 @@ pub fn run(cmd: &StateCommand, base: &Path, io: &mut Io<'_>) -> Outcome {
                     Diagnostic::error("state::no-instance", format!("`{a}` is not in the state"))
                         .with_help("`infra state list` shows what is.")
                 })?;
+                if *json {
+                    let j = infra_engine::plan::json::instance_json(&a, inst);
+                    return Ok(vec![j.to_string()]);
+                }
                 Ok(vec![
                     format!("# {a}:"),
                     format!(
@@ -201,6 +213,21 @@ pub fn run(cmd: &StateCommand, base: &Path, io: &mut Io<'_>) -> Outcome {
             inputs,
         } => Ctx::open(base, state, inputs)
             .and_then(|c| move_instances(&c, state, source, destination)),
+        StateCommand::Push {
+            file,
+            force,
+            state,
+            inputs,
+        } => Ctx::open(base, state, inputs)
+            .and_then(|c| super::state_push::push(&c, state, file, *force)),
+        StateCommand::ReplaceProvider {
+            from,
+            to,
+            auto_approve: _,
+            state,
+            inputs,
+        } => Ctx::open(base, state, inputs)
+            .and_then(|c| super::state_push::replace_provider(&c, state, from, to)),
         StateCommand::Pull { state, inputs } => Ctx::open(base, state, inputs)
             .and_then(|c| load(&c))
             .map(|s| vec![file::to_text(&s).trim_end().to_string()]),

@@ -8,7 +8,7 @@ mod cycles;
 pub mod decl;
 mod index;
 pub mod meta;
-pub(crate) mod module_providers;
+pub mod module_providers;
 pub mod moves;
 mod provider_functions;
 mod references;

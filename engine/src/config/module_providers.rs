@@ -191,6 +191,13 @@ fn config_address(src: &SourceFile, span: infra_lang::Span) -> Option<String> {
         .chars()
         .filter(|c| !c.is_whitespace())
         .collect();
+    is_configuration_address(&text).then_some(text)
+}
+
+/// True for a provider configuration address: `NAME` or `NAME.ALIAS`,
+/// each an identifier (letters, digits, `_`, `-`; not starting with a
+/// digit or `-`).
+pub fn is_configuration_address(text: &str) -> bool {
     let name_ok = |n: &str| {
         n.chars()
             .next()
@@ -198,11 +205,10 @@ fn config_address(src: &SourceFile, span: infra_lang::Span) -> Option<String> {
             && n.chars()
                 .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
     };
-    let ok = match text.split_once('.') {
+    match text.split_once('.') {
         Some((n, a)) => name_ok(n) && name_ok(a),
-        None => name_ok(&text),
-    };
-    ok.then_some(text)
+        None => name_ok(text),
+    }
 }
 
 /// The aliased provider configurations (`aws.west`) a module may use:

@@ -62,14 +62,10 @@ pub fn to_json(plan: &Plan) -> Json {
             "address": address.to_string(),
             "previous_address": plan.previous_address(address).map_or(Json::Null, |a| Json::String(a.to_string())),
             "module": if address.module.is_root() { Json::Null } else { Json::String(address.module.to_string()) },
-            "mode": match address.mode { ResourceMode::Managed => "managed", ResourceMode::Data => "data" },
+            "mode": mode_json(address.mode),
             "type": address.type_name,
             "name": address.name,
-            "index": match &address.key {
-                InstanceKey::None => Json::Null,
-                InstanceKey::Int(i) => json!(i),
-                InstanceKey::Str(s) => json!(s),
-            },
+            "index": index_json(&address.key),
             "provider": provider,
             "action": action,
             "reasons": reasons,
@@ -171,5 +167,50 @@ pub fn to_json(plan: &Plan) -> Json {
         "resource_drift": drift,
         "targets": plan.targets,
         "workspace": plan.workspace,
+    })
+}
+
+/// `"managed"` or `"data"`, as Terraform's JSON formats name modes.
+fn mode_json(mode: ResourceMode) -> &'static str {
+    match mode {
+        ResourceMode::Managed => "managed",
+        ResourceMode::Data => "data",
+    }
+}
+
+/// An instance key as Terraform's JSON `index`: `null`, a number or a
+/// string.
+fn index_json(key: &InstanceKey) -> Json {
+    match key {
+        InstanceKey::None => Json::Null,
+        InstanceKey::Int(i) => json!(i),
+        InstanceKey::Str(s) => json!(s),
+    }
+}
+
+/// One instance in state as `infra state show --json` prints it: its
+/// address and parts (`module` `null` in the root, `index` as in
+/// [`to_json`]), its `provider` configuration, `values` with sensitive
+/// parts `null` and `sensitive_values` the paths of those parts, and
+/// `deposed` the keys of deposed objects. Shaped after a resource of
+/// Terraform's `show -json`, without ever including a sensitive value.
+pub fn instance_json(
+    address: &crate::addr::ResourceAddress,
+    inst: &crate::state::InstanceState,
+) -> Json {
+    let (values, sensitive, _) = redacted(&inst.value);
+    json!({
+        "address": address.to_string(),
+        "module": if address.module.is_root() { Json::Null } else { Json::String(address.module.to_string()) },
+        "mode": mode_json(address.mode),
+        "type": address.type_name,
+        "name": address.name,
+        "index": index_json(&address.key),
+        "provider": inst.provider,
+        "schema_version": inst.meta.schema_version,
+        "values": values,
+        "sensitive_values": sensitive,
+        "dependencies": inst.dependencies.iter().map(ToString::to_string).collect::<Vec<_>>(),
+        "deposed": inst.deposed.keys().collect::<Vec<_>>(),
     })
 }

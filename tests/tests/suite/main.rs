@@ -35,6 +35,7 @@ mod required_providers;
 mod robustness;
 mod s3;
 mod secrets;
+mod state_edit;
 mod state_integrity;
 mod state_s3;
 mod support;
