@@ -127,6 +127,14 @@ pub enum Command {
     /// Example: infra workspace new prod
     #[command(subcommand)]
     Workspace(WorkspaceCommand),
+    /// The audit log: one record per state-changing run (apply, destroy,
+    /// import, state edits, workspace delete, force-unlock) with who, when,
+    /// the command, the configuration's digest and commit, and each
+    /// change's result, hash-chained in the state store. See
+    /// docs/audit.md.
+    ///
+    /// Example: infra history --json
+    History(HistoryArgs),
     /// Remove the state lock left by a command that crashed.
     ///
     /// Only the lock with this id is removed (the id is in the
@@ -664,6 +672,41 @@ pub enum StateCommand {
         #[command(flatten)]
         inputs: InputArgs,
     },
+}
+
+/// `infra history`.
+#[derive(Debug, Args)]
+pub struct HistoryArgs {
+    /// `show RUN` or `verify`; without one, every run is listed, oldest
+    /// first.
+    #[command(subcommand)]
+    pub command: Option<HistoryCommand>,
+    /// Print JSON: the list as an array of records, `show` as the record.
+    #[arg(long, global = true)]
+    pub json: bool,
+    /// Where the state lives.
+    #[command(flatten)]
+    pub state: StateArgs,
+    /// Const values for the backend block (and variables, checked).
+    #[command(flatten)]
+    pub inputs: InputArgs,
+}
+
+/// `infra history` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum HistoryCommand {
+    /// Show one run: every field of its record.
+    ///
+    /// Example: infra history show 3f2a9c1e
+    Show {
+        /// The run id, a unique prefix of it, or the record's number.
+        run: String,
+    },
+    /// Check the log's hash chain: exit 0 when intact, 1 naming the first
+    /// record that was changed, removed or reordered.
+    ///
+    /// Example: infra history verify
+    Verify,
 }
 
 /// Where variable and const values come from (see docs/variables.md).

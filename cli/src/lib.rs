@@ -45,6 +45,7 @@ pub struct Io<'a> {
 /// process exit code.
 pub fn run(argv: Vec<OsString>, io: &mut Io<'_>) -> i32 {
     let argv = args::normalize_terraform_flags(argv);
+    let argv_copy = argv.clone();
     let cli = match <args::Cli as clap::Parser>::try_parse_from(argv) {
         Ok(cli) => cli,
         Err(e) => {
@@ -78,6 +79,7 @@ pub fn run(argv: Vec<OsString>, io: &mut Io<'_>) -> i32 {
         let _ = writeln!(io.err, "Error: --chdir {}: not a directory", base.display());
         return exit::ERROR;
     }
+    commands::audit::set_argv(&argv_copy);
     commands::dispatch(cli.command, &base, io)
 }
 

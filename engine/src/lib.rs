@@ -5,6 +5,7 @@
 
 pub mod addr;
 pub mod apply;
+pub mod audit;
 pub mod config;
 pub mod diff;
 pub mod drift;

@@ -803,6 +803,22 @@ pub const CODES: &[Code] = &[
         "a malformed resource address on the command line",
     ),
     code(
+        "audit::append-failed",
+        "a state-changing run could not be recorded in the audit log (warning; the change itself is done)",
+    ),
+    code(
+        "audit::broken",
+        "`infra history verify`: a record of the audit log was changed, removed or reordered",
+    ),
+    code(
+        "audit::unrecorded",
+        "`infra history verify`: the state is newer than the last recorded run (warning)",
+    ),
+    code(
+        "audit::no-run",
+        "`infra history show`: no recorded run has that number or id",
+    ),
+    code(
         "cli::bad-provider",
         "`infra state replace-provider`: an argument that is not a provider configuration (`NAME` or `NAME.ALIAS`)",
     ),

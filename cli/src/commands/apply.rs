@@ -50,6 +50,7 @@ pub fn run(args: &ApplyArgs, destroy: bool, base: &Path, io: &mut Io<'_>) -> Out
     let store = workdir::store(base, &args.planning.state, consts).or_fail(json)?;
     let op = if destroy { "destroy" } else { "apply" };
     let lock = workdir::lock(&rt, &*store, &args.planning.state, op).or_fail(json)?;
+    let audit = super::audit::Run::start(op);
     let parallelism = args.planning.parallelism;
     // The plugins start once: the plan and the apply of this run share
     // their processes.
@@ -89,9 +90,19 @@ pub fn run(args: &ApplyArgs, destroy: bool, base: &Path, io: &mut Io<'_>) -> Out
         rt: rt.handle(),
     };
     let out = &mut *io.out;
+    let mut timed = std::collections::BTreeMap::new();
     let result = apply(&ws, &plan, &options, &mut |e| {
+        if let infra_engine::apply::Event::Finished {
+            address, elapsed, ..
+        } = &e
+        {
+            *timed
+                .entry((*address).clone())
+                .or_insert(std::time::Duration::ZERO) += *elapsed;
+        }
         progress(out, e, json, stop_timeout);
     });
+    audit.finish_apply(io, &rt, &*store, base, &plan, &result, &timed);
     workdir::unlock(io, lock);
     report_failures(io, &result);
     // The store refused the new state: keep it where it cannot be lost.

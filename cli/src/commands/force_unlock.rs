@@ -17,10 +17,20 @@ pub fn run(args: &ForceUnlockArgs, base: &Path, io: &mut Io<'_>) -> Outcome {
     };
     let store =
         workdir::store(base, &state_args, workdir::const_inputs(&args.consts)).or_fail(false)?;
+    let audit = super::audit::Run::start("force-unlock");
     let info = rt
         .block_on(store.force_unlock(args.lock_id.trim()))
         .map_err(|e| workdir::state_error(&e))
         .or_fail(false)?;
+    audit.finish(
+        io,
+        &rt,
+        &*store,
+        None,
+        "succeeded",
+        (None, None),
+        Vec::new(),
+    );
     let _ = writeln!(
         io.out,
         "Removed lock {} of {} (`infra {}` by {}, pid {}, since {}).",

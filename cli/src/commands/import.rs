@@ -32,7 +32,9 @@ fn import(args: &ImportArgs, base: &Path, io: &mut Io<'_>) -> Result<(), Vec<Dia
         workdir::const_inputs(&args.inputs.consts),
     )?;
     let lock = workdir::lock(&rt, &*store, &args.state, "import").map_err(|d| vec![d])?;
-    let result = (|| {
+    let audit = super::audit::Run::start("import");
+    let mut serials = (None, None);
+    let result: Result<(), Vec<Diagnostic>> = (|| {
         let mut state = workdir::read(&rt, &*store)
             .map_err(|d| vec![d])?
             .unwrap_or_default();
@@ -50,11 +52,18 @@ fn import(args: &ImportArgs, base: &Path, io: &mut Io<'_>) -> Result<(), Vec<Dia
         // The object a killed apply may have left at this address is
         // adopted now (or the user chose another): its record is resolved.
         state.pending.retain(|p| p.address != address);
+        serials.0 = Some(state.serial);
         state.serial = state
             .next_serial()
             .map_err(|e| vec![workdir::state_error(&e)])?;
-        workdir::write(&rt, &*store, &state).map_err(|d| vec![d])
+        workdir::write(&rt, &*store, &state).map_err(|d| vec![d])?;
+        serials.1 = Some(state.serial);
+        Ok(())
     })();
+    if result.is_ok() {
+        let imported = vec![super::audit::change(&address, "import", "ok")];
+        audit.finish(io, &rt, &*store, Some(base), "succeeded", serials, imported);
+    }
     workdir::unlock(io, lock);
     result?;
     let _ = writeln!(

@@ -1,6 +1,7 @@
 //! One module per command; `dispatch` maps the parsed command to it.
 
 mod apply;
+pub mod audit;
 mod completions;
 mod drift;
 mod errored_state;
@@ -8,6 +9,7 @@ mod eval;
 mod fmt;
 mod force_unlock;
 mod graph;
+mod history;
 mod import;
 mod init;
 mod init_providers;
@@ -119,6 +121,7 @@ fn run(command: Command, base: &Path, io: &mut Io<'_>) -> Outcome {
         Command::Output(a) => output::run(&a, base, io),
         Command::State(c) => state::run(&c, base, io),
         Command::Workspace(c) => workspace::run(&c, base, io),
+        Command::History(a) => history::run(&a, base, io),
         Command::ForceUnlock(a) => force_unlock::run(&a, base, io),
         Command::Import(a) => import::run(&a, base, io),
         Command::Graph(a) => graph::run(&a, base, io),

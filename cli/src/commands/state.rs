@@ -85,13 +85,25 @@ pub(super) fn mutate(
     c: &Ctx,
     args: &StateArgs,
     op: &str,
+    io: &mut Io<'_>,
     edit: impl FnOnce(&mut State) -> Result<Vec<String>, Diagnostic>,
 ) -> Result<Vec<String>, Diagnostic> {
     let lock = workdir::lock(&c.rt, &*c.store, args, op)?;
+    let audit = super::audit::Run::start(op);
     let mut state = load(c)?;
+    let before = state.clone();
     let lines = edit(&mut state)?;
     state.serial = state.next_serial().map_err(|e| workdir::state_error(&e))?;
     workdir::write(&c.rt, &*c.store, &state)?;
+    audit.finish(
+        io,
+        &c.rt,
+        &*c.store,
+        None,
+        "succeeded",
+        (Some(before.serial), Some(state.serial)),
+        super::audit::state_diff(Some(&before), &state),
+    );
     // Released on drop (an S3 lock left behind is reported, with its
     // id, by the next command).
     drop(lock);
@@ -160,7 +172,7 @@ pub fn run(cmd: &StateCommand, base: &Path, io: &mut Io<'_>) -> Outcome {
             state,
             inputs,
         } => targets(addresses).and_then(|ts| {
-            mutate(&Ctx::open(base, state, inputs)?, state, "state rm", |s| {
+            mutate(&Ctx::open(base, state, inputs)?, state, "state rm", io, |s| {
                 let gone: Vec<ResourceAddress> = if *pending {
                     Vec::new()
                 } else {
@@ -212,14 +224,14 @@ pub fn run(cmd: &StateCommand, base: &Path, io: &mut Io<'_>) -> Outcome {
             state,
             inputs,
         } => Ctx::open(base, state, inputs)
-            .and_then(|c| move_instances(&c, state, source, destination)),
+            .and_then(|c| move_instances(&c, state, source, destination, io)),
         StateCommand::Push {
             file,
             force,
             state,
             inputs,
         } => Ctx::open(base, state, inputs)
-            .and_then(|c| super::state_push::push(&c, state, file, *force)),
+            .and_then(|c| super::state_push::push(&c, state, file, *force, io)),
         StateCommand::ReplaceProvider {
             from,
             to,
@@ -227,7 +239,7 @@ pub fn run(cmd: &StateCommand, base: &Path, io: &mut Io<'_>) -> Outcome {
             state,
             inputs,
         } => Ctx::open(base, state, inputs)
-            .and_then(|c| super::state_push::replace_provider(&c, state, from, to)),
+            .and_then(|c| super::state_push::replace_provider(&c, state, from, to, io)),
         StateCommand::Pull { state, inputs } => Ctx::open(base, state, inputs)
             .and_then(|c| load(&c))
             .map(|s| vec![file::to_text(&s).trim_end().to_string()]),
@@ -245,13 +257,14 @@ fn move_instances(
     args: &StateArgs,
     source: &str,
     destination: &str,
+    io: &mut Io<'_>,
 ) -> Result<Vec<String>, Diagnostic> {
     let bad =
         |e: infra_engine::addr::AddressError| Diagnostic::error("cli::bad-address", e.to_string());
     let src = Target::parse(source).map_err(bad)?;
     let dst = ResourceAddress::parse(destination).map_err(bad)?;
     let whole = matches!(&src.resource, Some((_, _, _, None)));
-    mutate(c, args, "state mv", |s| {
+    mutate(c, args, "state mv", io, |s| {
         let moving: Vec<ResourceAddress> = s
             .resources
             .keys()

@@ -5,6 +5,7 @@
 
 use super::state::{Ctx, load, mutate};
 use super::workdir;
+use crate::Io;
 use crate::args::StateArgs;
 use infra_engine::state::{State, file};
 use infra_lang::Diagnostic;
@@ -31,12 +32,15 @@ pub(super) fn push(
     args: &StateArgs,
     path: &Path,
     force: bool,
+    io: &mut Io<'_>,
 ) -> Result<Vec<String>, Diagnostic> {
     let shown = path.display().to_string();
     let text = read_input(path)?;
     let mut pushed = file::from_text(&text, &shown).map_err(|e| workdir::state_error(&e))?;
     let lock = workdir::lock(&c.rt, &*c.store, args, "state push")?;
+    let audit = super::audit::Run::start("state push");
     let current = workdir::read(&c.rt, &*c.store)?;
+    let before = current.clone();
     let lines = match current.filter(|s| !s.resources.is_empty() || !s.outputs.is_empty()) {
         None => vec![format!(
             "Pushed {shown} (serial {}) to {}.",
@@ -66,6 +70,15 @@ pub(super) fn push(
         }
     };
     workdir::write(&c.rt, &*c.store, &pushed)?;
+    audit.finish(
+        io,
+        &c.rt,
+        &*c.store,
+        None,
+        "succeeded",
+        (before.as_ref().map(|s| s.serial), Some(pushed.serial)),
+        super::audit::state_diff(before.as_ref(), &pushed),
+    );
     drop(lock);
     Ok(lines)
 }
@@ -155,6 +168,7 @@ pub(super) fn replace_provider(
     args: &StateArgs,
     from: &str,
     to: &str,
+    io: &mut Io<'_>,
 ) -> Result<Vec<String>, Diagnostic> {
     for a in [from, to] {
         check_configuration(a)?;
@@ -180,7 +194,7 @@ pub(super) fn replace_provider(
                 .join(", ")
         )));
     }
-    mutate(c, args, "state replace-provider", |s| {
+    mutate(c, args, "state replace-provider", io, |s| {
         let mut lines = Vec::new();
         for (a, inst) in &mut s.resources {
             if inst.provider == from {

@@ -527,3 +527,15 @@ pub fn report(io: &mut Io<'_>, diags: &[Diagnostic], json: bool) {
         let _ = write!(io.err, "{}", render::human(diags, io.color, 100));
     }
 }
+
+/// Every record of `store`'s audit log, as stored.
+///
+/// # Errors
+/// The store's error, as a diagnostic.
+pub fn read_audit(
+    rt: &tokio::runtime::Runtime,
+    store: &dyn StateStore,
+) -> Result<Vec<Vec<u8>>, Diagnostic> {
+    rt.block_on(store.audit_records())
+        .map_err(|e| state_error(&e))
+}

@@ -232,6 +232,7 @@ fn delete(
     let store = backend.store(name);
     let lock =
         workdir::lock(&rt, &*store, &state_args(b), "workspace delete").map_err(|d| vec![d])?;
+    let audit = super::audit::Run::start("workspace delete");
     let state = workdir::read(&rt, &*store).map_err(|d| vec![d])?;
     let mut tracked: Vec<String> = state
         .iter()
@@ -261,6 +262,21 @@ fn delete(
     }
     rt.block_on(backend.delete_workspace(name))
         .map_err(|e| vec![workdir::state_error(&e)])?;
+    // The deleted workspace's log went with it: the record goes to the
+    // log of the workspace the user is in.
+    let forgotten = tracked
+        .iter()
+        .map(|a| super::audit::change(a, "forget", "ok"))
+        .collect();
+    audit.finish(
+        io,
+        &rt,
+        &*backend.store(&current),
+        None,
+        "succeeded",
+        (state.as_ref().map(|s| s.serial), None),
+        forgotten,
+    );
     workdir::unlock(io, lock);
     let _ = writeln!(io.out, "Deleted workspace {name:?}!");
     if !tracked.is_empty() {

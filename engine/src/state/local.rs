@@ -16,6 +16,8 @@ use std::time::{Duration, Instant};
 /// The default state path, relative to the configuration directory.
 pub const DEFAULT_PATH: &str = ".infra/state.json";
 
+mod audit;
+
 /// A state file on the local disk.
 pub struct LocalStore {
     path: PathBuf,
@@ -413,5 +415,17 @@ impl StateStore for LocalStore {
 
     async fn check_unlocked(&self) -> Result<(), StateError> {
         self.check_unlocked_sync()
+    }
+
+    async fn audit_records(&self) -> Result<Vec<Vec<u8>>, StateError> {
+        self.audit_records_sync()
+    }
+
+    async fn audit_last(&self) -> Result<Option<Vec<u8>>, StateError> {
+        Ok(self.audit_records_sync()?.pop())
+    }
+
+    async fn audit_append(&self, seq: u64, bytes: &[u8]) -> Result<(), StateError> {
+        self.audit_append_sync(seq, bytes)
     }
 }

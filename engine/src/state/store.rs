@@ -15,7 +15,8 @@ pub struct LockInfo {
     pub id: String,
     /// The command, e.g. `apply`.
     pub operation: String,
-    /// `user@host`.
+    /// `user@host`, and the CI job when a CI system runs infra
+    /// (`runner@host (github-actions 42 by alice)`).
     pub who: String,
     /// The process id.
     pub pid: u32,
@@ -36,22 +37,13 @@ pub struct LockInfo {
 impl LockInfo {
     /// A lock request for `operation` by this process, now.
     pub fn new(operation: &str) -> LockInfo {
-        let user = std::env::var("USER")
-            .or_else(|_| std::env::var("USERNAME"))
-            .unwrap_or_else(|_| "unknown".into());
-        let host = std::fs::read_to_string("/etc/hostname")
-            .map(|h| h.trim().to_string())
-            .ok()
-            .filter(|h| !h.is_empty())
-            .or_else(|| std::env::var("HOSTNAME").ok())
-            .unwrap_or_else(|| "localhost".into());
         let secs = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
             .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(0));
         LockInfo {
             id: uuid::Uuid::new_v4().to_string(),
             operation: operation.to_string(),
-            who: format!("{user}@{host}"),
+            who: crate::audit::actor::Actor::current(&|k| std::env::var(k).ok()).describe(),
             pid: std::process::id(),
             version: env!("CARGO_PKG_VERSION").to_string(),
             created: infra_stdlib::rfc3339_utc(secs),
@@ -309,6 +301,27 @@ pub trait StateStore: Send + Sync {
     /// [`StateError::NotLocked`], [`StateError::WrongLock`] for another
     /// id, [`StateError::LockInUse`] for a lock that cannot be forced.
     async fn force_unlock(&self, id: &str) -> Result<LockInfo, StateError>;
+
+    /// Every record of this workspace's audit log (`crate::audit`), as
+    /// stored, oldest first; empty when there is none.
+    ///
+    /// # Errors
+    /// The log cannot be read.
+    async fn audit_records(&self) -> Result<Vec<Vec<u8>>, StateError>;
+
+    /// The audit log's last record as stored (`None`: an empty log).
+    ///
+    /// # Errors
+    /// The log cannot be read.
+    async fn audit_last(&self) -> Result<Option<Vec<u8>>, StateError>;
+
+    /// Appends `bytes` as record number `seq` (1-based) of the audit
+    /// log; called under the lock. The log is append-only: a record
+    /// `seq` that exists already is refused, never replaced.
+    ///
+    /// # Errors
+    /// `seq` is not the next number; writing failed.
+    async fn audit_append(&self, seq: u64, bytes: &[u8]) -> Result<(), StateError>;
 }
 
 #[cfg(test)]

@@ -42,6 +42,8 @@ use std::sync::Mutex;
 use std::time::{Duration, Instant};
 use tokio::sync::OnceCell;
 
+mod audit;
+
 /// The default `workspace_key_prefix` (Terraform's).
 pub const DEFAULT_WORKSPACE_KEY_PREFIX: &str = "env:";
 
@@ -978,6 +980,18 @@ impl StateStore for S3Store {
                 }
             }
         }
+    }
+
+    async fn audit_records(&self) -> Result<Vec<Vec<u8>>, StateError> {
+        self.audit_records_s3().await
+    }
+
+    async fn audit_last(&self) -> Result<Option<Vec<u8>>, StateError> {
+        self.audit_last_s3().await
+    }
+
+    async fn audit_append(&self, seq: u64, bytes: &[u8]) -> Result<(), StateError> {
+        self.audit_append_s3(seq, bytes).await
     }
 
     async fn force_unlock(&self, id: &str) -> Result<LockInfo, StateError> {

@@ -2,6 +2,7 @@
 //! cases live under `tests/data/<phase>/`; rendered output is snapshotted
 //! with insta under `snapshots/`.
 
+mod audit;
 mod aws_bucket;
 mod aws_object;
 mod blocks;

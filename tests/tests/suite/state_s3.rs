@@ -533,11 +533,20 @@ fn cli_workspaces_live_under_env_prefix_in_s3() {
     let refused = w.expect(&["workspace", "delete", "dev"], 1);
     assert_contains(&unwrapped(&refused.stderr), "workspace::not-empty");
     w.expect(&["workspace", "delete", "--force", "dev"], 0);
-    assert!(
-        other.keys(&bucket).is_empty(),
-        "the workspace's objects are gone: {:?}",
-        other.keys(&bucket)
+    // The workspace's state is gone; audit logs stay: dev's apply, and
+    // the deletion, recorded in the log of the workspace the user is in.
+    assert_eq!(
+        other.keys(&bucket),
+        [
+            "env:/dev/web/state.json.audit/000000000001.json",
+            "web/state.json.audit/000000000001.json"
+        ]
     );
+    let deletion = other.get_json(&bucket, "web/state.json.audit/000000000001.json");
+    assert_eq!(deletion["command"], "workspace delete");
+    assert_eq!(deletion["changes"][0]["action"], "forget");
+    let history = w.expect(&["history", "verify"], 0);
+    assert_contains(&history.stdout, "1 record(s)");
 }
 
 #[test]
@@ -841,7 +850,15 @@ resource "infra_data" "a" {{ input = const.env }}
     w.expect(&["validate"], 0);
     w.apply();
     w.expect(&["apply", "--auto-approve", "--const", "env=prod"], 0);
-    assert_eq!(other.keys(&bucket), ["app/dev.json", "app/prod.json"]);
+    assert_eq!(
+        other.keys(&bucket),
+        [
+            "app/dev.json",
+            "app/dev.json.audit/000000000001.json",
+            "app/prod.json",
+            "app/prod.json.audit/000000000001.json"
+        ]
+    );
     assert_eq!(
         w.expect(&["state", "list"], 0).stdout.trim(),
         "infra_data.a"
