@@ -144,6 +144,7 @@ pub const FUNCTIONS: &[Signature] = &[
     sig("replace", &["str", "substr", "replace"], 3, Some(3)),
     sig("reverse", &["list"], 1, Some(1)),
     sig("sensitive", &["value"], 1, Some(1)),
+    sig("sensitive_env", &["name"], 1, Some(1)),
     sig("setintersection", &["first_set", "other_sets..."], 1, None),
     sig("setproduct", &["sets..."], 1, None),
     sig("setsubtract", &["a", "b"], 2, Some(2)),

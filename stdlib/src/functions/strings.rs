@@ -213,6 +213,15 @@ pub(crate) const FUNCTIONS: &[Builtin] = &[
         raw: false,
         run: env,
     },
+    Builtin {
+        name: "sensitive_env",
+        group: "system",
+        summary: "The value of an environment variable of the infra process, marked sensitive (so a secret such as a token read from the CI's environment is never shown or written to a plan); an error when it is not set. Not in Terraform.",
+        examples: &[ex!(r#"sensitive_env("PATH")"# => "(sensitive value)")],
+        returns: Returns::String,
+        raw: false,
+        run: sensitive_env,
+    },
 ];
 
 /// Go's `unicode.ToUpper`/`ToLower`: one character for one, so characters
@@ -672,16 +681,30 @@ fn strcontains(args: Vec<Value>, _: &FnContext<'_>) -> Result<Value, FnError> {
 }
 
 fn env(args: Vec<Value>, _: &FnContext<'_>) -> Result<Value, FnError> {
-    let name = string(&args, 0)?;
+    Ok(env_var(&args)?
+        .1
+        .map_or(Value::Null(Type::String), Value::String))
+}
+
+fn sensitive_env(args: Vec<Value>, _: &FnContext<'_>) -> Result<Value, FnError> {
+    match env_var(&args)? {
+        (_, Some(v)) => Ok(Value::String(v).mark_if(true)),
+        (name, None) => Err(FnError::arg(
+            0,
+            format!("the environment variable {name:?} is not set"),
+        )),
+    }
+}
+
+/// The name argument of `env`/`sensitive_env` and the variable's value.
+fn env_var(args: &[Value]) -> Result<(String, Option<String>), FnError> {
+    let name = string(args, 0)?;
     if name.is_empty() || name.contains(['=', '\0']) {
         return Err(FnError::arg(
             0,
             format!("{name:?} is not a valid environment variable name"),
         ));
     }
-    Ok(
-        std::env::var_os(&name).map_or(Value::Null(Type::String), |v| {
-            Value::String(v.to_string_lossy().into_owned())
-        }),
-    )
+    let value = std::env::var_os(&name).map(|v| v.to_string_lossy().into_owned());
+    Ok((name, value))
 }

@@ -515,3 +515,34 @@ fn the_cli_never_prints_a_sensitive_value_in_errors_or_plans() {
         run_hidden(&w, args, 0);
     }
 }
+
+/// `sensitive_env("NAME")` brings a secret from the environment (a CI
+/// token) into the configuration marked sensitive: plans show
+/// `(sensitive value)`, never the secret; an unset variable is an error
+/// that names it.
+#[test]
+fn sensitive_env_reads_a_secret_from_the_environment_without_showing_it() {
+    let w = crate::support::Workdir::new(
+        "resource \"infra_data\" \"t\" {\n  input = sensitive_env(\"INFRA_TEST_TOKEN\")\n}\n",
+    );
+    let token = "tok-3f9a-secret-marker";
+    let out = w
+        .command(&["plan", "--no-color"])
+        .env("INFRA_TEST_TOKEN", token)
+        .output()
+        .expect("infra runs");
+    let plan = crate::support::Run::of(&out);
+    assert_eq!(plan.code, 0, "{}", plan.stderr);
+    assert!(plan.stdout.contains("(sensitive value)"), "{}", plan.stdout);
+    assert!(!plan.stdout.contains(token) && !plan.stderr.contains(token));
+
+    let out = w
+        .command(&["plan", "--no-color"])
+        .env_remove("INFRA_TEST_TOKEN")
+        .output()
+        .expect("infra runs");
+    let unset = crate::support::Run::of(&out);
+    assert_eq!(unset.code, 1, "{}", unset.stdout);
+    crate::support::assert_contains(&unset.stderr, "INFRA_TEST_TOKEN");
+    crate::support::assert_contains(&unset.stderr, "is not set");
+}
