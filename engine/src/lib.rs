@@ -7,6 +7,7 @@ pub mod addr;
 pub mod apply;
 pub mod config;
 pub mod diff;
+pub mod encryption;
 pub mod drift;
 pub mod eval;
 pub mod import;
