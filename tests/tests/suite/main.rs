@@ -12,6 +12,7 @@ mod diagnostic_codes;
 mod docs;
 mod docs_examples;
 mod drift;
+mod encryption;
 mod engine;
 mod engine_faults;
 mod eval;
