@@ -105,7 +105,14 @@ pub fn run(args: &ApplyArgs, destroy: bool, base: &Path, io: &mut Io<'_>) -> Out
     if !result.state_written
         && let Some(state) = &result.state
     {
-        let d = super::errored_state::save(base, state, &store.describe(), &mut *io.out, json);
+        let d = super::errored_state::save(
+            base,
+            state,
+            &store.describe(),
+            &store.encryption(),
+            &mut *io.out,
+            json,
+        );
         report(io, std::slice::from_ref(&d), false);
         errored = Some(d.message);
     }

@@ -109,13 +109,12 @@ pub fn run(args: &PlanArgs, base: &Path, io: &mut Io<'_>) -> Outcome {
             .plan;
         let bytes = file::to_bytes(&plan, &inputs, &target)
             .map_err(|e| Diagnostic::error("plan::encrypt-failed", e))?;
-        infra_engine::state::private::replace(&path, &bytes)
-            .map_err(|e| {
-                Diagnostic::error(
-                    "cli::write",
-                    format!("cannot write {}: {e}", path.display()),
-                )
-            })
+        infra_engine::state::private::replace(&path, &bytes).map_err(|e| {
+            Diagnostic::error(
+                "cli::write",
+                format!("cannot write {}: {e}", path.display()),
+            )
+        })
     };
     if format == PlanFormat::Markdown {
         // Saved first: the Markdown names the saved plan, and nothing is

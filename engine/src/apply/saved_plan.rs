@@ -19,7 +19,10 @@ pub fn load_saved_plan(
     target: &crate::encryption::Target,
 ) -> Result<(Plan, Inputs), Diagnostic> {
     let bytes = std::fs::read(path).map_err(|e| {
-        Diagnostic::error("plan::bad-file", format!("cannot read {}: {e}", path.display()))
+        Diagnostic::error(
+            "plan::bad-file",
+            format!("cannot read {}: {e}", path.display()),
+        )
     })?;
     let plain = target.decrypt(&bytes).map_err(|e| {
         Diagnostic::error(

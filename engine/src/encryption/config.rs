@@ -165,7 +165,10 @@ impl Parser<'_> {
                 self.err(
                     "encryption::invalid",
                     b.kind.span,
-                    format!("a `{}` block has two labels, its type and its name", b.kind.name),
+                    format!(
+                        "a `{}` block has two labels, its type and its name",
+                        b.kind.name
+                    ),
                     format!("Write `{} \"TYPE\" \"NAME\" {{ ... }}`.", b.kind.name),
                 );
                 None
@@ -310,7 +313,14 @@ impl Parser<'_> {
                 "encryption::invalid",
                 e.span,
                 format!("expected a reference `{root}.TYPE.NAME`"),
-                format!("Refer to a `{root}` block of this `encryption` block, e.g. `{root}.{}`.", if root == "method" { "aes_gcm.main" } else { "pbkdf2.main" }),
+                format!(
+                    "Refer to a `{root}` block of this `encryption` block, e.g. `{root}.{}`.",
+                    if root == "method" {
+                        "aes_gcm.main"
+                    } else {
+                        "pbkdf2.main"
+                    }
+                ),
             );
             return None;
         };
@@ -320,7 +330,7 @@ impl Parser<'_> {
                 "encryption::undeclared",
                 e.span,
                 format!("there is no `{root} \"{t}\" \"{n}\"` in the encryption block"),
-                format!("Declare it, or refer to one that is declared; a target's methods refer to `method` blocks, a method's `keys` to a `key_provider` block."),
+                "Declare it, or refer to one that is declared; a target's methods refer to `method` blocks, a method's `keys` to a `key_provider` block.".to_string(),
             );
         }
         found
@@ -388,7 +398,7 @@ impl Parser<'_> {
                 None => break,
             }
         }
-        ok.then(|| TargetSpec {
+        ok.then_some(TargetSpec {
             methods: out,
             enforced,
             span: b.kind.span,

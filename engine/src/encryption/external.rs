@@ -69,7 +69,13 @@ pub fn provide(command: &[String], meta: Option<&[u8]>) -> Result<Provided, Stri
         .map_err(|e| format!("{shown} could not be started: {e}"))?;
     // OpenTofu's `MetadataV1.Encode`: `null` unless there is external data.
     let input = match meta.and_then(|m| serde_json::from_slice::<serde_json::Value>(m).ok()) {
-        Some(m) if !m.get("external_data").is_none_or(serde_json::Value::is_null) => m.to_string(),
+        Some(m)
+            if !m
+                .get("external_data")
+                .is_none_or(serde_json::Value::is_null) =>
+        {
+            m.to_string()
+        }
         _ => "null".to_string(),
     }
     .into_bytes();
@@ -88,8 +94,18 @@ pub fn provide(command: &[String], meta: Option<&[u8]>) -> Result<Provided, Stri
             buf
         })
     };
-    let out = read_all(child.stdout.take().map(|s| Box::new(s) as Box<dyn Read + Send>));
-    let err = read_all(child.stderr.take().map(|s| Box::new(s) as Box<dyn Read + Send>));
+    let out = read_all(
+        child
+            .stdout
+            .take()
+            .map(|s| Box::new(s) as Box<dyn Read + Send>),
+    );
+    let err = read_all(
+        child
+            .stderr
+            .take()
+            .map(|s| Box::new(s) as Box<dyn Read + Send>),
+    );
     let start = Instant::now();
     let status = loop {
         match child.try_wait() {

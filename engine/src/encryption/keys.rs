@@ -128,6 +128,9 @@ pub enum Kind {
     External(Vec<String>),
 }
 
+/// A key and the metadata (JSON) stored beside what it encrypts.
+pub type KeyAndMeta = (Vec<u8>, Vec<u8>);
+
 /// A key provider, with its keys cached.
 pub struct KeyProvider {
     /// Where its metadata is stored: `key_provider.TYPE.NAME`, or its
@@ -135,7 +138,7 @@ pub struct KeyProvider {
     pub meta_key: String,
     /// What it is.
     pub kind: Kind,
-    encryption: OnceLock<Result<(Vec<u8>, Vec<u8>), String>>,
+    encryption: OnceLock<Result<KeyAndMeta, String>>,
     decryption: Mutex<HashMap<Vec<u8>, Vec<u8>>>,
 }
 
@@ -155,7 +158,7 @@ impl KeyProvider {
     ///
     /// # Errors
     /// No randomness; the external command failed.
-    pub fn encryption_key(&self) -> Result<(Vec<u8>, Vec<u8>), String> {
+    pub fn encryption_key(&self) -> Result<KeyAndMeta, String> {
         self.encryption
             .get_or_init(|| match &self.kind {
                 Kind::Pbkdf2(p) => {
@@ -258,10 +261,7 @@ mod tests {
     #[test]
     fn pbkdf2_matches_the_published_test_vector() {
         let key = pbkdf2(b"passwd", b"salt", 1, Hash::Sha256, 64);
-        assert_eq!(
-            hex::encode(&key[..16]),
-            "55ac046e56e3089fec1691c22544b605"
-        );
+        assert_eq!(hex::encode(&key[..16]), "55ac046e56e3089fec1691c22544b605");
     }
 
     #[test]

@@ -119,8 +119,8 @@ impl Target {
         };
         let (key, meta) = keys.encryption_key()?;
         let nonce = keys::random(NONCE_LENGTH)?;
-        let sealed = aead(&key, &nonce, plain, true)
-            .map_err(|e| format!("{addr} cannot encrypt: {e}"))?;
+        let sealed =
+            aead(&key, &nonce, plain, true).map_err(|e| format!("{addr} cannot encrypt: {e}"))?;
         let header = if self.what == "state" {
             serde_json::from_slice::<Header>(plain).unwrap_or(Header {
                 serial: None,
@@ -192,7 +192,10 @@ impl Target {
             }) {
                 Some(Ok(m)) => Some(m),
                 Some(Err(_)) => {
-                    reasons.push(format!("{addr}: the metadata of {} is not base64", keys.meta_key));
+                    reasons.push(format!(
+                        "{addr}: the metadata of {} is not base64",
+                        keys.meta_key
+                    ));
                     continue;
                 }
                 None => None,
@@ -206,7 +209,9 @@ impl Target {
             };
             let data = &envelope.encrypted_data;
             if data.len() < NONCE_LENGTH {
-                reasons.push(format!("{addr}: the encrypted data is too short (corrupted)"));
+                reasons.push(format!(
+                    "{addr}: the encrypted data is too short (corrupted)"
+                ));
                 continue;
             }
             let (nonce, sealed) = data.split_at(NONCE_LENGTH);
@@ -264,7 +269,8 @@ fn aead(key: &[u8], nonce: &[u8], data: &[u8], seal: bool) -> Result<Vec<u8>, St
         let c = C::new_from_slice(key).map_err(|_| "the key has the wrong length".to_string())?;
         let n = aes_gcm::aead::Nonce::<C>::from_slice(nonce);
         if seal {
-            c.encrypt(n, data).map_err(|_| "encryption failed".to_string())
+            c.encrypt(n, data)
+                .map_err(|_| "encryption failed".to_string())
         } else {
             c.decrypt(n, data).map_err(|_| {
                 "authentication failed: the key is wrong or the data was changed".to_string()
@@ -475,7 +481,11 @@ impl Builder<'_, '_> {
         built
     }
 
-    fn target(&mut self, spec: Option<&config::TargetSpec>, what: &'static str) -> Option<Arc<Target>> {
+    fn target(
+        &mut self,
+        spec: Option<&config::TargetSpec>,
+        what: &'static str,
+    ) -> Option<Arc<Target>> {
         let Some(t) = spec else {
             return Some(Target::plain(what));
         };
@@ -486,7 +496,11 @@ impl Builder<'_, '_> {
                 Ok(Value::Bool(b)) => b,
                 Ok(other) => {
                     let shown = other.describe_as(false);
-                    self.err(e.span, format!("`enforced` must be true or false, got {shown}"), "Write `enforced = true`.");
+                    self.err(
+                        e.span,
+                        format!("`enforced` must be true or false, got {shown}"),
+                        "Write `enforced = true`.",
+                    );
                     return None;
                 }
                 Err(d) => {

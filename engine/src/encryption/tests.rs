@@ -36,7 +36,10 @@ const STATE: &[u8] =
 
 #[test]
 fn the_envelope_round_trips_and_holds_no_plaintext() {
-    let t = target(vec![aes("main", provider("main", "a long passphrase here"))]);
+    let t = target(vec![aes(
+        "main",
+        provider("main", "a long passphrase here"),
+    )]);
     let sealed = t.encrypt(STATE).expect("encrypts");
     assert!(is_encrypted(&sealed));
     let text = String::from_utf8(sealed.clone()).expect("JSON text");
@@ -75,7 +78,9 @@ fn a_wrong_passphrase_or_tampering_fails_without_showing_keys() {
     // The serial in clear changed.
     let mut doc: serde_json::Value = serde_json::from_slice(&sealed).expect("JSON");
     doc["serial"] = 4.into();
-    let e = right.decrypt(doc.to_string().as_bytes()).expect_err("serial");
+    let e = right
+        .decrypt(doc.to_string().as_bytes())
+        .expect_err("serial");
     assert!(e.contains("tampered"), "{e}");
 }
 

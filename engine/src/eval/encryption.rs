@@ -22,7 +22,11 @@ pub fn encryption_spec(files: &[crate::config::ParsedFile]) -> (Option<Spec>, Ve
     for f in files {
         for b in f.ast.body.blocks() {
             if meta::SETTINGS_KEYWORDS.contains(&b.kind.name.as_str()) {
-                for nb in b.body.blocks().filter(|nb| nb.kind.name == meta::ENCRYPTION) {
+                for nb in b
+                    .body
+                    .blocks()
+                    .filter(|nb| nb.kind.name == meta::ENCRYPTION)
+                {
                     found.push((&f.source, nb));
                 }
             }
@@ -60,9 +64,9 @@ pub fn encryption_spec(files: &[crate::config::ParsedFile]) -> (Option<Spec>, Ve
 pub fn encryption_config(root: &Path, mut inputs: Inputs) -> Result<Encryption, Vec<Diagnostic>> {
     let mentions = crate::config::module_files(root)
         .map(|files| {
-            files.iter().any(|f| {
-                std::fs::read(f).is_ok_and(|b| b.windows(10).any(|w| w == b"encryption"))
-            })
+            files
+                .iter()
+                .any(|f| std::fs::read(f).is_ok_and(|b| b.windows(10).any(|w| w == b"encryption")))
         })
         .unwrap_or(false);
     if !mentions {
@@ -83,7 +87,9 @@ pub fn encryption_config(root: &Path, mut inputs: Inputs) -> Result<Encryption, 
     inputs
         .vars
         .retain(|name, _| files.variables.contains_key(name));
-    inputs.consts.retain(|name, _| files.consts.contains_key(name));
+    inputs
+        .consts
+        .retain(|name, _| files.consts.contains_key(name));
     let session = Session::from_files(root, files, inputs, &EvalOptions::default())?;
     let m = &session.root;
     let src = spec.source.clone();

@@ -7,11 +7,11 @@
 use super::journal::{self, Entry};
 use super::{LockGuard, LockInfo, State, StateError, StateStore, private, sealed};
 use crate::encryption::Target;
-use std::sync::Arc;
 use async_trait::async_trait;
 use std::fs::{File, OpenOptions};
 use std::io::{Read, Seek, Write};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
@@ -206,8 +206,8 @@ impl LocalStore {
             // when the rename below replaces the state file. Migrating to
             // encryption, it is encrypted instead: no plain copy stays.
             let backup = self.backup_path();
-            let previous = std::fs::read(&target)
-                .map_err(io(format!("reading {}", self.path.display())))?;
+            let previous =
+                std::fs::read(&target).map_err(io(format!("reading {}", self.path.display())))?;
             if let Some(sealed) =
                 sealed::backup_bytes(&previous, &backup.display().to_string(), &self.encryption)?
             {

@@ -40,9 +40,7 @@ pub fn state_bytes(state: &State, path: &str, target: &Target) -> Result<Vec<u8>
 /// encrypted) data; [`StateError::Corrupt`]/[`StateError::TooNew`] as
 /// [`file::from_text`].
 pub fn read_state(bytes: &[u8], path: &str, target: &Target) -> Result<State, StateError> {
-    let plain = target
-        .decrypt(bytes)
-        .map_err(|m| decrypt_failed(path, m))?;
+    let plain = target.decrypt(bytes).map_err(|m| decrypt_failed(path, m))?;
     let text = String::from_utf8(plain).map_err(|e| StateError::Corrupt {
         path: path.to_string(),
         message: format!("it is not UTF-8 text: {e}"),

@@ -109,7 +109,10 @@ fn encrypted_state_holds_no_secret_and_every_command_still_reads_it() {
     assert_contains(&w.expect(&["plan"], 0).stdout, "No changes.");
     assert_eq!(w.attributes("random_password.db")["result"], pw.as_str());
     // A second write keeps the previous version as the backup, encrypted.
-    w.config(&encrypted(r#"resource "random_id" "x" { byte_length = 4 }"#, ""));
+    w.config(&encrypted(
+        r#"resource "random_id" "x" { byte_length = 4 }"#,
+        "",
+    ));
     w.apply();
     let backup = text(&w, ".infra/state.json.backup");
     assert!(is_envelope(&backup), "{backup}");
@@ -124,12 +127,20 @@ fn a_wrong_or_missing_passphrase_is_refused_and_leaves_the_state_untouched() {
     w.apply();
     let before = bytes(&w, ".infra/state.json");
     passphrase(&w, PASS_B);
-    for args in [&["plan"][..], &["apply", "--auto-approve"], &["state", "list"]] {
+    for args in [
+        &["plan"][..],
+        &["apply", "--auto-approve"],
+        &["state", "list"],
+    ] {
         let r = w.expect(args, 1);
         assert_contains(&r.stderr, "state::decrypt-failed");
         assert_contains(&r.stderr, "authentication failed");
         for p in [PASS_A, PASS_B] {
-            assert!(!r.stderr.contains(p) && !r.stdout.contains(p), "{}", r.stderr);
+            assert!(
+                !r.stderr.contains(p) && !r.stdout.contains(p),
+                "{}",
+                r.stderr
+            );
         }
     }
     assert_eq!(bytes(&w, ".infra/state.json"), before);
@@ -165,7 +176,10 @@ fn migration_to_encryption_and_back_never_leaves_a_plain_copy() {
     // With `unencrypted` as the fallback, the next write encrypts, and
     // the backup of the plain version is encrypted too.
     let to_encrypted = "fallback {\n method = method.unencrypted.migrate\n }";
-    w.config(&encrypted(r#"resource "random_id" "x" { byte_length = 4 }"#, to_encrypted));
+    w.config(&encrypted(
+        r#"resource "random_id" "x" { byte_length = 4 }"#,
+        to_encrypted,
+    ));
     w.apply();
     for f in [".infra/state.json", ".infra/state.json.backup"] {
         let t = text(&w, f);
@@ -232,7 +246,10 @@ variable "new_passphrase" {{
     let keys: Vec<&String> = doc["meta"].as_object().expect("meta").keys().collect();
     assert_eq!(keys, ["key_provider.pbkdf2.new"]);
     // The old passphrase alone no longer reads it; the new one does.
-    w.config(&encrypted(r#"resource "random_id" "x" { byte_length = 4 }"#, ""));
+    w.config(&encrypted(
+        r#"resource "random_id" "x" { byte_length = 4 }"#,
+        "",
+    ));
     passphrase(&w, PASS_A);
     w.expect(&["plan"], 1);
     passphrase(&w, PASS_B);
