@@ -22,7 +22,7 @@ use aes_gcm::aead::{Aead, KeyInit};
 use config::Spec;
 use infra_lang::ast::{Attribute, Expr};
 use infra_lang::{Diagnostic, Value};
-use keys::{Hash, KeyProvider, Kind, Pbkdf2};
+use keys::{Hash, KeyProvider, Kind, Pbkdf2, b64};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -53,7 +53,7 @@ struct Envelope {
     lineage: Option<String>,
     #[serde(default)]
     meta: BTreeMap<String, String>,
-    #[serde(default, with = "keys::b64")]
+    #[serde(default, with = "b64")]
     encrypted_data: Vec<u8>,
     #[serde(default)]
     encryption_version: String,
@@ -77,6 +77,12 @@ struct Probe {
 /// True when `bytes` are an encrypted envelope (they have a non-empty
 /// `encryption_version`, OpenTofu's `IsEncryptionPayload`).
 pub fn is_encrypted(bytes: &[u8]) -> bool {
+    // A plain state is not parsed twice: only text naming the field can be
+    // an envelope.
+    const FIELD: &[u8] = b"\"encryption_version\"";
+    if !bytes.windows(FIELD.len()).any(|w| w == FIELD) {
+        return false;
+    }
     serde_json::from_slice::<Probe>(bytes).is_ok_and(|p| {
         p.encryption_version
             .is_some_and(|v| !v.is_null() && v.as_str() != Some(""))

@@ -62,14 +62,7 @@ pub fn encryption_spec(files: &[crate::config::ParsedFile]) -> (Option<Spec>, Ve
 /// Syntax errors; the `encryption` block's errors; evaluation errors of
 /// its arguments (e.g. a passphrase variable without a value).
 pub fn encryption_config(root: &Path, mut inputs: Inputs) -> Result<Encryption, Vec<Diagnostic>> {
-    let mentions = crate::config::module_files(root)
-        .map(|files| {
-            files
-                .iter()
-                .any(|f| std::fs::read(f).is_ok_and(|b| b.windows(10).any(|w| w == b"encryption")))
-        })
-        .unwrap_or(false);
-    if !mentions {
+    if !crate::config::module_mentions(root, b"encryption") {
         return Ok(Encryption::none());
     }
     let (files, diags) = load_dir(root);

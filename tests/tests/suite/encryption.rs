@@ -422,3 +422,42 @@ terraform {
     let r = w.expect(&["plan"], 1);
     assert_contains(&r.stderr, "encryption::unsupported");
 }
+
+#[test]
+fn s3_state_and_its_backup_are_encrypted() {
+    let other = crate::s3::Other::new();
+    let bucket = crate::s3::bucket("state-enc");
+    other
+        .rt
+        .block_on(other.client.create_bucket().bucket(&bucket).send())
+        .expect("create the bucket");
+    let backend = format!(
+        "backend \"s3\" {{\n  bucket   = \"{bucket}\"\n  key      = \"app/state.json\"\n  region   = \"us-east-1\"\n  endpoint = \"{}\"\n}}\n",
+        crate::s3::endpoint()
+    );
+    let get = |key: &str| -> String {
+        let out = other
+            .rt
+            .block_on(other.client.get_object().bucket(&bucket).key(key).send())
+            .unwrap_or_else(|e| panic!("no s3://{bucket}/{key}: {e:?}"));
+        let body = other.rt.block_on(out.body.collect()).expect("body");
+        String::from_utf8_lossy(&body.into_bytes()).into_owned()
+    };
+    let w = Workdir::new(&format!("{backend}{}", encrypted("", "")));
+    passphrase(&w, PASS_A);
+    w.apply();
+    let pw = secret(&w);
+    w.config(&format!(
+        "{backend}{}",
+        encrypted(r#"resource "random_id" "x" { byte_length = 4 }"#, "")
+    ));
+    w.apply();
+    for key in ["app/state.json", "app/state.json.backup"] {
+        let body = get(key);
+        assert!(is_envelope(&body), "{key}: {body}");
+        assert!(!body.contains(&pw), "{key} holds the password");
+    }
+    assert_eq!(secret(&w), pw);
+    passphrase(&w, PASS_B);
+    assert_contains(&w.expect(&["plan"], 1).stderr, "state::decrypt-failed");
+}
