@@ -135,7 +135,7 @@ pub const CODES: &[Code] = &[
     ),
     code(
         "encryption::unsupported",
-        "a key provider or method type, `chain`, `aad` or `remote_state_data_sources` in the `encryption` block that infra does not implement",
+        "a key provider or method type, `chain`, `aad` or `remote_state_data_sources` in the `encryption` block that infra does not implement, or the `TF_ENCRYPTION` environment variable",
     ),
     code(
         "encryption::undeclared",

@@ -343,6 +343,18 @@ pub fn backend(
 /// # Errors
 /// The block's errors; a passphrase variable without a value.
 pub fn encryption(base: &Path, given: &Inputs) -> Result<Encryption, Vec<Diagnostic>> {
+    // OpenTofu merges an `encryption` block from this variable; infra does
+    // not, and says so rather than write in clear what the user meant to
+    // encrypt.
+    if std::env::var_os("TF_ENCRYPTION").is_some_and(|v| !v.is_empty()) {
+        return Err(vec![
+            Diagnostic::error(
+                "encryption::unsupported",
+                "the TF_ENCRYPTION environment variable is not read by infra",
+            )
+            .with_help("Write the `encryption` block in the configuration's `terraform` block (its values may come from variables, e.g. INFRA_VAR_passphrase), and unset TF_ENCRYPTION (docs/encryption.md)."),
+        ]);
+    }
     let env: Vec<(String, String)> = std::env::vars()
         .filter(|(k, _)| k.starts_with("INFRA_VAR_"))
         .collect();

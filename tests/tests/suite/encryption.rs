@@ -421,6 +421,16 @@ terraform {
     }
     let r = w.expect(&["plan"], 1);
     assert_contains(&r.stderr, "encryption::unsupported");
+    // OpenTofu's environment variable is refused, not ignored.
+    w.config("resource \"random_id\" \"x\" { byte_length = 4 }\n");
+    let out = w
+        .command(&["plan"])
+        .env("TF_ENCRYPTION", "encryption {}")
+        .output()
+        .expect("run infra");
+    let r = crate::support::Run::of(&out);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert_contains(&r.stderr, "TF_ENCRYPTION");
 }
 
 #[test]
