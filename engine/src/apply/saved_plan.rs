@@ -31,9 +31,9 @@ pub fn load_saved_plan(
         )
         .with_help("Nothing was changed. Give the passphrase or key the plan was saved with; the `encryption` block's `plan` target decrypts saved plans (docs/encryption.md).")
     })?;
-    String::from_utf8(plain)
+    std::str::from_utf8(&plain)
         .map_err(|e| format!("not a plan file ({e})"))
-        .and_then(|t| file::from_text(&t))
+        .and_then(file::from_text)
         .map_err(|e| Diagnostic::error("plan::bad-file", e))
 }
 

@@ -24,6 +24,7 @@ use infra_lang::ast::{Attribute, Expr};
 use infra_lang::{Diagnostic, Value};
 use keys::{Hash, KeyProvider, Kind, Pbkdf2, b64};
 use serde::{Deserialize, Serialize};
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
@@ -119,16 +120,16 @@ impl Target {
     /// # Errors
     /// The key could not be made (no randomness, the external command
     /// failed) or is not an AES key. The message holds no key.
-    pub fn encrypt(&self, plain: &[u8]) -> Result<Vec<u8>, String> {
+    pub fn encrypt(&self, plain: Vec<u8>) -> Result<Vec<u8>, String> {
         let Some(Method::AesGcm { addr, keys }) = self.methods.first() else {
-            return Ok(plain.to_vec());
+            return Ok(plain);
         };
         let (key, meta) = keys.encryption_key()?;
         let nonce = keys::random(NONCE_LENGTH)?;
         let sealed =
-            aead(&key, &nonce, plain, true).map_err(|e| format!("{addr} cannot encrypt: {e}"))?;
+            aead(&key, &nonce, &plain, true).map_err(|e| format!("{addr} cannot encrypt: {e}"))?;
         let header = if self.what == "state" {
-            serde_json::from_slice::<Header>(plain).unwrap_or(Header {
+            serde_json::from_slice::<Header>(&plain).unwrap_or(Header {
                 serial: None,
                 lineage: None,
             })
@@ -159,7 +160,7 @@ impl Target {
     /// configuration does not accept (no `unencrypted` method); every
     /// method failed (wrong passphrase, tampered data, other key
     /// provider): each one's reason, never a key.
-    pub fn decrypt(&self, stored: &[u8]) -> Result<Vec<u8>, String> {
+    pub fn decrypt<'a>(&self, stored: &'a [u8]) -> Result<Cow<'a, [u8]>, String> {
         let what = self.what;
         if !is_encrypted(stored) {
             if self.methods.is_empty()
@@ -168,7 +169,7 @@ impl Target {
                     .iter()
                     .any(|m| matches!(m, Method::Unencrypted))
             {
-                return Ok(stored.to_vec());
+                return Ok(Cow::Borrowed(stored));
             }
             return Err(format!(
                 "it is not encrypted, and the {what} target of the `encryption` block has no `unencrypted` method to read it with"
@@ -222,7 +223,7 @@ impl Target {
             }
             let (nonce, sealed) = data.split_at(NONCE_LENGTH);
             match aead(&key, nonce, sealed, false) {
-                Ok(plain) => return self.check_header(&envelope, plain),
+                Ok(plain) => return self.check_header(&envelope, plain).map(Cow::Owned),
                 Err(e) => reasons.push(format!("{addr}: {e}")),
             }
         }

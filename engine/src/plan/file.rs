@@ -265,7 +265,7 @@ pub fn to_bytes(
     target: &crate::encryption::Target,
 ) -> Result<Vec<u8>, String> {
     target
-        .encrypt(to_text(plan, inputs).as_bytes())
+        .encrypt(to_text(plan, inputs).into_bytes())
         .map_err(|e| format!("cannot encrypt the plan: {e}"))
 }
 

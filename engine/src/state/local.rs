@@ -206,11 +206,14 @@ impl LocalStore {
             // when the rename below replaces the state file. Migrating to
             // encryption, it is encrypted instead: no plain copy stays.
             let backup = self.backup_path();
-            let previous =
-                std::fs::read(&target).map_err(io(format!("reading {}", self.path.display())))?;
-            if let Some(sealed) =
+            let resealed = if self.encryption.encrypts() {
+                let previous = std::fs::read(&target)
+                    .map_err(io(format!("reading {}", self.path.display())))?;
                 sealed::backup_bytes(&previous, &backup.display().to_string(), &self.encryption)?
-            {
+            } else {
+                None
+            };
+            if let Some(sealed) = resealed {
                 private::replace(&backup, &sealed)
                     .map_err(io(format!("writing {}", backup.display())))?;
             } else {

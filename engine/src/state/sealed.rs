@@ -29,7 +29,7 @@ fn encrypt_failed(path: &str, message: String) -> StateError {
 /// [`StateError::Encrypt`]: the key could not be made.
 pub fn state_bytes(state: &State, path: &str, target: &Target) -> Result<Vec<u8>, StateError> {
     target
-        .encrypt(file::to_text(state).as_bytes())
+        .encrypt(file::to_text(state).into_bytes())
         .map_err(|m| encrypt_failed(path, m))
 }
 
@@ -41,11 +41,11 @@ pub fn state_bytes(state: &State, path: &str, target: &Target) -> Result<Vec<u8>
 /// [`file::from_text`].
 pub fn read_state(bytes: &[u8], path: &str, target: &Target) -> Result<State, StateError> {
     let plain = target.decrypt(bytes).map_err(|m| decrypt_failed(path, m))?;
-    let text = String::from_utf8(plain).map_err(|e| StateError::Corrupt {
+    let text = std::str::from_utf8(&plain).map_err(|e| StateError::Corrupt {
         path: path.to_string(),
         message: format!("it is not UTF-8 text: {e}"),
     })?;
-    file::from_text(&text, path)
+    file::from_text(text, path)
 }
 
 /// One journal entry as stored: a JSON line (without its newline),
@@ -56,7 +56,7 @@ pub fn read_state(bytes: &[u8], path: &str, target: &Target) -> Result<State, St
 pub fn entry_bytes(entry: &Entry, target: &Target) -> Result<Vec<u8>, StateError> {
     let plain = serde_json::to_vec(entry).unwrap_or_default();
     target
-        .encrypt(&plain)
+        .encrypt(plain)
         .map_err(|m| encrypt_failed("the journal", m))
 }
 
@@ -115,7 +115,7 @@ pub fn backup_bytes(
         return Ok(None);
     }
     target
-        .encrypt(previous)
+        .encrypt(previous.to_vec())
         .map(Some)
         .map_err(|m| encrypt_failed(path, m))
 }
