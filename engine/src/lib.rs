@@ -9,6 +9,7 @@ pub mod audit;
 pub mod config;
 pub mod diff;
 pub mod drift;
+pub mod encryption;
 pub mod eval;
 pub mod import;
 pub mod plan;

@@ -129,6 +129,22 @@ pub const CODES: &[Code] = &[
         "settings::unsupported",
         "`backend`, `cloud` or `state_store` inside the settings block (infra reads a top-level `backend` block)",
     ),
+    code(
+        "encryption::invalid",
+        "a malformed `encryption` block: a missing or unknown argument or block, a bad value (passphrase under 16 characters, fewer than 200000 iterations, an AES key not 16, 24 or 32 bytes), a block declared twice",
+    ),
+    code(
+        "encryption::unsupported",
+        "a key provider or method type, `chain`, `aad` or `remote_state_data_sources` in the `encryption` block that infra does not implement, or the `TF_ENCRYPTION` environment variable",
+    ),
+    code(
+        "encryption::undeclared",
+        "a `method.TYPE.NAME` or `key_provider.TYPE.NAME` reference to no block of the `encryption` block",
+    ),
+    code(
+        "encryption::unencrypted-forbidden",
+        "an `enforced` target without an encrypting method, or with an `unencrypted` one",
+    ),
     code("duplicate::declaration", "a name declared twice"),
     code("duplicate::parameter", "a function parameter named twice"),
     code(
@@ -587,6 +603,14 @@ pub const CODES: &[Code] = &[
         "a saved plan file cannot be read (or is from a newer infra)",
     ),
     code(
+        "plan::decrypt-failed",
+        "a saved plan cannot be decrypted: wrong passphrase or key, tampered, or encrypted without a `plan` target",
+    ),
+    code(
+        "plan::encrypt-failed",
+        "a plan cannot be saved encrypted: the `plan` target's key could not be made",
+    ),
+    code(
         "apply::no-approval",
         "apply would need `yes`, but standard input is not a terminal; pass `--auto-approve`",
     ),
@@ -679,6 +703,14 @@ pub const CODES: &[Code] = &[
     code(
         "state::unlock",
         "the lock could not be released; `infra force-unlock ID` removes it",
+    ),
+    code(
+        "state::decrypt-failed",
+        "the state or its journal cannot be decrypted: wrong passphrase or key, tampered, encrypted without an `encryption` block, or plain without an `unencrypted` method; nothing is changed",
+    ),
+    code(
+        "state::encrypt-failed",
+        "the state cannot be encrypted (its key could not be made); nothing is written",
     ),
     code(
         "state::journal-mismatch",

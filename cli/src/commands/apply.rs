@@ -30,12 +30,14 @@ pub fn run(args: &ApplyArgs, destroy: bool, base: &Path, io: &mut Io<'_>) -> Out
     let rt = workdir::runtime().or_fail(json)?;
     // A saved plan is read first: the backend block is evaluated with the
     // consts the plan was made with.
-    let saved = args
-        .plan_file
-        .as_ref()
-        .map(|pf| load_saved_plan(&base.join(pf)))
-        .transpose()
-        .or_fail(json)?;
+    let given = workdir::encryption_inputs(&args.planning.inputs, base);
+    let saved = match &args.plan_file {
+        Some(pf) => {
+            let target = workdir::encryption(base, &given).or_fail(json)?.plan;
+            Some(load_saved_plan(&base.join(pf), &target).or_fail(json)?)
+        }
+        None => None,
+    };
     let consts = match &saved {
         Some((_, inputs)) => Inputs {
             consts: inputs.consts.clone(),
@@ -47,7 +49,11 @@ pub fn run(args: &ApplyArgs, destroy: bool, base: &Path, io: &mut Io<'_>) -> Out
     if let Some((plan, _)) = &saved {
         wrong_workspace(&plan.workspace, &workspace).or_fail(json)?;
     }
-    let store = workdir::store(base, &args.planning.state, consts).or_fail(json)?;
+    let given = match &saved {
+        Some((_, inputs)) => inputs.clone(),
+        None => given,
+    };
+    let store = workdir::store_with(base, &args.planning.state, consts, &given).or_fail(json)?;
     let op = if destroy { "destroy" } else { "apply" };
     let lock = workdir::lock(&rt, &*store, &args.planning.state, op).or_fail(json)?;
     let audit = super::audit::Run::start(op);
@@ -110,7 +116,14 @@ pub fn run(args: &ApplyArgs, destroy: bool, base: &Path, io: &mut Io<'_>) -> Out
     if !result.state_written
         && let Some(state) = &result.state
     {
-        let d = super::errored_state::save(base, state, &store.describe(), &mut *io.out, json);
+        let d = super::errored_state::save(
+            base,
+            state,
+            &store.describe(),
+            &store.encryption(),
+            &mut *io.out,
+            json,
+        );
         report(io, std::slice::from_ref(&d), false);
         errored = Some(d.message);
     }

@@ -3,7 +3,8 @@
 //! the working directory (mode 0600, never overwriting an earlier one), or,
 //! when even that fails, the state printed on standard output.
 
-use infra_engine::state::{State, file, private};
+use infra_engine::encryption::Target;
+use infra_engine::state::{State, private, sealed};
 use infra_lang::Diagnostic;
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -45,8 +46,26 @@ fn how_to_restore(saved: &str, store: &str) -> String {
 /// in `dir`; when no file can be created, prints it on `out` (as one JSON
 /// line `{"type": "errored_state", "state": ...}` when `json`). Returns
 /// the `state::errored` diagnostic saying where it is and how to recover.
-pub fn save(dir: &Path, state: &State, store: &str, out: &mut dyn Write, json: bool) -> Diagnostic {
-    let text = file::to_text(state);
+///
+/// It is written (or printed) encrypted when the state store's `target`
+/// encrypts, like the state it stands in for.
+pub fn save(
+    dir: &Path,
+    state: &State,
+    store: &str,
+    target: &Target,
+    out: &mut dyn Write,
+    json: bool,
+) -> Diagnostic {
+    let text = match sealed::state_bytes(state, NAME, target) {
+        Ok(b) => String::from_utf8_lossy(&b).into_owned(),
+        Err(e) => {
+            return Diagnostic::error(
+                "state::errored",
+                format!("the state this run produced could not be saved: {e}"),
+            );
+        }
+    };
     let mut last = None;
     for path in candidates(dir) {
         match private::create_new(&path, text.as_bytes()) {
@@ -91,13 +110,27 @@ mod tests {
         let dir = tempfile::tempdir().expect("tempdir");
         let state = State::new();
         let mut out = Vec::new();
-        let d = save(dir.path(), &state, ".infra/state.json", &mut out, false);
+        let d = save(
+            dir.path(),
+            &state,
+            ".infra/state.json",
+            &Target::plain("state"),
+            &mut out,
+            false,
+        );
         assert!(
             d.message.ends_with("errored.infra-state.json"),
             "{}",
             d.message
         );
-        let d = save(dir.path(), &state, ".infra/state.json", &mut out, false);
+        let d = save(
+            dir.path(),
+            &state,
+            ".infra/state.json",
+            &Target::plain("state"),
+            &mut out,
+            false,
+        );
         assert!(
             d.message.ends_with("errored.infra-state.2.json"),
             "{}",
@@ -106,7 +139,14 @@ mod tests {
         assert!(out.is_empty());
         // A directory that does not exist: printed.
         let gone = dir.path().join("gone");
-        let d = save(&gone, &state, "s3://b/k", &mut out, false);
+        let d = save(
+            &gone,
+            &state,
+            "s3://b/k",
+            &Target::plain("state"),
+            &mut out,
+            false,
+        );
         assert!(
             d.message.contains("printed on standard output"),
             "{}",

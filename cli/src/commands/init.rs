@@ -72,7 +72,8 @@ fn migrate(
     dest: &dyn StateStore,
     io: &mut Io<'_>,
 ) -> Result<(), Diagnostic> {
-    let source = workdir::local_store(base, args, None);
+    // The local state is read as the configuration's encryption says.
+    let source = workdir::local_store(base, args, None).with_encryption(dest.encryption());
     let from = source.describe();
     let to = dest.describe();
     if from == to {

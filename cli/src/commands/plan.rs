@@ -80,7 +80,8 @@ pub fn run(args: &PlanArgs, base: &Path, io: &mut Io<'_>) -> Outcome {
     let as_json = format == PlanFormat::Json;
     let rt = workdir::runtime().or_fail(as_json)?;
     let consts = workdir::const_inputs(&args.planning.inputs.consts);
-    let store = workdir::store(base, &args.planning.state, consts).or_fail(as_json)?;
+    let given = workdir::encryption_inputs(&args.planning.inputs, base);
+    let store = workdir::store_with(base, &args.planning.state, consts, &given).or_fail(as_json)?;
     let lock = workdir::lock(&rt, &*store, &args.planning.state, "plan").or_fail(as_json)?;
     let providers =
         workdir::providers_limited(base, &rt, args.planning.parallelism).or_fail(as_json)?;
@@ -97,14 +98,23 @@ pub fn run(args: &PlanArgs, base: &Path, io: &mut Io<'_>) -> Outcome {
         } else {
             base.join(out)
         };
-        // It holds secrets, like state: 0600, written atomically.
-        infra_engine::state::private::replace(&path, file::to_text(&plan, &inputs).as_bytes())
-            .map_err(|e| {
-                Diagnostic::error(
-                    "cli::write",
-                    format!("cannot write {}: {e}", path.display()),
-                )
-            })
+        // It holds secrets, like state: 0600, written atomically, and
+        // encrypted by the `encryption` block's `plan` target.
+        let target = workdir::encryption(base, &inputs)
+            .map_err(|d| {
+                d.into_iter().next().unwrap_or_else(|| {
+                    Diagnostic::error("encryption::invalid", "the `encryption` block is not valid")
+                })
+            })?
+            .plan;
+        let bytes = file::to_bytes(&plan, &inputs, &target)
+            .map_err(|e| Diagnostic::error("plan::encrypt-failed", e))?;
+        infra_engine::state::private::replace(&path, &bytes).map_err(|e| {
+            Diagnostic::error(
+                "cli::write",
+                format!("cannot write {}: {e}", path.display()),
+            )
+        })
     };
     if format == PlanFormat::Markdown {
         // Saved first: the Markdown names the saved plan, and nothing is

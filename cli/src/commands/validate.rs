@@ -32,7 +32,7 @@ pub fn run(args: &ValidateArgs, base: &Path, io: &mut Io<'_>) -> super::Outcome 
             state: None,
             lock_timeout: "0s".into(),
         };
-        if let Err(d) = super::workdir::backend(base, &state, consts) {
+        if let Err(d) = super::workdir::backend_with(base, &state, consts, None) {
             // A const the backend needs and nobody gave: the commands that
             // open the state require it; validate checks the rest.
             diags.extend(d.into_iter().filter(|d| d.code != "const::missing-value"));

@@ -11,7 +11,8 @@ pub use inputs::{checked_inputs, const_inputs, gather_inputs};
 
 use crate::args::StateArgs;
 use crate::{Io, render};
-use infra_engine::eval::{EvalOptions, Inputs, backend_config};
+use infra_engine::encryption::Encryption;
+use infra_engine::eval::{EvalOptions, Inputs, backend_config, collect_inputs, encryption_config};
 use infra_engine::plugins::{PluginRequirement, cliconfig, plugins_for};
 use infra_engine::provider::{Provider, Providers};
 use infra_engine::state::local::{DEFAULT_PATH, LocalStore};
@@ -293,8 +294,31 @@ pub fn store(
     args: &StateArgs,
     consts: Inputs,
 ) -> Result<Arc<dyn StateStore>, Vec<Diagnostic>> {
+    let given = consts.clone();
+    store_with(base, args, consts, &given)
+}
+
+/// [`store`], with the `encryption` block evaluated with `inputs` (a
+/// command's `-var`s too: a passphrase may come from one).
+///
+/// # Errors
+/// As [`store`]; the `encryption` block's errors.
+pub fn store_with(
+    base: &Path,
+    args: &StateArgs,
+    consts: Inputs,
+    inputs: &Inputs,
+) -> Result<Arc<dyn StateStore>, Vec<Diagnostic>> {
     let ws = workspace::current(base).map_err(|d| vec![d])?;
-    Ok(backend(base, args, consts)?.store(&ws))
+    let state = encryption(base, inputs)?.state;
+    Ok(backend_with(base, args, consts, Some(state))?.store(&ws))
+}
+
+/// A command's inputs for evaluating the `encryption` block: its `-var`s,
+/// var files and `--const`s, or only the consts when they do not parse
+/// (the command reports that itself).
+pub fn encryption_inputs(args: &crate::args::InputArgs, base: &Path) -> Inputs {
+    checked_inputs(args, base).unwrap_or_else(|_| const_inputs(&args.consts))
 }
 
 /// The backend the configuration in `base` names in its `backend` block
@@ -308,8 +332,55 @@ pub fn backend(
     args: &StateArgs,
     consts: Inputs,
 ) -> Result<Arc<dyn Backend>, Vec<Diagnostic>> {
+    let state = encryption(base, &consts)?.state;
+    backend_with(base, args, consts, Some(state))
+}
+
+/// The encryption of the configuration in `base` (its `encryption`
+/// block), evaluated with `given` over the variables of the environment
+/// (`INFRA_VAR_NAME`) and var files (`infra.infravars`, `*.auto.infravars`).
+///
+/// # Errors
+/// The block's errors; a passphrase variable without a value.
+pub fn encryption(base: &Path, given: &Inputs) -> Result<Encryption, Vec<Diagnostic>> {
+    // OpenTofu merges an `encryption` block from this variable; infra does
+    // not, and says so rather than write in clear what the user meant to
+    // encrypt.
+    if std::env::var_os("TF_ENCRYPTION").is_some_and(|v| !v.is_empty()) {
+        return Err(vec![
+            Diagnostic::error(
+                "encryption::unsupported",
+                "the TF_ENCRYPTION environment variable is not read by infra",
+            )
+            .with_help("Write the `encryption` block in the configuration's `terraform` block (its values may come from variables, e.g. INFRA_VAR_passphrase), and unset TF_ENCRYPTION (docs/encryption.md)."),
+        ]);
+    }
+    let env: Vec<(String, String)> = std::env::vars()
+        .filter(|(k, _)| k.starts_with("INFRA_VAR_"))
+        .collect();
+    let mut inputs = collect_inputs(base, &[], &env).unwrap_or_default();
+    inputs.vars.extend(given.vars.clone());
+    inputs.consts.extend(given.consts.clone());
+    encryption_config(base, inputs)
+}
+
+/// [`backend`], its stores encrypting with `state` (`None`: plain, for
+/// `validate`, which checks the backend block without a passphrase).
+///
+/// # Errors
+/// As [`backend`].
+pub fn backend_with(
+    base: &Path,
+    args: &StateArgs,
+    consts: Inputs,
+    state: Option<Arc<infra_engine::encryption::Target>>,
+) -> Result<Arc<dyn Backend>, Vec<Diagnostic>> {
+    let state = state.unwrap_or_else(|| infra_engine::encryption::Target::plain("state"));
+    let local = |base: &Path, args: &StateArgs, configured: Option<&Path>| {
+        local_backend(base, args, configured).with_encryption(state.clone())
+    };
     let Some(b) = backend_config(base, consts)? else {
-        return Ok(Arc::new(local_backend(base, args, None)));
+        return Ok(Arc::new(local(base, args, None)));
     };
     let here = |d: Diagnostic| -> Diagnostic {
         if d.source.is_some() {
@@ -321,7 +392,7 @@ pub fn backend(
     match b.kind.as_str() {
         "local" => {
             let Value::Object(m) = &b.config else {
-                return Ok(Arc::new(local_backend(base, args, None)));
+                return Ok(Arc::new(local(base, args, None)));
             };
             let mut diags = Vec::new();
             for name in m.keys().filter(|k| k.as_str() != "path") {
@@ -350,7 +421,7 @@ pub fn backend(
                 }
             };
             if diags.is_empty() {
-                Ok(Arc::new(local_backend(base, args, path.as_deref())))
+                Ok(Arc::new(local(base, args, path.as_deref())))
             } else {
                 Err(diags)
             }
@@ -369,7 +440,8 @@ pub fn backend(
                 ]);
             }
             let backend = S3Backend::from_backend(&b.config)
-                .map_err(|ds| ds.into_iter().map(here).collect::<Vec<_>>())?;
+                .map_err(|ds| ds.into_iter().map(here).collect::<Vec<_>>())?
+                .with_encryption(state);
             Ok(Arc::new(backend))
         }
         other => {
@@ -418,6 +490,8 @@ pub fn state_error(e: &StateError) -> Diagnostic {
         StateError::Remote(_) => "state::remote",
         StateError::SerialOverflow(_) => "state::serial-overflow",
         StateError::JournalMismatch(_) => "state::journal-mismatch",
+        StateError::Decrypt { .. } => "state::decrypt-failed",
+        StateError::Encrypt { .. } => "state::encrypt-failed",
         _ => "state::io",
     };
     let mut d = Diagnostic::error(code, e.to_string());

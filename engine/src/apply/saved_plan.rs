@@ -8,14 +8,32 @@ use crate::state::State;
 use infra_lang::Diagnostic;
 use std::path::Path;
 
-/// Reads the saved plan at `path` with the inputs it was made with.
+/// Reads the saved plan at `path` with the inputs it was made with,
+/// decrypting it with `target` (the `encryption` block's `plan` target).
 ///
 /// # Errors
-/// `plan::bad-file`: unreadable, not a plan, or another format version.
-pub fn load_saved_plan(path: &Path) -> Result<(Plan, Inputs), Diagnostic> {
-    std::fs::read_to_string(path)
-        .map_err(|e| format!("cannot read {}: {e}", path.display()))
-        .and_then(|t| file::from_text(&t))
+/// `plan::bad-file`: unreadable, not a plan, or another format version;
+/// `plan::decrypt-failed`: it cannot be decrypted.
+pub fn load_saved_plan(
+    path: &Path,
+    target: &crate::encryption::Target,
+) -> Result<(Plan, Inputs), Diagnostic> {
+    let bytes = std::fs::read(path).map_err(|e| {
+        Diagnostic::error(
+            "plan::bad-file",
+            format!("cannot read {}: {e}", path.display()),
+        )
+    })?;
+    let plain = target.decrypt(&bytes).map_err(|e| {
+        Diagnostic::error(
+            "plan::decrypt-failed",
+            format!("cannot decrypt the plan {}: {e}", path.display()),
+        )
+        .with_help("Nothing was changed. Give the passphrase or key the plan was saved with; the `encryption` block's `plan` target decrypts saved plans (docs/encryption.md).")
+    })?;
+    std::str::from_utf8(&plain)
+        .map_err(|e| format!("not a plan file ({e})"))
+        .and_then(file::from_text)
         .map_err(|e| Diagnostic::error("plan::bad-file", e))
 }
 

@@ -167,6 +167,9 @@ pub const STATE_STORE: &str = "state_store";
 /// `provider_meta "NAME" { ... }`: module metadata for a provider
 /// (ignored).
 pub const PROVIDER_META: &str = "provider_meta";
+/// `encryption { ... }`: client-side encryption of state and saved plans
+/// (OpenTofu's block; `crate::encryption`).
+pub const ENCRYPTION: &str = "encryption";
 /// Arguments of a settings block.
 pub const SETTINGS_ARGS: &[&str] = &[REQUIRED_VERSION, EXPERIMENTS, LANGUAGE];
 /// Nested blocks of a settings block.
@@ -176,6 +179,7 @@ pub const SETTINGS_BLOCKS: &[&str] = &[
     CLOUD,
     STATE_STORE,
     PROVIDER_META,
+    ENCRYPTION,
 ];
 /// Keys of a `required_providers` entry object.
 pub const REQUIREMENT_ARGS: &[&str] = &[SOURCE, VERSION, CONFIGURATION_ALIASES];

@@ -60,6 +60,21 @@ pub fn module_files(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
     Ok(files)
 }
 
+/// Whether any `*.infra` file of `dir` holds the bytes `word`: a cheap
+/// test before parsing a module for one block (`backend`, `encryption`),
+/// so commands that only read state keep working on a configuration with
+/// errors elsewhere.
+pub fn module_mentions(dir: &Path, word: &[u8]) -> bool {
+    !word.is_empty()
+        && module_files(dir)
+            .map(|files| {
+                files.iter().any(|f| {
+                    std::fs::read(f).is_ok_and(|b| b.windows(word.len()).any(|w| w == word))
+                })
+            })
+            .unwrap_or(false)
+}
+
 /// Files are shown relative to the module directory, as Terraform does
 /// relative to `-chdir`.
 fn display_path(file: &Path) -> String {

@@ -47,7 +47,9 @@ pub struct RequiredProvider {
 /// Entries with errors are left out.
 pub fn requirements(files: &[ParsedFile]) -> (Vec<RequiredProvider>, Vec<Diagnostic>) {
     let mut out: Vec<RequiredProvider> = Vec::new();
-    let mut diags = Vec::new();
+    // The `encryption` block's structure (its values are evaluated when a
+    // command reads or writes state).
+    let mut diags = crate::eval::encryption_spec(files).1;
     for f in files {
         for b in f.ast.body.blocks() {
             if meta::SETTINGS_KEYWORDS.contains(&b.kind.name.as_str()) && b.labels.is_empty() {

@@ -49,14 +49,7 @@ pub fn backend_config(
     root: &Path,
     inputs: Inputs,
 ) -> Result<Option<BackendConfig>, Vec<Diagnostic>> {
-    let mentions = crate::config::module_files(root)
-        .map(|files| {
-            files
-                .iter()
-                .any(|f| std::fs::read(f).is_ok_and(|b| b.windows(7).any(|w| w == b"backend")))
-        })
-        .unwrap_or(false);
-    if !mentions {
+    if !crate::config::module_mentions(root, b"backend") {
         return Ok(None);
     }
     let (files, diags) = load_dir(root);

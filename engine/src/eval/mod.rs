@@ -5,6 +5,7 @@
 //! follows references and each expression is evaluated once.
 
 mod backend;
+mod encryption;
 mod functions;
 mod instance;
 mod loader;
@@ -15,6 +16,7 @@ mod resources;
 mod variables;
 
 pub use backend::{BackendConfig, backend_config};
+pub use encryption::{encryption_config, encryption_spec};
 pub use loader::{ModuleFiles, load_module, load_std_module};
 pub use resources::Expansion;
 pub use variables::{CliInput, InputValue, Inputs, collect_inputs, parse_var_file};

@@ -254,6 +254,21 @@ pub fn to_text(plan: &Plan, inputs: &Inputs) -> String {
     serde_json::to_string(&file).unwrap_or_default()
 }
 
+/// The bytes of a saved plan file: [`to_text`] encrypted by `target`
+/// (the `encryption` block's `plan` target; plain without one).
+///
+/// # Errors
+/// The key could not be made (the message holds no key).
+pub fn to_bytes(
+    plan: &Plan,
+    inputs: &Inputs,
+    target: &crate::encryption::Target,
+) -> Result<Vec<u8>, String> {
+    target
+        .encrypt(to_text(plan, inputs).into_bytes())
+        .map_err(|e| format!("cannot encrypt the plan: {e}"))
+}
+
 /// Reads a plan file's text.
 ///
 /// # Errors

@@ -131,6 +131,19 @@ impl Entry {
 /// # Errors
 /// The line number and the parse error.
 pub fn parse(bytes: &[u8]) -> Result<Vec<Entry>, String> {
+    parse_lines(bytes, |line| serde_json::from_slice::<Entry>(line))
+        .map_err(|(n, e)| format!("journal line {n}: {e}"))
+}
+
+/// [`parse`] with each line read by `entry` (plain JSON, or an encrypted
+/// envelope through `super::sealed`).
+///
+/// # Errors
+/// The first bad line's number (from 1) and `entry`'s error.
+pub fn parse_lines<E>(
+    bytes: &[u8],
+    entry: impl Fn(&[u8]) -> Result<Entry, E>,
+) -> Result<Vec<Entry>, (usize, E)> {
     let mut lines: Vec<&[u8]> = bytes.split(|b| *b == b'\n').collect();
     // After the last newline: empty, or a torn tail.
     let tail = lines.pop().unwrap_or_default();
@@ -139,11 +152,9 @@ pub fn parse(bytes: &[u8]) -> Result<Vec<Entry>, String> {
         if line.iter().all(u8::is_ascii_whitespace) {
             continue;
         }
-        let e = serde_json::from_slice::<Entry>(line)
-            .map_err(|e| format!("journal line {}: {e}", i + 1))?;
-        out.push(e);
+        out.push(entry(line).map_err(|e| (i + 1, e))?);
     }
-    if let Ok(e) = serde_json::from_slice::<Entry>(tail) {
+    if let Ok(e) = entry(tail) {
         out.push(e);
     }
     Ok(out)

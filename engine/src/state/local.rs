@@ -5,11 +5,13 @@
 //! lock on `state.json.lock` (released by the OS if the holder dies).
 
 use super::journal::{self, Entry};
-use super::{LockGuard, LockInfo, State, StateError, StateStore, file, private};
+use super::{LockGuard, LockInfo, State, StateError, StateStore, private, sealed};
+use crate::encryption::Target;
 use async_trait::async_trait;
 use std::fs::{File, OpenOptions};
 use std::io::{Read, Seek, Write};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
@@ -23,6 +25,7 @@ pub struct LocalStore {
     path: PathBuf,
     workspace: String,
     journal: Mutex<Option<File>>,
+    encryption: Arc<Target>,
 }
 
 struct LocalLock {
@@ -62,7 +65,16 @@ impl LocalStore {
             path: path.into(),
             workspace: super::workspaces::DEFAULT.to_string(),
             journal: Mutex::new(None),
+            encryption: Target::plain("state"),
         }
+    }
+
+    /// The store encrypting the state, its journal and backup with
+    /// `target` (the `encryption` block's `state` target).
+    #[must_use]
+    pub fn with_encryption(mut self, target: Arc<Target>) -> LocalStore {
+        self.encryption = target;
+        self
     }
 
     /// The store named as the state of `workspace` (recorded in its lock).
@@ -161,22 +173,15 @@ impl LocalStore {
     pub fn read_sync(&self) -> Result<Option<State>, StateError> {
         let shown = self.path.display().to_string();
         let state = match std::fs::read(&self.path) {
-            Ok(bytes) => {
-                let text = String::from_utf8(bytes).map_err(|e| StateError::Corrupt {
-                    path: shown.clone(),
-                    message: format!("it is not UTF-8 text: {e}"),
-                })?;
-                Some(file::from_text(&text, &shown)?)
-            }
+            Ok(bytes) => Some(sealed::read_state(&bytes, &shown, &self.encryption)?),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
             Err(e) => return Err(io(format!("reading {shown}"))(e)),
         };
         let jpath = self.journal_path();
         let entries = match std::fs::read(&jpath) {
-            Ok(bytes) => journal::parse(&bytes).map_err(|message| StateError::Corrupt {
-                path: jpath.display().to_string(),
-                message,
-            })?,
+            Ok(bytes) => {
+                sealed::read_journal(&bytes, &jpath.display().to_string(), &self.encryption)?
+            }
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Vec::new(),
             Err(e) => return Err(io(format!("reading {}", jpath.display()))(e)),
         };
@@ -194,26 +199,40 @@ impl LocalStore {
     /// # Errors
     /// I/O; the previous state file is intact then.
     pub fn write_sync(&self, state: &State) -> Result<(), StateError> {
+        let shown = self.path.display().to_string();
+        let bytes = sealed::state_bytes(state, &shown, &self.encryption)?;
         self.ensure_dir()?;
         let target = private::resolve(&self.path);
         if target.exists() {
             // The current version becomes the backup: a hard link keeps it
-            // when the rename below replaces the state file.
+            // when the rename below replaces the state file. Migrating to
+            // encryption, it is encrypted instead: no plain copy stays.
             let backup = self.backup_path();
-            let staged = with_suffix(&self.path, ".backup.tmp");
-            let _ = std::fs::remove_file(&staged);
-            let staged_ok = std::fs::hard_link(&target, &staged)
-                .or_else(|_| std::fs::copy(&target, &staged).map(|_| ()))
-                // A state written 0644 by an older infra: private now.
-                .and_then(|()| private::make_private(&File::open(&staged)?));
-            staged_ok.map_err(io(format!("copying {} to a backup", self.path.display())))?;
-            if let Err(e) = std::fs::rename(&staged, &backup) {
+            let resealed = if self.encryption.encrypts() {
+                let previous = std::fs::read(&target)
+                    .map_err(io(format!("reading {}", self.path.display())))?;
+                sealed::backup_bytes(&previous, &backup.display().to_string(), &self.encryption)?
+            } else {
+                None
+            };
+            if let Some(sealed) = resealed {
+                private::replace(&backup, &sealed)
+                    .map_err(io(format!("writing {}", backup.display())))?;
+            } else {
+                let staged = with_suffix(&self.path, ".backup.tmp");
                 let _ = std::fs::remove_file(&staged);
-                return Err(io(format!("writing {}", backup.display()))(e));
+                let staged_ok = std::fs::hard_link(&target, &staged)
+                    .or_else(|_| std::fs::copy(&target, &staged).map(|_| ()))
+                    // A state written 0644 by an older infra: private now.
+                    .and_then(|()| private::make_private(&File::open(&staged)?));
+                staged_ok.map_err(io(format!("copying {} to a backup", self.path.display())))?;
+                if let Err(e) = std::fs::rename(&staged, &backup) {
+                    let _ = std::fs::remove_file(&staged);
+                    return Err(io(format!("writing {}", backup.display()))(e));
+                }
             }
         }
-        private::replace(&self.path, file::to_text(state).as_bytes())
-            .map_err(io(format!("writing {}", self.path.display())))?;
+        private::replace(&self.path, &bytes).map_err(io(format!("writing {shown}")))?;
         // The journal's entries are in the state now. Removing it is best
         // effort: entries left behind were made against an older serial
         // and are never replayed.
@@ -231,18 +250,15 @@ impl LocalStore {
     /// # Errors
     /// I/O.
     pub fn record_all_sync(&self, entries: &[Entry]) -> Result<(), StateError> {
-        match entries {
-            [] => Ok(()),
-            [one] => self.record_sync(one),
-            _ => {
-                let mut text = String::new();
-                for e in entries {
-                    text.push_str(&serde_json::to_string(e).unwrap_or_default());
-                    text.push('\n');
-                }
-                self.append_sync(&text)
-            }
+        let mut text = Vec::new();
+        for e in entries {
+            text.extend(sealed::entry_bytes(e, &self.encryption)?);
+            text.push(b'\n');
         }
+        if text.is_empty() {
+            return Ok(());
+        }
+        self.append_sync(&text)
     }
 
     /// Appends `entry` to the journal and fsyncs it. The journal is
@@ -251,13 +267,11 @@ impl LocalStore {
     /// # Errors
     /// I/O.
     pub fn record_sync(&self, entry: &Entry) -> Result<(), StateError> {
-        let mut line = serde_json::to_string(entry).unwrap_or_default();
-        line.push('\n');
-        self.append_sync(&line)
+        self.record_all_sync(std::slice::from_ref(entry))
     }
 
     /// Appends `text` (whole lines) to the journal and fsyncs it.
-    fn append_sync(&self, text: &str) -> Result<(), StateError> {
+    fn append_sync(&self, text: &[u8]) -> Result<(), StateError> {
         let mut j = self
             .journal
             .lock()
@@ -275,7 +289,8 @@ impl LocalStore {
                 && !text.ends_with(b"\n")
             {
                 let keep = text.iter().rposition(|b| *b == b'\n').map_or(0, |i| i + 1);
-                let repaired = if serde_json::from_slice::<Entry>(&text[keep..]).is_ok() {
+                let whole = sealed::read_entry(&text[keep..], "", &self.encryption).is_ok();
+                let repaired = if whole {
                     f.write_all(b"\n")
                 } else {
                     f.set_len(keep as u64)
@@ -287,7 +302,7 @@ impl LocalStore {
         let Some(f) = j.as_mut() else {
             return Ok(());
         };
-        f.write_all(text.as_bytes())
+        f.write_all(text)
             .and_then(|()| f.sync_data())
             .map_err(io("appending to the journal"))
     }
@@ -379,6 +394,10 @@ impl LocalStore {
 impl StateStore for LocalStore {
     fn describe(&self) -> String {
         self.path.display().to_string()
+    }
+
+    fn encryption(&self) -> Arc<Target> {
+        self.encryption.clone()
     }
 
     fn workspace(&self) -> &str {

@@ -9,6 +9,7 @@ pub mod journal;
 pub mod local;
 pub mod pending;
 pub mod private;
+pub mod sealed;
 mod store;
 pub mod workspaces;
 

@@ -100,6 +100,24 @@ pub enum StateError {
         /// Ours.
         supported: u64,
     },
+    /// Stored state (or a journal entry) that cannot be decrypted: wrong
+    /// passphrase or key, tampered, encrypted without an `encryption`
+    /// block, or plain where the configuration expects it encrypted.
+    #[error("cannot decrypt the state in {path}: {message}")]
+    Decrypt {
+        /// Where.
+        path: String,
+        /// Why (never a key or passphrase).
+        message: String,
+    },
+    /// The state could not be encrypted (its key could not be made).
+    #[error("cannot encrypt the state for {path}: {message}")]
+    Encrypt {
+        /// Where it was to be written.
+        path: String,
+        /// Why.
+        message: String,
+    },
     /// Reading or writing failed.
     #[error("{what}: {source}")]
     Io {
@@ -175,6 +193,12 @@ impl StateError {
             StateError::Corrupt { path, .. } => Some(format!(
                 "The file was left untouched. The previous version is kept in {path}.backup: inspect it, and copy it over the state file if it is the one you want."
             )),
+            StateError::Decrypt { .. } => Some(
+                "Nothing was changed. Check the passphrase or key the `encryption` block gets (a wrong one cannot decrypt); when changing keys or migrating, keep the old method as a `fallback` (docs/encryption.md).".into(),
+            ),
+            StateError::Encrypt { .. } => Some(
+                "Nothing was written. Check the key provider of the `encryption` block's `state` target (docs/encryption.md).".into(),
+            ),
             StateError::SerialOverflow(_) => Some(
                 "Nothing was written, and no object was changed. Set `serial` in the state file (or object) to a small number such as 1; a plan saved before then must be made again.".into(),
             ),
@@ -247,6 +271,12 @@ pub trait StateStore: Send + Sync {
         info: LockInfo,
         timeout: Duration,
     ) -> Result<Box<dyn LockGuard>, StateError>;
+
+    /// How this store encrypts what it writes (plain unless made with the
+    /// configuration's `encryption` block).
+    fn encryption(&self) -> std::sync::Arc<crate::encryption::Target> {
+        crate::encryption::Target::plain("state")
+    }
 
     /// Reads the state with the journal of an interrupted run replayed onto
     /// it; `None` when there is no state yet.

@@ -69,6 +69,7 @@ pub trait Backend: Send + Sync {
 pub struct LocalBackend {
     default_path: PathBuf,
     pinned: bool,
+    encryption: Arc<crate::encryption::Target>,
 }
 
 impl LocalBackend {
@@ -78,7 +79,16 @@ impl LocalBackend {
         LocalBackend {
             default_path: default_path.into(),
             pinned,
+            encryption: crate::encryption::Target::plain("state"),
         }
+    }
+
+    /// The backend whose stores encrypt with `target` (the `encryption`
+    /// block's `state` target).
+    #[must_use]
+    pub fn with_encryption(mut self, target: Arc<crate::encryption::Target>) -> LocalBackend {
+        self.encryption = target;
+        self
     }
 
     /// The directory holding the other workspaces (`.infra/state.d`).
@@ -109,7 +119,11 @@ fn io(what: String) -> impl FnOnce(std::io::Error) -> StateError {
 #[async_trait]
 impl Backend for LocalBackend {
     fn store(&self, workspace: &str) -> Arc<dyn StateStore> {
-        Arc::new(LocalStore::new(self.path(workspace)).with_workspace(workspace))
+        Arc::new(
+            LocalStore::new(self.path(workspace))
+                .with_workspace(workspace)
+                .with_encryption(self.encryption.clone()),
+        )
     }
 
     async fn workspaces(&self) -> Result<Vec<String>, StateError> {

@@ -35,10 +35,11 @@ use async_trait::async_trait;
 use aws_sdk_s3::Client;
 use aws_sdk_s3::primitives::ByteStream;
 use aws_sdk_s3::types::BucketVersioningStatus;
+use infra_engine::encryption::Target;
 use infra_engine::state::journal::{self, Entry};
-use infra_engine::state::{LockGuard, LockInfo, State, StateError, StateStore, file};
+use infra_engine::state::{LockGuard, LockInfo, State, StateError, StateStore, sealed};
 use infra_lang::{Diagnostic, Value};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 use tokio::sync::OnceCell;
 
@@ -339,6 +340,7 @@ pub struct S3Store {
     next_entry: tokio::sync::Mutex<Option<u64>>,
     versioned: OnceCell<bool>,
     timing: LockTiming,
+    encryption: Arc<Target>,
 }
 
 /// How many times a write is retried after 412 (state replaced by one we
@@ -358,7 +360,16 @@ impl S3Store {
             next_entry: tokio::sync::Mutex::new(None),
             versioned: OnceCell::new(),
             timing: LockTiming::default(),
+            encryption: Target::plain("state"),
         }
+    }
+
+    /// The store encrypting the state, its journal objects and backup
+    /// with `target` (the `encryption` block's `state` target).
+    #[must_use]
+    pub fn with_encryption(mut self, target: Arc<Target>) -> S3Store {
+        self.encryption = target;
+        self
     }
 
     /// The store of an evaluated `backend "s3"` block.
@@ -532,12 +543,7 @@ impl S3Store {
     }
 
     fn parse(&self, body: &[u8]) -> Result<State, StateError> {
-        let shown = self.url(&self.state_key);
-        let text = std::str::from_utf8(body).map_err(|e| StateError::Corrupt {
-            path: shown.clone(),
-            message: format!("it is not UTF-8: {e}"),
-        })?;
-        file::from_text(text, &shown)
+        sealed::read_state(body, &self.url(&self.state_key), &self.encryption)
     }
 
     /// Every key under `prefix`.
@@ -637,12 +643,7 @@ impl S3Store {
                     Ok(None) => continue,
                     Err(e) => return Err(StateError::Remote(format!("reading {shown}: {e}"))),
                 };
-                let entry =
-                    serde_json::from_slice::<Entry>(&body).map_err(|e| StateError::Corrupt {
-                        path: shown.clone(),
-                        message: e.to_string(),
-                    })?;
-                entries.push(entry);
+                entries.push(sealed::read_entry(&body, &shown, &self.encryption)?);
             }
         }
         Ok(entries)
@@ -852,6 +853,10 @@ impl StateStore for S3Store {
         &self.workspace
     }
 
+    fn encryption(&self) -> Arc<Target> {
+        self.encryption.clone()
+    }
+
     fn describe(&self) -> String {
         self.url(&self.state_key)
     }
@@ -908,7 +913,7 @@ impl StateStore for S3Store {
     }
 
     async fn write(&self, state: &State) -> Result<(), StateError> {
-        let body = file::to_text(state).into_bytes();
+        let body = sealed::state_bytes(state, &self.url(&self.state_key), &self.encryption)?;
         let mut expected = match self.remembered() {
             Some(seen) => seen,
             None => self.fetch().await?,
@@ -921,8 +926,13 @@ impl StateStore for S3Store {
                 if !self.versioned().await {
                     // Unconditional: the backup is only ever the last
                     // state we replaced.
+                    // Migrating to encryption, the plain previous version
+                    // is kept encrypted.
                     let backup = self.backup_key();
-                    self.put_plain(&backup, cur.body.clone()).await?;
+                    let kept =
+                        sealed::backup_bytes(&cur.body, &self.url(&backup), &self.encryption)?
+                            .unwrap_or_else(|| cur.body.clone());
+                    self.put_plain(&backup, kept).await?;
                 }
             }
             let outcome = self
@@ -965,7 +975,7 @@ impl StateStore for S3Store {
             Some(n) => n,
             None => self.journal_keys().await?.last().map_or(1, |(n, _)| n + 1),
         };
-        let body = serde_json::to_vec(entry).unwrap_or_default();
+        let body = sealed::entry_bytes(entry, &self.encryption)?;
         loop {
             let key = format!("{}{n:020}.json", self.journal_prefix());
             match self.put(&key, body.clone(), None).await? {

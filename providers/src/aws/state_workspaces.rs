@@ -6,6 +6,7 @@
 
 use super::state_store::{S3BackendConfig, S3Store};
 use async_trait::async_trait;
+use infra_engine::encryption::Target;
 use infra_engine::state::workspaces::{Backend, DEFAULT, valid_name};
 use infra_engine::state::{State, StateError, StateStore};
 use infra_lang::{Diagnostic, Value};
@@ -14,6 +15,7 @@ use std::sync::Arc;
 /// The workspaces of one `backend "s3"` block.
 pub struct S3Backend {
     config: S3BackendConfig,
+    encryption: Arc<Target>,
 }
 
 impl S3Backend {
@@ -24,7 +26,16 @@ impl S3Backend {
     pub fn from_backend(config: &Value) -> Result<S3Backend, Vec<Diagnostic>> {
         Ok(S3Backend {
             config: S3BackendConfig::from_value(config)?,
+            encryption: Target::plain("state"),
         })
+    }
+
+    /// The backend whose stores encrypt with `target` (the `encryption`
+    /// block's `state` target).
+    #[must_use]
+    pub fn with_encryption(mut self, target: Arc<Target>) -> S3Backend {
+        self.encryption = target;
+        self
     }
 
     /// The workspace whose state object is `key`, if it is one: mirrors
@@ -36,7 +47,7 @@ impl S3Backend {
     }
 
     fn s3(&self, workspace: &str) -> S3Store {
-        S3Store::new(self.config.clone(), workspace)
+        S3Store::new(self.config.clone(), workspace).with_encryption(self.encryption.clone())
     }
 }
 

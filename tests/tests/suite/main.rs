@@ -13,6 +13,7 @@ mod diagnostic_codes;
 mod docs;
 mod docs_examples;
 mod drift;
+mod encryption;
 mod engine;
 mod engine_faults;
 mod eval;
