@@ -588,14 +588,19 @@ impl S3Store {
 
     /// The journal's objects, in order, with their counters.
     async fn journal_keys(&self) -> Result<Vec<(u64, String)>, StateError> {
-        let prefix = self.journal_prefix();
+        self.numbered_keys(&self.journal_prefix()).await
+    }
+
+    /// The objects `PREFIX000000000001.json`, ... under `prefix`, in
+    /// order, with their numbers (other keys ignored).
+    async fn numbered_keys(&self, prefix: &str) -> Result<Vec<(u64, String)>, StateError> {
         let mut keys: Vec<(u64, String)> = self
-            .list(&prefix)
+            .list(prefix)
             .await?
             .into_iter()
             .filter_map(|k| {
                 let n = k
-                    .strip_prefix(&prefix)?
+                    .strip_prefix(prefix)?
                     .strip_suffix(".json")?
                     .parse()
                     .ok()?;

@@ -14,22 +14,7 @@ impl S3Store {
 
     /// The audit objects' keys with their numbers, in order.
     async fn audit_keys(&self) -> Result<Vec<(u64, String)>, StateError> {
-        let prefix = self.audit_prefix();
-        let mut keys: Vec<(u64, String)> = self
-            .list(&prefix)
-            .await?
-            .into_iter()
-            .filter_map(|k| {
-                let n = k
-                    .strip_prefix(&prefix)?
-                    .strip_suffix(".json")?
-                    .parse()
-                    .ok()?;
-                Some((n, k))
-            })
-            .collect();
-        keys.sort();
-        Ok(keys)
+        self.numbered_keys(&self.audit_prefix()).await
     }
 
     /// Every record, oldest first (one `GetObject` each).
