@@ -94,6 +94,7 @@ pub fn run(args: &ApplyArgs, destroy: bool, base: &Path, io: &mut Io<'_>) -> Out
     });
     workdir::unlock(io, lock);
     report_failures(io, &result);
+    report(io, &result.warnings, false);
     // The store refused the new state: keep it where it cannot be lost.
     let mut errored = None;
     if !result.state_written

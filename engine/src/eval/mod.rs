@@ -5,6 +5,7 @@
 //! follows references and each expression is evaluated once.
 
 mod backend;
+mod conditions;
 mod functions;
 mod instance;
 mod loader;
@@ -20,6 +21,7 @@ pub use variables::{CliInput, InputValue, Inputs, collect_inputs, parse_var_file
 
 use crate::addr::{ModulePath, ResourceAddress, ResourceMode};
 use crate::provider::Providers;
+use conditions::{ConditionKind, Outcome};
 use infra_lang::diagnostic::has_errors;
 use infra_lang::eval::{Evaluator, Site};
 use infra_lang::{Diagnostic, SourceFile, Span, Value, syntax};
@@ -162,6 +164,14 @@ pub trait InstanceHook {
     fn providers(&self) -> Option<&Providers> {
         None
     }
+
+    /// Whether evaluation checks each instance's `precondition`s before
+    /// asking [`InstanceHook::value`] and its `postcondition`s against the
+    /// answer (the planner's hook); `false` by default (apply checks them
+    /// around each operation itself).
+    fn checks_conditions(&self) -> bool {
+        false
+    }
 }
 
 /// One resource instance with its evaluated configuration.
@@ -202,6 +212,10 @@ pub struct CheckResult {
     pub address: String,
     /// The outcome.
     pub status: CheckStatus,
+    /// What plan and apply show when it does not pass: a warning
+    /// (`check::assert-failed` with the values involved, or why the
+    /// condition could not be evaluated), as in Terraform.
+    pub warning: Option<Diagnostic>,
 }
 
 /// Everything evaluation produced.
@@ -361,6 +375,32 @@ impl Session {
         ev
     }
 
+    /// Evaluates everything (see [`Session::evaluate_all`]) for the
+    /// results of the `check` blocks, with the evaluation's errors: what
+    /// `infra drift` reports over the objects as read, and apply over the
+    /// objects as applied.
+    pub fn check_results(self) -> (Vec<CheckResult>, Vec<Diagnostic>) {
+        let ev = self.evaluate_all();
+        let errors = ev
+            .diagnostics
+            .into_iter()
+            .filter(Diagnostic::is_error)
+            .collect();
+        (ev.checks, errors)
+    }
+
+    /// The root module's files, to share with another session
+    /// ([`Session::from_shared`]).
+    pub fn files(&self) -> Arc<ModuleFiles> {
+        self.root.files.clone()
+    }
+
+    /// Whether the root module has `check` blocks or child modules (which
+    /// may have some).
+    pub fn may_have_checks(&self) -> bool {
+        !self.root.files.checks.is_empty() || !self.root.files.modules.is_empty()
+    }
+
     /// The evaluated configuration of the instance at `address` (with the
     /// values the hook gives for the resources it references).
     ///
@@ -368,6 +408,80 @@ impl Session {
     /// Its evaluation's diagnostics; an error when the configuration has
     /// no such instance.
     pub fn instance_config(&self, address: &ResourceAddress) -> Result<Value, Vec<Diagnostic>> {
+        self.locate(address).map(|(_, i)| i.config)
+    }
+
+    /// Checks the `precondition`s (`post` is `None`) or `postcondition`s
+    /// (`self` is `post`: the applied or read object) of the instance at
+    /// `address` during apply, with the values the hook gives for what
+    /// they reference. Mirrors Terraform, which checks every condition
+    /// again at apply; a condition still unknown then is an error
+    /// (`condition::unknown`).
+    ///
+    /// # Errors
+    /// False, invalid or unknown conditions; the instance's evaluation's
+    /// diagnostics.
+    pub fn instance_conditions(
+        &self,
+        address: &ResourceAddress,
+        post: Option<Value>,
+    ) -> Result<(), Vec<Diagnostic>> {
+        let (m, i) = self.locate(address)?;
+        let m: &ModuleInstance = m.as_deref().unwrap_or(&self.root);
+        let Some((src, decl)) = m
+            .files
+            .resource(address.mode, &address.type_name, &address.name)
+        else {
+            return Ok(());
+        };
+        let Some(l) = decl.lifecycle else {
+            return Ok(());
+        };
+        let mut bindings: Vec<_> = i.binding.iter().cloned().collect();
+        let (kind, is_post) = match post {
+            None => (ConditionKind::Precondition, false),
+            Some(v) => {
+                bindings.push(("self", v));
+                (ConditionKind::Postcondition, true)
+            }
+        };
+        let subject = address.to_string();
+        let result = m.conditions(src, l.conditions(is_post), &bindings, kind, &subject);
+        let mut diags = self.shared.diags.take();
+        match result {
+            Ok(_) if has_errors(&diags) => Err(diags),
+            Ok(true) => Ok(()),
+            Ok(false) => Err(vec![
+                Diagnostic::error(
+                    "condition::unknown",
+                    format!(
+                        "a {} of `{subject}` is still not known during apply",
+                        if is_post {
+                            "postcondition"
+                        } else {
+                            "precondition"
+                        }
+                    ),
+                )
+                .in_file(src)
+                .primary(
+                    l.block.kind.span,
+                    "its conditions depend on values not known yet",
+                ),
+            ]),
+            Err(ds) => {
+                diags.extend(ds.into_iter().filter(|d| !conditions::is_upstream(d)));
+                Err(diags)
+            }
+        }
+    }
+
+    /// The module instance (`None`: the root) and the evaluated instance
+    /// at `address`.
+    fn locate(
+        &self,
+        address: &ResourceAddress,
+    ) -> Result<(Option<Rc<ModuleInstance>>, resources::InstanceEval), Vec<Diagnostic>> {
         let missing = || {
             vec![Diagnostic::error(
                 "apply::instance-gone",
@@ -397,11 +511,8 @@ impl Session {
         let r = m
             .resource_eval(address.mode, &address.type_name, &address.name, &site)
             .map_err(|_| self.take_errors())?;
-        r.instances
-            .iter()
-            .find(|i| i.key == address.key)
-            .map(|i| i.config.clone())
-            .ok_or_else(missing)
+        let found = r.instances.iter().find(|i| i.key == address.key).cloned();
+        Ok((current, found.ok_or_else(missing)?))
     }
 
     /// The root module's outputs.
@@ -546,27 +657,29 @@ fn walk(m: &ModuleInstance, ev: &mut Evaluation) {
             format!("{}.check.{name}", m.path)
         };
         for a in &d.asserts {
-            let Some(cond) = a.condition else {
+            if a.condition.is_none() {
                 continue;
-            };
-            let status = match m.eval(src, &cond.expr).map(Value::unmark) {
-                Ok((Value::Bool(true), _)) => CheckStatus::Pass,
-                Ok((Value::Unknown(_), _)) => CheckStatus::Unknown,
-                Ok((Value::Bool(false), _)) => {
-                    let msg = m
-                        .error_message(src, a)
-                        .unwrap_or_else(|| "the assertion is false".into());
-                    CheckStatus::Fail(msg)
-                }
-                Ok((other, marked)) => CheckStatus::Fail(format!(
-                    "the condition is not a bool but {}",
-                    other.describe_as(marked)
-                )),
-                Err(d) => CheckStatus::Fail(d.message),
+            }
+            let (status, warning) = match m.condition(src, a, &[], ConditionKind::Assert, &address)
+            {
+                Outcome::Pass => (CheckStatus::Pass, None),
+                Outcome::Unknown => (CheckStatus::Unknown, None),
+                Outcome::Fail(msg, d) => (CheckStatus::Fail(msg), Some(d)),
+                // A scoped data source that failed was reported (as a
+                // warning); what uses it is not known.
+                Outcome::Invalid(d) if conditions::is_upstream(&d) => (CheckStatus::Unknown, None),
+                Outcome::Invalid(d) => (
+                    CheckStatus::Fail(d.message.clone()),
+                    Some(Diagnostic {
+                        severity: infra_lang::Severity::Warning,
+                        ..d
+                    }),
+                ),
             };
             ev.checks.push(CheckResult {
                 address: address.clone(),
                 status,
+                warning,
             });
         }
     }

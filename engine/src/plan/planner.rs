@@ -410,6 +410,10 @@ impl InstanceHook for Planner {
     fn providers(&self) -> Option<&Providers> {
         Some(&self.providers)
     }
+
+    fn checks_conditions(&self) -> bool {
+        true
+    }
 }
 
 /// The hook of `destroy`: instances keep their prior values; nothing is
@@ -724,6 +728,8 @@ pub fn plan(
             "resource targeting is in effect: the plan may be incomplete",
         ).with_help("Use --target only to recover from mistakes or work around limitations; run a full plan afterwards."));
     }
+    // A failing `check` assertion is a warning, as in Terraform.
+    warnings.extend(evaluation.checks.iter().filter_map(|c| c.warning.clone()));
     let outputs = output_changes(&prior, &evaluation.outputs, options.targets.is_empty());
     drop(evaluation.instances);
     let data = planner.data.take();
