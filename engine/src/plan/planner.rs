@@ -700,6 +700,8 @@ pub fn plan(
     planner.calls.log_use();
     let mut diags = evaluation.diagnostics;
     diags.extend(planner.extra.borrow_mut().drain(..));
+    // A failing `check` assertion is a warning, as in Terraform.
+    diags.extend(evaluation.checks.iter().filter_map(|c| c.warning.clone()));
     if !has_errors(&diags) && !declared.is_empty() {
         diags.extend(moves::still_declared(&declared, &evaluation.instances));
     }
@@ -728,8 +730,6 @@ pub fn plan(
             "resource targeting is in effect: the plan may be incomplete",
         ).with_help("Use --target only to recover from mistakes or work around limitations; run a full plan afterwards."));
     }
-    // A failing `check` assertion is a warning, as in Terraform.
-    warnings.extend(evaluation.checks.iter().filter_map(|c| c.warning.clone()));
     let outputs = output_changes(&prior, &evaluation.outputs, options.targets.is_empty());
     drop(evaluation.instances);
     let data = planner.data.take();
