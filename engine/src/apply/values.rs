@@ -103,19 +103,24 @@ impl<'a> Evaluation<'a> {
         }
     }
 
+    /// How apply evaluates: references see what [`ApplyValues`] answers.
+    fn options(&self) -> EvalOptions {
+        EvalOptions {
+            workspace: self.workspace.clone(),
+            hook: Some(self.hook.clone()),
+            schemas: None,
+            keep_values: false,
+            stored: None,
+        }
+    }
+
     /// The evaluation session, made on first use.
     ///
     /// # Errors
     /// The configuration does not load.
     pub(super) fn session(&mut self) -> Result<&Session, Vec<Diagnostic>> {
         if self.session.is_none() {
-            let opts = EvalOptions {
-                workspace: self.workspace.clone(),
-                hook: Some(self.hook.clone()),
-                schemas: None,
-                keep_values: false,
-                stored: None,
-            };
+            let opts = self.options();
             self.session = Some(Session::new(self.root, self.inputs.clone(), &opts)?);
         }
         self.session.as_ref().ok_or_else(Vec::new)
@@ -155,13 +160,7 @@ impl<'a> Evaluation<'a> {
             return Vec::new();
         }
         let files = session.files();
-        let opts = EvalOptions {
-            workspace: self.workspace.clone(),
-            hook: Some(self.hook.clone()),
-            schemas: None,
-            keep_values: false,
-            stored: None,
-        };
+        let opts = self.options();
         Session::from_shared(self.root, files, self.inputs.clone(), &opts)
             .map(|s| s.check_results().0)
             .unwrap_or_default()

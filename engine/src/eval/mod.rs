@@ -315,6 +315,25 @@ pub fn evaluate(root: &Path, inputs: Inputs, options: &EvalOptions) -> Evaluatio
 pub struct Session {
     root: ModuleInstance,
     shared: Rc<Shared>,
+    /// An empty file the sites of apply's look-ups point at.
+    site_file: Arc<SourceFile>,
+}
+
+/// A site in `file` (empty) for look-ups that have no place in the
+/// configuration.
+fn apply_site(file: &Arc<SourceFile>) -> Site<'_> {
+    Site {
+        source: file,
+        span: Span::new(0, 0),
+    }
+}
+
+/// The error for an instance the configuration no longer has.
+fn instance_gone(address: &ResourceAddress) -> Vec<Diagnostic> {
+    vec![Diagnostic::error(
+        "apply::instance-gone",
+        format!("the configuration no longer has `{address}`"),
+    )]
 }
 
 impl Session {
@@ -361,7 +380,11 @@ impl Session {
         }
         let shared = new_shared(root, options);
         let root = ModuleInstance::new(files, ModulePath::default(), shared.clone(), inputs);
-        Ok(Session { root, shared })
+        Ok(Session {
+            root,
+            shared,
+            site_file: SourceFile::new("<apply>", String::new()),
+        })
     }
 
     /// Evaluates everything: every instance, output and check.
@@ -408,7 +431,9 @@ impl Session {
     /// Its evaluation's diagnostics; an error when the configuration has
     /// no such instance.
     pub fn instance_config(&self, address: &ResourceAddress) -> Result<Value, Vec<Diagnostic>> {
-        self.locate(address).map(|(_, i)| i.config)
+        let m = self.module_of(address)?;
+        self.instance_of(m.as_deref().unwrap_or(&self.root), address)
+            .map(|i| i.config)
     }
 
     /// Checks the `precondition`s (`post` is `None`) or `postcondition`s
@@ -426,7 +451,7 @@ impl Session {
         address: &ResourceAddress,
         post: Option<Value>,
     ) -> Result<(), Vec<Diagnostic>> {
-        let (m, i) = self.locate(address)?;
+        let m = self.module_of(address)?;
         let m: &ModuleInstance = m.as_deref().unwrap_or(&self.root);
         let Some((src, decl)) = m
             .files
@@ -437,6 +462,10 @@ impl Session {
         let Some(l) = decl.lifecycle else {
             return Ok(());
         };
+        if l.conditions(post.is_some()).next().is_none() {
+            return Ok(());
+        }
+        let i = self.instance_of(m, address)?;
         let mut bindings: Vec<_> = i.binding.iter().cloned().collect();
         let (kind, is_post) = match post {
             None => (ConditionKind::Precondition, false),
@@ -476,43 +505,40 @@ impl Session {
         }
     }
 
-    /// The module instance (`None`: the root) and the evaluated instance
-    /// at `address`.
-    fn locate(
+    /// The module instance of `address` (`None`: the root).
+    fn module_of(
         &self,
         address: &ResourceAddress,
-    ) -> Result<(Option<Rc<ModuleInstance>>, resources::InstanceEval), Vec<Diagnostic>> {
-        let missing = || {
-            vec![Diagnostic::error(
-                "apply::instance-gone",
-                format!("the configuration no longer has `{address}`"),
-            )]
-        };
-        let site_file = SourceFile::new("<apply>", String::new());
-        let site = Site {
-            source: &site_file,
-            span: Span::new(0, 0),
-        };
+    ) -> Result<Option<Rc<ModuleInstance>>, Vec<Diagnostic>> {
         let mut current: Option<Rc<ModuleInstance>> = None;
         for step in &address.module.0 {
             let m: &ModuleInstance = current.as_deref().unwrap_or(&self.root);
             let call = m
-                .module_call(&step.name, &site)
+                .module_call(&step.name, &apply_site(&self.site_file))
                 .map_err(|_| self.take_errors())?;
             let child = call
                 .instances
                 .iter()
                 .find(|(k, _)| *k == step.key)
                 .map(|(_, c)| c.clone())
-                .ok_or_else(missing)?;
+                .ok_or_else(|| instance_gone(address))?;
             current = Some(child);
         }
-        let m: &ModuleInstance = current.as_deref().unwrap_or(&self.root);
+        Ok(current)
+    }
+
+    /// The evaluated instance at `address` of module instance `m`.
+    fn instance_of(
+        &self,
+        m: &ModuleInstance,
+        address: &ResourceAddress,
+    ) -> Result<resources::InstanceEval, Vec<Diagnostic>> {
+        let site = apply_site(&self.site_file);
         let r = m
             .resource_eval(address.mode, &address.type_name, &address.name, &site)
             .map_err(|_| self.take_errors())?;
         let found = r.instances.iter().find(|i| i.key == address.key).cloned();
-        Ok((current, found.ok_or_else(missing)?))
+        found.ok_or_else(|| instance_gone(address))
     }
 
     /// The root module's outputs.
