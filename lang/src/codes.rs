@@ -279,6 +279,10 @@ pub const CODES: &[Code] = &[
         "a `check` block's assertion is false (a warning in plan and apply)",
     ),
     code(
+        "check::unknown",
+        "a `check` block's assertion depends on values known only after apply (a warning in plan)",
+    ),
+    code(
         "condition::missing-argument",
         "a `precondition`, `postcondition` or `assert` block without `condition` or `error_message`",
     ),

@@ -689,7 +689,20 @@ fn walk(m: &ModuleInstance, ev: &mut Evaluation) {
             let (status, warning) = match m.condition(src, a, &[], ConditionKind::Assert, &address)
             {
                 Outcome::Pass => (CheckStatus::Pass, None),
-                Outcome::Unknown => (CheckStatus::Unknown, None),
+                // Terraform warns too ("Check block assertion known after
+                // apply").
+                Outcome::Unknown => (
+                    CheckStatus::Unknown,
+                    a.condition.map(|c| {
+                        Diagnostic::warning(
+                            "check::unknown",
+                            format!("assertion of `{address}` is known only after apply"),
+                        )
+                        .in_file(src)
+                        .primary(c.expr.span, "depends on values not known yet")
+                        .with_help("It is checked at the end of apply.")
+                    }),
+                ),
                 Outcome::Fail(msg, d) => (CheckStatus::Fail(msg), Some(d)),
                 // A scoped data source that failed was reported (as a
                 // warning); what uses it is not known.

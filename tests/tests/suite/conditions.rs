@@ -302,7 +302,11 @@ check "small" {{
 "#
     ));
     let plan = w.expect(&["plan", "--no-color"], 0);
-    assert!(!plan.stderr.contains("check"), "{}", plan.stderr);
+    assert_contains(
+        &plan.stderr,
+        "assertion of `check.small` is known only after apply",
+    );
+    assert!(!plan.stderr.contains("failed"), "{}", plan.stderr);
     let apply = w.apply();
     assert_contains(
         &apply.stderr,
