@@ -70,6 +70,8 @@ pub(super) struct Evaluation<'a> {
     workspace: String,
     hook: Rc<ApplyValues>,
     session: Option<Session>,
+    /// The plan's [`Plan::conditions`]: without, there is nothing to check.
+    conditions: bool,
 }
 
 impl<'a> Evaluation<'a> {
@@ -100,6 +102,7 @@ impl<'a> Evaluation<'a> {
                 providers: providers.clone(),
             }),
             session: None,
+            conditions: plan.conditions,
         }
     }
 
@@ -133,12 +136,18 @@ impl<'a> Evaluation<'a> {
     /// # Errors
     /// A precondition is false, invalid or still unknown.
     pub(super) fn preconditions(&mut self, c: &ResourceChange) -> Result<(), Vec<Diagnostic>> {
+        if !self.conditions {
+            return Ok(());
+        }
         self.session()?.instance_conditions(&c.address, None)
     }
 
     /// The diagnostics of the `postcondition`s of change `c` that fail
     /// against its new object (recorded already, as Terraform records it).
     pub(super) fn postconditions(&mut self, c: &ResourceChange) -> Vec<Diagnostic> {
+        if !self.conditions {
+            return Vec::new();
+        }
         let Some(new) = self.hook.values.borrow().get(&c.address).cloned() else {
             return Vec::new();
         };
@@ -153,6 +162,9 @@ impl<'a> Evaluation<'a> {
     /// before operations completed); none when the configuration has no
     /// `check` block.
     pub(super) fn checks(&mut self) -> Vec<CheckResult> {
+        if !self.conditions {
+            return Vec::new();
+        }
         let Ok(session) = self.session() else {
             return Vec::new();
         };

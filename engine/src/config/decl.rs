@@ -85,6 +85,11 @@ impl<'a> LifecycleDecl<'a> {
         };
         conditions_of(self.block, kind)
     }
+
+    /// Whether it has any `precondition` or `postcondition` block.
+    pub fn has_conditions(&self) -> bool {
+        self.conditions(false).next().is_some() || self.conditions(true).next().is_some()
+    }
 }
 
 /// The nested blocks of kind `kind` (`precondition`, `postcondition`,

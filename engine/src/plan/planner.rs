@@ -66,6 +66,8 @@ struct Planner {
     data: RefCell<BTreeMap<ResourceAddress, Value>>,
     /// How validate and plan reach the providers (`prefetch.rs`).
     calls: Calls,
+    /// Some instance has custom conditions ([`Plan::conditions`]).
+    conditions: std::cell::Cell<bool>,
 }
 
 /// The `provider` meta-argument of an instance's block as written:
@@ -98,6 +100,7 @@ impl Planner {
             extra: RefCell::new(Vec::new()),
             data: RefCell::new(BTreeMap::new()),
             calls,
+            conditions: std::cell::Cell::new(false),
         }
     }
 
@@ -404,6 +407,9 @@ impl Planner {
 
 impl InstanceHook for Planner {
     fn value(&self, info: InstanceInfo<'_>) -> Result<Value, Diagnostic> {
+        if info.decl.lifecycle.is_some_and(|l| l.has_conditions()) {
+            self.conditions.set(true);
+        }
         self.plan_instance(info)
     }
 
@@ -733,6 +739,7 @@ pub fn plan(
     let outputs = output_changes(&prior, &evaluation.outputs, options.targets.is_empty());
     drop(evaluation.instances);
     let data = planner.data.take();
+    let conditions = planner.conditions.get() || !evaluation.checks.is_empty();
     drop(planner);
     let mut prior_with_data = Rc::try_unwrap(prior).unwrap_or_else(|rc| (*rc).clone());
     for (addr, value) in data {
@@ -756,6 +763,7 @@ pub fn plan(
         drift,
         moves: moved.moves,
         checks: evaluation.checks,
+        conditions,
         prior: prior_with_data,
         prior_serial: stored_serial,
         destroy: false,
@@ -1220,6 +1228,7 @@ fn plan_destroy(
         drift,
         moves: Vec::new(),
         checks: Vec::new(),
+        conditions: false,
         prior: (*prior).clone(),
         prior_serial,
         destroy: true,

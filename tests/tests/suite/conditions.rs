@@ -372,3 +372,58 @@ resource "infra_data" "a" {
     let r = w.expect(&["validate", "--no-color"], 1);
     insta::assert_snapshot!("invalid_conditions", r.stderr);
 }
+
+#[test]
+fn a_saved_plan_checks_conditions_at_apply_too() {
+    let w = Workdir::new(&format!(
+        r#"{UNKNOWN_ONE}
+resource "infra_data" "b" {{
+  input = random_integer.n.result
+  lifecycle {{
+    postcondition {{
+      condition     = self.output == 2
+      error_message = "b got ${{self.output}}"
+    }}
+  }}
+}}
+"#
+    ));
+    w.expect(&["plan", "--no-color", "-out", "p.plan"], 0);
+    let r = w.expect(&["apply", "--no-color", "p.plan"], 1);
+    assert_contains(&r.stderr, "postcondition of `infra_data.b` failed: b got 1");
+    assert_eq!(w.state_list(), vec!["infra_data.b", "random_integer.n"]);
+}
+
+#[test]
+fn conditions_in_a_child_module_are_checked_there() {
+    let w = Workdir::new(
+        r#"
+module "site" {
+  source = "./site"
+  env    = "dev"
+}
+"#,
+    );
+    w.write(
+        "site/main.infra",
+        r#"
+variable "env" {}
+
+resource "infra_data" "page" {
+  input = var.env
+  lifecycle {
+    precondition {
+      condition     = var.env == "prod"
+      error_message = "the site runs in prod only"
+    }
+  }
+}
+"#,
+    );
+    let r = w.expect(&["plan", "--no-color"], 1);
+    assert_contains(
+        &r.stderr,
+        "precondition of `module.site.infra_data.page` failed: the site runs in prod only",
+    );
+    assert_contains(&r.stderr, "`var.env` is \"dev\"");
+}
