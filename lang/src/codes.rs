@@ -275,6 +275,50 @@ pub const CODES: &[Code] = &[
         "a `validation` condition is false; the message is its `error_message`",
     ),
     code(
+        "condition::precondition-failed",
+        "a resource's or data source's `precondition` is false (at plan, or at apply when it was unknown at plan); the message is its `error_message`",
+    ),
+    code(
+        "condition::postcondition-failed",
+        "a `postcondition` is false for the planned, applied or read object (`self`); after apply the object is in state all the same",
+    ),
+    code(
+        "condition::output-precondition-failed",
+        "an output's `precondition` is false",
+    ),
+    code(
+        "condition::unknown",
+        "a condition still not known during apply",
+    ),
+    code(
+        "check::assert-failed",
+        "a `check` block's assertion is false (a warning in plan and apply)",
+    ),
+    code(
+        "check::unknown",
+        "a `check` block's assertion depends on values known only after apply (a warning in plan)",
+    ),
+    code(
+        "condition::missing-argument",
+        "a `precondition`, `postcondition` or `assert` block without `condition` or `error_message`",
+    ),
+    code(
+        "condition::no-reference",
+        "a condition that refers to nothing in the configuration (it would check nothing)",
+    ),
+    code(
+        "condition::not-bool",
+        "a condition written as a literal that is not a bool",
+    ),
+    code(
+        "condition::self-not-allowed",
+        "`self` outside a `postcondition`",
+    ),
+    code(
+        "condition::self-reference",
+        "a resource's condition naming the resource itself (use `self` in a postcondition)",
+    ),
+    code(
         "input::null-variable",
         "null given to a `nullable = false` variable without a default",
     ),

@@ -111,6 +111,7 @@ pub fn run(args: &ApplyArgs, destroy: bool, base: &Path, io: &mut Io<'_>) -> Out
     audit.finish_apply(io, &rt, &*store, base, &plan, &result, &timed);
     workdir::unlock(io, lock);
     report_failures(io, &result);
+    report(io, &result.warnings, false);
     // The store refused the new state: keep it where it cannot be lost.
     let mut errored = None;
     if !result.state_written

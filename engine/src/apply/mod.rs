@@ -148,6 +148,16 @@ pub fn apply(
     } = run;
     let mut state = ledger.state;
     finish::outputs(plan, &mut eval, &mut state, &mut report);
+    if !plan.destroy {
+        // A failing `check` assertion is a warning, as in Terraform (one
+        // still unknown waits on an operation that failed: not repeated).
+        report.warnings.extend(
+            eval.checks()
+                .into_iter()
+                .filter(|c| matches!(c.status, crate::eval::CheckStatus::Fail(_)))
+                .filter_map(|c| c.warning),
+        );
+    }
     state.serial = next_serial;
     finish::write_state(ws.store, ws.rt, &state, &mut report);
     report.state = Some(state);

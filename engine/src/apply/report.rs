@@ -28,6 +28,8 @@ pub struct ApplyReport {
     pub abandoned: Vec<ResourceAddress>,
     /// Errors outside any one operation (state writes, outputs).
     pub errors: Vec<Diagnostic>,
+    /// Warnings: failing `check` assertions over the applied objects.
+    pub warnings: Vec<Diagnostic>,
     /// Completed operations (and moves) the journal could not record: the
     /// first journal failure stops the run, and everything completing
     /// after it is not journalled either. They are in [`Self::state`],

@@ -218,6 +218,7 @@ impl<'a> Scheduler<'a> {
                 } else {
                     Vec::new()
                 };
+                self.eval.preconditions(c)?;
                 let (planned, config, planned_private) =
                     self.eval.final_planned(providers, c, &prior_private)?;
                 let intent = intent_for(c, op.kind, &planned);
@@ -303,12 +304,16 @@ impl<'a> Scheduler<'a> {
                         &mut entries,
                         &mut self.report,
                     );
-                    if done.problems.is_empty() {
+                    let mut problems = done.problems;
+                    if op.kind == OpKind::Apply {
+                        problems.extend(self.eval.postconditions(c));
+                    }
+                    if problems.is_empty() {
                         finished.push((n, verb(c.action, op.kind).1, done.elapsed, id));
                     } else {
                         // Recorded all the same (the object exists), but
                         // an error: what depends on it does not start.
-                        failed.push((n, done.problems));
+                        failed.push((n, problems));
                     }
                 }
             }

@@ -4,7 +4,7 @@
 //! of an operation whose configuration waited for unknown values.
 
 use crate::addr::ResourceAddress;
-use crate::eval::{EvalOptions, Inputs, InstanceHook, InstanceInfo, Session};
+use crate::eval::{CheckResult, EvalOptions, Inputs, InstanceHook, InstanceInfo, Session};
 use crate::plan::{Action, Plan, ResourceChange};
 use crate::provider::consistency::plan_checked;
 use crate::provider::{PlanRequest, Providers, validate};
@@ -70,6 +70,8 @@ pub(super) struct Evaluation<'a> {
     workspace: String,
     hook: Rc<ApplyValues>,
     session: Option<Session>,
+    /// The plan's [`Plan::conditions`]: without, there is nothing to check.
+    conditions: bool,
 }
 
 impl<'a> Evaluation<'a> {
@@ -100,6 +102,18 @@ impl<'a> Evaluation<'a> {
                 providers: providers.clone(),
             }),
             session: None,
+            conditions: plan.conditions,
+        }
+    }
+
+    /// How apply evaluates: references see what [`ApplyValues`] answers.
+    fn options(&self) -> EvalOptions {
+        EvalOptions {
+            workspace: self.workspace.clone(),
+            hook: Some(self.hook.clone()),
+            schemas: None,
+            keep_values: false,
+            stored: None,
         }
     }
 
@@ -109,16 +123,59 @@ impl<'a> Evaluation<'a> {
     /// The configuration does not load.
     pub(super) fn session(&mut self) -> Result<&Session, Vec<Diagnostic>> {
         if self.session.is_none() {
-            let opts = EvalOptions {
-                workspace: self.workspace.clone(),
-                hook: Some(self.hook.clone()),
-                schemas: None,
-                keep_values: false,
-                stored: None,
-            };
+            let opts = self.options();
             self.session = Some(Session::new(self.root, self.inputs.clone(), &opts)?);
         }
         self.session.as_ref().ok_or_else(Vec::new)
+    }
+
+    /// Checks the `precondition`s of change `c` before its operation
+    /// starts (Terraform checks them again at apply; one unknown at plan
+    /// is decided here).
+    ///
+    /// # Errors
+    /// A precondition is false, invalid or still unknown.
+    pub(super) fn preconditions(&mut self, c: &ResourceChange) -> Result<(), Vec<Diagnostic>> {
+        if !self.conditions {
+            return Ok(());
+        }
+        self.session()?.instance_conditions(&c.address, None)
+    }
+
+    /// The diagnostics of the `postcondition`s of change `c` that fail
+    /// against its new object (recorded already, as Terraform records it).
+    pub(super) fn postconditions(&mut self, c: &ResourceChange) -> Vec<Diagnostic> {
+        if !self.conditions {
+            return Vec::new();
+        }
+        let Some(new) = self.hook.values.borrow().get(&c.address).cloned() else {
+            return Vec::new();
+        };
+        self.session()
+            .and_then(|s| s.instance_conditions(&c.address, Some(new)))
+            .err()
+            .unwrap_or_default()
+    }
+
+    /// The results of the `check` blocks over the objects as applied, in
+    /// a session of their own (the apply session memoised values seen
+    /// before operations completed); none when the configuration has no
+    /// `check` block.
+    pub(super) fn checks(&mut self) -> Vec<CheckResult> {
+        if !self.conditions {
+            return Vec::new();
+        }
+        let Ok(session) = self.session() else {
+            return Vec::new();
+        };
+        if !session.may_have_checks() {
+            return Vec::new();
+        }
+        let files = session.files();
+        let opts = self.options();
+        Session::from_shared(self.root, files, self.inputs.clone(), &opts)
+            .map(|s| s.check_results().0)
+            .unwrap_or_default()
     }
 
     /// From now on references to `address` see `value`.

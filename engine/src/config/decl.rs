@@ -74,6 +74,33 @@ pub struct LifecycleDecl<'a> {
     pub replace_triggered_by: Option<&'a Attribute>,
 }
 
+impl<'a> LifecycleDecl<'a> {
+    /// Its `precondition` (`post` false) or `postcondition` (`post` true)
+    /// blocks, in order.
+    pub fn conditions(&self, post: bool) -> impl Iterator<Item = ConditionDecl<'a>> + 'a {
+        let kind = if post {
+            meta::POSTCONDITION
+        } else {
+            meta::PRECONDITION
+        };
+        conditions_of(self.block, kind)
+    }
+
+    /// Whether it has any `precondition` or `postcondition` block.
+    pub fn has_conditions(&self) -> bool {
+        self.conditions(false).next().is_some() || self.conditions(true).next().is_some()
+    }
+}
+
+/// The nested blocks of kind `kind` (`precondition`, `postcondition`,
+/// `assert`) of `b`, lowered.
+fn conditions_of<'a>(b: &'a Block, kind: &'a str) -> impl Iterator<Item = ConditionDecl<'a>> + 'a {
+    b.body
+        .blocks()
+        .filter(move |n| n.kind.name == kind)
+        .map(condition)
+}
+
 /// A `module "NAME"` block with its meta-arguments picked out; every
 /// other argument is an input of the child module.
 #[derive(Clone, Copy, Debug)]
@@ -112,8 +139,9 @@ pub struct VariableDecl<'a> {
     pub validations: Vec<ConditionDecl<'a>>,
 }
 
-/// A `validation` block of a variable or an `assert` block of a check:
-/// a condition and the message shown when it is false.
+/// A `validation` block of a variable, an `assert` block of a check, or a
+/// `precondition`/`postcondition` block: a condition and the message
+/// shown when it is false.
 #[derive(Clone, Copy, Debug)]
 pub struct ConditionDecl<'a> {
     /// The block.
@@ -133,6 +161,13 @@ pub struct OutputDecl<'a> {
     pub value: Option<&'a Attribute>,
     /// `sensitive = BOOL` (default false).
     pub sensitive: Option<&'a Attribute>,
+}
+
+impl<'a> OutputDecl<'a> {
+    /// Its `precondition` blocks, in order.
+    pub fn preconditions(&self) -> impl Iterator<Item = ConditionDecl<'a>> + 'a {
+        conditions_of(self.block, meta::PRECONDITION)
+    }
 }
 
 /// A `check "NAME"` block: its assertions, in order.
@@ -294,7 +329,8 @@ pub fn variable(b: &Block) -> VariableDecl<'_> {
     d
 }
 
-/// Lowers a `validation` or `assert` block `b`.
+/// Lowers a `validation`, `assert`, `precondition` or `postcondition`
+/// block `b`.
 pub fn condition(b: &Block) -> ConditionDecl<'_> {
     let mut d = ConditionDecl {
         block: b,
@@ -332,12 +368,7 @@ pub fn output(b: &Block) -> OutputDecl<'_> {
 pub fn check(b: &Block) -> CheckDecl<'_> {
     CheckDecl {
         block: b,
-        asserts: b
-            .body
-            .blocks()
-            .filter(|a| a.kind.name == meta::ASSERT)
-            .map(condition)
-            .collect(),
+        asserts: conditions_of(b, meta::ASSERT).collect(),
     }
 }
 

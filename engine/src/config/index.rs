@@ -504,6 +504,11 @@ impl Indexer<'_> {
                     self.unknown_attribute(src, a, meta::LIFECYCLE_ARGS, "a `lifecycle` block");
                 }
             }
+            for cb in nested.body.blocks() {
+                if !meta::LIFECYCLE_BLOCKS.contains(&cb.kind.name.as_str()) {
+                    self.unknown_block(src, cb, meta::LIFECYCLE_BLOCKS, "a `lifecycle` block");
+                }
+            }
         }
     }
 }

@@ -83,6 +83,9 @@ pub const LIFECYCLE_ARGS: &[&str] = &[
     REPLACE_TRIGGERED_BY,
 ];
 
+/// Nested blocks of a resource's or data source's `lifecycle` block.
+pub const LIFECYCLE_BLOCKS: &[&str] = &[PRECONDITION, POSTCONDITION];
+
 /// Arguments of a `provider` block that are not the provider's own.
 pub const PROVIDER_BLOCK_ARGS: &[&str] = &[ALIAS, VERSION];
 
@@ -111,8 +114,14 @@ pub const CONDITION: &str = "condition";
 pub const ERROR_MESSAGE: &str = "error_message";
 /// `value = ...` of an `output`.
 pub const VALUE: &str = "value";
-/// `precondition { ... }` blocks of an `output` (accepted, not checked).
+/// `precondition { condition, error_message }` blocks of an `output`, or
+/// of a resource's or data source's `lifecycle`: checked before the
+/// instance is planned (the output evaluated); false fails the run.
 pub const PRECONDITION: &str = "precondition";
+/// `postcondition { condition, error_message }` blocks of a resource's or
+/// data source's `lifecycle`: checked against the planned (else the
+/// applied, or read) object, which `self` names.
+pub const POSTCONDITION: &str = "postcondition";
 /// `from = ADDRESS` of a `moved` or `removed` block.
 pub const FROM: &str = "from";
 /// `to = ADDRESS` of a `moved` or `import` block.

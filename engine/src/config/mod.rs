@@ -4,6 +4,7 @@
 //! addresses of `moved` and `removed` blocks.
 
 mod blocks;
+mod conditions;
 mod cycles;
 pub mod decl;
 mod index;

@@ -746,6 +746,13 @@ pub(crate) fn check(files: &[ParsedFile], decls: &Declarations, diags: &mut Vec<
                 "terraform" | "infra" => {}
                 _ => ctx.body(&b.body, &[]),
             }
+            let is_type = |t: &str| {
+                decls
+                    .resources
+                    .keys()
+                    .any(|k| k.split_once('.').is_some_and(|(ty, _)| ty == t))
+            };
+            super::conditions::check(&f.source, b, &is_type, diags);
         }
     }
 }

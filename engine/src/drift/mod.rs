@@ -564,15 +564,7 @@ fn observed_checks(
         stored: None,
     };
     match Session::from_shared(root, files, inputs, &opts) {
-        Ok(session) => {
-            let ev = session.evaluate_all();
-            let errors = ev
-                .diagnostics
-                .into_iter()
-                .filter(|d| d.severity == infra_lang::diagnostic::Severity::Error)
-                .collect();
-            (ev.checks, errors)
-        }
+        Ok(session) => session.check_results(),
         Err(diags) => (Vec::new(), diags),
     }
 }

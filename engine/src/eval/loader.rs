@@ -14,11 +14,14 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-/// Where a declaration is: file index, and item index in that file's body.
+/// Where a declaration is: file index, and item index in that file's body
+/// (and, for a `data` block scoped to a `check` block, its index in that
+/// block's body).
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct Item {
     pub file: usize,
     pub item: usize,
+    pub nested: Option<usize>,
 }
 
 /// A local value: its `locals` block and the attribute's index in it.
@@ -46,6 +49,9 @@ pub struct ModuleFiles {
     pub(crate) modules: BTreeMap<String, Item>,
     pub(crate) outputs: BTreeMap<String, Item>,
     pub(crate) checks: BTreeMap<String, Item>,
+    /// Data sources declared inside a `check` block (also in `data`):
+    /// their failures are warnings.
+    pub(crate) scoped_data: std::collections::BTreeSet<(String, String)>,
 }
 
 impl ModuleFiles {
@@ -63,11 +69,16 @@ impl ModuleFiles {
             modules: BTreeMap::new(),
             outputs: BTreeMap::new(),
             checks: BTreeMap::new(),
+            scoped_data: std::collections::BTreeSet::new(),
         };
         for (fi, f) in m.files.iter().enumerate() {
             for (ii, it) in f.ast.body.items.iter().enumerate() {
                 let BodyItem::Block(b) = it else { continue };
-                let at = Item { file: fi, item: ii };
+                let at = Item {
+                    file: fi,
+                    item: ii,
+                    nested: None,
+                };
                 let label = |i: usize| b.labels.get(i).map(|l| l.value.clone());
                 // Duplicates were reported by the static checks; the first wins.
                 match (b.kind.name.as_str(), label(0), label(1)) {
@@ -94,6 +105,19 @@ impl ModuleFiles {
                     }
                     ("check", Some(n), _) => {
                         m.checks.entry(n).or_insert(at);
+                        for (ni, nb) in b.body.items.iter().enumerate() {
+                            if let BodyItem::Block(d) = nb
+                                && d.kind.name == "data"
+                                && let [t, n] = &d.labels[..]
+                            {
+                                let key = (t.value.clone(), n.value.clone());
+                                m.scoped_data.insert(key.clone());
+                                m.data.entry(key).or_insert(Item {
+                                    nested: Some(ni),
+                                    ..at
+                                });
+                            }
+                        }
                     }
                     ("locals", _, _) => {
                         for (ai, bi) in b.body.items.iter().enumerate() {
@@ -115,9 +139,15 @@ impl ModuleFiles {
     /// The block at `at` and its file.
     pub(crate) fn block(&self, at: Item) -> Option<(&Arc<SourceFile>, &Block)> {
         let f = self.files.get(at.file)?;
-        match f.ast.body.items.get(at.item)? {
-            BodyItem::Block(b) => Some((&f.source, b)),
-            BodyItem::Attribute(_) => None,
+        let BodyItem::Block(b) = f.ast.body.items.get(at.item)? else {
+            return None;
+        };
+        match at.nested {
+            None => Some((&f.source, b)),
+            Some(i) => match b.body.items.get(i)? {
+                BodyItem::Block(n) => Some((&f.source, n)),
+                BodyItem::Attribute(_) => None,
+            },
         }
     }
 

@@ -5,6 +5,7 @@
 //! follows references and each expression is evaluated once.
 
 mod backend;
+mod conditions;
 mod encryption;
 mod functions;
 mod instance;
@@ -23,6 +24,7 @@ pub use variables::{CliInput, InputValue, Inputs, collect_inputs, parse_var_file
 
 use crate::addr::{ModulePath, ResourceAddress, ResourceMode};
 use crate::provider::Providers;
+use conditions::{ConditionKind, Outcome};
 use infra_lang::diagnostic::has_errors;
 use infra_lang::eval::{Evaluator, Site};
 use infra_lang::{Diagnostic, SourceFile, Span, Value, syntax};
@@ -169,6 +171,14 @@ pub trait InstanceHook {
     fn providers(&self) -> Option<&Providers> {
         None
     }
+
+    /// Whether evaluation checks each instance's `precondition`s before
+    /// asking [`InstanceHook::value`] and its `postcondition`s against the
+    /// answer (the planner's hook); `false` by default (apply checks them
+    /// around each operation itself).
+    fn checks_conditions(&self) -> bool {
+        false
+    }
 }
 
 /// One resource instance with its evaluated configuration.
@@ -209,6 +219,10 @@ pub struct CheckResult {
     pub address: String,
     /// The outcome.
     pub status: CheckStatus,
+    /// What plan and apply show when it does not pass: a warning
+    /// (`check::assert-failed` with the values involved, or why the
+    /// condition could not be evaluated), as in Terraform.
+    pub warning: Option<Diagnostic>,
 }
 
 /// Everything evaluation produced.
@@ -308,6 +322,25 @@ pub fn evaluate(root: &Path, inputs: Inputs, options: &EvalOptions) -> Evaluatio
 pub struct Session {
     root: ModuleInstance,
     shared: Rc<Shared>,
+    /// An empty file the sites of apply's look-ups point at.
+    site_file: Arc<SourceFile>,
+}
+
+/// A site in `file` (empty) for look-ups that have no place in the
+/// configuration.
+fn apply_site(file: &Arc<SourceFile>) -> Site<'_> {
+    Site {
+        source: file,
+        span: Span::new(0, 0),
+    }
+}
+
+/// The error for an instance the configuration no longer has.
+fn instance_gone(address: &ResourceAddress) -> Vec<Diagnostic> {
+    vec![Diagnostic::error(
+        "apply::instance-gone",
+        format!("the configuration no longer has `{address}`"),
+    )]
 }
 
 impl Session {
@@ -354,7 +387,11 @@ impl Session {
         }
         let shared = new_shared(root, options);
         let root = ModuleInstance::new(files, ModulePath::default(), shared.clone(), inputs);
-        Ok(Session { root, shared })
+        Ok(Session {
+            root,
+            shared,
+            site_file: SourceFile::new("<apply>", String::new()),
+        })
     }
 
     /// Evaluates everything: every instance, output and check.
@@ -368,6 +405,32 @@ impl Session {
         ev
     }
 
+    /// Evaluates everything (see [`Session::evaluate_all`]) for the
+    /// results of the `check` blocks, with the evaluation's errors: what
+    /// `infra drift` reports over the objects as read, and apply over the
+    /// objects as applied.
+    pub fn check_results(self) -> (Vec<CheckResult>, Vec<Diagnostic>) {
+        let ev = self.evaluate_all();
+        let errors = ev
+            .diagnostics
+            .into_iter()
+            .filter(Diagnostic::is_error)
+            .collect();
+        (ev.checks, errors)
+    }
+
+    /// The root module's files, to share with another session
+    /// ([`Session::from_shared`]).
+    pub fn files(&self) -> Arc<ModuleFiles> {
+        self.root.files.clone()
+    }
+
+    /// Whether the root module has `check` blocks or child modules (which
+    /// may have some).
+    pub fn may_have_checks(&self) -> bool {
+        !self.root.files.checks.is_empty() || !self.root.files.modules.is_empty()
+    }
+
     /// The evaluated configuration of the instance at `address` (with the
     /// values the hook gives for the resources it references).
     ///
@@ -375,22 +438,78 @@ impl Session {
     /// Its evaluation's diagnostics; an error when the configuration has
     /// no such instance.
     pub fn instance_config(&self, address: &ResourceAddress) -> Result<Value, Vec<Diagnostic>> {
-        let missing = || {
-            vec![Diagnostic::error(
-                "apply::instance-gone",
-                format!("the configuration no longer has `{address}`"),
-            )]
+        let m = self.module_of(address)?;
+        self.instance_of(m.as_deref().unwrap_or(&self.root), address)
+            .map(|i| i.config)
+    }
+
+    /// Checks the `precondition`s (`post` is `None`) or `postcondition`s
+    /// (`self` is `post`: the applied or read object) of the instance at
+    /// `address` during apply, with the values the hook gives for what
+    /// they reference. Mirrors Terraform, which checks every condition
+    /// again at apply; a condition still unknown then is an error
+    /// (`condition::unknown`).
+    ///
+    /// # Errors
+    /// False, invalid or unknown conditions; the instance's evaluation's
+    /// diagnostics.
+    pub fn instance_conditions(
+        &self,
+        address: &ResourceAddress,
+        post: Option<Value>,
+    ) -> Result<(), Vec<Diagnostic>> {
+        let m = self.module_of(address)?;
+        let m: &ModuleInstance = m.as_deref().unwrap_or(&self.root);
+        let Some((src, decl)) = m
+            .files
+            .resource(address.mode, &address.type_name, &address.name)
+        else {
+            return Ok(());
         };
-        self.in_module_of(address, |m, site| {
-            let r = m
-                .resource_eval(address.mode, &address.type_name, &address.name, site)
-                .map_err(|_| self.take_errors())?;
-            r.instances
-                .iter()
-                .find(|i| i.key == address.key)
-                .map(|i| i.config.clone())
-                .ok_or_else(missing)
-        })
+        let Some(l) = decl.lifecycle else {
+            return Ok(());
+        };
+        if l.conditions(post.is_some()).next().is_none() {
+            return Ok(());
+        }
+        let i = self.instance_of(m, address)?;
+        let mut bindings: Vec<_> = i.binding.iter().cloned().collect();
+        let (kind, is_post) = match post {
+            None => (ConditionKind::Precondition, false),
+            Some(v) => {
+                bindings.push(("self", v));
+                (ConditionKind::Postcondition, true)
+            }
+        };
+        let subject = address.to_string();
+        let result = m.conditions(src, l.conditions(is_post), &bindings, kind, &subject);
+        let mut diags = self.shared.diags.take();
+        match result {
+            Ok(_) if has_errors(&diags) => Err(diags),
+            Ok(true) => Ok(()),
+            Ok(false) => Err(vec![
+                Diagnostic::error(
+                    "condition::unknown",
+                    format!(
+                        "a {} of `{subject}` is still not known during apply",
+                        if is_post {
+                            "postcondition"
+                        } else {
+                            "precondition"
+                        }
+                    ),
+                )
+                .in_file(src)
+                .primary(
+                    l.block.kind.span,
+                    "its conditions depend on values not known yet",
+                ),
+            ]),
+            Err(ds) => {
+                diags.extend(ds.into_iter().filter(|d| !conditions::is_upstream(d)));
+                Err(diags)
+            }
+        }
     }
 
     /// The root-module provider configuration `address` uses (`aws.usw2`),
@@ -404,53 +523,49 @@ impl Session {
         &self,
         address: &ResourceAddress,
     ) -> Result<Option<String>, Vec<Diagnostic>> {
-        self.in_module_of(address, |m, _| {
-            let (src, decl) = m
-                .files
-                .resource(address.mode, &address.type_name, &address.name)
-                .ok_or_else(|| {
-                    vec![Diagnostic::error(
-                        "apply::instance-gone",
-                        format!("the configuration no longer has `{address}`"),
-                    )]
-                })?;
-            m.instance_provider_key(src, &decl).map_err(|d| vec![d])
-        })
+        let m = self.module_of(address)?;
+        let m: &ModuleInstance = m.as_deref().unwrap_or(&self.root);
+        let (src, decl) = m
+            .files
+            .resource(address.mode, &address.type_name, &address.name)
+            .ok_or_else(|| instance_gone(address))?;
+        m.instance_provider_key(src, &decl).map_err(|d| vec![d])
     }
 
-    /// Runs `f` on the module instance holding `address` (the module
-    /// calls on its way evaluated), with a placeholder site for
-    /// diagnostics that have no place of their own.
-    fn in_module_of<T>(
+    /// The module instance of `address` (`None`: the root).
+    fn module_of(
         &self,
         address: &ResourceAddress,
-        f: impl FnOnce(&ModuleInstance, &Site<'_>) -> Result<T, Vec<Diagnostic>>,
-    ) -> Result<T, Vec<Diagnostic>> {
-        let site_file = SourceFile::new("<apply>", String::new());
-        let site = Site {
-            source: &site_file,
-            span: Span::new(0, 0),
-        };
+    ) -> Result<Option<Rc<ModuleInstance>>, Vec<Diagnostic>> {
         let mut current: Option<Rc<ModuleInstance>> = None;
         for step in &address.module.0 {
             let m: &ModuleInstance = current.as_deref().unwrap_or(&self.root);
             let call = m
-                .module_call(&step.name, &site)
+                .module_call(&step.name, &apply_site(&self.site_file))
                 .map_err(|_| self.take_errors())?;
             let child = call
                 .instances
                 .iter()
                 .find(|(k, _)| *k == step.key)
                 .map(|(_, c)| c.clone())
-                .ok_or_else(|| {
-                    vec![Diagnostic::error(
-                        "apply::instance-gone",
-                        format!("the configuration no longer has `{address}`"),
-                    )]
-                })?;
+                .ok_or_else(|| instance_gone(address))?;
             current = Some(child);
         }
-        f(current.as_deref().unwrap_or(&self.root), &site)
+        Ok(current)
+    }
+
+    /// The evaluated instance at `address` of module instance `m`.
+    fn instance_of(
+        &self,
+        m: &ModuleInstance,
+        address: &ResourceAddress,
+    ) -> Result<resources::InstanceEval, Vec<Diagnostic>> {
+        let site = apply_site(&self.site_file);
+        let r = m
+            .resource_eval(address.mode, &address.type_name, &address.name, &site)
+            .map_err(|_| self.take_errors())?;
+        let found = r.instances.iter().find(|i| i.key == address.key).cloned();
+        found.ok_or_else(|| instance_gone(address))
     }
 
     /// The root module's outputs.
@@ -595,27 +710,42 @@ fn walk(m: &ModuleInstance, ev: &mut Evaluation) {
             format!("{}.check.{name}", m.path)
         };
         for a in &d.asserts {
-            let Some(cond) = a.condition else {
+            if a.condition.is_none() {
                 continue;
-            };
-            let status = match m.eval(src, &cond.expr).map(Value::unmark) {
-                Ok((Value::Bool(true), _)) => CheckStatus::Pass,
-                Ok((Value::Unknown(_), _)) => CheckStatus::Unknown,
-                Ok((Value::Bool(false), _)) => {
-                    let msg = m
-                        .error_message(src, a)
-                        .unwrap_or_else(|| "the assertion is false".into());
-                    CheckStatus::Fail(msg)
-                }
-                Ok((other, marked)) => CheckStatus::Fail(format!(
-                    "the condition is not a bool but {}",
-                    other.describe_as(marked)
-                )),
-                Err(d) => CheckStatus::Fail(d.message),
+            }
+            let (status, warning) = match m.condition(src, a, &[], ConditionKind::Assert, &address)
+            {
+                Outcome::Pass => (CheckStatus::Pass, None),
+                // Terraform warns too ("Check block assertion known after
+                // apply").
+                Outcome::Unknown => (
+                    CheckStatus::Unknown,
+                    a.condition.map(|c| {
+                        Diagnostic::warning(
+                            "check::unknown",
+                            format!("assertion of `{address}` is known only after apply"),
+                        )
+                        .in_file(src)
+                        .primary(c.expr.span, "depends on values not known yet")
+                        .with_help("It is checked at the end of apply.")
+                    }),
+                ),
+                Outcome::Fail(msg, d) => (CheckStatus::Fail(msg), Some(d)),
+                // A scoped data source that failed was reported (as a
+                // warning); what uses it is not known.
+                Outcome::Invalid(d) if conditions::is_upstream(&d) => (CheckStatus::Unknown, None),
+                Outcome::Invalid(d) => (
+                    CheckStatus::Fail(d.message.clone()),
+                    Some(Diagnostic {
+                        severity: infra_lang::Severity::Warning,
+                        ..d
+                    }),
+                ),
             };
             ev.checks.push(CheckResult {
                 address: address.clone(),
                 status,
+                warning,
             });
         }
     }

@@ -305,6 +305,23 @@ impl ModuleInstance {
             let Some(v) = d.value else {
                 return Err(site.error("output::missing-value", format!("output `{name}` has no `value`"), "no value").with_help("Add `value = ...`."));
             };
+            // Checked before the value, as Terraform does; unknown ones
+            // pass at plan and are checked again at apply.
+            self.conditions(
+                src,
+                d.preconditions(),
+                &[],
+                super::conditions::ConditionKind::OutputPrecondition,
+                name,
+            )
+            .map_err(|ds| {
+                let mut ds = ds.into_iter();
+                let first = ds.next().unwrap_or_else(upstream);
+                for d in ds {
+                    self.report(d);
+                }
+                first
+            })?;
             let value = self.eval(src, &v.expr)?;
             let declared = match d.sensitive {
                 Some(s) => matches!(self.eval(src, &s.expr)?.unmark().0, Value::Bool(true)),

@@ -36,6 +36,9 @@ pub struct InstanceEval {
     /// The configuration: an object of the block's arguments and nested
     /// blocks (meta-arguments removed).
     pub config: Value,
+    /// What it was evaluated with: `count` → `{index}`, `each` →
+    /// `{key, value}`; conditions are evaluated with it too.
+    pub binding: Option<(&'static str, Value)>,
 }
 
 /// A resource or data block, expanded and evaluated.
@@ -362,6 +365,7 @@ impl ModuleInstance {
                 Some(config) => instances.push(InstanceEval {
                     key: key.clone(),
                     config,
+                    binding: binding.clone(),
                 }),
                 None => failed = true,
             }
@@ -537,6 +541,11 @@ impl ModuleInstance {
                 let provider = self.instance_provider_key(src, &decl)?;
                 let mut instances = Vec::with_capacity(r.instances.len());
                 let mut failed = false;
+                let scoped = mode == ResourceMode::Data
+                    && self
+                        .files
+                        .scoped_data
+                        .contains(&(type_name.to_string(), name.to_string()));
                 for i in &r.instances {
                     let address = ResourceAddress {
                         module: self.path.clone(),
@@ -545,18 +554,37 @@ impl ModuleInstance {
                         name: name.to_string(),
                         key: i.key.clone(),
                     };
-                    match hook.value(InstanceInfo {
-                        address: &address,
-                        config: i.config.clone(),
-                        dependencies: &r.deps,
-                        lifecycle: &r.lifecycle,
-                        source: src,
-                        decl: &decl,
-                        provider: provider.clone(),
-                    }) {
+                    let checked = hook.checks_conditions().then_some(decl.lifecycle).flatten();
+                    let deps = match &checked {
+                        Some(l) => match self.preconditions(src, l, i, &address, &r.deps) {
+                            Ok(deps) => std::borrow::Cow::Owned(deps),
+                            Err(ds) => {
+                                self.report_all(ds, scoped);
+                                failed = true;
+                                continue;
+                            }
+                        },
+                        None => std::borrow::Cow::Borrowed(&r.deps),
+                    };
+                    let answer = hook
+                        .value(InstanceInfo {
+                            address: &address,
+                            config: i.config.clone(),
+                            dependencies: &deps,
+                            lifecycle: &r.lifecycle,
+                            source: src,
+                            decl: &decl,
+                            provider: provider.clone(),
+                        })
+                        .map_err(|d| vec![d]);
+                    let answer = match (answer, &checked) {
+                        (Ok(v), Some(l)) => self.postconditions(src, l, i, &address, v),
+                        (answer, _) => answer,
+                    };
+                    match answer {
                         Ok(v) => instances.push((i.key.clone(), v)),
-                        Err(d) => {
-                            self.report(d);
+                        Err(ds) => {
+                            self.report_all(ds, scoped);
                             failed = true;
                         }
                     }

@@ -6,7 +6,7 @@ use super::instance::{Key, ModuleInstance, upstream};
 use crate::config::decl::ConditionDecl;
 use crate::config::meta;
 use infra_lang::ast::Attribute;
-use infra_lang::eval::{Site, eval_constant};
+use infra_lang::eval::{Evaluator, Site, eval_constant};
 use infra_lang::types::{Type, parse_type};
 use infra_lang::value::{self, Value};
 use infra_lang::{Diagnostic, SourceFile, Span, syntax};
@@ -486,13 +486,7 @@ impl ModuleInstance {
         src: &Arc<SourceFile>,
         c: &ConditionDecl<'_>,
     ) -> Option<String> {
-        match self.eval(src, &c.error_message?.expr).ok()? {
-            Value::String(s) => Some(s),
-            Value::Sensitive(_) => {
-                Some("the error message includes a sensitive value, so it is not shown".into())
-            }
-            _ => None,
-        }
+        super::conditions::message_with(&mut Evaluator::new(self, src), c)
     }
 
     fn input_origin(&self, name: &str) -> String {

@@ -341,6 +341,7 @@ pub fn from_text(text: &str) -> Result<(Plan, Inputs), String> {
         drift,
         moves,
         checks: Vec::new(),
+        conditions: true,
         prior,
         prior_serial: f.prior_serial,
         destroy: f.destroy,

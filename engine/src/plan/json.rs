@@ -5,6 +5,7 @@
 
 use super::Plan;
 use crate::addr::{InstanceKey, ResourceMode};
+use crate::eval::CheckStatus;
 use crate::state::codec::{self, Path};
 use infra_lang::Value;
 use serde_json::{Value as Json, json};
@@ -155,6 +156,20 @@ pub fn to_json(plan: &Plan) -> Json {
             })
         })
         .collect();
+    // Each `check` assertion with its outcome (Terraform's plan JSON has
+    // `checks` too); a failing one carries its message.
+    let checks: Vec<Json> = plan
+        .checks
+        .iter()
+        .map(|c| {
+            let (status, message) = match &c.status {
+                CheckStatus::Pass => ("pass", Json::Null),
+                CheckStatus::Fail(m) => ("fail", Json::String(m.clone())),
+                CheckStatus::Unknown => ("unknown", Json::Null),
+            };
+            json!({ "address": c.address, "status": status, "message": message })
+        })
+        .collect();
     json!({
         "format_version": FORMAT_VERSION,
         "infra_version": env!("CARGO_PKG_VERSION"),
@@ -165,6 +180,7 @@ pub fn to_json(plan: &Plan) -> Json {
         "resource_changes": resource_changes,
         "output_changes": output_changes,
         "resource_drift": drift,
+        "checks": checks,
         "targets": plan.targets,
         "workspace": plan.workspace,
     })

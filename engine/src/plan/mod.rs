@@ -202,6 +202,12 @@ pub struct Plan {
     pub moves: Vec<Move>,
     /// Results of `check` blocks.
     pub checks: Vec<CheckResult>,
+    /// Apply must evaluate the configuration for conditions: some
+    /// resource has `precondition`/`postcondition` blocks, or there are
+    /// `check` blocks (always true for a saved plan, which does not keep
+    /// it). Without, apply loads the configuration only when a change
+    /// waits for unknown values or outputs change.
+    pub conditions: bool,
     /// The state the plan was made against, after refresh and with
     /// [`Plan::moves`] carried out. Its lineage and serial identify the
     /// stored state: apply refuses a plan whose state has moved on.

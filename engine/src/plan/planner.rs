@@ -66,6 +66,8 @@ struct Planner {
     data: RefCell<BTreeMap<ResourceAddress, Value>>,
     /// How validate and plan reach the providers (`prefetch.rs`).
     calls: Calls,
+    /// Some instance has custom conditions ([`Plan::conditions`]).
+    conditions: std::cell::Cell<bool>,
 }
 
 /// The `provider` meta-argument of an instance's block as written:
@@ -98,6 +100,7 @@ impl Planner {
             extra: RefCell::new(Vec::new()),
             data: RefCell::new(BTreeMap::new()),
             calls,
+            conditions: std::cell::Cell::new(false),
         }
     }
 
@@ -404,11 +407,18 @@ impl Planner {
 
 impl InstanceHook for Planner {
     fn value(&self, info: InstanceInfo<'_>) -> Result<Value, Diagnostic> {
+        if info.decl.lifecycle.is_some_and(|l| l.has_conditions()) {
+            self.conditions.set(true);
+        }
         self.plan_instance(info)
     }
 
     fn providers(&self) -> Option<&Providers> {
         Some(&self.providers)
+    }
+
+    fn checks_conditions(&self) -> bool {
+        true
     }
 }
 
@@ -696,6 +706,8 @@ pub fn plan(
     planner.calls.log_use();
     let mut diags = evaluation.diagnostics;
     diags.extend(planner.extra.borrow_mut().drain(..));
+    // A failing `check` assertion is a warning, as in Terraform.
+    diags.extend(evaluation.checks.iter().filter_map(|c| c.warning.clone()));
     if !has_errors(&diags) && !declared.is_empty() {
         diags.extend(moves::still_declared(&declared, &evaluation.instances));
     }
@@ -727,6 +739,7 @@ pub fn plan(
     let outputs = output_changes(&prior, &evaluation.outputs, options.targets.is_empty());
     drop(evaluation.instances);
     let data = planner.data.take();
+    let conditions = planner.conditions.get() || !evaluation.checks.is_empty();
     drop(planner);
     let mut prior_with_data = Rc::try_unwrap(prior).unwrap_or_else(|rc| (*rc).clone());
     for (addr, value) in data {
@@ -750,6 +763,7 @@ pub fn plan(
         drift,
         moves: moved.moves,
         checks: evaluation.checks,
+        conditions,
         prior: prior_with_data,
         prior_serial: stored_serial,
         destroy: false,
@@ -1214,6 +1228,7 @@ fn plan_destroy(
         drift,
         moves: Vec::new(),
         checks: Vec::new(),
+        conditions: false,
         prior: (*prior).clone(),
         prior_serial,
         destroy: true,

@@ -7,6 +7,7 @@ mod aws_bucket;
 mod aws_object;
 mod blocks;
 mod cli;
+mod conditions;
 mod deep_input;
 mod deposed;
 mod diagnostic_codes;
