@@ -87,14 +87,34 @@ pub fn import(
     };
     configure_providers(root, &files, &inputs, &mut providers, &plan_options, rt)?;
     let key = provider_key(&files, address);
-    let (key, provider) = providers
-        .resolve(&address.type_name, key.as_deref())
-        .ok_or_else(|| {
-            vec![Diagnostic::error(
-                "provider::missing",
-                format!("no provider for `{}`", address.type_name),
-            )]
-        })?;
+    let inst = import_object(&providers, key.as_deref(), address, id, rt)?;
+    state.resources.insert(address.clone(), inst);
+    Ok(())
+}
+
+/// Imports object `id` of `address`'s type through the provider
+/// configuration `key` (`None`: the type's default one) of the configured
+/// `providers`: the provider's import, then a read of what it found (as
+/// Terraform does: an import may give little more than the id), checked
+/// against the schema. Returns the object as state holds it. Shared by
+/// `infra import` and `import` blocks (`plan/imports.rs`).
+///
+/// # Errors
+/// No provider or type; the provider's refusal (no such object, type not
+/// importable); an invalid object. Messages name the address and the id.
+pub(crate) fn import_object(
+    providers: &Providers,
+    key: Option<&str>,
+    address: &ResourceAddress,
+    id: &str,
+    rt: &Handle,
+) -> Result<InstanceState, Vec<Diagnostic>> {
+    let (key, provider) = providers.resolve(&address.type_name, key).ok_or_else(|| {
+        vec![Diagnostic::error(
+            "provider::missing",
+            format!("no provider for `{}`", address.type_name),
+        )]
+    })?;
     let schema = providers.schema(&address.type_name, false).ok_or_else(|| {
         vec![Diagnostic::error(
             "schema::unknown-type",
@@ -126,8 +146,6 @@ pub fn import(
                 address.type_name
             )))
         })?;
-    // As Terraform does, the imported object is read before it is stored:
-    // an import may give little more than the id.
     let (p, type_name) = (provider.clone(), address.type_name.clone());
     let object = rt
         .block_on(async move { p.read(&type_name, object.value, &object.private).await })
@@ -151,28 +169,27 @@ pub fn import(
     if !problems.is_empty() {
         return Err(failed(problems));
     }
-    state.resources.insert(
-        address.clone(),
-        InstanceState {
-            value: mark_schema_sensitive(schema, object.value),
-            provider: key.to_string(),
-            dependencies: Vec::new(),
-            create_before_destroy: false,
-            deposed: Default::default(),
-            meta: ObjectMeta {
-                schema_version: schema.stored_version(),
-                private: object.private,
-            },
-            deposed_meta: Default::default(),
+    Ok(InstanceState {
+        value: mark_schema_sensitive(schema, object.value),
+        provider: key.to_string(),
+        dependencies: Vec::new(),
+        create_before_destroy: false,
+        deposed: Default::default(),
+        meta: ObjectMeta {
+            schema_version: schema.stored_version(),
+            private: object.private,
         },
-    );
-    Ok(())
+        deposed_meta: Default::default(),
+    })
 }
 
 /// The `provider = NAME.ALIAS` of the root-module block of `address`, as
 /// written; `None` for the default configuration (and in child modules,
 /// which use the root's default configurations).
-fn provider_key(files: &crate::eval::ModuleFiles, address: &ResourceAddress) -> Option<String> {
+pub(crate) fn provider_key(
+    files: &crate::eval::ModuleFiles,
+    address: &ResourceAddress,
+) -> Option<String> {
     if !address.module.0.is_empty() {
         return None;
     }

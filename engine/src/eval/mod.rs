@@ -6,6 +6,7 @@
 
 mod backend;
 mod functions;
+mod imports;
 mod instance;
 mod loader;
 mod modules;
@@ -14,6 +15,7 @@ mod resources;
 mod variables;
 
 pub use backend::{BackendConfig, backend_config};
+pub use imports::ImportTarget;
 pub use loader::{ModuleFiles, load_module, load_std_module};
 pub use resources::Expansion;
 pub use variables::{CliInput, InputValue, Inputs, collect_inputs, parse_var_file};

@@ -83,6 +83,16 @@ pub trait Generator: Send + Sync {
     /// # Errors
     /// Invalid arguments, or no randomness.
     async fn create(&self, schema: &ResourceSchema, m: Attrs) -> Result<Value, Failure>;
+
+    /// The state of an object imported by `id`, in the id format of
+    /// Terraform's random provider for the type. The default refuses:
+    /// "`TYPE` does not support import".
+    ///
+    /// # Errors
+    /// An id not in the type's format; a type that cannot be imported.
+    async fn import(&self, _schema: &ResourceSchema, _id: &str) -> Result<Value, Failure> {
+        Err(error(format!("`{}` does not support import", Self::NAME)))
+    }
 }
 
 #[async_trait]
@@ -132,6 +142,11 @@ impl<G: Generator> ResourceType<()> for G {
         }
         check(Generator::validate(self, &m))?;
         Ok(Some(self.create(schema, m).await?))
+    }
+
+    /// Imports by the type's id format (see [`Generator::import`]).
+    async fn import(&self, _ctx: &(), schema: &ResourceSchema, id: &str) -> Result<Value, Failure> {
+        Generator::import(self, schema, id).await
     }
 
     /// Random values live only in state: it is returned unchanged.
