@@ -69,7 +69,16 @@ impl Session {
         for (src, b) in self.root.files.blocks_of("import") {
             let d = decl::import(b);
             let (Some(to), Some(id)) = (d.to, d.id) else {
-                // Required arguments are reported by the static checks.
+                let missing = if d.to.is_none() { "to" } else { "id" };
+                errors.push(
+                    Diagnostic::error(
+                        "import::missing-argument",
+                        format!("an `import` block needs `{missing}`"),
+                    )
+                    .in_file(src)
+                    .primary(b.kind.span, format!("no `{missing}`"))
+                    .with_help("Write `to = TYPE.NAME` (the address to import into) and `id = \"...\"` (the object's id at its provider)."),
+                );
                 continue;
             };
             let expanded = match self.root.expand(src, None, d.for_each, "an `import` block") {

@@ -55,6 +55,10 @@ pub(super) fn carry_out(
     options: &PlanOptions,
     rt: &Handle,
 ) -> Result<Vec<Import>, Vec<Diagnostic>> {
+    // As Terraform: the file must be new whenever the flag is given.
+    if let Some(out) = &options.generate_config_out {
+        generate::refuse_existing(out)?;
+    }
     if files.blocks_of("import").next().is_none() {
         return Ok(Vec::new());
     }
@@ -102,11 +106,6 @@ pub(super) fn carry_out(
     }
     if !errors.is_empty() {
         return Err(errors);
-    }
-    if let Some(out) = &options.generate_config_out
-        && !generated.is_empty()
-    {
-        generate::refuse_existing(out)?;
     }
     let mut imports = Vec::new();
     let mut blocks = Vec::new();
@@ -156,7 +155,7 @@ fn not_declared(files: &ModuleFiles, t: &ImportTarget) -> Diagnostic {
         None => String::new(),
     };
     help.push_str(&format!(
-        "Add a `resource \"{}\" \"{}\"` block, or let `infra plan -generate-config-out=generated.infra` write one.",
+        "Add a `resource \"{}\" \"{}\"` block, or let `infra plan --generate-config-out=generated.infra` write one.",
         t.address.type_name, t.address.name
     ));
     Diagnostic::error(
