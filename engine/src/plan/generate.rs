@@ -113,3 +113,66 @@ pub(super) fn write(out: &Path, blocks: &[String]) -> Result<(), Vec<Diagnostic>
         Err(e) => Err(failed(e)),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::addr::{InstanceKey, ModulePath, ResourceMode};
+    use crate::provider::Attribute;
+    use infra_lang::Type;
+
+    #[test]
+    fn a_block_has_the_settable_attributes_set_and_hides_secrets() {
+        let schema = ResourceSchema::new(
+            "t",
+            vec![
+                ("name", Attribute::required(Type::String, "n")),
+                ("note", Attribute::optional(Type::String, "o")),
+                (
+                    "tags",
+                    Attribute::optional(Type::Map(Box::new(Type::String)), "t"),
+                ),
+                ("token", Attribute::optional(Type::String, "s").sensitive()),
+                ("id", Attribute::computed(Type::String, "i")),
+            ],
+        );
+        let value = Value::object_of(&[
+            ("name", Value::string("a \"b\" ${c}")),
+            ("note", Value::NULL),
+            ("tags", Value::object_of(&[("env", Value::string("dev"))])),
+            ("token", Value::string("s3cr3t")),
+            ("id", Value::string("x")),
+        ]);
+        let address = ResourceAddress {
+            module: ModulePath::default(),
+            mode: ResourceMode::Managed,
+            type_name: "t_thing".into(),
+            name: "a".into(),
+            key: InstanceKey::None,
+        };
+        let text = block(&address, "x", &schema, &value);
+        assert_eq!(
+            text,
+            "# __generated__ by infra from \"x\"\nresource \"t_thing\" \"a\" {\n  name  = \"a \\\"b\\\" $${c}\"\n  tags  = {\n    \"env\" = \"dev\"\n  }\n  token = null # sensitive\n}\n"
+        );
+        assert!(!text.contains("s3cr3t"));
+    }
+
+    #[test]
+    fn the_file_must_be_new() {
+        let dir = tempfile::tempdir().expect("dir");
+        let out = dir.path().join("gen.infra");
+        write(&out, &["resource \"a\" \"b\" {\n}\n".to_string()]).expect("written");
+        let text = std::fs::read_to_string(&out).expect("read");
+        assert!(text.starts_with(HEADER), "{text}");
+        assert_eq!(
+            refuse_existing(&out).expect_err("exists")[0].code,
+            "import::generate-exists"
+        );
+        assert_eq!(
+            write(&out, &[]).expect_err("exists")[0].code,
+            "import::generate-exists"
+        );
+        assert_eq!(std::fs::read_to_string(&out).expect("read"), text);
+    }
+}
