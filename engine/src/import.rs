@@ -109,6 +109,14 @@ pub(crate) fn import_object(
     id: &str,
     rt: &Handle,
 ) -> Result<InstanceState, Vec<Diagnostic>> {
+    if let Some(k) = key
+        && providers.get(k).is_none()
+    {
+        return Err(vec![Diagnostic::error(
+            "provider::undeclared-configuration",
+            format!("`{address}` uses provider configuration `{k}`, which is not declared"),
+        )]);
+    }
     let (key, provider) = providers.resolve(&address.type_name, key).ok_or_else(|| {
         vec![Diagnostic::error(
             "provider::missing",

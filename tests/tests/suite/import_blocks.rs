@@ -374,3 +374,31 @@ fn errors_name_the_target_and_the_problem() {
     assert_contains(&r.stderr, "import::missing-argument");
     assert!(w.state_list().is_empty());
 }
+
+#[test]
+fn provider_picks_the_configuration_that_imports() {
+    let w = Workdir::new(
+        r#"provider "random" {
+  alias = "two"
+}
+import {
+  to       = random_uuid.u
+  id       = "6f52e2b0-a015-4c95-825f-2ddf1a8e679f"
+  provider = random.two
+}
+resource "random_uuid" "u" {
+  provider = random.two
+}
+"#,
+    );
+    w.expect(&["validate"], 0);
+    w.apply();
+    let state = w.state();
+    assert_eq!(state["resources"][0]["provider"], "random.two", "{state:#}");
+    no_changes(&w);
+    w.config(
+        "import {\n  to       = random_uuid.v\n  id       = \"6f52e2b0-a015-4c95-825f-2ddf1a8e679f\"\n  provider = random.three\n}\nresource \"random_uuid\" \"v\" {\n}\n",
+    );
+    let r = w.expect(&["plan", "--no-color"], 1);
+    assert_contains(&r.stderr, "provider::undeclared-configuration");
+}
