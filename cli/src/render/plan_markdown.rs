@@ -365,6 +365,25 @@ fn moved_list(out: &mut String, plan: &Plan) {
     out.push('\n');
 }
 
+/// The list of objects `import` blocks adopt, with their ids.
+fn imported_list(out: &mut String, plan: &Plan) {
+    if plan.imports.is_empty() {
+        return;
+    }
+    let items: Vec<String> = plan
+        .imports
+        .iter()
+        .map(|i| format!("{} from id {}", code(&i.address.to_string()), code(&i.id)))
+        .collect();
+    let _ = writeln!(
+        out,
+        "### Imported\n\n{} will be imported (`import` blocks); changes to them are listed below.\n",
+        plural(items.len(), "object", "objects")
+    );
+    capped_list(out, "", &items);
+    out.push('\n');
+}
+
 /// The output changes as a `diff` block, or a count when too large.
 fn outputs(plan: &Plan) -> String {
     let changed: Vec<_> = plan
@@ -503,6 +522,7 @@ pub fn render(plan: &Plan, summary: &Summary, saved: Option<&str>) -> String {
     callout(&mut out, plan);
     forget_note(&mut out, plan);
     moved_list(&mut out, plan);
+    imported_list(&mut out, plan);
     let acting: Vec<&ResourceChange> = plan
         .changes
         .iter()

@@ -63,6 +63,13 @@ fn the_plan_shows_imports_and_apply_adopts_them_in_order() {
         &p.stdout,
         "Plan: 3 to import, 2 to add, 1 to change, 1 to destroy.",
     );
+    let md = w.expect(&["plan", "--format", "markdown"], 0).stdout;
+    assert_contains(
+        &md,
+        "**Plan: 3 to import, 2 to add, 1 to change, 1 to destroy.**",
+    );
+    assert_contains(&md, "### Imported\n\n3 objects will be imported");
+    assert_contains(&md, "`random_id.kept` from id `p-9hUg`");
     let out = w.apply().stdout;
     assert_contains(
         &out,
@@ -161,6 +168,12 @@ fn a_saved_plan_carries_its_imports_to_apply() {
         &out,
         "Apply complete! Resources: 1 imported, 0 added, 1 changed, 0 destroyed.",
     );
+    // Terraform's progress lines; the import comes before the update.
+    let import = out
+        .find("infra_data.d: Import complete after 0s [id=abc]")
+        .unwrap_or_else(|| panic!("no import line in:\n{out}"));
+    let update = out.find("infra_data.d: Modifying...").expect("update line");
+    assert!(import < update, "{out}");
     assert_eq!(w.attributes("infra_data.d")["id"], "abc");
     assert_eq!(w.attributes("infra_data.d")["output"], 1);
     no_changes(&w);
