@@ -45,6 +45,25 @@ pub fn decimal(bytes: &[u8]) -> String {
     s
 }
 
+/// Sets every encoding of `bytes` in `m`: `id` (unpadded URL-safe
+/// base64) and, after `prefix`, `b64_url`, `b64_std`, `hex` and `dec`.
+fn encode(m: &mut Attrs, prefix: &str, bytes: &[u8]) {
+    let id = URL_SAFE_NO_PAD.encode(bytes);
+    set(m, "b64_url", Value::String(format!("{prefix}{id}")));
+    set(
+        m,
+        "b64_std",
+        Value::String(format!("{prefix}{}", STANDARD.encode(bytes))),
+    );
+    set(m, "hex", Value::String(format!("{prefix}{}", hex(bytes))));
+    set(
+        m,
+        "dec",
+        Value::String(format!("{prefix}{}", decimal(bytes))),
+    );
+    set(m, "id", Value::String(id));
+}
+
 /// `random_id`: a [`Generator`].
 pub struct RandomId;
 
@@ -124,24 +143,7 @@ impl Generator for RandomId {
         let mut bytes = vec![0u8; n];
         os_rng()?.fill_bytes(&mut bytes);
         let prefix = string(&m, "prefix").unwrap_or_default().to_string();
-        let id = URL_SAFE_NO_PAD.encode(&bytes);
-        set(&mut m, "b64_url", Value::String(format!("{prefix}{id}")));
-        set(
-            &mut m,
-            "b64_std",
-            Value::String(format!("{prefix}{}", STANDARD.encode(&bytes))),
-        );
-        set(
-            &mut m,
-            "hex",
-            Value::String(format!("{prefix}{}", hex(&bytes))),
-        );
-        set(
-            &mut m,
-            "dec",
-            Value::String(format!("{prefix}{}", decimal(&bytes))),
-        );
-        set(&mut m, "id", Value::String(id));
+        encode(&mut m, &prefix, &bytes);
         Ok(finish(schema, m))
     }
 
@@ -173,23 +175,7 @@ impl Generator for RandomId {
         if !prefix.is_empty() {
             set(&mut m, "prefix", Value::string(prefix));
         }
-        set(&mut m, "b64_url", Value::String(format!("{prefix}{b64}")));
-        set(
-            &mut m,
-            "b64_std",
-            Value::String(format!("{prefix}{}", STANDARD.encode(&bytes))),
-        );
-        set(
-            &mut m,
-            "hex",
-            Value::String(format!("{prefix}{}", hex(&bytes))),
-        );
-        set(
-            &mut m,
-            "dec",
-            Value::String(format!("{prefix}{}", decimal(&bytes))),
-        );
-        set(&mut m, "id", Value::string(b64));
+        encode(&mut m, prefix, &bytes);
         Ok(finish(schema, m))
     }
 }
