@@ -12,7 +12,7 @@ use super::PlanOptions;
 use super::generate;
 use crate::addr::{ResourceAddress, ResourceMode};
 use crate::eval::{EvalOptions, EvaluatedInstance, ImportTarget, Inputs, ModuleFiles, Session};
-use crate::import::import_object;
+use crate::import::{ImportRequest, import_objects};
 use crate::provider::Providers;
 use crate::state::State;
 use infra_lang::Diagnostic;
@@ -107,31 +107,47 @@ pub(super) fn carry_out(
     if !errors.is_empty() {
         return Err(errors);
     }
+    let todo: Vec<(ResourceAddress, &ImportTarget)> = by_address
+        .into_iter()
+        .filter(|(a, _)| options.targets.is_empty() || options.targets.iter().any(|x| x.matches(a)))
+        // As Terraform: an address already managed is not imported again.
+        .filter(|(a, _)| !prior.resources.contains_key(a))
+        .collect();
+    let requests: Vec<ImportRequest<'_>> = todo
+        .iter()
+        .map(|(address, t)| ImportRequest {
+            address,
+            key: t
+                .provider
+                .clone()
+                .or_else(|| crate::import::provider_key(files, address)),
+            id: &t.id,
+        })
+        .collect();
+    let results = import_objects(providers, &requests, options.parallelism, rt);
     let mut imports = Vec::new();
     let mut blocks = Vec::new();
-    for (address, t) in by_address {
-        if !options.targets.is_empty() && !options.targets.iter().any(|x| x.matches(&address)) {
-            continue;
-        }
-        // As Terraform: an address already managed is not imported again.
-        if prior.resources.contains_key(&address) {
-            continue;
-        }
-        let key = match &t.provider {
-            Some(k) => Some(k.clone()),
-            None => crate::import::provider_key(files, &address),
+    for ((address, t), result) in todo.iter().zip(results) {
+        let inst = match result {
+            Ok(i) => i,
+            Err(d) => {
+                errors.extend(d);
+                continue;
+            }
         };
-        let inst = import_object(providers, key.as_deref(), &address, &t.id, rt)?;
-        let is_generated = generated.contains(&address);
+        let is_generated = generated.contains(address);
         if is_generated && let Some(schema) = providers.schema(&address.type_name, false) {
-            blocks.push(generate::block(&address, &t.id, schema, &inst.value));
+            blocks.push(generate::block(address, &t.id, schema, &inst.value));
         }
         prior.resources.insert(address.clone(), inst);
         imports.push(Import {
-            address,
+            address: address.clone(),
             id: t.id.clone(),
             generated: is_generated,
         });
+    }
+    if !errors.is_empty() {
+        return Err(errors);
     }
     if let Some(out) = &options.generate_config_out
         && !blocks.is_empty()

@@ -415,3 +415,33 @@ resource "random_uuid" "u" {
     let r = w.expect(&["plan", "--no-color"], 1);
     assert_contains(&r.stderr, "provider::undeclared-configuration");
 }
+
+/// The case: an `import` block for a bucket that exists is
+/// imported (the bucket's tags updated in place), not created (which
+/// failed with `BucketAlreadyOwnedByYou`). Needs the local S3 server
+/// (`ci/s3-test-server.sh`), like every S3 test.
+#[test]
+fn an_existing_bucket_is_imported_not_created() {
+    use crate::s3::{self, Other};
+    let name = s3::bucket("impblk");
+    let o = Other::new();
+    o.rt.block_on(o.client.create_bucket().bucket(&name).send())
+        .expect("create");
+    let w = Workdir::new(&format!(
+        "{}import {{\n  to = aws_s3_bucket.b\n  id = \"{name}\"\n}}\nresource \"aws_s3_bucket\" \"b\" {{\n  bucket = \"{name}\"\n  tags   = {{ owner = \"web\" }}\n}}\n",
+        s3::provider_block()
+    ));
+    let p = plan(&w);
+    assert_contains(&p.stdout, "# aws_s3_bucket.b will be updated in-place");
+    assert_contains(&p.stdout, &format!("# (imported from \"{name}\")"));
+    assert_contains(
+        &p.stdout,
+        "Plan: 1 to import, 0 to add, 1 to change, 0 to destroy.",
+    );
+    let out = w.apply().stdout;
+    assert_contains(
+        &out,
+        "Apply complete! Resources: 1 imported, 0 added, 1 changed, 0 destroyed.",
+    );
+    no_changes(&w);
+}
