@@ -4,7 +4,9 @@
 //! objects and the next plan is empty; `for_each` imports; saved plans
 //! carry imports; `plan --generate-config-out` writes blocks that then
 //! plan clean; every importable native type imports by Terraform's id
-//! format; the errors (undeclared target, unknown id, duplicates).
+//! format; the errors (undeclared target, unknown id, duplicates);
+//! imports stay recorded when another operation fails or the apply is
+//! killed (journalled first). The S3 test needs `ci/s3-test-server.sh`.
 
 use crate::support::{Workdir, assert_contains, unwrapped};
 
@@ -444,4 +446,64 @@ fn an_existing_bucket_is_imported_not_created() {
         "Apply complete! Resources: 1 imported, 0 added, 1 changed, 0 destroyed.",
     );
     no_changes(&w);
+}
+
+#[test]
+fn imports_are_recorded_even_when_another_operation_fails() {
+    let w = Workdir::new(
+        r#"import {
+  to = infra_data.d
+  id = "abc"
+}
+resource "infra_data" "d" {
+  input = 1
+}
+resource "test_fault" "bad" {
+  input   = "x"
+  fail_on = "create"
+}
+"#,
+    );
+    let r = w.expect(&["apply", "--auto-approve", "--no-color"], 1);
+    assert_contains(&r.stdout, "infra_data.d: Import complete after 0s [id=abc]");
+    assert_contains(&r.stdout, "failed:  test_fault.bad");
+    assert_eq!(w.state_list(), ["infra_data.d"]);
+    assert_eq!(w.attributes("infra_data.d")["id"], "abc");
+    assert_eq!(w.attributes("infra_data.d")["output"], 1);
+    // Imported once: the next plan only creates what failed.
+    let p = plan(&w);
+    assert_contains(&p.stdout, "Plan: 1 to add, 0 to change, 0 to destroy.");
+    assert!(!p.stdout.contains("import"), "{}", p.stdout);
+}
+
+#[test]
+fn a_killed_apply_keeps_the_imports_it_journalled() {
+    let w = Workdir::new(
+        r#"import {
+  to = random_uuid.u
+  id = "6f52e2b0-a015-4c95-825f-2ddf1a8e679f"
+}
+resource "random_uuid" "u" {
+}
+resource "test_fault" "slow" {
+  input    = random_uuid.u.id
+  sleep_ms = 10000
+}
+"#,
+    );
+    let mut apply = w.spawn(&["apply", "--auto-approve", "--no-color"]);
+    assert!(
+        apply.wait_for(std::time::Duration::from_secs(60), |l| l
+            .iter()
+            .any(|x| x.contains("test_fault.slow: Creating..."))),
+        "the apply never reached the slow resource:\n{}",
+        apply.seen.join("\n")
+    );
+    apply.child.kill().expect("kill -9 the apply");
+    let _ = apply.child.wait();
+    // Replayed from the journal: imported, not imported again.
+    assert_eq!(w.state_list(), ["random_uuid.u"]);
+    let p = plan(&w);
+    assert_contains(&p.stdout, "Plan: 1 to add, 0 to change, 0 to destroy.");
+    assert!(!p.stdout.contains("import"), "{}", p.stdout);
 }
