@@ -783,6 +783,10 @@ pub const CODES: &[Code] = &[
         "`id` of an `import` block is not a non-empty string",
     ),
     code(
+        "import::not-in-root-module",
+        "an `import` block in a child module",
+    ),
+    code(
         "import::duplicate",
         "two `import` blocks import into one address",
     ),

@@ -4,7 +4,7 @@
 //! Terraform's `configs.Import` and the import target expansion of
 //! `terraform plan` (`internal/terraform/node_resource_plan.go`).
 
-use super::Session;
+use super::{ModuleFiles, Session, Shared};
 use crate::addr::{InstanceKey, ModulePath, ModuleStep, ResourceAddress, ResourceMode};
 use crate::config::decl;
 use infra_lang::ast::{Expr, ExprKind};
@@ -119,6 +119,31 @@ impl Session {
             Ok(out)
         } else {
             Err(errors)
+        }
+    }
+}
+
+/// `import::not-in-root-module` for each `import` block of a child
+/// module (`path` not the root), once per block however many instances
+/// the module has: as in Terraform, only the root module imports.
+pub(crate) fn refuse_in_child(files: &ModuleFiles, path: &ModulePath, shared: &Shared) {
+    if path.is_root() {
+        return;
+    }
+    for (src, b) in files.blocks_of("import") {
+        let d = Diagnostic::error(
+            "import::not-in-root-module",
+            "`import` blocks are allowed only in the root module",
+        )
+        .in_file(src)
+        .primary(b.kind.span, "in a child module")
+        .with_help("Move the block to the root module, with `to = module.NAME.TYPE.NAME`.");
+        let mut diags = shared.diags.borrow_mut();
+        let same = |x: &Diagnostic| {
+            x.code == d.code && x.path() == d.path() && x.primary_span() == d.primary_span()
+        };
+        if !diags.iter().any(same) {
+            diags.push(d);
         }
     }
 }

@@ -98,6 +98,7 @@ impl ModuleInstance {
         shared: Rc<Shared>,
         inputs: Inputs,
     ) -> ModuleInstance {
+        super::imports::refuse_in_child(&files, &path, &shared);
         ModuleInstance {
             files,
             path,

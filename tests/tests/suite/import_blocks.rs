@@ -387,6 +387,20 @@ fn errors_name_the_target_and_the_problem() {
     w.config("import {\n  to = infra_data.d\n}\nresource \"infra_data\" \"d\" {\n}\n");
     let r = w.expect(&["plan", "--no-color"], 1);
     assert_contains(&r.stderr, "import::missing-argument");
+
+    // Only the root module imports; a child's block is not ignored.
+    w.write(
+        "child/main.infra",
+        "import {\n  to = infra_data.c\n  id = \"x\"\n}\nresource \"infra_data\" \"c\" {\n}\n",
+    );
+    w.config("module \"m\" {\n  source = \"./child\"\n  count  = 2\n}\n");
+    let r = w.expect(&["plan", "--no-color"], 1);
+    assert_eq!(
+        r.stderr.matches("import::not-in-root-module").count(),
+        1,
+        "{}",
+        r.stderr
+    );
     assert!(w.state_list().is_empty());
 }
 
