@@ -420,6 +420,11 @@ pub struct PlanArgs {
     /// `--detailed-exitcode`, exit 2 when anything changed.
     #[arg(long, conflicts_with_all = ["destroy", "out", "replace"])]
     pub refresh_only: bool,
+    /// Write a `resource` block for each object an `import` block imports
+    /// into an address that has none, to the new file FILE (refused when
+    /// it exists); mirrors Terraform's `-generate-config-out`.
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["destroy", "refresh_only"])]
+    pub generate_config_out: Option<PathBuf>,
 }
 
 impl PlanArgs {

@@ -864,7 +864,39 @@ pub const CODES: &[Code] = &[
     ),
     code(
         "import::not-in-configuration",
-        "`infra import`: no `resource` block declares the address",
+        "`infra import`, `import` blocks: no `resource` block (or instance of it) for the address",
+    ),
+    code(
+        "import::invalid-to",
+        "`to` of an `import` block is not a managed resource instance address",
+    ),
+    code(
+        "import::missing-argument",
+        "an `import` block without `to` or `id`",
+    ),
+    code(
+        "import::unknown-id",
+        "`id` of an `import` block is not known at plan",
+    ),
+    code(
+        "import::invalid-id",
+        "`id` of an `import` block is not a non-empty string",
+    ),
+    code(
+        "import::not-in-root-module",
+        "an `import` block in a child module",
+    ),
+    code(
+        "import::duplicate",
+        "two `import` blocks import into one address",
+    ),
+    code(
+        "import::generate-exists",
+        "`plan --generate-config-out=FILE`: FILE exists",
+    ),
+    code(
+        "import::generate-write",
+        "`plan --generate-config-out=FILE`: FILE cannot be written",
     ),
     code(
         "import::exists",

@@ -177,7 +177,7 @@ fn plan_and_approve(
 ) -> Result<Option<(Plan, Inputs)>, super::Failed> {
     let json = args.json;
     let (plan, inputs) =
-        make_plan(&args.planning, destroy, base, rt, store, providers).or_fail(json)?;
+        make_plan(&args.planning, destroy, None, base, rt, store, providers).or_fail(json)?;
     report(io, &plan.warnings, false);
     let style = Style::new(io.color);
     if !json {

@@ -125,7 +125,8 @@ pub(super) fn change(address: impl ToString, action: &str, result: &str) -> Chan
 }
 
 impl Run {
-    /// [`Run::finish`] for `apply`/`destroy`: each planned change with its
+    /// [`Run::finish`] for `apply`/`destroy`: each import (`ok` when its
+    /// object is in the new state), then each planned change with its
     /// result (`ok`, `failed`, `skipped`, `unknown` when abandoned) and,
     /// when it ran, its duration (`timed`, summed over a replacement's
     /// two operations).
@@ -140,10 +141,16 @@ impl Run {
         result: &infra_engine::apply::ApplyReport,
         timed: &BTreeMap<ResourceAddress, Duration>,
     ) {
-        let changes = plan
-            .changes
-            .iter()
-            .map(|c| {
+        // Imports first: apply journals them before any other operation.
+        let imports = plan.imports.iter().map(|i| {
+            let kept = result
+                .state
+                .as_ref()
+                .is_some_and(|s| s.resources.contains_key(&i.address));
+            change(&i.address, "import", if kept { "ok" } else { "failed" })
+        });
+        let changes = imports
+            .chain(plan.changes.iter().map(|c| {
                 let outcome = if result.failed.iter().any(|(a, _)| *a == c.address) {
                     "failed"
                 } else if result.abandoned.contains(&c.address) {
@@ -159,7 +166,7 @@ impl Run {
                         .map(|d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX)),
                     ..change(&c.address, c.action.as_str(), outcome)
                 }
-            })
+            }))
             .collect();
         let outcome = if result.interrupted {
             "interrupted"

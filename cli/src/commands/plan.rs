@@ -20,13 +20,16 @@ pub const CHANGES: i32 = 2;
 
 /// Plans the configuration in `base` (the lock held by the caller) with
 /// `providers` (started by the caller, so that `apply` plans and applies
-/// with the same plugin processes).
+/// with the same plugin processes). `generate` is
+/// `--generate-config-out` (relative to `base`).
 ///
 /// # Errors
 /// Bad arguments, inputs, configuration, state or provider errors.
+#[allow(clippy::too_many_arguments)]
 pub fn make_plan(
     args: &PlanningArgs,
     destroy: bool,
+    generate: Option<&Path>,
     base: &Path,
     rt: &tokio::runtime::Runtime,
     store: &dyn infra_engine::state::StateStore,
@@ -50,6 +53,7 @@ pub fn make_plan(
         destroy,
         parallelism: args.parallelism,
         workspace: workdir::workspace::current(base).map_err(|d| vec![d])?,
+        generate_config_out: generate.map(|g| base.join(g)),
     };
     let stored = || workdir::read(rt, store).map_err(|d| vec![d]);
     let mut p = plan(
@@ -85,8 +89,16 @@ pub fn run(args: &PlanArgs, base: &Path, io: &mut Io<'_>) -> Outcome {
     let lock = workdir::lock(&rt, &*store, &args.planning.state, "plan").or_fail(as_json)?;
     let providers =
         workdir::providers_limited(base, &rt, args.planning.parallelism).or_fail(as_json)?;
-    let (plan, inputs) =
-        make_plan(&args.planning, args.destroy, base, &rt, &*store, &providers).or_fail(as_json)?;
+    let (plan, inputs) = make_plan(
+        &args.planning,
+        args.destroy,
+        args.generate_config_out.as_deref(),
+        base,
+        &rt,
+        &*store,
+        &providers,
+    )
+    .or_fail(as_json)?;
     workdir::unlock(io, lock);
     report(io, &plan.warnings, false);
     let save = || -> Result<(), Diagnostic> {
@@ -135,6 +147,15 @@ pub fn run(args: &PlanArgs, base: &Path, io: &mut Io<'_>) -> Outcome {
                 "{}",
                 render(&plan, &plan.summary(), Style::new(io.color))
             );
+            if let Some(g) = &args.generate_config_out
+                && plan.imports.iter().any(|i| i.generated)
+            {
+                let _ = writeln!(
+                    io.out,
+                    "\ninfra has generated configuration and written it to {}. Please review the configuration and edit it as necessary before adding it to version control.",
+                    g.display()
+                );
+            }
         }
         save().or_fail(as_json)?;
         if let (Some(out), false) = (&args.out, as_json) {

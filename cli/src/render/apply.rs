@@ -151,7 +151,7 @@ pub fn summary(
         let v = serde_json::json!({
             "type": "summary",
             "ok": result.ok(),
-            "added": result.added, "changed": result.changed, "destroyed": result.destroyed,
+            "imported": result.imported, "added": result.added, "changed": result.changed, "destroyed": result.destroyed,
             "failed": result.failed.iter().map(|(a, _)| a.to_string()).collect::<Vec<_>>(),
             "skipped": result.skipped.iter().map(ToString::to_string).collect::<Vec<_>>(),
             "interrupted": result.interrupted,
@@ -168,6 +168,12 @@ pub fn summary(
                 format!(
                     "Destroy complete! Resources: {} destroyed.",
                     result.destroyed
+                )
+            } else if result.imported > 0 {
+                // Terraform's wording when something was imported.
+                format!(
+                    "{verb} complete! Resources: {} imported, {} added, {} changed, {} destroyed.",
+                    result.imported, result.added, result.changed, result.destroyed
                 )
             } else {
                 format!(

@@ -8,7 +8,7 @@
 use infra_engine::addr::{ResourceAddress, ResourceMode};
 use infra_engine::diff::layout::{self, LineKind, key};
 use infra_engine::diff::{AttributeChange, Change, LineTag, ListChange, ObjectDiff, fields};
-use infra_engine::plan::{Action, Drift, Plan, ResourceChange, Summary};
+use infra_engine::plan::{Action, Drift, Import, Plan, ResourceChange, Summary};
 use infra_lang::Value;
 use infra_lang::value::quote;
 use std::collections::BTreeSet;
@@ -74,7 +74,11 @@ fn value(v: &Value, indent: usize) -> String {
 ///         }
 /// ```
 fn marked(v: &Value, marker: &str, indent: usize, style: Style) -> String {
-    let prefix = format!("{} ", style.marker(marker));
+    let prefix = if marker.is_empty() {
+        "  ".to_string()
+    } else {
+        format!("{} ", style.marker(marker))
+    };
     let mut out = String::new();
     for (i, l) in layout::lines(v, REDACTED).into_iter().enumerate() {
         if i > 0 {
@@ -326,15 +330,18 @@ pub(crate) fn block_line(c: &ResourceChange) -> String {
 
 /// Renders one change.
 pub fn change(out: &mut String, c: &ResourceChange, style: Style) {
-    moved_change(out, c, None, style);
+    moved_change(out, c, None, None, style);
 }
 
 /// Renders one change of an instance that a `moved` block moved from
-/// `from` (`None`: not moved): `# (moved from ...)` under its header.
+/// `from` (`None`: not moved): `# (moved from ...)` under its header; of
+/// one an `import` block imports with id `imported_from`: `# (imported
+/// from "ID")`, as Terraform writes it.
 pub fn moved_change(
     out: &mut String,
     c: &ResourceChange,
     from: Option<&ResourceAddress>,
+    imported_from: Option<&str>,
     style: Style,
 ) {
     if c.action == Action::NoOp {
@@ -355,6 +362,16 @@ pub fn moved_change(
     }
     if let Some(from) = from {
         let _ = writeln!(out, "  # (moved from {from})");
+    }
+    if let Some(id) = imported_from {
+        let _ = writeln!(out, "  # (imported from {})", quote(id));
+        if c.action.is_replace() {
+            let _ = writeln!(
+                out,
+                "  # {}",
+                style.paint("33", "Warning: this will destroy the imported resource")
+            );
+        }
     }
     let _ = writeln!(out, "{} {} {{", style.marker(marker), block_line(c));
     let mut body = Body { out, style };
@@ -397,6 +414,25 @@ fn moved_only(
     );
     let mut body = Body { out, style };
     body.unchanged(value, 6);
+    let _ = writeln!(out, "    }}\n");
+}
+
+/// Renders an instance that is only imported: `# ADDR will be imported`
+/// (with `# (config will be generated)` when its block was generated)
+/// and the imported object's attributes, as Terraform shows it.
+fn imported_only(out: &mut String, import: &Import, value: &Value, style: Style) {
+    let to = &import.address;
+    let _ = writeln!(out, "  {}", style.bold(&format!("# {to} will be imported")));
+    if import.generated {
+        let _ = writeln!(out, "  # (config will be generated)");
+    }
+    let _ = writeln!(
+        out,
+        "    resource {} {} {{",
+        quote(&to.type_name),
+        quote(&to.name)
+    );
+    Body { out, style }.whole(value, "", 6);
     let _ = writeln!(out, "    }}\n");
 }
 
@@ -461,7 +497,7 @@ pub fn render(plan: &Plan, summary: &Summary, style: Style) -> String {
         .iter()
         .filter(|c| c.action != Action::NoOp)
         .collect();
-    if !acting.is_empty() || !plan.moves.is_empty() {
+    if !acting.is_empty() || !plan.moves.is_empty() || !plan.imports.is_empty() {
         let _ = writeln!(out, "infra will perform the following actions:\n");
         // Changes and instances that only moved, in address order.
         let changed: BTreeSet<&ResourceAddress> = acting
@@ -477,17 +513,36 @@ pub fn render(plan: &Plan, summary: &Summary, style: Style) -> String {
                 .filter(|m| !changed.contains(&m.to))
                 .map(|m| (&m.to, None)),
         );
+        items.extend(
+            plan.imports
+                .iter()
+                .filter(|i| {
+                    !changed.contains(&i.address) && plan.previous_address(&i.address).is_none()
+                })
+                .map(|i| (&i.address, None)),
+        );
         items.sort_by(|a, b| a.0.cmp(b.0));
         for (addr, c) in items {
             let from = plan.previous_address(addr);
-            match (c, from) {
-                (Some(c), _) => moved_change(&mut out, c, from, style),
-                (None, Some(from)) => {
+            let import = plan.import_of(addr);
+            match (c, from, import) {
+                (Some(c), _, _) => {
+                    let id = import
+                        .filter(|_| c.deposed.is_none())
+                        .map(|i| i.id.as_str());
+                    moved_change(&mut out, c, from, id, style);
+                }
+                (None, Some(from), _) => {
                     if let Some(inst) = plan.prior.resources.get(addr) {
                         moved_only(&mut out, from, addr, &inst.value, style);
                     }
                 }
-                (None, None) => {}
+                (None, None, Some(i)) => {
+                    if let Some(inst) = plan.prior.resources.get(addr) {
+                        imported_only(&mut out, i, &inst.value, style);
+                    }
+                }
+                (None, None, None) => {}
             }
         }
         let _ = writeln!(out, "{}", style.bold(&summary.line()));

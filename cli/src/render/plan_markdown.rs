@@ -340,11 +340,30 @@ fn forget_note(out: &mut String, plan: &Plan) {
     out.push('\n');
 }
 
-/// The list of objects `moved` blocks gave new addresses.
-fn moved_list(out: &mut String, plan: &Plan) {
-    if plan.moves.is_empty() {
+/// A `### HEADING` section: `sentence` (after the count of `items`, each
+/// `noun` in singular and plural) and the capped list of `items`; nothing
+/// when there are none.
+fn titled_list(
+    out: &mut String,
+    heading: &str,
+    noun: (&str, &str),
+    sentence: &str,
+    items: &[String],
+) {
+    if items.is_empty() {
         return;
     }
+    let _ = writeln!(
+        out,
+        "### {heading}\n\n{} {sentence}\n",
+        plural(items.len(), noun.0, noun.1)
+    );
+    capped_list(out, "", items);
+    out.push('\n');
+}
+
+/// The list of objects `moved` blocks gave new addresses.
+fn moved_list(out: &mut String, plan: &Plan) {
     let items: Vec<String> = plan
         .moves
         .iter()
@@ -356,13 +375,29 @@ fn moved_list(out: &mut String, plan: &Plan) {
             )
         })
         .collect();
-    let _ = writeln!(
+    titled_list(
         out,
-        "### Moved\n\n{} moved to new addresses (`moved` blocks); the objects themselves are kept.\n",
-        plural(items.len(), "resource", "resources")
+        "Moved",
+        ("resource", "resources"),
+        "moved to new addresses (`moved` blocks); the objects themselves are kept.",
+        &items,
     );
-    capped_list(out, "", &items);
-    out.push('\n');
+}
+
+/// The list of objects `import` blocks adopt, with their ids.
+fn imported_list(out: &mut String, plan: &Plan) {
+    let items: Vec<String> = plan
+        .imports
+        .iter()
+        .map(|i| format!("{} from id {}", code(&i.address.to_string()), code(&i.id)))
+        .collect();
+    titled_list(
+        out,
+        "Imported",
+        ("object", "objects"),
+        "will be imported (`import` blocks); changes to them are listed below.",
+        &items,
+    );
 }
 
 /// The output changes as a `diff` block, or a count when too large.
@@ -503,6 +538,7 @@ pub fn render(plan: &Plan, summary: &Summary, saved: Option<&str>) -> String {
     callout(&mut out, plan);
     forget_note(&mut out, plan);
     moved_list(&mut out, plan);
+    imported_list(&mut out, plan);
     let acting: Vec<&ResourceChange> = plan
         .changes
         .iter()

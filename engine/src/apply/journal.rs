@@ -84,7 +84,7 @@ impl Journal<'_> {
         self.rt.block_on(self.store.record_all(intents))
     }
 
-    /// Carries out the plan's moves and forgotten objects on `state`,
+    /// Carries out the plan's moves, imports and forgotten objects on `state`,
     /// which change only the state: journalled first, so a crash before
     /// the end still leaves them recorded. (The plan's prior state has the
     /// moves carried out already; the journal replays onto the stored
@@ -99,6 +99,12 @@ impl Journal<'_> {
             if let Some(inst) = state.resources.get(&m.to) {
                 self.record(&m.from, &inst.provider, None, report);
                 self.record(&m.to, &inst.provider, Some(inst), report);
+            }
+        }
+        for i in &plan.imports {
+            if let Some(inst) = state.resources.get(&i.address) {
+                self.record(&i.address, &inst.provider, Some(inst), report);
+                report.imported += 1;
             }
         }
         for c in plan.changes.iter().filter(|c| c.action == Action::Forget) {

@@ -128,6 +128,19 @@ pub fn apply(
     };
     let mut state = plan.prior.clone();
     journal.record_state_only(plan, &mut state, &mut report);
+    // Imported objects were read at plan: recording them is the import.
+    for i in &plan.imports {
+        on_event(Event::Started {
+            address: &i.address,
+            verb: "Importing",
+        });
+        on_event(Event::Finished {
+            address: &i.address,
+            noun: "Import",
+            elapsed: Duration::ZERO,
+            id: Some(i.id.clone()),
+        });
+    }
     let mut run = Scheduler::new(
         &g,
         &plan.changes,

@@ -10,6 +10,8 @@ use infra_lang::Diagnostic;
 /// What an apply did.
 #[derive(Debug, Default)]
 pub struct ApplyReport {
+    /// Objects adopted by `import` blocks (recorded in state).
+    pub imported: usize,
     /// Objects created (replacements count here and in `destroyed`).
     pub added: usize,
     /// Objects updated in place.

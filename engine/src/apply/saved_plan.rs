@@ -3,7 +3,7 @@
 //! made (mirrors Terraform's "Saved plan is stale").
 
 use crate::eval::Inputs;
-use crate::plan::{Plan, config_hash, file};
+use crate::plan::{Import, Plan, config_hash, file};
 use crate::state::State;
 use infra_lang::Diagnostic;
 use std::path::Path;
@@ -45,7 +45,7 @@ pub fn load_saved_plan(
 /// made (a plan made against no state applies to no state only);
 /// `plan::config-changed`: the configuration's hash differs.
 pub fn check_saved_plan(plan: &Plan, current: &State, root: &Path) -> Result<(), Diagnostic> {
-    stale(&plan.prior, plan.prior_serial, current)?;
+    stale(&plan.prior, plan.prior_serial, current, &plan.imports)?;
     if config_hash(root) != plan.config_hash {
         return Err(Diagnostic::error(
             "plan::config-changed",
@@ -58,9 +58,19 @@ pub fn check_saved_plan(plan: &Plan, current: &State, root: &Path) -> Result<(),
 
 /// `plan::stale` unless `current` is the state a plan made against
 /// `prior` (stored serial `prior_serial`) expects: same lineage and
-/// serial, or no state on either side.
-fn stale(prior: &State, prior_serial: u64, current: &State) -> Result<(), Diagnostic> {
-    let fresh = prior.resources.is_empty() && prior_serial == 0 && current.serial == 0;
+/// serial, or no state on either side (the objects the plan `imported`
+/// are in `prior` without being stored).
+fn stale(
+    prior: &State,
+    prior_serial: u64,
+    current: &State,
+    imported: &[Import],
+) -> Result<(), Diagnostic> {
+    let stored_none = prior
+        .resources
+        .keys()
+        .all(|a| imported.iter().any(|i| i.address == *a));
+    let fresh = stored_none && prior_serial == 0 && current.serial == 0;
     if fresh || (current.lineage == prior.lineage && current.serial == prior_serial) {
         return Ok(());
     }
@@ -89,23 +99,23 @@ mod tests {
 
     #[test]
     fn the_same_lineage_and_serial_apply() {
-        assert!(stale(&state("a", 3), 3, &state("a", 3)).is_ok());
+        assert!(stale(&state("a", 3), 3, &state("a", 3), &[]).is_ok());
     }
 
     #[test]
     fn a_plan_made_against_no_state_applies_to_a_new_state_of_any_lineage() {
-        assert!(stale(&state("a", 0), 0, &state("b", 0)).is_ok());
+        assert!(stale(&state("a", 0), 0, &state("b", 0), &[]).is_ok());
     }
 
     #[test]
     fn a_newer_serial_or_another_lineage_is_stale() {
-        let Err(newer) = stale(&state("a", 3), 3, &state("a", 4)) else {
+        let Err(newer) = stale(&state("a", 3), 3, &state("a", 4), &[]) else {
             panic!("a newer serial applied");
         };
         assert_eq!(newer.code, "plan::stale");
         assert!(newer.message.contains("serial 3 (lineage a)"));
         assert!(newer.message.contains("now at serial 4 (lineage a)"));
-        let Err(other) = stale(&state("a", 3), 3, &state("b", 3)) else {
+        let Err(other) = stale(&state("a", 3), 3, &state("b", 3), &[]) else {
             panic!("another lineage applied");
         };
         assert_eq!(other.code, "plan::stale");

@@ -209,6 +209,10 @@ pub struct ImportDecl<'a> {
     pub block: &'a Block,
     /// `to = ADDRESS`: may name a resource not written yet.
     pub to: Option<&'a Attribute>,
+    /// `id = "..."`: the object's id at the provider.
+    pub id: Option<&'a Attribute>,
+    /// `provider = NAME.ALIAS`: the provider configuration that imports.
+    pub provider: Option<ProviderRef<'a>>,
     /// `for_each = ...`: one import per element, `each` bound.
     pub for_each: Option<&'a Attribute>,
 }
@@ -411,11 +415,17 @@ pub fn import(b: &Block) -> ImportDecl<'_> {
     let mut d = ImportDecl {
         block: b,
         to: None,
+        id: None,
+        provider: None,
         for_each: None,
     };
     for a in b.body.attributes() {
         match a.name.name.as_str() {
             meta::TO => first(&mut d.to, a),
+            meta::ID => first(&mut d.id, a),
+            meta::PROVIDER if d.provider.is_none() => {
+                d.provider = Some(ProviderRef { attribute: a });
+            }
             meta::FOR_EACH => first(&mut d.for_each, a),
             _ => {}
         }
@@ -500,6 +510,6 @@ mod tests {
         let r = removed(next());
         assert!(r.from.is_some() && r.lifecycles.len() == 1);
         let i = import(next());
-        assert!(i.to.is_some() && i.for_each.is_none());
+        assert!(i.to.is_some() && i.id.is_some() && i.for_each.is_none());
     }
 }

@@ -740,7 +740,8 @@ pub(crate) fn check(files: &[ParsedFile], decls: &Declarations, diags: &mut Vec<
                     ctx.each = for_each.is_some();
                     // `to` names the address to import into; it may be a
                     // resource that is not written yet (config generation).
-                    ctx.body(&b.body, &[meta::FOR_EACH, meta::TO]);
+                    // `provider` names a provider configuration.
+                    ctx.body(&b.body, &[meta::FOR_EACH, meta::TO, meta::PROVIDER]);
                 }
                 "moved" | "removed" => {}
                 "terraform" | "infra" => {}

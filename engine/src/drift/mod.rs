@@ -606,6 +606,7 @@ pub fn detect(
         destroy: false,
         parallelism: options.parallelism,
         workspace: options.workspace.clone(),
+        generate_config_out: None,
     };
     let mut configured = providers.clone();
     configure_providers(root, &files, &inputs, &mut configured, &plan_options, rt)?;
@@ -787,6 +788,7 @@ pub fn refresh_state(
         destroy: false,
         parallelism: options.parallelism,
         workspace: options.workspace.clone(),
+        generate_config_out: None,
     };
     let mut configured = providers.clone();
     configure_providers(root, &files, inputs, &mut configured, &plan_options, rt)?;

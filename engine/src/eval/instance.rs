@@ -102,6 +102,7 @@ impl ModuleInstance {
         shared: Rc<Shared>,
         inputs: Inputs,
     ) -> ModuleInstance {
+        super::imports::refuse_in_child(&files, &path, &shared);
         ModuleInstance {
             files,
             path,

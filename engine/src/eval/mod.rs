@@ -8,6 +8,7 @@ mod backend;
 mod conditions;
 mod encryption;
 mod functions;
+mod imports;
 mod instance;
 mod loader;
 mod module_provider_keys;
@@ -18,6 +19,7 @@ mod variables;
 
 pub use backend::{BackendConfig, backend_config};
 pub use encryption::{encryption_config, encryption_spec};
+pub use imports::ImportTarget;
 pub use loader::{ModuleFiles, load_module, load_std_module};
 pub use resources::Expansion;
 pub use variables::{CliInput, InputValue, Inputs, collect_inputs, parse_var_file};

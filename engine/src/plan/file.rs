@@ -1,12 +1,12 @@
 //! Saved plan files (`infra plan -out FILE`), format version 1: the
 //! changes with their values (unknown and sensitive parts recorded as
-//! paths), the refreshed prior state (with `moved` blocks carried out) and
-//! the moves, its lineage and serial, the configuration hash and the input
+//! paths), the refreshed prior state (with `moved` blocks carried out and
+//! imported objects added), the moves and imports, its lineage and serial, the configuration hash and the input
 //! values — everything apply needs to carry out exactly this plan. Plan files hold secrets, like state.
 //! Version 2 adds each change's `planned_private` bytes (base64); it is
 //! written only when a provider planned some.
 
-use super::{Action, Drift, Move, OutputChange, Plan, ResourceChange};
+use super::{Action, Drift, Import, Move, OutputChange, Plan, ResourceChange};
 use crate::addr::ResourceAddress;
 use crate::eval::{InputValue, Inputs};
 use crate::state::codec::{self, Encoded, Path};
@@ -116,6 +116,10 @@ struct PlanFile {
     /// `moved` blocks carried out: (stored address, new address).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     moves: Vec<(String, String)>,
+    /// `import` blocks carried out: (address, id, block generated); the
+    /// objects are in `prior_state`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    imports: Vec<(String, String, bool)>,
     #[serde(default)]
     targets: Vec<String>,
     /// The workspace (absent for `default`, and in files written before
@@ -246,6 +250,11 @@ pub fn to_text(plan: &Plan, inputs: &Inputs) -> String {
             .iter()
             .map(|m| (m.from.to_string(), m.to.to_string()))
             .collect(),
+        imports: plan
+            .imports
+            .iter()
+            .map(|i| (i.address.to_string(), i.id.clone(), i.generated))
+            .collect(),
         targets: plan.targets.clone(),
         workspace: plan.workspace.clone(),
         vars: inputs_to_file(&inputs.vars),
@@ -326,6 +335,14 @@ pub fn from_text(text: &str) -> Result<(Plan, Inputs), String> {
             to: ResourceAddress::parse(&to).map_err(|e| e.to_string())?,
         });
     }
+    let mut imports = Vec::with_capacity(f.imports.len());
+    for (address, id, generated) in f.imports {
+        imports.push(Import {
+            address: ResourceAddress::parse(&address).map_err(|e| e.to_string())?,
+            id,
+            generated,
+        });
+    }
     let plan = Plan {
         changes,
         outputs: f
@@ -340,6 +357,7 @@ pub fn from_text(text: &str) -> Result<(Plan, Inputs), String> {
             .collect(),
         drift,
         moves,
+        imports,
         checks: Vec::new(),
         conditions: true,
         prior,

@@ -47,6 +47,7 @@ pub fn to_json(plan: &Plan) -> Json {
         add,
         change,
         destroy,
+        import,
         ..
     } = plan.summary();
     let entry = |address: &crate::addr::ResourceAddress,
@@ -116,6 +117,25 @@ pub fn to_json(plan: &Plan) -> Json {
             listed.push((&m.to, entry(&m.to, &inst.provider, "no-op", &[], &[], v, v)));
         }
     }
+    // Imported objects without other changes are no-ops too; every
+    // imported one carries Terraform's `importing: {id}`.
+    for i in &plan.imports {
+        if changed.contains(&i.address) || plan.moves.iter().any(|m| m.to == i.address) {
+            continue;
+        }
+        if let Some(inst) = plan.prior.resources.get(&i.address) {
+            let v = Some(&inst.value);
+            listed.push((
+                &i.address,
+                entry(&i.address, &inst.provider, "no-op", &[], &[], v, v),
+            ));
+        }
+    }
+    for (a, j) in &mut listed {
+        if let (Some(i), Json::Object(m)) = (plan.import_of(a), j) {
+            m.insert("importing".to_string(), json!({ "id": i.id }));
+        }
+    }
     listed.sort_by(|a, b| a.0.cmp(b.0));
     let resource_changes: Vec<Json> = listed.into_iter().map(|(_, j)| j).collect();
     let output_changes: serde_json::Map<String, Json> = plan
@@ -170,12 +190,18 @@ pub fn to_json(plan: &Plan) -> Json {
             json!({ "address": c.address, "status": status, "message": message })
         })
         .collect();
+    let mut summary = json!({ "add": add, "change": change, "destroy": destroy });
+    if let (true, Json::Object(m)) = (import > 0, &mut summary) {
+        // Only when something is imported: plans without imports keep
+        // their shape.
+        m.insert("import".to_string(), json!(import));
+    }
     json!({
         "format_version": FORMAT_VERSION,
         "infra_version": env!("CARGO_PKG_VERSION"),
         "destroy": plan.destroy,
         "prior_state": { "lineage": plan.prior.lineage, "serial": plan.prior_serial },
-        "summary": { "add": add, "change": change, "destroy": destroy },
+        "summary": summary,
         "has_changes": plan.has_changes(),
         "resource_changes": resource_changes,
         "output_changes": output_changes,

@@ -8,6 +8,8 @@
 //! get (counts, value diffs).
 
 pub mod file;
+mod generate;
+mod imports;
 pub mod json;
 mod moves;
 pub mod planner;
@@ -39,6 +41,7 @@ pub use propose::proposed_new;
 pub fn mark_schema_sensitive(schema: &crate::provider::ResourceSchema, v: Value) -> Value {
     propose::mark_sensitive(schema, v)
 }
+pub use imports::Import;
 pub use refresh::{Refreshed, refresh, refresh_each};
 pub use summary::Summary;
 
@@ -200,6 +203,11 @@ pub struct Plan {
     /// Managed instances moved by `moved` blocks, in address order of
     /// `to`. Apply records them in state even when nothing else changes.
     pub moves: Vec<Move>,
+    /// Objects `import` blocks adopt, in address order. Each is in
+    /// [`Plan::prior`] already (imported and read while planning); apply
+    /// records them in state before any other operation, so an imported
+    /// object's update runs after its import.
+    pub imports: Vec<Import>,
     /// Results of `check` blocks.
     pub checks: Vec<CheckResult>,
     /// Apply must evaluate the configuration for conditions: some
@@ -208,8 +216,8 @@ pub struct Plan {
     /// it). Without, apply loads the configuration only when a change
     /// waits for unknown values or outputs change.
     pub conditions: bool,
-    /// The state the plan was made against, after refresh and with
-    /// [`Plan::moves`] carried out. Its lineage and serial identify the
+    /// The state the plan was made against, after refresh, with
+    /// [`Plan::moves`] carried out and [`Plan::imports`] added. Its lineage and serial identify the
     /// stored state: apply refuses a plan whose state has moved on.
     pub prior: State,
     /// The serial of the stored state (before refresh).
@@ -234,12 +242,14 @@ pub struct Plan {
 
 impl Plan {
     /// True when applying would change something: a resource action other
-    /// than no-op (forgetting included), a move, or an output changing.
+    /// than no-op (forgetting included), a move, an import, or an output
+    /// changing.
     pub fn has_changes(&self) -> bool {
         self.changes
             .iter()
             .any(|c| !matches!(c.action, Action::NoOp))
             || !self.moves.is_empty()
+            || !self.imports.is_empty()
             || self.outputs.iter().any(|o| o.before != o.after)
     }
 
@@ -250,6 +260,11 @@ impl Plan {
             self.prior_serial += 1;
             self.prior.serial = self.prior_serial;
         }
+    }
+
+    /// The import that adopts `addr`, when an `import` block does.
+    pub fn import_of(&self, addr: &ResourceAddress) -> Option<&Import> {
+        self.imports.iter().find(|i| i.address == *addr)
     }
 
     /// The address `addr` had in the stored state when a `moved` block

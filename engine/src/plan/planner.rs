@@ -38,6 +38,10 @@ pub struct PlanOptions {
     pub parallelism: usize,
     /// The workspace name.
     pub workspace: String,
+    /// `-generate-config-out=FILE`: where `resource` blocks for imported
+    /// objects without one are written (a new file); `None`: such an
+    /// import is an error.
+    pub generate_config_out: Option<std::path::PathBuf>,
 }
 
 impl Default for PlanOptions {
@@ -49,6 +53,7 @@ impl Default for PlanOptions {
             destroy: false,
             parallelism: 10,
             workspace: "default".into(),
+            generate_config_out: None,
         }
     }
 }
@@ -673,6 +678,8 @@ pub fn plan(
         p.recovered = recovered;
         return Ok(p);
     }
+    let imports =
+        super::imports::carry_out(root, &files, &inputs, providers, &mut prior, options, rt)?;
     let prior = Rc::new(prior);
     let prefetched = if providers.iter().any(|(_, p)| p.is_remote()) {
         // Speculative evaluation first: what it predicts plugins will be
@@ -711,6 +718,7 @@ pub fn plan(
     if !has_errors(&diags) && !declared.is_empty() {
         diags.extend(moves::still_declared(&declared, &evaluation.instances));
     }
+    diags.extend(super::imports::unmatched(&imports, &evaluation.instances));
     if has_errors(&diags) {
         return Err(diags);
     }
@@ -723,6 +731,7 @@ pub fn plan(
         &declared,
         &mut changes,
     );
+    super::imports::keep_generated(&imports, &mut changes);
     let mut changes: Vec<ResourceChange> = changes.into_values().collect();
     changes.extend(deposed_deletes(&prior));
     sort_changes(&mut changes);
@@ -762,6 +771,7 @@ pub fn plan(
         outputs,
         drift,
         moves: moved.moves,
+        imports,
         checks: evaluation.checks,
         conditions,
         prior: prior_with_data,
@@ -1227,6 +1237,7 @@ fn plan_destroy(
         outputs,
         drift,
         moves: Vec::new(),
+        imports: Vec::new(),
         checks: Vec::new(),
         conditions: false,
         prior: (*prior).clone(),

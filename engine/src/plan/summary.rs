@@ -33,11 +33,21 @@ pub struct Summary {
     pub forget: usize,
     /// Objects moved by `moved` blocks.
     pub moved: usize,
+    /// Objects adopted by `import` blocks.
+    pub import: usize,
 }
 
 impl Summary {
-    /// The summary line: `Plan: 2 to add, 1 to change, 0 to destroy.`
+    /// The summary line: `Plan: 2 to add, 1 to change, 0 to destroy.`,
+    /// starting `Plan: 1 to import, ` when something is imported (as
+    /// Terraform writes it).
     pub fn line(&self) -> String {
+        if self.import > 0 {
+            return format!(
+                "Plan: {} to import, {} to add, {} to change, {} to destroy.",
+                self.import, self.add, self.change, self.destroy
+            );
+        }
         format!(
             "Plan: {} to add, {} to change, {} to destroy.",
             self.add, self.change, self.destroy
@@ -50,6 +60,7 @@ impl Plan {
     pub fn summary(&self) -> Summary {
         let mut n = Summary {
             moved: self.moves.len(),
+            import: self.imports.len(),
             ..Summary::default()
         };
         for c in &self.changes {

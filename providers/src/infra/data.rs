@@ -128,6 +128,18 @@ impl ResourceType<()> for InfraData {
         Ok(Some(state))
     }
 
+    /// Imports an object with `id` and everything else null, as
+    /// Terraform imports a `terraform_data` (its `importDataStore`): the
+    /// configuration's `input` then plans as an update.
+    ///
+    /// # Errors
+    /// Never.
+    async fn import(&self, _ctx: &(), schema: &ResourceSchema, id: &str) -> Result<Value, Failure> {
+        let mut m = Attrs::new();
+        set(&mut m, "id", Value::string(id));
+        Ok(finish(schema, m))
+    }
+
     /// `infra_data` lives only in state: a create that was never recorded
     /// left nothing behind.
     async fn find(

@@ -83,6 +83,16 @@ pub trait Generator: Send + Sync {
     /// # Errors
     /// Invalid arguments, or no randomness.
     async fn create(&self, schema: &ResourceSchema, m: Attrs) -> Result<Value, Failure>;
+
+    /// The state of an object imported by `id`, in the id format of
+    /// Terraform's random provider for the type. The default refuses:
+    /// "`TYPE` does not support import".
+    ///
+    /// # Errors
+    /// An id not in the type's format; a type that cannot be imported.
+    async fn import(&self, _schema: &ResourceSchema, _id: &str) -> Result<Value, Failure> {
+        Err(error(format!("`{}` does not support import", Self::NAME)))
+    }
 }
 
 #[async_trait]
@@ -132,6 +142,11 @@ impl<G: Generator> ResourceType<()> for G {
         }
         check(Generator::validate(self, &m))?;
         Ok(Some(self.create(schema, m).await?))
+    }
+
+    /// Imports by the type's id format (see [`Generator::import`]).
+    async fn import(&self, _ctx: &(), schema: &ResourceSchema, id: &str) -> Result<Value, Failure> {
+        Generator::import(self, schema, id).await
     }
 
     /// Random values live only in state: it is returned unchanged.
@@ -331,6 +346,61 @@ mod tests {
             .block_on(p.read(random_uuid::TYPE, state.clone(), &[]))
             .expect("read");
         assert_eq!(read, Some(Stored::new(state)));
+    }
+
+    /// The object `type_name` imports from `id`, or the error's message.
+    fn import(type_name: &str, id: &str) -> Result<Attrs, String> {
+        let p = RandomProvider::new();
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .expect("runtime");
+        let mut found = rt
+            .block_on(p.import(type_name, id))
+            .map_err(|d| d[0].message.clone())?;
+        let v = found.remove(0).object.value;
+        Ok(attrs(&v, type_name).expect("object").clone())
+    }
+
+    #[test]
+    fn an_imported_object_is_the_one_created_with_that_id() {
+        let made = create(
+            random_id::TYPE,
+            &[("byte_length", int(6)), ("prefix", Value::string("x-"))],
+        )
+        .expect("create");
+        let id = format!("x-,{}", made["id"].as_str().expect("id"));
+        let got = import(random_id::TYPE, &id).expect("import");
+        assert_eq!(got, made);
+
+        let made = create(random_string::TYPE, &[("length", int(12))]).expect("create");
+        let got = import(random_string::TYPE, made["id"].as_str().expect("id")).expect("import");
+        assert_eq!(got, made);
+
+        let got = import(random_integer::TYPE, "5,1,9").expect("import");
+        assert_eq!(
+            (&got["result"], &got["min"], &got["max"]),
+            (&int(5), &int(1), &int(9))
+        );
+        assert!(got["seed"].is_null());
+        assert_eq!(
+            import(random_integer::TYPE, "5,1,9,s").expect("seed")["seed"],
+            Value::string("s")
+        );
+    }
+
+    #[test]
+    fn malformed_ids_and_types_without_import_are_refused() {
+        for (t, id, says) in [
+            (random_integer::TYPE, "5,1", "RESULT,MIN,MAX"),
+            (random_integer::TYPE, "10,1,9", "not between"),
+            (random_id::TYPE, "not base64!", "URL-safe base64"),
+            (random_uuid::TYPE, "nope", "is not a UUID"),
+            (random_string::TYPE, "", "empty"),
+            (random_shuffle::TYPE, "a", "does not support import"),
+        ] {
+            let e = import(t, id).expect_err(id);
+            assert!(e.contains(says), "{t} {id:?}: {e}");
+        }
     }
 
     #[test]

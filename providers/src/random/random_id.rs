@@ -45,6 +45,25 @@ pub fn decimal(bytes: &[u8]) -> String {
     s
 }
 
+/// Sets every encoding of `bytes` in `m`: `id` (unpadded URL-safe
+/// base64) and, after `prefix`, `b64_url`, `b64_std`, `hex` and `dec`.
+fn encode(m: &mut Attrs, prefix: &str, bytes: &[u8]) {
+    let id = URL_SAFE_NO_PAD.encode(bytes);
+    set(m, "b64_url", Value::String(format!("{prefix}{id}")));
+    set(
+        m,
+        "b64_std",
+        Value::String(format!("{prefix}{}", STANDARD.encode(bytes))),
+    );
+    set(m, "hex", Value::String(format!("{prefix}{}", hex(bytes))));
+    set(
+        m,
+        "dec",
+        Value::String(format!("{prefix}{}", decimal(bytes))),
+    );
+    set(m, "id", Value::String(id));
+}
+
 /// `random_id`: a [`Generator`].
 pub struct RandomId;
 
@@ -124,24 +143,39 @@ impl Generator for RandomId {
         let mut bytes = vec![0u8; n];
         os_rng()?.fill_bytes(&mut bytes);
         let prefix = string(&m, "prefix").unwrap_or_default().to_string();
-        let id = URL_SAFE_NO_PAD.encode(&bytes);
-        set(&mut m, "b64_url", Value::String(format!("{prefix}{id}")));
-        set(
-            &mut m,
-            "b64_std",
-            Value::String(format!("{prefix}{}", STANDARD.encode(&bytes))),
-        );
-        set(
-            &mut m,
-            "hex",
-            Value::String(format!("{prefix}{}", hex(&bytes))),
-        );
-        set(
-            &mut m,
-            "dec",
-            Value::String(format!("{prefix}{}", decimal(&bytes))),
-        );
-        set(&mut m, "id", Value::String(id));
+        encode(&mut m, &prefix, &bytes);
+        Ok(finish(schema, m))
+    }
+
+    /// Imports `B64_URL` or `PREFIX,B64_URL` (Terraform's format: the
+    /// bytes in unpadded URL-safe base64, after an optional prefix and a
+    /// comma): `byte_length` is the number of bytes, every encoding
+    /// follows from them.
+    ///
+    /// # Errors
+    /// Not base64url, or more than [`MAX_BYTES`] bytes.
+    async fn import(&self, schema: &ResourceSchema, id: &str) -> Result<Value, Failure> {
+        let (prefix, b64) = match id.rsplit_once(',') {
+            Some((p, b)) => (p, b),
+            None => ("", id),
+        };
+        let bytes = URL_SAFE_NO_PAD.decode(b64).map_err(|e| {
+            error(format!(
+                "`{TYPE}` imports the id in URL-safe base64 without padding (optionally PREFIX,ID), got {id:?}: {e}"
+            ))
+        })?;
+        let n = i64::try_from(bytes.len()).unwrap_or(i64::MAX);
+        if !(1..=MAX_BYTES).contains(&n) {
+            return Err(error(format!(
+                "`{TYPE}`: the id holds {n} bytes; `byte_length` must be between 1 and {MAX_BYTES}"
+            )));
+        }
+        let mut m = Attrs::new();
+        set(&mut m, "byte_length", Value::int(n));
+        if !prefix.is_empty() {
+            set(&mut m, "prefix", Value::string(prefix));
+        }
+        encode(&mut m, prefix, &bytes);
         Ok(finish(schema, m))
     }
 }

@@ -99,6 +99,43 @@ impl Generator for RandomInteger {
         set(&mut m, "id", Value::String(result.to_string()));
         Ok(finish(schema, m))
     }
+
+    /// Imports `RESULT,MIN,MAX` or `RESULT,MIN,MAX,SEED`, Terraform's
+    /// format; `id` is the result.
+    ///
+    /// # Errors
+    /// Another format, numbers that are not whole, or a result outside
+    /// the range.
+    async fn import(&self, schema: &ResourceSchema, id: &str) -> Result<Value, Failure> {
+        let bad = || {
+            error(format!(
+                "`{TYPE}` imports ids of the form RESULT,MIN,MAX or RESULT,MIN,MAX,SEED, got {id:?}"
+            ))
+        };
+        let parts: Vec<&str> = id.splitn(4, ',').collect();
+        if parts.len() < 3 {
+            return Err(bad());
+        }
+        let mut nums = [0i64; 3];
+        for (n, p) in nums.iter_mut().zip(&parts) {
+            *n = p.trim().parse().map_err(|_| bad())?;
+        }
+        let [result, min, max] = nums;
+        if !(min..=max).contains(&result) {
+            return Err(error(format!(
+                "`{TYPE}`: {result} is not between `min` ({min}) and `max` ({max})"
+            )));
+        }
+        let mut m = Attrs::new();
+        set(&mut m, "result", int(result));
+        set(&mut m, "min", int(min));
+        set(&mut m, "max", int(max));
+        if let Some(seed) = parts.get(3) {
+            set(&mut m, "seed", Value::string(*seed));
+        }
+        set(&mut m, "id", Value::String(result.to_string()));
+        Ok(finish(schema, m))
+    }
 }
 
 #[cfg(test)]

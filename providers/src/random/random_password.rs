@@ -78,6 +78,24 @@ impl Generator for RandomPassword {
         set(&mut m, "id", Value::string("none"));
         Ok(finish(schema, m))
     }
+
+    /// Imports the password `id` (as `random_string` does, see
+    /// [`super::random_string::imported`]), hashed; `id` is `"none"`.
+    ///
+    /// # Errors
+    /// An empty id, or a bcrypt failure.
+    async fn import(&self, schema: &ResourceSchema, id: &str) -> Result<Value, Failure> {
+        let mut m = super::random_string::imported(TYPE, id)?;
+        let password = id.to_string();
+        let hash = blocking(TYPE, move || {
+            bcrypt::hash(&password, BCRYPT_COST)
+                .map_err(|e| error(format!("`{TYPE}`: cannot hash the password: {e}")))
+        })
+        .await?;
+        set(&mut m, "bcrypt_hash", Value::String(hash));
+        set(&mut m, "id", Value::string("none"));
+        Ok(finish(schema, m))
+    }
 }
 
 #[cfg(test)]

@@ -83,6 +83,29 @@ pub fn defaults() -> Vec<(&'static str, Value)> {
     out
 }
 
+/// The attributes of a `random_string` or `random_password` imported
+/// with `result`, as Terraform's random provider imports them: `length`
+/// its number of characters, every class on, every minimum 0, `result`
+/// the string (`id` and `bcrypt_hash` are the caller's).
+///
+/// # Errors
+/// An empty `result`.
+pub fn imported(type_name: &str, result: &str) -> Result<Attrs, Failure> {
+    if result.is_empty() {
+        return Err(error(format!(
+            "`{type_name}` cannot import an empty string"
+        )));
+    }
+    let mut m = Attrs::new();
+    let length = i64::try_from(result.chars().count()).unwrap_or(i64::MAX);
+    set(&mut m, "length", int(length));
+    for (name, v) in defaults() {
+        set(&mut m, name, v);
+    }
+    set(&mut m, "result", Value::string(result));
+    Ok(m)
+}
+
 /// Checks `length` (1 to [`MAX_LENGTH`], at least the sum of the
 /// minimums), the minimums (0 or more) and that some class can fill the
 /// length beyond the minimums. Unknown values are not checked.
@@ -245,6 +268,16 @@ impl Generator for RandomString {
         let result = generate(TYPE, &m)?;
         set(&mut m, "id", Value::String(result.clone()));
         set(&mut m, "result", Value::String(result));
+        Ok(finish(schema, m))
+    }
+
+    /// Imports the string `id` (see [`imported`]); `id` is the string too.
+    ///
+    /// # Errors
+    /// An empty id.
+    async fn import(&self, schema: &ResourceSchema, id: &str) -> Result<Value, Failure> {
+        let mut m = imported(TYPE, id)?;
+        set(&mut m, "id", Value::string(id));
         Ok(finish(schema, m))
     }
 }

@@ -5,7 +5,7 @@ use super::Generator;
 use super::keepers;
 use crate::object::{Attrs, finish, set};
 use async_trait::async_trait;
-use infra_engine::provider::{Attribute, Failure, ResourceSchema};
+use infra_engine::provider::{Attribute, Failure, ResourceSchema, error};
 use infra_lang::{Type, Value};
 
 /// The resource type name.
@@ -44,6 +44,20 @@ impl Generator for RandomUuid {
         let uuid = uuid::Uuid::new_v4().to_string();
         set(&mut m, "id", Value::String(uuid.clone()));
         set(&mut m, "result", Value::String(uuid));
+        Ok(finish(schema, m))
+    }
+
+    /// Imports the UUID `id` (any version; written lower-case and
+    /// hyphenated, as the id Terraform's provider checks it is).
+    ///
+    /// # Errors
+    /// An id that is not a UUID.
+    async fn import(&self, schema: &ResourceSchema, id: &str) -> Result<Value, Failure> {
+        let uuid = uuid::Uuid::parse_str(id)
+            .map_err(|e| error(format!("`{TYPE}`: {id:?} is not a UUID: {e}")))?;
+        let mut m = Attrs::new();
+        set(&mut m, "id", Value::String(uuid.to_string()));
+        set(&mut m, "result", Value::String(uuid.to_string()));
         Ok(finish(schema, m))
     }
 }

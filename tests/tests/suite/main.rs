@@ -22,6 +22,7 @@ mod fmt;
 mod function_bounds;
 mod fuzz_corpus;
 mod hangs;
+mod import_blocks;
 mod install;
 mod install_server;
 mod lsp;
