@@ -5,6 +5,7 @@
 pub mod args;
 pub mod commands;
 pub mod docs;
+pub mod log;
 pub mod render;
 
 use std::ffi::OsString;

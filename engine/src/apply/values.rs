@@ -195,9 +195,12 @@ impl<'a> Evaluation<'a> {
         changes: &[ResourceChange],
         rt: &Handle,
     ) -> Result<(), Vec<Diagnostic>> {
-        let needs_config = changes
-            .iter()
-            .any(|c| providers.configurable(Providers::provider_name(&c.provider)));
+        // Plugins are configured even without a block or arguments, as
+        // Terraform configures every provider it uses.
+        let needs_config = changes.iter().any(|c| {
+            providers.configurable(Providers::provider_name(&c.provider))
+                || providers.get(&c.provider).is_some_and(|p| p.is_remote())
+        });
         if !needs_config {
             return Ok(());
         }

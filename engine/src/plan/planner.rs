@@ -1031,7 +1031,9 @@ pub fn configure_providers(
     options: &PlanOptions,
     rt: &Handle,
 ) -> Result<(), Vec<Diagnostic>> {
-    if files.blocks_of("provider").next().is_none() {
+    // Plugins are configured even without a block (`provider::configure`).
+    if files.blocks_of("provider").next().is_none() && !providers.iter().any(|(_, p)| p.is_remote())
+    {
         return Ok(());
     }
     let opts = EvalOptions {

@@ -25,8 +25,12 @@ pub struct ProviderConfig {
     pub span: Span,
 }
 
-/// Configures `providers` from `configs`. A provider without a block keeps
-/// its defaults (for `aws`: the standard AWS environment and files).
+/// Configures `providers` from `configs`. A native provider without a
+/// block keeps its defaults (for `aws`: the standard AWS environment and
+/// files); a plugin without one is configured with an empty
+/// configuration, as Terraform configures every provider (its implied
+/// `provider "NAME" {}`): plugins commonly refuse other calls until
+/// ConfigureProvider.
 ///
 /// # Errors
 /// A block for a provider this build does not have (with did-you-mean);
@@ -38,6 +42,37 @@ pub async fn configure(
     configs: Vec<ProviderConfig>,
 ) -> Result<(), Vec<Diagnostic>> {
     let mut errors = Vec::new();
+    let implied: Vec<(String, Arc<dyn super::Provider>)> = providers
+        .iter()
+        .filter(|(key, p)| {
+            !key.contains('.') && p.is_remote() && !configs.iter().any(|c| c.key == **key)
+        })
+        .map(|(key, p)| (key.clone(), p.clone()))
+        .collect();
+    for (name, p) in implied {
+        let what = format!("provider `{name}`");
+        let help = format!(
+            "Without a `provider \"{name}\"` block it is configured with no arguments; add the block with the arguments it needs."
+        );
+        let empty = Value::Object(Default::default());
+        let config = match validate::conform(&p.schema().provider, &what, empty) {
+            Ok(v) => v,
+            Err(problems) => {
+                errors.extend(
+                    problems
+                        .into_iter()
+                        .map(|q| q.diagnostic.with_help(help.clone())),
+                );
+                continue;
+            }
+        };
+        if let Err(diags) = validate_and_configure(p.as_ref(), config).await {
+            errors.extend(diags.into_iter().map(|d| {
+                let message = format!("{what}: {}", d.message);
+                Diagnostic { message, ..d }.with_help(help.clone())
+            }));
+        }
+    }
     for c in configs {
         let Some(base) = providers.get(&c.name).cloned() else {
             let names: Vec<String> = providers.iter().map(|(n, _)| n.clone()).collect();
@@ -82,19 +117,7 @@ pub async fn configure(
             providers.add_alias(&c.key, inst.clone());
             inst
         };
-        // The provider's own checks of the block come first (Terraform's
-        // ValidateProviderConfig); its warnings are not shown yet.
-        let refused: Vec<Diagnostic> = instance
-            .validate_config(&config)
-            .into_iter()
-            .filter(|d| d.severity == infra_lang::Severity::Error)
-            .collect();
-        let configured = if refused.is_empty() {
-            instance.configure(config).await
-        } else {
-            Err(refused)
-        };
-        if let Err(diags) = configured {
+        if let Err(diags) = validate_and_configure(instance.as_ref(), config).await {
             errors.extend(diags.into_iter().map(|d| {
                 if d.source.is_some() {
                     d
@@ -111,5 +134,27 @@ pub async fn configure(
         Ok(())
     } else {
         Err(errors)
+    }
+}
+
+/// The provider's own checks of a configuration first (Terraform's
+/// ValidateProviderConfig; its warnings are not shown yet), then
+/// ConfigureProvider.
+///
+/// # Errors
+/// The provider's refusals.
+async fn validate_and_configure(
+    p: &dyn super::Provider,
+    config: Value,
+) -> Result<(), Vec<Diagnostic>> {
+    let refused: Vec<Diagnostic> = p
+        .validate_config(&config)
+        .into_iter()
+        .filter(|d| d.severity == infra_lang::Severity::Error)
+        .collect();
+    if refused.is_empty() {
+        p.configure(config).await
+    } else {
+        Err(refused)
     }
 }

@@ -310,6 +310,7 @@ impl PluginProvider {
         } else {
             self.limit.acquire().await.ok()
         };
+        tracing::debug!(provider = %self.name, rpc, "calling the plugin");
         match tokio::time::timeout(timeout, fut).await {
             Ok(Ok(v)) => Ok(v),
             Ok(Err(status)) => Err(self.transport(rpc, &status)),
@@ -389,6 +390,7 @@ impl PluginProvider {
                 "cannot be called synchronously ({rpc}): its channel runs on a current-thread runtime"
             )));
         }
+        tracing::debug!(provider = %self.name, rpc, "calling the plugin");
         // The timer is made inside the runtime (it needs its context);
         // the wait for a permit does not count against the timeout.
         let limit = self.limit.clone();

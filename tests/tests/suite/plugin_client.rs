@@ -452,3 +452,38 @@ fn every_nesting_mode_through_the_plugin_client_matches_in_process() {
     assert_contains(&destroy.stdout, "1 destroyed");
     assert_no_socket_left(&plugin);
 }
+
+/// A plugin is sent ConfigureProvider even when the configuration has no
+/// `provider` block for it, as Terraform configures every provider it
+/// uses (real providers refuse to plan until configured); each RPC is
+/// logged at debug level.
+#[test]
+fn a_plugin_without_a_provider_block_is_configured_before_planning() {
+    let w = with_local_plugin(
+        "resource \"local_file\" \"f\" {\n  filename = \"${path.module}/out.txt\"\n  content  = \"hi\"\n}\n",
+    );
+    let out = command(&w, &["plan", "--no-color"])
+        .env("INFRA_LOG", "infra_plugin=debug")
+        .output()
+        .expect("runs infra");
+    let plan = Run::of(&out);
+    assert_eq!(plan.code, 0, "{}", plan.stderr);
+    let rpcs: Vec<&str> = plan
+        .stderr
+        .lines()
+        .filter(|l| l.contains("calling the plugin"))
+        .filter_map(|l| l.split("rpc=").nth(1))
+        .map(|r| r.split_whitespace().next().unwrap_or("").trim_matches('"'))
+        .collect();
+    let configure = rpcs.iter().position(|r| *r == "ConfigureProvider");
+    let first_plan = rpcs.iter().position(|r| *r == "PlanResourceChange");
+    assert!(
+        configure.is_some(),
+        "no ConfigureProvider in {rpcs:?}\n{}",
+        plan.stderr
+    );
+    assert!(
+        configure < first_plan,
+        "configured after planning: {rpcs:?}"
+    );
+}
