@@ -192,11 +192,28 @@ impl Run {
     }
 }
 
+impl Run {
+    /// [`Run::finish`] for a successful edit of the state (`state rm`,
+    /// `mv`, `push`, `replace-provider`) from `before` to `after`.
+    pub(super) fn finish_edit(
+        self,
+        io: &mut Io<'_>,
+        rt: &tokio::runtime::Runtime,
+        store: &dyn StateStore,
+        before: Option<&infra_engine::state::State>,
+        after: &infra_engine::state::State,
+    ) {
+        let serials = (before.map(|s| s.serial), Some(after.serial));
+        let changes = state_diff(before, after);
+        self.finish(io, rt, store, None, "succeeded", serials, changes);
+    }
+}
+
 /// What an edit of the state did, instance by instance: `state-remove`
 /// for an address `before` had and `after` lacks, `state-add` for the
 /// reverse, `replace-provider` for a changed provider configuration,
 /// `state-change` for other changes to a kept instance.
-pub(super) fn state_diff(
+fn state_diff(
     before: Option<&infra_engine::state::State>,
     after: &infra_engine::state::State,
 ) -> Vec<Change> {

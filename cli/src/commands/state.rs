@@ -95,15 +95,7 @@ pub(super) fn mutate(
     let lines = edit(&mut state)?;
     state.serial = state.next_serial().map_err(|e| workdir::state_error(&e))?;
     workdir::write(&c.rt, &*c.store, &state)?;
-    audit.finish(
-        io,
-        &c.rt,
-        &*c.store,
-        None,
-        "succeeded",
-        (Some(before.serial), Some(state.serial)),
-        super::audit::state_diff(Some(&before), &state),
-    );
+    audit.finish_edit(io, &c.rt, &*c.store, Some(&before), &state);
     // Released on drop (an S3 lock left behind is reported, with its
     // id, by the next command).
     drop(lock);

@@ -70,15 +70,7 @@ pub(super) fn push(
         }
     };
     workdir::write(&c.rt, &*c.store, &pushed)?;
-    audit.finish(
-        io,
-        &c.rt,
-        &*c.store,
-        None,
-        "succeeded",
-        (before.as_ref().map(|s| s.serial), Some(pushed.serial)),
-        super::audit::state_diff(before.as_ref(), &pushed),
-    );
+    audit.finish_edit(io, &c.rt, &*c.store, before.as_ref(), &pushed);
     drop(lock);
     Ok(lines)
 }
