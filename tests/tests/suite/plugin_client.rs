@@ -300,6 +300,19 @@ fn apply_starts_the_plugin_once_for_its_plan_and_its_changes() {
     assert_eq!(w.read_text("out/greeting.txt").as_deref(), Some("hello"));
 }
 
+/// An aliased configuration has its own process, started once for the
+/// plan and the changes of an apply: two starts (default and alias).
+#[test]
+fn apply_starts_an_aliased_configuration_once_too() {
+    let w = with_local_plugin(
+        "provider \"local\" {\n  alias = \"second\"\n}\n\nresource \"local_file\" \"a\" {\n  provider = local.second\n  filename = \"out/a.txt\"\n  content  = \"a\"\n}\n",
+    );
+    count_starts(&w, "");
+    expect(&w, &["apply", "--auto-approve", "--no-color"], 0);
+    assert_eq!(starts(&w), 2);
+    assert_eq!(w.read_text("out/a.txt").as_deref(), Some("a"));
+}
+
 #[test]
 fn validate_checks_plugin_types_against_the_schema_plan_cached_without_starting_it() {
     let w = with_local_plugin(FILE);
