@@ -939,6 +939,10 @@ pub const CODES: &[Code] = &[
         "flags that cannot be combined (`destroy --refresh-only`)",
     ),
     code(
+        "cli::target-file",
+        "a `--target-file`/`--exclude-file` cannot be read",
+    ),
+    code(
         "cli::runtime",
         "the runtime that runs providers concurrently could not be started (e.g. no thread can be created)",
     ),

@@ -602,6 +602,7 @@ pub fn detect(
     let plan_options = PlanOptions {
         refresh: false,
         targets: options.targets.clone(),
+        excludes: Vec::new(),
         replace: Vec::new(),
         destroy: false,
         parallelism: options.parallelism,
@@ -784,6 +785,7 @@ pub fn refresh_state(
     let plan_options = PlanOptions {
         refresh: true,
         targets: options.targets.clone(),
+        excludes: Vec::new(),
         replace: Vec::new(),
         destroy: false,
         parallelism: options.parallelism,

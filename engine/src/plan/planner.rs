@@ -9,7 +9,7 @@ use super::moves::{self, Declared};
 use super::prefetch::{Calls, prefetch};
 use super::propose::{changed_attributes, mark_sensitive, propose};
 use super::replace;
-use super::{Action, OutputChange, Plan, ResourceChange, refresh};
+use super::{Action, OutputChange, Plan, ResourceChange};
 use crate::addr::{ResourceAddress, ResourceMode, Target};
 use crate::eval::{EvalOptions, IgnoreChanges, Inputs, InstanceHook, InstanceInfo, Session};
 use crate::provider::{PathStep, PlanRequest, PlannedState, Providers, validate};
@@ -30,6 +30,9 @@ pub struct PlanOptions {
     pub refresh: bool,
     /// `--target`: plan only these and what they depend on.
     pub targets: Vec<Target>,
+    /// `--exclude`: plan everything but these and what depends on them
+    /// (OpenTofu's `-exclude`; never together with `targets`).
+    pub excludes: Vec<Target>,
     /// `--replace`: replace these even if unchanged.
     pub replace: Vec<Target>,
     /// Plan to delete everything (`infra destroy`).
@@ -49,6 +52,7 @@ impl Default for PlanOptions {
         PlanOptions {
             refresh: true,
             targets: Vec::new(),
+            excludes: Vec::new(),
             replace: Vec::new(),
             destroy: false,
             parallelism: 10,
@@ -675,6 +679,9 @@ pub fn plan(
         let mut p = plan_destroy(root, files, inputs, prior, stored_serial, drift, options)?;
         p.moves = moved.moves;
         p.warnings = warnings;
+        if !(options.targets.is_empty() && options.excludes.is_empty()) {
+            p.warnings.push(super::scope::targeting_warning());
+        }
         p.recovered = recovered;
         return Ok(p);
     }
@@ -740,12 +747,15 @@ pub fn plan(
     }
     if !options.targets.is_empty() {
         changes = apply_targets(changes, &options.targets);
-        warnings.push(Diagnostic::warning(
-            "plan::targeting",
-            "resource targeting is in effect: the plan may be incomplete",
-        ).with_help("Use --target only to recover from mistakes or work around limitations; run a full plan afterwards."));
     }
-    let outputs = output_changes(&prior, &evaluation.outputs, options.targets.is_empty());
+    if !options.excludes.is_empty() {
+        changes = super::scope::apply_excludes(changes, &options.excludes, false);
+    }
+    let targeting = !(options.targets.is_empty() && options.excludes.is_empty());
+    if targeting {
+        warnings.push(super::scope::targeting_warning());
+    }
+    let outputs = output_changes(&prior, &evaluation.outputs, !targeting);
     drop(evaluation.instances);
     let data = planner.data.take();
     let conditions = planner.conditions.get() || !evaluation.checks.is_empty();
@@ -858,8 +868,13 @@ fn reconcile_and_refresh(
             .values()
             .any(|i| providers.configurable(Providers::provider_name(&i.provider)));
     let mut refreshed = None;
+    // With `--target`/`--exclude`, only what the plan works on is read.
+    let scope = super::scope::refresh_scope(&stored, options);
+    let refresh = |providers: &Providers, stored| {
+        super::scope::refresh_in_scope(rt, providers, stored, options.parallelism, scope.as_ref())
+    };
     if early {
-        refreshed = Some(refresh(rt, &providers, stored, options.parallelism)?);
+        refreshed = Some(refresh(&providers, stored)?);
         stored = State::default();
     }
     let (files, declared) = files()?;
@@ -876,9 +891,7 @@ fn reconcile_and_refresh(
     }
     let (prior, drift) = match refreshed {
         Some(r) => r,
-        None if options.refresh && !stored.resources.is_empty() => {
-            refresh(rt, &providers, stored, options.parallelism)?
-        }
+        None if options.refresh && !stored.resources.is_empty() => refresh(&providers, stored)?,
         None => (stored, Vec::new()),
     };
     Ok(Refreshed {
@@ -1218,7 +1231,10 @@ fn plan_destroy(
         }
         changes.retain(|c| keep.contains(&c.address));
     }
-    let outputs = if options.targets.is_empty() {
+    if !options.excludes.is_empty() {
+        changes = super::scope::apply_excludes(changes, &options.excludes, true);
+    }
+    let outputs = if options.targets.is_empty() && options.excludes.is_empty() {
         prior
             .outputs
             .iter()
