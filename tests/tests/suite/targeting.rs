@@ -199,3 +199,30 @@ fn refresh_reads_only_the_target_and_what_it_depends_on() {
     let r = w.expect(&["plan", "--no-color"], 0);
     assert_eq!(gone(&r.stdout).len(), 5);
 }
+
+#[test]
+fn refresh_only_honours_exclude_files() {
+    let w = chain();
+    w.apply();
+    for f in ["a.txt", "b.txt", "c.txt", "d.txt", "e.txt"] {
+        std::fs::remove_file(w.path().join(f)).expect("remove");
+    }
+    w.write("skip.txt", "# keep the chain as recorded\nlocal_file.a\n");
+    w.expect(
+        &[
+            "apply",
+            "--refresh-only",
+            "--auto-approve",
+            "--no-color",
+            "--exclude-file",
+            "skip.txt",
+        ],
+        0,
+    );
+    // `d` and the module's `e` were read and found gone; the chain that
+    // depends on `a` was left as recorded.
+    assert_eq!(
+        w.state_list(),
+        ["local_file.a", "local_file.b", "local_file.c"]
+    );
+}
