@@ -160,3 +160,68 @@ pub fn targeting_warning() -> Diagnostic {
     )
     .with_help("Use --target and --exclude only to recover from mistakes or work around limitations; run a full plan afterwards.")
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::state::InstanceState;
+    use infra_lang::Value;
+
+    fn addr(text: &str) -> ResourceAddress {
+        ResourceAddress::parse(text).expect(text)
+    }
+
+    /// `x.a <- x.b <- x.c`, and `x.d` alone.
+    fn state() -> State {
+        let mut s = State::default();
+        for (a, deps) in [
+            ("x.a", vec![]),
+            ("x.b", vec!["x.a"]),
+            ("x.c", vec!["x.b"]),
+            ("x.d", vec![]),
+        ] {
+            s.resources.insert(
+                addr(a),
+                InstanceState {
+                    value: Value::NULL,
+                    provider: "x".into(),
+                    dependencies: deps.into_iter().map(addr).collect(),
+                    create_before_destroy: false,
+                    deposed: BTreeMap::new(),
+                    meta: Default::default(),
+                    deposed_meta: BTreeMap::new(),
+                },
+            );
+        }
+        s
+    }
+
+    fn scope(targets: &[&str], excludes: &[&str], destroy: bool) -> Vec<String> {
+        let parse = |l: &[&str]| -> Vec<Target> {
+            l.iter().map(|t| Target::parse(t).expect(t)).collect()
+        };
+        let options = PlanOptions {
+            targets: parse(targets),
+            excludes: parse(excludes),
+            destroy,
+            ..PlanOptions::default()
+        };
+        refresh_scope(&state(), &options)
+            .expect("a scope")
+            .iter()
+            .map(ToString::to_string)
+            .collect()
+    }
+
+    #[test]
+    fn refresh_scope_follows_dependencies() {
+        assert_eq!(refresh_scope(&state(), &PlanOptions::default()), None);
+        assert_eq!(scope(&["x.b"], &[], false), ["x.a", "x.b"]);
+        assert_eq!(scope(&[], &["x.b"], false), ["x.a", "x.d"]);
+        // Destroying a target destroys its dependents; excluding one from
+        // a destroy keeps what it depends on.
+        assert_eq!(scope(&["x.b"], &[], true), ["x.b", "x.c"]);
+        assert_eq!(scope(&[], &["x.b"], true), ["x.c", "x.d"]);
+        assert!(scope(&["y.none"], &[], false).is_empty());
+    }
+}
