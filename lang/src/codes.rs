@@ -588,7 +588,7 @@ pub const CODES: &[Code] = &[
     ),
     code(
         "plan::targeting",
-        "`--target` is in effect; the plan may be incomplete",
+        "`--target` or `--exclude` is in effect; the plan may be incomplete",
     ),
     code(
         "moved::excluded-by-target",
