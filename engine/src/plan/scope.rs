@@ -197,9 +197,8 @@ mod tests {
     }
 
     fn scope(targets: &[&str], excludes: &[&str], destroy: bool) -> Vec<String> {
-        let parse = |l: &[&str]| -> Vec<Target> {
-            l.iter().map(|t| Target::parse(t).expect(t)).collect()
-        };
+        let parse =
+            |l: &[&str]| -> Vec<Target> { l.iter().map(|t| Target::parse(t).expect(t)).collect() };
         let options = PlanOptions {
             targets: parse(targets),
             excludes: parse(excludes),

@@ -226,3 +226,26 @@ fn refresh_only_honours_exclude_files() {
         ["local_file.a", "local_file.b", "local_file.c"]
     );
 }
+
+#[test]
+fn excluded_import_is_not_imported() {
+    let w = chain();
+    w.write("seen.txt", "x");
+    w.write(
+        "import.infra",
+        r#"
+import {
+  to = local_file.seen
+  id = "seen.txt"
+}
+resource "local_file" "seen" {
+  filename = "${path.module}/seen.txt"
+  content  = "x"
+}
+"#,
+    );
+    let r = w.expect(&["plan", "--no-color"], 0);
+    assert_contains(&r.stdout, "(imported from \"seen.txt\")");
+    let r = w.expect(&["plan", "--no-color", "--exclude", "local_file.seen"], 0);
+    assert!(!r.stdout.contains("local_file.seen"), "{}", r.stdout);
+}
