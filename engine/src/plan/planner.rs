@@ -1173,20 +1173,9 @@ fn plan_destroy(
         return Err(evaluation.diagnostics);
     }
     let protected = hook.lifecycles.take();
-    let mut errors = Vec::new();
     let mut changes = Vec::new();
     for (addr, inst) in &prior.resources {
         if addr.mode != ResourceMode::Managed {
-            continue;
-        }
-        if protected.get(addr).copied().unwrap_or(false) {
-            errors.push(
-                Diagnostic::error(
-                    "plan::prevent-destroy",
-                    format!("`{addr}` has `lifecycle {{ prevent_destroy = true }}` and cannot be destroyed"),
-                )
-                .with_help("Remove `prevent_destroy` from its lifecycle block first if it really must go."),
-            );
             continue;
         }
         changes.push(ResourceChange {
@@ -1205,9 +1194,6 @@ fn plan_destroy(
             planned_private: Vec::new(),
             config: None,
         });
-    }
-    if !errors.is_empty() {
-        return Err(errors);
     }
     changes.extend(deposed_deletes(&prior));
     sort_changes(&mut changes);
@@ -1233,6 +1219,27 @@ fn plan_destroy(
     }
     if !options.excludes.is_empty() {
         changes = super::scope::apply_excludes(changes, &options.excludes, true);
+    }
+    // Only what would be destroyed is refused: `--exclude` (or a target
+    // elsewhere) leaves a protected object alone.
+    let errors: Vec<Diagnostic> = changes
+        .iter()
+        .filter(|c| c.deposed.is_none() && protected.get(&c.address).copied().unwrap_or(false))
+        .map(|c| {
+            Diagnostic::error(
+                "plan::prevent-destroy",
+                format!(
+                    "`{}` has `lifecycle {{ prevent_destroy = true }}` and cannot be destroyed",
+                    c.address
+                ),
+            )
+            .with_help(
+                "Remove `prevent_destroy` from its lifecycle block first if it really must go.",
+            )
+        })
+        .collect();
+    if !errors.is_empty() {
+        return Err(errors);
     }
     let outputs = if options.targets.is_empty() && options.excludes.is_empty() {
         prior

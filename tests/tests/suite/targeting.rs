@@ -249,3 +249,34 @@ resource "local_file" "seen" {
     let r = w.expect(&["plan", "--no-color", "--exclude", "local_file.seen"], 0);
     assert!(!r.stdout.contains("local_file.seen"), "{}", r.stdout);
 }
+
+#[test]
+fn destroy_excluding_a_protected_object_destroys_the_rest() {
+    let w = Workdir::new(
+        r#"
+resource "local_file" "db" {
+  filename = "${path.module}/db.txt"
+  content  = "db"
+  lifecycle { prevent_destroy = true }
+}
+resource "local_file" "web" {
+  filename = "${path.module}/web.txt"
+  content  = "web"
+}
+"#,
+    );
+    w.apply();
+    let r = w.expect(&["destroy", "--auto-approve", "--no-color"], 1);
+    assert_contains(&unwrapped(&r.stderr), "plan::prevent-destroy");
+    w.expect(
+        &[
+            "destroy",
+            "--auto-approve",
+            "--no-color",
+            "--exclude",
+            "local_file.db",
+        ],
+        0,
+    );
+    assert_eq!(w.state_list(), ["local_file.db"]);
+}
