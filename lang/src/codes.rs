@@ -592,7 +592,7 @@ pub const CODES: &[Code] = &[
     ),
     code(
         "moved::excluded-by-target",
-        "`--target` leaves out an object a `moved` block moves (both its old and new address must be targeted, as in Terraform)",
+        "`--target` leaves out an object a `moved` block moves (both its old and new address must be targeted, as in Terraform), or `--exclude` names one",
     ),
     code(
         "moved::blocked",

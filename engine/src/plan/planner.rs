@@ -911,7 +911,8 @@ fn reconcile_and_refresh(
 /// addresses.
 ///
 /// # Errors
-/// `moved::excluded-by-target`: `--target` leaves out a moved object.
+/// `moved::excluded-by-target`: `--target` or `--exclude` leaves out a
+/// moved object.
 fn carry_out_moves(
     prior: &mut State,
     drift: &mut [super::Drift],
@@ -923,6 +924,9 @@ fn carry_out_moves(
         if let Some(n) = moved.renamed.get(&d.address) {
             d.address = n.clone();
         }
+    }
+    if !options.excludes.is_empty() {
+        super::scope::refuse_excluded_moves(&moved.moves, &options.excludes)?;
     }
     if !options.targets.is_empty() {
         let covered = |a: &ResourceAddress| options.targets.iter().any(|t| t.matches(a));

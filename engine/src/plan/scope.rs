@@ -151,6 +151,37 @@ pub fn apply_excludes(
         .collect()
 }
 
+/// Refuses `--exclude` addresses that match either end of a move carried
+/// out by a `moved` block: the move must be planned with the object (as
+/// `--target` must cover both ends).
+///
+/// # Errors
+/// `moved::excluded-by-target`, naming the addresses.
+pub fn refuse_excluded_moves(
+    moves: &[super::Move],
+    excludes: &[Target],
+) -> Result<(), Vec<Diagnostic>> {
+    let hit: Vec<String> = moves
+        .iter()
+        .flat_map(|m| [&m.from, &m.to])
+        .filter(|a| excludes.iter().any(|t| t.matches(a)))
+        .map(|a| format!("`{a}`"))
+        .collect();
+    if hit.is_empty() {
+        return Ok(());
+    }
+    Err(vec![
+        Diagnostic::error(
+            "moved::excluded-by-target",
+            "objects moved by `moved` blocks are left out by `--exclude`",
+        )
+        .with_help(format!(
+            "infra must plan moved objects with the rest: do not exclude {}.",
+            hit.join(", ")
+        )),
+    ])
+}
+
 /// The warning of a plan with `--target` or `--exclude` (Terraform's and
 /// OpenTofu's "Resource targeting is in effect").
 pub fn targeting_warning() -> Diagnostic {
