@@ -379,6 +379,18 @@ pub struct PlanningArgs {
     /// (repeatable): `--target local_file.page`.
     #[arg(long, value_name = "ADDRESS")]
     pub target: Vec<String>,
+    /// Read `--target` addresses from FILE: one a line, `#` comments and
+    /// blank lines ignored (repeatable; mirrors OpenTofu's `-target-file`).
+    #[arg(long, value_name = "FILE")]
+    pub target_file: Vec<PathBuf>,
+    /// Plan everything but this resource, instance or module and what
+    /// depends on it (repeatable; mirrors OpenTofu's `-exclude`; not with
+    /// `--target`): `--exclude module.legacy`.
+    #[arg(long, value_name = "ADDRESS")]
+    pub exclude: Vec<String>,
+    /// Read `--exclude` addresses from FILE, as `--target-file`.
+    #[arg(long, value_name = "FILE")]
+    pub exclude_file: Vec<PathBuf>,
     /// Replace this instance even if unchanged (repeatable).
     #[arg(long, value_name = "ADDRESS")]
     pub replace: Vec<String>,

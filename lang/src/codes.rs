@@ -588,11 +588,11 @@ pub const CODES: &[Code] = &[
     ),
     code(
         "plan::targeting",
-        "`--target` is in effect; the plan may be incomplete",
+        "`--target` or `--exclude` is in effect; the plan may be incomplete",
     ),
     code(
         "moved::excluded-by-target",
-        "`--target` leaves out an object a `moved` block moves (both its old and new address must be targeted, as in Terraform)",
+        "`--target` leaves out an object a `moved` block moves (both its old and new address must be targeted, as in Terraform), or `--exclude` names one",
     ),
     code(
         "moved::blocked",
@@ -937,6 +937,10 @@ pub const CODES: &[Code] = &[
     code(
         "cli::bad-flags",
         "flags that cannot be combined (`destroy --refresh-only`)",
+    ),
+    code(
+        "cli::target-file",
+        "a `--target-file`/`--exclude-file` cannot be read",
     ),
     code(
         "cli::runtime",

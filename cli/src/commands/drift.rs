@@ -43,17 +43,7 @@ pub fn exit_code(report: &DriftReport) -> i32 {
 }
 
 fn targets(list: &[String]) -> Result<Vec<Target>, Vec<Diagnostic>> {
-    list.iter()
-        .map(|t| {
-            Target::parse(t).map_err(|e| {
-                vec![
-                    Diagnostic::error("cli::bad-address", e.to_string()).with_help(
-                        "Addresses look like `local_file.page`, `random_id.x[0]`, `module.web`.",
-                    ),
-                ]
-            })
-        })
-        .collect()
+    super::targeting::parse_all(list)
 }
 
 /// Runs `infra drift`.
@@ -76,6 +66,7 @@ pub fn run(args: &DriftArgs, base: &Path, io: &mut Io<'_>) -> Outcome {
         let inputs = gather_inputs(&args.inputs, base)?;
         let options = DriftOptions {
             targets: targets(&args.target)?,
+            excludes: Vec::new(),
             parallelism: args.parallelism.max(1),
             workspace: workdir::workspace::current(base).map_err(|d| vec![d])?,
             ignore: IgnoreFile::load(base)?,
@@ -249,8 +240,10 @@ pub fn refresh_with_lock(
         let consts = workdir::const_inputs(&planning.inputs.consts);
         let store = workdir::store(base, &planning.state, consts)?;
         let inputs = gather_inputs(&planning.inputs, base)?;
+        let (targets, excludes) = super::targeting::targets_and_excludes(planning, base)?;
         let options = DriftOptions {
-            targets: targets(&planning.target)?,
+            targets,
+            excludes,
             parallelism: planning.parallelism.max(1),
             workspace: workdir::workspace::current(base).map_err(|d| vec![d])?,
             ignore: IgnoreFile::default(),

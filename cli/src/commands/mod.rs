@@ -20,6 +20,7 @@ mod provider;
 mod refresh_plan;
 mod state;
 mod state_push;
+mod targeting;
 mod validate;
 mod workdir;
 mod workspace;

@@ -8,7 +8,6 @@ use crate::args::{PlanArgs, PlanFormat, PlanningArgs};
 use crate::render::plan::{Style, render};
 use crate::render::plan_markdown;
 use crate::{Io, exit};
-use infra_engine::addr::Target;
 use infra_engine::eval::Inputs;
 use infra_engine::plan::{Plan, PlanOptions, file, json, plan};
 use infra_engine::provider::Providers;
@@ -36,20 +35,12 @@ pub fn make_plan(
     providers: &Providers,
 ) -> Result<(Plan, Inputs), Vec<Diagnostic>> {
     let inputs = gather_inputs(&args.inputs, base)?;
-    let parse = |list: &[String]| -> Result<Vec<Target>, Vec<Diagnostic>> {
-        list.iter()
-            .map(|t| {
-                Target::parse(t).map_err(|e| {
-                    vec![Diagnostic::error("cli::bad-address", e.to_string())
-                        .with_help("Addresses look like `local_file.page`, `random_id.x[0]`, `module.web[\"a\"].local_file.page`.")]
-                })
-            })
-            .collect()
-    };
+    let (targets, excludes) = super::targeting::targets_and_excludes(args, base)?;
     let options = PlanOptions {
         refresh: args.refresh,
-        targets: parse(&args.target)?,
-        replace: parse(&args.replace)?,
+        targets,
+        excludes,
+        replace: super::targeting::parse_all(&args.replace)?,
         destroy,
         parallelism: args.parallelism,
         workspace: workdir::workspace::current(base).map_err(|d| vec![d])?,

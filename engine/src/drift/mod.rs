@@ -31,6 +31,9 @@ use tokio::runtime::Handle;
 pub struct DriftOptions {
     /// `--target`: only these instances (all when empty).
     pub targets: Vec<Target>,
+    /// `--exclude` (`apply --refresh-only`): every instance but these and
+    /// what depends on them; never with `targets`.
+    pub excludes: Vec<Target>,
     /// Concurrent provider reads (at least 1).
     pub parallelism: usize,
     /// The workspace name.
@@ -602,6 +605,7 @@ pub fn detect(
     let plan_options = PlanOptions {
         refresh: false,
         targets: options.targets.clone(),
+        excludes: Vec::new(),
         replace: Vec::new(),
         destroy: false,
         parallelism: options.parallelism,
@@ -760,7 +764,8 @@ pub fn detect(
 }
 
 /// `infra apply --refresh-only`: reads every managed instance of `stored`
-/// (those matching `options.targets`) and returns the state with what was
+/// (with `options.targets`, those and what they depend on; with
+/// `options.excludes`, all but those and what depends on them) and returns the state with what was
 /// read (missing objects removed) and the drift, for the caller to show,
 /// confirm and write (with the lock held). All or nothing: nothing is
 /// returned when any read fails, so a partial refresh is never written.
@@ -784,6 +789,7 @@ pub fn refresh_state(
     let plan_options = PlanOptions {
         refresh: true,
         targets: options.targets.clone(),
+        excludes: options.excludes.clone(),
         replace: Vec::new(),
         destroy: false,
         parallelism: options.parallelism,
@@ -792,19 +798,18 @@ pub fn refresh_state(
     };
     let mut configured = providers.clone();
     configure_providers(root, &files, inputs, &mut configured, &plan_options, rt)?;
-    let r = refresh_each(
+    // As plan: the targets and what they depend on, or everything but the
+    // excluded and what depends on them.
+    let scope = crate::plan::scope::refresh_scope(&state, &plan_options);
+    let (mut state, drift) = crate::plan::scope::refresh_in_scope(
         rt,
         &configured,
         state,
         options.parallelism,
-        &options.targets,
-    );
-    if !r.errors.is_empty() {
-        return Err(r.errors.into_iter().flat_map(|(_, d)| d).collect());
-    }
-    let mut state = r.state;
+        scope.as_ref(),
+    )?;
     refresh_outputs(root, files, inputs, &mut state, options);
-    Ok((state, r.drift))
+    Ok((state, drift))
 }
 
 /// Re-evaluates the root module's outputs over the refreshed objects, as

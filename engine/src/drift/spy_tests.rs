@@ -163,6 +163,7 @@ check "a_is_one" {
         .expect("runtime");
     let options = DriftOptions {
         targets: Vec::new(),
+        excludes: Vec::new(),
         parallelism: 4,
         workspace: "default".into(),
         ignore: IgnoreFile::default(),

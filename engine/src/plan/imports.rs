@@ -110,6 +110,7 @@ pub(super) fn carry_out(
     let todo: Vec<(ResourceAddress, &ImportTarget)> = by_address
         .into_iter()
         .filter(|(a, _)| options.targets.is_empty() || options.targets.iter().any(|x| x.matches(a)))
+        .filter(|(a, _)| !options.excludes.iter().any(|x| x.matches(a)))
         // As Terraform: an address already managed is not imported again.
         .filter(|(a, _)| !prior.resources.contains_key(a))
         .collect();

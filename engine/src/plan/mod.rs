@@ -18,6 +18,7 @@ mod propose;
 pub mod reconcile;
 mod refresh;
 mod replace;
+pub mod scope;
 mod summary;
 
 pub use planner::{PlanOptions, config_hash, configure_providers, plan};

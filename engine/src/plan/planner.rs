@@ -9,7 +9,7 @@ use super::moves::{self, Declared};
 use super::prefetch::{Calls, prefetch};
 use super::propose::{changed_attributes, mark_sensitive, propose};
 use super::replace;
-use super::{Action, OutputChange, Plan, ResourceChange, refresh};
+use super::{Action, OutputChange, Plan, ResourceChange};
 use crate::addr::{ResourceAddress, ResourceMode, Target};
 use crate::eval::{EvalOptions, IgnoreChanges, Inputs, InstanceHook, InstanceInfo, Session};
 use crate::provider::{PathStep, PlanRequest, PlannedState, Providers, validate};
@@ -30,6 +30,9 @@ pub struct PlanOptions {
     pub refresh: bool,
     /// `--target`: plan only these and what they depend on.
     pub targets: Vec<Target>,
+    /// `--exclude`: plan everything but these and what depends on them
+    /// (OpenTofu's `-exclude`; never together with `targets`).
+    pub excludes: Vec<Target>,
     /// `--replace`: replace these even if unchanged.
     pub replace: Vec<Target>,
     /// Plan to delete everything (`infra destroy`).
@@ -49,6 +52,7 @@ impl Default for PlanOptions {
         PlanOptions {
             refresh: true,
             targets: Vec::new(),
+            excludes: Vec::new(),
             replace: Vec::new(),
             destroy: false,
             parallelism: 10,
@@ -675,6 +679,9 @@ pub fn plan(
         let mut p = plan_destroy(root, files, inputs, prior, stored_serial, drift, options)?;
         p.moves = moved.moves;
         p.warnings = warnings;
+        if !(options.targets.is_empty() && options.excludes.is_empty()) {
+            p.warnings.push(super::scope::targeting_warning());
+        }
         p.recovered = recovered;
         return Ok(p);
     }
@@ -740,12 +747,15 @@ pub fn plan(
     }
     if !options.targets.is_empty() {
         changes = apply_targets(changes, &options.targets);
-        warnings.push(Diagnostic::warning(
-            "plan::targeting",
-            "resource targeting is in effect: the plan may be incomplete",
-        ).with_help("Use --target only to recover from mistakes or work around limitations; run a full plan afterwards."));
     }
-    let outputs = output_changes(&prior, &evaluation.outputs, options.targets.is_empty());
+    if !options.excludes.is_empty() {
+        changes = super::scope::apply_excludes(changes, &options.excludes, false);
+    }
+    let targeting = !(options.targets.is_empty() && options.excludes.is_empty());
+    if targeting {
+        warnings.push(super::scope::targeting_warning());
+    }
+    let outputs = output_changes(&prior, &evaluation.outputs, !targeting);
     drop(evaluation.instances);
     let data = planner.data.take();
     let conditions = planner.conditions.get() || !evaluation.checks.is_empty();
@@ -858,8 +868,13 @@ fn reconcile_and_refresh(
             .values()
             .any(|i| providers.configurable(Providers::provider_name(&i.provider)));
     let mut refreshed = None;
+    // With `--target`/`--exclude`, only what the plan works on is read.
+    let scope = super::scope::refresh_scope(&stored, options);
+    let refresh = |providers: &Providers, stored| {
+        super::scope::refresh_in_scope(rt, providers, stored, options.parallelism, scope.as_ref())
+    };
     if early {
-        refreshed = Some(refresh(rt, &providers, stored, options.parallelism)?);
+        refreshed = Some(refresh(&providers, stored)?);
         stored = State::default();
     }
     let (files, declared) = files()?;
@@ -876,9 +891,7 @@ fn reconcile_and_refresh(
     }
     let (prior, drift) = match refreshed {
         Some(r) => r,
-        None if options.refresh && !stored.resources.is_empty() => {
-            refresh(rt, &providers, stored, options.parallelism)?
-        }
+        None if options.refresh && !stored.resources.is_empty() => refresh(&providers, stored)?,
         None => (stored, Vec::new()),
     };
     Ok(Refreshed {
@@ -898,7 +911,8 @@ fn reconcile_and_refresh(
 /// addresses.
 ///
 /// # Errors
-/// `moved::excluded-by-target`: `--target` leaves out a moved object.
+/// `moved::excluded-by-target`: `--target` or `--exclude` leaves out a
+/// moved object.
 fn carry_out_moves(
     prior: &mut State,
     drift: &mut [super::Drift],
@@ -910,6 +924,9 @@ fn carry_out_moves(
         if let Some(n) = moved.renamed.get(&d.address) {
             d.address = n.clone();
         }
+    }
+    if !options.excludes.is_empty() {
+        super::scope::refuse_excluded_moves(&moved.moves, &options.excludes)?;
     }
     if !options.targets.is_empty() {
         let covered = |a: &ResourceAddress| options.targets.iter().any(|t| t.matches(a));
@@ -1162,20 +1179,9 @@ fn plan_destroy(
         return Err(evaluation.diagnostics);
     }
     let protected = hook.lifecycles.take();
-    let mut errors = Vec::new();
     let mut changes = Vec::new();
     for (addr, inst) in &prior.resources {
         if addr.mode != ResourceMode::Managed {
-            continue;
-        }
-        if protected.get(addr).copied().unwrap_or(false) {
-            errors.push(
-                Diagnostic::error(
-                    "plan::prevent-destroy",
-                    format!("`{addr}` has `lifecycle {{ prevent_destroy = true }}` and cannot be destroyed"),
-                )
-                .with_help("Remove `prevent_destroy` from its lifecycle block first if it really must go."),
-            );
             continue;
         }
         changes.push(ResourceChange {
@@ -1194,9 +1200,6 @@ fn plan_destroy(
             planned_private: Vec::new(),
             config: None,
         });
-    }
-    if !errors.is_empty() {
-        return Err(errors);
     }
     changes.extend(deposed_deletes(&prior));
     sort_changes(&mut changes);
@@ -1220,7 +1223,31 @@ fn plan_destroy(
         }
         changes.retain(|c| keep.contains(&c.address));
     }
-    let outputs = if options.targets.is_empty() {
+    if !options.excludes.is_empty() {
+        changes = super::scope::apply_excludes(changes, &options.excludes, true);
+    }
+    // Only what would be destroyed is refused: `--exclude` (or a target
+    // elsewhere) leaves a protected object alone.
+    let errors: Vec<Diagnostic> = changes
+        .iter()
+        .filter(|c| c.deposed.is_none() && protected.get(&c.address).copied().unwrap_or(false))
+        .map(|c| {
+            Diagnostic::error(
+                "plan::prevent-destroy",
+                format!(
+                    "`{}` has `lifecycle {{ prevent_destroy = true }}` and cannot be destroyed",
+                    c.address
+                ),
+            )
+            .with_help(
+                "Remove `prevent_destroy` from its lifecycle block first if it really must go.",
+            )
+        })
+        .collect();
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    let outputs = if options.targets.is_empty() && options.excludes.is_empty() {
         prior
             .outputs
             .iter()

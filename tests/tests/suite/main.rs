@@ -43,6 +43,7 @@ mod state_edit;
 mod state_integrity;
 mod state_s3;
 mod support;
+mod targeting;
 mod torture;
 mod validate;
 mod workspaces;

@@ -554,6 +554,10 @@ fn targeting_must_cover_both_ends_of_a_move() {
         0,
     );
     assert_contains(&r.stdout, "# random_id.old has moved to random_id.new");
+    let r = w.expect(&["plan", "--no-color", "--exclude", "random_id.new"], 1);
+    assert_contains(&r.stderr, "moved::excluded-by-target");
+    assert_contains(&r.stderr, "--exclude");
+    w.expect(&["plan", "--no-color", "--exclude", "infra_data.x"], 0);
 }
 
 #[test]
