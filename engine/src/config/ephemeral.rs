@@ -1,0 +1,232 @@
+//! Ephemeral values (`variable "x" { ephemeral = true }`), followed
+//! through the root module's references without evaluating anything:
+//! a value derived from an ephemeral variable (directly, or through
+//! `local` values) may be used where it is not persisted (provider
+//! blocks, locals, write-only attributes, conditions, ephemeral outputs
+//! of child modules), and is `ephemeral::persisted` where it would be
+//! written to state or a plan file: a resource's or data source's
+//! argument that is not write-only, `count`/`for_each`, an output that is
+//! not ephemeral. A root module's output may not be ephemeral
+//! (`ephemeral::root-output`). Mirrors Terraform 1.10+'s
+//! `validateResourceForbiddenEphemeralValues`, "Ephemeral output not
+//! allowed" and the `count`/`for_each` checks (Terraform follows a value
+//! mark; here a reference is followed instead).
+
+use super::ParsedFile;
+use super::meta;
+use crate::provider::Providers;
+use crate::provider::ResourceSchema;
+use infra_lang::ast::{Block, Body, Expr, ExprKind};
+use infra_lang::{Diagnostic, SourceFile};
+use std::collections::BTreeSet;
+use std::path::Path;
+use std::sync::Arc;
+
+/// The names of the variables of `files` (one module) declared with the
+/// literal `ephemeral = true`.
+pub fn variables(files: &[ParsedFile]) -> BTreeSet<String> {
+    let mut out = BTreeSet::new();
+    for f in files {
+        for b in f.ast.body.blocks() {
+            if b.kind.name == "variable"
+                && is_true(&b.body, meta::EPHEMERAL)
+                && let Some(name) = b.labels.first()
+            {
+                out.insert(name.value.clone());
+            }
+        }
+    }
+    out
+}
+
+/// [`variables`] of the module in `dir` (unreadable files count as none):
+/// the inputs a saved plan must not hold.
+pub fn root_variables(dir: &Path) -> BTreeSet<String> {
+    variables(&super::load_dir(dir).0)
+}
+
+fn is_true(body: &Body, name: &str) -> bool {
+    body.attribute(name)
+        .is_some_and(|a| matches!(a.expr.kind, ExprKind::Bool(true)))
+}
+
+/// Diagnostics for every ephemeral value of the root module `files` used
+/// where it would be persisted; `providers` give the schemas that tell
+/// write-only attributes (a type without a known schema has every
+/// argument checked as persisted).
+pub fn check(files: &[ParsedFile], providers: &Providers) -> Vec<Diagnostic> {
+    let vars = variables(files);
+    let mut diags = Vec::new();
+    // Ephemeral locals: a fixpoint over local values referring to
+    // ephemeral variables or locals.
+    let mut locals = BTreeSet::new();
+    loop {
+        let before = locals.len();
+        for f in files {
+            for b in f.ast.body.blocks().filter(|b| b.kind.name == "locals") {
+                for a in b.body.attributes() {
+                    if !locals.contains(&a.name.name) && refers(&a.expr, &vars, &locals).is_some() {
+                        locals.insert(a.name.name.clone());
+                    }
+                }
+            }
+        }
+        if locals.len() == before {
+            break;
+        }
+    }
+    if vars.is_empty() && locals.is_empty() {
+        return root_outputs(files);
+    }
+    let mut c = Checker {
+        vars: &vars,
+        locals: &locals,
+        diags: &mut diags,
+    };
+    for f in files {
+        for b in f.ast.body.blocks() {
+            match b.kind.name.as_str() {
+                "resource" | "data" => c.resource(&f.source, b, providers),
+                "output" if !is_true(&b.body, meta::EPHEMERAL) => {
+                    if let Some(a) = b.body.attribute(meta::VALUE) {
+                        c.persisted(&f.source, &a.expr, "this output value is not ephemeral, so it cannot be set to a value derived from an ephemeral value", "Use only non-ephemeral values in a root module's outputs.");
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+    diags.extend(root_outputs(files));
+    diags
+}
+
+/// `ephemeral::root-output` for each root module output declared
+/// `ephemeral = true` (Terraform: "Ephemeral outputs are not allowed in
+/// context of a root module").
+fn root_outputs(files: &[ParsedFile]) -> Vec<Diagnostic> {
+    let mut diags = Vec::new();
+    for f in files {
+        for b in f.ast.body.blocks().filter(|b| b.kind.name == "output") {
+            if let Some(a) = b.body.attribute(meta::EPHEMERAL)
+                && matches!(a.expr.kind, ExprKind::Bool(true))
+            {
+                diags.push(
+                    Diagnostic::error(
+                        "ephemeral::root-output",
+                        "ephemeral outputs are not allowed in the root module",
+                    )
+                    .in_file(&f.source)
+                    .primary(a.span, "a root module output is saved in the state")
+                    .with_help("Remove `ephemeral = true`; only a child module's outputs may be ephemeral."),
+                );
+            }
+        }
+    }
+    diags
+}
+
+struct Checker<'a> {
+    vars: &'a BTreeSet<String>,
+    locals: &'a BTreeSet<String>,
+    diags: &'a mut Vec<Diagnostic>,
+}
+
+impl Checker<'_> {
+    fn resource(&mut self, source: &Arc<SourceFile>, b: &Block, providers: &Providers) {
+        let data = b.kind.name == "data";
+        let schema = b
+            .labels
+            .first()
+            .and_then(|t| providers.schema(&t.value, data));
+        for name in [meta::COUNT, meta::FOR_EACH] {
+            if let Some(a) = b.body.attribute(name) {
+                self.persisted(
+                    source,
+                    &a.expr,
+                    &format!("the `{name}` value is derived from an ephemeral value, which cannot be kept between plan and apply"),
+                    "Use only non-ephemeral values here.",
+                );
+            }
+        }
+        self.body(source, &b.body, schema, true);
+    }
+
+    /// The arguments of `body` (a resource's, or one of its nested
+    /// blocks') against `schema`.
+    fn body(
+        &mut self,
+        source: &Arc<SourceFile>,
+        body: &Body,
+        schema: Option<&ResourceSchema>,
+        top: bool,
+    ) {
+        for a in body.attributes() {
+            let name = a.name.name.as_str();
+            if top && meta::RESOURCE_ARGS.contains(&name) {
+                continue;
+            }
+            let attr = schema.and_then(|s| s.attributes.get(name));
+            if attr.is_some_and(|a| a.write_only) {
+                continue;
+            }
+            self.persisted(
+                source,
+                &a.expr,
+                &format!("ephemeral values are not valid for `{name}`, because it is not a write-only attribute and must be persisted to state"),
+                "Use the value in a write-only attribute (such as `password_wo`), a provider block or a local value only.",
+            );
+        }
+        for nb in body.blocks() {
+            let name = nb.kind.name.as_str();
+            if top && meta::RESOURCE_BLOCKS.contains(&name) {
+                continue;
+            }
+            let inner = schema.and_then(|s| s.blocks.get(name)).map(|n| &n.block);
+            self.body(source, &nb.body, inner, false);
+        }
+    }
+
+    fn persisted(&mut self, source: &Arc<SourceFile>, e: &Expr, message: &str, help: &str) {
+        if let Some(what) = refers(e, self.vars, self.locals) {
+            self.diags.push(
+                Diagnostic::error("ephemeral::persisted", message.to_string())
+                    .in_file(source)
+                    .primary(e.span, format!("derived from the ephemeral `{what}`"))
+                    .with_help(help.to_string()),
+            );
+        }
+    }
+}
+
+/// The first reference in `e` to an ephemeral variable (`var.NAME`) or
+/// local value (`local.NAME`), as written.
+fn refers(e: &Expr, vars: &BTreeSet<String>, locals: &BTreeSet<String>) -> Option<String> {
+    if let ExprKind::GetAttr { object, name } = &e.kind
+        && let ExprKind::Variable(root) = &object.kind
+    {
+        let hit = match root.name.as_str() {
+            "var" => vars.contains(&name.name),
+            "local" => locals.contains(&name.name),
+            _ => false,
+        };
+        if hit {
+            return Some(format!("{}.{}", root.name, name.name));
+        }
+    }
+    let mut found = None;
+    e.for_each_child(&mut |c| {
+        if found.is_none() {
+            found = refers(c, vars, locals);
+        }
+    });
+    found
+}
+
+/// [`check`] as a plan's gate: its errors, or nothing.
+///
+/// # Errors
+/// Every `ephemeral::*` error of the root module `files`.
+pub fn refuse(files: &[ParsedFile], providers: &Providers) -> Result<(), Vec<Diagnostic>> {
+    let diags = check(files, providers);
+    if diags.is_empty() { Ok(()) } else { Err(diags) }
+}
