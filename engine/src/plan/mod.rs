@@ -19,6 +19,7 @@ pub mod reconcile;
 mod refresh;
 mod replace;
 mod summary;
+pub mod write_only;
 
 pub use planner::{PlanOptions, config_hash, configure_providers, plan};
 

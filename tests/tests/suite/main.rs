@@ -15,6 +15,7 @@ mod docs;
 mod docs_examples;
 mod drift;
 mod encryption;
+mod ephemeral;
 mod engine;
 mod engine_faults;
 mod eval;
