@@ -63,7 +63,11 @@ pub fn restore_ephemeral(mut saved: Inputs, given: &Inputs) -> Result<Inputs, Ve
             ),
         }
     }
-    if errors.is_empty() { Ok(saved) } else { Err(errors) }
+    if errors.is_empty() {
+        Ok(saved)
+    } else {
+        Err(errors)
+    }
 }
 
 /// Checks that `plan` still applies to `current` (the stored state, empty

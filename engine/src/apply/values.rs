@@ -231,9 +231,8 @@ impl<'a> Evaluation<'a> {
                 (Some(saved), Some(schema)) if crate::plan::write_only::any(schema) => {
                     let raw = self.session()?.instance_config(&c.address)?;
                     let what = format!("`{}`", c.address);
-                    let fresh = validate::conform(schema, &what, raw).map_err(|p| {
-                        p.into_iter().map(|p| p.diagnostic).collect::<Vec<_>>()
-                    })?;
+                    let fresh = validate::conform(schema, &what, raw)
+                        .map_err(|p| p.into_iter().map(|p| p.diagnostic).collect::<Vec<_>>())?;
                     Some(crate::plan::write_only::fill(schema, saved, &fresh))
                 }
                 _ => c.config.clone(),

@@ -45,11 +45,7 @@ pub fn fill(schema: &ResourceSchema, saved: &Value, fresh: &Value) -> Value {
 /// (null without it).
 fn map(schema: &ResourceSchema, v: &Value, from: Option<&Value>) -> Value {
     match v {
-        Value::Sensitive(inner) => Value::Sensitive(Box::new(map(
-            schema,
-            inner,
-            from.map(unmark),
-        ))),
+        Value::Sensitive(inner) => Value::Sensitive(Box::new(map(schema, inner, from.map(unmark)))),
         Value::Object(m) => {
             let from = from.map(unmark);
             let get = |name: &str| match from {
@@ -110,10 +106,8 @@ mod tests {
 
     fn schema() -> ResourceSchema {
         let mut s = ResourceSchema::default();
-        s.attributes.insert(
-            "name".into(),
-            Attribute::optional(Type::String, "A name."),
-        );
+        s.attributes
+            .insert("name".into(), Attribute::optional(Type::String, "A name."));
         s.attributes.insert(
             "password_wo".into(),
             Attribute {

@@ -80,9 +80,15 @@ fn var() -> String {
 fn ephemeral_values_are_used_and_never_saved() {
     let w = Workdir::new(ALLOWED);
     assert_not_shown(&w.expect(&["validate", "--no-color"], 0));
-    let r = w.expect(&["apply", "--auto-approve", "--no-color", "-var", &var()], 0);
+    let r = w.expect(
+        &["apply", "--auto-approve", "--no-color", "-var", &var()],
+        0,
+    );
     assert_not_shown(&r);
-    assert_eq!(w.attributes("torture_all.a")["password_wo"], serde_json::Value::Null);
+    assert_eq!(
+        w.attributes("torture_all.a")["password_wo"],
+        serde_json::Value::Null
+    );
     let r = w.expect(&["plan", "--no-color", "-var", &var(), "-out", "tfplan"], 0);
     assert_not_shown(&r);
     assert!(w.read("tfplan").is_some(), "the plan is saved");
@@ -96,7 +102,10 @@ fn a_saved_plan_takes_ephemeral_values_again_at_apply() {
     assert_eq!(files_holding(w.path(), TOKEN), Vec::<String>::new());
     let r = w.expect(&["apply", "--no-color", "tfplan"], 1);
     assert_contains(&r.stderr, "ephemeral::missing-at-apply");
-    assert_contains(&r.stderr, "the ephemeral variable `token` was set when the plan was made");
+    assert_contains(
+        &r.stderr,
+        "the ephemeral variable `token` was set when the plan was made",
+    );
     assert!(w.state_list().is_empty(), "nothing applied");
     let r = w.expect(&["apply", "--no-color", "-var", &var(), "tfplan"], 0);
     assert_not_shown(&r);
@@ -152,10 +161,16 @@ fn a_saved_plan_holds_write_only_values_as_null() {
     let w = Workdir::new(crate::torture::TORTURE);
     w.expect(&["plan", "--no-color", "-out", "tfplan"], 0);
     let saved = w.read_text("tfplan").expect("the plan is saved");
-    assert!(!saved.contains("hunter2-value"), "write-only value saved:\n{saved}");
+    assert!(
+        !saved.contains("hunter2-value"),
+        "write-only value saved:\n{saved}"
+    );
     w.expect(&["apply", "--no-color", "tfplan"], 0);
     let holding = files_holding(w.path(), "hunter2-value");
     assert_eq!(holding.len(), 1, "only the configuration: {holding:?}");
     assert!(holding[0].ends_with("main.infra"), "{holding:?}");
-    assert_eq!(w.attributes("torture_all.a")["password_wo"], serde_json::Value::Null);
+    assert_eq!(
+        w.attributes("torture_all.a")["password_wo"],
+        serde_json::Value::Null
+    );
 }
