@@ -52,8 +52,8 @@ fn is_true(body: &Body, name: &str) -> bool {
 
 /// Diagnostics for every ephemeral value of the root module `files` used
 /// where it would be persisted; `providers` give the schemas that tell
-/// write-only attributes (a type without a known schema has every
-/// argument checked as persisted).
+/// write-only attributes (the arguments of a type without a known schema,
+/// a plugin's at `validate`, are not checked).
 pub fn check(files: &[ParsedFile], providers: &Providers) -> Vec<Diagnostic> {
     let vars = variables(files);
     let mut diags = Vec::new();
@@ -148,7 +148,11 @@ impl Checker<'_> {
                 );
             }
         }
-        self.body(source, &b.body, schema, true);
+        // A plugin's schema is known only at plan: its arguments are
+        // checked then.
+        if schema.is_some() {
+            self.body(source, &b.body, schema, true);
+        }
     }
 
     /// The arguments of `body` (a resource's, or one of its nested
@@ -229,4 +233,50 @@ fn refers(e: &Expr, vars: &BTreeSet<String>, locals: &BTreeSet<String>) -> Optio
 pub fn refuse(files: &[ParsedFile], providers: &Providers) -> Result<(), Vec<Diagnostic>> {
     let diags = check(files, providers);
     if diags.is_empty() { Ok(()) } else { Err(diags) }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use infra_lang::syntax;
+
+    fn codes(text: &str) -> Vec<&'static str> {
+        let source = SourceFile::new("t.infra", text.to_string());
+        let ast = syntax::parse(&source).file.expect("parses");
+        check(&[ParsedFile { source, ast }], &Providers::default())
+            .iter()
+            .map(|d| d.code)
+            .collect()
+    }
+
+    #[test]
+    fn ephemeral_values_are_followed_through_locals_into_outputs() {
+        let text = r#"
+variable "t" {
+  ephemeral = true
+}
+variable "plain" {}
+locals {
+  a = "x${var.t}"
+  b = [local.a]
+  c = var.plain
+}
+output "b" {
+  value = local.b[0]
+}
+output "c" {
+  value = local.c
+}
+"#;
+        assert_eq!(codes(text), ["ephemeral::persisted"]);
+    }
+
+    #[test]
+    fn root_outputs_may_not_be_ephemeral_and_unmarked_modules_pass() {
+        assert_eq!(
+            codes("output \"o\" {\n  value     = 1\n  ephemeral = true\n}\n"),
+            ["ephemeral::root-output"]
+        );
+        assert!(codes("variable \"v\" {}\noutput \"o\" {\n  value = var.v\n}\n").is_empty());
+    }
 }
