@@ -1,4 +1,5 @@
 //! Ephemeral values (`variable "x" { ephemeral = true }`), followed
+//! (and child modules' `ephemeral = true` outputs), followed
 //! through the root module's references without evaluating anything:
 //! a value derived from an ephemeral variable (directly, or through
 //! `local` values) may be used where it is not persisted (provider
@@ -51,11 +52,17 @@ fn is_true(body: &Body, name: &str) -> bool {
 }
 
 /// Diagnostics for every ephemeral value of the root module `files` used
-/// where it would be persisted; `providers` give the schemas that tell
+/// where it would be persisted (`dir` is the module's directory, where
+/// its calls' relative sources are read); `providers` give the schemas that tell
 /// write-only attributes (the arguments of a type without a known schema,
 /// a plugin's at `validate`, are not checked).
-pub fn check(files: &[ParsedFile], providers: &Providers) -> Vec<Diagnostic> {
+pub fn check(files: &[ParsedFile], dir: &Path, providers: &Providers) -> Vec<Diagnostic> {
     let vars = variables(files);
+    let children = children(files, dir);
+    let modules: BTreeSet<(String, String)> = children
+        .iter()
+        .flat_map(|(call, c)| c.outputs.iter().map(|o| (call.clone(), o.clone())))
+        .collect();
     let mut diags = Vec::new();
     // Ephemeral locals: a fixpoint over local values referring to
     // ephemeral variables or locals.
@@ -65,7 +72,9 @@ pub fn check(files: &[ParsedFile], providers: &Providers) -> Vec<Diagnostic> {
         for f in files {
             for b in f.ast.body.blocks().filter(|b| b.kind.name == "locals") {
                 for a in b.body.attributes() {
-                    if !locals.contains(&a.name.name) && refers(&a.expr, &vars, &locals).is_some() {
+                    if !locals.contains(&a.name.name)
+                        && refers(&a.expr, &vars, &locals, &modules).is_some()
+                    {
                         locals.insert(a.name.name.clone());
                     }
                 }
@@ -75,18 +84,23 @@ pub fn check(files: &[ParsedFile], providers: &Providers) -> Vec<Diagnostic> {
             break;
         }
     }
-    if vars.is_empty() && locals.is_empty() {
+    if vars.is_empty() && locals.is_empty() && modules.is_empty() {
         return root_outputs(files);
     }
     let mut c = Checker {
         vars: &vars,
         locals: &locals,
+        modules: &modules,
         diags: &mut diags,
     };
     for f in files {
         for b in f.ast.body.blocks() {
             match b.kind.name.as_str() {
                 "resource" | "data" => c.resource(&f.source, b, providers),
+                "module" => {
+                    let child = b.labels.first().and_then(|n| children.get(&n.value));
+                    c.module_call(&f.source, b, child);
+                }
                 "output" if !is_true(&b.body, meta::EPHEMERAL) => {
                     if let Some(a) = b.body.attribute(meta::VALUE) {
                         c.persisted(&f.source, &a.expr, "this output value is not ephemeral, so it cannot be set to a value derived from an ephemeral value", "Use only non-ephemeral values in a root module's outputs.");
@@ -125,13 +139,93 @@ fn root_outputs(files: &[ParsedFile]) -> Vec<Diagnostic> {
     diags
 }
 
+/// What a child module (a module call's relative source) declares
+/// ephemeral.
+#[derive(Default)]
+struct Child {
+    /// Its `ephemeral = true` variables.
+    vars: BTreeSet<String>,
+    /// Its `ephemeral = true` outputs.
+    outputs: BTreeSet<String>,
+}
+
+/// The children of the module calls of `files` whose `source` is a
+/// relative path under `dir`, by call name (read only when they mention
+/// `ephemeral`; unreadable ones declare nothing ephemeral).
+fn children(files: &[ParsedFile], dir: &Path) -> std::collections::BTreeMap<String, Child> {
+    let mut out = std::collections::BTreeMap::new();
+    for f in files {
+        for b in f.ast.body.blocks().filter(|b| b.kind.name == "module") {
+            let (Some(name), Some(source)) = (b.labels.first(), b.body.attribute(meta::SOURCE))
+            else {
+                continue;
+            };
+            let ExprKind::Template(t) = &source.expr.kind else {
+                continue;
+            };
+            let Some(source) = t.as_literal() else {
+                continue;
+            };
+            if !(source.starts_with("./") || source.starts_with("../")) {
+                continue;
+            }
+            let child_dir = dir.join(&source);
+            let mut child = Child::default();
+            if super::module_mentions(&child_dir, meta::EPHEMERAL.as_bytes()) {
+                let (child_files, _) = super::load_dir(&child_dir);
+                child.vars = variables(&child_files);
+                for cf in &child_files {
+                    for ob in cf.ast.body.blocks().filter(|b| b.kind.name == "output") {
+                        if is_true(&ob.body, meta::EPHEMERAL)
+                            && let Some(o) = ob.labels.first()
+                        {
+                            child.outputs.insert(o.value.clone());
+                        }
+                    }
+                }
+            }
+            out.insert(name.value.clone(), child);
+        }
+    }
+    out
+}
+
 struct Checker<'a> {
     vars: &'a BTreeSet<String>,
     locals: &'a BTreeSet<String>,
+    modules: &'a BTreeSet<(String, String)>,
     diags: &'a mut Vec<Diagnostic>,
 }
 
 impl Checker<'_> {
+    /// A module call's arguments: an ephemeral value only into an
+    /// ephemeral variable of a child read from a relative path (Terraform:
+    /// "The input variable ... does not accept ephemeral values").
+    fn module_call(&mut self, source: &Arc<SourceFile>, b: &Block, child: Option<&Child>) {
+        for a in b.body.attributes() {
+            let name = a.name.name.as_str();
+            if name == meta::COUNT || name == meta::FOR_EACH {
+                self.persisted(
+                    source,
+                    &a.expr,
+                    &format!("the `{name}` value is derived from an ephemeral value, which cannot be kept between plan and apply"),
+                    "Use only non-ephemeral values here.",
+                );
+                continue;
+            }
+            let Some(child) = child else { continue };
+            if meta::MODULE_ARGS.contains(&name) || child.vars.contains(name) {
+                continue;
+            }
+            self.persisted(
+                source,
+                &a.expr,
+                &format!("the module's variable `{name}` is not ephemeral, so it does not accept ephemeral values"),
+                "Declare the variable with `ephemeral = true` in the module, or pass a non-ephemeral value.",
+            );
+        }
+    }
+
     fn resource(&mut self, source: &Arc<SourceFile>, b: &Block, providers: &Providers) {
         let data = b.kind.name == "data";
         let schema = b
@@ -191,7 +285,7 @@ impl Checker<'_> {
     }
 
     fn persisted(&mut self, source: &Arc<SourceFile>, e: &Expr, message: &str, help: &str) {
-        if let Some(what) = refers(e, self.vars, self.locals) {
+        if let Some(what) = refers(e, self.vars, self.locals, self.modules) {
             self.diags.push(
                 Diagnostic::error("ephemeral::persisted", message.to_string())
                     .in_file(source)
@@ -202,9 +296,26 @@ impl Checker<'_> {
     }
 }
 
-/// The first reference in `e` to an ephemeral variable (`var.NAME`) or
-/// local value (`local.NAME`), as written.
-fn refers(e: &Expr, vars: &BTreeSet<String>, locals: &BTreeSet<String>) -> Option<String> {
+/// The first reference in `e` to an ephemeral variable (`var.NAME`),
+/// local value (`local.NAME`) or child module output
+/// (`module.CALL.OUTPUT`), as written.
+fn refers(
+    e: &Expr,
+    vars: &BTreeSet<String>,
+    locals: &BTreeSet<String>,
+    modules: &BTreeSet<(String, String)>,
+) -> Option<String> {
+    if let ExprKind::GetAttr { object, name } = &e.kind
+        && let ExprKind::GetAttr {
+            object: inner,
+            name: call,
+        } = &object.kind
+        && let ExprKind::Variable(root) = &inner.kind
+        && root.name == "module"
+        && modules.contains(&(call.name.clone(), name.name.clone()))
+    {
+        return Some(format!("module.{}.{}", call.name, name.name));
+    }
     if let ExprKind::GetAttr { object, name } = &e.kind
         && let ExprKind::Variable(root) = &object.kind
     {
@@ -220,7 +331,7 @@ fn refers(e: &Expr, vars: &BTreeSet<String>, locals: &BTreeSet<String>) -> Optio
     let mut found = None;
     e.for_each_child(&mut |c| {
         if found.is_none() {
-            found = refers(c, vars, locals);
+            found = refers(c, vars, locals, modules);
         }
     });
     found
@@ -230,8 +341,12 @@ fn refers(e: &Expr, vars: &BTreeSet<String>, locals: &BTreeSet<String>) -> Optio
 ///
 /// # Errors
 /// Every `ephemeral::*` error of the root module `files`.
-pub fn refuse(files: &[ParsedFile], providers: &Providers) -> Result<(), Vec<Diagnostic>> {
-    let diags = check(files, providers);
+pub fn refuse(
+    files: &[ParsedFile],
+    dir: &Path,
+    providers: &Providers,
+) -> Result<(), Vec<Diagnostic>> {
+    let diags = check(files, dir, providers);
     if diags.is_empty() { Ok(()) } else { Err(diags) }
 }
 
@@ -243,10 +358,14 @@ mod tests {
     fn codes(text: &str) -> Vec<&'static str> {
         let source = SourceFile::new("t.infra", text.to_string());
         let ast = syntax::parse(&source).file.expect("parses");
-        check(&[ParsedFile { source, ast }], &Providers::default())
-            .iter()
-            .map(|d| d.code)
-            .collect()
+        check(
+            &[ParsedFile { source, ast }],
+            Path::new("/nonexistent"),
+            &Providers::default(),
+        )
+        .iter()
+        .map(|d| d.code)
+        .collect()
     }
 
     #[test]

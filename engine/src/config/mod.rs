@@ -229,7 +229,7 @@ pub fn validate_loaded(
     if !has_errors(&diags) {
         diags.extend(schemas::check(files, providers));
         diags.extend(provider_functions::check(files, providers));
-        diags.extend(ephemeral::check(files, providers));
+        diags.extend(ephemeral::check(files, dir, providers));
         diags.extend(module_providers::check(dir, files));
     }
     diags

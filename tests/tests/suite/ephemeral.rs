@@ -174,3 +174,80 @@ fn a_saved_plan_holds_write_only_values_as_null() {
         serde_json::Value::Null
     );
 }
+
+/// A child module with an ephemeral variable and an ephemeral output.
+const CHILD: &str = r#"
+variable "token" {
+  type      = string
+  ephemeral = true
+}
+
+variable "plain" {
+  type    = string
+  default = ""
+}
+
+output "header" {
+  value     = "Bearer ${var.token}"
+  ephemeral = true
+}
+"#;
+
+#[test]
+fn child_modules_take_and_return_ephemeral_values() {
+    let w = Workdir::new(
+        r#"
+variable "token" {
+  type      = string
+  ephemeral = true
+}
+
+module "c" {
+  source = "./child"
+  token  = var.token
+}
+
+resource "torture_all" "a" {
+  name        = "one"
+  password_wo = module.c.header
+
+  rule {
+    port = 80
+  }
+}
+"#,
+    );
+    w.write("child/main.infra", CHILD);
+    let r = w.expect(
+        &["apply", "--auto-approve", "--no-color", "-var", &var()],
+        0,
+    );
+    assert_not_shown(&r);
+    assert_eq!(files_holding(w.path(), TOKEN), Vec::<String>::new());
+
+    w.config(
+        r#"
+variable "token" {
+  type      = string
+  ephemeral = true
+}
+
+module "c" {
+  source = "./child"
+  token  = var.token
+  plain  = var.token
+}
+
+resource "torture_all" "a" {
+  name = module.c.header
+
+  rule {
+    port = 80
+  }
+}
+"#,
+    );
+    let plan = w.expect(&["plan", "--no-color", "-var", &var()], 1);
+    assert_not_shown(&plan);
+    insta::assert_snapshot!("ephemeral_through_modules", plan.stderr);
+}
