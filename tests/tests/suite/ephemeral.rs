@@ -114,6 +114,25 @@ fn a_saved_plan_takes_ephemeral_values_again_at_apply() {
 }
 
 #[test]
+fn ephemeral_values_from_the_environment_are_taken_again_too() {
+    let w = Workdir::new(ALLOWED);
+    let run = |args: &[&str]| {
+        let out = w
+            .command(args)
+            .env("INFRA_VAR_token", TOKEN)
+            .output()
+            .expect("runs");
+        Run::of(&out)
+    };
+    assert_eq!(run(&["plan", "--no-color", "-out", "tfplan"]).code, 0);
+    assert_eq!(files_holding(w.path(), TOKEN), Vec::<String>::new());
+    let r = run(&["apply", "--no-color", "tfplan"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_not_shown(&r);
+    assert_eq!(files_holding(w.path(), TOKEN), Vec::<String>::new());
+}
+
+#[test]
 fn ephemeral_values_where_they_would_be_saved_are_errors() {
     let w = Workdir::new(
         r#"
