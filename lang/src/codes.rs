@@ -643,6 +643,18 @@ pub const CODES: &[Code] = &[
         "the configuration changed since the saved plan was made",
     ),
     code(
+        "ephemeral::persisted",
+        "a value derived from an ephemeral variable is used where it would be saved: a resource or data source argument that is not write-only, `count`/`for_each`, an output that is not ephemeral",
+    ),
+    code(
+        "ephemeral::root-output",
+        "a root module output is declared `ephemeral = true` (only a child module's outputs may be)",
+    ),
+    code(
+        "ephemeral::missing-at-apply",
+        "applying a saved plan without an ephemeral variable that was set when it was made",
+    ),
+    code(
         "plan::bad-file",
         "a saved plan file cannot be read (or is from a newer infra)",
     ),

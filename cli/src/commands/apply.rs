@@ -10,6 +10,7 @@ use crate::render::plan::{Style, render};
 use crate::{Io, exit};
 use infra_engine::apply::{
     ApplyOptions, ApplyReport, Workspace, apply, check_saved_plan, load_saved_plan,
+    restore_ephemeral,
 };
 use infra_engine::eval::Inputs;
 use infra_engine::plan::Plan;
@@ -34,7 +35,9 @@ pub fn run(args: &ApplyArgs, destroy: bool, base: &Path, io: &mut Io<'_>) -> Out
     let saved = match &args.plan_file {
         Some(pf) => {
             let target = workdir::encryption(base, &given).or_fail(json)?.plan;
-            Some(load_saved_plan(&base.join(pf), &target).or_fail(json)?)
+            let (plan, saved) = load_saved_plan(&base.join(pf), &target).or_fail(json)?;
+            // Ephemeral variables are not in the file: given again now.
+            Some((plan, restore_ephemeral(saved, &given).or_fail(json)?))
         }
         None => None,
     };

@@ -110,7 +110,11 @@ pub fn run(args: &PlanArgs, base: &Path, io: &mut Io<'_>) -> Outcome {
                 })
             })?
             .plan;
-        let bytes = file::to_bytes(&plan, &inputs, &target)
+        // Ephemeral variables' values are never saved.
+        let ephemeral = infra_engine::config::ephemeral::root_variables(base);
+        // Nor are write-only attributes' values.
+        let saved = infra_engine::plan::write_only::strip(&plan, &providers);
+        let bytes = file::to_bytes(&saved, &file::withhold(&inputs, &ephemeral), &target)
             .map_err(|e| Diagnostic::error("plan::encrypt-failed", e))?;
         infra_engine::state::private::replace(&path, &bytes).map_err(|e| {
             Diagnostic::error(

@@ -36,7 +36,7 @@ mod values;
 
 pub use events::Event;
 pub use report::ApplyReport;
-pub use saved_plan::{check_saved_plan, load_saved_plan};
+pub use saved_plan::{check_saved_plan, load_saved_plan, restore_ephemeral};
 pub(crate) use values::carry_marks;
 
 use crate::eval::Inputs;

@@ -37,6 +37,39 @@ pub fn load_saved_plan(
         .map_err(|e| Diagnostic::error("plan::bad-file", e))
 }
 
+/// The inputs to apply a saved plan with: `saved` (the plan's), each
+/// ephemeral variable it withholds ([`file::WITHHELD`]) taken from
+/// `given` (this run's `-var`s, var files and environment).
+///
+/// # Errors
+/// `ephemeral::missing-at-apply` for each withheld variable `given` lacks
+/// (mirrors Terraform's "Ephemeral variable must be set for apply").
+pub fn restore_ephemeral(mut saved: Inputs, given: &Inputs) -> Result<Inputs, Vec<Diagnostic>> {
+    let mut errors = Vec::new();
+    for (name, v) in &mut saved.vars {
+        let withheld =
+            matches!(v, crate::eval::InputValue::Raw { origin, .. } if origin == file::WITHHELD);
+        if !withheld {
+            continue;
+        }
+        match given.vars.get(name) {
+            Some(g) => *v = g.clone(),
+            None => errors.push(
+                Diagnostic::error(
+                    "ephemeral::missing-at-apply",
+                    format!("the ephemeral variable `{name}` was set when the plan was made, and must be set again to apply it"),
+                )
+                .with_help(format!("A saved plan never holds ephemeral values: give it again with `-var {name}=...`, in a var file, or as INFRA_VAR_{name}.")),
+            ),
+        }
+    }
+    if errors.is_empty() {
+        Ok(saved)
+    } else {
+        Err(errors)
+    }
+}
+
 /// Checks that `plan` still applies to `current` (the stored state, empty
 /// when there is none) and to the configuration in `root`.
 ///

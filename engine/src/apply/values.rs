@@ -225,10 +225,23 @@ impl<'a> Evaluation<'a> {
         prior_private: &[u8],
     ) -> Result<(Value, Option<Value>, Vec<u8>), Vec<Diagnostic>> {
         let after = c.after.clone().unwrap_or(Value::NULL);
-        if !c.config_unknown {
-            return Ok((after, c.config.clone(), c.planned_private.clone()));
-        }
         let data = c.action == Action::Read;
+        if !c.config_unknown {
+            // A saved plan holds write-only values as null: they come
+            // from the configuration again.
+            let schema = providers.schema(&c.address.type_name, data);
+            let config = match (&c.config, schema) {
+                (Some(saved), Some(schema)) if crate::plan::write_only::any(schema) => {
+                    let raw = self.session()?.instance_config(&c.address)?;
+                    let what = format!("`{}`", c.address);
+                    let fresh = validate::conform(schema, &what, raw)
+                        .map_err(|p| p.into_iter().map(|p| p.diagnostic).collect::<Vec<_>>())?;
+                    Some(crate::plan::write_only::fill(schema, saved, &fresh))
+                }
+                _ => c.config.clone(),
+            };
+            return Ok((after, config, c.planned_private.clone()));
+        }
         let schema = providers
             .schema(&c.address.type_name, data)
             .ok_or_else(|| {

@@ -103,7 +103,8 @@ pub const SENSITIVE: &str = "sensitive";
 /// `nullable = BOOL` of a `variable` (default true): whether `null` is a
 /// value, or stands for the default.
 pub const NULLABLE: &str = "nullable";
-/// `ephemeral = BOOL` of a `variable` (accepted, ignored).
+/// `ephemeral = BOOL` of a `variable` or a child module's `output`: its
+/// value is used during the run and never saved (`config/ephemeral.rs`).
 pub const EPHEMERAL: &str = "ephemeral";
 /// `validation { condition, error_message }` blocks of a `variable`.
 pub const VALIDATION: &str = "validation";
@@ -138,7 +139,7 @@ pub const VARIABLE_BLOCKS: &[&str] = &[VALIDATION];
 /// Arguments of a `const` block.
 pub const CONST_ARGS: &[&str] = &[DEFAULT, DESCRIPTION, TYPE];
 /// Arguments of an `output` block.
-pub const OUTPUT_ARGS: &[&str] = &[VALUE, DESCRIPTION, SENSITIVE, DEPENDS_ON];
+pub const OUTPUT_ARGS: &[&str] = &[VALUE, DESCRIPTION, SENSITIVE, EPHEMERAL, DEPENDS_ON];
 /// Nested blocks of an `output` block.
 pub const OUTPUT_BLOCKS: &[&str] = &[PRECONDITION];
 /// Arguments of a `moved` block.

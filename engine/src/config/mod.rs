@@ -7,6 +7,7 @@ mod blocks;
 mod conditions;
 mod cycles;
 pub mod decl;
+pub mod ephemeral;
 mod index;
 pub mod meta;
 pub mod module_providers;
@@ -228,6 +229,7 @@ pub fn validate_loaded(
     if !has_errors(&diags) {
         diags.extend(schemas::check(files, providers));
         diags.extend(provider_functions::check(files, providers));
+        diags.extend(ephemeral::check(files, dir, providers));
         diags.extend(module_providers::check(dir, files));
     }
     diags

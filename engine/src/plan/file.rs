@@ -99,6 +99,34 @@ struct InputFile {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     value: Option<Val>,
     origin: String,
+    /// An ephemeral variable set at plan: its value is not saved, apply
+    /// takes it again (mirrors Terraform's apply-time variables).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    ephemeral: bool,
+}
+
+/// The origin of an input that a saved plan withholds: an ephemeral
+/// variable set at plan, whose value apply must be given again
+/// ([`withhold`], `apply::saved_plan::restore_ephemeral`).
+pub const WITHHELD: &str = "ephemeral";
+
+/// `inputs` with the values of the variables named in `ephemeral`
+/// replaced by a [`WITHHELD`] marker: what a saved plan may hold.
+pub fn withhold(inputs: &Inputs, ephemeral: &std::collections::BTreeSet<String>) -> Inputs {
+    let mut out = inputs.clone();
+    for (name, v) in &mut out.vars {
+        if ephemeral.contains(name) {
+            *v = InputValue::Raw {
+                text: String::new(),
+                origin: WITHHELD.into(),
+            };
+        }
+    }
+    out
+}
+
+fn is_withheld(v: &InputValue) -> bool {
+    matches!(v, InputValue::Raw { text, origin } if origin == WITHHELD && text.is_empty())
 }
 
 #[derive(Serialize, Deserialize)]
@@ -145,15 +173,23 @@ fn inputs_to_file(m: &BTreeMap<String, InputValue>) -> BTreeMap<String, InputFil
     m.iter()
         .map(|(k, v)| {
             let f = match v {
+                v if is_withheld(v) => InputFile {
+                    raw: None,
+                    value: None,
+                    origin: WITHHELD.into(),
+                    ephemeral: true,
+                },
                 InputValue::Raw { text, origin } => InputFile {
                     raw: Some(text.clone()),
                     value: None,
                     origin: origin.clone(),
+                    ephemeral: false,
                 },
                 InputValue::Value { value, origin, .. } => InputFile {
                     raw: None,
                     value: Some(Val::from(value)),
                     origin: origin.clone(),
+                    ephemeral: false,
                 },
             };
             (k.clone(), f)
@@ -165,6 +201,10 @@ fn inputs_from_file(m: BTreeMap<String, InputFile>) -> BTreeMap<String, InputVal
     m.into_iter()
         .map(|(k, f)| {
             let v = match (f.raw, f.value) {
+                _ if f.ephemeral => InputValue::Raw {
+                    text: String::new(),
+                    origin: WITHHELD.into(),
+                },
                 (Some(text), _) => InputValue::Raw {
                     text,
                     origin: f.origin,

@@ -20,6 +20,7 @@ mod refresh;
 mod replace;
 pub mod scope;
 mod summary;
+pub mod write_only;
 
 pub use planner::{PlanOptions, config_hash, configure_providers, plan};
 

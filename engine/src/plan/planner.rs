@@ -880,6 +880,7 @@ fn reconcile_and_refresh(
     let (files, declared) = files()?;
     let files = std::sync::Arc::new(files);
     configure_providers(root, &files, inputs, &mut providers, options, rt)?;
+    crate::config::ephemeral::refuse(&files.files, &files.dir, &providers)?;
     let mut recovered = None;
     let mut warnings = Vec::new();
     if !stored.pending.is_empty() {

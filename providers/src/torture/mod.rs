@@ -60,7 +60,8 @@ fn object(v: Value) -> Result<BTreeMap<String, Value>, Failure> {
 
 /// The `rule` blocks of `m`, each changed by `f`.
 fn each_rule(m: &mut BTreeMap<String, Value>, f: impl Fn(&mut BTreeMap<String, Value>)) {
-    if let Some(Value::List(_, rules)) = m.get_mut("rule") {
+    // A saved plan's values come back untyped: a list of blocks as a tuple.
+    if let Some(Value::List(_, rules) | Value::Tuple(rules)) = m.get_mut("rule") {
         for r in rules {
             if let Value::Object(r) = r {
                 f(r);

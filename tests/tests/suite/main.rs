@@ -17,6 +17,7 @@ mod drift;
 mod encryption;
 mod engine;
 mod engine_faults;
+mod ephemeral;
 mod eval;
 mod fmt;
 mod function_bounds;
