@@ -39,6 +39,8 @@ pub struct DriftOptions {
     pub ignore: IgnoreFile,
     /// The date the ignore entries' `until` is compared with (UTC).
     pub today: Date,
+    /// Counts the refresh's reads for a caller showing progress.
+    pub progress: std::sync::Arc<crate::plan::RefreshProgress>,
 }
 
 /// How an object drifted.
@@ -607,6 +609,7 @@ pub fn detect(
         parallelism: options.parallelism,
         workspace: options.workspace.clone(),
         generate_config_out: None,
+        progress: options.progress.clone(),
     };
     let mut configured = providers.clone();
     configure_providers(root, &files, &inputs, &mut configured, &plan_options, rt)?;
@@ -616,6 +619,7 @@ pub fn detect(
         state,
         options.parallelism,
         &options.targets,
+        &options.progress,
     );
     let entries = &options.ignore.entries;
     let today = options.today;
@@ -789,6 +793,7 @@ pub fn refresh_state(
         parallelism: options.parallelism,
         workspace: options.workspace.clone(),
         generate_config_out: None,
+        progress: options.progress.clone(),
     };
     let mut configured = providers.clone();
     configure_providers(root, &files, inputs, &mut configured, &plan_options, rt)?;
@@ -798,6 +803,7 @@ pub fn refresh_state(
         state,
         options.parallelism,
         &options.targets,
+        &options.progress,
     );
     if !r.errors.is_empty() {
         return Err(r.errors.into_iter().flat_map(|(_, d)| d).collect());

@@ -42,6 +42,9 @@ pub struct PlanOptions {
     /// objects without one are written (a new file); `None`: such an
     /// import is an error.
     pub generate_config_out: Option<std::path::PathBuf>,
+    /// Counts the refresh's reads for a caller showing progress (shared
+    /// by clones; a fresh one by default).
+    pub progress: std::sync::Arc<super::RefreshProgress>,
 }
 
 impl Default for PlanOptions {
@@ -54,6 +57,7 @@ impl Default for PlanOptions {
             parallelism: 10,
             workspace: "default".into(),
             generate_config_out: None,
+            progress: std::sync::Arc::default(),
         }
     }
 }
@@ -859,7 +863,13 @@ fn reconcile_and_refresh(
             .any(|i| providers.configurable(Providers::provider_name(&i.provider)));
     let mut refreshed = None;
     if early {
-        refreshed = Some(refresh(rt, &providers, stored, options.parallelism)?);
+        refreshed = Some(refresh(
+            rt,
+            &providers,
+            stored,
+            options.parallelism,
+            &options.progress,
+        )?);
         stored = State::default();
     }
     let (files, declared) = files()?;
@@ -876,9 +886,13 @@ fn reconcile_and_refresh(
     }
     let (prior, drift) = match refreshed {
         Some(r) => r,
-        None if options.refresh && !stored.resources.is_empty() => {
-            refresh(rt, &providers, stored, options.parallelism)?
-        }
+        None if options.refresh && !stored.resources.is_empty() => refresh(
+            rt,
+            &providers,
+            stored,
+            options.parallelism,
+            &options.progress,
+        )?,
         None => (stored, Vec::new()),
     };
     Ok(Refreshed {
