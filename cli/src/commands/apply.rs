@@ -76,7 +76,11 @@ pub fn run(args: &ApplyArgs, destroy: bool, base: &Path, io: &mut Io<'_>) -> Out
                 Some((plan, inputs)) => (plan, inputs, providers),
                 None => {
                     if !json {
-                        workdir::progress::elapsed(io.err, "Applied", started);
+                        workdir::progress::elapsed(
+                            io.err,
+                            if destroy { "Destroyed" } else { "Applied" },
+                            started,
+                        );
                     }
                     return Ok(exit::OK);
                 }
@@ -137,7 +141,11 @@ pub fn run(args: &ApplyArgs, destroy: bool, base: &Path, io: &mut Io<'_>) -> Out
     let style = Style::new(io.color);
     summary(io.out, &result, destroy, errored.as_deref(), style, json);
     if !json {
-        workdir::progress::elapsed(io.err, "Applied", started);
+        workdir::progress::elapsed(
+            io.err,
+            if destroy { "Destroyed" } else { "Applied" },
+            started,
+        );
     }
     let code = if result.ok() { exit::OK } else { exit::ERROR };
     if !result.abandoned.is_empty() {

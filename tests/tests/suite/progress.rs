@@ -109,3 +109,16 @@ fn json_output_has_no_progress_or_elapsed_time() {
         }
     }
 }
+
+#[test]
+fn destroy_ends_with_its_elapsed_time() {
+    let w = applied();
+    let r = w.expect(&["destroy", "--auto-approve", "--no-color"], 0);
+    let last = r.stderr.lines().last().unwrap_or_default();
+    assert!(
+        last.starts_with("Destroyed in ") && last.ends_with(" s."),
+        "{}",
+        r.stderr
+    );
+    assert_contains(&r.stdout, "Destroy complete!");
+}

@@ -363,7 +363,7 @@ pub fn without_elapsed(stderr: &str) -> String {
     stderr
         .lines()
         .filter(|l| {
-            !["Planned in ", "Applied in ", "Checked in "]
+            !["Planned in ", "Applied in ", "Destroyed in ", "Checked in "]
                 .iter()
                 .any(|v| l.starts_with(v) && l.ends_with(" s."))
         })

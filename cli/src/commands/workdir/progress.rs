@@ -165,7 +165,8 @@ fn in_lines(
 }
 
 /// Writes `VERB in 0.84 s.` (wall time since `started`) to `err`: the
-/// elapsed-time line of plan (`Planned`), apply (`Applied`) and drift
+/// elapsed-time line of plan (`Planned`), apply (`Applied`), destroy
+/// (`Destroyed`) and drift
 /// (`Checked`). Never in `--json` output.
 pub fn elapsed(err: &mut dyn Write, verb: &str, started: Instant) {
     let _ = writeln!(err, "{verb} in {:.2} s.", started.elapsed().as_secs_f64());
