@@ -48,6 +48,7 @@ Generated from the argument definitions of the `infra` binary
 | `INFRA_AWS_MULTIPART_THRESHOLD` | bytes above which `aws_s3_object` uploads in parts (default 16 MiB) |
 | `INFRA_LOG` | log to stderr: a level (`error`, `warn`, `info`, `debug`, `trace`) for infra's own events, including the log lines of provider plugins, or `target=level,…` directives; off by default |
 | `TF_LOG` | as `INFRA_LOG` with a level, when `INFRA_LOG` is unset (any other value means `trace`, as in Terraform) |
+| `INFRA_PROGRESS_INTERVAL` | seconds (e.g. `0.5`) between `Refreshing DONE/TOTAL…` lines on stderr while plan, apply or drift read objects, when stderr is not a terminal (default 10; a run whose refresh ends sooner prints none; on a terminal one line is updated in place instead) |
 | `TF_DISABLE_PLUGIN_TLS` | set (non-empty): connect to provider plugins without AutoMTLS, as Terraform does |
 
 ## Commands

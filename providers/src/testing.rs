@@ -77,7 +77,7 @@ impl ResourceType<()> for TestFault {
     /// (one of [`OPERATIONS`]), `sleep_ms` (milliseconds apply waits first),
     /// `registry` (directory of real objects), `name` (configured identity),
     /// `after_ms` (milliseconds a create waits after making its object),
-    /// computed `id` (`name`, else a UUID) and `output` (= `input`).
+    /// `read_ms` (milliseconds every read waits first), computed `id` (`name`, else a UUID) and `output` (= `input`).
     fn schema(&self) -> ResourceSchema {
         ResourceSchema::new(
             "A resource that fails, panics or sleeps on demand, for testing the engine.",
@@ -129,6 +129,13 @@ impl ResourceType<()> for TestFault {
                     ),
                 ),
                 (
+                    "read_ms",
+                    Attribute::optional(
+                        Type::Number,
+                        "Milliseconds every read (refresh) waits before acting.",
+                    ),
+                ),
+                (
                     "id",
                     Attribute::computed(Type::String, "`name` when set, else a random UUID."),
                 ),
@@ -151,7 +158,7 @@ impl ResourceType<()> for TestFault {
                 )));
             }
         }
-        for name in ["sleep_ms", "after_ms"] {
+        for name in ["sleep_ms", "after_ms", "read_ms"] {
             match integer(m, name, TYPE) {
                 Ok(Some(ms)) if ms < 0 => out.push(invalid(format!(
                     "`{name}` of `{TYPE}` must be 0 or more, got {ms}"
@@ -271,6 +278,10 @@ impl ResourceType<()> for TestFault {
         state: Value,
     ) -> Result<Option<Value>, Failure> {
         let m = attrs(&state, TYPE)?;
+        let ms = integer(m, "read_ms", TYPE).map_err(|d| vec![d])?;
+        if let Some(ms) = ms.filter(|ms| *ms > 0) {
+            tokio::time::sleep(Duration::from_millis(ms.unsigned_abs())).await;
+        }
         inject(m, "read")?;
         if let Some(path) = object_path(m)
             && !std::path::Path::new(&path).exists()

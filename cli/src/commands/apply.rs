@@ -27,6 +27,7 @@ pub fn run(args: &ApplyArgs, destroy: bool, base: &Path, io: &mut Io<'_>) -> Out
         return super::drift::refresh_only(args, destroy, base, io);
     }
     let json = args.json;
+    let started = std::time::Instant::now();
     let stop_timeout = workdir::parse_duration(&args.stop_timeout).or_fail(json)?;
     let rt = workdir::runtime().or_fail(json)?;
     // A saved plan is read first: the backend block is evaluated with the
@@ -76,7 +77,16 @@ pub fn run(args: &ApplyArgs, destroy: bool, base: &Path, io: &mut Io<'_>) -> Out
             let providers = workdir::providers_limited(base, &rt, parallelism).or_fail(json)?;
             match plan_and_approve(args, destroy, base, &rt, &*store, &providers, io)? {
                 Some((plan, inputs)) => (plan, inputs, providers),
-                None => return Ok(exit::OK),
+                None => {
+                    if !json {
+                        workdir::progress::elapsed(
+                            io.err,
+                            if destroy { "Destroyed" } else { "Applied" },
+                            started,
+                        );
+                    }
+                    return Ok(exit::OK);
+                }
             }
         }
     };
@@ -133,6 +143,13 @@ pub fn run(args: &ApplyArgs, destroy: bool, base: &Path, io: &mut Io<'_>) -> Out
     }
     let style = Style::new(io.color);
     summary(io.out, &result, destroy, errored.as_deref(), style, json);
+    if !json {
+        workdir::progress::elapsed(
+            io.err,
+            if destroy { "Destroyed" } else { "Applied" },
+            started,
+        );
+    }
     let code = if result.ok() { exit::OK } else { exit::ERROR };
     if !result.abandoned.is_empty() {
         // Abandoned operations may still be running: do not wait for them.
@@ -179,8 +196,17 @@ fn plan_and_approve(
     io: &mut Io<'_>,
 ) -> Result<Option<(Plan, Inputs)>, super::Failed> {
     let json = args.json;
-    let (plan, inputs) =
-        make_plan(&args.planning, destroy, None, base, rt, store, providers).or_fail(json)?;
+    let (plan, inputs) = make_plan(
+        &args.planning,
+        destroy,
+        None,
+        base,
+        rt,
+        store,
+        providers,
+        !json,
+    )
+    .or_fail(json)?;
     report(io, &plan.warnings, false);
     let style = Style::new(io.color);
     if !json {

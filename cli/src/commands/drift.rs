@@ -55,6 +55,7 @@ pub fn run(args: &DriftArgs, base: &Path, io: &mut Io<'_>) -> Outcome {
     };
     let as_json = format == DriftFormat::Json;
     let started = std::time::SystemTime::now();
+    let clock = std::time::Instant::now();
     let rt = workdir::runtime().or_fail(as_json)?;
     let prepared = (|| {
         let consts = workdir::const_inputs(&args.inputs.consts);
@@ -71,6 +72,7 @@ pub fn run(args: &DriftArgs, base: &Path, io: &mut Io<'_>) -> Outcome {
             workspace: workdir::workspace::current(base).map_err(|d| vec![d])?,
             ignore: IgnoreFile::load(base)?,
             today: Date::today_utc(),
+            progress: std::sync::Arc::default(),
         };
         Ok::<_, Vec<Diagnostic>>((store, inputs, options))
     })();
@@ -83,7 +85,9 @@ pub fn run(args: &DriftArgs, base: &Path, io: &mut Io<'_>) -> Outcome {
         wait_unlocked(&rt, &*store, &args.lock_timeout).and_then(|()| workdir::read(&rt, &*store));
     let before = before.or_fail(as_json)?;
     let stored = || Ok(before.clone());
+    let ticker = workdir::progress::Ticker::start(&options.progress, !as_json);
     let result = detect(base, inputs, &providers, stored, &options, rt.handle());
+    drop(ticker);
     let result = result.and_then(|r| {
         unchanged_since(&rt, &*store, before.as_ref())
             .map(|()| r)
@@ -108,6 +112,7 @@ pub fn run(args: &DriftArgs, base: &Path, io: &mut Io<'_>) -> Outcome {
                 let _ = writeln!(io.out, "Workspace: {}\n", options.workspace);
             }
             let _ = write!(io.out, "{}", human(&drift, Style::new(io.color)));
+            workdir::progress::elapsed(io.err, "Checked", clock);
         }
         DriftFormat::Markdown => {
             report(io, &drift.warnings, false);
@@ -248,6 +253,7 @@ pub fn refresh_with_lock(
             workspace: workdir::workspace::current(base).map_err(|d| vec![d])?,
             ignore: IgnoreFile::default(),
             today: Date::today_utc(),
+            progress: std::sync::Arc::default(),
         };
         Ok::<_, Vec<Diagnostic>>((store, inputs, options))
     })();
@@ -257,16 +263,17 @@ pub fn refresh_with_lock(
         return Ok(None);
     };
     let providers = workdir::providers_for(base, &rt).or_fail(as_json)?;
-    let (refreshed, drift) = refresh_state(
+    let ticker = workdir::progress::Ticker::start(&options.progress, !as_json);
+    let refreshed = refresh_state(
         base,
         &inputs,
         &providers,
         stored.clone(),
         &options,
         rt.handle(),
-    )
-    .or_fail(as_json)
-    .map_err(|f| {
+    );
+    drop(ticker);
+    let (refreshed, drift) = refreshed.or_fail(as_json).map_err(|f| {
         if as_json {
             f
         } else {

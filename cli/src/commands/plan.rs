@@ -20,7 +20,8 @@ pub const CHANGES: i32 = 2;
 /// Plans the configuration in `base` (the lock held by the caller) with
 /// `providers` (started by the caller, so that `apply` plans and applies
 /// with the same plugin processes). `generate` is
-/// `--generate-config-out` (relative to `base`).
+/// `--generate-config-out` (relative to `base`). `show_progress`: the
+/// refresh's count on standard error while it runs (not with `--json`).
 ///
 /// # Errors
 /// Bad arguments, inputs, configuration, state or provider errors.
@@ -33,6 +34,7 @@ pub fn make_plan(
     rt: &tokio::runtime::Runtime,
     store: &dyn infra_engine::state::StateStore,
     providers: &Providers,
+    show_progress: bool,
 ) -> Result<(Plan, Inputs), Vec<Diagnostic>> {
     let inputs = gather_inputs(&args.inputs, base)?;
     let (targets, excludes) = super::targeting::targets_and_excludes(args, base)?;
@@ -45,16 +47,20 @@ pub fn make_plan(
         parallelism: args.parallelism,
         workspace: workdir::workspace::current(base).map_err(|d| vec![d])?,
         generate_config_out: generate.map(|g| base.join(g)),
+        ..PlanOptions::default()
     };
     let stored = || workdir::read(rt, store).map_err(|d| vec![d]);
-    let mut p = plan(
+    let ticker = workdir::progress::Ticker::start(&options.progress, show_progress);
+    let planned = plan(
         base,
         inputs.clone(),
         providers,
         stored,
         &options,
         rt.handle(),
-    )?;
+    );
+    drop(ticker);
+    let mut p = planned?;
     // The pending creates of a killed apply were reconciled: the result is
     // written now, under the lock this command holds.
     if let Some(recovered) = &p.recovered {
@@ -73,6 +79,7 @@ pub fn run(args: &PlanArgs, base: &Path, io: &mut Io<'_>) -> Outcome {
     }
     let format = args.output_format();
     let as_json = format == PlanFormat::Json;
+    let started = std::time::Instant::now();
     let rt = workdir::runtime().or_fail(as_json)?;
     let consts = workdir::const_inputs(&args.planning.inputs.consts);
     let given = workdir::encryption_inputs(&args.planning.inputs, base);
@@ -88,6 +95,7 @@ pub fn run(args: &PlanArgs, base: &Path, io: &mut Io<'_>) -> Outcome {
         &rt,
         &*store,
         &providers,
+        !as_json,
     )
     .or_fail(as_json)?;
     workdir::unlock(io, lock);
@@ -163,6 +171,9 @@ pub fn run(args: &PlanArgs, base: &Path, io: &mut Io<'_>) -> Outcome {
                 );
             }
         }
+    }
+    if format == PlanFormat::Human {
+        workdir::progress::elapsed(io.err, "Planned", started);
     }
     let code = if args.detailed_exitcode && plan.has_changes() {
         CHANGES

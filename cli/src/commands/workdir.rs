@@ -4,6 +4,7 @@
 
 mod approval;
 mod inputs;
+pub mod progress;
 pub mod workspace;
 
 pub use approval::approve;

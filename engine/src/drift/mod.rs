@@ -42,6 +42,8 @@ pub struct DriftOptions {
     pub ignore: IgnoreFile,
     /// The date the ignore entries' `until` is compared with (UTC).
     pub today: Date,
+    /// Counts the refresh's reads for a caller showing progress.
+    pub progress: std::sync::Arc<crate::plan::RefreshProgress>,
 }
 
 /// How an object drifted.
@@ -611,6 +613,7 @@ pub fn detect(
         parallelism: options.parallelism,
         workspace: options.workspace.clone(),
         generate_config_out: None,
+        progress: options.progress.clone(),
     };
     let mut configured = providers.clone();
     configure_providers(root, &files, &inputs, &mut configured, &plan_options, rt)?;
@@ -620,6 +623,7 @@ pub fn detect(
         state,
         options.parallelism,
         &options.targets,
+        &options.progress,
     );
     let entries = &options.ignore.entries;
     let today = options.today;
@@ -795,6 +799,7 @@ pub fn refresh_state(
         parallelism: options.parallelism,
         workspace: options.workspace.clone(),
         generate_config_out: None,
+        progress: options.progress.clone(),
     };
     let mut configured = providers.clone();
     configure_providers(root, &files, inputs, &mut configured, &plan_options, rt)?;
@@ -807,6 +812,7 @@ pub fn refresh_state(
         state,
         options.parallelism,
         scope.as_ref(),
+        &options.progress,
     )?;
     refresh_outputs(root, files, inputs, &mut state, options);
     Ok((state, drift))

@@ -168,6 +168,7 @@ check "a_is_one" {
         workspace: "default".into(),
         ignore: IgnoreFile::default(),
         today: Date::today_utc(),
+        progress: std::sync::Arc::default(),
     };
     let report = detect(
         dir.path(),

@@ -14,6 +14,7 @@ pub mod json;
 mod moves;
 pub mod planner;
 mod prefetch;
+mod progress;
 mod propose;
 pub mod reconcile;
 mod refresh;
@@ -44,6 +45,7 @@ pub fn mark_schema_sensitive(schema: &crate::provider::ResourceSchema, v: Value)
     propose::mark_sensitive(schema, v)
 }
 pub use imports::Import;
+pub use progress::RefreshProgress;
 pub use refresh::{Refreshed, refresh, refresh_each};
 pub use summary::Summary;
 

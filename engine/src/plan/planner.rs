@@ -45,6 +45,9 @@ pub struct PlanOptions {
     /// objects without one are written (a new file); `None`: such an
     /// import is an error.
     pub generate_config_out: Option<std::path::PathBuf>,
+    /// Counts the refresh's reads for a caller showing progress (shared
+    /// by clones; a fresh one by default).
+    pub progress: std::sync::Arc<super::RefreshProgress>,
 }
 
 impl Default for PlanOptions {
@@ -58,6 +61,7 @@ impl Default for PlanOptions {
             parallelism: 10,
             workspace: "default".into(),
             generate_config_out: None,
+            progress: std::sync::Arc::default(),
         }
     }
 }
@@ -871,7 +875,14 @@ fn reconcile_and_refresh(
     // With `--target`/`--exclude`, only what the plan works on is read.
     let scope = super::scope::refresh_scope(&stored, options);
     let refresh = |providers: &Providers, stored| {
-        super::scope::refresh_in_scope(rt, providers, stored, options.parallelism, scope.as_ref())
+        super::scope::refresh_in_scope(
+            rt,
+            providers,
+            stored,
+            options.parallelism,
+            scope.as_ref(),
+            &options.progress,
+        )
     };
     if early {
         refreshed = Some(refresh(&providers, stored)?);

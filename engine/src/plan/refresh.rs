@@ -2,7 +2,7 @@
 //! concurrently (bounded by `parallelism`), to learn what changed outside
 //! infra. Used by plan and by drift; never writes state.
 
-use super::Drift;
+use super::{Drift, RefreshProgress};
 use crate::addr::{ResourceAddress, ResourceMode, Target};
 use crate::provider::consistency::check_read;
 use crate::provider::{Failure, Provider, Providers, Stored};
@@ -32,7 +32,8 @@ pub struct Refreshed {
 
 /// Reads every managed instance of `state` (data sources are re-read by
 /// the plan instead). Returns the refreshed state (gone objects removed)
-/// and the drift found; `Err` with every read that failed.
+/// and the drift found; `Err` with every read that failed. `progress`
+/// counts the reads as they finish.
 ///
 /// # Errors
 /// Diagnostics of the reads that failed, each naming its address; a
@@ -42,8 +43,9 @@ pub fn refresh(
     providers: &Providers,
     state: State,
     parallelism: usize,
+    progress: &Arc<RefreshProgress>,
 ) -> Result<(State, Vec<Drift>), Vec<Diagnostic>> {
-    let r = refresh_each(rt, providers, state, parallelism, &[]);
+    let r = refresh_each(rt, providers, state, parallelism, &[], progress);
     if r.errors.is_empty() {
         Ok((r.state, r.drift))
     } else {
@@ -55,13 +57,14 @@ pub fn refresh(
 /// managed instance matching `targets` (all when empty) is read, and the
 /// failures are returned per instance next to the drift of the rest. Used
 /// by `infra drift`, which reports each failure and still checks
-/// everything else.
+/// everything else. `progress` counts the reads to do and those finished.
 pub fn refresh_each(
     rt: &Handle,
     providers: &Providers,
     state: State,
     parallelism: usize,
     targets: &[Target],
+    progress: &Arc<RefreshProgress>,
 ) -> Refreshed {
     let sem = Arc::new(Semaphore::new(parallelism.max(1)));
     let mut tasks = Vec::new();
@@ -74,11 +77,13 @@ pub fn refresh_each(
             continue;
         }
         checked += 1;
+        progress.add_total(1);
         let Some(provider) = providers
             .get(&inst.provider)
             .or_else(|| providers.for_type(&addr.type_name))
             .cloned()
         else {
+            progress.finish_one();
             errors.push((
                 addr.clone(),
                 vec![Diagnostic::error(
@@ -99,6 +104,7 @@ pub fn refresh_each(
         let type_name = addr.type_name.clone();
         let address = addr.to_string();
         let sem = sem.clone();
+        let progress = progress.clone();
         tasks.push((
             addr.clone(),
             rt.spawn(async move {
@@ -109,7 +115,9 @@ pub fn refresh_each(
                     let read = provider.read(&type_name, value, &private).await?;
                     checked_read(provider.as_ref(), &type_name, read, &address)
                 });
-                match read.await {
+                let read = read.await;
+                progress.finish_one();
+                match read {
                     Ok(r) => r.map_err(|d| secrets.scrub_all(d)),
                     Err(e) => Err(vec![Diagnostic::error(
                         "provider::panic",

@@ -104,9 +104,10 @@ pub fn refresh_in_scope(
     state: State,
     parallelism: usize,
     scope: Option<&BTreeSet<ResourceAddress>>,
+    progress: &std::sync::Arc<super::progress::RefreshProgress>,
 ) -> Result<(State, Vec<Drift>), Vec<Diagnostic>> {
     let Some(scope) = scope else {
-        return refresh(rt, providers, state, parallelism);
+        return refresh(rt, providers, state, parallelism, progress);
     };
     let mut state = state;
     let (read, kept): (BTreeMap<_, _>, BTreeMap<_, _>) = std::mem::take(&mut state.resources)
@@ -116,7 +117,7 @@ pub fn refresh_in_scope(
     let (mut refreshed, drift) = if state.resources.is_empty() {
         (state, Vec::new())
     } else {
-        refresh(rt, providers, state, parallelism)?
+        refresh(rt, providers, state, parallelism, progress)?
     };
     refreshed.resources.extend(kept);
     Ok((refreshed, drift))

@@ -117,7 +117,7 @@ fn a_clean_run_exits_0_and_writes_nothing() {
         &r.stdout,
         "Drift: 0 resources changed outside infra, 0 missing, 0 checks failing.",
     );
-    assert_eq!(r.stderr, "");
+    assert_eq!(crate::support::without_elapsed(&r.stderr), "");
     let doc = json(&w, &["drift", "--json"], 0);
     assert_eq!(doc["format_version"], "1");
     assert_eq!(doc["summary"]["drift_found"], false);

@@ -44,7 +44,11 @@ fn snapshot_plan(case: &str) {
         w.config(&next);
     }
     let r = w.expect(&["plan", "--no-color", "--detailed-exitcode"], 2);
-    assert_eq!(r.stderr, "", "plan warned or failed");
+    assert_eq!(
+        crate::support::without_elapsed(&r.stderr),
+        "",
+        "plan warned or failed"
+    );
     insta::assert_snapshot!(case, r.stdout);
 }
 

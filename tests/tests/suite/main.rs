@@ -34,6 +34,7 @@ mod pending_ops;
 mod plan_markdown;
 mod plugin_client;
 mod plugin_terraform;
+mod progress;
 mod provider_functions;
 mod references;
 mod required_providers;

@@ -67,7 +67,7 @@ fn a_rename_moves_the_object_instead_of_replacing_it() {
     assert_contains(&p.stdout, "Plan: 0 to add, 0 to change, 0 to destroy.");
     assert!(!p.stdout.contains("will be created"), "{}", p.stdout);
     assert!(!p.stdout.contains("will be destroyed"), "{}", p.stdout);
-    assert_eq!(p.stderr, "");
+    assert_eq!(crate::support::without_elapsed(&p.stderr), "");
     let json = plan_json(&w);
     assert_eq!(json["has_changes"], true);
     let c = &json["resource_changes"][0];

@@ -356,3 +356,17 @@ pub fn unwrapped(text: &str) -> String {
 pub fn assert_contains(text: &str, needle: &str) {
     assert!(text.contains(needle), "expected {needle:?} in:\n{text}");
 }
+
+/// `stderr` without the elapsed-time line plan, apply and drift end with
+/// (`Planned in 0.84 s.`): what is left are diagnostics and warnings.
+pub fn without_elapsed(stderr: &str) -> String {
+    stderr
+        .lines()
+        .filter(|l| {
+            !["Planned in ", "Applied in ", "Destroyed in ", "Checked in "]
+                .iter()
+                .any(|v| l.starts_with(v) && l.ends_with(" s."))
+        })
+        .map(|l| format!("{l}\n"))
+        .collect()
+}
