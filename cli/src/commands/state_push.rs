@@ -48,10 +48,11 @@ pub(super) fn push(
             c.store.describe()
         )],
         Some(existing) => {
+            let same = file::to_text(&pushed) == file::to_text(&existing);
             if !force {
-                refuse_unrelated(&pushed, &existing)?;
+                refuse_unrelated(&pushed, &existing, same)?;
             }
-            if file::to_text(&pushed) == file::to_text(&existing) {
+            if same {
                 return Ok(vec![
                     "The state already is this state: nothing to push.".into(),
                 ]);
@@ -75,8 +76,9 @@ pub(super) fn push(
     Ok(lines)
 }
 
-/// Terraform's refusals of a pushed state over `existing`.
-fn refuse_unrelated(pushed: &State, existing: &State) -> Result<(), Diagnostic> {
+/// Terraform's refusals of a pushed state over `existing` (`same`: the
+/// two are the same state).
+fn refuse_unrelated(pushed: &State, existing: &State, same: bool) -> Result<(), Diagnostic> {
     let help = "Check that the file is a state of this configuration and workspace (`infra state pull` shows the current one); `--force` writes it anyway, the current state staying in the backup.";
     if pushed.lineage != existing.lineage {
         return Err(Diagnostic::error(
@@ -98,7 +100,7 @@ fn refuse_unrelated(pushed: &State, existing: &State) -> Result<(), Diagnostic> 
         )
         .with_help(help));
     }
-    if pushed.serial == existing.serial && file::to_text(pushed) != file::to_text(existing) {
+    if pushed.serial == existing.serial && !same {
         return Err(Diagnostic::error(
             "state::same-serial",
             format!(

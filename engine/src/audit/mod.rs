@@ -97,8 +97,12 @@ pub fn digest(bytes: &[u8]) -> String {
 }
 
 /// The stored bytes of `record` (compact JSON, no newline).
-pub fn encode(record: &Record) -> Vec<u8> {
-    serde_json::to_vec(record).unwrap_or_default()
+///
+/// # Errors
+/// A message when it cannot be serialised (then nothing is appended,
+/// rather than an empty record).
+pub fn encode(record: &Record) -> Result<Vec<u8>, String> {
+    serde_json::to_vec(record).map_err(|e| format!("cannot encode the audit record: {e}"))
 }
 
 /// The record stored as `bytes`.
@@ -173,7 +177,7 @@ pub fn chain(record: &mut Record, last: Option<&[u8]>) -> Result<Vec<u8>, String
             record.prev = digest(bytes);
         }
     }
-    Ok(encode(record))
+    encode(record)
 }
 
 /// The command line `args` (after the program name) with the value of
