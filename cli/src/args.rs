@@ -489,6 +489,18 @@ pub struct DriftArgs {
     /// `--target aws_s3_bucket.logs`.
     #[arg(long, value_name = "ADDRESS")]
     pub target: Vec<String>,
+    /// Read `--target` addresses from FILE: one a line, `#` comments and
+    /// blank lines ignored (repeatable; mirrors OpenTofu's `-target-file`).
+    #[arg(long, value_name = "FILE")]
+    pub target_file: Vec<PathBuf>,
+    /// Check everything but this resource, instance or module and what
+    /// depends on it (repeatable; mirrors OpenTofu's `-exclude`; not with
+    /// `--target`): `--exclude module.legacy`.
+    #[arg(long, value_name = "ADDRESS")]
+    pub exclude: Vec<String>,
+    /// Read `--exclude` addresses from FILE, as `--target-file`.
+    #[arg(long, value_name = "FILE")]
+    pub exclude_file: Vec<PathBuf>,
     /// Provider reads run at once.
     #[arg(long, default_value_t = 10, value_name = "N")]
     pub parallelism: usize,

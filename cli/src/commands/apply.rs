@@ -70,6 +70,9 @@ pub fn run(args: &ApplyArgs, destroy: bool, base: &Path, io: &mut Io<'_>) -> Out
                 .or_fail(json)?
                 .unwrap_or_default();
             check_saved_plan(&plan, &current, base).or_fail(json)?;
+            if !json {
+                report(io, &plan.warnings, false);
+            }
             let providers = workdir::providers_limited(base, &rt, parallelism).or_fail(json)?;
             (plan, inputs, providers)
         }

@@ -17,7 +17,6 @@ use crate::args::{ApplyArgs, DriftArgs, DriftFormat, PlanningArgs, StateArgs};
 use crate::render::drift::{Meta, human, json, markdown};
 use crate::render::plan::{Style, drift as plan_drift};
 use crate::{Io, exit};
-use infra_engine::addr::Target;
 use infra_engine::drift::{
     Date, DriftOptions, DriftReport, IgnoreFile, detect, refresh_state, rfc3339,
 };
@@ -42,10 +41,6 @@ pub fn exit_code(report: &DriftReport) -> i32 {
     }
 }
 
-fn targets(list: &[String]) -> Result<Vec<Target>, Vec<Diagnostic>> {
-    super::targeting::parse_all(list)
-}
-
 /// Runs `infra drift`.
 pub fn run(args: &DriftArgs, base: &Path, io: &mut Io<'_>) -> Outcome {
     let format = if args.json {
@@ -65,9 +60,18 @@ pub fn run(args: &DriftArgs, base: &Path, io: &mut Io<'_>) -> Outcome {
         };
         let store = workdir::store(base, &state_args, consts)?;
         let inputs = gather_inputs(&args.inputs, base)?;
+        let (targets, excludes) = super::targeting::read_lists(
+            super::targeting::Lists {
+                target: &args.target,
+                target_file: &args.target_file,
+                exclude: &args.exclude,
+                exclude_file: &args.exclude_file,
+            },
+            base,
+        )?;
         let options = DriftOptions {
-            targets: targets(&args.target)?,
-            excludes: Vec::new(),
+            targets,
+            excludes,
             parallelism: args.parallelism.max(1),
             workspace: workdir::workspace::current(base).map_err(|d| vec![d])?,
             ignore: IgnoreFile::load(base)?,
@@ -224,6 +228,9 @@ pub struct Refreshed {
     pub refreshed: State,
     /// What changed outside infra, object by object.
     pub drift: Vec<infra_engine::plan::Drift>,
+    /// Warnings for the user: the targeting warning when `--target` or
+    /// `--exclude` limited what was read.
+    pub warnings: Vec<Diagnostic>,
 }
 
 /// Reads every object of the stored state with the lock held
@@ -258,6 +265,11 @@ pub fn refresh_with_lock(
         Ok::<_, Vec<Diagnostic>>((store, inputs, options))
     })();
     let (store, inputs, options) = prepared.or_fail(as_json)?;
+    let warnings = if options.targets.is_empty() && options.excludes.is_empty() {
+        Vec::new()
+    } else {
+        vec![infra_engine::plan::scope::targeting_warning()]
+    };
     let lock = workdir::lock(&rt, &*store, &planning.state, operation).or_fail(as_json)?;
     let Some(stored) = workdir::read(&rt, &*store).or_fail(as_json)? else {
         return Ok(None);
@@ -289,6 +301,7 @@ pub fn refresh_with_lock(
         stored,
         refreshed,
         drift,
+        warnings,
     }))
 }
 
@@ -315,6 +328,7 @@ pub fn refresh_only(args: &ApplyArgs, destroy: bool, base: &Path, io: &mut Io<'_
         stored,
         mut refreshed,
         drift,
+        warnings,
     }) = refresh_with_lock(&args.planning, base, as_json, "apply -refresh-only")?
     else {
         if as_json {
@@ -331,6 +345,7 @@ pub fn refresh_only(args: &ApplyArgs, destroy: bool, base: &Path, io: &mut Io<'_
     let style = Style::new(io.color);
     let names = |missing: bool| drifted_names(&drift, missing);
     if !as_json {
+        report(io, &warnings, false);
         let mut text = String::new();
         plan_drift(&mut text, &drift, style);
         let _ = write!(io.out, "{text}");

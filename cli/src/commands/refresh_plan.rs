@@ -37,8 +37,12 @@ pub fn run(args: &PlanArgs, base: &Path, io: &mut Io<'_>) -> Outcome {
     if !args.planning.refresh {
         return refused("`--refresh=false`");
     }
-    let Some(Refreshed { lock, drift, .. }) =
-        refresh_with_lock(&args.planning, base, as_json, "plan -refresh-only")?
+    let Some(Refreshed {
+        lock,
+        drift,
+        warnings,
+        ..
+    }) = refresh_with_lock(&args.planning, base, as_json, "plan -refresh-only")?
     else {
         if as_json {
             let _ = writeln!(
@@ -69,6 +73,7 @@ pub fn run(args: &PlanArgs, base: &Path, io: &mut Io<'_>) -> Outcome {
         return Ok(changed);
     }
     let style = Style::new(io.color);
+    workdir::report(io, &warnings, false);
     if drift.is_empty() {
         let _ = writeln!(
             io.out,

@@ -73,6 +73,38 @@ pub fn targets_and_excludes(
     args: &PlanningArgs,
     base: &Path,
 ) -> Result<(Vec<Target>, Vec<Target>), Vec<Diagnostic>> {
+    read_lists(
+        Lists {
+            target: &args.target,
+            target_file: &args.target_file,
+            exclude: &args.exclude,
+            exclude_file: &args.exclude_file,
+        },
+        base,
+    )
+}
+
+/// The four targeting flags of a command, as given.
+pub struct Lists<'a> {
+    /// `--target` values.
+    pub target: &'a [String],
+    /// `--target-file` paths.
+    pub target_file: &'a [std::path::PathBuf],
+    /// `--exclude` values.
+    pub exclude: &'a [String],
+    /// `--exclude-file` paths.
+    pub exclude_file: &'a [std::path::PathBuf],
+}
+
+/// [`targets_and_excludes`] of flags given as [`Lists`] (files relative
+/// to `base`).
+///
+/// # Errors
+/// As [`targets_and_excludes`].
+pub fn read_lists(
+    args: Lists<'_>,
+    base: &Path,
+) -> Result<(Vec<Target>, Vec<Target>), Vec<Diagnostic>> {
     let targeting = !(args.target.is_empty() && args.target_file.is_empty());
     let excluding = !(args.exclude.is_empty() && args.exclude_file.is_empty());
     if targeting && excluding {
@@ -100,8 +132,8 @@ pub fn targets_and_excludes(
         }
     };
     Ok((
-        gather(&args.target, &args.target_file)?,
-        gather(&args.exclude, &args.exclude_file)?,
+        gather(args.target, args.target_file)?,
+        gather(args.exclude, args.exclude_file)?,
     ))
 }
 

@@ -31,8 +31,8 @@ use tokio::runtime::Handle;
 pub struct DriftOptions {
     /// `--target`: only these instances (all when empty).
     pub targets: Vec<Target>,
-    /// `--exclude` (`apply --refresh-only`): every instance but these and
-    /// what depends on them; never with `targets`.
+    /// `--exclude`: every instance but these and what depends on them (by
+    /// the dependencies state records); never with `targets`.
     pub excludes: Vec<Target>,
     /// Concurrent provider reads (at least 1).
     pub parallelism: usize,
@@ -607,7 +607,7 @@ pub fn detect(
     let plan_options = PlanOptions {
         refresh: false,
         targets: options.targets.clone(),
-        excludes: Vec::new(),
+        excludes: options.excludes.clone(),
         replace: Vec::new(),
         destroy: false,
         parallelism: options.parallelism,
@@ -617,7 +617,20 @@ pub fn detect(
     };
     let mut configured = providers.clone();
     configure_providers(root, &files, &inputs, &mut configured, &plan_options, rt)?;
-    let refreshed = refresh_each(
+    // `--exclude`: the excluded and what depends on them are neither read
+    // nor compared; they keep their stored values for the plan below,
+    // which leaves them out too.
+    let kept = if options.excludes.is_empty() {
+        BTreeMap::new()
+    } else {
+        let out_of_scope = crate::plan::scope::refresh_scope(&state, &plan_options);
+        let (read, kept) = std::mem::take(&mut state.resources)
+            .into_iter()
+            .partition(|(a, _)| out_of_scope.as_ref().is_none_or(|s| s.contains(a)));
+        state.resources = read;
+        kept
+    };
+    let mut refreshed = refresh_each(
         rt,
         &configured,
         state,
@@ -625,6 +638,7 @@ pub fn detect(
         &options.targets,
         &options.progress,
     );
+    refreshed.state.resources.extend(kept);
     let entries = &options.ignore.entries;
     let today = options.today;
     let mut errors: Vec<DriftError> = refreshed

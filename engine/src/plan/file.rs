@@ -150,6 +150,10 @@ struct PlanFile {
     imports: Vec<(String, String, bool)>,
     #[serde(default)]
     targets: Vec<String>,
+    /// `--exclude` addresses (absent when none, and in files written
+    /// before `--exclude`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    excludes: Vec<String>,
     /// The workspace (absent for `default`, and in files written before
     /// workspaces).
     #[serde(
@@ -296,6 +300,7 @@ pub fn to_text(plan: &Plan, inputs: &Inputs) -> String {
             .map(|i| (i.address.to_string(), i.id.clone(), i.generated))
             .collect(),
         targets: plan.targets.clone(),
+        excludes: plan.excludes.clone(),
         workspace: plan.workspace.clone(),
         vars: inputs_to_file(&inputs.vars),
         consts: inputs_to_file(&inputs.consts),
@@ -383,6 +388,7 @@ pub fn from_text(text: &str) -> Result<(Plan, Inputs), String> {
             generated,
         });
     }
+    let targeted = !(f.targets.is_empty() && f.excludes.is_empty());
     let plan = Plan {
         changes,
         outputs: f
@@ -404,9 +410,17 @@ pub fn from_text(text: &str) -> Result<(Plan, Inputs), String> {
         prior_serial: f.prior_serial,
         destroy: f.destroy,
         targets: f.targets,
+        excludes: f.excludes,
         workspace: f.workspace,
         config_hash: f.config_hash,
-        warnings: Vec::new(),
+        // The saved plan was limited by `--target`/`--exclude`: applying
+        // it says so again, as Terraform's "Applied changes may be
+        // incomplete".
+        warnings: if targeted {
+            vec![super::scope::targeting_warning()]
+        } else {
+            Vec::new()
+        },
         recovered: None,
     };
     let inputs = Inputs {

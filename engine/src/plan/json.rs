@@ -208,6 +208,7 @@ pub fn to_json(plan: &Plan) -> Json {
         "resource_drift": drift,
         "checks": checks,
         "targets": plan.targets,
+        "excludes": plan.excludes,
         "workspace": plan.workspace,
     })
 }

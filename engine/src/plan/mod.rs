@@ -230,6 +230,8 @@ pub struct Plan {
     pub destroy: bool,
     /// `--target` addresses in effect.
     pub targets: Vec<String>,
+    /// `--exclude` addresses in effect (never with `targets`).
+    pub excludes: Vec<String>,
     /// The workspace whose state the plan was made against (`default`
     /// unless another is selected); apply refuses it in another.
     pub workspace: String,

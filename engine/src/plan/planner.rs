@@ -792,6 +792,7 @@ pub fn plan(
         prior_serial: stored_serial,
         destroy: false,
         targets: options.targets.iter().map(ToString::to_string).collect(),
+        excludes: options.excludes.iter().map(ToString::to_string).collect(),
         workspace: options.workspace.clone(),
         config_hash: config_hash(root),
         warnings,
@@ -1285,9 +1286,14 @@ fn plan_destroy(
         prior_serial,
         destroy: true,
         workspace: options.workspace.clone(),
-        targets: Vec::new(),
+        targets: options.targets.iter().map(ToString::to_string).collect(),
+        excludes: options.excludes.iter().map(ToString::to_string).collect(),
         config_hash: config_hash(root),
-        warnings: Vec::new(),
+        warnings: if options.targets.is_empty() && options.excludes.is_empty() {
+            Vec::new()
+        } else {
+            vec![super::scope::targeting_warning()]
+        },
         recovered: None,
     })
 }

@@ -280,3 +280,121 @@ resource "local_file" "web" {
     );
     assert_eq!(w.state_list(), ["local_file.db"]);
 }
+
+/// The `(address, kind)` pairs of a drift JSON report and how many
+/// objects it checked.
+fn drifted(w: &Workdir, args: &[&str]) -> (Vec<String>, u64) {
+    let r = w.expect(args, 2);
+    let doc: serde_json::Value = serde_json::from_str(&r.stdout)
+        .unwrap_or_else(|e| panic!("not JSON ({e}):\n{}\n{}", r.stdout, r.stderr));
+    let found = doc["drift"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .map(|d| {
+                    format!(
+                        "{} {}",
+                        d["address"].as_str().unwrap_or(""),
+                        d["kind"].as_str().unwrap_or("")
+                    )
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    (
+        found,
+        doc["summary"]["resources_checked"].as_u64().unwrap_or(0),
+    )
+}
+
+#[test]
+fn drift_honours_exclude_and_targeting_files() {
+    let w = chain();
+    w.apply();
+    for f in ["a.txt", "b.txt", "c.txt", "d.txt", "e.txt"] {
+        std::fs::remove_file(w.path().join(f)).expect("remove");
+    }
+    // `--exclude a` leaves out a and the chain that depends on it.
+    let (found, checked) = drifted(&w, &["drift", "--json", "--exclude", "local_file.a"]);
+    assert_eq!(
+        found,
+        ["local_file.d missing", "module.m.local_file.e missing"]
+    );
+    assert_eq!(checked, 2);
+    w.write("skip.txt", "# the module has its own schedule\nmodule.m\n");
+    let (found, _) = drifted(&w, &["drift", "--json", "--exclude-file", "skip.txt"]);
+    assert_eq!(
+        found,
+        [
+            "local_file.a missing",
+            "local_file.b missing",
+            "local_file.c missing",
+            "local_file.d missing"
+        ]
+    );
+    w.write("only.txt", "local_file.c\n");
+    let (found, checked) = drifted(&w, &["drift", "--json", "--target-file", "only.txt"]);
+    assert_eq!(found, ["local_file.c missing"]);
+    assert_eq!(checked, 1);
+    let r = w.expect(
+        &[
+            "drift",
+            "--target",
+            "local_file.a",
+            "--exclude",
+            "local_file.b",
+        ],
+        1,
+    );
+    assert_contains(&r.stderr, "cli::bad-flags");
+}
+
+#[test]
+fn saved_plans_keep_their_excludes_and_warn_again_at_apply() {
+    let w = chain();
+    w.expect(
+        &[
+            "plan",
+            "--no-color",
+            "--exclude",
+            "local_file.b",
+            "-out",
+            "p.plan",
+        ],
+        0,
+    );
+    let r = w.expect(&["plan", "--json", "--exclude", "local_file.b"], 0);
+    let doc: serde_json::Value = serde_json::from_str(&r.stdout).expect("plan JSON");
+    assert_eq!(doc["excludes"], serde_json::json!(["local_file.b"]));
+    let r = w.expect(&["apply", "--no-color", "p.plan"], 0);
+    assert_contains(&unwrapped(&r.stderr), "resource targeting is in effect");
+    assert_eq!(
+        w.state_list(),
+        ["local_file.a", "local_file.d", "module.m.local_file.e"]
+    );
+}
+
+#[test]
+fn refresh_only_plans_warn_when_targeted() {
+    let w = chain();
+    w.apply();
+    std::fs::remove_file(w.path().join("a.txt")).expect("remove");
+    let r = w.expect(
+        &[
+            "plan",
+            "--refresh-only",
+            "--no-color",
+            "--target",
+            "local_file.a",
+        ],
+        0,
+    );
+    assert_contains(&unwrapped(&r.stderr), "resource targeting is in effect");
+    assert_contains(&r.stdout, "local_file.a");
+    let r = w.expect(&["plan", "--refresh-only", "--no-color"], 0);
+    assert!(
+        !r.stderr.contains("targeting"),
+        "an untargeted plan warned: {}",
+        r.stderr
+    );
+}
