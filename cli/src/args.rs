@@ -64,8 +64,9 @@ pub enum Command {
     /// state store its `backend` block names (creating the local state
     /// directory) and read the state. Safe to run again.
     ///
-    /// With --migrate-state, first copy the local state file into the
-    /// configured backend (e.g. S3) when that has no state yet.
+    /// With --migrate-state, first copy each local workspace's state into
+    /// the same workspace of the configured backend (e.g. S3) when that has
+    /// no state yet.
     ///
     /// Example: infra init --migrate-state
     Init(InitArgs),
@@ -316,8 +317,10 @@ pub struct InitArgs {
     /// from).
     #[command(flatten)]
     pub state: StateArgs,
-    /// Copy the local state file (.infra/state.json, or --state FILE) into
-    /// the backend the configuration names, when that has no state yet.
+    /// Copy each local workspace's state file (.infra/state.json and
+    /// .infra/state.d/NAME/state.json; or only --state FILE, into the
+    /// selected workspace) into the same workspace of the backend the
+    /// configuration names, when that has no state yet.
     #[arg(long)]
     pub migrate_state: bool,
     /// Select the newest provider versions the constraints allow, ignoring

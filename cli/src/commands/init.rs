@@ -30,12 +30,12 @@ pub fn run(args: &InitArgs, base: &Path, io: &mut Io<'_>) -> Outcome {
         },
         ..args.state.clone()
     };
-    let store =
-        workdir::store(base, &dest_args, workdir::const_inputs(&args.consts)).or_fail(false)?;
-    let lock = workdir::lock(&rt, &*store, &args.state, "init").or_fail(false)?;
+    let consts = workdir::const_inputs(&args.consts);
     if args.migrate_state {
-        migrate(&rt, base, &args.state, &*store, io).or_fail(false)?;
+        migrate(&rt, base, &args.state, &dest_args, consts.clone(), io).or_fail(false)?;
     }
+    let store = workdir::store(base, &dest_args, consts).or_fail(false)?;
+    let lock = workdir::lock(&rt, &*store, &args.state, "init").or_fail(false)?;
     match workdir::read(&rt, &*store).or_fail(false)? {
         Some(s) => {
             let _ = writeln!(
@@ -62,18 +62,66 @@ pub fn run(args: &InitArgs, base: &Path, io: &mut Io<'_>) -> Outcome {
     Ok(exit::OK)
 }
 
-/// `--migrate-state`: copies the local state file (`--state FILE`, else
-/// `.infra/state.json`) into `dest` (locked by the caller) when `dest`
-/// has no state yet or an older serial of the same lineage.
+/// `--migrate-state`: copies each local workspace's state file into the
+/// same workspace of the configured backend, as Terraform's `init
+/// -migrate-state` copies every workspace; with `--state FILE`, only that
+/// file, into the selected workspace. Each copy is made under both locks
+/// and only when the destination has no state yet or an older serial of
+/// the same lineage.
+///
+/// # Errors
+/// The backend; a lock; `state::migrate-conflict` when a destination holds
+/// another lineage (workspaces copied before it stay copied).
 fn migrate(
     rt: &tokio::runtime::Runtime,
     base: &Path,
     args: &StateArgs,
+    dest_args: &StateArgs,
+    consts: infra_engine::eval::Inputs,
+    io: &mut Io<'_>,
+) -> Result<(), Diagnostic> {
+    let first = |d: Vec<Diagnostic>| {
+        d.into_iter().next().unwrap_or_else(|| {
+            Diagnostic::error("state::migrate", "the backend could not be opened")
+        })
+    };
+    let dest = workdir::backend(base, dest_args, consts).map_err(first)?;
+    if args.state.is_some() {
+        let ws = workdir::workspace::current(base)?;
+        let source =
+            workdir::local_store(base, args, None).with_encryption(dest.store(&ws).encryption());
+        return migrate_one(rt, args, &source, &*dest.store(&ws), io);
+    }
+    let plain = StateArgs {
+        state: None,
+        ..args.clone()
+    };
+    let local = workdir::local_backend(base, &plain, None);
+    let names = rt
+        .block_on(infra_engine::state::workspaces::Backend::workspaces(&local))
+        .map_err(|e| workdir::state_error(&e))?;
+    for ws in names {
+        let to = dest.store(&ws);
+        let source = infra_engine::state::local::LocalStore::new(local.path(&ws))
+            .with_workspace(&ws)
+            .with_encryption(to.encryption());
+        if ws != infra_engine::state::workspaces::DEFAULT {
+            let _ = writeln!(io.out, "Workspace {ws}:");
+        }
+        migrate_one(rt, args, &source, &*to, io)?;
+    }
+    Ok(())
+}
+
+/// Copies the state of `source` into `dest` (both locked here) when
+/// `dest` has no state yet or an older serial of the same lineage.
+fn migrate_one(
+    rt: &tokio::runtime::Runtime,
+    args: &StateArgs,
+    source: &infra_engine::state::local::LocalStore,
     dest: &dyn StateStore,
     io: &mut Io<'_>,
 ) -> Result<(), Diagnostic> {
-    // The local state is read as the configuration's encryption says.
-    let source = workdir::local_store(base, args, None).with_encryption(dest.encryption());
     let from = source.describe();
     let to = dest.describe();
     if from == to {
@@ -83,9 +131,14 @@ fn migrate(
         );
         return Ok(());
     }
-    let source_lock = workdir::lock(rt, &source, args, "init -migrate-state")?;
+    if !source.path().exists() && !source.journal_path().exists() {
+        let _ = writeln!(io.out, "No local state at {from}: nothing to migrate.");
+        return Ok(());
+    }
+    let dest_lock = workdir::lock(rt, dest, args, "init -migrate-state")?;
+    let source_lock = workdir::lock(rt, source, args, "init -migrate-state")?;
     let had_journal = source.journal_path().exists();
-    let Some(mut state) = workdir::read(rt, &source)? else {
+    let Some(mut state) = workdir::read(rt, source)? else {
         let _ = writeln!(io.out, "No local state at {from}: nothing to migrate.");
         return Ok(());
     };
@@ -94,7 +147,9 @@ fn migrate(
         state.serial = state.next_serial().map_err(|e| workdir::state_error(&e))?;
     }
     match workdir::read(rt, dest)? {
-        Some(there) if there.lineage != state.lineage => {
+        // An empty state (what `workspace new` writes in S3) holds nothing
+        // to lose; another history is never overwritten.
+        Some(there) if there.lineage != state.lineage && !is_empty(&there) => {
             return Err(Diagnostic::error(
                 "state::migrate-conflict",
                 format!(
@@ -104,7 +159,7 @@ fn migrate(
             )
             .with_help("Nothing was copied. Point the backend at an empty key, or remove the state that is there if it is not needed."));
         }
-        Some(there) if there.serial >= state.serial => {
+        Some(there) if there.lineage == state.lineage && there.serial >= state.serial => {
             let _ = writeln!(
                 io.out,
                 "{to} already holds this state (serial {}, the local one is serial {}): nothing copied.",
@@ -116,6 +171,7 @@ fn migrate(
     }
     workdir::write(rt, dest, &state)?;
     workdir::unlock(io, source_lock);
+    workdir::unlock(io, dest_lock);
     let _ = writeln!(
         io.out,
         "Copied the state from {from} to {to} (serial {}, {} resource instances).",
@@ -127,4 +183,9 @@ fn migrate(
         "The local file is left as it was: remove it once `infra state list` shows the state in its new place."
     );
     Ok(())
+}
+
+/// True for a state that records nothing: no resource instance, no output.
+fn is_empty(state: &infra_engine::state::State) -> bool {
+    state.resources.is_empty() && state.outputs.is_empty()
 }

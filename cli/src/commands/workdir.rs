@@ -281,7 +281,7 @@ pub fn local_store(base: &Path, args: &StateArgs, configured: Option<&Path>) -> 
 
 /// The local backend: workspaces next to the default state file, or all
 /// in the one `--state FILE`.
-fn local_backend(base: &Path, args: &StateArgs, configured: Option<&Path>) -> LocalBackend {
+pub fn local_backend(base: &Path, args: &StateArgs, configured: Option<&Path>) -> LocalBackend {
     LocalBackend::new(local_path(base, args, configured), args.state.is_some())
 }
 

@@ -827,6 +827,39 @@ fn init_migrate_state_copies_local_state_to_s3() {
 }
 
 #[test]
+fn init_migrate_state_copies_every_local_workspace() {
+    let other = Other::new();
+    let bucket = s3::bucket("state-migrate-ws");
+    other.create_bucket(&bucket);
+    let w = Workdir::new(RESOURCES);
+    w.apply();
+    let default = w.state();
+    w.expect(&["workspace", "new", "dev"], 0);
+    w.apply();
+    w.expect(&["workspace", "new", "empty"], 0);
+    w.expect(&["workspace", "select", "dev"], 0);
+    let dev = w.state();
+    assert_ne!(dev["lineage"], default["lineage"]);
+    w.config(&format!("{}{RESOURCES}", backend(&bucket, "m.json")));
+    let r = w.expect(&["init", "-migrate-state"], 0);
+    assert_contains(&r.stdout, "Workspace dev:");
+    assert_eq!(other.keys(&bucket), ["env:/dev/m.json", "m.json"]);
+    assert_eq!(
+        other.get_json(&bucket, "m.json")["lineage"],
+        default["lineage"]
+    );
+    let remote_dev = other.get_json(&bucket, "env:/dev/m.json");
+    assert_eq!(remote_dev["lineage"], dev["lineage"]);
+    assert_eq!(remote_dev["resources"], dev["resources"]);
+    // Each workspace plans against its own copy.
+    let plan = w.expect(&["plan", "--detailed-exitcode", "--no-color"], 0);
+    assert_contains(&plan.stdout, "No changes.");
+    w.expect(&["workspace", "select", "default"], 0);
+    let plan = w.expect(&["plan", "--detailed-exitcode", "--no-color"], 0);
+    assert_contains(&plan.stdout, "No changes.");
+}
+
+#[test]
 fn backend_block_uses_consts_and_env() {
     let other = Other::new();
     let bucket = s3::bucket("state-const");
