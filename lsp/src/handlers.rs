@@ -3,19 +3,24 @@
 
 use crate::documents::{Documents, Module};
 use crate::main_loop::Server;
-use crate::{completion, definition, folding, format, hover, rename, semantic, symbols};
+use crate::{
+    actions, completion, definition, folding, format, hover, inlay, rename, semantic, signature,
+    symbols,
+};
 use infra_lang::{SourceFile, syntax};
 use lsp_server::{ErrorCode, Request};
 use lsp_types::request::{
-    Completion, DocumentSymbolRequest, FoldingRangeRequest, Formatting, GotoDefinition,
-    HoverRequest, PrepareRenameRequest, References, Rename, Request as _,
-    SemanticTokensFullRequest, WorkspaceSymbolRequest,
+    CodeActionRequest, Completion, DocumentSymbolRequest, FoldingRangeRequest, Formatting,
+    GotoDefinition, HoverRequest, InlayHintRequest, PrepareRenameRequest, RangeFormatting,
+    References, Rename, Request as _, SemanticTokensFullRequest, SignatureHelpRequest,
+    WorkspaceSymbolRequest,
 };
 use lsp_types::{
-    CompletionParams, DocumentFormattingParams, DocumentSymbolParams, DocumentSymbolResponse,
-    FoldingRangeParams, GotoDefinitionParams, Hover, HoverContents, HoverParams, MarkupContent,
-    MarkupKind, ReferenceParams, RenameParams, SemanticTokens, SemanticTokensParams,
-    SemanticTokensResult, TextDocumentPositionParams, Url, WorkspaceSymbolParams,
+    CodeActionParams, CompletionParams, DocumentFormattingParams, DocumentRangeFormattingParams,
+    DocumentSymbolParams, DocumentSymbolResponse, FoldingRangeParams, GotoDefinitionParams, Hover,
+    HoverContents, HoverParams, InlayHintParams, MarkupContent, MarkupKind, ReferenceParams,
+    RenameParams, SemanticTokens, SemanticTokensParams, SemanticTokensResult, SignatureHelpParams,
+    TextDocumentPositionParams, Url, WorkspaceSymbolParams,
 };
 use serde::de::DeserializeOwned;
 use serde_json::Value;
@@ -47,6 +52,62 @@ pub(crate) fn request(server: &mut Server<'_>, req: Request) -> Result<Value, Fa
                 return json(Value::Null);
             };
             json(format::format(&file_name(&uri), doc))
+        }
+        RangeFormatting::METHOD => {
+            let p: DocumentRangeFormattingParams = params(req)?;
+            let uri = p.text_document.uri;
+            let Some(doc) = server.docs.get(&uri) else {
+                return json(Value::Null);
+            };
+            json(format::format_range(&file_name(&uri), doc, p.range))
+        }
+        SignatureHelpRequest::METHOD => {
+            let p: SignatureHelpParams = params(req)?;
+            let uri = p.text_document_position_params.text_document.uri;
+            let Some(doc) = server.docs.get(&uri) else {
+                return json(Value::Null);
+            };
+            let text = doc.text.clone();
+            let offset = doc
+                .lines
+                .offset(&text, p.text_document_position_params.position);
+            let module = server.docs.module_of(&uri).map(|(m, _)| m);
+            json(signature::signature_help(module.as_deref(), &text, offset))
+        }
+        InlayHintRequest::METHOD => {
+            let p: InlayHintParams = params(req)?;
+            let Some((module, Some(file))) = server.docs.module_of(&p.text_document.uri) else {
+                return json(Value::Null);
+            };
+            let (Some(f), Some(lines)) = (module.files.get(file), module.lines.get(file)) else {
+                return json(Value::Null);
+            };
+            let text = f.source.text();
+            let (from, to) = (
+                lines.offset(text, p.range.start),
+                lines.offset(text, p.range.end),
+            );
+            json(inlay::inlay_hints(
+                &module,
+                &server.providers,
+                file,
+                from,
+                to,
+            ))
+        }
+        CodeActionRequest::METHOD => {
+            let p: CodeActionParams = params(req)?;
+            let uri = p.text_document.uri;
+            let Some(doc) = server.docs.get(&uri) else {
+                return json(Value::Null);
+            };
+            json(actions::code_actions(
+                &uri,
+                &doc.text,
+                &doc.lines,
+                &server.providers,
+                &p.context.diagnostics,
+            ))
         }
         DocumentSymbolRequest::METHOD => {
             let p: DocumentSymbolParams = params(req)?;

@@ -5,6 +5,7 @@
 //! the directory of an open file, every `.infra` file in it, open or on
 //! disk. See docs/editors.md.
 
+mod actions;
 mod completion;
 mod definition;
 mod diagnostics;
@@ -13,6 +14,7 @@ mod folding;
 mod format;
 mod handlers;
 mod hover;
+mod inlay;
 mod main_loop;
 mod nodes;
 mod occurrences;
@@ -20,6 +22,7 @@ mod position;
 mod rename;
 mod schema;
 mod semantic;
+mod signature;
 mod symbols;
 #[cfg(test)]
 mod tests;

@@ -2,7 +2,7 @@
 //! driven over its standard input and output by a small JSON-RPC client
 //! (below), as an editor drives it.
 
-use crate::support::{infra, infra_bin};
+use crate::support::{assert_contains, infra, infra_bin};
 use serde_json::{Value, json};
 use std::io::{BufRead, BufReader, Read, Write};
 use std::path::Path;
@@ -602,6 +602,149 @@ fn lsp_survives_garbage_and_panics() {
             .unwrap_or("")
             .contains("upper("),
         "{h}"
+    );
+    c.shutdown();
+}
+
+/// Applies LSP text edits (non-overlapping, any order) to `text`, counting
+/// positions as UTF-16 units (the texts here are ASCII).
+fn apply_edits(text: &str, edits: &Value) -> String {
+    let offset = |p: &Value| -> usize {
+        let line = p["line"].as_u64().unwrap_or(0) as usize;
+        let character = p["character"].as_u64().unwrap_or(0) as usize;
+        let start: usize = text.split_inclusive('\n').take(line).map(str::len).sum();
+        start + character
+    };
+    let mut edits: Vec<(usize, usize, String)> = edits
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|e| {
+            (
+                offset(&e["range"]["start"]),
+                offset(&e["range"]["end"]),
+                e["newText"].as_str().unwrap_or("").to_string(),
+            )
+        })
+        .collect();
+    edits.sort_by(|a, b| b.0.cmp(&a.0));
+    let mut out = text.to_string();
+    for (s, e, t) in edits {
+        out.replace_range(s..e, &t);
+    }
+    out
+}
+
+#[test]
+fn lsp_signature_help_inlay_hints_range_formatting_and_quick_fixes() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let text = "variable \"name\" {\n  type = string\n}\n\nresource \"random_id\" \"a\" {\n  byte_length = 4\n}\n\nresource \"local_file\" \"note\" {\n  filenam = \"out/${var.name}.txt\"\n  content  = join(\"-\", [random_id.a.hex, var.nmae])\n}\n\noutput   \"x\"   {\nvalue=random_id.a.hex\n}\n\noutput   \"y\"   {\nvalue=1\n}\n";
+    std::fs::write(dir.path().join("main.infra"), text).expect("write");
+    let main = uri(&dir.path().join("main.infra"));
+    let mut c = Client::start(dir.path(), &[]);
+    c.open(&main, text);
+
+    // Signature help inside `join("-", [` — the second parameter.
+    let line = 10;
+    let col = text.lines().nth(line).expect("line").find('[').expect("[") as u32 + 1;
+    let help = c.ok("textDocument/signatureHelp", at(&main, line as u32, col));
+    assert_eq!(help["signatures"][0]["label"], "join(separator, lists...)");
+    assert_eq!(help["activeParameter"], 1);
+    let outside = c.ok("textDocument/signatureHelp", at(&main, 5, 3));
+    assert_eq!(outside, Value::Null);
+
+    // Inlay hints: the variable's type, and the computed `hex`.
+    let hints = c.ok(
+        "textDocument/inlayHint",
+        json!({"textDocument": {"uri": main}, "range": {"start": pos(0, 0), "end": pos(30, 0)}}),
+    );
+    let labels: Vec<(u64, String)> = hints
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|h| {
+            (
+                h["position"]["line"].as_u64().unwrap_or(0),
+                h["label"].as_str().unwrap_or("").to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        labels,
+        [
+            (9, ": string".to_string()),
+            (10, " (known after apply)".to_string()),
+            (14, " (known after apply)".to_string()),
+        ],
+        "{hints}"
+    );
+
+    // Range formatting: only output "x" (lines 13-15) is formatted, as
+    // `infra fmt` formats it; output "y" is left alone.
+    let edits = c.ok(
+        "textDocument/rangeFormatting",
+        json!({"textDocument": {"uri": main}, "range": {"start": pos(13, 0), "end": pos(15, 1)},
+               "options": {"tabSize": 2, "insertSpaces": true}}),
+    );
+    let partly = apply_edits(text, &edits);
+    assert_contains(&partly, "output \"x\" {\n  value = random_id.a.hex\n}\n");
+    assert_contains(&partly, "output   \"y\"   {\nvalue=1\n}\n");
+
+    // Quick fixes for the diagnostics the server published.
+    let diags = c.diagnostics(&main, |p| {
+        p["diagnostics"].as_array().is_some_and(|d| !d.is_empty())
+    });
+    let actions = c.ok(
+        "textDocument/codeAction",
+        json!({"textDocument": {"uri": main}, "range": {"start": pos(0, 0), "end": pos(20, 0)},
+               "context": {"diagnostics": diags["diagnostics"]}}),
+    );
+    let mut fixed = text.to_string();
+    let mut titles = Vec::new();
+    for a in actions.as_array().into_iter().flatten() {
+        titles.push(a["title"].as_str().unwrap_or("").to_string());
+        assert_eq!(a["kind"], "quickfix");
+        fixed = apply_edits(&fixed, &a["edit"]["changes"][&main]);
+    }
+    titles.sort();
+    assert_eq!(titles, ["Change `var.nmae` to `var.name`"], "{actions}");
+    assert_contains(&fixed, "[random_id.a.hex, var.name]");
+
+    // With the reference fixed, the schema's errors: an unknown argument
+    // (renamed) and the required one it hides (added).
+    c.change(&main, 2, &fixed);
+    let diags = c.diagnostics(&main, |p| {
+        p["version"] == 2
+            && p["diagnostics"]
+                .as_array()
+                .is_some_and(|d| d.iter().any(|d| d["code"] == "schema::unknown-attribute"))
+    });
+    let actions = c.ok(
+        "textDocument/codeAction",
+        json!({"textDocument": {"uri": main}, "range": {"start": pos(0, 0), "end": pos(20, 0)},
+               "context": {"diagnostics": diags["diagnostics"]}}),
+    );
+    let by_title = |t: &str| -> Value {
+        actions
+            .as_array()
+            .into_iter()
+            .flatten()
+            .find(|a| a["title"] == t)
+            .unwrap_or_else(|| panic!("no action {t}: {actions}"))
+            .clone()
+    };
+    let renamed = apply_edits(
+        &fixed,
+        &by_title("Change `filenam` to `filename`")["edit"]["changes"][&main],
+    );
+    assert_contains(&renamed, "  filename = \"out/${var.name}.txt\"\n");
+    let added = apply_edits(
+        &fixed,
+        &by_title("Add the required argument `filename`")["edit"]["changes"][&main],
+    );
+    assert_contains(
+        &added,
+        "resource \"local_file\" \"note\" {\n  filename = \"\"\n  filenam",
     );
     c.shutdown();
 }
