@@ -109,6 +109,15 @@ pub enum Command {
     ///
     /// Example: infra output --json
     Output(OutputArgs),
+    /// Show the state, or a plan saved by `plan -out FILE`, for people or
+    /// (with --json) in Terraform's JSON format (`terraform show -json`:
+    /// format_version, values / planned_values, resource_changes), so
+    /// tools that read Terraform's can read infra's. As in Terraform, the
+    /// JSON holds sensitive values in clear, marked in `sensitive_values`;
+    /// the human form redacts them.
+    ///
+    /// Example: infra show -json tfplan | opa eval ...
+    Show(ShowArgs),
     /// Inspect and change the state: list, show, rm, mv, pull.
     ///
     /// Example: infra state list
@@ -568,6 +577,25 @@ pub struct OutputArgs {
     pub state: StateArgs,
     /// Const values for the backend block (variables are accepted and
     /// checked, as by plan).
+    #[command(flatten)]
+    pub inputs: InputArgs,
+}
+
+/// `infra show`.
+#[derive(Debug, Args)]
+pub struct ShowArgs {
+    /// A plan saved by `infra plan -out FILE`; without it, the state.
+    #[arg(value_name = "PLANFILE")]
+    pub plan_file: Option<PathBuf>,
+    /// Print Terraform's JSON representation (state: format version 1.0;
+    /// plan: 1.2; see docs/terraform-json.md).
+    #[arg(long)]
+    pub json: bool,
+    /// Where the state lives.
+    #[command(flatten)]
+    pub state: StateArgs,
+    /// Const values for the backend block, and variables for the
+    /// `encryption` block.
     #[command(flatten)]
     pub inputs: InputArgs,
 }

@@ -16,3 +16,4 @@ pub mod plan;
 pub mod plugins;
 pub mod provider;
 pub mod state;
+pub mod tfjson;

@@ -18,6 +18,7 @@ mod output;
 mod plan;
 mod provider;
 mod refresh_plan;
+mod show;
 mod state;
 mod state_push;
 mod targeting;
@@ -120,6 +121,7 @@ fn run(command: Command, base: &Path, io: &mut Io<'_>) -> Outcome {
         Command::Apply(a) => apply::run(&a, false, base, io),
         Command::Destroy(a) => apply::run(&a, true, base, io),
         Command::Output(a) => output::run(&a, base, io),
+        Command::Show(a) => show::run(&a, base, io),
         Command::State(c) => state::run(&c, base, io),
         Command::Workspace(c) => workspace::run(&c, base, io),
         Command::History(a) => history::run(&a, base, io),

@@ -65,7 +65,7 @@ pub(super) fn load(c: &Ctx) -> Result<State, Diagnostic> {
 }
 
 /// Redacts sensitive parts for display.
-fn redact(v: &Value) -> Value {
+pub(super) fn redact(v: &Value) -> Value {
     match v {
         Value::Sensitive(_) => Value::string("(sensitive value)"),
         Value::Object(m) => Value::Object(m.iter().map(|(k, x)| (k.clone(), redact(x))).collect()),

@@ -41,6 +41,7 @@ mod required_providers;
 mod robustness;
 mod s3;
 mod secrets;
+mod show;
 mod state_edit;
 mod state_integrity;
 mod state_s3;
