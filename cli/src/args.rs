@@ -317,6 +317,22 @@ pub struct StateArgs {
     /// How long to wait for the state lock, as Terraform writes durations: `0s` (default), `30s`, `1m30s`.
     #[arg(long, value_name = "DURATION", default_value = "0s")]
     pub lock_timeout: String,
+    /// `--lock=false` runs without taking the state lock (Terraform's
+    /// `-lock=false`): only when you know no other command can run at the
+    /// same time, e.g. to read a state whose lock is stuck.
+    #[arg(long, value_name = "BOOL", default_value_t = true, action = clap::ArgAction::Set)]
+    pub lock: bool,
+}
+
+impl Default for StateArgs {
+    /// The flags' defaults: the configured store, no waiting, locking.
+    fn default() -> StateArgs {
+        StateArgs {
+            state: None,
+            lock_timeout: "0s".into(),
+            lock: true,
+        }
+    }
 }
 
 /// `infra init`.
@@ -332,6 +348,19 @@ pub struct InitArgs {
     /// configuration names, when that has no state yet.
     #[arg(long)]
     pub migrate_state: bool,
+    /// Complete the `backend` block: `KEY=VALUE`, or a file of `key =
+    /// "value"` lines (repeatable; Terraform's `-backend-config`). Kept in
+    /// .infra/backend-config.json for later commands (replacing what an
+    /// earlier init kept).
+    #[arg(long, value_name = "KEY=VALUE|FILE")]
+    pub backend_config: Vec<String>,
+    /// Forget the `-backend-config` settings an earlier init kept
+    /// (Terraform's `-reconfigure`); the state is not copied anywhere.
+    #[arg(long, conflicts_with = "migrate_state")]
+    pub reconfigure: bool,
+    /// Accepted for Terraform's scripts: `infra init` never asks anything.
+    #[arg(long, value_name = "BOOL", default_value_t = true, action = clap::ArgAction::Set)]
+    pub input: bool,
     /// Select the newest provider versions the constraints allow, ignoring
     /// the versions the lock file (.infra.lock.hcl) selected.
     #[arg(long)]
@@ -384,6 +413,11 @@ pub struct PlanningArgs {
     /// Variable and const values.
     #[command(flatten)]
     pub inputs: InputArgs,
+    /// `--input=false` never asks anything (Terraform's `-input=false`):
+    /// an apply that would ask for approval fails instead. infra never
+    /// asks for variable values: a missing one is an error.
+    #[arg(long, value_name = "BOOL", default_value_t = true, action = clap::ArgAction::Set)]
+    pub input: bool,
     /// Where the state lives.
     #[command(flatten)]
     pub state: StateArgs,

@@ -234,6 +234,7 @@ fn plan_and_approve(
         workdir::approve(
             io,
             json,
+            args.planning.input,
             question,
             "Pass `--auto-approve` (e.g. in CI), or save a plan with `infra plan -out FILE` and run `infra apply FILE`.",
         )?;

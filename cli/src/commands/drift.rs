@@ -56,7 +56,7 @@ pub fn run(args: &DriftArgs, base: &Path, io: &mut Io<'_>) -> Outcome {
         let consts = workdir::const_inputs(&args.inputs.consts);
         let state_args = StateArgs {
             state: args.state.clone(),
-            lock_timeout: "0s".into(),
+            ..StateArgs::default()
         };
         let store = workdir::store(base, &state_args, consts)?;
         let inputs = gather_inputs(&args.inputs, base)?;
@@ -370,6 +370,7 @@ pub fn refresh_only(args: &ApplyArgs, destroy: bool, base: &Path, io: &mut Io<'_
         workdir::approve(
             io,
             as_json,
+            args.planning.input,
             "Would you like to update the state to reflect these detected changes?\n  infra will write these changes to the state without changing any real objects.",
             "Pass `--auto-approve` (e.g. in CI) to record the drift in state.",
         )?;

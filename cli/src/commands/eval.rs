@@ -27,7 +27,7 @@ fn options_with_state(
 ) -> Result<EvalOptions, Vec<Diagnostic>> {
     let args = StateArgs {
         state: state.cloned(),
-        lock_timeout: "0s".into(),
+        ..StateArgs::default()
     };
     let rt = workdir::runtime().map_err(|d| vec![d])?;
     let store = workdir::store(base, &args, inputs.clone())?;

@@ -13,7 +13,7 @@ pub fn run(args: &ForceUnlockArgs, base: &Path, io: &mut Io<'_>) -> Outcome {
     let rt = workdir::runtime().or_fail(false)?;
     let state_args = StateArgs {
         state: args.state.clone(),
-        lock_timeout: "0s".into(),
+        ..StateArgs::default()
     };
     let store =
         workdir::store(base, &state_args, workdir::const_inputs(&args.consts)).or_fail(false)?;

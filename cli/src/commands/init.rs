@@ -20,6 +20,7 @@ pub fn run(args: &InitArgs, base: &Path, io: &mut Io<'_>) -> Outcome {
         return Err(diags).or_fail(false);
     }
     let rt = workdir::runtime().or_fail(false)?;
+    keep_backend_config(args, base).or_fail(false)?;
     super::init_providers::install_plugins(&rt, base, args.upgrade, io).or_fail(false)?;
     // With --migrate-state, --state names the file to migrate from.
     let dest_args = StateArgs {
@@ -188,4 +189,42 @@ fn migrate_one(
 /// True for a state that records nothing: no resource instance, no output.
 fn is_empty(state: &infra_engine::state::State) -> bool {
     state.resources.is_empty() && state.outputs.is_empty()
+}
+
+/// `-reconfigure` and `-backend-config`: forgets the kept settings, and
+/// keeps the new ones (checked against the configuration's `backend`
+/// block type).
+///
+/// # Errors
+/// Bad values; `-backend-config` without a `backend` block; the file
+/// cannot be written.
+fn keep_backend_config(args: &InitArgs, base: &Path) -> Result<(), Vec<Diagnostic>> {
+    use super::backend_config as bc;
+    if args.reconfigure {
+        bc::remove(base).map_err(|d| vec![d])?;
+    }
+    if args.backend_config.is_empty() {
+        return Ok(());
+    }
+    let config = bc::parse(&args.backend_config, base)?;
+    let block = infra_engine::eval::backend_config(base, workdir::const_inputs(&args.consts))?;
+    let Some(block) = block else {
+        return Err(vec![
+            Diagnostic::error(
+                "backend::config",
+                "`-backend-config` completes a `backend` block, but the configuration has none",
+            )
+            .with_help(
+                "Write e.g. `backend \"s3\" {}` and give the settings with `-backend-config`.",
+            ),
+        ]);
+    };
+    bc::save(
+        base,
+        &bc::Saved {
+            kind: block.kind,
+            config,
+        },
+    )
+    .map_err(|d| vec![d])
 }

@@ -2,6 +2,7 @@
 
 mod apply;
 pub mod audit;
+mod backend_config;
 mod completions;
 mod drift;
 mod errored_state;

@@ -29,8 +29,7 @@ pub fn run(args: &ValidateArgs, base: &Path, io: &mut Io<'_>) -> super::Outcome 
         // The backend block's type and arguments (offline: a store is only
         // built, never contacted).
         let state = crate::args::StateArgs {
-            state: None,
-            lock_timeout: "0s".into(),
+            ..crate::args::StateArgs::default()
         };
         if let Err(d) = super::workdir::backend_with(base, &state, consts, None) {
             // A const the backend needs and nobody gave: the commands that

@@ -380,7 +380,10 @@ pub fn backend_with(
     let local = |base: &Path, args: &StateArgs, configured: Option<&Path>| {
         local_backend(base, args, configured).with_encryption(state.clone())
     };
-    let Some(b) = backend_config(base, consts)? else {
+    // `init -backend-config` settings complete the block.
+    let block =
+        super::backend_config::merged(base, backend_config(base, consts)?).map_err(|d| vec![d])?;
+    let Some(b) = block else {
         return Ok(Arc::new(local(base, args, None)));
     };
     let here = |d: Diagnostic| -> Diagnostic {
@@ -551,6 +554,13 @@ pub fn lock(
     operation: &str,
 ) -> Result<Held, Diagnostic> {
     let timeout = parse_duration(&args.lock_timeout)?;
+    if !args.lock {
+        // `--lock=false`: the user vouches that nothing else runs.
+        return Ok(Held {
+            guard: None,
+            handle: rt.handle().clone(),
+        });
+    }
     let guard = rt
         .block_on(store.lock(LockInfo::new(operation), timeout))
         .map_err(|e| state_error(&e))?;

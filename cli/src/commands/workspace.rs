@@ -38,8 +38,8 @@ pub fn run(cmd: &WorkspaceCommand, base: &Path, io: &mut Io<'_>) -> Outcome {
 
 fn state_args(b: &WorkspaceBackendArgs) -> StateArgs {
     StateArgs {
-        state: None,
         lock_timeout: b.lock_timeout.clone(),
+        ..StateArgs::default()
     }
 }
 

@@ -484,6 +484,14 @@ fn apply_without_approval_refuses_when_stdin_is_not_a_terminal() {
     assert_contains(&r.stderr, "apply::no-approval");
     assert!(w.state_list().is_empty());
     assert_eq!(w.read("out/a.txt"), None);
+    // Terraform's `-input=false` says why; with `-auto-approve` it applies.
+    let r = w.expect(&["apply", "-input=false", "--no-color"], 1);
+    assert_contains(
+        &crate::support::unwrapped(&r.stderr),
+        "--input=false forbids asking",
+    );
+    w.expect(&["apply", "-input=false", "-auto-approve", "--no-color"], 0);
+    assert_eq!(w.state_list().len(), 2);
 }
 
 #[test]

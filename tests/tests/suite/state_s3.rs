@@ -860,6 +860,74 @@ fn init_migrate_state_copies_every_local_workspace() {
 }
 
 #[test]
+fn init_backend_config_completes_a_partial_block_until_reconfigure() {
+    let other = Other::new();
+    let bucket = s3::bucket("state-partial");
+    other.create_bucket(&bucket);
+    let w = Workdir::new(&format!(
+        "backend \"s3\" {{\n  region = \"us-east-1\"\n}}\n{RESOURCES}"
+    ));
+    w.write(
+        "backend.hcl",
+        &format!(
+            "bucket   = \"{bucket}\"\nendpoint = \"{}\"\n",
+            s3::endpoint()
+        ),
+    );
+    let r = w.expect(
+        &[
+            "init",
+            "-backend-config=backend.hcl",
+            "-backend-config=key=app/state.json",
+            "-input=false",
+        ],
+        0,
+    );
+    assert_contains(&r.stdout, &format!("s3://{bucket}/app/state.json"));
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        let mode = std::fs::metadata(w.path().join(".infra/backend-config.json"))
+            .expect("kept settings")
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o077, 0, "readable by others: {mode:o}");
+    }
+    w.apply();
+    assert_eq!(
+        other.keys(&bucket),
+        ["app/state.json", "app/state.json.audit/000000000001.json"]
+    );
+    let plan = w.expect(&["plan", "--detailed-exitcode", "--no-color"], 0);
+    assert_contains(&plan.stdout, "No changes.");
+
+    // A lock someone left behind: refused, unless `-lock=false`.
+    other.put(
+        &bucket,
+        "app/state.json.lock",
+        &serde_json::json!({
+            "id": "6f1c2b4e-dead-4bee-8f00-000000000002", "operation": "apply", "who": "ci@gone",
+            "pid": 1, "version": "0.1.0", "created": "2024-05-01T10:00:00Z"
+        })
+        .to_string(),
+    );
+    let r = w.expect(&["plan", "--no-color"], 1);
+    assert_contains(&unwrapped(&r.stderr), "state::locked");
+    let r = w.expect(&["plan", "-lock=false", "--no-color"], 0);
+    assert_contains(&r.stdout, "No changes.");
+    assert!(
+        other.get(&bucket, "app/state.json.lock").is_some(),
+        "the other lock was removed"
+    );
+
+    // `-reconfigure` forgets the settings: the block alone is incomplete.
+    w.expect(&["init", "-reconfigure"], 1);
+    assert!(!w.path().join(".infra/backend-config.json").exists());
+    let r = w.expect(&["plan", "--no-color"], 1);
+    assert_contains(&unwrapped(&r.stderr), "needs `bucket`");
+}
+
+#[test]
 fn backend_block_uses_consts_and_env() {
     let other = Other::new();
     let bucket = s3::bucket("state-const");

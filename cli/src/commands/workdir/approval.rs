@@ -1,7 +1,7 @@
 //! Asking for approval before a command changes things (`apply`,
 //! `destroy`, `apply --refresh-only`), as Terraform does: only `yes` on a
-//! terminal approves; without a terminal (or under `INFRA_IN_AUTOMATION`)
-//! the command refuses instead of waiting.
+//! terminal approves; without a terminal, with `--input=false` (or under
+//! `INFRA_IN_AUTOMATION`) the command refuses instead of waiting.
 
 use super::super::Failed;
 use crate::Io;
@@ -9,20 +9,34 @@ use infra_lang::Diagnostic;
 use std::io::{BufRead, IsTerminal};
 
 /// Asks `question` (its lines after the first indented by two spaces)
-/// and waits for `yes`.
+/// and waits for `yes`; `input` false (`--input=false`, Terraform's
+/// `-input=false`) forbids asking.
 ///
 /// # Errors
 /// `apply::no-approval` (with `help`, printed as JSON when `json`) when
-/// standard input is not a terminal or infra runs in automation; a
-/// `Apply cancelled.` note for any answer but `yes`.
-pub fn approve(io: &mut Io<'_>, json: bool, question: &str, help: &str) -> Result<(), Failed> {
-    if !std::io::stdin().is_terminal() || crate::in_automation() {
+/// asking is forbidden, standard input is not a terminal or infra runs in
+/// automation; a `Apply cancelled.` note for any answer but `yes`.
+pub fn approve(
+    io: &mut Io<'_>,
+    json: bool,
+    input: bool,
+    question: &str,
+    help: &str,
+) -> Result<(), Failed> {
+    if !input || !std::io::stdin().is_terminal() || crate::in_automation() {
+        let why = if input {
+            "standard input is not a terminal (or INFRA_IN_AUTOMATION is set)"
+        } else {
+            "--input=false forbids asking"
+        };
         return Err(Failed {
-            diagnostics: vec![Diagnostic::error(
-                "apply::no-approval",
-                "apply needs approval, but standard input is not a terminal (or INFRA_IN_AUTOMATION is set)",
-            )
-            .with_help(help)],
+            diagnostics: vec![
+                Diagnostic::error(
+                    "apply::no-approval",
+                    format!("apply needs approval, but {why}"),
+                )
+                .with_help(help),
+            ],
             json,
             note: None,
         });
