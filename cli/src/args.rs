@@ -183,6 +183,12 @@ pub enum Command {
     /// Example: infra provider serve local
     #[command(subcommand)]
     Provider(ProviderCommand),
+    /// The providers the configuration and the state need, by source
+    /// address (Terraform's `providers`); `providers schema --json` prints
+    /// their schemas in Terraform's `providers schema -json` format.
+    ///
+    /// Example: infra providers schema -json > schemas.json
+    Providers(ProvidersArgs),
     /// Run the language server for editors (LSP over standard input and
     /// output): diagnostics as `infra validate` reports them, completion,
     /// hover, go to definition, references, rename (a resource's rename
@@ -289,6 +295,34 @@ pub enum ProviderCommand {
     ///
     /// Example: infra provider serve local
     Serve(ServeArgs),
+}
+
+/// `infra providers`.
+#[derive(Debug, Args)]
+pub struct ProvidersArgs {
+    /// `schema`: the providers' schemas (needs `--json`).
+    #[command(subcommand)]
+    pub command: Option<ProvidersCommand>,
+    /// Where the state lives (its providers are listed too).
+    #[command(flatten)]
+    pub state: StateArgs,
+    /// Const values for the backend block.
+    #[command(flatten)]
+    pub inputs: InputArgs,
+}
+
+/// `infra providers ...`.
+#[derive(Debug, Subcommand)]
+pub enum ProvidersCommand {
+    /// Print the schemas of the providers the configuration needs, in
+    /// Terraform's `providers schema -json` format (format version 1.0).
+    ///
+    /// Example: infra providers schema -json
+    Schema {
+        /// Print JSON (required, as in Terraform).
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 /// `infra provider serve`.

@@ -811,6 +811,10 @@ pub const CODES: &[Code] = &[
         "a `backend` block that cannot be evaluated",
     ),
     code(
+        "backend::config",
+        "`init -backend-config`: a bad value, no `backend` block to complete, or kept settings for another backend type",
+    ),
+    code(
         "provider::unknown",
         "a `provider` block for a provider this build does not have",
     ),

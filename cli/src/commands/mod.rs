@@ -18,6 +18,7 @@ mod lsp;
 mod output;
 mod plan;
 mod provider;
+mod providers;
 mod refresh_plan;
 mod show;
 mod state;
@@ -131,6 +132,7 @@ fn run(command: Command, base: &Path, io: &mut Io<'_>) -> Outcome {
         Command::Graph(a) => graph::run(&a, base, io),
         Command::Completions(a) => completions::run(&a, io),
         Command::Provider(c) => provider::run(&c, io),
+        Command::Providers(a) => providers::run(&a, base, io),
         Command::Lsp(_) => lsp::run(io),
     }
 }

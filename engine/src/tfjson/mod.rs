@@ -1,6 +1,7 @@
 //! Terraform's JSON output format (`terraform show -json`): the state
 //! representation (format version "1.0") and the plan representation
-//! (format version "1.2"), so that tools reading Terraform's JSON —
+//! (format version "1.2"), and provider schemas (`providers schema
+//! -json`), so that tools reading Terraform's JSON —
 //! policy checkers, cost estimators, PR commenters — read infra's.
 //! Documented in docs/terraform-json.md; source: Terraform's
 //! `internal/command/jsonstate` and `jsonplan` and its "JSON Output
@@ -8,10 +9,12 @@
 //! sensitive parts marked in `sensitive_values` / `*_sensitive`.
 
 mod plan;
+mod schema;
 mod state;
 mod values;
 
 pub use plan::plan_json;
+pub use schema::providers_schema_json;
 pub use state::state_json;
 
 use crate::addr::{InstanceKey, ModulePath, ResourceAddress, ResourceMode};

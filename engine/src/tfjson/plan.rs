@@ -336,8 +336,8 @@ fn planned_resource(
     Json::Object(m)
 }
 
-/// An outline of the configuration: the provider configurations used
-/// and each resource (address, mode, type, name, provider key) — without
+/// An outline of the configuration: the provider configurations used or
+/// required and each resource (address, mode, type, name, provider key) — without
 /// the expressions Terraform adds.
 fn configuration(plan: &Plan, sources: &Sources) -> Json {
     let mut providers = serde_json::Map::new();
@@ -384,6 +384,12 @@ fn configuration(plan: &Plan, sources: &Sources) -> Json {
             m.insert("schema_version".into(), json!(version));
             Json::Object(m)
         });
+    }
+    // Every provider `required_providers` names is listed, used or not.
+    for (local, source) in sources {
+        providers
+            .entry(local.clone())
+            .or_insert_with(|| json!({ "name": local, "full_name": source }));
     }
     json!({
         "provider_config": providers,

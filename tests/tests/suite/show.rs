@@ -90,7 +90,7 @@ fn show_json_has_terraforms_shape_for_state_and_plans() {
         return;
     };
     let tf = Terraform::new(py, &[]);
-    let header = "terraform {\n  required_providers {\n    random = { source = \"infra.test/infra/random\" }\n  }\n}\n";
+    let header = "terraform {\n  required_providers {\n    random = { source = \"infra.test/infra/random\" }\n    torture = { source = \"infra.test/infra/torture\" }\n  }\n}\n";
     tf.write("main.tf", &format!("{header}{BODY}"));
     tf.expect(&["apply", "-auto-approve", "-no-color"], 0);
     let tf_state: Value = serde_json::from_str(
@@ -124,7 +124,12 @@ fn show_json_has_terraforms_shape_for_state_and_plans() {
     assert_eq!(shape(&state, ""), shape(&tf_state, ""));
     let mut ours = shape(&plan, "");
     let mut theirs = shape(&tf_plan, "");
-    // Terraform lists the outputs' expressions under `configuration`.
+    // Only Terraform's configuration requires `torture` (for its schema
+    // below), and it lists the outputs' expressions under
+    // `configuration`.
+    if let Some(Value::Object(m)) = theirs.pointer_mut("/configuration/provider_config") {
+        m.remove("torture");
+    }
     for doc in [&mut ours, &mut theirs] {
         if let Some(root) = doc.pointer_mut("/configuration/root_module")
             && let Value::Object(m) = root
@@ -133,6 +138,34 @@ fn show_json_has_terraforms_shape_for_state_and_plans() {
         }
     }
     assert_eq!(ours, theirs);
+    // Provider schemas: Terraform's rendering of infra's `random` (served
+    // to it) and infra's own are the same document.
+    let tf_schema: Value = serde_json::from_str(
+        tf.expect(&["providers", "schema", "-json"], 0)
+            .output
+            .lines()
+            .next()
+            .unwrap_or(""),
+    )
+    .expect("terraform schema JSON");
+    let schema: Value =
+        serde_json::from_str(&w.expect(&["providers", "schema", "-json"], 0).stdout)
+            .expect("schema JSON");
+    assert_eq!(schema["format_version"], tf_schema["format_version"]);
+    assert_eq!(
+        schema["provider_schemas"]["registry.terraform.io/hashicorp/random"],
+        tf_schema["provider_schemas"]["infra.test/infra/random"]
+    );
+    // And the schema-torture provider's: nested blocks and attributes of
+    // every nesting mode, deprecations, write-only and sensitive ones.
+    let t = Workdir::new("resource \"torture_all\" \"x\" {}\n");
+    let torture: Value =
+        serde_json::from_str(&t.expect(&["providers", "schema", "-json"], 0).stdout)
+            .expect("torture schema JSON");
+    assert_eq!(
+        torture["provider_schemas"]["registry.terraform.io/hashicorp/torture"],
+        tf_schema["provider_schemas"]["infra.test/infra/torture"]
+    );
     // The values themselves: the sensitive output is in clear and marked,
     // as Terraform writes it.
     let o = &state["values"]["outputs"]["o"];
@@ -154,6 +187,17 @@ fn show_prints_state_and_saved_plans_for_people() {
     assert_contains(&r.stdout, "Outputs:\n\no = (sensitive value)\np = \"");
     w.config(&changed(BODY));
     w.expect(&["plan", "-out", "p.plan"], 0);
+    let providers = w.expect(&["providers"], 0);
+    assert_contains(
+        &providers.stdout,
+        "Providers required by configuration:\n.\n└── provider[registry.terraform.io/hashicorp/random]\n",
+    );
+    assert_contains(
+        &providers.stdout,
+        "Providers required by state:\n\n    provider[registry.terraform.io/hashicorp/random]\n",
+    );
+    let r = w.expect(&["providers", "schema"], 1);
+    assert_contains(&r.stderr, "--json");
     let shown = w.expect(&["show", "--no-color", "p.plan"], 0);
     assert_contains(&shown.stdout, "Plan: 5 to add, 0 to change, 4 to destroy.");
 }
