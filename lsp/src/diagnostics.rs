@@ -52,7 +52,9 @@ pub fn module_diagnostics(
             Some("infra") => {
                 by_file.entry(uri.clone()).or_default();
             }
-            Some("infravars") => vars.push((uri.clone(), syntax_diagnostics(uri, &doc.text))),
+            Some("infravars") => {
+                vars.push((uri.clone(), var_file_diagnostics(uri, &doc.text, &module)))
+            }
             _ => {}
         }
     }
@@ -86,6 +88,20 @@ pub fn syntax_diagnostics(uri: &Url, text: &str) -> Vec<lsp_types::Diagnostic> {
     let mut lines = LineCache::default();
     syntax::parse(&source)
         .diagnostics
+        .iter()
+        .map(|d| convert(d, uri, &mut lines))
+        .collect()
+}
+
+/// The diagnostics of an open `.infravars` file: syntax, and its names
+/// and values against the module's variables (`infravars.rs`).
+fn var_file_diagnostics(
+    uri: &Url,
+    text: &str,
+    module: &crate::documents::Module,
+) -> Vec<lsp_types::Diagnostic> {
+    let mut lines = LineCache::default();
+    crate::infravars::check(&crate::handlers::file_name(uri), text, module)
         .iter()
         .map(|d| convert(d, uri, &mut lines))
         .collect()

@@ -14,6 +14,7 @@ mod folding;
 mod format;
 mod handlers;
 mod hover;
+mod infravars;
 mod inlay;
 mod main_loop;
 mod nodes;

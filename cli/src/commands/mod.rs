@@ -133,6 +133,6 @@ fn run(command: Command, base: &Path, io: &mut Io<'_>) -> Outcome {
         Command::Completions(a) => completions::run(&a, io),
         Command::Provider(c) => provider::run(&c, io),
         Command::Providers(a) => providers::run(&a, base, io),
-        Command::Lsp(_) => lsp::run(io),
+        Command::Lsp(_) => lsp::run(base, io),
     }
 }

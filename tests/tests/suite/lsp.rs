@@ -748,3 +748,49 @@ fn lsp_signature_help_inlay_hints_range_formatting_and_quick_fixes() {
     );
     c.shutdown();
 }
+
+#[test]
+fn lsp_checks_var_files_against_the_module_variables() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let main = "variable \"port\" {\n  type = number\n}\nvariable \"token\" {\n  type      = number\n  sensitive = true\n}\nvariable \"region\" {\n  type = string\n}\n";
+    std::fs::write(dir.path().join("main.infra"), main).expect("write");
+    let vars_uri = uri(&dir.path().join("dev.infravars"));
+    let mut c = Client::start(dir.path(), &[]);
+    let text = "port   = \"eighty\"\ntoken  = \"s3cret-token\"\nregoin = \"eu-west-1\"\n";
+    c.open(&vars_uri, text);
+    let d = c.diagnostics(&vars_uri, |p| {
+        p["diagnostics"].as_array().is_some_and(|d| d.len() == 3)
+    });
+    let found = codes(&d);
+    assert_eq!(
+        found,
+        [
+            (
+                "input::type-mismatch".to_string(),
+                "var.port: expected number, got string \"eighty\" (not a number)".to_string()
+            ),
+            (
+                "input::type-mismatch".to_string(),
+                "var.token: not a valid number (the variable is sensitive: its value is not shown)"
+                    .to_string()
+            ),
+            (
+                "input::undeclared".to_string(),
+                "`regoin` is not a variable of this module".to_string()
+            ),
+        ],
+        "{d}"
+    );
+    assert!(!d.to_string().contains("s3cret-token"), "{d}");
+    assert_contains(&d.to_string(), "Did you mean `region`?");
+    // Fixed: no diagnostics.
+    c.change(
+        &vars_uri,
+        2,
+        "port   = 80\ntoken  = 42\nregion = \"eu-west-1\"\n",
+    );
+    c.diagnostics(&vars_uri, |p| {
+        p["version"] == 2 && p["diagnostics"].as_array().is_some_and(Vec::is_empty)
+    });
+    c.shutdown();
+}
