@@ -85,6 +85,15 @@ pub fn complete(
     if is_expression(before) {
         let decls = declarations(module, name, current.as_ref());
         let path = reference_path(before);
+        if let (Some(m), ["module", call, _]) = (
+            module,
+            path.iter()
+                .map(String::as_str)
+                .collect::<Vec<_>>()
+                .as_slice(),
+        ) {
+            return crate::child_modules::output_items(m, current.as_ref(), call);
+        }
         return expression_items(&decls, providers, &blocks, &path);
     }
     match blocks.first() {

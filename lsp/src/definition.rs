@@ -1,4 +1,5 @@
-//! Go to definition and find references, across the files of a module.
+//! Go to definition and find references, across the files of a module
+//! (and into a child module's `output` blocks, `child_modules.rs`).
 
 use crate::documents::Module;
 use crate::occurrences::{Occurrence, at, occurrences};
@@ -6,6 +7,9 @@ use lsp_types::Location;
 
 /// Where the symbol at `offset` of file `file` is declared.
 pub fn definition(module: &Module, file: usize, offset: usize) -> Vec<Location> {
+    if let Some(l) = crate::child_modules::output_definition(module, file, offset) {
+        return vec![l];
+    }
     let all = occurrences(module);
     let Some(here) = at(&all, file, offset) else {
         return Vec::new();

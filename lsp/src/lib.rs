@@ -6,6 +6,7 @@
 //! disk. See docs/editors.md.
 
 mod actions;
+mod child_modules;
 mod completion;
 mod definition;
 mod diagnostics;

@@ -794,3 +794,36 @@ fn lsp_checks_var_files_against_the_module_variables() {
     });
     c.shutdown();
 }
+
+#[test]
+fn lsp_completes_and_jumps_into_child_modules() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::create_dir_all(dir.path().join("net")).expect("mkdir");
+    let child = "output \"vpc_id\" {\n  description = \"The VPC.\"\n  value       = \"vpc-1\"\n}\n\noutput \"subnets\" {\n  value = [\"a\", \"b\"]\n}\n";
+    std::fs::write(dir.path().join("net/main.infra"), child).expect("write");
+    let text = "module \"net\" {\n  source = \"./net\"\n}\n\noutput \"vpc\" {\n  value = module.net.vpc_id\n}\n";
+    std::fs::write(dir.path().join("main.infra"), text).expect("write");
+    let main = uri(&dir.path().join("main.infra"));
+    let mut c = Client::start(dir.path(), &[]);
+    c.open(&main, text);
+    // Completion after `module.net.` lists the child's outputs.
+    let typing = text.replace("module.net.vpc_id", "module.net.");
+    c.change(&main, 2, &typing);
+    let items = c.ok("textDocument/completion", at(&main, 5, 21));
+    let list = items.get("items").unwrap_or(&items);
+    let mut labels: Vec<String> = list
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|i| i["label"].as_str().map(str::to_string))
+        .collect();
+    labels.sort();
+    assert_eq!(labels, ["subnets", "vpc_id"], "{items}");
+    // Definition of `vpc_id` opens the child's output block.
+    c.change(&main, 3, text);
+    let def = c.ok("textDocument/definition", at(&main, 5, 23));
+    let def = if def.is_array() { def[0].clone() } else { def };
+    assert_eq!(def["uri"], uri(&dir.path().join("net/main.infra")), "{def}");
+    assert_eq!(def["range"]["start"], pos(0, 7));
+    c.shutdown();
+}
