@@ -68,6 +68,10 @@ pub struct Documents {
     /// Bumped on every change to any document or file on disk.
     generation: u64,
     modules: HashMap<PathBuf, (u64, Arc<Module>)>,
+    /// For each file, the last loaded module in which it parsed: while a
+    /// half-typed text does not parse, completion still knows its other
+    /// declarations.
+    last_good: HashMap<PathBuf, Arc<Module>>,
 }
 
 impl Documents {
@@ -163,7 +167,18 @@ impl Documents {
         });
         self.modules
             .insert(dir.to_path_buf(), (self.generation, module.clone()));
+        for f in &module.files {
+            self.last_good.insert(module.path_of(f), module.clone());
+        }
         module
+    }
+
+    /// The last loaded module in which the file at `path` parsed, and its
+    /// index there.
+    pub fn last_good(&self, path: &Path) -> Option<(Arc<Module>, usize)> {
+        let m = self.last_good.get(path)?;
+        let i = m.index_of(path)?;
+        Some((m.clone(), i))
     }
 
     /// The module of `uri` and the index of its file there (`None` when

@@ -157,8 +157,17 @@ pub(crate) fn request(server: &mut Server<'_>, req: Request) -> Result<Value, Fa
             let text = doc.text.clone();
             let offset = doc.lines.offset(&text, p.text_document_position.position);
             let module = server.docs.module_of(&uri).map(|(m, _)| m);
+            let stale = uri
+                .to_file_path()
+                .ok()
+                .and_then(|p| server.docs.last_good(&p));
+            let last_good = stale
+                .as_ref()
+                .and_then(|(m, i)| m.files.get(*i))
+                .map(|f| &f.ast);
             json(completion::complete(
                 module.as_deref(),
+                last_good,
                 &server.providers,
                 &file_name(&uri),
                 &text,

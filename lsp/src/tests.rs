@@ -103,20 +103,21 @@ fn completion_finds_its_context_in_half_typed_text() {
     let providers = infra_providers::all();
     let text = "resource \"random_id\" \"a\" {\n  by\n}\n";
     let offset = text.find("by").expect("typed") + 2;
-    let items = complete(None, &providers, "main.infra", text, offset);
+    let items = complete(None, None, &providers, "main.infra", text, offset);
     let first = items
         .iter()
         .filter(|i| i.sort_text.as_deref().is_some_and(|s| s.starts_with("0_")))
         .map(|i| i.label.as_str())
         .collect::<Vec<_>>();
     assert_eq!(first, ["byte_length"]);
-    let top = complete(None, &providers, "main.infra", "res", 3);
+    let top = complete(None, None, &providers, "main.infra", "res", 3);
     assert!(top.iter().any(|i| i.label == "resource"));
-    let types = complete(None, &providers, "main.infra", "data \"", 6);
+    let types = complete(None, None, &providers, "main.infra", "data \"", 6);
     assert!(types.iter().any(|i| i.label == "local_file"));
     let m = module(&[("locals.infra", LOCALS)]);
     let locals = complete(
         Some(&m),
+        None,
         &providers,
         "main.infra",
         "output \"x\" {\n  value = local.\n}\n",
@@ -125,5 +126,26 @@ fn completion_finds_its_context_in_half_typed_text() {
     assert_eq!(
         locals.iter().map(|i| i.label.as_str()).collect::<Vec<_>>(),
         ["n"]
+    );
+}
+
+#[test]
+fn completion_parses_only_the_block_around_the_cursor() {
+    let providers = infra_providers::all();
+    // A broken block elsewhere does not stop completion in this one; the
+    // file's declarations come from its last version that parsed.
+    let good = "variable \"env\" {}\n\nresource \"random_id\" \"a\" {\n  byte_length = 2\n}\n";
+    let last = syntax::parse(&SourceFile::new("main.infra", good))
+        .file
+        .expect("parses");
+    let text = "variable \"env\" {}\n\nresource \"broken\" {{{\n\nresource \"random_id\" \"a\" {\n  by\n}\n\noutput \"o\" {\n  value = var.\n}\n";
+    let offset = text.find("  by").expect("typed") + 4;
+    let items = complete(None, Some(&last), &providers, "main.infra", text, offset);
+    assert!(items.iter().any(|i| i.label == "byte_length"), "{items:?}");
+    let offset = text.find("var.").expect("typed") + 4;
+    let items = complete(None, Some(&last), &providers, "main.infra", text, offset);
+    assert_eq!(
+        items.iter().map(|i| i.label.as_str()).collect::<Vec<_>>(),
+        ["env"]
     );
 }
