@@ -395,6 +395,10 @@ pub struct InitArgs {
     /// Accepted for Terraform's scripts: `infra init` never asks anything.
     #[arg(long, value_name = "BOOL", default_value_t = true, action = clap::ArgAction::Set)]
     pub input: bool,
+    /// Print each message as a JSON object on its own line, and errors as
+    /// JSON diagnostics (Terraform's `init -json`).
+    #[arg(long)]
+    pub json: bool,
     /// Select the newest provider versions the constraints allow, ignoring
     /// the versions the lock file (.infra.lock.hcl) selected.
     #[arg(long)]

@@ -13,8 +13,38 @@ use infra_engine::state::StateStore;
 use infra_lang::Diagnostic;
 use std::path::Path;
 
-/// Runs `infra init`.
+/// Runs `infra init`. With `--json`, each line it would print becomes a
+/// JSON object on its own line (`{"@level": "info", "@message": LINE,
+/// "type": "init_output"}`, as Terraform's `init -json` streams its
+/// messages) and errors are JSON diagnostics.
 pub fn run(args: &InitArgs, base: &Path, io: &mut Io<'_>) -> Outcome {
+    if !args.json {
+        return init(args, base, io);
+    }
+    let mut text: Vec<u8> = Vec::new();
+    let result = {
+        let mut inner = Io {
+            out: &mut text,
+            err: &mut *io.err,
+            color: false,
+        };
+        init(args, base, &mut inner)
+    };
+    for line in String::from_utf8_lossy(&text).lines() {
+        if line.trim().is_empty() {
+            continue;
+        }
+        let msg = serde_json::json!({"@level": "info", "@message": line, "type": "init_output"});
+        let _ = writeln!(io.out, "{msg}");
+    }
+    result.map_err(|mut f| {
+        f.json = true;
+        f
+    })
+}
+
+/// `infra init` itself.
+fn init(args: &InitArgs, base: &Path, io: &mut Io<'_>) -> Outcome {
     let diags = infra_engine::config::validate_dir(base);
     if infra_lang::diagnostic::has_errors(&diags) {
         return Err(diags).or_fail(false);

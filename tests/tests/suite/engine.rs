@@ -84,6 +84,34 @@ resource "local_file" "f" {
 "#;
 
 #[test]
+fn init_json_streams_messages_and_reports_errors_as_json() {
+    let w = Workdir::new(PAIR);
+    let r = w.expect(&["init", "-json"], 0);
+    let lines: Vec<serde_json::Value> = r
+        .stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("not JSON ({e}): {l}")))
+        .collect();
+    assert!(
+        lines
+            .iter()
+            .all(|l| l["@level"] == "info" && l["type"] == "init_output")
+    );
+    assert!(
+        lines
+            .iter()
+            .any(|l| l["@message"] == "infra has been successfully initialized!"),
+        "{}",
+        r.stdout
+    );
+    w.config("resource \"infra_data\" \"a\" {\n  input = var.missing\n}\n");
+    let r = w.expect(&["init", "-json"], 1);
+    assert_contains(&r.stdout, "reference::undeclared");
+    let errors: serde_json::Value = serde_json::from_str(&r.stdout).expect("the errors as JSON");
+    assert_eq!(errors[0]["code"], "reference::undeclared");
+}
+
+#[test]
 fn apply_then_plan_again_has_no_changes() {
     let w = Workdir::new(PAIR);
     w.expect(&["init"], 0);
