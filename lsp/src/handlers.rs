@@ -12,15 +12,16 @@ use lsp_server::{ErrorCode, Request};
 use lsp_types::request::{
     CodeActionRequest, Completion, DocumentSymbolRequest, FoldingRangeRequest, Formatting,
     GotoDefinition, HoverRequest, InlayHintRequest, PrepareRenameRequest, RangeFormatting,
-    References, Rename, Request as _, SemanticTokensFullRequest, SignatureHelpRequest,
-    WorkspaceSymbolRequest,
+    References, Rename, Request as _, SemanticTokensFullRequest, SemanticTokensRangeRequest,
+    SignatureHelpRequest, WorkspaceSymbolRequest,
 };
 use lsp_types::{
     CodeActionParams, CompletionParams, DocumentFormattingParams, DocumentRangeFormattingParams,
     DocumentSymbolParams, DocumentSymbolResponse, FoldingRangeParams, GotoDefinitionParams, Hover,
     HoverContents, HoverParams, InlayHintParams, MarkupContent, MarkupKind, ReferenceParams,
-    RenameParams, SemanticTokens, SemanticTokensParams, SemanticTokensResult, SignatureHelpParams,
-    TextDocumentPositionParams, Url, WorkspaceSymbolParams,
+    RenameParams, SemanticTokens, SemanticTokensParams, SemanticTokensRangeParams,
+    SemanticTokensResult, SignatureHelpParams, TextDocumentPositionParams, Url,
+    WorkspaceSymbolParams,
 };
 use serde::de::DeserializeOwned;
 use serde_json::Value;
@@ -124,13 +125,11 @@ pub(crate) fn request(server: &mut Server<'_>, req: Request) -> Result<Value, Fa
         }
         SemanticTokensFullRequest::METHOD => {
             let p: SemanticTokensParams = params(req)?;
-            let data = on_tree(server, &p.text_document.uri, semantic::tokens);
-            json(data.map(|data| {
-                SemanticTokensResult::Tokens(SemanticTokens {
-                    result_id: None,
-                    data,
-                })
-            }))
+            json(semantic_tokens(server, &p.text_document.uri, None))
+        }
+        SemanticTokensRangeRequest::METHOD => {
+            let p: SemanticTokensRangeParams = params(req)?;
+            json(semantic_tokens(server, &p.text_document.uri, Some(p.range)))
         }
         WorkspaceSymbolRequest::METHOD => {
             let p: WorkspaceSymbolParams = params(req)?;
@@ -232,6 +231,22 @@ pub(crate) fn request(server: &mut Server<'_>, req: Request) -> Result<Value, Fa
             format!("infra lsp does not answer {other}"),
         )),
     }
+}
+
+/// The semantic tokens of open document `uri` (on `range`'s lines): from
+/// the syntax tree, or from the lexer alone when the text does not parse.
+fn semantic_tokens(
+    server: &Server<'_>,
+    uri: &Url,
+    range: Option<lsp_types::Range>,
+) -> Option<SemanticTokensResult> {
+    let doc = server.docs.get(uri)?;
+    let parsed = syntax::parse(&SourceFile::new(file_name(uri), doc.text.as_str()));
+    let data = semantic::tokens(parsed.file.as_ref(), &doc.text, &doc.lines, range);
+    Some(SemanticTokensResult::Tokens(SemanticTokens {
+        result_id: None,
+        data,
+    }))
 }
 
 /// `feature` on the syntax tree of open document `uri`: `None` when it

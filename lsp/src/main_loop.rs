@@ -138,6 +138,7 @@ fn capabilities() -> ServerCapabilities {
             SemanticTokensOptions {
                 legend: crate::semantic::legend(),
                 full: Some(SemanticTokensFullOptions::Bool(true)),
+                range: Some(true),
                 ..SemanticTokensOptions::default()
             }
             .into(),

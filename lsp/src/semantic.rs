@@ -37,46 +37,93 @@ pub fn legend() -> SemanticTokensLegend {
     }
 }
 
+/// One token at an absolute position: line, UTF-16 column, length, type.
+type Absolute = (u32, u32, u32, u32);
+
 /// The semantic tokens of `text`, parsed as `file` (one token per line
-/// for tokens that span lines: heredocs and block comments).
-pub fn tokens(file: &File, text: &str, lines: &Lines) -> Vec<SemanticToken> {
-    let item_starts: Vec<usize> = file
-        .body
-        .items
-        .iter()
-        .map(|i| match i {
-            BodyItem::Attribute(a) => a.span.start,
-            BodyItem::Block(b) => b.span.start,
+/// for tokens that span lines: heredocs and block comments); with `range`,
+/// only those on its lines (`textDocument/semanticTokens/range`).
+pub fn tokens(
+    file: Option<&File>,
+    text: &str,
+    lines: &Lines,
+    range: Option<lsp_types::Range>,
+) -> Vec<SemanticToken> {
+    let all = absolute(file, text, lines);
+    let kept = all
+        .into_iter()
+        .filter(|(line, ..)| range.is_none_or(|r| r.start.line <= *line && *line <= r.end.line));
+    encode(kept)
+}
+
+/// Tokens as LSP encodes them: each relative to the one before.
+fn encode(tokens: impl Iterator<Item = Absolute>) -> Vec<SemanticToken> {
+    let (mut last_line, mut last_char) = (0u32, 0u32);
+    tokens
+        .map(|(line, character, length, kind)| {
+            let delta_line = line.saturating_sub(last_line);
+            let delta_start = if delta_line == 0 {
+                character.saturating_sub(last_char)
+            } else {
+                character
+            };
+            (last_line, last_char) = (line, character);
+            SemanticToken {
+                delta_line,
+                delta_start,
+                length,
+                token_type: kind,
+                token_modifiers_bitset: 0,
+            }
         })
-        .collect();
+        .collect()
+}
+
+/// Every token of `text` at its absolute position. Without a syntax tree
+/// (the text does not parse) only what the lexer alone knows is classed:
+/// comments, strings, numbers and keywords.
+fn absolute(file: Option<&File>, text: &str, lines: &Lines) -> Vec<Absolute> {
+    let item_starts: Vec<usize> = file
+        .map(|f| {
+            f.body
+                .items
+                .iter()
+                .map(|i| match i {
+                    BodyItem::Attribute(a) => a.span.start,
+                    BodyItem::Block(b) => b.span.start,
+                })
+                .collect()
+        })
+        .unwrap_or_default();
     let Some(toks) = lex(text, &item_starts) else {
         return Vec::new();
     };
     // What the tree says a token at this offset is.
     let mut known: HashMap<usize, u32> = HashMap::new();
     let mut labels: Vec<(usize, usize)> = Vec::new();
-    each_block(&file.body, &mut |_, b| {
-        known.insert(b.kind.span.start, KEYWORD);
-        labels.extend(b.labels.iter().map(|l| (l.span.start, l.span.end)));
-        for a in b.body.attributes() {
+    if let Some(file) = file {
+        each_block(&file.body, &mut |_, b| {
+            known.insert(b.kind.span.start, KEYWORD);
+            labels.extend(b.labels.iter().map(|l| (l.span.start, l.span.end)));
+            for a in b.body.attributes() {
+                known.insert(a.name.span.start, PROPERTY);
+            }
+        });
+        for a in file.body.attributes() {
             known.insert(a.name.span.start, PROPERTY);
         }
-    });
-    for a in file.body.attributes() {
-        known.insert(a.name.span.start, PROPERTY);
+        each_expr(&file.body, &mut |_, _, e| match &e.kind {
+            ExprKind::FunctionCall { name, .. } => {
+                known.insert(name.span.start, FUNCTION);
+            }
+            ExprKind::Variable(v) => {
+                known.insert(v.span.start, VARIABLE);
+            }
+            _ => {}
+        });
     }
-    each_expr(&file.body, &mut |_, _, e| match &e.kind {
-        ExprKind::FunctionCall { name, .. } => {
-            known.insert(name.span.start, FUNCTION);
-        }
-        ExprKind::Variable(v) => {
-            known.insert(v.span.start, VARIABLE);
-        }
-        _ => {}
-    });
     let label_at = |at: usize| labels.iter().find(|(s, e)| *s <= at && at < *e).copied();
     let mut out = Vec::new();
-    let (mut last_line, mut last_char) = (0u32, 0u32);
     for t in toks {
         let (mut start, mut end) = (t.span.start, t.span.end);
         // A quoted label is three tokens: one type token for all of it.
@@ -115,20 +162,12 @@ pub fn tokens(file: &File, text: &str, lines: &Lines) -> Vec<SemanticToken> {
             let length: usize = body.chars().map(char::len_utf16).sum();
             if length > 0 {
                 let pos = lines.position(text, offset);
-                let delta_line = pos.line.saturating_sub(last_line);
-                let delta_start = if delta_line == 0 {
-                    pos.character.saturating_sub(last_char)
-                } else {
-                    pos.character
-                };
-                out.push(SemanticToken {
-                    delta_line,
-                    delta_start,
-                    length: u32::try_from(length).unwrap_or(u32::MAX),
-                    token_type: kind,
-                    token_modifiers_bitset: 0,
-                });
-                (last_line, last_char) = (pos.line, pos.character);
+                out.push((
+                    pos.line,
+                    pos.character,
+                    u32::try_from(length).unwrap_or(u32::MAX),
+                    kind,
+                ));
             }
             offset += part.len();
         }

@@ -427,6 +427,35 @@ fn lsp_completes_hovers_and_jumps() {
         .filter_map(Value::as_u64)
         .collect();
     assert_eq!(data[..10], [0, 0, 6, 0, 0, 0, 7, 10, 1, 0], "{t}");
+    // Range: only the tokens of lines 4-6 (the resource block), the
+    // first relative to the start of the document.
+    let r = c.ok(
+        "textDocument/semanticTokens/range",
+        json!({"textDocument": {"uri": main}, "range": {"start": pos(4, 0), "end": pos(6, 0)}}),
+    );
+    let data: Vec<u64> = r["data"]
+        .as_array()
+        .expect("data")
+        .iter()
+        .filter_map(Value::as_u64)
+        .collect();
+    assert_eq!(data[..5], [4, 0, 8, 0, 0], "{r}");
+    assert!(data.len() < t["data"].as_array().map_or(0, Vec::len), "{r}");
+    // A file with a syntax error still gets its strings, numbers and
+    // comments coloured.
+    c.change(&main, 9, "# a comment\nresource \"x\" {{{\n  n = 42\n");
+    let broken = c.ok(
+        "textDocument/semanticTokens/full",
+        json!({"textDocument": {"uri": main}}),
+    );
+    let data: Vec<u64> = broken["data"]
+        .as_array()
+        .expect("data")
+        .iter()
+        .filter_map(Value::as_u64)
+        .collect();
+    assert_eq!(data[..5], [0, 0, 11, 7, 0], "{broken}");
+    assert!(data.chunks(5).any(|t| t[3] == 6), "no number: {broken}");
     c.shutdown();
 }
 
