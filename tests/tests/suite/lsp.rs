@@ -856,3 +856,59 @@ fn lsp_completes_and_jumps_into_child_modules() {
     assert_eq!(def["range"]["start"], pos(0, 7));
     c.shutdown();
 }
+
+/// Neovim's built-in LSP client (Debian's `neovim`, installed by `.ci/run`)
+/// drives `infra lsp` headless with the script in
+/// `tests/data/editors/nvim_client.lua`; without `nvim` the test says why
+/// and passes.
+#[test]
+fn neovim_gets_diagnostics_hover_completion_and_formatting() {
+    let Ok(version) = std::process::Command::new("nvim").arg("--version").output() else {
+        eprintln!(
+            "neovim_gets_diagnostics_hover_completion_and_formatting: skipped: no nvim on PATH"
+        );
+        return;
+    };
+    assert!(version.status.success());
+    let dir = tempfile::tempdir().expect("tempdir");
+    let text = "variable \"name\" {\n  type    = string\n  default = \"world\"\n}\n\nresource \"local_file\" \"note\" {\n  content  = upper(var.name)\n  \n}\n\noutput   \"o\" {\nvalue = var.nmae\n}\n";
+    std::fs::write(dir.path().join("main.infra"), text).expect("write");
+    let out = dir.path().join("result.json");
+    let script =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("data/editors/nvim_client.lua");
+    let status = std::process::Command::new("nvim")
+        .args(["--headless", "-u", "NONE", "-c"])
+        .arg(format!("luafile {}", script.display()))
+        .current_dir(dir.path())
+        .env("INFRA_BIN", env!("CARGO_BIN_EXE_infra-under-test"))
+        .env("OUT", &out)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .expect("run nvim");
+    assert!(status.success(), "nvim exited with {status}");
+    let result: Value =
+        serde_json::from_str(&std::fs::read_to_string(&out).expect("nvim wrote its result"))
+            .expect("JSON");
+    assert_eq!(result["errors"], json!([]), "{result}");
+    let codes: Vec<&str> = result["diagnostics"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|d| d["code"].as_str())
+        .collect();
+    assert!(codes.contains(&"reference::undeclared"), "{result}");
+    assert_contains(result["hover"].as_str().unwrap_or(""), "upper(");
+    let completion: Vec<&str> = result["completion"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(Value::as_str)
+        .collect();
+    assert!(completion.contains(&"filename"), "{result}");
+    assert_contains(
+        result["formatted"].as_str().unwrap_or(""),
+        "output \"o\" {\n  value = var.nmae\n}\n",
+    );
+}
