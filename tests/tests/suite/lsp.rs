@@ -912,3 +912,32 @@ fn neovim_gets_diagnostics_hover_completion_and_formatting() {
         "output \"o\" {\n  value = var.nmae\n}\n",
     );
 }
+
+/// The VS Code extension's TextMate grammar passes its fixture tests
+/// (`editors/vscode/test-grammar.sh`: vscode-tmgrammar-test from npm);
+/// without npm the test says why and passes (`.ci/run` installs it).
+#[test]
+fn vscode_grammar_passes_its_fixture_tests() {
+    if std::process::Command::new("npm")
+        .arg("--version")
+        .output()
+        .is_err()
+    {
+        eprintln!("vscode_grammar_passes_its_fixture_tests: skipped: no npm on PATH");
+        return;
+    }
+    let script =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../editors/vscode/test-grammar.sh");
+    let out = std::process::Command::new("bash")
+        .arg(&script)
+        .stdin(Stdio::null())
+        .output()
+        .expect("run test-grammar.sh");
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(out.status.success(), "{text}");
+    assert_contains(&text, "test/sample.infra run successfuly");
+}
