@@ -105,6 +105,9 @@ fn symbol_hover(
         Symbol::Local(name) => {
             let a = block.body.attribute(name)?;
             out = format!("```infra\nlocal.{name} = {}\n```", slice(a.expr.span));
+            if let Some(v) = constant_value(module, decl.file, &a.expr, &slice(a.expr.span)) {
+                let _ = write!(out, "\n\nvalue: `{v}`");
+            }
         }
         Symbol::Variable(_)
         | Symbol::Const(_)
@@ -123,6 +126,11 @@ fn symbol_hover(
                 if let Some(v) = arg(key) {
                     let _ = write!(out, "\n\n`{key}` = `{v}`");
                 }
+            }
+            if let (Symbol::Const(_), Some(d)) = (&o.symbol, block.body.attribute("default"))
+                && let Some(v) = constant_value(module, decl.file, &d.expr, &slice(d.expr.span))
+            {
+                let _ = write!(out, "\n\nvalue: `{v}`");
             }
             let validations = block
                 .body
@@ -161,6 +169,24 @@ fn symbol_hover(
         let _ = write!(out, "\n\n{}", d.trim_matches('"'));
     }
     Some(out)
+}
+
+/// The value of `expr` (in file `file` of `module`) rendered, when it is
+/// a constant (literals, operators and built-in functions of literals)
+/// whose value reads differently from its text `shown`.
+fn constant_value(
+    module: &Module,
+    file: usize,
+    expr: &infra_lang::ast::Expr,
+    shown: &str,
+) -> Option<String> {
+    let source = &module.files.get(file)?.source;
+    let v = infra_lang::eval::eval_constant(source, expr).ok()?;
+    if v.is_sensitive_deep() {
+        return None;
+    }
+    let rendered = infra_lang::value::render(&v);
+    (rendered != shown && rendered.len() <= MAX_SHOWN).then_some(rendered)
 }
 
 fn list(names: &[&str]) -> String {

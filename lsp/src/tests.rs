@@ -149,3 +149,20 @@ fn completion_parses_only_the_block_around_the_cursor() {
         ["env"]
     );
 }
+
+#[test]
+fn hover_shows_the_value_of_constant_locals_and_consts() {
+    let providers = infra_providers::all();
+    let text = "locals {\n  n = 4 * 2\n  s = \"x\"\n}\n\nconst \"size\" {\n  default = 10 + 5\n}\n\noutput \"o\" {\n  value = [local.n, local.s, const.size]\n}\n";
+    let m = module(&[("main.infra", text)]);
+    let at = |what: &str| text.find(what).expect("reference") + what.len() - 1;
+    let n = hover::hover(&m, &providers, 0, at("local.n")).expect("hover");
+    assert!(
+        n.contains("local.n = 4 * 2") && n.contains("value: `8`"),
+        "{n}"
+    );
+    let s = hover::hover(&m, &providers, 0, at("local.s")).expect("hover");
+    assert!(!s.contains("value:"), "a literal shows no value line: {s}");
+    let c = hover::hover(&m, &providers, 0, at("const.size")).expect("hover");
+    assert!(c.contains("value: `15`"), "{c}");
+}
