@@ -113,7 +113,7 @@ fn migrate(
 ) -> Result<(), Diagnostic> {
     let first = |d: Vec<Diagnostic>| {
         d.into_iter().next().unwrap_or_else(|| {
-            Diagnostic::error("state::migrate", "the backend could not be opened")
+            Diagnostic::error("backend::invalid", "the backend could not be opened")
         })
     };
     let dest = workdir::backend(base, dest_args, consts).map_err(first)?;
