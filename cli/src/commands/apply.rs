@@ -60,6 +60,7 @@ pub fn run(args: &ApplyArgs, destroy: bool, base: &Path, io: &mut Io<'_>) -> Out
     let store = workdir::store_with(base, &args.planning.state, consts, &given).or_fail(json)?;
     let op = if destroy { "destroy" } else { "apply" };
     let lock = workdir::lock(&rt, &*store, &args.planning.state, op).or_fail(json)?;
+    super::rollback::refuse_while_pending(&rt, &*store).or_fail(json)?;
     let audit = super::audit::Run::start(op);
     let parallelism = args.planning.parallelism;
     // The plugins start once: the plan and the apply of this run share
@@ -99,6 +100,7 @@ pub fn run(args: &ApplyArgs, destroy: bool, base: &Path, io: &mut Io<'_>) -> Out
         abandon: Arc::new(AtomicBool::new(false)),
         stop_timeout,
         workspace,
+        rollback_on_failure: args.rollback_on_failure,
     };
     watch_interrupts(&rt, &options.interrupt, &options.abandon);
     let ws = Workspace {
@@ -264,7 +266,7 @@ fn report_failures(io: &mut Io<'_>, result: &ApplyReport) {
 /// is still saved), a third exits at once with status 130, leaving the
 /// journal for the next command to replay (Terraform's "Two interrupts
 /// received. Exiting immediately.").
-fn watch_interrupts(
+pub(super) fn watch_interrupts(
     rt: &tokio::runtime::Runtime,
     interrupt: &Arc<AtomicBool>,
     abandon: &Arc<AtomicBool>,

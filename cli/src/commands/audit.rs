@@ -149,7 +149,7 @@ impl Run {
                 .is_some_and(|s| s.resources.contains_key(&i.address));
             change(&i.address, "import", if kept { "ok" } else { "failed" })
         });
-        let changes = imports
+        let mut changes: Vec<Change> = imports
             .chain(plan.changes.iter().map(|c| {
                 let outcome = if result.failed.iter().any(|(a, _)| *a == c.address) {
                     "failed"
@@ -168,7 +168,10 @@ impl Run {
                 }
             }))
             .collect();
-        let outcome = if result.interrupted {
+        changes.extend(rollback_changes(result.rollback.as_ref()));
+        let outcome = if result.rollback.is_some() {
+            "rolled_back"
+        } else if result.interrupted {
             "interrupted"
         } else if result.ok() {
             "succeeded"
@@ -234,4 +237,24 @@ fn state_diff(
         out.push(change(a, "state-add", "ok"));
     }
     out
+}
+
+/// A rollback's lines in a record: each instance it put back (`rollback`,
+/// `ok`) or could not (`rollback`, `failed` when its undo failed, else
+/// `kept`).
+pub(super) fn rollback_changes(
+    rollback: Option<&infra_engine::apply::rollback::RollbackReport>,
+) -> Vec<Change> {
+    let Some(r) = rollback else {
+        return Vec::new();
+    };
+    let done = r
+        .rolled_back
+        .iter()
+        .map(|(a, _)| change(a, "rollback", "ok"));
+    let kept = r.not_rolled_back.iter().map(|(a, _)| {
+        let failed = r.failed.iter().any(|(f, _)| f == a);
+        change(a, "rollback", if failed { "failed" } else { "kept" })
+    });
+    done.chain(kept).collect()
 }

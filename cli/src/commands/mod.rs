@@ -18,6 +18,8 @@ mod output;
 mod plan;
 mod provider;
 mod refresh_plan;
+mod rollback;
+mod rollback_run;
 mod state;
 mod state_push;
 mod targeting;
@@ -119,6 +121,7 @@ fn run(command: Command, base: &Path, io: &mut Io<'_>) -> Outcome {
         Command::Drift(a) => drift::run(&a, base, io),
         Command::Apply(a) => apply::run(&a, false, base, io),
         Command::Destroy(a) => apply::run(&a, true, base, io),
+        Command::Rollback(a) => rollback::run(&a, base, io),
         Command::Output(a) => output::run(&a, base, io),
         Command::State(c) => state::run(&c, base, io),
         Command::Workspace(c) => workspace::run(&c, base, io),

@@ -43,6 +43,9 @@ pub struct ApplyReport {
     pub state_written: bool,
     /// The new state (written to the store when [`Self::state_written`]).
     pub state: Option<State>,
+    /// What the rollback did, when an operation failed under
+    /// `--rollback-on-failure` (or `infra rollback --resume` ran).
+    pub rollback: Option<super::rollback::RollbackReport>,
 }
 
 impl ApplyReport {
