@@ -955,6 +955,10 @@ pub const CODES: &[Code] = &[
         "a state-changing run could not be recorded in the audit log (warning; the change itself is done)",
     ),
     code(
+        "audit::snapshot-failed",
+        "the configuration snapshot of a successful apply could not be kept beside its audit record (warning): `infra rollback` cannot return to that run",
+    ),
+    code(
         "audit::broken",
         "`infra history verify`: a record of the audit log was changed, removed or reordered",
     ),

@@ -91,22 +91,95 @@ pub fn run(args: &ApplyArgs, destroy: bool, base: &Path, io: &mut Io<'_>) -> Out
             }
         }
     };
+    let x = Execution {
+        base,
+        json,
+        destroy,
+        parallelism: args.planning.parallelism,
+        stop_timeout,
+        rollback_on_failure: args.rollback_on_failure,
+        workspace,
+        started,
+        rt,
+        store,
+        lock,
+        audit,
+    };
+    execute(x, plan, &inputs, &providers, io)
+}
+
+/// What [`execute`] carries out a plan with: the command's settings, and
+/// the runtime, state store, lock and audit run it opened.
+pub(super) struct Execution<'a> {
+    /// The configuration directory.
+    pub base: &'a Path,
+    /// `--json`.
+    pub json: bool,
+    /// A destroy (its wording; no snapshot is kept).
+    pub destroy: bool,
+    /// `--parallelism`.
+    pub parallelism: usize,
+    /// `--stop-timeout`.
+    pub stop_timeout: std::time::Duration,
+    /// `--rollback-on-failure`.
+    pub rollback_on_failure: bool,
+    /// The workspace.
+    pub workspace: String,
+    /// When the command started.
+    pub started: std::time::Instant,
+    /// The runtime (shut down without waiting when operations were abandoned).
+    pub rt: tokio::runtime::Runtime,
+    /// The state store.
+    pub store: Arc<dyn StateStore>,
+    /// The state lock, released once the run is recorded.
+    pub lock: workdir::Held,
+    /// The audit record being made.
+    pub audit: super::audit::Run,
+}
+
+/// Applies `plan` (approved) made with `inputs` through `providers`:
+/// progress, the audit record (and, after a successful apply, the
+/// configuration snapshot), the summary; exit 0 when everything was done.
+///
+/// # Errors
+/// None beyond the exit code: failures are in the summary.
+pub(super) fn execute(
+    x: Execution<'_>,
+    plan: Plan,
+    inputs: &Inputs,
+    providers: &Providers,
+    io: &mut Io<'_>,
+) -> Outcome {
+    let Execution {
+        base,
+        json,
+        destroy,
+        parallelism,
+        stop_timeout,
+        rollback_on_failure,
+        workspace,
+        started,
+        rt,
+        store,
+        lock,
+        audit,
+    } = x;
     if !json {
         let _ = writeln!(io.out);
     }
     let options = ApplyOptions {
-        parallelism: args.planning.parallelism,
+        parallelism,
         interrupt: Arc::new(AtomicBool::new(false)),
         abandon: Arc::new(AtomicBool::new(false)),
         stop_timeout,
         workspace,
-        rollback_on_failure: args.rollback_on_failure,
+        rollback_on_failure,
     };
     watch_interrupts(&rt, &options.interrupt, &options.abandon);
     let ws = Workspace {
         root: base,
-        inputs: &inputs,
-        providers: &providers,
+        inputs,
+        providers,
         store: &*store,
         rt: rt.handle(),
     };
@@ -123,7 +196,10 @@ pub fn run(args: &ApplyArgs, destroy: bool, base: &Path, io: &mut Io<'_>) -> Out
         }
         progress(out, e, json, stop_timeout);
     });
-    audit.finish_apply(io, &rt, &*store, base, &plan, &result, &timed);
+    let run_id = audit.finish_apply(io, &rt, &*store, base, &plan, &result, &timed);
+    if let Some(run_id) = run_id.filter(|_| result.ok() && !destroy) {
+        super::audit::keep_snapshot(io, &rt, &*store, base, inputs, &run_id);
+    }
     workdir::unlock(io, lock);
     report_failures(io, &result);
     report(io, &result.warnings, false);

@@ -37,6 +37,37 @@ pub fn make_plan(
     show_progress: bool,
 ) -> Result<(Plan, Inputs), Vec<Diagnostic>> {
     let inputs = gather_inputs(&args.inputs, base)?;
+    let p = plan_with(
+        args,
+        &inputs,
+        destroy,
+        generate,
+        base,
+        rt,
+        store,
+        providers,
+        show_progress,
+    )?;
+    Ok((p, inputs))
+}
+
+/// [`make_plan`] with `inputs` given (`infra rollback RUN`: a recorded
+/// run's).
+///
+/// # Errors
+/// As [`make_plan`].
+#[allow(clippy::too_many_arguments)]
+pub fn plan_with(
+    args: &PlanningArgs,
+    inputs: &Inputs,
+    destroy: bool,
+    generate: Option<&Path>,
+    base: &Path,
+    rt: &tokio::runtime::Runtime,
+    store: &dyn infra_engine::state::StateStore,
+    providers: &Providers,
+    show_progress: bool,
+) -> Result<Plan, Vec<Diagnostic>> {
     let (targets, excludes) = super::targeting::targets_and_excludes(args, base)?;
     let options = PlanOptions {
         refresh: args.refresh,
@@ -81,7 +112,7 @@ pub fn make_plan(
         workdir::write(rt, store, &next).map_err(|d| vec![d])?;
         p.recovered_written();
     }
-    Ok((p, inputs))
+    Ok(p)
 }
 
 /// `apply::interrupted`: the previous run died after `i.completed` of its

@@ -274,3 +274,111 @@ fn a_killed_apply_is_reported_as_interrupted_after_n_of_m_operations() {
     let plan = w.expect(&["plan", "--no-color"], 0);
     assert!(!plan.stderr.contains("interrupted"), "{}", plan.stderr);
 }
+
+/// Files named by a variable, one of them holding a sensitive one.
+const VERSIONED: &str = r#"
+variable "version" {
+  type = string
+}
+
+variable "token" {
+  type      = string
+  sensitive = true
+}
+
+resource "local_file" "page" {
+  count    = 3
+  filename = "${path.module}/out/page-${count.index}.txt"
+  content  = "page ${count.index} of ${var.version}"
+}
+
+resource "local_sensitive_file" "secret" {
+  filename = "${path.module}/out/secret.txt"
+  content  = var.token
+}
+"#;
+
+#[test]
+fn rollback_run_returns_to_an_earlier_runs_configuration_and_variables() {
+    let w = Workdir::new(VERSIONED);
+    let apply = |version: &str, token: &str| {
+        w.expect(
+            &[
+                "apply",
+                "--auto-approve",
+                "--no-color",
+                "--var",
+                &format!("version={version}"),
+                "--var",
+                &format!("token={token}"),
+            ],
+            0,
+        )
+    };
+    apply("v1", "s3cr3t-one");
+    let v1 = (resources(&w), files(&w, "out"));
+    // The second version has another file layout too.
+    w.config(&VERSIONED.replace("count    = 3", "count    = 2"));
+    apply("v2", "s3cr3t-two");
+    assert_eq!(files(&w, "out")["page-0.txt"], "page 0 of v2");
+    // The snapshot holds the files and `version`, never the sensitive
+    // token in clear (the state is not encrypted here).
+    let snapshots: Vec<_> = std::fs::read_dir(w.path().join(".infra/state.json.snapshots"))
+        .expect("snapshots")
+        .flatten()
+        .collect();
+    assert_eq!(snapshots.len(), 2);
+    for s in &snapshots {
+        let text = std::fs::read_to_string(s.path()).expect("snapshot");
+        assert!(!text.contains("s3cr3t"), "{text}");
+        assert!(text.contains("local_sensitive_file"), "{text}");
+    }
+    // Without the token again: refused, nothing changed.
+    let r = w.expect(&["rollback", "1", "--auto-approve", "--no-color"], 1);
+    assert_contains(&unwrapped(&r.stderr), "rollback::missing-variable");
+    assert_contains(&unwrapped(&r.stderr), "`token`");
+    assert_eq!(files(&w, "out")["page-0.txt"], "page 0 of v2");
+    // With it: run 1's objects are back.
+    let r = w.expect(
+        &[
+            "rollback",
+            "1",
+            "--auto-approve",
+            "--no-color",
+            "--var",
+            "token=s3cr3t-one",
+        ],
+        0,
+    );
+    assert_contains(&r.stdout, "Apply complete!");
+    assert_eq!(files(&w, "out"), v1.1);
+    assert_eq!(resources(&w).0, v1.0.0);
+    // The directory's configuration is untouched, and recorded as a run.
+    assert_contains(
+        &w.read_text("main.infra").unwrap_or_default(),
+        "count    = 2",
+    );
+    let history: serde_json::Value =
+        serde_json::from_str(&w.expect(&["history", "--json"], 0).stdout).expect("history JSON");
+    let last = history
+        .as_array()
+        .and_then(|h| h.last())
+        .cloned()
+        .expect("a record");
+    assert_eq!(last["command"], "rollback", "{last:#}");
+    assert_eq!(last["outcome"], "succeeded", "{last:#}");
+    // Nothing to do a second time; a failed or unknown run is refused.
+    let again = w.expect(
+        &[
+            "rollback",
+            "1",
+            "--auto-approve",
+            "--var",
+            "token=s3cr3t-one",
+        ],
+        0,
+    );
+    assert_contains(&again.stdout, "Nothing to roll back");
+    let r = w.expect(&["rollback", "99", "--auto-approve"], 1);
+    assert_contains(&unwrapped(&r.stderr), "audit::no-run");
+}
