@@ -49,7 +49,7 @@ pub fn refuse_while_pending(
                 p.addresses.len()
             ),
         )
-        .with_help("Run `infra rollback --resume` to finish it; nothing else changes the state until then.")),
+        .with_help("Run `infra rollback --resume` to finish it; nothing else changes the state until then. To keep the state as it is instead, delete the record beside the state (`state.json.rollback`, in S3 `KEY.rollback`).")),
         Err(e) => Err(workdir::state_error(&e)),
     }
 }

@@ -146,8 +146,14 @@ impl<'a> Ledger<'a> {
                     self.deposed_keys.insert(op.change, key);
                 }
                 let inst = match self.restore.get(&c.address) {
+                    // The old value with its sensitive marks, when the
+                    // provider put back exactly that.
                     Some(Some(old)) => InstanceState {
-                        value: value.clone(),
+                        value: if value.same_data(&old.value) {
+                            old.value.clone()
+                        } else {
+                            value.clone()
+                        },
                         meta,
                         ..old.clone()
                     },

@@ -382,3 +382,80 @@ fn rollback_run_returns_to_an_earlier_runs_configuration_and_variables() {
     let r = w.expect(&["rollback", "99", "--auto-approve"], 1);
     assert_contains(&unwrapped(&r.stderr), "audit::no-run");
 }
+
+#[test]
+fn with_encrypted_state_the_snapshot_keeps_sensitive_variables_encrypted() {
+    let encryption = r#"
+terraform {
+  encryption {
+    key_provider "pbkdf2" "main" {
+      passphrase = var.passphrase
+    }
+    method "aes_gcm" "main" {
+      keys = key_provider.pbkdf2.main
+    }
+    state {
+      method = method.aes_gcm.main
+    }
+  }
+}
+
+variable "passphrase" {
+  type      = string
+  sensitive = true
+}
+"#;
+    let w = Workdir::new(&format!("{encryption}{VERSIONED}"));
+    let pass = "passphrase=a long enough passphrase";
+    let apply = |version: &str, token: &str| {
+        w.expect(
+            &[
+                "apply",
+                "--auto-approve",
+                "--no-color",
+                "--var",
+                pass,
+                "--var",
+                &format!("version={version}"),
+                "--var",
+                &format!("token={token}"),
+            ],
+            0,
+        )
+    };
+    apply("v1", "s3cr3t-one");
+    apply("v2", "s3cr3t-two");
+    // Nothing under .infra holds a secret or the configuration in clear.
+    let mut stack = vec![w.path().join(".infra")];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).expect("read_dir").flatten() {
+            if e.path().is_dir() {
+                stack.push(e.path());
+                continue;
+            }
+            let text =
+                String::from_utf8_lossy(&std::fs::read(e.path()).expect("read")).into_owned();
+            for secret in ["s3cr3t", "long enough passphrase", "of ${var.version}"] {
+                assert!(
+                    !text.contains(secret),
+                    "{} holds {secret}",
+                    e.path().display()
+                );
+            }
+        }
+    }
+    // The token comes from the snapshot: only the passphrase is given.
+    w.expect(
+        &[
+            "rollback",
+            "1",
+            "--auto-approve",
+            "--no-color",
+            "--var",
+            pass,
+        ],
+        0,
+    );
+    assert_eq!(files(&w, "out")["secret.txt"], "s3cr3t-one");
+    assert_eq!(files(&w, "out")["page-0.txt"], "page 0 of v1");
+}

@@ -81,8 +81,15 @@ pub(super) fn run(
     let g = match build(&plan.changes) {
         Ok(g) => g,
         Err(d) => {
+            // Final: trying again would meet the same cycle.
+            for c in &plan.changes {
+                out.not_rolled_back.push((
+                    c.address.clone(),
+                    format!("the undo cannot be ordered: {}", d.message),
+                ));
+            }
+            out.not_rolled_back.sort_by(|x, y| x.0.cmp(&y.0));
             out.errors.push(d);
-            out.unfinished = true;
             return (current, out);
         }
     };
