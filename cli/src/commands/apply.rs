@@ -8,6 +8,7 @@ use crate::args::ApplyArgs;
 use crate::render::apply::{progress, summary};
 use crate::render::plan::{Style, render};
 use crate::{Io, exit};
+use infra_engine::addr::ResourceAddress;
 use infra_engine::apply::{
     ApplyOptions, ApplyReport, Workspace, apply, check_saved_plan, load_saved_plan,
     restore_ephemeral,
@@ -285,41 +286,73 @@ fn plan_and_approve(
         !json,
     )
     .or_fail(json)?;
+    let question = if destroy {
+        "Do you really want to destroy all resources?\n  infra will destroy all your managed infrastructure. There is no undo."
+    } else {
+        "Do you want to perform these actions?\n  infra will perform the actions described above."
+    };
+    let approval = Approval {
+        json,
+        auto_approve: args.auto_approve,
+        nothing: "Apply complete! Resources: 0 added, 0 changed, 0 destroyed.",
+        question,
+        help: "Pass `--auto-approve` (e.g. in CI), or save a plan with `infra plan -out FILE` and run `infra apply FILE`.",
+    };
+    Ok(show_and_approve(&plan, &approval, io)?.then_some((plan, inputs)))
+}
+
+/// How [`show_and_approve`] speaks.
+pub(super) struct Approval<'a> {
+    /// `--json`: nothing is rendered.
+    pub json: bool,
+    /// `--auto-approve`.
+    pub auto_approve: bool,
+    /// The line when the plan changes nothing.
+    pub nothing: &'a str,
+    /// The question asked.
+    pub question: &'a str,
+    /// The help when it cannot be asked.
+    pub help: &'a str,
+}
+
+/// Prints `plan`'s warnings and (without `--json`) the plan, then asks
+/// for approval. False when the plan changes nothing (said).
+///
+/// # Errors
+/// Approval is refused or cannot be asked.
+pub(super) fn show_and_approve(
+    plan: &Plan,
+    a: &Approval<'_>,
+    io: &mut Io<'_>,
+) -> Result<bool, super::Failed> {
     report(io, &plan.warnings, false);
     let style = Style::new(io.color);
-    if !json {
-        let _ = write!(io.out, "{}", render(&plan, &plan.summary(), style));
+    if !a.json {
+        let _ = write!(io.out, "{}", render(plan, &plan.summary(), style));
     }
     if !plan.has_changes() {
-        if !json {
-            let _ = writeln!(
-                io.out,
-                "\n{}",
-                style.bold("Apply complete! Resources: 0 added, 0 changed, 0 destroyed.")
-            );
+        if !a.json {
+            let _ = writeln!(io.out, "\n{}", style.bold(a.nothing));
         }
-        return Ok(None);
+        return Ok(false);
     }
-    if !args.auto_approve {
-        let question = if destroy {
-            "Do you really want to destroy all resources?\n  infra will destroy all your managed infrastructure. There is no undo."
-        } else {
-            "Do you want to perform these actions?\n  infra will perform the actions described above."
-        };
-        workdir::approve(
-            io,
-            json,
-            question,
-            "Pass `--auto-approve` (e.g. in CI), or save a plan with `infra plan -out FILE` and run `infra apply FILE`.",
-        )?;
+    if !a.auto_approve {
+        workdir::approve(io, a.json, a.question, a.help)?;
     }
-    Ok(Some((plan, inputs)))
+    Ok(true)
 }
 
 /// Prints each failed operation's diagnostics, its address in front when
 /// the message does not name it, then the errors outside any operation.
 fn report_failures(io: &mut Io<'_>, result: &ApplyReport) {
-    for (addr, diags) in &result.failed {
+    report_failed(io, &result.failed);
+    report(io, &result.errors, false);
+}
+
+/// Each failed operation's diagnostics, its address in front when the
+/// message does not name it.
+pub(super) fn report_failed(io: &mut Io<'_>, failed: &[(ResourceAddress, Vec<Diagnostic>)]) {
+    for (addr, diags) in failed {
         let diags: Vec<Diagnostic> = diags
             .iter()
             .map(|d| Diagnostic {
@@ -333,7 +366,6 @@ fn report_failures(io: &mut Io<'_>, result: &ApplyReport) {
             .collect();
         report(io, &diags, false);
     }
-    report(io, &result.errors, false);
 }
 
 /// Counts interrupts (Ctrl-C, and SIGTERM as a CI job's timeout, `docker

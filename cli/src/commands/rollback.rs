@@ -62,15 +62,29 @@ pub fn pending_warning(rt: &tokio::runtime::Runtime, store: &dyn StateStore) -> 
     })
 }
 
-/// `infra rollback --resume`.
-fn resume(args: &RollbackArgs, base: &Path, io: &mut Io<'_>) -> Outcome {
+/// The runtime, the workspace's state store and its lock, taken for
+/// `infra rollback`.
+///
+/// # Errors
+/// The store cannot be opened or is locked.
+pub(super) fn open(
+    args: &RollbackArgs,
+    base: &Path,
+) -> Result<(tokio::runtime::Runtime, Arc<dyn StateStore>, workdir::Held), super::Failed> {
     let json = args.json;
-    let stop_timeout = workdir::parse_duration(&args.stop_timeout).or_fail(json)?;
     let rt = workdir::runtime().or_fail(json)?;
     let given = workdir::encryption_inputs(&args.planning.inputs, base);
     let consts = workdir::const_inputs(&args.planning.inputs.consts);
     let store = workdir::store_with(base, &args.planning.state, consts, &given).or_fail(json)?;
     let lock = workdir::lock(&rt, &*store, &args.planning.state, "rollback").or_fail(json)?;
+    Ok((rt, store, lock))
+}
+
+/// `infra rollback --resume`.
+fn resume(args: &RollbackArgs, base: &Path, io: &mut Io<'_>) -> Outcome {
+    let json = args.json;
+    let stop_timeout = workdir::parse_duration(&args.stop_timeout).or_fail(json)?;
+    let (rt, store, lock) = open(args, base)?;
     let Some(pending) = record::load(&*store, rt.handle())
         .map_err(|e| workdir::state_error(&e))
         .or_fail(json)?
@@ -142,16 +156,7 @@ fn resume(args: &RollbackArgs, base: &Path, io: &mut Io<'_>) -> Outcome {
         .as_ref()
         .is_some_and(rollback::RollbackReport::complete);
     if let Some(r) = &result.rollback {
-        for (a, d) in &r.failed {
-            let d: Vec<Diagnostic> = d
-                .iter()
-                .map(|d| Diagnostic {
-                    message: format!("{a}: {}", d.message),
-                    ..d.clone()
-                })
-                .collect();
-            report(io, &d, json);
-        }
+        super::apply::report_failed(io, &r.failed);
         if json {
             let v = serde_json::json!({
                 "type": "summary",

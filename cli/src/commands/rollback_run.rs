@@ -6,14 +6,13 @@
 //! does; the run is recorded as `rollback` and keeps a snapshot of its
 //! own.
 
-use super::apply::{Execution, execute};
+use super::apply::{Approval, Execution, execute, show_and_approve};
 use super::plan::plan_with;
-use super::workdir::{self, report};
+use super::workdir;
 use super::{OrFail, Outcome};
 use crate::Io;
 use crate::args::RollbackArgs;
 use crate::exit;
-use crate::render::plan::{Style, render};
 use infra_engine::audit::snapshot::Snapshot;
 use infra_engine::config::overlay;
 use infra_engine::eval::Inputs;
@@ -25,11 +24,7 @@ pub fn run(args: &RollbackArgs, run: &str, base: &Path, io: &mut Io<'_>) -> Outc
     let json = args.json;
     let started = std::time::Instant::now();
     let stop_timeout = workdir::parse_duration(&args.stop_timeout).or_fail(json)?;
-    let rt = workdir::runtime().or_fail(json)?;
-    let given = workdir::encryption_inputs(&args.planning.inputs, base);
-    let consts = workdir::const_inputs(&args.planning.inputs.consts);
-    let store = workdir::store_with(base, &args.planning.state, consts, &given).or_fail(json)?;
-    let lock = workdir::lock(&rt, &*store, &args.planning.state, "rollback").or_fail(json)?;
+    let (rt, store, lock) = super::rollback::open(args, base)?;
     super::rollback::refuse_while_pending(&rt, &*store).or_fail(json)?;
     let audit = super::audit::Run::start("rollback");
     let stored = workdir::read_audit(&rt, &*store).or_fail(json)?;
@@ -85,32 +80,20 @@ pub fn run(args: &RollbackArgs, run: &str, base: &Path, io: &mut Io<'_>) -> Outc
             !json,
         )
         .or_fail(json)?;
-        report(io, &plan.warnings, false);
-        let style = Style::new(io.color);
-        if !json {
-            let _ = write!(io.out, "{}", render(&plan, &plan.summary(), style));
-        }
-        if !plan.has_changes() {
-            if !json {
-                let _ = writeln!(
-                    io.out,
-                    "\n{}",
-                    style.bold(&format!(
-                        "Nothing to roll back: the objects match the configuration of run {seq}."
-                    ))
-                );
-            }
+        let nothing =
+            format!("Nothing to roll back: the objects match the configuration of run {seq}.");
+        let question = format!(
+            "Do you want to return to run {seq}?\n  infra will perform the actions described above."
+        );
+        let approval = Approval {
+            json,
+            auto_approve: args.auto_approve,
+            nothing: &nothing,
+            question: &question,
+            help: "Pass `--auto-approve` (e.g. in CI).",
+        };
+        if !show_and_approve(&plan, &approval, io)? {
             return Ok(exit::OK);
-        }
-        if !args.auto_approve {
-            workdir::approve(
-                io,
-                json,
-                &format!(
-                    "Do you want to return to run {seq}?\n  infra will perform the actions described above."
-                ),
-                "Pass `--auto-approve` (e.g. in CI).",
-            )?;
         }
         if !json {
             let _ = writeln!(io.out);

@@ -109,7 +109,7 @@ pub(crate) fn plan_rollback(
 }
 
 /// The delete of `now`'s current object.
-fn delete(a: &ResourceAddress, now: &InstanceState) -> ResourceChange {
+pub(super) fn delete(a: &ResourceAddress, now: &InstanceState) -> ResourceChange {
     ResourceChange {
         address: a.clone(),
         provider: now.provider.clone(),

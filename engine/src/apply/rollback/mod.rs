@@ -207,26 +207,11 @@ pub fn resume(
     let base = current.clone();
     let mut eval = Evaluation::over(ws.root, ws.inputs, &options.workspace, &base, ws.providers);
     let mut configured = ws.providers.clone();
+    // Which providers to configure: those of the recorded instances.
     let every: Vec<crate::plan::ResourceChange> = pending
         .addresses
         .iter()
-        .filter_map(|a| base.resources.get(a).map(|i| (a, i)))
-        .map(|(a, i)| crate::plan::ResourceChange {
-            address: a.clone(),
-            provider: i.provider.clone(),
-            action: crate::plan::Action::Update,
-            reasons: Vec::new(),
-            replace_paths: Vec::new(),
-            before: None,
-            after: None,
-            config_unknown: false,
-            dependencies: Vec::new(),
-            prior_dependencies: Vec::new(),
-            create_before_destroy: false,
-            deposed: None,
-            planned_private: Vec::new(),
-            config: None,
-        })
+        .filter_map(|a| base.resources.get(a).map(|i| changes::delete(a, i)))
         .collect();
     eval.configure(&mut configured, &every, ws.rt)?;
     let journal = Journal::new(ws.store, ws.rt, &base);
