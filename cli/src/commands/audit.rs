@@ -183,11 +183,7 @@ impl Run {
         } else {
             "failed"
         };
-        let after = result
-            .state
-            .as_ref()
-            .filter(|_| result.state_written)
-            .map(|s| s.serial);
+        let after = result.written_serial();
         self.finish(
             io,
             rt,

@@ -135,11 +135,7 @@ fn resume(args: &RollbackArgs, base: &Path, io: &mut Io<'_>) -> Outcome {
     let result = rollback::resume(&ws, &options, &mut |e| progress(out, e, json, stop_timeout))
         .or_fail(json)?
         .unwrap_or_default();
-    let serial_after = result
-        .state
-        .as_ref()
-        .filter(|_| result.state_written)
-        .map(|s| s.serial);
+    let serial_after = result.written_serial();
     audit.finish(
         io,
         &rt,

@@ -49,6 +49,14 @@ pub struct ApplyReport {
 }
 
 impl ApplyReport {
+    /// The serial of the new state, once written to the store.
+    pub fn written_serial(&self) -> Option<u64> {
+        self.state
+            .as_ref()
+            .filter(|_| self.state_written)
+            .map(|s| s.serial)
+    }
+
     /// True when everything planned was done and recorded.
     pub fn ok(&self) -> bool {
         self.failed.is_empty()
