@@ -459,3 +459,46 @@ variable "passphrase" {
     assert_eq!(files(&w, "out")["secret.txt"], "s3cr3t-one");
     assert_eq!(files(&w, "out")["page-0.txt"], "page 0 of v1");
 }
+
+#[test]
+fn in_s3_the_rollback_record_and_snapshots_live_beside_the_state() {
+    let other = crate::s3::Other::new();
+    let bucket = crate::s3::bucket("rollback");
+    other.create_bucket(&bucket);
+    let backend = format!(
+        "backend \"s3\" {{\n  bucket   = \"{bucket}\"\n  key      = \"app/state.json\"\n  region   = \"us-east-1\"\n  endpoint = \"{}\"\n}}\n",
+        crate::s3::endpoint()
+    );
+    let w = workdir(&format!("{backend}{}", v1("v1")));
+    w.expect(&["init"], 0);
+    w.apply();
+    let before = (resources(&w), files(&w, "out"), files(&w, "reg"));
+    w.config(&format!("{backend}{}", v2("")));
+    let r = w.expect(
+        &[
+            "apply",
+            "--auto-approve",
+            "--no-color",
+            "--rollback-on-failure",
+        ],
+        1,
+    );
+    assert_contains(&unwrapped(&r.stdout), "Rollback complete.");
+    assert_eq!(resources(&w), before.0);
+    assert_eq!(files(&w, "out"), before.1);
+    assert_eq!(files(&w, "reg"), before.2);
+    let keys = other.keys(&bucket);
+    assert!(
+        !keys.iter().any(|k| k == "app/state.json.rollback"),
+        "{keys:?}"
+    );
+    assert!(
+        keys.iter()
+            .any(|k| k.starts_with("app/state.json.snapshots/")),
+        "{keys:?}"
+    );
+    w.config(&format!("{backend}{}", v1("v3")));
+    w.apply();
+    w.expect(&["rollback", "1", "--auto-approve", "--no-color"], 0);
+    assert_eq!(resources(&w).0, before.0.0);
+}
