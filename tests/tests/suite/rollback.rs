@@ -502,3 +502,82 @@ fn in_s3_the_rollback_record_and_snapshots_live_beside_the_state() {
     w.expect(&["rollback", "1", "--auto-approve", "--no-color"], 0);
     assert_eq!(resources(&w).0, before.0.0);
 }
+
+#[test]
+fn the_old_object_of_an_unfinished_create_before_destroy_becomes_current_again() {
+    let config = |name: &str, fail: &str| {
+        format!(
+            r#"
+resource "local_file" "x" {{
+  filename = "${{path.module}}/out/{name}.txt"
+  content  = "x"
+  lifecycle {{
+    create_before_destroy = true
+  }}
+}}
+
+resource "test_fault" "y" {{
+  input = local_file.x.filename
+  {fail}
+}}
+"#
+        )
+    };
+    let w = Workdir::new(&config("a", ""));
+    w.apply();
+    let before = (resources(&w), files(&w, "out"));
+    // The new file is made, the old one waits for `y` to move off it, and
+    // `y`'s update fails: the old object is still deposed.
+    w.config(&config("b", "fail_on = \"update\""));
+    let r = w.expect(
+        &[
+            "apply",
+            "--auto-approve",
+            "--no-color",
+            "--rollback-on-failure",
+        ],
+        1,
+    );
+    let out = unwrapped(&r.stdout);
+    assert_contains(
+        &out,
+        "rolled back: local_file.x: previous object made current again",
+    );
+    assert_contains(&out, "Rollback complete.");
+    assert_eq!(resources(&w), before.0);
+    assert_eq!(files(&w, "out"), before.1);
+}
+
+#[test]
+fn a_saved_plan_is_rolled_back_too() {
+    let w = workdir(&v1("v1"));
+    w.apply();
+    let before = (resources(&w), files(&w, "out"), files(&w, "reg"));
+    w.config(&v2(""));
+    w.expect(&["plan", "-out", "tfplan", "--no-color"], 0);
+    let r = w.expect(
+        &[
+            "apply",
+            "tfplan",
+            "--no-color",
+            "--rollback-on-failure",
+            "--json",
+        ],
+        1,
+    );
+    let summary: serde_json::Value = r
+        .stdout
+        .lines()
+        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+        .find(|v| v["type"] == "summary")
+        .expect("a summary line");
+    assert_eq!(summary["rollback"]["complete"], true, "{summary:#}");
+    assert_eq!(
+        summary["rollback"]["not_rolled_back"],
+        serde_json::json!([]),
+        "{summary:#}"
+    );
+    assert_eq!(resources(&w), before.0);
+    assert_eq!(files(&w, "out"), before.1);
+    assert_eq!(files(&w, "reg"), before.2);
+}
