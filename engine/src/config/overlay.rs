@@ -71,3 +71,32 @@ pub fn module_texts(dir: &Path) -> std::io::Result<BTreeMap<String, String>> {
     }
     Ok(out)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_overlay_replaces_the_directory_only_while_it_lasts() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        std::fs::write(dir.path().join("main.infra"), "locals {\n  a = 1\n}\n").expect("write");
+        let recorded = BTreeMap::from([(
+            "old.infra".to_string(),
+            "locals {\n  b = 2\n}\n".to_string(),
+        )]);
+        let names = |d: &Path| -> Vec<String> {
+            super::super::load_dir(d)
+                .0
+                .iter()
+                .map(|f| f.source.path().to_string())
+                .collect()
+        };
+        let inside = with_files(dir.path(), &recorded, || {
+            (names(dir.path()), module_texts(dir.path()).expect("texts"))
+        });
+        assert_eq!(inside.0, ["old.infra"]);
+        assert_eq!(inside.1, recorded);
+        assert_eq!(names(dir.path()), ["main.infra"]);
+        assert!(files(dir.path()).is_none());
+    }
+}
