@@ -105,6 +105,17 @@ pub enum Command {
     ///
     /// Example: infra destroy --auto-approve
     Destroy(ApplyArgs),
+    /// Return to an earlier run, or finish an interrupted rollback.
+    ///
+    /// `infra rollback RUN` plans the return to the configuration and
+    /// variables recorded by that successful apply (RUN as `infra history
+    /// show` takes it) and applies it like `apply`. `infra rollback
+    /// --resume` finishes the rollback of `apply --rollback-on-failure`
+    /// that a crash interrupted. Exit code: 0 when everything was done,
+    /// 1 otherwise. See docs/rollback.md.
+    ///
+    /// Example: infra rollback 3 --auto-approve
+    Rollback(RollbackArgs),
     /// Print the root module's outputs from state.
     ///
     /// Example: infra output --json
@@ -626,6 +637,38 @@ pub struct ApplyArgs {
     /// operations before abandoning them: `30s` (default), `2m`. A second
     /// interrupt abandons them at once. Either way the state is saved with
     /// everything completed so far.
+    #[arg(long, value_name = "DURATION", default_value = "30s")]
+    pub stop_timeout: String,
+    /// When an operation fails, start nothing new, let running operations
+    /// finish, then undo this run's completed operations (delete what it
+    /// created, restore what it updated where the provider can) and exit 1
+    /// with a summary of what was and was not rolled back (docs/rollback.md).
+    #[arg(long, conflicts_with = "refresh_only")]
+    pub rollback_on_failure: bool,
+}
+
+/// `infra rollback`.
+#[derive(Debug, Args)]
+pub struct RollbackArgs {
+    /// The run to return to: its number, run id or an id prefix of at
+    /// least 4 characters (as `infra history` shows).
+    #[arg(value_name = "RUN")]
+    pub run: Option<String>,
+    /// Finish the rollback a crash interrupted instead.
+    #[arg(long, conflicts_with = "run")]
+    pub resume: bool,
+    /// Planning options: state, parallelism, and the variables a snapshot
+    /// cannot hold (sensitive ones, without state encryption).
+    #[command(flatten)]
+    pub planning: PlanningArgs,
+    /// Don't ask for confirmation.
+    #[arg(long)]
+    pub auto_approve: bool,
+    /// Print progress and the result as JSON lines.
+    #[arg(long)]
+    pub json: bool,
+    /// After an interrupt, how long to wait for running operations before
+    /// abandoning them (as `apply`'s).
     #[arg(long, value_name = "DURATION", default_value = "30s")]
     pub stop_timeout: String,
 }

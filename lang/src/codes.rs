@@ -683,6 +683,34 @@ pub const CODES: &[Code] = &[
         "the configuration no longer has an instance the plan changes",
     ),
     code(
+        "apply::interrupted",
+        "the previous run was killed after N of its M operations; what it completed is in the state, and the plan holds what remains (warning)",
+    ),
+    code(
+        "apply::rollback-pending",
+        "a rollback (`apply --rollback-on-failure`) was interrupted: `apply` and `destroy` refuse until `infra rollback --resume` finishes it (a warning in `plan`)",
+    ),
+    code(
+        "apply::rollback-record",
+        "`--rollback-on-failure`: the record of the rollback could not be written beside the state, so nothing was rolled back",
+    ),
+    code(
+        "rollback::what",
+        "`infra rollback` without RUN or `--resume`",
+    ),
+    code(
+        "rollback::nothing-to-resume",
+        "`infra rollback --resume` with no unfinished rollback recorded",
+    ),
+    code(
+        "rollback::no-snapshot",
+        "`infra rollback RUN`: the run kept no configuration snapshot (not a successful apply, or made before snapshots existed)",
+    ),
+    code(
+        "rollback::missing-variable",
+        "`infra rollback RUN`: a sensitive variable of the run was not kept (state not encrypted) and was not given again with `--var`",
+    ),
+    code(
         "drift::ignore-file",
         "`.infradriftignore` cannot be read, or a line is not `ENTRY  # REASON  [until=YYYY-MM-DD]`; the message names the line",
     ),
@@ -929,6 +957,10 @@ pub const CODES: &[Code] = &[
     code(
         "audit::append-failed",
         "a state-changing run could not be recorded in the audit log (warning; the change itself is done)",
+    ),
+    code(
+        "audit::snapshot-failed",
+        "the configuration snapshot of a successful apply could not be kept beside its audit record (warning): `infra rollback` cannot return to that run",
     ),
     code(
         "audit::broken",

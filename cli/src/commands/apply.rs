@@ -8,6 +8,7 @@ use crate::args::ApplyArgs;
 use crate::render::apply::{progress, summary};
 use crate::render::plan::{Style, render};
 use crate::{Io, exit};
+use infra_engine::addr::ResourceAddress;
 use infra_engine::apply::{
     ApplyOptions, ApplyReport, Workspace, apply, check_saved_plan, load_saved_plan,
     restore_ephemeral,
@@ -60,6 +61,7 @@ pub fn run(args: &ApplyArgs, destroy: bool, base: &Path, io: &mut Io<'_>) -> Out
     let store = workdir::store_with(base, &args.planning.state, consts, &given).or_fail(json)?;
     let op = if destroy { "destroy" } else { "apply" };
     let lock = workdir::lock(&rt, &*store, &args.planning.state, op).or_fail(json)?;
+    super::rollback::refuse_while_pending(&rt, &*store).or_fail(json)?;
     let audit = super::audit::Run::start(op);
     let parallelism = args.planning.parallelism;
     // The plugins start once: the plan and the apply of this run share
@@ -93,21 +95,95 @@ pub fn run(args: &ApplyArgs, destroy: bool, base: &Path, io: &mut Io<'_>) -> Out
             }
         }
     };
+    let x = Execution {
+        base,
+        json,
+        destroy,
+        parallelism: args.planning.parallelism,
+        stop_timeout,
+        rollback_on_failure: args.rollback_on_failure,
+        workspace,
+        started,
+        rt,
+        store,
+        lock,
+        audit,
+    };
+    execute(x, plan, &inputs, &providers, io)
+}
+
+/// What [`execute`] carries out a plan with: the command's settings, and
+/// the runtime, state store, lock and audit run it opened.
+pub(super) struct Execution<'a> {
+    /// The configuration directory.
+    pub base: &'a Path,
+    /// `--json`.
+    pub json: bool,
+    /// A destroy (its wording; no snapshot is kept).
+    pub destroy: bool,
+    /// `--parallelism`.
+    pub parallelism: usize,
+    /// `--stop-timeout`.
+    pub stop_timeout: std::time::Duration,
+    /// `--rollback-on-failure`.
+    pub rollback_on_failure: bool,
+    /// The workspace.
+    pub workspace: String,
+    /// When the command started.
+    pub started: std::time::Instant,
+    /// The runtime (shut down without waiting when operations were abandoned).
+    pub rt: tokio::runtime::Runtime,
+    /// The state store.
+    pub store: Arc<dyn StateStore>,
+    /// The state lock, released once the run is recorded.
+    pub lock: workdir::Held,
+    /// The audit record being made.
+    pub audit: super::audit::Run,
+}
+
+/// Applies `plan` (approved) made with `inputs` through `providers`:
+/// progress, the audit record (and, after a successful apply, the
+/// configuration snapshot), the summary; exit 0 when everything was done.
+///
+/// # Errors
+/// None beyond the exit code: failures are in the summary.
+pub(super) fn execute(
+    x: Execution<'_>,
+    plan: Plan,
+    inputs: &Inputs,
+    providers: &Providers,
+    io: &mut Io<'_>,
+) -> Outcome {
+    let Execution {
+        base,
+        json,
+        destroy,
+        parallelism,
+        stop_timeout,
+        rollback_on_failure,
+        workspace,
+        started,
+        rt,
+        store,
+        lock,
+        audit,
+    } = x;
     if !json {
         let _ = writeln!(io.out);
     }
     let options = ApplyOptions {
-        parallelism: args.planning.parallelism,
+        parallelism,
         interrupt: Arc::new(AtomicBool::new(false)),
         abandon: Arc::new(AtomicBool::new(false)),
         stop_timeout,
         workspace,
+        rollback_on_failure,
     };
     watch_interrupts(&rt, &options.interrupt, &options.abandon);
     let ws = Workspace {
         root: base,
-        inputs: &inputs,
-        providers: &providers,
+        inputs,
+        providers,
         store: &*store,
         rt: rt.handle(),
     };
@@ -124,7 +200,10 @@ pub fn run(args: &ApplyArgs, destroy: bool, base: &Path, io: &mut Io<'_>) -> Out
         }
         progress(out, e, json, stop_timeout);
     });
-    audit.finish_apply(io, &rt, &*store, base, &plan, &result, &timed);
+    let run_id = audit.finish_apply(io, &rt, &*store, base, &plan, &result, &timed);
+    if let Some(run_id) = run_id.filter(|_| result.ok() && !destroy) {
+        super::audit::keep_snapshot(io, &rt, &*store, base, inputs, &run_id);
+    }
     workdir::unlock(io, lock);
     report_failures(io, &result);
     report(io, &result.warnings, false);
@@ -210,42 +289,76 @@ fn plan_and_approve(
         !json,
     )
     .or_fail(json)?;
+    let question = if destroy {
+        "Do you really want to destroy all resources?\n  infra will destroy all your managed infrastructure. There is no undo."
+    } else {
+        "Do you want to perform these actions?\n  infra will perform the actions described above."
+    };
+    let approval = Approval {
+        json,
+        auto_approve: args.auto_approve,
+        input: args.planning.input,
+        nothing: "Apply complete! Resources: 0 added, 0 changed, 0 destroyed.",
+        question,
+        help: "Pass `--auto-approve` (e.g. in CI), or save a plan with `infra plan -out FILE` and run `infra apply FILE`.",
+    };
+    Ok(show_and_approve(&plan, &approval, io)?.then_some((plan, inputs)))
+}
+
+/// How [`show_and_approve`] speaks.
+pub(super) struct Approval<'a> {
+    /// `--json`: nothing is rendered.
+    pub json: bool,
+    /// `--auto-approve`.
+    pub auto_approve: bool,
+    /// False with `--input=false`: never ask.
+    pub input: bool,
+    /// The line when the plan changes nothing.
+    pub nothing: &'a str,
+    /// The question asked.
+    pub question: &'a str,
+    /// The help when it cannot be asked.
+    pub help: &'a str,
+}
+
+/// Prints `plan`'s warnings and (without `--json`) the plan, then asks
+/// for approval. False when the plan changes nothing (said).
+///
+/// # Errors
+/// Approval is refused or cannot be asked.
+pub(super) fn show_and_approve(
+    plan: &Plan,
+    a: &Approval<'_>,
+    io: &mut Io<'_>,
+) -> Result<bool, super::Failed> {
     report(io, &plan.warnings, false);
     let style = Style::new(io.color);
-    if !json {
-        let _ = write!(io.out, "{}", render(&plan, &plan.summary(), style));
+    if !a.json {
+        let _ = write!(io.out, "{}", render(plan, &plan.summary(), style));
     }
     if !plan.has_changes() {
-        if !json {
-            let _ = writeln!(
-                io.out,
-                "\n{}",
-                style.bold("Apply complete! Resources: 0 added, 0 changed, 0 destroyed.")
-            );
+        if !a.json {
+            let _ = writeln!(io.out, "\n{}", style.bold(a.nothing));
         }
-        return Ok(None);
+        return Ok(false);
     }
-    if !args.auto_approve {
-        let question = if destroy {
-            "Do you really want to destroy all resources?\n  infra will destroy all your managed infrastructure. There is no undo."
-        } else {
-            "Do you want to perform these actions?\n  infra will perform the actions described above."
-        };
-        workdir::approve(
-            io,
-            json,
-            args.planning.input,
-            question,
-            "Pass `--auto-approve` (e.g. in CI), or save a plan with `infra plan -out FILE` and run `infra apply FILE`.",
-        )?;
+    if !a.auto_approve {
+        workdir::approve(io, a.json, a.input, a.question, a.help)?;
     }
-    Ok(Some((plan, inputs)))
+    Ok(true)
 }
 
 /// Prints each failed operation's diagnostics, its address in front when
 /// the message does not name it, then the errors outside any operation.
 fn report_failures(io: &mut Io<'_>, result: &ApplyReport) {
-    for (addr, diags) in &result.failed {
+    report_failed(io, &result.failed);
+    report(io, &result.errors, false);
+}
+
+/// Each failed operation's diagnostics, its address in front when the
+/// message does not name it.
+pub(super) fn report_failed(io: &mut Io<'_>, failed: &[(ResourceAddress, Vec<Diagnostic>)]) {
+    for (addr, diags) in failed {
         let diags: Vec<Diagnostic> = diags
             .iter()
             .map(|d| Diagnostic {
@@ -259,7 +372,6 @@ fn report_failures(io: &mut Io<'_>, result: &ApplyReport) {
             .collect();
         report(io, &diags, false);
     }
-    report(io, &result.errors, false);
 }
 
 /// Counts interrupts (Ctrl-C, and SIGTERM as a CI job's timeout, `docker
@@ -268,7 +380,7 @@ fn report_failures(io: &mut Io<'_>, result: &ApplyReport) {
 /// is still saved), a third exits at once with status 130, leaving the
 /// journal for the next command to replay (Terraform's "Two interrupts
 /// received. Exiting immediately.").
-fn watch_interrupts(
+pub(super) fn watch_interrupts(
     rt: &tokio::runtime::Runtime,
     interrupt: &Arc<AtomicBool>,
     abandon: &Arc<AtomicBool>,

@@ -59,6 +59,7 @@ impl Run {
     /// what it did;
     /// `config` is the root module's directory when the command read the
     /// configuration. A failure to append is printed as a warning.
+    /// Returns the record's run id once appended.
     #[allow(clippy::too_many_arguments)]
     pub(super) fn finish(
         self,
@@ -69,7 +70,7 @@ impl Run {
         outcome: &str,
         (serial_before, serial_after): (Option<u64>, Option<u64>),
         changes: Vec<Change>,
-    ) {
+    ) -> Option<String> {
         let env = |k: &str| std::env::var(k).ok();
         let actor = Actor::current(&env);
         let vcs_commit = actor
@@ -103,13 +104,17 @@ impl Run {
                 .await
                 .map_err(|e| e.to_string())
         });
-        if let Err(why) = appended {
-            let d = Diagnostic::warning(
-                "audit::append-failed",
-                format!("this run was not recorded in the audit log: {why}"),
-            )
-            .with_help("`infra history verify` checks the log; the change itself is done and in the state.");
-            workdir::report(io, &[d], false);
+        match appended {
+            Ok(()) => Some(record.run_id),
+            Err(why) => {
+                let d = Diagnostic::warning(
+                    "audit::append-failed",
+                    format!("this run was not recorded in the audit log: {why}"),
+                )
+                .with_help("`infra history verify` checks the log; the change itself is done and in the state.");
+                workdir::report(io, &[d], false);
+                None
+            }
         }
     }
 }
@@ -129,7 +134,7 @@ impl Run {
     /// object is in the new state), then each planned change with its
     /// result (`ok`, `failed`, `skipped`, `unknown` when abandoned) and,
     /// when it ran, its duration (`timed`, summed over a replacement's
-    /// two operations).
+    /// two operations). Returns the run id once appended.
     #[allow(clippy::too_many_arguments)]
     pub(super) fn finish_apply(
         self,
@@ -140,7 +145,7 @@ impl Run {
         plan: &infra_engine::plan::Plan,
         result: &infra_engine::apply::ApplyReport,
         timed: &BTreeMap<ResourceAddress, Duration>,
-    ) {
+    ) -> Option<String> {
         // Imports first: apply journals them before any other operation.
         let imports = plan.imports.iter().map(|i| {
             let kept = result
@@ -149,7 +154,7 @@ impl Run {
                 .is_some_and(|s| s.resources.contains_key(&i.address));
             change(&i.address, "import", if kept { "ok" } else { "failed" })
         });
-        let changes = imports
+        let mut changes: Vec<Change> = imports
             .chain(plan.changes.iter().map(|c| {
                 let outcome = if result.failed.iter().any(|(a, _)| *a == c.address) {
                     "failed"
@@ -168,18 +173,17 @@ impl Run {
                 }
             }))
             .collect();
-        let outcome = if result.interrupted {
+        changes.extend(rollback_changes(result.rollback.as_ref()));
+        let outcome = if result.rollback.is_some() {
+            "rolled_back"
+        } else if result.interrupted {
             "interrupted"
         } else if result.ok() {
             "succeeded"
         } else {
             "failed"
         };
-        let after = result
-            .state
-            .as_ref()
-            .filter(|_| result.state_written)
-            .map(|s| s.serial);
+        let after = result.written_serial();
         self.finish(
             io,
             rt,
@@ -188,7 +192,7 @@ impl Run {
             outcome,
             (Some(plan.prior.serial), after),
             changes,
-        );
+        )
     }
 }
 
@@ -206,6 +210,34 @@ impl Run {
         let serials = (before.map(|s| s.serial), Some(after.serial));
         let changes = state_diff(before, after);
         self.finish(io, rt, store, None, "succeeded", serials, changes);
+    }
+}
+
+/// Keeps the configuration and inputs of the successful apply `run_id`
+/// beside its record (`audit::snapshot`), for `infra rollback RUN`; a
+/// failure is a warning (`audit::snapshot-failed`).
+pub(super) fn keep_snapshot(
+    io: &mut Io<'_>,
+    rt: &tokio::runtime::Runtime,
+    store: &dyn StateStore,
+    config: &Path,
+    inputs: &infra_engine::eval::Inputs,
+    run_id: &str,
+) {
+    let encrypted = store.encryption().encrypts();
+    let kept = audit::snapshot::Snapshot::take(config, inputs, encrypted)
+        .map_err(|e| e.to_string())
+        .and_then(|s| {
+            s.save(store, rt.handle(), run_id)
+                .map_err(|e| e.to_string())
+        });
+    if let Err(why) = kept {
+        let d = Diagnostic::warning(
+            "audit::snapshot-failed",
+            format!("the configuration of this run was not kept: {why}"),
+        )
+        .with_help("`infra rollback` cannot return to this run; the change itself is done and in the state.");
+        workdir::report(io, &[d], false);
     }
 }
 
@@ -234,4 +266,24 @@ fn state_diff(
         out.push(change(a, "state-add", "ok"));
     }
     out
+}
+
+/// A rollback's lines in a record: each instance it put back (`rollback`,
+/// `ok`) or could not (`rollback`, `failed` when its undo failed, else
+/// `kept`).
+pub(super) fn rollback_changes(
+    rollback: Option<&infra_engine::apply::rollback::RollbackReport>,
+) -> Vec<Change> {
+    let Some(r) = rollback else {
+        return Vec::new();
+    };
+    let done = r
+        .rolled_back
+        .iter()
+        .map(|(a, _)| change(a, "rollback", "ok"));
+    let kept = r.not_rolled_back.iter().map(|(a, _)| {
+        let failed = r.failed.iter().any(|(f, _)| f == a);
+        change(a, "rollback", if failed { "failed" } else { "kept" })
+    });
+    done.chain(kept).collect()
 }

@@ -131,7 +131,7 @@ fn verify(
 
 /// The record `run` names: its number, or its run id or a prefix of it
 /// (at least 4 characters) that only one record has.
-fn find<'a>(records: &'a [Record], run: &str) -> Result<&'a Record, Diagnostic> {
+pub(super) fn find<'a>(records: &'a [Record], run: &str) -> Result<&'a Record, Diagnostic> {
     let run = run.trim();
     if let Ok(n) = run.parse::<u64>()
         && let Some(r) = records.iter().find(|r| r.seq == n)

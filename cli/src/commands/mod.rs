@@ -20,6 +20,8 @@ mod plan;
 mod provider;
 mod providers;
 mod refresh_plan;
+mod rollback;
+mod rollback_run;
 mod show;
 mod state;
 mod state_push;
@@ -122,6 +124,7 @@ fn run(command: Command, base: &Path, io: &mut Io<'_>) -> Outcome {
         Command::Drift(a) => drift::run(&a, base, io),
         Command::Apply(a) => apply::run(&a, false, base, io),
         Command::Destroy(a) => apply::run(&a, true, base, io),
+        Command::Rollback(a) => rollback::run(&a, base, io),
         Command::Output(a) => output::run(&a, base, io),
         Command::Show(a) => show::run(&a, base, io),
         Command::State(c) => state::run(&c, base, io),

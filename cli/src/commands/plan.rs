@@ -37,6 +37,37 @@ pub fn make_plan(
     show_progress: bool,
 ) -> Result<(Plan, Inputs), Vec<Diagnostic>> {
     let inputs = gather_inputs(&args.inputs, base)?;
+    let p = plan_with(
+        args,
+        &inputs,
+        destroy,
+        generate,
+        base,
+        rt,
+        store,
+        providers,
+        show_progress,
+    )?;
+    Ok((p, inputs))
+}
+
+/// [`make_plan`] with `inputs` given (`infra rollback RUN`: a recorded
+/// run's).
+///
+/// # Errors
+/// As [`make_plan`].
+#[allow(clippy::too_many_arguments)]
+pub fn plan_with(
+    args: &PlanningArgs,
+    inputs: &Inputs,
+    destroy: bool,
+    generate: Option<&Path>,
+    base: &Path,
+    rt: &tokio::runtime::Runtime,
+    store: &dyn infra_engine::state::StateStore,
+    providers: &Providers,
+    show_progress: bool,
+) -> Result<Plan, Vec<Diagnostic>> {
     let (targets, excludes) = super::targeting::targets_and_excludes(args, base)?;
     let options = PlanOptions {
         refresh: args.refresh,
@@ -49,7 +80,13 @@ pub fn make_plan(
         generate_config_out: generate.map(|g| base.join(g)),
         ..PlanOptions::default()
     };
-    let stored = || workdir::read(rt, store).map_err(|d| vec![d]);
+    // A run that died: said before its journal is folded into the state.
+    let mut interrupted = None;
+    let stored = || {
+        let s = workdir::read(rt, store).map_err(|d| vec![d])?;
+        interrupted = s.as_ref().and_then(|s| s.interrupted);
+        Ok(s)
+    };
     let ticker = workdir::progress::Ticker::start(&options.progress, show_progress);
     let planned = plan(
         base,
@@ -61,6 +98,12 @@ pub fn make_plan(
     );
     drop(ticker);
     let mut p = planned?;
+    if let Some(i) = interrupted {
+        p.warnings.insert(0, interrupted_warning(i));
+    }
+    if let Some(d) = super::rollback::pending_warning(rt, store) {
+        p.warnings.insert(0, d);
+    }
     // The pending creates of a killed apply were reconciled: the result is
     // written now, under the lock this command holds.
     if let Some(recovered) = &p.recovered {
@@ -69,7 +112,18 @@ pub fn make_plan(
         workdir::write(rt, store, &next).map_err(|d| vec![d])?;
         p.recovered_written();
     }
-    Ok((p, inputs))
+    Ok(p)
+}
+
+/// `apply::interrupted`: the previous run died after `i.completed` of its
+/// operations; this plan starts from what it completed.
+fn interrupted_warning(i: infra_engine::state::journal::Interrupted) -> Diagnostic {
+    let help = if i.rollback {
+        "Its completed undo operations are in the state. Finish the rollback with `infra rollback --resume`."
+    } else {
+        "Every operation it completed is in the state (replayed from its journal); this plan holds only what remains, and `infra apply` carries it out."
+    };
+    Diagnostic::warning("apply::interrupted", i.to_string()).with_help(help)
 }
 
 /// Runs `infra plan`.

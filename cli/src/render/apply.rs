@@ -3,6 +3,7 @@
 //! object a line with `--json`) and the summary of the report.
 
 use super::plan::Style;
+use infra_engine::apply::rollback::RollbackReport;
 use infra_engine::apply::{ApplyReport, Event};
 use std::io::Write;
 use std::time::Duration;
@@ -57,6 +58,16 @@ pub fn progress(out: &mut dyn Write, e: Event<'_>, json: bool, stop_timeout: Dur
             None => writeln!(out, "{address}: {noun} complete after {}", secs(elapsed)),
         },
         Event::Failed { address, .. } => writeln!(out, "{address}: failed"),
+        Event::RollingBack { operations, kept } => writeln!(
+            out,
+            "\nRolling back this run: {} to undo{}...",
+            plural(operations, "operation", "operations"),
+            if kept == 0 {
+                String::new()
+            } else {
+                format!(", {kept} that cannot be undone (listed below)")
+            }
+        ),
         Event::Interrupted { running } => writeln!(
             out,
             "\nInterrupt received. No new operations start; waiting for {running} running (at most {}; interrupt again to stop now), then saving state...",
@@ -117,6 +128,9 @@ fn progress_json(e: Event<'_>) -> serde_json::Value {
         Event::Interrupted { running } => {
             serde_json::json!({"type": "interrupted", "running": running})
         }
+        Event::RollingBack { operations, kept } => {
+            serde_json::json!({"type": "rollback", "operations": operations, "kept": kept})
+        }
         Event::JournalFailed { address, running } => {
             serde_json::json!({"type": "journal_failed", "address": address.to_string(), "running": running})
         }
@@ -157,6 +171,7 @@ pub fn summary(
             "interrupted": result.interrupted,
             "unrecorded": result.unrecorded.iter().map(ToString::to_string).collect::<Vec<_>>(),
             "state_written": result.state_written,
+            "rollback": result.rollback.as_ref().map(rollback_json),
         });
         let _ = writeln!(out, "{v}");
     } else if result.ok() {
@@ -198,7 +213,58 @@ pub fn summary(
         }
     } else {
         failed_summary(out, result, verb, errored, style);
+        if let Some(r) = &result.rollback {
+            rollback_summary(out, r, style);
+        }
     }
+}
+
+/// A rollback as the `rollback` field of the JSON summary.
+pub fn rollback_json(r: &RollbackReport) -> serde_json::Value {
+    serde_json::json!({
+        "complete": r.complete(),
+        "rolled_back": r.rolled_back.iter().map(|(a, how)| serde_json::json!({"address": a.to_string(), "how": how})).collect::<Vec<_>>(),
+        "not_rolled_back": r.not_rolled_back.iter().map(|(a, why)| serde_json::json!({"address": a.to_string(), "why": why})).collect::<Vec<_>>(),
+        "unfinished": r.unfinished,
+    })
+}
+
+/// What a rollback put back and what it could not.
+pub fn rollback_summary(out: &mut dyn Write, r: &RollbackReport, style: Style) {
+    let head = if r.complete() {
+        "Rollback complete."
+    } else {
+        "Rollback incomplete."
+    };
+    let _ = writeln!(
+        out,
+        "\n{} {} rolled back, {} could not be rolled back.",
+        style.bold(head),
+        r.rolled_back.len(),
+        r.not_rolled_back.len()
+    );
+    for (a, how) in &r.rolled_back {
+        let _ = writeln!(out, "  rolled back: {a}: {how}");
+    }
+    for (a, why) in &r.not_rolled_back {
+        let _ = writeln!(out, "  could not be rolled back: {a}: {why}");
+    }
+    let _ = if r.unfinished {
+        writeln!(
+            out,
+            "The rollback stopped before its end; `infra rollback --resume` finishes it."
+        )
+    } else if r.complete() {
+        writeln!(
+            out,
+            "Every object this run changed is as it was before the run."
+        )
+    } else {
+        writeln!(
+            out,
+            "The objects listed as not rolled back stay as this run left them; run `infra plan` to see them."
+        )
+    };
 }
 
 /// The summary of an apply that did not do everything it planned.

@@ -61,6 +61,14 @@ pub enum Event<'a> {
         /// True after a second interrupt, false when `stop_timeout` passed.
         second_interrupt: bool,
     },
+    /// An operation failed under `--rollback-on-failure` and what ran
+    /// finished: the run's completed operations are undone now.
+    RollingBack {
+        /// The undo operations (provider calls) to carry out.
+        operations: usize,
+        /// Instances that cannot be put back (listed in the summary).
+        kept: usize,
+    },
     /// An operation failed.
     Failed {
         /// Which instance.

@@ -21,9 +21,35 @@ pub(super) struct Journal<'a> {
     pub(super) store: &'a dyn StateStore,
     pub(super) rt: &'a Handle,
     pub(super) base: &'a State,
+    /// The run's opening entry ([`run_marker`]), written before the next
+    /// entries: a run that journals nothing writes nothing.
+    pub(super) opening: std::cell::Cell<Option<Entry>>,
 }
 
-impl Journal<'_> {
+impl<'a> Journal<'a> {
+    /// The journal of a run from `base` in `store`.
+    pub(super) fn new(store: &'a dyn StateStore, rt: &'a Handle, base: &'a State) -> Self {
+        Journal {
+            store,
+            rt,
+            base,
+            opening: std::cell::Cell::new(None),
+        }
+    }
+
+    /// From now on, the next write starts with `entry` (a run's opening
+    /// entry).
+    pub(super) fn opens_with(&self, entry: Entry) {
+        self.opening.set(Some(entry));
+    }
+
+    /// `entries` after the opening entry still to be written (taken).
+    fn with_opening(&self, entries: &[Entry]) -> Vec<Entry> {
+        let mut all: Vec<Entry> = self.opening.take().into_iter().collect();
+        all.extend_from_slice(entries);
+        all
+    }
+
     /// Journals that `addr` now has state `inst` (`None`: gone). After the
     /// first failure nothing more is written (a torn line could swallow the
     /// next one): the address joins [`ApplyReport::unrecorded`].
@@ -48,7 +74,10 @@ impl Journal<'_> {
         }
         let failed = if report.journal_failed() {
             true
-        } else if let Err(e) = self.rt.block_on(self.store.record_all(entries)) {
+        } else if let Err(e) = self
+            .rt
+            .block_on(self.store.record_all(&self.with_opening(entries)))
+        {
             let addrs: Vec<String> = entries.iter().map(|e| format!("`{}`", e.address)).collect();
             report.errors.push(
                 Diagnostic::error(
@@ -73,7 +102,8 @@ impl Journal<'_> {
         }
     }
 
-    /// Writes the intents of creates about to start in one durable write.
+    /// Writes the intents of creates about to start (or a run's opening
+    /// entry, [`run_marker`]) in one durable write.
     ///
     /// # Errors
     /// The store refused the write.
@@ -81,7 +111,8 @@ impl Journal<'_> {
         if intents.is_empty() {
             return Ok(());
         }
-        self.rt.block_on(self.store.record_all(intents))
+        self.rt
+            .block_on(self.store.record_all(&self.with_opening(intents)))
     }
 
     /// Carries out the plan's moves, imports and forgotten objects on `state`,
@@ -112,4 +143,17 @@ impl Journal<'_> {
             self.record(&c.address, &c.provider, None, report);
         }
     }
+}
+
+/// The entry opening a run of `operations` provider operations, made
+/// against `journal`'s base: replayed after a crash, it lets the next
+/// command say how far the run got (`state::journal::Interrupted`).
+pub(super) fn run_marker(journal: &Journal<'_>, operations: usize) -> Entry {
+    Entry::run(
+        journal.base,
+        crate::state::journal::RunMarker {
+            operations: operations as u64,
+            rollback: false,
+        },
+    )
 }

@@ -5,6 +5,7 @@
 use super::graph::{Op, OpKind};
 use super::report::ApplyReport;
 use super::values::{Evaluation, carry_marks};
+use crate::addr::ResourceAddress;
 use crate::plan::{Action, ResourceChange};
 use crate::provider::{Applied, Providers};
 use crate::state::journal::Entry;
@@ -24,6 +25,9 @@ pub(super) struct Ledger<'a> {
     deposed_keys: HashMap<usize, String>,
     /// The intent id of each running create.
     intents: HashMap<NodeIndex, String>,
+    /// A rollback's instances: what each address takes once its undo
+    /// succeeds (`None`: forgotten; an update keeps the provider's value).
+    restore: HashMap<ResourceAddress, Option<InstanceState>>,
 }
 
 impl<'a> Ledger<'a> {
@@ -35,7 +39,20 @@ impl<'a> Ledger<'a> {
             state,
             deposed_keys: HashMap::new(),
             intents: HashMap::new(),
+            restore: HashMap::new(),
         }
+    }
+
+    /// The ledger of a rollback: an address of `restore` takes that
+    /// instance (with the provider's new value after an update) once its
+    /// undo succeeds.
+    #[must_use]
+    pub(super) fn restoring(
+        mut self,
+        restore: HashMap<ResourceAddress, Option<InstanceState>>,
+    ) -> Self {
+        self.restore = restore;
+        self
     }
 
     /// The plan's prior state, which the run started from.
@@ -128,14 +145,27 @@ impl<'a> Ledger<'a> {
                     }
                     self.deposed_keys.insert(op.change, key);
                 }
-                let inst = InstanceState {
-                    value: value.clone(),
-                    provider: c.provider.clone(),
-                    dependencies: c.dependencies.clone(),
-                    create_before_destroy: c.create_before_destroy,
-                    deposed,
-                    meta,
-                    deposed_meta,
+                let inst = match self.restore.get(&c.address) {
+                    // The old value with its sensitive marks, when the
+                    // provider put back exactly that.
+                    Some(Some(old)) => InstanceState {
+                        value: if value.same_data(&old.value) {
+                            old.value.clone()
+                        } else {
+                            value.clone()
+                        },
+                        meta,
+                        ..old.clone()
+                    },
+                    _ => InstanceState {
+                        value: value.clone(),
+                        provider: c.provider.clone(),
+                        dependencies: c.dependencies.clone(),
+                        create_before_destroy: c.create_before_destroy,
+                        deposed,
+                        meta,
+                        deposed_meta,
+                    },
                 };
                 let mut entry = Entry::new(self.base, &c.address, &c.provider, Some(&inst));
                 if let Some(id) = &intent {
@@ -160,6 +190,14 @@ impl<'a> Ledger<'a> {
     /// whose new object is in state already) leaves the instance's deposed
     /// objects; a plain or delete-first removal forgets the address.
     fn deleted(&mut self, op: Op, c: &ResourceChange, entries: &mut Vec<Entry>) {
+        if c.deposed.is_none()
+            && let Some(Some(old)) = self.restore.get(&c.address)
+        {
+            // A rollback's deleted new object: the old one is current again.
+            entries.push(Entry::new(self.base, &c.address, &old.provider, Some(old)));
+            self.state.resources.insert(c.address.clone(), old.clone());
+            return;
+        }
         let key = match &c.deposed {
             Some(k) => Some(k.clone()),
             None if c.action == Action::CreateThenDelete => self.deposed_keys.remove(&op.change),

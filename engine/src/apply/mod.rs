@@ -29,6 +29,7 @@ mod interrupt;
 mod journal;
 mod ledger;
 mod report;
+pub mod rollback;
 mod running;
 mod saved_plan;
 mod scheduler;
@@ -69,6 +70,10 @@ pub struct ApplyOptions {
     pub stop_timeout: Duration,
     /// The workspace name.
     pub workspace: String,
+    /// `--rollback-on-failure`: once an operation fails, nothing new
+    /// starts and, when what runs has finished, the run's completed
+    /// operations are undone (`rollback/`).
+    pub rollback_on_failure: bool,
 }
 
 /// What an apply works with: the configuration it re-evaluates, the
@@ -121,13 +126,13 @@ pub fn apply(
         report.errors.extend(d);
         return report;
     }
-    let journal = Journal {
-        store: ws.store,
-        rt: ws.rt,
-        base: &plan.prior,
-    };
+    let journal = Journal::new(ws.store, ws.rt, &plan.prior);
     let mut state = plan.prior.clone();
+    state.interrupted = None;
     journal.record_state_only(plan, &mut state, &mut report);
+    // The run's size, for the next command should this one die.
+    journal.opens_with(journal::run_marker(&journal, g.node_count()));
+    let before = state.clone();
     // Imported objects were read at plan: recording them is the import.
     for i in &plan.imports {
         on_event(Event::Started {
@@ -160,6 +165,33 @@ pub fn apply(
         ..
     } = run;
     let mut state = ledger.state;
+    if options.rollback_on_failure && rolls_back(&report) {
+        let addresses = rollback::touched(&state, &before);
+        match rollback::record::save(ws.store, ws.rt, &before, &addresses) {
+            Ok(()) => {
+                let cx = rollback::Context {
+                    providers: &configured,
+                    options,
+                    rt: ws.rt,
+                    journal: &journal,
+                };
+                let (after, rolled) =
+                    rollback::run(&cx, eval, state, &before, &addresses, on_event);
+                state = after;
+                state.outputs = before.outputs.clone();
+                state.serial = next_serial;
+                finish::write_state(ws.store, ws.rt, &state, &mut report);
+                rollback::finish(ws.store, ws.rt, &rolled, &mut report);
+                report.rollback = Some(rolled);
+                report.state = Some(state);
+                return report;
+            }
+            Err(e) => report.errors.push(Diagnostic::error(
+                "apply::rollback-record",
+                format!("nothing was rolled back: the rollback could not be recorded: {e}"),
+            )),
+        }
+    }
     finish::outputs(plan, &mut eval, &mut state, &mut report);
     if !plan.destroy {
         // A failing `check` assertion is a warning, as in Terraform (one
@@ -175,4 +207,15 @@ pub fn apply(
     finish::write_state(ws.store, ws.rt, &state, &mut report);
     report.state = Some(state);
     report
+}
+
+/// Whether a run that ended as `report` says is rolled back under
+/// `--rollback-on-failure`: an operation failed, and every outcome is
+/// known and journalled (not after an interrupt, an abandoned operation
+/// or a broken journal: those stop the run as they are).
+fn rolls_back(report: &ApplyReport) -> bool {
+    !report.failed.is_empty()
+        && !report.interrupted
+        && report.abandoned.is_empty()
+        && !report.journal_failed()
 }

@@ -43,9 +43,20 @@ pub struct ApplyReport {
     pub state_written: bool,
     /// The new state (written to the store when [`Self::state_written`]).
     pub state: Option<State>,
+    /// What the rollback did, when an operation failed under
+    /// `--rollback-on-failure` (or `infra rollback --resume` ran).
+    pub rollback: Option<super::rollback::RollbackReport>,
 }
 
 impl ApplyReport {
+    /// The serial of the new state, once written to the store.
+    pub fn written_serial(&self) -> Option<u64> {
+        self.state
+            .as_ref()
+            .filter(|_| self.state_written)
+            .map(|s| s.serial)
+    }
+
     /// True when everything planned was done and recorded.
     pub fn ok(&self) -> bool {
         self.failed.is_empty()

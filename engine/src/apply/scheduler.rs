@@ -61,6 +61,12 @@ pub(super) struct Scheduler<'a> {
     blocked: Vec<bool>,
     running: Running,
     stop: Stop,
+    /// Nothing new starts once an operation failed
+    /// (`--rollback-on-failure`, whose rollback follows).
+    stop_on_failure: bool,
+    /// This run undoes another (`rollback/`): its changes are final as
+    /// planned, no condition is evaluated.
+    rollback: bool,
 }
 
 impl<'a> Scheduler<'a> {
@@ -101,7 +107,19 @@ impl<'a> Scheduler<'a> {
             blocked: vec![false; g.node_count()],
             running: Running::new(),
             stop: Stop::default(),
+            stop_on_failure: options.rollback_on_failure,
+            rollback: false,
         }
+    }
+
+    /// The scheduler of a rollback: every change is applied as planned
+    /// (no re-evaluation, no conditions), and a failed undo stops only
+    /// what waits for it.
+    #[must_use]
+    pub(super) fn rolling_back(mut self) -> Self {
+        self.rollback = true;
+        self.stop_on_failure = false;
+        self
     }
 
     /// Runs until nothing runs and nothing more can start; what was not
@@ -150,6 +168,7 @@ impl<'a> Scheduler<'a> {
         while self.running.len() + starting.len() < parallelism
             && !self.report.interrupted
             && !self.report.journal_failed()
+            && !self.stopped_by_failure()
         {
             let Some(n) = self.ready.pop_front() else {
                 break;
@@ -181,6 +200,11 @@ impl<'a> Scheduler<'a> {
         starting
     }
 
+    /// An operation failed and `--rollback-on-failure` stops new starts.
+    fn stopped_by_failure(&self) -> bool {
+        self.stop_on_failure && !self.report.failed.is_empty()
+    }
+
     /// The provider and request of operation `n`, and its intent when it
     /// creates.
     ///
@@ -208,6 +232,17 @@ impl<'a> Scheduler<'a> {
                     prior: c.before.clone(),
                     prior_private: self.prior_private(c, true),
                     ..ApplyRequest::default()
+                },
+                None,
+            ),
+            OpKind::Apply if self.rollback => (
+                ApplyRequest {
+                    type_name: c.address.type_name.clone(),
+                    prior: c.before.clone(),
+                    planned: c.after.clone(),
+                    config: c.config.clone(),
+                    prior_private: self.prior_private(c, false),
+                    planned_private: c.planned_private.clone(),
                 },
                 None,
             ),
@@ -305,7 +340,7 @@ impl<'a> Scheduler<'a> {
                         &mut self.report,
                     );
                     let mut problems = done.problems;
-                    if op.kind == OpKind::Apply {
+                    if op.kind == OpKind::Apply && !self.rollback {
                         problems.extend(self.eval.postconditions(c));
                     }
                     if problems.is_empty() {

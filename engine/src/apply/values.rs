@@ -84,15 +84,33 @@ impl<'a> Evaluation<'a> {
         plan: &Plan,
         providers: &Providers,
     ) -> Self {
-        let mut initial = HashMap::new();
-        for c in &plan.changes {
-            if let Some(a) = &c.after {
-                initial.insert(c.address.clone(), a.clone());
+        let mut e = Evaluation::over(root, inputs, workspace, &plan.prior, providers);
+        {
+            let mut values = e.hook.values.borrow_mut();
+            for c in &plan.changes {
+                if let Some(a) = &c.after {
+                    values.insert(c.address.clone(), a.clone());
+                }
             }
         }
-        for (a, i) in &plan.prior.resources {
-            initial.entry(a.clone()).or_insert_with(|| i.value.clone());
-        }
+        e.conditions = plan.conditions;
+        e
+    }
+
+    /// References see `state`'s values; nothing to check (a rollback
+    /// resumed without a plan evaluates only the provider blocks).
+    pub(super) fn over(
+        root: &'a Path,
+        inputs: &'a Inputs,
+        workspace: &str,
+        state: &crate::state::State,
+        providers: &Providers,
+    ) -> Self {
+        let initial = state
+            .resources
+            .iter()
+            .map(|(a, i)| (a.clone(), i.value.clone()))
+            .collect();
         Evaluation {
             root,
             inputs,
@@ -102,7 +120,7 @@ impl<'a> Evaluation<'a> {
                 providers: providers.clone(),
             }),
             session: None,
-            conditions: plan.conditions,
+            conditions: false,
         }
     }
 

@@ -7,6 +7,7 @@
 //! operation's result; never a value, so never a secret.
 
 pub mod actor;
+pub mod snapshot;
 
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};

@@ -12,6 +12,7 @@ mod index;
 pub mod meta;
 pub mod module_providers;
 pub mod moves;
+pub mod overlay;
 mod provider_functions;
 mod references;
 pub mod schemas;
@@ -103,10 +104,18 @@ pub fn load_dir_with(
     open: &BTreeMap<PathBuf, String>,
 ) -> (Vec<ParsedFile>, Vec<Diagnostic>) {
     let mut diags = Vec::new();
+    // `infra rollback RUN`: the module is exactly the recorded files.
+    let overlaid = if open.is_empty() {
+        overlay::files(dir)
+    } else {
+        None
+    };
+    let open = overlaid.as_ref().unwrap_or(open);
     let in_module = |p: &Path| {
         p.parent() == Some(dir) && p.extension().and_then(|e| e.to_str()) == Some("infra")
     };
     let listed = match module_files(dir) {
+        _ if overlaid.is_some() => Ok(Vec::new()),
         Err(_) if open.keys().any(|p| in_module(p)) => Ok(Vec::new()),
         listed => listed,
     };

@@ -224,6 +224,33 @@ fn inputs_from_file(m: BTreeMap<String, InputFile>) -> BTreeMap<String, InputVal
         .collect()
 }
 
+/// `inputs` (variables and consts) as a saved plan records them, for
+/// other records of a run (`audit::snapshot`); withheld values
+/// ([`withhold`]) stay markers.
+pub fn inputs_to_json(inputs: &Inputs) -> serde_json::Value {
+    serde_json::json!({
+        "vars": inputs_to_file(&inputs.vars),
+        "consts": inputs_to_file(&inputs.consts),
+    })
+}
+
+/// The inputs [`inputs_to_json`] recorded as `json`.
+///
+/// # Errors
+/// It is not such a record.
+pub fn inputs_from_json(json: serde_json::Value) -> Result<Inputs, String> {
+    #[derive(Deserialize)]
+    struct Recorded {
+        vars: BTreeMap<String, InputFile>,
+        consts: BTreeMap<String, InputFile>,
+    }
+    let r: Recorded = serde_json::from_value(json).map_err(|e| e.to_string())?;
+    Ok(Inputs {
+        vars: inputs_from_file(r.vars),
+        consts: inputs_from_file(r.consts),
+    })
+}
+
 fn addr_list(v: &[ResourceAddress]) -> Vec<String> {
     v.iter().map(ToString::to_string).collect()
 }

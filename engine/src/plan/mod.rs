@@ -18,7 +18,7 @@ mod progress;
 mod propose;
 pub mod reconcile;
 mod refresh;
-mod replace;
+pub(crate) mod replace;
 pub mod scope;
 mod summary;
 pub mod write_only;

@@ -18,7 +18,7 @@ use infra_lang::Value;
 ///
 /// # Errors
 /// A requested path that exists in neither value (the message names it).
-pub(super) fn forcing_paths(
+pub(crate) fn forcing_paths(
     schema: &ResourceSchema,
     prior: &Value,
     planned: &Value,

@@ -408,4 +408,11 @@ pub trait Provider: Send + Sync {
     /// user interrupted an apply; Terraform's `StopProvider`). Running
     /// calls still return. The default does nothing.
     async fn stop(&self) {}
+
+    /// A rollback starts (`apply --rollback-on-failure`): the operations
+    /// that follow undo this process's earlier ones, so what the provider
+    /// kept to protect objects made in this run from deletes no longer
+    /// applies. The default does nothing; `local` forgets the files it
+    /// wrote (which a delete otherwise never removes).
+    fn undo_starts(&self) {}
 }

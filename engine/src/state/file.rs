@@ -351,6 +351,7 @@ pub fn from_text(text: &str, path: &str) -> Result<State, StateError> {
         outputs: BTreeMap::new(),
         resources: BTreeMap::new(),
         pending: Vec::new(),
+        interrupted: None,
     };
     for p in &file.pending {
         state.pending.push(p.to_pending().map_err(corrupt)?);

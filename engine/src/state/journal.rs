@@ -12,6 +12,13 @@
 //! left without either is a [`super::Pending`] operation after replay.
 //! Entries without `kind` (every journal before intents existed) are
 //! completed operations.
+//!
+//! A run opens with a `"kind": "run"` entry naming how many provider
+//! operations it will carry out (`"run": {"operations": M}`), and a
+//! rollback (`apply --rollback-on-failure`, `infra rollback --resume`)
+//! with one more (`"rollback": true`): replaying a journal that still
+//! holds them tells the next command that a run was interrupted after N of
+//! its M operations ([`Interrupted`]).
 
 use super::State;
 use super::file::InstanceRecord;
@@ -32,6 +39,53 @@ pub enum EntryKind {
     Intent,
     /// The create of intent `intent` failed: nothing was created.
     Abandoned,
+    /// A run (or its rollback) starts: `run` says how many operations.
+    Run,
+}
+
+/// What a `run` entry says of the run it opens.
+#[derive(Clone, Copy, Debug, Default, Serialize, Deserialize, PartialEq, Eq)]
+pub struct RunMarker {
+    /// The provider operations the run will carry out (the nodes of its
+    /// operation graph).
+    pub operations: u64,
+    /// The run is the rollback of the run before it in the journal.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub rollback: bool,
+}
+
+/// A run the replayed journal shows unfinished (the process died before
+/// it wrote the state): its last `run` entry and the operations completed
+/// after it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Interrupted {
+    /// Operations completed (and journalled) after the run's start.
+    pub completed: u64,
+    /// Operations the run was to carry out.
+    pub operations: u64,
+    /// The interrupted run was a rollback.
+    pub rollback: bool,
+}
+
+impl std::fmt::Display for Interrupted {
+    /// `the previous run was interrupted after 303 of 800 operations`.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let what = if self.rollback {
+            "the rollback of the previous run"
+        } else {
+            "the previous run"
+        };
+        let ops = if self.operations == 1 {
+            "operation"
+        } else {
+            "operations"
+        };
+        write!(
+            f,
+            "{what} was interrupted after {} of {} {ops}",
+            self.completed, self.operations
+        )
+    }
 }
 
 impl EntryKind {
@@ -63,6 +117,9 @@ pub struct Entry {
     /// An intent's operation.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pending: Option<PendingRecord>,
+    /// A `run` entry's run.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub run: Option<RunMarker>,
 }
 
 impl Entry {
@@ -83,6 +140,23 @@ impl Entry {
             kind: EntryKind::Done,
             intent: None,
             pending: None,
+            run: None,
+        }
+    }
+
+    /// The entry opening a run from `base` that will carry out `run`'s
+    /// operations.
+    pub fn run(base: &State, run: RunMarker) -> Entry {
+        Entry {
+            lineage: base.lineage.clone(),
+            base_serial: base.serial,
+            address: String::new(),
+            provider: String::new(),
+            instance: None,
+            kind: EntryKind::Run,
+            intent: None,
+            pending: None,
+            run: Some(run),
         }
     }
 
@@ -104,6 +178,7 @@ impl Entry {
             kind: EntryKind::Intent,
             intent: None,
             pending: Some(PendingRecord::from_pending(p)),
+            run: None,
         }
     }
 
@@ -119,6 +194,7 @@ impl Entry {
             kind: EntryKind::Abandoned,
             intent: Some(p.id.clone()),
             pending: None,
+            run: None,
         }
     }
 }
@@ -252,9 +328,23 @@ pub fn replay(state: Option<State>, entries: &[Entry]) -> Result<Option<State>, 
             state_serial: state.serial,
         }));
     }
+    let mut interrupted: Option<Interrupted> = None;
     for e in entries {
         if !fresh && e.base_serial < state.serial {
             continue;
+        }
+        if let (EntryKind::Run, Some(run)) = (e.kind, e.run) {
+            interrupted = Some(Interrupted {
+                completed: 0,
+                operations: run.operations,
+                rollback: run.rollback,
+            });
+            continue;
+        }
+        if e.kind == EntryKind::Done
+            && let Some(i) = &mut interrupted
+        {
+            i.completed += 1;
         }
         let Ok(addr) = ResourceAddress::parse(&e.address) else {
             continue;
@@ -265,7 +355,7 @@ pub fn replay(state: Option<State>, entries: &[Entry]) -> Result<Option<State>, 
                     state.pending.push(p);
                 }
             }
-            EntryKind::Abandoned => {}
+            EntryKind::Abandoned | EntryKind::Run => {}
             EntryKind::Done => match &e.instance {
                 Some(rec) => {
                     state.resources.insert(addr, rec.to_state(&e.provider));
@@ -278,6 +368,9 @@ pub fn replay(state: Option<State>, entries: &[Entry]) -> Result<Option<State>, 
         if let Some(id) = &e.intent {
             state.pending.retain(|p| p.id != *id);
         }
+    }
+    if interrupted.is_some() {
+        state.interrupted = interrupted;
     }
     Ok(Some(state))
 }
@@ -430,6 +523,53 @@ mod tests {
 
     fn names(s: &State) -> Vec<String> {
         s.resources.keys().map(ToString::to_string).collect()
+    }
+
+    #[test]
+    fn a_run_entry_tells_how_far_an_unfinished_run_got() {
+        let base = State::new();
+        let run = |operations, rollback| {
+            Entry::run(
+                &base,
+                RunMarker {
+                    operations,
+                    rollback,
+                },
+            )
+        };
+        let done = |a: &str| {
+            let mut e = entry(&base.lineage, 0, a);
+            e.base_serial = base.serial;
+            e
+        };
+        let entries = vec![run(5, false), done("test_fault.a"), done("test_fault.b")];
+        let text: String = entries
+            .iter()
+            .map(|e| serde_json::to_string(e).expect("JSON") + "\n")
+            .collect();
+        assert!(text.contains("\"kind\":\"run\""), "{text}");
+        let state = replay(Some(base.clone()), &parse(text.as_bytes()).expect("parse"))
+            .expect("replay")
+            .expect("state");
+        let i = state.interrupted.expect("interrupted");
+        assert_eq!(
+            i.to_string(),
+            "the previous run was interrupted after 2 of 5 operations"
+        );
+        assert_eq!(names(&state), ["test_fault.a", "test_fault.b"]);
+        // A rollback's entry starts the count again.
+        let mut more = entries;
+        more.extend([run(1, true)]);
+        let state = replay(Some(base.clone()), &more)
+            .expect("replay")
+            .expect("state");
+        assert_eq!(
+            state.interrupted.map(|i| i.to_string()).as_deref(),
+            Some("the rollback of the previous run was interrupted after 0 of 1 operation")
+        );
+        // Without one: nothing to say.
+        let state = replay(Some(base), &[]).expect("replay").expect("state");
+        assert_eq!(state.interrupted, None);
     }
 
     #[test]

@@ -19,6 +19,7 @@ use std::time::{Duration, Instant};
 pub const DEFAULT_PATH: &str = ".infra/state.json";
 
 mod audit;
+mod side;
 
 /// A state file on the local disk.
 pub struct LocalStore {
@@ -446,5 +447,17 @@ impl StateStore for LocalStore {
 
     async fn audit_append(&self, seq: u64, bytes: &[u8]) -> Result<(), StateError> {
         self.audit_append_sync(seq, bytes)
+    }
+
+    async fn side_read(&self, name: &str) -> Result<Option<Vec<u8>>, StateError> {
+        self.side_read_sync(name)
+    }
+
+    async fn side_write(&self, name: &str, bytes: &[u8]) -> Result<(), StateError> {
+        self.side_write_sync(name, bytes)
+    }
+
+    async fn side_delete(&self, name: &str) -> Result<(), StateError> {
+        self.side_delete_sync(name)
     }
 }

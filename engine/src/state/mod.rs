@@ -94,6 +94,10 @@ pub struct State {
     /// outcome, in the order they started: the object may exist without
     /// being in `resources` (see [`Pending`]).
     pub pending: Vec<Pending>,
+    /// What the journal replayed onto this state says of the run that
+    /// wrote it and did not finish (killed); `None` when no unfinished run
+    /// was replayed. Never stored in the state file.
+    pub interrupted: Option<journal::Interrupted>,
 }
 
 impl State {
@@ -105,6 +109,7 @@ impl State {
             outputs: BTreeMap::new(),
             resources: BTreeMap::new(),
             pending: Vec::new(),
+            interrupted: None,
         }
     }
 }

@@ -119,3 +119,24 @@ pub fn backup_bytes(
         .map(Some)
         .map_err(|m| encrypt_failed(path, m))
 }
+
+/// A side object's bytes (`StateStore::side_write`): `plain`, encrypted
+/// when the target encrypts, so what holds values is never in clear where
+/// the state is not. `what` names it for messages.
+///
+/// # Errors
+/// [`StateError::Encrypt`].
+pub fn seal(plain: Vec<u8>, what: &str, target: &Target) -> Result<Vec<u8>, StateError> {
+    target.encrypt(plain).map_err(|m| encrypt_failed(what, m))
+}
+
+/// The plain bytes of a side object stored as `bytes` (see [`seal`]).
+///
+/// # Errors
+/// [`StateError::Decrypt`]: wrong key, tampered or unexpected data.
+pub fn unseal(bytes: &[u8], what: &str, target: &Target) -> Result<Vec<u8>, StateError> {
+    target
+        .decrypt(bytes)
+        .map(std::borrow::Cow::into_owned)
+        .map_err(|m| decrypt_failed(what, m))
+}

@@ -352,6 +352,42 @@ pub trait StateStore: Send + Sync {
     /// # Errors
     /// `seq` is not the next number; writing failed.
     async fn audit_append(&self, seq: u64, bytes: &[u8]) -> Result<(), StateError>;
+
+    /// The side object `name` kept beside the state (`rollback`: an
+    /// unfinished rollback; `snapshots/RUN_ID.json`: a run's configuration
+    /// snapshot), as stored; `None` when there is none. The caller seals
+    /// what holds values (`super::sealed::seal`). Stores without side
+    /// objects have none.
+    ///
+    /// # Errors
+    /// Reading failed.
+    async fn side_read(&self, name: &str) -> Result<Option<Vec<u8>>, StateError> {
+        let _ = name;
+        Ok(None)
+    }
+
+    /// Stores `bytes` as side object `name` (replacing one there), owner-
+    /// only and atomically: the local store's `state.json.NAME`, S3's
+    /// `KEY.NAME`.
+    ///
+    /// # Errors
+    /// Writing failed, or the store keeps no side objects.
+    async fn side_write(&self, name: &str, bytes: &[u8]) -> Result<(), StateError> {
+        let _ = bytes;
+        Err(StateError::Remote(format!(
+            "the state store {} cannot keep `{name}`",
+            self.describe()
+        )))
+    }
+
+    /// Removes side object `name` (nothing when there is none).
+    ///
+    /// # Errors
+    /// Removing failed.
+    async fn side_delete(&self, name: &str) -> Result<(), StateError> {
+        let _ = name;
+        Ok(())
+    }
 }
 
 #[cfg(test)]

@@ -44,6 +44,7 @@ use std::time::{Duration, Instant};
 use tokio::sync::OnceCell;
 
 mod audit;
+mod side;
 
 /// The default `workspace_key_prefix` (Terraform's).
 pub const DEFAULT_WORKSPACE_KEY_PREFIX: &str = "env:";
@@ -1007,6 +1008,18 @@ impl StateStore for S3Store {
 
     async fn audit_append(&self, seq: u64, bytes: &[u8]) -> Result<(), StateError> {
         self.audit_append_s3(seq, bytes).await
+    }
+
+    async fn side_read(&self, name: &str) -> Result<Option<Vec<u8>>, StateError> {
+        self.side_read_s3(name).await
+    }
+
+    async fn side_write(&self, name: &str, bytes: &[u8]) -> Result<(), StateError> {
+        self.side_write_s3(name, bytes).await
+    }
+
+    async fn side_delete(&self, name: &str) -> Result<(), StateError> {
+        self.side_delete_s3(name).await
     }
 
     async fn force_unlock(&self, id: &str) -> Result<LockInfo, StateError> {

@@ -44,6 +44,10 @@ pub trait ProviderSpec: Send + Sync + 'static {
         Ok(None)
     }
 
+    /// A rollback starts (`Provider::undo_starts`): forget in `ctx` what
+    /// protects this run's objects from deletes. Nothing by default.
+    fn undo_starts(_ctx: &Self::Context) {}
+
     /// The provider's managed resource types, one line each.
     fn resources() -> Vec<Box<dyn ResourceType<Self::Context>>>;
 
@@ -150,6 +154,10 @@ impl<S: ProviderSpec> Provider for NativeProvider<S> {
         } else {
             Some(Arc::new(NativeProvider::<S>::new()))
         }
+    }
+
+    fn undo_starts(&self) {
+        S::undo_starts(&self.current());
     }
 
     async fn configure(&self, config: Value) -> Result<(), Failure> {

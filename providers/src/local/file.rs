@@ -204,6 +204,15 @@ impl Written {
         }
     }
 
+    /// Forgets every file written so far (a rollback starts: its deletes
+    /// remove what this run wrote).
+    pub fn clear(&self) {
+        self.0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clear();
+    }
+
     fn contains(&self, path: &Path) -> bool {
         file_key(path).is_some_and(|k| {
             self.0

@@ -37,6 +37,11 @@ impl ProviderSpec for Local {
         Arc::default()
     }
 
+    /// A rollback deletes the files this run wrote: forget them.
+    fn undo_starts(ctx: &Arc<file::Written>) {
+        ctx.clear();
+    }
+
     fn resources() -> Vec<Box<dyn ResourceType<Arc<file::Written>>>> {
         vec![Box::new(file::PLAIN), Box::new(sensitive_file::FLAVOR)]
     }

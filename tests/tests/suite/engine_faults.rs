@@ -197,7 +197,7 @@ resource "infra_data" "other" { input = 2 }
 
 /// 20 `infra_data` in a chain with a slow `test_fault` in the middle:
 /// `n00 <- ... <- n09 <- slow <- n10 <- ... <- n19`.
-fn chain_with_slow_middle() -> String {
+pub(crate) fn chain_with_slow_middle() -> String {
     let mut s = String::from("resource \"infra_data\" \"n00\" {\n  input = 0\n}\n");
     for i in 1..10 {
         s += &format!(

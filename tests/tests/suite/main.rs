@@ -39,6 +39,7 @@ mod provider_functions;
 mod references;
 mod required_providers;
 mod robustness;
+mod rollback;
 mod s3;
 mod secrets;
 mod show;

@@ -18,7 +18,7 @@ use std::time::Duration;
 const PATIENCE: Duration = Duration::from_secs(60);
 
 impl Other {
-    fn create_bucket(&self, name: &str) {
+    pub(crate) fn create_bucket(&self, name: &str) {
         self.rt
             .block_on(self.client.create_bucket().bucket(name).send())
             .unwrap_or_else(|e| panic!("create bucket {name}: {e:?}"));
@@ -60,7 +60,7 @@ impl Other {
             .unwrap_or_else(|e| panic!("delete s3://{bucket}/{key}: {e:?}"));
     }
 
-    fn keys(&self, bucket: &str) -> Vec<String> {
+    pub(crate) fn keys(&self, bucket: &str) -> Vec<String> {
         let out = self
             .rt
             .block_on(self.client.list_objects_v2().bucket(bucket).send())
@@ -534,9 +534,16 @@ fn cli_workspaces_live_under_env_prefix_in_s3() {
     assert_contains(&unwrapped(&refused.stderr), "workspace::not-empty");
     w.expect(&["workspace", "delete", "--force", "dev"], 0);
     // The workspace's state is gone; audit logs stay: dev's apply, and
-    // the deletion, recorded in the log of the workspace the user is in.
+    // the deletion, recorded in the log of the workspace the user is in
+    // (and dev's apply's configuration snapshot, beside its record).
+    let (snapshots, keys): (Vec<String>, Vec<String>) = other
+        .keys(&bucket)
+        .into_iter()
+        .partition(|k| k.contains(".snapshots/"));
+    assert_eq!(snapshots.len(), 1, "{snapshots:?}");
+    assert!(snapshots[0].starts_with("env:/dev/web/state.json.snapshots/"));
     assert_eq!(
-        other.keys(&bucket),
+        keys,
         [
             "env:/dev/web/state.json.audit/000000000001.json",
             "web/state.json.audit/000000000001.json"
@@ -894,8 +901,13 @@ fn init_backend_config_completes_a_partial_block_until_reconfigure() {
         assert_eq!(mode & 0o077, 0, "readable by others: {mode:o}");
     }
     w.apply();
+    let keys: Vec<String> = other
+        .keys(&bucket)
+        .into_iter()
+        .filter(|k| !k.contains(".snapshots/"))
+        .collect();
     assert_eq!(
-        other.keys(&bucket),
+        keys,
         ["app/state.json", "app/state.json.audit/000000000001.json"]
     );
     let plan = w.expect(&["plan", "--detailed-exitcode", "--no-color"], 0);
@@ -951,8 +963,14 @@ resource "infra_data" "a" {{ input = const.env }}
     w.expect(&["validate"], 0);
     w.apply();
     w.expect(&["apply", "--auto-approve", "--const", "env=prod"], 0);
+    // Each successful apply also keeps its configuration snapshot.
+    let (snapshots, keys): (Vec<String>, Vec<String>) = other
+        .keys(&bucket)
+        .into_iter()
+        .partition(|k| k.contains(".snapshots/"));
+    assert_eq!(snapshots.len(), 2, "{snapshots:?}");
     assert_eq!(
-        other.keys(&bucket),
+        keys,
         [
             "app/dev.json",
             "app/dev.json.audit/000000000001.json",
