@@ -2,6 +2,7 @@
 //! files and `--json` output use.
 
 use super::{Number, Value};
+use num_traits::ToPrimitive;
 use serde_json::Value as Json;
 use std::fmt;
 
@@ -28,7 +29,7 @@ pub fn to_json(value: &Value) -> Result<Json, FromJsonError> {
             return Err(FromJsonError("the value is not known until apply".into()));
         }
         Value::Bool(b) => Json::Bool(*b),
-        Value::Number(n) => number_to_json(*n),
+        Value::Number(n) => number_to_json(n),
         Value::String(s) => Json::String(s.clone()),
         Value::List(_, items) | Value::Set(_, items) | Value::Tuple(items) => {
             Json::Array(items.iter().map(to_json).collect::<Result<_, _>>()?)
@@ -42,11 +43,38 @@ pub fn to_json(value: &Value) -> Result<Json, FromJsonError> {
     })
 }
 
-fn number_to_json(n: Number) -> Json {
+/// serde_json (without `arbitrary_precision`, which would break the
+/// untagged enums of the LSP messages) holds `i64`, `u64` and `f64` only: a
+/// big number beyond them is the nearest `f64` here. `jsonencode` and the
+/// state codec write numbers from their own text instead.
+fn number_to_json(n: &Number) -> Json {
     match n {
-        Number::Int(i) => Json::from(i),
-        Number::Float(f) => serde_json::Number::from_f64(f).map_or(Json::Null, Json::Number),
+        Number::Int(i) => Json::from(*i),
+        Number::Big(b) if b.is_integer() && !b.is_negative() => b
+            .trunc()
+            .to_u64()
+            .map_or_else(|| float_json(n.as_f64()), Json::from),
+        other => float_json(other.as_f64()),
     }
+}
+
+fn float_json(f: f64) -> Json {
+    serde_json::Number::from_f64(f).map_or(Json::Null, Json::Number)
+}
+
+/// A JSON number at 512 bits, as cty reads the number's text: integers
+/// exactly, fractions from their shortest text (serde_json has already
+/// rounded them to an `f64`, which that text reads back as).
+fn number_from_json(n: &serde_json::Number) -> Number {
+    if let Some(i) = n.as_i64() {
+        return Number::Int(i);
+    }
+    let text = match (n.as_u64(), n.as_f64()) {
+        (Some(u), _) => u.to_string(),
+        (None, Some(f)) => f.to_string(),
+        (None, None) => return Number::Int(0),
+    };
+    Number::parse(&text).unwrap_or(Number::Int(0))
 }
 
 /// The value for a JSON document: arrays become tuples and objects become
@@ -55,11 +83,7 @@ pub fn from_json(json: &Json) -> Value {
     match json {
         Json::Null => Value::NULL,
         Json::Bool(b) => Value::Bool(*b),
-        Json::Number(n) => Value::Number(match (n.as_i64(), n.as_f64()) {
-            (Some(i), _) => Number::Int(i),
-            (None, Some(f)) => Number::from_f64(f),
-            (None, None) => Number::Int(0),
-        }),
+        Json::Number(n) => Value::Number(number_from_json(n)),
         Json::String(s) => Value::String(s.clone()),
         Json::Array(items) => Value::Tuple(items.iter().map(from_json).collect()),
         Json::Object(m) => {

@@ -178,7 +178,7 @@ fn write_json_on_stack(out: &mut String, v: &Value) -> Result<(), String> {
         Value::Null(_) => out.push_str("null"),
         Value::Unknown(_) => return Err("value is not known".into()),
         Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
-        Value::Number(n) if !n.as_f64().is_finite() => {
+        Value::Number(n) if n.is_infinite() => {
             return Err(format!("{n} cannot be represented in JSON"));
         }
         Value::Number(n) => out.push_str(&n.to_string()),
