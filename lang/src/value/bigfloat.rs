@@ -220,7 +220,7 @@ impl BigFloat {
     }
 
     /// The negation.
-    pub fn neg(mut self) -> BigFloat {
+    pub fn negated(mut self) -> BigFloat {
         if !self.is_zero() {
             self.neg = !self.neg;
         }
@@ -251,7 +251,7 @@ impl BigFloat {
 
     /// `self - other`, rounded.
     pub fn sub(&self, other: &BigFloat) -> Rounded {
-        self.add(&other.clone().neg())
+        self.add(&other.clone().negated())
     }
 
     /// `self × other`, rounded.

@@ -358,11 +358,11 @@ impl std::ops::Neg for Number {
     fn neg(self) -> Number {
         match self {
             Number::Int(i) => i.checked_neg().map_or_else(
-                || Number::from_big(BigFloat::from_i64(i).neg()),
+                || Number::from_big(BigFloat::from_i64(i).negated()),
                 Number::Int,
             ),
             Number::Float(f) => Number::Float(-f),
-            Number::Big(b) => Number::Big(Arc::new(BigFloat::clone(&b).neg())),
+            Number::Big(b) => Number::Big(Arc::new(BigFloat::clone(&b).negated())),
         }
     }
 }

@@ -846,7 +846,7 @@ fn range(args: Vec<Value>, _: &FnContext<'_>) -> Result<Value, FnError> {
         [start, end] => (
             start.clone(),
             end.clone(),
-            if end.compare(&start) == Less {
+            if end.compare(start) == Less {
                 minus_one
             } else {
                 one

@@ -189,11 +189,10 @@ fn parse_int(s: &str, base: u32) -> Option<Number> {
         small = small
             .and_then(|e| e.checked_mul(i64::from(base)))
             .and_then(|e| e.checked_add(i64::from(d)));
-        if small.is_none() {
-            big = big * Number::Int(i64::from(base)) + Number::Int(i64::from(d));
-        } else {
-            big = Number::Int(small.unwrap_or(0));
-        }
+        big = match small {
+            Some(i) => Number::Int(i),
+            None => big * Number::Int(i64::from(base)) + Number::Int(i64::from(d)),
+        };
     }
     Some(if neg { -big } else { big })
 }
