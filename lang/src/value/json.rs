@@ -4,6 +4,8 @@
 use super::{Number, Value};
 use num_traits::ToPrimitive;
 use serde_json::Value as Json;
+use serde_json::value::RawValue;
+use std::collections::BTreeMap;
 use std::fmt;
 
 /// A value that has no JSON form yet.
@@ -121,6 +123,57 @@ fn number_from_json(n: &serde_json::Number) -> Number {
     Number::parse(&text).unwrap_or(Number::Int(0))
 }
 
+/// The value for a JSON text, as [`from_json`] gives it but with every
+/// number read from its text at 512 bits, as cty reads JSON
+/// (`jsondecode("123456789012345678901234567890")` keeps every digit).
+/// Documents without long digit runs or exponents take serde_json's own
+/// path; the others are read one level at a time through `RawValue`.
+///
+/// # Errors
+/// serde_json's error for text that is not JSON.
+pub fn from_json_text(text: &str) -> Result<Value, serde_json::Error> {
+    if needs_exact(text) {
+        from_raw(serde_json::from_str(text)?)
+    } else {
+        Ok(from_json(&serde_json::from_str(text)?))
+    }
+}
+
+/// True when a number in `text` may not survive an `f64`: a run of 16 or
+/// more digits, or an exponent (anywhere, strings included: a false
+/// positive only costs time).
+fn needs_exact(text: &str) -> bool {
+    let mut run = 0;
+    text.bytes().any(|b| {
+        let exponent = matches!(b, b'e' | b'E') && run > 0;
+        run = if b.is_ascii_digit() { run + 1 } else { 0 };
+        exponent || run >= 16
+    })
+}
+
+fn from_raw(raw: &RawValue) -> Result<Value, serde_json::Error> {
+    let t = raw.get().trim_start();
+    Ok(match t.as_bytes().first() {
+        Some(b'{') => {
+            let m: BTreeMap<String, &RawValue> = serde_json::from_str(t)?;
+            Value::Object(
+                m.into_iter()
+                    .map(|(k, v)| Ok((k, from_raw(v)?)))
+                    .collect::<Result<_, serde_json::Error>>()?,
+            )
+        }
+        Some(b'[') => {
+            let items: Vec<&RawValue> = serde_json::from_str(t)?;
+            Value::Tuple(items.into_iter().map(from_raw).collect::<Result<_, _>>()?)
+        }
+        Some(b'-' | b'0'..=b'9') => Value::Number(
+            Number::parse(t.trim_end())
+                .ok_or_else(|| <serde_json::Error as serde::de::Error>::custom("invalid number"))?,
+        ),
+        _ => from_json(&serde_json::from_str::<Json>(t)?),
+    })
+}
+
 /// The value for a JSON document: arrays become tuples and objects become
 /// objects (as `jsondecode` does); integers stay exact.
 pub fn from_json(json: &Json) -> Value {
@@ -133,5 +186,30 @@ pub fn from_json(json: &Json) -> Value {
         Json::Object(m) => {
             Value::Object(m.iter().map(|(k, v)| (k.clone(), from_json(v))).collect())
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn json_numbers_are_read_and_written_exactly() {
+        let text = r#"{"a": [123456789012345678901234567890, 0.1, 1e400], "b": {"c": -5}}"#;
+        let v = from_json_text(text).expect("JSON");
+        assert_eq!(
+            to_json_text(&v).expect("known"),
+            format!(
+                r#"{{"a":[123456789012345678901234567890,0.1,1{}],"b":{{"c":-5}}}}"#,
+                "0".repeat(400)
+            )
+        );
+        // The fast path gives the same values.
+        let small = r#"{"x": [1, 2.5, "e"]}"#;
+        assert_eq!(
+            from_json_text(small).ok(),
+            serde_json::from_str(small).ok().map(|j| from_json(&j))
+        );
+        assert!(from_json_text("[1e5,").is_err());
     }
 }

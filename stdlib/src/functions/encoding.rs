@@ -302,10 +302,7 @@ fn jsondecode(args: Vec<Value>, _: &FnContext<'_>) -> Result<Value, FnError> {
         ));
     }
     limits::check_elements(shape.values, "a decoded JSON document")?;
-    match serde_json::from_str::<serde_json::Value>(&text) {
-        Ok(json) => Ok(value::from_json(&json)),
-        Err(e) => Err(FnError::arg(0, format!("invalid JSON: {e}"))),
-    }
+    value::from_json_text(&text).map_err(|e| FnError::arg(0, format!("invalid JSON: {e}")))
 }
 
 fn yamlencode(args: Vec<Value>, _: &FnContext<'_>) -> Result<Value, FnError> {
