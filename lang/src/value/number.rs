@@ -45,10 +45,39 @@ impl Number {
     /// not allowed), as cty's `ParseNumberVal`. Returns `None` when `s` is
     /// not a number.
     pub fn parse(s: &str) -> Option<Number> {
-        if s.len() <= 18 && s.bytes().all(|b| b.is_ascii_digit()) {
+        if s.len() <= 18 && !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()) {
             return s.parse::<i64>().ok().map(Number::Int);
         }
-        BigFloat::parse(s).map(Number::rounded)
+        Number::parse_short(s).or_else(|| BigFloat::parse(s).map(Number::rounded))
+    }
+
+    /// The fast path of [`Number::parse`]: a literal of at most 15
+    /// significant digits whose nearest `f64` is exact (`2.5`, `-0.125`,
+    /// `1e3`). Two such literals never share an `f64`, so when that `f64`
+    /// is a short fraction or a small whole number it is the literal's
+    /// value. `None` sends the rest (`0.1`, long digits) to the big path.
+    fn parse_short(s: &str) -> Option<Number> {
+        let mantissa = s.split(['e', 'E']).next()?;
+        let body = mantissa.strip_prefix(['-', '+']).unwrap_or(mantissa);
+        if !body.starts_with(|c: char| c.is_ascii_digit() || c == '.') {
+            return None;
+        }
+        let digits: Vec<u8> = body.bytes().filter(u8::is_ascii_digit).collect();
+        let first = digits.iter().position(|d| *d != b'0');
+        let last = digits.iter().rposition(|d| *d != b'0');
+        if let (Some(a), Some(b)) = (first, last)
+            && b - a >= 15
+        {
+            return None;
+        }
+        let f: f64 = s.parse().ok()?;
+        if f.fract() == 0.0 && f.abs() < EXACT_F64 {
+            Some(Number::Int(f as i64))
+        } else if is_short_fraction(f) {
+            Some(Number::Float(f))
+        } else {
+            None
+        }
     }
 
     /// The number for a rounded result: infinite on overflow.
@@ -477,6 +506,10 @@ mod tests {
         assert!(n("9223372036854775807") < n("9223372036854775808"));
         assert!(n("-9223372036854775809") < Number::Int(i64::MIN));
         assert_eq!(n("1e22"), Number::Float(1e22));
+        assert!(matches!(n("-0.125"), Number::Float(f) if f == -0.125));
+        assert!(matches!(n("2.50e1"), Number::Int(25)));
+        assert!(matches!(n("0.30000000000000004"), Number::Big(_)));
+        assert!(Number::parse("inf").is_none() && Number::parse("-nan").is_none());
         assert_eq!(Number::Float(0.5).to_string(), "0.5");
         assert_eq!((Number::Float(0.25) * Number::Int(2)).to_string(), "0.5");
         assert_eq!(n("1.5").to_whole(true), Number::Int(2));
