@@ -62,11 +62,14 @@ impl Number {
         if !body.starts_with(|c: char| c.is_ascii_digit() || c == '.') {
             return None;
         }
-        let digits: Vec<u8> = body.bytes().filter(u8::is_ascii_digit).collect();
-        let first = digits.iter().position(|d| *d != b'0');
-        let last = digits.iter().rposition(|d| *d != b'0');
+        // Significant digits: from the first nonzero digit to the last.
+        let nonzero = |b: &u8| b.is_ascii_digit() && *b != b'0';
+        let (first, last) = (
+            body.bytes().position(|b| nonzero(&b)),
+            body.bytes().rposition(|b| nonzero(&b)),
+        );
         if let (Some(a), Some(b)) = (first, last)
-            && b - a >= 15
+            && body[a..=b].bytes().filter(u8::is_ascii_digit).count() > 15
         {
             return None;
         }
