@@ -53,24 +53,44 @@ pub fn to_json(value: &Value) -> Result<Json, FromJsonError> {
 /// As [`to_json`].
 pub fn to_json_text(value: &Value) -> Result<String, FromJsonError> {
     let mut out = String::new();
-    write_text(&mut out, value)?;
+    let key = |out: &mut String, k: &str| out.push_str(&Json::from(k).to_string());
+    write_json_with(&mut out, value, &key, &mut |out, leaf| {
+        match leaf {
+            Value::Number(n @ Number::Big(_)) => out.push_str(&n.to_string()),
+            other => out.push_str(&to_json(other)?.to_string()),
+        }
+        Ok(())
+    })?;
     Ok(out)
 }
 
-fn write_text(out: &mut String, value: &Value) -> Result<(), FromJsonError> {
-    let key = |k: &str| serde_json::to_string(k).unwrap_or_default();
-    match value {
-        Value::Sensitive(inner) => write_text(out, inner)?,
-        Value::Number(n @ Number::Big(_)) => out.push_str(&n.to_string()),
+/// Writes `value` as compact JSON into `out`: arrays for lists, sets and
+/// tuples, objects for maps and objects (keys written by `key`), sensitive
+/// marks dropped, and every other value written by `leaf`, whose error
+/// stops the writing. Values may nest deeper than the thread's stack
+/// allows one frame per level (a chain of locals each wrapping the next),
+/// so the stack grows on demand. `jsonencode` and [`to_json_text`] share it.
+///
+/// # Errors
+/// The first error of `leaf`.
+pub fn write_json_with<E>(
+    out: &mut String,
+    value: &Value,
+    key: &dyn Fn(&mut String, &str),
+    leaf: &mut dyn FnMut(&mut String, &Value) -> Result<(), E>,
+) -> Result<(), E> {
+    stacker::maybe_grow(64 * 1024, 1024 * 1024, || match value {
+        Value::Sensitive(inner) => write_json_with(out, inner, key, leaf),
         Value::List(_, items) | Value::Set(_, items) | Value::Tuple(items) => {
             out.push('[');
             for (i, item) in items.iter().enumerate() {
                 if i > 0 {
                     out.push(',');
                 }
-                write_text(out, item)?;
+                write_json_with(out, item, key, leaf)?;
             }
             out.push(']');
+            Ok(())
         }
         Value::Map(_, m) | Value::Object(m) => {
             out.push('{');
@@ -78,15 +98,15 @@ fn write_text(out: &mut String, value: &Value) -> Result<(), FromJsonError> {
                 if i > 0 {
                     out.push(',');
                 }
-                out.push_str(&key(k));
+                key(out, k);
                 out.push(':');
-                write_text(out, item)?;
+                write_json_with(out, item, key, leaf)?;
             }
             out.push('}');
+            Ok(())
         }
-        leaf => out.push_str(&to_json(leaf)?.to_string()),
-    }
-    Ok(())
+        other => leaf(out, other),
+    })
 }
 
 /// serde_json (without `arbitrary_precision`, which would break the

@@ -14,7 +14,7 @@ mod unify;
 pub use bigfloat::BigFloat;
 pub use convert::{ConvertError, PathStep, convert};
 pub use decimal::Decimal;
-pub use json::{FromJsonError, from_json, from_json_text, to_json, to_json_text};
+pub use json::{FromJsonError, from_json, from_json_text, to_json, to_json_text, write_json_with};
 pub use number::Number;
 pub use render::{quote, render};
 pub use secrets::{REDACTED, Secrets};
