@@ -16,6 +16,15 @@ output "product" {
 output "third" {
   value = infra_data.big.output.third
 }
+
+resource "infra_data" "secret" {
+  input = sensitive(1 / 3)
+}
+
+output "secret" {
+  value     = infra_data.secret.output
+  sensitive = true
+}
 "#;
 
 /// Terraform's `1 / 3`: 512 bits, printed with the fewest digits that read
@@ -35,6 +44,11 @@ fn big_numbers_go_through_state_exactly() {
         &json,
         &format!(r#""third":{{"sensitive":false,"value":{THIRD}}}"#),
     );
+    // A sensitive number keeps its digits through apply's marks too.
+    let secret = w
+        .expect(&["output", "--json", "--show-sensitive", "secret"], 0)
+        .stdout;
+    assert_eq!(secret.trim(), THIRD);
     let raw = w.expect(&["output", "--raw", "product"], 0).stdout;
     assert_eq!(raw, "55340232221128654851");
     // The state keeps the exact text beside the nearest f64.
