@@ -73,14 +73,12 @@ fn format_widths_and_precisions_past_the_limit_are_too_large() {
     assert_eq!(eval(r#"format("%.999999999s", "abc")"#), Ok(s("abc")));
 }
 
-/// `1e308 * 10` is infinite here (Terraform keeps it finite with
-/// arbitrary precision); infinity is then formatted as Terraform 1.15.5
-/// formats `pow(10, 400)`, not as `"0.00"`.
+/// An infinity (`pow(10, 400)`, a float64 in Terraform too) is formatted
+/// as Terraform 1.15.5 formats it, not as `"0.00"`; `1e308 * 10` stays
+/// finite at 512 bits (tests/data/eval/strings.jsonl has its digits).
 #[test]
 fn an_infinite_number_is_formatted_as_terraform_formats_infinity() {
     let cases = [
-        (r#"format("%.2f", 1e308 * 10)"#, "+Inf"),
-        (r#"format("%.2f", -1e308 * 10)"#, "-Inf"),
         (
             r#"format("%05.1f|%-6v|%6v|%v|%+v|%06v", pow(10, 400), pow(10, 400), -pow(10, 400), -pow(10, 400), pow(10, 400), pow(10, 400))"#,
             " +Inf|+Inf  |  -Inf|-Inf|+Inf|00+Inf",

@@ -6,7 +6,7 @@
 use crate::{FnContext, builtins};
 use infra_lang::ast::Ident;
 use infra_lang::eval::{Evaluator, Scope, Site, Step};
-use infra_lang::value::{self, Value};
+use infra_lang::value::{self, Number, Value};
 use infra_lang::{Diagnostic, SourceFile, Span};
 use std::path::{Path, PathBuf};
 
@@ -175,7 +175,19 @@ fn terraform_derived_cases_give_terraforms_results() {
                 (Some(want), None, Ok(v)) => {
                     let json = value::to_json(&v).unwrap_or(serde_json::Value::Null);
                     let same_type = case.get("type").is_none_or(|t| *t == v.type_of().to_json());
-                    if !json_equal(&json, want) || !same_type {
+                    // A number is compared exactly, from the text of the
+                    // expected value (serde_json reads it as an f64).
+                    let same_number = match (&v, raw_value(line)) {
+                        // A function's float (Go `float64`) as written.
+                        (Value::Number(Number::Float(f)), Some(raw)) if want.is_number() => {
+                            raw.parse::<f64>() == Ok(*f)
+                        }
+                        (Value::Number(n), Some(raw)) if want.is_number() => {
+                            Number::parse(raw).as_ref() == Some(n)
+                        }
+                        _ => true,
+                    };
+                    if !json_equal(&json, want) || !same_type || !same_number {
                         failures.push(format!(
                             "{at}\n  want {want} : {}\n  got  {json} : {}",
                             case.get("type").cloned().unwrap_or_default(),
@@ -197,6 +209,15 @@ fn terraform_derived_cases_give_terraforms_results() {
         failures.len(),
         failures.join("\n")
     );
+}
+
+/// The text of a case's `"value"` (the line is one JSON object).
+fn raw_value(line: &str) -> Option<&str> {
+    let start = line.find("\"value\": ")? + "\"value\": ".len();
+    let rest = &line[start..];
+    let mut values = serde_json::Deserializer::from_str(rest).into_iter::<serde_json::Value>();
+    values.next()?.ok()?;
+    Some(&rest[..values.byte_offset()])
 }
 
 /// JSON equality with numbers compared by value (`1` equals `1.0`).

@@ -9,7 +9,7 @@ use crate::{Io, exit};
 use infra_engine::eval::Inputs;
 use infra_lang::Diagnostic;
 use infra_lang::Value;
-use infra_lang::value::{render, to_json};
+use infra_lang::value::{render, to_json_text};
 use std::path::Path;
 
 /// Runs `infra output`.
@@ -24,14 +24,15 @@ pub fn run(args: &OutputArgs, base: &Path, io: &mut Io<'_>) -> Outcome {
     let state = workdir::read(&rt, &*store)
         .or_fail(args.json)?
         .unwrap_or_default();
-    let shown = |v: &Value, sensitive: bool| -> (String, serde_json::Value) {
+    // The JSON as text, so numbers beyond f64 print exactly.
+    let shown = |v: &Value, sensitive: bool| -> (String, String) {
         if sensitive && !args.show_sensitive {
-            ("<sensitive>".into(), serde_json::Value::Null)
+            ("<sensitive>".into(), "null".into())
         } else {
             let plain = v.clone().unmark_deep().0;
             (
                 render(&plain),
-                to_json(&plain).unwrap_or(serde_json::Value::Null),
+                to_json_text(&plain).unwrap_or_else(|_| "null".into()),
             )
         }
     };
@@ -89,14 +90,19 @@ pub fn run(args: &OutputArgs, base: &Path, io: &mut Io<'_>) -> Outcome {
         return Ok(exit::OK);
     }
     if args.json {
-        let m: serde_json::Map<String, serde_json::Value> = state
+        let entries: Vec<String> = state
             .outputs
             .iter()
             .map(|(k, o)| {
-                (k.clone(), serde_json::json!({"sensitive": o.sensitive, "value": shown(&o.value, o.sensitive).1}))
+                format!(
+                    "{}:{{\"sensitive\":{},\"value\":{}}}",
+                    serde_json::Value::from(k.as_str()),
+                    o.sensitive,
+                    shown(&o.value, o.sensitive).1
+                )
             })
             .collect();
-        let _ = writeln!(io.out, "{}", serde_json::Value::Object(m));
+        let _ = writeln!(io.out, "{{{}}}", entries.join(","));
     } else {
         if state.outputs.is_empty() {
             let _ = writeln!(io.err, "No outputs found in the state.");

@@ -54,7 +54,7 @@ pub(crate) fn carry_marks(
         let e = codec::encode(&new);
         let mut all = e.sensitive;
         all.extend(marks);
-        codec::decode(&e.json, &all, &[], None)
+        codec::restore_numbers(codec::decode(&e.json, &all, &[], None), &e.exact_numbers)
     };
     match providers.schema(type_name, false) {
         Some(s) => crate::plan::mark_schema_sensitive(s, new),

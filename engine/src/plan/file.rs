@@ -29,6 +29,9 @@ struct Val {
     sensitive: Vec<Path>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     unknown: Vec<Path>,
+    /// Numbers beyond `f64` with their exact text (docs/state.md).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    exact_numbers: Vec<(Path, String)>,
 }
 
 impl Val {
@@ -37,16 +40,21 @@ impl Val {
             json,
             sensitive,
             unknown,
+            exact_numbers,
         } = codec::encode(v);
         Val {
             value: json,
             sensitive,
             unknown,
+            exact_numbers,
         }
     }
 
     fn to_value(&self) -> infra_lang::Value {
-        codec::decode(&self.value, &self.sensitive, &self.unknown, None)
+        codec::restore_numbers(
+            codec::decode(&self.value, &self.sensitive, &self.unknown, None),
+            &self.exact_numbers,
+        )
     }
 }
 

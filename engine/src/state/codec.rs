@@ -5,7 +5,7 @@
 
 use infra_lang::Value;
 use infra_lang::types::Type;
-use infra_lang::value::{convert, from_json, to_json};
+use infra_lang::value::{Number, convert, from_json, to_json};
 use serde_json::Value as Json;
 
 /// A path to a part of a value: strings and numbers.
@@ -21,17 +21,22 @@ pub struct Encoded {
     pub sensitive: Vec<Path>,
     /// Paths of the unknown parts.
     pub unknown: Vec<Path>,
+    /// Numbers `json` holds only to the nearest `f64` (serde_json has no
+    /// bigger numbers): each path with the number's exact text, for the
+    /// files that keep numbers exactly (state).
+    pub exact_numbers: Vec<(Path, String)>,
 }
 
 /// Encodes `value`.
 pub fn encode(value: &Value) -> Encoded {
     let mut e = Encoded::default();
     let mut path = Vec::new();
-    e.json = walk(value, &mut path, &mut e.sensitive, &mut e.unknown);
+    e.json = walk(value, &mut path, &mut e);
     e
 }
 
-fn walk(v: &Value, path: &mut Path, sensitive: &mut Vec<Path>, unknown: &mut Vec<Path>) -> Json {
+fn walk(v: &Value, path: &mut Path, e: &mut Encoded) -> Json {
+    let (sensitive, unknown) = (&mut e.sensitive, &mut e.unknown);
     match v {
         Value::Unknown(_) => {
             unknown.push(path.clone());
@@ -39,7 +44,7 @@ fn walk(v: &Value, path: &mut Path, sensitive: &mut Vec<Path>, unknown: &mut Vec
         }
         Value::Sensitive(inner) => {
             sensitive.push(path.clone());
-            walk(inner, path, sensitive, unknown)
+            walk(inner, path, e)
         }
         Value::List(_, items) | Value::Set(_, items) | Value::Tuple(items) => Json::Array(
             items
@@ -47,7 +52,7 @@ fn walk(v: &Value, path: &mut Path, sensitive: &mut Vec<Path>, unknown: &mut Vec
                 .enumerate()
                 .map(|(i, x)| {
                     path.push(Json::from(i));
-                    let j = walk(x, path, sensitive, unknown);
+                    let j = walk(x, path, e);
                     path.pop();
                     j
                 })
@@ -57,14 +62,33 @@ fn walk(v: &Value, path: &mut Path, sensitive: &mut Vec<Path>, unknown: &mut Vec
             m.iter()
                 .map(|(k, x)| {
                     path.push(Json::String(k.clone()));
-                    let j = walk(x, path, sensitive, unknown);
+                    let j = walk(x, path, e);
                     path.pop();
                     (k.clone(), j)
                 })
                 .collect(),
         ),
+        Value::Number(n @ Number::Big(_)) => {
+            let json = to_json(v).unwrap_or(Json::Null);
+            if from_json(&json) != *v {
+                e.exact_numbers.push((path.clone(), n.to_string()));
+            }
+            json
+        }
         other => to_json(other).unwrap_or(Json::Null),
     }
+}
+
+/// `value` with the numbers at `exact` (from [`Encoded::exact_numbers`])
+/// put back exactly; a path or text that does not fit is left alone.
+pub fn restore_numbers(value: Value, exact: &[(Path, String)]) -> Value {
+    exact.iter().fold(value, |v, (path, text)| {
+        replace_at(v, path, &mut |x| match (Number::parse(text), x) {
+            (Some(n), Value::Sensitive(_)) => Value::Number(n).mark_if(true),
+            (Some(n), Value::Number(_)) => Value::Number(n),
+            (_, other) => other,
+        })
+    })
 }
 
 /// Decodes an encoded value, converted to `ty` when given (as the schema

@@ -75,6 +75,10 @@ struct OutputFile {
     sensitive: bool,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     sensitive_attributes: Vec<Path>,
+    /// Numbers beyond `f64` with their exact text (`value` holds the
+    /// nearest `f64`; docs/state.md).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    exact_numbers: Vec<(Path, String)>,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -101,6 +105,10 @@ pub struct InstanceRecord {
     /// Paths of sensitive attributes.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub sensitive_attributes: Vec<Path>,
+    /// Numbers beyond `f64` with their exact text (`attributes` holds
+    /// the nearest `f64`; docs/state.md).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub exact_numbers: Vec<(Path, String)>,
     /// Addresses it depends on.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub dependencies: Vec<String>,
@@ -128,6 +136,10 @@ pub struct DeposedRecord {
     /// Paths of sensitive attributes.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub sensitive_attributes: Vec<Path>,
+    /// Numbers beyond `f64` with their exact text (`attributes` holds
+    /// the nearest `f64`; docs/state.md).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub exact_numbers: Vec<(Path, String)>,
     /// Version 3: its schema version (absent: 0).
     #[serde(default, skip_serializing_if = "is_zero")]
     pub schema_version: u64,
@@ -159,6 +171,7 @@ impl InstanceRecord {
             },
             attributes: e.json,
             sensitive_attributes: e.sensitive,
+            exact_numbers: e.exact_numbers,
             dependencies: inst.dependencies.iter().map(ToString::to_string).collect(),
             create_before_destroy: inst.create_before_destroy,
             deposed: inst
@@ -172,6 +185,7 @@ impl InstanceRecord {
                         DeposedRecord {
                             attributes: e.json,
                             sensitive_attributes: e.sensitive,
+                            exact_numbers: e.exact_numbers,
                             schema_version: meta.schema_version,
                             private: meta.private,
                         },
@@ -186,7 +200,10 @@ impl InstanceRecord {
     /// The domain form, for provider `provider`.
     pub fn to_state(&self, provider: &str) -> InstanceState {
         InstanceState {
-            value: codec::decode(&self.attributes, &self.sensitive_attributes, &[], None),
+            value: codec::restore_numbers(
+                codec::decode(&self.attributes, &self.sensitive_attributes, &[], None),
+                &self.exact_numbers,
+            ),
             provider: provider.to_string(),
             dependencies: self
                 .dependencies
@@ -200,7 +217,10 @@ impl InstanceRecord {
                 .map(|(k, d)| {
                     (
                         k.clone(),
-                        codec::decode(&d.attributes, &d.sensitive_attributes, &[], None),
+                        codec::restore_numbers(
+                            codec::decode(&d.attributes, &d.sensitive_attributes, &[], None),
+                            &d.exact_numbers,
+                        ),
                     )
                 })
                 .collect(),
@@ -295,6 +315,7 @@ pub fn to_text(state: &State) -> String {
                         value: e.json,
                         sensitive: o.sensitive,
                         sensitive_attributes: e.sensitive,
+                        exact_numbers: e.exact_numbers,
                     },
                 )
             })
@@ -360,7 +381,10 @@ pub fn from_text(text: &str, path: &str) -> Result<State, StateError> {
         state.outputs.insert(
             k,
             OutputState {
-                value: codec::decode(&o.value, &o.sensitive_attributes, &[], None),
+                value: codec::restore_numbers(
+                    codec::decode(&o.value, &o.sensitive_attributes, &[], None),
+                    &o.exact_numbers,
+                ),
                 sensitive: o.sensitive,
             },
         );

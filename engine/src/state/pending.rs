@@ -123,6 +123,9 @@ pub struct PendingRecord {
     /// Paths of attributes unknown until the create returned.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub unknown_attributes: Vec<Path>,
+    /// Numbers beyond `f64` with their exact text (docs/state.md).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub exact_numbers: Vec<(Path, String)>,
     /// Addresses it depends on.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub dependencies: Vec<String>,
@@ -146,6 +149,7 @@ impl PendingRecord {
             attributes: e.json,
             sensitive_attributes: e.sensitive,
             unknown_attributes: e.unknown,
+            exact_numbers: e.exact_numbers,
             dependencies: p.dependencies.iter().map(ToString::to_string).collect(),
             create_before_destroy: p.create_before_destroy,
             started: p.started.clone(),
@@ -164,11 +168,14 @@ impl PendingRecord {
             address,
             provider: self.provider.clone(),
             operation: self.operation,
-            planned: codec::decode(
-                &self.attributes,
-                &self.sensitive_attributes,
-                &self.unknown_attributes,
-                None,
+            planned: codec::restore_numbers(
+                codec::decode(
+                    &self.attributes,
+                    &self.sensitive_attributes,
+                    &self.unknown_attributes,
+                    None,
+                ),
+                &self.exact_numbers,
             ),
             dependencies: self
                 .dependencies

@@ -149,17 +149,17 @@ impl Evaluator<'_> {
                     BinaryOp::Subtract => Value::Number(a - b),
                     BinaryOp::Multiply => Value::Number(a * b),
                     BinaryOp::Divide => Value::Number(
-                        a.checked_div(b)
+                        a.checked_div(&b)
                             .ok_or_else(|| self.division_by_zero(rhs.span))?,
                     ),
                     BinaryOp::Modulo => Value::Number(
-                        a.checked_rem(b)
+                        a.checked_rem(&b)
                             .ok_or_else(|| self.division_by_zero(rhs.span))?,
                     ),
-                    BinaryOp::Greater => Value::Bool(a.compare(b).is_gt()),
-                    BinaryOp::GreaterOrEqual => Value::Bool(a.compare(b).is_ge()),
-                    BinaryOp::Less => Value::Bool(a.compare(b).is_lt()),
-                    BinaryOp::LessOrEqual => Value::Bool(a.compare(b).is_le()),
+                    BinaryOp::Greater => Value::Bool(a.compare(&b).is_gt()),
+                    BinaryOp::GreaterOrEqual => Value::Bool(a.compare(&b).is_ge()),
+                    BinaryOp::Less => Value::Bool(a.compare(&b).is_lt()),
+                    BinaryOp::LessOrEqual => Value::Bool(a.compare(&b).is_le()),
                     BinaryOp::Or | BinaryOp::And | BinaryOp::Equal | BinaryOp::NotEqual => {
                         Value::NULL
                     }

@@ -2,15 +2,19 @@
 //! `null`, *unknown* ("known after apply") and the *sensitive* mark — with
 //! their types, conversions and renderings.
 
+mod bigfloat;
 mod convert;
+mod decimal;
 mod json;
 mod number;
 mod render;
 mod secrets;
 mod unify;
 
+pub use bigfloat::BigFloat;
 pub use convert::{ConvertError, PathStep, convert};
-pub use json::{FromJsonError, from_json, to_json};
+pub use decimal::Decimal;
+pub use json::{FromJsonError, from_json, from_json_text, to_json, to_json_text, write_json_with};
 pub use number::Number;
 pub use render::{quote, render};
 pub use secrets::{REDACTED, Secrets};
@@ -131,7 +135,7 @@ impl Value {
             (Value::Unknown(_), _) | (_, Value::Unknown(_)) => false,
             (Value::Null(_), Value::Null(_)) => true,
             (Value::Bool(a), Value::Bool(b)) => a == b,
-            (Value::Number(a), Value::Number(b)) => a.compare(*b) == Ordering::Equal,
+            (Value::Number(a), Value::Number(b)) => a.compare(b) == Ordering::Equal,
             (Value::String(a), Value::String(b)) => a == b,
             (
                 Value::List(_, a) | Value::Set(_, a) | Value::Tuple(a),
@@ -353,7 +357,7 @@ impl Value {
         }
         match (self, other) {
             (Value::Bool(a), Value::Bool(b)) => a.cmp(b),
-            (Value::Number(a), Value::Number(b)) => a.compare(*b),
+            (Value::Number(a), Value::Number(b)) => a.compare(b),
             (Value::String(a), Value::String(b)) => a.cmp(b),
             (Value::Sensitive(a), Value::Sensitive(b)) => a.total_cmp(b),
             (a, b) if rank(a) != rank(b) => rank(a).cmp(&rank(b)),

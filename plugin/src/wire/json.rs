@@ -142,6 +142,9 @@ fn to_json(v: &Value, ty: &Type, secret: bool) -> Result<Json, WireError> {
                 Value::Number(Number::Float(f)) => serde_json::Number::from_f64(*f)
                     .map(Json::Number)
                     .ok_or_else(|| WireError::new("an infinite number has no JSON form"))?,
+                // Beyond serde_json's numbers: the exact text, which cty
+                // reads as a number.
+                Value::Number(n @ Number::Big(_)) => Json::String(n.to_string()),
                 _ => return Err(mismatch(ty, &found())),
             }
         }

@@ -159,7 +159,10 @@ impl<'a> Reader<'a> {
             Marker::U32 => Number::Int(self.be(4)? as i64),
             Marker::U64 => {
                 let u = self.be(8)?;
-                i64::try_from(u).map_or_else(|_| Number::Float(u as f64), Number::Int)
+                i64::try_from(u).map_or_else(
+                    |_| Number::parse(&u.to_string()).unwrap_or(Number::Float(u as f64)),
+                    Number::Int,
+                )
             }
             Marker::I8 => Number::Int(i64::from(self.be(1)? as u8 as i8)),
             Marker::I16 => Number::Int(i64::from(self.be(2)? as u16 as i16)),
@@ -168,8 +171,8 @@ impl<'a> Reader<'a> {
             Marker::F32 => float(f64::from(f32::from_bits(self.be(4)? as u32)))?,
             Marker::F64 => float(f64::from_bits(self.be(8)?))?,
             Marker::FixStr(_) | Marker::Str8 | Marker::Str16 | Marker::Str32 => {
-                // cty writes numbers beyond int64/float64 as decimal text;
-                // precision beyond f64 is lost here.
+                // cty writes numbers beyond int64/float64 as decimal text,
+                // read back at 512 bits as cty's `ParseNumberVal` does.
                 let s = self.str(m, &Type::Number)?;
                 Number::parse(s).ok_or_else(|| {
                     WireError::new("a number written as a string is not a decimal number")
@@ -361,7 +364,7 @@ fn put(
             _ => Err(mismatch(ty, &found())),
         },
         Type::Number => match v {
-            Value::Number(n) => put_number(out, *n),
+            Value::Number(n) => put_number(out, n),
             _ => Err(mismatch(ty, &found())),
         },
         Type::List(t) | Type::Set(t) => {
@@ -412,13 +415,20 @@ fn put(
 const I64_RANGE: std::ops::Range<f64> = -9.223_372_036_854_776e18..9.223_372_036_854_776e18;
 
 /// cty's number encoding: an int when the value is an exact int64, else a
-/// float64 (±Inf included).
-fn put_number(out: &mut Vec<u8>, n: Number) -> Result<(), WireError> {
+/// float64 when that is exact and not whole (±Inf included), else the
+/// decimal text (`Text('f', -1)`: big integers and 512-bit fractions). A
+/// whole `Float` beyond int64 (a function's float64) stays a float64, which
+/// cty reads back exactly, where its text would not be.
+fn put_number(out: &mut Vec<u8>, n: &Number) -> Result<(), WireError> {
     match n {
-        Number::Int(i) => w(rmp::encode::write_sint(out, i)),
-        Number::Float(f) if f.fract() == 0.0 && I64_RANGE.contains(&f) => {
-            w(rmp::encode::write_sint(out, f as i64))
+        Number::Int(i) => w(rmp::encode::write_sint(out, *i)),
+        Number::Float(f) if f.fract() == 0.0 && I64_RANGE.contains(f) => {
+            w(rmp::encode::write_sint(out, *f as i64))
         }
-        Number::Float(f) => w(rmp::encode::write_f64(out, f)),
+        Number::Float(f) => w(rmp::encode::write_f64(out, *f)),
+        Number::Big(b) if !b.is_integer() && Number::Float(b.to_f64()) == *n => {
+            w(rmp::encode::write_f64(out, b.to_f64()))
+        }
+        other => w(rmp::encode::write_str(out, &other.to_string())),
     }
 }

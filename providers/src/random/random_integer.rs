@@ -147,7 +147,7 @@ mod tests {
     fn result_in_range() {
         for _ in 0..20 {
             let m = make(TYPE, &[("min", int(-3)), ("max", int(3))]).expect("create");
-            let Value::Number(n) = m["result"] else {
+            let Value::Number(n) = &m["result"] else {
                 panic!("not a number")
             };
             let n = n.as_i64().expect("int");

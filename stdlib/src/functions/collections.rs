@@ -835,28 +835,28 @@ fn range(args: Vec<Value>, _: &FnContext<'_>) -> Result<Value, FnError> {
     let (zero, one, minus_one) = (Number::Int(0), Number::Int(1), Number::Int(-1));
     let (start, end, step) = match nums.as_slice() {
         [end] => (
-            zero,
-            *end,
-            if end.compare(zero) == Less {
+            zero.clone(),
+            end.clone(),
+            if end.compare(&zero) == Less {
                 minus_one
             } else {
                 one
             },
         ),
         [start, end] => (
-            *start,
-            *end,
-            if end.compare(*start) == Less {
+            start.clone(),
+            end.clone(),
+            if end.compare(start) == Less {
                 minus_one
             } else {
                 one
             },
         ),
-        [start, end, step] => (*start, *end, *step),
+        [start, end, step] => (start.clone(), end.clone(), step.clone()),
         _ => return Err(FnError::call("`range` takes one, two or three numbers")),
     };
-    let down = step.compare(zero) == Less;
-    if down && end.compare(start) == Greater {
+    let down = step.compare(&zero) == Less;
+    if down && end.compare(&start) == Greater {
         return Err(FnError::arg(
             1,
             format!(
@@ -864,7 +864,7 @@ fn range(args: Vec<Value>, _: &FnContext<'_>) -> Result<Value, FnError> {
             ),
         ));
     }
-    if !down && end.compare(start) == Less {
+    if !down && end.compare(&start) == Less {
         return Err(FnError::arg(
             1,
             format!(
@@ -876,9 +876,9 @@ fn range(args: Vec<Value>, _: &FnContext<'_>) -> Result<Value, FnError> {
     let mut n = start;
     loop {
         let done = if down {
-            n.compare(end) != Greater
+            n.compare(&end) != Greater
         } else {
-            n.compare(end) != Less
+            n.compare(&end) != Less
         };
         if done {
             break;
@@ -890,8 +890,8 @@ fn range(args: Vec<Value>, _: &FnContext<'_>) -> Result<Value, FnError> {
                 ),
             );
         }
-        out.push(Value::Number(n));
-        n = n + step;
+        out.push(Value::Number(n.clone()));
+        n = n + step.clone();
     }
     Ok(Value::List(Type::Number, out))
 }

@@ -168,46 +168,21 @@ pub(crate) fn json_text(v: &Value) -> Result<String, String> {
 }
 
 fn write_json(out: &mut String, v: &Value) -> Result<(), String> {
-    // Values may nest deeper than the thread's stack allows one frame per
-    // level (a chain of locals each wrapping the next): grow it on demand.
-    stacker::maybe_grow(64 * 1024, 1024 * 1024, || write_json_on_stack(out, v))
-}
-
-fn write_json_on_stack(out: &mut String, v: &Value) -> Result<(), String> {
-    match v {
-        Value::Null(_) => out.push_str("null"),
-        Value::Unknown(_) => return Err("value is not known".into()),
-        Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
-        Value::Number(n) if !n.as_f64().is_finite() => {
-            return Err(format!("{n} cannot be represented in JSON"));
-        }
-        Value::Number(n) => out.push_str(&n.to_string()),
-        Value::String(s) => json_string(out, s),
-        Value::List(_, items) | Value::Set(_, items) | Value::Tuple(items) => {
-            out.push('[');
-            for (i, item) in items.iter().enumerate() {
-                if i > 0 {
-                    out.push(',');
-                }
-                write_json(out, item)?;
+    value::write_json_with(out, v, &json_string, &mut |out, leaf| {
+        match leaf {
+            Value::Null(_) => out.push_str("null"),
+            Value::Unknown(_) => return Err("value is not known".into()),
+            Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
+            Value::Number(n) if n.is_infinite() => {
+                return Err(format!("{n} cannot be represented in JSON"));
             }
-            out.push(']');
+            Value::Number(n) => out.push_str(&n.to_string()),
+            Value::String(s) => json_string(out, s),
+            // Collections and marks are written by `write_json_with`.
+            _ => {}
         }
-        Value::Map(_, m) | Value::Object(m) => {
-            out.push('{');
-            for (i, (k, item)) in m.iter().enumerate() {
-                if i > 0 {
-                    out.push(',');
-                }
-                json_string(out, k);
-                out.push(':');
-                write_json(out, item)?;
-            }
-            out.push('}');
-        }
-        Value::Sensitive(inner) => write_json(out, inner)?,
-    }
-    Ok(())
+        Ok(())
+    })
 }
 
 /// A JSON string literal with Go's `encoding/json` escapes.
@@ -302,10 +277,7 @@ fn jsondecode(args: Vec<Value>, _: &FnContext<'_>) -> Result<Value, FnError> {
         ));
     }
     limits::check_elements(shape.values, "a decoded JSON document")?;
-    match serde_json::from_str::<serde_json::Value>(&text) {
-        Ok(json) => Ok(value::from_json(&json)),
-        Err(e) => Err(FnError::arg(0, format!("invalid JSON: {e}"))),
-    }
+    value::from_json_text(&text).map_err(|e| FnError::arg(0, format!("invalid JSON: {e}")))
 }
 
 fn yamlencode(args: Vec<Value>, _: &FnContext<'_>) -> Result<Value, FnError> {

@@ -187,9 +187,9 @@ fn append(verb: &Verb, out: &mut String, args: &[Value]) -> Result<(), String> {
         'v' => {
             let text = match arg {
                 Value::String(s) if !verb.sharp => s.clone(),
-                Value::Number(n) if !verb.sharp => match infinity(*n) {
+                Value::Number(n) if !verb.sharp => match infinity(n) {
                     Some(inf) => inf.to_string(),
-                    None => Decimal::shortest(*n).text_g(None),
+                    None => n.shortest_decimal().text_g(None),
                 },
                 other => json_text(other).map_err(unsupported)?,
             };
@@ -205,10 +205,10 @@ fn append(verb: &Verb, out: &mut String, args: &[Value]) -> Result<(), String> {
                 other => return Err(unsupported(format!("got {}", other.describe()))),
             };
             if matches!(verb.mode, 'e' | 'E' | 'f' | 'g' | 'G') {
-                out.push_str(&float(verb, n));
+                out.push_str(&float(verb, &n));
             } else {
                 out.push_str(
-                    &integer(verb, n)
+                    &integer(verb, &n)
                         .ok_or_else(|| unsupported("an integer is required".to_string()))?,
                 );
             }
@@ -239,11 +239,10 @@ fn append(verb: &Verb, out: &mut String, args: &[Value]) -> Result<(), String> {
 
 /// `"+Inf"` or `"-Inf"` when `n` is infinite (`pow(10, 400)`, or
 /// `1e308 * 10`, which Terraform's arbitrary precision keeps finite).
-fn infinity(n: Number) -> Option<&'static str> {
-    let f = n.as_f64();
-    if f.is_finite() {
+fn infinity(n: &Number) -> Option<&'static str> {
+    if !n.is_infinite() {
         None
-    } else if f > 0.0 {
+    } else if n.as_f64() > 0.0 {
         Some("+Inf")
     } else {
         Some("-Inf")
@@ -282,11 +281,11 @@ fn pad(verb: &Verb, text: String) -> String {
 }
 
 /// Go's `fmt` of a `*big.Int`: `[pad][sign][prefix][zeros]digits[pad]`.
-fn integer(verb: &Verb, n: Number) -> Option<String> {
+fn integer(verb: &Verb, n: &Number) -> Option<String> {
     if infinity(n).is_some() {
         return None;
     }
-    let d = Decimal::exact(n);
+    let d = n.exact_decimal();
     if !d.is_integer() {
         return None;
     }
@@ -365,14 +364,14 @@ fn to_base(decimal: &str, base: u32) -> String {
 }
 
 /// Go's `fmt` of a `*big.Float` for `%e %E %f %g %G`.
-fn float(verb: &Verb, n: Number) -> String {
+fn float(verb: &Verb, n: &Number) -> String {
     if let Some(inf) = infinity(n) {
         return float_infinity(verb, inf);
     }
     let (d, prec) = match verb.prec {
-        Some(p) => (Decimal::exact(n), Some(p)),
-        None if matches!(verb.mode, 'g' | 'G') => (Decimal::shortest(n), None),
-        None => (Decimal::exact(n), Some(6)),
+        Some(p) => (n.exact_decimal(), Some(p)),
+        None if matches!(verb.mode, 'g' | 'G') => (n.shortest_decimal(), None),
+        None => (n.exact_decimal(), Some(6)),
     };
     let body = match verb.mode {
         'e' | 'E' => {
@@ -384,7 +383,7 @@ fn float(verb: &Verb, n: Number) -> String {
         'f' => {
             let p = prec.unwrap_or(6);
             let mut d = d.clone();
-            d.round(i64::from(d.exp) + p as i64);
+            d.round(d.exp + p as i64);
             d.fmt_f(p)
         }
         _ => {
@@ -413,187 +412,6 @@ fn float(verb: &Verb, n: Number) -> String {
         format!("{sign}{body}{}", " ".repeat(padding))
     } else {
         format!("{}{sign}{body}", " ".repeat(padding))
-    }
-}
-
-/// A decimal number as Go's `math/big` formats it: `0.mant × 10^exp`,
-/// `mant` without leading or trailing zeros (empty for zero).
-#[derive(Clone, Debug)]
-pub(crate) struct Decimal {
-    neg: bool,
-    mant: Vec<u8>,
-    exp: i32,
-}
-
-impl Decimal {
-    fn from_parts(neg: bool, digits: &str, point: i32) -> Decimal {
-        let lead = digits.bytes().take_while(|b| *b == b'0').count();
-        let mut mant: Vec<u8> = digits.bytes().skip(lead).collect();
-        while mant.last() == Some(&b'0') {
-            mant.pop();
-        }
-        let exp = if mant.is_empty() {
-            0
-        } else {
-            point - lead as i32
-        };
-        Decimal { neg, mant, exp }
-    }
-
-    /// From Rust's `{:e}` rendering (`1.2345e-7`).
-    fn from_sci(neg: bool, sci: &str) -> Decimal {
-        let (m, e) = sci.split_once('e').unwrap_or((sci, "0"));
-        let e: i32 = e.parse().unwrap_or(0);
-        let digits: String = m.chars().filter(char::is_ascii_digit).collect();
-        Decimal::from_parts(neg, &digits, e + 1)
-    }
-
-    /// The exact value of `n`.
-    fn exact(n: Number) -> Decimal {
-        match n {
-            Number::Int(i) => {
-                let s = i.unsigned_abs().to_string();
-                let len = s.len() as i32;
-                Decimal::from_parts(i < 0, &s, len)
-            }
-            Number::Float(f) => {
-                Decimal::from_sci(f.is_sign_negative(), &format!("{:.800e}", f.abs()))
-            }
-        }
-    }
-
-    /// The fewest digits that read back as `n`.
-    pub(crate) fn shortest(n: Number) -> Decimal {
-        match n {
-            Number::Int(_) => Decimal::exact(n),
-            Number::Float(f) => Decimal::from_sci(f.is_sign_negative(), &format!("{:e}", f.abs())),
-        }
-    }
-
-    fn is_integer(&self) -> bool {
-        self.mant.len() as i64 <= i64::from(self.exp)
-    }
-
-    fn integer_digits(&self) -> String {
-        if self.mant.is_empty() {
-            return "0".into();
-        }
-        let mut s: String = self.mant.iter().map(|b| *b as char).collect();
-        for _ in self.mant.len() as i32..self.exp {
-            s.push('0');
-        }
-        s
-    }
-
-    fn at(&self, i: i64) -> u8 {
-        usize::try_from(i)
-            .ok()
-            .and_then(|i| self.mant.get(i).copied())
-            .unwrap_or(b'0')
-    }
-
-    /// Rounds to `n` digits, half to even (Go's `decimal.round`).
-    fn round(&mut self, n: i64) {
-        let Ok(n) = usize::try_from(n) else { return };
-        if n >= self.mant.len() {
-            return;
-        }
-        let up = if self.mant[n] == b'5' && n + 1 == self.mant.len() {
-            n > 0 && (self.mant[n - 1] - b'0') % 2 == 1
-        } else {
-            self.mant[n] >= b'5'
-        };
-        if up {
-            let mut k = n;
-            while k > 0 && self.mant[k - 1] >= b'9' {
-                k -= 1;
-            }
-            if k == 0 {
-                self.mant = vec![b'1'];
-                self.exp += 1;
-            } else {
-                self.mant[k - 1] += 1;
-                self.mant.truncate(k);
-            }
-        } else {
-            self.mant.truncate(n);
-            while self.mant.last() == Some(&b'0') {
-                self.mant.pop();
-            }
-        }
-        if self.mant.is_empty() {
-            self.exp = 0;
-        }
-    }
-
-    fn fmt_e(&self, mode: char, prec: usize) -> String {
-        let mut s = String::new();
-        s.push(self.mant.first().map_or('0', |b| *b as char));
-        if prec > 0 {
-            s.push('.');
-            for i in 1..=prec {
-                s.push(self.at(i as i64) as char);
-            }
-        }
-        s.push(if mode.is_ascii_uppercase() { 'E' } else { 'e' });
-        let exp = if self.mant.is_empty() {
-            0
-        } else {
-            i64::from(self.exp) - 1
-        };
-        s.push(if exp < 0 { '-' } else { '+' });
-        if exp.abs() < 10 {
-            s.push('0');
-        }
-        s.push_str(&exp.abs().to_string());
-        s
-    }
-
-    fn fmt_f(&self, prec: usize) -> String {
-        let mut s = String::new();
-        if self.exp > 0 {
-            for i in 0..i64::from(self.exp) {
-                s.push(self.at(i) as char);
-            }
-        } else {
-            s.push('0');
-        }
-        if prec > 0 {
-            s.push('.');
-            for i in 1..=prec as i64 {
-                s.push(self.at(i64::from(self.exp) + i - 1) as char);
-            }
-        }
-        s
-    }
-
-    /// `%g` with precision `prec` (`None`: shortest), without the sign.
-    pub(crate) fn text_g(&self, prec: Option<usize>) -> String {
-        let mut d = self.clone();
-        let (shortest, mut prec) = match prec {
-            None => (true, d.mant.len()),
-            Some(p) => {
-                let p = p.max(1);
-                d.round(p as i64);
-                (false, p)
-            }
-        };
-        let mut eprec = prec;
-        if eprec > d.mant.len() && d.mant.len() as i64 >= i64::from(d.exp) {
-            eprec = d.mant.len();
-        }
-        if shortest {
-            eprec = 6;
-        }
-        let exp = i64::from(d.exp) - 1;
-        if exp < -4 || exp >= eprec as i64 {
-            prec = prec.min(d.mant.len());
-            return d.fmt_e('e', prec.saturating_sub(1));
-        }
-        if prec as i64 > i64::from(d.exp) {
-            prec = d.mant.len();
-        }
-        d.fmt_f((prec as i64 - i64::from(d.exp)).max(0) as usize)
     }
 }
 

@@ -84,28 +84,15 @@ pub(crate) const FUNCTIONS: &[Builtin] = &[
 
 fn abs(args: Vec<Value>, _: &FnContext<'_>) -> Result<Value, FnError> {
     let n = number(&args, 0)?;
-    Ok(Value::Number(match n {
-        Number::Int(i) => i
-            .checked_abs()
-            .map_or_else(|| Number::Float((i as f64).abs()), Number::Int),
-        Number::Float(x) => Number::from_f64(x.abs()),
-    }))
-}
-
-fn round(args: &[Value], how: fn(f64) -> f64) -> Result<Value, FnError> {
-    let n = number(args, 0)?;
-    Ok(Value::Number(match n {
-        Number::Int(_) => n,
-        Number::Float(x) => Number::from_f64(how(x)),
-    }))
+    Ok(Value::Number(n.abs()))
 }
 
 fn ceil(args: Vec<Value>, _: &FnContext<'_>) -> Result<Value, FnError> {
-    round(&args, f64::ceil)
+    Ok(Value::Number(number(&args, 0)?.to_whole(true)))
 }
 
 fn floor(args: Vec<Value>, _: &FnContext<'_>) -> Result<Value, FnError> {
-    round(&args, f64::floor)
+    Ok(Value::Number(number(&args, 0)?.to_whole(false)))
 }
 
 /// A float result as a number (infinities included, as in Terraform), or
@@ -128,8 +115,8 @@ fn log(args: Vec<Value>, _: &FnContext<'_>) -> Result<Value, FnError> {
 fn pow(args: Vec<Value>, _: &FnContext<'_>) -> Result<Value, FnError> {
     let n = number(&args, 0)?;
     let p = number(&args, 1)?;
-    if let (Number::Int(b), Number::Int(e)) = (n, p)
-        && let Some(r) = u32::try_from(e).ok().and_then(|e| b.checked_pow(e))
+    if let (Number::Int(b), Number::Int(e)) = (&n, &p)
+        && let Some(r) = u32::try_from(*e).ok().and_then(|e| b.checked_pow(e))
     {
         return Ok(Value::int(r));
     }
@@ -184,8 +171,10 @@ fn parse_int(s: &str, base: u32) -> Option<Number> {
     if digits.is_empty() {
         return None;
     }
-    let mut exact: Option<i128> = Some(0);
-    let mut approx = 0f64;
+    // Exact as Go's big.Int while it fits 512 bits (Terraform keeps every
+    // digit; a longer one is rounded to 512 bits here).
+    let mut small: Option<i64> = Some(0);
+    let mut big = Number::Int(0);
     for c in digits.chars() {
         let d = match c {
             '0'..='9' => c as u32 - '0' as u32,
@@ -197,16 +186,15 @@ fn parse_int(s: &str, base: u32) -> Option<Number> {
         if d >= base {
             return None;
         }
-        exact = exact
-            .and_then(|e| e.checked_mul(i128::from(base)))
-            .and_then(|e| e.checked_add(i128::from(d)));
-        approx = approx * f64::from(base) + f64::from(d);
+        small = small
+            .and_then(|e| e.checked_mul(i64::from(base)))
+            .and_then(|e| e.checked_add(i64::from(d)));
+        big = match small {
+            Some(i) => Number::Int(i),
+            None => big * Number::Int(i64::from(base)) + Number::Int(i64::from(d)),
+        };
     }
-    let n = match exact.and_then(|e| i64::try_from(if neg { -e } else { e }).ok()) {
-        Some(i) => Number::Int(i),
-        None => Number::from_f64(if neg { -approx } else { approx }),
-    };
-    Some(n)
+    Some(if neg { -big } else { big })
 }
 
 fn extreme(args: &[Value], keep: std::cmp::Ordering) -> Result<Value, FnError> {
@@ -216,7 +204,7 @@ fn extreme(args: &[Value], keep: std::cmp::Ordering) -> Result<Value, FnError> {
     let mut best = number(args, 0)?;
     for i in 1..args.len() {
         let n = number(args, i)?;
-        if n.compare(best) == keep {
+        if n.compare(&best) == keep {
             best = n;
         }
     }

@@ -612,10 +612,8 @@ fn number(s: &str) -> Option<Number> {
     {
         return Some(Number::Int(i));
     }
-    s.parse::<f64>()
-        .ok()
-        .filter(|f| f.is_finite())
-        .map(Number::from_f64)
+    // At 512 bits, as cty's `ParseNumberVal`.
+    Number::parse(s).filter(|n| !n.is_infinite())
 }
 
 /// A YAML timestamp in one of go-yaml's layouts, as an RFC 3339 string.

@@ -29,6 +29,7 @@ mod install_server;
 mod lsp;
 mod main_job;
 mod moved;
+mod numbers;
 mod parse;
 mod pending_ops;
 mod plan_markdown;
