@@ -305,16 +305,26 @@ fn refers(
     locals: &BTreeSet<String>,
     modules: &BTreeSet<(String, String)>,
 ) -> Option<String> {
-    if let ExprKind::GetAttr { object, name } = &e.kind
-        && let ExprKind::GetAttr {
-            object: inner,
-            name: call,
-        } = &object.kind
-        && let ExprKind::Variable(root) = &inner.kind
-        && root.name == "module"
-        && modules.contains(&(call.name.clone(), name.name.clone()))
-    {
-        return Some(format!("module.{}.{}", call.name, name.name));
+    // `module.NAME.OUT`, through instance keys and splats
+    // (`module.NAME[KEY].OUT`, `module.NAME[*].OUT`), or a whole module
+    // object (`module.NAME`, `module.NAME[KEY]`) holding an ephemeral
+    // output. Only the keys inside such a chain are looked into further.
+    if let Some((call, out)) = module_ref(e) {
+        let hit = match out {
+            Some(o) => modules.contains(&(call.to_string(), o.to_string())),
+            None => modules.iter().any(|(c, _)| c == call),
+        };
+        if hit {
+            return Some(match out {
+                Some(o) => format!("module.{call}.{o}"),
+                None => format!("module.{call}"),
+            });
+        }
+        let mut keys = Vec::new();
+        chain_keys(e, &mut keys);
+        return keys
+            .into_iter()
+            .find_map(|k| refers(k, vars, locals, modules));
     }
     if let ExprKind::GetAttr { object, name } = &e.kind
         && let ExprKind::Variable(root) = &object.kind
@@ -335,6 +345,61 @@ fn refers(
         }
     });
     found
+}
+
+/// The module call a traversal starts from and the output it reads
+/// (`None`: the whole module object): `module.NAME.OUT`,
+/// `module.NAME[KEY].OUT`, `module.NAME[*].OUT`, `module.NAME`,
+/// `module.NAME[KEY]`.
+fn module_ref(e: &Expr) -> Option<(&str, Option<&str>)> {
+    match &e.kind {
+        ExprKind::GetAttr { object, name } => match call_base(object) {
+            Some(call) => Some((call, Some(name.name.as_str()))),
+            None => match &object.kind {
+                ExprKind::Variable(root) if root.name == "module" => {
+                    Some((name.name.as_str(), None))
+                }
+                _ => None,
+            },
+        },
+        ExprKind::Splat { source, each, .. } => {
+            let call = call_base(source)?;
+            match &each.kind {
+                ExprKind::GetAttr { object, name } if matches!(object.kind, ExprKind::SplatItem) => {
+                    Some((call, Some(name.name.as_str())))
+                }
+                _ => Some((call, None)),
+            }
+        }
+        ExprKind::Index { .. } => call_base(e).map(|c| (c, None)),
+        _ => None,
+    }
+}
+
+/// The call name of `module.NAME` or `module.NAME[KEY]...`.
+fn call_base(e: &Expr) -> Option<&str> {
+    match &e.kind {
+        ExprKind::GetAttr { object, name } => match &object.kind {
+            ExprKind::Variable(root) if root.name == "module" => Some(name.name.as_str()),
+            _ => None,
+        },
+        ExprKind::Index { collection, .. } => call_base(collection),
+        _ => None,
+    }
+}
+
+/// The index keys of a module traversal chain (the only parts of it that
+/// can hold other references).
+fn chain_keys<'a>(e: &'a Expr, out: &mut Vec<&'a Expr>) {
+    match &e.kind {
+        ExprKind::GetAttr { object, .. } => chain_keys(object, out),
+        ExprKind::Splat { source, .. } => chain_keys(source, out),
+        ExprKind::Index { collection, key, .. } => {
+            out.push(key);
+            chain_keys(collection, out);
+        }
+        _ => {}
+    }
 }
 
 /// [`check`] as a plan's gate: its errors, or nothing.

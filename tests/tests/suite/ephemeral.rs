@@ -276,3 +276,35 @@ resource "torture_all" "a" {
     assert_not_shown(&plan);
     insta::assert_snapshot!("ephemeral_through_modules", plan.stderr);
 }
+
+#[test]
+fn ephemeral_outputs_of_module_instances_are_followed_too() {
+    // `module.c[0].header` and `module.c[*].header` (a module with
+    // `count`), and the whole `module.c[0]` object, carry the ephemeral
+    // output just as `module.c.header` does.
+    for used in ["module.c[0].header", "module.c[*].header[0]", "module.c[0]"] {
+        let w = Workdir::new(&format!(
+            r#"
+variable "token" {{
+  type      = string
+  ephemeral = true
+}}
+
+module "c" {{
+  source = "./child"
+  count  = 1
+  token  = var.token
+}}
+
+resource "infra_data" "a" {{
+  input = {used}
+}}
+"#
+        ));
+        w.write("child/main.infra", CHILD);
+        let r = w.expect(&["plan", "--no-color", "-var", &var()], 1);
+        assert_not_shown(&r);
+        assert_contains(&r.stderr, "ephemeral::persisted");
+        assert!(w.state_list().is_empty(), "{used}");
+    }
+}
