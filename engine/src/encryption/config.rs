@@ -15,13 +15,7 @@ use std::sync::Arc;
 /// [`super::keys::RemoteKeyProviders`] the CLI gives).
 pub const KEY_PROVIDERS: &[&str] = &["pbkdf2", "external", "aws_kms"];
 /// OpenTofu's other key provider types: recognised, refused.
-const OTHER_KEY_PROVIDERS: &[&str] = &[
-    "gcp_kms",
-    "azure_vault",
-    "openbao",
-    "static",
-    "xor",
-];
+const OTHER_KEY_PROVIDERS: &[&str] = &["gcp_kms", "azure_vault", "openbao", "static", "xor"];
 /// The method types infra implements.
 pub const METHODS: &[&str] = &["aes_gcm", "unencrypted"];
 

@@ -12,8 +12,8 @@
 use super::external;
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
-use serde::{Deserialize, Serialize};
 use infra_lang::Value;
+use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex, OnceLock};
 
@@ -163,8 +163,9 @@ pub trait RemoteKeys: Send + Sync {
 ///
 /// # Errors
 /// An argument of the wrong type or value: a message naming it.
-pub type RemoteKeyProviders =
-    dyn Fn(&str, &str, &BTreeMap<String, Value>) -> Result<Arc<dyn RemoteKeys>, String> + Send + Sync;
+pub type RemoteKeyProviders = dyn Fn(&str, &str, &BTreeMap<String, Value>) -> Result<Arc<dyn RemoteKeys>, String>
+    + Send
+    + Sync;
 
 /// A key and the metadata (JSON) stored beside what it encrypts.
 pub type KeyAndMeta = (Vec<u8>, Vec<u8>);

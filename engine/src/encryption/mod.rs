@@ -1,6 +1,7 @@
 //! Client-side encryption of state and saved plans, in OpenTofu's model
 //! (`internal/encryption`): the settings block's `encryption` block names
-//! key providers (`pbkdf2`, `external`), methods (`aes_gcm`, `unencrypted`)
+//! key providers (`pbkdf2`, `external`, and `aws_kms` through
+//! [`keys::RemoteKeys`]), methods (`aes_gcm`, `unencrypted`)
 //! and, per target (`state`, `plan`), the method to write with and
 //! `fallback` methods to read with. A [`Target`] is the one seam every
 //! store, the journal and saved plans go through: [`Target::encrypt`]
@@ -542,7 +543,11 @@ impl Builder<'_, '_> {
         match make(&kp.kind, &addr, &args) {
             Ok(r) => Some(r),
             Err(e) => {
-                self.err(kp.span, format!("{addr}: {e}"), "See docs/encryption.md, `aws_kms`.");
+                self.err(
+                    kp.span,
+                    format!("{addr}: {e}"),
+                    "See docs/encryption.md, `aws_kms`.",
+                );
                 None
             }
         }

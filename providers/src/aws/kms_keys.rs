@@ -62,7 +62,9 @@ pub fn make(
     args: &BTreeMap<String, Value>,
 ) -> Result<Arc<dyn RemoteKeys>, String> {
     if kind != TYPE {
-        return Err(format!("key provider type `{kind}` is not served by the aws provider"));
+        return Err(format!(
+            "key provider type `{kind}` is not served by the aws provider"
+        ));
     }
     let text = |name: &str| -> Result<Option<String>, String> {
         match args.get(name) {
@@ -99,7 +101,11 @@ pub fn make(
         None | Some(Value::Null(_)) => None,
         Some(Value::Number(n)) => match n.as_i64() {
             Some(i) if n.is_integer() && (1..=100).contains(&i) => u32::try_from(i).ok(),
-            _ => return Err(format!("`max_retries` must be a whole number from 1 to 100, got {n}")),
+            _ => {
+                return Err(format!(
+                    "`max_retries` must be a whole number from 1 to 100, got {n}"
+                ));
+            }
         },
         Some(other) => {
             return Err(format!(
@@ -219,7 +225,10 @@ impl AwsKms {
     }
 
     /// `encryption_context` for the SDK (`None` when empty).
-    fn context(&self, context: &BTreeMap<String, String>) -> Option<std::collections::HashMap<String, String>> {
+    fn context(
+        &self,
+        context: &BTreeMap<String, String>,
+    ) -> Option<std::collections::HashMap<String, String>> {
         (!context.is_empty()).then(|| context.clone().into_iter().collect())
     }
 }
@@ -264,17 +273,38 @@ impl RemoteKeys for AwsKms {
         self.run("Decrypt", move |kms| async move {
             let out = kms
                 .decrypt()
-                .key_id(key_id)
+                .key_id(&key_id)
                 .ciphertext_blob(aws_sdk_kms::primitives::Blob::new(blob))
                 .set_encryption_context(context)
                 .send()
                 .await
                 .map_err(|e| client::describe("Decrypt", &e))?;
+            if let Some(arn) = out.key_id.as_deref()
+                && !same_key(&key_id, arn)
+            {
+                return Err(format!(
+                    "Decrypt failed: IncorrectKeyException: the data key was encrypted under {arn}, not under kms_key_id {key_id}"
+                ));
+            }
             out.plaintext
                 .map(aws_sdk_kms::primitives::Blob::into_inner)
                 .ok_or_else(|| "Decrypt answered without a key".to_string())
         })
     }
+}
+
+/// False when `configured` (a key id or key ARN) is not the key `arn`
+/// that KMS decrypted with: AWS refuses such a `Decrypt`
+/// (`IncorrectKeyException`), and this check keeps that true on servers
+/// that ignore `KeyId`. An alias cannot be compared and passes.
+fn same_key(configured: &str, arn: &str) -> bool {
+    if configured.starts_with("alias/") || configured.contains(":alias/") {
+        return true;
+    }
+    if configured.starts_with("arn:") {
+        return configured == arn;
+    }
+    arn == configured || arn.ends_with(&format!(":key/{configured}"))
 }
 
 /// The encrypted data key and encryption context of OpenTofu's `keyMeta`.
@@ -293,7 +323,10 @@ fn parse_meta(meta: &[u8]) -> Result<(Vec<u8>, BTreeMap<String, String>), String
         .decode(blob)
         .map_err(|_| "the ciphertext_blob of its metadata is not base64".to_string())?;
     let mut context = BTreeMap::new();
-    if let Some(m) = doc.get("encryption_context").and_then(serde_json::Value::as_object) {
+    if let Some(m) = doc
+        .get("encryption_context")
+        .and_then(serde_json::Value::as_object)
+    {
         for (k, v) in m {
             if let Some(s) = v.as_str() {
                 context.insert(k.clone(), s.to_string());
@@ -328,10 +361,20 @@ mod tests {
         assert!(e.contains("AES_256"), "{e}");
         let mut bad = ok.clone();
         bad.insert("kms_key_id".into(), Value::string(""));
-        assert!(make(TYPE, "k", &bad).err().expect("no id").contains("kms_key_id"));
+        assert!(
+            make(TYPE, "k", &bad)
+                .err()
+                .expect("no id")
+                .contains("kms_key_id")
+        );
         let mut bad = ok;
         bad.insert("access_key".into(), Value::string("AKIA"));
-        assert!(make(TYPE, "k", &bad).err().expect("half").contains("secret_key"));
+        assert!(
+            make(TYPE, "k", &bad)
+                .err()
+                .expect("half")
+                .contains("secret_key")
+        );
     }
 
     #[test]
@@ -345,5 +388,11 @@ mod tests {
         assert!(parse_meta(br#"{"ciphertext_blob":"!!"}"#).is_err());
         assert_eq!(with_scheme("kms.local:4566"), "https://kms.local:4566");
         assert_eq!(with_scheme("http://127.0.0.1:1"), "http://127.0.0.1:1");
+        let arn = "arn:aws:kms:us-east-1:123456789012:key/1234abcd";
+        assert!(same_key("1234abcd", arn));
+        assert!(same_key(arn, arn));
+        assert!(same_key("alias/state", arn));
+        assert!(!same_key("99999999", arn));
+        assert!(!same_key("arn:aws:kms:us-east-1:123456789012:key/9", arn));
     }
 }

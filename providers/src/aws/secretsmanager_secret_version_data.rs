@@ -52,7 +52,10 @@ impl DataSource<Session> for SecretVersionData {
                         "The staging label of the version to read when `version_id` is unset; AWSCURRENT by default.",
                     ),
                 ),
-                ("id", text("SECRET_ID|VERSION: the secret and the version id or stage asked for.")),
+                (
+                    "id",
+                    text("SECRET_ID|VERSION: the secret and the version id or stage asked for."),
+                ),
                 ("arn", text("The ARN of the secret.")),
                 (
                     "created_date",
@@ -124,7 +127,11 @@ impl DataSource<Session> for SecretVersionData {
             })?),
         };
         let mut res = Attrs::new();
-        set(&mut res, "id", Value::string(format!("{secret_id}|{asked}")));
+        set(
+            &mut res,
+            "id",
+            Value::string(format!("{secret_id}|{asked}")),
+        );
         set(&mut res, "secret_id", Value::string(secret_id));
         if let Some(v) = m.get("version_stage") {
             set(&mut res, "version_stage", v.clone());

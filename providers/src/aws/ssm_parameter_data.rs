@@ -52,7 +52,9 @@ impl DataSource<Session> for SsmParameterData {
                 ),
                 (
                     "insecure_value",
-                    text("The value of a parameter that is not a SecureString, not marked sensitive; null for a SecureString."),
+                    text(
+                        "The value of a parameter that is not a SecureString, not marked sensitive; null for a SecureString.",
+                    ),
                 ),
                 (
                     "version",
