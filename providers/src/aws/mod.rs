@@ -89,7 +89,7 @@ impl ProviderSpec for Aws {
 /// The arguments of `provider "aws" { ... }`.
 pub fn provider_schema() -> ResourceSchema {
     ResourceSchema::new(
-        "Amazon Web Services (S3), or any S3-compatible server through `endpoint`.",
+        "Amazon Web Services (S3; SSM parameters and Secrets Manager secrets as data sources), or any S3-compatible server through `endpoint`.",
         vec![
             (
                 "region",
