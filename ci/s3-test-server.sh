@@ -4,8 +4,9 @@
 # Installs moto into a git-ignored venv (.s3-test-server/venv) the first
 # time, starts `moto_server -H 127.0.0.1 -p 0`, reads the port it got from
 # its " * Running on http://127.0.0.1:PORT" line, waits until `GET /`
-# answers, exports INFRA_TEST_S3_ENDPOINT, AWS_ENDPOINT_URL_S3 and dummy
-# credentials, runs CMD, and stops the server when CMD ends (whatever its
+# answers, exports INFRA_TEST_S3_ENDPOINT, AWS_ENDPOINT_URL_S3 (and the
+# same endpoint for KMS, SSM and Secrets Manager, which moto serves on the
+# same port) and dummy credentials, runs CMD, and stops the server when CMD ends (whatever its
 # exit status, which becomes this script's).
 #
 # moto is pinned to 5.1.22: 5.2.x answers GetBucketVersioning with an XML
@@ -18,8 +19,9 @@ fi
 root="$(cd "$(dirname "$0")/.." && pwd)"
 dir="$root/.s3-test-server"
 venv="$dir/venv"
-moto_spec='moto[s3]==5.1.22'
-if [ ! -x "$venv/bin/moto_server" ] || ! grep -qs "5.1.22" "$dir/installed"; then
+# The extras pull in what each service needs (KMS needs only moto's core).
+moto_spec='moto[s3,ssm,secretsmanager]==5.1.22'
+if [ ! -x "$venv/bin/moto_server" ] || ! grep -qsxF "$moto_spec" "$dir/installed"; then
   echo "s3-test-server: installing $moto_spec into $venv" >&2
   mkdir -p "$dir"
   if ! python3 -m venv "$venv" >/dev/null 2>&1; then
@@ -80,6 +82,9 @@ echo "s3-test-server: moto listening on $endpoint" >&2
 
 export INFRA_TEST_S3_ENDPOINT="$endpoint"
 export AWS_ENDPOINT_URL_S3="$endpoint"
+export AWS_ENDPOINT_URL_KMS="$endpoint"
+export AWS_ENDPOINT_URL_SSM="$endpoint"
+export AWS_ENDPOINT_URL_SECRETS_MANAGER="$endpoint"
 export AWS_ACCESS_KEY_ID="testing"
 export AWS_SECRET_ACCESS_KEY="testing"
 export AWS_REGION="us-east-1"

@@ -362,7 +362,7 @@ pub fn encryption(base: &Path, given: &Inputs) -> Result<Encryption, Vec<Diagnos
     let mut inputs = collect_inputs(base, &[], &env).unwrap_or_default();
     inputs.vars.extend(given.vars.clone());
     inputs.consts.extend(given.consts.clone());
-    encryption_config(base, inputs)
+    encryption_config(base, inputs, Some(&infra_providers::aws::kms_keys::make))
 }
 
 /// [`backend`], its stores encrypting with `state` (`None`: plain, for

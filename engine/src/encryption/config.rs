@@ -11,17 +11,11 @@ use infra_lang::diagnostic::did_you_mean;
 use infra_lang::{Diagnostic, SourceFile, Span};
 use std::sync::Arc;
 
-/// The key provider types infra implements.
-pub const KEY_PROVIDERS: &[&str] = &["pbkdf2", "external"];
+/// The key provider types infra implements (`aws_kms` through the
+/// [`super::keys::RemoteKeyProviders`] the CLI gives).
+pub const KEY_PROVIDERS: &[&str] = &["pbkdf2", "external", "aws_kms"];
 /// OpenTofu's other key provider types: recognised, refused.
-const OTHER_KEY_PROVIDERS: &[&str] = &[
-    "aws_kms",
-    "gcp_kms",
-    "azure_vault",
-    "openbao",
-    "static",
-    "xor",
-];
+const OTHER_KEY_PROVIDERS: &[&str] = &["gcp_kms", "azure_vault", "openbao", "static", "xor"];
 /// The method types infra implements.
 pub const METHODS: &[&str] = &["aes_gcm", "unencrypted"];
 
@@ -36,9 +30,57 @@ fn key_provider_args(kind: &str) -> &'static [&'static str] {
             "salt_length",
             "encrypted_metadata_alias",
         ],
+        "aws_kms" => AWS_KMS_ARGS,
         _ => &["command", "encrypted_metadata_alias"],
     }
 }
+
+/// The arguments of `aws_kms` infra reads (OpenTofu's
+/// `keyprovider/aws_kms/config.go`, the part that applies to infra's AWS
+/// client; `skip_credentials_validation` and `skip_requesting_account_id`
+/// are accepted because infra never makes those calls anyway).
+pub const AWS_KMS_ARGS: &[&str] = &[
+    "kms_key_id",
+    "key_spec",
+    "region",
+    "profile",
+    "access_key",
+    "secret_key",
+    "max_retries",
+    "encryption_context",
+    "skip_credentials_validation",
+    "skip_requesting_account_id",
+    "encrypted_metadata_alias",
+];
+
+/// OpenTofu's other `aws_kms` arguments (the S3 backend's mirrored
+/// settings): recognised, refused rather than ignored.
+const AWS_KMS_UNSUPPORTED: &[&str] = &[
+    "token",
+    "sts_region",
+    "http_proxy",
+    "https_proxy",
+    "no_proxy",
+    "insecure",
+    "use_dualstack_endpoint",
+    "use_fips_endpoint",
+    "custom_ca_bundle",
+    "ec2_metadata_service_endpoint",
+    "ec2_metadata_service_endpoint_mode",
+    "skip_metadata_api_check",
+    "shared_credentials_files",
+    "shared_config_files",
+    "assume_role",
+    "assume_role_with_web_identity",
+    "allowed_account_ids",
+    "forbidden_account_ids",
+    "retry_mode",
+];
+
+/// The arguments of `aws_kms`'s `endpoints` block: `kms` is infra's (the
+/// KMS endpoint, e.g. a local server); OpenTofu's `iam` and `sts` serve
+/// role assumption, which infra does not do.
+const AWS_KMS_ENDPOINTS: &[&str] = &["kms"];
 
 /// A declared key provider: `key_provider "TYPE" "NAME" { ... }`.
 #[derive(Clone, Debug)]
@@ -49,6 +91,8 @@ pub struct KeyProviderSpec {
     pub name: String,
     /// Its arguments, unevaluated.
     pub args: Vec<Attribute>,
+    /// `aws_kms`'s `endpoints { kms = ... }` arguments, unevaluated.
+    pub endpoints: Vec<Attribute>,
     /// The span of its labels, for diagnostics.
     pub span: Span,
 }
@@ -180,11 +224,11 @@ impl Parser<'_> {
         let (kind, name, span) = self.labels(b)?;
         if !KEY_PROVIDERS.contains(&kind.as_str()) {
             let help = if OTHER_KEY_PROVIDERS.contains(&kind.as_str()) {
-                "infra implements the key providers `pbkdf2` (a passphrase) and `external` (a command printing a key); see docs/encryption.md.".to_string()
+                "infra implements the key providers `pbkdf2` (a passphrase), `external` (a command printing a key) and `aws_kms`; see docs/encryption.md.".to_string()
             } else {
                 match did_you_mean(&kind, KEY_PROVIDERS.iter().copied()) {
                     Some(s) => format!("Did you mean `{s}`?"),
-                    None => "The key providers are `pbkdf2` and `external`.".into(),
+                    None => "The key providers are `pbkdf2`, `external` and `aws_kms`.".into(),
                 }
             };
             self.err(
@@ -206,28 +250,75 @@ impl Parser<'_> {
                         .into(),
                     "Give `passphrase` directly, e.g. from a sensitive variable.".into(),
                 );
+            } else if kind == "aws_kms" && AWS_KMS_UNSUPPORTED.contains(&a.name.name.as_str()) {
+                self.err(
+                    "encryption::unsupported",
+                    a.name.span,
+                    format!(
+                        "`{}` of `key_provider \"aws_kms\"` is not supported by infra",
+                        a.name.name
+                    ),
+                    format!(
+                        "Remove it; infra's aws_kms takes {} and an `endpoints {{ kms = ... }}` block (docs/encryption.md).",
+                        list(AWS_KMS_ARGS)
+                    ),
+                );
             } else if !allowed.contains(&a.name.name.as_str()) {
                 self.unknown_arg(&what, a, allowed);
             }
         }
+        let mut endpoints: Option<&Block> = None;
         for nb in b.body.blocks() {
-            self.unknown_block(&what, nb, &[]);
+            if kind == "aws_kms" && nb.kind.name == "endpoints" && endpoints.is_none() {
+                endpoints = Some(nb);
+            } else if kind == "aws_kms" && nb.kind.name == "endpoints" {
+                self.err(
+                    "encryption::invalid",
+                    nb.kind.span,
+                    "a second `endpoints` block".into(),
+                    "Keep one `endpoints` block.".into(),
+                );
+            } else if kind == "aws_kms" {
+                self.unknown_block(&what, nb, &["endpoints"]);
+            } else {
+                self.unknown_block(&what, nb, &[]);
+            }
         }
-        let required = if kind == "pbkdf2" {
-            "passphrase"
-        } else {
-            "command"
+        if let Some(e) = endpoints {
+            for a in e.body.attributes() {
+                if !AWS_KMS_ENDPOINTS.contains(&a.name.name.as_str()) {
+                    self.unknown_arg("`endpoints` of `aws_kms`", a, AWS_KMS_ENDPOINTS);
+                }
+            }
+            for nb in e.body.blocks() {
+                self.unknown_block("`endpoints` of `aws_kms`", nb, &[]);
+            }
+        }
+        let (required, help): (&[&str], &str) = match kind.as_str() {
+            "pbkdf2" => (
+                &["passphrase"],
+                "Write `passphrase = var.passphrase` (at least 16 characters).",
+            ),
+            "aws_kms" => (
+                &["kms_key_id", "key_spec"],
+                "Write `kms_key_id = \"alias/NAME\"` (a key id, ARN or alias) and `key_spec = \"AES_256\"`.",
+            ),
+            _ => (
+                &["command"],
+                "Write `command = [\"./key-program\", \"arg\"]`.",
+            ),
         };
-        if !b.body.attributes().any(|a| a.name.name == required) {
+        let missing: Vec<&str> = required
+            .iter()
+            .copied()
+            .filter(|r| !b.body.attributes().any(|a| a.name.name == *r))
+            .collect();
+        if !missing.is_empty() {
             self.err(
                 "encryption::invalid",
                 span,
-                format!("{what} needs `{required}`"),
-                if kind == "pbkdf2" {
-                    "Write `passphrase = var.passphrase` (at least 16 characters).".into()
-                } else {
-                    "Write `command = [\"./key-program\", \"arg\"]`.".into()
-                },
+                format!("{what} needs {}", list(&missing)),
+                help.into(),
             );
             return None;
         }
@@ -240,6 +331,15 @@ impl Parser<'_> {
                 .filter(|a| allowed.contains(&a.name.name.as_str()))
                 .cloned()
                 .collect(),
+            endpoints: endpoints
+                .map(|e| {
+                    e.body
+                        .attributes()
+                        .filter(|a| AWS_KMS_ENDPOINTS.contains(&a.name.name.as_str()))
+                        .cloned()
+                        .collect()
+                })
+                .unwrap_or_default(),
             span,
         })
     }

@@ -2,7 +2,9 @@
 //! from a passphrase (OpenTofu's `keyprovider/pbkdf2`: a fresh random salt
 //! for encrypting, the salt, iterations, hash function and key length
 //! stored as metadata for decrypting); `external` runs a command speaking
-//! OpenTofu's external key provider protocol (`keyprovider/external`).
+//! OpenTofu's external key provider protocol (`keyprovider/external`);
+//! `aws_kms` asks a KMS for data keys, through a [`RemoteKeys`] the CLI
+//! makes with the providers crate (the engine links no AWS SDK).
 //! The encryption key is made once per process (as OpenTofu's
 //! `baseEncryption` does); decryption keys are cached by their metadata,
 //! so a journal of many entries derives each key once.
@@ -10,9 +12,10 @@
 use super::external;
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
+use infra_lang::Value;
 use serde::{Deserialize, Serialize};
-use std::collections::HashMap;
-use std::sync::{Mutex, OnceLock};
+use std::collections::{BTreeMap, HashMap};
+use std::sync::{Arc, Mutex, OnceLock};
 
 /// OpenTofu's defaults and minimums for `pbkdf2`
 /// (`keyprovider/pbkdf2/descriptor.go`, `config_constants.go`).
@@ -126,7 +129,43 @@ pub enum Kind {
     Pbkdf2(Pbkdf2),
     /// `external`: the command and its arguments.
     External(Vec<String>),
+    /// A key provider served outside the engine (`aws_kms`).
+    Remote(Arc<dyn RemoteKeys>),
 }
+
+/// A key provider whose keys come from a service (`aws_kms`: KMS's
+/// `GenerateDataKey` and `Decrypt`), implemented outside the engine and
+/// made by a [`RemoteKeyProviders`]. Calls are blocking (the
+/// implementation runs its own I/O, bounded by timeouts) and may be made
+/// from inside an async runtime.
+pub trait RemoteKeys: Send + Sync {
+    /// A fresh data key and the metadata (JSON) that recovers it, e.g.
+    /// OpenTofu's `{"ciphertext_blob": BASE64}` for `aws_kms`.
+    ///
+    /// # Errors
+    /// The service refused or did not answer in time; the message names
+    /// the call and the service's error code, never a key.
+    fn generate(&self) -> Result<KeyAndMeta, String>;
+
+    /// The data key stored with `meta` (what [`RemoteKeys::generate`]
+    /// returned beside it).
+    ///
+    /// # Errors
+    /// Bad metadata; the service refused (wrong key, no access) or did
+    /// not answer in time; never a key in the message.
+    fn recover(&self, meta: &[u8]) -> Result<Vec<u8>, String>;
+}
+
+/// Makes the [`RemoteKeys`] of key provider `addr`
+/// (`key_provider.aws_kms.NAME`) of type `kind` from its evaluated
+/// arguments (sensitive marks removed; `aws_kms`'s `endpoints` block as an
+/// object under `endpoints`). Makes no network call.
+///
+/// # Errors
+/// An argument of the wrong type or value: a message naming it.
+pub type RemoteKeyProviders = dyn Fn(&str, &str, &BTreeMap<String, Value>) -> Result<Arc<dyn RemoteKeys>, String>
+    + Send
+    + Sync;
 
 /// A key and the metadata (JSON) stored beside what it encrypts.
 pub type KeyAndMeta = (Vec<u8>, Vec<u8>);
@@ -183,6 +222,7 @@ impl KeyProvider {
                     let out = external::provide(command, None)?;
                     Ok((out.encryption_key, out.meta))
                 }
+                Kind::Remote(remote) => remote.generate(),
             })
             .clone()
     }
@@ -238,6 +278,7 @@ impl KeyProvider {
                     )
                 })?
             }
+            Kind::Remote(remote) => remote.recover(meta)?,
         };
         self.decryption
             .lock()

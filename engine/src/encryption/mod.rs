@@ -1,6 +1,7 @@
 //! Client-side encryption of state and saved plans, in OpenTofu's model
 //! (`internal/encryption`): the settings block's `encryption` block names
-//! key providers (`pbkdf2`, `external`), methods (`aes_gcm`, `unencrypted`)
+//! key providers (`pbkdf2`, `external`, and `aws_kms` through
+//! [`keys::RemoteKeys`]), methods (`aes_gcm`, `unencrypted`)
 //! and, per target (`state`, `plan`), the method to write with and
 //! `fallback` methods to read with. A [`Target`] is the one seam every
 //! store, the journal and saved plans go through: [`Target::encrypt`]
@@ -22,7 +23,7 @@ use aes_gcm::aead::{Aead, KeyInit};
 use config::Spec;
 use infra_lang::ast::{Attribute, Expr};
 use infra_lang::{Diagnostic, Value};
-use keys::{Hash, KeyProvider, Kind, Pbkdf2, b64};
+use keys::{Hash, KeyProvider, Kind, Pbkdf2, RemoteKeyProviders, b64};
 use serde::{Deserialize, Serialize};
 use std::borrow::Cow;
 use std::collections::BTreeMap;
@@ -323,6 +324,7 @@ struct Builder<'a, 'b> {
     eval: &'a mut Eval<'b>,
     diags: Vec<Diagnostic>,
     providers: BTreeMap<usize, Option<Arc<KeyProvider>>>,
+    remote: Option<&'a RemoteKeyProviders>,
 }
 
 impl Builder<'_, '_> {
@@ -457,6 +459,11 @@ impl Builder<'_, '_> {
                 }
             }
             Kind::Pbkdf2(p)
+        } else if kp.kind == "aws_kms" {
+            match self.remote_key_provider(i) {
+                Some(r) => Kind::Remote(r),
+                None => return self.failed(i),
+            }
         } else {
             let mut command = Vec::new();
             if let Some(a) = kp.arg("command") {
@@ -486,6 +493,64 @@ impl Builder<'_, '_> {
         let built = ok.then(|| Arc::new(KeyProvider::new(meta_key, kind)));
         self.providers.insert(i, built.clone());
         built
+    }
+
+    /// Remembers that key provider `i` failed.
+    fn failed(&mut self, i: usize) -> Option<Arc<KeyProvider>> {
+        self.providers.insert(i, None);
+        None
+    }
+
+    /// Key provider `i` of a type served outside the engine (`aws_kms`):
+    /// its arguments evaluated, made by the CLI's [`RemoteKeyProviders`].
+    fn remote_key_provider(&mut self, i: usize) -> Option<Arc<dyn keys::RemoteKeys>> {
+        let spec = self.spec;
+        let kp = &spec.key_providers[i];
+        let mut args = BTreeMap::new();
+        let mut ok = true;
+        for a in &kp.args {
+            match self.value(a) {
+                Some(v) => {
+                    args.insert(a.name.name.clone(), v);
+                }
+                None => ok = false,
+            }
+        }
+        if !kp.endpoints.is_empty() {
+            let mut endpoints = BTreeMap::new();
+            for a in &kp.endpoints {
+                match self.value(a) {
+                    Some(v) => {
+                        endpoints.insert(a.name.name.clone(), v);
+                    }
+                    None => ok = false,
+                }
+            }
+            args.insert("endpoints".to_string(), Value::Object(endpoints));
+        }
+        if !ok {
+            return None;
+        }
+        let addr = kp.addr();
+        let Some(make) = self.remote else {
+            self.err(
+                kp.span,
+                format!("{addr} cannot be used here: this command has no AWS client"),
+                "Use it from the infra command line (plan, apply, state ...).",
+            );
+            return None;
+        };
+        match make(&kp.kind, &addr, &args) {
+            Ok(r) => Some(r),
+            Err(e) => {
+                self.err(
+                    kp.span,
+                    format!("{addr}: {e}"),
+                    "See docs/encryption.md, `aws_kms`.",
+                );
+                None
+            }
+        }
     }
 
     fn target(
@@ -561,17 +626,24 @@ impl Builder<'_, '_> {
 /// with `eval`. Mirrors OpenTofu's checks: a passphrase of at least 16
 /// characters, at least 200,000 iterations, `sha256` or `sha512`, an AES
 /// key of 16, 24 or 32 bytes, `enforced` without any `unencrypted` method.
-/// Keys are derived only when first used.
+/// Keys are derived (or asked of KMS) only when first used; `remote` makes
+/// the key providers the engine does not implement (`aws_kms`), and
+/// without it they are refused.
 ///
 /// # Errors
 /// Evaluation errors and the checks above (`encryption::invalid`,
 /// `encryption::unencrypted-forbidden`); no message holds a passphrase.
-pub fn build(spec: &Spec, eval: &mut Eval<'_>) -> Result<Encryption, Vec<Diagnostic>> {
+pub fn build(
+    spec: &Spec,
+    eval: &mut Eval<'_>,
+    remote: Option<&RemoteKeyProviders>,
+) -> Result<Encryption, Vec<Diagnostic>> {
     let mut b = Builder {
         spec,
         eval,
         diags: Vec::new(),
         providers: BTreeMap::new(),
+        remote,
     };
     let state = b.target(spec.state.as_ref(), "state");
     let plan = b.target(spec.plan.as_ref(), "plan");

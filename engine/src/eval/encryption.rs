@@ -56,12 +56,17 @@ pub fn encryption_spec(files: &[crate::config::ParsedFile]) -> (Option<Spec>, Ve
 /// with `inputs` (inputs the configuration does not declare are left out
 /// here: the command reports them); [`Encryption::none`] when the
 /// configuration has no `encryption` block. A configuration whose files
-/// never mention `encryption` is not parsed.
+/// never mention `encryption` is not parsed. `remote` makes `aws_kms` key
+/// providers (the CLI passes the providers crate's).
 ///
 /// # Errors
 /// Syntax errors; the `encryption` block's errors; evaluation errors of
 /// its arguments (e.g. a passphrase variable without a value).
-pub fn encryption_config(root: &Path, mut inputs: Inputs) -> Result<Encryption, Vec<Diagnostic>> {
+pub fn encryption_config(
+    root: &Path,
+    mut inputs: Inputs,
+    remote: Option<&encryption::keys::RemoteKeyProviders>,
+) -> Result<Encryption, Vec<Diagnostic>> {
     if !crate::config::module_mentions(root, b"encryption") {
         return Ok(Encryption::none());
     }
@@ -87,7 +92,7 @@ pub fn encryption_config(root: &Path, mut inputs: Inputs) -> Result<Encryption, 
     let m = &session.root;
     let src = spec.source.clone();
     let mut eval = |e: &infra_lang::ast::Expr| m.eval(&src, e);
-    encryption::build(&spec, &mut eval).map_err(|mut d| {
+    encryption::build(&spec, &mut eval, remote).map_err(|mut d| {
         // Errors the evaluation reported itself (e.g. a variable's).
         let mut reported = session.shared.diags.take();
         reported.append(&mut d);

@@ -178,7 +178,7 @@ where
     };
     let mut msg = if timed_out {
         format!(
-            "{operation} failed: timed out: no answer from S3 within `connect_timeout` / `read_timeout`, on every attempt (`max_retries`): {e}"
+            "{operation} failed: timed out: no answer within `connect_timeout` / `read_timeout`, on every attempt (`max_retries`): {e}"
         )
     } else {
         format!("{operation} failed: {e}")

@@ -1,5 +1,7 @@
 //! The `aws` provider: S3 buckets and objects through `aws-sdk-s3`, for
-//! AWS itself (standard credential chain) and any S3-compatible endpoint.
+//! AWS itself (standard credential chain) and any S3-compatible endpoint;
+//! SSM parameters and Secrets Manager secrets as data sources; and the
+//! `aws_kms` key provider of the `encryption` block (`kms_keys.rs`).
 //!
 //! Configuration (`provider "aws" { ... }`) makes a [`Session`]; each
 //! service's SDK client is built on first use, so a configuration that
@@ -14,13 +16,16 @@
 pub mod bucket_settings;
 pub mod client;
 pub mod duration;
+pub mod kms_keys;
 pub mod policy;
 pub mod s3_bucket;
 pub mod s3_bucket_data;
 pub mod s3_object;
 pub mod s3_object_data;
 pub mod s3_objects_data;
+pub mod secretsmanager_secret_version_data;
 pub mod session;
+pub mod ssm_parameter_data;
 pub mod state_store;
 pub mod state_workspaces;
 
@@ -41,7 +46,8 @@ pub const DEFAULT_CONCURRENCY: usize = 16;
 pub type AwsProvider = NativeProvider<Aws>;
 
 /// The `aws` provider's list: S3 buckets and objects, and their data
-/// sources; its context is a [`Session`].
+/// sources; SSM parameters and Secrets Manager secret versions (data
+/// sources); its context is a [`Session`].
 pub struct Aws;
 
 impl ProviderSpec for Aws {
@@ -74,6 +80,8 @@ impl ProviderSpec for Aws {
             Box::new(s3_bucket_data::S3BucketData),
             Box::new(s3_object_data::S3ObjectData),
             Box::new(s3_objects_data::S3ObjectsData),
+            Box::new(ssm_parameter_data::SsmParameterData),
+            Box::new(secretsmanager_secret_version_data::SecretVersionData),
         ]
     }
 }
@@ -81,7 +89,7 @@ impl ProviderSpec for Aws {
 /// The arguments of `provider "aws" { ... }`.
 pub fn provider_schema() -> ResourceSchema {
     ResourceSchema::new(
-        "Amazon Web Services (S3), or any S3-compatible server through `endpoint`.",
+        "Amazon Web Services (S3; SSM parameters and Secrets Manager secrets as data sources), or any S3-compatible server through `endpoint`.",
         vec![
             (
                 "region",
@@ -94,7 +102,7 @@ pub fn provider_schema() -> ResourceSchema {
                 "endpoint",
                 Attribute::optional(
                     Type::String,
-                    "The URL of an S3-compatible server, e.g. \"http://127.0.0.1:9000\"; else AWS_ENDPOINT_URL_S3 or AWS.",
+                    "The URL of an S3-compatible server, e.g. \"http://127.0.0.1:9000\", used for every AWS service (S3, SSM, Secrets Manager); else AWS_ENDPOINT_URL_S3 (AWS_ENDPOINT_URL_SSM, ...) or AWS.",
                 ),
             ),
             (

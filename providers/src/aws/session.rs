@@ -19,6 +19,8 @@ pub struct Session {
     /// on the first client made.
     shared: OnceCell<SdkConfig>,
     s3: OnceCell<aws_sdk_s3::Client>,
+    ssm: OnceCell<aws_sdk_ssm::Client>,
+    secrets_manager: OnceCell<aws_sdk_secretsmanager::Client>,
     limit: Arc<Semaphore>,
 }
 
@@ -41,6 +43,8 @@ impl Session {
             settings,
             shared: OnceCell::new(),
             s3: OnceCell::new(),
+            ssm: OnceCell::new(),
+            secrets_manager: OnceCell::new(),
             limit: Arc::new(Semaphore::new(concurrency.max(1))),
         }
     }
@@ -51,6 +55,28 @@ impl Session {
     /// Never in practice: the semaphore is never closed.
     pub async fn s3(&self) -> Result<S3, Failure> {
         self.connect(&self.s3, client::s3_client_from).await
+    }
+
+    /// The SSM client and a permit (waits for one).
+    ///
+    /// # Errors
+    /// Never in practice: the semaphore is never closed.
+    pub async fn ssm(&self) -> Result<Connection<aws_sdk_ssm::Client>, Failure> {
+        self.connect(&self.ssm, |shared, _| aws_sdk_ssm::Client::new(shared))
+            .await
+    }
+
+    /// The Secrets Manager client and a permit (waits for one).
+    ///
+    /// # Errors
+    /// Never in practice: the semaphore is never closed.
+    pub async fn secrets_manager(
+        &self,
+    ) -> Result<Connection<aws_sdk_secretsmanager::Client>, Failure> {
+        self.connect(&self.secrets_manager, |shared, _| {
+            aws_sdk_secretsmanager::Client::new(shared)
+        })
+        .await
     }
 
     /// The client in `cell`, made by `make` from the shared configuration

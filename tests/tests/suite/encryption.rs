@@ -388,12 +388,12 @@ fn unsupported_encryption_settings_are_diagnostics() {
         r#"
 terraform {
   encryption {
-    key_provider "aws_kms" "k" {
-      kms_key_id = "abc"
+    key_provider "gcp_kms" "k" {
+      kms_encryption_key = "abc"
     }
     key_provider "pbkdf2" "p" {
       passphrase = "a passphrase of some length"
-      chain      = key_provider.aws_kms.k
+      chain      = key_provider.gcp_kms.k
     }
     method "external" "m" {}
     method "aes_gcm" "a" {
@@ -410,7 +410,7 @@ terraform {
     );
     let r = w.expect(&["validate"], 1);
     for needle in [
-        "key provider type `aws_kms` is not supported",
+        "key provider type `gcp_kms` is not supported",
         "`chain`",
         "method type `external` is not supported",
         "`remote_state_data_sources` is not supported",

@@ -5,6 +5,7 @@
 mod audit;
 mod aws_bucket;
 mod aws_object;
+mod aws_secrets;
 mod blocks;
 mod cli;
 mod conditions;
@@ -15,6 +16,7 @@ mod docs;
 mod docs_examples;
 mod drift;
 mod encryption;
+mod encryption_kms;
 mod engine;
 mod engine_faults;
 mod ephemeral;

@@ -64,3 +64,45 @@ impl Other {
         Other { rt, client }
     }
 }
+
+/// Clients of our own for KMS, SSM and Secrets Manager on the test server
+/// (moto serves them on the S3 endpoint), to set up keys, parameters and
+/// secrets for infra to use.
+pub struct Services {
+    pub rt: tokio::runtime::Runtime,
+    pub kms: aws_sdk_kms::Client,
+    pub ssm: aws_sdk_ssm::Client,
+    pub secrets: aws_sdk_secretsmanager::Client,
+}
+
+impl Services {
+    pub fn new() -> Services {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .expect("runtime");
+        let settings = infra_providers::aws::client::Settings {
+            region: Some("us-east-1".into()),
+            endpoint: Some(endpoint()),
+            access_key: Some("testing".into()),
+            secret_key: Some("testing".into()),
+            ..Default::default()
+        };
+        let shared = rt.block_on(infra_providers::aws::client::sdk_config(&settings));
+        Services {
+            kms: aws_sdk_kms::Client::new(&shared),
+            ssm: aws_sdk_ssm::Client::new(&shared),
+            secrets: aws_sdk_secretsmanager::Client::new(&shared),
+            rt,
+        }
+    }
+
+    /// A new symmetric KMS key: its id.
+    pub fn kms_key(&self) -> String {
+        let out = self
+            .rt
+            .block_on(self.kms.create_key().send())
+            .expect("create a KMS key");
+        out.key_metadata.expect("key metadata").key_id
+    }
+}
