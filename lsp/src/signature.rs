@@ -221,10 +221,7 @@ mod tests {
         assert_eq!(at_cursor("x = upper(a) |"), None);
         assert_eq!(at_cursor("x = upper(\"a, |"), None);
         assert_eq!(at_cursor("x = (1 + |"), None);
-        assert_eq!(
-            at_cursor("x = join(\"-\", [a, |"),
-            Some(("join".into(), 1))
-        );
+        assert_eq!(at_cursor("x = join(\"-\", [a, |"), Some(("join".into(), 1)));
         assert_eq!(at_cursor("# f(\nx = g(1, |"), Some(("g".into(), 1)));
     }
 
