@@ -703,6 +703,14 @@ pub const CODES: &[Code] = &[
         "the state (or its journal) does not parse, has format version 0, or records an instance twice; the file is left untouched",
     ),
     code(
+        "state::migrate",
+        "`infra init -migrate-state`: the backend to copy the state into could not be opened",
+    ),
+    code(
+        "state::terraform",
+        "the state file is Terraform's (`terraform.tfstate`): it is left untouched, no lock file is made beside it; `infra init -migrate-state` takes it over",
+    ),
+    code(
         "state::too-new",
         "the state was written by a newer format version; it is not touched",
     ),

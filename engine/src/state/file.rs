@@ -6,7 +6,9 @@
 //! pending operations is still written as version 1, which older infra
 //! reads. Version 3 adds each object's `schema_version` and provider
 //! `private` bytes (base64, as Terraform's state v4 has them); it is
-//! written only when some object has either. Documented in docs/state.md.
+//! written only when some object has either. Version 4 adds `terraform`,
+//! what a state taken over from Terraform had beyond infra's
+//! (`terraform.rs`); written only then. Documented in docs/state.md.
 
 use super::codec::{self, Path};
 use super::pending::PendingRecord;
@@ -16,11 +18,17 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value as Json;
 use std::collections::BTreeMap;
 
-/// The newest format version this infra reads and writes: 3 when an
+/// The newest format version this infra reads and writes: 4 when the
+/// state keeps what Terraform's state had beyond infra's (taken over by
+/// `infra init -migrate-state`), 3 when an
 /// object has a schema version or private bytes, else 2 when the state has
 /// pending operations, else 1 (so older infra, which would drop what it
 /// does not know, refuses such a state instead of losing it).
-pub const FORMAT_VERSION: u64 = 3;
+pub const FORMAT_VERSION: u64 = 4;
+
+/// The format version of a state with object schema versions or private
+/// bytes but nothing kept from Terraform.
+pub const FORMAT_VERSION_META: u64 = 3;
 
 /// The format version of a state with pending operations but no object
 /// schema versions or private bytes.
@@ -66,6 +74,10 @@ struct StateFile {
     /// Version 2: creates whose outcome is unknown (absent when none).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pending: Vec<PendingRecord>,
+    /// Version 4: what a state taken over from Terraform had that infra
+    /// has no place for (absent for a state infra began).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    terraform: Option<Box<super::terraform::Kept>>,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -274,8 +286,10 @@ pub fn to_text(state: &State) -> String {
         });
     }
     let file = StateFile {
-        format_version: if has_meta {
+        format_version: if state.terraform.is_some() {
             FORMAT_VERSION
+        } else if has_meta {
+            FORMAT_VERSION_META
         } else if state.pending.is_empty() {
             FORMAT_VERSION_PLAIN
         } else {
@@ -305,6 +319,7 @@ pub fn to_text(state: &State) -> String {
             .iter()
             .map(PendingRecord::from_pending)
             .collect(),
+        terraform: state.terraform.clone(),
     };
     let mut text = serde_json::to_string_pretty(&file).unwrap_or_default();
     text.push('\n');
@@ -329,6 +344,11 @@ pub fn from_text(text: &str, path: &str) -> Result<State, StateError> {
     }
     let v: Version = serde_json::from_str(text).map_err(|e| corrupt(e.to_string()))?;
     match v.format_version {
+        None if super::terraform::looks_like_terraform(text.as_bytes()) => {
+            return Err(StateError::Terraform {
+                path: path.to_string(),
+            });
+        }
         None => return Err(corrupt("it has no `format_version`".into())),
         Some(found) if found > FORMAT_VERSION => {
             return Err(StateError::TooNew {
@@ -351,6 +371,7 @@ pub fn from_text(text: &str, path: &str) -> Result<State, StateError> {
         outputs: BTreeMap::new(),
         resources: BTreeMap::new(),
         pending: Vec::new(),
+        terraform: file.terraform,
     };
     for p in &file.pending {
         state.pending.push(p.to_pending().map_err(corrupt)?);

@@ -11,6 +11,7 @@ pub mod pending;
 pub mod private;
 pub mod sealed;
 mod store;
+pub mod terraform;
 pub mod workspaces;
 
 pub use pending::{Pending, PendingOperation};
@@ -94,6 +95,10 @@ pub struct State {
     /// outcome, in the order they started: the object may exist without
     /// being in `resources` (see [`Pending`]).
     pub pending: Vec<Pending>,
+    /// What a state taken over from Terraform had that infra has no place
+    /// for, written back by `infra state pull --format terraform`
+    /// ([`terraform::Kept`]); `None` for a state infra began.
+    pub terraform: Option<Box<terraform::Kept>>,
 }
 
 impl State {
@@ -105,6 +110,7 @@ impl State {
             outputs: BTreeMap::new(),
             resources: BTreeMap::new(),
             pending: Vec::new(),
+            terraform: None,
         }
     }
 }
