@@ -23,6 +23,13 @@ pub fn run(args: &InitArgs, base: &Path, io: &mut Io<'_>) -> Outcome {
     if infra_lang::diagnostic::has_errors(&diags) {
         return Err(diags).or_fail(false);
     }
+    // Files of the directory that are not part of the module are named
+    // where a Terraform user starts: at init.
+    let ignored: Vec<Diagnostic> = diags
+        .into_iter()
+        .filter(|d| d.code == "config::terraform-files-ignored")
+        .collect();
+    workdir::report(io, &ignored, false);
     let rt = workdir::runtime().or_fail(false)?;
     super::init_providers::install_plugins(&rt, base, args.upgrade, io).or_fail(false)?;
     // With --migrate-state, --state names the file to migrate from.

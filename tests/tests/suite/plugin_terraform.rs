@@ -60,7 +60,7 @@ fn terraform_python() -> Result<PathBuf, String> {
 
 /// The Python for Terraform, or `None` after printing why the test is
 /// skipped.
-fn terraform_or_skip(test: &str) -> Option<PathBuf> {
+pub(crate) fn terraform_or_skip(test: &str) -> Option<PathBuf> {
     match terraform_python() {
         Ok(py) => Some(py),
         Err(why) => {
@@ -71,15 +71,15 @@ fn terraform_or_skip(test: &str) -> Option<PathBuf> {
 }
 
 /// One Terraform command's outcome.
-struct Run {
-    code: i32,
+pub(crate) struct Run {
+    pub(crate) code: i32,
     /// Standard output and standard error, in that order.
-    output: String,
+    pub(crate) output: String,
 }
 
 /// A Terraform working directory using infra's providers, with the
 /// plugin directory and CLI configuration beside it.
-struct Terraform {
+pub(crate) struct Terraform {
     py: PathBuf,
     dir: tempfile::TempDir,
     env: Vec<(&'static str, String)>,
@@ -90,7 +90,7 @@ impl Terraform {
     /// scripts running `infra provider serve NAME`, `cli.tfrc` overriding
     /// `infra.test/infra/NAME` to that directory, and an empty `work/`.
     /// `env` is added to Terraform's environment (and so the plugins').
-    fn new(py: PathBuf, env: &[(&'static str, &str)]) -> Terraform {
+    pub(crate) fn new(py: PathBuf, env: &[(&'static str, &str)]) -> Terraform {
         let dir = tempfile::tempdir().expect("temporary directory");
         let plugins = dir.path().join("plugins");
         std::fs::create_dir_all(&plugins).expect("plugins directory");
@@ -135,12 +135,12 @@ impl Terraform {
     }
 
     /// The working directory.
-    fn work(&self) -> PathBuf {
+    pub(crate) fn work(&self) -> PathBuf {
         self.dir.path().join("work")
     }
 
     /// Writes `work/REL`.
-    fn write(&self, rel: &str, text: &str) {
+    pub(crate) fn write(&self, rel: &str, text: &str) {
         let p = self.work().join(rel);
         if let Some(parent) = p.parent() {
             std::fs::create_dir_all(parent).expect("directories");
@@ -149,7 +149,7 @@ impl Terraform {
     }
 
     /// The text of `work/REL`, if it exists.
-    fn read(&self, rel: &str) -> Option<String> {
+    pub(crate) fn read(&self, rel: &str) -> Option<String> {
         std::fs::read_to_string(self.work().join(rel)).ok()
     }
 
@@ -189,7 +189,7 @@ impl Terraform {
     }
 
     /// Runs `terraform ARGS` and panics unless it exits with `code`.
-    fn expect(&self, args: &[&str], code: i32) -> Run {
+    pub(crate) fn expect(&self, args: &[&str], code: i32) -> Run {
         let r = self.run(args);
         assert_eq!(
             r.code, code,

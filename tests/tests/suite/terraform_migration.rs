@@ -147,3 +147,154 @@ fn a_corrupt_state_without_a_backup_does_not_point_at_one() {
         plan.stderr
     );
 }
+
+/// A Terraform project as Terraform users write it: `main.tf` with the
+/// settings block, `terraform.tfvars`, a variable from `TF_VAR_greeting`.
+const PROJECT: &str = r#"terraform {
+  required_version = ">= 1.5"
+}
+
+variable "greeting" {
+  type    = string
+  default = "hello"
+}
+
+variable "suffix" {
+  type = string
+}
+
+resource "terraform_data" "a" {
+  input            = { msg = "${var.greeting}${var.suffix}", n = [1, 2] }
+  triggers_replace = "v1"
+}
+
+resource "terraform_data" "b" {
+  count = 2
+  input = terraform_data.a.output.msg
+}
+
+resource "terraform_data" "c" {
+  for_each = toset(["x"])
+  input    = sensitive("s3cret")
+}
+
+output "msg" {
+  value = terraform_data.a.output.msg
+}
+"#;
+
+/// infra in `dir` with `TF_VAR_greeting` set, panicking unless it exits
+/// with `code`.
+fn infra_in(dir: &std::path::Path, args: &[&str], code: i32) -> crate::support::Run {
+    let out = crate::support::infra_bin()
+        .args(args)
+        .current_dir(dir)
+        .env("NO_COLOR", "1")
+        .env("TF_VAR_greeting", "from-env")
+        .env_remove("INFRA_WORKSPACE")
+        .env_remove("TF_WORKSPACE")
+        .stdin(std::process::Stdio::null())
+        .output()
+        .expect("infra runs");
+    let r = crate::support::Run::of(&out);
+    assert_eq!(
+        r.code, code,
+        "infra {args:?} exited {} (expected {code})\n--- stdout\n{}\n--- stderr\n{}",
+        r.code, r.stdout, r.stderr
+    );
+    r
+}
+
+/// The issue's proof: a project Terraform 1.15.5 applied is taken over by
+/// infra with no change to plan, changed by infra, and handed back to
+/// Terraform, whose own plan then shows no change either.
+#[test]
+fn a_project_terraform_applied_goes_to_infra_and_back() {
+    let Some(py) = crate::plugin_terraform::terraform_or_skip(
+        "a_project_terraform_applied_goes_to_infra_and_back",
+    ) else {
+        return;
+    };
+    let tf = crate::plugin_terraform::Terraform::new(py, &[("TF_VAR_greeting", "from-env")]);
+    tf.write("main.tf", PROJECT);
+    tf.write("terraform.tfvars", "suffix = \"!\"\n");
+    tf.expect(&["init", "-input=false"], 0);
+    tf.expect(&["apply", "-auto-approve", "-input=false"], 0);
+    let applied = tf.read("terraform.tfstate").expect("Terraform's state");
+
+    // infra reads the same files, takes the state over, and plans nothing.
+    let dir = tf.work();
+    infra_in(&dir, &["init", "-migrate-state"], 0);
+    let plan = infra_in(&dir, &["plan", "-detailed-exitcode"], 0);
+    assert!(plan.stdout.contains("No changes."), "{}", plan.stdout);
+    assert_eq!(tf.read("terraform.tfstate").as_deref(), Some(&*applied));
+
+    // infra changes it; Terraform takes the state back and agrees.
+    infra_in(&dir, &["apply", "-auto-approve", "-var", "greeting=bye"], 0);
+    let pulled = infra_in(&dir, &["state", "pull", "--format", "terraform"], 0);
+    tf.write("terraform.tfstate", &pulled.stdout);
+    let back = tf.expect(
+        &[
+            "plan",
+            "-detailed-exitcode",
+            "-input=false",
+            "-var",
+            "greeting=bye",
+        ],
+        0,
+    );
+    assert!(back.output.contains("No changes."), "{}", back.output);
+    let out = tf.expect(&["output", "-raw", "msg"], 0);
+    assert!(out.output.starts_with("bye!"), "{}", out.output);
+}
+
+#[test]
+fn a_directory_of_tf_files_is_read_with_tfvars_and_tf_var() {
+    let w = Workdir::new("");
+    std::fs::remove_file(w.path().join("main.infra")).expect("no main.infra");
+    w.write("main.tf", PROJECT);
+    w.write("terraform.tfvars", "suffix = \"?\"\n");
+    w.write("extra.tf.json", "{}");
+    let applied = infra_in(w.path(), &["apply", "-auto-approve"], 0);
+    assert!(
+        applied.stdout.contains("msg = \"from-env?\""),
+        "{}",
+        applied.stdout
+    );
+    // The JSON file is named, once, in one warning, by init and validate.
+    for cmd in ["init", "validate"] {
+        let r = infra_in(w.path(), &[cmd], 0);
+        assert_eq!(
+            r.stderr.matches("config::terraform-files-ignored").count(),
+            1,
+            "{cmd}: {}",
+            r.stderr
+        );
+        assert!(r.stderr.contains("not read: extra.tf.json"), "{}", r.stderr);
+    }
+
+    // With a .infra file beside them, the .tf files are not read.
+    w.write("other.infra", "output \"o\" {\n  value = 1\n}\n");
+    let init = infra_in(w.path(), &["init"], 0);
+    assert!(
+        init.stderr.contains("not read: extra.tf.json, main.tf"),
+        "{}",
+        init.stderr
+    );
+    let plan = infra_in(w.path(), &["plan"], 0);
+    assert!(plan.stdout.contains("to destroy"), "{}", plan.stdout);
+}
+
+#[test]
+fn required_version_is_checked_against_the_terraform_version_infra_matches() {
+    let w = Workdir::new("terraform {\n  required_version = \"~> 1.2.0\"\n}\n");
+    let r = w.expect(&["validate"], 1);
+    assert!(
+        r.stderr.contains("settings::required-version"),
+        "{}",
+        r.stderr
+    );
+    w.config("terraform {\n  required_version = \">= 1.5, < 2.0\"\n}\n");
+    let r = w.expect(&["validate"], 0);
+    assert!(!r.stderr.contains("required_version"), "{}", r.stderr);
+}
