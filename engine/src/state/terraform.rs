@@ -50,7 +50,25 @@ pub struct Kept {
     /// `identity_schema_version`, `status`, ...), by instance address, or
     /// `ADDRESS deposed KEY` for a deposed object.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
-    pub objects: BTreeMap<String, Map<String, Json>>,
+    pub objects: BTreeMap<String, KeptObject>,
+}
+
+/// The fields of one object infra does not read, with the object they
+/// belong to: once infra has changed the object (an update, a
+/// replacement), they describe another object and are not written back.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct KeptObject {
+    /// SHA-256 (hex) of the object's attributes as Terraform wrote them.
+    pub attributes_sha256: String,
+    /// The fields, as Terraform wrote them.
+    pub fields: Map<String, Json>,
+}
+
+/// The fingerprint [`KeptObject::attributes_sha256`] of `attributes`.
+fn fingerprint(attributes: &Json) -> String {
+    use sha2::Digest as _;
+    let digest = sha2::Sha256::digest(attributes.to_string().as_bytes());
+    digest.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 impl Kept {
@@ -309,7 +327,7 @@ const DEPOSED_FIELDS: &[&str] = &[
 struct Object {
     value: Value,
     meta: ObjectMeta,
-    kept: Map<String, Json>,
+    kept: KeptObject,
 }
 
 fn read_object(
@@ -352,6 +370,11 @@ fn read_object(
     {
         kept.insert("sensitive_attributes".into(), exact.clone());
     }
+    let (attributes, _) = encode_attributes(&value, dynamic);
+    let kept = KeptObject {
+        attributes_sha256: fingerprint(&attributes),
+        fields: kept,
+    };
     Ok(Object {
         value,
         meta: ObjectMeta {
@@ -490,7 +513,7 @@ pub fn from_text(
                     .collect::<Result<Vec<_>, _>>()?,
                 _ => Vec::new(),
             };
-            if !obj.kept.is_empty() {
+            if !obj.kept.fields.is_empty() {
                 kept.objects.insert(what.clone(), obj.kept);
             }
             if state.resources.contains_key(&addr) {
@@ -520,7 +543,7 @@ pub fn from_text(
                     "{what} has no current object beside it, which infra cannot hold: run `terraform apply` to finish the replacement first"
                 )));
             };
-            if !obj.kept.is_empty() {
+            if !obj.kept.fields.is_empty() {
                 kept.objects.insert(what, obj.kept);
             }
             inst.deposed.insert(key.clone(), obj.value);
@@ -659,7 +682,7 @@ fn object(
     value: &Value,
     meta: &ObjectMeta,
     dynamic: &[String],
-    kept: Option<&Map<String, Json>>,
+    kept: Option<&KeptObject>,
 ) -> Map<String, Json> {
     let mut o = Map::new();
     match &addr.key {
@@ -684,8 +707,12 @@ fn object(
             Json::String(STANDARD.encode(&meta.private)),
         );
     }
+    let kept = kept.filter(|k| {
+        o.get("attributes")
+            .is_some_and(|a| fingerprint(a) == k.attributes_sha256)
+    });
     if let Some(k) = kept {
-        for (name, v) in k {
+        for (name, v) in &k.fields {
             // Terraform's exact sensitive paths, while they are still the
             // paths of this value.
             if name == "sensitive_attributes"

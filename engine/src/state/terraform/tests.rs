@@ -181,3 +181,24 @@ fn sorted(resources: &Json) -> Vec<String> {
     out.sort();
     out
 }
+
+#[test]
+fn kept_fields_of_an_object_infra_changed_are_not_written_back() {
+    let text = r#"{"version": 4, "serial": 1, "lineage": "l", "resources": [
+      {"mode": "managed", "type": "random_id", "name": "a", "provider": "provider[\"registry.terraform.io/hashicorp/random\"]",
+       "instances": [{"schema_version": 0, "status": "tainted", "identity": {"id": "x"}, "attributes": {"id": "x"}}]}]}"#;
+    let mut s = from_text(text, "t", &dynamic).expect("reads").state;
+    let same = json(&to_text(&s, &dynamic));
+    assert_eq!(same["resources"][0]["instances"][0]["status"], "tainted");
+    let addr = ResourceAddress::parse("random_id.a").expect("address");
+    if let Some(i) = s.resources.get_mut(&addr) {
+        i.value = Value::object_of(&[("id", Value::string("y"))]);
+    }
+    let changed = json(&to_text(&s, &dynamic));
+    let o = &changed["resources"][0]["instances"][0];
+    assert!(
+        o.get("status").is_none() && o.get("identity").is_none(),
+        "{o}"
+    );
+    assert_eq!(o["attributes"]["id"], "y");
+}
