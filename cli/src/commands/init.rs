@@ -300,6 +300,20 @@ fn migrate_terraform(
             let _ = writeln!(io.out, "Workspace {ws}:");
         }
         let to = dest.store(&ws);
+        // A local backend whose `path` is Terraform's file itself: infra
+        // never writes Terraform's file.
+        let same = |a: &Path, b: &Path| {
+            std::fs::canonicalize(a)
+                .ok()
+                .is_some_and(|a| std::fs::canonicalize(b).ok() == Some(a))
+        };
+        if same(path, &base.join(to.describe())) {
+            return Err(Diagnostic::error(
+                "state::terraform",
+                format!("the backend's state file is Terraform's own {shown}, which infra does not write"),
+            )
+            .with_help("Give the `local` backend another `path` (or none: .infra/state.json), then run `infra init -migrate-state` again; Terraform's file stays as it is."));
+        }
         let lock = workdir::lock(rt, &*to, dest_args, "init -migrate-state")?;
         let copied = install(
             rt,

@@ -3,8 +3,9 @@
 //! as Terraform checks them (`internal/configs/provider_requirements.go`),
 //! `required_version` checked against the Terraform version infra matches,
 //! and every other setting Terraform allows either checked and reported as
-//! ignored (`experiments`, `language`, `provider_meta`) or refused (`backend`, `cloud`, `state_store`: where
-//! state lives must not be silently different from what the file says).
+//! ignored (`experiments`, `language`, `provider_meta`) or refused (`cloud`, `state_store`: where
+//! state lives must not be silently different from what the file says); a
+//! `backend` block here is read as a top-level one (`eval/backend.rs`).
 //! Unknown arguments and blocks are reported by the block-type table
 //! (`blocks.rs`).
 
@@ -126,12 +127,8 @@ fn settings_block(
                     "`provider_meta`",
                     "infra sends no module metadata to providers.",
                 )),
-                meta::BACKEND => diags.push(
-                    Diagnostic::error("settings::unsupported", format!("a `backend` inside the `{}` block is not read by infra", b.kind.name))
-                        .in_file(src)
-                        .primary(nb.kind.span, "state location not read from here")
-                        .with_help("infra reads where state lives from a top-level block: move it out of the settings block, as `backend \"TYPE\" { ... }` (docs/state.md)."),
-                ),
+                // Read as a top-level `backend` block is (eval/backend.rs).
+                meta::BACKEND => {}
                 meta::CLOUD | meta::STATE_STORE => diags.push(
                     Diagnostic::error("settings::unsupported", format!("`{}` is not supported by infra", nb.kind.name))
                         .in_file(src)

@@ -298,3 +298,27 @@ fn required_version_is_checked_against_the_terraform_version_infra_matches() {
     let r = w.expect(&["validate"], 0);
     assert!(!r.stderr.contains("required_version"), "{}", r.stderr);
 }
+
+#[test]
+fn a_backend_inside_the_terraform_block_says_where_the_state_lives() {
+    let w = Workdir::new(&format!(
+        "terraform {{\n  backend \"local\" {{\n    path = \"infra-state.json\"\n  }}\n}}\n\n{APPLIED_CONFIG}"
+    ));
+    w.write("terraform.tfstate", APPLIED_STATE);
+    let init = w.expect(&["init", "-migrate-state"], 0);
+    assert!(init.stdout.contains("infra-state.json"), "{}", init.stdout);
+    assert!(w.read("infra-state.json").is_some());
+    w.expect(&["plan", "--detailed-exitcode"], 0);
+
+    // Terraform's file as the backend's path is never written by infra.
+    let w = Workdir::new(&format!(
+        "terraform {{\n  backend \"local\" {{\n    path = \"terraform.tfstate\"\n  }}\n}}\n\n{APPLIED_CONFIG}"
+    ));
+    w.write("terraform.tfstate", APPLIED_STATE);
+    let init = w.expect(&["init", "-migrate-state"], 1);
+    assert!(init.stderr.contains("state::terraform"), "{}", init.stderr);
+    assert_eq!(
+        w.read_text("terraform.tfstate").as_deref(),
+        Some(APPLIED_STATE)
+    );
+}
