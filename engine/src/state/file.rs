@@ -239,18 +239,55 @@ impl InstanceRecord {
 
     /// The instance key.
     pub fn key(&self) -> Result<InstanceKey, String> {
-        match &self.index_key {
-            None | Some(Json::Null) => Ok(InstanceKey::None),
-            Some(Json::String(s)) => Ok(InstanceKey::Str(s.clone())),
-            Some(Json::Number(n)) => n
-                .as_i64()
-                .map(InstanceKey::Int)
-                .ok_or_else(|| format!("index_key {n} is not a whole number")),
-            Some(other) => Err(format!(
-                "index_key {other} is neither a number nor a string"
-            )),
-        }
+        index_key(self.index_key.as_ref())
     }
+}
+
+/// An instance key as a state file records it (infra's and Terraform's
+/// alike): absent or `null`, a whole number (`count`) or a string
+/// (`for_each`).
+///
+/// # Errors
+/// A message naming any other value.
+pub(crate) fn index_key(key: Option<&Json>) -> Result<InstanceKey, String> {
+    match key {
+        None | Some(Json::Null) => Ok(InstanceKey::None),
+        Some(Json::String(s)) => Ok(InstanceKey::Str(s.clone())),
+        Some(Json::Number(n)) => n
+            .as_i64()
+            .map(InstanceKey::Int)
+            .ok_or_else(|| format!("index_key {n} is not a whole number")),
+        Some(other) => Err(format!(
+            "index_key {other} is neither a number nor a string"
+        )),
+    }
+}
+
+/// The address (without instance key) of a resource as a state file
+/// records it (infra's and Terraform's alike): `module` (`module.a["k"]`
+/// or empty), `mode` (`managed` or `data`), type and name; with its text.
+///
+/// # Errors
+/// An unknown mode, or parts that make no address.
+pub(crate) fn resource_address(
+    module: &str,
+    mode: &str,
+    type_name: &str,
+    name: &str,
+) -> Result<(ResourceAddress, String), String> {
+    let prefix = if module.is_empty() {
+        String::new()
+    } else {
+        format!("{module}.")
+    };
+    let data = match mode {
+        "managed" => "",
+        "data" => "data.",
+        other => return Err(format!("unknown resource mode {other:?}")),
+    };
+    let text = format!("{prefix}{data}{type_name}.{name}");
+    let base = ResourceAddress::parse(&text).map_err(|e| format!("{text}: {e}"))?;
+    Ok((base, text))
 }
 
 /// The state as the text of a state file (pretty JSON, trailing newline).
@@ -386,18 +423,8 @@ pub fn from_text(text: &str, path: &str) -> Result<State, StateError> {
         );
     }
     for r in file.resources {
-        let prefix = if r.module.is_empty() {
-            String::new()
-        } else {
-            format!("{}.", r.module)
-        };
-        let data = match r.mode.as_str() {
-            "managed" => "",
-            "data" => "data.",
-            other => return Err(corrupt(format!("unknown resource mode {other:?}"))),
-        };
-        let text = format!("{prefix}{data}{}.{}", r.type_name, r.name);
-        let base = ResourceAddress::parse(&text).map_err(|e| corrupt(e.to_string()))?;
+        let (base, text) =
+            resource_address(&r.module, &r.mode, &r.type_name, &r.name).map_err(corrupt)?;
         for inst in r.instances {
             let mut addr = base.clone();
             addr.key = inst.key().map_err(|e| corrupt(format!("{text}: {e}")))?;

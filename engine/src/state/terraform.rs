@@ -415,17 +415,7 @@ fn same_paths(a: &Json, b: &Json, exact: bool) -> bool {
 }
 
 fn key_of(o: &Map<String, Json>, what: &str) -> Result<InstanceKey, String> {
-    match o.get("index_key") {
-        None | Some(Json::Null) => Ok(InstanceKey::None),
-        Some(Json::String(s)) => Ok(InstanceKey::Str(s.clone())),
-        Some(Json::Number(n)) => n
-            .as_i64()
-            .map(InstanceKey::Int)
-            .ok_or_else(|| format!("{what}: index_key {n} is not a whole number")),
-        Some(other) => Err(format!(
-            "{what}: index_key {other} is neither a number nor a string"
-        )),
-    }
+    super::file::index_key(o.get("index_key")).map_err(|e| format!("{what}: {e}"))
 }
 
 /// Reads Terraform's state `text` (from `path`, for messages).
@@ -472,19 +462,9 @@ pub fn from_text(
         );
     }
     for r in file.resources {
-        let prefix = if r.module.is_empty() {
-            String::new()
-        } else {
-            format!("{}.", r.module)
-        };
-        let (mode, data) = match r.mode.as_str() {
-            "managed" => (ResourceMode::Managed, ""),
-            "data" => (ResourceMode::Data, "data."),
-            other => return Err(corrupt(format!("unknown resource mode {other:?}"))),
-        };
-        let text = format!("{prefix}{data}{}.{}", r.type_name, r.name);
-        let base = ResourceAddress::parse(&text).map_err(|e| corrupt(format!("{text}: {e}")))?;
-        let dynamic = dynamic(mode, &r.type_name);
+        let (base, text) = super::file::resource_address(&r.module, &r.mode, &r.type_name, &r.name)
+            .map_err(corrupt)?;
+        let dynamic = dynamic(base.mode, &r.type_name);
         let provider = provider_key(&r.provider);
         if provider_address(&provider) != r.provider {
             kept.providers.insert(text.clone(), r.provider.clone());
