@@ -390,7 +390,10 @@ pub struct InitArgs {
     /// Copy each local workspace's state file (.infra/state.json and
     /// .infra/state.d/NAME/state.json; or only --state FILE, into the
     /// selected workspace) into the same workspace of the backend the
-    /// configuration names, when that has no state yet.
+    /// configuration names, when that has no state yet. Without local
+    /// infra state, takes over Terraform's (terraform.tfstate and
+    /// terraform.tfstate.d/NAME/terraform.tfstate, or --state FILE),
+    /// leaving Terraform's files untouched.
     #[arg(long)]
     pub migrate_state: bool,
     /// Complete the `backend` block: `KEY=VALUE`, or a file of `key =
@@ -556,6 +559,15 @@ pub enum PlanFormat {
     /// A pull-request comment: summary, destroys called out, one
     /// collapsed diff per resource, capped in size (docs/ci.md).
     Markdown,
+}
+
+/// Formats of `infra state pull`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum StateFormat {
+    /// infra's state file (docs/state.md).
+    Infra,
+    /// Terraform's `terraform.tfstate`, format version 4.
+    Terraform,
 }
 
 /// Output formats of `infra drift`.
@@ -838,8 +850,13 @@ pub enum StateCommand {
     },
     /// Print the state file to standard output.
     ///
-    /// Example: infra state pull > backup.json
+    /// Example: infra state pull > backup.json; infra state pull --format terraform > terraform.tfstate
     Pull {
+        /// `infra` (default): infra's state file; `terraform`: Terraform's
+        /// state format version 4, which Terraform takes back
+        /// (docs/migrating-from-terraform.md).
+        #[arg(long, value_enum, default_value = "infra")]
+        format: StateFormat,
         /// Where the state lives.
         #[command(flatten)]
         state: StateArgs,

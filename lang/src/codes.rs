@@ -83,7 +83,14 @@ pub const CODES: &[Code] = &[
         "fmt::lex-failed",
         "`infra fmt` could not split a file that parses into tokens: a bug in infra (the file is left untouched; please report it with the file)",
     ),
-    code("config::empty", "the directory holds no `.infra` files"),
+    code(
+        "config::empty",
+        "the directory holds no `.infra` files (nor `.tf` files)",
+    ),
+    code(
+        "config::terraform-files-ignored",
+        "warning: `.tf` files beside `.infra` files (`.infra` wins), or `.tf.json` files, are not part of the module; named in one warning",
+    ),
     code(
         "config::unreadable",
         "a configuration file or directory that cannot be read",
@@ -124,6 +131,10 @@ pub const CODES: &[Code] = &[
     code(
         "settings::invalid-requirement",
         "a malformed `required_providers` entry (not an object, unknown key, bad local name or `configuration_aliases`)",
+    ),
+    code(
+        "settings::required-version",
+        "`required_version` does not allow the Terraform version whose language and state infra matches (1.15.5)",
     ),
     code(
         "settings::unsupported",
@@ -729,6 +740,14 @@ pub const CODES: &[Code] = &[
     code(
         "state::corrupt",
         "the state (or its journal) does not parse, has format version 0, or records an instance twice; the file is left untouched",
+    ),
+    code(
+        "state::migrate",
+        "`infra init -migrate-state`: the backend to copy the state into could not be opened",
+    ),
+    code(
+        "state::terraform",
+        "the state file is Terraform's (`terraform.tfstate`): it is left untouched, no lock file is made beside it; `infra init -migrate-state` takes it over",
     ),
     code(
         "state::too-new",

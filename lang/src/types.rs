@@ -86,6 +86,52 @@ impl Type {
         }
     }
 
+    /// The type a cty type JSON document describes (go-cty
+    /// `cty/json_type.go`, the inverse of [`Type::to_json`]): `"string"`,
+    /// `["list","number"]`, `["object",{"a":"bool"}]` (a third element,
+    /// the optional attributes of a type constraint, is ignored),
+    /// `"dynamic"` for `any`.
+    ///
+    /// # Errors
+    /// A message naming what is not a cty type.
+    pub fn from_json(doc: &serde_json::Value) -> Result<Type, String> {
+        use serde_json::Value as Json;
+        match doc {
+            Json::String(s) => match s.as_str() {
+                "string" => Ok(Type::String),
+                "number" => Ok(Type::Number),
+                "bool" => Ok(Type::Bool),
+                "dynamic" => Ok(Type::Any),
+                other => Err(format!("unknown primitive type `{other}`")),
+            },
+            Json::Array(items) => {
+                let kind = items.first().and_then(Json::as_str).ok_or_else(|| {
+                    "a type array must start with its kind (`list`, `object`, ...)".to_string()
+                })?;
+                match (kind, &items[1..]) {
+                    ("list", [t]) => Ok(Type::List(Box::new(Type::from_json(t)?))),
+                    ("set", [t]) => Ok(Type::Set(Box::new(Type::from_json(t)?))),
+                    ("map", [t]) => Ok(Type::Map(Box::new(Type::from_json(t)?))),
+                    ("tuple", [Json::Array(ts)]) => Ok(Type::Tuple(
+                        ts.iter().map(Type::from_json).collect::<Result<_, _>>()?,
+                    )),
+                    ("object", [Json::Object(attrs)] | [Json::Object(attrs), Json::Array(_)]) => {
+                        let attrs = attrs
+                            .iter()
+                            .map(|(k, t)| Ok((k.clone(), Type::from_json(t)?)))
+                            .collect::<Result<BTreeMap<_, _>, String>>()?;
+                        Ok(Type::object(attrs))
+                    }
+                    (kind, _) => Err(format!(
+                        "type `{kind}` with {} argument(s) is not a cty type",
+                        items.len() - 1
+                    )),
+                }
+            }
+            _ => Err("a type must be a string or an array in type JSON".to_string()),
+        }
+    }
+
     /// "string", "list of number", "object" — the short phrase used in
     /// error messages ("expected list of number, got string").
     pub fn friendly(&self) -> String {

@@ -1,5 +1,6 @@
 //! Providers that create real objects: `local` (files), `random` (values
-//! generated once and kept in state), `infra` (`infra_data`, state only),
+//! generated once and kept in state), `infra` (`infra_data`, state only;
+//! `terraform` has it under Terraform's name, `terraform_data`),
 //! and `test` (fault injection, only through [`with_test`]). Each provider
 //! is a list of resource types and data sources, one file each, over the
 //! one generic provider of [`framework`]; [`all`] registers the
@@ -19,13 +20,15 @@ pub mod torture;
 use infra_engine::provider::Providers;
 use std::sync::Arc;
 
-/// Every production provider: `infra`, `local` and `random`.
+/// Every production provider: `aws`, `infra`, `local`, `random` and
+/// `terraform` (`terraform_data`, Terraform's name for `infra_data`).
 pub fn all() -> Providers {
     let mut p = Providers::new();
     p.add(Arc::new(aws::AwsProvider::new()));
     p.add(Arc::new(infra::InfraProvider::new()));
     p.add(Arc::new(local::LocalProvider::new()));
     p.add(Arc::new(random::RandomProvider::new()));
+    p.add(Arc::new(infra::TerraformProvider::new()));
     p
 }
 
@@ -57,6 +60,7 @@ mod tests {
             "random_shuffle",
             "random_string",
             "random_uuid",
+            "terraform_data",
         ] {
             assert!(types.iter().any(|x| x == t), "{t} missing");
             assert!(p.for_type(t).is_some(), "{t} has no provider");

@@ -3,15 +3,19 @@
 //! state store its `backend` block names (creating the local state
 //! directory) and reads any existing state (replaying an interrupted
 //! run's journal). With `--migrate-state`, copies the local state file
-//! into the configured backend first. Idempotent.
+//! into the configured backend first, or takes over Terraform's local
+//! state (`terraform.tfstate`, read as Terraform's format version 4) when
+//! there is no local infra state. Idempotent.
 
 use super::workdir;
 use super::{OrFail, Outcome};
 use crate::args::{InitArgs, StateArgs};
 use crate::{Io, exit};
-use infra_engine::state::StateStore;
+use infra_engine::state::local::LocalStore;
+use infra_engine::state::workspaces::DEFAULT;
+use infra_engine::state::{StateStore, terraform};
 use infra_lang::Diagnostic;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 /// Runs `infra init`. With `--json`, each line it would print becomes a
 /// JSON object on its own line (`{"@level": "info", "@message": LINE,
@@ -49,6 +53,13 @@ fn init(args: &InitArgs, base: &Path, io: &mut Io<'_>) -> Outcome {
     if infra_lang::diagnostic::has_errors(&diags) {
         return Err(diags).or_fail(false);
     }
+    // Files of the directory that are not part of the module are named
+    // where a Terraform user starts: at init.
+    let ignored: Vec<Diagnostic> = diags
+        .into_iter()
+        .filter(|d| d.code == "config::terraform-files-ignored")
+        .collect();
+    workdir::report(io, &ignored, false);
     let rt = workdir::runtime().or_fail(false)?;
     keep_backend_config(args, base).or_fail(false)?;
     super::init_providers::install_plugins(&rt, base, args.upgrade, io).or_fail(false)?;
@@ -62,8 +73,14 @@ fn init(args: &InitArgs, base: &Path, io: &mut Io<'_>) -> Outcome {
         ..args.state.clone()
     };
     let consts = workdir::const_inputs(&args.consts);
+    let terraform = terraform_sources(base, &args.state);
     if args.migrate_state {
-        migrate(&rt, base, &args.state, &dest_args, consts.clone(), io).or_fail(false)?;
+        if terraform.is_empty() {
+            migrate(&rt, base, &args.state, &dest_args, consts.clone(), io).or_fail(false)?;
+        } else {
+            migrate_terraform(&rt, base, &terraform, &dest_args, consts.clone(), io)
+                .or_fail(false)?;
+        }
     }
     let store = workdir::store(base, &dest_args, consts).or_fail(false)?;
     let lock = workdir::lock(&rt, &*store, &args.state, "init").or_fail(false)?;
@@ -83,6 +100,13 @@ fn init(args: &InitArgs, base: &Path, io: &mut Io<'_>) -> Outcome {
                 "State: {} (none yet; created by the first apply).",
                 store.describe()
             );
+            if let Some((_, tf)) = terraform.first() {
+                let _ = writeln!(
+                    io.out,
+                    "Found Terraform's state in {}: `infra init -migrate-state` takes it over (Terraform's file is never changed; docs/migrating-from-terraform.md).",
+                    tf.display()
+                );
+            }
         }
     }
     workdir::unlock(io, lock);
@@ -111,12 +135,7 @@ fn migrate(
     consts: infra_engine::eval::Inputs,
     io: &mut Io<'_>,
 ) -> Result<(), Diagnostic> {
-    let first = |d: Vec<Diagnostic>| {
-        d.into_iter().next().unwrap_or_else(|| {
-            Diagnostic::error("backend::invalid", "the backend could not be opened")
-        })
-    };
-    let dest = workdir::backend(base, dest_args, consts).map_err(first)?;
+    let dest = workdir::backend(base, dest_args, consts).map_err(first_error)?;
     if args.state.is_some() {
         let ws = workdir::workspace::current(base)?;
         let source =
@@ -177,6 +196,33 @@ fn migrate_one(
         // The replayed journal's operations make a new version.
         state.serial = state.next_serial().map_err(|e| workdir::state_error(&e))?;
     }
+    if !install(rt, &from, state, dest, io)? {
+        return Ok(());
+    }
+    workdir::unlock(io, source_lock);
+    workdir::unlock(io, dest_lock);
+    let _ = writeln!(
+        io.out,
+        "The local file is left as it was: remove it once `infra state list` shows the state in its new place."
+    );
+    Ok(())
+}
+
+/// Writes `state` (read from `from`) into `dest`, whose lock the caller
+/// holds, when `dest` has no state yet, an empty one, or an older serial
+/// of the same lineage; says what it did. False when nothing was copied
+/// because `dest` already holds this state.
+///
+/// # Errors
+/// `state::migrate-conflict` when `dest` holds another lineage; the store.
+fn install(
+    rt: &tokio::runtime::Runtime,
+    from: &str,
+    state: infra_engine::state::State,
+    dest: &dyn StateStore,
+    io: &mut Io<'_>,
+) -> Result<bool, Diagnostic> {
+    let to = dest.describe();
     match workdir::read(rt, dest)? {
         // An empty state (what `workspace new` writes in S3) holds nothing
         // to lose; another history is never overwritten.
@@ -196,24 +242,136 @@ fn migrate_one(
                 "{to} already holds this state (serial {}, the local one is serial {}): nothing copied.",
                 there.serial, state.serial
             );
-            return Ok(());
+            return Ok(false);
         }
         _ => {}
     }
     workdir::write(rt, dest, &state)?;
-    workdir::unlock(io, source_lock);
-    workdir::unlock(io, dest_lock);
     let _ = writeln!(
         io.out,
         "Copied the state from {from} to {to} (serial {}, {} resource instances).",
         state.serial,
         state.resources.len()
     );
-    let _ = writeln!(
-        io.out,
-        "The local file is left as it was: remove it once `infra state list` shows the state in its new place."
-    );
+    Ok(true)
+}
+
+/// Terraform's local state files to take over, by workspace: with
+/// `--state FILE`, that file when it is Terraform's (into the selected
+/// workspace, named `""` here); otherwise `terraform.tfstate` (workspace
+/// `default`) and `terraform.tfstate.d/NAME/terraform.tfstate`, when the
+/// working directory has no local infra state (infra's own state wins).
+fn terraform_sources(base: &Path, args: &StateArgs) -> Vec<(String, PathBuf)> {
+    let is_tf = |p: &Path| LocalStore::new(p).is_terraform();
+    if let Some(file) = &args.state {
+        let p = base.join(file);
+        return if is_tf(&p) {
+            vec![(String::new(), p)]
+        } else {
+            Vec::new()
+        };
+    }
+    if workdir::local_store(base, args, None).path().exists() {
+        return Vec::new();
+    }
+    let mut out = Vec::new();
+    let default = base.join("terraform.tfstate");
+    if is_tf(&default) {
+        out.push((DEFAULT.to_string(), default));
+    }
+    let mut named: Vec<(String, PathBuf)> = std::fs::read_dir(base.join("terraform.tfstate.d"))
+        .into_iter()
+        .flatten()
+        .flatten()
+        .map(|e| {
+            (
+                e.file_name().to_string_lossy().into_owned(),
+                e.path().join("terraform.tfstate"),
+            )
+        })
+        .filter(|(_, p)| is_tf(p))
+        .collect();
+    named.sort();
+    out.extend(named);
+    out
+}
+
+/// `--migrate-state` from Terraform's state files (see
+/// [`terraform_sources`]): each read as Terraform's format version 4
+/// (`infra_engine::state::terraform`) and written into the same workspace
+/// of the configured backend under its lock. Terraform's files are only
+/// read: no lock file is made beside them, nothing is written there.
+///
+/// # Errors
+/// The backend; a lock; a file that is not valid Terraform state;
+/// `state::migrate-conflict`.
+fn migrate_terraform(
+    rt: &tokio::runtime::Runtime,
+    base: &Path,
+    sources: &[(String, PathBuf)],
+    dest_args: &StateArgs,
+    consts: infra_engine::eval::Inputs,
+    io: &mut Io<'_>,
+) -> Result<(), Diagnostic> {
+    let dest = workdir::backend(base, dest_args, consts).map_err(first_error)?;
+    let providers = workdir::providers();
+    let dynamic = terraform::dynamic_attributes(&providers);
+    for (ws, path) in sources {
+        let ws = if ws.is_empty() {
+            workdir::workspace::current(base)?
+        } else {
+            ws.clone()
+        };
+        let shown = path.display().to_string();
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| Diagnostic::error("state::io", format!("cannot read {shown}: {e}")))?;
+        let migrated =
+            terraform::from_text(&text, &shown, &dynamic).map_err(|e| workdir::state_error(&e))?;
+        if ws != DEFAULT {
+            let _ = writeln!(io.out, "Workspace {ws}:");
+        }
+        let to = dest.store(&ws);
+        // A local backend whose `path` is Terraform's file itself: infra
+        // never writes Terraform's file.
+        let same = |a: &Path, b: &Path| {
+            std::fs::canonicalize(a)
+                .ok()
+                .is_some_and(|a| std::fs::canonicalize(b).ok() == Some(a))
+        };
+        if same(path, &base.join(to.describe())) {
+            return Err(Diagnostic::error(
+                "state::terraform",
+                format!("the backend's state file is Terraform's own {shown}, which infra does not write"),
+            )
+            .with_help("Give the `local` backend another `path` (or none: .infra/state.json), then run `infra init -migrate-state` again; Terraform's file stays as it is."));
+        }
+        let lock = workdir::lock(rt, &*to, dest_args, "init -migrate-state")?;
+        let copied = install(
+            rt,
+            &format!("Terraform's {shown}"),
+            migrated.state,
+            &*to,
+            io,
+        )?;
+        workdir::unlock(io, lock);
+        if copied {
+            for n in &migrated.notes {
+                let _ = writeln!(io.out, "Note: {n}");
+            }
+            let _ = writeln!(
+                io.out,
+                "Terraform's file is left as it was (infra never writes it); `infra state pull --format terraform` gives the state back in Terraform's format."
+            );
+        }
+    }
     Ok(())
+}
+
+/// The first of the backend's errors.
+fn first_error(d: Vec<Diagnostic>) -> Diagnostic {
+    d.into_iter()
+        .next()
+        .unwrap_or_else(|| Diagnostic::error("state::migrate", "the backend could not be opened"))
 }
 
 /// True for a state that records nothing: no resource instance, no output.

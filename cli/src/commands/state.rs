@@ -9,7 +9,7 @@ use crate::args::{InputArgs, StateArgs, StateCommand};
 use crate::{Io, exit};
 use infra_engine::addr::{ResourceAddress, Target};
 use infra_engine::eval::Inputs;
-use infra_engine::state::{State, StateStore, file};
+use infra_engine::state::{State, StateStore, file, terraform};
 use infra_lang::Diagnostic;
 use infra_lang::Value;
 use std::path::Path;
@@ -232,9 +232,23 @@ pub fn run(cmd: &StateCommand, base: &Path, io: &mut Io<'_>) -> Outcome {
             inputs,
         } => Ctx::open(base, state, inputs)
             .and_then(|c| super::state_push::replace_provider(&c, state, from, to, io)),
-        StateCommand::Pull { state, inputs } => Ctx::open(base, state, inputs)
+        StateCommand::Pull {
+            state,
+            inputs,
+            format,
+        } => Ctx::open(base, state, inputs)
             .and_then(|c| load(&c))
-            .map(|s| vec![file::to_text(&s).trim_end().to_string()]),
+            .map(|s| {
+                let text = match format {
+                    crate::args::StateFormat::Infra => file::to_text(&s),
+                    crate::args::StateFormat::Terraform => {
+                        let providers = workdir::providers();
+                        let dynamic = terraform::dynamic_attributes(&providers);
+                        terraform::to_text(&s, &dynamic)
+                    }
+                };
+                vec![text.trim_end().to_string()]
+            }),
     };
     for l in result.or_fail(false)? {
         let _ = writeln!(io.out, "{l}");

@@ -487,6 +487,7 @@ pub fn state_error(e: &StateError) -> Diagnostic {
             "state::locked"
         }
         StateError::Corrupt { .. } => "state::corrupt",
+        StateError::Terraform { .. } => "state::terraform",
         StateError::TooNew { .. } => "state::too-new",
         StateError::Conflict { .. } => "state::conflict",
         StateError::NotLocked(_) => "state::not-locked",

@@ -50,17 +50,76 @@ pub fn invalid_utf8(lossy: &Arc<SourceFile>, offset: usize) -> Diagnostic {
         .with_help("Save the file as UTF-8; .infra files cannot hold other encodings.")
 }
 
-/// The `*.infra` files directly inside `dir`, sorted by name.
+/// The files of the module in `dir`, sorted by name: its `*.infra`
+/// files, or, when it has none, its `*.tf` files (a Terraform project,
+/// read as it is). The choice is made for the whole directory, never per
+/// file: with any `*.infra` file, `*.tf` files are not part of the module
+/// (see [`ignored_terraform_files`]).
 ///
 /// # Errors
 /// The I/O error from listing the directory.
 pub fn module_files(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
-    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)?
+    let all: Vec<PathBuf> = std::fs::read_dir(dir)?
         .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.is_file() && p.extension().and_then(|e| e.to_str()) == Some("infra"))
+        .filter(|p| p.is_file())
         .collect();
+    let of = |ext: &str| -> Vec<PathBuf> {
+        all.iter()
+            .filter(|p| p.extension().and_then(|e| e.to_str()) == Some(ext))
+            .cloned()
+            .collect()
+    };
+    let infra = of("infra");
+    let mut files = if infra.is_empty() { of("tf") } else { infra };
     files.sort();
     Ok(files)
+}
+
+/// The `*.tf` and `*.tf.json` files of `dir` that are not part of its
+/// module: all of them when it has `*.infra` files (`.infra` wins), else
+/// the `*.tf.json` ones (Terraform's JSON syntax, which infra does not
+/// read yet). Sorted by name.
+pub fn ignored_terraform_files(dir: &Path) -> Vec<PathBuf> {
+    let Ok(rd) = std::fs::read_dir(dir) else {
+        return Vec::new();
+    };
+    let mut tf = Vec::new();
+    let mut json = Vec::new();
+    let mut has_infra = false;
+    for p in rd.filter_map(|e| e.ok().map(|e| e.path())) {
+        let name = p.file_name().and_then(|n| n.to_str()).unwrap_or_default();
+        if name.ends_with(".tf.json") {
+            json.push(p.clone());
+        } else if name.ends_with(".tf") {
+            tf.push(p.clone());
+        } else if name.ends_with(".infra") {
+            has_infra = true;
+        }
+    }
+    let mut out = if has_infra {
+        tf.extend(json);
+        tf
+    } else {
+        json
+    };
+    out.sort();
+    out
+}
+
+/// The warning `config::terraform-files-ignored` naming `files` (from
+/// [`ignored_terraform_files`]), or `None` when there are none.
+fn ignored_warning(files: &[PathBuf]) -> Option<Diagnostic> {
+    if files.is_empty() {
+        return None;
+    }
+    let names: Vec<String> = files.iter().map(|f| display_path(f)).collect();
+    Some(
+        Diagnostic::warning(
+            "config::terraform-files-ignored",
+            format!("not read: {}", names.join(", ")),
+        )
+        .with_help("A module is its *.infra files, or, when it has none, its *.tf files (a Terraform project). Terraform's JSON syntax (*.tf.json) is not read yet. Rename or convert the files to make them part of the module (docs/migrating-from-terraform.md)."),
+    )
 }
 
 /// Whether any `*.infra` file of `dir` holds the bytes `word`: a cheap
@@ -114,6 +173,7 @@ pub fn load_dir_with(
     let in_module = |p: &Path| {
         p.parent() == Some(dir) && p.extension().and_then(|e| e.to_str()) == Some("infra")
     };
+    diags.extend(ignored_warning(&ignored_terraform_files(dir)));
     let listed = match module_files(dir) {
         _ if overlaid.is_some() => Ok(Vec::new()),
         Err(_) if open.keys().any(|p| in_module(p)) => Ok(Vec::new()),
@@ -140,7 +200,7 @@ pub fn load_dir_with(
     if files.is_empty() {
         diags.push(
             Diagnostic::error("config::empty", format!("no .infra files in {}", dir.display()))
-                .with_help("A configuration is the set of *.infra files of one directory; run infra there or pass --chdir DIR."),
+                .with_help("A configuration is the set of *.infra files of one directory (or, when it has none, its *.tf files); run infra there or pass --chdir DIR."),
         );
     }
     let mut parsed = Vec::new();

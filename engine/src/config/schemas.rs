@@ -55,14 +55,25 @@ pub fn check(files: &[ParsedFile], providers: &Providers) -> Vec<Diagnostic> {
                     let known_provider = providers.for_type(type_name).is_some();
                     let help = match suggestion {
                         Some(s) => format!("Did you mean `{s}`?"),
-                        None if known_provider => format!(
-                            "Provider `{provider}` has: {}.",
-                            all.iter()
+                        None if known_provider => {
+                            let has: Vec<String> = all
+                                .iter()
                                 .filter(|a| Providers::provider_name(a) == provider)
                                 .map(|a| format!("`{a}`"))
-                                .collect::<Vec<_>>()
-                                .join(", ")
-                        ),
+                                .collect();
+                            if has.is_empty() {
+                                format!(
+                                    "Provider `{provider}` has no {}.",
+                                    if data {
+                                        "data sources"
+                                    } else {
+                                        "resource types"
+                                    }
+                                )
+                            } else {
+                                format!("Provider `{provider}` has: {}.", has.join(", "))
+                            }
+                        }
                         None => {
                             diags.push(not_required(f, t.span, type_name, data, providers, &all));
                             continue;
@@ -107,8 +118,7 @@ const TERRAFORM_BUILTIN: &str = "terraform";
 
 /// `provider::not-required`: no provider `NAME` for `type_name`, with
 /// what to write in `required_providers`, and a built-in type of the same
-/// name after the prefix when there is one (`infra_data` for
-/// `terraform_data`).
+/// name after the prefix when there is one (`random_id` for `foo_id`).
 fn not_required(
     f: &ParsedFile,
     span: Span,

@@ -1,10 +1,11 @@
 //! The settings block, `terraform { ... }` or `infra { ... }`: its
 //! `required_providers` lowered into typed [`RequiredProvider`]s, checked
 //! as Terraform checks them (`internal/configs/provider_requirements.go`),
+//! `required_version` checked against the Terraform version infra matches,
 //! and every other setting Terraform allows either checked and reported as
-//! ignored (`required_version`, `experiments`, `language`,
-//! `provider_meta`) or refused (`backend`, `cloud`, `state_store`: where
-//! state lives must not be silently different from what the file says).
+//! ignored (`experiments`, `language`, `provider_meta`) or refused (`cloud`, `state_store`: where
+//! state lives must not be silently different from what the file says); a
+//! `backend` block here is read as a top-level one (`eval/backend.rs`).
 //! Unknown arguments and blocks are reported by the block-type table
 //! (`blocks.rs`).
 
@@ -60,6 +61,32 @@ pub fn requirements(files: &[ParsedFile]) -> (Vec<RequiredProvider>, Vec<Diagnos
     (out, diags)
 }
 
+/// `settings::required-version` when `required_version` (`text`, parsed
+/// as `c`) does not allow the Terraform version whose language and state
+/// infra matches ([`crate::state::terraform::COMPATIBLE_TERRAFORM_VERSION`]),
+/// as Terraform refuses a configuration its own version does not meet.
+fn required_version(
+    src: &Arc<SourceFile>,
+    span: Span,
+    c: &VersionConstraints,
+    text: &str,
+) -> Option<Diagnostic> {
+    let claimed = crate::state::terraform::COMPATIBLE_TERRAFORM_VERSION;
+    let v = semver::Version::parse(claimed).ok()?;
+    if c.allows(&v) {
+        return None;
+    }
+    Some(
+        Diagnostic::error(
+            "settings::required-version",
+            format!("`required_version = \"{text}\"` does not allow Terraform {claimed}, the version whose language and state infra matches"),
+        )
+        .in_file(src)
+        .primary(span, "not met")
+        .with_help(format!("Check the configuration against Terraform {claimed} (docs/migrating-from-terraform.md), then widen the constraint to allow it.")),
+    )
+}
+
 fn settings_block(
     src: &Arc<SourceFile>,
     b: &Block,
@@ -76,12 +103,14 @@ fn settings_block(
         match item {
             BodyItem::Attribute(a) => match a.name.name.as_str() {
                 meta::REQUIRED_VERSION => {
-                    if let Some(text) = literal(&a.expr)
-                        && let Err(e) = VersionConstraints::parse(&text)
-                    {
-                        diags.push(invalid_version(src, a.expr.span, e));
-                    } else {
-                        diags.push(ignored(a.name.span, "`required_version`", "It constrains the version of Terraform, not of infra; remove it once migrated."));
+                    match literal(&a.expr).map(|t| (VersionConstraints::parse(&t), t)) {
+                        Some((Err(e), _)) => diags.push(invalid_version(src, a.expr.span, e)),
+                        Some((Ok(c), text)) => {
+                            if let Some(d) = required_version(src, a.expr.span, &c, &text) {
+                                diags.push(d);
+                            }
+                        }
+                        None => diags.push(ignored(a.name.span, "`required_version`", "It is not a literal string, so infra cannot check it against the Terraform version it matches.")),
                     }
                 }
                 meta::EXPERIMENTS | meta::LANGUAGE => diags.push(ignored(
@@ -98,12 +127,8 @@ fn settings_block(
                     "`provider_meta`",
                     "infra sends no module metadata to providers.",
                 )),
-                meta::BACKEND => diags.push(
-                    Diagnostic::error("settings::unsupported", format!("a `backend` inside the `{}` block is not read by infra", b.kind.name))
-                        .in_file(src)
-                        .primary(nb.kind.span, "state location not read from here")
-                        .with_help("infra reads where state lives from a top-level block: move it out of the settings block, as `backend \"TYPE\" { ... }` (docs/state.md)."),
-                ),
+                // Read as a top-level `backend` block is (eval/backend.rs).
+                meta::BACKEND => {}
                 meta::CLOUD | meta::STATE_STORE => diags.push(
                     Diagnostic::error("settings::unsupported", format!("`{}` is not supported by infra", nb.kind.name))
                         .in_file(src)

@@ -1,4 +1,5 @@
-//! The root module's `backend "TYPE" { ... }` block, evaluated: where the
+//! The root module's `backend "TYPE" { ... }` block (top-level, or inside
+//! `terraform { ... }` as Terraform writes it), evaluated: where the
 //! state lives. Its arguments may use literals, `const.NAME` and functions
 //! such as `env("NAME")` (the static checks reject anything else), so it is
 //! known before any provider runs.
@@ -69,7 +70,19 @@ impl Session {
     /// More than one block; a missing label; evaluation errors.
     pub fn backend(&self) -> Result<Option<BackendConfig>, Vec<Diagnostic>> {
         let m = &self.root;
-        let blocks: Vec<_> = m.files.blocks_of("backend").collect();
+        // Top-level, or inside the settings block as Terraform writes it.
+        let mut blocks: Vec<_> = m.files.blocks_of("backend").collect();
+        for kind in crate::config::meta::SETTINGS_KEYWORDS {
+            for (src, settings) in m.files.blocks_of(kind) {
+                blocks.extend(
+                    settings
+                        .body
+                        .blocks()
+                        .filter(|b| b.kind.name == "backend")
+                        .map(|b| (src, b)),
+                );
+            }
+        }
         let Some((src, b)) = blocks.first().copied() else {
             return Ok(None);
         };

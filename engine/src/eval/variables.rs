@@ -119,9 +119,11 @@ pub fn parse_var_file(
 }
 
 /// Gathers the root module's inputs, later sources overriding earlier ones
-/// (the same precedence as Terraform): `INFRA_VAR_NAME` environment
-/// variables, then `infra.infravars`, then `*.auto.infravars` in name
-/// order, then `-var`, `-var-file` and `--const` in command-line order.
+/// (the same precedence as Terraform): `TF_VAR_NAME` then `INFRA_VAR_NAME`
+/// environment variables, then `terraform.tfvars` and `infra.infravars`,
+/// then `*.auto.tfvars` and `*.auto.infravars` in name order, then `-var`,
+/// `-var-file` and `--const` in command-line order. Terraform's var files
+/// are read with the same parser (the syntax is the same).
 ///
 /// # Errors
 /// Diagnostics of unreadable or invalid var files and malformed `-var`.
@@ -132,8 +134,15 @@ pub fn collect_inputs(
 ) -> Result<Inputs, Vec<Diagnostic>> {
     let mut inputs = Inputs::default();
     let mut diags = Vec::new();
-    for (k, v) in env {
-        if let Some(name) = k.strip_prefix("INFRA_VAR_") {
+    let tf_first = env
+        .iter()
+        .filter(|(k, _)| k.starts_with("TF_VAR_"))
+        .chain(env.iter().filter(|(k, _)| !k.starts_with("TF_VAR_")));
+    for (k, v) in tf_first {
+        if let Some(name) = k
+            .strip_prefix("INFRA_VAR_")
+            .or_else(|| k.strip_prefix("TF_VAR_"))
+        {
             inputs.vars.insert(
                 name.to_string(),
                 InputValue::Raw {
@@ -144,8 +153,10 @@ pub fn collect_inputs(
         }
     }
     let mut files = Vec::new();
-    if root.join("infra.infravars").is_file() {
-        files.push(root.join("infra.infravars"));
+    for name in ["terraform.tfvars", "infra.infravars"] {
+        if root.join(name).is_file() {
+            files.push(root.join(name));
+        }
     }
     if let Ok(rd) = std::fs::read_dir(root) {
         let mut auto: Vec<PathBuf> = rd
@@ -153,7 +164,7 @@ pub fn collect_inputs(
             .filter(|p| {
                 p.file_name()
                     .and_then(|n| n.to_str())
-                    .is_some_and(|n| n.ends_with(".auto.infravars"))
+                    .is_some_and(|n| n.ends_with(".auto.infravars") || n.ends_with(".auto.tfvars"))
             })
             .collect();
         auto.sort();

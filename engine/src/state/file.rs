@@ -6,7 +6,9 @@
 //! pending operations is still written as version 1, which older infra
 //! reads. Version 3 adds each object's `schema_version` and provider
 //! `private` bytes (base64, as Terraform's state v4 has them); it is
-//! written only when some object has either. Documented in docs/state.md.
+//! written only when some object has either. Version 4 adds `terraform`,
+//! what a state taken over from Terraform had beyond infra's
+//! (`terraform.rs`); written only then. Documented in docs/state.md.
 
 use super::codec::{self, Path};
 use super::pending::PendingRecord;
@@ -16,11 +18,17 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value as Json;
 use std::collections::BTreeMap;
 
-/// The newest format version this infra reads and writes: 3 when an
+/// The newest format version this infra reads and writes: 4 when the
+/// state keeps what Terraform's state had beyond infra's (taken over by
+/// `infra init -migrate-state`), 3 when an
 /// object has a schema version or private bytes, else 2 when the state has
 /// pending operations, else 1 (so older infra, which would drop what it
 /// does not know, refuses such a state instead of losing it).
-pub const FORMAT_VERSION: u64 = 3;
+pub const FORMAT_VERSION: u64 = 4;
+
+/// The format version of a state with object schema versions or private
+/// bytes but nothing kept from Terraform.
+pub const FORMAT_VERSION_META: u64 = 3;
 
 /// The format version of a state with pending operations but no object
 /// schema versions or private bytes.
@@ -66,6 +74,10 @@ struct StateFile {
     /// Version 2: creates whose outcome is unknown (absent when none).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pending: Vec<PendingRecord>,
+    /// Version 4: what a state taken over from Terraform had that infra
+    /// has no place for (absent for a state infra began).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    terraform: Option<Box<super::terraform::Kept>>,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -247,18 +259,55 @@ impl InstanceRecord {
 
     /// The instance key.
     pub fn key(&self) -> Result<InstanceKey, String> {
-        match &self.index_key {
-            None | Some(Json::Null) => Ok(InstanceKey::None),
-            Some(Json::String(s)) => Ok(InstanceKey::Str(s.clone())),
-            Some(Json::Number(n)) => n
-                .as_i64()
-                .map(InstanceKey::Int)
-                .ok_or_else(|| format!("index_key {n} is not a whole number")),
-            Some(other) => Err(format!(
-                "index_key {other} is neither a number nor a string"
-            )),
-        }
+        index_key(self.index_key.as_ref())
     }
+}
+
+/// An instance key as a state file records it (infra's and Terraform's
+/// alike): absent or `null`, a whole number (`count`) or a string
+/// (`for_each`).
+///
+/// # Errors
+/// A message naming any other value.
+pub(crate) fn index_key(key: Option<&Json>) -> Result<InstanceKey, String> {
+    match key {
+        None | Some(Json::Null) => Ok(InstanceKey::None),
+        Some(Json::String(s)) => Ok(InstanceKey::Str(s.clone())),
+        Some(Json::Number(n)) => n
+            .as_i64()
+            .map(InstanceKey::Int)
+            .ok_or_else(|| format!("index_key {n} is not a whole number")),
+        Some(other) => Err(format!(
+            "index_key {other} is neither a number nor a string"
+        )),
+    }
+}
+
+/// The address (without instance key) of a resource as a state file
+/// records it (infra's and Terraform's alike): `module` (`module.a["k"]`
+/// or empty), `mode` (`managed` or `data`), type and name; with its text.
+///
+/// # Errors
+/// An unknown mode, or parts that make no address.
+pub(crate) fn resource_address(
+    module: &str,
+    mode: &str,
+    type_name: &str,
+    name: &str,
+) -> Result<(ResourceAddress, String), String> {
+    let prefix = if module.is_empty() {
+        String::new()
+    } else {
+        format!("{module}.")
+    };
+    let data = match mode {
+        "managed" => "",
+        "data" => "data.",
+        other => return Err(format!("unknown resource mode {other:?}")),
+    };
+    let text = format!("{prefix}{data}{type_name}.{name}");
+    let base = ResourceAddress::parse(&text).map_err(|e| format!("{text}: {e}"))?;
+    Ok((base, text))
 }
 
 /// The state as the text of a state file (pretty JSON, trailing newline).
@@ -294,8 +343,10 @@ pub fn to_text(state: &State) -> String {
         });
     }
     let file = StateFile {
-        format_version: if has_meta {
+        format_version: if state.terraform.is_some() {
             FORMAT_VERSION
+        } else if has_meta {
+            FORMAT_VERSION_META
         } else if state.pending.is_empty() {
             FORMAT_VERSION_PLAIN
         } else {
@@ -326,6 +377,7 @@ pub fn to_text(state: &State) -> String {
             .iter()
             .map(PendingRecord::from_pending)
             .collect(),
+        terraform: state.terraform.clone(),
     };
     let mut text = serde_json::to_string_pretty(&file).unwrap_or_default();
     text.push('\n');
@@ -350,6 +402,11 @@ pub fn from_text(text: &str, path: &str) -> Result<State, StateError> {
     }
     let v: Version = serde_json::from_str(text).map_err(|e| corrupt(e.to_string()))?;
     match v.format_version {
+        None if super::terraform::looks_like_terraform(text.as_bytes()) => {
+            return Err(StateError::Terraform {
+                path: path.to_string(),
+            });
+        }
         None => return Err(corrupt("it has no `format_version`".into())),
         Some(found) if found > FORMAT_VERSION => {
             return Err(StateError::TooNew {
@@ -373,6 +430,7 @@ pub fn from_text(text: &str, path: &str) -> Result<State, StateError> {
         resources: BTreeMap::new(),
         pending: Vec::new(),
         interrupted: None,
+        terraform: file.terraform,
     };
     for p in &file.pending {
         state.pending.push(p.to_pending().map_err(corrupt)?);
@@ -390,18 +448,8 @@ pub fn from_text(text: &str, path: &str) -> Result<State, StateError> {
         );
     }
     for r in file.resources {
-        let prefix = if r.module.is_empty() {
-            String::new()
-        } else {
-            format!("{}.", r.module)
-        };
-        let data = match r.mode.as_str() {
-            "managed" => "",
-            "data" => "data.",
-            other => return Err(corrupt(format!("unknown resource mode {other:?}"))),
-        };
-        let text = format!("{prefix}{data}{}.{}", r.type_name, r.name);
-        let base = ResourceAddress::parse(&text).map_err(|e| corrupt(e.to_string()))?;
+        let (base, text) =
+            resource_address(&r.module, &r.mode, &r.type_name, &r.name).map_err(corrupt)?;
         for inst in r.instances {
             let mut addr = base.clone();
             addr.key = inst.key().map_err(|e| corrupt(format!("{text}: {e}")))?;

@@ -95,6 +95,16 @@ impl LocalStore {
         with_suffix(&self.path, ".backup")
     }
 
+    /// True when the state file is Terraform's (`terraform.tfstate`):
+    /// its first bytes, read without the lock.
+    pub fn is_terraform(&self) -> bool {
+        let mut head = [0u8; 200];
+        let n = File::open(&self.path)
+            .and_then(|mut f| f.read(&mut head))
+            .unwrap_or(0);
+        n > 0 && super::terraform::looks_like_terraform(&head[..n])
+    }
+
     /// `state.json.journal`.
     pub fn journal_path(&self) -> PathBuf {
         with_suffix(&self.path, ".journal")
@@ -372,12 +382,19 @@ impl LocalStore {
     /// Takes the lock synchronously (see [`StateStore::lock`]).
     ///
     /// # Errors
-    /// [`StateError::Locked`] naming the holder.
+    /// [`StateError::Locked`] naming the holder;
+    /// [`StateError::Terraform`] when the state file is Terraform's (no
+    /// lock file is made beside it then).
     pub fn lock_sync(
         &self,
         info: &LockInfo,
         timeout: Duration,
     ) -> Result<Box<dyn LockGuard>, StateError> {
+        if self.is_terraform() {
+            return Err(StateError::Terraform {
+                path: self.path.display().to_string(),
+            });
+        }
         let start = Instant::now();
         loop {
             if let Some(f) = self.try_lock(info)? {

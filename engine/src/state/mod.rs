@@ -11,6 +11,7 @@ pub mod pending;
 pub mod private;
 pub mod sealed;
 mod store;
+pub mod terraform;
 pub mod workspaces;
 
 pub use pending::{Pending, PendingOperation};
@@ -98,6 +99,10 @@ pub struct State {
     /// wrote it and did not finish (killed); `None` when no unfinished run
     /// was replayed. Never stored in the state file.
     pub interrupted: Option<journal::Interrupted>,
+    /// What a state taken over from Terraform had that infra has no place
+    /// for, written back by `infra state pull --format terraform`
+    /// ([`terraform::Kept`]); `None` for a state infra began.
+    pub terraform: Option<Box<terraform::Kept>>,
 }
 
 impl State {
@@ -110,6 +115,7 @@ impl State {
             resources: BTreeMap::new(),
             pending: Vec::new(),
             interrupted: None,
+            terraform: None,
         }
     }
 }

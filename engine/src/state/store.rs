@@ -88,6 +88,14 @@ pub enum StateError {
         /// What is wrong.
         message: String,
     },
+    /// The file is Terraform's state (`terraform.tfstate`, format version
+    /// 4), which infra takes over with `infra init -migrate-state` rather
+    /// than use in place.
+    #[error("{path} is Terraform's state, not infra's")]
+    Terraform {
+        /// Where.
+        path: String,
+    },
     /// Written by a newer infra.
     #[error(
         "the state in {path} has format version {found}, newer than this infra understands ({supported}); upgrade infra"
@@ -190,8 +198,19 @@ impl StateError {
             StateError::Corrupt { path, .. } if path.ends_with(".journal") => Some(format!(
                 "The file was left untouched. {path} records the operations of an interrupted run, one JSON object per line: fix or delete the damaged line (a deleted line's object is then unknown to infra; `infra import` or delete it by hand)."
             )),
-            StateError::Corrupt { path, .. } => Some(format!(
-                "The file was left untouched. The previous version is kept in {path}.backup: inspect it, and copy it over the state file if it is the one you want."
+            StateError::Corrupt { path, .. }
+                if std::path::Path::new(&format!("{path}.backup")).exists() =>
+            {
+                Some(format!(
+                    "The file was left untouched. The previous version is kept in {path}.backup: inspect it, and copy it over the state file if it is the one you want."
+                ))
+            }
+            StateError::Corrupt { .. } => Some(
+                "The file was left untouched (no previous version of it was kept: it has no `.backup` beside it)."
+                    .into(),
+            ),
+            StateError::Terraform { path } => Some(format!(
+                "The file was left untouched. `infra init -migrate-state --state {path}` takes it over into infra's state (Terraform's file is never changed; without --state, `infra init -migrate-state` takes ./terraform.tfstate), and `infra state pull --format terraform` gives it back in Terraform's format (docs/migrating-from-terraform.md)."
             )),
             StateError::Decrypt { .. } => Some(
                 "Nothing was changed. Check the passphrase or key the `encryption` block gets (a wrong one cannot decrypt); when changing keys or migrating, keep the old method as a `fallback` (docs/encryption.md).".into(),

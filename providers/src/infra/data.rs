@@ -1,4 +1,6 @@
-//! `infra_data`: a value kept in state, like Terraform's `terraform_data`.
+//! `infra_data`: a value kept in state, like Terraform's `terraform_data`
+//! (which is the same type under Terraform's name, in the built-in
+//! `terraform` provider: the state records the name the configuration used).
 //! `output` mirrors `input`; changing `triggers_replace` replaces the
 //! object (a new `id`), which resources can use in
 //! `lifecycle { replace_triggered_by = [...] }`.
@@ -18,6 +20,10 @@ use infra_lang::{Type, Value};
 /// The resource type name.
 pub const TYPE: &str = "infra_data";
 
+/// Terraform's name for the same type (`terraform.io/builtin/terraform`'s
+/// `terraform_data`): same schema, same behaviour.
+pub const TERRAFORM_TYPE: &str = "terraform_data";
+
 /// Copies `input` to `output` in `m`, unless they are already equal.
 fn mirror(m: &mut Attrs) {
     let input = get(m, "input");
@@ -28,13 +34,15 @@ fn mirror(m: &mut Attrs) {
     set(m, "output", input);
 }
 
-/// `infra_data` as a [`ResourceType`] of the `infra` provider.
-pub struct InfraData;
+/// `infra_data` as a [`ResourceType`] of the `infra` provider, or
+/// `terraform_data` of the `terraform` provider: the field is the type
+/// name ([`TYPE`] or [`TERRAFORM_TYPE`]).
+pub struct InfraData(pub &'static str);
 
 #[async_trait]
 impl ResourceType<()> for InfraData {
     fn name(&self) -> &'static str {
-        TYPE
+        self.0
     }
 
     /// The schema: `input` (any), `output` (computed, = `input`),
@@ -84,7 +92,7 @@ impl ResourceType<()> for InfraData {
         schema: &ResourceSchema,
         request: PlanRequest<'_>,
     ) -> Result<PlannedState, Failure> {
-        let mut p = propose(schema, TYPE, request, &[])?;
+        let mut p = propose(schema, self.0, request, &[])?;
         mirror(&mut p.attrs);
         if p.fresh {
             set(&mut p.attrs, "id", unknown_string());
@@ -106,7 +114,7 @@ impl ResourceType<()> for InfraData {
         let Some(planned) = request.planned else {
             return Ok(None);
         };
-        let mut m = into_attrs(planned, TYPE)?;
+        let mut m = into_attrs(planned, self.0)?;
         mirror(&mut m);
         if get(&m, "id").as_str().is_none() {
             set(
@@ -163,10 +171,10 @@ mod tests {
 
     /// The planned attributes for `config` over `prior`.
     fn plan(prior: Option<&Value>, config: &Value, proposed: Value) -> Attrs {
-        let p = InfraData
+        let p = InfraData(TYPE)
             .plan(
                 &(),
-                &InfraData.schema(),
+                &InfraData(TYPE).schema(),
                 PlanRequest {
                     type_name: TYPE,
                     prior,
@@ -194,7 +202,7 @@ mod tests {
 
     #[test]
     fn plan_update_keeps_id_and_replace_makes_it_unknown() {
-        let s = InfraData.schema();
+        let s = InfraData(TYPE).schema();
         let prior = obj(&[
             ("input", Value::string("a")),
             ("output", Value::string("a")),
@@ -235,10 +243,10 @@ mod tests {
         let rt = tokio::runtime::Builder::new_current_thread()
             .build()
             .expect("runtime");
-        let s = InfraData.schema();
+        let s = InfraData(TYPE).schema();
         let planned = obj(&[("input", Value::int(5)), ("id", Value::unknown())]);
         let created = rt
-            .block_on(InfraData.apply(
+            .block_on(InfraData(TYPE).apply(
                 &(),
                 &s,
                 ApplyRequest {
@@ -261,7 +269,7 @@ mod tests {
             ("id", Value::string(id.clone())),
         ]);
         let updated = rt
-            .block_on(InfraData.apply(
+            .block_on(InfraData(TYPE).apply(
                 &(),
                 &s,
                 ApplyRequest {
@@ -278,7 +286,7 @@ mod tests {
         assert_eq!(m["id"], Value::string(id));
 
         let deleted = rt
-            .block_on(InfraData.apply(
+            .block_on(InfraData(TYPE).apply(
                 &(),
                 &s,
                 ApplyRequest {
@@ -291,7 +299,7 @@ mod tests {
             .expect("apply");
         assert!(deleted.is_none());
         let read = rt
-            .block_on(InfraData.read(&(), &s, updated.clone()))
+            .block_on(InfraData(TYPE).read(&(), &s, updated.clone()))
             .expect("read");
         assert_eq!(read, Some(updated));
     }

@@ -149,7 +149,7 @@ impl Terraform {
     }
 
     /// The text of `work/REL`, if it exists.
-    fn read(&self, rel: &str) -> Option<String> {
+    pub(crate) fn read(&self, rel: &str) -> Option<String> {
         std::fs::read_to_string(self.work().join(rel)).ok()
     }
 

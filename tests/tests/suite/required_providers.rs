@@ -18,8 +18,8 @@ fn redacted(run: &Run, dir: &Path) -> String {
     run.stderr.replace(&dir.display().to_string(), "[DIR]")
 }
 
-const UNKNOWN_PROVIDERS: &str = r#"resource "terraform_data" "a" {
-  input = "x"
+const UNKNOWN_PROVIDERS: &str = r#"data "terraform_remote_state" "a" {
+  backend = "local"
 }
 
 resource "null_resource" "b" {}
@@ -47,7 +47,11 @@ fn validate_refuses_types_whose_provider_is_neither_built_in_nor_required() {
     );
     let run = validate(&w);
     assert_eq!(run.code, 1, "{}", run.stderr);
-    assert!(run.stderr.contains("`terraform_data`"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("`terraform_remote_state`"),
+        "{}",
+        run.stderr
+    );
     for plugin in ["null_resource", "github_repository", "`http`"] {
         assert!(!run.stderr.contains(plugin), "{plugin}: {}", run.stderr);
     }

@@ -101,7 +101,11 @@ fn every_example_validates_and_is_formatted() {
         let has_config = std::fs::read_dir(dir)
             .map_err(|e| e.to_string())?
             .filter_map(Result::ok)
-            .any(|e| e.path().extension().is_some_and(|x| x == "infra"));
+            .any(|e| {
+                e.path()
+                    .extension()
+                    .is_some_and(|x| x == "infra" || x == "tf")
+            });
         if !has_config {
             return Ok(());
         }

@@ -58,7 +58,7 @@ pub fn checked_inputs(args: &InputArgs, base: &Path) -> Result<Inputs, Vec<Diagn
         return Err(diags);
     }
     let env: Vec<(String, String)> = std::env::vars()
-        .filter(|(k, _)| k.starts_with("INFRA_VAR_"))
+        .filter(|(k, _)| k.starts_with("INFRA_VAR_") || k.starts_with("TF_VAR_"))
         .collect();
     collect_inputs(base, &cli, &env)
 }
