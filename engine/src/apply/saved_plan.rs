@@ -99,10 +99,11 @@ fn stale(
     current: &State,
     imported: &[Import],
 ) -> Result<(), Diagnostic> {
-    let stored_none = prior
-        .resources
-        .keys()
-        .all(|a| imported.iter().any(|i| i.address == *a));
+    // The prior state of a plan made against no state holds only what the
+    // plan itself put there: imported objects and data sources it read.
+    let stored_none = prior.resources.keys().all(|a| {
+        a.mode == crate::addr::ResourceMode::Data || imported.iter().any(|i| i.address == *a)
+    });
     let fresh = stored_none && prior_serial == 0 && current.serial == 0;
     if fresh || (current.lineage == prior.lineage && current.serial == prior_serial) {
         return Ok(());
@@ -138,6 +139,25 @@ mod tests {
     #[test]
     fn a_plan_made_against_no_state_applies_to_a_new_state_of_any_lineage() {
         assert!(stale(&state("a", 0), 0, &state("b", 0), &[]).is_ok());
+    }
+
+    #[test]
+    fn data_sources_the_plan_read_do_not_make_a_fresh_plan_stale() {
+        let mut prior = state("a", 0);
+        let addr = crate::addr::ResourceAddress::parse("data.infra_data.d").expect("address");
+        prior.resources.insert(
+            addr,
+            crate::state::InstanceState {
+                value: infra_lang::Value::NULL,
+                provider: "infra".into(),
+                dependencies: Vec::new(),
+                create_before_destroy: false,
+                deposed: Default::default(),
+                meta: Default::default(),
+                deposed_meta: Default::default(),
+            },
+        );
+        assert!(stale(&prior, 0, &state("b", 0), &[]).is_ok());
     }
 
     #[test]

@@ -365,7 +365,9 @@ fn module_ref(e: &Expr) -> Option<(&str, Option<&str>)> {
         ExprKind::Splat { source, each, .. } => {
             let call = call_base(source)?;
             match &each.kind {
-                ExprKind::GetAttr { object, name } if matches!(object.kind, ExprKind::SplatItem) => {
+                ExprKind::GetAttr { object, name }
+                    if matches!(object.kind, ExprKind::SplatItem) =>
+                {
                     Some((call, Some(name.name.as_str())))
                 }
                 _ => Some((call, None)),
@@ -394,7 +396,9 @@ fn chain_keys<'a>(e: &'a Expr, out: &mut Vec<&'a Expr>) {
     match &e.kind {
         ExprKind::GetAttr { object, .. } => chain_keys(object, out),
         ExprKind::Splat { source, .. } => chain_keys(source, out),
-        ExprKind::Index { collection, key, .. } => {
+        ExprKind::Index {
+            collection, key, ..
+        } => {
             out.push(key);
             chain_keys(collection, out);
         }
