@@ -1,6 +1,8 @@
 //! Ephemeral values (`variable "x" { ephemeral = true }`), followed
 //! (and child modules' `ephemeral = true` outputs), followed
-//! through the root module's references without evaluating anything:
+//! through each module's references without evaluating anything — the
+//! root module's, then each local child module's, with its own ephemeral
+//! variables (`module.NAME[KEY].OUT` and whole module objects included):
 //! a value derived from an ephemeral variable (directly, or through
 //! `local` values) may be used where it is not persisted (provider
 //! blocks, locals, write-only attributes, conditions, ephemeral outputs
@@ -57,8 +59,46 @@ fn is_true(body: &Body, name: &str) -> bool {
 /// write-only attributes (the arguments of a type without a known schema,
 /// a plugin's at `validate`, are not checked).
 pub fn check(files: &[ParsedFile], dir: &Path, providers: &Providers) -> Vec<Diagnostic> {
-    let vars = variables(files);
+    let mut seen = BTreeSet::new();
+    let mut diags = check_in(files, dir, providers, true, &mut seen);
+    diags.extend(root_outputs(files));
+    diags
+}
+
+/// Deepest chain of local child modules followed.
+const MAX_DEPTH: usize = 32;
+
+/// [`check`] of one module (`root`: the root module, whose outputs are
+/// saved), then of each local child module that mentions `ephemeral`
+/// (each directory once, `seen`), so a child's ephemeral variable used in
+/// one of its own resources is refused as the root's would be.
+fn check_in(
+    files: &[ParsedFile],
+    dir: &Path,
+    providers: &Providers,
+    root: bool,
+    seen: &mut BTreeSet<std::path::PathBuf>,
+) -> Vec<Diagnostic> {
     let children = children(files, dir);
+    let mut diags = own(files, providers, root, &children);
+    for child in children.values() {
+        if seen.len() >= MAX_DEPTH || !child.mentions || !seen.insert(child.dir.clone()) {
+            continue;
+        }
+        let (child_files, _) = super::load_dir(&child.dir);
+        diags.extend(check_in(&child_files, &child.dir, providers, false, seen));
+    }
+    diags
+}
+
+/// The ephemeral values of one module used where they would be persisted.
+fn own(
+    files: &[ParsedFile],
+    providers: &Providers,
+    root: bool,
+    children: &std::collections::BTreeMap<String, Child>,
+) -> Vec<Diagnostic> {
+    let vars = variables(files);
     let modules: BTreeSet<(String, String)> = children
         .iter()
         .flat_map(|(call, c)| c.outputs.iter().map(|o| (call.clone(), o.clone())))
@@ -85,7 +125,7 @@ pub fn check(files: &[ParsedFile], dir: &Path, providers: &Providers) -> Vec<Dia
         }
     }
     if vars.is_empty() && locals.is_empty() && modules.is_empty() {
-        return root_outputs(files);
+        return diags;
     }
     let mut c = Checker {
         vars: &vars,
@@ -103,14 +143,18 @@ pub fn check(files: &[ParsedFile], dir: &Path, providers: &Providers) -> Vec<Dia
                 }
                 "output" if !is_true(&b.body, meta::EPHEMERAL) => {
                     if let Some(a) = b.body.attribute(meta::VALUE) {
-                        c.persisted(&f.source, &a.expr, "this output value is not ephemeral, so it cannot be set to a value derived from an ephemeral value", "Use only non-ephemeral values in a root module's outputs.");
+                        let help = if root {
+                            "Use only non-ephemeral values in a root module's outputs."
+                        } else {
+                            "Declare the output with `ephemeral = true`, or set it to a non-ephemeral value."
+                        };
+                        c.persisted(&f.source, &a.expr, "this output value is not ephemeral, so it cannot be set to a value derived from an ephemeral value", help);
                     }
                 }
                 _ => {}
             }
         }
     }
-    diags.extend(root_outputs(files));
     diags
 }
 
@@ -143,6 +187,10 @@ fn root_outputs(files: &[ParsedFile]) -> Vec<Diagnostic> {
 /// ephemeral.
 #[derive(Default)]
 struct Child {
+    /// Its directory.
+    dir: std::path::PathBuf,
+    /// Its files mention `ephemeral` (otherwise they were not read).
+    mentions: bool,
     /// Its `ephemeral = true` variables.
     vars: BTreeSet<String>,
     /// Its `ephemeral = true` outputs.
@@ -170,8 +218,12 @@ fn children(files: &[ParsedFile], dir: &Path) -> std::collections::BTreeMap<Stri
                 continue;
             }
             let child_dir = dir.join(&source);
-            let mut child = Child::default();
+            let mut child = Child {
+                dir: child_dir.clone(),
+                ..Child::default()
+            };
             if super::module_mentions(&child_dir, meta::EPHEMERAL.as_bytes()) {
+                child.mentions = true;
                 let (child_files, _) = super::load_dir(&child_dir);
                 child.vars = variables(&child_files);
                 for cf in &child_files {

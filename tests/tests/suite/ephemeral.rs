@@ -308,3 +308,56 @@ resource "infra_data" "a" {{
         assert!(w.state_list().is_empty(), "{used}");
     }
 }
+
+#[test]
+fn a_child_module_may_not_persist_its_own_ephemeral_variable() {
+    // The child's resource argument takes the ephemeral variable it was
+    // given: refused as the root module's would be, nothing applied.
+    let w = Workdir::new(
+        r#"
+variable "token" {
+  type      = string
+  ephemeral = true
+}
+
+module "c" {
+  source = "./child"
+  token  = var.token
+}
+"#,
+    );
+    w.write(
+        "child/main.infra",
+        r#"
+variable "token" {
+  type      = string
+  ephemeral = true
+}
+
+locals {
+  header = "Bearer ${var.token}"
+}
+
+resource "infra_data" "leak" {
+  input = local.header
+}
+
+output "plain" {
+  value = var.token
+}
+"#,
+    );
+    let r = w.expect(
+        &["apply", "--auto-approve", "--no-color", "-var", &var()],
+        1,
+    );
+    assert_not_shown(&r);
+    assert_eq!(
+        r.stderr.matches("ephemeral::persisted").count(),
+        2,
+        "{}",
+        r.stderr
+    );
+    assert!(w.state_list().is_empty());
+    assert_eq!(files_holding(w.path(), TOKEN), Vec::<String>::new());
+}
