@@ -322,3 +322,68 @@ fn a_backend_inside_the_terraform_block_says_where_the_state_lives() {
         Some(APPLIED_STATE)
     );
 }
+
+/// The issue's proof with a provider plugin too: Terraform applies a
+/// project using infra's `random` provider served to it (`infra provider
+/// serve`, through `dev_overrides`), infra takes the state over running
+/// the same plugin the same way, plans nothing, and hands it back.
+#[test]
+fn a_project_with_a_served_provider_goes_to_infra_and_back() {
+    let Some(py) = crate::plugin_terraform::terraform_or_skip(
+        "a_project_with_a_served_provider_goes_to_infra_and_back",
+    ) else {
+        return;
+    };
+    let tf = crate::plugin_terraform::Terraform::new(py, &[]);
+    let project = r#"terraform {
+  required_providers {
+    random = { source = "infra.test/infra/random" }
+  }
+}
+
+resource "random_id" "r" {
+  byte_length = 4
+}
+
+resource "terraform_data" "t" {
+  input = random_id.r.hex
+}
+
+output "hex" {
+  value = terraform_data.t.output
+}
+"#;
+    tf.write("main.tf", project);
+    tf.expect(&["apply", "-auto-approve", "-input=false"], 0);
+    let hex = tf.expect(&["output", "-raw", "hex"], 0).output;
+    let dir = tf.work();
+    let rc = dir.parent().expect("the setup directory").join("cli.tfrc");
+    let infra = |args: &[&str], code: i32| {
+        let out = crate::support::infra_bin()
+            .args(args)
+            .current_dir(&dir)
+            .env("NO_COLOR", "1")
+            .env("TF_CLI_CONFIG_FILE", &rc)
+            .env_remove("INFRA_WORKSPACE")
+            .env_remove("TF_WORKSPACE")
+            .stdin(std::process::Stdio::null())
+            .output()
+            .expect("infra runs");
+        let r = crate::support::Run::of(&out);
+        assert_eq!(
+            r.code, code,
+            "infra {args:?} exited {}\n--- stdout\n{}\n--- stderr\n{}",
+            r.code, r.stdout, r.stderr
+        );
+        r
+    };
+    infra(&["init", "-migrate-state"], 0);
+    let plan = infra(&["plan", "-detailed-exitcode"], 0);
+    assert!(plan.stdout.contains("No changes."), "{}", plan.stdout);
+    let out = infra(&["output", "-raw", "hex"], 0);
+    assert_eq!(out.stdout.trim(), hex.trim().lines().next().unwrap_or(""));
+    let pulled = infra(&["state", "pull", "--format", "terraform"], 0);
+    tf.write("terraform.tfstate", &pulled.stdout);
+    let back = tf.expect(&["plan", "-detailed-exitcode", "-input=false"], 0);
+    assert!(back.output.contains("No changes."), "{}", back.output);
+}
