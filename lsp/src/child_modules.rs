@@ -1,6 +1,7 @@
 //! Child modules in the editor: `module.NAME.` completes the outputs of
 //! the module `NAME` calls (a local `source = "./dir"`), and go to
-//! definition on `module.NAME.OUTPUT` opens that `output` block. The
+//! definition on `module.NAME.OUTPUT` opens that `output` block, and on an
+//! argument of the `module` block the child's `variable` block. The
 //! child's files are read from disk (`config::load_dir`).
 
 use crate::documents::Module;
@@ -118,6 +119,34 @@ pub fn output_definition(module: &Module, file: usize, offset: usize) -> Option<
     for (pf, blocks) in outputs(&dir) {
         for b in blocks {
             let Some(label) = b.labels.first().filter(|l| l.value == out.name) else {
+                continue;
+            };
+            let lines = crate::position::Lines::new(pf.source.text());
+            let range: Range = lines.range(pf.source.text(), label.span);
+            let path = dir.join(pf.source.path());
+            return Some(Location::new(Url::from_file_path(path).ok()?, range));
+        }
+    }
+    None
+}
+
+/// The child's `variable` block an argument of a `module` block sets,
+/// when the cursor at `offset` of file `file` is on the argument's name
+/// (`token = ...` inside `module "c" { ... }`).
+pub fn variable_definition(module: &Module, file: usize, offset: usize) -> Option<Location> {
+    let f = module.files.get(file)?;
+    let (blocks, attr) = attribute_at(&f.ast, offset)?;
+    let [call] = blocks.as_slice() else {
+        return None;
+    };
+    if call.kind.name != "module" || !touches(attr.name.span, offset) {
+        return None;
+    }
+    let dir = child_dir(module, None, &call.labels.first()?.value)?;
+    let (files, _) = infra_engine::config::load_dir(&dir);
+    for pf in files {
+        for b in pf.ast.body.blocks().filter(|b| b.kind.name == "variable") {
+            let Some(label) = b.labels.first().filter(|l| l.value == attr.name.name) else {
                 continue;
             };
             let lines = crate::position::Lines::new(pf.source.text());

@@ -7,7 +7,9 @@ use lsp_types::Location;
 
 /// Where the symbol at `offset` of file `file` is declared.
 pub fn definition(module: &Module, file: usize, offset: usize) -> Vec<Location> {
-    if let Some(l) = crate::child_modules::output_definition(module, file, offset) {
+    if let Some(l) = crate::child_modules::output_definition(module, file, offset)
+        .or_else(|| crate::child_modules::variable_definition(module, file, offset))
+    {
         return vec![l];
     }
     let all = occurrences(module);

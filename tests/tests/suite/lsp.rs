@@ -828,7 +828,7 @@ fn lsp_checks_var_files_against_the_module_variables() {
 fn lsp_completes_and_jumps_into_child_modules() {
     let dir = tempfile::tempdir().expect("tempdir");
     std::fs::create_dir_all(dir.path().join("net")).expect("mkdir");
-    let child = "output \"vpc_id\" {\n  description = \"The VPC.\"\n  value       = \"vpc-1\"\n}\n\noutput \"subnets\" {\n  value = [\"a\", \"b\"]\n}\n";
+    let child = "output \"vpc_id\" {\n  description = \"The VPC.\"\n  value       = \"vpc-1\"\n}\n\noutput \"subnets\" {\n  value = [\"a\", \"b\"]\n}\nvariable \"cidr\" {\n  type    = string\n  default = \"\"\n}\n";
     std::fs::write(dir.path().join("net/main.infra"), child).expect("write");
     let text = "module \"net\" {\n  source = \"./net\"\n}\n\noutput \"vpc\" {\n  value = module.net.vpc_id\n}\n";
     std::fs::write(dir.path().join("main.infra"), text).expect("write");
@@ -854,6 +854,16 @@ fn lsp_completes_and_jumps_into_child_modules() {
     let def = if def.is_array() { def[0].clone() } else { def };
     assert_eq!(def["uri"], uri(&dir.path().join("net/main.infra")), "{def}");
     assert_eq!(def["range"]["start"], pos(0, 7));
+    // An argument of the module block opens the child's variable.
+    let with_arg = text.replace(
+        "source = \"./net\"",
+        "source = \"./net\"\n  cidr   = \"10.0.0.0/16\"",
+    );
+    c.change(&main, 4, &with_arg);
+    let def = c.ok("textDocument/definition", at(&main, 2, 3));
+    let def = if def.is_array() { def[0].clone() } else { def };
+    assert_eq!(def["uri"], uri(&dir.path().join("net/main.infra")), "{def}");
+    assert_eq!(def["range"]["start"], pos(8, 9), "{def}");
     c.shutdown();
 }
 
