@@ -886,7 +886,7 @@ fn neovim_gets_diagnostics_hover_completion_and_formatting() {
     let out = dir.path().join("result.json");
     let script =
         std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("data/editors/nvim_client.lua");
-    let status = std::process::Command::new("nvim")
+    let mut child = std::process::Command::new("nvim")
         .args(["--headless", "-u", "NONE", "-c"])
         .arg(format!("luafile {}", script.display()))
         .current_dir(dir.path())
@@ -895,8 +895,20 @@ fn neovim_gets_diagnostics_hover_completion_and_formatting() {
         .stdin(Stdio::null())
         .stdout(Stdio::null())
         .stderr(Stdio::null())
-        .status()
+        .spawn()
         .expect("run nvim");
+    // Bounded: a Neovim that hangs fails the test instead of the run.
+    let deadline = Instant::now() + PATIENCE;
+    let status = loop {
+        if let Some(status) = child.try_wait().expect("wait for nvim") {
+            break status;
+        }
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            panic!("nvim did not finish within {PATIENCE:?}");
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    };
     assert!(status.success(), "nvim exited with {status}");
     let result: Value =
         serde_json::from_str(&std::fs::read_to_string(&out).expect("nvim wrote its result"))
