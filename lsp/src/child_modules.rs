@@ -22,12 +22,7 @@ pub fn child_dir(module: &Module, current: Option<&File>, name: &str) -> Option<
             BodyItem::Block(b)
                 if b.kind.name == "module" && b.labels.first().is_some_and(|l| l.value == name) =>
             {
-                let ExprKind::Template(t) = &b.body.attribute("source")?.expr.kind else {
-                    return None;
-                };
-                let source = t.as_literal()?;
-                (source.starts_with("./") || source.starts_with("../"))
-                    .then(|| module.dir.join(source))
+                infra_engine::config::local_source_dir(&module.dir, b)
             }
             _ => None,
         })
@@ -116,18 +111,7 @@ pub fn output_definition(module: &Module, file: usize, offset: usize) -> Option<
         return None;
     }
     let dir = child_dir(module, None, &call.name)?;
-    for (pf, blocks) in outputs(&dir) {
-        for b in blocks {
-            let Some(label) = b.labels.first().filter(|l| l.value == out.name) else {
-                continue;
-            };
-            let lines = crate::position::Lines::new(pf.source.text());
-            let range: Range = lines.range(pf.source.text(), label.span);
-            let path = dir.join(pf.source.path());
-            return Some(Location::new(Url::from_file_path(path).ok()?, range));
-        }
-    }
-    None
+    declaration(&dir, "output", &out.name)
 }
 
 /// The child's `variable` block an argument of a `module` block sets,
@@ -143,17 +127,25 @@ pub fn variable_definition(module: &Module, file: usize, offset: usize) -> Optio
         return None;
     }
     let dir = child_dir(module, None, &call.labels.first()?.value)?;
-    let (files, _) = infra_engine::config::load_dir(&dir);
-    for pf in files {
-        for b in pf.ast.body.blocks().filter(|b| b.kind.name == "variable") {
-            let Some(label) = b.labels.first().filter(|l| l.value == attr.name.name) else {
-                continue;
-            };
-            let lines = crate::position::Lines::new(pf.source.text());
-            let range: Range = lines.range(pf.source.text(), label.span);
-            let path = dir.join(pf.source.path());
-            return Some(Location::new(Url::from_file_path(path).ok()?, range));
-        }
-    }
-    None
+    declaration(&dir, "variable", &attr.name.name)
+}
+
+/// Where the module in `dir` declares the `kind` block labelled `name`:
+/// the location of its label.
+fn declaration(dir: &std::path::Path, kind: &str, name: &str) -> Option<Location> {
+    let (files, _) = infra_engine::config::load_dir(dir);
+    files.iter().find_map(|pf| {
+        let label = pf
+            .ast
+            .body
+            .blocks()
+            .filter(|b| b.kind.name == kind)
+            .find_map(|b| b.labels.first().filter(|l| l.value == name))?;
+        let lines = crate::position::Lines::new(pf.source.text());
+        let range: Range = lines.range(pf.source.text(), label.span);
+        Some(Location::new(
+            Url::from_file_path(dir.join(pf.source.path())).ok()?,
+            range,
+        ))
+    })
 }

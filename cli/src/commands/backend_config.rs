@@ -44,7 +44,10 @@ pub fn parse(
             Some((k, val)) if !file.is_file() => {
                 let k = k.trim();
                 if k.is_empty() {
-                    return Err(vec![bad(format!("`-backend-config={v}` has no key"))]);
+                    // The value may be a credential: not repeated.
+                    return Err(vec![bad(
+                        "a `-backend-config=KEY=VALUE` has no key before `=`".to_string(),
+                    )]);
                 }
                 let json = match val {
                     "true" => serde_json::Value::Bool(true),

@@ -27,10 +27,7 @@ pub fn run(args: &ProvidersArgs, base: &Path, io: &mut Io<'_>) -> Outcome {
         .with_help("Run `infra providers schema --json`, as Terraform requires `-json`."))
         .or_fail(false);
     }
-    let sources: Sources = infra_engine::plugins::required_in(base)
-        .into_iter()
-        .filter_map(|r| Some((r.local_name, r.source?.to_string())))
-        .collect();
+    let sources: Sources = infra_engine::plugins::required_sources(base);
     let in_config = configured(base, &sources).or_fail(json)?;
     if json {
         let rt = workdir::runtime().or_fail(true)?;

@@ -19,10 +19,7 @@ use std::path::Path;
 pub fn run(args: &ShowArgs, base: &Path, io: &mut Io<'_>) -> Outcome {
     let json = args.json;
     let given = workdir::encryption_inputs(&args.inputs, base);
-    let sources: Sources = infra_engine::plugins::required_in(base)
-        .into_iter()
-        .filter_map(|r| Some((r.local_name, r.source?.to_string())))
-        .collect();
+    let sources: Sources = infra_engine::plugins::required_sources(base);
     if let Some(pf) = &args.plan_file {
         let target = workdir::encryption(base, &given).or_fail(json)?.plan;
         let (plan, inputs) = load_saved_plan(&base.join(pf), &target).or_fail(json)?;

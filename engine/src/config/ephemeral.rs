@@ -204,20 +204,10 @@ fn children(files: &[ParsedFile], dir: &Path) -> std::collections::BTreeMap<Stri
     let mut out = std::collections::BTreeMap::new();
     for f in files {
         for b in f.ast.body.blocks().filter(|b| b.kind.name == "module") {
-            let (Some(name), Some(source)) = (b.labels.first(), b.body.attribute(meta::SOURCE))
+            let (Some(name), Some(child_dir)) = (b.labels.first(), super::local_source_dir(dir, b))
             else {
                 continue;
             };
-            let ExprKind::Template(t) = &source.expr.kind else {
-                continue;
-            };
-            let Some(source) = t.as_literal() else {
-                continue;
-            };
-            if !(source.starts_with("./") || source.starts_with("../")) {
-                continue;
-            }
-            let child_dir = dir.join(&source);
             let mut child = Child {
                 dir: child_dir.clone(),
                 ..Child::default()

@@ -122,6 +122,18 @@ fn ignored_warning(files: &[PathBuf]) -> Option<Diagnostic> {
     )
 }
 
+/// The directory of the module a `module` block calls, when its `source`
+/// is a literal local path (`./x`, `../x`) relative to `dir`; `None` for
+/// registry, `std/` and computed sources.
+pub fn local_source_dir(dir: &Path, call: &infra_lang::ast::Block) -> Option<PathBuf> {
+    let infra_lang::ast::ExprKind::Template(t) = &call.body.attribute(meta::SOURCE)?.expr.kind
+    else {
+        return None;
+    };
+    let source = t.as_literal()?;
+    (source.starts_with("./") || source.starts_with("../")).then(|| dir.join(source))
+}
+
 /// Whether any `*.infra` file of `dir` holds the bytes `word`: a cheap
 /// test before parsing a module for one block (`backend`, `encryption`),
 /// so commands that only read state keep working on a configuration with

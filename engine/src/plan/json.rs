@@ -214,7 +214,7 @@ pub fn to_json(plan: &Plan) -> Json {
 }
 
 /// `"managed"` or `"data"`, as Terraform's JSON formats name modes.
-fn mode_json(mode: ResourceMode) -> &'static str {
+pub(crate) fn mode_json(mode: ResourceMode) -> &'static str {
     match mode {
         ResourceMode::Managed => "managed",
         ResourceMode::Data => "data",
@@ -223,7 +223,7 @@ fn mode_json(mode: ResourceMode) -> &'static str {
 
 /// An instance key as Terraform's JSON `index`: `null`, a number or a
 /// string.
-fn index_json(key: &InstanceKey) -> Json {
+pub(crate) fn index_json(key: &InstanceKey) -> Json {
     match key {
         InstanceKey::None => Json::Null,
         InstanceKey::Int(i) => json!(i),

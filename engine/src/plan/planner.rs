@@ -672,10 +672,7 @@ pub fn plan(
     let providers = &providers;
     let moved = carry_out_moves(&mut prior, &mut drift, &declared, options)?;
     if !moved.retyped.is_empty() {
-        let sources = crate::plugins::required_in(root)
-            .into_iter()
-            .filter_map(|r| Some((r.local_name, r.source?.to_string())))
-            .collect();
+        let sources = crate::plugins::required_sources(root);
         moves::move_across_types(&mut prior, &moved, providers, &sources, rt)?;
     }
     warnings.extend(moved.warnings);

@@ -73,6 +73,15 @@ pub fn required_in(dir: &Path) -> Vec<RequiredProvider> {
     requirements(&files).0
 }
 
+/// The source address of each provider [`required_in`] `dir` names one
+/// for, by local name (`random` → `registry.terraform.io/hashicorp/random`).
+pub fn required_sources(dir: &Path) -> std::collections::BTreeMap<String, String> {
+    required_in(dir)
+        .into_iter()
+        .filter_map(|r| Some((r.local_name, r.source?.to_string())))
+        .collect()
+}
+
 /// The plugins the root module in `dir` requires, with their executables
 /// (see [`resolve`]), the CLI configuration read from the environment
 /// `env` only when there is one (see [`cliconfig::load`]).

@@ -17,7 +17,7 @@ pub use plan::plan_json;
 pub use schema::providers_schema_json;
 pub use state::state_json;
 
-use crate::addr::{InstanceKey, ModulePath, ResourceAddress, ResourceMode};
+use crate::addr::{InstanceKey, ModulePath, ResourceAddress};
 use serde_json::{Value as Json, json};
 use std::collections::BTreeMap;
 
@@ -48,30 +48,16 @@ pub fn provider_name(sources: &Sources, config: &str, type_name: &str) -> String
     }
 }
 
-/// `"managed"` or `"data"`.
-fn mode(mode: ResourceMode) -> &'static str {
-    match mode {
-        ResourceMode::Managed => "managed",
-        ResourceMode::Data => "data",
-    }
-}
-
 /// The address fields Terraform writes for an instance: `address`,
 /// `mode`, `type`, `name`, and `index` when it has a key.
 fn address_fields(a: &ResourceAddress) -> serde_json::Map<String, Json> {
     let mut m = serde_json::Map::new();
     m.insert("address".into(), json!(a.to_string()));
-    m.insert("mode".into(), json!(mode(a.mode)));
+    m.insert("mode".into(), json!(crate::plan::json::mode_json(a.mode)));
     m.insert("type".into(), json!(a.type_name));
     m.insert("name".into(), json!(a.name));
-    match &a.key {
-        InstanceKey::None => {}
-        InstanceKey::Int(i) => {
-            m.insert("index".into(), json!(i));
-        }
-        InstanceKey::Str(s) => {
-            m.insert("index".into(), json!(s));
-        }
+    if a.key != InstanceKey::None {
+        m.insert("index".into(), crate::plan::json::index_json(&a.key));
     }
     m
 }
