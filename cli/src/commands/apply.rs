@@ -6,7 +6,7 @@ use super::workdir::{self, report};
 use super::{OrFail, Outcome};
 use crate::args::ApplyArgs;
 use crate::render::apply::{progress, summary};
-use crate::render::plan::{Style, render};
+use crate::render::plan::{Schemas, Style, render};
 use crate::{Io, exit};
 use infra_engine::addr::ResourceAddress;
 use infra_engine::apply::{
@@ -301,6 +301,7 @@ fn plan_and_approve(
         nothing: "Apply complete! Resources: 0 added, 0 changed, 0 destroyed.",
         question,
         help: "Pass `--auto-approve` (e.g. in CI), or save a plan with `infra plan -out FILE` and run `infra apply FILE`.",
+        providers,
     };
     Ok(show_and_approve(&plan, &approval, io)?.then_some((plan, inputs)))
 }
@@ -319,6 +320,9 @@ pub(super) struct Approval<'a> {
     pub question: &'a str,
     /// The help when it cannot be asked.
     pub help: &'a str,
+    /// The providers the plan was made with (their schemas show nested
+    /// blocks as blocks).
+    pub providers: &'a Providers,
 }
 
 /// Prints `plan`'s warnings and (without `--json`) the plan, then asks
@@ -334,7 +338,16 @@ pub(super) fn show_and_approve(
     report(io, &plan.warnings, false);
     let style = Style::new(io.color);
     if !a.json {
-        let _ = write!(io.out, "{}", render(plan, &plan.summary(), style));
+        let _ = write!(
+            io.out,
+            "{}",
+            render(
+                plan,
+                &plan.summary(),
+                &Schemas::of(plan, a.providers),
+                style,
+            )
+        );
     }
     if !plan.has_changes() {
         if !a.json {

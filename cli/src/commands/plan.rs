@@ -5,7 +5,7 @@
 use super::workdir::{self, gather_inputs, report};
 use super::{OrFail, Outcome};
 use crate::args::{PlanArgs, PlanFormat, PlanningArgs};
-use crate::render::plan::{Style, render};
+use crate::render::plan::{Schemas, Style, render};
 use crate::render::plan_markdown;
 use crate::{Io, exit};
 use infra_engine::eval::Inputs;
@@ -202,7 +202,12 @@ pub fn run(args: &PlanArgs, base: &Path, io: &mut Io<'_>) -> Outcome {
             let _ = write!(
                 io.out,
                 "{}",
-                render(&plan, &plan.summary(), Style::new(io.color))
+                render(
+                    &plan,
+                    &plan.summary(),
+                    &Schemas::of(&plan, &providers),
+                    Style::new(io.color),
+                )
             );
             if let Some(g) = &args.generate_config_out
                 && plan.imports.iter().any(|i| i.generated)

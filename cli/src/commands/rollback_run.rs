@@ -92,6 +92,7 @@ pub fn run(args: &RollbackArgs, run: &str, base: &Path, io: &mut Io<'_>) -> Outc
             nothing: &nothing,
             question: &question,
             help: "Pass `--auto-approve` (e.g. in CI).",
+            providers: &providers,
         };
         if !show_and_approve(&plan, &approval, io)? {
             return Ok(exit::OK);

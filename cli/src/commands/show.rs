@@ -5,7 +5,7 @@
 use super::workdir;
 use super::{OrFail, Outcome};
 use crate::args::ShowArgs;
-use crate::render::plan::{Style, render};
+use crate::render::plan::{Schemas, Style, render};
 use crate::{Io, exit};
 use infra_engine::apply::load_saved_plan;
 use infra_engine::eval::Inputs;
@@ -31,7 +31,14 @@ pub fn run(args: &ShowArgs, base: &Path, io: &mut Io<'_>) -> Outcome {
             let _ = write!(
                 io.out,
                 "{}",
-                render(&plan, &plan.summary(), Style::new(io.color))
+                render(
+                    &plan,
+                    &plan.summary(),
+                    // The built-in providers' schemas: plugins are not
+                    // started to show a saved plan.
+                    &Schemas::of(&plan, &workdir::providers()),
+                    Style::new(io.color),
+                )
             );
         }
         return Ok(exit::OK);

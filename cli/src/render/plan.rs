@@ -14,6 +14,10 @@ use infra_lang::value::quote;
 use std::collections::BTreeSet;
 use std::fmt::Write;
 
+mod blocks;
+pub use blocks::Schemas;
+use infra_engine::provider::ResourceSchema;
+
 /// Colours (ANSI) or none.
 #[derive(Clone, Copy)]
 pub struct Style {
@@ -330,18 +334,20 @@ pub(crate) fn block_line(c: &ResourceChange) -> String {
 
 /// Renders one change.
 pub fn change(out: &mut String, c: &ResourceChange, style: Style) {
-    moved_change(out, c, None, None, style);
+    moved_change(out, c, None, None, None, style);
 }
 
 /// Renders one change of an instance that a `moved` block moved from
 /// `from` (`None`: not moved): `# (moved from ...)` under its header; of
 /// one an `import` block imports with id `imported_from`: `# (imported
-/// from "ID")`, as Terraform writes it.
+/// from "ID")`, as Terraform writes it. With the type's `schema`, nested
+/// blocks are shown as blocks.
 pub fn moved_change(
     out: &mut String,
     c: &ResourceChange,
     from: Option<&ResourceAddress>,
     imported_from: Option<&str>,
+    schema: Option<&ResourceSchema>,
     style: Style,
 ) {
     if c.action == Action::NoOp {
@@ -375,10 +381,13 @@ pub fn moved_change(
     }
     let _ = writeln!(out, "{} {} {{", style.marker(marker), block_line(c));
     let mut body = Body { out, style };
-    match (c.action, &c.before, &c.after) {
-        (Action::Create | Action::Read, _, Some(a)) => body.whole(a, "+", 6),
-        (Action::Delete, Some(b), _) => body.whole(b, "-", 6),
-        (Action::Forget, Some(b), _) => body.unchanged(b, 6),
+    match (c.action, &c.before, &c.after, schema) {
+        (Action::Create | Action::Read, _, Some(a), Some(s)) => body.whole_shaped(s, a, "+", 6),
+        (Action::Create | Action::Read, _, Some(a), None) => body.whole(a, "+", 6),
+        (Action::Delete, Some(b), _, Some(s)) => body.whole_shaped(s, b, "-", 6),
+        (Action::Delete, Some(b), _, None) => body.whole(b, "-", 6),
+        (Action::Forget, Some(b), _, _) => body.unchanged(b, 6),
+        (_, Some(b), Some(a), Some(s)) => body.object_shaped(s, (b, a), &c.replace_paths, 6, true),
         _ => {
             if let Some(d) = c.diff() {
                 body.object(&d, 6, true);
@@ -420,7 +429,13 @@ fn moved_only(
 /// Renders an instance that is only imported: `# ADDR will be imported`
 /// (with `# (config will be generated)` when its block was generated)
 /// and the imported object's attributes, as Terraform shows it.
-fn imported_only(out: &mut String, import: &Import, value: &Value, style: Style) {
+fn imported_only(
+    out: &mut String,
+    import: &Import,
+    value: &Value,
+    schema: Option<&ResourceSchema>,
+    style: Style,
+) {
     let to = &import.address;
     let _ = writeln!(out, "  {}", style.bold(&format!("# {to} will be imported")));
     if import.generated {
@@ -432,7 +447,11 @@ fn imported_only(out: &mut String, import: &Import, value: &Value, style: Style)
         quote(&to.type_name),
         quote(&to.name)
     );
-    Body { out, style }.whole(value, "", 6);
+    let mut body = Body { out, style };
+    match schema {
+        Some(s) => body.whole_shaped(s, value, "", 6),
+        None => body.whole(value, "", 6),
+    }
     let _ = writeln!(out, "    }}\n");
 }
 
@@ -476,8 +495,9 @@ pub fn drift(out: &mut String, drift: &[Drift], style: Style) {
     }
 }
 
-/// The whole human plan; `summary` is the plan's [`Plan::summary`].
-pub fn render(plan: &Plan, summary: &Summary, style: Style) -> String {
+/// The whole human plan; `summary` is the plan's [`Plan::summary`];
+/// `schemas` those of its types (nested blocks shown as blocks).
+pub fn render(plan: &Plan, summary: &Summary, schemas: &Schemas, style: Style) -> String {
     let mut out = String::new();
     // The workspace is named unless it is `default` (docs/environments.md).
     if plan.workspace != infra_engine::state::workspaces::DEFAULT {
@@ -530,7 +550,7 @@ pub fn render(plan: &Plan, summary: &Summary, style: Style) -> String {
                     let id = import
                         .filter(|_| c.deposed.is_none())
                         .map(|i| i.id.as_str());
-                    moved_change(&mut out, c, from, id, style);
+                    moved_change(&mut out, c, from, id, schemas.get(addr), style);
                 }
                 (None, Some(from), _) => {
                     if let Some(inst) = plan.prior.resources.get(addr) {
@@ -539,7 +559,7 @@ pub fn render(plan: &Plan, summary: &Summary, style: Style) -> String {
                 }
                 (None, None, Some(i)) => {
                     if let Some(inst) = plan.prior.resources.get(addr) {
-                        imported_only(&mut out, i, &inst.value, style);
+                        imported_only(&mut out, i, &inst.value, schemas.get(addr), style);
                     }
                 }
                 (None, None, None) => {}

@@ -6,8 +6,10 @@
 //! human and Markdown plan and drift renderers only print it
 //! ([`layout`] says how a value is printed). Mirrors the diff of
 //! Terraform's plan renderer. [`paths`] is the flat form drift
-//! detection records, path by path.
+//! detection records, path by path; [`blocks`] the schema's shape of
+//! an object (nested blocks apart, matched by nesting mode).
 
+pub mod blocks;
 pub mod layout;
 pub mod paths;
 

@@ -576,3 +576,64 @@ fn terraform_drives_the_schema_torture_provider() {
     let r = tf.expect(&["destroy", "-auto-approve", "-no-color"], 0);
     assert!(r.output.contains("Destroy complete!"), "{}", r.output);
 }
+
+/// The nested blocks of the first resource in a human plan: the lines
+/// from the blank line that opens them to the resource's closing `    }`
+/// (Terraform prints attributes first, then blocks).
+fn blocks_part(plan: &str) -> String {
+    let body = plan
+        .lines()
+        .skip_while(|l| !l.contains(" resource \"torture_all\" \"a\" {"))
+        .skip(1)
+        .take_while(|l| *l != "    }");
+    body.skip_while(|l| !l.is_empty())
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// infra's human plan shows nested blocks as Terraform's renderer does:
+/// after the attributes, `+ rule {` / `~ setting "beta" {` / `- tag {`,
+/// a blank line between block types, null attributes left out, unchanged
+/// blocks counted. The same changes of the torture provider's object,
+/// planned by Terraform (through `infra provider serve torture`) and by
+/// infra (in-process), print the same block text.
+#[test]
+fn plans_show_nested_blocks_as_terraform_does() {
+    use crate::support::Workdir;
+    use crate::torture::{TORTURE, changed};
+    let Some(py) = terraform_or_skip("plans_show_nested_blocks_as_terraform_does") else {
+        return;
+    };
+    let tf = Terraform::new(py, &[]);
+    let header = "terraform {\n  required_providers {\n    torture = { source = \"infra.test/infra/torture\" }\n  }\n}\n";
+    let w = Workdir::new(TORTURE);
+    tf.write("main.tf", &format!("{header}{TORTURE}"));
+    let theirs = tf.expect(&["plan", "-no-color", "-detailed-exitcode"], 2);
+    let ours = w.expect(&["plan", "--no-color", "--detailed-exitcode"], 2);
+    let created = blocks_part(&theirs.output);
+    assert!(
+        created.contains("+ setting \"beta\" {"),
+        "{}",
+        theirs.output
+    );
+    assert_eq!(blocks_part(&ours.stdout), created, "{}", ours.stdout);
+    tf.expect(&["apply", "-auto-approve", "-no-color"], 0);
+    w.apply();
+    let edited = changed()
+        .replace("443", "8443")
+        .replace("\"k1\"", "\"k9\"")
+        .replace("  group {\n    flag = true\n  }\n", "");
+    for config in [changed(), edited] {
+        tf.write("main.tf", &format!("{header}{config}"));
+        w.config(&config);
+        let theirs = tf.expect(&["plan", "-no-color", "-detailed-exitcode"], 2);
+        let ours = w.expect(&["plan", "--no-color", "--detailed-exitcode"], 2);
+        let expected = blocks_part(&theirs.output);
+        assert!(
+            expected.contains("unchanged blocks hidden"),
+            "{}",
+            theirs.output
+        );
+        assert_eq!(blocks_part(&ours.stdout), expected, "{}", ours.stdout);
+    }
+}
