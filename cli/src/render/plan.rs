@@ -190,34 +190,56 @@ impl Body<'_> {
     /// The attribute diff of an update, a replacement or drift; `top` for
     /// a resource's own attributes (a removed one reads `-> null` there,
     /// as in Terraform, but not inside an object).
+    /// Unchanged attributes that identify the object (`id`, `name`,
+    /// `tags`) are shown among the changed ones, in name order, as
+    /// Terraform's renderer shows them; `=` is aligned over every
+    /// attribute, shown or hidden.
     fn object(&mut self, d: &ObjectDiff, indent: usize, top: bool) {
-        let w = d.key_width();
+        let w = d.full_width();
+        let mut important = d.important.iter().peekable();
         for c in &d.changed {
+            while let Some((k, v)) = important.next_if(|(k, _)| *k < c.name) {
+                let text = marked(v, "", indent, self.style);
+                self.line(indent, "", &key(k), w, &text, "");
+            }
+            let name = layout::label(&c.name, d.map);
             let note = if c.forces_replacement {
                 self.style.paint("31", " # forces replacement")
             } else {
                 String::new()
             };
-            self.attr(c, w, indent, &note, top);
+            self.attr(c, &name, w, indent, &note, top);
         }
-        hidden_line(self.out, indent, d.unchanged, "attribute");
+        for (k, v) in important {
+            let text = marked(v, "", indent, self.style);
+            self.line(indent, "", &key(k), w, &text, "");
+        }
+        let what = if d.map { "element" } else { "attribute" };
+        hidden_line(self.out, indent, d.unchanged - d.important.len(), what);
     }
 
     /// One attribute that changes.
-    fn attr(&mut self, c: &AttributeChange, w: usize, indent: usize, note: &str, top: bool) {
-        let name = key(&c.name);
+    fn attr(
+        &mut self,
+        c: &AttributeChange,
+        name: &str,
+        w: usize,
+        indent: usize,
+        note: &str,
+        top: bool,
+    ) {
         let pad = " ".repeat(indent);
         match &c.change {
             Change::Added => {
                 let text = marked(&c.after, "+", indent, self.style);
-                self.line(indent, "+", &name, w, &text, note);
+                self.line(indent, "+", name, w, &text, note);
             }
             Change::Removed => {
                 let text = marked(&c.before, "-", indent, self.style);
                 let text = if top { format!("{text} -> null") } else { text };
-                self.line(indent, "-", &name, w, &text, note);
+                self.line(indent, "-", name, w, &text, note);
             }
-            Change::Sensitive => self.line(indent, "~", &name, w, REDACTED, note),
+            Change::Sensitive => self.line(indent, "~", name, w, REDACTED, note),
             Change::Text(lines) => {
                 let mut text = "<<-EOT\n".to_string();
                 for l in lines {
@@ -229,9 +251,9 @@ impl Body<'_> {
                     let _ = writeln!(text, "{pad}  {sign} {}", l.text);
                 }
                 let _ = write!(text, "{pad}    EOT");
-                self.line(indent, "~", &name, w, &text, note);
+                self.line(indent, "~", name, w, &text, note);
             }
-            Change::List(ops) => self.list(&name, ops, w, indent, note),
+            Change::List(ops) => self.list(name, ops, w, indent, note),
             Change::Object(d) => {
                 let _ = writeln!(
                     self.out,
@@ -242,12 +264,17 @@ impl Body<'_> {
                 let _ = writeln!(self.out, "{pad}  }}");
             }
             Change::Replaced => {
-                let text = format!(
-                    "{} -> {}",
-                    value(&c.before, indent + 4),
-                    value(&c.after, indent + 4)
-                );
-                self.line(indent, "~", &name, w, &text, note);
+                // An object or list replaced whole (by an unknown, a
+                // value of another type) shows its elements going.
+                let before = if fields(&c.before).is_some()
+                    || matches!(c.before, Value::List(..) | Value::Set(..) | Value::Tuple(_))
+                {
+                    marked(&c.before, "-", indent, self.style)
+                } else {
+                    value(&c.before, indent + 4)
+                };
+                let text = format!("{before} -> {}", value(&c.after, indent + 4));
+                self.line(indent, "~", name, w, &text, note);
             }
         }
     }

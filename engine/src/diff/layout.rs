@@ -50,11 +50,20 @@ pub fn key(k: &str) -> String {
     if plain { k.to_string() } else { quote(k) }
 }
 
+/// A key as a diff prints it: a map's key always quoted, an object's
+/// attribute name as [`key`] writes it (Terraform's map and object
+/// renderers).
+pub fn label(k: &str, map: bool) -> String {
+    if map { quote(k) } else { key(k) }
+}
+
 /// `v` as lines (at least one): sensitive values as `redacted` (the human
 /// plan says `(sensitive value)`, Markdown `(sensitive)`), unknowns as
 /// `(known after apply)`, strings quoted, multi-line strings as heredocs,
 /// objects and maps `{ key = value }` with keys aligned, lists, sets and
-/// tuples `[ value, ]`; empty collections as `{}` and `[]`.
+/// tuples `[ value, ]`; empty collections as `{}` and `[]`. A map's keys
+/// are quoted and its objects followed by a comma, as Terraform prints
+/// them.
 pub fn lines(v: &Value, redacted: &str) -> Vec<Line> {
     let one = |s: String| vec![Line::new(0, s, LineKind::Entry)];
     match v {
@@ -76,12 +85,21 @@ pub fn lines(v: &Value, redacted: &str) -> Vec<Line> {
             if m.is_empty() {
                 return one("{}".into());
             }
-            let w = m.keys().map(|k| key(k).len()).max().unwrap_or(0);
+            let map = matches!(v, Value::Map(..));
+            let w = m.keys().map(|k| label(k, map).len()).max().unwrap_or(0);
             let mut out = one("{".into());
             for (k, x) in m {
-                for (i, mut l) in lines(x, redacted).into_iter().enumerate() {
+                let mut item = lines(x, redacted);
+                // Terraform's map renderer puts a comma after an object.
+                if map
+                    && matches!(x, Value::Object(_))
+                    && let Some(last) = item.last_mut()
+                {
+                    last.text.push(',');
+                }
+                for (i, mut l) in item.into_iter().enumerate() {
                     if i == 0 {
-                        l.text = format!("{:w$} = {}", key(k), l.text);
+                        l.text = format!("{:w$} = {}", label(k, map), l.text);
                     }
                     l.depth += 1;
                     out.push(l);

@@ -25,7 +25,21 @@ pub struct ObjectDiff {
     pub changed: Vec<AttributeChange>,
     /// How many attributes (not null on both sides) do not change.
     pub unchanged: usize,
+    /// The unchanged attributes Terraform's renderer always shows (`id`,
+    /// `name`, `tags`: what identifies an object), in name order, with
+    /// their values; counted in [`ObjectDiff::unchanged`] too.
+    pub important: Vec<(String, Value)>,
+    /// The width of the widest attribute name not null on both sides,
+    /// changed or not ([`ObjectDiff::full_width`]).
+    width: usize,
+    /// The values compared are maps: keys are quoted, unchanged ones are
+    /// "elements", and none is [`ObjectDiff::important`].
+    pub map: bool,
 }
+
+/// The attribute names Terraform's plan renderer shows even when they do
+/// not change (`importantAttributes` in its `renderers/block.go`).
+pub const IMPORTANT: &[&str] = &["id", "name", "tags"];
 
 /// One attribute (or output) that changes.
 #[derive(Clone, Debug, PartialEq)]
@@ -141,6 +155,13 @@ impl ObjectDiff {
             .unwrap_or(0)
     }
 
+    /// The width of the widest attribute name not null on both sides,
+    /// changed or unchanged (quoted when not an identifier): the column
+    /// Terraform's renderer aligns `=` at.
+    pub fn full_width(&self) -> usize {
+        self.width
+    }
+
     /// The diff of two objects (`fields` of each; a value that is not an
     /// object counts as an empty one). Attributes null on both sides are
     /// left out; `forces` names the attributes that force replacement.
@@ -151,17 +172,25 @@ impl ObjectDiff {
         names.sort();
         names.dedup();
         let null = Value::NULL;
+        let map = matches!(before, Value::Map(..)) || matches!(after, Value::Map(..));
         let mut out = ObjectDiff {
             changed: Vec::new(),
             unchanged: 0,
+            important: Vec::new(),
+            width: 0,
+            map,
         };
         for n in names {
             let (bv, av) = (b.get(n).unwrap_or(&null), a.get(n).unwrap_or(&null));
             if bv.is_null() && av.is_null() {
                 continue;
             }
+            out.width = out.width.max(layout::label(n, map).len());
             if same(bv, av) {
                 out.unchanged += 1;
+                if !map && IMPORTANT.contains(&n.as_str()) {
+                    out.important.push((n.clone(), av.clone()));
+                }
             } else {
                 out.changed
                     .push(AttributeChange::new(n, bv, av, forces.contains(n)));

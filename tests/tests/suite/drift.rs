@@ -498,7 +498,9 @@ fn s3_bucket_tags_changed_by_someone_else() {
     .expect("retag");
     let r = w.expect(&["drift"], 2);
     assert_contains(&r.stdout, "# aws_s3_bucket.site has changed");
-    assert_contains(&r.stdout, "env = \"prod\" -> \"staging\"");
+    // Map keys quoted, as Terraform prints them.
+    assert_contains(&r.stdout, "~ \"env\"  = \"prod\" -> \"staging\"");
+    assert_contains(&r.stdout, "# (1 unchanged element hidden)");
     let doc = json(&w, &["drift", "--json"], 2);
     let attrs = &doc["drift"][0]["attributes"];
     assert_eq!(attrs.as_array().map(Vec::len), Some(1), "{attrs}");
@@ -629,7 +631,10 @@ resource "local_file" "key" {
     std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o666)).expect("chmod");
     let r = w.expect(&["drift", "--no-color"], 2);
     assert_contains(&r.stdout, "# local_file.key has changed");
-    assert_contains(&r.stdout, r#"~ file_permission = "0640" -> "0666""#);
+    // `=` aligned over every attribute, as Terraform's renderer does; the
+    // `id` shown though unchanged.
+    assert_contains(&r.stdout, r#"~ file_permission      = "0640" -> "0666""#);
+    assert_contains(&r.stdout, "\n        id                   = \"");
     let doc = json(&w, &["drift", "--json"], 2);
     assert_eq!(doc["drift"][0]["address"], "local_file.key");
     assert_eq!(doc["drift"][0]["attributes"][0]["path"], "file_permission");

@@ -228,7 +228,8 @@ resource "infra_data" "m" {
     );
     assert_contains(
         &r.stdout,
-        "      + input  = {\n          + env  = \"dev\"\n          + logs = (known after apply)\n        }",
+        // A map: keys quoted, as Terraform prints a map's.
+        "      + input  = {\n          + \"env\"  = \"dev\"\n          + \"logs\" = (known after apply)\n        }",
     );
 }
 
