@@ -14,7 +14,7 @@ use tokio::runtime::Handle;
 
 /// Every address reachable from `start` along `edges` (from an instance
 /// to the instances it names), `start` included.
-fn reach(
+pub(super) fn reach(
     start: impl IntoIterator<Item = ResourceAddress>,
     edges: &BTreeMap<ResourceAddress, Vec<ResourceAddress>>,
 ) -> BTreeSet<ResourceAddress> {
