@@ -15,6 +15,7 @@ infra="${1:-}"
 if [[ -z "$infra" ]]; then
   if [[ -x "$here/target/release/infra" ]]; then infra="$here/target/release/infra"; else infra="$here/target/debug/infra"; fi
 fi
+infra="$(cd "$(dirname "$infra")" && pwd)/$(basename "$infra")"
 n="${2:-1000}"
 read_ms="${3:-20}"
 runs="${4:-3}"
@@ -35,7 +36,7 @@ best() { # the best wall time in seconds of "$@" over $runs runs
   for _ in $(seq "$runs"); do
     local s e t
     s=$(date +%s.%N)
-    (cd "$dir" && "$infra" "$@" > /dev/null)
+    (cd "$dir" && "$infra" "$@" > /dev/null 2>&1)
     e=$(date +%s.%N)
     t=$(echo "$e - $s" | bc)
     if [[ -z "$best" ]] || (( $(echo "$t < $best" | bc) )); then best=$t; fi
@@ -43,7 +44,7 @@ best() { # the best wall time in seconds of "$@" over $runs runs
   printf '%.3f' "$best"
 }
 write_config same
-(cd "$dir" && "$infra" apply --auto-approve > /dev/null)
+(cd "$dir" && "$infra" apply --auto-approve > /dev/null 2>&1)
 echo "| plan ($n objects, ${read_ms} ms per read, parallelism 10) | wall (s) |"
 echo "|---|---|"
 echo "| no change, --refresh=all | $(best plan --refresh=all) |"

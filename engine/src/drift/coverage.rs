@@ -157,24 +157,14 @@ pub fn cover(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::state::InstanceState;
-    use infra_lang::Value;
+    use crate::state::test_instance;
 
     fn state(n: usize) -> State {
         let mut s = State::default();
         for i in 0..n {
-            s.resources.insert(
-                ResourceAddress::parse(&format!("x.r{i}")).expect("address"),
-                InstanceState {
-                    value: Value::NULL,
-                    provider: "x".into(),
-                    dependencies: Vec::new(),
-                    create_before_destroy: false,
-                    deposed: BTreeMap::new(),
-                    meta: Default::default(),
-                    deposed_meta: BTreeMap::new(),
-                },
-            );
+            let a = ResourceAddress::parse(&format!("x.r{i}")).expect("address");
+            s.resources
+                .insert(a, test_instance(Vec::new(), Default::default()));
         }
         s
     }

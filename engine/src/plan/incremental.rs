@@ -435,15 +435,14 @@ pub(crate) fn report(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::state::{InstanceState, ObjectMeta};
-    use infra_lang::Value;
+    use crate::state::{ObjectMeta, test_instance};
 
     fn addr(text: &str) -> ResourceAddress {
         ResourceAddress::parse(text).expect(text)
     }
 
-    /// `x.a <- x.b` in state; `x.c`, `x.d`, `x.e` alone, read at 100,
-    /// 200, 300 with digest "d" each (x.e: never read).
+    /// `x.a <- x.b` in state; `x.c`, `x.d` alone; read at 50, 60, 100,
+    /// 200, with digest "d" each; `x.e` never read.
     fn state() -> State {
         let mut s = State::default();
         for (a, deps, read_at) in [
@@ -453,22 +452,13 @@ mod tests {
             ("x.d", vec![], Some(200)),
             ("x.e", vec![], None),
         ] {
-            s.resources.insert(
-                addr(a),
-                InstanceState {
-                    value: Value::NULL,
-                    provider: "x".into(),
-                    dependencies: deps.into_iter().map(addr).collect(),
-                    create_before_destroy: false,
-                    deposed: BTreeMap::new(),
-                    meta: ObjectMeta {
-                        read_at,
-                        config_digest: Some("d".into()),
-                        ..ObjectMeta::default()
-                    },
-                    deposed_meta: BTreeMap::new(),
-                },
-            );
+            let meta = ObjectMeta {
+                read_at,
+                config_digest: Some("d".into()),
+                ..ObjectMeta::default()
+            };
+            let deps = deps.into_iter().map(addr).collect();
+            s.resources.insert(addr(a), test_instance(deps, meta));
         }
         s
     }

@@ -104,6 +104,21 @@ pub struct InstanceState {
     pub deposed_meta: BTreeMap<String, ObjectMeta>,
 }
 
+/// For tests: an instance of provider `x` with a null value, these
+/// dependencies and this metadata, nothing else.
+#[cfg(test)]
+pub(crate) fn test_instance(dependencies: Vec<ResourceAddress>, meta: ObjectMeta) -> InstanceState {
+    InstanceState {
+        value: Value::NULL,
+        provider: "x".into(),
+        dependencies,
+        create_before_destroy: false,
+        deposed: BTreeMap::new(),
+        meta,
+        deposed_meta: BTreeMap::new(),
+    }
+}
+
 /// A fresh deposed key: 8 random hex digits, as Terraform's.
 pub fn new_deposed_key() -> String {
     let mut key = uuid::Uuid::new_v4().simple().to_string();
