@@ -508,7 +508,7 @@ pub struct PlanningArgs {
     /// With `--refresh=auto`: also read this many of the other objects,
     /// stalest first: a count (`50`) or a percentage of the objects in
     /// state (`10%`).
-    #[arg(long, default_value = "1%", value_name = "N|P%", value_parser = parse_budget)]
+    #[arg(long, default_value = "1%", value_name = "BUDGET", value_parser = parse_budget)]
     pub refresh_budget: Budget,
     /// Provider operations run at once.
     #[arg(long, default_value_t = 10, value_name = "N")]
@@ -648,7 +648,7 @@ pub struct DriftArgs {
     /// within ceil(100/P) runs. Drift records what it read in a ledger
     /// beside the state (it still never writes the state); the report
     /// says the coverage.
-    #[arg(long, value_name = "N|P%", value_parser = parse_budget)]
+    #[arg(long, value_name = "BUDGET", value_parser = parse_budget)]
     pub budget: Option<Budget>,
     /// Print the JSON document (same as `--format json`).
     #[arg(long, conflicts_with = "format")]
