@@ -248,7 +248,7 @@ pub struct Plan {
     pub recovered: Option<State>,
     /// What a plan that read selectively (`--refresh=auto`, `--target`)
     /// read and did not read; `None` when it read everything in scope or
-    /// nothing (`incremental.rs`).
+    /// nothing, or the state has no managed object (`incremental.rs`).
     pub refresh: Option<RefreshReport>,
 }
 

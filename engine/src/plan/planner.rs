@@ -744,7 +744,8 @@ pub fn plan(
         let (mut p, report, more) = plan_incrementally(&parts, prior)?;
         drift.extend(more);
         drift.sort_by(|a, b| a.address.cmp(&b.address));
-        p.refresh = Some(report);
+        // A state without objects has nothing to account for.
+        p.refresh = (report.total > 0).then_some(report);
         p
     } else {
         evaluate(&parts, prior)?.0

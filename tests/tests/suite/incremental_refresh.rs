@@ -276,6 +276,9 @@ fn refresh_flags_refuse_bad_values() {
     assert_contains(&r.stderr, "not a budget");
     // Terraform's spelling still works.
     w.expect(&["plan", "-refresh=false"], 0);
+    // Without objects in state there is nothing to account for.
+    let r = w.expect(&["plan", "--refresh=auto"], 0);
+    assert!(!r.stdout.contains("Refreshed"), "{}", r.stdout);
 }
 
 /// Ten unrelated files `f0` … `f9`.
