@@ -2,6 +2,7 @@
 //! flags (`-chdir=DIR`, `-check`) accepted as well as `--chdir`.
 
 use clap::{Args, Parser, Subcommand};
+use infra_engine::plan::{Budget, RefreshMode};
 use std::ffi::OsString;
 use std::path::PathBuf;
 
@@ -492,12 +493,42 @@ pub struct PlanningArgs {
     /// Replace this instance even if unchanged (repeatable).
     #[arg(long, value_name = "ADDRESS")]
     pub replace: Vec<String>,
-    /// Read every object before planning (`--refresh=false` to skip).
-    #[arg(long, default_value_t = true, action = clap::ArgAction::Set, value_name = "BOOL")]
-    pub refresh: bool,
+    /// Which objects to read before planning: `all` (or `true`, the
+    /// default) every one; `auto` what the plan changes and what that
+    /// depends on, objects last read longer than `--refresh-max-age` ago,
+    /// and the stalest others up to `--refresh-budget` (the plan says what
+    /// it did not read; docs/performance.md); `false` none.
+    #[arg(long, default_value = "all", value_name = "MODE", value_parser = parse_refresh_mode)]
+    pub refresh: RefreshMode,
+    /// With `--refresh=auto`: also read every object last read (or
+    /// written) longer ago than this (`6h`, `90m`; Terraform's duration
+    /// syntax), or never recorded.
+    #[arg(long, default_value = "24h", value_name = "DURATION", value_parser = parse_max_age)]
+    pub refresh_max_age: std::time::Duration,
+    /// With `--refresh=auto`: also read this many of the other objects,
+    /// stalest first: a count (`50`) or a percentage of the objects in
+    /// state (`10%`).
+    #[arg(long, default_value = "1%", value_name = "BUDGET", value_parser = parse_budget)]
+    pub refresh_budget: Budget,
     /// Provider operations run at once.
     #[arg(long, default_value_t = 10, value_name = "N")]
     pub parallelism: usize,
+}
+
+/// `--refresh`'s value ([`RefreshMode::parse`]).
+fn parse_refresh_mode(text: &str) -> Result<RefreshMode, String> {
+    RefreshMode::parse(text)
+}
+
+/// `--refresh-budget`'s and `drift --budget`'s value ([`Budget::parse`]).
+pub fn parse_budget(text: &str) -> Result<Budget, String> {
+    Budget::parse(text)
+}
+
+/// `--refresh-max-age`'s value: Go's duration syntax.
+fn parse_max_age(text: &str) -> Result<std::time::Duration, String> {
+    infra_stdlib::duration::parse_non_negative(text.trim())
+        .map_err(|_| format!("`{text}` is not a duration: write e.g. `6h` or `90m`"))
 }
 
 /// `infra plan`.
@@ -611,6 +642,14 @@ pub struct DriftArgs {
     /// Provider reads run at once.
     #[arg(long, default_value_t = 10, value_name = "N")]
     pub parallelism: usize,
+    /// Read only a slice of the objects, the stalest first by when any
+    /// command last read them (a count `50` or a percentage of the objects
+    /// `10%`), so scheduled runs cover the estate in turn: every object
+    /// within ceil(100/P) runs. Drift records what it read in a ledger
+    /// beside the state (it still never writes the state); the report
+    /// says the coverage.
+    #[arg(long, value_name = "BUDGET", value_parser = parse_budget)]
+    pub budget: Option<Budget>,
     /// Print the JSON document (same as `--format json`).
     #[arg(long, conflicts_with = "format")]
     pub json: bool,

@@ -85,3 +85,4 @@ pub mod drift;
 pub mod markdown;
 pub mod plan;
 pub mod plan_markdown;
+pub mod refresh;

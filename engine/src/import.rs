@@ -188,6 +188,9 @@ pub(crate) fn import_objects(
                 meta: ObjectMeta {
                     schema_version: schema.stored_version(),
                     private: object.private,
+                    // Read just now.
+                    read_at: Some(crate::state::now_secs()),
+                    config_digest: None,
                 },
                 deposed_meta: Default::default(),
             })

@@ -734,6 +734,10 @@ pub const CODES: &[Code] = &[
         "the state changed (or its lock was taken) while drift read the objects: the comparison is discarded; run drift again",
     ),
     code(
+        "drift::ledger-not-saved",
+        "`infra drift --budget` could not save its read ledger beside the state (a warning): the next run starts from the state's read times",
+    ),
+    code(
         "state::locked",
         "another process holds the state lock; the message names it and since when",
     ),

@@ -18,7 +18,7 @@ use crate::render::drift::{Meta, human, json, markdown};
 use crate::render::plan::{Style, drift as plan_drift};
 use crate::{Io, exit};
 use infra_engine::drift::{
-    Date, DriftOptions, DriftReport, IgnoreFile, detect, refresh_state, rfc3339,
+    Date, DriftOptions, DriftReport, IgnoreFile, coverage, detect, refresh_state, rfc3339,
 };
 use infra_engine::state::{State, StateError, StateStore};
 use infra_lang::Diagnostic;
@@ -77,6 +77,11 @@ pub fn run(args: &DriftArgs, base: &Path, io: &mut Io<'_>) -> Outcome {
             ignore: IgnoreFile::load(base)?,
             today: Date::today_utc(),
             progress: std::sync::Arc::default(),
+            budget: args.budget,
+            ledger: match args.budget {
+                Some(_) => coverage::load(&*store, rt.handle()),
+                None => Default::default(),
+            },
         };
         Ok::<_, Vec<Diagnostic>>((store, inputs, options))
     })();
@@ -97,7 +102,19 @@ pub fn run(args: &DriftArgs, base: &Path, io: &mut Io<'_>) -> Outcome {
             .map(|()| r)
             .map_err(|d| vec![d])
     });
-    let drift = result.or_fail(as_json)?;
+    let mut drift = result.or_fail(as_json)?;
+    // What this slice read is remembered for the next run's.
+    if let Some((_, ledger)) = &drift.coverage
+        && let Err(e) = coverage::save(&*store, rt.handle(), ledger)
+    {
+        drift.warnings.push(
+            Diagnostic::warning(
+                "drift::ledger-not-saved",
+                format!("the drift read ledger could not be saved: {e}"),
+            )
+            .with_help("The next `--budget` run starts from the state's read times and may read the same objects again."),
+        );
+    }
     let code = exit_code(&drift);
     let time = rfc3339(started);
     let meta = Meta {
@@ -261,6 +278,8 @@ pub fn refresh_with_lock(
             ignore: IgnoreFile::default(),
             today: Date::today_utc(),
             progress: std::sync::Arc::default(),
+            budget: None,
+            ledger: Default::default(),
         };
         Ok::<_, Vec<Diagnostic>>((store, inputs, options))
     })();

@@ -71,6 +71,8 @@ pub fn plan_with(
     let (targets, excludes) = super::targeting::targets_and_excludes(args, base)?;
     let options = PlanOptions {
         refresh: args.refresh,
+        refresh_max_age: i64::try_from(args.refresh_max_age.as_secs()).unwrap_or(i64::MAX),
+        refresh_budget: args.refresh_budget,
         targets,
         excludes,
         replace: super::targeting::parse_all(&args.replace)?,

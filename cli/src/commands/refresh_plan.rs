@@ -34,7 +34,7 @@ pub fn run(args: &PlanArgs, base: &Path, io: &mut Io<'_>) -> Outcome {
     if format == PlanFormat::Markdown {
         return refused("`--format markdown`");
     }
-    if !args.planning.refresh {
+    if args.planning.refresh == infra_engine::plan::RefreshMode::Off {
         return refused("`--refresh=false`");
     }
     let Some(Refreshed {

@@ -530,6 +530,10 @@ pub fn render(plan: &Plan, summary: &Summary, schemas: &Schemas, style: Style) -
     if plan.workspace != infra_engine::state::workspaces::DEFAULT {
         let _ = writeln!(out, "Workspace: {}\n", style.bold(&plan.workspace));
     }
+    if let Some(r) = &plan.refresh {
+        let now = infra_engine::state::now_secs();
+        let _ = writeln!(out, "{}\n", super::refresh::line(r, now));
+    }
     drift(&mut out, &plan.drift, style);
     if !plan.has_changes() {
         let _ = writeln!(

@@ -119,6 +119,9 @@ impl<'a> Ledger<'a> {
                         .schema(&c.address.type_name, c.action == Action::Read)
                         .map_or(0, |s| s.stored_version()),
                     private: new.private,
+                    // Written just now, from this configuration.
+                    read_at: Some(crate::state::now_secs()),
+                    config_digest: c.config.as_ref().map(crate::state::config_digest),
                 };
                 let id = match &value {
                     Value::Object(m) => m.get("id").and_then(|v| v.as_str().map(str::to_string)),

@@ -6,6 +6,7 @@
 //! read, no lock is taken, and providers are only asked to configure,
 //! read and plan — never to apply.
 
+pub mod coverage;
 pub mod ignore;
 #[cfg(test)]
 mod spy_tests;
@@ -44,6 +45,11 @@ pub struct DriftOptions {
     pub today: Date,
     /// Counts the refresh's reads for a caller showing progress.
     pub progress: std::sync::Arc<crate::plan::RefreshProgress>,
+    /// `--budget`: read only this slice of the objects in scope, the
+    /// stalest first (`coverage.rs`); `None`: every one.
+    pub budget: Option<crate::plan::Budget>,
+    /// The drift read ledger (`coverage::load`), for `budget`.
+    pub ledger: coverage::Ledger,
 }
 
 /// How an object drifted.
@@ -309,6 +315,9 @@ pub struct DriftReport {
     /// objects the next locked run would adopt for them (`state::adopted`):
     /// reported only, since drift writes nothing.
     pub warnings: Vec<Diagnostic>,
+    /// With `--budget`: what this run covered, and the ledger to store
+    /// (`coverage::save`); `None` without.
+    pub coverage: Option<(coverage::Coverage, coverage::Ledger)>,
 }
 
 impl DriftReport {
@@ -605,7 +614,7 @@ pub fn detect(
     let mut state = stored.unwrap_or_default();
     type_state(&mut state, providers, rt)?;
     let plan_options = PlanOptions {
-        refresh: false,
+        refresh: crate::plan::RefreshMode::Off,
         targets: options.targets.clone(),
         excludes: options.excludes.clone(),
         replace: Vec::new(),
@@ -614,6 +623,7 @@ pub fn detect(
         workspace: options.workspace.clone(),
         generate_config_out: None,
         progress: options.progress.clone(),
+        ..PlanOptions::default()
     };
     let mut configured = providers.clone();
     configure_providers(root, &files, &inputs, &mut configured, &plan_options, rt)?;
@@ -630,6 +640,26 @@ pub fn detect(
         state.resources = read;
         kept
     };
+    let mut kept = kept;
+    // `--budget`: the slice read this run; the rest keep their values.
+    let budgeted = options.budget.map(|budget| {
+        let in_scope: BTreeSet<ResourceAddress> = state
+            .resources
+            .keys()
+            .filter(|a| {
+                a.mode == ResourceMode::Managed
+                    && (options.targets.is_empty() || options.targets.iter().any(|t| t.matches(a)))
+            })
+            .cloned()
+            .collect();
+        let read = coverage::slice(&state, &in_scope, &options.ledger, budget);
+        let (now_read, rest) = std::mem::take(&mut state.resources)
+            .into_iter()
+            .partition(|(a, _)| a.mode != ResourceMode::Managed || read.contains(a));
+        state.resources = now_read;
+        kept.extend(rest);
+        (budget, in_scope, read)
+    });
     let mut refreshed = refresh_each(
         rt,
         &configured,
@@ -639,6 +669,16 @@ pub fn detect(
         &options.progress,
     );
     refreshed.state.resources.extend(kept);
+    let coverage = budgeted.map(|(budget, in_scope, read)| {
+        coverage::cover(
+            &refreshed.state,
+            &in_scope,
+            &options.ledger,
+            &read,
+            budget,
+            crate::state::now_secs(),
+        )
+    });
     let entries = &options.ignore.entries;
     let today = options.today;
     let mut errors: Vec<DriftError> = refreshed
@@ -778,6 +818,7 @@ pub fn detect(
         ignores,
         errors,
         warnings,
+        coverage,
     })
 }
 
@@ -805,7 +846,7 @@ pub fn refresh_state(
     let mut state = stored;
     type_state(&mut state, providers, rt)?;
     let plan_options = PlanOptions {
-        refresh: true,
+        refresh: crate::plan::RefreshMode::All,
         targets: options.targets.clone(),
         excludes: options.excludes.clone(),
         replace: Vec::new(),
@@ -814,6 +855,7 @@ pub fn refresh_state(
         workspace: options.workspace.clone(),
         generate_config_out: None,
         progress: options.progress.clone(),
+        ..PlanOptions::default()
     };
     let mut configured = providers.clone();
     configure_providers(root, &files, inputs, &mut configured, &plan_options, rt)?;

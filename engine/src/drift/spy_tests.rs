@@ -169,6 +169,8 @@ check "a_is_one" {
         ignore: IgnoreFile::default(),
         today: Date::today_utc(),
         progress: std::sync::Arc::default(),
+        budget: None,
+        ledger: Default::default(),
     };
     let report = detect(
         dir.path(),

@@ -171,6 +171,10 @@ struct PlanFile {
     workspace: String,
     vars: BTreeMap<String, InputFile>,
     consts: BTreeMap<String, InputFile>,
+    /// What a selective refresh read and did not (`RefreshReport`'s
+    /// JSON; absent when everything in scope was read, or nothing).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    refresh: Option<Json>,
 }
 
 fn default_workspace() -> String {
@@ -339,6 +343,7 @@ pub fn to_text(plan: &Plan, inputs: &Inputs) -> String {
         workspace: plan.workspace.clone(),
         vars: inputs_to_file(&inputs.vars),
         consts: inputs_to_file(&inputs.consts),
+        refresh: plan.refresh.as_ref().map(super::RefreshReport::to_json),
     };
     serde_json::to_string(&file).unwrap_or_default()
 }
@@ -457,6 +462,7 @@ pub fn from_text(text: &str) -> Result<(Plan, Inputs), String> {
             Vec::new()
         },
         recovered: None,
+        refresh: f.refresh.as_ref().and_then(super::RefreshReport::from_json),
     };
     let inputs = Inputs {
         vars: inputs_from_file(f.vars),

@@ -196,7 +196,7 @@ pub fn to_json(plan: &Plan) -> Json {
         // their shape.
         m.insert("import".to_string(), json!(import));
     }
-    json!({
+    let mut doc = json!({
         "format_version": FORMAT_VERSION,
         "infra_version": env!("CARGO_PKG_VERSION"),
         "destroy": plan.destroy,
@@ -210,7 +210,13 @@ pub fn to_json(plan: &Plan) -> Json {
         "targets": plan.targets,
         "excludes": plan.excludes,
         "workspace": plan.workspace,
-    })
+    });
+    // Only a plan that read selectively says what it read: the others
+    // keep their shape.
+    if let (Some(r), Json::Object(m)) = (&plan.refresh, &mut doc) {
+        m.insert("refresh".to_string(), r.to_json());
+    }
+    doc
 }
 
 /// `"managed"` or `"data"`, as Terraform's JSON formats name modes.

@@ -10,6 +10,7 @@
 pub mod file;
 mod generate;
 mod imports;
+pub mod incremental;
 pub mod json;
 mod moves;
 pub mod planner;
@@ -45,6 +46,7 @@ pub fn mark_schema_sensitive(schema: &crate::provider::ResourceSchema, v: Value)
     propose::mark_sensitive(schema, v)
 }
 pub use imports::Import;
+pub use incremental::{Budget, ReadReason, RefreshMode, RefreshReport};
 pub use progress::RefreshProgress;
 pub use refresh::{Refreshed, refresh, refresh_each};
 pub use summary::Summary;
@@ -244,6 +246,10 @@ pub struct Plan {
     /// when that changed it; a command holding the lock writes it and then
     /// calls [`Plan::recovered_written`]. Never in a saved plan.
     pub recovered: Option<State>,
+    /// What a plan that read selectively (`--refresh=auto`, `--target`)
+    /// read and did not read; `None` when it read everything in scope or
+    /// nothing, or the state has no managed object (`incremental.rs`).
+    pub refresh: Option<RefreshReport>,
 }
 
 impl Plan {

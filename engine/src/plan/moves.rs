@@ -477,6 +477,7 @@ pub(crate) fn move_across_types(
                 inst.meta = ObjectMeta {
                     schema_version: schema.map_or(0, |s| s.stored_version()),
                     private: stored.private,
+                    ..inst.meta.clone()
                 };
             }
             Err(d) => errors.extend(d.into_iter().map(|d| {

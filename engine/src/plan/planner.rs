@@ -5,6 +5,7 @@
 //! left the configuration, `prevent_destroy`, `--target` and output
 //! changes.
 
+use super::incremental::{self, Budget, ReadReason, RefreshMode, RefreshReport, Seen};
 use super::moves::{self, Declared};
 use super::prefetch::{Calls, prefetch};
 use super::propose::{changed_attributes, mark_sensitive, propose};
@@ -26,8 +27,15 @@ use tokio::runtime::Handle;
 /// How to plan.
 #[derive(Clone, Debug)]
 pub struct PlanOptions {
-    /// Read every object first (`--refresh=false` turns it off).
-    pub refresh: bool,
+    /// Which objects to read first: all (default), those the plan
+    /// concerns (`--refresh=auto`, `incremental.rs`), none
+    /// (`--refresh=false`).
+    pub refresh: RefreshMode,
+    /// `--refresh-max-age` in seconds: with `auto`, objects last read
+    /// longer ago (or never recorded) are read too.
+    pub refresh_max_age: i64,
+    /// `--refresh-budget`: with `auto`, the stalest other objects read.
+    pub refresh_budget: Budget,
     /// `--target`: plan only these and what they depend on.
     pub targets: Vec<Target>,
     /// `--exclude`: plan everything but these and what depends on them
@@ -53,7 +61,9 @@ pub struct PlanOptions {
 impl Default for PlanOptions {
     fn default() -> PlanOptions {
         PlanOptions {
-            refresh: true,
+            refresh: RefreshMode::All,
+            refresh_max_age: DEFAULT_MAX_AGE,
+            refresh_budget: Budget::default(),
             targets: Vec::new(),
             excludes: Vec::new(),
             replace: Vec::new(),
@@ -63,6 +73,26 @@ impl Default for PlanOptions {
             generate_config_out: None,
             progress: std::sync::Arc::default(),
         }
+    }
+}
+
+/// `--refresh-max-age`'s default: 24 hours, in seconds.
+pub const DEFAULT_MAX_AGE: i64 = 24 * 3600;
+
+impl PlanOptions {
+    /// True when the plan reads selectively: `--refresh=auto`, or
+    /// `--target` with refresh on (reading the targets and what they
+    /// depend on by configuration as well as by state). A destroy plan
+    /// never does (its scope is `scope.rs`'s).
+    pub fn incremental(&self) -> bool {
+        !self.destroy
+            && (self.refresh == RefreshMode::Auto
+                || (self.refresh == RefreshMode::All && !self.targets.is_empty()))
+    }
+
+    /// True when every object in scope is read before planning.
+    fn refresh_first(&self) -> bool {
+        self.refresh != RefreshMode::Off && !self.incremental()
     }
 }
 
@@ -81,6 +111,9 @@ struct Planner {
     calls: Calls,
     /// Some instance has custom conditions ([`Plan::conditions`]).
     conditions: std::cell::Cell<bool>,
+    /// Each managed instance planned: its configuration's digest and
+    /// configuration dependencies (`incremental.rs`).
+    seen: RefCell<BTreeMap<ResourceAddress, Seen>>,
 }
 
 /// The `provider` meta-argument of an instance's block as written:
@@ -114,6 +147,7 @@ impl Planner {
             data: RefCell::new(BTreeMap::new()),
             calls,
             conditions: std::cell::Cell::new(false),
+            seen: RefCell::new(BTreeMap::new()),
         }
     }
 
@@ -239,6 +273,13 @@ impl Planner {
             _ => config,
         };
         let config_unknown = config.has_unknown();
+        self.seen.borrow_mut().insert(
+            addr.clone(),
+            Seen {
+                digest: crate::state::config_digest(&config),
+                dependencies: deps.clone(),
+            },
+        );
         let mut reasons = Vec::new();
         let mut forced = false;
         if self.options.replace.iter().any(|t| t.matches(addr)) && prior.is_some() {
@@ -688,6 +729,162 @@ pub fn plan(
     }
     let imports =
         super::imports::carry_out(root, &files, &inputs, providers, &mut prior, options, rt)?;
+    let parts = Parts {
+        root,
+        files: &files,
+        inputs: &inputs,
+        providers,
+        declared: &declared,
+        moves: &moved.moves,
+        imports: &imports,
+        options,
+        rt,
+    };
+    let mut p = if options.incremental() {
+        let (mut p, report, more) = plan_incrementally(&parts, prior)?;
+        drift.extend(more);
+        drift.sort_by(|a, b| a.address.cmp(&b.address));
+        // A state without objects has nothing to account for.
+        p.refresh = (report.total > 0).then_some(report);
+        p
+    } else {
+        evaluate(&parts, prior)?.0
+    };
+    warnings.append(&mut p.warnings);
+    p.warnings = warnings;
+    p.drift = drift;
+    p.moves = moved.moves;
+    p.imports = imports;
+    p.prior_serial = stored_serial;
+    p.recovered = recovered;
+    Ok(p)
+}
+
+/// What every planning pass of [`plan`] shares: the configuration, the
+/// providers, and what was carried out on the prior state first.
+struct Parts<'a> {
+    root: &'a Path,
+    files: &'a std::sync::Arc<crate::eval::ModuleFiles>,
+    inputs: &'a Inputs,
+    providers: &'a Providers,
+    declared: &'a [Declared],
+    moves: &'a [super::Move],
+    imports: &'a [super::Import],
+    options: &'a PlanOptions,
+    rt: &'a Handle,
+}
+
+/// Plans made by [`plan_incrementally`] at most: the first against the
+/// unrefreshed state, then one after each round of reads that found
+/// something changed.
+const MAX_PASSES: usize = 4;
+
+/// `--refresh=auto` and targeted plans (`incremental.rs`): plans `prior`
+/// unrefreshed, reads what that plan concerns ([`incremental::select`]),
+/// and plans again when the reads found changes; then reads what the new
+/// plan changes without having read it, and so on, at most
+/// [`MAX_PASSES`] plans. Returns the plan, the report of what was read,
+/// and the drift found.
+///
+/// # Errors
+/// As [`plan`]; a failed read stops the plan.
+fn plan_incrementally(
+    parts: &Parts<'_>,
+    prior: State,
+) -> Result<(Plan, RefreshReport, Vec<super::Drift>), Vec<Diagnostic>> {
+    let options = parts.options;
+    let stored = prior.clone();
+    let (mut p, seen) = evaluate(parts, prior.clone())?;
+    let mut read = incremental::select(&incremental::Selection {
+        prior: &stored,
+        seen: &seen,
+        changes: &p.changes,
+        targets: &options.targets,
+        max_age: options.refresh_max_age,
+        budget: options.refresh_budget,
+        now: crate::state::now_secs(),
+    });
+    if !options.excludes.is_empty()
+        && let Some(scope) = super::scope::refresh_scope(&stored, options)
+    {
+        read.retain(|a, _| scope.contains(a));
+    }
+    let mut current = prior;
+    let mut done: BTreeSet<ResourceAddress> = BTreeSet::new();
+    let mut drift = Vec::new();
+    let mut passes = 1;
+    loop {
+        let todo: BTreeSet<ResourceAddress> = read
+            .keys()
+            .filter(|a| !done.contains(*a))
+            .cloned()
+            .collect();
+        if todo.is_empty() {
+            break;
+        }
+        let (refreshed, found) = super::scope::refresh_in_scope(
+            parts.rt,
+            parts.providers,
+            current,
+            options.parallelism,
+            Some(&todo),
+            &options.progress,
+        )?;
+        current = refreshed;
+        done.extend(todo);
+        if found.is_empty() {
+            // The objects read are as recorded: the plan stands, and
+            // takes what the reads record beside the values.
+            for a in &done {
+                if let (Some(i), Some(r)) = (p.prior.resources.get_mut(a), current.resources.get(a))
+                {
+                    i.meta.read_at = r.meta.read_at;
+                    i.meta.private.clone_from(&r.meta.private);
+                }
+            }
+        } else {
+            drift.extend(found);
+            p = evaluate(parts, current.clone())?.0;
+            passes += 1;
+        }
+        if passes >= MAX_PASSES {
+            break;
+        }
+        for a in incremental::unread_changes(&stored, &p.changes, &read) {
+            read.insert(a, ReadReason::Replanned);
+        }
+    }
+    read.retain(|a, _| done.contains(a));
+    let report = incremental::report(options.refresh, &stored, read, passes);
+    Ok((p, report, drift))
+}
+
+/// One planning pass of [`plan`] on `prior` (refreshed as the caller
+/// chose): evaluates the configuration with the planning hook (which
+/// proposes each instance's change), adds the deletes of what the
+/// configuration no longer has ([`removed_from_configuration`]), then
+/// targets and outputs. The plan returned has no drift, moves, imports or
+/// recovered state yet (the caller's); its `prior` records the
+/// configuration digest of each instance planned without a change. Also
+/// returns what the pass learnt of each managed instance.
+///
+/// # Errors
+/// Configuration errors, provider planning errors, `prevent_destroy`.
+fn evaluate(
+    parts: &Parts<'_>,
+    prior: State,
+) -> Result<(Plan, BTreeMap<ResourceAddress, Seen>), Vec<Diagnostic>> {
+    let Parts {
+        root,
+        files,
+        inputs,
+        providers,
+        declared,
+        moves: moved,
+        imports,
+        options,
+        rt,
+    } = *parts;
     let prior = Rc::new(prior);
     let prefetched = if providers.iter().any(|(_, p)| p.is_remote()) {
         // Speculative evaluation first: what it predicts plugins will be
@@ -717,29 +914,30 @@ pub fn plan(
         rt,
         Calls::Real(prefetched),
     ));
-    let evaluation = run_evaluation(root, files, inputs, options, planner.clone());
+    let evaluation = run_evaluation(
+        root,
+        files.clone(),
+        inputs.clone(),
+        options,
+        planner.clone(),
+    );
     planner.calls.log_use();
     let mut diags = evaluation.diagnostics;
     diags.extend(planner.extra.borrow_mut().drain(..));
     // A failing `check` assertion is a warning, as in Terraform.
     diags.extend(evaluation.checks.iter().filter_map(|c| c.warning.clone()));
     if !has_errors(&diags) && !declared.is_empty() {
-        diags.extend(moves::still_declared(&declared, &evaluation.instances));
+        diags.extend(moves::still_declared(declared, &evaluation.instances));
     }
-    diags.extend(super::imports::unmatched(&imports, &evaluation.instances));
+    diags.extend(super::imports::unmatched(imports, &evaluation.instances));
     if has_errors(&diags) {
         return Err(diags);
     }
-    warnings.extend(diags);
+    let mut warnings = diags;
     let mut changes = planner.changes.take();
-    let forgotten = removed_from_configuration(
-        &prior,
-        &evaluation.instances,
-        &moved.moves,
-        &declared,
-        &mut changes,
-    );
-    super::imports::keep_generated(&imports, &mut changes);
+    let forgotten =
+        removed_from_configuration(&prior, &evaluation.instances, moved, declared, &mut changes);
+    super::imports::keep_generated(imports, &mut changes);
     let mut changes: Vec<ResourceChange> = changes.into_values().collect();
     changes.extend(deposed_deletes(&prior));
     sort_changes(&mut changes);
@@ -759,6 +957,7 @@ pub fn plan(
     let outputs = output_changes(&prior, &evaluation.outputs, !targeting);
     drop(evaluation.instances);
     let data = planner.data.take();
+    let seen = planner.seen.take();
     let conditions = planner.conditions.get() || !evaluation.checks.is_empty();
     drop(planner);
     let mut prior_with_data = Rc::try_unwrap(prior).unwrap_or_else(|rc| (*rc).clone());
@@ -776,25 +975,36 @@ pub fn plan(
             },
         );
     }
-
-    Ok(Plan {
+    // An instance planned without a change was planned from this
+    // configuration: recorded when the plan's state is written.
+    let changed: BTreeSet<&ResourceAddress> = changes.iter().map(|c| &c.address).collect();
+    for (addr, s) in &seen {
+        if !changed.contains(addr)
+            && let Some(i) = prior_with_data.resources.get_mut(addr)
+        {
+            i.meta.config_digest = Some(s.digest.clone());
+        }
+    }
+    let plan = Plan {
         changes,
         outputs,
-        drift,
-        moves: moved.moves,
-        imports,
+        drift: Vec::new(),
+        moves: Vec::new(),
+        imports: Vec::new(),
         checks: evaluation.checks,
         conditions,
         prior: prior_with_data,
-        prior_serial: stored_serial,
+        prior_serial: 0,
         destroy: false,
         targets: options.targets.iter().map(ToString::to_string).collect(),
         excludes: options.excludes.iter().map(ToString::to_string).collect(),
         workspace: options.workspace.clone(),
         config_hash: config_hash(root),
         warnings,
-        recovered,
-    })
+        recovered: None,
+        refresh: None,
+    };
+    Ok((plan, seen))
 }
 
 /// The state planning starts from, and the configuration read meanwhile.
@@ -862,7 +1072,7 @@ fn reconcile_and_refresh(
     // configuration is still being parsed.
     // Pending creates of a killed apply are looked for by configured
     // providers first, so they refresh after the configuration is read.
-    let early = options.refresh
+    let early = options.refresh_first()
         && stored.pending.is_empty()
         && !stored.resources.is_empty()
         && !stored
@@ -901,7 +1111,9 @@ fn reconcile_and_refresh(
     }
     let (prior, drift) = match refreshed {
         Some(r) => r,
-        None if options.refresh && !stored.resources.is_empty() => refresh(&providers, stored)?,
+        None if options.refresh_first() && !stored.resources.is_empty() => {
+            refresh(&providers, stored)?
+        }
         None => (stored, Vec::new()),
     };
     Ok(Refreshed {
@@ -1292,5 +1504,6 @@ fn plan_destroy(
             vec![super::scope::targeting_warning()]
         },
         recovered: None,
+        refresh: None,
     })
 }

@@ -181,6 +181,9 @@ fn adopt(providers: &Providers, state: &mut State, p: &Pending, value: Value) ->
             meta: crate::state::ObjectMeta {
                 schema_version,
                 private: Vec::new(),
+                // Found by a read just now.
+                read_at: Some(crate::state::now_secs()),
+                config_digest: None,
             },
             deposed_meta,
         },

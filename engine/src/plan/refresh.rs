@@ -136,6 +136,7 @@ pub fn refresh_each(
     });
     let mut refreshed = state;
     let mut drift = Vec::new();
+    let read_at = crate::state::now_secs();
     for (addr, r) in results {
         let result = match r {
             Ok(x) => x,
@@ -151,6 +152,7 @@ pub fn refresh_each(
             })) => {
                 if let Some(i) = refreshed.resources.get_mut(&addr) {
                     i.meta.private = private;
+                    i.meta.read_at = Some(read_at);
                 }
                 if let Some(i) = refreshed.resources.get_mut(&addr)
                     && !i.value.same_data(&now)

@@ -14,7 +14,7 @@ use tokio::runtime::Handle;
 
 /// Every address reachable from `start` along `edges` (from an instance
 /// to the instances it names), `start` included.
-fn reach(
+pub(super) fn reach(
     start: impl IntoIterator<Item = ResourceAddress>,
     edges: &BTreeMap<ResourceAddress, Vec<ResourceAddress>>,
 ) -> BTreeSet<ResourceAddress> {
@@ -196,8 +196,7 @@ pub fn targeting_warning() -> Diagnostic {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::state::InstanceState;
-    use infra_lang::Value;
+    use crate::state::test_instance;
 
     fn addr(text: &str) -> ResourceAddress {
         ResourceAddress::parse(text).expect(text)
@@ -212,18 +211,9 @@ mod tests {
             ("x.c", vec!["x.b"]),
             ("x.d", vec![]),
         ] {
-            s.resources.insert(
-                addr(a),
-                InstanceState {
-                    value: Value::NULL,
-                    provider: "x".into(),
-                    dependencies: deps.into_iter().map(addr).collect(),
-                    create_before_destroy: false,
-                    deposed: BTreeMap::new(),
-                    meta: Default::default(),
-                    deposed_meta: BTreeMap::new(),
-                },
-            );
+            let deps = deps.into_iter().map(addr).collect();
+            s.resources
+                .insert(addr(a), test_instance(deps, Default::default()));
         }
         s
     }

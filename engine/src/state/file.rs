@@ -137,6 +137,15 @@ pub struct InstanceRecord {
     /// Version 3: the provider's private bytes, base64 (absent: none).
     #[serde(default, skip_serializing_if = "Vec::is_empty", with = "private_bytes")]
     pub private: Vec<u8>,
+    /// When the object was last read or written, RFC 3339 UTC (absent:
+    /// never recorded). Advisory, for `plan --refresh=auto`: any format
+    /// version may hold it, and an infra that does not know it drops it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub read_at: Option<String>,
+    /// Hex SHA-256 of the configuration it was last planned or applied
+    /// from (absent: never recorded); advisory like `read_at`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub config_digest: Option<String>,
 }
 
 /// A deposed object as stored in the state file: an earlier object of the
@@ -206,6 +215,8 @@ impl InstanceRecord {
                 .collect(),
             schema_version: inst.meta.schema_version,
             private: inst.meta.private.clone(),
+            read_at: inst.meta.read_at.map(infra_stdlib::time::rfc3339_utc),
+            config_digest: inst.meta.config_digest.clone(),
         }
     }
 
@@ -239,6 +250,13 @@ impl InstanceRecord {
             meta: ObjectMeta {
                 schema_version: self.schema_version,
                 private: self.private.clone(),
+                // A time that does not parse is as good as none.
+                read_at: self.read_at.as_deref().and_then(|t| {
+                    infra_stdlib::time::Time::parse_rfc3339(t)
+                        .ok()
+                        .map(|t| t.secs)
+                }),
+                config_digest: self.config_digest.clone(),
             },
             deposed_meta: self
                 .deposed
@@ -250,6 +268,7 @@ impl InstanceRecord {
                         ObjectMeta {
                             schema_version: d.schema_version,
                             private: d.private.clone(),
+                            ..ObjectMeta::default()
                         },
                     )
                 })
@@ -497,6 +516,7 @@ mod tests {
             i.meta = ObjectMeta {
                 schema_version: 2,
                 private: b"\x00secret\xff".to_vec(),
+                ..ObjectMeta::default()
             };
             i.deposed.insert(
                 "0badc0de".into(),
@@ -507,6 +527,7 @@ mod tests {
                 ObjectMeta {
                     schema_version: 1,
                     private: b"old".to_vec(),
+                    ..ObjectMeta::default()
                 },
             );
         }
@@ -518,6 +539,25 @@ mod tests {
         assert_eq!(from_text(&t, "s").expect("reads back"), state);
         let bad = t.replace("AHNlY3JldP8=", "not base64!");
         assert!(message(from_text(&bad, "s")).contains("not base64"));
+    }
+
+    #[test]
+    fn read_times_and_config_digests_round_trip_in_any_version() {
+        let mut state = from_text(&text(), "s").expect("reads");
+        let addr = ResourceAddress::parse("test_fault.a").expect("address");
+        if let Some(i) = state.resources.get_mut(&addr) {
+            i.meta.read_at = Some(1_790_000_000);
+            i.meta.config_digest = Some("ab12".into());
+        }
+        let t = to_text(&state);
+        // Advisory: no new format version, so older infra still reads it.
+        assert!(t.contains("\"format_version\": 1"), "{t}");
+        assert!(t.contains("\"read_at\": \"2026-09-21T14:13:20Z\""), "{t}");
+        assert!(t.contains("\"config_digest\": \"ab12\""), "{t}");
+        assert_eq!(from_text(&t, "s").expect("reads back"), state);
+        // A time that does not parse is as good as none.
+        let bad = from_text(&t.replace("2026-09-21T14:13:20Z", "yesterday"), "s").expect("reads");
+        assert_eq!(bad.resources[&addr].meta.read_at, None);
     }
 
     fn message(r: Result<State, StateError>) -> String {

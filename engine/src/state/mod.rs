@@ -33,20 +33,52 @@ pub struct OutputState {
 /// What a provider keeps beside an object's attributes: the schema
 /// version the attributes were written by, and the provider's private
 /// bytes (opaque to infra; Terraform's `private`). Both are zero/empty
-/// for native providers.
+/// for native providers. Beside them, what incremental refresh
+/// (`plan --refresh=auto`, docs/performance.md) needs: when the object
+/// was last read and from which configuration it was last planned.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct ObjectMeta {
     /// The resource type's schema version when the object was stored.
     pub schema_version: u64,
     /// The provider's private bytes for the object.
     pub private: Vec<u8>,
+    /// When the object was last read from its provider (refresh, import)
+    /// or written by an apply, in whole seconds since the Unix epoch
+    /// (UTC); `None`: never recorded (a state older than the field).
+    pub read_at: Option<i64>,
+    /// [`config_digest`] of the instance's configuration when it was
+    /// last planned (a no-op) or applied; `None`: never recorded.
+    pub config_digest: Option<String>,
 }
 
 impl ObjectMeta {
-    /// True when neither is set (what native providers store).
+    /// True when neither the schema version nor private bytes are set
+    /// (what native providers store); the refresh bookkeeping
+    /// (`read_at`, `config_digest`) does not count.
     pub fn is_empty(&self) -> bool {
         self.schema_version == 0 && self.private.is_empty()
     }
+}
+
+/// The current time in whole seconds since the Unix epoch: what
+/// [`ObjectMeta::read_at`] records.
+pub fn now_secs() -> i64 {
+    infra_stdlib::time::unix_secs(std::time::SystemTime::now())
+}
+
+/// Hex SHA-256 of an instance's evaluated configuration (as conformed
+/// to its schema, every attribute present), over its canonical JSON
+/// encoding (`codec::encode`: keys sorted, with the paths of sensitive
+/// and unknown values and exact numbers): equal configurations give equal digests.
+pub fn config_digest(config: &Value) -> String {
+    use sha2::{Digest, Sha256};
+    let e = codec::encode(config);
+    let mut h = Sha256::new();
+    h.update(e.json.to_string().as_bytes());
+    h.update([0]);
+    let marks = serde_json::json!([e.sensitive, e.unknown, e.exact_numbers]);
+    h.update(marks.to_string().as_bytes());
+    h.finalize().iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// What is known of one resource instance's real object.
@@ -70,6 +102,21 @@ pub struct InstanceState {
     /// The schema version and private bytes of deposed objects, by
     /// deposed key (absent: empty).
     pub deposed_meta: BTreeMap<String, ObjectMeta>,
+}
+
+/// For tests: an instance of provider `x` with a null value, these
+/// dependencies and this metadata, nothing else.
+#[cfg(test)]
+pub(crate) fn test_instance(dependencies: Vec<ResourceAddress>, meta: ObjectMeta) -> InstanceState {
+    InstanceState {
+        value: Value::NULL,
+        provider: "x".into(),
+        dependencies,
+        create_before_destroy: false,
+        deposed: BTreeMap::new(),
+        meta,
+        deposed_meta: BTreeMap::new(),
+    }
 }
 
 /// A fresh deposed key: 8 random hex digits, as Terraform's.

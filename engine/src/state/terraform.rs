@@ -380,6 +380,7 @@ fn read_object(
         meta: ObjectMeta {
             schema_version: o.get("schema_version").and_then(Json::as_u64).unwrap_or(0),
             private,
+            ..ObjectMeta::default()
         },
         kept,
     })

@@ -26,6 +26,7 @@ mod function_bounds;
 mod fuzz_corpus;
 mod hangs;
 mod import_blocks;
+mod incremental_refresh;
 mod install;
 mod install_server;
 mod lsp;

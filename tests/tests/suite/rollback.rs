@@ -82,8 +82,17 @@ fn files(w: &Workdir, dir: &str) -> BTreeMap<String, String> {
 }
 
 /// The state's resources and outputs (not its serial).
+/// The state's resources and outputs, without each object's `read_at`:
+/// a rollback writes the objects it restores, so they are read anew.
 fn resources(w: &Workdir) -> (serde_json::Value, serde_json::Value) {
-    let s = w.state();
+    let mut s = w.state();
+    for r in s["resources"].as_array_mut().into_iter().flatten() {
+        for i in r["instances"].as_array_mut().into_iter().flatten() {
+            if let Some(i) = i.as_object_mut() {
+                i.remove("read_at");
+            }
+        }
+    }
     (s["resources"].clone(), s["outputs"].clone())
 }
 

@@ -32,6 +32,9 @@ pub fn human(report: &DriftReport, style: Style) -> String {
         plural(report.checked, "object", "objects"),
         if report.checked == 1 { "it" } else { "them" }
     );
+    if let Some((c, _)) = &report.coverage {
+        let _ = writeln!(out, "{}\n", coverage_line(c));
+    }
     let shown: Vec<&ResourceDrift> = report.drift.iter().filter(|d| d.counts()).collect();
     if !shown.is_empty() {
         let _ = writeln!(out, "{}\n", style.bold("Objects changed outside infra:"));
@@ -154,5 +157,30 @@ pub fn human(report: &DriftReport, style: Style) -> String {
         let _ = writeln!(out);
     }
     let _ = writeln!(out, "{}", style.bold(&report.summary()));
+    out
+}
+
+/// "Coverage: read 10 of 100 objects this run (budget 10%); 90 not read
+/// this run, none never read, oldest read 3 d ago; a run of this budget
+/// every time covers every object within 10 runs."
+fn coverage_line(c: &infra_engine::drift::coverage::Coverage) -> String {
+    use crate::render::refresh::{age, grouped};
+    let mut out = format!(
+        "Coverage: read {} of {} this run (budget {})",
+        grouped(c.read),
+        plural(c.total, "object", "objects"),
+        c.budget
+    );
+    if c.never_read > 0 {
+        out.push_str(&format!("; {} never read", grouped(c.never_read)));
+    }
+    if let Some(t) = c.oldest_read {
+        let ago = infra_engine::state::now_secs() - t;
+        out.push_str(&format!("; oldest read {} ago", age(ago)));
+    }
+    out.push_str(&format!(
+        "; every object is read within {} runs of this budget.",
+        grouped(c.runs_to_cover)
+    ));
     out
 }

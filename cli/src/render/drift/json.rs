@@ -133,7 +133,7 @@ pub fn json(report: &DriftReport, meta: &Meta<'_>) -> Json {
             })
         })
         .collect();
-    json!({
+    let mut doc = json!({
         "format_version": FORMAT_VERSION,
         "infra_version": meta.version,
         "checked_at": meta.time,
@@ -159,5 +159,20 @@ pub fn json(report: &DriftReport, meta: &Meta<'_>) -> Json {
         "pending_changes": pending,
         "ignores": ignores,
         "errors": errors,
-    })
+    });
+    // Only a `--budget` run says its coverage: the others keep their shape.
+    if let (Some((c, _)), Some(m)) = (&report.coverage, doc.as_object_mut()) {
+        m.insert(
+            "coverage".into(),
+            json!({
+                "budget": c.budget.to_string(),
+                "objects": c.total,
+                "read": c.read,
+                "never_read": c.never_read,
+                "oldest_read": c.oldest_read.map(infra_stdlib::time::rfc3339_utc),
+                "runs_to_cover": c.runs_to_cover,
+            }),
+        );
+    }
+    doc
 }
