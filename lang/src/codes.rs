@@ -80,6 +80,14 @@ pub const CODES: &[Code] = &[
     ),
     code("syntax::invalid-utf8", "the file is not UTF-8"),
     code(
+        "syntax::json",
+        "a `.tf.json` or `.tfvars.json` file is not valid JSON; the message says where",
+    ),
+    code(
+        "syntax::json-structure",
+        "a `.tf.json` value has the wrong shape for its place (e.g. a block given as a string)",
+    ),
+    code(
         "fmt::lex-failed",
         "`infra fmt` could not split a file that parses into tokens: a bug in infra (the file is left untouched; please report it with the file)",
     ),
@@ -89,7 +97,7 @@ pub const CODES: &[Code] = &[
     ),
     code(
         "config::terraform-files-ignored",
-        "warning: `.tf` files beside `.infra` files (`.infra` wins), or `.tf.json` files, are not part of the module; named in one warning",
+        "warning: `.tf` and `.tf.json` files beside `.infra` files (`.infra` wins) are not part of the module; named in one warning",
     ),
     code(
         "config::unreadable",

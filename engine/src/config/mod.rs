@@ -9,6 +9,7 @@ mod cycles;
 pub mod decl;
 pub mod ephemeral;
 mod index;
+pub mod json;
 pub mod meta;
 pub mod module_providers;
 pub mod moves;
@@ -51,10 +52,10 @@ pub fn invalid_utf8(lossy: &Arc<SourceFile>, offset: usize) -> Diagnostic {
 }
 
 /// The files of the module in `dir`, sorted by name: its `*.infra`
-/// files, or, when it has none, its `*.tf` files (a Terraform project,
-/// read as it is). The choice is made for the whole directory, never per
-/// file: with any `*.infra` file, `*.tf` files are not part of the module
-/// (see [`ignored_terraform_files`]).
+/// files, or, when it has none, its `*.tf` and `*.tf.json` files (a
+/// Terraform project, read as it is). The choice is made for the whole
+/// directory, never per file: with any `*.infra` file, Terraform's files
+/// are not part of the module (see [`ignored_terraform_files`]).
 ///
 /// # Errors
 /// The I/O error from listing the directory.
@@ -63,47 +64,63 @@ pub fn module_files(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
         .filter_map(|e| e.ok().map(|e| e.path()))
         .filter(|p| p.is_file())
         .collect();
-    let of = |ext: &str| -> Vec<PathBuf> {
+    let of = |ends: &[&str]| -> Vec<PathBuf> {
         all.iter()
-            .filter(|p| p.extension().and_then(|e| e.to_str()) == Some(ext))
+            .filter(|p| {
+                p.file_name()
+                    .and_then(|n| n.to_str())
+                    .is_some_and(|n| ends.iter().any(|e| n.ends_with(e)))
+            })
             .cloned()
             .collect()
     };
-    let infra = of("infra");
-    let mut files = if infra.is_empty() { of("tf") } else { infra };
+    let infra = of(&[".infra"]);
+    let mut files = if infra.is_empty() {
+        of(&[".tf", ".tf.json"])
+    } else {
+        infra
+    };
     files.sort();
     Ok(files)
 }
 
 /// The `*.tf` and `*.tf.json` files of `dir` that are not part of its
 /// module: all of them when it has `*.infra` files (`.infra` wins), else
-/// the `*.tf.json` ones (Terraform's JSON syntax, which infra does not
-/// read yet). Sorted by name.
+/// none. Sorted by name.
 pub fn ignored_terraform_files(dir: &Path) -> Vec<PathBuf> {
     let Ok(rd) = std::fs::read_dir(dir) else {
         return Vec::new();
     };
     let mut tf = Vec::new();
-    let mut json = Vec::new();
     let mut has_infra = false;
-    for p in rd.filter_map(|e| e.ok().map(|e| e.path())) {
+    // Files only: the `.infra/` working directory is not a `*.infra` file.
+    for p in rd
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.is_file())
+    {
         let name = p.file_name().and_then(|n| n.to_str()).unwrap_or_default();
-        if name.ends_with(".tf.json") {
-            json.push(p.clone());
-        } else if name.ends_with(".tf") {
+        if name.ends_with(".tf.json") || name.ends_with(".tf") {
             tf.push(p.clone());
         } else if name.ends_with(".infra") {
             has_infra = true;
         }
     }
-    let mut out = if has_infra {
-        tf.extend(json);
-        tf
+    if !has_infra {
+        return Vec::new();
+    }
+    tf.sort();
+    tf
+}
+
+/// Parses one file of a module by its name: Terraform's JSON syntax for
+/// `*.tf.json` ([`json::parse_config`]), else the HCL text syntax.
+pub fn parse_source(source: &Arc<SourceFile>) -> syntax::Parsed {
+    if source.path().ends_with(".tf.json") {
+        let (file, diagnostics) = json::parse_config(source);
+        syntax::Parsed { file, diagnostics }
     } else {
-        json
-    };
-    out.sort();
-    out
+        syntax::parse(source)
+    }
 }
 
 /// The warning `config::terraform-files-ignored` naming `files` (from
@@ -118,7 +135,7 @@ fn ignored_warning(files: &[PathBuf]) -> Option<Diagnostic> {
             "config::terraform-files-ignored",
             format!("not read: {}", names.join(", ")),
         )
-        .with_help("A module is its *.infra files, or, when it has none, its *.tf files (a Terraform project). Terraform's JSON syntax (*.tf.json) is not read yet. Rename or convert the files to make them part of the module (docs/migrating-from-terraform.md)."),
+        .with_help("A module is its *.infra files, or, when it has none, its *.tf and *.tf.json files (a Terraform project). Rename or convert the files to make them part of the module (docs/migrating-from-terraform.md)."),
     )
 }
 
@@ -158,7 +175,7 @@ fn display_path(file: &Path) -> String {
     )
 }
 
-/// Reads and parses every `*.infra` file of `dir`.
+/// Reads and parses every file of the module in `dir` ([`module_files`]).
 ///
 /// Returns the files that parsed and the diagnostics of those that did
 /// not (unreadable, not UTF-8, syntax errors).
@@ -238,7 +255,7 @@ pub fn load_dir_with(
                 continue;
             }
         };
-        let result = syntax::parse(&source);
+        let result = parse_source(&source);
         diags.extend(result.diagnostics);
         if let Some(ast) = result.file {
             parsed.push(ParsedFile { source, ast });
