@@ -100,6 +100,10 @@ pub const CODES: &[Code] = &[
         "warning: `.tf` and `.tf.json` files beside `.infra` files (`.infra` wins) are not part of the module; named in one warning",
     ),
     code(
+        "config::unsupported",
+        "warning: constructs infra accepts but does not carry out yet (provisioners, override files, ...), each named with its file:line in one warning",
+    ),
+    code(
         "config::unreadable",
         "a configuration file or directory that cannot be read",
     ),
@@ -126,7 +130,7 @@ pub const CODES: &[Code] = &[
     ),
     code(
         "block::ignored",
-        "a setting of the `terraform`/`infra` block infra does not use (`required_version`, `experiments`, `language`, `provider_meta`), accepted for migration and ignored",
+        "a `required_version` infra cannot check (not a literal string), accepted for migration and ignored",
     ),
     code(
         "settings::invalid-source",

@@ -57,7 +57,7 @@ fn init(args: &InitArgs, base: &Path, io: &mut Io<'_>) -> Outcome {
     // where a Terraform user starts: at init.
     let ignored: Vec<Diagnostic> = diags
         .into_iter()
-        .filter(|d| d.code == "config::terraform-files-ignored")
+        .filter(|d| d.code == "config::terraform-files-ignored" || d.code == "config::unsupported")
         .collect();
     workdir::report(io, &ignored, false);
     let rt = workdir::runtime().or_fail(false)?;

@@ -18,6 +18,7 @@ mod provider_functions;
 mod references;
 pub mod schemas;
 pub mod settings;
+pub mod unsupported;
 
 pub use blocks::{BLOCK_TYPES, BlockSpec};
 pub use index::Declarations;
@@ -76,12 +77,41 @@ pub fn module_files(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
     };
     let infra = of(&[".infra"]);
     let mut files = if infra.is_empty() {
-        of(&[".tf", ".tf.json"])
+        let mut tf = of(&[".tf", ".tf.json"]);
+        tf.retain(|p| !is_override(p));
+        tf
     } else {
         infra
     };
     files.sort();
     Ok(files)
+}
+
+/// Whether `path` names a Terraform override file (not read; named in
+/// the `config::unsupported` warning).
+fn is_override(path: &Path) -> bool {
+    path.file_name()
+        .and_then(|n| n.to_str())
+        .is_some_and(unsupported::is_override_file)
+}
+
+/// The files of a Terraform project in `dir` that infra does not read:
+/// override files and `terraform test` files (none beside `*.infra`
+/// files, where every Terraform file is named by
+/// [`ignored_terraform_files`] instead).
+fn skipped_terraform_files(dir: &Path) -> Vec<PathBuf> {
+    if !ignored_terraform_files(dir).is_empty() {
+        return Vec::new();
+    }
+    let mut out: Vec<PathBuf> = std::fs::read_dir(dir)
+        .into_iter()
+        .flatten()
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.is_file() && is_override(p))
+        .collect();
+    out.sort();
+    out.extend(unsupported::test_files(dir));
+    out
 }
 
 /// The `*.tf` and `*.tf.json` files of `dir` that are not part of its
@@ -261,6 +291,12 @@ pub fn load_dir_with(
             parsed.push(ParsedFile { source, ast });
         }
     }
+    let skipped = if overlaid.is_some() {
+        Vec::new()
+    } else {
+        skipped_terraform_files(dir)
+    };
+    diags.extend(unsupported::warning(dir, &skipped, &parsed));
     (parsed, diags)
 }
 

@@ -388,3 +388,68 @@ output "hex" {
     let back = tf.expect(&["plan", "-detailed-exitcode", "-input=false"], 0);
     assert!(back.output.contains("No changes."), "{}", back.output);
 }
+
+/// Everything infra accepts from a Terraform project but does not carry
+/// out is named, with its place, in one warning, at `init` and
+/// `validate` (where a Terraform user starts). Override files are not read (so they declare nothing
+/// twice).
+#[test]
+fn unsupported_constructs_are_named_in_one_warning_with_their_lines() {
+    let w = Workdir::new("");
+    std::fs::remove_file(w.path().join("main.infra")).expect("no main.infra");
+    w.write(
+        "main.tf",
+        r#"terraform {
+  experiments = []
+}
+
+resource "terraform_data" "a" {
+  input = 1
+  provisioner "local-exec" {
+    command = "echo hi"
+  }
+  connection {
+    host = "x"
+  }
+}
+
+output "o" {
+  value      = terraform_data.a.input
+  depends_on = [terraform_data.a]
+}
+"#,
+    );
+    w.write(
+        "main_override.tf",
+        "resource \"terraform_data\" \"a\" {\n  input = 2\n}\n",
+    );
+    w.write(
+        "extra.tf.json",
+        r#"{"provider": {"terraform": {"version": "1.0"}}}"#,
+    );
+    w.write("tests/a.tftest.hcl", "run \"x\" {}\n");
+    for args in [&["init"][..], &["validate"]] {
+        let r = w.expect(args, 0);
+        // Lines wrapped anywhere (even at a `-`): compare without spaces.
+        let squeeze = |s: &str| s.split_whitespace().collect::<String>();
+        let err = squeeze(&crate::support::unwrapped(&r.stderr));
+        assert_eq!(
+            err.matches("config::unsupported").count(),
+            1,
+            "{args:?}: {err}"
+        );
+        for part in [
+            "override file main_override.tf (not read)",
+            "test file tests/a.tftest.hcl (`terraform test` is not run)",
+            "`version` of a provider block (use `required_providers`) at extra.tf.json:1",
+            "`experiments` at main.tf:2",
+            "`provisioner \"local-exec\"` (not run) at main.tf:7",
+            "`connection` at main.tf:10",
+            "`depends_on` of an output at main.tf:17",
+        ] {
+            assert!(err.contains(&squeeze(part)), "{args:?}: {part} in {err}");
+        }
+    }
+    let applied = w.expect(&["apply", "-auto-approve"], 0);
+    assert!(applied.stdout.contains("o = 1"), "{}", applied.stdout);
+}
