@@ -759,7 +759,7 @@ pub const CODES: &[Code] = &[
     ),
     code(
         "state::terraform",
-        "the state file is Terraform's (`terraform.tfstate`): it is left untouched, no lock file is made beside it; `infra init -migrate-state` takes it over",
+        "the state file or S3 object is Terraform's: it is left untouched, no lock is made beside it; `infra init -migrate-state` takes it over",
     ),
     code(
         "state::too-new",

@@ -30,11 +30,12 @@ fn terraform_data_is_infra_data_under_terraform_s_name() {
 /// A state Terraform 1.15.5 wrote for [`APPLIED_CONFIG`] (`terraform
 /// apply`): `terraform_data` with `count`, `for_each`, a sensitive input,
 /// outputs and a check.
-const APPLIED_STATE: &str = include_str!("../../../engine/src/state/terraform/applied.tfstate");
+pub(crate) const APPLIED_STATE: &str =
+    include_str!("../../../engine/src/state/terraform/applied.tfstate");
 
 /// The configuration [`APPLIED_STATE`] was applied from, in the language
 /// both read.
-const APPLIED_CONFIG: &str = r#"variable "greeting" {
+pub(crate) const APPLIED_CONFIG: &str = r#"variable "greeting" {
   type    = string
   default = "hello"
 }
