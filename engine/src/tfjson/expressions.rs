@@ -90,7 +90,9 @@ fn traversal(expr: &Expr) -> Option<(&str, Vec<Step>)> {
 }
 
 /// Walks `expr`, adding the references of every traversal not rooted at
-/// a name `bound` by an enclosing `for`.
+/// a name `bound` by an enclosing `for` (a template's `%{ for }`
+/// variables count for the whole template). A bare object key is a root
+/// without steps, which names nothing.
 fn collect(expr: &Expr, bound: &mut Vec<String>, out: &mut Vec<String>) {
     if let Some((root, steps)) = traversal(expr) {
         if !bound.iter().any(|b| b == root) {
@@ -98,102 +100,40 @@ fn collect(expr: &Expr, bound: &mut Vec<String>, out: &mut Vec<String>) {
         }
         return;
     }
-    let mut each = |e: &Expr, bound: &mut Vec<String>| collect(e, bound, out);
+    let before = bound.len();
     match &expr.kind {
-        ExprKind::Null
-        | ExprKind::Bool(_)
-        | ExprKind::Number(_)
-        | ExprKind::Variable(_)
-        | ExprKind::SplatItem => {}
-        ExprKind::Template(t) => parts(&t.parts, bound, out),
-        ExprKind::Tuple(items) => items.iter().for_each(|e| each(e, bound)),
-        ExprKind::Object(items) => {
-            for i in items {
-                // A bare name as a key is the literal string.
-                if !matches!(i.key.kind, ExprKind::Variable(_)) {
-                    each(&i.key, bound);
-                }
-                each(&i.value, bound);
-            }
-        }
-        ExprKind::FunctionCall { args, .. } => args.iter().for_each(|e| each(e, bound)),
-        ExprKind::GetAttr { object, .. } => each(object, bound),
-        ExprKind::Index {
-            collection, key, ..
-        } => {
-            each(collection, bound);
-            each(key, bound);
-        }
-        ExprKind::Splat {
-            source, each: e, ..
-        } => {
-            each(source, bound);
-            each(e, bound);
-        }
-        ExprKind::Unary { operand, .. } => each(operand, bound),
-        ExprKind::Binary { lhs, rhs, .. } => {
-            each(lhs, bound);
-            each(rhs, bound);
-        }
-        ExprKind::Conditional {
-            condition,
-            then_expr,
-            else_expr,
-        } => {
-            each(condition, bound);
-            each(then_expr, bound);
-            each(else_expr, bound);
-        }
         ExprKind::For(f) => {
-            each(&f.collection, bound);
-            let before = bound.len();
             bound.extend(f.key_var.iter().map(|k| k.name.clone()));
             bound.push(f.value_var.name.clone());
-            for e in [
-                f.key_expr.as_deref(),
-                Some(&*f.value_expr),
-                f.condition.as_deref(),
-            ]
-            .into_iter()
-            .flatten()
-            {
-                each(e, bound);
-            }
-            bound.truncate(before);
         }
-        ExprKind::Parens(e) => each(e, bound),
+        ExprKind::Template(t) => directive_vars(&t.parts, bound),
+        _ => {}
     }
+    expr.for_each_child(&mut |e| collect(e, bound, out));
+    bound.truncate(before);
 }
 
-fn parts(parts: &[TemplatePart], bound: &mut Vec<String>, out: &mut Vec<String>) {
+/// The variables of the `%{ for }` directives in `parts`, added to `out`.
+fn directive_vars(parts: &[TemplatePart], out: &mut Vec<String>) {
     for p in parts {
-        match p {
-            TemplatePart::Literal { .. } => {}
-            TemplatePart::Interpolation { expr, .. } => collect(expr, bound, out),
-            TemplatePart::If {
-                condition,
-                then_parts,
-                else_parts,
-                ..
-            } => {
-                collect(condition, bound, out);
-                self::parts(then_parts, bound, out);
-                self::parts(else_parts, bound, out);
-            }
-            TemplatePart::For {
-                key_var,
-                value_var,
-                collection,
-                body,
-                ..
-            } => {
-                collect(collection, bound, out);
-                let before = bound.len();
-                bound.extend(key_var.iter().map(|k| k.name.clone()));
-                bound.push(value_var.name.clone());
-                self::parts(body, bound, out);
-                bound.truncate(before);
-            }
+        if let TemplatePart::For {
+            key_var,
+            value_var,
+            body,
+            ..
+        } = p
+        {
+            out.extend(key_var.iter().map(|k| k.name.clone()));
+            out.push(value_var.name.clone());
+            directive_vars(body, out);
+        } else if let TemplatePart::If {
+            then_parts,
+            else_parts,
+            ..
+        } = p
+        {
+            directive_vars(then_parts, out);
+            directive_vars(else_parts, out);
         }
     }
 }
