@@ -55,16 +55,16 @@ const CHILD_TF_JSON: &str = r#"{
 }
 "#;
 
-fn project(w: &Workdir) {
-    std::fs::remove_file(w.path().join("main.infra")).expect("no main.infra");
-    w.write("main.tf.json", MAIN_TF_JSON);
-    w.write("variables.tf", VARIABLES_TF);
-    w.write("child/main.tf.json", CHILD_TF_JSON);
-    w.write(
+/// Writes the project's files with `write(PATH, TEXT)`.
+fn project(write: &dyn Fn(&str, &str)) {
+    write("main.tf.json", MAIN_TF_JSON);
+    write("variables.tf", VARIABLES_TF);
+    write("child/main.tf.json", CHILD_TF_JSON);
+    write(
         "terraform.tfvars.json",
         r#"{"suffix": "?", "names": ["x"]}"#,
     );
-    w.write(
+    write(
         "z.auto.tfvars.json",
         r#"{"//": "a comment", "names": ["p", "${q}"]}"#,
     );
@@ -73,7 +73,8 @@ fn project(w: &Workdir) {
 #[test]
 fn a_project_of_tf_json_and_tf_files_is_read_as_terraform_reads_it() {
     let w = Workdir::new("");
-    project(&w);
+    std::fs::remove_file(w.path().join("main.infra")).expect("no main.infra");
+    project(&|path, text| w.write(path, text));
     let r = w.run(&["validate"]);
     assert_eq!(r.code, 0, "{}\n{}", r.stdout, r.stderr);
     assert!(!r.stderr.contains("warning"), "{}", r.stderr);
@@ -132,41 +133,24 @@ fn a_json_project_terraform_applied_plans_no_changes_in_infra() {
     ) else {
         return;
     };
-    let tf = crate::plugin_terraform::Terraform::new(py, &[]);
-    tf.write("main.tf.json", MAIN_TF_JSON);
-    tf.write("variables.tf", VARIABLES_TF);
-    tf.write("child/main.tf.json", CHILD_TF_JSON);
-    tf.write(
-        "terraform.tfvars.json",
-        r#"{"suffix": "?", "names": ["x"]}"#,
-    );
-    tf.write(
-        "z.auto.tfvars.json",
-        r#"{"//": "a comment", "names": ["p", "${q}"]}"#,
-    );
+    let tf = crate::plugin_terraform::Terraform::new(py, &[("TF_VAR_greeting", "from-env")]);
+    project(&|path, text| tf.write(path, text));
     tf.expect(&["init", "-input=false"], 0);
     let applied = tf.expect(&["apply", "-auto-approve", "-input=false", "-no-color"], 0);
     assert!(
-        applied.output.contains("child = \"HELLO? ${x}\""),
+        applied.output.contains("child = \"FROM-ENV? ${x}\""),
         "{}",
         applied.output
     );
+    // infra runs with the same TF_VAR_greeting.
     let dir = tf.work();
-    let run = |args: &[&str], code: i32| {
-        let out = crate::support::infra_bin()
-            .args(args)
-            .current_dir(&dir)
-            .env("NO_COLOR", "1")
-            .env_remove("INFRA_WORKSPACE")
-            .env_remove("TF_WORKSPACE")
-            .stdin(std::process::Stdio::null())
-            .output()
-            .expect("infra runs");
-        let r = crate::support::Run::of(&out);
-        assert_eq!(r.code, code, "{args:?}\n{}\n{}", r.stdout, r.stderr);
-        r
-    };
-    run(&["init", "-migrate-state"], 0);
+    let run = |args: &[&str], code: i32| crate::terraform_migration::infra_in(&dir, args, code);
+    let init = run(&["init", "-migrate-state"], 0);
+    assert!(
+        init.stdout.contains("Copied the state from Terraform"),
+        "{}",
+        init.stdout
+    );
     let plan = run(&["plan", "-detailed-exitcode"], 0);
     assert!(plan.stdout.contains("No changes."), "{}", plan.stdout);
 }

@@ -186,7 +186,7 @@ output "msg" {
 
 /// infra in `dir` with `TF_VAR_greeting` set, panicking unless it exits
 /// with `code`.
-fn infra_in(dir: &std::path::Path, args: &[&str], code: i32) -> crate::support::Run {
+pub(crate) fn infra_in(dir: &std::path::Path, args: &[&str], code: i32) -> crate::support::Run {
     let out = crate::support::infra_bin()
         .args(args)
         .current_dir(dir)
