@@ -80,6 +80,14 @@ pub const CODES: &[Code] = &[
     ),
     code("syntax::invalid-utf8", "the file is not UTF-8"),
     code(
+        "syntax::json",
+        "a `.tf.json` or `.tfvars.json` file is not valid JSON; the message says where",
+    ),
+    code(
+        "syntax::json-structure",
+        "a `.tf.json` value has the wrong shape for its place (e.g. a block given as a string)",
+    ),
+    code(
         "fmt::lex-failed",
         "`infra fmt` could not split a file that parses into tokens: a bug in infra (the file is left untouched; please report it with the file)",
     ),
@@ -89,7 +97,11 @@ pub const CODES: &[Code] = &[
     ),
     code(
         "config::terraform-files-ignored",
-        "warning: `.tf` files beside `.infra` files (`.infra` wins), or `.tf.json` files, are not part of the module; named in one warning",
+        "warning: `.tf` and `.tf.json` files beside `.infra` files (`.infra` wins) are not part of the module; named in one warning",
+    ),
+    code(
+        "config::unsupported",
+        "warning: constructs infra accepts but does not carry out yet (provisioners, override files, ...), each named with its file:line in one warning",
     ),
     code(
         "config::unreadable",
@@ -118,7 +130,7 @@ pub const CODES: &[Code] = &[
     ),
     code(
         "block::ignored",
-        "a setting of the `terraform`/`infra` block infra does not use (`required_version`, `experiments`, `language`, `provider_meta`), accepted for migration and ignored",
+        "a `required_version` infra cannot check (not a literal string), accepted for migration and ignored",
     ),
     code(
         "settings::invalid-source",
@@ -751,7 +763,7 @@ pub const CODES: &[Code] = &[
     ),
     code(
         "state::terraform",
-        "the state file is Terraform's (`terraform.tfstate`): it is left untouched, no lock file is made beside it; `infra init -migrate-state` takes it over",
+        "the state file or S3 object is Terraform's: it is left untouched, no lock is made beside it; `infra init -migrate-state` takes it over",
     ),
     code(
         "state::too-new",

@@ -3,9 +3,10 @@
 //! state store its `backend` block names (creating the local state
 //! directory) and reads any existing state (replaying an interrupted
 //! run's journal). With `--migrate-state`, copies the local state file
-//! into the configured backend first, or takes over Terraform's local
-//! state (`terraform.tfstate`, read as Terraform's format version 4) when
-//! there is no local infra state. Idempotent.
+//! into the configured backend first, or takes over Terraform's state
+//! (read as Terraform's format version 4): its local `terraform.tfstate`
+//! when there is no local infra state, or the objects of its `backend
+//! "s3"` (`init_terraform_s3.rs`). Idempotent.
 
 use super::workdir;
 use super::{OrFail, Outcome};
@@ -57,10 +58,16 @@ fn init(args: &InitArgs, base: &Path, io: &mut Io<'_>) -> Outcome {
     // where a Terraform user starts: at init.
     let ignored: Vec<Diagnostic> = diags
         .into_iter()
-        .filter(|d| d.code == "config::terraform-files-ignored")
+        .filter(|d| d.code == "config::terraform-files-ignored" || d.code == "config::unsupported")
         .collect();
     workdir::report(io, &ignored, false);
     let rt = workdir::runtime().or_fail(false)?;
+    let consts = workdir::const_inputs(&args.consts);
+    // Terraform's state in S3, found where the backend pointed before this
+    // run's `-backend-config` settings (which move infra's state away).
+    let in_s3 =
+        super::init_terraform_s3::terraform_objects(&rt, base, consts.clone(), args.migrate_state)
+            .or_fail(false)?;
     keep_backend_config(args, base).or_fail(false)?;
     super::init_providers::install_plugins(&rt, base, args.upgrade, io).or_fail(false)?;
     // With --migrate-state, --state names the file to migrate from.
@@ -72,15 +79,25 @@ fn init(args: &InitArgs, base: &Path, io: &mut Io<'_>) -> Outcome {
         },
         ..args.state.clone()
     };
-    let consts = workdir::const_inputs(&args.consts);
     let terraform = terraform_sources(base, &args.state);
     if args.migrate_state {
-        if terraform.is_empty() {
+        if !in_s3.is_empty() {
+            migrate_terraform(&rt, base, in_s3, &dest_args, consts.clone(), io).or_fail(false)?;
+        } else if terraform.is_empty() {
             migrate(&rt, base, &args.state, &dest_args, consts.clone(), io).or_fail(false)?;
         } else {
-            migrate_terraform(&rt, base, &terraform, &dest_args, consts.clone(), io)
-                .or_fail(false)?;
+            let local = read_terraform_files(&terraform).or_fail(false)?;
+            migrate_terraform(&rt, base, local, &dest_args, consts.clone(), io).or_fail(false)?;
         }
+    } else if let Some(tf) = in_s3.first() {
+        // infra's state would be Terraform's object: say how to take it
+        // over instead of failing on it.
+        let _ = writeln!(
+            io.out,
+            "Found Terraform's state in {}: `infra init -migrate-state -backend-config=key=NEW_KEY` takes it over into infra's state at NEW_KEY (Terraform's object is never changed; docs/migrating-from-terraform.md).",
+            tf.shown
+        );
+        return Ok(exit::OK);
     }
     let store = workdir::store(base, &dest_args, consts).or_fail(false)?;
     let lock = workdir::lock(&rt, &*store, &args.state, "init").or_fail(false)?;
@@ -296,19 +313,54 @@ fn terraform_sources(base: &Path, args: &StateArgs) -> Vec<(String, PathBuf)> {
     out
 }
 
-/// `--migrate-state` from Terraform's state files (see
-/// [`terraform_sources`]): each read as Terraform's format version 4
-/// (`infra_engine::state::terraform`) and written into the same workspace
-/// of the configured backend under its lock. Terraform's files are only
-/// read: no lock file is made beside them, nothing is written there.
+/// A Terraform state to take over: a local file or an S3 object.
+pub(super) struct TerraformState {
+    /// Its workspace (`""`: the selected one).
+    pub ws: String,
+    /// Where it is, for messages: a path or `s3://BUCKET/KEY`.
+    pub shown: String,
+    /// Its text (Terraform's state format version 4).
+    pub text: String,
+    /// The local file it was read from; `None` for an S3 object.
+    pub file: Option<PathBuf>,
+}
+
+/// Reads Terraform's state files (from [`terraform_sources`]).
 ///
 /// # Errors
-/// The backend; a lock; a file that is not valid Terraform state;
+/// `state::io` for a file that cannot be read.
+fn read_terraform_files(sources: &[(String, PathBuf)]) -> Result<Vec<TerraformState>, Diagnostic> {
+    sources
+        .iter()
+        .map(|(ws, path)| {
+            let shown = path.display().to_string();
+            let text = std::fs::read_to_string(path)
+                .map_err(|e| Diagnostic::error("state::io", format!("cannot read {shown}: {e}")))?;
+            Ok(TerraformState {
+                ws: ws.clone(),
+                shown,
+                text,
+                file: Some(path.clone()),
+            })
+        })
+        .collect()
+}
+
+/// `--migrate-state` from Terraform's states (local files from
+/// [`terraform_sources`], or S3 objects): each read as Terraform's format
+/// version 4 (`infra_engine::state::terraform`) and written into the same
+/// workspace of the configured backend under its lock. Terraform's states
+/// are only read: no lock is taken on them, nothing is written there; a
+/// backend whose store is Terraform's own file or object is refused.
+///
+/// # Errors
+/// The backend; a lock; a state that is not valid Terraform state; the
+/// backend's store is the Terraform state itself (`state::terraform`);
 /// `state::migrate-conflict`.
 fn migrate_terraform(
     rt: &tokio::runtime::Runtime,
     base: &Path,
-    sources: &[(String, PathBuf)],
+    sources: Vec<TerraformState>,
     dest_args: &StateArgs,
     consts: infra_engine::eval::Inputs,
     io: &mut Io<'_>,
@@ -316,34 +368,47 @@ fn migrate_terraform(
     let dest = workdir::backend(base, dest_args, consts).map_err(first_error)?;
     let providers = workdir::providers();
     let dynamic = terraform::dynamic_attributes(&providers);
-    for (ws, path) in sources {
-        let ws = if ws.is_empty() {
+    for source in sources {
+        let ws = if source.ws.is_empty() {
             workdir::workspace::current(base)?
         } else {
-            ws.clone()
+            source.ws.clone()
         };
-        let shown = path.display().to_string();
-        let text = std::fs::read_to_string(path)
-            .map_err(|e| Diagnostic::error("state::io", format!("cannot read {shown}: {e}")))?;
-        let migrated =
-            terraform::from_text(&text, &shown, &dynamic).map_err(|e| workdir::state_error(&e))?;
+        let shown = &source.shown;
+        let migrated = terraform::from_text(&source.text, shown, &dynamic)
+            .map_err(|e| workdir::state_error(&e))?;
         if ws != DEFAULT {
             let _ = writeln!(io.out, "Workspace {ws}:");
         }
         let to = dest.store(&ws);
-        // A local backend whose `path` is Terraform's file itself: infra
-        // never writes Terraform's file.
+        // The backend's store is Terraform's file or object itself: infra
+        // never writes Terraform's state.
         let same = |a: &Path, b: &Path| {
             std::fs::canonicalize(a)
                 .ok()
                 .is_some_and(|a| std::fs::canonicalize(b).ok() == Some(a))
         };
-        if same(path, &base.join(to.describe())) {
+        let (is_own, help) = match &source.file {
+            Some(path) => (
+                same(path, &base.join(to.describe())),
+                "Give the `local` backend another `path` (or none: .infra/state.json), then run `infra init -migrate-state` again; Terraform's file stays as it is.",
+            ),
+            None => (
+                to.describe() == *shown,
+                "Keep infra's state beside Terraform's: `infra init -migrate-state -backend-config=key=NEW_KEY` (kept in .infra/backend-config.json, so the configuration and Terraform's object stay as they are).",
+            ),
+        };
+        if is_own {
+            let what = if source.file.is_some() {
+                "file"
+            } else {
+                "object"
+            };
             return Err(Diagnostic::error(
                 "state::terraform",
-                format!("the backend's state file is Terraform's own {shown}, which infra does not write"),
+                format!("the backend's state {what} is Terraform's own {shown}, which infra does not write"),
             )
-            .with_help("Give the `local` backend another `path` (or none: .infra/state.json), then run `infra init -migrate-state` again; Terraform's file stays as it is."));
+            .with_help(help));
         }
         let lock = workdir::lock(rt, &*to, dest_args, "init -migrate-state")?;
         let copied = install(
@@ -360,7 +425,7 @@ fn migrate_terraform(
             }
             let _ = writeln!(
                 io.out,
-                "Terraform's file is left as it was (infra never writes it); `infra state pull --format terraform` gives the state back in Terraform's format."
+                "Terraform's state is left as it was (infra never writes it); `infra state pull --format terraform` gives the state back in Terraform's format."
             );
         }
     }

@@ -14,6 +14,7 @@ mod history;
 mod import;
 mod init;
 mod init_providers;
+mod init_terraform_s3;
 mod lsp;
 mod output;
 mod plan;

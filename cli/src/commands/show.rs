@@ -25,7 +25,15 @@ pub fn run(args: &ShowArgs, base: &Path, io: &mut Io<'_>) -> Outcome {
         let (plan, inputs) = load_saved_plan(&base.join(pf), &target).or_fail(json)?;
         if json {
             let now = infra_engine::drift::rfc3339(std::time::SystemTime::now());
-            let doc = tfjson::plan_json(&plan, &inputs, &sources, &now);
+            // The configuration as it is now gives `expressions` (a saved
+            // plan keeps no copy of it); none when it does not load.
+            let (files, diags) = infra_engine::config::load_dir(base);
+            let files = if infra_lang::diagnostic::has_errors(&diags) {
+                Vec::new()
+            } else {
+                files
+            };
+            let doc = tfjson::plan_json(&plan, &inputs, &sources, &files, &now);
             let _ = writeln!(io.out, "{doc}");
         } else {
             let _ = write!(

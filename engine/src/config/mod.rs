@@ -9,6 +9,7 @@ mod cycles;
 pub mod decl;
 pub mod ephemeral;
 mod index;
+pub mod json;
 pub mod meta;
 pub mod module_providers;
 pub mod moves;
@@ -17,6 +18,7 @@ mod provider_functions;
 mod references;
 pub mod schemas;
 pub mod settings;
+pub mod unsupported;
 
 pub use blocks::{BLOCK_TYPES, BlockSpec};
 pub use index::Declarations;
@@ -51,10 +53,10 @@ pub fn invalid_utf8(lossy: &Arc<SourceFile>, offset: usize) -> Diagnostic {
 }
 
 /// The files of the module in `dir`, sorted by name: its `*.infra`
-/// files, or, when it has none, its `*.tf` files (a Terraform project,
-/// read as it is). The choice is made for the whole directory, never per
-/// file: with any `*.infra` file, `*.tf` files are not part of the module
-/// (see [`ignored_terraform_files`]).
+/// files, or, when it has none, its `*.tf` and `*.tf.json` files (a
+/// Terraform project, read as it is). The choice is made for the whole
+/// directory, never per file: with any `*.infra` file, Terraform's files
+/// are not part of the module (see [`ignored_terraform_files`]).
 ///
 /// # Errors
 /// The I/O error from listing the directory.
@@ -63,47 +65,92 @@ pub fn module_files(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
         .filter_map(|e| e.ok().map(|e| e.path()))
         .filter(|p| p.is_file())
         .collect();
-    let of = |ext: &str| -> Vec<PathBuf> {
+    let of = |ends: &[&str]| -> Vec<PathBuf> {
         all.iter()
-            .filter(|p| p.extension().and_then(|e| e.to_str()) == Some(ext))
+            .filter(|p| {
+                p.file_name()
+                    .and_then(|n| n.to_str())
+                    .is_some_and(|n| ends.iter().any(|e| n.ends_with(e)))
+            })
             .cloned()
             .collect()
     };
-    let infra = of("infra");
-    let mut files = if infra.is_empty() { of("tf") } else { infra };
+    let infra = of(&[".infra"]);
+    let mut files = if infra.is_empty() {
+        let mut tf = of(&[".tf", ".tf.json"]);
+        tf.retain(|p| !is_override(p));
+        tf
+    } else {
+        infra
+    };
     files.sort();
     Ok(files)
 }
 
+/// Whether `path` names a Terraform override file (not read; named in
+/// the `config::unsupported` warning).
+fn is_override(path: &Path) -> bool {
+    path.file_name()
+        .and_then(|n| n.to_str())
+        .is_some_and(unsupported::is_override_file)
+}
+
+/// The files of a Terraform project in `dir` that infra does not read:
+/// override files and `terraform test` files (none beside `*.infra`
+/// files, where every Terraform file is named by
+/// [`ignored_terraform_files`] instead).
+fn skipped_terraform_files(dir: &Path) -> Vec<PathBuf> {
+    if !ignored_terraform_files(dir).is_empty() {
+        return Vec::new();
+    }
+    let mut out: Vec<PathBuf> = std::fs::read_dir(dir)
+        .into_iter()
+        .flatten()
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.is_file() && is_override(p))
+        .collect();
+    out.sort();
+    out.extend(unsupported::test_files(dir));
+    out
+}
+
 /// The `*.tf` and `*.tf.json` files of `dir` that are not part of its
 /// module: all of them when it has `*.infra` files (`.infra` wins), else
-/// the `*.tf.json` ones (Terraform's JSON syntax, which infra does not
-/// read yet). Sorted by name.
+/// none. Sorted by name.
 pub fn ignored_terraform_files(dir: &Path) -> Vec<PathBuf> {
     let Ok(rd) = std::fs::read_dir(dir) else {
         return Vec::new();
     };
     let mut tf = Vec::new();
-    let mut json = Vec::new();
     let mut has_infra = false;
-    for p in rd.filter_map(|e| e.ok().map(|e| e.path())) {
+    // Files only: the `.infra/` working directory is not a `*.infra` file.
+    for p in rd
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.is_file())
+    {
         let name = p.file_name().and_then(|n| n.to_str()).unwrap_or_default();
-        if name.ends_with(".tf.json") {
-            json.push(p.clone());
-        } else if name.ends_with(".tf") {
+        if name.ends_with(".tf.json") || name.ends_with(".tf") {
             tf.push(p.clone());
         } else if name.ends_with(".infra") {
             has_infra = true;
         }
     }
-    let mut out = if has_infra {
-        tf.extend(json);
-        tf
+    if !has_infra {
+        return Vec::new();
+    }
+    tf.sort();
+    tf
+}
+
+/// Parses one file of a module by its name: Terraform's JSON syntax for
+/// `*.tf.json` ([`json::parse_config`]), else the HCL text syntax.
+pub fn parse_source(source: &Arc<SourceFile>) -> syntax::Parsed {
+    if source.path().ends_with(".tf.json") {
+        let (file, diagnostics) = json::parse_config(source);
+        syntax::Parsed { file, diagnostics }
     } else {
-        json
-    };
-    out.sort();
-    out
+        syntax::parse(source)
+    }
 }
 
 /// The warning `config::terraform-files-ignored` naming `files` (from
@@ -118,7 +165,7 @@ fn ignored_warning(files: &[PathBuf]) -> Option<Diagnostic> {
             "config::terraform-files-ignored",
             format!("not read: {}", names.join(", ")),
         )
-        .with_help("A module is its *.infra files, or, when it has none, its *.tf files (a Terraform project). Terraform's JSON syntax (*.tf.json) is not read yet. Rename or convert the files to make them part of the module (docs/migrating-from-terraform.md)."),
+        .with_help("A module is its *.infra files, or, when it has none, its *.tf and *.tf.json files (a Terraform project). Rename or convert the files to make them part of the module (docs/migrating-from-terraform.md)."),
     )
 }
 
@@ -158,7 +205,7 @@ fn display_path(file: &Path) -> String {
     )
 }
 
-/// Reads and parses every `*.infra` file of `dir`.
+/// Reads and parses every file of the module in `dir` ([`module_files`]).
 ///
 /// Returns the files that parsed and the diagnostics of those that did
 /// not (unreadable, not UTF-8, syntax errors).
@@ -238,12 +285,18 @@ pub fn load_dir_with(
                 continue;
             }
         };
-        let result = syntax::parse(&source);
+        let result = parse_source(&source);
         diags.extend(result.diagnostics);
         if let Some(ast) = result.file {
             parsed.push(ParsedFile { source, ast });
         }
     }
+    let skipped = if overlaid.is_some() {
+        Vec::new()
+    } else {
+        skipped_terraform_files(dir)
+    };
+    diags.extend(unsupported::warning(dir, &skipped, &parsed));
     (parsed, diags)
 }
 

@@ -113,20 +113,14 @@ fn settings_block(
                         None => diags.push(ignored(a.name.span, "`required_version`", "It is not a literal string, so infra cannot check it against the Terraform version it matches.")),
                     }
                 }
-                meta::EXPERIMENTS | meta::LANGUAGE => diags.push(ignored(
-                    a.name.span,
-                    &format!("`{}`", a.name.name),
-                    "Terraform's language experiments and editions do not apply to infra.",
-                )),
+                // Named in the one `config::unsupported` warning.
+                meta::EXPERIMENTS | meta::LANGUAGE => {}
                 _ => {} // unknown arguments: reported by blocks.rs
             },
             BodyItem::Block(nb) => match nb.kind.name.as_str() {
                 meta::REQUIRED_PROVIDERS => required_providers(src, nb, out, diags),
-                meta::PROVIDER_META => diags.push(ignored(
-                    nb.kind.span,
-                    "`provider_meta`",
-                    "infra sends no module metadata to providers.",
-                )),
+                // Named in the one `config::unsupported` warning.
+                meta::PROVIDER_META => {}
                 // Read as a top-level `backend` block is (eval/backend.rs).
                 meta::BACKEND => {}
                 meta::CLOUD | meta::STATE_STORE => diags.push(

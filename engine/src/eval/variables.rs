@@ -57,8 +57,10 @@ pub enum CliInput {
     Const(String, String),
 }
 
-/// Parses a var file (`*.infravars`): `name = value` attributes whose
-/// values are constant expressions.
+/// Parses a var file (`*.infravars`, `*.tfvars`): `name = value`
+/// attributes whose values are constant expressions; a `*.json` file
+/// (`*.tfvars.json`) is one JSON object of values, taken literally as
+/// Terraform does (`config::json::parse_vars`).
 ///
 /// # Errors
 /// Unreadable file, syntax errors, blocks, or non-constant values.
@@ -77,9 +79,14 @@ pub fn parse_var_file(
     })?;
     let source = SourceFile::from_bytes(shown_as, bytes)
         .map_err(|(lossy, bad)| vec![crate::config::invalid_utf8(&lossy, bad.offset)])?;
-    let parsed = syntax::parse(&source);
-    let Some(file) = parsed.file else {
-        return Err(parsed.diagnostics);
+    let (file, parse_diags) = if path.to_string_lossy().ends_with(".json") {
+        crate::config::json::parse_vars(&source)
+    } else {
+        let parsed = syntax::parse(&source);
+        (parsed.file, parsed.diagnostics)
+    };
+    let Some(file) = file else {
+        return Err(parse_diags);
     };
     let mut out = BTreeMap::new();
     let mut diags = Vec::new();
@@ -120,10 +127,11 @@ pub fn parse_var_file(
 
 /// Gathers the root module's inputs, later sources overriding earlier ones
 /// (the same precedence as Terraform): `TF_VAR_NAME` then `INFRA_VAR_NAME`
-/// environment variables, then `terraform.tfvars` and `infra.infravars`,
-/// then `*.auto.tfvars` and `*.auto.infravars` in name order, then `-var`,
-/// `-var-file` and `--const` in command-line order. Terraform's var files
-/// are read with the same parser (the syntax is the same).
+/// environment variables, then `terraform.tfvars`, `terraform.tfvars.json`
+/// and `infra.infravars`, then `*.auto.tfvars`, `*.auto.tfvars.json` and
+/// `*.auto.infravars` in name order, then `-var`, `-var-file` and
+/// `--const` in command-line order. Terraform's var files are read with
+/// the same parser (the syntax is the same), its JSON ones as JSON.
 ///
 /// # Errors
 /// Diagnostics of unreadable or invalid var files and malformed `-var`.
@@ -153,7 +161,11 @@ pub fn collect_inputs(
         }
     }
     let mut files = Vec::new();
-    for name in ["terraform.tfvars", "infra.infravars"] {
+    for name in [
+        "terraform.tfvars",
+        "terraform.tfvars.json",
+        "infra.infravars",
+    ] {
         if root.join(name).is_file() {
             files.push(root.join(name));
         }
@@ -162,9 +174,11 @@ pub fn collect_inputs(
         let mut auto: Vec<PathBuf> = rd
             .filter_map(|e| e.ok().map(|e| e.path()))
             .filter(|p| {
-                p.file_name()
-                    .and_then(|n| n.to_str())
-                    .is_some_and(|n| n.ends_with(".auto.infravars") || n.ends_with(".auto.tfvars"))
+                p.file_name().and_then(|n| n.to_str()).is_some_and(|n| {
+                    [".auto.infravars", ".auto.tfvars", ".auto.tfvars.json"]
+                        .iter()
+                        .any(|e| n.ends_with(e))
+                })
             })
             .collect();
         auto.sort();

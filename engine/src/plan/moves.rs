@@ -16,7 +16,7 @@ use crate::provider::{MoveRequest, Providers};
 use crate::state::{ObjectMeta, State};
 use infra_lang::ast::ExprKind;
 use infra_lang::value::convert;
-use infra_lang::{Diagnostic, SourceFile, Span, syntax};
+use infra_lang::{Diagnostic, SourceFile, Span};
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -113,7 +113,7 @@ fn child_files(dir: &Path, source: &str) -> Option<(PathBuf, Vec<ParsedFile>)> {
     for (name, text) in texts {
         let source = SourceFile::new(name, text);
         files.push(ParsedFile {
-            ast: syntax::parse(&source).file?,
+            ast: config::parse_source(&source).file?,
             source,
         });
     }
@@ -595,7 +595,7 @@ mod tests {
 
     fn stmt(text: &str) -> Declared {
         let source = SourceFile::new("m.infra", text.to_string());
-        let file = syntax::parse(&source).file.expect("parses");
+        let file = infra_lang::syntax::parse(&source).file.expect("parses");
         let (stmts, diags) = moves::read(&[ParsedFile { source, ast: file }]);
         assert!(diags.is_empty(), "{diags:?}");
         Declared {

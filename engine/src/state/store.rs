@@ -209,6 +209,9 @@ impl StateError {
                 "The file was left untouched (no previous version of it was kept: it has no `.backup` beside it)."
                     .into(),
             ),
+            StateError::Terraform { path } if path.starts_with("s3://") => Some(format!(
+                "The object was left untouched. `infra init -migrate-state -backend-config=key=NEW_KEY` takes {path} (and its workspaces) over into infra's state at NEW_KEY (Terraform's objects are never changed), and `infra state pull --format terraform` gives it back in Terraform's format (docs/migrating-from-terraform.md)."
+            )),
             StateError::Terraform { path } => Some(format!(
                 "The file was left untouched. `infra init -migrate-state --state {path}` takes it over into infra's state (Terraform's file is never changed; without --state, `infra init -migrate-state` takes ./terraform.tfstate), and `infra state pull --format terraform` gives it back in Terraform's format (docs/migrating-from-terraform.md)."
             )),

@@ -8,6 +8,7 @@
 //! Format" page. As in Terraform, values are shown in clear with their
 //! sensitive parts marked in `sensitive_values` / `*_sensitive`.
 
+mod expressions;
 mod plan;
 mod schema;
 mod state;

@@ -89,8 +89,16 @@ fn input_json(v: &InputValue) -> Json {
 }
 
 /// `plan` in Terraform's plan representation. `inputs` are the variable
-/// values it was made with (a saved plan's); `timestamp` RFC 3339.
-pub fn plan_json(plan: &Plan, inputs: &Inputs, sources: &Sources, timestamp: &str) -> Json {
+/// values it was made with (a saved plan's); `timestamp` RFC 3339;
+/// `files` the root module's files, whose resource blocks give
+/// `configuration`'s `expressions` (empty: none written).
+pub fn plan_json(
+    plan: &Plan,
+    inputs: &Inputs,
+    sources: &Sources,
+    files: &[crate::config::ParsedFile],
+    timestamp: &str,
+) -> Json {
     let variables: serde_json::Map<String, Json> = inputs
         .vars
         .iter()
@@ -266,7 +274,7 @@ pub fn plan_json(plan: &Plan, inputs: &Inputs, sources: &Sources, timestamp: &st
             }),
         );
     }
-    doc.insert("configuration".into(), configuration(plan, sources));
+    doc.insert("configuration".into(), configuration(plan, sources, files));
     doc.insert("relevant_attributes".into(), json!([]));
     doc.insert("timestamp".into(), json!(timestamp));
     doc.insert("applyable".into(), json!(plan.has_changes()));
@@ -337,9 +345,31 @@ fn planned_resource(
 }
 
 /// An outline of the configuration: the provider configurations used or
-/// required and each resource (address, mode, type, name, provider key) — without
-/// the expressions Terraform adds.
-fn configuration(plan: &Plan, sources: &Sources) -> Json {
+/// required and each root module resource (address, mode, type, name,
+/// provider key), with its `expressions` and `count_expression` /
+/// `for_each_expression` from its block in `files`.
+fn configuration(plan: &Plan, sources: &Sources, files: &[crate::config::ParsedFile]) -> Json {
+    let blocks: std::collections::BTreeMap<
+        String,
+        (
+            &std::sync::Arc<infra_lang::SourceFile>,
+            &infra_lang::ast::Block,
+        ),
+    > = files
+        .iter()
+        .flat_map(|f| f.ast.body.blocks().map(move |b| (&f.source, b)))
+        .filter_map(|(src, b)| {
+            let [ty, name] = b.labels.as_slice() else {
+                return None;
+            };
+            let prefix = match b.kind.name.as_str() {
+                "resource" => "",
+                "data" => "data.",
+                _ => return None,
+            };
+            Some((format!("{prefix}{}.{}", ty.value, name.value), (src, b)))
+        })
+        .collect();
     let mut providers = serde_json::Map::new();
     let mut resources: std::collections::BTreeMap<String, Json> = Default::default();
     let all = plan
@@ -381,6 +411,20 @@ fn configuration(plan: &Plan, sources: &Sources) -> Json {
         resources.entry(base.to_string()).or_insert_with(|| {
             let mut m = address_fields(&base);
             m.insert("provider_config_key".into(), json!(provider));
+            if let Some((src, b)) = blocks.get(&base.to_string()) {
+                m.insert(
+                    "expressions".into(),
+                    super::expressions::body_expressions(src, b, true),
+                );
+                for (arg, key) in [
+                    (crate::config::meta::COUNT, "count_expression"),
+                    (crate::config::meta::FOR_EACH, "for_each_expression"),
+                ] {
+                    if let Some(a) = b.body.attribute(arg) {
+                        m.insert(key.into(), super::expressions::expression(src, &a.expr));
+                    }
+                }
+            }
             m.insert("schema_version".into(), json!(version));
             Json::Object(m)
         });

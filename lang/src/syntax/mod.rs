@@ -246,10 +246,80 @@ fn parse_range(source: &Arc<SourceFile>, range: std::ops::Range<usize>) -> Parse
 /// Parses `text` as a standalone expression (for `infra eval`, variable
 /// values given on the command line, and tests).
 pub fn parse_expr(source: &Arc<SourceFile>) -> Result<crate::ast::Expr, Vec<Diagnostic>> {
-    let text = source.text();
+    parse_expr_at(source, source.text(), 0)
+}
+
+/// Parses the whole of `source` as a template (the contents of a file given
+/// to `templatefile`): literal text with `${...}` interpolations and
+/// `%{...}` directives, `$${` / `%%{` for the literal sequences.
+///
+/// # Errors
+/// Syntax diagnostics pointing into `source`.
+pub fn parse_template(source: &Arc<SourceFile>) -> Result<crate::ast::Template, Vec<Diagnostic>> {
+    template_at(source, source.text(), 0)
+}
+
+/// `text` (the piece of `source` from byte `offset`) parsed as a template
+/// file: what [`parse_template`] and [`parse_template_at`] share.
+fn template_at(
+    source: &Arc<SourceFile>,
+    text: &str,
+    offset: usize,
+) -> Result<crate::ast::Template, Vec<Diagnostic>> {
+    let parsed = stack::with_stack(text, || match Grammar::parse(Rule::template_only, text) {
+        Ok(mut pairs) => {
+            let mut builder = build::Builder::at_offset(source, offset);
+            let template = pairs.next().map(|p| builder.template_file(p));
+            let diagnostics = builder.finish();
+            match template {
+                Some(t) if !crate::diagnostic::has_errors(&diagnostics) => Ok(t),
+                _ => Err(diagnostics),
+            }
+        }
+        Err(err) => Err(vec![errors::from_pest(source, offset, err)]),
+    });
+    parsed.unwrap_or_else(|| {
+        Err(vec![
+            errors::too_large(source.text(), offset).in_file(source),
+        ])
+    })
+}
+
+/// Parses `text`, a piece of `source` that starts at byte `offset` (a
+/// string of a `.tf.json` file with its JSON escapes decoded), as a
+/// template, with spans into `source`. Decoded text is never longer than
+/// the JSON text it came from, so spans stay inside the string (exact when
+/// it has no escapes). Mirrors HCL's JSON syntax, which parses a string in
+/// an expression as a template at the string's position.
+///
+/// # Errors
+/// Syntax diagnostics pointing into `source`.
+pub fn parse_template_at(
+    source: &Arc<SourceFile>,
+    text: &str,
+    offset: usize,
+) -> Result<crate::ast::Template, Vec<Diagnostic>> {
+    template_at(source, text, offset).map(|mut t| {
+        t.kind = crate::ast::TemplateKind::Quoted;
+        t
+    })
+}
+
+/// Parses `text`, a piece of `source` that starts at byte `offset`, as one
+/// expression with spans into `source`: a `.tf.json` string where
+/// Terraform expects a reference or keyword (`depends_on`, `provider`,
+/// a variable's `type`, ...), as HCL's JSON syntax reads them.
+///
+/// # Errors
+/// Syntax diagnostics pointing into `source`.
+pub fn parse_expr_at(
+    source: &Arc<SourceFile>,
+    text: &str,
+    offset: usize,
+) -> Result<crate::ast::Expr, Vec<Diagnostic>> {
     let parsed = stack::with_stack(text, || match Grammar::parse(Rule::expr_only, text) {
         Ok(mut pairs) => {
-            let mut builder = build::Builder::new(source);
+            let mut builder = build::Builder::at_offset(source, offset);
             let expr = pairs
                 .next()
                 .and_then(|p| p.into_inner().next())
@@ -260,30 +330,11 @@ pub fn parse_expr(source: &Arc<SourceFile>) -> Result<crate::ast::Expr, Vec<Diag
                 _ => Err(diagnostics),
             }
         }
-        Err(err) => Err(vec![errors::from_pest(source, 0, err)]),
+        Err(err) => Err(vec![errors::from_pest(source, offset, err)]),
     });
-    parsed.unwrap_or_else(|| Err(vec![errors::too_large(text, 0).in_file(source)]))
-}
-
-/// Parses the whole of `source` as a template (the contents of a file given
-/// to `templatefile`): literal text with `${...}` interpolations and
-/// `%{...}` directives, `$${` / `%%{` for the literal sequences.
-///
-/// # Errors
-/// Syntax diagnostics pointing into `source`.
-pub fn parse_template(source: &Arc<SourceFile>) -> Result<crate::ast::Template, Vec<Diagnostic>> {
-    let text = source.text();
-    let parsed = stack::with_stack(text, || match Grammar::parse(Rule::template_only, text) {
-        Ok(mut pairs) => {
-            let mut builder = build::Builder::new(source);
-            let template = pairs.next().map(|p| builder.template_file(p));
-            let diagnostics = builder.finish();
-            match template {
-                Some(t) if !crate::diagnostic::has_errors(&diagnostics) => Ok(t),
-                _ => Err(diagnostics),
-            }
-        }
-        Err(err) => Err(vec![errors::from_pest(source, 0, err)]),
-    });
-    parsed.unwrap_or_else(|| Err(vec![errors::too_large(text, 0).in_file(source)]))
+    parsed.unwrap_or_else(|| {
+        Err(vec![
+            errors::too_large(source.text(), offset).in_file(source),
+        ])
+    })
 }

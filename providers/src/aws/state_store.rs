@@ -529,6 +529,17 @@ impl S3Store {
         delete_if(self.client().await, &self.config.bucket, key, etag).await
     }
 
+    /// The state object's bytes exactly as stored (`None` when there is
+    /// none): not parsed, decrypted, locked or remembered. This is how
+    /// `infra init -migrate-state` reads a state Terraform keeps in S3,
+    /// which infra never writes.
+    ///
+    /// # Errors
+    /// The bucket is missing or the object cannot be read.
+    pub async fn stored_bytes(&self) -> Result<Option<Vec<u8>>, StateError> {
+        Ok(self.get(&self.state_key).await?.map(|(body, _)| body))
+    }
+
     /// The current state object, parsed.
     async fn fetch(&self) -> Result<Option<Current>, StateError> {
         let Some((body, etag)) = self.get(&self.state_key).await? else {

@@ -46,7 +46,8 @@ impl S3Backend {
         (tail == self.config.key && valid_name(name) && name != DEFAULT).then(|| name.to_string())
     }
 
-    fn s3(&self, workspace: &str) -> S3Store {
+    /// The S3 store of `workspace` (nothing is contacted yet).
+    pub fn s3(&self, workspace: &str) -> S3Store {
         S3Store::new(self.config.clone(), workspace).with_encryption(self.encryption.clone())
     }
 }

@@ -52,6 +52,7 @@ mod state_integrity;
 mod state_s3;
 mod support;
 mod targeting;
+mod terraform_json;
 mod terraform_migration;
 mod torture;
 mod validate;

@@ -51,20 +51,21 @@ const KEEP: &[&str] = &[
     "index",
     "sensitive",
     "action_reason",
+    "references",
 ];
 
 /// Keys left out of the comparison: versions, the time, provider source
 /// addresses (Terraform's names the served provider `infra.test/...`),
-/// and the parts of `configuration` and `relevant_attributes` infra does
-/// not write (docs/terraform-json.md).
+/// and `relevant_attributes`, which infra does not write
+/// (docs/terraform-json.md). `configuration`'s `expressions` and
+/// `count_expression` are compared: constant values by type, references
+/// exactly.
 const SKIP: &[&str] = &[
     "terraform_version",
     "infra_version",
     "timestamp",
     "provider_name",
     "full_name",
-    "expressions",
-    "count_expression",
     "relevant_attributes",
 ];
 

@@ -1028,3 +1028,97 @@ fn local_backend_path() {
     // --state still overrides it.
     w.expect(&["state", "list", "--state", "other.json"], 0);
 }
+
+/// A Terraform working directory whose `backend "s3"` points at
+/// Terraform's state objects: `init` says how to take them over, infra
+/// never makes its state of Terraform's object, and `init -migrate-state
+/// -backend-config=key=NEW` reads every workspace's object (`KEY`,
+/// `env:/NAME/KEY`) into infra's state at the new key, leaving
+/// Terraform's objects exactly as they were, with no lock beside them.
+#[test]
+fn init_migrate_state_takes_over_terraform_s_state_in_s3() {
+    use crate::terraform_migration::{APPLIED_CONFIG, APPLIED_STATE};
+    let other = Other::new();
+    let bucket = s3::bucket("state-tf");
+    other.create_bucket(&bucket);
+    let dev_state = APPLIED_STATE.replace(
+        "5cffb026-41a6-7476-7b0c-cc2f1d255881",
+        "0d8c5f3e-1111-2222-3333-444455556666",
+    );
+    other.put(&bucket, "tf/terraform.tfstate", APPLIED_STATE);
+    other.put(&bucket, "env:/dev/tf/terraform.tfstate", &dev_state);
+    let w = Workdir::new(&format!(
+        "terraform {{\n{}}}\n\n{APPLIED_CONFIG}",
+        backend(&bucket, "tf/terraform.tfstate")
+    ));
+
+    let init = w.expect(&["init"], 0);
+    assert_contains(
+        &unwrapped(&init.stdout),
+        &format!("Found Terraform's state in s3://{bucket}/tf/terraform.tfstate"),
+    );
+    // Other commands refuse it, saying how to take it over.
+    let plan = w.expect(&["plan"], 1);
+    assert_contains(&unwrapped(&plan.stderr), "state::terraform");
+    assert_contains(&unwrapped(&plan.stderr), "config=key=NEW_KEY");
+    // infra's state would be Terraform's object itself: refused.
+    let refused = w.expect(&["init", "-migrate-state"], 1);
+    let err = unwrapped(&refused.stderr);
+    assert_contains(&err, "state::terraform");
+    assert_contains(&err, "config=key=NEW_KEY");
+
+    let r = w.expect(
+        &[
+            "init",
+            "-migrate-state",
+            "-backend-config=key=infra/state.json",
+        ],
+        0,
+    );
+    assert_contains(&r.stdout, "Workspace dev:");
+    assert_contains(
+        &r.stdout,
+        &format!("Terraform's s3://{bucket}/tf/terraform.tfstate"),
+    );
+    assert_eq!(
+        other.keys(&bucket),
+        [
+            "env:/dev/infra/state.json",
+            "env:/dev/tf/terraform.tfstate",
+            "infra/state.json",
+            "tf/terraform.tfstate",
+        ]
+    );
+    assert_eq!(
+        other.get(&bucket, "tf/terraform.tfstate").as_deref(),
+        Some(APPLIED_STATE.as_bytes())
+    );
+    assert_eq!(
+        other
+            .get(&bucket, "env:/dev/tf/terraform.tfstate")
+            .as_deref(),
+        Some(dev_state.as_bytes())
+    );
+    let infra = other.get_json(&bucket, "infra/state.json");
+    assert_eq!(infra["lineage"], "5cffb026-41a6-7476-7b0c-cc2f1d255881");
+    assert_eq!(
+        other.get_json(&bucket, "env:/dev/infra/state.json")["lineage"],
+        "0d8c5f3e-1111-2222-3333-444455556666"
+    );
+    let plan = w.expect(&["plan", "--detailed-exitcode", "--no-color"], 0);
+    assert_contains(&plan.stdout, "No changes.");
+    w.expect(&["workspace", "select", "dev"], 0);
+    let plan = w.expect(&["plan", "--detailed-exitcode", "--no-color"], 0);
+    assert_contains(&plan.stdout, "No changes.");
+    // Back in Terraform's format, the same history.
+    let pulled = w.expect(&["state", "pull", "--format", "terraform"], 0);
+    let pulled: serde_json::Value = serde_json::from_str(&pulled.stdout).expect("JSON");
+    assert_eq!(pulled["lineage"], "0d8c5f3e-1111-2222-3333-444455556666");
+    // Once taken over, init reads infra's state at the new key.
+    let again = w.expect(&["init"], 0);
+    assert!(
+        !again.stdout.contains("Found Terraform's state"),
+        "{}",
+        again.stdout
+    );
+}

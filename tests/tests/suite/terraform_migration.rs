@@ -30,11 +30,12 @@ fn terraform_data_is_infra_data_under_terraform_s_name() {
 /// A state Terraform 1.15.5 wrote for [`APPLIED_CONFIG`] (`terraform
 /// apply`): `terraform_data` with `count`, `for_each`, a sensitive input,
 /// outputs and a check.
-const APPLIED_STATE: &str = include_str!("../../../engine/src/state/terraform/applied.tfstate");
+pub(crate) const APPLIED_STATE: &str =
+    include_str!("../../../engine/src/state/terraform/applied.tfstate");
 
 /// The configuration [`APPLIED_STATE`] was applied from, in the language
 /// both read.
-const APPLIED_CONFIG: &str = r#"variable "greeting" {
+pub(crate) const APPLIED_CONFIG: &str = r#"variable "greeting" {
   type    = string
   default = "hello"
 }
@@ -185,7 +186,7 @@ output "msg" {
 
 /// infra in `dir` with `TF_VAR_greeting` set, panicking unless it exits
 /// with `code`.
-fn infra_in(dir: &std::path::Path, args: &[&str], code: i32) -> crate::support::Run {
+pub(crate) fn infra_in(dir: &std::path::Path, args: &[&str], code: i32) -> crate::support::Run {
     let out = crate::support::infra_bin()
         .args(args)
         .current_dir(dir)
@@ -254,23 +255,24 @@ fn a_directory_of_tf_files_is_read_with_tfvars_and_tf_var() {
     std::fs::remove_file(w.path().join("main.infra")).expect("no main.infra");
     w.write("main.tf", PROJECT);
     w.write("terraform.tfvars", "suffix = \"?\"\n");
-    w.write("extra.tf.json", "{}");
+    w.write(
+        "extra.tf.json",
+        "{\"output\": {\"j\": {\"value\": \"${var.suffix}\"}}}",
+    );
     let applied = infra_in(w.path(), &["apply", "-auto-approve"], 0);
     assert!(
-        applied.stdout.contains("msg = \"from-env?\""),
+        applied.stdout.contains("msg = \"from-env?\"") && applied.stdout.contains("j = \"?\""),
         "{}",
         applied.stdout
     );
-    // The JSON file is named, once, in one warning, by init and validate.
+    // Every file is read (the JSON one too): nothing to warn about.
     for cmd in ["init", "validate"] {
         let r = infra_in(w.path(), &[cmd], 0);
-        assert_eq!(
-            r.stderr.matches("config::terraform-files-ignored").count(),
-            1,
+        assert!(
+            !r.stderr.contains("config::terraform-files-ignored"),
             "{cmd}: {}",
             r.stderr
         );
-        assert!(r.stderr.contains("not read: extra.tf.json"), "{}", r.stderr);
     }
 
     // With a .infra file beside them, the .tf files are not read.
@@ -386,4 +388,69 @@ output "hex" {
     tf.write("terraform.tfstate", &pulled.stdout);
     let back = tf.expect(&["plan", "-detailed-exitcode", "-input=false"], 0);
     assert!(back.output.contains("No changes."), "{}", back.output);
+}
+
+/// Everything infra accepts from a Terraform project but does not carry
+/// out is named, with its place, in one warning, at `init` and
+/// `validate` (where a Terraform user starts). Override files are not read (so they declare nothing
+/// twice).
+#[test]
+fn unsupported_constructs_are_named_in_one_warning_with_their_lines() {
+    let w = Workdir::new("");
+    std::fs::remove_file(w.path().join("main.infra")).expect("no main.infra");
+    w.write(
+        "main.tf",
+        r#"terraform {
+  experiments = []
+}
+
+resource "terraform_data" "a" {
+  input = 1
+  provisioner "local-exec" {
+    command = "echo hi"
+  }
+  connection {
+    host = "x"
+  }
+}
+
+output "o" {
+  value      = terraform_data.a.input
+  depends_on = [terraform_data.a]
+}
+"#,
+    );
+    w.write(
+        "main_override.tf",
+        "resource \"terraform_data\" \"a\" {\n  input = 2\n}\n",
+    );
+    w.write(
+        "extra.tf.json",
+        r#"{"provider": {"terraform": {"version": "1.0"}}}"#,
+    );
+    w.write("tests/a.tftest.hcl", "run \"x\" {}\n");
+    for args in [&["init"][..], &["validate"]] {
+        let r = w.expect(args, 0);
+        // Lines wrapped anywhere (even at a `-`): compare without spaces.
+        let squeeze = |s: &str| s.split_whitespace().collect::<String>();
+        let err = squeeze(&crate::support::unwrapped(&r.stderr));
+        assert_eq!(
+            err.matches("config::unsupported").count(),
+            1,
+            "{args:?}: {err}"
+        );
+        for part in [
+            "override file main_override.tf (not read)",
+            "test file tests/a.tftest.hcl (`terraform test` is not run)",
+            "`version` of a provider block (use `required_providers`) at extra.tf.json:1",
+            "`experiments` at main.tf:2",
+            "`provisioner \"local-exec\"` (not run) at main.tf:7",
+            "`connection` at main.tf:10",
+            "`depends_on` of an output at main.tf:17",
+        ] {
+            assert!(err.contains(&squeeze(part)), "{args:?}: {part} in {err}");
+        }
+    }
+    let applied = w.expect(&["apply", "-auto-approve"], 0);
+    assert!(applied.stdout.contains("o = 1"), "{}", applied.stdout);
 }
