@@ -29,6 +29,7 @@ mod import_blocks;
 mod install;
 mod install_server;
 mod lsp;
+mod lsp_features;
 mod main_job;
 mod moved;
 mod numbers;
