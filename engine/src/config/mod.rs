@@ -174,6 +174,17 @@ pub fn load_dir_with(
     dir: &Path,
     open: &BTreeMap<PathBuf, String>,
 ) -> (Vec<ParsedFile>, Vec<Diagnostic>) {
+    load_dir_parsing(dir, open, &mut syntax::parse)
+}
+
+/// [`load_dir_with`], each file parsed by `parse` (`infra lsp` reuses
+/// the trees of the files whose text did not change since it last
+/// loaded the module).
+pub fn load_dir_parsing(
+    dir: &Path,
+    open: &BTreeMap<PathBuf, String>,
+    parse: &mut dyn FnMut(&Arc<SourceFile>) -> syntax::Parsed,
+) -> (Vec<ParsedFile>, Vec<Diagnostic>) {
     let mut diags = Vec::new();
     // `infra rollback RUN`: the module is exactly the recorded files.
     let overlaid = if open.is_empty() {
@@ -238,7 +249,7 @@ pub fn load_dir_with(
                 continue;
             }
         };
-        let result = syntax::parse(&source);
+        let result = parse(&source);
         diags.extend(result.diagnostics);
         if let Some(ast) = result.file {
             parsed.push(ParsedFile { source, ast });

@@ -11,7 +11,7 @@ use std::sync::mpsc::{Receiver, channel};
 use std::time::{Duration, Instant};
 
 /// How long any answer may take before the test fails (the debounce is
-/// 200 ms; this only bounds a hang).
+/// 50 ms; this only bounds a hang).
 const PATIENCE: Duration = Duration::from_secs(60);
 
 /// An LSP client talking to `infra lsp`.

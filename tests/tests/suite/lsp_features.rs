@@ -29,15 +29,14 @@ output "vpc" {
 }
 "#;
 
-const SECOND_CALLER: &str = r#"module "net2" {
-  source = "./net"
-  cidr   = "10.1.0.0/16"
+/// `CALLER` with other names: a second call of `./net`.
+fn second_caller() -> String {
+    CALLER
+        .replace("module \"net\"", "module \"net2\"")
+        .replace("10.0.0.0", "10.1.0.0")
+        .replace("output \"vpc\"", "output \"v2\"")
+        .replace("module.net.", "module.net2.")
 }
-
-output "v2" {
-  value = module.net2.vpc_id
-}
-"#;
 
 /// A root module calling `./net` twice (from two files).
 fn two_callers() -> tempfile::TempDir {
@@ -45,7 +44,7 @@ fn two_callers() -> tempfile::TempDir {
     std::fs::create_dir_all(dir.path().join("net")).expect("mkdir");
     std::fs::write(dir.path().join("net/main.infra"), CHILD).expect("write");
     std::fs::write(dir.path().join("main.infra"), CALLER).expect("write");
-    std::fs::write(dir.path().join("second.infra"), SECOND_CALLER).expect("write");
+    std::fs::write(dir.path().join("second.infra"), second_caller()).expect("write");
     dir
 }
 
