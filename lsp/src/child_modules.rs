@@ -6,7 +6,7 @@
 
 use crate::documents::Module;
 use crate::nodes::{attribute_at, innermost_expr, touches};
-use infra_lang::ast::{Block, BodyItem, ExprKind, File};
+use infra_lang::ast::{Attribute, Block, BodyItem, Expr, ExprKind, File, Ident};
 use lsp_types::{CompletionItem, CompletionItemKind, Location, Range, Url};
 use std::path::PathBuf;
 
@@ -91,6 +91,14 @@ pub fn output_items(module: &Module, current: Option<&File>, name: &str) -> Vec<
 /// The `output` block `module.NAME.OUTPUT` names when the cursor at
 /// `offset` of file `file` is on `OUTPUT`.
 pub fn output_definition(module: &Module, file: usize, offset: usize) -> Option<Location> {
+    let (call, out) = output_ref_at(module, file, offset)?;
+    let dir = child_dir(module, None, &call)?;
+    declaration(&dir, "output", &out.name)
+}
+
+/// `(NAME, OUTPUT)` when the cursor at `offset` of file `file` is on the
+/// `OUTPUT` of a `module.NAME.OUTPUT` reference.
+pub fn output_ref_at(module: &Module, file: usize, offset: usize) -> Option<(String, &Ident)> {
     let f = module.files.get(file)?;
     let (_, attr) = attribute_at(&f.ast, offset)?;
     let e = innermost_expr(&attr.expr, offset);
@@ -100,34 +108,39 @@ pub fn output_definition(module: &Module, file: usize, offset: usize) -> Option<
     if !touches(out.span, offset) {
         return None;
     }
-    let ExprKind::GetAttr {
-        object: root,
-        name: call,
-    } = &object.kind
-    else {
+    let call = module_call_name(object)?;
+    Some((call.to_string(), out))
+}
+
+/// `NAME` when `object` is `module.NAME`.
+pub fn module_call_name(object: &Expr) -> Option<&str> {
+    let ExprKind::GetAttr { object: root, name } = &object.kind else {
         return None;
     };
-    if !matches!(&root.kind, ExprKind::Variable(v) if v.name == "module") {
-        return None;
-    }
-    let dir = child_dir(module, None, &call.name)?;
-    declaration(&dir, "output", &out.name)
+    matches!(&root.kind, ExprKind::Variable(v) if v.name == "module").then_some(name.name.as_str())
 }
 
 /// The child's `variable` block an argument of a `module` block sets,
 /// when the cursor at `offset` of file `file` is on the argument's name
 /// (`token = ...` inside `module "c" { ... }`).
 pub fn variable_definition(module: &Module, file: usize, offset: usize) -> Option<Location> {
+    let (call, attr) = argument_at(module, file, offset)?;
+    let dir = child_dir(module, None, &call.labels.first()?.value)?;
+    declaration(&dir, "variable", &attr.name.name)
+}
+
+/// The `module` block and its argument when the cursor at `offset` of
+/// file `file` is on the name of an argument that sets a child's
+/// variable (not a meta-argument such as `source` or `count`).
+pub fn argument_at(module: &Module, file: usize, offset: usize) -> Option<(&Block, &Attribute)> {
     let f = module.files.get(file)?;
     let (blocks, attr) = attribute_at(&f.ast, offset)?;
     let [call] = blocks.as_slice() else {
         return None;
     };
-    if call.kind.name != "module" || !touches(attr.name.span, offset) {
-        return None;
-    }
-    let dir = child_dir(module, None, &call.labels.first()?.value)?;
-    declaration(&dir, "variable", &attr.name.name)
+    let meta = infra_engine::config::meta::MODULE_ARGS.contains(&attr.name.name.as_str());
+    (call.kind.name == "module" && !meta && touches(attr.name.span, offset))
+        .then_some((*call, attr))
 }
 
 /// Where the module in `dir` declares the `kind` block labelled `name`:

@@ -97,6 +97,11 @@ pub fn complete(
                 .collect();
         }
     }
+    if let Some(items) =
+        crate::enum_values::value_items(module, current, providers, &blocks, name, before)
+    {
+        return items;
+    }
     if is_expression(before) {
         let decls = declarations(module, name, current.or(snippet.as_ref()));
         let path = reference_path(before);
@@ -195,12 +200,17 @@ fn is_expression(before: &str) -> bool {
 /// The reference being typed: `aws_s3_bucket.logs.ar` → `["aws_s3_bucket",
 /// "logs", "ar"]` (the last part is the partial name).
 fn reference_path(before: &str) -> Vec<String> {
-    let start = before
-        .char_indices()
-        .rev()
-        .find(|(_, c)| !(c.is_alphanumeric() || matches!(c, '_' | '-' | '.')))
-        .map_or(0, |(i, c)| i + c.len_utf8());
+    let start = word_start(before, &['_', '-', '.']);
     before[start..].split('.').map(str::to_string).collect()
+}
+
+/// The byte offset where the word ending `text` starts: after the last
+/// character that is neither alphanumeric nor one of `also`.
+pub(crate) fn word_start(text: &str, also: &[char]) -> usize {
+    text.char_indices()
+        .rev()
+        .find(|(_, c)| !(c.is_alphanumeric() || also.contains(c)))
+        .map_or(0, |(i, c)| i + c.len_utf8())
 }
 
 /// Every declaration of the module: its files but `name`, whose

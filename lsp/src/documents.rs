@@ -4,8 +4,8 @@
 //! one on disk.
 
 use crate::position::Lines;
-use infra_engine::config::{ParsedFile, load_dir_with};
-use infra_lang::Diagnostic;
+use infra_engine::config::{ParsedFile, load_dir_parsing};
+use infra_lang::{Diagnostic, SourceFile, syntax};
 use lsp_types::{TextDocumentContentChangeEvent, Url};
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
@@ -72,6 +72,12 @@ pub struct Documents {
     /// half-typed text does not parse, completion still knows its other
     /// declarations.
     last_good: HashMap<PathBuf, Arc<Module>>,
+    /// The diagnostics of each module's last parse of each file (by the
+    /// name loading gives it): a reload reparses only the files whose text
+    /// changed, taking the others' trees from the module loaded before.
+    parse_diags: HashMap<PathBuf, HashMap<String, Vec<Diagnostic>>>,
+    /// How many files were parsed (not reused) so far.
+    pub parsed: u64,
 }
 
 impl Documents {
@@ -157,7 +163,35 @@ impl Documents {
                 (path.parent() == Some(dir)).then(|| (path, d.text.clone()))
             })
             .collect();
-        let (files, load_diags) = load_dir_with(dir, &open);
+        let previous = self.modules.get(dir).map(|(_, m)| m.clone());
+        let before = self.parse_diags.remove(dir).unwrap_or_default();
+        let mut after = HashMap::new();
+        let mut parsed = 0;
+        let mut parse = |source: &Arc<SourceFile>| {
+            let unchanged = previous
+                .as_ref()
+                .and_then(|m| {
+                    m.files.iter().find(|f| {
+                        f.source.path() == source.path() && f.source.text() == source.text()
+                    })
+                })
+                .zip(before.get(source.path()));
+            let parsed = match unchanged {
+                Some((f, diagnostics)) => syntax::Parsed {
+                    file: Some(f.ast.clone()),
+                    diagnostics: diagnostics.clone(),
+                },
+                None => {
+                    parsed += 1;
+                    infra_engine::config::parse_source(source)
+                }
+            };
+            after.insert(source.path().to_string(), parsed.diagnostics.clone());
+            parsed
+        };
+        let (files, load_diags) = load_dir_parsing(dir, &open, &mut parse);
+        self.parse_diags.insert(dir.to_path_buf(), after);
+        self.parsed += parsed;
         let lines = files.iter().map(|f| Lines::new(f.source.text())).collect();
         let module = Arc::new(Module {
             dir: dir.to_path_buf(),

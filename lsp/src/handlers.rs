@@ -4,8 +4,8 @@
 use crate::documents::{Documents, Module};
 use crate::main_loop::Server;
 use crate::{
-    actions, completion, definition, folding, format, hover, inlay, rename, semantic, signature,
-    symbols,
+    actions, completion, cross_module, definition, folding, format, hover, inlay, rename, semantic,
+    signature, symbols,
 };
 use infra_lang::{SourceFile, syntax};
 use lsp_server::{ErrorCode, Request};
@@ -179,7 +179,9 @@ pub(crate) fn request(server: &mut Server<'_>, req: Request) -> Result<Value, Fa
             else {
                 return json(Value::Null);
             };
-            let contents = hover::hover(&module, &server.providers, file, offset);
+            let contents =
+                cross_module::hover(&mut server.docs, &server.providers, &module, file, offset)
+                    .or_else(|| hover::hover(&module, &server.providers, file, offset));
             json(contents.map(|value| Hover {
                 contents: HoverContents::Markup(MarkupContent {
                     kind: MarkupKind::Markdown,
@@ -202,6 +204,15 @@ pub(crate) fn request(server: &mut Server<'_>, req: Request) -> Result<Value, Fa
             let Some((module, file, offset)) = locate(server, p.text_document_position) else {
                 return json(Value::Null);
             };
+            if let Some((target, _)) = cross_module::target_at(&module, file, offset) {
+                let roots = server.roots.clone();
+                return json(cross_module::references(
+                    &mut server.docs,
+                    &roots,
+                    &target,
+                    include,
+                ));
+            }
             json(definition::references(&module, file, offset, include))
         }
         PrepareRenameRequest::METHOD => {
@@ -209,6 +220,9 @@ pub(crate) fn request(server: &mut Server<'_>, req: Request) -> Result<Value, Fa
             let Some((module, file, offset)) = locate(server, p) else {
                 return json(Value::Null);
             };
+            if let Some((_, range)) = cross_module::target_at(&module, file, offset) {
+                return json(range);
+            }
             json(rename::prepare(&module, file, offset))
         }
         Rename::METHOD => {
@@ -219,6 +233,13 @@ pub(crate) fn request(server: &mut Server<'_>, req: Request) -> Result<Value, Fa
                     "the file does not parse: fix its syntax first".into(),
                 ));
             };
+            if let Some((target, _)) = cross_module::target_at(&module, file, offset) {
+                rename::check_name(&p.new_name).map_err(|m| (ErrorCode::RequestFailed, m))?;
+                let roots = server.roots.clone();
+                let changes =
+                    cross_module::rename_edits(&mut server.docs, &roots, &target, &p.new_name);
+                return json(lsp_types::WorkspaceEdit::new(changes));
+            }
             let edit = rename::rename(&module, file, offset, &p.new_name)
                 .map_err(|m| (ErrorCode::RequestFailed, m))?;
             json(edit)

@@ -79,7 +79,9 @@ fn declaring_block<'m>(module: &'m Module, o: &Occurrence) -> Option<(&'m str, &
     })
 }
 
-fn symbol_hover(
+/// Markdown for symbol occurrence `o` of `module` (`all`: the module's
+/// occurrences), from the block declaring it.
+pub(crate) fn symbol_hover(
     module: &Module,
     providers: &Providers,
     all: &[Occurrence],
@@ -172,19 +174,15 @@ fn symbol_hover(
 }
 
 /// The value of `expr` (in file `file` of `module`) rendered, when it is
-/// a constant (literals, operators and built-in functions of literals)
-/// whose value reads differently from its text `shown`.
+/// a constant (`constants.rs`: literals, built-in functions, other
+/// constants) whose value reads differently from its text `shown`.
 fn constant_value(
     module: &Module,
     file: usize,
     expr: &infra_lang::ast::Expr,
     shown: &str,
 ) -> Option<String> {
-    let source = &module.files.get(file)?.source;
-    let v = infra_lang::eval::eval_constant(source, expr).ok()?;
-    if v.is_sensitive_deep() {
-        return None;
-    }
+    let v = crate::constants::Constants::new(module).eval(file, expr)?;
     let rendered = infra_lang::value::render(&v);
     (rendered != shown && rendered.len() <= MAX_SHOWN).then_some(rendered)
 }

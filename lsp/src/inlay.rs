@@ -1,17 +1,26 @@
-//! Inlay hints: the declared type after each `var.NAME` reference, and
-//! `(known after apply)` after a reference to a resource attribute whose
-//! value the provider computes (one the configuration does not set), as
-//! the plan would show it.
+//! Inlay hints: the declared type after each `var.NAME` reference (and
+//! its default's value), the value after `local.NAME` and `const.NAME`
+//! when it is a constant (`constants.rs`; one line, cut to
+//! [`MAX_VALUE`] characters), the result type after a function call when
+//! it is known without running it, and `(known after apply)` after a
+//! reference to a resource attribute whose value the provider computes
+//! (one the configuration does not set), as the plan would show it.
 
+use crate::constants::{Constants, short};
 use crate::documents::Module;
 use crate::nodes::each_expr;
 use infra_engine::provider::Providers;
-use infra_lang::ast::{Block, BodyItem, ExprKind};
+use infra_lang::ast::{Block, BodyItem, Expr, ExprKind};
+use infra_lang::types::Type;
+use infra_stdlib::Returns;
 use lsp_types::{InlayHint, InlayHintKind, InlayHintLabel};
 use std::collections::BTreeMap;
 
 /// Most hints returned for one request (a huge file is cut, not slow).
 const MAX_HINTS: usize = 2_000;
+
+/// Longest value shown in a hint, in characters.
+pub const MAX_VALUE: usize = 40;
 
 /// The hints of file `file` of `module` whose position is within the
 /// byte range `from..=to`.
@@ -31,26 +40,39 @@ pub fn inlay_hints(
     let text = f.source.text();
     let types = variable_types(module);
     let resources = resource_blocks(module);
+    let functions = user_function_results(module);
+    let constants = Constants::new(module);
+    let value = |root: &str, name: &str| {
+        constants
+            .value(root, name)
+            .map(|v| format!(" = {}", short(&v, MAX_VALUE)))
+    };
     let mut hints = Vec::new();
     each_expr(&f.ast.body, &mut |_, _, e| {
         if hints.len() >= MAX_HINTS || e.span.end < from || e.span.end > to {
             return;
         }
-        let ExprKind::GetAttr { object, name } = &e.kind else {
-            return;
-        };
-        let label = match &object.kind {
-            ExprKind::Variable(root) if root.name == "var" => {
-                types.get(name.name.as_str()).map(|t| format!(": {t}"))
+        let label = match &e.kind {
+            ExprKind::FunctionCall { name, .. } => {
+                result_type(&constants, file, e, &name.name, &functions).map(|t| format!(": {t}"))
             }
-            ExprKind::GetAttr {
-                object: root,
-                name: res,
-            } => match &root.kind {
-                ExprKind::Variable(ty) => {
-                    computed(providers, &resources, &ty.name, &res.name, &name.name)
-                        .then(|| " (known after apply)".to_string())
+            ExprKind::GetAttr { object, name } => match &object.kind {
+                ExprKind::Variable(root) if root.name == "var" => types
+                    .get(name.name.as_str())
+                    .map(|t| format!(": {t}{}", value("var", &name.name).unwrap_or_default())),
+                ExprKind::Variable(root) if matches!(root.name.as_str(), "local" | "const") => {
+                    value(&root.name, &name.name)
                 }
+                ExprKind::GetAttr {
+                    object: root,
+                    name: res,
+                } => match &root.kind {
+                    ExprKind::Variable(ty) => {
+                        computed(providers, &resources, &ty.name, &res.name, &name.name)
+                            .then(|| " (known after apply)".to_string())
+                    }
+                    _ => None,
+                },
                 _ => None,
             },
             _ => None,
@@ -81,20 +103,60 @@ fn variable_types(module: &Module) -> BTreeMap<&str, String> {
             let Some(name) = b.labels.first() else {
                 continue;
             };
-            let ty = b.body.attribute("type").map_or_else(
-                || "any".to_string(),
-                |a| {
-                    text.get(a.expr.span.start..a.expr.span.end)
-                        .unwrap_or("any")
-                        .split_whitespace()
-                        .collect::<Vec<_>>()
-                        .join(" ")
-                },
-            );
+            let ty = b
+                .body
+                .attribute("type")
+                .map_or_else(|| "any".to_string(), |a| one_line(text, a.expr.span));
             out.insert(name.value.as_str(), ty);
         }
     }
     out
+}
+
+/// The result type of call `e` (of function `name`, in file `file`):
+/// the built-in function's fixed result type, the type of the value when
+/// the call is a constant, or a user function's declared `result`.
+fn result_type(
+    constants: &Constants<'_>,
+    file: usize,
+    e: &Expr,
+    name: &str,
+    functions: &BTreeMap<&str, String>,
+) -> Option<String> {
+    if let Some(t) = functions.get(name) {
+        return Some(t.clone());
+    }
+    let fixed = match infra_stdlib::builtin(name)?.returns {
+        Returns::String => Some(Type::String),
+        Returns::Number => Some(Type::Number),
+        Returns::Bool => Some(Type::Bool),
+        Returns::Any => None,
+    };
+    fixed
+        .or_else(|| constants.eval(file, e).map(|v| v.type_of()))
+        .map(|t| t.to_string())
+}
+
+/// Each user `function` block's declared `result` type, as written.
+fn user_function_results(module: &Module) -> BTreeMap<&str, String> {
+    let mut out = BTreeMap::new();
+    for f in &module.files {
+        for b in top_blocks(&f.ast.body.items, "function") {
+            if let (Some(name), Some(r)) = (b.labels.first(), b.body.attribute("result")) {
+                out.insert(name.value.as_str(), one_line(f.source.text(), r.expr.span));
+            }
+        }
+    }
+    out
+}
+
+/// The text of `span` on one line.
+fn one_line(text: &str, span: infra_lang::Span) -> String {
+    text.get(span.start..span.end)
+        .unwrap_or("any")
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 /// The module's `resource` blocks by `(type, name)`.

@@ -8,9 +8,12 @@
 mod actions;
 mod child_modules;
 mod completion;
+mod constants;
+mod cross_module;
 mod definition;
 mod diagnostics;
 mod documents;
+mod enum_values;
 mod folding;
 mod format;
 mod handlers;

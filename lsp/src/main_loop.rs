@@ -27,7 +27,7 @@ use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 /// How long a module's edits must pause before it is checked again.
-pub const DEBOUNCE: Duration = Duration::from_millis(200);
+pub const DEBOUNCE: Duration = Duration::from_millis(50);
 
 /// Runs the language server on standard input and output until the
 /// client sends `exit`.

@@ -27,11 +27,7 @@ pub fn rename(
     offset: usize,
     new_name: &str,
 ) -> Result<WorkspaceEdit, String> {
-    if !is_identifier(new_name) {
-        return Err(format!(
-            "{new_name:?} is not a valid name: use letters, digits, underscores and dashes, starting with a letter or underscore"
-        ));
-    }
+    check_name(new_name)?;
     let all = occurrences(module);
     let here = at(&all, file, offset).ok_or("nothing to rename here")?;
     let symbol = here.symbol.clone();
@@ -72,6 +68,20 @@ pub fn rename(
             .push(TextEdit::new(Range::new(end, end), block));
     }
     Ok(WorkspaceEdit::new(changes))
+}
+
+/// Refuses a new name that is not an identifier.
+///
+/// # Errors
+/// A message for the user saying which names are valid.
+pub(crate) fn check_name(new_name: &str) -> Result<(), String> {
+    if is_identifier(new_name) {
+        Ok(())
+    } else {
+        Err(format!(
+            "{new_name:?} is not a valid name: use letters, digits, underscores and dashes, starting with a letter or underscore"
+        ))
+    }
 }
 
 /// The old and new addresses of a renamed object that has real objects

@@ -166,3 +166,34 @@ fn hover_shows_the_value_of_constant_locals_and_consts() {
     let c = hover::hover(&m, &providers, 0, at("const.size")).expect("hover");
     assert!(c.contains("value: `15`"), "{c}");
 }
+
+#[test]
+fn reloading_a_module_parses_again_only_the_files_that_changed() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let a_text = "locals {\n  a = 1\n}\n";
+    std::fs::write(dir.path().join("a.infra"), a_text).expect("write");
+    std::fs::write(dir.path().join("b.infra"), "locals {\n  b = 2\n}\n").expect("write");
+    let a = lsp_types::Url::from_file_path(dir.path().join("a.infra")).expect("url");
+    let mut docs = crate::documents::Documents::default();
+    docs.open(a.clone(), a_text.into(), 1);
+    let first = docs.module(dir.path());
+    assert_eq!((first.files.len(), docs.parsed), (2, 2));
+    let change = |text: &str| lsp_types::TextDocumentContentChangeEvent {
+        range: None,
+        range_length: None,
+        text: text.into(),
+    };
+    docs.change(&a, 2, vec![change("locals {\n  a = 3\n}\n")]);
+    let second = docs.module(dir.path());
+    assert_eq!(docs.parsed, 3, "only a.infra is parsed again");
+    assert!(second.files[0].source.text().contains("a = 3"));
+    assert_eq!(second.files[1].ast.body.items.len(), 1);
+    // A syntax error is reported again even though the text is reused.
+    docs.change(&a, 3, vec![change("locals {\n")]);
+    assert!(!docs.module(dir.path()).load_diags.is_empty());
+    docs.disk_changed();
+    let again = docs.module(dir.path());
+    assert_eq!(docs.parsed, 5, "a failed parse is not reused, b.infra is");
+    assert!(!again.load_diags.is_empty());
+    assert_eq!(again.files.len(), 1);
+}

@@ -221,6 +221,18 @@ pub fn load_dir_with(
     dir: &Path,
     open: &BTreeMap<PathBuf, String>,
 ) -> (Vec<ParsedFile>, Vec<Diagnostic>) {
+    load_dir_parsing(dir, open, &mut parse_source)
+}
+
+/// [`load_dir_with`], each file parsed by `parse` ([`parse_source`]
+/// unless a caller keeps trees: `infra lsp` reuses
+/// the trees of the files whose text did not change since it last
+/// loaded the module).
+pub fn load_dir_parsing(
+    dir: &Path,
+    open: &BTreeMap<PathBuf, String>,
+    parse: &mut dyn FnMut(&Arc<SourceFile>) -> syntax::Parsed,
+) -> (Vec<ParsedFile>, Vec<Diagnostic>) {
     let mut diags = Vec::new();
     // `infra rollback RUN`: the module is exactly the recorded files.
     let overlaid = if open.is_empty() {
@@ -285,7 +297,7 @@ pub fn load_dir_with(
                 continue;
             }
         };
-        let result = parse_source(&source);
+        let result = parse(&source);
         diags.extend(result.diagnostics);
         if let Some(ast) = result.file {
             parsed.push(ParsedFile { source, ast });

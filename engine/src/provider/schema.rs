@@ -36,6 +36,10 @@ pub struct Attribute {
     /// `NestedType`, protocol 6): `ty` is then the implied type (an object,
     /// or a list, set or map of objects).
     pub nested: Option<NestedAttributes>,
+    /// The only values a string argument takes, when it is an enumeration
+    /// (native providers; the plugin protocol has no such field): the
+    /// language server completes them. Empty: any value.
+    pub allowed_values: &'static [&'static str],
 }
 
 /// How a nested attribute or block holds its objects.
@@ -150,6 +154,7 @@ impl Attribute {
             write_only: false,
             deprecated: None,
             nested: None,
+            allowed_values: &[],
         }
     }
 
@@ -184,6 +189,13 @@ impl Attribute {
     /// The same attribute, forcing replacement when it changes.
     pub fn force_new(mut self) -> Attribute {
         self.force_new = true;
+        self
+    }
+
+    /// The same attribute, taking only `values` (for completion; the
+    /// provider's own check still rejects the others).
+    pub fn one_of(mut self, values: &'static [&'static str]) -> Attribute {
+        self.allowed_values = values;
         self
     }
 

@@ -679,7 +679,8 @@ impl ResourceType<Session> for S3Object {
                     Attribute::optional_computed(
                         Type::String,
                         "The storage class, e.g. \"STANDARD_IA\"; STANDARD by default.",
-                    ),
+                    )
+                    .one_of(STORAGE_CLASSES),
                 ),
                 (
                     "etag",

@@ -11,11 +11,11 @@ use std::sync::mpsc::{Receiver, channel};
 use std::time::{Duration, Instant};
 
 /// How long any answer may take before the test fails (the debounce is
-/// 200 ms; this only bounds a hang).
+/// 50 ms; this only bounds a hang).
 const PATIENCE: Duration = Duration::from_secs(60);
 
 /// An LSP client talking to `infra lsp`.
-struct Client {
+pub(crate) struct Client {
     child: Child,
     stdin: ChildStdin,
     incoming: Receiver<Value>,
@@ -26,7 +26,7 @@ struct Client {
 
 impl Client {
     /// Starts `infra lsp` and initializes it with `root` as workspace.
-    fn start(root: &Path, env: &[(&str, &str)]) -> Client {
+    pub(crate) fn start(root: &Path, env: &[(&str, &str)]) -> Client {
         let mut cmd = infra_bin();
         cmd.arg("lsp")
             .current_dir(root)
@@ -92,12 +92,12 @@ impl Client {
         self.stdin.flush().expect("flush");
     }
 
-    fn notify(&mut self, method: &str, params: Value) {
+    pub(crate) fn notify(&mut self, method: &str, params: Value) {
         self.send(json!({"jsonrpc": "2.0", "method": method, "params": params}));
     }
 
     /// Sends a request and returns the whole response (`result` or `error`).
-    fn request(&mut self, method: &str, params: Value) -> Value {
+    pub(crate) fn request(&mut self, method: &str, params: Value) -> Value {
         self.next_id += 1;
         let id = self.next_id;
         self.send(json!({"jsonrpc": "2.0", "id": id, "method": method, "params": params}));
@@ -116,14 +116,14 @@ impl Client {
     }
 
     /// The result of a request that must succeed.
-    fn ok(&mut self, method: &str, params: Value) -> Value {
+    pub(crate) fn ok(&mut self, method: &str, params: Value) -> Value {
         let r = self.request(method, params);
         assert!(r.get("error").is_none(), "{method} failed: {r}");
         r["result"].clone()
     }
 
     /// Waits for diagnostics of `file` that satisfy `done`; returns them.
-    fn diagnostics(&mut self, file: &str, done: impl Fn(&Value) -> bool) -> Value {
+    pub(crate) fn diagnostics(&mut self, file: &str, done: impl Fn(&Value) -> bool) -> Value {
         let deadline = Instant::now() + PATIENCE;
         let matches = |m: &Value| {
             m["method"] == "textDocument/publishDiagnostics"
@@ -142,14 +142,14 @@ impl Client {
         }
     }
 
-    fn open(&mut self, file: &str, text: &str) {
+    pub(crate) fn open(&mut self, file: &str, text: &str) {
         self.notify(
             "textDocument/didOpen",
             json!({"textDocument": {"uri": file, "languageId": "infra", "version": 1, "text": text}}),
         );
     }
 
-    fn change(&mut self, file: &str, version: i32, text: &str) {
+    pub(crate) fn change(&mut self, file: &str, version: i32, text: &str) {
         self.notify(
             "textDocument/didChange",
             json!({"textDocument": {"uri": file, "version": version}, "contentChanges": [{"text": text}]}),
@@ -157,7 +157,7 @@ impl Client {
     }
 
     /// `shutdown` then `exit`: the server must end with status 0.
-    fn shutdown(mut self) {
+    pub(crate) fn shutdown(mut self) {
         let r = self.ok("shutdown", Value::Null);
         assert_eq!(r, Value::Null);
         self.notify("exit", Value::Null);
@@ -180,15 +180,15 @@ impl Drop for Client {
     }
 }
 
-fn uri(path: &Path) -> String {
+pub(crate) fn uri(path: &Path) -> String {
     format!("file://{}", path.display())
 }
 
-fn pos(line: u32, character: u32) -> Value {
+pub(crate) fn pos(line: u32, character: u32) -> Value {
     json!({"line": line, "character": character})
 }
 
-fn at(file: &str, line: u32, character: u32) -> Value {
+pub(crate) fn at(file: &str, line: u32, character: u32) -> Value {
     json!({"textDocument": {"uri": file}, "position": pos(line, character)})
 }
 
@@ -637,7 +637,7 @@ fn lsp_survives_garbage_and_panics() {
 
 /// Applies LSP text edits (non-overlapping, any order) to `text`, counting
 /// positions as UTF-16 units (the texts here are ASCII).
-fn apply_edits(text: &str, edits: &Value) -> String {
+pub(crate) fn apply_edits(text: &str, edits: &Value) -> String {
     let offset = |p: &Value| -> usize {
         let line = p["line"].as_u64().unwrap_or(0) as usize;
         let character = p["character"].as_u64().unwrap_or(0) as usize;
@@ -682,7 +682,7 @@ fn lsp_signature_help_inlay_hints_range_formatting_and_quick_fixes() {
     let outside = c.ok("textDocument/signatureHelp", at(&main, 5, 3));
     assert_eq!(outside, Value::Null);
 
-    // Inlay hints: the variable's type, and the computed `hex`.
+    // Inlay hints: the variable's type, the computed `hex`, the call's type.
     let hints = c.ok(
         "textDocument/inlayHint",
         json!({"textDocument": {"uri": main}, "range": {"start": pos(0, 0), "end": pos(30, 0)}}),
@@ -703,6 +703,8 @@ fn lsp_signature_help_inlay_hints_range_formatting_and_quick_fixes() {
         [
             (9, ": string".to_string()),
             (10, " (known after apply)".to_string()),
+            // `join(...)`'s result type.
+            (10, ": string".to_string()),
             (14, " (known after apply)".to_string()),
         ],
         "{hints}"

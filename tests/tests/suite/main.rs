@@ -30,6 +30,7 @@ mod incremental_refresh;
 mod install;
 mod install_server;
 mod lsp;
+mod lsp_features;
 mod main_job;
 mod moved;
 mod numbers;

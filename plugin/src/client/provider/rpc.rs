@@ -180,6 +180,7 @@ macro_rules! versioned {
                         }
                     }),
                     nested,
+                    allowed_values: &[],
                 })
             }
 
