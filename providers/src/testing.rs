@@ -313,6 +313,11 @@ impl ResourceType<()> for TestFault {
         Ok(Some(state))
     }
 
+    /// Only with `registry` set are its objects real.
+    fn makes_real_object(&self, planned: &Value) -> bool {
+        attrs(planned, TYPE).is_ok_and(|m| string(m, "registry").is_some())
+    }
+
     /// Real objects (`registry` set) are found by `name`; without a name
     /// their identity is the generated id, which cannot be looked up.
     async fn find(

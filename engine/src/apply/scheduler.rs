@@ -317,7 +317,10 @@ impl<'a> Scheduler<'a> {
                 self.eval.preconditions(c)?;
                 let (planned, config, planned_private) =
                     self.eval.final_planned(providers, c, &prior_private)?;
-                let intent = intent_for(c, op.kind, &planned);
+                // A create is announced only when it can leave a real
+                // object behind.
+                let intent = intent_for(c, op.kind, &planned)
+                    .filter(|_| provider.makes_real_object(&c.address.type_name, &planned));
                 let request = ApplyRequest {
                     type_name: c.address.type_name.clone(),
                     prior: if update { c.before.clone() } else { None },

@@ -192,13 +192,16 @@ resource "test_fault" "bad" {
 resource "test_fault" "crash" {
   input    = "y"
   panic_on = "create"
+  registry = "objs"
+  name     = "crash"
 }
 "#,
     );
+    std::fs::create_dir_all(w.path().join("objs")).expect("registry");
     w.expect(&["apply", "--auto-approve", "--no-color"], 1);
     // A failed create changed nothing: its intent is abandoned. A panic
-    // leaves it pending; the next locked run finds `test_fault` without a
-    // registry makes nothing real and drops it quietly.
+    // leaves it pending; the next locked run finds no object of its name
+    // and drops it quietly.
     let state = w.state();
     let pending = state["pending"].as_array().cloned().unwrap_or_default();
     assert_eq!(pending.len(), 1, "{state:#}");
