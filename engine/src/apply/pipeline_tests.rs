@@ -132,13 +132,16 @@ impl Provider for Fake {
     }
 }
 
+/// When a held journal write may return: a condition on the log.
+type Hold = Box<dyn Fn(&[String]) -> bool + Send + Sync>;
+
 /// A store that keeps nothing but logs each journal write; the first
 /// write holding a completion waits until `hold_until` holds of the log
 /// (so the test sees what the scheduler does while a write is in flight).
 struct Store {
     log: Arc<Log>,
     writes: Mutex<u64>,
-    hold_until: Option<Box<dyn Fn(&[String]) -> bool + Send + Sync>>,
+    hold_until: Option<Hold>,
 }
 
 struct Unlocked;
@@ -231,7 +234,7 @@ fn run(
     v: &str,
     prior: Option<State>,
     parallelism: usize,
-    hold_until: Option<Box<dyn Fn(&[String]) -> bool + Send + Sync>>,
+    hold_until: Option<Hold>,
 ) -> (Vec<String>, State) {
     let dir = tempfile::tempdir().expect("temp dir");
     std::fs::write(dir.path().join("main.infra"), CONFIG.replace('V', v)).expect("config");
