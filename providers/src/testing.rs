@@ -12,6 +12,11 @@
 //! its object exists, so a kill lands before the result is recorded.
 //! `test_fault` takes objects of any type moved to it (MoveResourceState),
 //! keeping their `input` and `id`.
+//!
+//! Latency: `plan_ms`, `sleep_ms` and `read_ms` make every plan, apply
+//! (create, update, delete) and read of an object take that long, as a
+//! provider behind a network would (the apply benchmark,
+//! `infra-bench latency`).
 
 use crate::framework::{NativeProvider, ProviderSpec, ResourceType};
 use crate::object::{
@@ -32,6 +37,9 @@ pub const TYPE: &str = "test_fault";
 
 /// The operations `fail_on` and `panic_on` can name.
 pub const OPERATIONS: &[&str] = &["create", "update", "delete", "read"];
+
+/// The attributes that delay an operation, in milliseconds (0 or more).
+pub const LATENCIES: &[&str] = &["sleep_ms", "after_ms", "read_ms", "plan_ms"];
 
 /// The `test` provider.
 pub type TestProvider = NativeProvider<Test>;
@@ -77,7 +85,8 @@ impl ResourceType<()> for TestFault {
     /// (one of [`OPERATIONS`]), `sleep_ms` (milliseconds apply waits first),
     /// `registry` (directory of real objects), `name` (configured identity),
     /// `after_ms` (milliseconds a create waits after making its object),
-    /// `read_ms` (milliseconds every read waits first), computed `id` (`name`, else a UUID) and `output` (= `input`).
+    /// `read_ms` (milliseconds every read waits first), `plan_ms`
+    /// (milliseconds every plan waits first), computed `id` (`name`, else a UUID) and `output` (= `input`).
     fn schema(&self) -> ResourceSchema {
         ResourceSchema::new(
             "A resource that fails, panics or sleeps on demand, for testing the engine.",
@@ -136,6 +145,13 @@ impl ResourceType<()> for TestFault {
                     ),
                 ),
                 (
+                    "plan_ms",
+                    Attribute::optional(
+                        Type::Number,
+                        "Milliseconds every plan of the object waits before answering.",
+                    ),
+                ),
+                (
                     "id",
                     Attribute::computed(Type::String, "`name` when set, else a random UUID."),
                 ),
@@ -158,7 +174,7 @@ impl ResourceType<()> for TestFault {
                 )));
             }
         }
-        for name in ["sleep_ms", "after_ms", "read_ms"] {
+        for name in LATENCIES {
             match integer(m, name, TYPE) {
                 Ok(Some(ms)) if ms < 0 => out.push(invalid(format!(
                     "`{name}` of `{TYPE}` must be 0 or more, got {ms}"
@@ -206,6 +222,12 @@ impl ResourceType<()> for TestFault {
         request: PlanRequest<'_>,
     ) -> Result<PlannedState, Failure> {
         let mut p = propose(schema, TYPE, request, &[])?;
+        // Planning is synchronous (no network for native providers): the
+        // latency blocks the planning thread, as a plugin's round trip does.
+        let ms = integer(&p.attrs, "plan_ms", TYPE).map_err(|d| vec![d])?;
+        if let Some(ms) = ms.filter(|ms| *ms > 0) {
+            std::thread::sleep(Duration::from_millis(ms.unsigned_abs()));
+        }
         let input = p.attrs.get("input").cloned().unwrap_or(Value::NULL);
         set(&mut p.attrs, "output", input);
         if let Some(name) = string(&p.attrs, "name").map(str::to_string) {
@@ -289,6 +311,11 @@ impl ResourceType<()> for TestFault {
             return Ok(None);
         }
         Ok(Some(state))
+    }
+
+    /// Only with `registry` set are its objects real.
+    fn makes_real_object(&self, planned: &Value) -> bool {
+        attrs(planned, TYPE).is_ok_and(|m| string(m, "registry").is_some())
     }
 
     /// Real objects (`registry` set) are found by `name`; without a name
@@ -383,6 +410,53 @@ mod tests {
         let start = std::time::Instant::now();
         create(&p, obj(&[("sleep_ms", Value::int(30))])).expect("create");
         assert!(start.elapsed() >= Duration::from_millis(30));
+    }
+
+    #[test]
+    fn latencies_must_be_whole_numbers_of_zero_or_more() {
+        let p = TestProvider::new();
+        for name in LATENCIES {
+            let d = p.validate(TYPE, &obj(&[(name, Value::int(-1))]));
+            assert_eq!(d.len(), 1, "{name}");
+            assert!(
+                d[0].message.contains("must be 0 or more"),
+                "{}",
+                d[0].message
+            );
+            let d = p.validate(TYPE, &obj(&[(name, Value::string("soon"))]));
+            assert_eq!(d.len(), 1, "{name}");
+            assert!(d[0].message.contains("whole number"), "{}", d[0].message);
+            assert!(p.validate(TYPE, &obj(&[(name, Value::int(20))])).is_empty());
+        }
+    }
+
+    #[test]
+    fn plans_take_plan_ms() {
+        let p = TestProvider::new();
+        let schema = &p.schema().resources[TYPE];
+        let m: Attrs = schema
+            .attributes
+            .iter()
+            .map(|(k, a)| match k.as_str() {
+                "plan_ms" => (k.clone(), Value::int(30)),
+                "id" | "output" => (k.clone(), Value::Unknown(a.ty.clone())),
+                _ => (k.clone(), Value::Null(a.ty.clone())),
+            })
+            .collect();
+        let config = Value::Object(m);
+        let start = std::time::Instant::now();
+        let planned = p
+            .plan(PlanRequest {
+                type_name: TYPE,
+                prior: None,
+                config: &config,
+                proposed: config.clone(),
+                prior_private: &[],
+            })
+            .expect("plan");
+        assert!(start.elapsed() >= Duration::from_millis(30));
+        let m = attrs(&planned.planned, TYPE).expect("object");
+        assert_eq!(m["plan_ms"], Value::int(30));
     }
 
     #[test]

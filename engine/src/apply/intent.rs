@@ -1,4 +1,5 @@
-//! Intents: a create (or the create half of a replacement) is announced
+//! Intents: a create (or the create half of a replacement) that can
+//! leave a real object behind (`Provider::makes_real_object`) is announced
 //! in the journal before it starts (`state::Pending`), so if the process
 //! dies before its result is recorded, the next run looks for the object
 //! instead of forgetting it (`plan/reconcile.rs`).

@@ -1,15 +1,15 @@
-//! Recording an apply in the state store's journal: each batch of
-//! completions in one durable write (`StateStore::record_all`, one fsync)
-//! before anything depending on them starts; the moves and forgotten
-//! objects of the plan before the first operation. The first write that
-//! fails breaks the journal for the rest of the run: nothing more is
-//! written, and the scheduler starts nothing new.
+//! Recording an apply in the state store's journal: the run's opening
+//! entry, the moves and forgotten objects of the plan before the first
+//! operation (one write), and what a write of completions and intents
+//! (`commit.rs`, `StateStore::record_all`, one fsync) means for the
+//! report. The first write that fails breaks the journal for the rest of
+//! the run: nothing more is written, and the scheduler starts nothing new.
 
 use super::report::ApplyReport;
 use crate::addr::ResourceAddress;
 use crate::plan::{Action, Plan};
 use crate::state::journal::{Entry, EntryKind};
-use crate::state::{InstanceState, State, StateError, StateStore};
+use crate::state::{State, StateError, StateStore};
 use infra_lang::Diagnostic;
 use tokio::runtime::Handle;
 
@@ -44,24 +44,10 @@ impl<'a> Journal<'a> {
     }
 
     /// `entries` after the opening entry still to be written (taken).
-    fn with_opening(&self, entries: &[Entry]) -> Vec<Entry> {
+    pub(super) fn with_opening(&self, entries: &[Entry]) -> Vec<Entry> {
         let mut all: Vec<Entry> = self.opening.take().into_iter().collect();
         all.extend_from_slice(entries);
         all
-    }
-
-    /// Journals that `addr` now has state `inst` (`None`: gone). After the
-    /// first failure nothing more is written (a torn line could swallow the
-    /// next one): the address joins [`ApplyReport::unrecorded`].
-    pub(super) fn record(
-        &self,
-        addr: &ResourceAddress,
-        provider: &str,
-        inst: Option<&InstanceState>,
-        report: &mut ApplyReport,
-    ) {
-        let entry = Entry::new(self.base, addr, provider, inst);
-        self.record_batch(std::slice::from_ref(&entry), report);
     }
 
     /// Records `entries` durably, as one batch (one fsync) when the store
@@ -72,34 +58,11 @@ impl<'a> Journal<'a> {
         if entries.is_empty() {
             return;
         }
-        let failed = if report.journal_failed() {
-            true
-        } else if let Err(e) = self
-            .rt
-            .block_on(self.store.record_all(&self.with_opening(entries)))
-        {
-            let addrs: Vec<String> = entries.iter().map(|e| format!("`{}`", e.address)).collect();
-            report.errors.push(
-                Diagnostic::error(
-                    "state::journal",
-                    format!("could not record {} in the journal: {e}", addrs.join(", ")),
-                )
-                .with_help(JOURNAL_HELP),
-            );
-            report.journal_broken = true;
-            true
-        } else {
-            false
-        };
-        if failed {
-            for e in entries.iter().filter(|e| e.kind == EntryKind::Done) {
-                if let Ok(addr) = ResourceAddress::parse(&e.address)
-                    && !report.unrecorded.contains(&addr)
-                {
-                    report.unrecorded.push(addr);
-                }
-            }
-        }
+        let result = (!report.journal_failed()).then(|| {
+            self.rt
+                .block_on(self.store.record_all(&self.with_opening(entries)))
+        });
+        account(entries, result.as_ref(), report);
     }
 
     /// Writes the intents of creates about to start (or a run's opening
@@ -116,33 +79,82 @@ impl<'a> Journal<'a> {
     }
 
     /// Carries out the plan's moves, imports and forgotten objects on `state`,
-    /// which change only the state: journalled first, so a crash before
-    /// the end still leaves them recorded. (The plan's prior state has the
-    /// moves carried out already; the journal replays onto the stored
-    /// state, which has not.)
+    /// which change only the state: journalled first (in one write), so a
+    /// crash before the end still leaves them recorded. (The plan's prior
+    /// state has the moves carried out already; the journal replays onto
+    /// the stored state, which has not.)
     pub(super) fn record_state_only(
         &self,
         plan: &Plan,
         state: &mut State,
         report: &mut ApplyReport,
     ) {
+        let mut entries = Vec::new();
         for m in &plan.moves {
             if let Some(inst) = state.resources.get(&m.to) {
-                self.record(&m.from, &inst.provider, None, report);
-                self.record(&m.to, &inst.provider, Some(inst), report);
+                entries.push(Entry::new(self.base, &m.from, &inst.provider, None));
+                entries.push(Entry::new(self.base, &m.to, &inst.provider, Some(inst)));
             }
         }
         for i in &plan.imports {
             if let Some(inst) = state.resources.get(&i.address) {
-                self.record(&i.address, &inst.provider, Some(inst), report);
+                entries.push(Entry::new(
+                    self.base,
+                    &i.address,
+                    &inst.provider,
+                    Some(inst),
+                ));
                 report.imported += 1;
             }
         }
         for c in plan.changes.iter().filter(|c| c.action == Action::Forget) {
             state.resources.remove(&c.address);
-            self.record(&c.address, &c.provider, None, report);
+            entries.push(Entry::new(self.base, &c.address, &c.provider, None));
+        }
+        self.record_batch(&entries, report);
+    }
+}
+
+/// What a journal write of `entries` that returned `result` (`None`: not
+/// made, the journal having failed before) means for `report`: a failed
+/// write breaks the journal (`state::journal`, naming the completions it
+/// held), and the completed operations of a write that failed or was not
+/// made join [`ApplyReport::unrecorded`]. Returns whether they were
+/// recorded.
+pub(super) fn account(
+    entries: &[Entry],
+    result: Option<&Result<(), StateError>>,
+    report: &mut ApplyReport,
+) -> bool {
+    match result {
+        Some(Ok(())) => return true,
+        Some(Err(e)) => {
+            let addrs: Vec<String> = entries
+                .iter()
+                .filter(|e| matches!(e.kind, EntryKind::Done | EntryKind::Abandoned))
+                .map(|e| format!("`{}`", e.address))
+                .collect();
+            if !addrs.is_empty() {
+                report.errors.push(
+                    Diagnostic::error(
+                        "state::journal",
+                        format!("could not record {} in the journal: {e}", addrs.join(", ")),
+                    )
+                    .with_help(JOURNAL_HELP),
+                );
+            }
+            report.journal_broken = true;
+        }
+        None => {}
+    }
+    for e in entries.iter().filter(|e| e.kind == EntryKind::Done) {
+        if let Ok(addr) = ResourceAddress::parse(&e.address)
+            && !report.unrecorded.contains(&addr)
+        {
+            report.unrecorded.push(addr);
         }
     }
+    false
 }
 
 /// The entry opening a run of `operations` provider operations, made

@@ -22,6 +22,7 @@
 
 pub mod graph;
 
+mod commit;
 mod events;
 mod finish;
 mod intent;
@@ -34,6 +35,9 @@ mod running;
 mod saved_plan;
 mod scheduler;
 mod values;
+
+#[cfg(test)]
+mod pipeline_tests;
 
 pub use events::Event;
 pub use report::ApplyReport;

@@ -1,8 +1,10 @@
 //! The provider operations running on the tokio runtime: each is spawned
 //! as a task whose result (or panic) comes back on a channel to the
-//! scheduler's thread, which waits for completions and reports the ones
-//! still running every ten seconds.
+//! scheduler's thread, which waits for completions (and for the journal
+//! writes of `commit.rs`, which answer on the same channel) and reports
+//! the operations still running every ten seconds.
 
+use super::commit::Written;
 use crate::provider::consistency::{check_apply, unknown_as_null};
 use crate::provider::{Applied, ApplyRequest, Provider};
 use infra_lang::value::Secrets;
@@ -25,6 +27,23 @@ pub(super) struct Completion {
     pub(super) crashed: bool,
 }
 
+/// What the scheduler's thread waits for: an operation's completion, or
+/// the end of a journal write.
+pub(super) enum Message {
+    /// An operation completed.
+    Completed(Completion),
+    /// A journal write returned.
+    Written(Written),
+}
+
+/// What one wait brought: the completions and journal writes that
+/// arrived, in order of arrival within each.
+#[derive(Default)]
+pub(super) struct Arrived {
+    pub(super) completions: Vec<Completion>,
+    pub(super) written: Vec<Written>,
+}
+
 /// How often operations still running are reported.
 const HEARTBEAT: Duration = Duration::from_secs(10);
 
@@ -35,8 +54,8 @@ const POLL: Duration = Duration::from_millis(100);
 /// The operations running now, by node, with when each started.
 pub(super) struct Running {
     started: HashMap<NodeIndex, Instant>,
-    tx: Sender<Completion>,
-    rx: Receiver<Completion>,
+    tx: Sender<Message>,
+    rx: Receiver<Message>,
     last_beat: Instant,
 }
 
@@ -49,6 +68,12 @@ impl Running {
             rx,
             last_beat: Instant::now(),
         }
+    }
+
+    /// A sender on the channel the scheduler waits on (for the journal
+    /// writer's answers).
+    pub(super) fn sender(&self) -> Sender<Message> {
+        self.tx.clone()
     }
 
     /// How many run.
@@ -124,24 +149,23 @@ impl Running {
                     true,
                 ),
             };
-            let _ = tx.send(Completion {
+            let _ = tx.send(Message::Completed(Completion {
                 node: n,
                 result,
                 problems,
                 elapsed: start.elapsed(),
                 crashed,
-            });
+            }));
         });
     }
 
-    /// Waits a short while for completions: every one waiting is returned
-    /// together (and no longer counts as running). On none, `heartbeat`
-    /// gets each running operation with its time so far, every ten
-    /// seconds, and the batch is empty.
-    pub(super) fn wait(
-        &mut self,
-        heartbeat: &mut dyn FnMut(NodeIndex, Duration),
-    ) -> Vec<Completion> {
+    /// Waits a short while for completions and journal writes: every one
+    /// waiting is returned together (a completed operation no longer
+    /// counts as running). On none, `heartbeat` gets each running
+    /// operation with its time so far, every ten seconds, and nothing
+    /// arrived.
+    pub(super) fn wait(&mut self, heartbeat: &mut dyn FnMut(NodeIndex, Duration)) -> Arrived {
+        let mut arrived = Arrived::default();
         let Ok(first) = self.rx.recv_timeout(POLL) else {
             if self.last_beat.elapsed() >= HEARTBEAT {
                 self.last_beat = Instant::now();
@@ -149,14 +173,18 @@ impl Running {
                     heartbeat(*n, start.elapsed());
                 }
             }
-            return Vec::new();
+            return arrived;
         };
-        let mut batch = vec![first];
-        batch.extend(self.rx.try_iter());
-        for c in &batch {
-            self.started.remove(&c.node);
+        for m in std::iter::once(first).chain(self.rx.try_iter()) {
+            match m {
+                Message::Completed(c) => {
+                    self.started.remove(&c.node);
+                    arrived.completions.push(c);
+                }
+                Message::Written(w) => arrived.written.push(w),
+            }
         }
-        batch
+        arrived
     }
 }
 

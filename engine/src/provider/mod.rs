@@ -355,6 +355,17 @@ pub trait Provider: Send + Sync {
         Ok(Found::Unsupported)
     }
 
+    /// Whether a create of `planned` (a `type_name` object) can leave a
+    /// real object behind: false for types whose objects live only in
+    /// state (`random_*`, `infra_data`; what [`Provider::find`] answers
+    /// [`Found::NotReal`] for). Apply announces a create in the journal
+    /// (an intent, fsynced before it starts) only when true: a crash can
+    /// lose nothing of the others, whose intent the next run would drop
+    /// unread. The default: true.
+    fn makes_real_object(&self, _type_name: &str, _planned: &Value) -> bool {
+        true
+    }
+
     /// Imports an existing object by its provider-specific id: the
     /// objects found (one, of `type_name`, for native providers).
     ///

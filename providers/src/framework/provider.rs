@@ -221,6 +221,12 @@ impl<S: ProviderSpec> Provider for NativeProvider<S> {
         r.find(&ctx, schema, planned).await
     }
 
+    fn makes_real_object(&self, type_name: &str, planned: &Value) -> bool {
+        self.resources
+            .get(type_name)
+            .is_none_or(|r| r.makes_real_object(planned))
+    }
+
     fn moves_across_types(&self) -> bool {
         self.resources.values().any(|r| r.accepts_moves())
     }

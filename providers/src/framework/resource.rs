@@ -84,6 +84,13 @@ pub trait ResourceType<C: Send + Sync>: Send + Sync {
         Ok(Found::Unsupported)
     }
 
+    /// Whether a create of `planned` can leave a real object behind
+    /// (`Provider::makes_real_object`): false where [`ResourceType::find`]
+    /// answers `Found::NotReal`. The default: true.
+    fn makes_real_object(&self, _planned: &Value) -> bool {
+        true
+    }
+
     /// Imports an existing object by its id. The default refuses:
     /// "`TYPE` does not support import".
     ///

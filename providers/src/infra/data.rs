@@ -148,6 +148,11 @@ impl ResourceType<()> for InfraData {
         Ok(finish(schema, m))
     }
 
+    /// `infra_data` lives only in state: nothing real to announce.
+    fn makes_real_object(&self, _planned: &Value) -> bool {
+        false
+    }
+
     /// `infra_data` lives only in state: a create that was never recorded
     /// left nothing behind.
     async fn find(

@@ -159,6 +159,11 @@ impl<G: Generator> ResourceType<()> for G {
         Ok(Some(state))
     }
 
+    /// Random values live only in state: nothing real to announce.
+    fn makes_real_object(&self, _planned: &Value) -> bool {
+        false
+    }
+
     /// Random values live only in state: a create that was never recorded
     /// left nothing behind.
     async fn find(
