@@ -1,5 +1,5 @@
 //! Phase timings for finding where a large plan or apply spends its
-//! time: `INFRA_LOG=infra::timing=debug infra plan` logs one line per
+//! time: `INFRA_LOG=infra_engine::timing=debug infra plan` logs one line per
 //! phase (state read and write, refresh, evaluation, ...) with its wall
 //! time in milliseconds. Costs one `Instant::now()` per phase when off.
 
@@ -24,7 +24,6 @@ impl Phase {
 impl Drop for Phase {
     fn drop(&mut self) {
         tracing::debug!(
-            target: "infra::timing",
             phase = self.name,
             ms = self.start.elapsed().as_secs_f64() * 1e3
         );
