@@ -17,3 +17,4 @@ pub mod plugins;
 pub mod provider;
 pub mod state;
 pub mod tfjson;
+pub mod timing;

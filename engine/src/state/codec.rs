@@ -5,7 +5,7 @@
 
 use infra_lang::Value;
 use infra_lang::types::Type;
-use infra_lang::value::{Number, convert, from_json, to_json};
+use infra_lang::value::{AsJson, Number, convert, from_json, to_json};
 use serde_json::Value as Json;
 
 /// A path to a part of a value: strings and numbers.
@@ -29,53 +29,50 @@ pub struct Encoded {
 
 /// Encodes `value`.
 pub fn encode(value: &Value) -> Encoded {
-    let mut e = Encoded::default();
-    let mut path = Vec::new();
-    e.json = walk(value, &mut path, &mut e);
+    let mut e = marks(value);
+    e.json = serde_json::to_value(AsJson(value)).unwrap_or(Json::Null);
     e
 }
 
-fn walk(v: &Value, path: &mut Path, e: &mut Encoded) -> Json {
-    let (sensitive, unknown) = (&mut e.sensitive, &mut e.unknown);
+/// The paths of `value`'s sensitive and unknown parts and its numbers
+/// beyond `f64`, as [`encode`] gives them, with `json` left `null`: for
+/// writers that serialise the value itself through [`AsJson`] (the state
+/// file), without a JSON tree in between.
+pub fn marks(value: &Value) -> Encoded {
+    let mut e = Encoded::default();
+    let mut path = Vec::new();
+    walk(value, &mut path, &mut e);
+    e
+}
+
+fn walk(v: &Value, path: &mut Path, e: &mut Encoded) {
     match v {
-        Value::Unknown(_) => {
-            unknown.push(path.clone());
-            Json::Null
-        }
+        Value::Unknown(_) => e.unknown.push(path.clone()),
         Value::Sensitive(inner) => {
-            sensitive.push(path.clone());
-            walk(inner, path, e)
+            e.sensitive.push(path.clone());
+            walk(inner, path, e);
         }
-        Value::List(_, items) | Value::Set(_, items) | Value::Tuple(items) => Json::Array(
-            items
-                .iter()
-                .enumerate()
-                .map(|(i, x)| {
-                    path.push(Json::from(i));
-                    let j = walk(x, path, e);
-                    path.pop();
-                    j
-                })
-                .collect(),
-        ),
-        Value::Map(_, m) | Value::Object(m) => Json::Object(
-            m.iter()
-                .map(|(k, x)| {
-                    path.push(Json::String(k.clone()));
-                    let j = walk(x, path, e);
-                    path.pop();
-                    (k.clone(), j)
-                })
-                .collect(),
-        ),
+        Value::List(_, items) | Value::Set(_, items) | Value::Tuple(items) => {
+            for (i, x) in items.iter().enumerate() {
+                path.push(Json::from(i));
+                walk(x, path, e);
+                path.pop();
+            }
+        }
+        Value::Map(_, m) | Value::Object(m) => {
+            for (k, x) in m {
+                path.push(Json::String(k.clone()));
+                walk(x, path, e);
+                path.pop();
+            }
+        }
         Value::Number(n @ Number::Big(_)) => {
             let json = to_json(v).unwrap_or(Json::Null);
             if from_json(&json) != *v {
                 e.exact_numbers.push((path.clone(), n.to_string()));
             }
-            json
         }
-        other => to_json(other).unwrap_or(Json::Null),
+        _ => {}
     }
 }
 
@@ -104,6 +101,12 @@ pub fn decode(json: &Json, sensitive: &[Path], unknown: &[Path], ty: Option<&Typ
     {
         v = c;
     }
+    mark_sensitive(v, sensitive)
+}
+
+/// `v` marked sensitive at the paths `sensitive` (from
+/// [`Encoded::sensitive`]); a path that does not fit is left alone.
+pub fn mark_sensitive(mut v: Value, sensitive: &[Path]) -> Value {
     for p in sensitive {
         v = replace_at(v, p, &mut |x| x.mark_if(true));
     }

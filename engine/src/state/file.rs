@@ -14,6 +14,8 @@ use super::codec::{self, Path};
 use super::pending::PendingRecord;
 use super::{InstanceState, ObjectMeta, OutputState, State, StateError};
 use crate::addr::{InstanceKey, ResourceAddress, ResourceMode};
+use infra_lang::Value;
+use infra_lang::value::{AsJson, FromJson, from_json};
 use serde::{Deserialize, Serialize};
 use serde_json::Value as Json;
 use std::collections::BTreeMap;
@@ -60,8 +62,11 @@ pub(crate) fn is_zero(n: &u64) -> bool {
     *n == 0
 }
 
+/// The state file; `A` is how instances' attributes are held: borrowed
+/// values written straight to text ([`AsJson`]), values read straight
+/// from it ([`FromJson`]).
 #[derive(Serialize, Deserialize)]
-struct StateFile {
+struct StateFile<A> {
     format_version: u64,
     #[serde(default)]
     infra_version: String,
@@ -69,8 +74,8 @@ struct StateFile {
     lineage: String,
     #[serde(default)]
     outputs: BTreeMap<String, OutputFile>,
-    #[serde(default)]
-    resources: Vec<ResourceFile>,
+    #[serde(default = "Vec::new")]
+    resources: Vec<ResourceFile<A>>,
     /// Version 2: creates whose outcome is unknown (absent when none).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pending: Vec<PendingRecord>,
@@ -94,7 +99,7 @@ struct OutputFile {
 }
 
 #[derive(Serialize, Deserialize)]
-struct ResourceFile {
+struct ResourceFile<A> {
     #[serde(default, skip_serializing_if = "String::is_empty")]
     module: String,
     mode: String,
@@ -102,18 +107,21 @@ struct ResourceFile {
     type_name: String,
     name: String,
     provider: String,
-    instances: Vec<InstanceRecord>,
+    instances: Vec<InstanceRecord<A>>,
 }
 
-/// One instance as stored in the state file and in journal entries.
+/// One instance as stored in the state file and in journal entries. Its
+/// attributes are a JSON tree (`A = Json`, journal entries), or, in the
+/// state file, values serialised straight to and from the text
+/// ([`AsJson`], [`FromJson`]): the same text either way.
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
-pub struct InstanceRecord {
+pub struct InstanceRecord<A = Json> {
     /// `null`/absent, a number (`count`) or a string (`for_each`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub index_key: Option<Json>,
     /// The attributes, sensitive values in clear (the state file is a
     /// secret; see docs/state.md).
-    pub attributes: Json,
+    pub attributes: A,
     /// Paths of sensitive attributes.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub sensitive_attributes: Vec<Path>,
@@ -128,8 +136,8 @@ pub struct InstanceRecord {
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub create_before_destroy: bool,
     /// Deposed objects by deposed key (absent when there are none).
-    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
-    pub deposed: BTreeMap<String, DeposedRecord>,
+    #[serde(default = "BTreeMap::new", skip_serializing_if = "BTreeMap::is_empty")]
+    pub deposed: BTreeMap<String, DeposedRecord<A>>,
     /// Version 3: the schema version the attributes were written by
     /// (absent: 0).
     #[serde(default, skip_serializing_if = "is_zero")]
@@ -151,9 +159,9 @@ pub struct InstanceRecord {
 /// A deposed object as stored in the state file: an earlier object of the
 /// instance, replaced create-then-delete, still to be deleted.
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
-pub struct DeposedRecord {
+pub struct DeposedRecord<A = Json> {
     /// Its attributes, sensitive values in clear.
-    pub attributes: Json,
+    pub attributes: A,
     /// Paths of sensitive attributes.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub sensitive_attributes: Vec<Path>,
@@ -169,7 +177,38 @@ pub struct DeposedRecord {
     pub private: Vec<u8>,
 }
 
-impl InstanceRecord {
+/// What a record's attributes are read as: the value, unmarked.
+pub trait Attributes {
+    /// The value the attributes hold (no sensitive marks).
+    fn into_value(self) -> Value;
+}
+
+impl Attributes for Json {
+    fn into_value(self) -> Value {
+        from_json(&self)
+    }
+}
+
+impl Attributes for FromJson {
+    fn into_value(self) -> Value {
+        self.0
+    }
+}
+
+/// A stored object's value: its attributes marked sensitive at the
+/// recorded paths, exact numbers put back.
+fn stored_value(
+    attributes: impl Attributes,
+    sensitive: &[Path],
+    exact: &[(Path, String)],
+) -> Value {
+    codec::restore_numbers(
+        codec::mark_sensitive(attributes.into_value(), sensitive),
+        exact,
+    )
+}
+
+impl<A> InstanceRecord<A> {
     /// True when it (or a deposed object of it) has a schema version or
     /// private bytes: the state needs format version 3.
     fn has_meta(&self) -> bool {
@@ -181,16 +220,21 @@ impl InstanceRecord {
                 .any(|d| d.schema_version != 0 || !d.private.is_empty())
     }
 
-    /// The record of `inst` at `addr`.
-    pub fn from_state(addr: &ResourceAddress, inst: &InstanceState) -> InstanceRecord {
-        let e = codec::encode(&inst.value);
+    /// The record of `inst` at `addr`, its values as `attributes` holds
+    /// them.
+    fn of<'a>(
+        addr: &ResourceAddress,
+        inst: &'a InstanceState,
+        attributes: impl Fn(&'a Value) -> A,
+    ) -> InstanceRecord<A> {
+        let e = codec::marks(&inst.value);
         InstanceRecord {
             index_key: match &addr.key {
                 InstanceKey::None => None,
                 InstanceKey::Int(i) => Some(Json::from(*i)),
                 InstanceKey::Str(s) => Some(Json::String(s.clone())),
             },
-            attributes: e.json,
+            attributes: attributes(&inst.value),
             sensitive_attributes: e.sensitive,
             exact_numbers: e.exact_numbers,
             dependencies: inst.dependencies.iter().map(ToString::to_string).collect(),
@@ -199,12 +243,12 @@ impl InstanceRecord {
                 .deposed
                 .iter()
                 .map(|(k, v)| {
-                    let e = codec::encode(v);
+                    let e = codec::marks(v);
                     let meta = inst.deposed_meta.get(k).cloned().unwrap_or_default();
                     (
                         k.clone(),
                         DeposedRecord {
-                            attributes: e.json,
+                            attributes: attributes(v),
                             sensitive_attributes: e.sensitive,
                             exact_numbers: e.exact_numbers,
                             schema_version: meta.schema_version,
@@ -220,11 +264,34 @@ impl InstanceRecord {
         }
     }
 
+    /// The instance key.
+    pub fn key(&self) -> Result<InstanceKey, String> {
+        index_key(self.index_key.as_ref())
+    }
+}
+
+impl<A: Attributes> InstanceRecord<A> {
     /// The domain form, for provider `provider`.
-    pub fn to_state(&self, provider: &str) -> InstanceState {
+    pub fn into_state(self, provider: &str) -> InstanceState {
+        let deposed_meta = self
+            .deposed
+            .iter()
+            .filter(|(_, d)| d.schema_version != 0 || !d.private.is_empty())
+            .map(|(k, d)| {
+                (
+                    k.clone(),
+                    ObjectMeta {
+                        schema_version: d.schema_version,
+                        private: d.private.clone(),
+                        ..ObjectMeta::default()
+                    },
+                )
+            })
+            .collect();
         InstanceState {
-            value: codec::restore_numbers(
-                codec::decode(&self.attributes, &self.sensitive_attributes, &[], None),
+            value: stored_value(
+                self.attributes,
+                &self.sensitive_attributes,
                 &self.exact_numbers,
             ),
             provider: provider.to_string(),
@@ -236,49 +303,39 @@ impl InstanceRecord {
             create_before_destroy: self.create_before_destroy,
             deposed: self
                 .deposed
-                .iter()
+                .into_iter()
                 .map(|(k, d)| {
-                    (
-                        k.clone(),
-                        codec::restore_numbers(
-                            codec::decode(&d.attributes, &d.sensitive_attributes, &[], None),
-                            &d.exact_numbers,
-                        ),
-                    )
+                    let v = stored_value(d.attributes, &d.sensitive_attributes, &d.exact_numbers);
+                    (k, v)
                 })
                 .collect(),
             meta: ObjectMeta {
                 schema_version: self.schema_version,
-                private: self.private.clone(),
+                private: self.private,
                 // A time that does not parse is as good as none.
                 read_at: self.read_at.as_deref().and_then(|t| {
                     infra_stdlib::time::Time::parse_rfc3339(t)
                         .ok()
                         .map(|t| t.secs)
                 }),
-                config_digest: self.config_digest.clone(),
+                config_digest: self.config_digest,
             },
-            deposed_meta: self
-                .deposed
-                .iter()
-                .filter(|(_, d)| d.schema_version != 0 || !d.private.is_empty())
-                .map(|(k, d)| {
-                    (
-                        k.clone(),
-                        ObjectMeta {
-                            schema_version: d.schema_version,
-                            private: d.private.clone(),
-                            ..ObjectMeta::default()
-                        },
-                    )
-                })
-                .collect(),
+            deposed_meta,
         }
     }
+}
 
-    /// The instance key.
-    pub fn key(&self) -> Result<InstanceKey, String> {
-        index_key(self.index_key.as_ref())
+impl InstanceRecord {
+    /// The record of `inst` at `addr` (a journal entry's).
+    pub fn from_state(addr: &ResourceAddress, inst: &InstanceState) -> InstanceRecord {
+        InstanceRecord::of(addr, inst, |v| {
+            serde_json::to_value(AsJson(v)).unwrap_or(Json::Null)
+        })
+    }
+
+    /// The domain form, for provider `provider`.
+    pub fn to_state(&self, provider: &str) -> InstanceState {
+        self.clone().into_state(provider)
     }
 }
 
@@ -330,38 +387,48 @@ pub(crate) fn resource_address(
 }
 
 /// The state as the text of a state file (pretty JSON, trailing newline).
+/// Attributes are serialised straight from the values ([`AsJson`]).
 pub fn to_text(state: &State) -> String {
-    let mut resources: Vec<ResourceFile> = Vec::new();
+    let mut text = serde_json::to_string_pretty(&state_file(state, AsJson)).unwrap_or_default();
+    text.push('\n');
+    text
+}
+
+/// The state file of `state`, attributes as `attributes` holds them.
+fn state_file<'a, A>(state: &'a State, attributes: impl Fn(&'a Value) -> A + Copy) -> StateFile<A> {
+    let mut resources: Vec<ResourceFile<A>> = Vec::new();
     let mut has_meta = false;
+    let mut last: Option<&ResourceAddress> = None;
     for (addr, inst) in &state.resources {
-        let module = addr.module.to_string();
-        let mode = match addr.mode {
-            ResourceMode::Managed => "managed",
-            ResourceMode::Data => "data",
-        };
-        let record = InstanceRecord::from_state(addr, inst);
+        let record = InstanceRecord::of(addr, inst, attributes);
         has_meta |= record.has_meta();
         // Instances of one resource are adjacent: addresses sort by module,
         // mode, type, name, then key.
-        if let Some(last) = resources.last_mut()
-            && last.module == module
-            && last.mode == mode
-            && last.type_name == addr.type_name
-            && last.name == addr.name
+        if let Some(l) = last
+            && let Some(r) = resources.last_mut()
+            && l.module == addr.module
+            && l.mode == addr.mode
+            && l.type_name == addr.type_name
+            && l.name == addr.name
         {
-            last.instances.push(record);
+            r.instances.push(record);
             continue;
         }
+        last = Some(addr);
         resources.push(ResourceFile {
-            module,
-            mode: mode.to_string(),
+            module: addr.module.to_string(),
+            mode: match addr.mode {
+                ResourceMode::Managed => "managed",
+                ResourceMode::Data => "data",
+            }
+            .to_string(),
             type_name: addr.type_name.clone(),
             name: addr.name.clone(),
             provider: inst.provider.clone(),
             instances: vec![record],
         });
     }
-    let file = StateFile {
+    StateFile {
         format_version: if state.terraform.is_some() {
             FORMAT_VERSION
         } else if has_meta {
@@ -397,10 +464,7 @@ pub fn to_text(state: &State) -> String {
             .map(PendingRecord::from_pending)
             .collect(),
         terraform: state.terraform.clone(),
-    };
-    let mut text = serde_json::to_string_pretty(&file).unwrap_or_default();
-    text.push('\n');
-    text
+    }
 }
 
 /// Parses the text of a state file read from `path`.
@@ -415,12 +479,22 @@ pub fn from_text(text: &str, path: &str) -> Result<State, StateError> {
         path: path.to_string(),
         message,
     };
+    // One parse: the format version is checked on what it read, or, when
+    // the text does not read as a state file, on the version alone (a
+    // newer or older format is reported as such, not as corrupt).
+    let parsed = serde_json::from_str::<StateFile<FromJson>>(text);
     #[derive(Deserialize)]
     struct Version {
         format_version: Option<u64>,
     }
-    let v: Version = serde_json::from_str(text).map_err(|e| corrupt(e.to_string()))?;
-    match v.format_version {
+    let version = match &parsed {
+        Ok(file) => Some(file.format_version),
+        Err(_) => {
+            let v: Version = serde_json::from_str(text).map_err(|e| corrupt(e.to_string()))?;
+            v.format_version
+        }
+    };
+    match version {
         None if super::terraform::looks_like_terraform(text.as_bytes()) => {
             return Err(StateError::Terraform {
                 path: path.to_string(),
@@ -441,7 +515,7 @@ pub fn from_text(text: &str, path: &str) -> Result<State, StateError> {
         }
         Some(_) => {}
     }
-    let file: StateFile = serde_json::from_str(text).map_err(|e| corrupt(e.to_string()))?;
+    let file = parsed.map_err(|e| corrupt(e.to_string()))?;
     let mut state = State {
         lineage: file.lineage,
         serial: file.serial,
@@ -477,7 +551,7 @@ pub fn from_text(text: &str, path: &str) -> Result<State, StateError> {
                     "`{addr}` is recorded twice (which of its records is right cannot be told)"
                 )));
             }
-            state.resources.insert(addr, inst.to_state(&r.provider));
+            state.resources.insert(addr, inst.into_state(&r.provider));
         }
     }
     Ok(state)
@@ -565,6 +639,149 @@ mod tests {
             Err(StateError::Corrupt { message, .. }) => message,
             other => panic!("expected corrupt, got {other:?}"),
         }
+    }
+
+    /// A state with what the file can hold: sensitive parts, numbers
+    /// beyond `f64`, floats, deposed objects, module instances, keys.
+    fn varied() -> State {
+        use infra_lang::value::Number;
+        let mut state = State::new();
+        for (i, text) in [
+            "infra_data.a",
+            "infra_data.b[0]",
+            "infra_data.b[1]",
+            "module.m[\"x\"].infra_data.c[\"k\"]",
+            "module.m[\"y\"].infra_data.c[\"k\"]",
+        ]
+        .iter()
+        .enumerate()
+        {
+            let value = Value::object_of(&[
+                ("id", Value::string(format!("id-{i}\n\"q\""))),
+                ("n", Value::int(i as i64)),
+                ("f", Value::Number(Number::parse("0.25").expect("number"))),
+                (
+                    "exact",
+                    Value::Number(Number::parse("123456789012345678901234567890.5").expect("big")),
+                ),
+                ("secret", Value::string("s").mark_if(true)),
+                (
+                    "list",
+                    Value::Tuple(vec![Value::Bool(true), Value::NULL, Value::object_of(&[])]),
+                ),
+            ]);
+            let mut deposed = BTreeMap::new();
+            if i == 1 {
+                deposed.insert("0badc0de".to_string(), value.clone());
+            }
+            state.resources.insert(
+                ResourceAddress::parse(text).expect("address"),
+                InstanceState {
+                    value,
+                    provider: "infra".into(),
+                    dependencies: vec![ResourceAddress::parse("infra_data.a").expect("address")],
+                    create_before_destroy: i == 2,
+                    deposed,
+                    meta: ObjectMeta::default(),
+                    deposed_meta: BTreeMap::new(),
+                },
+            );
+        }
+        state
+    }
+
+    #[test]
+    fn values_written_and_read_directly_give_the_json_trees_text_and_state() {
+        let state = varied();
+        let text = to_text(&state);
+        // The reference: the same file through a JSON tree per value.
+        let tree = state_file(&state, |v| {
+            infra_lang::value::to_json(v).unwrap_or(Json::Null)
+        });
+        let mut expected = serde_json::to_string_pretty(&tree).expect("text");
+        expected.push('\n');
+        assert_eq!(text, expected);
+        assert!(text.contains("\"exact_numbers\""), "{text}");
+        let back = from_text(&text, "s").expect("reads");
+        assert_eq!(back, state);
+        // Read through JSON trees (as journal entries are), the same.
+        let file: StateFile<Json> = serde_json::from_str(&text).expect("JSON");
+        let inst = file.resources[0].instances[0].to_state("infra");
+        assert_eq!(Some(&inst), state.resources.values().next());
+        assert_eq!(to_text(&back), text);
+    }
+
+    #[test]
+    fn a_state_written_by_earlier_infra_reads() {
+        // Text as infra wrote it before values were serialised directly.
+        let old = r#"{
+  "format_version": 1,
+  "infra_version": "0.1.0",
+  "serial": 7,
+  "lineage": "0b045d90-8efa-4b24-a2b8-9d0c5f64c7bb",
+  "outputs": {},
+  "resources": [
+    {
+      "mode": "managed",
+      "type": "infra_data",
+      "name": "a",
+      "provider": "infra",
+      "instances": [
+        {
+          "attributes": {
+            "id": "x",
+            "input": { "n": 1.5, "s": "pw" }
+          },
+          "sensitive_attributes": [["input", "s"]]
+        }
+      ]
+    }
+  ]
+}
+"#;
+        let state = from_text(old, "s").expect("reads");
+        let inst = state.resources.values().next().expect("one instance");
+        assert_eq!(
+            inst.value,
+            Value::object_of(&[
+                ("id", Value::string("x")),
+                (
+                    "input",
+                    Value::object_of(&[
+                        (
+                            "n",
+                            Value::Number(infra_lang::value::Number::parse("1.5").expect("n"))
+                        ),
+                        ("s", Value::string("pw").mark_if(true)),
+                    ])
+                ),
+            ])
+        );
+        assert_eq!(state.serial, 7);
+    }
+
+    #[test]
+    fn a_torn_state_file_is_corrupt_and_a_newer_one_too_new() {
+        let text = to_text(&varied());
+        for cut in [1, text.len() / 3, text.len() - 3] {
+            assert!(
+                matches!(
+                    from_text(&text[..cut], "s"),
+                    Err(StateError::Corrupt { .. })
+                ),
+                "cut at {cut}"
+            );
+        }
+        let newer = text.replace("\"format_version\": 1", "\"format_version\": 99");
+        assert!(matches!(
+            from_text(&newer, "s"),
+            Err(StateError::TooNew { found: 99, .. })
+        ));
+        let newer_shape = r#"{"format_version": 99, "resources": "elsewhere"}"#;
+        assert!(matches!(
+            from_text(newer_shape, "s"),
+            Err(StateError::TooNew { found: 99, .. })
+        ));
     }
 
     #[test]

@@ -28,6 +28,7 @@ fn encrypt_failed(path: &str, message: String) -> StateError {
 /// # Errors
 /// [`StateError::Encrypt`]: the key could not be made.
 pub fn state_bytes(state: &State, path: &str, target: &Target) -> Result<Vec<u8>, StateError> {
+    let _phase = crate::timing::Phase::start("state encode");
     target
         .encrypt(file::to_text(state).into_bytes())
         .map_err(|m| encrypt_failed(path, m))
@@ -40,6 +41,7 @@ pub fn state_bytes(state: &State, path: &str, target: &Target) -> Result<Vec<u8>
 /// encrypted) data; [`StateError::Corrupt`]/[`StateError::TooNew`] as
 /// [`file::from_text`].
 pub fn read_state(bytes: &[u8], path: &str, target: &Target) -> Result<State, StateError> {
+    let _phase = crate::timing::Phase::start("state decode");
     let plain = target.decrypt(bytes).map_err(|m| decrypt_failed(path, m))?;
     let text = std::str::from_utf8(&plain).map_err(|e| StateError::Corrupt {
         path: path.to_string(),

@@ -113,7 +113,7 @@ pub fn write_json_with<E>(
 /// untagged enums of the LSP messages) holds `i64`, `u64` and `f64` only: a
 /// big number beyond them is the nearest `f64` here. `jsonencode` and the
 /// state codec write numbers from their own text instead.
-fn number_to_json(n: &Number) -> Json {
+pub(crate) fn number_to_json(n: &Number) -> Json {
     match n {
         Number::Int(i) => Json::from(*i),
         Number::Big(b) if b.is_integer() && !b.is_negative() => b
@@ -131,7 +131,7 @@ fn float_json(f: f64) -> Json {
 /// A JSON number at 512 bits, as cty reads the number's text: integers
 /// exactly, fractions from their shortest text (serde_json has already
 /// rounded them to an `f64`, which that text reads back as).
-fn number_from_json(n: &serde_json::Number) -> Number {
+pub(crate) fn number_from_json(n: &serde_json::Number) -> Number {
     if let Some(i) = n.as_i64() {
         return Number::Int(i);
     }

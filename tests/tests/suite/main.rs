@@ -46,6 +46,7 @@ mod required_providers;
 mod robustness;
 mod rollback;
 mod s3;
+mod scale;
 mod secrets;
 mod show;
 mod state_edit;
