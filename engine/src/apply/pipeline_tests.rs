@@ -247,7 +247,7 @@ fn run(
     let mut providers = Providers::new();
     providers.add(Arc::new(Fake::new(log.clone())));
     let options = PlanOptions {
-        refresh: false,
+        refresh: crate::plan::RefreshMode::Off,
         ..PlanOptions::default()
     };
     let planned: Plan = plan(

@@ -763,6 +763,7 @@ pub fn plan(
     p.imports = imports;
     p.prior_serial = stored_serial;
     p.recovered = recovered;
+    p.config_hash = hashing.join().unwrap_or_else(|_| config_hash(root));
     Ok(p)
 }
 
@@ -1008,7 +1009,8 @@ fn evaluate(
         targets: options.targets.iter().map(ToString::to_string).collect(),
         excludes: options.excludes.iter().map(ToString::to_string).collect(),
         workspace: options.workspace.clone(),
-        config_hash: hashing.join().unwrap_or_else(|_| config_hash(root)),
+        // Filled by `plan` from the digest hashed beside it.
+        config_hash: String::new(),
         warnings,
         recovered: None,
         refresh: None,
