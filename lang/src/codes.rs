@@ -939,7 +939,7 @@ pub const CODES: &[Code] = &[
     ),
     code(
         "cliconfig::not-used",
-        "CLI configuration settings infra does not use when installing providers (credentials, `host`)",
+        "CLI configuration settings infra does not use when installing providers (`credentials_helper`, services of a `host` block other than `providers.v1`)",
     ),
     code(
         "import::not-in-configuration",

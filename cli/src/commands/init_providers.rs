@@ -48,7 +48,7 @@ pub fn install_plugins(
                     .join(", ")
             ),
         )
-        .with_help("infra sends no registry credentials and has no host overrides: registries and mirrors must be reachable without them.");
+        .with_help("infra runs no credentials helper and uses only the `providers.v1` service of a `host` block: give tokens in `credentials \"HOST\" { token = ... }` blocks or TF_TOKEN_HOST variables (docs/providers.md).");
         let _ = write!(io.err, "{}", render::human(&[d], io.color, 100));
     }
     let mut requests = Vec::new();

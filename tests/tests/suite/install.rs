@@ -44,7 +44,13 @@ fn config(source: &str, version: &str) -> String {
 /// Runs `infra ARGS` in `w` with the CLI configuration `cli.tfrc`, `HOME`
 /// in the directory, no system plugin directories, and the test CA.
 fn run(w: &Workdir, args: &[&str], ca: Option<&str>) -> Run {
+    run_with(w, args, ca, &[])
+}
+
+/// [`run`] with more environment variables.
+fn run_with(w: &Workdir, args: &[&str], ca: Option<&str>, vars: &[(&str, &str)]) -> Run {
     let mut c = w.command(args);
+    c.envs(vars.iter().copied());
     c.env("TF_CLI_CONFIG_FILE", w.path().join("cli.tfrc"))
         .env_remove("INFRA_CLI_CONFIG_FILE")
         .env_remove("TF_PLUGIN_CACHE_DIR")
@@ -638,4 +644,79 @@ fn an_unreachable_registry_is_a_clear_error() {
     );
     assert_contains(&text, "(tried3times)");
     assert!(w.read(".infra.lock.hcl").is_none());
+}
+
+#[test]
+fn registry_tokens_and_host_blocks_are_read_as_terraform_reads_them() {
+    const TOKEN: &str = "s3cr3t-registry-token";
+    let server = Server::start(registry_routes(
+        "signing-key.asc",
+        fixture("SHA256SUMS"),
+        fixture("terraform-provider-demo_1.0.0.zip"),
+    ));
+    // The registry's API wants a token; its files do not (Terraform sends
+    // credentials to the API only).
+    server.require_token(TOKEN, "/files/");
+    // A host that does not resolve: its `host` block gives `providers.v1`.
+    let host = "registry.example.test";
+    let w = Workdir::new(&config(&format!("{host}/test/demo"), "~> 1.0"));
+    let host_block = format!(
+        "host \"{host}\" {{\n  services = {{\n    \"providers.v1\" = \"{}/v1/providers/\"\n  }}\n}}\n",
+        server.url()
+    );
+    w.write("cli.tfrc", &host_block);
+    let r = failed(run(&w, &["init"], Some(&server.ca_pem)));
+    let text = flat(&r.stderr);
+    assert_contains(
+        &text,
+        &flat("answered 401 Unauthorized (infra sent no token;"),
+    );
+    assert_contains(&text, "TF_TOKEN_registry_example_test");
+    assert!(w.read(".infra.lock.hcl").is_none());
+    // A wrong token from the environment is refused and not printed.
+    let r = failed(run_with(
+        &w,
+        &["init"],
+        Some(&server.ca_pem),
+        &[("TF_TOKEN_registry_example_test", "wrong-token-value")],
+    ));
+    assert_contains(&flat(&r.stderr), &flat("the token infra sent was refused"));
+    assert!(!r.stderr.contains("wrong-token-value") && !r.stdout.contains("wrong-token-value"));
+    // The token of a `credentials` block installs it.
+    w.write(
+        "cli.tfrc",
+        &format!("{host_block}credentials \"{host}\" {{\n  token = \"{TOKEN}\"\n}}\n"),
+    );
+    server.auth.lock().expect("auth").clear();
+    let r = ok(run(&w, &["init"], Some(&server.ca_pem)));
+    assert_contains(&r.stderr, "(signed, key ID 0663D89175EF3127)");
+    assert!(!r.stderr.contains(TOKEN) && !r.stdout.contains(TOKEN));
+    assert!(
+        installed_dir(&w, host, "1.0.0")
+            .join("terraform-provider-demo_v1.0.0")
+            .is_file()
+    );
+    assert_contains(
+        &w.read_text(".infra.lock.hcl").expect("lock"),
+        &format!("provider \"{host}/test/demo\""),
+    );
+    let auth = server.auth.lock().expect("auth").clone();
+    let bearer = format!("Bearer {TOKEN}");
+    // No discovery request (the host block stands for it); the API saw the
+    // token, the files did not.
+    assert!(
+        auth.iter().all(|(p, _)| p != "/.well-known/terraform.json"),
+        "{auth:?}"
+    );
+    assert!(
+        auth.iter().any(|(p, _)| p.starts_with("/files/")),
+        "{auth:?}"
+    );
+    for (path, header) in &auth {
+        if path.starts_with("/files/") {
+            assert_eq!(header, &None, "{path}");
+        } else {
+            assert_eq!(header.as_deref(), Some(bearer.as_str()), "{path}");
+        }
+    }
 }

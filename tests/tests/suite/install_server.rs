@@ -2,7 +2,9 @@
 //! (rcgen) signs a certificate for 127.0.0.1, the CA's PEM goes to infra
 //! through `INFRA_CA_CERT_FILE`, and each GET is answered from a route
 //! table (path → status and body), one thread per connection, HTTP/1.1
-//! with `Connection: close`. Every path asked for is recorded.
+//! with `Connection: close`. Every path asked for is recorded, with the
+//! `Authorization` header it came with; a server may demand a bearer token
+//! ([`Server::require_token`]).
 
 use std::io::{BufRead, BufReader, Write};
 use std::net::TcpListener;
@@ -20,6 +22,11 @@ pub struct Server {
     pub ca_pem: String,
     /// The paths asked for, in order.
     pub hits: Arc<Mutex<Vec<String>>>,
+    /// Each request's path and `Authorization` header, in order.
+    pub auth: Arc<Mutex<Vec<(String, Option<String>)>>>,
+    /// `Some((token, exempt))`: paths not starting with `exempt` need
+    /// `Authorization: Bearer TOKEN`, else 401.
+    required: Arc<Mutex<Option<(String, String)>>>,
     routes: Arc<Mutex<Arc<Routes>>>,
 }
 
@@ -59,12 +66,15 @@ impl Server {
         let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
         let host = format!("127.0.0.1:{}", listener.local_addr().expect("addr").port());
         let hits = Arc::new(Mutex::new(Vec::new()));
+        let auth = Arc::new(Mutex::new(Vec::new()));
+        let required: Arc<Mutex<Option<(String, String)>>> = Arc::new(Mutex::new(None));
         let routes: Arc<Mutex<Arc<Routes>>> = Arc::new(Mutex::new(Arc::new(routes)));
-        let (h, r) = (hits.clone(), routes.clone());
+        let (h, r, a, q) = (hits.clone(), routes.clone(), auth.clone(), required.clone());
         std::thread::spawn(move || {
             for stream in listener.incoming() {
                 let Ok(stream) = stream else { continue };
                 let (config, hits, routes) = (config.clone(), h.clone(), r.clone());
+                let (auth, required) = (a.clone(), q.clone());
                 std::thread::spawn(move || {
                     let Ok(conn) = rustls::ServerConnection::new(config) else {
                         return;
@@ -75,18 +85,38 @@ impl Server {
                     if reader.read_line(&mut first).is_err() {
                         return;
                     }
+                    let mut authorization = None;
                     loop {
                         let mut line = String::new();
                         match reader.read_line(&mut line) {
                             Ok(0) | Err(_) => return,
                             Ok(_) if line == "\r\n" => break,
-                            Ok(_) => {}
+                            Ok(_) => {
+                                if let Some((name, value)) = line.split_once(':')
+                                    && name.eq_ignore_ascii_case("authorization")
+                                {
+                                    authorization = Some(value.trim().to_string());
+                                }
+                            }
                         }
                     }
                     let path = first.split_whitespace().nth(1).unwrap_or("").to_string();
                     hits.lock().expect("hits").push(path.clone());
+                    auth.lock()
+                        .expect("auth")
+                        .push((path.clone(), authorization.clone()));
+                    let refused = required.lock().expect("required").as_ref().is_some_and(
+                        |(token, exempt)| {
+                            !path.starts_with(exempt.as_str())
+                                && authorization.as_deref() != Some(&format!("Bearer {token}"))
+                        },
+                    );
                     let route = routes.lock().expect("routes").clone();
-                    let (status, body) = route(&path).unwrap_or((404, b"not found".to_vec()));
+                    let (status, body) = if refused {
+                        (401, b"unauthorized".to_vec())
+                    } else {
+                        route(&path).unwrap_or((404, b"not found".to_vec()))
+                    };
                     let head = format!(
                         "HTTP/1.1 {status} X\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
                         body.len()
@@ -102,8 +132,16 @@ impl Server {
             host,
             ca_pem: ca_cert.pem(),
             hits,
+            auth,
+            required,
             routes,
         }
+    }
+
+    /// From now on, paths not starting with `exempt` need
+    /// `Authorization: Bearer TOKEN` (else 401).
+    pub fn require_token(&self, token: &str, exempt: &str) {
+        *self.required.lock().expect("required") = Some((token.to_string(), exempt.to_string()));
     }
 
     /// Replaces the route table.

@@ -2,10 +2,12 @@
 //! come from: which file is read (`locate`), and what it holds
 //! ([`CliConfig`], read by `parse.rs` with infra's own parser). Mirrors
 //! Terraform's `internal/command/cliconfig` (`cliconfig.go`,
-//! `provider_installation.go`): `provider_installation` (dev overrides,
-//! installation methods with their patterns) and `plugin_cache_dir` are
-//! used; settings infra does not support (credentials, `host`) are
-//! reported by `infra init`, never dropped silently.
+//! `provider_installation.go`, `credentials.go`): `provider_installation`
+//! (dev overrides, installation methods with their patterns),
+//! `plugin_cache_dir`, `credentials "HOST" { token }` (and Terraform's
+//! `TF_TOKEN_HOST` variables) and `host "HOST" { services }` are used;
+//! what infra does not support (`credentials_helper`, services other than
+//! `providers.v1`) is reported by `infra init`, never dropped silently.
 
 mod parse;
 
@@ -35,6 +37,48 @@ pub struct DevOverride {
     pub source: ProviderAddr,
     /// The directory, with `$VAR`/`${VAR}` expanded from the environment.
     pub dir: PathBuf,
+}
+
+/// A registry or mirror API token (`credentials "HOST" { token = "..." }`
+/// or `TF_TOKEN_HOST`), sent as `Authorization: Bearer TOKEN`. Never
+/// printed: its `Debug` is `Token(<redacted>)`.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Token(String);
+
+impl Token {
+    /// The token's text, for the `Authorization` header only.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for Token {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Token(<redacted>)")
+    }
+}
+
+/// `host "HOST" { services = { "providers.v1" = "URL" } }`: the service
+/// discovery document of `HOST`, given instead of fetched from
+/// `https://HOST/.well-known/terraform.json` (Terraform's `ConfigHost`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct HostServices {
+    /// The host name, lower case (with `:PORT` when written).
+    pub host: String,
+    /// Service id (`providers.v1`, ...) → URL, in file order.
+    pub services: Vec<(String, String)>,
+}
+
+/// The environment variable Terraform reads a token for `host` from:
+/// `TF_TOKEN_` and the host with `.` as `_` and `-` as `__`
+/// (`collectCredentialsFromEnv`).
+pub fn token_variable(host: &str) -> String {
+    format!(
+        "TF_TOKEN_{}",
+        host.to_ascii_lowercase()
+            .replace('-', "__")
+            .replace('.', "_")
+    )
 }
 
 /// An installation method of `provider_installation`.
@@ -70,9 +114,13 @@ pub struct CliConfig {
     pub installation: Vec<Installation>,
     /// `plugin_cache_dir = "..."`, environment variables expanded.
     pub plugin_cache_dir: Option<String>,
-    /// Every other top-level setting, by name (`credentials
-    /// "app.terraform.io"`, `host "..."`, `disable_checkpoint`, ...), in
-    /// order; values are not kept (credentials hold secrets).
+    /// `credentials "HOST" { token = "..." }`, host lower case, in file
+    /// order.
+    pub credentials: Vec<(String, Token)>,
+    /// `host "HOST" { services = { ... } }`, in file order.
+    pub hosts: Vec<HostServices>,
+    /// Every other top-level setting, by name (`credentials_helper`,
+    /// `disable_checkpoint`, ...), in order; values are not kept.
     pub other: Vec<String>,
 }
 
@@ -82,18 +130,58 @@ impl CliConfig {
         self.dev_overrides.iter().find(|o| &o.source == source)
     }
 
+    /// The token for requests to `host` (its registry API or network
+    /// mirror): `TF_TOKEN_HOST` from `env` first, then a `credentials`
+    /// block, as Terraform's `CredentialsSource.ForHost` orders them.
+    /// An empty token is none.
+    pub fn token_for(&self, host: &str, env: &dyn Fn(&str) -> Option<String>) -> Option<Token> {
+        let host = host.to_ascii_lowercase();
+        let var = token_variable(&host);
+        // A hyphen kept as is (not `__`) is accepted too, as Terraform's
+        // decoding of the variable's name also accepts it.
+        let plain = format!("TF_TOKEN_{}", host.replace('.', "_"));
+        [var, plain]
+            .iter()
+            .find_map(|v| env(v).filter(|t| !t.is_empty()))
+            .map(Token)
+            .or_else(|| {
+                self.credentials
+                    .iter()
+                    .find(|(h, t)| *h == host && !t.0.is_empty())
+                    .map(|(_, t)| t.clone())
+            })
+    }
+
+    /// The URL the `host` block of `host` gives for service `id`
+    /// (`providers.v1`), if any.
+    pub fn service(&self, host: &str, id: &str) -> Option<&str> {
+        let host = host.to_ascii_lowercase();
+        self.hosts
+            .iter()
+            .find(|h| h.host == host)
+            .and_then(|h| h.services.iter().find(|(s, _)| s == id))
+            .map(|(_, u)| u.as_str())
+    }
+
     /// The settings that change how Terraform installs providers and
-    /// infra does not support, named for a warning (`credentials`,
-    /// `credentials_helper`, `host`: infra sends no registry credentials
-    /// and does no host overrides).
+    /// infra does not support, named for a warning: `credentials_helper`
+    /// (infra runs no credentials helper), and services of a `host` block
+    /// other than `providers.v1` (`host "HOST" services "modules.v1"`).
     pub fn unsupported_settings(&self) -> Vec<String> {
         let mut out: Vec<String> = self
             .other
             .iter()
-            .filter(|s| ["credentials", "credentials_helper", "host"].contains(&s.as_str()))
+            .filter(|s| s.as_str() == "credentials_helper")
             .cloned()
             .collect();
         out.dedup();
+        for h in &self.hosts {
+            for (id, _) in &h.services {
+                if id != "providers.v1" {
+                    out.push(format!("host \"{}\" services \"{id}\"", h.host));
+                }
+            }
+        }
         out
     }
 }

@@ -7,7 +7,7 @@
 //! the same span. Spans are unchanged, so every diagnostic points at the
 //! file as written.
 
-use super::{CliConfig, DevOverride, InstallMethod, Installation};
+use super::{CliConfig, DevOverride, HostServices, InstallMethod, Installation, Token};
 use crate::plugins::address::ProviderAddr;
 use infra_lang::ast::{Attribute, Block, BodyItem, Expr, ExprKind};
 use infra_lang::syntax::lexer::{TokenKind, lex};
@@ -26,7 +26,10 @@ use std::sync::Arc;
 /// block belongs, an unknown method, `dev_overrides` after another method,
 /// an entry whose key is not a provider source or whose value is not a
 /// string, an unset environment variable in a directory, a
-/// `filesystem_mirror` without `path` or `network_mirror` without `url`.
+/// `filesystem_mirror` without `path` or `network_mirror` without `url`,
+/// a `credentials` or `host` block without exactly one host label, a
+/// `credentials` block without a string `token`, `services` that is not an
+/// object of strings.
 pub fn parse(
     path: &str,
     text: &str,
@@ -71,6 +74,8 @@ pub fn parse(
             BodyItem::Attribute(a) if a.name.name == "plugin_cache_dir" => {
                 r.config.plugin_cache_dir = r.string(&a.expr).map(|s| r.expand(&s, a.expr.span));
             }
+            BodyItem::Block(b) if b.kind.name == "credentials" => r.credentials(b),
+            BodyItem::Block(b) if b.kind.name == "host" => r.host(b),
             BodyItem::Attribute(a) => r.config.other.push(a.name.name.clone()),
             BodyItem::Block(b) => r.config.other.push(b.kind.name.clone()),
         }
@@ -321,6 +326,73 @@ impl Reader<'_> {
         }
     }
 
+    /// The one label of a `credentials`/`host` block: the host, lower case.
+    fn host_label(&mut self, b: &Block) -> Option<String> {
+        match b.labels.as_slice() {
+            [l] if !l.value.is_empty() => Some(l.value.to_ascii_lowercase()),
+            _ => {
+                self.error(
+                    b.kind.span,
+                    format!("`{}` takes one label, the host name", b.kind.name),
+                    "not one host label",
+                );
+                None
+            }
+        }
+    }
+
+    /// `credentials "HOST" { token = "..." }`. The token's text never
+    /// appears in a diagnostic: errors point at its span only.
+    fn credentials(&mut self, b: &Block) {
+        let Some(host) = self.host_label(b) else {
+            return;
+        };
+        let Some(a) = b.body.attribute("token") else {
+            self.error(
+                b.kind.span,
+                "`credentials` needs `token` (infra reads no other kind of credentials)",
+                "missing token",
+            );
+            return;
+        };
+        if let Some(token) = self.string(&a.expr) {
+            self.config.credentials.push((host, Token(token)));
+        }
+    }
+
+    /// `host "HOST" { services = { "providers.v1" = "URL" } }`.
+    fn host(&mut self, b: &Block) {
+        let Some(host) = self.host_label(b) else {
+            return;
+        };
+        let mut services = Vec::new();
+        match b.body.attribute("services").map(|a| &a.expr) {
+            Some(Expr {
+                kind: ExprKind::Object(items),
+                ..
+            }) => {
+                for item in items {
+                    let key = self.src.slice(item.key.span);
+                    let id = key
+                        .strip_prefix('"')
+                        .and_then(|k| k.strip_suffix('"'))
+                        .unwrap_or(key)
+                        .to_string();
+                    if let Some(url) = self.string(&item.value) {
+                        services.push((id, url));
+                    }
+                }
+            }
+            Some(e) => self.error(
+                e.span,
+                "`services` must be an object of service ids and URLs",
+                "not an object",
+            ),
+            None => self.error(b.kind.span, "`host` needs `services`", "missing services"),
+        }
+        self.config.hosts.push(HostServices { host, services });
+    }
+
     fn dev_overrides(&mut self, m: &Block) {
         for item in &m.body.items {
             let a = match item {
@@ -365,6 +437,7 @@ impl Reader<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::plugins::cliconfig::token_variable;
 
     fn env(k: &str) -> Option<String> {
         (k == "PLUGINS").then(|| "/opt/plugins".to_string())
@@ -415,8 +488,61 @@ provider_installation {
             InstallMethod::FilesystemMirror("/mirror".into())
         );
         assert_eq!(c.installation[1].exclude, ["example.com/*/*"]);
-        assert_eq!(c.unsupported_settings(), ["credentials"]);
+        assert!(c.unsupported_settings().is_empty());
+        assert_eq!(
+            c.token_for("APP.terraform.io", &env)
+                .map(|t| t.expose().to_string()),
+            Some("secret".into())
+        );
         assert!(!format!("{c:?}").contains("secret"));
+    }
+
+    #[test]
+    fn tokens_come_from_the_environment_first_and_hosts_give_services() {
+        let text = r#"credentials "my-registry.example.com" {
+  token = "from-file"
+}
+credentials_helper "vault" {}
+host "My-Registry.example.com" {
+  services = {
+    "providers.v1" = "https://127.0.0.1:8443/v1/providers/"
+    "modules.v1"   = "/v1/modules/"
+  }
+}
+"#;
+        let c = parse("cli.tfrc", text, &env).expect("parses");
+        let host = "my-registry.example.com";
+        assert_eq!(token_variable(host), "TF_TOKEN_my__registry_example_com");
+        let from_env =
+            |k: &str| (k == "TF_TOKEN_my__registry_example_com").then(|| "from-env".to_string());
+        assert_eq!(
+            c.token_for(host, &from_env).map(|t| t.expose().to_string()),
+            Some("from-env".into())
+        );
+        assert_eq!(
+            c.token_for(host, &env).map(|t| t.expose().to_string()),
+            Some("from-file".into())
+        );
+        assert_eq!(c.token_for("other.example.com", &env), None);
+        assert_eq!(
+            c.service("MY-REGISTRY.example.com", "providers.v1"),
+            Some("https://127.0.0.1:8443/v1/providers/")
+        );
+        assert_eq!(
+            c.unsupported_settings(),
+            [
+                "credentials_helper",
+                "host \"my-registry.example.com\" services \"modules.v1\""
+            ]
+        );
+        let e = parse(
+            "cli.tfrc",
+            "credentials {\n  token = \"t0p\"\n}\ncredentials \"h\" {\n  token = 1\n}\n",
+            &env,
+        )
+        .expect_err("invalid");
+        assert_eq!(e.len(), 2, "{e:?}");
+        assert!(e.iter().all(|d| !d.message.contains("t0p")), "{e:?}");
     }
 
     #[test]

@@ -6,6 +6,7 @@ use super::http::Http;
 use super::sources::{Method, Source};
 use super::{gpg, netmirror, registry, unpack};
 use crate::plugins::address::ProviderAddr;
+use crate::plugins::cliconfig::CliConfig;
 use crate::plugins::hash::{h1_dir, zh_file};
 use crate::plugins::platform::Platform;
 use reqwest::Url;
@@ -34,18 +35,30 @@ pub struct Fetched {
 /// the registries discovered so far.
 pub struct Net<'a> {
     env: &'a dyn Fn(&str) -> Option<String>,
+    cli: &'a CliConfig,
     http: OnceCell<Http>,
     discovered: RefCell<Vec<(String, Url)>>,
 }
 
 impl<'a> Net<'a> {
-    /// Nothing made yet; `env` gives `INFRA_CA_CERT_FILE`.
-    pub fn new(env: &'a dyn Fn(&str) -> Option<String>) -> Net<'a> {
+    /// Nothing made yet; `env` gives `INFRA_CA_CERT_FILE` and
+    /// `TF_TOKEN_*`, `cli` the `credentials` and `host` blocks.
+    pub fn new(env: &'a dyn Fn(&str) -> Option<String>, cli: &'a CliConfig) -> Net<'a> {
         Net {
             env,
+            cli,
             http: OnceCell::new(),
             discovered: RefCell::new(Vec::new()),
         }
+    }
+
+    /// The client for the API of `host` (a registry or a network
+    /// mirror): it sends the host's token, if the CLI configuration or
+    /// the environment has one.
+    fn api(&self, host: &str) -> Result<Http, String> {
+        Ok(self
+            .http()?
+            .with_token(host, self.cli.token_for(host, self.env)))
     }
 
     fn http(&self) -> Result<&Http, String> {
@@ -60,7 +73,12 @@ impl<'a> Net<'a> {
         if let Some((_, u)) = self.discovered.borrow().iter().find(|(h, _)| h == host) {
             return Ok(u.clone());
         }
-        let u = registry::discover(self.http()?, host).await?;
+        let u = match self.cli.service(host, "providers.v1") {
+            // A `host` block stands for the discovery document; a relative
+            // URL is resolved against where that document would be.
+            Some(given) => registry::service_url(host, given)?,
+            None => registry::discover(&self.api(host)?, host).await?,
+        };
         self.discovered
             .borrow_mut()
             .push((host.to_string(), u.clone()));
@@ -85,11 +103,12 @@ pub async fn versions(
             .map(|(v, _)| v)
             .collect()),
         Method::Network(url) => {
-            netmirror::versions(net.http()?, &netmirror::base(url)?, addr).await
+            let base = netmirror::base(url)?;
+            netmirror::versions(&net.api(&host_of(&base))?, &base, addr).await
         }
         Method::Direct => {
             let base = net.registry(&addr.hostname).await?;
-            registry::versions(net.http()?, &base, addr, platform).await
+            registry::versions(&net.api(&addr.hostname)?, &base, addr, platform).await
         }
     }
 }
@@ -139,8 +158,10 @@ pub async fn fetch(
         }
         Method::Network(url) => {
             let http = net.http()?;
+            let base = netmirror::base(url)?;
             let pkg =
-                netmirror::package(http, &netmirror::base(url)?, addr, version, platform).await?;
+                netmirror::package(&net.api(&host_of(&base))?, &base, addr, version, platform)
+                    .await?;
             let zip = download(http, &pkg.url, staging, progress).await?;
             let zh = zh_file(zip.path()).map_err(|e| format!("cannot read the download: {e}"))?;
             unpack::unzip(zip.path(), staging)?;
@@ -160,7 +181,8 @@ pub async fn fetch(
         Method::Direct => {
             let http = net.http()?;
             let base = net.registry(&addr.hostname).await?;
-            let pkg = registry::package(http, &base, addr, version, platform).await?;
+            let pkg = registry::package(&net.api(&addr.hostname)?, &base, addr, version, platform)
+                .await?;
             let missing = |u: &str| format!("{u} answered 404 Not Found");
             let sums = http
                 .get(&pkg.shasums_url)
@@ -198,6 +220,15 @@ pub async fn fetch(
             unpack::unzip(zip.path(), staging)?;
             Ok(fetched(Some(zh), all, format!("signed, key ID {key_id}")))
         }
+    }
+}
+
+/// The host (and `:PORT` when given) of `url`, as credentials name it.
+fn host_of(url: &Url) -> String {
+    match (url.host_str(), url.port()) {
+        (Some(h), Some(p)) => format!("{h}:{p}"),
+        (Some(h), None) => h.to_string(),
+        _ => String::new(),
     }
 }
 

@@ -5,8 +5,12 @@
 //! connecting and on every read, retries of failed connections, timeouts
 //! and 5xx answers with a growing pause, and bounded bodies: metadata
 //! documents are read into memory up to [`MAX_DOCUMENT`], packages are
-//! streamed to a file.
+//! streamed to a file. A client may carry a host's API token
+//! ([`Http::with_token`]), sent as `Authorization: Bearer` on its
+//! requests, as Terraform's registry and mirror clients send the
+//! credentials of their host (never on package or checksum downloads).
 
+use crate::plugins::cliconfig::Token;
 use std::io::Write as _;
 use std::path::Path;
 use std::time::Duration;
@@ -28,6 +32,10 @@ const READ_TIMEOUT: Duration = Duration::from_secs(30);
 #[derive(Clone)]
 pub struct Http {
     client: reqwest::Client,
+    /// The host whose credentials this client sends (set by
+    /// [`Http::with_token`]), named when a request is refused.
+    creds_host: Option<String>,
+    token: Option<Token>,
 }
 
 impl Http {
@@ -59,7 +67,21 @@ impl Http {
         let client = b
             .build()
             .map_err(|e| format!("cannot set up HTTPS: {}", chain(&e)))?;
-        Ok(Http { client })
+        Ok(Http {
+            client,
+            creds_host: None,
+            token: None,
+        })
+    }
+
+    /// The same client for the API of `host`, sending its `token` (when
+    /// `Some`) as `Authorization: Bearer` on every request.
+    pub fn with_token(&self, host: &str, token: Option<Token>) -> Http {
+        Http {
+            client: self.client.clone(),
+            creds_host: Some(host.to_string()),
+            token,
+        }
     }
 
     /// GETs `url` and returns its body (at most [`MAX_DOCUMENT`] bytes),
@@ -131,11 +153,38 @@ impl Http {
             if attempt > 0 {
                 tokio::time::sleep(Duration::from_millis(250 << attempt)).await;
             }
-            match self.client.get(url).send().await {
+            let mut request = self.client.get(url);
+            if let Some(t) = &self.token {
+                request = request.bearer_auth(t.expose());
+            }
+            match request.send().await {
                 Ok(r) if r.status() == reqwest::StatusCode::NOT_FOUND => return Ok(None),
                 Ok(r) if r.status().is_success() => return Ok(Some(r)),
                 Ok(r) if r.status().is_server_error() => {
                     last = format!("{url} answered {}", r.status());
+                }
+                Ok(r)
+                    if matches!(
+                        r.status(),
+                        reqwest::StatusCode::UNAUTHORIZED | reqwest::StatusCode::FORBIDDEN
+                    ) =>
+                {
+                    let host = self.creds_host.clone().unwrap_or_else(|| {
+                        reqwest::Url::parse(url)
+                            .ok()
+                            .and_then(|u| u.host_str().map(str::to_string))
+                            .unwrap_or_default()
+                    });
+                    let sent = if self.token.is_some() {
+                        "the token infra sent was refused"
+                    } else {
+                        "infra sent no token"
+                    };
+                    return Err(format!(
+                        "{url} answered {} ({sent}; tokens come from a `credentials \"{host}\" {{ token = ... }}` block of the CLI configuration or {})",
+                        r.status(),
+                        crate::plugins::cliconfig::token_variable(&host)
+                    ));
                 }
                 Ok(r) => return Err(format!("{url} answered {}", r.status())),
                 Err(e) if e.is_connect() || e.is_timeout() || e.is_request() => {

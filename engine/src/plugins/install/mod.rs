@@ -98,7 +98,7 @@ pub async fn install(
         .or_else(|| opts.cli.plugin_cache_dir.clone())
         .map(PathBuf::from);
     let root = opts.base.join(PROVIDERS_DIR);
-    let net = Net::new(opts.env);
+    let net = Net::new(opts.env, opts.cli);
     let mut new = LockFile::default();
     let mut done = Vec::new();
     let mut errors = Vec::new();

@@ -101,6 +101,17 @@ pub async fn discover(http: &Http, host: &str) -> Result<Url, String> {
             "{host} offers no provider registry (no \"providers.v1\" in {url})"
         ));
     };
+    service_url(host, rel)
+}
+
+/// The `providers.v1` base URL `rel` (from the discovery document of
+/// `host`, or a `host` block standing for it) made absolute against
+/// `https://HOST/.well-known/terraform.json`, ending in `/`.
+///
+/// # Errors
+/// `rel` is not a URL.
+pub fn service_url(host: &str, rel: &str) -> Result<Url, String> {
+    let url = format!("https://{host}/.well-known/terraform.json");
     let rel = if rel.ends_with('/') {
         rel.to_string()
     } else {
@@ -108,7 +119,7 @@ pub async fn discover(http: &Http, host: &str) -> Result<Url, String> {
     };
     Url::parse(&url)
         .and_then(|u| u.join(&rel))
-        .map_err(|e| format!("the \"providers.v1\" of {url} is not a URL: {e}"))
+        .map_err(|e| format!("the \"providers.v1\" of {host} ({rel}) is not a URL: {e}"))
 }
 
 /// The versions of `addr` the registry at `base` offers for `platform`
