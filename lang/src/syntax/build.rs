@@ -15,6 +15,10 @@ pub(crate) struct Builder<'s> {
     /// Where the text handed to pest starts in the file (non-zero when a
     /// large file is parsed in chunks).
     offset: usize,
+    /// For text that is not a slice of the file (a `.tf.json` string with
+    /// its escapes decoded): the file offset of each byte of the text, and
+    /// one past its end; `offset` is then unused.
+    map: Option<Arc<[usize]>>,
     diags: Vec<Diagnostic>,
     depth: usize,
     too_deep_reported: bool,
@@ -74,6 +78,7 @@ impl<'s> Builder<'s> {
         Builder {
             source,
             offset: 0,
+            map: None,
             diags: Vec::new(),
             depth: 0,
             too_deep_reported: false,
@@ -90,10 +95,27 @@ impl<'s> Builder<'s> {
         }
     }
 
+    /// A builder for pest output produced from text whose byte `i` is at
+    /// file offset `map[i]` (`map` holds one more entry, for the end).
+    pub(crate) fn mapped(source: &'s Arc<SourceFile>, map: Arc<[usize]>) -> Self {
+        Builder {
+            map: Some(map),
+            ..Builder::new(source)
+        }
+    }
+
+    /// The file offset of byte `p` of the text handed to pest.
+    fn pos(&self, p: usize) -> usize {
+        match &self.map {
+            Some(m) => m.get(p).or(m.last()).copied().unwrap_or(self.offset),
+            None => p + self.offset,
+        }
+    }
+
     /// The pair's span in file coordinates, trimmed as [`raw_span_of`] does.
     fn span_of(&self, pair: &Pair<'_, Rule>) -> Span {
         let s = raw_span_of(pair);
-        Span::new(s.start + self.offset, s.end + self.offset)
+        Span::new(self.pos(s.start), self.pos(s.end))
     }
 
     pub(crate) fn finish(self) -> Vec<Diagnostic> {
@@ -236,7 +258,7 @@ impl<'s> Builder<'s> {
     }
 
     fn attribute(&mut self, pair: Pair<'_, Rule>) -> Attribute {
-        let start = pair.as_span().start() + self.offset;
+        let start = self.pos(pair.as_span().start());
         let mut inner = pair.into_inner();
         let name = inner.next().map(|p| self.ident(p));
         let expr = inner
@@ -536,7 +558,7 @@ impl<'s> Builder<'s> {
     fn expr_tree(&mut self, pair: Pair<'_, Rule>) -> Expr {
         // The span comes from the operands built below: asking pest for the
         // end of a rule that ends in a repetition means walking its children.
-        let start = pair.as_span().start() + self.offset;
+        let start = self.pos(pair.as_span().start());
         if !self.enter(Span::new(start, start + 1)) {
             self.leave();
             return placeholder(self.span_of(&pair));
@@ -834,7 +856,7 @@ impl<'s> Builder<'s> {
             match p.as_rule() {
                 Rule::comma => comma_after_last = true,
                 Rule::object_item => {
-                    let item_span = Span::point(p.as_span().start() + self.offset);
+                    let item_span = Span::point(self.pos(p.as_span().start()));
                     if let Some(prev) = items.last()
                         && !comma_after_last
                         && !self.has_newline(prev.value.span.end, item_span.start)
@@ -873,7 +895,7 @@ impl<'s> Builder<'s> {
 
     /// A name, a call, or one of the keywords `true`, `false`, `null`.
     fn name_expr(&mut self, pair: Pair<'_, Rule>) -> Expr {
-        let start = pair.as_span().start() + self.offset;
+        let start = self.pos(pair.as_span().start());
         let mut inner = pair.into_inner();
         let Some(name) = inner.next() else {
             return placeholder(Span::point(start));

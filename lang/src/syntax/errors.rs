@@ -173,12 +173,20 @@ pub(crate) fn from_pest(
     base: usize,
     err: pest::error::Error<Rule>,
 ) -> Diagnostic {
+    from_pest_with(source, err, &|p| base + p)
+}
+
+/// [`from_pest`] for text whose byte `p` is at file offset `pos(p)`.
+pub(crate) fn from_pest_with(
+    source: &Arc<SourceFile>,
+    err: pest::error::Error<Rule>,
+    pos: &dyn Fn(usize) -> usize,
+) -> Diagnostic {
     let text = source.text();
-    let offset = base
-        + match err.location {
-            InputLocation::Pos(p) => p,
-            InputLocation::Span((s, _)) => s,
-        };
+    let offset = pos(match err.location {
+        InputLocation::Pos(p) => p,
+        InputLocation::Span((s, _)) => s,
+    });
     let (positives, custom) = match &err.variant {
         ErrorVariant::ParsingError { positives, .. } => (positives.clone(), None),
         ErrorVariant::CustomError { message } => (Vec::new(), Some(message.clone())),

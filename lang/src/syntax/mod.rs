@@ -246,7 +246,7 @@ fn parse_range(source: &Arc<SourceFile>, range: std::ops::Range<usize>) -> Parse
 /// Parses `text` as a standalone expression (for `infra eval`, variable
 /// values given on the command line, and tests).
 pub fn parse_expr(source: &Arc<SourceFile>) -> Result<crate::ast::Expr, Vec<Diagnostic>> {
-    parse_expr_at(source, source.text(), 0)
+    parse_expr_at(source, source.text(), Place::Offset(0))
 }
 
 /// Parses the whole of `source` as a template (the contents of a file given
@@ -256,7 +256,7 @@ pub fn parse_expr(source: &Arc<SourceFile>) -> Result<crate::ast::Expr, Vec<Diag
 /// # Errors
 /// Syntax diagnostics pointing into `source`.
 pub fn parse_template(source: &Arc<SourceFile>) -> Result<crate::ast::Template, Vec<Diagnostic>> {
-    template_at(source, source.text(), 0)
+    template_at(source, source.text(), Place::Offset(0))
 }
 
 /// `text` (the piece of `source` from byte `offset`) parsed as a template
@@ -264,11 +264,11 @@ pub fn parse_template(source: &Arc<SourceFile>) -> Result<crate::ast::Template, 
 fn template_at(
     source: &Arc<SourceFile>,
     text: &str,
-    offset: usize,
+    place: Place,
 ) -> Result<crate::ast::Template, Vec<Diagnostic>> {
     let parsed = stack::with_stack(text, || match Grammar::parse(Rule::template_only, text) {
         Ok(mut pairs) => {
-            let mut builder = build::Builder::at_offset(source, offset);
+            let mut builder = place.builder(source);
             let template = pairs.next().map(|p| builder.template_file(p));
             let diagnostics = builder.finish();
             match template {
@@ -276,36 +276,63 @@ fn template_at(
                 _ => Err(diagnostics),
             }
         }
-        Err(err) => Err(vec![errors::from_pest(source, offset, err)]),
+        Err(err) => Err(vec![errors::from_pest_with(source, err, &|p| place.pos(p))]),
     });
     parsed.unwrap_or_else(|| {
         Err(vec![
-            errors::too_large(source.text(), offset).in_file(source),
+            errors::too_large(source.text(), place.pos(0)).in_file(source),
         ])
     })
 }
 
-/// Parses `text`, a piece of `source` that starts at byte `offset` (a
-/// string of a `.tf.json` file with its JSON escapes decoded), as a
-/// template, with spans into `source`. Decoded text is never longer than
-/// the JSON text it came from, so spans stay inside the string (exact when
-/// it has no escapes). Mirrors HCL's JSON syntax, which parses a string in
-/// an expression as a template at the string's position.
+/// Where text handed to the parser lies in its file: at a byte offset
+/// (a slice of the file), or byte by byte (a `.tf.json` string whose
+/// escapes were decoded: the file offset of each byte of the decoded text,
+/// and one more entry for its end). Spans are always on character
+/// boundaries of the file either way.
+#[derive(Clone, Debug)]
+pub enum Place {
+    /// The text is the file's from this byte offset on.
+    Offset(usize),
+    /// Byte `i` of the text was written at file offset `map[i]`.
+    Mapped(Arc<[usize]>),
+}
+
+impl Place {
+    fn builder<'s>(&self, source: &'s Arc<SourceFile>) -> build::Builder<'s> {
+        match self {
+            Place::Offset(o) => build::Builder::at_offset(source, *o),
+            Place::Mapped(m) => build::Builder::mapped(source, m.clone()),
+        }
+    }
+
+    fn pos(&self, p: usize) -> usize {
+        match self {
+            Place::Offset(o) => o + p,
+            Place::Mapped(m) => m.get(p).or(m.last()).copied().unwrap_or(0),
+        }
+    }
+}
+
+/// Parses `text`, a piece of `source` at `place` (a string of a
+/// `.tf.json` file with its JSON escapes decoded), as a template, with
+/// spans into `source`. Mirrors HCL's JSON syntax, which parses a string
+/// in an expression as a template at the string's position.
 ///
 /// # Errors
 /// Syntax diagnostics pointing into `source`.
 pub fn parse_template_at(
     source: &Arc<SourceFile>,
     text: &str,
-    offset: usize,
+    place: Place,
 ) -> Result<crate::ast::Template, Vec<Diagnostic>> {
-    template_at(source, text, offset).map(|mut t| {
+    template_at(source, text, place).map(|mut t| {
         t.kind = crate::ast::TemplateKind::Quoted;
         t
     })
 }
 
-/// Parses `text`, a piece of `source` that starts at byte `offset`, as one
+/// Parses `text`, a piece of `source` at `place`, as one
 /// expression with spans into `source`: a `.tf.json` string where
 /// Terraform expects a reference or keyword (`depends_on`, `provider`,
 /// a variable's `type`, ...), as HCL's JSON syntax reads them.
@@ -315,11 +342,11 @@ pub fn parse_template_at(
 pub fn parse_expr_at(
     source: &Arc<SourceFile>,
     text: &str,
-    offset: usize,
+    place: Place,
 ) -> Result<crate::ast::Expr, Vec<Diagnostic>> {
     let parsed = stack::with_stack(text, || match Grammar::parse(Rule::expr_only, text) {
         Ok(mut pairs) => {
-            let mut builder = build::Builder::at_offset(source, offset);
+            let mut builder = place.builder(source);
             let expr = pairs
                 .next()
                 .and_then(|p| p.into_inner().next())
@@ -330,11 +357,11 @@ pub fn parse_expr_at(
                 _ => Err(diagnostics),
             }
         }
-        Err(err) => Err(vec![errors::from_pest(source, offset, err)]),
+        Err(err) => Err(vec![errors::from_pest_with(source, err, &|p| place.pos(p))]),
     });
     parsed.unwrap_or_else(|| {
         Err(vec![
-            errors::too_large(source.text(), offset).in_file(source),
+            errors::too_large(source.text(), place.pos(0)).in_file(source),
         ])
     })
 }

@@ -122,6 +122,24 @@ fn errors_in_tf_json_point_at_the_json() {
     w.write("main.tf.json", "{\"locals\": {\"a\": \"${1 +}\"}}");
     let r = w.expect(&["validate", "--no-color"], 1);
     assert!(r.stderr.contains("main.tf.json:1:"), "{}", r.stderr);
+    // Escapes before non-ASCII text: the decoded string is shorter than the
+    // JSON, and errors still point at whole characters of the file, at the
+    // right column (a span in the middle of `é` used to panic).
+    w.write(
+        "main.tf.json",
+        "{\"locals\": {\n  \"a\": \"\\t\\u00e9 é%{ endif }\",\n  \"b\": \"\\n\\u00e9${local.nope}\"\n}}",
+    );
+    let r = w.expect(&["validate", "--no-color"], 1);
+    assert!(!r.stderr.contains("panicked"), "{}", r.stderr);
+    assert!(r.stderr.contains("main.tf.json:2:"), "{}", r.stderr);
+    w.write(
+        "main.tf.json",
+        "{\"locals\": {\n  \"b\": \"\\n\\u00e9${local.nope}\"\n}}",
+    );
+    let r = w.expect(&["validate", "--no-color"], 1);
+    // `local.nope` is at column 19 of line 2, after `  "b": "`, `\n`,
+    // `\u00e9` and `${`.
+    assert!(r.stderr.contains("main.tf.json:2:19"), "{}", r.stderr);
 }
 
 /// The oracle: Terraform 1.15.5 applies the same JSON project; infra takes

@@ -353,12 +353,22 @@ impl<'s> Lower<'s> {
     /// A JSON string (at `span`, quotes included) read in `mode`.
     fn string(&mut self, text: &str, span: Span, mode: Mode) -> Expr {
         let at = span.start + 1;
+        let raw = self
+            .source
+            .slice(Span::new(at, span.end.saturating_sub(1).max(at)));
+        // Spans into the file: a string without escapes is the file's text;
+        // one with escapes is placed byte by byte.
+        let place = if raw == text {
+            syntax::Place::Offset(at)
+        } else {
+            syntax::Place::Mapped(parse::decoded_offsets(raw, at).into())
+        };
         let parsed = match mode {
-            Mode::Template => syntax::parse_template_at(self.source, text, at).map(|t| Expr {
+            Mode::Template => syntax::parse_template_at(self.source, text, place).map(|t| Expr {
                 kind: ExprKind::Template(t),
                 span,
             }),
-            Mode::Expr => syntax::parse_expr_at(self.source, text, at),
+            Mode::Expr => syntax::parse_expr_at(self.source, text, place),
             Mode::Literal | Mode::Requirement => Ok(literal(text, span)),
         };
         parsed.unwrap_or_else(|d| {

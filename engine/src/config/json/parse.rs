@@ -290,6 +290,51 @@ impl Parser<'_> {
     }
 }
 
+/// For the contents `raw` (quotes excluded) of a JSON string that
+/// [`parse`] read, written at file offset `base`: the file offset of each
+/// byte of the decoded string, and one more entry for its end. The bytes a
+/// `\\n` or `\\u00e9` escape decodes to are all placed at the escape's
+/// backslash, so every offset is on a character boundary of the file.
+pub fn decoded_offsets(raw: &str, base: usize) -> Vec<usize> {
+    let bytes = raw.as_bytes();
+    let mut out = Vec::with_capacity(raw.len() + 1);
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] != b'\\' {
+            let len = raw[i..].chars().next().map_or(1, char::len_utf8);
+            out.extend((0..len).map(|k| base + i + k));
+            i += len;
+            continue;
+        }
+        // An escape: `\\X`, or `\\uXXXX` (twice for a surrogate pair).
+        let (decoded_len, escape_len) = match bytes.get(i + 1) {
+            Some(b'u') => {
+                let hi = raw
+                    .get(i + 2..i + 6)
+                    .and_then(|h| u32::from_str_radix(h, 16).ok())
+                    .unwrap_or(0xFFFD);
+                let lo = raw
+                    .get(i + 8..i + 12)
+                    .filter(|_| raw.get(i + 6..i + 8) == Some("\\u"))
+                    .and_then(|h| u32::from_str_radix(h, 16).ok());
+                match lo {
+                    Some(lo)
+                        if (0xD800..0xDC00).contains(&hi) && (0xDC00..0xE000).contains(&lo) =>
+                    {
+                        (4, 12)
+                    }
+                    _ => (char::from_u32(hi).map_or(3, char::len_utf8), 6),
+                }
+            }
+            _ => (1, 2),
+        };
+        out.extend(std::iter::repeat_n(base + i, decoded_len));
+        i += escape_len;
+    }
+    out.push(base + raw.len());
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -309,6 +354,27 @@ mod tests {
         assert!(matches!(&items[1].kind, JsonKind::Number(n) if n == "-2.5e3"));
         assert!(matches!(&m[1].value.kind, JsonKind::String(s) if s == "xé\n"));
         assert_eq!(&text[v.span.start..v.span.end], &text[1..text.len() - 1]);
+    }
+
+    #[test]
+    fn decoded_offsets_land_on_the_escapes() {
+        let text = r#""\tx\u00e9\ud83d\ude00é""#;
+        let Ok(Json {
+            kind: JsonKind::String(decoded),
+            ..
+        }) = parse(text)
+        else {
+            panic!("a string");
+        };
+        let map = decoded_offsets(&text[1..text.len() - 1], 1);
+        assert_eq!(map.len(), decoded.len() + 1);
+        // `\t` → 1, `x` → 3, `é` (2 bytes) → 4, the emoji (4 bytes) → 10,
+        // `é` as written → 22 and 23, the end → 24.
+        assert_eq!(map, [1, 3, 4, 4, 10, 10, 10, 10, 22, 23, 24]);
+        // Where decoded characters start (where spans can), the file has a
+        // character boundary too.
+        let starts = (0..=decoded.len()).filter(|&i| decoded.is_char_boundary(i));
+        assert!(starts.map(|i| map[i]).all(|o| text.is_char_boundary(o)));
     }
 
     #[test]
