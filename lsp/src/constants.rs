@@ -54,8 +54,9 @@ impl<'m> Constants<'m> {
                         }
                     }
                     ("variable", Some(n)) => {
+                        // Anything but a literal `false` counts as sensitive.
                         let sensitive = b.body.attribute("sensitive").is_some_and(|s| {
-                            matches!(s.expr.kind, infra_lang::ast::ExprKind::Bool(true))
+                            !matches!(s.expr.kind, infra_lang::ast::ExprKind::Bool(false))
                         });
                         if let Some(d) = b.body.attribute("default") {
                             exprs.insert(("var", n), (fi, &d.expr, sensitive));

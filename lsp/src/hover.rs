@@ -116,6 +116,12 @@ pub(crate) fn symbol_hover(
         | Symbol::Output(_)
         | Symbol::Module(_)
         | Symbol::Function(_) => {
+            // A sensitive variable's default is not repeated (anything
+            // but a literal `false` counts as sensitive).
+            let sensitive = block
+                .body
+                .attribute("sensitive")
+                .is_some_and(|s| !matches!(s.expr.kind, infra_lang::ast::ExprKind::Bool(false)));
             for key in [
                 "type",
                 "default",
@@ -125,6 +131,10 @@ pub(crate) fn symbol_hover(
                 "result",
                 "sensitive",
             ] {
+                if key == "default" && sensitive && matches!(o.symbol, Symbol::Variable(_)) {
+                    let _ = write!(out, "\n\n`default` = (sensitive)");
+                    continue;
+                }
                 if let Some(v) = arg(key) {
                     let _ = write!(out, "\n\n`{key}` = `{v}`");
                 }

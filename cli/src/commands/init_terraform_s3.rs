@@ -21,9 +21,13 @@ use std::path::Path;
 /// (its errors are reported where the backend is opened) or when no
 /// object there is Terraform's.
 ///
+/// Without `strict` only the default workspace's object is read (one GET:
+/// a plain `init` only points out that it is Terraform's); with `strict`
+/// (`-migrate-state`) every workspace is listed and read.
+///
 /// # Errors
-/// With `strict` (`-migrate-state`), S3 errors listing or reading the
-/// objects; without, they leave the list empty (the store reports them).
+/// With `strict`, S3 errors listing or reading the objects; without, they
+/// leave the list empty (the store reports them).
 pub fn terraform_objects(
     rt: &tokio::runtime::Runtime,
     base: &Path,
@@ -41,20 +45,27 @@ pub fn terraform_objects(
     let Ok(backend) = S3Backend::from_backend(&block.config) else {
         return Ok(Vec::new());
     };
-    match objects(rt, &backend) {
+    match objects(rt, &backend, strict) {
         Ok(found) => Ok(found),
         Err(e) if strict => Err(vec![workdir::state_error(&e)]),
         Err(_) => Ok(Vec::new()),
     }
 }
 
-/// The objects of `backend`'s workspaces that hold Terraform's state.
+/// The objects of `backend`'s workspaces (`all`: every one; else the
+/// default workspace's) that hold Terraform's state.
 fn objects(
     rt: &tokio::runtime::Runtime,
     backend: &S3Backend,
+    all: bool,
 ) -> Result<Vec<TerraformState>, infra_engine::state::StateError> {
     let mut out = Vec::new();
-    for ws in rt.block_on(backend.workspaces())? {
+    let workspaces = if all {
+        rt.block_on(backend.workspaces())?
+    } else {
+        vec![infra_engine::state::workspaces::DEFAULT.to_string()]
+    };
+    for ws in workspaces {
         let store = backend.s3(&ws);
         let Some(bytes) = rt.block_on(store.stored_bytes())? else {
             continue;

@@ -143,7 +143,18 @@ pub(super) fn spawn_writer<'scope>(
         .name("infra-journal".into())
         .spawn_scoped(scope, move || {
             while let Ok((seq, entries)) = writes.recv() {
-                let result = rt.block_on(store.record_all(&entries));
+                // A store that panics must still answer: the scheduler
+                // waits for every write it sent, so the panic becomes a
+                // failed write (the journal is then broken off, as for
+                // any failed write) instead of a hang.
+                let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                    rt.block_on(store.record_all(&entries))
+                }))
+                .unwrap_or_else(|_| {
+                    Err(StateError::Remote(
+                        "the journal write panicked (a bug in the state store)".into(),
+                    ))
+                });
                 let written = Written {
                     seq,
                     entries,

@@ -328,6 +328,7 @@ impl<A: Attributes> InstanceRecord<A> {
 impl InstanceRecord {
     /// The record of `inst` at `addr` (a journal entry's).
     pub fn from_state(addr: &ResourceAddress, inst: &InstanceState) -> InstanceRecord {
+        // Infallible, as for `to_text`.
         InstanceRecord::of(addr, inst, |v| {
             serde_json::to_value(AsJson(v)).unwrap_or(Json::Null)
         })
@@ -389,6 +390,8 @@ pub(crate) fn resource_address(
 /// The state as the text of a state file (pretty JSON, trailing newline).
 /// Attributes are serialised straight from the values ([`AsJson`]).
 pub fn to_text(state: &State) -> String {
+    // Infallible: every map key is a string and `AsJson` reports no
+    // error (a non-finite number is written as `null`, as serde_json does).
     let mut text = serde_json::to_string_pretty(&state_file(state, AsJson)).unwrap_or_default();
     text.push('\n');
     text
