@@ -492,6 +492,12 @@ pub fn render(plan: &Plan, summary: &Summary, saved: Option<&str>) -> String {
     } else {
         format!("## infra plan — workspace {}\n\n", code(&plan.workspace))
     };
+    // A plan that read selectively says what it did not read, as the
+    // human plan does.
+    if let Some(r) = &plan.refresh {
+        let now = infra_engine::state::now_secs();
+        let _ = writeln!(out, "_{}_\n", super::refresh::line(r, now));
+    }
     let saved_span = saved.map(code);
     let saved = saved
         .map(|p| {

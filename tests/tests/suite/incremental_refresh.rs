@@ -128,6 +128,21 @@ fn auto_reads_the_changed_instance_and_its_dependencies_and_not_the_rest() {
         &r.stdout,
         "Refreshed 2 of 5 objects (2 changed or depended on); 3 not read, last read ",
     );
+    // So does the pull-request comment.
+    let r = w.expect(
+        &[
+            "plan",
+            "--format",
+            "markdown",
+            "--refresh=auto",
+            "--refresh-budget=0",
+        ],
+        0,
+    );
+    assert_contains(
+        &r.stdout,
+        "_Refreshed 2 of 5 objects (2 changed or depended on); 3 not read, last read ",
+    );
     // `all` (the default) reads everything and finds the hand edit.
     let p = plan_json(&w, &[]);
     assert!(p.get("refresh").is_none(), "{p:#}");

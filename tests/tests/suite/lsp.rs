@@ -965,3 +965,25 @@ fn vscode_grammar_passes_its_fixture_tests() {
     assert!(out.status.success(), "{text}");
     assert_contains(&text, "test/sample.infra run successfuly");
 }
+
+#[test]
+fn lsp_never_shows_a_sensitive_variables_default() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let main = uri(&dir.path().join("main.infra"));
+    let mut c = Client::start(dir.path(), &[]);
+    // `sensitive` written as an expression still counts.
+    let text = "variable \"token\" {\n  default   = \"hunter2-secret\"\n  sensitive = !false\n}\n\noutput \"o\" {\n  value     = var.token\n  sensitive = true\n}\n";
+    c.open(&main, text);
+    let h = c.ok("textDocument/hover", at(&main, 6, 20));
+    let shown = h["contents"]["value"].as_str().unwrap_or("").to_string();
+    assert!(shown.contains("var.token"), "{shown}");
+    assert!(shown.contains("`default` = (sensitive)"), "{shown}");
+    let hints = c.ok(
+        "textDocument/inlayHint",
+        json!({"textDocument": {"uri": main}, "range": {"start": pos(0, 0), "end": pos(10, 0)}}),
+    );
+    for found in [&h, &hints] {
+        assert!(!found.to_string().contains("hunter2"), "{found}");
+    }
+    c.shutdown();
+}
