@@ -190,7 +190,7 @@ pub fn module_mentions(dir: &Path, word: &[u8]) -> bool {
         && module_files(dir)
             .map(|files| {
                 files.iter().any(|f| {
-                    std::fs::read(f).is_ok_and(|b| b.windows(word.len()).any(|w| w == word))
+                    std::fs::read(f).is_ok_and(|b| memchr::memmem::find(&b, word).is_some())
                 })
             })
             .unwrap_or(false)

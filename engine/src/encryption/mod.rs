@@ -82,7 +82,7 @@ pub fn is_encrypted(bytes: &[u8]) -> bool {
     // A plain state is not parsed twice: only text naming the field can be
     // an envelope.
     const FIELD: &[u8] = b"\"encryption_version\"";
-    if !bytes.windows(FIELD.len()).any(|w| w == FIELD) {
+    if memchr::memmem::find(bytes, FIELD).is_none() {
         return false;
     }
     serde_json::from_slice::<Probe>(bytes).is_ok_and(|p| {

@@ -348,15 +348,21 @@ fn planned_object_valid(
         object(config).unwrap_or(&none),
         object(prior).unwrap_or(&none),
     );
-    let get = |m: &BTreeMap<String, Value>, n: &str| m.get(n).cloned().unwrap_or(Value::NULL);
+    // Borrowed, not cloned: this runs for every attribute of every
+    // planned instance.
+    const NULL: &Value = &Value::NULL;
+    // A missing attribute reads as null.
+    fn get<'m>(m: &'m BTreeMap<String, Value>, n: &str) -> &'m Value {
+        m.get(n).unwrap_or(NULL)
+    }
     for (name, a) in &schema.attributes {
         path.push(PathStep::Attr(name.clone()));
-        planned_value_valid(a, &get(bm, name), &get(cm, name), &get(pm, name), path, out);
+        planned_value_valid(a, get(bm, name), get(cm, name), get(pm, name), path, out);
         path.pop();
     }
     for (name, b) in &schema.blocks {
         path.push(PathStep::Attr(name.clone()));
-        planned_block_valid(b, &get(bm, name), &get(cm, name), &get(pm, name), path, out);
+        planned_block_valid(b, get(bm, name), get(cm, name), get(pm, name), path, out);
         path.pop();
     }
 }

@@ -67,18 +67,62 @@ pub fn now_secs() -> i64 {
 }
 
 /// Hex SHA-256 of an instance's evaluated configuration (as conformed
-/// to its schema, every attribute present), over its canonical JSON
-/// encoding (`codec::encode`: keys sorted, with the paths of sensitive
-/// and unknown values and exact numbers): equal configurations give equal digests.
+/// to its schema, every attribute present), over an unambiguous encoding
+/// of the value fed straight to the hash (no JSON in between: this runs
+/// once per instance in every plan): a tag per kind, lengths before
+/// strings and collections, object keys in order, numbers by their exact
+/// text, sensitive and unknown parts marked. Lists, sets and tuples encode
+/// alike, as do maps and objects, and nulls of any type: equal
+/// configurations give equal digests.
 pub fn config_digest(config: &Value) -> String {
     use sha2::{Digest, Sha256};
-    let e = codec::encode(config);
+    use std::fmt::Write as _;
+    fn text(h: &mut Sha256, s: &str) {
+        h.update((s.len() as u64).to_le_bytes());
+        h.update(s.as_bytes());
+    }
+    fn feed(h: &mut Sha256, v: &Value) {
+        match v {
+            Value::Null(_) => h.update(b"n"),
+            Value::Unknown(_) => h.update(b"u"),
+            Value::Bool(true) => h.update(b"t"),
+            Value::Bool(false) => h.update(b"f"),
+            Value::Number(n) => {
+                h.update(b"#");
+                text(h, &n.to_string());
+            }
+            Value::String(s) => {
+                h.update(b"s");
+                text(h, s);
+            }
+            Value::List(_, xs) | Value::Set(_, xs) | Value::Tuple(xs) => {
+                h.update(b"[");
+                h.update((xs.len() as u64).to_le_bytes());
+                for x in xs {
+                    feed(h, x);
+                }
+            }
+            Value::Map(_, m) | Value::Object(m) => {
+                h.update(b"{");
+                h.update((m.len() as u64).to_le_bytes());
+                for (k, x) in m {
+                    text(h, k);
+                    feed(h, x);
+                }
+            }
+            Value::Sensitive(inner) => {
+                h.update(b"!");
+                feed(h, inner);
+            }
+        }
+    }
     let mut h = Sha256::new();
-    h.update(e.json.to_string().as_bytes());
-    h.update([0]);
-    let marks = serde_json::json!([e.sensitive, e.unknown, e.exact_numbers]);
-    h.update(marks.to_string().as_bytes());
-    h.finalize().iter().map(|b| format!("{b:02x}")).collect()
+    feed(&mut h, config);
+    let mut out = String::with_capacity(64);
+    for b in h.finalize() {
+        let _ = write!(out, "{b:02x}");
+    }
+    out
 }
 
 /// What is known of one resource instance's real object.
