@@ -13,6 +13,9 @@ use std::sync::{Arc, Mutex};
 /// A route: the path asked for → status and body (`None`: 404).
 pub type Routes = dyn Fn(&str) -> Option<(u16, Vec<u8>)> + Send + Sync;
 
+/// Each request's path and `Authorization` header, in order.
+pub type AuthLog = Arc<Mutex<Vec<(String, Option<String>)>>>;
+
 /// A running server; it stops accepting when dropped (its thread is
 /// left to the process end, blocked in `accept`).
 pub struct Server {
@@ -23,7 +26,7 @@ pub struct Server {
     /// The paths asked for, in order.
     pub hits: Arc<Mutex<Vec<String>>>,
     /// Each request's path and `Authorization` header, in order.
-    pub auth: Arc<Mutex<Vec<(String, Option<String>)>>>,
+    pub auth: AuthLog,
     /// `Some((token, exempt))`: paths not starting with `exempt` need
     /// `Authorization: Bearer TOKEN`, else 401.
     required: Arc<Mutex<Option<(String, String)>>>,
@@ -66,7 +69,7 @@ impl Server {
         let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
         let host = format!("127.0.0.1:{}", listener.local_addr().expect("addr").port());
         let hits = Arc::new(Mutex::new(Vec::new()));
-        let auth = Arc::new(Mutex::new(Vec::new()));
+        let auth: AuthLog = Arc::new(Mutex::new(Vec::new()));
         let required: Arc<Mutex<Option<(String, String)>>> = Arc::new(Mutex::new(None));
         let routes: Arc<Mutex<Arc<Routes>>> = Arc::new(Mutex::new(Arc::new(routes)));
         let (h, r, a, q) = (hits.clone(), routes.clone(), auth.clone(), required.clone());
