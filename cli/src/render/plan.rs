@@ -156,16 +156,35 @@ impl Body<'_> {
 
     /// Attributes of an object being created (`+`) or destroyed (`-`).
     fn whole(&mut self, v: &Value, marker: &str, indent: usize) {
+        self.whole_with(v, marker, indent, &[]);
+    }
+
+    /// [`Body::whole`] with rows for the schema's `write_only` attributes,
+    /// whose values plans and state never hold: `+ password_wo =
+    /// (write-only attribute)`, as Terraform's renderer shows every
+    /// write-only attribute of a created or destroyed object.
+    fn whole_with(&mut self, v: &Value, marker: &str, indent: usize, write_only: &[&str]) {
         let Some(m) = fields(v) else {
             return;
         };
-        let shown: Vec<(&String, &Value)> = m.iter().filter(|(_, x)| !x.is_null()).collect();
+        const WRITE_ONLY: &str = "(write-only attribute)";
+        let mut shown: Vec<(&str, Option<&Value>)> = m
+            .iter()
+            .filter(|(k, x)| !x.is_null() && !write_only.contains(&k.as_str()))
+            .map(|(k, x)| (k.as_str(), Some(x)))
+            .collect();
+        shown.extend(write_only.iter().map(|k| (*k, None)));
+        shown.sort_by(|a, b| a.0.cmp(b.0));
         let w = shown.iter().map(|(k, _)| key(k).len()).max().unwrap_or(0);
         for (k, x) in shown {
+            let text = match x {
+                Some(x) => marked(x, marker, indent, self.style),
+                None => WRITE_ONLY.to_string(),
+            };
             let text = if marker == "-" {
-                format!("{} -> null", marked(x, marker, indent, self.style))
+                format!("{text} -> null")
             } else {
-                marked(x, marker, indent, self.style)
+                text
             };
             self.line(indent, marker, &key(k), w, &text, "");
         }

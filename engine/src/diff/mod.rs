@@ -162,6 +162,18 @@ impl ObjectDiff {
         self.width
     }
 
+    /// Counts the write-only attributes `names` among the unchanged ones
+    /// and in the width: Terraform's renderer gives every write-only
+    /// attribute of a schema a row, and in an update that row is
+    /// unchanged (`computeDiffForWriteOnlyAttribute`), so it is hidden and
+    /// counted, and `=` is aligned over it too.
+    pub fn with_write_only(mut self, names: &[&str]) -> ObjectDiff {
+        self.unchanged += names.len();
+        let widest = names.iter().map(|n| layout::key(n).len()).max();
+        self.width = self.width.max(widest.unwrap_or(0));
+        self
+    }
+
     /// The diff of two objects (`fields` of each; a value that is not an
     /// object counts as an empty one). Attributes null on both sides are
     /// left out; `forces` names the attributes that force replacement.

@@ -49,6 +49,16 @@ impl Schemas {
     }
 }
 
+/// The names of `schema`'s write-only attributes, in name order.
+fn write_only(schema: &ResourceSchema) -> Vec<&str> {
+    schema
+        .attributes
+        .iter()
+        .filter(|(_, a)| a.write_only)
+        .map(|(n, _)| n.as_str())
+        .collect()
+}
+
 impl Body<'_> {
     /// An object created (`+`), destroyed (`-`) or shown unmarked (``,
     /// an import): its attributes as [`Body::whole`] prints them, then
@@ -60,7 +70,14 @@ impl Body<'_> {
         marker: &str,
         indent: usize,
     ) {
-        self.whole(&attributes(schema, v), marker, indent);
+        // An import (no marker) shows no write-only rows: they are
+        // unchanged there.
+        let write_only = if marker.is_empty() {
+            Vec::new()
+        } else {
+            write_only(schema)
+        };
+        self.whole_with(&attributes(schema, v), marker, indent, &write_only);
         let (before, after) = if marker == "-" {
             (v, &Value::NULL)
         } else {
@@ -96,7 +113,8 @@ impl Body<'_> {
             &attributes(schema, before),
             &attributes(schema, after),
             forces,
-        );
+        )
+        .with_write_only(&write_only(schema));
         self.object(&d, indent, top);
         let mut hidden = 0;
         for bc in block_changes(schema, before, after) {
