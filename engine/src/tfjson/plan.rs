@@ -99,11 +99,20 @@ pub fn plan_json(
     files: &[crate::config::ParsedFile],
     timestamp: &str,
 ) -> Json {
-    let variables: serde_json::Map<String, Json> = inputs
+    let mut variables: serde_json::Map<String, Json> = inputs
         .vars
         .iter()
         .map(|(n, v)| (n.clone(), json!({ "value": input_json(v) })))
         .collect();
+    // Variables the plan was not given take their defaults, as Terraform
+    // lists every root module variable with the value it planned with.
+    for (name, decl) in outputs_and_variables(files).1 {
+        if let Some(d) = decl.get("default") {
+            variables
+                .entry(name)
+                .or_insert_with(|| json!({ "value": d }));
+        }
+    }
     let changed: BTreeSet<&ResourceAddress> = plan
         .changes
         .iter()
@@ -435,8 +444,99 @@ fn configuration(plan: &Plan, sources: &Sources, files: &[crate::config::ParsedF
             .entry(local.clone())
             .or_insert_with(|| json!({ "name": local, "full_name": source }));
     }
+    let mut root = serde_json::Map::new();
+    let (outputs, variables) = outputs_and_variables(files);
+    if !outputs.is_empty() {
+        root.insert("outputs".into(), Json::Object(outputs));
+    }
+    if !resources.is_empty() {
+        root.insert(
+            "resources".into(),
+            Json::Array(resources.into_values().collect()),
+        );
+    }
+    if !variables.is_empty() {
+        root.insert("variables".into(), Json::Object(variables));
+    }
     json!({
         "provider_config": providers,
-        "root_module": { "resources": resources.into_values().collect::<Vec<_>>() },
+        "root_module": root,
     })
+}
+
+/// The root module's `outputs` (`sensitive`, `expression`, `depends_on`,
+/// `description`) and `variables` (`default`, `description`,
+/// `sensitive`) as Terraform's `jsonconfig` marshals them: members
+/// omitted when false or empty, an output's `expression` always there, a
+/// variable's `default` its constant value.
+fn outputs_and_variables(
+    files: &[crate::config::ParsedFile],
+) -> (serde_json::Map<String, Json>, serde_json::Map<String, Json>) {
+    use super::expressions::expression;
+    let mut outputs = serde_json::Map::new();
+    let mut variables = serde_json::Map::new();
+    for f in files {
+        for b in f.ast.body.blocks() {
+            let [name] = b.labels.as_slice() else {
+                continue;
+            };
+            let constant = |arg: &str| {
+                b.body
+                    .attribute(arg)
+                    .and_then(|a| infra_lang::eval::eval_constant(&f.source, &a.expr).ok())
+            };
+            let flag = |arg: &str| matches!(constant(arg), Some(infra_lang::Value::Bool(true)));
+            let text = |arg: &str| match constant(arg) {
+                Some(infra_lang::Value::String(s)) if !s.is_empty() => Some(s),
+                _ => None,
+            };
+            let mut m = serde_json::Map::new();
+            match b.kind.name.as_str() {
+                "output" => {
+                    if flag("sensitive") {
+                        m.insert("sensitive".into(), json!(true));
+                    }
+                    let e = b
+                        .body
+                        .attribute("value")
+                        .map_or_else(|| json!({}), |a| expression(&f.source, &a.expr));
+                    m.insert("expression".into(), e);
+                    let deps: Vec<String> = b
+                        .body
+                        .attribute(crate::config::meta::DEPENDS_ON)
+                        .map(|a| match &a.expr.kind {
+                            infra_lang::ast::ExprKind::Tuple(items) => items
+                                .iter()
+                                .map(|e| f.source.slice(e.span).trim().to_string())
+                                .collect(),
+                            _ => Vec::new(),
+                        })
+                        .unwrap_or_default();
+                    if !deps.is_empty() {
+                        m.insert("depends_on".into(), json!(deps));
+                    }
+                    if let Some(d) = text("description") {
+                        m.insert("description".into(), json!(d));
+                    }
+                    outputs.insert(name.value.clone(), Json::Object(m));
+                }
+                "variable" => {
+                    if let Some(d) =
+                        constant("default").and_then(|v| infra_lang::value::to_json(&v).ok())
+                    {
+                        m.insert("default".into(), d);
+                    }
+                    if let Some(d) = text("description") {
+                        m.insert("description".into(), json!(d));
+                    }
+                    if flag("sensitive") {
+                        m.insert("sensitive".into(), json!(true));
+                    }
+                    variables.insert(name.value.clone(), Json::Object(m));
+                }
+                _ => {}
+            }
+        }
+    }
+    (outputs, variables)
 }

@@ -25,7 +25,19 @@ output "o" {
   sensitive = true
 }
 output "p" {
-  value = random_id.c.id
+  value       = random_id.c.id
+  description = "The id of c."
+  depends_on  = [random_id.b]
+}
+variable "greeting" {
+  type        = string
+  default     = "hi"
+  description = "A greeting."
+}
+variable "token" {
+  type      = string
+  default   = null
+  sensitive = true
 }
 "#;
 
@@ -126,18 +138,17 @@ fn show_json_has_terraforms_shape_for_state_and_plans() {
     let mut ours = shape(&plan, "");
     let mut theirs = shape(&tf_plan, "");
     // Only Terraform's configuration requires `torture` (for its schema
-    // below), and it lists the outputs' expressions under
-    // `configuration`.
+    // below).
     if let Some(Value::Object(m)) = theirs.pointer_mut("/configuration/provider_config") {
         m.remove("torture");
     }
-    for doc in [&mut ours, &mut theirs] {
-        if let Some(root) = doc.pointer_mut("/configuration/root_module")
-            && let Value::Object(m) = root
-        {
-            m.remove("outputs");
-        }
-    }
+    // The root module's outputs and variables are there, as Terraform
+    // writes them.
+    assert_eq!(
+        plan.pointer("/configuration/root_module/variables/greeting/description"),
+        Some(&Value::String("A greeting.".into())),
+        "{plan:#}"
+    );
     assert_eq!(ours, theirs);
     // Provider schemas: Terraform's rendering of infra's `random` (served
     // to it) and infra's own are the same document.
