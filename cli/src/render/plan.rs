@@ -214,6 +214,20 @@ impl Body<'_> {
     /// Terraform's renderer shows them; `=` is aligned over every
     /// attribute, shown or hidden.
     fn object(&mut self, d: &ObjectDiff, indent: usize, top: bool) {
+        self.object_in(d, indent, top, &[]);
+    }
+
+    /// [`Body::object`], where the attributes named in `nested_lists` are
+    /// nested attributes of list or set nesting: their unchanged elements
+    /// are counted after their changes, as Terraform's `NestedList`
+    /// renderer does (it shows no context around a change).
+    pub(super) fn object_in(
+        &mut self,
+        d: &ObjectDiff,
+        indent: usize,
+        top: bool,
+        nested_lists: &[&str],
+    ) {
         let w = d.full_width();
         let mut important = d.important.iter().peekable();
         for c in &d.changed {
@@ -227,7 +241,8 @@ impl Body<'_> {
             } else {
                 String::new()
             };
-            self.attr(c, &name, w, indent, &note, top);
+            let counted_after = nested_lists.contains(&c.name.as_str());
+            self.attr(c, &name, w, (indent, top, counted_after), &note);
         }
         for (k, v) in important {
             let text = marked(v, "", indent, self.style);
@@ -238,14 +253,16 @@ impl Body<'_> {
     }
 
     /// One attribute that changes.
+    /// `(indent, top, counted_after)`: the column, whether this is a
+    /// resource's own attribute, and whether a list's unchanged elements
+    /// are counted after its changes ([`Body::object_in`]).
     fn attr(
         &mut self,
         c: &AttributeChange,
         name: &str,
         w: usize,
-        indent: usize,
+        (indent, top, counted_after): (usize, bool, bool),
         note: &str,
-        top: bool,
     ) {
         let pad = " ".repeat(indent);
         match &c.change {
@@ -272,7 +289,7 @@ impl Body<'_> {
                 let _ = write!(text, "{pad}    EOT");
                 self.line(indent, "~", name, w, &text, note);
             }
-            Change::List(ops) => self.list(name, ops, w, indent, note),
+            Change::List(ops) => self.list(name, ops, (w, indent), note, counted_after),
             Change::Object(d) => {
                 let _ = writeln!(
                     self.out,
@@ -301,7 +318,16 @@ impl Body<'_> {
     /// A list, set or tuple that changes, element by element as Terraform
     /// shows it: removed elements `-`, added `+`, objects changed in place
     /// `~`, unchanged ones counted.
-    fn list(&mut self, name: &str, ops: &[ListChange], w: usize, indent: usize, note: &str) {
+    /// A list's changes; unchanged elements counted where they are, or
+    /// all after the changes with `counted_after`.
+    fn list(
+        &mut self,
+        name: &str,
+        ops: &[ListChange],
+        (w, indent): (usize, usize),
+        note: &str,
+        counted_after: bool,
+    ) {
         let pad = " ".repeat(indent);
         let style = self.style;
         let _ = writeln!(self.out, "{pad}{} {name:w$} = [{note}", style.marker("~"));
@@ -311,7 +337,9 @@ impl Body<'_> {
                 hidden += n;
                 continue;
             }
-            hidden_line(self.out, indent + 4, std::mem::take(&mut hidden), "element");
+            if !counted_after {
+                hidden_line(self.out, indent + 4, std::mem::take(&mut hidden), "element");
+            }
             match op {
                 ListChange::Objects(diffs) => {
                     for d in diffs {

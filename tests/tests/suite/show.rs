@@ -135,7 +135,7 @@ fn show_json_has_terraforms_shape_for_state_and_plans() {
         serde_json::from_str(&w.expect(&["show", "-json", "p.plan"], 0).stdout).expect("plan JSON");
 
     assert_eq!(shape(&state, ""), shape(&tf_state, ""));
-    let mut ours = shape(&plan, "");
+    let ours = shape(&plan, "");
     let mut theirs = shape(&tf_plan, "");
     // Only Terraform's configuration requires `torture` (for its schema
     // below).

@@ -9,7 +9,7 @@ use infra_engine::addr::{ResourceAddress, ResourceMode};
 use infra_engine::diff::ObjectDiff;
 use infra_engine::diff::blocks::{BlockElement, attributes, block_changes};
 use infra_engine::plan::Plan;
-use infra_engine::provider::{Providers, ResourceSchema};
+use infra_engine::provider::{Nesting, Providers, ResourceSchema};
 use infra_lang::Value;
 use infra_lang::value::quote;
 use std::collections::BTreeMap;
@@ -115,7 +115,17 @@ impl Body<'_> {
             forces,
         )
         .with_write_only(&write_only(schema));
-        self.object(&d, indent, top);
+        let nested_lists: Vec<&str> = schema
+            .attributes
+            .iter()
+            .filter(|(_, a)| {
+                a.nested
+                    .as_ref()
+                    .is_some_and(|n| matches!(n.nesting, Nesting::List | Nesting::Set))
+            })
+            .map(|(n, _)| n.as_str())
+            .collect();
+        self.object_in(&d, indent, top, &nested_lists);
         let mut hidden = 0;
         for bc in block_changes(schema, before, after) {
             hidden += bc.unchanged();
