@@ -318,8 +318,12 @@ impl Body<'_> {
     /// A list, set or tuple that changes, element by element as Terraform
     /// shows it: removed elements `-`, added `+`, objects changed in place
     /// `~`, unchanged ones counted.
-    /// A list's changes; unchanged elements counted where they are, or
-    /// all after the changes with `counted_after`.
+    /// A list's changes as Terraform's list renderer prints them: with
+    /// context (a plain list attribute), the unchanged element just
+    /// before and just after each change is shown, the others before it
+    /// counted; without (`counted_after`: a nested attribute's list,
+    /// Terraform's `NestedList`), every unchanged element is counted
+    /// after the changes.
     fn list(
         &mut self,
         name: &str,
@@ -328,42 +332,83 @@ impl Body<'_> {
         note: &str,
         counted_after: bool,
     ) {
+        /// One element of the list diff.
+        enum El<'a> {
+            Same(&'a Value),
+            Changed(&'a ObjectDiff),
+            Updated(&'a Value, &'a Value),
+            Mark(&'static str, &'a Value),
+        }
         let pad = " ".repeat(indent);
         let style = self.style;
         let _ = writeln!(self.out, "{pad}{} {name:w$} = [{note}", style.marker("~"));
-        let mut hidden = 0;
+        let mut elements = Vec::new();
         for op in ops {
-            if let ListChange::Unchanged(n) = op {
-                hidden += n;
-                continue;
-            }
-            if !counted_after {
-                hidden_line(self.out, indent + 4, std::mem::take(&mut hidden), "element");
-            }
             match op {
-                ListChange::Objects(diffs) => {
-                    for d in diffs {
-                        let _ = writeln!(self.out, "{pad}    {} {{", style.marker("~"));
-                        self.object(d, indent + 8, false);
-                        let _ = writeln!(self.out, "{pad}      }},");
-                    }
-                }
+                ListChange::Unchanged(xs) => elements.extend(xs.iter().map(El::Same)),
+                ListChange::Objects(diffs) => elements.extend(diffs.iter().map(El::Changed)),
+                ListChange::Updated(b, a) => elements.push(El::Updated(b, a)),
                 ListChange::Replaced { removed, added } => {
-                    for (m, xs) in [("-", removed), ("+", added)] {
-                        for x in xs {
-                            let _ = writeln!(
-                                self.out,
-                                "{pad}    {} {},",
-                                style.marker(m),
-                                marked(x, m, indent + 4, style)
-                            );
-                        }
-                    }
+                    elements.extend(removed.iter().map(|x| El::Mark("-", x)));
+                    elements.extend(added.iter().map(|x| El::Mark("+", x)));
                 }
-                ListChange::Unchanged(_) => {}
             }
         }
-        hidden_line(self.out, indent + 4, hidden, "element");
+        let context = !counted_after;
+        let mut unchanged: Vec<&Value> = Vec::new();
+        let mut render_next = false;
+        for el in elements {
+            if let El::Same(x) = el
+                && !render_next
+            {
+                unchanged.push(x);
+                continue;
+            }
+            render_next = false;
+            if context {
+                hidden_line(
+                    self.out,
+                    indent + 4,
+                    unchanged.len().saturating_sub(1),
+                    "element",
+                );
+                if let Some(last) = unchanged.last() {
+                    let text = marked(last, "", indent + 4, style);
+                    let _ = writeln!(self.out, "{pad}      {text},");
+                }
+                unchanged.clear();
+                render_next = !matches!(el, El::Same(_));
+            }
+            match el {
+                El::Same(x) => {
+                    let text = marked(x, "", indent + 4, style);
+                    let _ = writeln!(self.out, "{pad}      {text},");
+                }
+                El::Changed(d) => {
+                    let _ = writeln!(self.out, "{pad}    {} {{", style.marker("~"));
+                    self.object(d, indent + 8, false);
+                    let _ = writeln!(self.out, "{pad}      }},");
+                }
+                El::Updated(b, a) => {
+                    let _ = writeln!(
+                        self.out,
+                        "{pad}    {} {} -> {},",
+                        style.marker("~"),
+                        marked(b, "~", indent + 4, style),
+                        marked(a, "~", indent + 4, style)
+                    );
+                }
+                El::Mark(m, x) => {
+                    let _ = writeln!(
+                        self.out,
+                        "{pad}    {} {},",
+                        style.marker(m),
+                        marked(x, m, indent + 4, style)
+                    );
+                }
+            }
+        }
+        hidden_line(self.out, indent + 4, unchanged.len(), "element");
         let _ = writeln!(self.out, "{pad}  ]");
     }
 }

@@ -99,10 +99,15 @@ pub struct TextLine {
 /// layout, in order, with the Myers algorithm).
 #[derive(Clone, Debug, PartialEq)]
 pub enum ListChange {
-    /// This many elements stay as they are.
-    Unchanged(usize),
+    /// Elements that stay as they are (Terraform's renderer shows the
+    /// ones next to a change).
+    Unchanged(Vec<Value>),
     /// Objects changed in place, pairwise: their attribute diffs.
     Objects(Vec<ObjectDiff>),
+    /// One element changed in place at its index (lists of the same
+    /// length that are not a reordering are compared index by index, as
+    /// Terraform's renderer compares them): `~ before -> after`.
+    Updated(Value, Value),
     /// Elements removed, then elements added.
     Replaced {
         /// The elements that go.
@@ -262,9 +267,34 @@ fn text_diff(x: &str, y: &str) -> Vec<TextLine> {
         .collect()
 }
 
-/// The element diff of two lists: elements matched by their layout;
-/// a run of objects replaced by as many objects is diffed in place.
+/// The element diff of two lists, as Terraform's renderer pairs
+/// elements (`collections.ProcessSlice`): lists of the same length that
+/// are not a reordering index by index (an object changed is diffed in
+/// place, another element shown `~ before -> after`); otherwise elements
+/// matched by their layout (a longest common subsequence), a run of
+/// objects replaced by as many objects diffed in place.
 fn list_diff(xs: &[Value], ys: &[Value]) -> Vec<ListChange> {
+    let reorder = || xs.iter().all(|x| ys.iter().any(|y| same(x, y)));
+    if xs.len() == ys.len() && !reorder() {
+        let mut out: Vec<ListChange> = Vec::new();
+        for (x, y) in xs.iter().zip(ys) {
+            if same(x, y) {
+                match out.last_mut() {
+                    Some(ListChange::Unchanged(v)) => v.push(x.clone()),
+                    _ => out.push(ListChange::Unchanged(vec![x.clone()])),
+                }
+            } else if entries(x).is_some() && entries(y).is_some() {
+                let d = ObjectDiff::new(x, y, &[]);
+                match out.last_mut() {
+                    Some(ListChange::Objects(ds)) => ds.push(d),
+                    _ => out.push(ListChange::Objects(vec![d])),
+                }
+            } else {
+                out.push(ListChange::Updated(x.clone(), y.clone()));
+            }
+        }
+        return out;
+    }
     let kx: Vec<String> = xs
         .iter()
         .map(|x| layout::text(x, "(sensitive value)", 0))
@@ -279,8 +309,8 @@ fn list_diff(xs: &[Value], ys: &[Value]) -> Vec<ListChange> {
         let (xs, ys) = (&xs[old], &ys[new]);
         match tag {
             similar::DiffTag::Equal => match out.last_mut() {
-                Some(ListChange::Unchanged(n)) => *n += xs.len(),
-                _ => out.push(ListChange::Unchanged(xs.len())),
+                Some(ListChange::Unchanged(same)) => same.extend(xs.iter().cloned()),
+                _ => out.push(ListChange::Unchanged(xs.to_vec())),
             },
             similar::DiffTag::Replace
                 if xs.len() == ys.len()
@@ -383,10 +413,24 @@ mod tests {
         let Change::List(ops) = c.change else {
             panic!("{:?}", c.change);
         };
-        assert_eq!(ops[0], ListChange::Unchanged(1));
-        assert!(matches!(
-            ops[1],
-            ListChange::Replaced { .. } | ListChange::Objects(_)
-        ));
+        // Same length, not a reordering: index by index, as Terraform.
+        assert_eq!(ops[0], ListChange::Unchanged(vec![s("a")]));
+        assert_eq!(ops[1], ListChange::Updated(s("b"), s("c")));
+        assert!(matches!(&ops[2], ListChange::Objects(d) if d.len() == 1));
+        // Another length: a longest common subsequence.
+        let c = AttributeChange::new(
+            "l",
+            &l(vec![s("a"), s("b")]),
+            &l(vec![s("a"), s("x"), s("b")]),
+            false,
+        );
+        let Change::List(ops) = c.change else {
+            panic!("{:?}", c.change);
+        };
+        assert_eq!(ops[0], ListChange::Unchanged(vec![s("a")]));
+        assert!(
+            matches!(&ops[1], ListChange::Replaced { removed, added } if removed.is_empty() && added == &[s("x")])
+        );
+        assert_eq!(ops[2], ListChange::Unchanged(vec![s("b")]));
     }
 }

@@ -670,3 +670,43 @@ fn plans_show_nested_blocks_as_terraform_does() {
         );
     }
 }
+
+/// The `~ input = {` part of a plan of `terraform_data.a`, up to its `}`.
+fn input_part(plan: &str) -> String {
+    plan.lines()
+        .skip_while(|l| !l.contains("~ input"))
+        .take_while(|l| *l != "        }")
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// List changes print as Terraform's renderer prints them: lists of one
+/// length compared index by index (`~ 10000 -> 10001`), the unchanged
+/// element next to a change shown and the others counted; lists whose
+/// length changes matched by a longest common subsequence.
+#[test]
+fn list_changes_print_as_terraform_prints_them() {
+    use crate::support::Workdir;
+    let Some(py) = terraform_or_skip("list_changes_print_as_terraform_prints_them") else {
+        return;
+    };
+    let tf = Terraform::new(py, &[]);
+    let config = |ports: &str, extra: &str| {
+        format!(
+            "resource \"terraform_data\" \"a\" {{\n  input = {{\n    ports = [{ports}]\n    extra = [{extra}]\n  }}\n}}\n"
+        )
+    };
+    let before = config("80, 443, 8080, 9090, 10000", "1, 2, 3, 4, 5, 6");
+    let after = config("80, 443, 8080, 9090, 10001", "1, 2, 3, 9, 4, 5, 6");
+    tf.write("main.tf", &before);
+    tf.expect(&["apply", "-auto-approve", "-no-color"], 0);
+    let w = Workdir::new(&before);
+    w.apply();
+    tf.write("main.tf", &after);
+    w.config(&after);
+    let theirs = tf.expect(&["plan", "-no-color", "-detailed-exitcode"], 2);
+    let ours = w.expect(&["plan", "--no-color", "--detailed-exitcode"], 2);
+    let expected = input_part(&theirs.output);
+    assert!(expected.contains("~ 10000 -> 10001,"), "{}", theirs.output);
+    assert_eq!(input_part(&ours.stdout), expected, "{}", ours.stdout);
+}
