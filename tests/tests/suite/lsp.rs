@@ -987,3 +987,68 @@ fn lsp_never_shows_a_sensitive_variables_default() {
     }
     c.shutdown();
 }
+
+/// Emacs's eglot (Debian's `emacs-nox` with `elpa-eglot`, or Emacs 29+)
+/// drives `infra lsp` headless, set up as docs/editors.md says:
+/// diagnostics through Flymake, hover and formatting.
+#[test]
+fn emacs_eglot_gets_diagnostics_hover_and_formatting() {
+    let Ok(version) = std::process::Command::new("emacs")
+        .arg("--version")
+        .output()
+    else {
+        eprintln!("emacs_eglot_gets_diagnostics_hover_and_formatting: skipped: no emacs on PATH");
+        return;
+    };
+    assert!(version.status.success());
+    let dir = tempfile::tempdir().expect("tempdir");
+    let text = "variable \"name\" {\n  type    = string\n  default = \"world\"\n}\n\nresource \"local_file\" \"note\" {\n  content  = upper(var.name)\n  \n}\n\noutput   \"o\" {\nvalue = var.nmae\n}\n";
+    std::fs::write(dir.path().join("main.infra"), text).expect("write");
+    let out = dir.path().join("result.json");
+    let script =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("data/editors/eglot_client.el");
+    let mut child = std::process::Command::new("emacs")
+        .args(["--batch", "-Q", "-l"])
+        .arg(&script)
+        .current_dir(dir.path())
+        .env("INFRA_BIN", env!("CARGO_BIN_EXE_infra-under-test"))
+        .env("OUT", &out)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("run emacs");
+    // Bounded: an Emacs that hangs fails the test instead of the run.
+    let deadline = Instant::now() + PATIENCE;
+    let status = loop {
+        if let Some(status) = child.try_wait().expect("wait for emacs") {
+            break status;
+        }
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            panic!("emacs did not finish within {PATIENCE:?}");
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    assert!(status.success(), "emacs exited with {status}");
+    let result: Value =
+        serde_json::from_str(&std::fs::read_to_string(&out).expect("emacs wrote its result"))
+            .expect("JSON");
+    if result["errors"]
+        .to_string()
+        .contains("Cannot open load file")
+    {
+        // Emacs without eglot (neither 29+ nor elpa-eglot): nothing to test.
+        eprintln!("emacs_eglot_gets_diagnostics_hover_and_formatting: skipped: {result}");
+        return;
+    }
+    assert_eq!(result["errors"], json!([]), "{result}");
+    let diagnostics = result["diagnostics"].to_string();
+    assert_contains(&diagnostics, "reference::undeclared");
+    assert_contains(&diagnostics, "Did you mean `var.name`?");
+    assert_contains(result["hover"].as_str().unwrap_or(""), "upper(str)");
+    assert_contains(
+        result["formatted"].as_str().unwrap_or(""),
+        "output \"o\" {\n  value = var.nmae\n}\n",
+    );
+}
