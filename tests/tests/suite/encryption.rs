@@ -301,7 +301,7 @@ fn the_journal_of_a_killed_apply_is_encrypted_and_replays() {
         r#"
 resource "test_fault" "slow" {
   input    = random_password.db.length
-  after_ms = 60000
+  sleep_ms = 60000
 }
 "#,
         "",
@@ -309,7 +309,9 @@ resource "test_fault" "slow" {
     passphrase(&w, PASS_A);
     let mut apply = w.spawn(&["apply", "--auto-approve", "--no-color"]);
     // The slow create starts once the password's completion is durable
-    // in the journal.
+    // in the journal, and then holds for a minute (`sleep_ms`: `after_ms`
+    // holds only objects with a registry, so the apply could finish, and
+    // remove its journal, before the kill).
     let start = Instant::now();
     while !apply.wait_for(Duration::from_millis(50), |l| {
         l.iter().any(|l| l.contains("test_fault.slow: Creating"))
