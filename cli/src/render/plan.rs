@@ -373,17 +373,13 @@ impl Body<'_> {
                     "element",
                 );
                 if let Some(last) = unchanged.last() {
-                    let text = marked(last, "", indent + 4, style);
-                    let _ = writeln!(self.out, "{pad}      {text},");
+                    self.unchanged_element(last, indent);
                 }
                 unchanged.clear();
                 render_next = !matches!(el, El::Same(_));
             }
             match el {
-                El::Same(x) => {
-                    let text = marked(x, "", indent + 4, style);
-                    let _ = writeln!(self.out, "{pad}      {text},");
-                }
+                El::Same(x) => self.unchanged_element(x, indent),
                 El::Changed(d) => {
                     let _ = writeln!(self.out, "{pad}    {} {{", style.marker("~"));
                     self.object(d, indent + 8, false);
@@ -410,6 +406,12 @@ impl Body<'_> {
         }
         hidden_line(self.out, indent + 4, unchanged.len(), "element");
         let _ = writeln!(self.out, "{pad}  ]");
+    }
+
+    /// An unchanged list element shown whole, of a list at `indent`.
+    fn unchanged_element(&mut self, x: &Value, indent: usize) {
+        let text = marked(x, "", indent + 4, self.style);
+        let _ = writeln!(self.out, "{}      {text},", " ".repeat(indent));
     }
 }
 

@@ -106,10 +106,11 @@ pub fn plan_json(
         .collect();
     // Variables the plan was not given take their defaults, as Terraform
     // lists every root module variable with the value it planned with.
-    for (name, decl) in outputs_and_variables(files).1 {
+    let (config_outputs, config_variables) = outputs_and_variables(files);
+    for (name, decl) in &config_variables {
         if let Some(d) = decl.get("default") {
             variables
-                .entry(name)
+                .entry(name.clone())
                 .or_insert_with(|| json!({ "value": d }));
         }
     }
@@ -283,7 +284,10 @@ pub fn plan_json(
             }),
         );
     }
-    doc.insert("configuration".into(), configuration(plan, sources, files));
+    doc.insert(
+        "configuration".into(),
+        configuration(plan, sources, files, (config_outputs, config_variables)),
+    );
     doc.insert("relevant_attributes".into(), json!([]));
     doc.insert("timestamp".into(), json!(timestamp));
     doc.insert("applyable".into(), json!(plan.has_changes()));
@@ -357,7 +361,12 @@ fn planned_resource(
 /// required and each root module resource (address, mode, type, name,
 /// provider key), with its `expressions` and `count_expression` /
 /// `for_each_expression` from its block in `files`.
-fn configuration(plan: &Plan, sources: &Sources, files: &[crate::config::ParsedFile]) -> Json {
+fn configuration(
+    plan: &Plan,
+    sources: &Sources,
+    files: &[crate::config::ParsedFile],
+    (outputs, variables): (serde_json::Map<String, Json>, serde_json::Map<String, Json>),
+) -> Json {
     let blocks: std::collections::BTreeMap<
         String,
         (
@@ -445,7 +454,6 @@ fn configuration(plan: &Plan, sources: &Sources, files: &[crate::config::ParsedF
             .or_insert_with(|| json!({ "name": local, "full_name": source }));
     }
     let mut root = serde_json::Map::new();
-    let (outputs, variables) = outputs_and_variables(files);
     if !outputs.is_empty() {
         root.insert("outputs".into(), Json::Object(outputs));
     }

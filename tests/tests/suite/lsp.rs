@@ -882,39 +882,14 @@ fn neovim_gets_diagnostics_hover_completion_and_formatting() {
         return;
     };
     assert!(version.status.success());
-    let dir = tempfile::tempdir().expect("tempdir");
-    let text = "variable \"name\" {\n  type    = string\n  default = \"world\"\n}\n\nresource \"local_file\" \"note\" {\n  content  = upper(var.name)\n  \n}\n\noutput   \"o\" {\nvalue = var.nmae\n}\n";
-    std::fs::write(dir.path().join("main.infra"), text).expect("write");
-    let out = dir.path().join("result.json");
-    let script =
-        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("data/editors/nvim_client.lua");
-    let mut child = std::process::Command::new("nvim")
-        .args(["--headless", "-u", "NONE", "-c"])
-        .arg(format!("luafile {}", script.display()))
-        .current_dir(dir.path())
-        .env("INFRA_BIN", env!("CARGO_BIN_EXE_infra-under-test"))
-        .env("OUT", &out)
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("run nvim");
-    // Bounded: a Neovim that hangs fails the test instead of the run.
-    let deadline = Instant::now() + PATIENCE;
-    let status = loop {
-        if let Some(status) = child.try_wait().expect("wait for nvim") {
-            break status;
-        }
-        if Instant::now() > deadline {
-            let _ = child.kill();
-            panic!("nvim did not finish within {PATIENCE:?}");
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    };
-    assert!(status.success(), "nvim exited with {status}");
-    let result: Value =
-        serde_json::from_str(&std::fs::read_to_string(&out).expect("nvim wrote its result"))
-            .expect("JSON");
+    let result = run_editor_client(
+        "nvim",
+        |c, script| {
+            c.args(["--headless", "-u", "NONE", "-c"])
+                .arg(format!("luafile {}", script.display()));
+        },
+        "nvim_client.lua",
+    );
     assert_eq!(result["errors"], json!([]), "{result}");
     let codes: Vec<&str> = result["diagnostics"]
         .as_array()
@@ -1001,39 +976,13 @@ fn emacs_eglot_gets_diagnostics_hover_and_formatting() {
         return;
     };
     assert!(version.status.success());
-    let dir = tempfile::tempdir().expect("tempdir");
-    let text = "variable \"name\" {\n  type    = string\n  default = \"world\"\n}\n\nresource \"local_file\" \"note\" {\n  content  = upper(var.name)\n  \n}\n\noutput   \"o\" {\nvalue = var.nmae\n}\n";
-    std::fs::write(dir.path().join("main.infra"), text).expect("write");
-    let out = dir.path().join("result.json");
-    let script =
-        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("data/editors/eglot_client.el");
-    let mut child = std::process::Command::new("emacs")
-        .args(["--batch", "-Q", "-l"])
-        .arg(&script)
-        .current_dir(dir.path())
-        .env("INFRA_BIN", env!("CARGO_BIN_EXE_infra-under-test"))
-        .env("OUT", &out)
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("run emacs");
-    // Bounded: an Emacs that hangs fails the test instead of the run.
-    let deadline = Instant::now() + PATIENCE;
-    let status = loop {
-        if let Some(status) = child.try_wait().expect("wait for emacs") {
-            break status;
-        }
-        if Instant::now() > deadline {
-            let _ = child.kill();
-            panic!("emacs did not finish within {PATIENCE:?}");
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    };
-    assert!(status.success(), "emacs exited with {status}");
-    let result: Value =
-        serde_json::from_str(&std::fs::read_to_string(&out).expect("emacs wrote its result"))
-            .expect("JSON");
+    let result = run_editor_client(
+        "emacs",
+        |c, script| {
+            c.args(["--batch", "-Q", "-l"]).arg(script);
+        },
+        "eglot_client.el",
+    );
     if result["errors"]
         .to_string()
         .contains("Cannot open load file")
@@ -1051,4 +1000,49 @@ fn emacs_eglot_gets_diagnostics_hover_and_formatting() {
         result["formatted"].as_str().unwrap_or(""),
         "output \"o\" {\n  value = var.nmae\n}\n",
     );
+}
+
+/// Runs the editor `program` headless in a directory holding the editor
+/// tests' `main.infra` (an undeclared `var.nmae`, a call of `upper`, a
+/// line to format), with `args` adding its arguments for the client
+/// script `tests/data/editors/SCRIPT`; the script writes what the client
+/// got to `$OUT` as JSON, which is returned. Bounded by [`PATIENCE`]: an
+/// editor that hangs fails the test instead of the run.
+fn run_editor_client(
+    program: &str,
+    args: impl FnOnce(&mut std::process::Command, &Path),
+    script: &str,
+) -> Value {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let text = "variable \"name\" {\n  type    = string\n  default = \"world\"\n}\n\nresource \"local_file\" \"note\" {\n  content  = upper(var.name)\n  \n}\n\noutput   \"o\" {\nvalue = var.nmae\n}\n";
+    std::fs::write(dir.path().join("main.infra"), text).expect("write");
+    let out = dir.path().join("result.json");
+    let script = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("data/editors")
+        .join(script);
+    let mut command = std::process::Command::new(program);
+    args(&mut command, &script);
+    let mut child = command
+        .current_dir(dir.path())
+        .env("INFRA_BIN", env!("CARGO_BIN_EXE_infra-under-test"))
+        .env("OUT", &out)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("run the editor");
+    let deadline = Instant::now() + PATIENCE;
+    let status = loop {
+        if let Some(status) = child.try_wait().expect("wait for the editor") {
+            break status;
+        }
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            panic!("{program} did not finish within {PATIENCE:?}");
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    assert!(status.success(), "{program} exited with {status}");
+    serde_json::from_str(&std::fs::read_to_string(&out).expect("the editor wrote its result"))
+        .expect("JSON")
 }
