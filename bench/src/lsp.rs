@@ -2,7 +2,9 @@
 //! driven over stdio as an editor drives it; prints a table of the
 //! latencies an editor user feels: diagnostics after opening the file and
 //! after an edit (from the edit to the publish, the server's debounce
-//! included), and completion and hover round trips (median of 20).
+//! included; the edit is sent as a changed range, as editors send edits to
+//! a server asking for incremental sync), and completion and hover round
+//! trips (median of 20).
 //!
 //! Usage: `cargo build --release -p infra-cli -p infra-bench && \
 //! target/release/infra-bench-lsp [--infra PATH] [N ...]` (default 3000;
@@ -128,7 +130,20 @@ impl Client {
 }
 
 impl Drop for Client {
+    /// Ends the server as an editor does (`shutdown`, then `exit`), so a
+    /// profiler wrapped around it (`--infra` naming a `valgrind` script)
+    /// writes its output; killed if it has not exited within [`PATIENCE`].
     fn drop(&mut self) {
+        if self.request("shutdown", Value::Null).is_ok() && self.notify("exit", Value::Null).is_ok()
+        {
+            let deadline = Instant::now() + PATIENCE;
+            while Instant::now() < deadline {
+                if let Ok(Some(_)) = self.child.try_wait() {
+                    return;
+                }
+                std::thread::sleep(Duration::from_millis(20));
+            }
+        }
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
@@ -159,15 +174,23 @@ fn measure(infra: &std::path::Path, n: usize) -> Result<String, String> {
     )?;
     c.diagnostics(&uri, 1)?;
     let open = ms(t.elapsed());
-    // An edit: a new resource at the end referring to a variable.
-    let edited = format!("{text}\nresource \"infra_data\" \"new\" {{\n  input = var.env\n}}\n");
+    // An edit: a new resource at the end referring to a variable, then
+    // undone, sent as editors send edits to a server that asks for
+    // incremental sync (as `infra lsp` does): the changed range only.
+    let end = text.matches('\n').count();
+    let added = "\nresource \"infra_data\" \"new\" {\n  input = var.env\n}\n";
+    let added_lines = added.matches('\n').count();
     let mut edits = Vec::new();
     for v in 2..7 {
-        let body = if v % 2 == 0 { &edited } else { &text };
+        let change = if v % 2 == 0 {
+            json!({"range": {"start": {"line": end, "character": 0}, "end": {"line": end, "character": 0}}, "text": added})
+        } else {
+            json!({"range": {"start": {"line": end, "character": 0}, "end": {"line": end + added_lines, "character": 0}}, "text": ""})
+        };
         let t = Instant::now();
         c.notify(
             "textDocument/didChange",
-            json!({"textDocument": {"uri": uri, "version": v}, "contentChanges": [{"text": body}]}),
+            json!({"textDocument": {"uri": uri, "version": v}, "contentChanges": [change]}),
         )?;
         c.diagnostics(&uri, v)?;
         edits.push(ms(t.elapsed()));

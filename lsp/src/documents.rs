@@ -78,6 +78,11 @@ pub struct Documents {
     parse_diags: HashMap<PathBuf, HashMap<String, Vec<Diagnostic>>>,
     /// How many files were parsed (not reused) so far.
     pub parsed: u64,
+    /// Each file's top-level items of its last clean parse, so an edit
+    /// parses again only the items it changed (`syntax::parse_reusing`).
+    items: HashMap<PathBuf, syntax::ItemCache>,
+    /// How many top-level items were parsed (not reused) so far.
+    pub items_parsed: u64,
 }
 
 impl Documents {
@@ -167,6 +172,8 @@ impl Documents {
         let before = self.parse_diags.remove(dir).unwrap_or_default();
         let mut after = HashMap::new();
         let mut parsed = 0;
+        let mut items_parsed = 0;
+        let items = &mut self.items;
         let mut parse = |source: &Arc<SourceFile>| {
             let unchanged = previous
                 .as_ref()
@@ -181,9 +188,16 @@ impl Documents {
                     file: Some(f.ast.clone()),
                     diagnostics: diagnostics.clone(),
                 },
-                None => {
+                None if source.path().ends_with(".tf.json") => {
                     parsed += 1;
                     infra_engine::config::parse_source(source)
+                }
+                None => {
+                    parsed += 1;
+                    let cache = items.entry(dir.join(source.path())).or_default();
+                    let (result, count) = syntax::parse_reusing(source, cache);
+                    items_parsed += count as u64;
+                    result
                 }
             };
             after.insert(source.path().to_string(), parsed.diagnostics.clone());
@@ -192,6 +206,7 @@ impl Documents {
         let (files, load_diags) = load_dir_parsing(dir, &open, &mut parse);
         self.parse_diags.insert(dir.to_path_buf(), after);
         self.parsed += parsed;
+        self.items_parsed += items_parsed;
         let lines = files.iter().map(|f| Lines::new(f.source.text())).collect();
         let module = Arc::new(Module {
             dir: dir.to_path_buf(),

@@ -197,3 +197,44 @@ fn reloading_a_module_parses_again_only_the_files_that_changed() {
     assert!(!again.load_diags.is_empty());
     assert_eq!(again.files.len(), 1);
 }
+
+#[test]
+fn an_edit_in_a_large_file_parses_again_only_the_blocks_it_changed() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let text: String = (0..500)
+        .map(|i| format!("resource \"infra_data\" \"r{i}\" {{\n  input = {{ n = {i} }}\n}}\n\n"))
+        .collect();
+    let path = dir.path().join("main.infra");
+    std::fs::write(&path, &text).expect("write");
+    let uri = lsp_types::Url::from_file_path(&path).expect("url");
+    let mut docs = crate::documents::Documents::default();
+    docs.open(uri.clone(), text.clone(), 1);
+    let first = docs.module(dir.path());
+    assert!(first.load_diags.is_empty());
+    let before = docs.items_parsed;
+    // An edit as editors send it: the changed range only (line 201 is
+    // `  input = { n = 50 }`).
+    let edit = |from: u32, to: u32, text: &str| lsp_types::TextDocumentContentChangeEvent {
+        range: Some(lsp_types::Range::new(
+            lsp_types::Position::new(201, from),
+            lsp_types::Position::new(201, to),
+        )),
+        range_length: None,
+        text: text.into(),
+    };
+    docs.change(&uri, 2, vec![edit(16, 18, "5000")]);
+    let second = docs.module(dir.path());
+    assert_eq!(docs.items_parsed - before, 1, "one block parsed again");
+    let fresh = infra_lang::syntax::parse(&second.files[0].source);
+    assert_eq!(
+        format!("{:?}", second.files[0].ast),
+        format!("{:?}", fresh.file.expect("parses")),
+        "the reused tree is a full parse's, spans included"
+    );
+    // A syntax error in the edited block is reported as a full parse
+    // reports it.
+    docs.change(&uri, 3, vec![edit(16, 20, "")]);
+    let broken = docs.module(dir.path());
+    let codes: Vec<&str> = broken.load_diags.iter().map(|d| d.code).collect();
+    assert_eq!(codes, ["syntax::unexpected-token"], "{:?}", broken.load_diags);
+}

@@ -5,6 +5,7 @@
 mod build;
 mod errors;
 pub mod lexer;
+mod reuse;
 mod split;
 mod stack;
 
@@ -21,6 +22,7 @@ mod grammar {
     pub(crate) struct Grammar;
 }
 pub(crate) use grammar::{Grammar, Rule};
+pub use reuse::{ItemCache, parse_reusing};
 
 /// Deepest expression nesting accepted (brackets, calls, templates,
 /// conditionals, unary operators all count). Deeper input is reported as
