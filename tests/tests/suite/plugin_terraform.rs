@@ -86,7 +86,7 @@ pub(crate) struct Terraform {
 }
 
 impl Terraform {
-    /// A fresh setup: `plugins/terraform-provider-{local,random,infra,torture}`
+    /// A fresh setup: `plugins/terraform-provider-{local,random,infra,torture,aws}`
     /// scripts running `infra provider serve NAME`, `cli.tfrc` overriding
     /// `infra.test/infra/NAME` to that directory, and an empty `work/`.
     /// `env` is added to Terraform's environment (and so the plugins').
@@ -97,7 +97,7 @@ impl Terraform {
         std::fs::create_dir_all(dir.path().join("work")).expect("work directory");
         let infra = env!("CARGO_BIN_EXE_infra-under-test");
         let mut overrides = String::new();
-        for name in ["local", "random", "infra", "torture"] {
+        for name in ["local", "random", "infra", "torture", "aws"] {
             let script = plugins.join(format!("terraform-provider-{name}"));
             // `torture` is a test provider, served only with this set.
             let test = if name == "torture" {
@@ -709,4 +709,37 @@ fn list_changes_print_as_terraform_prints_them() {
     let expected = input_part(&theirs.output);
     assert!(expected.contains("~ 10000 -> 10001,"), "{}", theirs.output);
     assert_eq!(input_part(&ours.stdout), expected, "{}", ours.stdout);
+}
+
+/// Terraform plans the cases of `tests/data/engine/unused_providers/` as
+/// they say, the cases `plugin_client.rs` holds infra to: a `provider`
+/// block nothing uses is never evaluated, checked or configured
+/// (`PruneProviderTransformer`), while one that a resource (even with
+/// `count = 0`), a `check` block's data source or an `import` block uses
+/// is configured and its refusal fails the plan.
+#[test]
+fn terraform_never_configures_a_provider_configuration_nothing_uses() {
+    let Some(py) =
+        terraform_or_skip("terraform_never_configures_a_provider_configuration_nothing_uses")
+    else {
+        return;
+    };
+    let mut failures = Vec::new();
+    for case in crate::plugin_client::unused_provider_cases() {
+        let tf = Terraform::new(py.clone(), &[]);
+        tf.write("main.tf", &case.config);
+        let r = tf.run(&["plan", "-no-color"]);
+        let flat: String = r.output.split_whitespace().collect::<Vec<_>>().join(" ");
+        let said = case
+            .error
+            .as_ref()
+            .is_none_or(|e| flat.contains(e.as_str()));
+        if r.code != case.exit || !said {
+            failures.push(format!(
+                "--- {}: exited {} (expected {}, error {:?})\n{}",
+                case.name, r.code, case.exit, case.error, r.output
+            ));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
