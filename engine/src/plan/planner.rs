@@ -1083,18 +1083,24 @@ fn reconcile_and_refresh(
     drop(typing);
     let mut providers = providers.clone();
     let in_state = crate::eval::state_keys(&stored);
-    // Providers with configuration arguments (`aws`) must be configured
-    // before they read anything; the others can refresh while the
-    // configuration is still being parsed.
+    // Providers with configuration arguments (`aws`) and plugins (which
+    // Terraform configures before ReadResource, and which may refuse to
+    // read until then) must be configured before they read anything; the
+    // others can refresh while the configuration is still being parsed.
+    // A state key `aws.west` is a configuration of `aws`.
     // Pending creates of a killed apply are looked for by configured
     // providers first, so they refresh after the configuration is read.
+    let needs_configuring = |key: &str| {
+        let name = key.split('.').next().unwrap_or(key);
+        providers.configurable(name) || providers.get(name).is_some_and(|p| p.is_remote())
+    };
     let early = options.refresh_first()
         && stored.pending.is_empty()
         && !stored.resources.is_empty()
         && !stored
             .resources
             .values()
-            .any(|i| providers.configurable(Providers::provider_name(&i.provider)));
+            .any(|i| needs_configuring(&i.provider));
     let mut refreshed = None;
     // With `--target`/`--exclude`, only what the plan works on is read.
     let scope = super::scope::refresh_scope(&stored, options);

@@ -620,10 +620,10 @@ fn a_plugin_nothing_uses_is_started_for_its_schema_but_not_configured() {
     w.config(&plugin_config(""));
     let (plan, sent) = plan_rpcs(&w, 0);
     assert_contains(&plan.stdout, "local_file.greeting will be destroyed");
-    assert!(
-        sent.iter().any(|r| r == "ConfigureProvider"),
-        "not configured: {sent:?}"
-    );
+    let configure = sent.iter().position(|r| r == "ConfigureProvider");
+    let read = sent.iter().position(|r| r == "ReadResource");
+    assert!(configure.is_some(), "not configured: {sent:?}");
+    assert!(configure < read, "read before it was configured: {sent:?}");
 
     // Unused, but its schema is needed: a plugin that cannot start fails.
     w.config(&plugin_config(
