@@ -683,7 +683,13 @@ fn input_part(plan: &str) -> String {
 /// List changes print as Terraform's renderer prints them: lists of one
 /// length compared index by index (`~ 10000 -> 10001`), the unchanged
 /// element next to a change shown and the others counted; lists whose
-/// length changes matched by a longest common subsequence.
+/// length changes matched by a longest common subsequence. The value of
+/// an attribute named `id`, `name` or `tags` is shown whole, its changes
+/// among all its unchanged elements and attributes, at any depth: its
+/// renderers get `ShowUnchangedChildren` (`importantAttributes` in
+/// `renderers/block.go`, checked by `renderers/object.go` too) — so a
+/// tuple of strings under `tags` shows every element, the same tuple
+/// under `labels` only the change with its context.
 #[test]
 fn list_changes_print_as_terraform_prints_them() {
     use crate::support::Workdir;
@@ -691,13 +697,28 @@ fn list_changes_print_as_terraform_prints_them() {
         return;
     };
     let tf = Terraform::new(py, &[]);
-    let config = |ports: &str, extra: &str| {
+    let config = |ports: &str, extra: &str, tags: &str, meta: &str| {
         format!(
-            "resource \"terraform_data\" \"a\" {{\n  input = {{\n    ports = [{ports}]\n    extra = [{extra}]\n  }}\n}}\n"
+            "resource \"terraform_data\" \"a\" {{\n  input = {{\n    ports  = [{ports}]\n    extra  = [{extra}]\n    tags   = [{tags}]\n    labels = [{tags}]\n    meta   = {meta}\n  }}\n}}\n"
         )
     };
-    let before = config("80, 443, 8080, 9090, 10000", "1, 2, 3, 4, 5, 6");
-    let after = config("80, 443, 8080, 9090, 10001", "1, 2, 3, 9, 4, 5, 6");
+    let meta = |v: &str| {
+        format!(
+            "{{\n      id   = {{ first = \"f\", last = \"{v}\", more = [1, 2, 3, {v}] }}\n      name = [\"p\", \"q\", \"r\", \"{v}\", \"s\"]\n      tags = {{ k = \"v\", list = [{{ a = 1, b = {v} }}, {{ a = 2, b = 2 }}] }}\n      keep = \"k\"\n      more = [{{ name = \"n\", v = {v} }}, {{ name = \"o\", v = 1 }}]\n    }}"
+        )
+    };
+    let before = config(
+        "80, 443, 8080, 9090, 10000",
+        "1, 2, 3, 4, 5, 6",
+        "\"a\", \"b\", \"c\", \"d\", \"e\"",
+        &meta("1"),
+    );
+    let after = config(
+        "80, 443, 8080, 9090, 10001",
+        "1, 2, 3, 9, 4, 5, 6",
+        "\"a\", \"b\", \"X\", \"d\", \"e\"",
+        &meta("7"),
+    );
     tf.write("main.tf", &before);
     tf.expect(&["apply", "-auto-approve", "-no-color"], 0);
     let w = Workdir::new(&before);
@@ -708,6 +729,13 @@ fn list_changes_print_as_terraform_prints_them() {
     let ours = w.expect(&["plan", "--no-color", "--detailed-exitcode"], 2);
     let expected = input_part(&theirs.output);
     assert!(expected.contains("~ 10000 -> 10001,"), "{}", theirs.output);
+    assert!(
+        expected.contains(
+            "              ~ \"c\" -> \"X\",\n                \"d\",\n                \"e\","
+        ),
+        "{}",
+        theirs.output
+    );
     assert_eq!(input_part(&ours.stdout), expected, "{}", ours.stdout);
 }
 
