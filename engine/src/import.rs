@@ -85,7 +85,16 @@ pub fn import(
         workspace: workspace.to_string(),
         ..PlanOptions::default()
     };
-    configure_providers(root, &files, &inputs, &mut providers, &plan_options, rt)?;
+    let in_state = crate::eval::state_keys(state);
+    configure_providers(
+        root,
+        &files,
+        &inputs,
+        &mut providers,
+        &in_state,
+        &plan_options,
+        rt,
+    )?;
     // The configuration its block uses, through the module calls'
     // `providers` maps.
     let request = ImportRequest {

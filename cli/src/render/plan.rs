@@ -129,6 +129,15 @@ fn hidden_line(out: &mut String, indent: usize, n: usize, what: &str) {
     }
 }
 
+/// Which unchanged elements of a list are shown ([`Body::list`]).
+#[derive(Clone, Copy)]
+struct Shown {
+    /// No context: every unchanged element is counted after the changes.
+    counted_after: bool,
+    /// Every element is shown.
+    all: bool,
+}
+
 /// Prints the attributes of one change into `out`.
 struct Body<'a> {
     out: &'a mut String,
@@ -211,8 +220,9 @@ impl Body<'_> {
     /// as in Terraform, but not inside an object).
     /// Unchanged attributes that identify the object (`id`, `name`,
     /// `tags`) are shown among the changed ones, in name order, as
-    /// Terraform's renderer shows them; `=` is aligned over every
-    /// attribute, shown or hidden.
+    /// Terraform's renderer shows them, and so is every unchanged
+    /// attribute inside the value of one ([`ObjectDiff::show_all`]); `=`
+    /// is aligned over every attribute, shown or hidden.
     fn object(&mut self, d: &ObjectDiff, indent: usize, top: bool) {
         self.object_in(d, indent, top, &[]);
     }
@@ -233,7 +243,7 @@ impl Body<'_> {
         for c in &d.changed {
             while let Some((k, v)) = important.next_if(|(k, _)| *k < c.name) {
                 let text = marked(v, "", indent, self.style);
-                self.line(indent, "", &key(k), w, &text, "");
+                self.line(indent, "", &layout::label(k, d.map), w, &text, "");
             }
             let name = layout::label(&c.name, d.map);
             let note = if c.forces_replacement {
@@ -246,7 +256,7 @@ impl Body<'_> {
         }
         for (k, v) in important {
             let text = marked(v, "", indent, self.style);
-            self.line(indent, "", &key(k), w, &text, "");
+            self.line(indent, "", &layout::label(k, d.map), w, &text, "");
         }
         let what = if d.map { "element" } else { "attribute" };
         hidden_line(self.out, indent, d.unchanged - d.important.len(), what);
@@ -289,7 +299,13 @@ impl Body<'_> {
                 let _ = write!(text, "{pad}    EOT");
                 self.line(indent, "~", name, w, &text, note);
             }
-            Change::List(ops) => self.list(name, ops, (w, indent), note, counted_after),
+            Change::List(ops) => {
+                let shown = Shown {
+                    counted_after,
+                    all: c.show_all,
+                };
+                self.list(name, ops, (w, indent), note, shown);
+            }
             Change::Object(d) => {
                 let _ = writeln!(
                     self.out,
@@ -323,14 +339,16 @@ impl Body<'_> {
     /// before and just after each change is shown, the others before it
     /// counted; without (`counted_after`: a nested attribute's list,
     /// Terraform's `NestedList`), every unchanged element is counted
-    /// after the changes.
+    /// after the changes; with `all` (the value of an attribute named
+    /// `id`, `name` or `tags`, Terraform's `ShowUnchangedChildren`),
+    /// every element is shown in its place.
     fn list(
         &mut self,
         name: &str,
         ops: &[ListChange],
         (w, indent): (usize, usize),
         note: &str,
-        counted_after: bool,
+        Shown { counted_after, all }: Shown,
     ) {
         /// One element of the list diff.
         enum El<'a> {
@@ -360,6 +378,7 @@ impl Body<'_> {
         for el in elements {
             if let El::Same(x) = el
                 && !render_next
+                && !all
             {
                 unchanged.push(x);
                 continue;

@@ -72,6 +72,8 @@ pub(super) struct Evaluation<'a> {
     session: Option<Session>,
     /// The plan's [`Plan::conditions`]: without, there is nothing to check.
     conditions: bool,
+    /// The provider configurations of the prior state's objects.
+    in_state: std::collections::BTreeSet<String>,
 }
 
 impl<'a> Evaluation<'a> {
@@ -121,6 +123,7 @@ impl<'a> Evaluation<'a> {
             }),
             session: None,
             conditions: false,
+            in_state: crate::eval::state_keys(state),
         }
     }
 
@@ -203,7 +206,9 @@ impl<'a> Evaluation<'a> {
 
     /// Configures the providers with configuration arguments that
     /// `changes` use from the `provider` blocks, evaluated again as
-    /// Terraform does at apply.
+    /// Terraform does at apply: those the configuration, the prior state
+    /// or `changes` use (Terraform's apply graph prunes the others as its
+    /// plan graph does; see [`crate::eval::ProviderUse`]).
     ///
     /// # Errors
     /// A `provider` block does not evaluate or its provider refuses it.
@@ -222,8 +227,18 @@ impl<'a> Evaluation<'a> {
         if !needs_config {
             return Ok(());
         }
-        let configs = self.session().and_then(Session::provider_configs)?;
-        rt.block_on(crate::provider::configure(providers, configs))
+        let files = self.session()?.files();
+        let mut used = crate::eval::ProviderUse::of_configuration(&files);
+        for key in self
+            .in_state
+            .iter()
+            .chain(changes.iter().map(|c| &c.provider))
+        {
+            used.add(key);
+        }
+        let uses = |key: &str| used.uses(key);
+        let configs = self.session()?.provider_configs(&uses)?;
+        rt.block_on(crate::provider::configure(providers, configs, &uses))
     }
 
     /// The final planned state of an apply operation with its

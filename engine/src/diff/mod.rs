@@ -25,10 +25,16 @@ pub struct ObjectDiff {
     pub changed: Vec<AttributeChange>,
     /// How many attributes (not null on both sides) do not change.
     pub unchanged: usize,
-    /// The unchanged attributes Terraform's renderer always shows (`id`,
-    /// `name`, `tags`: what identifies an object), in name order, with
-    /// their values; counted in [`ObjectDiff::unchanged`] too.
+    /// The unchanged attributes shown, in name order, with their values;
+    /// counted in [`ObjectDiff::unchanged`] too: those Terraform's
+    /// renderer always shows (`id`, `name`, `tags`: what identifies an
+    /// object), or every one under [`ObjectDiff::show_all`].
     pub important: Vec<(String, Value)>,
+    /// Every unchanged attribute, entry or element is shown, at any depth:
+    /// this is (inside) the value of an attribute named `id`, `name` or
+    /// `tags`, which Terraform's renderer prints with
+    /// `ShowUnchangedChildren` (`renderers/block.go`, `object.go`).
+    pub show_all: bool,
     /// The width of the widest attribute name not null on both sides,
     /// changed or not ([`ObjectDiff::full_width`]).
     width: usize,
@@ -54,6 +60,10 @@ pub struct AttributeChange {
     pub forces_replacement: bool,
     /// How it changes.
     pub change: Change,
+    /// Its unchanged parts are all shown, as Terraform's renderer shows
+    /// the value of an attribute named `id`, `name` or `tags` (and all
+    /// within it): no list element, entry or attribute is hidden.
+    pub show_all: bool,
 }
 
 /// How an attribute changes.
@@ -182,7 +192,17 @@ impl ObjectDiff {
     /// The diff of two objects (`fields` of each; a value that is not an
     /// object counts as an empty one). Attributes null on both sides are
     /// left out; `forces` names the attributes that force replacement.
+    /// The value of an attribute named `id`, `name` or `tags` (of an
+    /// object, not of a map) is shown whole, its changes among its
+    /// unchanged parts ([`AttributeChange::show_all`]), as Terraform's
+    /// block and object renderers show their `importantAttributes`.
     pub fn new(before: &Value, after: &Value, forces: &[String]) -> ObjectDiff {
+        ObjectDiff::build(before, after, forces, false)
+    }
+
+    /// [`ObjectDiff::new`]; `show_all`: every unchanged attribute shown
+    /// too ([`ObjectDiff::show_all`]).
+    fn build(before: &Value, after: &Value, forces: &[String], show_all: bool) -> ObjectDiff {
         let b = fields(before).unwrap_or_default();
         let a = fields(after).unwrap_or_default();
         let mut names: Vec<&String> = b.keys().chain(a.keys()).collect();
@@ -194,6 +214,7 @@ impl ObjectDiff {
             changed: Vec::new(),
             unchanged: 0,
             important: Vec::new(),
+            show_all,
             width: 0,
             map,
         };
@@ -203,14 +224,15 @@ impl ObjectDiff {
                 continue;
             }
             out.width = out.width.max(layout::label(n, map).len());
+            let whole = show_all || (!map && IMPORTANT.contains(&n.as_str()));
             if same(bv, av) {
                 out.unchanged += 1;
-                if !map && IMPORTANT.contains(&n.as_str()) {
+                if whole {
                     out.important.push((n.clone(), av.clone()));
                 }
             } else {
                 out.changed
-                    .push(AttributeChange::new(n, bv, av, forces.contains(n)));
+                    .push(AttributeChange::build(n, bv, av, forces.contains(n), whole));
             }
         }
         out
@@ -221,6 +243,18 @@ impl AttributeChange {
     /// How `before` becomes `after` (not checked for being the same: the
     /// caller found they differ).
     pub fn new(name: &str, before: &Value, after: &Value, forces: bool) -> AttributeChange {
+        AttributeChange::build(name, before, after, forces, false)
+    }
+
+    /// [`AttributeChange::new`]; `show_all`: its unchanged parts are all
+    /// shown ([`AttributeChange::show_all`]).
+    fn build(
+        name: &str,
+        before: &Value,
+        after: &Value,
+        forces: bool,
+        show_all: bool,
+    ) -> AttributeChange {
         let change = if before.is_null() {
             Change::Added
         } else if after.is_null() {
@@ -236,8 +270,10 @@ impl AttributeChange {
                     (items(before), items(after)),
                     (entries(before), entries(after)),
                 ) {
-                    ((Some(xs), Some(ys)), _) => Change::List(list_diff(xs, ys)),
-                    (_, (Some(_), Some(_))) => Change::Object(ObjectDiff::new(before, after, &[])),
+                    ((Some(xs), Some(ys)), _) => Change::List(list_diff(xs, ys, show_all)),
+                    (_, (Some(_), Some(_))) => {
+                        Change::Object(ObjectDiff::build(before, after, &[], show_all))
+                    }
                     _ => Change::Replaced,
                 },
             }
@@ -248,6 +284,7 @@ impl AttributeChange {
             after: after.clone(),
             forces_replacement: forces,
             change,
+            show_all,
         }
     }
 }
@@ -272,8 +309,9 @@ fn text_diff(x: &str, y: &str) -> Vec<TextLine> {
 /// are not a reordering index by index (an object changed is diffed in
 /// place, another element shown `~ before -> after`); otherwise elements
 /// matched by their layout (a longest common subsequence), a run of
-/// objects replaced by as many objects diffed in place.
-fn list_diff(xs: &[Value], ys: &[Value]) -> Vec<ListChange> {
+/// objects replaced by as many objects diffed in place. `show_all`: the
+/// objects' unchanged attributes are all shown.
+fn list_diff(xs: &[Value], ys: &[Value], show_all: bool) -> Vec<ListChange> {
     let reorder = || xs.iter().all(|x| ys.iter().any(|y| same(x, y)));
     if xs.len() == ys.len() && !reorder() {
         let mut out: Vec<ListChange> = Vec::new();
@@ -284,7 +322,7 @@ fn list_diff(xs: &[Value], ys: &[Value]) -> Vec<ListChange> {
                     _ => out.push(ListChange::Unchanged(vec![x.clone()])),
                 }
             } else if entries(x).is_some() && entries(y).is_some() {
-                let d = ObjectDiff::new(x, y, &[]);
+                let d = ObjectDiff::build(x, y, &[], show_all);
                 match out.last_mut() {
                     Some(ListChange::Objects(ds)) => ds.push(d),
                     _ => out.push(ListChange::Objects(vec![d])),
@@ -320,7 +358,7 @@ fn list_diff(xs: &[Value], ys: &[Value]) -> Vec<ListChange> {
                 out.push(ListChange::Objects(
                     xs.iter()
                         .zip(ys)
-                        .map(|(x, y)| ObjectDiff::new(x, y, &[]))
+                        .map(|(x, y)| ObjectDiff::build(x, y, &[], show_all))
                         .collect(),
                 ));
             }
@@ -399,6 +437,37 @@ mod tests {
         let d = ObjectDiff::new(&Value::NULL, &v, &[]);
         assert_eq!(d.changed.len(), 1);
         assert!(d.changed[0].after.is_sensitive_deep());
+    }
+
+    #[test]
+    fn the_values_of_id_name_and_tags_are_shown_whole() {
+        let l = |xs: &[&str]| Value::Tuple(xs.iter().map(|x| s(x)).collect());
+        let before = obj(&[
+            ("tags", l(&["a", "b"])),
+            ("ports", l(&["a", "b"])),
+            ("name", obj(&[("first", s("f")), ("last", s("l"))])),
+        ]);
+        let after = obj(&[
+            ("tags", l(&["a", "c"])),
+            ("ports", l(&["a", "c"])),
+            ("name", obj(&[("first", s("f")), ("last", s("m"))])),
+        ]);
+        let d = ObjectDiff::new(&before, &after, &[]);
+        let all: Vec<(&str, bool)> = d
+            .changed
+            .iter()
+            .map(|c| (c.name.as_str(), c.show_all))
+            .collect();
+        assert_eq!(all, vec![("name", true), ("ports", false), ("tags", true)]);
+        let Change::Object(name) = &d.changed[0].change else {
+            panic!("{:?}", d.changed[0].change);
+        };
+        assert!(name.show_all);
+        assert_eq!(name.important, vec![("first".to_string(), s("f"))]);
+        // A map's keys are not attributes: `tags` there is only a key.
+        let m = |v: Value| Value::Map(infra_lang::Type::Any, [("tags".to_string(), v)].into());
+        let d = ObjectDiff::new(&m(s("a")), &m(s("b")), &[]);
+        assert!(!d.changed[0].show_all);
     }
 
     #[test]

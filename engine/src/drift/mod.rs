@@ -626,7 +626,16 @@ pub fn detect(
         ..PlanOptions::default()
     };
     let mut configured = providers.clone();
-    configure_providers(root, &files, &inputs, &mut configured, &plan_options, rt)?;
+    let in_state = crate::eval::state_keys(&state);
+    configure_providers(
+        root,
+        &files,
+        &inputs,
+        &mut configured,
+        &in_state,
+        &plan_options,
+        rt,
+    )?;
     // `--exclude`: the excluded and what depends on them are neither read
     // nor compared; they keep their stored values for the plan below,
     // which leaves them out too.
@@ -858,7 +867,16 @@ pub fn refresh_state(
         ..PlanOptions::default()
     };
     let mut configured = providers.clone();
-    configure_providers(root, &files, inputs, &mut configured, &plan_options, rt)?;
+    let in_state = crate::eval::state_keys(&state);
+    configure_providers(
+        root,
+        &files,
+        inputs,
+        &mut configured,
+        &in_state,
+        &plan_options,
+        rt,
+    )?;
     // As plan: the targets and what they depend on, or everything but the
     // excluded and what depends on them.
     let scope = crate::plan::scope::refresh_scope(&state, &plan_options);

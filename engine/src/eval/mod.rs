@@ -14,6 +14,7 @@ mod loader;
 mod module_provider_keys;
 mod modules;
 mod provider_config;
+mod provider_use;
 mod resources;
 mod variables;
 
@@ -21,6 +22,7 @@ pub use backend::{BackendConfig, backend_config};
 pub use encryption::{encryption_config, encryption_spec};
 pub use imports::ImportTarget;
 pub use loader::{ModuleFiles, load_module, load_std_module};
+pub use provider_use::{ProviderUse, state_keys};
 pub use resources::Expansion;
 pub use variables::{CliInput, InputValue, Inputs, collect_inputs, parse_var_file};
 

@@ -9,13 +9,20 @@ use infra_lang::eval::Evaluator;
 use infra_lang::{Diagnostic, Value};
 
 impl Session {
-    /// Every `provider` block of the root module, evaluated, in file
-    /// order.
+    /// Every `provider` block of the root module, in file order, its
+    /// body evaluated when `used` says its configuration (`NAME`,
+    /// `NAME.ALIAS`) is used: Terraform never evaluates the block of a
+    /// provider configuration nothing uses (`PruneProviderTransformer`,
+    /// see [`super::ProviderUse`]). The others have a null `config` and
+    /// `used` false.
     ///
     /// # Errors
-    /// Evaluation errors of any block; an `alias` that is not a literal
-    /// name.
-    pub fn provider_configs(&self) -> Result<Vec<ProviderConfig>, Vec<Diagnostic>> {
+    /// Evaluation errors of any used block; an `alias` that is not a
+    /// literal name.
+    pub fn provider_configs(
+        &self,
+        used: &dyn Fn(&str) -> bool,
+    ) -> Result<Vec<ProviderConfig>, Vec<Diagnostic>> {
         let m = &self.root;
         let mut out = Vec::new();
         let mut errors = Vec::new();
@@ -47,15 +54,28 @@ impl Session {
                 },
                 None => None,
             };
+            let key = alias.map_or_else(|| name.clone(), |a| format!("{name}.{a}"));
+            if !used(&key) {
+                out.push(ProviderConfig {
+                    key,
+                    name,
+                    config: Value::NULL,
+                    used: false,
+                    source: src.clone(),
+                    span: label.span,
+                });
+                continue;
+            }
             match m.body_object(&mut ev, src, &b.body, false) {
                 Some(Value::Object(mut attrs)) => {
                     for arg in meta::PROVIDER_BLOCK_ARGS {
                         attrs.remove(*arg);
                     }
                     out.push(ProviderConfig {
-                        key: alias.map_or_else(|| name.clone(), |a| format!("{name}.{a}")),
+                        key,
                         name,
                         config: Value::Object(attrs),
+                        used: true,
                         source: src.clone(),
                         span: label.span,
                     });

@@ -1082,18 +1082,25 @@ fn reconcile_and_refresh(
     type_state(&mut stored, providers, rt)?;
     drop(typing);
     let mut providers = providers.clone();
-    // Providers with configuration arguments (`aws`) must be configured
-    // before they read anything; the others can refresh while the
-    // configuration is still being parsed.
+    let in_state = crate::eval::state_keys(&stored);
+    // Providers with configuration arguments (`aws`) and plugins (which
+    // Terraform configures before ReadResource, and which may refuse to
+    // read until then) must be configured before they read anything; the
+    // others can refresh while the configuration is still being parsed.
+    // A state key `aws.west` is a configuration of `aws`.
     // Pending creates of a killed apply are looked for by configured
     // providers first, so they refresh after the configuration is read.
+    let needs_configuring = |key: &str| {
+        let name = key.split('.').next().unwrap_or(key);
+        providers.configurable(name) || providers.get(name).is_some_and(|p| p.is_remote())
+    };
     let early = options.refresh_first()
         && stored.pending.is_empty()
         && !stored.resources.is_empty()
         && !stored
             .resources
             .values()
-            .any(|i| providers.configurable(Providers::provider_name(&i.provider)));
+            .any(|i| needs_configuring(&i.provider));
     let mut refreshed = None;
     // With `--target`/`--exclude`, only what the plan works on is read.
     let scope = super::scope::refresh_scope(&stored, options);
@@ -1116,7 +1123,7 @@ fn reconcile_and_refresh(
     let (files, declared) = files()?;
     drop(waiting);
     let files = std::sync::Arc::new(files);
-    configure_providers(root, &files, inputs, &mut providers, options, rt)?;
+    configure_providers(root, &files, inputs, &mut providers, &in_state, options, rt)?;
     crate::config::ephemeral::refuse(&files.files, &files.dir, &providers)?;
     let mut recovered = None;
     let mut warnings = Vec::new();
@@ -1284,15 +1291,22 @@ fn forget_warning(forgotten: &[String]) -> Diagnostic {
 }
 
 /// Evaluates the root module's `provider` blocks (in a session of their
-/// own over the same parsed files) and configures `providers` with them.
+/// own over the same parsed files) and configures `providers` with them:
+/// only the configurations something uses, the configuration's resources,
+/// data sources and `import` blocks or the objects of the state, whose
+/// configurations are `in_state` (Terraform's `PruneProviderTransformer`
+/// removes the others before anything is configured; see
+/// [`crate::eval::ProviderUse`]).
 ///
 /// # Errors
-/// Evaluation errors of the blocks; configuration the providers refuse.
+/// Evaluation errors of the used blocks; configuration the providers
+/// refuse.
 pub fn configure_providers(
     root: &Path,
     files: &std::sync::Arc<crate::eval::ModuleFiles>,
     inputs: &Inputs,
     providers: &mut Providers,
+    in_state: &std::collections::BTreeSet<String>,
     options: &PlanOptions,
     rt: &Handle,
 ) -> Result<(), Vec<Diagnostic>> {
@@ -1300,6 +1314,10 @@ pub fn configure_providers(
     if files.blocks_of("provider").next().is_none() && !providers.iter().any(|(_, p)| p.is_remote())
     {
         return Ok(());
+    }
+    let mut used = crate::eval::ProviderUse::of_configuration(files);
+    for key in in_state {
+        used.add(key);
     }
     let opts = EvalOptions {
         workspace: options.workspace.clone(),
@@ -1309,8 +1327,9 @@ pub fn configure_providers(
         stored: None,
     };
     let session = Session::from_shared(root, files.clone(), inputs.clone(), &opts)?;
-    let configs = session.provider_configs()?;
-    rt.block_on(crate::provider::configure(providers, configs))
+    let uses = |key: &str| used.uses(key);
+    let configs = session.provider_configs(&uses)?;
+    rt.block_on(crate::provider::configure(providers, configs, &uses))
 }
 
 fn run_evaluation(

@@ -17,8 +17,12 @@ pub struct ProviderConfig {
     /// The provider's name, the block's label: `aws`.
     pub name: String,
     /// The block's arguments and nested blocks as an object, without
-    /// `alias` and `version`.
+    /// `alias` and `version`; null when not `used`.
     pub config: Value,
+    /// Whether anything uses this configuration. Terraform prunes a
+    /// provider configuration nothing uses (`PruneProviderTransformer`):
+    /// its block is neither evaluated nor sent to the provider.
+    pub used: bool,
     /// The file of the block.
     pub source: Arc<SourceFile>,
     /// The block's label.
@@ -28,9 +32,17 @@ pub struct ProviderConfig {
 /// Configures `providers` from `configs`. A native provider without a
 /// block keeps its defaults (for `aws`: the standard AWS environment and
 /// files); a plugin without one is configured with an empty
-/// configuration, as Terraform configures every provider (its implied
-/// `provider "NAME" {}`): plugins commonly refuse other calls until
-/// ConfigureProvider.
+/// configuration, as Terraform configures every provider it uses (its
+/// implied `provider "NAME" {}`): plugins commonly refuse other calls
+/// until ConfigureProvider.
+///
+/// Only configurations that `used` (given `NAME` or `NAME.ALIAS`) are
+/// checked and configured, as Terraform's `PruneProviderTransformer`
+/// (`internal/terraform/transform_provider.go`) removes the provider
+/// nodes nothing depends on before anything is configured: a block no
+/// resource uses may hold arguments the provider would refuse. A block
+/// naming a provider this build does not have is an error all the same
+/// (Terraform cannot load that provider's schema).
 ///
 /// # Errors
 /// A block for a provider this build does not have (with did-you-mean);
@@ -40,12 +52,16 @@ pub struct ProviderConfig {
 pub async fn configure(
     providers: &mut Providers,
     configs: Vec<ProviderConfig>,
+    used: &dyn Fn(&str) -> bool,
 ) -> Result<(), Vec<Diagnostic>> {
     let mut errors = Vec::new();
     let implied: Vec<(String, Arc<dyn super::Provider>)> = providers
         .iter()
         .filter(|(key, p)| {
-            !key.contains('.') && p.is_remote() && !configs.iter().any(|c| c.key == **key)
+            !key.contains('.')
+                && p.is_remote()
+                && used(key)
+                && !configs.iter().any(|c| c.key == **key)
         })
         .map(|(key, p)| (key.clone(), p.clone()))
         .collect();
@@ -98,6 +114,9 @@ pub async fn configure(
             );
             continue;
         };
+        if !c.used || !used(&c.key) {
+            continue;
+        }
         let what = format!("`provider \"{}\"`", c.name);
         let config = match validate::conform(&base.schema().provider, &what, c.config) {
             Ok(v) => v,

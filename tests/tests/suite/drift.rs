@@ -500,7 +500,11 @@ fn s3_bucket_tags_changed_by_someone_else() {
     assert_contains(&r.stdout, "# aws_s3_bucket.site has changed");
     // Map keys quoted, as Terraform prints them.
     assert_contains(&r.stdout, "~ \"env\"  = \"prod\" -> \"staging\"");
-    assert_contains(&r.stdout, "# (1 unchanged element hidden)");
+    // `tags` is shown whole, its unchanged entries too, as Terraform's
+    // renderer shows the value of an attribute named `id`, `name` or
+    // `tags` (`importantAttributes`, `ShowUnchangedChildren`).
+    assert_contains(&r.stdout, "    \"team\" = \"web\"\n");
+    assert!(!r.stdout.contains("unchanged element"), "{}", r.stdout);
     let doc = json(&w, &["drift", "--json"], 2);
     let attrs = &doc["drift"][0]["attributes"];
     assert_eq!(attrs.as_array().map(Vec::len), Some(1), "{attrs}");

@@ -500,3 +500,140 @@ fn a_plugin_without_a_provider_block_is_configured_before_planning() {
         "configured after planning: {rpcs:?}"
     );
 }
+
+/// One case of `tests/data/engine/unused_providers/`: its configuration,
+/// the exit code `plan` must give and the text its error must hold.
+pub(crate) struct UnusedProviderCase {
+    pub(crate) name: String,
+    pub(crate) config: String,
+    pub(crate) exit: i32,
+    pub(crate) error: Option<String>,
+}
+
+/// The cases of `tests/data/engine/unused_providers/` (see its README).
+pub(crate) fn unused_provider_cases() -> Vec<UnusedProviderCase> {
+    let dir = crate::support::data_dir("engine/unused_providers");
+    crate::support::cases(&dir, ".tf")
+        .iter()
+        .map(|path| {
+            let config = std::fs::read_to_string(path).expect("read the case");
+            let header = |key: &str| {
+                config
+                    .lines()
+                    .take_while(|l| l.starts_with('#'))
+                    .find_map(|l| l.strip_prefix(&format!("# {key}: ")))
+                    .map(str::to_string)
+            };
+            let exit = header("exit")
+                .and_then(|e| e.parse().ok())
+                .unwrap_or_else(|| panic!("{}: no `# exit: N` line", path.display()));
+            UnusedProviderCase {
+                name: crate::support::case_name(path),
+                error: header("error"),
+                exit,
+                config,
+            }
+        })
+        .collect()
+}
+
+/// A provider configuration nothing uses is never configured, as
+/// Terraform's `PruneProviderTransformer` removes it from the graph: a
+/// `provider "aws"` block the plugin would refuse (or whose arguments it
+/// does not have, or that would not evaluate) breaks only a plan that
+/// uses it — through a resource, even one with `count = 0`, a data
+/// source of a `check` block or an `import` block.
+#[test]
+fn a_provider_configuration_nothing_uses_is_never_configured() {
+    let mut failures = Vec::new();
+    for case in unused_provider_cases() {
+        let w = with_served_plugin("aws", "");
+        std::fs::remove_file(w.path().join("main.infra")).expect("remove main.infra");
+        w.write("main.tf", &case.config);
+        let r = run(&w, &["plan", "--no-color"]);
+        let flat: String = r.stderr.split_whitespace().collect::<Vec<_>>().join(" ");
+        let said = case
+            .error
+            .as_ref()
+            .is_none_or(|e| flat.contains(e.as_str()));
+        if r.code != case.exit || !said {
+            failures.push(format!(
+                "--- {}: exited {} (expected {}, error {:?})\n{}\n{}",
+                case.name, r.code, case.exit, case.error, r.stdout, r.stderr
+            ));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+/// The RPCs the plugin was sent, in order (`INFRA_LOG=infra_plugin=debug`).
+fn rpcs(stderr: &str) -> Vec<String> {
+    stderr
+        .lines()
+        .filter(|l| l.contains("calling the plugin"))
+        .filter_map(|l| l.split("rpc=").nth(1))
+        .map(|r| {
+            r.split_whitespace()
+                .next()
+                .unwrap_or("")
+                .trim_matches('"')
+                .to_string()
+        })
+        .collect()
+}
+
+/// `infra plan` with the plugin's RPCs logged: its outcome and the RPCs.
+fn plan_rpcs(w: &Workdir, code: i32) -> (Run, Vec<String>) {
+    let out = command(w, &["plan", "--no-color"])
+        .env("INFRA_LOG", "infra_plugin=debug")
+        .output()
+        .expect("runs infra");
+    let r = Run::of(&out);
+    assert_eq!(r.code, code, "{}\n{}", r.stdout, r.stderr);
+    let rpcs = rpcs(&r.stderr);
+    (r, rpcs)
+}
+
+/// A required plugin nothing uses is started for its schema (Terraform
+/// loads the schema of every provider in `required_providers`, so one
+/// that cannot start fails the plan all the same) but never sent
+/// ConfigureProvider; a plugin used only for its functions is not
+/// configured either (Terraform calls them on an unconfigured instance);
+/// a plugin whose objects are only in the state is configured to plan
+/// their deletion.
+#[test]
+fn a_plugin_nothing_uses_is_started_for_its_schema_but_not_configured() {
+    let w = with_local_plugin("resource \"infra_data\" \"a\" {\n  input = \"x\"\n}\n");
+    let (_, sent) = plan_rpcs(&w, 0);
+    assert!(sent.iter().any(|r| r == "GetProviderSchema"), "{sent:?}");
+    assert!(!sent.iter().any(|r| r == "ConfigureProvider"), "{sent:?}");
+
+    w.config(&plugin_config(
+        "output \"here\" {\n  value = provider::local::direxists(\".\")\n}\n",
+    ));
+    let (_, sent) = plan_rpcs(&w, 0);
+    assert!(sent.iter().any(|r| r == "CallFunction"), "{sent:?}");
+    assert!(!sent.iter().any(|r| r == "ConfigureProvider"), "{sent:?}");
+
+    w.config(&plugin_config(FILE));
+    expect(&w, &["apply", "--auto-approve", "--no-color"], 0);
+    w.config(&plugin_config(""));
+    let (plan, sent) = plan_rpcs(&w, 0);
+    assert_contains(&plan.stdout, "local_file.greeting will be destroyed");
+    let configure = sent.iter().position(|r| r == "ConfigureProvider");
+    let read = sent.iter().position(|r| r == "ReadResource");
+    assert!(configure.is_some(), "not configured: {sent:?}");
+    assert!(configure < read, "read before it was configured: {sent:?}");
+
+    // Unused, but its schema is needed: a plugin that cannot start fails.
+    w.config(&plugin_config(
+        "resource \"infra_data\" \"a\" {\n  input = \"x\"\n}\n",
+    ));
+    w.write(
+        "plugins/terraform-provider-local",
+        "#!/bin/sh\necho 'panic: no luck' >&2\nexit 3\n",
+    );
+    let r = expect(&w, &["plan", "--no-color"], 1);
+    assert_contains(&r.stderr, "panic: no luck");
+    assert_no_socket_left(&w);
+}

@@ -86,7 +86,7 @@ pub(crate) struct Terraform {
 }
 
 impl Terraform {
-    /// A fresh setup: `plugins/terraform-provider-{local,random,infra,torture}`
+    /// A fresh setup: `plugins/terraform-provider-{local,random,infra,torture,aws}`
     /// scripts running `infra provider serve NAME`, `cli.tfrc` overriding
     /// `infra.test/infra/NAME` to that directory, and an empty `work/`.
     /// `env` is added to Terraform's environment (and so the plugins').
@@ -97,7 +97,7 @@ impl Terraform {
         std::fs::create_dir_all(dir.path().join("work")).expect("work directory");
         let infra = env!("CARGO_BIN_EXE_infra-under-test");
         let mut overrides = String::new();
-        for name in ["local", "random", "infra", "torture"] {
+        for name in ["local", "random", "infra", "torture", "aws"] {
             let script = plugins.join(format!("terraform-provider-{name}"));
             // `torture` is a test provider, served only with this set.
             let test = if name == "torture" {
@@ -683,7 +683,13 @@ fn input_part(plan: &str) -> String {
 /// List changes print as Terraform's renderer prints them: lists of one
 /// length compared index by index (`~ 10000 -> 10001`), the unchanged
 /// element next to a change shown and the others counted; lists whose
-/// length changes matched by a longest common subsequence.
+/// length changes matched by a longest common subsequence. The value of
+/// an attribute named `id`, `name` or `tags` is shown whole, its changes
+/// among all its unchanged elements and attributes, at any depth: its
+/// renderers get `ShowUnchangedChildren` (`importantAttributes` in
+/// `renderers/block.go`, checked by `renderers/object.go` too) — so a
+/// tuple of strings under `tags` shows every element, the same tuple
+/// under `labels` only the change with its context.
 #[test]
 fn list_changes_print_as_terraform_prints_them() {
     use crate::support::Workdir;
@@ -691,13 +697,28 @@ fn list_changes_print_as_terraform_prints_them() {
         return;
     };
     let tf = Terraform::new(py, &[]);
-    let config = |ports: &str, extra: &str| {
+    let config = |ports: &str, extra: &str, tags: &str, meta: &str| {
         format!(
-            "resource \"terraform_data\" \"a\" {{\n  input = {{\n    ports = [{ports}]\n    extra = [{extra}]\n  }}\n}}\n"
+            "resource \"terraform_data\" \"a\" {{\n  input = {{\n    ports  = [{ports}]\n    extra  = [{extra}]\n    tags   = [{tags}]\n    labels = [{tags}]\n    meta   = {meta}\n  }}\n}}\n"
         )
     };
-    let before = config("80, 443, 8080, 9090, 10000", "1, 2, 3, 4, 5, 6");
-    let after = config("80, 443, 8080, 9090, 10001", "1, 2, 3, 9, 4, 5, 6");
+    let meta = |v: &str| {
+        format!(
+            "{{\n      id   = {{ first = \"f\", last = \"{v}\", more = [1, 2, 3, {v}] }}\n      name = [\"p\", \"q\", \"r\", \"{v}\", \"s\"]\n      tags = {{ k = \"v\", list = [{{ a = 1, b = {v} }}, {{ a = 2, b = 2 }}] }}\n      keep = \"k\"\n      more = [{{ name = \"n\", v = {v} }}, {{ name = \"o\", v = 1 }}]\n    }}"
+        )
+    };
+    let before = config(
+        "80, 443, 8080, 9090, 10000",
+        "1, 2, 3, 4, 5, 6",
+        "\"a\", \"b\", \"c\", \"d\", \"e\"",
+        &meta("1"),
+    );
+    let after = config(
+        "80, 443, 8080, 9090, 10001",
+        "1, 2, 3, 9, 4, 5, 6",
+        "\"a\", \"b\", \"X\", \"d\", \"e\"",
+        &meta("7"),
+    );
     tf.write("main.tf", &before);
     tf.expect(&["apply", "-auto-approve", "-no-color"], 0);
     let w = Workdir::new(&before);
@@ -708,5 +729,45 @@ fn list_changes_print_as_terraform_prints_them() {
     let ours = w.expect(&["plan", "--no-color", "--detailed-exitcode"], 2);
     let expected = input_part(&theirs.output);
     assert!(expected.contains("~ 10000 -> 10001,"), "{}", theirs.output);
+    assert!(
+        expected.contains(
+            "              ~ \"c\" -> \"X\",\n                \"d\",\n                \"e\","
+        ),
+        "{}",
+        theirs.output
+    );
     assert_eq!(input_part(&ours.stdout), expected, "{}", ours.stdout);
+}
+
+/// Terraform plans the cases of `tests/data/engine/unused_providers/` as
+/// they say, the cases `plugin_client.rs` holds infra to: a `provider`
+/// block nothing uses is never evaluated, checked or configured
+/// (`PruneProviderTransformer`), while one that a resource (even with
+/// `count = 0`), a `check` block's data source or an `import` block uses
+/// is configured and its refusal fails the plan.
+#[test]
+fn terraform_never_configures_a_provider_configuration_nothing_uses() {
+    let Some(py) =
+        terraform_or_skip("terraform_never_configures_a_provider_configuration_nothing_uses")
+    else {
+        return;
+    };
+    let mut failures = Vec::new();
+    for case in crate::plugin_client::unused_provider_cases() {
+        let tf = Terraform::new(py.clone(), &[]);
+        tf.write("main.tf", &case.config);
+        let r = tf.run(&["plan", "-no-color"]);
+        let flat: String = r.output.split_whitespace().collect::<Vec<_>>().join(" ");
+        let said = case
+            .error
+            .as_ref()
+            .is_none_or(|e| flat.contains(e.as_str()));
+        if r.code != case.exit || !said {
+            failures.push(format!(
+                "--- {}: exited {} (expected {}, error {:?})\n{}",
+                case.name, r.code, case.exit, case.error, r.output
+            ));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
