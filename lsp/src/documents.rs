@@ -78,8 +78,9 @@ pub struct Documents {
     parse_diags: HashMap<PathBuf, HashMap<String, Vec<Diagnostic>>>,
     /// How many files were parsed (not reused) so far.
     pub parsed: u64,
-    /// Each file's top-level items of its last clean parse, so an edit
-    /// parses again only the items it changed (`syntax::parse_reusing`).
+    /// Each open file's top-level items of its last clean parse, so an
+    /// edit parses again only the items it changed
+    /// (`syntax::parse_reusing`); dropped when the file is closed.
     items: HashMap<PathBuf, syntax::ItemCache>,
     /// How many top-level items were parsed (not reused) so far.
     pub items_parsed: u64,
@@ -129,6 +130,9 @@ impl Documents {
     /// Forgets a closed document (its file on disk counts again).
     pub fn close(&mut self, uri: &Url) {
         self.docs.remove(uri);
+        if let Ok(path) = uri.to_file_path() {
+            self.items.remove(&path);
+        }
         self.generation += 1;
     }
 
@@ -188,7 +192,9 @@ impl Documents {
                     file: Some(f.ast.clone()),
                     diagnostics: diagnostics.clone(),
                 },
-                None if source.path().ends_with(".tf.json") => {
+                None if source.path().ends_with(".tf.json")
+                    || !open.contains_key(&dir.join(source.path())) =>
+                {
                     parsed += 1;
                     infra_engine::config::parse_source(source)
                 }

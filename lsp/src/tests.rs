@@ -236,5 +236,10 @@ fn an_edit_in_a_large_file_parses_again_only_the_blocks_it_changed() {
     docs.change(&uri, 3, vec![edit(16, 20, "")]);
     let broken = docs.module(dir.path());
     let codes: Vec<&str> = broken.load_diags.iter().map(|d| d.code).collect();
-    assert_eq!(codes, ["syntax::unexpected-token"], "{:?}", broken.load_diags);
+    assert_eq!(
+        codes,
+        ["syntax::unexpected-token"],
+        "{:?}",
+        broken.load_diags
+    );
 }

@@ -154,6 +154,11 @@ fn by_range(text: &str, ranges: &[Range<usize>], parsed: &Parsed) -> HashMap<Box
         return out;
     };
     let mut items = file.body.items.iter().peekable();
+    // The end of the items seen so far: a range starting before it begins
+    // inside an item (a cut the approximate scan misplaced, e.g. a
+    // heredoc's marker inside an interpolation), and its text alone would
+    // not parse as it does here, so it is not kept.
+    let mut reached = 0;
     for range in ranges {
         let mut entry = Entry {
             offset: range.start,
@@ -162,7 +167,9 @@ fn by_range(text: &str, ranges: &[Range<usize>], parsed: &Parsed) -> HashMap<Box
         while let Some(item) = items.next_if(|i| start_of(i) < range.end) {
             entry.items.push(item.clone());
         }
-        if entry.items.iter().all(|i| within(i, range)) {
+        let inside_item = range.start < reached;
+        reached = entry.items.iter().map(end_of).fold(reached, usize::max);
+        if !inside_item && entry.items.iter().all(|i| within(i, range)) {
             out.insert(text[range.clone()].into(), entry);
         }
     }
@@ -170,19 +177,24 @@ fn by_range(text: &str, ranges: &[Range<usize>], parsed: &Parsed) -> HashMap<Box
 }
 
 fn start_of(item: &BodyItem) -> usize {
+    span_of(item).start
+}
+
+fn end_of(item: &BodyItem) -> usize {
+    span_of(item).end
+}
+
+fn span_of(item: &BodyItem) -> Span {
     match item {
-        BodyItem::Attribute(a) => a.span.start,
-        BodyItem::Block(b) => b.span.start,
+        BodyItem::Attribute(a) => a.span,
+        BodyItem::Block(b) => b.span,
     }
 }
 
 /// Whether `item` lies inside `range` (the approximate scan that cut the
 /// ranges could in principle misplace a cut; such a range is not reused).
 fn within(item: &BodyItem, range: &Range<usize>) -> bool {
-    let span = match item {
-        BodyItem::Attribute(a) => a.span,
-        BodyItem::Block(b) => b.span,
-    };
+    let span = span_of(item);
     range.start <= span.start && span.end <= range.end
 }
 

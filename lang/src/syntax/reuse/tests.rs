@@ -69,6 +69,18 @@ fn a_syntax_error_is_reported_as_by_a_full_parse_and_its_fix_reuses_the_rest() {
 }
 
 #[test]
+fn a_cut_the_scan_misplaces_inside_a_heredoc_is_never_reused() {
+    // The scan takes the `EOT` inside `${ }` for the heredoc's end and cuts
+    // at `b` and at the real `EOT`: those ranges begin inside `a`.
+    let filler = format!("#{}\n", "x".repeat(SMALL_FILE));
+    let text = format!("a = <<EOT\n${{\nEOT\n}}\nb = 1\nEOT\n{filler}");
+    let mut cache = ItemCache::default();
+    check(&text, &mut cache);
+    check(&format!("a = 2\nb = 1\nc = 3\n{filler}"), &mut cache);
+    check(&format!("a = 2\nb = 1\nEOT\n{filler}"), &mut cache);
+}
+
+#[test]
 fn small_files_are_parsed_whole() {
     let mut cache = ItemCache::default();
     assert_eq!(check("locals {\n  a = 1\n}\n", &mut cache), 1);
