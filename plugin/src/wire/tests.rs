@@ -401,3 +401,18 @@ proptest! {
         let _ = decode(&[], &bytes, &ty);
     }
 }
+
+proptest! {
+    /// Type JSON written straight to bytes is exactly `Type::to_json`'s
+    /// compact text, and reads back as the same type.
+    #[test]
+    fn type_json_bytes_are_to_json_text(
+        ty in arb_type(),
+        odd in "[\"\\\\a-z\u{e9}\u{1}]{1,4}",
+    ) {
+        let ty = Type::object(BTreeMap::from([(odd, ty.clone()), ("x".into(), ty)]));
+        let bytes = ctytype::to_bytes(&ty);
+        prop_assert_eq!(String::from_utf8_lossy(&bytes), ty.to_json().to_string());
+        prop_assert_eq!(ctytype::from_bytes(&bytes).ok(), Some(ty));
+    }
+}
