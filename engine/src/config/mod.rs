@@ -10,6 +10,7 @@ pub mod decl;
 pub mod ephemeral;
 mod index;
 pub mod json;
+pub(crate) mod kept;
 pub mod meta;
 pub mod module_providers;
 pub mod moves;
@@ -143,8 +144,16 @@ pub fn ignored_terraform_files(dir: &Path) -> Vec<PathBuf> {
 }
 
 /// Parses one file of a module by its name: Terraform's JSON syntax for
-/// `*.tf.json` ([`json::parse_config`]), else the HCL text syntax.
+/// `*.tf.json` ([`json::parse_config`]), else the HCL text syntax; a tree
+/// kept by an earlier load of the same text in this process is taken
+/// instead ([`kept`]).
 pub fn parse_source(source: &Arc<SourceFile>) -> syntax::Parsed {
+    if let Some(file) = kept::take(source) {
+        return syntax::Parsed {
+            file: Some(file),
+            diagnostics: Vec::new(),
+        };
+    }
     if source.path().ends_with(".tf.json") {
         let (file, diagnostics) = json::parse_config(source);
         syntax::Parsed { file, diagnostics }

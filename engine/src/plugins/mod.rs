@@ -57,20 +57,19 @@ pub fn selects_builtin(req: &RequiredProvider, builtin: bool) -> bool {
 /// when a file does not parse: the command reports that when it loads the
 /// module, as it reports malformed entries (left out here).
 pub fn required_in(dir: &Path) -> Vec<RequiredProvider> {
-    const WORD: &[u8] = b"required_providers";
-    let mentions = crate::config::module_files(dir).is_ok_and(|files| {
-        files
-            .iter()
-            .any(|f| std::fs::read(f).is_ok_and(|b| b.windows(WORD.len()).any(|w| w == WORD)))
-    });
-    if !mentions {
+    if !crate::config::module_mentions(dir, b"required_providers") {
         return Vec::new();
     }
     let (files, diags) = crate::config::load_dir(dir);
     if has_errors(&diags) {
         return Vec::new();
     }
-    requirements(&files).0
+    let required = requirements(&files).0;
+    if diags.is_empty() {
+        // The command loads the module next: it takes these trees.
+        crate::config::kept::keep(files);
+    }
+    required
 }
 
 /// The source address of each provider [`required_in`] `dir` names one
