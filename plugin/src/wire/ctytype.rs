@@ -4,11 +4,33 @@ use super::WireError;
 use infra_lang::types::Type;
 use serde_json::Value as Json;
 
+/// Types parsed per thread, by their JSON bytes: every dynamic value
+/// received carries its type, and a plan's values mostly share a few
+/// (parsing them again each time was a quarter of a plugin's work in a
+/// 1,000-resource plan). Cleared when it holds this many.
+const PARSED_TYPES: usize = 256;
+
+thread_local! {
+    static PARSED: std::cell::RefCell<std::collections::HashMap<Box<[u8]>, Type>> =
+        std::cell::RefCell::new(std::collections::HashMap::new());
+}
+
 /// Parses type JSON bytes.
 pub(super) fn from_bytes(json: &[u8]) -> Result<Type, WireError> {
+    if let Some(ty) = PARSED.with(|p| p.borrow().get(json).cloned()) {
+        return Ok(ty);
+    }
     let doc: Json = serde_json::from_slice(json)
         .map_err(|e| WireError::new(format!("type JSON is not valid JSON ({e})")))?;
-    from_json(&doc)
+    let ty = from_json(&doc)?;
+    PARSED.with(|p| {
+        let mut p = p.borrow_mut();
+        if p.len() >= PARSED_TYPES {
+            p.clear();
+        }
+        p.insert(json.into(), ty.clone());
+    });
+    Ok(ty)
 }
 
 /// The type a parsed type JSON document describes ([`Type::from_json`]).
