@@ -16,7 +16,7 @@ use crate::eval::{EvalOptions, IgnoreChanges, Inputs, InstanceHook, InstanceInfo
 use crate::provider::{PathStep, PlanRequest, PlannedState, Providers, validate};
 use crate::state::State;
 use infra_lang::diagnostic::{did_you_mean, has_errors};
-use infra_lang::value::{Secrets, convert};
+use infra_lang::value::{Secrets, convert_or_keep};
 use infra_lang::{Diagnostic, Span, Value};
 use std::cell::RefCell;
 use std::collections::{BTreeMap, BTreeSet};
@@ -586,13 +586,9 @@ pub(crate) fn type_state(
             continue;
         };
         let ty = schema.object_type();
-        let typed = |v: Value| {
-            let v = match convert(v.clone(), &ty) {
-                Ok(c) => c,
-                Err(_) => v,
-            };
-            mark_sensitive(schema, v)
-        };
+        // A value that does not convert is kept as stored; only what could
+        // fail to convert is copied to find out.
+        let typed = |v: Value| mark_sensitive(schema, convert_or_keep(v, &ty));
         let version = schema.stored_version();
         let provider = providers
             .get(&inst.provider)

@@ -17,6 +17,7 @@ pub(crate) use crate::provider::marks::mark_sensitive;
 use crate::provider::validate::empty_value;
 use crate::provider::{Attribute, NestedAttributes, NestedBlock, Nesting, ResourceSchema};
 use infra_lang::{Type, Value};
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 /// infra's proposed new state for `config` (an object conforming to
@@ -24,9 +25,11 @@ use std::collections::BTreeMap;
 /// unset top-level computed attributes unknown on create; schema-sensitive
 /// values marked.
 pub(crate) fn propose(schema: &ResourceSchema, prior: Option<&Value>, config: &Value) -> Value {
+    // Borrowed: the prior state is only read (a no-change plan of a large
+    // configuration proposes every instance).
     let prior = match prior {
-        Some(p) => p.clone(),
-        None => {
+        Some(p) => Cow::Borrowed(p),
+        None => Cow::Owned({
             let (empty, _) = empty_value(schema).unmark();
             match empty {
                 Value::Object(mut m) => {
@@ -39,12 +42,12 @@ pub(crate) fn propose(schema: &ResourceSchema, prior: Option<&Value>, config: &V
                 }
                 other => other,
             }
-        }
+        }),
     };
     let v = if config.is_null() {
         // A null configuration proposes an object of nulls and unknowns
         // (infra's planner never sends one; kept total).
-        prior
+        prior.into_owned()
     } else {
         block(schema, &prior, config)
     };
@@ -90,14 +93,16 @@ fn block(schema: &ResourceSchema, prior: &Value, config: &Value) -> Value {
 }
 
 /// Attribute `name` of object `v`: unknown when `v` is, null when `v` is
-/// null or lacks it.
-fn field(v: &Value, name: &str, ty: &Type) -> Value {
+/// null or lacks it. Borrowed when `v` has it: callers clone only the
+/// value they keep.
+fn field<'v>(v: &'v Value, name: &str, ty: &Type) -> Cow<'v, Value> {
     match peel(v).0 {
-        Value::Unknown(_) => Value::Unknown(ty.clone()),
-        Value::Object(m) | Value::Map(_, m) => {
-            m.get(name).cloned().unwrap_or(Value::Null(ty.clone()))
-        }
-        _ => Value::Null(ty.clone()),
+        Value::Unknown(_) => Cow::Owned(Value::Unknown(ty.clone())),
+        Value::Object(m) | Value::Map(_, m) => match m.get(name) {
+            Some(x) => Cow::Borrowed(x),
+            None => Cow::Owned(Value::Null(ty.clone())),
+        },
+        _ => Cow::Owned(Value::Null(ty.clone())),
     }
 }
 
@@ -114,14 +119,14 @@ fn attributes(
         let cv = field(config, name, &a.ty);
         let v = if a.computed && cv.is_null() {
             if optional_value_not_computable(a, &pv) {
-                cv
+                cv.into_owned()
             } else {
-                pv
+                pv.into_owned()
             }
         } else if let Some(n) = &a.nested {
             nested_attribute(n, &pv, &cv)
         } else {
-            cv
+            cv.into_owned()
         };
         out.insert(name.clone(), v);
     }
@@ -271,11 +276,12 @@ fn map(schema: Nested<'_>, prior: &Value, config: &Value) -> Value {
         .map(|(k, ce)| {
             let ty = peel(ce).0.type_of();
             let pe = match p {
-                Value::Unknown(_) => Value::Unknown(ty),
-                Value::Map(_, pm) | Value::Object(pm) => {
-                    pm.get(k).cloned().unwrap_or(Value::Null(ty))
-                }
-                _ => Value::Null(ty),
+                Value::Unknown(_) => Cow::Owned(Value::Unknown(ty)),
+                Value::Map(_, pm) | Value::Object(pm) => match pm.get(k) {
+                    Some(x) => Cow::Borrowed(x),
+                    None => Cow::Owned(Value::Null(ty)),
+                },
+                _ => Cow::Owned(Value::Null(ty)),
             };
             (k.clone(), schema.propose(&pe, ce))
         })

@@ -16,9 +16,9 @@ pub fn mark_sensitive(schema: &ResourceSchema, v: Value) -> Value {
         Value::Object(mut m) => {
             mark_attributes(&schema.attributes, &mut m);
             for (name, b) in &schema.blocks {
-                if let Some(x) = m.remove(name) {
-                    let x = each_object(b.nesting, x, &mut |o| mark_sensitive(&b.block, o));
-                    m.insert(name.clone(), x);
+                if let Some(x) = m.get_mut(name) {
+                    let v = std::mem::replace(x, Value::NULL);
+                    *x = each_object(b.nesting, v, &mut |o| mark_sensitive(&b.block, o));
                 }
             }
             Value::Object(m).mark_if(outer)
@@ -48,10 +48,17 @@ pub fn mark_attribute(a: &Attribute, v: Value) -> Value {
 
 /// Marks the values in `m` of the attributes `attrs` (see
 /// [`mark_attribute`]).
+/// Values are replaced in place (no key is removed and inserted again):
+/// this runs on every attribute of every planned and stored object.
 fn mark_attributes(attrs: &BTreeMap<String, Attribute>, m: &mut BTreeMap<String, Value>) {
     for (name, a) in attrs {
-        if let Some(x) = m.remove(name) {
-            m.insert(name.clone(), mark_attribute(a, x));
+        // `mark_attribute` returns other values as they are.
+        if !a.sensitive && a.nested.is_none() {
+            continue;
+        }
+        if let Some(x) = m.get_mut(name) {
+            let v = std::mem::replace(x, Value::NULL);
+            *x = mark_attribute(a, v);
         }
     }
 }

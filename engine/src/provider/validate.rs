@@ -84,7 +84,7 @@ fn missing_attr(what: &str, name: &str, schema: &ResourceSchema) -> Diagnostic {
 /// value).
 pub fn conform(schema: &ResourceSchema, what: &str, config: Value) -> Result<Value, Vec<Problem>> {
     let (config, sensitive) = config.unmark();
-    let given = match config {
+    let mut given = match config {
         Value::Object(m) => m,
         Value::Null(_) => BTreeMap::new(),
         other => {
@@ -121,7 +121,13 @@ pub fn conform(schema: &ResourceSchema, what: &str, config: Value) -> Result<Val
         }
     }
     for (name, attr) in &schema.attributes {
-        let v = given.get(name).cloned();
+        // Moved out, not cloned: `given` is not read again for this name
+        // (unless a block type shares it).
+        let v = if schema.blocks.contains_key(name) {
+            given.get(name).cloned()
+        } else {
+            given.remove(name)
+        };
         let v = match v {
             Some(v) if !v.is_null() || v.is_unknown() => v,
             _ => {
@@ -169,7 +175,7 @@ pub fn conform(schema: &ResourceSchema, what: &str, config: Value) -> Result<Val
         }
     }
     for (name, b) in &schema.blocks {
-        let v = given.get(name).cloned().filter(|v| !v.is_null());
+        let v = given.remove(name).filter(|v| !v.is_null());
         match conform_blocks(b, what, name, v) {
             Ok(v) => {
                 out.insert(name.clone(), v);

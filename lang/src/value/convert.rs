@@ -168,6 +168,59 @@ pub fn convert(value: Value, want: &Type) -> Result<Value, ConvertError> {
     }
 }
 
+/// [`convert`]`(value, want)`, or `value` as it was when that fails
+/// (reading state: a stored object that no longer fits its schema is kept
+/// as stored). Of an object converted to an object type without optional
+/// attributes it clones only the attributes whose conversion could fail;
+/// those of type `any` are moved, not copied to be thrown away.
+pub fn convert_or_keep(value: Value, want: &Type) -> Value {
+    let o = match (&value, want) {
+        (Value::Object(m), Type::Object(o))
+            if o.optional.is_empty() && o.attrs.keys().all(|k| m.contains_key(k)) =>
+        {
+            o
+        }
+        _ => {
+            return match convert(value.clone(), want) {
+                Ok(v) => v,
+                Err(_) => value,
+            };
+        }
+    };
+    let Value::Object(mut m) = value else {
+        return value;
+    };
+    // What could fail first, on copies: `value` is whole until all of it
+    // converted.
+    let mut out = BTreeMap::new();
+    for (name, ty) in o.attrs.iter().filter(|(_, t)| **t != Type::Any) {
+        let Some(v) = m.get(name) else {
+            return Value::Object(m);
+        };
+        match convert(v.clone(), ty) {
+            Ok(c) => {
+                out.insert(name.clone(), c);
+            }
+            Err(_) => return Value::Object(m),
+        }
+    }
+    // `convert(v, any)`: the value, its sensitive marks folded into one.
+    fn to_any(v: Value) -> Value {
+        match v {
+            Value::Sensitive(inner) => to_any(*inner).mark_if(true),
+            v => v,
+        }
+    }
+    for (name, ty) in &o.attrs {
+        if *ty == Type::Any
+            && let Some(v) = m.remove(name)
+        {
+            out.insert(name.clone(), to_any(v));
+        }
+    }
+    Value::Object(out)
+}
+
 fn convert_object(mut m: BTreeMap<String, Value>, o: &ObjectType) -> Result<Value, ConvertError> {
     let mut out = BTreeMap::new();
     let mut missing = Vec::new();
@@ -226,6 +279,50 @@ fn convert_elements(items: Vec<Value>, elem: &Type) -> Result<(Type, Vec<Value>)
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn convert_or_keep_is_convert_or_the_value_unchanged() {
+        let want = Type::object(
+            [
+                ("input".to_string(), Type::Any),
+                ("id".to_string(), Type::String),
+                ("n".to_string(), Type::Number),
+            ]
+            .into(),
+        );
+        let obj = |pairs: &[(&str, Value)]| Value::object_of(pairs);
+        let nested = obj(&[("k", Value::string("v").mark_if(true))]);
+        let cases = [
+            obj(&[
+                ("input", nested.clone()),
+                ("id", Value::string("x")),
+                ("n", Value::string("3")),
+            ]),
+            obj(&[
+                (
+                    "input",
+                    Value::Sensitive(Box::new(nested.clone().mark_if(true))),
+                ),
+                ("id", Value::int(7).mark_if(true)),
+                ("n", Value::NULL),
+                ("extra", Value::Bool(true)),
+            ]),
+            // Does not convert: kept as it is.
+            obj(&[
+                ("input", nested.clone()),
+                ("id", Value::string("x")),
+                ("n", Value::string("not a number")),
+            ]),
+            // Lacks an attribute.
+            obj(&[("input", nested.clone()), ("id", Value::string("x"))]),
+            Value::string("not an object"),
+            nested.clone().mark_if(true),
+        ];
+        for v in cases {
+            let expected = convert(v.clone(), &want).unwrap_or_else(|_| v.clone());
+            assert_eq!(convert_or_keep(v.clone(), &want), expected, "{v:?}");
+        }
+    }
 
     #[test]
     fn a_sensitive_value_that_does_not_convert_is_named_by_its_type_only() {

@@ -13,7 +13,7 @@ mod secrets;
 mod unify;
 
 pub use bigfloat::BigFloat;
-pub use convert::{ConvertError, PathStep, convert};
+pub use convert::{ConvertError, PathStep, convert, convert_or_keep};
 pub use decimal::Decimal;
 pub use json::{FromJsonError, from_json, from_json_text, to_json, to_json_text, write_json_with};
 pub use json_serde::{AsJson, FromJson};
