@@ -32,18 +32,22 @@ fn cut(data: &[u8]) -> &[u8] {
     &data[..data.len().min(MAX_INPUT)]
 }
 
-/// The parser: any bytes give an AST or diagnostics. When a file parses,
-/// the formatter accepts it, its output parses too, and formatting that
-/// output again changes nothing.
+/// The parser: any bytes give an AST or diagnostics, and the language
+/// server's reparse that reuses unchanged top-level items gives exactly
+/// the same. When a file parses, the formatter accepts it, its output
+/// parses too, and formatting that output again changes nothing.
 ///
 /// # Panics
-/// On a finding: the formatter refusing a parsed file, output that does
-/// not parse, or a second format that changes the text.
+/// On a finding: a reparse that differs from the parse, the formatter
+/// refusing a parsed file, output that does not parse, or a second format
+/// that changes the text.
 pub fn parse(data: &[u8]) {
     let Ok(source) = SourceFile::from_bytes("fuzz.infra", cut(data).to_vec()) else {
         return;
     };
-    if syntax::parse(&source).file.is_none() {
+    let parsed = syntax::parse(&source);
+    reparse_agrees(&source, &parsed);
+    if parsed.file.is_none() {
         return;
     }
     let once = match fmt::format_source(&source) {
@@ -59,6 +63,33 @@ pub fn parse(data: &[u8]) {
         Ok(twice) => assert_eq!(once, twice, "fmt is not idempotent"),
         Err(d) => panic!("fmt refused its own output: {:?}", d.first()),
     }
+}
+
+/// Parses the text with its first line moved to the end, then the text
+/// itself with the items the first parse kept: the second parse reuses
+/// the items both share (their spans moved) and must equal `parsed`.
+fn reparse_agrees(source: &std::sync::Arc<SourceFile>, parsed: &syntax::Parsed) {
+    let text = source.text();
+    let Some((first, rest)) = text.split_once('\n') else {
+        return;
+    };
+    let rotated = SourceFile::new("fuzz.infra", format!("{rest}\n{first}"));
+    let mut cache = syntax::ItemCache::default();
+    let _ = syntax::parse_reusing_from(&rotated, &mut cache, 0);
+    let (again, _) = syntax::parse_reusing_from(source, &mut cache, 0);
+    let shown = |p: &syntax::Parsed| {
+        let diags: Vec<String> = p
+            .diagnostics
+            .iter()
+            .map(|d| format!("{} {} {:?}", d.code, d.message, d.labels))
+            .collect();
+        format!("{:?}\n{diags:?}", p.file)
+    };
+    assert_eq!(
+        shown(&again),
+        shown(parsed),
+        "a reparse differs from the parse"
+    );
 }
 
 /// The formatter on its own, with its lossless lexer, on any text (also

@@ -22,7 +22,7 @@ mod grammar {
     pub(crate) struct Grammar;
 }
 pub(crate) use grammar::{Grammar, Rule};
-pub use reuse::{ItemCache, parse_reusing};
+pub use reuse::{ItemCache, parse_reusing, parse_reusing_from};
 
 /// Deepest expression nesting accepted (brackets, calls, templates,
 /// conditionals, unary operators all count). Deeper input is reported as

@@ -59,8 +59,19 @@ impl ItemCache {
 /// there once the error is fixed. Returns how many top-level ranges were
 /// parsed (not reused) with the result.
 pub fn parse_reusing(source: &Arc<SourceFile>, cache: &mut ItemCache) -> (Parsed, usize) {
+    parse_reusing_from(source, cache, SMALL_FILE)
+}
+
+/// [`parse_reusing`] with items reused in files of `min_len` bytes and
+/// more (the fuzz target reuses them in files of any size).
+#[doc(hidden)]
+pub fn parse_reusing_from(
+    source: &Arc<SourceFile>,
+    cache: &mut ItemCache,
+    min_len: usize,
+) -> (Parsed, usize) {
     let text = source.text();
-    if text.len() < SMALL_FILE {
+    if text.len() < min_len {
         cache.by_text.clear();
         return (parse(source), 1);
     }
