@@ -1,8 +1,9 @@
 //! Syntax trees kept for the next load of the same file in this process.
 //! `infra plan` and `apply` read the root module's `required_providers`
-//! (to start its plugins) before the planner loads the module; that load
-//! takes the trees parsed for the first read instead of parsing the same
-//! text again (a second full parse was 17% of a 1,000-resource plugin
+//! (to start its plugins), and the child modules to learn which provider
+//! configurations are used, before the evaluation loads those modules;
+//! that load takes the trees parsed for the first read instead of parsing
+//! the same text again (a second full parse was 17% of a 1,000-resource plugin
 //! plan's instructions). A tree is taken (moved) at most once and only for
 //! a file of the same path and exactly the same text, so one copy is held
 //! at a time and nothing stale is ever used.
@@ -16,11 +17,14 @@ use std::sync::Mutex;
 static KEPT: Mutex<Vec<ParsedFile>> = Mutex::new(Vec::new());
 
 /// Keeps `files` (clean parses: the caller saw no diagnostic) for the next
-/// [`take`] of the same path and text.
+/// [`take`] of the same path and text. Files are named by their file name
+/// only, so the `main.infra` of several modules can wait at once.
 pub(crate) fn keep(files: Vec<ParsedFile>) {
     if let Ok(mut kept) = KEPT.lock() {
         for f in files {
-            kept.retain(|k| k.source.path() != f.source.path());
+            kept.retain(|k| {
+                k.source.path() != f.source.path() || k.source.text() != f.source.text()
+            });
             kept.push(f);
         }
     }

@@ -195,30 +195,36 @@ fn walk(
         }) else {
             return false;
         };
-        let (child_dir, child_files) = if let Some(name) = source.strip_prefix("std/") {
+        // `clean`: read from disk without a diagnostic, so the evaluation's
+        // load of the same files may take these trees.
+        let (child_dir, child_files, clean) = if let Some(name) = source.strip_prefix("std/") {
             match super::load_std_module(name, root_dir) {
-                Ok(m) => (root_dir.to_path_buf(), m.files),
+                Ok(m) => (root_dir.to_path_buf(), m.files, false),
                 Err(_) => return false,
             }
-        } else if source.starts_with("./") || source.starts_with("../") {
-            let child_dir = dir.join(&*source);
+        } else if let Some(child_dir) = crate::config::local_source_dir(dir, b) {
             let (files, diags) = load_dir(&child_dir);
             if has_errors(&diags) || !child_dir.is_dir() {
                 return false;
             }
-            (child_dir, files)
+            (child_dir, files, diags.is_empty())
         } else {
             return false;
         };
         let child_keys = keys.child(&passed);
-        if !walk(
+        let known = walk(
             root_dir,
             &child_dir,
             &child_files,
             &child_keys,
             depth + 1,
             out,
-        ) {
+        );
+        if clean {
+            // The evaluation loads this module next: it takes these trees.
+            crate::config::kept::keep(child_files);
+        }
+        if !known {
             return false;
         }
     }

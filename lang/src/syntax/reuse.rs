@@ -88,10 +88,10 @@ pub fn parse_reusing_from(
     let mut parsed = 0;
     for range in &ranges {
         let key = &text[range.clone()];
-        if let Some(entry) = old.remove(key) {
+        if let Some((key, entry)) = old.remove_entry(key) {
             let delta = range.start as isize - entry.offset as isize;
             items.extend(entry.items.iter().map(|item| moved(item, delta)));
-            fresh.insert(key.into(), entry);
+            fresh.insert(key, entry);
             continue;
         }
         parsed += 1;

@@ -510,6 +510,26 @@ pub(crate) struct UnusedProviderCase {
     pub(crate) error: Option<String>,
 }
 
+impl UnusedProviderCase {
+    /// What went wrong when a run exited `code` printing `output` (its
+    /// words compared with the expected error whitespace-insensitively),
+    /// with `shown` (what the run printed) to report; `None` when it went
+    /// as the case says.
+    pub(crate) fn failure(&self, code: i32, output: &str, shown: &str) -> Option<String> {
+        let flat: String = output.split_whitespace().collect::<Vec<_>>().join(" ");
+        let said = self
+            .error
+            .as_ref()
+            .is_none_or(|e| flat.contains(e.as_str()));
+        (code != self.exit || !said).then(|| {
+            format!(
+                "--- {}: exited {code} (expected {}, error {:?})\n{shown}",
+                self.name, self.exit, self.error
+            )
+        })
+    }
+}
+
 /// The cases of `tests/data/engine/unused_providers/` (see its README).
 pub(crate) fn unused_provider_cases() -> Vec<UnusedProviderCase> {
     let dir = crate::support::data_dir("engine/unused_providers");
@@ -551,17 +571,8 @@ fn a_provider_configuration_nothing_uses_is_never_configured() {
         std::fs::remove_file(w.path().join("main.infra")).expect("remove main.infra");
         w.write("main.tf", &case.config);
         let r = run(&w, &["plan", "--no-color"]);
-        let flat: String = r.stderr.split_whitespace().collect::<Vec<_>>().join(" ");
-        let said = case
-            .error
-            .as_ref()
-            .is_none_or(|e| flat.contains(e.as_str()));
-        if r.code != case.exit || !said {
-            failures.push(format!(
-                "--- {}: exited {} (expected {}, error {:?})\n{}\n{}",
-                case.name, r.code, case.exit, case.error, r.stdout, r.stderr
-            ));
-        }
+        let shown = format!("{}\n{}", r.stdout, r.stderr);
+        failures.extend(case.failure(r.code, &r.stderr, &shown));
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }

@@ -757,17 +757,7 @@ fn terraform_never_configures_a_provider_configuration_nothing_uses() {
         let tf = Terraform::new(py.clone(), &[]);
         tf.write("main.tf", &case.config);
         let r = tf.run(&["plan", "-no-color"]);
-        let flat: String = r.output.split_whitespace().collect::<Vec<_>>().join(" ");
-        let said = case
-            .error
-            .as_ref()
-            .is_none_or(|e| flat.contains(e.as_str()));
-        if r.code != case.exit || !said {
-            failures.push(format!(
-                "--- {}: exited {} (expected {}, error {:?})\n{}",
-                case.name, r.code, case.exit, case.error, r.output
-            ));
-        }
+        failures.extend(case.failure(r.code, &r.output, &r.output));
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
