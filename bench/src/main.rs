@@ -13,6 +13,11 @@ use std::fmt::Write as _;
 use std::path::Path;
 use std::time::Instant;
 
+/// The `infra` binary's allocator (cli/src/main.rs), so that parse and
+/// validate are measured as `infra` runs them.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 mod generate;
 use generate::generate;
 
