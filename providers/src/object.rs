@@ -5,11 +5,11 @@
 
 use infra_engine::provider::{Failure, PlanRequest, PlannedState, ResourceSchema, error};
 use infra_lang::value::Number;
+use infra_lang::value::ValueMap;
 use infra_lang::{Diagnostic, Type, Value};
-use std::collections::BTreeMap;
 
 /// The attributes of a resource object, by name.
-pub type Attrs = BTreeMap<String, Value>;
+pub type Attrs = ValueMap;
 
 /// What `get` gives for an attribute that is not there.
 static NULL: Value = Value::Null(Type::Any);

@@ -5,8 +5,8 @@
 use crate::FnError;
 use infra_lang::Value;
 use infra_lang::types::Type;
+use infra_lang::value::ValueMap;
 use infra_lang::value::{self, Number};
-use std::collections::BTreeMap;
 
 /// Argument `i`, or null when absent.
 pub(crate) fn get(args: &[Value], i: usize) -> Value {
@@ -72,7 +72,7 @@ pub(crate) fn sequence(args: &[Value], i: usize) -> Result<Vec<Value>, FnError> 
 }
 
 /// Argument `i` as the entries of a map or object.
-pub(crate) fn mapping(args: &[Value], i: usize) -> Result<BTreeMap<String, Value>, FnError> {
+pub(crate) fn mapping(args: &[Value], i: usize) -> Result<ValueMap, FnError> {
     let v = not_null(args, i, "a map")?;
     match v {
         Value::Map(_, m) | Value::Object(m) => Ok(m),

@@ -589,7 +589,7 @@ pub fn render(plan: &Plan, summary: &Summary, saved: Option<&str>) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::collections::BTreeMap;
+    use infra_lang::value::ValueMap;
 
     #[test]
     fn inline_escapes_html_outside_code_spans() {
@@ -606,7 +606,7 @@ mod tests {
 
     #[test]
     fn sensitive_objects_show_no_values() {
-        let mut m = BTreeMap::new();
+        let mut m = ValueMap::new();
         m.insert("a".to_string(), Value::String("secret".into()));
         let v = Value::Sensitive(Box::new(Value::Object(m)));
         let mut d = Diff::default();

@@ -8,6 +8,7 @@
 
 use crate::provider::{Attribute, Nesting, ResourceSchema};
 use infra_lang::Value;
+use infra_lang::value::ValueMap;
 use std::collections::BTreeMap;
 
 /// What happens to one block of a block type.
@@ -46,7 +47,7 @@ impl BlockChanges<'_> {
 }
 
 /// The attributes of an object, what its nested blocks are.
-fn fields(v: &Value) -> Option<&BTreeMap<String, Value>> {
+fn fields(v: &Value) -> Option<&ValueMap> {
     match v {
         Value::Object(m) | Value::Map(_, m) => Some(m),
         _ => None,

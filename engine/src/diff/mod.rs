@@ -16,7 +16,7 @@ pub mod paths;
 pub use paths::{PathChange, changed_attributes, paths};
 
 use infra_lang::Value;
-use std::collections::BTreeMap;
+use infra_lang::value::ValueMap;
 
 /// The attribute-level differences of two objects.
 #[derive(Clone, Debug, PartialEq)]
@@ -127,7 +127,7 @@ pub enum ListChange {
     },
 }
 
-fn entries(v: &Value) -> Option<&BTreeMap<String, Value>> {
+fn entries(v: &Value) -> Option<&ValueMap> {
     match v {
         Value::Object(m) | Value::Map(_, m) => Some(m),
         _ => None,
@@ -143,7 +143,7 @@ fn items(v: &Value) -> Option<&[Value]> {
 
 /// The attributes of an object or map; those of a sensitive one come
 /// back sensitive each, so none is shown. `None` for other values.
-pub fn fields(v: &Value) -> Option<BTreeMap<String, Value>> {
+pub fn fields(v: &Value) -> Option<ValueMap> {
     match v {
         Value::Sensitive(inner) => {
             fields(inner).map(|m| m.into_iter().map(|(k, x)| (k, x.mark_if(true))).collect())

@@ -3,7 +3,8 @@
 //! JSON lists them), and the top-level attributes a plan changes.
 
 use infra_lang::Value;
-use std::collections::{BTreeMap, BTreeSet};
+use infra_lang::value::ValueMap;
+use std::collections::BTreeSet;
 
 /// One path whose value differs.
 #[derive(Clone, Debug, PartialEq)]
@@ -17,7 +18,7 @@ pub struct PathChange {
     pub after: Value,
 }
 
-fn entries(v: &Value) -> Option<&BTreeMap<String, Value>> {
+fn entries(v: &Value) -> Option<&ValueMap> {
     match v {
         Value::Object(m) | Value::Map(_, m) => Some(m),
         _ => None,
@@ -60,7 +61,7 @@ pub fn paths(before: &Value, after: &Value) -> Vec<PathChange> {
 
 /// The attributes of a resource object (a sensitive mark on the whole
 /// object looked through); `None` when it is not an object.
-pub(crate) fn attrs(v: &Value) -> Option<&BTreeMap<String, Value>> {
+pub(crate) fn attrs(v: &Value) -> Option<&ValueMap> {
     match v {
         Value::Object(m) => Some(m),
         Value::Sensitive(inner) => attrs(inner),

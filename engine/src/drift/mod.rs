@@ -22,6 +22,7 @@ use crate::plan::planner::{configure_providers, type_state};
 use crate::plan::{Action, PlanOptions, ResourceChange, mark_schema_sensitive, plan, refresh_each};
 use crate::provider::Providers;
 use crate::state::State;
+use infra_lang::value::ValueMap;
 use infra_lang::{Diagnostic, Value};
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
@@ -365,7 +366,7 @@ impl DriftReport {
     }
 }
 
-fn entries(v: &Value) -> Option<&BTreeMap<String, Value>> {
+fn entries(v: &Value) -> Option<&ValueMap> {
     match v {
         Value::Object(m) | Value::Map(_, m) => Some(m),
         _ => None,
@@ -411,7 +412,7 @@ fn set_path(v: &mut Value, path: &[String], new: Value) {
     }
 }
 
-fn top_attrs(v: &Value) -> Option<&BTreeMap<String, Value>> {
+fn top_attrs(v: &Value) -> Option<&ValueMap> {
     match v {
         Value::Sensitive(inner) => top_attrs(inner),
         other => entries(other),

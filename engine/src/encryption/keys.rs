@@ -12,9 +12,9 @@
 use super::external;
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
-use infra_lang::Value;
+use infra_lang::value::ValueMap;
 use serde::{Deserialize, Serialize};
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 use std::sync::{Arc, Mutex, OnceLock};
 
 /// OpenTofu's defaults and minimums for `pbkdf2`
@@ -163,9 +163,8 @@ pub trait RemoteKeys: Send + Sync {
 ///
 /// # Errors
 /// An argument of the wrong type or value: a message naming it.
-pub type RemoteKeyProviders = dyn Fn(&str, &str, &BTreeMap<String, Value>) -> Result<Arc<dyn RemoteKeys>, String>
-    + Send
-    + Sync;
+pub type RemoteKeyProviders =
+    dyn Fn(&str, &str, &ValueMap) -> Result<Arc<dyn RemoteKeys>, String> + Send + Sync;
 
 /// A key and the metadata (JSON) stored beside what it encrypts.
 pub type KeyAndMeta = (Vec<u8>, Vec<u8>);

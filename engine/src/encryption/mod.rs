@@ -22,6 +22,7 @@ use aes_gcm::aead::consts::U12;
 use aes_gcm::aead::{Aead, KeyInit};
 use config::Spec;
 use infra_lang::ast::{Attribute, Expr};
+use infra_lang::value::ValueMap;
 use infra_lang::{Diagnostic, Value};
 use keys::{Hash, KeyProvider, Kind, Pbkdf2, RemoteKeyProviders, b64};
 use serde::{Deserialize, Serialize};
@@ -506,7 +507,7 @@ impl Builder<'_, '_> {
     fn remote_key_provider(&mut self, i: usize) -> Option<Arc<dyn keys::RemoteKeys>> {
         let spec = self.spec;
         let kp = &spec.key_providers[i];
-        let mut args = BTreeMap::new();
+        let mut args = ValueMap::new();
         let mut ok = true;
         for a in &kp.args {
             match self.value(a) {
@@ -517,7 +518,7 @@ impl Builder<'_, '_> {
             }
         }
         if !kp.endpoints.is_empty() {
-            let mut endpoints = BTreeMap::new();
+            let mut endpoints = ValueMap::new();
             for a in &kp.endpoints {
                 match self.value(a) {
                     Some(v) => {

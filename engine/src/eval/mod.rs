@@ -31,6 +31,7 @@ use crate::provider::Providers;
 use conditions::{ConditionKind, Outcome};
 use infra_lang::diagnostic::has_errors;
 use infra_lang::eval::{Evaluator, Site};
+use infra_lang::value::ValueMap;
 use infra_lang::{Diagnostic, SourceFile, Span, Value, syntax};
 use instance::ModuleInstance;
 use std::cell::RefCell;
@@ -236,7 +237,7 @@ pub struct Evaluation {
     /// then declaration order.
     pub instances: Vec<EvaluatedInstance>,
     /// The root module's outputs (sensitive ones marked).
-    pub outputs: BTreeMap<String, Value>,
+    pub outputs: ValueMap,
     /// Results of `check` blocks.
     pub checks: Vec<CheckResult>,
     /// Errors and warnings, in the order met.
@@ -576,7 +577,7 @@ impl Session {
     ///
     /// # Errors
     /// Diagnostics of outputs that failed.
-    pub fn outputs(&self) -> Result<BTreeMap<String, Value>, Vec<Diagnostic>> {
+    pub fn outputs(&self) -> Result<ValueMap, Vec<Diagnostic>> {
         match self.root.outputs_object() {
             Ok(Value::Object(m)) => Ok(m),
             _ => Err(self.take_errors()),

@@ -11,6 +11,7 @@ use crate::config::meta;
 use infra_lang::ast::ExprKind;
 use infra_lang::diagnostic::did_you_mean;
 use infra_lang::eval::{Evaluator, Site};
+use infra_lang::value::ValueMap;
 use infra_lang::{Diagnostic, Value};
 use std::collections::BTreeMap;
 use std::rc::Rc;
@@ -275,7 +276,7 @@ impl ModuleInstance {
 
     /// Every output of this module instance, as an object.
     pub(crate) fn outputs_object(&self) -> Result<Value, Diagnostic> {
-        let mut out = BTreeMap::new();
+        let mut out = ValueMap::new();
         let mut failed = false;
         for name in self.files.outputs.keys() {
             match self.output(name) {

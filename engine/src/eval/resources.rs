@@ -11,6 +11,7 @@ use crate::provider::ResourceSchema;
 use infra_lang::ast::{Attribute, Block, Body, Expr, ExprKind};
 use infra_lang::diagnostic::did_you_mean;
 use infra_lang::eval::{Evaluator, Site, Step};
+use infra_lang::value::ValueMap;
 use infra_lang::{Diagnostic, SourceFile, Value};
 use std::collections::{BTreeMap, BTreeSet};
 use std::rc::Rc;
@@ -612,7 +613,8 @@ impl ModuleInstance {
         body: &Body,
         top: bool,
     ) -> Option<Value> {
-        let mut out = BTreeMap::new();
+        // At most one entry per item (blocks of one kind share one).
+        let mut out = ValueMap::with_capacity(body.items.len());
         let mut failed = false;
         for a in body.attributes() {
             if top && meta::RESOURCE_ARGS.contains(&a.name.name.as_str()) {

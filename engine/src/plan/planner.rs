@@ -16,6 +16,7 @@ use crate::eval::{EvalOptions, IgnoreChanges, Inputs, InstanceHook, InstanceInfo
 use crate::provider::{PathStep, PlanRequest, PlannedState, Providers, validate};
 use crate::state::State;
 use infra_lang::diagnostic::{did_you_mean, has_errors};
+use infra_lang::value::ValueMap;
 use infra_lang::value::{Secrets, convert_or_keep};
 use infra_lang::{Diagnostic, Span, Value};
 use std::cell::RefCell;
@@ -1382,11 +1383,7 @@ fn apply_targets(changes: Vec<ResourceChange>, targets: &[Target]) -> Vec<Resour
 
 /// Output changes between state and the evaluated outputs. With
 /// targeting, outputs are left alone.
-fn output_changes(
-    prior: &State,
-    outputs: &BTreeMap<String, Value>,
-    all: bool,
-) -> Vec<OutputChange> {
+fn output_changes(prior: &State, outputs: &ValueMap, all: bool) -> Vec<OutputChange> {
     if !all {
         return Vec::new();
     }

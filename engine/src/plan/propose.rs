@@ -16,6 +16,7 @@ pub(crate) use crate::diff::changed_attributes;
 pub(crate) use crate::provider::marks::mark_sensitive;
 use crate::provider::validate::empty_value;
 use crate::provider::{Attribute, NestedAttributes, NestedBlock, Nesting, ResourceSchema};
+use infra_lang::value::ValueMap;
 use infra_lang::{Type, Value};
 use std::borrow::Cow;
 use std::collections::BTreeMap;
@@ -108,12 +109,8 @@ fn field<'v>(v: &'v Value, name: &str, ty: &Type) -> Cow<'v, Value> {
 
 /// `proposedNewAttributes`: every attribute of `attrs` from the configured
 /// object `config` and `prior` (an object, null or unknown).
-fn attributes(
-    attrs: &BTreeMap<String, Attribute>,
-    prior: &Value,
-    config: &Value,
-) -> BTreeMap<String, Value> {
-    let mut out = BTreeMap::new();
+fn attributes(attrs: &BTreeMap<String, Attribute>, prior: &Value, config: &Value) -> ValueMap {
+    let mut out = ValueMap::with_capacity(attrs.len());
     for (name, a) in attrs {
         let pv = field(prior, name, &a.ty);
         let cv = field(config, name, &a.ty);
@@ -271,7 +268,7 @@ fn map(schema: Nested<'_>, prior: &Value, config: &Value) -> Value {
         _ => return config.clone(),
     };
     let (p, _) = peel(prior);
-    let out: BTreeMap<String, Value> = entries
+    let out: ValueMap = entries
         .iter()
         .map(|(k, ce)| {
             let ty = peel(ce).0.type_of();

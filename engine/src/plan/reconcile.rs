@@ -197,7 +197,7 @@ mod tests {
     use crate::addr::ResourceAddress;
     use crate::provider::{Applied, ApplyRequest, Failure, Provider, ProviderSchema, Stored};
     use async_trait::async_trait;
-    use std::collections::BTreeMap;
+    use infra_lang::value::ValueMap;
     use std::sync::Arc;
 
     struct Finder {
@@ -225,7 +225,7 @@ mod tests {
     }
 
     fn object(id: &str) -> Value {
-        Value::Object(BTreeMap::from([
+        Value::Object(ValueMap::from([
             ("id".to_string(), Value::string(id)),
             ("name".to_string(), Value::string("n")),
         ]))
@@ -253,7 +253,7 @@ mod tests {
                     provider: "fake".into(),
                     dependencies: Vec::new(),
                     create_before_destroy: true,
-                    deposed: BTreeMap::new(),
+                    deposed: ValueMap::new(),
                     meta: Default::default(),
                     deposed_meta: Default::default(),
                 },

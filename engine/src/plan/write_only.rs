@@ -102,7 +102,7 @@ mod tests {
     use super::*;
     use crate::provider::Attribute;
     use infra_lang::Type;
-    use std::collections::BTreeMap;
+    use infra_lang::value::ValueMap;
 
     fn schema() -> ResourceSchema {
         let mut s = ResourceSchema::default();
@@ -119,7 +119,7 @@ mod tests {
     }
 
     fn obj(name: &str, pw: Value) -> Value {
-        Value::Object(BTreeMap::from([
+        Value::Object(ValueMap::from([
             ("name".to_string(), Value::string(name)),
             ("password_wo".to_string(), pw),
         ]))

@@ -12,6 +12,7 @@
 
 use super::schema::{Attribute, NestedBlock, Nesting, ResourceSchema};
 use super::{Failure, PlanRequest, PlannedState, Provider};
+use infra_lang::value::ValueMap;
 use infra_lang::value::{ConvertError, PathStep};
 use infra_lang::{Diagnostic, Type, Value};
 use std::collections::BTreeMap;
@@ -270,7 +271,7 @@ fn write_only_set(
     }
 }
 
-fn object(v: &Value) -> Option<&BTreeMap<String, Value>> {
+fn object(v: &Value) -> Option<&ValueMap> {
     match strip(v) {
         Value::Object(m) | Value::Map(_, m) => Some(m),
         _ => None,
@@ -342,7 +343,7 @@ fn planned_object_valid(
         // Only a whole nested object may be unknown; the caller decides.
         return;
     }
-    let none = BTreeMap::new();
+    let none = ValueMap::new();
     let (pm, cm, bm) = (
         object(planned).unwrap_or(&none),
         object(config).unwrap_or(&none),
@@ -352,7 +353,7 @@ fn planned_object_valid(
     // planned instance.
     const NULL: &Value = &Value::NULL;
     // A missing attribute reads as null.
-    fn get<'m>(m: &'m BTreeMap<String, Value>, n: &str) -> &'m Value {
+    fn get<'m>(m: &'m ValueMap, n: &str) -> &'m Value {
         m.get(n).unwrap_or(NULL)
     }
     for (name, a) in &schema.attributes {
@@ -528,7 +529,7 @@ fn planned_block_valid(
                 ));
                 return;
             }
-            let none = BTreeMap::new();
+            let none = ValueMap::new();
             let bm = object(prior).unwrap_or(&none);
             for (k, p) in pm {
                 path.push(PathStep::Key(k.clone()));

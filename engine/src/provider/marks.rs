@@ -5,6 +5,7 @@
 
 use super::{Attribute, Nesting, ResourceSchema};
 use infra_lang::Value;
+use infra_lang::value::ValueMap;
 use std::collections::BTreeMap;
 
 /// Marks the schema-sensitive values of a state object as sensitive, at
@@ -50,7 +51,7 @@ pub fn mark_attribute(a: &Attribute, v: Value) -> Value {
 /// [`mark_attribute`]).
 /// Values are replaced in place (no key is removed and inserted again):
 /// this runs on every attribute of every planned and stored object.
-fn mark_attributes(attrs: &BTreeMap<String, Attribute>, m: &mut BTreeMap<String, Value>) {
+fn mark_attributes(attrs: &BTreeMap<String, Attribute>, m: &mut ValueMap) {
     for (name, a) in attrs {
         // `mark_attribute` returns other values as they are.
         if !a.sensitive && a.nested.is_none() {

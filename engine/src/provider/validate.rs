@@ -10,9 +10,9 @@ use super::schema::{NestedBlock, Nesting};
 use infra_lang::ast::{Block, Body};
 use infra_lang::diagnostic::did_you_mean;
 use infra_lang::eval::eval_constant;
+use infra_lang::value::ValueMap;
 use infra_lang::value::convert;
 use infra_lang::{Diagnostic, SourceFile, Span, Type, Value};
-use std::collections::BTreeMap;
 use std::sync::Arc;
 
 /// One problem found in a configuration: which top-level attribute, and
@@ -86,7 +86,7 @@ pub fn conform(schema: &ResourceSchema, what: &str, config: Value) -> Result<Val
     let (config, sensitive) = config.unmark();
     let mut given = match config {
         Value::Object(m) => m,
-        Value::Null(_) => BTreeMap::new(),
+        Value::Null(_) => ValueMap::new(),
         other => {
             return Err(vec![Problem {
                 attribute: None,
@@ -101,7 +101,7 @@ pub fn conform(schema: &ResourceSchema, what: &str, config: Value) -> Result<Val
         }
     };
     let mut problems = Vec::new();
-    let mut out = BTreeMap::new();
+    let mut out = ValueMap::new();
     for (name, v) in &given {
         if schema.blocks.contains_key(name) {
             continue;
@@ -269,7 +269,7 @@ fn conform_blocks(
                 Value::Object(keys.into_iter().zip(objects).collect())
             }
             Some(keys) => Value::Map(ty, keys.into_iter().zip(objects).collect()),
-            None if objects.is_empty() => Value::Map(ty, BTreeMap::new()),
+            None if objects.is_empty() => Value::Map(ty, ValueMap::new()),
             None => {
                 return Err(vec![blame(Diagnostic::error(
                     "schema::block-count",
@@ -284,7 +284,7 @@ fn conform_blocks(
 /// value: every attribute null, nested blocks as absent (null single
 /// blocks, empty lists, sets and maps, empty groups).
 pub fn empty_value(schema: &ResourceSchema) -> Value {
-    let mut out: BTreeMap<String, Value> = schema
+    let mut out: ValueMap = schema
         .attributes
         .iter()
         .map(|(n, a)| (n.clone(), Value::Null(a.ty.clone())))

@@ -166,11 +166,11 @@ fn edit_item(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::collections::BTreeMap;
+    use infra_lang::value::ValueMap;
 
     #[test]
     fn round_trips_marks() {
-        let mut m = BTreeMap::new();
+        let mut m = ValueMap::new();
         m.insert("a".to_string(), Value::string("x").mark_if(true));
         m.insert("b".to_string(), Value::unknown());
         m.insert(

@@ -563,6 +563,7 @@ pub fn from_text(text: &str, path: &str) -> Result<State, StateError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use infra_lang::value::ValueMap;
 
     fn text() -> String {
         let mut state = State::new();
@@ -570,11 +571,11 @@ mod tests {
         state.resources.insert(
             addr,
             InstanceState {
-                value: infra_lang::Value::Object(BTreeMap::new()),
+                value: infra_lang::Value::Object(ValueMap::new()),
                 provider: "test".into(),
                 dependencies: Vec::new(),
                 create_before_destroy: false,
-                deposed: BTreeMap::new(),
+                deposed: ValueMap::new(),
                 meta: ObjectMeta::default(),
                 deposed_meta: BTreeMap::new(),
             },
@@ -597,7 +598,7 @@ mod tests {
             };
             i.deposed.insert(
                 "0badc0de".into(),
-                infra_lang::Value::Object(BTreeMap::new()),
+                infra_lang::Value::Object(ValueMap::new()),
             );
             i.deposed_meta.insert(
                 "0badc0de".into(),
@@ -673,7 +674,7 @@ mod tests {
                     Value::Tuple(vec![Value::Bool(true), Value::NULL, Value::object_of(&[])]),
                 ),
             ]);
-            let mut deposed = BTreeMap::new();
+            let mut deposed = ValueMap::new();
             if i == 1 {
                 deposed.insert("0badc0de".to_string(), value.clone());
             }

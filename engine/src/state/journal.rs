@@ -380,10 +380,10 @@ mod tests {
     use super::*;
     use crate::state::{InstanceState, file};
     use infra_lang::Value;
-    use std::collections::BTreeMap;
+    use infra_lang::value::ValueMap;
 
     fn object(id: &str) -> Value {
-        Value::Object(BTreeMap::from([("id".to_string(), Value::string(id))]))
+        Value::Object(ValueMap::from([("id".to_string(), Value::string(id))]))
     }
 
     fn intent(base: &State, addr: &ResourceAddress) -> Pending {
@@ -427,7 +427,7 @@ mod tests {
             provider: "test".into(),
             dependencies: Vec::new(),
             create_before_destroy: false,
-            deposed: BTreeMap::new(),
+            deposed: ValueMap::new(),
             meta: Default::default(),
             deposed_meta: Default::default(),
         };
@@ -471,7 +471,7 @@ mod tests {
             provider: "test".into(),
             dependencies: Vec::new(),
             create_before_destroy: true,
-            deposed: BTreeMap::from([("1a2b3c4d".to_string(), object("old"))]),
+            deposed: ValueMap::from([("1a2b3c4d".to_string(), object("old"))]),
             meta: Default::default(),
             deposed_meta: Default::default(),
         };
@@ -508,7 +508,7 @@ mod tests {
             provider: "test".into(),
             dependencies: Vec::new(),
             create_before_destroy: false,
-            deposed: BTreeMap::new(),
+            deposed: ValueMap::new(),
             meta: Default::default(),
             deposed_meta: Default::default(),
         };

@@ -19,6 +19,7 @@ pub use store::{LockGuard, LockInfo, StateError, StateStore};
 
 use crate::addr::ResourceAddress;
 use infra_lang::Value;
+use infra_lang::value::ValueMap;
 use std::collections::BTreeMap;
 
 /// One output of the root module, as of the last apply.
@@ -161,7 +162,7 @@ pub struct InstanceState {
     /// Deposed objects, by deposed key (8 hex digits): earlier objects of
     /// this instance replaced create-then-delete whose delete has not
     /// succeeded yet. The next plan deletes them.
-    pub deposed: BTreeMap<String, Value>,
+    pub deposed: ValueMap,
     /// The schema version and private bytes of the current object.
     pub meta: ObjectMeta,
     /// The schema version and private bytes of deposed objects, by
@@ -178,7 +179,7 @@ pub(crate) fn test_instance(dependencies: Vec<ResourceAddress>, meta: ObjectMeta
         provider: "x".into(),
         dependencies,
         create_before_destroy: false,
-        deposed: BTreeMap::new(),
+        deposed: ValueMap::new(),
         meta,
         deposed_meta: BTreeMap::new(),
     }

@@ -191,11 +191,11 @@ impl PendingRecord {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::collections::BTreeMap;
+    use infra_lang::value::ValueMap;
 
     #[test]
     fn records_round_trip_with_marks_and_unknowns() {
-        let planned = Value::Object(BTreeMap::from([
+        let planned = Value::Object(ValueMap::from([
             ("bucket".to_string(), Value::string("logs")),
             ("secret".to_string(), Value::string("S3cr3t").mark_if(true)),
             ("id".to_string(), Value::unknown()),

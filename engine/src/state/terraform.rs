@@ -17,6 +17,7 @@ use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 use infra_lang::Value;
 use infra_lang::types::Type;
+use infra_lang::value::ValueMap;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value as Json, json};
 use std::collections::BTreeMap;
@@ -258,7 +259,7 @@ fn decode_attributes(
     let Json::Object(attrs) = attributes else {
         return Err(format!("{what}: `attributes` is not an object"));
     };
-    let mut out = BTreeMap::new();
+    let mut out = ValueMap::new();
     for (k, v) in attrs {
         let under: Vec<Path> = sensitive
             .iter()
@@ -510,7 +511,7 @@ pub fn from_text(
                         .get("create_before_destroy")
                         .and_then(Json::as_bool)
                         .unwrap_or(false),
-                    deposed: BTreeMap::new(),
+                    deposed: ValueMap::new(),
                     meta: obj.meta,
                     deposed_meta: BTreeMap::new(),
                 },

@@ -14,7 +14,7 @@ use crate::diagnostic::Diagnostic;
 use crate::source::SourceFile;
 use crate::span::Span;
 use crate::types::Type;
-use crate::value::{self, Number, Value};
+use crate::value::{self, Number, Value, ValueMap};
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
@@ -234,7 +234,9 @@ impl<'a> Evaluator<'a> {
                     .collect::<Result<_, _>>()?,
             )),
             ExprKind::Object(items) => {
-                let mut out = BTreeMap::new();
+                // Entries in source order; collected (sorted, the last of
+                // equal keys kept) at the end.
+                let mut out = Vec::with_capacity(items.len());
                 let mut unknown = false;
                 let mut marked = false;
                 for item in items {
@@ -250,9 +252,7 @@ impl<'a> Evaluator<'a> {
                     let (key, key_marked) = key.unmark();
                     marked |= key_marked;
                     match self.object_key((key, key_marked), item.key.span)? {
-                        Some(k) => {
-                            out.insert(k, value);
-                        }
+                        Some(k) => out.push((k, value)),
                         None => unknown = true,
                     }
                 }
@@ -261,7 +261,7 @@ impl<'a> Evaluator<'a> {
                 Ok(if unknown {
                     Value::unknown()
                 } else {
-                    Value::Object(out)
+                    Value::Object(out.into_iter().collect())
                 }
                 .mark_if(marked))
             }
@@ -533,7 +533,7 @@ impl<'a> Evaluator<'a> {
                     .map(|(k, vs)| (k, Value::Tuple(vs)))
                     .collect(),
             ),
-            Some(_) => Value::Object(acc.object),
+            Some(_) => Value::Object(ValueMap::from(acc.object)),
         }
         .mark_if(marked || acc.marked))
     }
@@ -608,7 +608,8 @@ impl<'a> Evaluator<'a> {
 struct ForResult {
     /// Elements of a `[for ...]`.
     tuple: Vec<Value>,
-    /// Entries of a `{for ...}`.
+    /// Entries of a `{for ...}` (a tree while it is built: keys come in
+    /// any order, and a [`ValueMap`] inserts out of order by shifting).
     object: BTreeMap<String, Value>,
     /// Entries of a grouping `{for ... : k => v...}`.
     groups: BTreeMap<String, Vec<Value>>,

@@ -3,9 +3,8 @@
 //! from their defaults — with errors that name the path to the bad part.
 
 use super::unify::unify;
-use super::{Number, Value};
+use super::{Number, Value, ValueMap};
 use crate::types::{ObjectType, Type};
-use std::collections::BTreeMap;
 use std::fmt;
 
 /// One step of the path to the part of a value that failed to convert.
@@ -192,7 +191,7 @@ pub fn convert_or_keep(value: Value, want: &Type) -> Value {
     };
     // What could fail first, on copies: `value` is whole until all of it
     // converted.
-    let mut out = BTreeMap::new();
+    let mut out = ValueMap::with_capacity(o.attrs.len());
     for (name, ty) in o.attrs.iter().filter(|(_, t)| **t != Type::Any) {
         let Some(v) = m.get(name) else {
             return Value::Object(m);
@@ -221,8 +220,8 @@ pub fn convert_or_keep(value: Value, want: &Type) -> Value {
     Value::Object(out)
 }
 
-fn convert_object(mut m: BTreeMap<String, Value>, o: &ObjectType) -> Result<Value, ConvertError> {
-    let mut out = BTreeMap::new();
+fn convert_object(mut m: ValueMap, o: &ObjectType) -> Result<Value, ConvertError> {
+    let mut out = ValueMap::with_capacity(o.attrs.len());
     let mut missing = Vec::new();
     for (name, ty) in &o.attrs {
         match (m.remove(name), o.optional.get(name)) {
@@ -333,7 +332,7 @@ mod tests {
             "cannot convert this sensitive string to number"
         );
         // No path inside a sensitive map: its keys are secret too.
-        let m: BTreeMap<String, Value> = [("S3cr3t".to_string(), Value::string("x"))].into();
+        let m: ValueMap = [("S3cr3t".to_string(), Value::string("x"))].into();
         let e = convert(
             Value::Object(m).mark_if(true),
             &Type::Map(Box::new(Type::Number)),

@@ -10,7 +10,6 @@ use super::json::number_from_json;
 use super::{Number, Value};
 use serde::de::{Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde::ser::{Serialize, SerializeMap, SerializeSeq, Serializer};
-use std::collections::BTreeMap;
 use std::fmt;
 
 /// `value` as JSON for serde: arrays for lists, sets and tuples, objects
@@ -117,11 +116,13 @@ impl<'de> Visitor<'de> for ValueVisitor {
     }
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
-        let mut m = BTreeMap::new();
+        // Collected at the end: sorted once, whatever order the keys come
+        // in, and the last of repeated keys kept.
+        let mut m = Vec::with_capacity(map.size_hint().unwrap_or(0));
         while let Some((k, FromJson(v))) = map.next_entry::<String, FromJson>()? {
-            m.insert(k, v);
+            m.push((k, v));
         }
-        Ok(Value::Object(m))
+        Ok(Value::Object(m.into_iter().collect()))
     }
 }
 

@@ -7,6 +7,7 @@ mod convert;
 mod decimal;
 mod json;
 mod json_serde;
+mod map;
 mod number;
 mod render;
 mod secrets;
@@ -17,6 +18,7 @@ pub use convert::{ConvertError, PathStep, convert, convert_or_keep};
 pub use decimal::Decimal;
 pub use json::{FromJsonError, from_json, from_json_text, to_json, to_json_text, write_json_with};
 pub use json_serde::{AsJson, FromJson};
+pub use map::{Entry as ValueMapEntry, ValueMap};
 pub use number::Number;
 pub use render::{quote, render};
 pub use secrets::{REDACTED, Secrets};
@@ -24,7 +26,6 @@ pub use unify::{unify, unify_all, unify_types, unify_unsafe, unify_unsafe_values
 
 use crate::types::Type;
 use std::cmp::Ordering;
-use std::collections::BTreeMap;
 
 /// A value.
 ///
@@ -54,11 +55,11 @@ pub enum Value {
     /// `set(T)`: element type and distinct elements, sorted.
     Set(Type, Vec<Value>),
     /// `map(T)`: element type and entries.
-    Map(Type, BTreeMap<String, Value>),
+    Map(Type, ValueMap),
     /// A tuple: what `[a, b]` makes.
     Tuple(Vec<Value>),
     /// An object: what `{ a = 1 }` makes.
-    Object(BTreeMap<String, Value>),
+    Object(ValueMap),
     /// A sensitive value.
     Sensitive(Box<Value>),
 }
@@ -326,7 +327,7 @@ impl Value {
     }
 
     /// Entries of a map or object; `None` for anything else.
-    pub fn as_mapping(&self) -> Option<&BTreeMap<String, Value>> {
+    pub fn as_mapping(&self) -> Option<&ValueMap> {
         match self {
             Value::Map(_, m) | Value::Object(m) => Some(m),
             _ => None,

@@ -2,8 +2,7 @@
 //! prints them: `tolist([...])`, `tomap({...})`, `(known after apply)`,
 //! `(sensitive value)`.
 
-use super::Value;
-use std::collections::BTreeMap;
+use super::{Value, ValueMap};
 
 /// `value` in the language's syntax, multi-line and indented by two spaces
 /// per level. Sensitive values print as `(sensitive value)`, unknowns as
@@ -62,7 +61,7 @@ fn write_seq(out: &mut String, open: &str, close: &str, items: &[Value], level: 
     out.push_str(close);
 }
 
-fn write_map(out: &mut String, open: &str, close: &str, m: &BTreeMap<String, Value>, level: usize) {
+fn write_map(out: &mut String, open: &str, close: &str, m: &ValueMap, level: usize) {
     if m.is_empty() {
         out.push_str(open);
         out.push_str(close);

@@ -105,11 +105,11 @@ fn collect(v: &Value, sensitive: bool, out: &mut Vec<String>) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::collections::BTreeMap;
+    use crate::value::ValueMap;
 
     #[test]
     fn secrets_are_replaced_where_they_show_and_nothing_else_is() {
-        let m: BTreeMap<String, Value> = [("k3yS3cr3t".to_string(), Value::int(12345))].into();
+        let m: ValueMap = [("k3yS3cr3t".to_string(), Value::int(12345))].into();
         let secrets = Secrets::of(&[
             Value::string("hunter2").mark_if(true),
             Value::string("public"),

@@ -12,6 +12,7 @@ use infra_engine::provider::{
     PlannedState, Provider, ProviderSchema, Stored,
 };
 use infra_lang::types::Type;
+use infra_lang::value::ValueMap;
 use infra_lang::{Diagnostic, Value};
 use std::collections::BTreeMap;
 use std::future::Future;
@@ -496,11 +497,7 @@ fn wait_for<T: Send + 'static>(
 /// `m` with every absent (null) block in `blocks` replaced by its empty
 /// form (Terraform's `plan_valid.go`: "a list of nested blocks must be
 /// empty to indicate no blocks, not null").
-fn fill_blocks(
-    m: &BTreeMap<String, Value>,
-    blocks: &BTreeMap<String, Nesting>,
-    ty: &Type,
-) -> BTreeMap<String, Value> {
+fn fill_blocks(m: &ValueMap, blocks: &BTreeMap<String, Nesting>, ty: &Type) -> ValueMap {
     let mut out = m.clone();
     let Type::Object(o) = ty else { return out };
     for (name, nesting) in blocks {
@@ -513,7 +510,7 @@ fn fill_blocks(
         let empty = match (nesting, attr_ty) {
             (Nesting::List, Type::List(t)) => Value::List((**t).clone(), Vec::new()),
             (Nesting::Set, Type::Set(t)) => Value::Set((**t).clone(), Vec::new()),
-            (Nesting::Map, Type::Map(t)) => Value::Map((**t).clone(), BTreeMap::new()),
+            (Nesting::Map, Type::Map(t)) => Value::Map((**t).clone(), ValueMap::new()),
             (Nesting::List | Nesting::Map, Type::Any) => Value::Tuple(Vec::new()),
             (Nesting::Group, Type::Object(inner)) => Value::Object(
                 inner

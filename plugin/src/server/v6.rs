@@ -661,7 +661,7 @@ mod tests {
     use super::*;
     use async_trait::async_trait;
     use infra_engine::provider::{Applied, Attribute, ProviderSchema, Stored};
-    use std::collections::BTreeMap;
+    use infra_lang::value::ValueMap;
     use std::sync::atomic::{AtomicUsize, Ordering};
 
     /// A provider of one type `t_thing`: `name` (required, force-new),
@@ -786,7 +786,7 @@ mod tests {
 
     fn thing(name: &str, size: Option<i64>, id: Value) -> Value {
         let size = size.map_or(Value::Null(Type::Number), Value::int);
-        Value::Object(BTreeMap::from([
+        Value::Object(ValueMap::from([
             ("name".to_string(), Value::string(name)),
             ("size".to_string(), size),
             ("id".to_string(), id),
@@ -990,7 +990,7 @@ mod tests {
         let config = |region: Value| p::configure_provider::Request {
             config: Some(p::DynamicValue {
                 msgpack: crate::wire::encode(
-                    &Value::Object(BTreeMap::from([("region".to_string(), region)])),
+                    &Value::Object(ValueMap::from([("region".to_string(), region)])),
                     &pty,
                 )
                 .expect("encode"),

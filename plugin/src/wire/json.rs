@@ -8,9 +8,9 @@ use super::{
 };
 use infra_lang::Value;
 use infra_lang::types::Type;
+use infra_lang::value::ValueMap;
 use infra_lang::value::{Number, PathStep};
 use serde_json::Value as Json;
-use std::collections::BTreeMap;
 
 /// Decodes a JSON document as a value of type `ty`.
 pub(super) fn decode(bytes: &[u8], ty: &Type) -> Result<Value, WireError> {
@@ -95,7 +95,7 @@ fn value(j: &Json, ty: &Type) -> Result<Value, WireError> {
         )),
         Type::Object(o) => {
             let m = j.as_object().ok_or_else(bad)?;
-            let mut out = BTreeMap::new();
+            let mut out = ValueMap::new();
             for (k, e) in m {
                 let t = attribute_type(o, k)?;
                 out.insert(k.clone(), value(e, t).map_err(|err| err.at(attr(k)))?);
@@ -184,7 +184,7 @@ fn to_json(v: &Value, ty: &Type, secret: bool) -> Result<Json, WireError> {
         ),
         Type::Object(o) => {
             let m = v.as_mapping().ok_or_else(|| mismatch(ty, &found()))?;
-            no_extra_attributes(m, o)?;
+            no_extra_attributes(m.keys(), o)?;
             Json::Object(
                 o.attrs
                     .iter()

@@ -15,8 +15,8 @@ mod msgpack;
 
 use infra_lang::Value;
 use infra_lang::types::{ObjectType, Type};
+use infra_lang::value::ValueMap;
 use infra_lang::value::{ConvertError, PathStep};
-use std::collections::BTreeMap;
 use std::fmt;
 
 /// A DynamicValue or type JSON that does not fit the expected type, or is
@@ -184,11 +184,11 @@ pub(crate) fn attribute_type<'a>(o: &'a ObjectType, name: &str) -> Result<&'a Ty
 }
 
 /// Fails when `m` has an attribute the object type does not.
-pub(crate) fn no_extra_attributes<V>(
-    m: &BTreeMap<String, V>,
+pub(crate) fn no_extra_attributes<'k>(
+    mut keys: impl Iterator<Item = &'k String>,
     o: &ObjectType,
 ) -> Result<(), WireError> {
-    match m.keys().find(|k| !o.attrs.contains_key(*k)) {
+    match keys.find(|k| !o.attrs.contains_key(*k)) {
         Some(extra) => Err(extra_attribute(extra)),
         None => Ok(()),
     }
@@ -196,7 +196,7 @@ pub(crate) fn no_extra_attributes<V>(
 
 /// A decoded object: the attributes read, and null for every other
 /// attribute of its type.
-pub(crate) fn complete_object(mut m: BTreeMap<String, Value>, o: &ObjectType) -> Value {
+pub(crate) fn complete_object(mut m: ValueMap, o: &ObjectType) -> Value {
     for (k, t) in &o.attrs {
         m.entry(k.clone()).or_insert_with(|| Value::Null(t.clone()));
     }

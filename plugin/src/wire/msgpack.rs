@@ -7,9 +7,9 @@ use super::{
 };
 use infra_lang::Value;
 use infra_lang::types::Type;
+use infra_lang::value::ValueMap;
 use infra_lang::value::{Number, PathStep};
 use rmp::Marker;
-use std::collections::BTreeMap;
 
 /// How deep values may nest. The schema type bounds the depth, except for
 /// `dynamic` values, whose type comes from the bytes themselves.
@@ -257,17 +257,19 @@ impl<'a> Reader<'a> {
             }
             Type::Map(t) => {
                 let n = self.count(m, ty, false)?;
-                let mut out = BTreeMap::new();
+                // Entries in wire order, sorted once at the end (`count`
+                // bounds `n` by the bytes left).
+                let mut out = Vec::with_capacity(n);
                 for _ in 0..n {
                     let k = self.key()?;
                     let v = self.value(t, depth + 1).map_err(|e| e.at(key(&k, false)))?;
-                    out.insert(k, v);
+                    out.push((k, v));
                 }
-                Ok(Value::Map((**t).clone(), out))
+                Ok(Value::Map((**t).clone(), out.into_iter().collect()))
             }
             Type::Object(o) => {
                 let n = self.count(m, ty, false)?;
-                let mut out = BTreeMap::new();
+                let mut out = ValueMap::with_capacity(n.min(o.attrs.len()));
                 for _ in 0..n {
                     let k = self.key()?;
                     let t = attribute_type(o, &k)?;
@@ -395,7 +397,7 @@ fn put(
         }
         Type::Object(o) => {
             let m = v.as_mapping().ok_or_else(|| mismatch(ty, &found()))?;
-            no_extra_attributes(m, o)?;
+            no_extra_attributes(m.keys(), o)?;
             w(rmp::encode::write_map_len(out, len32(o.attrs.len())?))?;
             for (k, t) in &o.attrs {
                 w(rmp::encode::write_str(out, k))?;

@@ -204,7 +204,7 @@ fn sensitive_marks_are_stripped_and_never_quoted() {
     );
     let secret = Value::Sensitive(Box::new(Value::Map(
         Type::Number,
-        BTreeMap::from([("hunter2".to_string(), Value::int(42))]),
+        ValueMap::from([("hunter2".to_string(), Value::int(42))]),
     )));
     let t = Type::Map(Box::new(Type::String));
     for err in [
@@ -353,7 +353,7 @@ fn arb_value(ty: &Type, unknowns: bool) -> BoxedStrategy<Value> {
         Type::Map(t) => {
             let t2 = (**t).clone();
             prop::collection::btree_map("[a-z]{0,3}", arb_value(t, unknowns), 0..3)
-                .prop_map(move |m| Value::Map(t2.clone(), m))
+                .prop_map(move |m| Value::Map(t2.clone(), ValueMap::from(m)))
                 .boxed()
         }
         Type::Tuple(ts) => ts

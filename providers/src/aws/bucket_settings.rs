@@ -14,8 +14,8 @@ use aws_sdk_s3::types::{
     ServerSideEncryptionRule, Tag, Tagging, VersioningConfiguration, WebsiteConfiguration,
 };
 use infra_lang::types::ObjectType;
+use infra_lang::value::ValueMap;
 use infra_lang::{Type, Value};
-use std::collections::BTreeMap;
 
 /// What a failed S3 call says: `"PutBucketCors failed: MalformedXML: ..."`.
 pub type Error = String;
@@ -243,7 +243,7 @@ pub async fn get_tags(c: &Client, bucket: &str) -> Result<Value, Error> {
                 .collect(),
         )),
         Err(e) if is_absent(&e, &["NoSuchTagSet", "NoSuchTagSetError"]) => {
-            Ok(Value::Map(Type::String, BTreeMap::new()))
+            Ok(Value::Map(Type::String, ValueMap::new()))
         }
         Err(e) => Err(describe("GetBucketTagging", &e)),
     }

@@ -17,6 +17,7 @@ use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 use infra_engine::encryption::keys::{KeyAndMeta, RemoteKeys};
 use infra_lang::Value;
+use infra_lang::value::ValueMap;
 use std::collections::BTreeMap;
 use std::future::Future;
 use std::sync::Arc;
@@ -56,11 +57,7 @@ pub struct AwsKms {
 /// not `AES_256`/`AES_128`; an argument of the wrong type; no region
 /// (neither `region` nor `AWS_REGION`/`AWS_DEFAULT_REGION`, as OpenTofu
 /// requires); only one of `access_key` and `secret_key`.
-pub fn make(
-    kind: &str,
-    addr: &str,
-    args: &BTreeMap<String, Value>,
-) -> Result<Arc<dyn RemoteKeys>, String> {
+pub fn make(kind: &str, addr: &str, args: &ValueMap) -> Result<Arc<dyn RemoteKeys>, String> {
     if kind != TYPE {
         return Err(format!(
             "key provider type `{kind}` is not served by the aws provider"
@@ -340,7 +337,7 @@ fn parse_meta(meta: &[u8]) -> Result<(Vec<u8>, BTreeMap<String, String>), String
 mod tests {
     use super::*;
 
-    fn args(pairs: &[(&str, Value)]) -> BTreeMap<String, Value> {
+    fn args(pairs: &[(&str, Value)]) -> ValueMap {
         pairs
             .iter()
             .map(|(k, v)| ((*k).to_string(), v.clone()))

@@ -725,7 +725,7 @@ mod tests {
         );
         let on = Value::Object([("enabled".to_string(), Value::Bool(true))].into());
         assert_eq!(as_configured("versioning", &unset, on.clone()), on);
-        let tags = Value::Map(Type::String, std::collections::BTreeMap::new());
+        let tags = Value::Map(Type::String, infra_lang::value::ValueMap::new());
         assert_eq!(as_configured("tags", &unset, tags), unset);
         let p1 = Value::string(r#"{"a":1,"b":[2]}"#);
         let p2 = Value::string("{ \"b\": 2, \"a\": 1 }");

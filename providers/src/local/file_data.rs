@@ -111,10 +111,10 @@ impl DataSource<Arc<Written>> for FileData {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::collections::BTreeMap;
+    use infra_lang::value::ValueMap;
 
     fn config(filename: &str) -> Value {
-        let mut m = BTreeMap::new();
+        let mut m = ValueMap::new();
         m.insert("filename".to_string(), Value::string(filename));
         Value::Object(m)
     }

@@ -22,7 +22,7 @@ mod tests {
     use crate::object::attrs;
     use infra_engine::provider::PlanRequest;
     use infra_lang::Value;
-    use std::collections::BTreeMap;
+    use infra_lang::value::ValueMap;
     use std::sync::Arc;
 
     #[test]
@@ -31,7 +31,7 @@ mod tests {
         assert!(s.attributes["content"].sensitive);
         assert!(s.attributes["content_base64"].sensitive);
         assert!(!s.attributes["id"].sensitive);
-        let mut m = BTreeMap::new();
+        let mut m = ValueMap::new();
         m.insert("filename".to_string(), Value::string("a"));
         m.insert("content".to_string(), Value::string("secret"));
         let config = Value::Object(m);

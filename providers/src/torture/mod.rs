@@ -16,8 +16,8 @@ use infra_engine::provider::{
     Applied, ApplyRequest, Failure, PlanRequest, PlannedState, Provider, ProviderSchema, Stored,
     decode_with_schema, error,
 };
+use infra_lang::value::ValueMap;
 use infra_lang::{Type, Value};
-use std::collections::BTreeMap;
 
 /// The resource type name.
 pub const TYPE: &str = "torture_all";
@@ -48,7 +48,7 @@ fn private_of(name: &str) -> Vec<u8> {
 }
 
 /// The attributes of an object value (marks removed).
-fn object(v: Value) -> Result<BTreeMap<String, Value>, Failure> {
+fn object(v: Value) -> Result<ValueMap, Failure> {
     match v.unmark_deep().0 {
         Value::Object(m) => Ok(m),
         other => Err(error(format!(
@@ -59,7 +59,7 @@ fn object(v: Value) -> Result<BTreeMap<String, Value>, Failure> {
 }
 
 /// The `rule` blocks of `m`, each changed by `f`.
-fn each_rule(m: &mut BTreeMap<String, Value>, f: impl Fn(&mut BTreeMap<String, Value>)) {
+fn each_rule(m: &mut ValueMap, f: impl Fn(&mut ValueMap)) {
     // A saved plan's values come back untyped: a list of blocks as a tuple.
     if let Some(Value::List(_, rules) | Value::Tuple(rules)) = m.get_mut("rule") {
         for r in rules {

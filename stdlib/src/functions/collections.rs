@@ -11,6 +11,7 @@ use crate::{Builtin, Example, FnContext, FnError, Returns, limits};
 use infra_lang::Value;
 use infra_lang::types::Type;
 use infra_lang::value::Number;
+use infra_lang::value::ValueMap;
 use infra_lang::value::{convert, unify_unsafe, unify_unsafe_values};
 use std::collections::BTreeMap;
 use unicode_segmentation::UnicodeSegmentation;
@@ -438,8 +439,8 @@ fn merge(args: Vec<Value>, _: &FnContext<'_>) -> Result<Value, FnError> {
         same_type &= first.as_ref() == Some(&t);
     }
     match first {
-        Some(Type::Map(t)) if same_type && !untyped_null => Ok(Value::Map(*t, out)),
-        _ => Ok(Value::Object(out)),
+        Some(Type::Map(t)) if same_type && !untyped_null => Ok(Value::Map(*t, ValueMap::from(out))),
+        _ => Ok(Value::Object(ValueMap::from(out))),
     }
 }
 
@@ -931,8 +932,8 @@ fn zipmap(args: Vec<Value>, _: &FnContext<'_>) -> Result<Value, FnError> {
         }
     }
     Ok(match elem {
-        Some(t) => Value::Map(t, out),
-        None => Value::Object(out),
+        Some(t) => Value::Map(t, ValueMap::from(out)),
+        None => Value::Object(ValueMap::from(out)),
     })
 }
 

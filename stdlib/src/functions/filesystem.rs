@@ -8,8 +8,8 @@ use crate::{Builtin, Example, FnContext, FnError, Returns, limits};
 use infra_lang::ast::Ident;
 use infra_lang::eval::{Evaluator, Scope, Site, Step};
 use infra_lang::types::Type;
+use infra_lang::value::ValueMap;
 use infra_lang::{Diagnostic, SourceFile, Span, Value};
-use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 /// The filesystem functions.
@@ -344,7 +344,7 @@ fn walk_at_most(dir: &Path, max: usize, f: &mut dyn FnMut(&Path) -> bool) -> Res
 /// What a template sees: the variables, and every function but
 /// `templatefile`.
 struct TemplateScope<'a> {
-    vars: BTreeMap<String, Value>,
+    vars: ValueMap,
     ctx: &'a FnContext<'a>,
     display: String,
 }

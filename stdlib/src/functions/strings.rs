@@ -6,8 +6,8 @@ use crate::args::{integer, sequence, string, string_list, strings};
 use crate::{Builtin, Example, FnContext, FnError, Returns, limits};
 use infra_lang::Value;
 use infra_lang::types::Type;
+use infra_lang::value::ValueMap;
 use regex::Regex;
-use std::collections::BTreeMap;
 use unicode_segmentation::UnicodeSegmentation;
 
 macro_rules! ex {
@@ -575,7 +575,7 @@ fn match_value(shape: &Shape, caps: &regex::Captures<'_>) -> Value {
                         .map_or(Value::Null(Type::String), |m| Value::string(m.as_str()));
                     (n.clone(), v)
                 })
-                .collect::<BTreeMap<_, _>>(),
+                .collect::<ValueMap>(),
         ),
     }
 }

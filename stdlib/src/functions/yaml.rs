@@ -8,6 +8,7 @@ use crate::FnError;
 use crate::limits::{self, Size};
 use infra_lang::Value;
 use infra_lang::value::Number;
+use infra_lang::value::ValueMap;
 use std::collections::BTreeMap;
 use yaml_rust2::parser::{Event, Parser, Tag};
 use yaml_rust2::scanner::TScalarStyle;
@@ -470,7 +471,7 @@ impl Decoder {
                 })?;
                 self.anchor_start(anchor);
                 let mut entries = BTreeMap::new();
-                let mut merged = BTreeMap::new();
+                let mut merged = ValueMap::new();
                 while !self.skip(|e| matches!(e, Event::MappingEnd)) {
                     if self.pos >= self.events.len() {
                         return Err(at("unterminated mapping".into()));
@@ -513,7 +514,7 @@ impl Decoder {
     }
 }
 
-fn merge_into(into: &mut BTreeMap<String, Value>, v: Value) -> Result<(), String> {
+fn merge_into(into: &mut ValueMap, v: Value) -> Result<(), String> {
     match v {
         Value::Object(m) => {
             for (k, v) in m {

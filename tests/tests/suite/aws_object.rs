@@ -7,6 +7,7 @@
 use crate::s3::{self, Other};
 use crate::support::{Run, Workdir, assert_contains};
 use infra_lang::Value;
+use infra_lang::value::ValueMap;
 use std::collections::BTreeMap;
 
 /// A new bucket made by the other client.
@@ -625,7 +626,7 @@ fn provider_uploads_a_large_source_in_parts() {
     std::fs::write(&path, &data).expect("write");
     let p = provider(&o);
     let schema = p.schema().resources["aws_s3_object"].clone();
-    let mut config: BTreeMap<String, Value> = schema
+    let mut config: ValueMap = schema
         .attributes
         .iter()
         .map(|(n, a)| (n.clone(), Value::Null(a.ty.clone())))

@@ -8,6 +8,7 @@
 
 use crate::support::{Workdir, data_dir};
 use infra_engine::eval::{EvalOptions, InputValue, Inputs, eval_expression};
+use infra_lang::value::ValueMap;
 use infra_lang::{Diagnostic, SourceFile, Span, Value};
 use proptest::prelude::*;
 use std::collections::BTreeMap;
@@ -43,10 +44,10 @@ fn secret(shape: usize) -> String {
 /// object attribute name.
 fn inputs(secret: &str) -> Inputs {
     let s = Value::string(secret);
-    let mut m = BTreeMap::new();
+    let mut m = ValueMap::new();
     m.insert(secret.to_string(), Value::string("v"));
     m.insert("k".to_string(), s.clone());
-    let mut o = BTreeMap::new();
+    let mut o = ValueMap::new();
     o.insert(
         secret.to_string(),
         Value::Tuple(vec![Value::int(1), s.clone()]),

@@ -3,6 +3,7 @@
 //! sensitive input, outputs, a check) comes back out the same.
 
 use super::*;
+use infra_lang::value::ValueMap;
 
 const APPLIED: &str = include_str!("applied.tfstate");
 
@@ -140,7 +141,7 @@ fn a_state_infra_began_gets_terraform_s_provider_addresses() {
             provider: "random".into(),
             dependencies: Vec::new(),
             create_before_destroy: false,
-            deposed: BTreeMap::new(),
+            deposed: ValueMap::new(),
             meta: ObjectMeta::default(),
             deposed_meta: BTreeMap::new(),
         },

@@ -8,7 +8,7 @@ use super::rpc;
 use crate::wire;
 use infra_lang::Value;
 use infra_lang::types::Type;
-use std::collections::BTreeMap;
+use infra_lang::value::ValueMap;
 use std::sync::{Arc, Mutex};
 use tonic::{Request, Response, Status};
 
@@ -16,7 +16,7 @@ use tonic::{Request, Response, Status};
 #[derive(Default)]
 pub struct Fake {
     /// Objects by id.
-    pub objects: BTreeMap<String, Value>,
+    pub objects: ValueMap,
     pub region: Option<String>,
     pub configures: usize,
     pub next_id: usize,
@@ -32,13 +32,13 @@ pub struct Fake {
 
 /// A `fake_thing` object of type `ty`: `name` and `id` set, the rest null.
 pub fn thing_of(ty: &Type, name: Value, id: Value) -> Value {
-    let mut m: BTreeMap<String, Value> = match ty {
+    let mut m: ValueMap = match ty {
         Type::Object(o) => o
             .attrs
             .iter()
             .map(|(k, t)| (k.clone(), Value::Null(t.clone())))
             .collect(),
-        _ => BTreeMap::new(),
+        _ => ValueMap::new(),
     };
     m.insert("name".into(), name);
     m.insert("id".into(), id);
