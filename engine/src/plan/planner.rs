@@ -266,9 +266,9 @@ impl Planner {
             return self.plan_data(&info, (provider_key, provider), schema, config, deps);
         }
         // State values were converted to the schema's types when loaded.
-        let prior = prior_inst.map(|p| p.value.clone());
+        let prior = prior_inst.map(|p| &p.value);
         // ignore_changes: the prior value stands in for the configured one.
-        let config = match (&prior, &info.lifecycle.ignore_changes) {
+        let config = match (prior, &info.lifecycle.ignore_changes) {
             (Some(p), IgnoreChanges::All) => keep_prior(config, p, None),
             (Some(p), IgnoreChanges::Attributes(names)) => keep_prior(config, p, Some(names)),
             _ => config,
@@ -322,9 +322,9 @@ impl Planner {
                 })
                 .map_err(|d| self.fail(&info, secrets.scrub_all(d)))
         };
-        let mut planned = call(prior.as_ref(), prior_private)?;
+        let mut planned = call(prior, prior_private)?;
         let mut replace_paths = Vec::new();
-        let action = match &prior {
+        let action = match prior {
             None => Action::Create,
             Some(p) => {
                 let changed = changed_attributes(p, &planned.planned);
@@ -374,7 +374,12 @@ impl Planner {
         }
         if action == Action::NoOp {
             // No-ops are not recorded: references see the prior state.
-            return Ok(prior.unwrap_or(planned.planned));
+            // The planned value stands in for it when the two are equal,
+            // marks and all (the usual case), which saves copying it.
+            return Ok(match prior {
+                Some(p) if *p != planned.planned => p.clone(),
+                _ => planned.planned,
+            });
         }
         let PlannedState {
             planned: value,
@@ -389,7 +394,7 @@ impl Planner {
                 action,
                 reasons,
                 replace_paths,
-                before: prior,
+                before: prior.cloned(),
                 after: Some(value.clone()),
                 config_unknown,
                 dependencies: deps,
