@@ -133,7 +133,10 @@ pub fn main_entry() -> ! {
         err: &mut err,
         color,
     };
-    let code = run(enter_chdir(std::env::args_os().collect()), &mut io);
+    let argv = enter_chdir(std::env::args_os().collect());
+    // The process is in the working directory now (`--chdir` entered).
+    infra_engine::config::parse_cache::enable(std::path::Path::new(".infra"));
+    let code = run(argv, &mut io);
     let _ = io.out.flush();
     let _ = io.err.flush();
     std::process::exit(code)

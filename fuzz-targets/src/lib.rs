@@ -34,11 +34,13 @@ fn cut(data: &[u8]) -> &[u8] {
 
 /// The parser: any bytes give an AST or diagnostics, and the language
 /// server's reparse that reuses unchanged top-level items gives exactly
-/// the same. When a file parses, the formatter accepts it, its output
-/// parses too, and formatting that output again changes nothing.
+/// the same. When a file parses, the parse cache's encoding of its tree
+/// decodes to the same tree, the formatter accepts it, its output parses
+/// too, and formatting that output again changes nothing.
 ///
 /// # Panics
-/// On a finding: a reparse that differs from the parse, the formatter
+/// On a finding: a reparse that differs from the parse, an encoding that
+/// decodes to another tree, the formatter
 /// refusing a parsed file, output that does not parse, or a second format
 /// that changes the text.
 pub fn parse(data: &[u8]) {
@@ -47,8 +49,17 @@ pub fn parse(data: &[u8]) {
     };
     let parsed = syntax::parse(&source);
     reparse_agrees(&source, &parsed);
-    if parsed.file.is_none() {
+    let Some(file) = &parsed.file else {
         return;
+    };
+    // The parse cache's encoding gives the same tree back.
+    if let Some(bytes) = infra_lang::ast_codec::encode(file) {
+        let back = infra_lang::ast_codec::decode(&bytes).map(|f| format!("{f:?}"));
+        assert_eq!(
+            back,
+            Some(format!("{file:?}")),
+            "the parse cache's encoding changed the tree"
+        );
     }
     let once = match fmt::format_source(&source) {
         Ok(text) => text,

@@ -6,6 +6,7 @@
 extern crate alloc;
 
 pub mod ast;
+pub mod ast_codec;
 pub mod codes;
 pub mod diagnostic;
 pub mod eval;

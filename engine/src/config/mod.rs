@@ -15,6 +15,7 @@ pub mod meta;
 pub mod module_providers;
 pub mod moves;
 pub mod overlay;
+pub mod parse_cache;
 mod provider_functions;
 mod references;
 pub mod schemas;
@@ -156,10 +157,21 @@ pub fn parse_source(source: &Arc<SourceFile>) -> syntax::Parsed {
     }
     if source.path().ends_with(".tf.json") {
         let (file, diagnostics) = json::parse_config(source);
-        syntax::Parsed { file, diagnostics }
-    } else {
-        syntax::parse(source)
+        return syntax::Parsed { file, diagnostics };
     }
+    let cached = parse_cache::entry(source);
+    if let Some(file) = cached.as_ref().and_then(parse_cache::Entry::read) {
+        return syntax::Parsed {
+            file: Some(file),
+            diagnostics: Vec::new(),
+        };
+    }
+    let parsed = syntax::parse(source);
+    if let (Some(entry), Some(file), true) = (&cached, &parsed.file, parsed.diagnostics.is_empty())
+    {
+        entry.write(file);
+    }
+    parsed
 }
 
 /// The warning `config::terraform-files-ignored` naming `files` (from

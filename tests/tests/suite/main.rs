@@ -35,6 +35,7 @@ mod main_job;
 mod moved;
 mod numbers;
 mod parse;
+mod parse_cache;
 mod pending_ops;
 mod plan_markdown;
 mod plugin_client;
