@@ -2,9 +2,10 @@
 //! (`flat:N`, `modules:MxP`; default `flat:10000 flat:100000
 //! modules:1000x100`) it writes a configuration of `infra_data` resources
 //! (`scale_config.rs`), applies it once with the real `infra apply`, then
-//! measures a `plan --refresh=false`, a no-change plan, a one-attribute
-//! change plan and its apply, each in a process of its own, and prints a
-//! table of wall time, CPU time and peak RSS per step.
+//! measures a `plan --refresh=false` with no parse cache (as in a fresh
+//! checkout), the same plan reading the cached tree, a no-change plan, a
+//! one-attribute change plan and its apply, each in a process of its own,
+//! and prints a table of wall time, CPU time and peak RSS per step.
 //!
 //! Usage: `cargo build --profile profiling -p infra-bench && \
 //! target/profiling/infra-bench-scale [--repeats R] [--keep] [SHAPE ...]`.
@@ -45,6 +46,8 @@ fn run_child(dir: &str, args: Vec<OsString>) -> i32 {
         eprintln!("cannot enter {dir}: {e}");
         return 1;
     }
+    // As the `infra` binary does (`infra_cli::main_entry`).
+    infra_engine::config::parse_cache::enable(Path::new(".infra"));
     let mut argv: Vec<OsString> = vec!["infra".into()];
     argv.extend(args);
     let (mut out, mut err) = (Vec::new(), Vec::new());
@@ -134,6 +137,11 @@ fn step_binary(infra: &Path, dir: &Path, args: &[&str]) -> Result<(f64, Report),
     Ok((wall, report))
 }
 
+/// The step that plans with no parse cache (the first plan in a fresh
+/// checkout); it keeps the tree that every later step then reads
+/// (`infra_engine::config::parse_cache`).
+const COLD: &str = "plan --refresh=false, parse cache cold";
+
 /// Runs one step in a fresh process: wall seconds and its report.
 fn step(dir: &Path, args: &[&str]) -> Result<(f64, Report), String> {
     if let Some(infra) = std::env::var_os("INFRA_BENCH_BIN") {
@@ -192,7 +200,8 @@ fn bench(shape: Shape, base: &Path, repeats: usize) -> Result<(), String> {
     };
     let (wall, r) = step(&dir, &["apply", "--auto-approve"])?;
     row("apply from empty", wall, &r);
-    let steps: [(&str, Vec<&str>); 4] = [
+    let steps: [(&str, Vec<&str>); 5] = [
+        (COLD, vec!["plan", "--refresh=false", "--detailed-exitcode"]),
         (
             "plan --refresh=false",
             vec!["plan", "--refresh=false", "--detailed-exitcode"],
@@ -208,6 +217,10 @@ fn bench(shape: Shape, base: &Path, repeats: usize) -> Result<(), String> {
         let mut walls = Vec::new();
         let mut last = None;
         for i in 0..repeats {
+            if name == COLD {
+                // Every run of this step parses: no tree kept.
+                let _ = std::fs::remove_dir_all(dir.join(".infra/cache/parse"));
+            }
             if name == "one-change apply" && i > 0 {
                 // Undo the change so the next apply changes one again.
                 step(&dir, &["apply", "--auto-approve"])?;
