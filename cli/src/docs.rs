@@ -49,6 +49,7 @@ Generated from the argument definitions of the `infra` binary
 | `INFRA_LOG` | log to stderr: a level (`error`, `warn`, `info`, `debug`, `trace`) for infra's own events, including the log lines of provider plugins, or `target=level,…` directives; off by default |
 | `TF_LOG` | as `INFRA_LOG` with a level, when `INFRA_LOG` is unset (any other value means `trace`, as in Terraform) |
 | `INFRA_PROGRESS_INTERVAL` | seconds (e.g. `0.5`) between `Refreshing DONE/TOTAL…` lines on stderr while plan, apply or drift read objects, when stderr is not a terminal (default 10; a run whose refresh ends sooner prints none; on a terminal one line is updated in place instead) |
+| `INFRA_PARSE_CACHE` | `off`: parse every configuration file, never reading or writing the parse cache. By default, in a directory that has a `.infra` directory, the syntax trees of files of 64 KiB or more are kept in `.infra/cache/parse/` (named by the SHA-256 of the text, for one build of `infra`, the 32 newest kept) and read back instead of parsing the same text again (docs/performance.md) |
 | `TF_DISABLE_PLUGIN_TLS` | set (non-empty): connect to provider plugins without AutoMTLS, as Terraform does |
 
 ## Commands
