@@ -98,11 +98,8 @@ pub fn refresh_each(
         };
         let value = inst.value.clone();
         let private = inst.meta.private.clone();
-        // The provider sees the value without its marks: whatever of the
-        // sensitive parts its messages quote is scrubbed.
-        let secrets = Secrets::of([&value]);
         let type_name = addr.type_name.clone();
-        let address = addr.to_string();
+        let address = addr.clone();
         let sem = sem.clone();
         let progress = progress.clone();
         tasks.push((
@@ -118,7 +115,7 @@ pub fn refresh_each(
                 let read = read.await;
                 progress.finish_one();
                 match read {
-                    Ok(r) => r.map_err(|d| secrets.scrub_all(d)),
+                    Ok(r) => r,
                     Err(e) => Err(vec![Diagnostic::error(
                         "provider::panic",
                         format!("the provider crashed: {e}"),
@@ -174,7 +171,12 @@ pub fn refresh_each(
                 }
             }
             Err(diags) => {
-                let diags = diags
+                // The provider saw the value without its marks: whatever of
+                // its sensitive parts the messages quote is scrubbed (the
+                // prior value is still the stored one after a failed read).
+                let secrets = Secrets::of(refreshed.resources.get(&addr).map(|i| &i.value));
+                let diags = secrets
+                    .scrub_all(diags)
                     .into_iter()
                     .map(|d| Diagnostic {
                         message: format!("refreshing `{addr}`: {}", d.message),
@@ -204,7 +206,7 @@ fn checked_read(
     provider: &dyn Provider,
     type_name: &str,
     read: Option<Stored>,
-    address: &str,
+    address: &ResourceAddress,
 ) -> Result<Option<Stored>, Failure> {
     let (Some(r), Some(schema)) = (&read, provider.schema().resources.get(type_name)) else {
         return Ok(read);
@@ -213,10 +215,14 @@ fn checked_read(
         "provider::invalid-result",
         "Provider produced invalid object",
     );
-    let diags = check_read(schema, &r.value).into_diagnostics(
+    let problems = check_read(schema, &r.value);
+    if problems.is_empty() {
+        return Ok(read);
+    }
+    let diags = problems.into_diagnostics(
         false,
         provider.name(),
-        address,
+        &address.to_string(),
         heading,
         heading,
     );
