@@ -94,6 +94,9 @@ fn a_large_configuration_plans_the_same_from_its_cached_tree() {
 fn a_configuration_with_errors_is_never_kept() {
     let w = Workdir::new(&config(400, false));
     w.apply();
+    // A tree kept for the good text must not stand in for the broken one.
+    assert_eq!(plan_both_ways(&w).code, 0);
+    assert_eq!(entries(&w).len(), 1);
     let broken = format!(
         "{}resource \"infra_data\" \"bad\" {{\n  input = [1,\n}}\n",
         config(400, false)
